@@ -1,0 +1,67 @@
+# Online dossier reading (网上阅卷). `make run` to try it, `make test` to check it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DATA_DIR ?= var
+export GATEWAY_PORT ?= 8000
+export BOOTSTRAP_ADMIN_PHONE ?= 13900000000
+export TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: help venv deps run up down status test test-unit test-sqlite test-postgres lint fmt bench clean
+
+help:
+	@echo "make run       install what is missing, start everything in the foreground (Ctrl-C stops)"
+	@echo "make up|down   the same stack in the background / stop it"
+	@echo "make test      the whole test suite (SQLite, then PostgreSQL)"
+	@echo "make lint      ruff"
+	@echo "make bench     the benchmarks (numbers for the README)"
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+deps: venv
+	@bash deploy/install-deps.sh
+
+run: deps
+	$(BIN)/python deploy/stack.py run
+
+up: deps
+	$(BIN)/python deploy/stack.py up
+
+down:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python deploy/stack.py down; fi
+
+status: venv
+	$(BIN)/python deploy/stack.py status
+
+test: deps
+	bash tests/run.sh
+
+test-unit: venv
+	$(BIN)/python -m pytest tests/unit -q
+
+test-sqlite: deps
+	DATABASE_URL= $(BIN)/python -m pytest tests -q
+
+test-postgres: deps
+	$(BIN)/python -m pytest tests -q -m "not unit" --postgres
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: deps
+	$(BIN)/python -m benchmarks
+
+clean: down
+	rm -rf $(DATA_DIR)

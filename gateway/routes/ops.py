@@ -1,0 +1,45 @@
+"""Operations routes: health, metrics, the OpenAPI document, and the JSON 404 fallback."""
+
+from __future__ import annotations
+
+import eventlet
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from werkzeug.wrappers import Response
+
+from gateway.errors import json_response
+from gateway.http import Context, route
+from gateway.openapi import openapi_document
+
+SERVICES = ("identity", "case_binding", "applications", "review", "dossier")
+HEALTH_TIMEOUT = 3.0
+
+
+class OpsRoutes:
+    @route("GET", "/healthz", auth=False, summary="健康检查：五个服务是否应答")
+    def healthz(self, ctx: Context):
+        replies, states = {}, {}
+        for name in SERVICES:
+            try:  # a service that never started has no queue: the publish itself fails
+                replies[name] = ctx.rpc.call_async(name, "ping")
+            except Exception:
+                states[name] = "unavailable"
+        deadline = eventlet.Timeout(HEALTH_TIMEOUT, False)
+        with deadline:
+            for name, reply in replies.items():
+                try:
+                    reply.result()
+                    states[name] = "ok"
+                except Exception:
+                    states[name] = "error"
+        for name in SERVICES:
+            states.setdefault(name, "unavailable")
+        healthy = all(v == "ok" for v in states.values())
+        return json_response(200 if healthy else 503, {"status": "ok" if healthy else "degraded", "services": states})
+
+    @route("GET", "/metrics", auth=False, summary="Prometheus 指标")
+    def metrics(self, ctx: Context):
+        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST.split(";")[0])
+
+    @route("GET", "/api/v1/openapi.json", auth=False, summary="OpenAPI 文档")
+    def openapi(self, ctx: Context):
+        return openapi_document()

@@ -1,0 +1,1 @@
+"""The shared kernel: infrastructure and court-wide rules, never one context's domain."""

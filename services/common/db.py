@@ -1,0 +1,103 @@
+"""Databases: one per bounded context.
+
+SQLite files under ``DATA_DIR`` by default (``<service>.db``); with ``DATABASE_URL``
+pointing at PostgreSQL every service gets its own schema of that database, so no service
+can read another's tables by accident. psycopg2 (not psycopg 3) because eventlet greens it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.common import config
+
+
+def database_url(service: str) -> str:
+    url = config.get("DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg2://", 1) if url.startswith("postgresql://") else url
+    path = config.data_dir() / f"{service}.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def make_engine(service: str, url: str | None = None, pool_size: int = 20) -> Engine:
+    url = url or database_url(service)
+    if is_sqlite(url):
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=pool_size,
+            max_overflow=10,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # WAL lets readers run beside a writer
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(
+        url,
+        connect_args={"options": f"-csearch_path={service}"},
+        pool_size=pool_size,
+        max_overflow=10,
+        pool_pre_ping=True,
+    )
+
+
+class UnitOfWork:
+    """One transaction: commits when the block ends cleanly, rolls back otherwise."""
+
+    def __init__(self, session_factory: sessionmaker):
+        self._factory = session_factory
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        session = self._factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        session = self._factory()
+        try:
+            yield session
+        finally:
+            session.close()  # detaches without expiring what was loaded
+
+
+class Database(DependencyProvider):
+    """Injects a ``UnitOfWork`` bound to the service's own database."""
+
+    def __init__(self, service: str):
+        self.service = service
+
+    def setup(self) -> None:
+        max_workers = int(config.get("max_workers", 10))
+        self.engine = make_engine(self.service, pool_size=max_workers + 5)
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def stop(self) -> None:
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)

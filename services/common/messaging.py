@@ -1,0 +1,86 @@
+"""Events that must not be lost: the outbox (a state change and its announcement commit
+together, a relay publishes afterwards) and the inbox (a consumer handles each event once,
+because AMQP delivers at least once)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from services.common import clock
+from services.common.db import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class OutboxMixin:
+    """Columns of a service's ``outbox`` table."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+
+
+class InboxMixin:
+    """Columns of a service's ``inbox`` table: ids of events already handled."""
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    handled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+def record_event(session: Session, model: type, event_type: str, payload: dict[str, Any]) -> str:
+    """Add an event to the outbox inside the caller's transaction; returns its id."""
+    event_id = str(uuid.uuid4())
+    body = dict(payload, event_id=event_id)
+    session.add(
+        model(
+            event_id=event_id,
+            event_type=event_type,
+            payload=json.dumps(body, ensure_ascii=False),
+            created_at=clock.utcnow(),
+        )
+    )
+    return event_id
+
+
+def relay(uow: UnitOfWork, model: type, dispatch: Callable[[str, dict], None], limit: int = 100) -> int:
+    """Publish what the outbox holds, oldest first. A crash after publishing but before the
+    commit publishes again, which is why every consumer goes through the inbox."""
+    sent = 0
+    with uow.transaction() as session:
+        rows = session.scalars(
+            select(model)
+            .where(model.published_at.is_(None))
+            .order_by(model.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            dispatch(row.event_type, json.loads(row.payload))
+            row.published_at = clock.utcnow()
+            sent += 1
+    return sent
+
+
+def first_delivery(session: Session, model: type, event_id: str) -> bool:
+    """True the first time an event id is seen; records it in the caller's transaction."""
+    if session.get(model, event_id) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(model(event_id=event_id, handled_at=clock.utcnow()))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True

@@ -1,0 +1,101 @@
+"""Fixtures shared by every test: the real stack, started as a user starts it.
+
+Tests under tests/unit are pure (marked ``unit``); everything else talks HTTP to a stack
+of real processes (RabbitMQ vhost of its own, SQLite files or a fresh PostgreSQL database,
+the S3 server) started once per session with ``deploy/stack.py up`` and stopped after.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.support import Api, StackHandle, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--postgres", action="store_true", help="run the stack on a fresh PostgreSQL database")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/tests/unit/" in str(item.fspath):
+            item.add_marker(pytest.mark.unit)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(request):
+    """A fresh database beside TEST_POSTGRES_URL's, dropped at the end; None on SQLite."""
+    if not request.config.getoption("--postgres"):
+        yield None
+        return
+    import psycopg2
+
+    base = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    name = f"court_test_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(base)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    yield base.rsplit("/", 1)[0] + "/" + name
+    with admin.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, postgres_url):
+    data_dir = tmp_path_factory.mktemp("stack")
+    clock_file = data_dir / "fake-now"
+    clock_file.write_text("")
+    env = dict(os.environ)
+    env.update(
+        DATA_DIR=str(data_dir),
+        GATEWAY_PORT=str(free_port()),
+        DEMO_DATA="0",
+        COURT_FAKE_NOW_FILE=str(clock_file),
+        BOOTSTRAP_ADMIN_PHONE="13900000000",
+        BOOTSTRAP_ADMIN_PASSWORD="Admin-" + secrets.token_hex(6),
+        DATABASE_URL=postgres_url or "",
+        GATEWAY_TOKEN_CACHE_SECONDS="2",
+    )
+    for key in ("AMQP_URI", "S3_ENDPOINT"):
+        env.pop(key, None)
+    handle = StackHandle(ROOT, env, clock_file)
+    up = subprocess.run([sys.executable, "deploy/stack.py", "up"], cwd=ROOT, env=env, capture_output=True, text=True)
+    if up.returncode != 0:
+        handle.down()
+        pytest.fail("the stack did not come up:\n" + up.stdout + up.stderr)
+    yield handle
+    handle.down()
+    vhost = handle.state().get("vhost")
+    if vhost and shutil.which("rabbitmqctl"):
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def api(stack) -> Api:
+    return Api(stack.base_url)
+
+
+@pytest.fixture
+def admin(stack) -> Api:
+    client = Api(stack.base_url)
+    client.login(stack.env["BOOTSTRAP_ADMIN_PHONE"], stack.env["BOOTSTRAP_ADMIN_PASSWORD"])
+    return client
+
+
+@pytest.fixture
+def clock(stack):
+    """Move the court's clock: ``clock.set("2026-05-22T23:59:00+08:00")``; reset afterwards."""
+    yield stack.clock
+    stack.clock.reset()
