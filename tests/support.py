@@ -31,6 +31,14 @@ def new_phone() -> str:
     return f"137{next(_phones) % 100_000_000:08d}"
 
 
+_case_numbers = itertools.count(random.randint(1, 1_000_000) * 1000)
+
+
+def new_case_no(court: str = "粤01", type_code: str = "民初", year: int = 2024) -> str:
+    """A case number no other test uses, in canonical form."""
+    return f"（{year}）{court}{type_code}{next(_case_numbers)}号"
+
+
 def new_id_number(birth: str = "19900101", area: str = "440106") -> str:
     body = f"{area}{birth}{random.randint(0, 999):03d}"
     return body + id_check_digit(body)
@@ -60,6 +68,16 @@ class StackHandle:
             return json.loads((self.data_dir / "run" / "stack.json").read_text())
         except OSError:
             return {}
+
+    @property
+    def amqp_uri(self) -> str:
+        return "amqp://guest:guest@127.0.0.1:5672/" + self.state()["vhost"]
+
+    def dispatch_event(self, source: str, event_type: str, payload: dict) -> None:
+        """Publish an event into this stack's broker as service ``source`` would."""
+        from nameko.standalone.events import event_dispatcher
+
+        event_dispatcher(uri=self.amqp_uri)(source, event_type, payload)
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -133,6 +151,16 @@ class Api:
         assert response.status_code == 201, response.text
         self.login(data["phone"], data["password"])
         return data
+
+
+def create_staff(admin: Api, role: str, court: str = "广东省广州市中级人民法院", name: str = "审查员") -> Api:
+    """An admin creates a clerk/archivist/admin account; returns it signed in."""
+    data = {"phone": new_phone(), "password": "Staff-2024x", "name": name, "role": role, "court": court}
+    response = admin.post("/api/v1/admin/staff", json=data)
+    assert response.status_code == 201, response.text
+    client = Api(admin.base_url)
+    client.login(data["phone"], data["password"])
+    return client
 
 
 def assert_error(response: requests.Response, status: int, code: str) -> dict:
