@@ -1,0 +1,1 @@
+"""Benchmarks: each module is runnable (`python -m benchmarks.<name>`) and prints numbers."""
