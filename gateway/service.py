@@ -8,15 +8,19 @@ from __future__ import annotations
 from nameko.events import BROADCAST, event_handler
 
 from gateway.dependencies import TimedRpc, TokenCache
+from gateway.routes.applications import ApplicationRoutes
 from gateway.routes.identity import IdentityRoutes
 from gateway.routes.ops import OpsRoutes
+from gateway.routes.uploads import UploadRoutes
+from services.common.storage import Storage
 
 
-class GatewayService(IdentityRoutes, OpsRoutes):
+class GatewayService(IdentityRoutes, OpsRoutes, UploadRoutes, ApplicationRoutes):
     name = "gateway"
 
     rpc = TimedRpc()
     tokens = TokenCache()
+    storage = Storage()  # one S3 client per gateway process (uploads, pages)
 
     @event_handler("identity", "session_revoked", handler_type=BROADCAST, reliable_delivery=False)
     def on_session_revoked(self, payload):

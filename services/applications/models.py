@@ -1,5 +1,94 @@
-from sqlalchemy.orm import DeclarativeBase
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.idempotency import IdempotencyMixin
+from services.common.messaging import InboxMixin, OutboxMixin
 
 
 class Base(DeclarativeBase):
     pass
+
+
+class Material(Base):
+    """An uploaded file (申请材料). The bytes live in object storage under ``key``."""
+
+    __tablename__ = "materials"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MaterialGrant(Base):
+    """The clerks of ``court`` may open this material (a binding application uses it)."""
+
+    __tablename__ = "material_grants"
+
+    material_id: Mapped[str] = mapped_column(ForeignKey("materials.id"), primary_key=True)
+    court: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class Application(Base):
+    """A dossier-reading application (阅卷申请), with the review and reading it received."""
+
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    applicant_id: Mapped[int] = mapped_column(Integer, index=True)
+    applicant_name: Mapped[str] = mapped_column(String(50))
+    applicant_role: Mapped[str] = mapped_column(String(16))
+    case_no: Mapped[str] = mapped_column(String(64))
+    court: Mapped[str] = mapped_column(String(100), index=True)
+    scope: Mapped[str] = mapped_column(String(500))  # 申请内容
+    reason: Mapped[str] = mapped_column(String(1000))  # 申请原因
+    # The stored status; ``expired`` is never stored, it is computed on read from the dates.
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    # "<applicant>:<case>" while pending, NULL otherwise: a unique column that allows one
+    # pending application per applicant and case on every database.
+    pending_key: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reapplied_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # 审查信息
+    reviewer: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    opinion: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
+    mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # 阅卷材料
+    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    notice: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    borrowed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ApplicationMaterial(Base):
+    __tablename__ = "application_materials"
+
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    material_id: Mapped[str] = mapped_column(ForeignKey("materials.id"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Outbox(OutboxMixin, Base):
+    __tablename__ = "outbox"
+
+
+class Inbox(InboxMixin, Base):
+    __tablename__ = "inbox"
+
+
+class IdempotencyKey(IdempotencyMixin, Base):
+    __tablename__ = "idempotency_keys"

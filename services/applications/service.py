@@ -1,7 +1,113 @@
 """Dossier-reading applications (阅卷申请) and their materials."""
 
+from __future__ import annotations
+
+import logging
+
+import eventlet
+from nameko.events import EventDispatcher, event_handler
+from nameko.rpc import ServiceRpc, rpc
+from nameko.timer import timer
+
+from services.applications import usecases
+from services.applications.dependencies import FaultPoint
+from services.applications.models import IdempotencyKey, Outbox
+from services.common import config, idempotency
+from services.common.db import Database
+from services.common.errors import DomainError
 from services.common.health import HealthMixin
+from services.common.messaging import relay
+
+log = logging.getLogger(__name__)
 
 
 class ApplicationsService(HealthMixin):
     name = "applications"
+
+    db = Database("applications")
+    dispatch = EventDispatcher()
+    case_binding = ServiceRpc("case_binding")
+    fault = FaultPoint()
+
+    def relation(self, actor: dict, case_no: str) -> dict:
+        """case_binding's answer to "what is this user to this case", with a deadline
+        (nameko's RPC waits forever otherwise)."""
+        seconds = float(config.get("APPLICATIONS_RELATION_TIMEOUT", 5))
+        with eventlet.Timeout(seconds, DomainError("service_unavailable", "案件服务暂时不可用，请稍后再试")):
+            return self.case_binding.relation(actor=actor, case_no=case_no)
+
+    # -- materials ------------------------------------------------------------------------
+    @rpc(expected_exceptions=DomainError)
+    def register_material(self, actor, key, kind, filename, size, content_type, sha256):
+        return usecases.register_material(
+            self.db,
+            actor,
+            key=key,
+            kind=kind,
+            filename=filename,
+            size=size,
+            content_type=content_type,
+            sha256=sha256,
+        )
+
+    @rpc(expected_exceptions=DomainError)
+    def describe_materials(self, actor, material_ids, court=None):
+        return usecases.describe_materials(self.db, actor, material_ids, court)
+
+    @rpc(expected_exceptions=DomainError)
+    def open_material(self, actor, material_id):
+        return usecases.open_material(self.db, actor, material_id)
+
+    # -- applications ---------------------------------------------------------------------
+    @rpc(expected_exceptions=DomainError)
+    def submit(self, actor, body, idempotency_key=None):
+        result = usecases.submit(self.db, self.relation, actor, body, idempotency_key)
+        self._publish()
+        return result
+
+    @rpc(expected_exceptions=DomainError)
+    def list_applications(self, actor, status=None, limit=20, cursor=None):
+        return usecases.list_own(self.db, actor, status, limit, cursor)
+
+    @rpc(expected_exceptions=DomainError)
+    def get_application(self, actor, application_id):
+        return usecases.detail(self.db, actor, application_id)
+
+    @rpc(expected_exceptions=DomainError)
+    def withdraw(self, actor, application_id, idempotency_key=None):
+        result = usecases.withdraw(self.db, actor, application_id, idempotency_key)
+        self._publish()
+        return result
+
+    @rpc(expected_exceptions=DomainError)
+    def reapply(self, actor, application_id, idempotency_key=None):
+        result = usecases.reapply(self.db, self.relation, actor, application_id, idempotency_key)
+        self._publish()
+        return result
+
+    # -- review's facts (at least once: the inbox makes them once) ------------------------
+    @event_handler("review", "application_decided", requeue_on_error=True)
+    def on_application_decided(self, payload):
+        usecases.on_decided(self.db, payload)
+
+    @event_handler("review", "attendance_recorded", requeue_on_error=True)
+    def on_attendance_recorded(self, payload):
+        usecases.on_attendance(self.db, payload)
+
+    # -- the outbox -----------------------------------------------------------------------
+    def _publish(self) -> None:
+        """Right after the commit, announce what it recorded. A failure here loses nothing:
+        the row stays unpublished and the timer sends it."""
+        self.fault.before_publish()
+        try:
+            relay(self.db, Outbox, self.dispatch)
+        except Exception:
+            log.warning("outbox relay after commit failed; the timer will retry", exc_info=True)
+
+    @timer(interval=2)
+    def relay_outbox(self):
+        relay(self.db, Outbox, self.dispatch)
+
+    @timer(interval=3600)
+    def forget_old_idempotency_keys(self):
+        idempotency.purge(self.db, IdempotencyKey)

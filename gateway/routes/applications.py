@@ -1,0 +1,101 @@
+"""Dossier-reading applications (阅卷申请): API.md "Dossier-reading applications"."""
+
+from __future__ import annotations
+
+import re
+
+from gateway.errors import ApiError
+from gateway.http import Context, route
+
+APPLICANTS = ("party", "lawyer")
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def _application_id(raw: str) -> int:
+    # Anything that is not an id names no application: 404, like another user's.
+    if not re.fullmatch(r"[1-9]\d{0,17}", raw):
+        raise ApiError("not_found", "阅卷申请不存在")
+    return int(raw)
+
+
+def _key(ctx: Context) -> str | None:
+    return ctx.request.headers.get(IDEMPOTENCY_HEADER) or None
+
+
+class ApplicationRoutes:
+    @route(
+        "POST",
+        "/api/v1/applications",
+        roles=APPLICANTS,
+        body="json",
+        summary="申请阅卷（可带 Idempotency-Key）",
+        responses={
+            201: "application",
+            404: "not_found (no such case, or a party not in it)",
+            409: "binding_required, duplicate_pending",
+            422: "invalid_case_no, materials_missing, validation_error, idempotency_key_reused",
+        },
+    )
+    def submit_application(self, ctx: Context):
+        body = ctx.json_object()
+        return 201, ctx.call("applications", "submit", actor=ctx.actor, body=body, idempotency_key=_key(ctx))
+
+    @route(
+        "GET",
+        "/api/v1/applications",
+        roles=APPLICANTS,
+        summary="我的阅卷申请（最新在前；?status=&limit=&cursor=）",
+        responses={200: "{items, next_cursor}"},
+    )
+    def list_applications(self, ctx: Context):
+        args = ctx.request.args
+        return ctx.call(
+            "applications",
+            "list_applications",
+            actor=ctx.actor,
+            status=args.get("status") or None,
+            limit=ctx.query_int("limit", 20, 1, 100),
+            cursor=args.get("cursor") or None,
+        )
+
+    @route(
+        "GET",
+        "/api/v1/applications/<application_id>",
+        summary="阅卷申请详情（申请人；本院审查人、档案室）",
+        responses={200: "application", 404: "not_found"},
+    )
+    def get_application(self, ctx: Context, application_id: str):
+        return ctx.call(
+            "applications", "get_application", actor=ctx.actor, application_id=_application_id(application_id)
+        )
+
+    @route(
+        "POST",
+        "/api/v1/applications/<application_id>/withdraw",
+        summary="撤回阅卷申请（仅待审查时；可带 Idempotency-Key）",
+        responses={200: "application", 404: "not_found", 409: "invalid_state"},
+    )
+    def withdraw_application(self, ctx: Context, application_id: str):
+        return ctx.call(
+            "applications",
+            "withdraw",
+            actor=ctx.actor,
+            application_id=_application_id(application_id),
+            idempotency_key=_key(ctx),
+        )
+
+    @route(
+        "POST",
+        "/api/v1/applications/<application_id>/reapply",
+        roles=APPLICANTS,
+        summary="重新申请（已过期、不通过或退回补正的申请；可带 Idempotency-Key）",
+        responses={201: "application", 404: "not_found", 409: "invalid_state, duplicate_pending, binding_required"},
+    )
+    def reapply_application(self, ctx: Context, application_id: str):
+        return 201, ctx.call(
+            "applications",
+            "reapply",
+            actor=ctx.actor,
+            application_id=_application_id(application_id),
+            idempotency_key=_key(ctx),
+        )

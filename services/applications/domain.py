@@ -1,0 +1,141 @@
+"""Rules of dossier-reading applications (阅卷申请). No I/O here."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from services.common import case_numbers
+from services.common.errors import DomainError, validation_error
+
+# 申请材料: the kinds a user can upload, with the manual's names.
+MATERIAL_KINDS = {
+    "license": "执业证",
+    "firm_letter": "律所介绍信或证明",
+    "authorization": "当事人授权委托书或法律援助公函",
+    "party_id": "当事人身份证明",
+    "other": "其他材料",
+}
+# Every lawyer's reading application carries these four (of record, bound or archived).
+LAWYER_REQUIRED = ("license", "firm_letter", "authorization", "party_id")
+APPLICANT_ROLES = ("party", "lawyer")
+REVIEW_ROLES = ("clerk", "archivist")  # 审查人, 档案室: see the applications of their court
+STATUSES = ("pending", "approved", "rejected", "returned", "withdrawn", "expired")
+REAPPLY_FROM = ("expired", "rejected", "returned")
+OPINION_STATUS = {"approve": "approved", "reject": "rejected", "return": "returned"}
+FULL_DOSSIER = "全案卷宗"
+MAX_MATERIALS = 30
+
+
+@dataclass(frozen=True)
+class Submission:
+    case_no: str
+    scope: str
+    reason: str
+    material_ids: tuple[str, ...]
+
+
+def clean_text(value: Any, field: str, label: str, max_len: int) -> str:
+    """A human text: required, stripped, NFC, no control characters, bounded."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise validation_error({field: "必填"}, f"请填写{label}")
+    if not isinstance(value, str):
+        raise validation_error({field: "应为文本"})
+    text = unicodedata.normalize("NFC", value.strip())
+    if len(text) > max_len:
+        raise validation_error({field: f"不能超过{max_len}个字符"}, f"{label}不能超过{max_len}个字符")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\n\t" for ch in text):
+        raise validation_error({field: "含有不可见或无效字符"})
+    return text
+
+
+def parse_material_ids(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v) <= 36 for v in value):
+        raise validation_error({"material_ids": "应为材料编号的列表"})
+    if len(value) > MAX_MATERIALS:
+        raise validation_error({"material_ids": f"最多{MAX_MATERIALS}份材料"})
+    return tuple(dict.fromkeys(value))  # keep the order, drop repeats
+
+
+def parse_submission(body: Any) -> Submission:
+    """Fields a client may set; status, review, reading and applicant are never read."""
+    if not isinstance(body, dict):
+        raise validation_error({"body": "应为对象"})
+    case_no = case_numbers.canonical(body.get("case_no"))
+    scope = clean_text(body.get("scope"), "scope", "申请内容", 500)
+    reason = clean_text(body.get("reason"), "reason", "申请原因", 1000)
+    return Submission(case_no, scope, reason, parse_material_ids(body.get("material_ids")))
+
+
+def check_kind(kind: Any) -> str:
+    if kind not in MATERIAL_KINDS:
+        raise DomainError(
+            "invalid_kind",
+            "材料类型不正确，应为执业证、律所介绍信或证明、当事人授权委托书或法律援助公函、当事人身份证明或其他材料",
+            {"allowed": list(MATERIAL_KINDS)},
+        )
+    return kind
+
+
+def missing_kinds(role: str, kinds: set[str]) -> list[str]:
+    """The materials a lawyer's application still lacks; a party's needs none."""
+    if role != "lawyer":
+        return []
+    return [kind for kind in LAWYER_REQUIRED if kind not in kinds]
+
+
+def materials_missing(missing: list[str]) -> DomainError:
+    names = "、".join(MATERIAL_KINDS[k] for k in missing)
+    return DomainError("materials_missing", f"请上传以下材料：{names}", {"missing": missing})
+
+
+def check_eligibility(role: str, relation: dict) -> None:
+    """What case_binding's relation answer means for a reading application (the manual)."""
+    if relation.get("can_apply"):
+        return
+    if role == "lawyer" and relation.get("needs_binding"):
+        raise DomainError(
+            "binding_required",
+            "您尚未绑定该案件，请先申请案件绑定",
+            {"binding_route": "/api/v1/bindings", "case_no": relation.get("case_no")},
+        )
+    raise DomainError("not_found", "案件不存在")
+
+
+class Reading(Protocol):
+    status: str
+    mode: str | None
+    valid_until: date | None
+    end_date: date | None
+    attended: bool | None
+
+
+def effective_status(app: Reading, today: date) -> str:
+    """The status right now: an approval whose date has passed in the court's calendar is
+    expired (valid_until and end_date are inclusive to the end of that day), unless the
+    reader attended on site."""
+    if app.status != "approved":
+        return app.status
+    if app.mode == "online" and app.valid_until is not None and today > app.valid_until:
+        return "expired"
+    if app.mode == "onsite" and app.end_date is not None and today > app.end_date and app.attended is not True:
+        return "expired"
+    return app.status
+
+
+def check_can_withdraw(status: str) -> None:
+    if status != "pending":
+        raise DomainError("invalid_state", "只有待审查的申请可以撤回")
+
+
+def check_can_reapply(status: str) -> None:
+    if status not in REAPPLY_FROM:
+        raise DomainError("invalid_state", "只有已过期、不通过或退回补正的申请可以重新申请")
+
+
+def pending_key(applicant_id: int, case_no: str) -> str:
+    return f"{applicant_id}:{case_no}"

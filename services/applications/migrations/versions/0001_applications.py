@@ -1,0 +1,101 @@
+"""materials, applications, outbox, inbox, idempotency keys
+
+Revision ID: applications_0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "applications_0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "materials",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("owner_id", sa.Integer, nullable=False, index=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("filename", sa.String(120), nullable=False),
+        sa.Column("size", sa.Integer, nullable=False),
+        sa.Column("content_type", sa.String(32), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False, unique=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "material_grants",
+        sa.Column("material_id", sa.String(36), sa.ForeignKey("materials.id"), primary_key=True),
+        sa.Column("court", sa.String(100), primary_key=True),
+    )
+    op.create_table(
+        "applications",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("applicant_id", sa.Integer, nullable=False, index=True),
+        sa.Column("applicant_name", sa.String(50), nullable=False),
+        sa.Column("applicant_role", sa.String(16), nullable=False),
+        sa.Column("case_no", sa.String(64), nullable=False),
+        sa.Column("court", sa.String(100), nullable=False, index=True),
+        sa.Column("scope", sa.String(500), nullable=False),
+        sa.Column("reason", sa.String(1000), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False, index=True),
+        sa.Column("pending_key", sa.String(100), unique=True),
+        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("reapplied_from", sa.Integer),
+        sa.Column("reviewer", sa.String(50)),
+        sa.Column("reviewed_at", sa.DateTime(timezone=True)),
+        sa.Column("opinion", sa.String(16)),
+        sa.Column("explanation", sa.Text),
+        sa.Column("mode", sa.String(16)),
+        sa.Column("valid_until", sa.Date),
+        sa.Column("start_date", sa.Date),
+        sa.Column("end_date", sa.Date),
+        sa.Column("notice", sa.Text),
+        sa.Column("attended", sa.Boolean),
+        sa.Column("borrowed_at", sa.DateTime(timezone=True)),
+        sa.Column("returned_at", sa.DateTime(timezone=True)),
+    )
+    op.create_index("ix_applications_applicant_applied", "applications", ["applicant_id", "applied_at", "id"])
+    op.create_table(
+        "application_materials",
+        sa.Column("application_id", sa.Integer, sa.ForeignKey("applications.id"), primary_key=True),
+        sa.Column("material_id", sa.String(36), sa.ForeignKey("materials.id"), primary_key=True, index=True),
+        sa.Column("position", sa.Integer, nullable=False),
+    )
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+        sa.Column("event_type", sa.String(64), nullable=False),
+        sa.Column("payload", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), index=True),
+    )
+    op.create_table(
+        "inbox",
+        sa.Column("event_id", sa.String(64), primary_key=True),
+        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("user_id", sa.Integer, primary_key=True),
+        sa.Column("key", sa.String(128), primary_key=True),
+        sa.Column("request_hash", sa.String(64), nullable=False),
+        sa.Column("response", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    )
+
+
+def downgrade() -> None:
+    for table in (
+        "idempotency_keys",
+        "inbox",
+        "outbox",
+        "application_materials",
+        "applications",
+        "material_grants",
+        "materials",
+    ):
+        op.drop_table(table)

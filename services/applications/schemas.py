@@ -1,0 +1,86 @@
+"""Wire shapes of applications (API.md "Materials", "Dossier-reading applications")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from services.applications import domain
+from services.common import clock
+
+
+def upload(material) -> dict:
+    return {
+        "id": material.id,
+        "kind": material.kind,
+        "filename": material.filename,
+        "size": material.size,
+        "content_type": material.content_type,
+        "sha256": material.sha256,
+    }
+
+
+def material_ref(material) -> dict:
+    return {"id": material.id, "kind": material.kind, "filename": material.filename}
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def review(app) -> dict | None:
+    if app.opinion is None:
+        return None
+    return {
+        "reviewer": app.reviewer,
+        "reviewed_at": clock.isoformat(clock.as_aware(app.reviewed_at)),
+        "opinion": app.opinion,
+        "explanation": app.explanation,
+        "mode": app.mode,
+    }
+
+
+def reading(app) -> dict | None:
+    """阅卷材料: only an approval carries a way of reading."""
+    if app.opinion != "approve" or app.mode is None:
+        return None
+    if app.mode == "online":
+        return {"mode": "online", "valid_until": _day(app.valid_until)}
+    return {
+        "mode": "onsite",
+        "start_date": _day(app.start_date),
+        "end_date": _day(app.end_date),
+        "notice": app.notice,
+        "attended": app.attended,
+        "borrowed_at": clock.isoformat(clock.as_aware(app.borrowed_at)),
+        "returned_at": clock.isoformat(clock.as_aware(app.returned_at)),
+    }
+
+
+def application(app, materials: list, today: date) -> dict:
+    return {
+        "id": app.id,
+        "status": domain.effective_status(app, today),
+        "case_no": app.case_no,
+        "court": app.court,
+        "applicant": {"name": app.applicant_name},
+        "applied_at": clock.isoformat(clock.as_aware(app.applied_at)),
+        "scope": app.scope,
+        "reason": app.reason,
+        "materials": [material_ref(m) for m in materials],
+        "review": review(app),
+        "reading": reading(app),
+        "reapplied_from": app.reapplied_from,
+    }
+
+
+def submitted_event(app, materials: list) -> dict:
+    return {
+        "application_id": app.id,
+        "applicant": {"id": app.applicant_id, "name": app.applicant_name, "role": app.applicant_role},
+        "case_no": app.case_no,
+        "court": app.court,
+        "scope": app.scope,
+        "reason": app.reason,
+        "materials": [material_ref(m) for m in materials],
+        "applied_at": clock.isoformat(clock.as_aware(app.applied_at)),
+    }

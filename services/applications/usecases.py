@@ -1,0 +1,442 @@
+"""What the applications service does. Functions take the unit of work and, where they need
+case_binding, a ``relation`` function, so tests can call them without a broker."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, not_, or_, select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.applications import domain, schemas
+from services.applications.models import (
+    Application,
+    ApplicationMaterial,
+    IdempotencyKey,
+    Inbox,
+    Material,
+    MaterialGrant,
+    Outbox,
+)
+from services.common import clock, idempotency
+from services.common.db import UnitOfWork
+from services.common.errors import DomainError, not_found, validation_error
+from services.common.messaging import first_delivery, record_event
+
+log = logging.getLogger(__name__)
+
+Relation = Callable[[dict, str], dict]  # case_binding.relation(actor, case_no)
+MATERIAL_KEY_PREFIX = "materials/"
+FAR_FUTURE = date(9999, 12, 31)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _actor_id(actor: Any) -> int:
+    if not isinstance(actor, dict) or not isinstance(actor.get("id"), int):
+        raise DomainError("forbidden", "您无权执行此操作")
+    return actor["id"]
+
+
+def _require_applicant(actor: dict) -> int:
+    user_id = _actor_id(actor)
+    if actor.get("role") not in domain.APPLICANT_ROLES:
+        raise DomainError("forbidden", "仅当事人和律师可以申请阅卷")
+    return user_id
+
+
+# -- materials (申请材料) ---------------------------------------------------------------------
+
+
+def register_material(
+    uow: UnitOfWork,
+    actor: dict,
+    *,
+    key: str,
+    kind: str,
+    filename: str,
+    size: int,
+    content_type: str,
+    sha256: str,
+) -> dict:
+    """Record an upload the gateway has already checked and stored under a server key."""
+    owner = _actor_id(actor)
+    domain.check_kind(kind)
+    if not isinstance(key, str) or not key.startswith(MATERIAL_KEY_PREFIX) or len(key) > 200:
+        raise validation_error({"key": "存储键不正确"})
+    with uow.transaction() as session:
+        material = Material(
+            id=str(uuid.uuid4()),
+            owner_id=owner,
+            kind=kind,
+            filename=str(filename)[:120],
+            size=int(size),
+            content_type=str(content_type)[:32],
+            sha256=str(sha256)[:64],
+            key=key,
+            created_at=clock.utcnow(),
+        )
+        session.add(material)
+        session.flush()
+        return schemas.upload(material)
+
+
+def _owned_materials(session: Session, owner: int, material_ids: tuple[str, ...] | list[str]) -> list[Material]:
+    """The materials in the order asked for; any id not owned by ``owner`` is not found."""
+    if not material_ids:
+        return []
+    rows = {m.id: m for m in session.scalars(select(Material).where(Material.id.in_(list(material_ids))))}
+    materials = [rows.get(mid) for mid in material_ids]
+    if any(m is None or m.owner_id != owner for m in materials):
+        raise not_found("材料不存在")
+    return materials
+
+
+def describe_materials(uow: UnitOfWork, actor: dict, material_ids: Any, court: str | None = None) -> list[dict]:
+    """Kinds and names of the actor's own materials; with ``court``, that court's clerks
+    may open them from now on (a binding application uses them)."""
+    owner = _actor_id(actor)
+    ids = domain.parse_material_ids(material_ids)
+    with uow.transaction() as session:
+        materials = _owned_materials(session, owner, ids)
+        if court:
+            for material in materials:
+                if session.get(MaterialGrant, (material.id, court)) is None:
+                    session.add(MaterialGrant(material_id=material.id, court=court))
+        return [schemas.material_ref(m) for m in materials]
+
+
+def open_material(uow: UnitOfWork, actor: dict, material_id: Any) -> dict:
+    """Where to read a material, for its owner or a clerk of a court allowed to see it."""
+    user_id = _actor_id(actor)
+    if not isinstance(material_id, str) or len(material_id) > 36:
+        raise not_found("材料不存在")
+    with uow.read() as session:
+        material = session.get(Material, material_id)
+        if material is None or not _may_open(session, actor, user_id, material):
+            raise not_found("材料不存在")
+        return {
+            "key": material.key,
+            "filename": material.filename,
+            "content_type": material.content_type,
+            "size": material.size,
+        }
+
+
+def _may_open(session: Session, actor: dict, user_id: int, material: Material) -> bool:
+    if material.owner_id == user_id:
+        return True
+    court = actor.get("court")
+    if actor.get("role") != "clerk" or not court:
+        return False
+    if session.get(MaterialGrant, (material.id, court)) is not None:
+        return True
+    used = session.scalar(
+        select(Application.id)
+        .join(ApplicationMaterial, ApplicationMaterial.application_id == Application.id)
+        .where(ApplicationMaterial.material_id == material.id, Application.court == court)
+        .limit(1)
+    )
+    return used is not None
+
+
+# -- applications (阅卷申请) ------------------------------------------------------------------
+
+
+def _materials_of(session: Session, application_ids: list[int]) -> dict[int, list[Material]]:
+    result: dict[int, list[Material]] = {aid: [] for aid in application_ids}
+    if not application_ids:
+        return result
+    rows = session.execute(
+        select(ApplicationMaterial.application_id, Material)
+        .join(Material, Material.id == ApplicationMaterial.material_id)
+        .where(ApplicationMaterial.application_id.in_(application_ids))
+        .order_by(ApplicationMaterial.application_id, ApplicationMaterial.position)
+    )
+    for application_id, material in rows:
+        result[application_id].append(material)
+    return result
+
+
+def _view(session: Session, app: Application) -> dict:
+    return schemas.application(app, _materials_of(session, [app.id])[app.id], clock.today())
+
+
+def _create(
+    session: Session,
+    actor: dict,
+    relation: dict,
+    submission: domain.Submission,
+    reapplied_from: int | None = None,
+) -> dict:
+    """The checks that need this service's data, then the application and its event, in the
+    caller's transaction."""
+    applicant = actor["id"]
+    materials = _owned_materials(session, applicant, submission.material_ids)
+    missing = domain.missing_kinds(actor["role"], {m.kind for m in materials})
+    if missing:
+        raise domain.materials_missing(missing)
+    domain.check_eligibility(actor["role"], relation)
+    case_no = relation.get("case_no") or submission.case_no
+    key = domain.pending_key(applicant, case_no)
+    if session.scalar(select(Application.id).where(Application.pending_key == key)) is not None:
+        raise _duplicate_pending()
+    app = Application(
+        applicant_id=applicant,
+        applicant_name=str(actor.get("name") or "")[:50],
+        applicant_role=actor["role"],
+        case_no=case_no,
+        court=relation["court"],
+        scope=submission.scope,
+        reason=submission.reason,
+        status="pending",
+        pending_key=key,
+        applied_at=clock.utcnow(),
+        reapplied_from=reapplied_from,
+    )
+    try:
+        with session.begin_nested():
+            session.add(app)
+            session.flush()
+    except IntegrityError:
+        raise _duplicate_pending() from None
+    for position, material in enumerate(materials):
+        session.add(ApplicationMaterial(application_id=app.id, material_id=material.id, position=position))
+    record_event(session, Outbox, "application_submitted", schemas.submitted_event(app, materials))
+    return schemas.application(app, materials, clock.today())
+
+
+def _duplicate_pending() -> DomainError:
+    return DomainError("duplicate_pending", "您已有该案件待审查的阅卷申请，请等待审查结果")
+
+
+def submit(uow: UnitOfWork, relation: Relation, actor: dict, body: Any, idempotency_key: Any = None) -> dict:
+    user_id = _require_applicant(actor)
+    key = idempotency.check_key(idempotency_key)
+    submission = domain.parse_submission(body)
+    request_hash = idempotency.fingerprint("submit", submission.__dict__)
+    # A retry answers before anything else is asked: the first result, whatever changed since.
+    replayed = idempotency.recall(uow, IdempotencyKey, user_id=user_id, key=key, request_hash=request_hash)
+    if replayed is not None:
+        return replayed
+    answer = relation(actor, submission.case_no)
+    return idempotency.once(
+        uow,
+        IdempotencyKey,
+        user_id=user_id,
+        key=key,
+        request_hash=request_hash,
+        effect=lambda session: _create(session, actor, answer, submission),
+    )
+
+
+def _own(session: Session, user_id: int, application_id: Any, *, lock: bool = False) -> Application:
+    if not isinstance(application_id, int) or isinstance(application_id, bool):
+        raise not_found("阅卷申请不存在")
+    query = select(Application).where(Application.id == application_id)
+    if lock:
+        query = query.with_for_update()
+    app = session.scalar(query)
+    if app is None or app.applicant_id != user_id:
+        raise not_found("阅卷申请不存在")
+    return app
+
+
+def detail(uow: UnitOfWork, actor: dict, application_id: Any) -> dict:
+    """The owner, or the clerks and archivists of the case's court, may read it."""
+    user_id = _actor_id(actor)
+    with uow.read() as session:
+        app = session.get(Application, application_id) if isinstance(application_id, int) else None
+        allowed = app is not None and (
+            app.applicant_id == user_id
+            or (actor.get("role") in domain.REVIEW_ROLES and actor.get("court") and actor.get("court") == app.court)
+        )
+        if not allowed:
+            raise not_found("阅卷申请不存在")
+        return _view(session, app)
+
+
+def withdraw(uow: UnitOfWork, actor: dict, application_id: Any, idempotency_key: Any = None) -> dict:
+    user_id = _actor_id(actor)
+    key = idempotency.check_key(idempotency_key)
+
+    def effect(session: Session) -> dict:
+        app = _own(session, user_id, application_id, lock=True)
+        domain.check_can_withdraw(domain.effective_status(app, clock.today()))
+        app.status, app.pending_key = "withdrawn", None
+        record_event(session, Outbox, "application_withdrawn", {"application_id": app.id})
+        session.flush()
+        return _view(session, app)
+
+    return idempotency.once(
+        uow,
+        IdempotencyKey,
+        user_id=user_id,
+        key=key,
+        request_hash=idempotency.fingerprint("withdraw", application_id),
+        effect=effect,
+    )
+
+
+def reapply(uow: UnitOfWork, relation: Relation, actor: dict, application_id: Any, idempotency_key: Any = None) -> dict:
+    """A new pending application with the same case, scope, reason and materials; the
+    submission rules apply again."""
+    user_id = _require_applicant(actor)
+    key = idempotency.check_key(idempotency_key)
+    request_hash = idempotency.fingerprint("reapply", application_id)
+    replayed = idempotency.recall(uow, IdempotencyKey, user_id=user_id, key=key, request_hash=request_hash)
+    if replayed is not None:
+        return replayed
+    with uow.read() as session:
+        old = _own(session, user_id, application_id)
+        domain.check_can_reapply(domain.effective_status(old, clock.today()))
+        material_ids = tuple(m.id for m in _materials_of(session, [old.id])[old.id])
+        submission = domain.Submission(old.case_no, old.scope, old.reason, material_ids)
+        old_id = old.id
+    answer = relation(actor, submission.case_no)
+    return idempotency.once(
+        uow,
+        IdempotencyKey,
+        user_id=user_id,
+        key=key,
+        request_hash=request_hash,
+        effect=lambda session: _create(session, actor, answer, submission, reapplied_from=old_id),
+    )
+
+
+def _expired_clause(today: date):
+    online = and_(
+        func.coalesce(Application.mode, "") == "online",
+        func.coalesce(Application.valid_until, FAR_FUTURE) < today,
+    )
+    onsite = and_(
+        func.coalesce(Application.mode, "") == "onsite",
+        func.coalesce(Application.end_date, FAR_FUTURE) < today,
+        or_(Application.attended.is_(None), Application.attended.is_(False)),
+    )
+    return and_(Application.status == "approved", or_(online, onsite))
+
+
+def _status_filter(status: str, today: date):
+    if status == "expired":
+        return _expired_clause(today)
+    if status == "approved":
+        return and_(Application.status == "approved", not_(_expired_clause(today)))
+    return Application.status == status
+
+
+def _encode_cursor(app: Application) -> str:
+    at = clock.as_aware(app.applied_at)
+    raw = f"{(at - EPOCH) // timedelta(microseconds=1)}:{app.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, app_id = raw.split(":")
+        return EPOCH + timedelta(microseconds=int(stamp)), int(app_id)
+    except (ValueError, UnicodeDecodeError, OverflowError):
+        raise DomainError("bad_request", "分页参数 cursor 不正确") from None
+
+
+def list_own(uow: UnitOfWork, actor: dict, status: Any = None, limit: int = 20, cursor: Any = None) -> dict:
+    """The caller's applications, newest first (ties by id, descending), cursor paging."""
+    user_id = _actor_id(actor)
+    if status not in (None, "") and status not in domain.STATUSES:
+        raise validation_error({"status": "应为 " + "、".join(domain.STATUSES) + " 之一"}, "状态参数不正确")
+    limit = max(1, min(100, int(limit or 20)))
+    today = clock.today()
+    query = select(Application).where(Application.applicant_id == user_id)
+    if status:
+        query = query.where(_status_filter(status, today))
+    if cursor:
+        at, app_id = _decode_cursor(str(cursor))
+        query = query.where(tuple_(Application.applied_at, Application.id) < tuple_(at, app_id))
+    query = query.order_by(Application.applied_at.desc(), Application.id.desc()).limit(limit + 1)
+    with uow.read() as session:
+        rows = list(session.scalars(query))
+        page = rows[:limit]
+        materials = _materials_of(session, [a.id for a in page])
+        items = [schemas.application(a, materials[a.id], today) for a in page]
+        next_cursor = _encode_cursor(page[-1]) if len(rows) > limit else None
+    return {"items": items, "next_cursor": next_cursor}
+
+
+# -- review's decisions, consumed through the inbox -------------------------------------------
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    # Stored in UTC: SQLite keeps no offset and hands back naive UTC.
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=clock.COURT_TZ)).astimezone(UTC)
+
+
+def on_decided(uow: UnitOfWork, payload: dict) -> bool:
+    """review.application_decided → the application shows 审查信息 and 阅卷材料.
+    Returns False when the event was already handled or does not apply."""
+    try:
+        event_id = str(payload["event_id"])
+        application_id = int(payload["application_id"])
+        opinion = payload["opinion"]
+        status = domain.OPINION_STATUS[opinion]
+        mode = payload.get("mode") if opinion == "approve" else None
+        fields = {
+            "reviewer": str(payload.get("reviewer") or "")[:50],
+            "reviewed_at": _instant(payload.get("reviewed_at")) or clock.utcnow(),
+            "opinion": opinion,
+            "explanation": payload.get("explanation"),
+            "mode": mode if mode in ("online", "onsite") else None,
+            "valid_until": _date(payload.get("valid_until")) if mode == "online" else None,
+            "start_date": _date(payload.get("start_date")) if mode == "onsite" else None,
+            "end_date": _date(payload.get("end_date")) if mode == "onsite" else None,
+            "notice": payload.get("notice") if mode == "onsite" else None,
+        }
+    except (KeyError, TypeError, ValueError):
+        log.error("application_decided event with an unusable payload was dropped")
+        return False
+    with uow.transaction() as session:
+        if not first_delivery(session, Inbox, event_id):
+            return False
+        app = session.scalar(select(Application).where(Application.id == application_id).with_for_update())
+        if app is None or app.status != "pending":
+            log.warning("decision for application %s ignored: not pending", application_id)
+            return False
+        for name, value in fields.items():
+            setattr(app, name, value)
+        app.status, app.pending_key = status, None
+        return True
+
+
+def on_attendance(uow: UnitOfWork, payload: dict) -> bool:
+    """review.attendance_recorded → 是否到场, 借阅时间, 还卷时间."""
+    try:
+        event_id = str(payload["event_id"])
+        application_id = int(payload["application_id"])
+        attended = payload.get("attended")
+        if attended is not None and not isinstance(attended, bool):
+            raise ValueError("attended")
+        borrowed_at, returned_at = _instant(payload.get("borrowed_at")), _instant(payload.get("returned_at"))
+    except (KeyError, TypeError, ValueError):
+        log.error("attendance_recorded event with an unusable payload was dropped")
+        return False
+    with uow.transaction() as session:
+        if not first_delivery(session, Inbox, event_id):
+            return False
+        app = session.scalar(select(Application).where(Application.id == application_id).with_for_update())
+        if app is None or app.status != "approved" or app.mode != "onsite":
+            log.warning("attendance for application %s ignored: not an on-site approval", application_id)
+            return False
+        app.attended, app.borrowed_at, app.returned_at = attended, borrowed_at, returned_at
+        return True

@@ -1,0 +1,125 @@
+"""Idempotency-Key for unsafe requests (API.md "Conventions").
+
+A retry with the same key and body by the same user returns the first result and changes
+nothing more; the same key with another body is 422 ``idempotency_key_reused``. The first
+result is stored in the same transaction as the effect, so a crash cannot leave an effect
+without its key (a retry would repeat it) or a key without its effect.
+
+A service adds a table with ``IdempotencyMixin`` and wraps its effect in ``once(...)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import DateTime, Integer, String, Text, delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from services.common import clock
+from services.common.db import UnitOfWork
+from services.common.errors import DomainError
+
+MAX_KEY_LENGTH = 128
+KEEP_FOR = timedelta(hours=48)  # the contract promises at least 24 hours
+
+
+class IdempotencyMixin:
+    """Columns of a service's ``idempotency_keys`` table."""
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+def check_key(key: Any) -> str | None:
+    """The key as sent, or None when absent; a key that is not short printable ASCII is refused."""
+    if key is None or key == "":
+        return None
+    if not isinstance(key, str) or len(key) > MAX_KEY_LENGTH or not all(33 <= ord(c) < 127 for c in key):
+        raise DomainError(
+            "validation_error",
+            "Idempotency-Key 应为不超过128个字符的可见ASCII字符",
+            {"fields": {"Idempotency-Key": "格式不正确"}},
+        )
+    return key
+
+
+def fingerprint(operation: str, *parts: Any) -> str:
+    """A hash of what the request asks for: the operation, its target and its body."""
+    text = json.dumps([operation, *parts], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _replay(row: Any, request_hash: str) -> Any:
+    if row.request_hash != request_hash:
+        raise DomainError("idempotency_key_reused", "该 Idempotency-Key 已用于另一请求，请换一个新的键")
+    return json.loads(row.response)
+
+
+def once(
+    uow: UnitOfWork,
+    model: type,
+    *,
+    user_id: int,
+    key: str | None,
+    request_hash: str,
+    effect: Callable[[Session], Any],
+) -> Any:
+    """Run ``effect(session)`` in one transaction and remember its JSON result under the key.
+
+    Without a key the effect simply runs. With a key already used by this user, the stored
+    result comes back (or 422 if the body differs) and the effect does not run. Two racing
+    requests with one key: the loser's transaction fails on the primary key, rolls back its
+    effect, and returns the winner's result.
+    """
+    if key is None:
+        with uow.transaction() as session:
+            return effect(session)
+    found = recall(uow, model, user_id=user_id, key=key, request_hash=request_hash)
+    if found is not None:
+        return found
+    try:
+        with uow.transaction() as session:
+            result = effect(session)
+            session.add(
+                model(
+                    user_id=user_id,
+                    key=key,
+                    request_hash=request_hash,
+                    response=json.dumps(result, ensure_ascii=False),
+                    created_at=clock.utcnow(),
+                )
+            )
+            session.flush()
+            return result
+    except (IntegrityError, DomainError):
+        # A racing twin with the same key may have won (its effect can also be why ours
+        # failed, e.g. a uniqueness rule): then its result is ours too.
+        found = recall(uow, model, user_id=user_id, key=key, request_hash=request_hash)
+        if found is None:
+            raise
+        return found
+
+
+def recall(uow: UnitOfWork, model: type, *, user_id: int, key: str | None, request_hash: str) -> Any | None:
+    """The stored result of an earlier request with this key, or None. Lets a caller answer
+    a retry before asking other services anything."""
+    if key is None:
+        return None
+    with uow.read() as session:
+        row = session.get(model, (user_id, key))
+        return None if row is None else _replay(row, request_hash)
+
+
+def purge(uow: UnitOfWork, model: type, keep_for: timedelta = KEEP_FOR) -> int:
+    """Forget keys older than ``keep_for``."""
+    with uow.transaction() as session:
+        result = session.execute(delete(model).where(model.created_at < clock.utcnow() - keep_for))
+        return result.rowcount or 0
