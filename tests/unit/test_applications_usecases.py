@@ -1,0 +1,147 @@
+"""The applications use cases against an in-memory database and a fake case_binding."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from services.applications import usecases
+from services.applications.models import Base, IdempotencyKey, Outbox
+from services.common.db import UnitOfWork
+from services.common.errors import DomainError
+
+CASE = "（2021）粤01民初1号"
+COURT = "广东省广州市中级人民法院"
+PARTY = {"id": 1, "role": "party", "name": "金家慧", "court": None}
+LAWYER = {"id": 2, "role": "lawyer", "name": "中欣", "court": None}
+CLERK = {"id": 3, "role": "clerk", "name": "审查员", "court": COURT}
+
+
+@pytest.fixture
+def uow() -> UnitOfWork:
+    engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
+    Base.metadata.create_all(engine)
+    return UnitOfWork(sessionmaker(engine, expire_on_commit=False))
+
+
+def relation(answers: dict):
+    calls = []
+
+    def ask(actor: dict, case_no: str) -> dict:
+        calls.append((actor["id"], case_no))
+        answer = answers.get(actor["id"])
+        if answer is None:
+            raise DomainError("not_found", "案件不存在")
+        return {"case_no": case_no, "court": COURT, **answer}
+
+    ask.calls = calls
+    return ask
+
+
+def material(uow, actor, kind):
+    return usecases.register_material(
+        uow,
+        actor,
+        key=f"materials/{kind}-{actor['id']}",
+        kind=kind,
+        filename=f"{kind}.pdf",
+        size=10,
+        content_type="application/pdf",
+        sha256="0" * 64,
+    )
+
+
+def events(uow) -> list[tuple[str, dict]]:
+    with uow.read() as session:
+        return [(r.event_type, json.loads(r.payload)) for r in session.scalars(select(Outbox).order_by(Outbox.id))]
+
+
+def body(material_ids=()):
+    return {"case_no": "(2021)粤01民初1号", "scope": "全案卷宗", "reason": "测试", "material_ids": list(material_ids)}
+
+
+def test_submit_records_the_application_and_its_event_together(uow):
+    ask = relation({1: {"relation": "party", "can_apply": True}})
+    app = usecases.submit(uow, ask, PARTY, {**body(), "status": "approved", "review": {"opinion": "approve"}})
+    assert app["status"] == "pending" and app["review"] is None and app["reading"] is None
+    assert app["court"] == COURT and app["applicant"] == {"name": "金家慧"}
+    [(kind, payload)] = events(uow)
+    assert kind == "application_submitted" and payload["application_id"] == app["id"]
+    assert payload["applicant"] == {"id": 1, "name": "金家慧", "role": "party"} and payload["event_id"]
+    with pytest.raises(DomainError) as info:
+        usecases.submit(uow, ask, PARTY, body())
+    assert info.value.code == "duplicate_pending"
+    assert len(events(uow)) == 1
+
+
+def test_lawyer_needs_materials_then_binding(uow):
+    ask = relation({2: {"relation": "none", "can_apply": False, "needs_binding": True}})
+    with pytest.raises(DomainError) as info:
+        usecases.submit(uow, ask, LAWYER, body())
+    assert info.value.code == "materials_missing"
+    assert info.value.details["missing"] == ["license", "firm_letter", "authorization", "party_id"]
+    ids = [material(uow, LAWYER, k)["id"] for k in ("license", "firm_letter", "authorization", "party_id")]
+    with pytest.raises(DomainError) as info:
+        usecases.submit(uow, ask, LAWYER, body(ids))
+    assert info.value.code == "binding_required"
+    # Someone else's material is as unknown as a missing one.
+    other = material(uow, PARTY, "other")["id"]
+    with pytest.raises(DomainError) as info:
+        usecases.submit(uow, ask, LAWYER, body([*ids, other]))
+    assert info.value.code == "not_found"
+    assert events(uow) == []
+
+
+def test_idempotency_key_returns_the_first_result_and_refuses_another_body(uow):
+    ask = relation({1: {"relation": "party", "can_apply": True}})
+    first = usecases.submit(uow, ask, PARTY, body(), idempotency_key="k-1")
+    again = usecases.submit(uow, ask, PARTY, body(), idempotency_key="k-1")
+    assert again == first and len(ask.calls) == 1 and len(events(uow)) == 1
+    with pytest.raises(DomainError) as info:
+        usecases.submit(uow, ask, PARTY, {**body(), "reason": "另一个原因"}, idempotency_key="k-1")
+    assert info.value.code == "idempotency_key_reused"
+    withdrawn = usecases.withdraw(uow, PARTY, first["id"], idempotency_key="w-1")
+    assert usecases.withdraw(uow, PARTY, first["id"], idempotency_key="w-1") == withdrawn
+    assert withdrawn["status"] == "withdrawn"
+    with pytest.raises(DomainError) as info:
+        usecases.withdraw(uow, PARTY, first["id"])
+    assert info.value.code == "invalid_state"
+    assert [kind for kind, _ in events(uow)] == ["application_submitted", "application_withdrawn"]
+    with uow.read() as session:
+        assert len(session.scalars(select(IdempotencyKey)).all()) == 2
+
+
+def test_decisions_are_applied_once_and_reapply_makes_a_new_application(uow):
+    ask = relation({1: {"relation": "party", "can_apply": True}})
+    app = usecases.submit(uow, ask, PARTY, body())
+    decided = {
+        "event_id": "e-1",
+        "application_id": app["id"],
+        "opinion": "return",
+        "mode": None,
+        "explanation": "材料不全",
+        "reviewer": "中欣",
+        "reviewed_at": "2022-05-18T09:00:00+08:00",
+    }
+    assert usecases.on_decided(uow, decided) is True
+    assert usecases.on_decided(uow, decided) is False  # redelivered: nothing more
+    shown = usecases.detail(uow, PARTY, app["id"])
+    assert shown["status"] == "returned"
+    assert shown["review"]["reviewed_at"] == "2022-05-18T09:00:00+08:00" and shown["reading"] is None
+    assert usecases.detail(uow, CLERK, app["id"])["id"] == app["id"]
+    with pytest.raises(DomainError):
+        usecases.detail(uow, {**CLERK, "court": "别的法院"}, app["id"])
+    new = usecases.reapply(uow, ask, PARTY, app["id"])
+    assert new["id"] != app["id"] and new["status"] == "pending" and new["reapplied_from"] == app["id"]
+    with pytest.raises(DomainError) as info:
+        usecases.reapply(uow, ask, PARTY, new["id"])
+    assert info.value.code == "invalid_state"
+    page = usecases.list_own(uow, PARTY, limit=1)
+    assert [a["id"] for a in page["items"]] == [new["id"]] and page["next_cursor"]
+    rest = usecases.list_own(uow, PARTY, limit=1, cursor=page["next_cursor"])
+    assert [a["id"] for a in rest["items"]] == [app["id"]] and rest["next_cursor"] is None
+    assert [a["id"] for a in usecases.list_own(uow, PARTY, status="returned")["items"]] == [app["id"]]
