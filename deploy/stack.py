@@ -201,7 +201,16 @@ class Stack:
         subprocess.run([python, "-m", "services.common.migrate"], cwd=ROOT, env=env, check=True)
         nameko = str(VENV_BIN / "nameko")
         for name, target in SERVICES.items():
-            self.spawn(name, [nameko, "run", "--config", str(ROOT / "deploy" / "nameko.yaml"), target], env)
+            process_env = env
+            if name != "gateway" and not self.pid_of(name):
+                # Each service serves its metrics on a loopback port of its own (the gateway on
+                # its HTTP port); run/<name>.metrics-port tells scrapers and tests where.
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", 0))
+                    metrics_port = str(probe.getsockname()[1])
+                (self.run_dir / f"{name}.metrics-port").write_text(metrics_port)
+                process_env = dict(env, METRICS_PORT=metrics_port)
+            self.spawn(name, [nameko, "run", "--config", str(ROOT / "deploy" / "nameko.yaml"), target], process_env)
         try:
             wait_for(lambda: self.healthy(), 90, "")
         except SystemExit:

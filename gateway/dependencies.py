@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
@@ -13,6 +14,8 @@ from prometheus_client import Counter, Histogram
 
 from gateway.errors import ApiError
 from services.common import config
+
+log = logging.getLogger("gateway.rpc")
 
 RPC_CALLS = Counter("gateway_rpc_calls_total", "RPC calls from the gateway", ["service", "method", "outcome"])
 RPC_LATENCY = Histogram("gateway_rpc_duration_seconds", "RPC latency seen by the gateway", ["service", "method"])
@@ -26,6 +29,7 @@ class Services:
         self._timeout = timeout
 
     def call(self, service: str, method: str, timeout: float | None = None, **kwargs: Any) -> Any:
+        # The request id rides along as nameko context data (CourtWebServer puts it there).
         started = time.perf_counter()
         outcome = "ok"
         try:
@@ -33,6 +37,7 @@ class Services:
                 return getattr(getattr(self._client, service), method)(**kwargs)
         except ApiError:
             outcome = "timeout"
+            log.warning("rpc %s.%s timed out", service, method)
             raise
         except Exception as exc:
             outcome = "domain_error" if getattr(exc, "code", None) else "error"

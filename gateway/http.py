@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from werkzeug.wrappers import Request, Response
 
 from gateway.errors import ApiError, error_response, json_response
+from services.common import logging as court_logging
 from services.common.errors import DomainError
 
 log = logging.getLogger("gateway")
@@ -31,6 +32,9 @@ SESSION_COOKIE = "court_session"
 CSRF_COOKIE = "court_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+REQUEST_ID_KEY = "court.request_id"
+REQUEST_ID_ENVIRON_HEADER = "HTTP_X_REQUEST_ID"
+QUIET_ROUTES = {"/healthz", "/metrics"}  # probes and scrapes every few seconds: not worth a line
 
 HTTP_REQUESTS = Counter("gateway_http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_LATENCY = Histogram("gateway_http_request_duration_seconds", "HTTP latency", ["method", "route"])
@@ -54,6 +58,10 @@ class CourtWsgiApp(WsgiApp):
     """nameko's WSGI app, but an unknown route or method answers in the contract's shape."""
 
     def __call__(self, environ, start_response):
+        # The request id (a sane X-Request-Id, or a new one) goes back in the response and
+        # on to every RPC and event as nameko context data, so every service logs it.
+        request_id = court_logging.sane_request_id(environ.get(REQUEST_ID_ENVIRON_HEADER))
+        environ[REQUEST_ID_KEY] = request_id or court_logging.new_request_id()
         request = Request(environ, shallow=True)
         adapter = self.url_map.bind_to_environ(environ)
         try:
@@ -66,6 +74,7 @@ class CourtWsgiApp(WsgiApp):
             response = error_response("method_not_allowed")
         except HTTPException as exc:
             response = error_response("bad_request", status=exc.code if exc.code and exc.code < 500 else 400)
+        response.headers[court_logging.REQUEST_ID_HEADER] = environ[REQUEST_ID_KEY]
         return response(environ, start_response)
 
 
@@ -73,9 +82,16 @@ class CourtWebServer(WebServer):
     def get_wsgi_app(self):
         return CourtWsgiApp(self)
 
+    def context_data_from_headers(self, request):
+        return {"request_id": request.environ.get(REQUEST_ID_KEY)}
+
 
 class CourtHttp(HttpRequestHandler):
     server = CourtWebServer()
+
+    def setup(self):
+        super().setup()
+        court_logging.set_service("gateway")
 
     def response_from_exception(self, exc):
         # Only reached if a route escaped its wrapper: never show nameko's "Error: Type: msg".
@@ -202,6 +218,7 @@ def route(
         @functools.wraps(fn)
         def handler(self, request: Request, **values: Any) -> Response:
             started = time.perf_counter()
+            court_logging.bind_request_id(request.environ.get(REQUEST_ID_KEY))
             request.max_content_length = max_body
             ctx = Context(self, request, max_body)
             try:
@@ -219,8 +236,19 @@ def route(
             except Exception:
                 log.exception("internal error on %s %s", method, path)
                 response = error_response("internal_error")
+            elapsed = time.perf_counter() - started
             HTTP_REQUESTS.labels(method, path, str(response.status_code)).inc()
-            HTTP_LATENCY.labels(method, path).observe(time.perf_counter() - started)
+            HTTP_LATENCY.labels(method, path).observe(elapsed)
+            # The access line names the route pattern, not the path: a path may hold a link token.
+            log.log(
+                logging.DEBUG if path in QUIET_ROUTES else logging.INFO,
+                "%s %s %s",
+                method,
+                path,
+                response.status_code,
+                extra={"status": response.status_code, "duration_ms": round(elapsed * 1000, 1)},
+            )
+            court_logging.bind_request_id(None)
             return response
 
         return CourtHttp.decorator(method, path)(handler)

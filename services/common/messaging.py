@@ -15,8 +15,9 @@ from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from services.common import clock
+from services.common import clock, metrics
 from services.common.db import UnitOfWork
+from services.common.logging import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,9 @@ def record_event(session: Session, model: type, event_type: str, payload: dict[s
     """Add an event to the outbox inside the caller's transaction; returns its id."""
     event_id = str(uuid.uuid4())
     body = dict(payload, event_id=event_id)
+    request_id = current_request_id()
+    if request_id:  # the relay publishes from another worker: the id travels in the payload
+        body.setdefault("request_id", request_id)
     session.add(
         model(
             event_id=event_id,
@@ -69,8 +73,15 @@ def relay(uow: UnitOfWork, model: type, dispatch: Callable[[str, dict], None], l
         for row in rows:
             dispatch(row.event_type, json.loads(row.payload))
             row.published_at = clock.utcnow()
+            metrics.event_published(_service_of(model), row.event_type)
             sent += 1
     return sent
+
+
+def _service_of(model: type) -> str:
+    """``services.review.models`` → ``review``: each service keeps its outbox model there."""
+    parts = model.__module__.split(".")
+    return parts[1] if len(parts) > 2 and parts[0] == "services" else model.__module__
 
 
 def first_delivery(session: Session, model: type, event_id: str) -> bool:

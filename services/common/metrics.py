@@ -1,0 +1,195 @@
+"""Prometheus metrics of every nameko service, and the request id in every worker.
+
+``ServiceMetrics`` (on ``HealthMixin``, so every service has it) counts each entrypoint's
+calls, refusals, failures and latency, and each event consumed; it binds the request id
+that arrived with the call (nameko context data, or ``request_id`` in an outbox event's
+payload) for the worker's log lines; and it serves the process's metrics as Prometheus
+text on ``METRICS_BIND:METRICS_PORT`` (``/metrics``, and ``/healthz`` for a liveness
+probe). ``METRICS_PORT`` 0 or unset turns the listener off.
+
+The domain metrics below are defined here, once, for the owning services to update:
+events published, the review queue (待审查) and its oldest wait, applications by status,
+pages served, upload bytes. The gateway serves the same registry on its own ``/metrics``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import eventlet
+import eventlet.wsgi
+from nameko.events import EventHandler
+from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc
+from nameko.timer import Timer
+from prometheus_client import Counter, Gauge, Histogram, make_wsgi_app
+
+from services.common import config
+from services.common import logging as court_logging
+
+log = logging.getLogger("court.access")
+
+# -- per entrypoint, recorded by ServiceMetrics ---------------------------------------------
+RPC_CALLS = Counter("court_rpc_calls_total", "RPC calls handled", ["service", "method"])
+RPC_ERRORS = Counter(
+    "court_rpc_errors_total",
+    "RPC calls that did not succeed: refused (a DomainError, a rule said no) or failed (a bug or outage)",
+    ["service", "method", "kind"],
+)
+RPC_LATENCY = Histogram(
+    "court_rpc_duration_seconds",
+    "Time to handle an RPC call",
+    ["service", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+EVENTS_CONSUMED = Counter(
+    "court_events_consumed_total", "Events handled", ["service", "source", "event_type", "outcome"]
+)
+TIMER_RUNS = Counter("court_timer_runs_total", "Periodic jobs run", ["service", "method", "outcome"])
+
+# -- domain metrics, updated by the owning services ------------------------------------------
+EVENTS_PUBLISHED = Counter("court_events_published_total", "Events published", ["service", "event_type"])
+REVIEW_PENDING = Gauge("court_review_pending", "Applications waiting for review (待审查)", ["court"])
+REVIEW_OLDEST_SECONDS = Gauge(
+    "court_review_oldest_pending_seconds", "Age of the oldest application waiting for review", ["court"]
+)
+APPLICATIONS = Gauge("court_applications", "Reading applications (阅卷申请) by status", ["status"])
+PAGES_SERVED = Counter("court_pages_served_total", "Dossier pages served to readers", ["kind"])
+UPLOAD_BYTES = Counter("court_upload_bytes_total", "Bytes of materials uploaded", ["kind"])
+
+
+def event_published(service: str, event_type: str, count: int = 1) -> None:
+    EVENTS_PUBLISHED.labels(service, event_type).inc(count)
+
+
+def set_review_queue(court: str, pending: int, oldest_age_seconds: float | None) -> None:
+    """The review queue of one court now: how many wait, and how long the oldest has."""
+    REVIEW_PENDING.labels(court).set(pending)
+    REVIEW_OLDEST_SECONDS.labels(court).set(oldest_age_seconds or 0)
+
+
+def set_applications_by_status(counts: dict[str, int]) -> None:
+    """Counts of applications per status; a status absent from ``counts`` is set to 0 so a
+    status that emptied does not keep its last value."""
+    for labels in list(APPLICATIONS._metrics):  # noqa: SLF001 - the only way to list children
+        if labels[0] not in counts:
+            APPLICATIONS.labels(*labels).set(0)
+    for status, count in counts.items():
+        APPLICATIONS.labels(status).set(count)
+
+
+def page_served(kind: str = "page", count: int = 1) -> None:
+    """``kind``: ``page`` (an image of one page) or ``pdf`` (a print)."""
+    PAGES_SERVED.labels(kind).inc(count)
+
+
+def upload_received(size: int, kind: str) -> None:
+    UPLOAD_BYTES.labels(kind).inc(size)
+
+
+def _entrypoint_kind(entrypoint: Any) -> str:
+    if isinstance(entrypoint, Rpc):
+        return "rpc"
+    if isinstance(entrypoint, EventHandler):
+        return "event"
+    if isinstance(entrypoint, Timer):
+        return "timer"
+    return "other"
+
+
+def _request_id_of(worker_ctx: Any) -> str | None:
+    request_id = worker_ctx.data.get("request_id")
+    if request_id is None and isinstance(worker_ctx.entrypoint, EventHandler) and worker_ctx.args:
+        payload = worker_ctx.args[0]
+        if isinstance(payload, dict):  # relayed from an outbox: the id travels in the payload
+            request_id = payload.get("request_id")
+    return court_logging.sane_request_id(request_id)
+
+
+class ServiceMetrics(DependencyProvider):
+    """Worker hooks for metrics and the request id; the process's /metrics listener."""
+
+    def setup(self) -> None:
+        self.service = self.container.service_name
+        court_logging.set_service(self.service)
+        self.port = int(config.get("METRICS_PORT", 0) or 0)
+        self.bind = str(config.get("METRICS_BIND", "127.0.0.1"))
+        self._started: dict[int, float] = {}
+        self._sock = None
+        self._server = None
+
+    def start(self) -> None:
+        if not self.port:
+            return
+        # reuse_port=False: eventlet's default would let two processes share the port and
+        # split the scrapes between them (NAMEKO-NOTES P5).
+        self._sock = eventlet.listen((self.bind, self.port), reuse_port=False)
+        self._server = self.container.spawn_managed_thread(self._serve, identifier="metrics")
+        log.info("metrics on http://%s:%s/metrics", self.bind, self.port)
+
+    def _serve(self) -> None:
+        metrics_app = make_wsgi_app()
+
+        def app(environ, start_response):
+            if environ.get("PATH_INFO") == "/healthz":
+                start_response("200 OK", [("Content-Type", "text/plain")])
+                return [b"ok\n"]
+            return metrics_app(environ, start_response)
+
+        eventlet.wsgi.server(self._sock, app, log_output=False)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.kill()
+        if self._sock is not None:
+            self._sock.close()
+
+    def kill(self) -> None:
+        self.stop()
+
+    def get_dependency(self, worker_ctx: Any) -> ServiceMetrics:
+        return self
+
+    def worker_setup(self, worker_ctx: Any) -> None:
+        court_logging.bind_request_id(_request_id_of(worker_ctx))
+        self._started[id(worker_ctx)] = time.perf_counter()
+
+    def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
+        started = self._started.pop(id(worker_ctx), None)
+        elapsed = time.perf_counter() - started if started is not None else 0.0
+        entrypoint = worker_ctx.entrypoint
+        method = entrypoint.method_name
+        kind = _entrypoint_kind(entrypoint)
+        exc = exc_info[1] if exc_info else None
+        if exc is None:
+            outcome = "ok"
+        elif isinstance(exc, entrypoint.expected_exceptions or ()):
+            outcome = "refused"
+        else:
+            outcome = "failed"
+        if kind == "rpc":
+            RPC_CALLS.labels(self.service, method).inc()
+            RPC_LATENCY.labels(self.service, method).observe(elapsed)
+            if outcome != "ok":
+                RPC_ERRORS.labels(self.service, method, outcome).inc()
+        elif kind == "event":
+            EVENTS_CONSUMED.labels(self.service, entrypoint.source_service, entrypoint.event_type, outcome).inc()
+        elif kind == "timer":
+            TIMER_RUNS.labels(self.service, method, outcome).inc()
+            if outcome == "ok":
+                return  # a relay every second would drown the log
+        # One access line per call, carrying the caller's request id (not its arguments).
+        log.info(
+            "%s %s.%s %s",
+            kind,
+            self.service,
+            method,
+            outcome,
+            extra={"duration_ms": round(elapsed * 1000, 1), "outcome": outcome},
+        )
+
+    def worker_teardown(self, worker_ctx: Any) -> None:
+        self._started.pop(id(worker_ctx), None)
+        court_logging.bind_request_id(None)

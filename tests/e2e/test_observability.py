@@ -1,0 +1,204 @@
+"""Observability end to end: metrics on every process, the request id in every service a
+request touched, JSON log lines, and no secret in any log line of the whole run."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from services.common import metrics
+from tests.support import Api, StackHandle, assert_error, new_id_number, new_phone
+
+SERVICES = ("identity", "case_binding", "applications", "review", "dossier")
+NAMEKO_PROCESSES = (*SERVICES, "gateway")
+SERVICE_METRICS = [
+    m._name + ("_total" if m._type == "counter" else "")  # noqa: SLF001
+    for m in vars(metrics).values()
+    if hasattr(m, "_type") and hasattr(m, "_labelnames")
+]
+GATEWAY_METRICS = (
+    "gateway_http_requests_total",
+    "gateway_http_request_duration_seconds",
+    "gateway_rpc_calls_total",
+    "gateway_rpc_duration_seconds",
+)
+ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+UNREDACTED = re.compile(
+    r"(?i)X-Amz-Signature=(?!\[REDACTED\])|/r/(?!\[REDACTED\])[A-Za-z0-9_-]{8,}|bearer\s+(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{16,}"
+)
+
+
+def metrics_port(stack: StackHandle, service: str) -> int:
+    return int((stack.data_dir / "run" / f"{service}.metrics-port").read_text())
+
+
+def scrape(url: str) -> dict[str, float]:
+    """Prometheus text → {sample line without value: value}."""
+    response = requests.get(url, timeout=10)
+    assert response.status_code == 200, url
+    assert response.headers["Content-Type"].startswith("text/plain")
+    samples = {}
+    for line in response.text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            samples[name] = float(value)
+    return {"_text": response.text, **samples}  # type: ignore[dict-item]
+
+
+def families(text: str) -> set[str]:
+    return {line.split()[2] for line in text.splitlines() if line.startswith("# TYPE ")}
+
+
+def sample(samples: dict, name: str, **labels: str) -> float:
+    """Sum of the samples of ``name`` whose labels include ``labels``."""
+    total = 0.0
+    for key, value in samples.items():
+        if key.split("{")[0] != name:
+            continue
+        if all(f'{k}="{v}"' in key for k, v in labels.items()):
+            total += value
+    return total
+
+
+def loopback_only(port: int) -> bool:
+    """Whether every listening socket on ``port`` is bound to 127.0.0.1."""
+    hexport = f":{port:04X}"
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            if local.endswith(hexport) and state == "0A":  # LISTEN
+                found.append(local.split(":")[0])
+    return bool(found) and all(addr == "0100007F" for addr in found)
+
+
+def json_lines(text: str) -> list[dict]:
+    entries = []
+    for line in text.splitlines():
+        if line.startswith("{"):
+            try:
+                entries.append(json.loads(line))
+            except ValueError:
+                pass
+    return entries
+
+
+def find_secrets(logs: dict[str, str], known: list[str]) -> list[str]:
+    found = []
+    for name, text in logs.items():
+        for number, line in enumerate(text.splitlines(), 1):
+            where = f"{name}.log:{number}"
+            if ID_NUMBER.search(line):
+                found.append(f"{where}: an ID number")
+            if UNREDACTED.search(line):
+                found.append(f"{where}: a signature, link token or bearer token")
+            found.extend(f"{where}: a password or token used by the tests" for secret in known if secret in line)
+    return found
+
+
+@pytest.fixture(scope="session")
+def secrets_used(stack):
+    """Secrets this run handed to the stack; at the end of the session every log line of
+    every process is searched for them and for anything shaped like one."""
+    state = stack.state()
+    known = [stack.env["BOOTSTRAP_ADMIN_PASSWORD"], "Reader-2024", "Staff-2024x"]
+    known += [state[key] for key in ("s3_secret_key",) if state.get(key)]
+    yield known
+    leaks = find_secrets(stack.logs(), known)
+    assert not leaks, "secrets in the logs of the run:\n" + "\n".join(leaks[:20])
+
+
+def test_metrics_request_id_and_clean_logs(stack, secrets_used):
+    request_id = "obs-" + secrets.token_hex(8)
+    traced = {"X-Request-Id": request_id}
+    client = Api(stack.base_url)
+    data = {
+        "phone": new_phone(),
+        "password": "Obs-" + secrets.token_hex(6),
+        "name": "观测用户",
+        "id_number": new_id_number("19491231"),
+        "role": "party",
+    }
+    secrets_used.extend([data["password"], data["id_number"]])
+
+    # One pass through the flows that every stack has: sign up, sign in (wrong, then right), me.
+    response = client.post("/api/v1/auth/register", json=data, headers=traced)
+    assert response.status_code == 201, response.text
+    assert response.headers["X-Request-Id"] == request_id
+    assert_error(
+        client.post("/api/v1/auth/login", json={"phone": data["phone"], "password": "Wrong-pass1"}, headers=traced),
+        401,
+        "invalid_credentials",
+    )
+    response = client.post("/api/v1/auth/login", json={"phone": data["phone"], "password": data["password"]})
+    assert response.status_code == 200
+    token = response.json()["token"]
+    secrets_used.append(token)
+    client.token = token
+    me = client.get("/api/v1/me", headers=traced)
+    assert me.status_code == 200 and me.headers["X-Request-Id"] == request_id
+    assert client.post("/api/v1/auth/logout", headers=traced).status_code == 204
+
+    # A request id that is not plain and short is replaced, not echoed; every answer has one.
+    for bad in ("x" * 65, "a b", "<script>"):
+        got = requests.get(stack.base_url + "/healthz", headers={"X-Request-Id": bad}, timeout=10)
+        assert got.headers["X-Request-Id"] != bad and re.fullmatch(r"[0-9a-f]{32}", got.headers["X-Request-Id"])
+    missing = requests.get(stack.base_url + "/no/such/page", timeout=10)
+    assert missing.status_code == 404 and missing.headers["X-Request-Id"]
+
+    # The gateway: HTTP requests and latency per route, RPC calls per service and method.
+    gateway = scrape(stack.base_url + "/metrics")
+    assert set(GATEWAY_METRICS) <= families(gateway["_text"])
+    assert sample(gateway, "gateway_http_requests_total", route="/api/v1/auth/register", status="201") >= 1
+    assert sample(gateway, "gateway_http_request_duration_seconds_count", route="/api/v1/me") >= 1
+    assert sample(gateway, "gateway_rpc_calls_total", service="identity", method="login", outcome="domain_error") >= 1
+
+    # Every service: its own port on loopback, every metric defined in services.common.metrics.
+    for service in SERVICES:
+        port = metrics_port(stack, service)
+        assert loopback_only(port), f"{service} metrics port {port} is not on loopback only"
+        assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).text == "ok\n"
+        scraped = scrape(f"http://127.0.0.1:{port}/metrics")
+        missing_names = set(SERVICE_METRICS) - families(scraped["_text"])
+        assert not missing_names, f"{service} lacks {missing_names}"
+        # /healthz pinged every service while the stack came up.
+        assert sample(scraped, "court_rpc_calls_total", service=service, method="ping") >= 1
+    identity = scrape(f"http://127.0.0.1:{metrics_port(stack, 'identity')}/metrics")
+    for method in ("register", "login", "me", "logout"):
+        assert sample(identity, "court_rpc_calls_total", service="identity", method=method) >= 1, method
+        assert sample(identity, "court_rpc_duration_seconds_count", service="identity", method=method) >= 1
+    assert sample(identity, "court_rpc_errors_total", service="identity", method="login", kind="refused") >= 1
+
+    # The request id in the JSON log lines of every process the request touched.
+    deadline = time.monotonic() + 10
+    while True:
+        logs = stack.logs()
+        touched = {
+            name: [e for e in json_lines(logs.get(name, "")) if e.get("request_id") == request_id]
+            for name in ("gateway", "identity")
+        }
+        if all(touched.values()) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    identity_lines = " ".join(e["msg"] for e in touched["identity"])
+    for method in ("register", "login", "me", "logout"):
+        assert f"identity.{method}" in identity_lines, (method, touched["identity"])
+    assert all(e["service"] == "identity" and e["level"] for e in touched["identity"])
+    gateway_lines = " ".join(e["msg"] for e in touched["gateway"])
+    assert "POST /api/v1/auth/register 201" in gateway_lines and "GET /api/v1/me 200" in gateway_lines
+
+    # Structured logs: every line a nameko process wrote is one JSON object.
+    for name in NAMEKO_PROCESSES:
+        lines = [line for line in logs.get(name, "").splitlines() if line.strip()]
+        assert lines, name
+        not_json = [line for line in lines if not line.startswith("{")]
+        assert not not_json, f"{name}.log has lines that are not JSON: {not_json[:3]}"
+
+    leaks = find_secrets(logs, secrets_used)
+    assert not leaks, leaks[:10]
