@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from werkzeug.wrappers import Request, Response
 
 from gateway.errors import ApiError, error_response, json_response
+from services.common import clock
 from services.common import logging as court_logging
 from services.common.errors import DomainError
 
@@ -180,6 +181,9 @@ def authenticate(ctx: Context) -> dict:
     service = ctx.service
     digest = token_digest(token)
     user = service.tokens.get(digest)
+    if user is not None and user.get("session_expires_at", "") <= clock.isoformat(clock.now()):
+        service.tokens.drop(digest)  # a cached sign-in never outlives its session
+        user = None
     if user is None:
         user = service.rpc.call("identity", "resolve_token", token=token)
         if user is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import eventlet
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
@@ -23,14 +25,18 @@ class OpsRoutes:
                 replies[name] = ctx.rpc.call_async(name, "ping")
             except Exception:
                 states[name] = "unavailable"
-        deadline = eventlet.Timeout(HEALTH_TIMEOUT, False)
-        with deadline:
-            for name, reply in replies.items():
-                try:
+        # The pings went out together; each waits only for what is left of one deadline,
+        # so one dead service does not hide the answers of the others.
+        deadline = time.monotonic() + HEALTH_TIMEOUT
+        for name, reply in replies.items():
+            try:
+                with eventlet.Timeout(max(deadline - time.monotonic(), 0.05)):
                     reply.result()
-                    states[name] = "ok"
-                except Exception:
-                    states[name] = "error"
+                states[name] = "ok"
+            except eventlet.Timeout:
+                states[name] = "unavailable"
+            except Exception:
+                states[name] = "error"
         for name in SERVICES:
             states.setdefault(name, "unavailable")
         healthy = all(v == "ok" for v in states.values())

@@ -56,12 +56,13 @@ def check_password(value: Any) -> str:
         raise validation_error({"password": "应为文本"})
     if len(value) > MAX_PASSWORD:
         raise validation_error({"password": f"不能超过{MAX_PASSWORD}个字符"})
+    # ASCII classes: a Chinese character counts as "other", like punctuation.
     kinds = sum(
         (
-            any(c.islower() for c in value),
-            any(c.isupper() for c in value),
-            any(c.isdigit() for c in value),
-            any(not c.isalnum() for c in value),
+            any("a" <= c <= "z" for c in value),
+            any("A" <= c <= "Z" for c in value),
+            any("0" <= c <= "9" for c in value),
+            any(not ("a" <= c <= "z" or "A" <= c <= "Z" or "0" <= c <= "9") for c in value),
         )
     )
     if len(value) < 8 or kinds < 2:

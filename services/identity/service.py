@@ -58,10 +58,8 @@ class IdentityService(HealthMixin):
 
     @timer(interval=3600, eager=True)
     def bootstrap_admin(self):
+        # YAML reads a bare phone number as an integer: the environment meant text.
+        phone, password = (config.get(key) for key in ("BOOTSTRAP_ADMIN_PHONE", "BOOTSTRAP_ADMIN_PASSWORD"))
         usecases.ensure_admin(
-            self.db,
-            self.passwords,
-            config.get("BOOTSTRAP_ADMIN_PHONE"),
-            config.get("BOOTSTRAP_ADMIN_PASSWORD"),
-            log=log.info,
+            self.db, self.passwords, str(phone) if phone else None, str(password) if password else None, log=log.info
         )

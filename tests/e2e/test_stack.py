@@ -1,0 +1,74 @@
+"""The stack as an operator runs it: a second stack beside the session's keeps its own state,
+a killed process comes back with `up`, a dead service is a 503 naming it, and `down`
+leaves no process behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import requests
+
+from tests.support import Api, StackHandle, assert_error, free_port, new_phone
+
+
+def processes_of(data_dir: Path) -> list[int]:
+    """Every process whose environment names this DATA_DIR, or whose arguments do (weed)."""
+    marker = str(data_dir).encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker in (entry / "environ").read_bytes() or marker in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_two_stacks_keep_apart_and_down_leaves_nothing(stack, tmp_path):
+    env = dict(stack.env, DATA_DIR=str(tmp_path / "second"), GATEWAY_PORT=str(free_port()), DATABASE_URL="")
+    second = StackHandle(stack.root, env, Path(stack.env["COURT_FAKE_NOW_FILE"]))
+    try:
+        second.up()
+        assert second.state()["vhost"] != stack.state()["vhost"]
+        assert second.state()["s3_base_port"] != stack.state()["s3_base_port"]
+        other = Api(second.base_url)
+        data = other.register()
+        # the session's stack knows nothing of the second stack's account
+        response = Api(stack.base_url).post(
+            "/api/v1/auth/login", json={"phone": data["phone"], "password": data["password"]}
+        )
+        assert_error(response, 401, "invalid_credentials")
+        assert requests.get(stack.base_url + "/healthz", timeout=10).status_code == 200
+        assert processes_of(second.data_dir)
+    finally:
+        second.down()
+    deadline = time.monotonic() + 10
+    while processes_of(second.data_dir) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_of(second.data_dir) == []
+    assert requests.get(stack.base_url + "/healthz", timeout=10).status_code == 200
+
+
+def test_a_killed_service_is_503_then_up_brings_it_back(stack, api: Api):
+    api.register()
+    pid = stack.pid("identity")
+    os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5)
+    health = requests.get(stack.base_url + "/healthz", timeout=30)
+    assert health.status_code == 503
+    assert health.json()["services"]["identity"] != "ok"
+    assert health.json()["services"]["dossier"] == "ok"
+    # a fresh token must be resolved by identity, which does not answer: 503, not a hang
+    started = time.monotonic()
+    response = Api(stack.base_url).post("/api/v1/auth/login", json={"phone": new_phone(), "password": "Xx-123456"})
+    assert_error(response, 503, "service_unavailable")
+    assert time.monotonic() - started < 20
+    stack.up()
+    assert stack.pid("identity") != pid
+    assert requests.get(stack.base_url + "/healthz", timeout=30).status_code == 200
+    assert api.get("/api/v1/me").status_code == 200  # sessions live in the database, not the process

@@ -1,0 +1,69 @@
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from services.common.errors import DomainError
+from services.identity import domain
+
+VALID = {
+    "phone": "13800000000",
+    "password": "Reader-2024",
+    "name": "张三",
+    "id_number": "11010519491231002X",
+    "role": "party",
+}
+
+
+def code_of(body):
+    with pytest.raises(DomainError) as info:
+        domain.parse_registration(body)
+    return info.value.code
+
+
+@pytest.mark.parametrize("password", ["short1A", "alllowercase", "ALLUPPERCASE", "1234567890", "!!!!!!!!!"])
+def test_weak_passwords(password):
+    assert code_of({**VALID, "password": password}) == "weak_password"
+
+
+@pytest.mark.parametrize("password", ["lowercase1", "Upperlower", "abc-defgh", "中文密码中文密码1"])
+def test_passwords_with_two_kinds_pass(password):
+    assert domain.parse_registration({**VALID, "password": password}).password == password
+
+
+def test_each_rule_has_its_code():
+    assert code_of({**VALID, "phone": "12345"}) == "invalid_phone"
+    assert code_of({**VALID, "id_number": "110105194912310021"}) == "invalid_id_number"
+    assert code_of({**VALID, "role": "admin"}) == "validation_error"  # staff cannot sign themselves up
+    assert code_of({**VALID, "name": ""}) == "validation_error"
+    assert code_of({**VALID, "name": 42}) == "validation_error"
+    assert code_of({**VALID, "name": "张" * 51}) == "validation_error"
+    assert code_of({**VALID, "name": "张\u202e三"}) == "validation_error"  # bidi override
+    assert code_of({**VALID, "password": ["x"]}) == "validation_error"
+    assert code_of({**VALID, "role": "lawyer"}) == "validation_error"  # license number missing
+
+
+def test_lawyer_fields_are_kept():
+    reg = domain.parse_registration(
+        {**VALID, "role": "lawyer", "license_no": "14401201010000001", "law_firm": "广东某某律师事务所"}
+    )
+    assert (reg.license_no, reg.law_firm) == ("14401201010000001", "广东某某律师事务所")
+
+
+def test_lockout_after_five_failures_within_fifteen_minutes():
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    throttle = domain.Throttle()
+    for i in range(4):
+        throttle.record_failure(start + timedelta(minutes=i))
+        assert not throttle.is_locked(start + timedelta(minutes=i))
+    throttle.record_failure(start + timedelta(minutes=4))
+    assert throttle.is_locked(start + timedelta(minutes=5))
+    assert throttle.is_locked(start + timedelta(minutes=18, seconds=59))
+    assert not throttle.is_locked(start + timedelta(minutes=19))
+
+
+def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock():
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    throttle = domain.Throttle()
+    for i in range(8):
+        throttle.record_failure(start + timedelta(minutes=4 * i))
+    assert not throttle.is_locked(start + timedelta(minutes=29))
