@@ -172,3 +172,119 @@ def assert_error(response: requests.Response, status: int, code: str) -> dict:
 
 
 os.environ.setdefault("EVENTLET_TESTS", "1")
+
+
+def make_pdf(pages: int, label: str = "Page") -> bytes:
+    """A small text PDF of ``pages`` pages (A4), built by hand: a 1,000-page dossier in a
+    few hundred KB, each page saying its number so renders can be told apart."""
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    font_id = 3
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    kids = []
+    for n in range(1, pages + 1):
+        text = f"BT /F1 36 Tf 72 700 Td ({label} {n}) Tj ET 60 60 475 722 re S".encode()
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text))
+        content_id = len(objects)
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (content_id, font_id)
+        )
+        kids.append(len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), pages)
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def make_chinese_pdf(lines: list[str]) -> bytes:
+    """A PDF with one page per line of Chinese text, drawn with the system's CJK font by
+    Pillow's PDF writer (the way a scanned dossier arrives: pictures of pages)."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from services.dossier.rendering import find_cjk_font
+
+    path, index = find_cjk_font()
+    font = ImageFont.truetype(path, 28, index=index)
+    pages = []
+    for line in lines:
+        page = Image.new("RGB", (595, 842), "white")
+        ImageDraw.Draw(page).text((60, 80), line, fill="black", font=font)
+        pages.append(page)
+    out = io.BytesIO()
+    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=72)
+    return out.getvalue()
+
+
+def make_encrypted_pdf() -> bytes:
+    """A one-page PDF under the standard security handler with an unknown user password."""
+    body = make_pdf(1)
+    trailer = body.rindex(b"trailer")
+    encrypt = b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>"
+    obj_no = body.count(b" obj\n") + 1
+    extra = b"%d 0 obj\n%s\nendobj\n" % (obj_no, encrypt)
+    head = body[:trailer].rsplit(b"xref\n", 1)[0]
+    xref_at = len(head) + len(extra)
+    offsets = [int(line[:10]) for line in body[body.rindex(b"xref\n") :].splitlines()[3:] if line[:10].isdigit()]
+    offsets.append(len(head))
+    xref = b"xref\n0 %d\n0000000000 65535 f \n" % (obj_no + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    trailer_dict = b"trailer\n<< /Size %d /Root 1 0 R /Encrypt %d 0 R /ID [<%s> <%s>] >>\n" % (
+        obj_no + 1,
+        obj_no,
+        b"ab" * 16,
+        b"ab" * 16,
+    )
+    return head + extra + xref + trailer_dict + b"startxref\n%d\n%%%%EOF\n" % xref_at
+
+
+_licenses = itertools.count(random.randint(0, 10_000_000) * 100)
+
+
+def new_license_no() -> str:
+    """A lawyer's license number (执业证号) no other test uses."""
+    return f"1440{next(_licenses) % 10**13:013d}"
+
+
+def new_lawyer(admin: Api, name: str = "测试律师", law_firm: str = "广东测试律师事务所") -> Api:
+    """A lawyer in the registry, registered and signed in (``.user`` plus ``.license_no``)."""
+    license_no = new_license_no()
+    response = admin.post(
+        "/api/v1/admin/lawyers", json={"lawyers": [{"license_no": license_no, "name": name, "law_firm": law_firm}]}
+    )
+    assert response.status_code == 200, response.text
+    client = Api(admin.base_url)
+    client.register("lawyer", name=name, license_no=license_no, law_firm=law_firm)
+    client.license_no = license_no
+    return client
+
+
+def new_party(base_url: str, name: str = "测试当事人") -> Api:
+    """A party signed in, with ``.id_number`` (unmasked) for putting them into a case."""
+    client = Api(base_url)
+    client.id_number = client.register("party", name=name)["id_number"]
+    return client
+
+
+def object_store(stack: StackHandle):
+    """The stack's S3 bucket, for tests that check what is (not) stored."""
+    from minio import Minio
+
+    from services.common.storage import ObjectStore
+
+    state = stack.state()
+    client = Minio(
+        f"127.0.0.1:{state['s3_base_port'] + 3}",
+        access_key=state["s3_access_key"],
+        secret_key=state["s3_secret_key"],
+        secure=False,
+        region="us-east-1",
+    )
+    return ObjectStore(client, "court")

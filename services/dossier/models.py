@@ -1,5 +1,92 @@
-from sqlalchemy.orm import DeclarativeBase
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.messaging import InboxMixin, OutboxMixin
 
 
 class Base(DeclarativeBase):
     pass
+
+
+class Document(Base):
+    """One document of a case's electronic dossier (电子卷宗); the PDF is in object storage."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_no: Mapped[str] = mapped_column(String(64), index=True)
+    volume: Mapped[str] = mapped_column(String(50))  # 卷: 正卷, 副卷, ...
+    title: Mapped[str] = mapped_column(String(200))
+    object_key: Mapped[str] = mapped_column(String(255))
+    page_count: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Reading(Base):
+    """The replica of an application (阅卷申请) as far as reading goes, fed by events: who
+    owns it, its case, and the review's outcome (the reading grant)."""
+
+    __tablename__ = "readings"
+
+    application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    applicant_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    applicant_name: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    case_no: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    opinion: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Link(Base):
+    """A 复制链接 address. Only the token's SHA-256 is kept."""
+
+    __tablename__ = "links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    application_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AccessLogEntry(Base):
+    """The access log (阅卷记录): each entry's hash covers the previous entry's hash."""
+
+    __tablename__ = "access_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    application_id: Mapped[str] = mapped_column(String(64), index=True)
+    actor_id: Mapped[int] = mapped_column(Integer)
+    actor_name: Mapped[str] = mapped_column(String(50))
+    action: Mapped[str] = mapped_column(String(16))
+    document_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AccessLogHead(Base):
+    """The chain's tip, one row: appending locks it, so entries form one line, and a
+    truncated tail shows as a head that no entry matches."""
+
+    __tablename__ = "access_log_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Outbox(OutboxMixin, Base):
+    __tablename__ = "outbox"
+
+
+class Inbox(InboxMixin, Base):
+    __tablename__ = "inbox"

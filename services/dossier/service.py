@@ -1,7 +1,106 @@
-"""Electronic dossiers, reading grants, links and the access log."""
+"""Electronic dossiers (电子卷宗), reading grants, links (复制链接) and the access log.
 
+How bytes move (claim check: nothing large crosses the broker):
+- Ingestion: the gateway streams the upload to object storage under a key it makes up,
+  then calls ``ingest_document(key=...)``; this service opens it with PDFium, counts the
+  pages, records the document and announces ``document_ingested`` through its outbox, or
+  deletes the staged object and refuses.
+- Reading: one RPC per page. ``read_page`` re-checks the grant, takes the page's unstamped
+  render from the cache in object storage (rendering it from the PDF on a miss, that page
+  only), stamps it for this reader in a real thread, parks the result under a
+  short-lived key, logs the view, and returns ``{key, content_type, size}``. The gateway
+  streams that object to the reader and deletes it; a timer removes any it left behind.
+  Stamped pages are never cached; unstamped renders are, per document and page.
+- Print copies (``print_document``) take the same path with a PDF of stamped pages.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from nameko.events import EventDispatcher, event_handler
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from services.common import config
+from services.common.db import Database
+from services.common.errors import DomainError
 from services.common.health import HealthMixin
+from services.common.messaging import relay
+from services.common.storage import Storage
+from services.dossier import usecases
+from services.dossier.dependencies import PageMachinery
+from services.dossier.models import Outbox
+
+log = logging.getLogger(__name__)
 
 
 class DossierService(HealthMixin):
     name = "dossier"
+
+    db = Database("dossier")
+    store = Storage()
+    pages = PageMachinery()
+    dispatch = EventDispatcher()
+
+    @rpc(expected_exceptions=DomainError)
+    def ingest_document(self, actor, case_no, volume, title, key):
+        result = usecases.ingest_document(
+            self.db, self.pages, self.store, actor=actor, case_no=case_no, volume=volume, title=title, key=key
+        )
+        self._relay()
+        return result
+
+    @rpc(expected_exceptions=DomainError)
+    def dossier(self, actor, application_id):
+        return usecases.dossier(self.db, actor=actor, application_id=application_id)
+
+    @rpc(expected_exceptions=DomainError)
+    def read_page(self, actor, application_id, document_id, page):
+        return usecases.read_page(
+            self.db, self.pages, actor=actor, application_id=application_id, document_id=document_id, page=page
+        )
+
+    @rpc(expected_exceptions=DomainError)
+    def print_document(self, actor, application_id, document_id):
+        return usecases.print_document(
+            self.db, self.pages, actor=actor, application_id=application_id, document_id=document_id
+        )
+
+    @rpc(expected_exceptions=DomainError)
+    def create_link(self, actor, application_id, token_hash):
+        return usecases.create_link(self.db, actor=actor, application_id=application_id, token_hash=token_hash)
+
+    @rpc(expected_exceptions=DomainError)
+    def open_link(self, actor, token_hash):
+        return usecases.open_link(self.db, actor=actor, token_hash=token_hash)
+
+    @rpc(expected_exceptions=DomainError)
+    def access_log(self, actor, application_id, limit=20, cursor=None):
+        return usecases.access_log(self.db, actor=actor, application_id=application_id, limit=limit, cursor=cursor)
+
+    # Requeued on error: a grant must not be lost to a passing database hiccup; the inbox
+    # makes the retry harmless.
+    @event_handler("applications", "application_submitted", requeue_on_error=True)
+    def on_application_submitted(self, payload):
+        usecases.on_application_submitted(self.db, payload)
+
+    @event_handler("review", "application_decided", requeue_on_error=True)
+    def on_application_decided(self, payload):
+        usecases.on_application_decided(self.db, payload)
+
+    @timer(interval=1)
+    def relay_outbox(self):
+        self._relay()
+
+    @timer(interval=300)
+    def sweep_temporary(self):
+        removed = self.pages.sweep_temporary(float(config.get("DOSSIER_TMP_MAX_AGE_SECONDS", 600)))
+        if removed:
+            log.info("removed %d uncollected page results", removed)
+
+    def _relay(self):
+        try:
+            relay(self.db, Outbox, self.dispatch)
+        except Exception:  # the timer tries again in a second
+            log.exception("outbox relay failed")

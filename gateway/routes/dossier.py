@@ -1,0 +1,229 @@
+"""Electronic dossier routes (API.md "Reading the dossier" and dossier ingestion under
+"Administration"). Bytes never cross the broker: uploads go to object storage before the
+RPC; pages and print copies come back as a short-lived object that is streamed and then
+deleted. Link tokens stay out of the logs: the gateway's access line names the route
+pattern, and services.common.logging redacts /r/<token> anywhere else."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import uuid
+from urllib.parse import quote
+
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from gateway.errors import SECURITY_HEADERS, ApiError
+from gateway.http import Context, authenticate, route, token_digest
+from services.common import config
+from services.common.errors import DomainError
+
+log = logging.getLogger("gateway")
+
+DOCUMENT_MAX_BYTES = 200 * 1024 * 1024  # a scanned volume; bigger is refused unread
+PDF_RPC_TIMEOUT = 300.0  # a print copy renders every page
+VIEWER = "/web/applications/{}/dossier"
+LOGIN = "/web/login?next="
+
+
+def _stream(store, result: dict, disposition: str | None = None) -> Response:
+    """Stream a parked result to the client, then delete it."""
+    key = result["key"]
+    obj = store.open(key)
+
+    def body():
+        try:
+            yield from obj.stream(64 * 1024)
+        finally:
+            obj.close()
+            obj.release_conn()
+            try:
+                store.delete(key)
+            except Exception:  # the dossier service's sweep removes it later
+                log.warning("could not delete a streamed page result")
+
+    response = Response(body(), status=200, mimetype=result["content_type"], direct_passthrough=True)
+    response.headers["Content-Length"] = str(result["size"])
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in SECURITY_HEADERS.items():
+        response.headers[name] = value
+    if disposition:
+        response.headers["Content-Disposition"] = disposition
+    return response
+
+
+def _redirect(location: str) -> Response:
+    response = Response(b"", status=303)
+    response.headers["Location"] = location
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in SECURITY_HEADERS.items():
+        response.headers[name] = value
+    return response
+
+
+def _int(value: str) -> int:
+    if not re.fullmatch(r"\d{1,9}", value or ""):
+        raise ApiError("not_found")
+    return int(value)
+
+
+def _base_url(ctx: Context) -> str:
+    """The gateway's address for links: the request's own host only when it is loopback
+    (a forged Host header elsewhere must not aim links at another site)."""
+    host = ctx.request.host or ""
+    if re.fullmatch(r"(127\.0\.0\.1|localhost)(:\d{1,5})?", host):
+        return f"{ctx.request.scheme}://{host}"
+    public = config.get("PUBLIC_BASE_URL")
+    if public:
+        return str(public).rstrip("/")
+    return f"http://127.0.0.1:{config.get('GATEWAY_PORT', 8000)}"
+
+
+class DossierRoutes:
+    """Needs the gateway's ``storage`` (an ObjectStore) and ``rpc``."""
+
+    @route(
+        "POST",
+        "/api/v1/admin/cases/<case_no>/documents",
+        roles=("admin",),
+        body="multipart",
+        max_body=DOCUMENT_MAX_BYTES,
+        summary="电子卷宗入库：上传 PDF（file）、卷（volume）、标题（title）",
+        responses={
+            201: "{id, title, volume, page_count}",
+            404: "not_found (no such case)",
+            413: "too_large",
+            415: "unsupported_media_type (not a PDF)",
+            422: "invalid_pdf, encrypted_pdf, validation_error, invalid_case_no",
+        },
+    )
+    def ingest_document(self, ctx: Context, case_no: str):
+        case = ctx.call("case_binding", "case_summary", case_no=case_no)
+        if ctx.request.mimetype != "multipart/form-data":
+            raise ApiError("bad_request", "请以 multipart/form-data 上传文件")
+        try:
+            upload = ctx.request.files.get("file")
+            form = ctx.request.form
+        except RequestEntityTooLarge:
+            raise ApiError("too_large", "文件过大") from None
+        if upload is None:
+            raise ApiError("validation_error", "请选择要上传的 PDF 文件", {"fields": {"file": "必填"}})
+        stream = upload.stream
+        stream.seek(0, 2)
+        size = stream.tell()
+        stream.seek(0)
+        if size == 0:
+            raise ApiError("validation_error", "文件为空", {"fields": {"file": "文件为空"}})
+        key = f"dossier/originals/{uuid.uuid4().hex}.pdf"
+        self.storage.put(key, stream, size, "application/pdf")
+        result = ctx.call(
+            "dossier",
+            "ingest_document",
+            timeout=PDF_RPC_TIMEOUT,
+            actor=ctx.actor,
+            case_no=case["case_no"],
+            volume=form.get("volume"),
+            title=form.get("title"),
+            key=key,
+        )
+        return 201, result
+
+    @route(
+        "GET",
+        "/api/v1/applications/<application_id>/dossier",
+        summary="查看案卷：卷宗结构（卷 → 文件 → 页数）",
+        responses={
+            200: "{case_no, valid_until, volumes}",
+            403: "not_approved",
+            404: "not_found",
+            410: "access_expired",
+        },
+    )
+    def dossier(self, ctx: Context, application_id: str):
+        return ctx.call("dossier", "dossier", actor=ctx.actor, application_id=application_id)
+
+    @route(
+        "GET",
+        "/api/v1/applications/<application_id>/dossier/documents/<document_id>/pages/<page>",
+        summary="卷宗页面（PNG，加盖阅卷人水印）",
+        responses={200: "image/png", 403: "not_approved", 404: "not_found", 410: "access_expired"},
+    )
+    def page(self, ctx: Context, application_id: str, document_id: str, page: str):
+        result = ctx.call(
+            "dossier",
+            "read_page",
+            actor=ctx.actor,
+            application_id=application_id,
+            document_id=_int(document_id),
+            page=_int(page),
+        )
+        return _stream(self.storage, result)
+
+    @route(
+        "GET",
+        "/api/v1/applications/<application_id>/dossier/documents/<document_id>/pdf",
+        summary="打印：整份文件的 PDF，每页加盖阅卷人水印",
+        responses={200: "application/pdf", 403: "not_approved", 404: "not_found", 410: "access_expired"},
+    )
+    def pdf(self, ctx: Context, application_id: str, document_id: str):
+        result = ctx.call(
+            "dossier",
+            "print_document",
+            timeout=PDF_RPC_TIMEOUT,
+            actor=ctx.actor,
+            application_id=application_id,
+            document_id=_int(document_id),
+        )
+        filename = quote(result.get("filename") or "dossier.pdf")
+        return _stream(self.storage, result, f"inline; filename=\"dossier.pdf\"; filename*=UTF-8''{filename}")
+
+    @route(
+        "POST",
+        "/api/v1/applications/<application_id>/dossier/links",
+        summary="复制链接：在电脑上打开的地址",
+        responses={201: "{url, expires_at}", 403: "not_approved", 404: "not_found", 410: "access_expired"},
+    )
+    def create_link(self, ctx: Context, application_id: str):
+        token = secrets.token_urlsafe(32)  # 256 random bits; only its hash leaves this process
+        result = ctx.call(
+            "dossier", "create_link", actor=ctx.actor, application_id=application_id, token_hash=token_digest(token)
+        )
+        return 201, {"url": f"{_base_url(ctx)}/r/{token}", "expires_at": result["expires_at"]}
+
+    @route(
+        "GET",
+        "/r/<token>",
+        auth=False,
+        summary="打开复制链接（需以同一用户登录）",
+        responses={303: "viewer or sign-in"},
+    )
+    def open_link(self, ctx: Context, token: str):
+        try:
+            ctx.user = authenticate(ctx)
+        except ApiError:
+            ctx.user = None
+        if ctx.user is None:  # a link's validity is not revealed before sign-in
+            return _redirect(LOGIN + f"/r/{token}")
+        try:
+            result = ctx.call("dossier", "open_link", actor=ctx.actor, token_hash=token_digest(token))
+        except DomainError:
+            raise ApiError("not_found") from None
+        return _redirect(VIEWER.format(quote(str(result["application_id"]), safe="")))
+
+    @route(
+        "GET",
+        "/api/v1/applications/<application_id>/access-log",
+        summary="阅卷记录（本申请）",
+        responses={200: "{items, next_cursor}", 404: "not_found"},
+    )
+    def access_log(self, ctx: Context, application_id: str):
+        return ctx.call(
+            "dossier",
+            "access_log",
+            actor=ctx.actor,
+            application_id=application_id,
+            limit=ctx.query_int("limit", 20, 1, 100),
+            cursor=ctx.request.args.get("cursor"),
+        )

@@ -1,0 +1,41 @@
+"""Operator commands of the dossier service.
+
+``python -m services.dossier.cli check-log``: walks the access log's hash chain and prints
+every broken link; exit status 0 when intact, 1 when not. Reads the same DATA_DIR or
+DATABASE_URL as the service.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from sqlalchemy.orm import sessionmaker
+
+from services.common.db import UnitOfWork, make_engine
+from services.dossier import usecases
+
+
+def check_log() -> int:
+    engine = make_engine("dossier", pool_size=1)
+    try:
+        problems = usecases.check_log(UnitOfWork(sessionmaker(engine, expire_on_commit=False)))
+    finally:
+        engine.dispose()
+    if problems:
+        print(f"access log: {len(problems)} broken link(s)")
+        for problem in problems:
+            print("  " + problem)
+        return 1
+    print("access log: chain intact")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["check-log"]:
+        return check_log()
+    print("usage: python -m services.dossier.cli check-log", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

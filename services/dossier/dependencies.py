@@ -1,0 +1,134 @@
+"""The page machinery of a dossier container: originals kept on local disk for PDFium,
+unstamped renders cached in object storage, rendering and stamping in real threads."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import eventlet.tpool
+from minio.error import S3Error
+from nameko.extensions import DependencyProvider
+
+from services.common import config
+from services.common.storage import ObjectStore, bucket_name, ensure_bucket, make_client
+from services.dossier import rendering
+
+RENDERS = "dossier/renders"  # unstamped pages, per document and page: safe to share
+TEMPORARY = "dossier/tmp"  # stamped results on their way to one reader, deleted after
+
+
+class Pages:
+    def __init__(self, store: ObjectStore, workdir: Path, stamper: rendering.Stamper):
+        self.store = store
+        self.workdir = workdir
+        self.stamper = stamper
+
+    # -- originals ------------------------------------------------------------------------
+    def local_original(self, key: str) -> Path:
+        """The PDF on local disk (PDFium reads it lazily, page by page), fetched from object
+        storage once per container. Written under a temporary name and renamed, so a
+        concurrent reader never sees half a file."""
+        path = self.workdir / "originals" / (hashlib.sha256(key.encode()).hexdigest() + ".pdf")
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.fetch(key, path)
+        return path
+
+    def fetch(self, key: str, path: Path) -> str:
+        """Copy an object to ``path`` atomically; returns its SHA-256."""
+        digest = hashlib.sha256()
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        response = self.store.open(key)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                for chunk in response.stream(256 * 1024):
+                    digest.update(chunk)
+                    fh.write(chunk)
+            os.replace(tmp, path)
+        finally:
+            response.close()
+            response.release_conn()
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return digest.hexdigest()
+
+    def inspect(self, path: Path) -> int:
+        return eventlet.tpool.execute(rendering.inspect_pdf, str(path))
+
+    # -- pages ----------------------------------------------------------------------------
+    def unstamped_png(self, document_id: int, key: str, page: int) -> bytes:
+        cache_key = f"{RENDERS}/{document_id}/{page}-{rendering.RENDER_WIDTH}.png"
+        try:
+            return self.store.get(cache_key)
+        except S3Error as exc:
+            if exc.code not in ("NoSuchKey", "NoSuchObject"):
+                raise
+        path = str(self.local_original(key))
+        data = eventlet.tpool.execute(_render_png, path, page - 1)
+        self.store.put(cache_key, io.BytesIO(data), len(data), "image/png")
+        return data
+
+    def stamped_page(self, document_id: int, key: str, page: int, lines: Sequence[str]) -> dict:
+        """Stamp one page for one reader and park the result for the gateway to stream."""
+        unstamped = self.unstamped_png(document_id, key, page)
+        data = eventlet.tpool.execute(_stamp_png, self.stamper, unstamped, tuple(lines))
+        out_key = f"{TEMPORARY}/{uuid.uuid4().hex}.png"
+        self.store.put(out_key, io.BytesIO(data), len(data), "image/png")
+        return {"key": out_key, "content_type": "image/png", "size": len(data)}
+
+    def print_copy(self, key: str, lines: Sequence[str]) -> dict:
+        path = str(self.local_original(key))
+        out_dir = self.workdir / "prints"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".pdf")
+        try:
+            with os.fdopen(fd, "w+b") as fh:
+                eventlet.tpool.execute(rendering.print_copy, path, self.stamper, tuple(lines), fh)
+                size = fh.tell()
+                fh.seek(0)
+                out_key = f"{TEMPORARY}/{uuid.uuid4().hex}.pdf"
+                self.store.put(out_key, fh, size, "application/pdf")
+        finally:
+            os.unlink(tmp)
+        return {"key": out_key, "content_type": "application/pdf", "size": size}
+
+    def sweep_temporary(self, older_than_seconds: float) -> int:
+        """Delete parked results the gateway never collected (it crashed mid-request)."""
+        removed = 0
+        now = datetime.now(UTC)
+        for item in self.store.client.list_objects(self.store.bucket, prefix=TEMPORARY + "/", recursive=True):
+            if item.last_modified and (now - item.last_modified).total_seconds() > older_than_seconds:
+                self.store.delete(item.object_name)
+                removed += 1
+        return removed
+
+
+def _render_png(path: str, index: int) -> bytes:
+    return rendering.encode_png(rendering.render_page(path, index))
+
+
+def _stamp_png(stamper: rendering.Stamper, png: bytes, lines: tuple[str, ...]) -> bytes:
+    return rendering.encode_png(stamper.stamp(rendering.decode(png), lines))
+
+
+class PageMachinery(DependencyProvider):
+    """One ``Pages`` per container; fails at start if no CJK font is installed."""
+
+    def setup(self) -> None:
+        self.store = ObjectStore(make_client(int(config.get("max_workers", 10)) + 10), bucket_name())
+        workdir = config.data_dir() / "dossier-work"
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.pages = Pages(self.store, workdir, rendering.Stamper(rendering.find_cjk_font()))
+
+    def start(self) -> None:
+        ensure_bucket(self.store.client, self.store.bucket)
+
+    def get_dependency(self, worker_ctx) -> Pages:
+        return self.pages

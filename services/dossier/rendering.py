@@ -1,0 +1,261 @@
+"""Pages: render one PDF page with PDFium, stamp it with the reader's watermark (水印),
+assemble stamped pages into a print copy. CPU work only: callers run it in a real thread
+(eventlet.tpool) so the service's hub keeps heartbeats and other requests flowing.
+
+PDFium is not thread-safe, not even across documents, so every PDFium call holds one
+process-wide OS lock; stamping and encoding, the larger share, run outside it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import zlib
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import pypdfium2 as pdfium
+from eventlet import patcher
+from PIL import Image, ImageDraw, ImageFont
+
+_threading = patcher.original("threading")
+PDFIUM_LOCK = _threading.Lock()
+
+RENDER_WIDTH = 1240  # px: A4 at 150 dpi, comfortably readable and above the 1000 px floor
+STAMP_COLOUR = (120, 120, 120)
+STAMP_ALPHA = 72  # of 255: legible, and the page stays readable underneath
+STAMP_ANGLE = 30
+
+_KNOWN_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",
+)
+
+
+class PdfRefused(Exception):
+    """The upload is not a PDF we can serve; ``code`` is the contract's error code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+
+def find_cjk_font() -> tuple[str, int]:
+    """A font file (and face index in a collection) with Chinese glyphs, or a clear failure:
+    a watermark drawn in empty boxes is no watermark. ``DOSSIER_STAMP_FONT`` overrides."""
+    override = os.environ.get("DOSSIER_STAMP_FONT")
+    if override and Path(override).is_file():
+        return override, 0
+    try:  # fc-match falls back to a Latin font silently, so check the family it gives back
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}|%{index}|%{family}", "Noto Sans CJK SC:lang=zh-cn"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout
+        path, index, family = (found.split("|", 2) + ["", "", ""])[:3]
+        if ("CJK" in family or "WenQuanYi" in family) and Path(path).is_file():
+            return path, int(index or 0)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        pass
+    for path in _KNOWN_FONTS:
+        if Path(path).is_file():
+            return path, 2 if "NotoSansCJK" in path else 0  # face 2 of Noto's collection is SC
+    raise RuntimeError("no CJK font for the watermark: install fonts-noto-cjk (bash deploy/install-deps.sh)")
+
+
+def inspect_pdf(path: str) -> int:
+    """The page count of a PDF we can serve, or ``PdfRefused``."""
+    with open(path, "rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF-" not in head:
+        raise PdfRefused("unsupported_media_type", "卷宗文件应为 PDF 格式")
+    with PDFIUM_LOCK:
+        try:
+            doc = pdfium.PdfDocument(path)
+        except pdfium.PdfiumError as exc:
+            if "password" in str(exc).lower():
+                raise PdfRefused("encrypted_pdf", "该 PDF 已加密，请上传未加密的文件") from None
+            raise PdfRefused("invalid_pdf", "无法读取该 PDF 文件，文件可能已损坏") from None
+        try:
+            count = len(doc)
+            if count < 1:
+                raise PdfRefused("invalid_pdf", "该 PDF 没有页面")
+            page = doc[0]  # a file that opens but cannot give its first page is no use either
+            page.close()
+        finally:
+            doc.close()
+    return count
+
+
+def render_page(path: str, index: int, width: int = RENDER_WIDTH) -> Image.Image:
+    """One page (0-based) as an RGB image ``width`` px wide; the rest of the file is not read
+    beyond what PDFium needs for that page."""
+    with PDFIUM_LOCK:
+        doc = pdfium.PdfDocument(path)
+        try:
+            return _render(doc, index, width)
+        finally:
+            doc.close()
+
+
+def _render(doc: pdfium.PdfDocument, index: int, width: int) -> Image.Image:
+    page = doc[index]
+    try:
+        page_width = page.get_width() or 595.0
+        bitmap = page.render(scale=width / page_width, may_draw_forms=False)
+        image = bitmap.to_pil().convert("RGB")
+        bitmap.close()
+        return image
+    finally:
+        page.close()
+
+
+def encode_png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=1)  # zlib level 1: a third of the time of 6
+    return out.getvalue()
+
+
+def decode(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image.convert("RGB") if image.mode != "RGB" else image
+
+
+class Stamper:
+    """Draws the reader's watermark diagonally, repeated over the whole page."""
+
+    def __init__(self, font: tuple[str, int], cache_size: int = 16):
+        self.font_path, self.font_index = font
+        self._fonts: dict[int, ImageFont.FreeTypeFont] = {}
+        self._masks: OrderedDict[tuple, Image.Image] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = _threading.Lock()
+
+    def stamp(self, image: Image.Image, lines: Sequence[str]) -> Image.Image:
+        mask = self._mask(image.size, tuple(lines))
+        stamped = image.copy()
+        stamped.paste(STAMP_COLOUR, (0, 0, *image.size), mask)
+        return stamped
+
+    def _font(self, size: int) -> ImageFont.FreeTypeFont:
+        if size not in self._fonts:
+            self._fonts[size] = ImageFont.truetype(self.font_path, size, index=self.font_index)
+        return self._fonts[size]
+
+    def _mask(self, size: tuple[int, int], lines: tuple[str, ...]) -> Image.Image:
+        # The mask depends only on page size and text (the text changes once a minute), so
+        # one is reused for a reader's consecutive pages; it is never a stamped page.
+        key = (size, lines)
+        with self._lock:
+            if key in self._masks:
+                self._masks.move_to_end(key)
+                return self._masks[key]
+        mask = self._build_mask(size, lines)
+        with self._lock:
+            self._masks[key] = mask
+            while len(self._masks) > self._cache_size:
+                self._masks.popitem(last=False)
+        return mask
+
+    def _build_mask(self, size: tuple[int, int], lines: tuple[str, ...]) -> Image.Image:
+        width, height = size
+        font = self._font(max(14, width // 40))
+        probe = ImageDraw.Draw(Image.new("L", (1, 1)))
+        text = "\n".join(lines)
+        left, top, right, bottom = probe.multiline_textbbox((0, 0), text, font=font, spacing=6)
+        tile = Image.new("L", (right - left + 8, bottom - top + 8), 0)
+        ImageDraw.Draw(tile).multiline_text((4 - left, 4 - top), text, font=font, fill=STAMP_ALPHA, spacing=6)
+        tile = tile.rotate(STAMP_ANGLE, expand=True, resample=Image.Resampling.BICUBIC)
+        mask = Image.new("L", size, 0)
+        step_x, step_y = int(tile.width * 1.1), int(tile.height * 0.9)
+        for row, y in enumerate(range(-step_y // 2, height, step_y)):
+            offset = (step_x // 2) * (row % 2)
+            for x in range(-step_x + offset, width, step_x):
+                mask.paste(tile, (x, y), tile)
+        return mask
+
+
+class ImagePdfWriter:
+    """A PDF of one JPEG per page, written as it goes: a print copy of a long document
+    never holds more than one page in memory."""
+
+    def __init__(self, fh: BinaryIO):
+        self.fh = fh
+        self.offsets: dict[int, int] = {}
+        self.page_ids: list[int] = []
+        self.next_id = 3  # 1: catalog, 2: page tree, written at the end
+        fh.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+
+    def _object(self, number: int, body: bytes, stream: bytes | None = None) -> None:
+        self.offsets[number] = self.fh.tell()
+        self.fh.write(b"%d 0 obj\n" % number + body)
+        if stream is not None:
+            self.fh.write(b"\nstream\n" + stream + b"\nendstream")
+        self.fh.write(b"\nendobj\n")
+
+    def add_page(self, jpeg: bytes, pixels: tuple[int, int], points: tuple[float, float]) -> None:
+        image_id, content_id, page_id = self.next_id, self.next_id + 1, self.next_id + 2
+        self.next_id += 3
+        w, h = pixels
+        pw, ph = points
+        self._object(
+            image_id,
+            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
+            b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>" % (w, h, len(jpeg)),
+            jpeg,
+        )
+        content = zlib.compress(b"q %.2f 0 0 %.2f 0 0 cm /Im0 Do Q" % (pw, ph))
+        self._object(content_id, b"<< /Length %d /Filter /FlateDecode >>" % len(content), content)
+        self._object(
+            page_id,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Contents %d 0 R "
+            b"/Resources << /XObject << /Im0 %d 0 R >> >> >>" % (pw, ph, content_id, image_id),
+        )
+        self.page_ids.append(page_id)
+
+    def close(self) -> None:
+        kids = b" ".join(b"%d 0 R" % i for i in self.page_ids)
+        self._object(2, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(self.page_ids)))
+        self._object(1, b"<< /Type /Catalog /Pages 2 0 R >>")
+        xref_at = self.fh.tell()
+        count = self.next_id
+        self.fh.write(b"xref\n0 %d\n0000000000 65535 f \n" % count)
+        for number in range(1, count):
+            self.fh.write(b"%010d 00000 n \n" % self.offsets[number])
+        self.fh.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (count, xref_at))
+
+
+def print_copy(path: str, stamper: Stamper, lines: Sequence[str], out: BinaryIO, width: int = RENDER_WIDTH) -> int:
+    """The whole document for printing (打印), every page stamped the same way; returns the
+    page count. Pages are rendered and written one at a time."""
+    writer = ImagePdfWriter(out)
+    with PDFIUM_LOCK:
+        doc = pdfium.PdfDocument(path)
+        count = len(doc)
+    try:
+        for index in range(count):
+            with PDFIUM_LOCK:
+                page = doc[index]
+                points = page.get_size()
+                page.close()
+                image = _render(doc, index, width)
+            stamped = stamper.stamp(image, lines)
+            buffer = io.BytesIO()
+            stamped.save(buffer, format="JPEG", quality=82)
+            points = (points[0], points[0] * image.height / image.width)
+            writer.add_page(buffer.getvalue(), image.size, points)
+        writer.close()
+    finally:
+        with PDFIUM_LOCK:
+            doc.close()
+    return count

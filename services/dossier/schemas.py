@@ -1,0 +1,19 @@
+"""Wire shapes of dossier: primitives only."""
+
+from __future__ import annotations
+
+from services.common import clock
+from services.dossier.models import AccessLogEntry, Document
+
+
+def document(doc: Document) -> dict:
+    return {"id": doc.id, "title": doc.title, "volume": doc.volume, "page_count": doc.page_count}
+
+
+def log_entry(entry: AccessLogEntry) -> dict:
+    item = {"at": clock.isoformat(clock.as_aware(entry.at)), "actor": entry.actor_name, "action": entry.action}
+    if entry.document_id is not None:
+        item["document_id"] = entry.document_id
+    if entry.page is not None:
+        item["page"] = entry.page
+    return item

@@ -1,0 +1,327 @@
+"""What the dossier service does. Functions take the unit of work and the page machinery
+explicitly, so tests can call them without a broker."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+
+from services.common import case_numbers, clock
+from services.common.db import UnitOfWork
+from services.common.errors import DomainError, not_found, validation_error
+from services.common.messaging import first_delivery, record_event
+from services.dossier import domain, schemas
+from services.dossier.models import AccessLogEntry, AccessLogHead, Document, Inbox, Link, Outbox, Reading
+from services.dossier.rendering import PdfRefused
+
+STAGED_PREFIX = "dossier/originals/"
+_TOKEN_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+class PageSource(Protocol):
+    def local_original(self, key: str): ...
+    def fetch(self, key: str, path) -> str: ...
+    def inspect(self, path) -> int: ...
+    def stamped_page(self, document_id: int, key: str, page: int, lines) -> dict: ...
+    def print_copy(self, key: str, lines) -> dict: ...
+
+
+# -- ingestion (电子卷宗入库) -------------------------------------------------------------
+
+
+def _text(value: Any, field: str, max_len: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise validation_error({field: "必填"})
+    text = unicodedata.normalize("NFC", value.strip())
+    if len(text) > max_len:
+        raise validation_error({field: f"不能超过{max_len}个字符"})
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text):
+        raise validation_error({field: "含有不可见或无效字符"})
+    return text
+
+
+def ingest_document(
+    uow: UnitOfWork, pages: Any, store: Any, *, actor: dict, case_no: str, volume: Any, title: Any, key: str
+) -> dict:
+    """Register a PDF the gateway staged at ``key``: check it opens, count its pages, and
+    announce it. On any refusal the staged object is deleted: nothing half-ingested stays."""
+    ingested = False
+    try:
+        if not isinstance(actor, dict) or actor.get("role") != "admin":
+            raise DomainError("forbidden", "仅管理员可以添加电子卷宗")
+        if not isinstance(key, str) or not key.startswith(STAGED_PREFIX) or ".." in key:
+            raise validation_error({"file": "无效的文件"})
+        canonical = case_numbers.canonical(case_no)
+        fields = {}
+        try:
+            volume = _text(volume, "volume", domain.MAX_VOLUME)
+        except DomainError as exc:
+            fields.update(exc.details["fields"])
+        try:
+            title = _text(title, "title", domain.MAX_TITLE)
+        except DomainError as exc:
+            fields.update(exc.details["fields"])
+        if fields:
+            raise validation_error(fields)
+        path = pages.local_original(key)
+        try:
+            page_count = pages.inspect(path)
+        except PdfRefused as exc:
+            path.unlink(missing_ok=True)
+            raise DomainError(exc.code, exc.message) from None
+        size = path.stat().st_size
+        digest = _sha256_file(path)
+        with uow.transaction() as session:
+            doc = Document(
+                case_no=canonical,
+                volume=volume,
+                title=title,
+                object_key=key,
+                page_count=page_count,
+                size=size,
+                sha256=digest,
+                created_at=clock.utcnow(),
+            )
+            session.add(doc)
+            session.flush()
+            record_event(session, Outbox, "document_ingested", {"case_no": canonical, "document_id": doc.id})
+            result = schemas.document(doc)
+        ingested = True
+        return result
+    finally:
+        if not ingested and isinstance(key, str) and key.startswith(STAGED_PREFIX):
+            try:
+                store.delete(key)
+            except Exception:  # noqa: BLE001 - the refusal matters more than the cleanup
+                pass
+
+
+def _sha256_file(path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# -- the applications replica and reading grants (from events) ----------------------------
+
+
+def on_application_submitted(uow: UnitOfWork, payload: dict) -> bool:
+    applicant = payload.get("applicant") or {}
+    return _upsert_reading(
+        uow,
+        payload,
+        applicant_id=applicant.get("id"),
+        applicant_name=applicant.get("name"),
+        case_no=payload.get("case_no"),
+    )
+
+
+def on_application_decided(uow: UnitOfWork, payload: dict) -> bool:
+    """An online approval grants reading until the end of valid_until (Asia/Shanghai); any
+    other decision (reject, return, on-site) leaves nothing to read online."""
+    return _upsert_reading(
+        uow,
+        payload,
+        applicant_id=payload.get("applicant_id"),
+        case_no=payload.get("case_no"),
+        opinion=payload.get("opinion"),
+        mode=payload.get("mode"),
+        valid_until=domain.parse_valid_until(payload.get("valid_until")),
+        decided=True,
+    )
+
+
+def _upsert_reading(uow: UnitOfWork, payload: dict, *, decided: bool = False, **values: Any) -> bool:
+    application_id = payload.get("application_id")
+    event_id = payload.get("event_id")
+    if application_id is None or not event_id:
+        return False
+    with uow.transaction() as session:
+        if not first_delivery(session, Inbox, str(event_id)):
+            return False
+        row = session.get(Reading, str(application_id))
+        if row is None:
+            row = Reading(application_id=str(application_id), updated_at=clock.utcnow())
+            session.add(row)
+        for field, value in values.items():
+            if field == "case_no" and value:
+                value = _canonical_or_raw(value)
+            if value is not None or (decided and field in ("opinion", "mode", "valid_until")):
+                setattr(row, field, value)
+        row.updated_at = clock.utcnow()
+    return True
+
+
+def _canonical_or_raw(value: str) -> str:
+    try:
+        return case_numbers.canonical(value)
+    except DomainError:
+        return value
+
+
+def _reading(session, application_id: Any) -> domain.Reading | None:
+    row = session.get(Reading, str(application_id)) if application_id is not None else None
+    if row is None:
+        return None
+    return domain.Reading(row.application_id, row.applicant_id, row.case_no, row.opinion, row.mode, row.valid_until)
+
+
+def _authorized(session, actor: dict, application_id: Any, *, for_log: bool = False) -> domain.Reading:
+    return domain.authorize(_reading(session, application_id), actor, clock.now(), for_log=for_log)
+
+
+def _document_of(session, reading: domain.Reading, document_id: Any) -> Document:
+    doc = session.get(Document, document_id) if isinstance(document_id, int) else None
+    if doc is None or doc.case_no != reading.case_no:
+        raise not_found("文件不存在")
+    return doc
+
+
+# -- reading (查看案卷, 打印) -------------------------------------------------------------
+
+
+def dossier(uow: UnitOfWork, *, actor: dict, application_id: Any) -> dict:
+    with uow.read() as session:
+        reading = _authorized(session, actor, application_id)
+        docs = session.scalars(select(Document).where(Document.case_no == reading.case_no).order_by(Document.id)).all()
+    volumes: dict[str, list[dict]] = {}
+    for doc in docs:
+        volumes.setdefault(doc.volume, []).append({"id": doc.id, "title": doc.title, "page_count": doc.page_count})
+    return {
+        "case_no": reading.case_no,
+        "valid_until": reading.valid_until.isoformat(),
+        "volumes": [{"title": title, "documents": items} for title, items in volumes.items()],
+    }
+
+
+def read_page(uow: UnitOfWork, pages: PageSource, *, actor: dict, application_id: Any, document_id: Any, page: Any):
+    """Authorize, stamp one page for this reader, log the view. The result names a
+    short-lived object the gateway streams and deletes."""
+    with uow.read() as session:
+        reading = _authorized(session, actor, application_id)
+        doc = _document_of(session, reading, document_id)
+    if not isinstance(page, int) or not 1 <= page <= doc.page_count:
+        raise not_found("页码超出范围")
+    result = pages.stamped_page(doc.id, doc.object_key, page, domain.stamp_lines(actor, clock.now()))
+    _log(uow, reading.application_id, actor, domain.VIEW_PAGE, doc.id, page)
+    return result
+
+
+def print_document(uow: UnitOfWork, pages: PageSource, *, actor: dict, application_id: Any, document_id: Any):
+    with uow.read() as session:
+        reading = _authorized(session, actor, application_id)
+        doc = _document_of(session, reading, document_id)
+    result = pages.print_copy(doc.object_key, domain.stamp_lines(actor, clock.now()))
+    _log(uow, reading.application_id, actor, domain.DOWNLOAD_PDF, doc.id, None)
+    return dict(result, filename=f"{doc.title}.pdf")
+
+
+# -- 复制链接 ---------------------------------------------------------------------------
+
+
+def create_link(uow: UnitOfWork, *, actor: dict, application_id: Any, token_hash: str) -> dict:
+    """The gateway made the token and sends only its hash: the token itself never crosses
+    the broker nor lands in a table."""
+    if not isinstance(token_hash, str) or not _TOKEN_HASH.match(token_hash):
+        raise validation_error({"token": "无效"})
+    with uow.transaction() as session:
+        reading = _authorized(session, actor, application_id)
+        expires_at = reading.grant_ends_at
+        session.add(
+            Link(
+                token_hash=token_hash,
+                application_id=reading.application_id,
+                user_id=actor["id"],
+                created_at=clock.utcnow(),
+                expires_at=expires_at,
+            )
+        )
+    _log(uow, reading.application_id, actor, domain.LINK_CREATED)
+    return {"application_id": reading.application_id, "expires_at": clock.isoformat(expires_at)}
+
+
+def open_link(uow: UnitOfWork, *, actor: dict, token_hash: Any) -> dict:
+    """The owner, signed in, before the end: the application to open. Anything else is
+    404, whatever the reason, so a link says nothing to anyone but its owner."""
+    if not isinstance(token_hash, str) or not _TOKEN_HASH.match(token_hash):
+        raise not_found()
+    with uow.read() as session:
+        link = session.get(Link, token_hash)
+        if link is None or link.user_id != actor.get("id") or clock.as_aware(link.expires_at) <= clock.now():
+            raise not_found()
+        try:
+            reading = _authorized(session, actor, link.application_id)
+        except DomainError:
+            raise not_found() from None
+    _log(uow, reading.application_id, actor, domain.LINK_OPENED)
+    return {"application_id": reading.application_id}
+
+
+# -- the access log (阅卷记录) ------------------------------------------------------------
+
+
+def _log(uow: UnitOfWork, application_id: str, actor: dict, action: str, document_id=None, page=None) -> None:
+    with uow.transaction() as session:
+        append_log(session, application_id, actor, action, document_id, page)
+
+
+def append_log(session, application_id: str, actor: dict, action: str, document_id=None, page=None) -> None:
+    """Append one entry to the chain. Bumping the head row first takes its write lock (a
+    row lock on PostgreSQL, the database lock on SQLite), so appends form a single line."""
+    session.execute(update(AccessLogHead).where(AccessLogHead.id == 1).values(seq=AccessLogHead.seq + 1))
+    head = session.execute(select(AccessLogHead.seq, AccessLogHead.hash).where(AccessLogHead.id == 1)).one()
+    entry = {
+        "seq": head.seq,
+        "at": clock.utcnow(),
+        "application_id": application_id,
+        "actor_id": int(actor["id"]),
+        "actor_name": (actor.get("name") or "")[:50],
+        "action": action,
+        "document_id": document_id,
+        "page": page,
+    }
+    digest = domain.chain_hash(head.hash, entry)
+    session.add(AccessLogEntry(**entry, prev_hash=head.hash, hash=digest))
+    session.execute(update(AccessLogHead).where(AccessLogHead.id == 1).values(hash=digest))
+
+
+def access_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
+    limit = max(1, min(100, int(limit or 20)))
+    with uow.read() as session:
+        reading = _authorized(session, actor, application_id, for_log=True)
+        query = select(AccessLogEntry).where(AccessLogEntry.application_id == reading.application_id)
+        if cursor not in (None, ""):
+            if not str(cursor).isdigit():
+                raise DomainError("bad_request", "cursor 无效")
+            query = query.where(AccessLogEntry.seq < int(cursor))
+        rows = session.scalars(query.order_by(AccessLogEntry.seq.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [schemas.log_entry(r) for r in rows], "next_cursor": str(rows[-1].seq) if more else None}
+
+
+def check_log(uow: UnitOfWork, batch: int = 5000) -> list[str]:
+    """Every break in the chain, oldest first; an empty list means the log is intact."""
+    check = domain.ChainCheck()
+    fields = ("seq", "at", "application_id", "actor_id", "actor_name", "action", "document_id", "page")
+    with uow.read() as session:
+        after = 0
+        while True:
+            rows = session.scalars(
+                select(AccessLogEntry).where(AccessLogEntry.seq > after).order_by(AccessLogEntry.seq).limit(batch)
+            ).all()
+            if not rows:
+                break
+            for row in rows:
+                check.feed({**{f: getattr(row, f) for f in fields}, "prev_hash": row.prev_hash, "hash": row.hash})
+            after = rows[-1].seq
+            session.expunge_all()
+        head = session.get(AccessLogHead, 1)
+    return check.finish(head.seq, head.hash) if head else [*check.problems, "the chain's head row is missing"]
