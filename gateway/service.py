@@ -9,13 +9,14 @@ from nameko.events import BROADCAST, event_handler
 
 from gateway.dependencies import TimedRpc, TokenCache
 from gateway.routes.applications import ApplicationRoutes
+from gateway.routes.dossier import DossierRoutes
 from gateway.routes.identity import IdentityRoutes
 from gateway.routes.ops import OpsRoutes
 from gateway.routes.uploads import UploadRoutes
 from services.common.storage import Storage
 
 
-class GatewayService(IdentityRoutes, OpsRoutes, UploadRoutes, ApplicationRoutes):
+class GatewayService(IdentityRoutes, OpsRoutes, UploadRoutes, ApplicationRoutes, DossierRoutes):
     name = "gateway"
 
     rpc = TimedRpc()
