@@ -5,7 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DATA_DIR ?= var
 export GATEWAY_PORT ?= 8000
-export BOOTSTRAP_ADMIN_PHONE ?= 13900000000
 export TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .PHONY: help venv deps run up down status test test-unit test-sqlite test-postgres lint fmt bench clean

@@ -34,6 +34,7 @@ SERVICES = {
     "gateway": "gateway.service:GatewayService",
 }
 DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
+DEFAULT_ADMIN_PHONE = "13900000000"
 
 
 def say(message: str) -> None:
@@ -62,6 +63,8 @@ class Stack:
             "s3_base_port": free_port_block(4),
             "s3_access_key": secrets.token_hex(10),
             "s3_secret_key": secrets.token_urlsafe(30),
+            # the first admin of a local stack, when BOOTSTRAP_ADMIN_PASSWORD is not given
+            "admin_password": "Court-" + secrets.token_urlsafe(9),
         }
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -74,6 +77,9 @@ class Stack:
         env["DATA_DIR"] = str(self.data_dir)
         env["GATEWAY_PORT"] = str(self.port)
         env["PYTHONPATH"] = str(ROOT)
+        env.setdefault("BOOTSTRAP_ADMIN_PHONE", DEFAULT_ADMIN_PHONE)
+        if not env.get("BOOTSTRAP_ADMIN_PASSWORD"):
+            env["BOOTSTRAP_ADMIN_PASSWORD"] = state["admin_password"]
         env.setdefault("EVENTLET_TESTS", "1")  # silences eventlet's deprecation banner (P16)
         if not os.environ.get("AMQP_URI"):
             env["AMQP_URI"] = DEFAULT_AMQP.rstrip("/") + "/" + state["vhost"]
@@ -220,7 +226,30 @@ class Stack:
             subprocess.run(
                 [python, "-m", "deploy.demo", f"http://127.0.0.1:{self.port}"], cwd=ROOT, env=env, check=True
             )
-        say(f"up: http://127.0.0.1:{self.port}/  (health: /healthz, API: /api/v1/openapi.json)")
+        self.announce(env)
+
+    def announce(self, env: dict[str, str]) -> None:
+        base = f"http://127.0.0.1:{self.port}"
+        # a password the operator chose is theirs to know; only a generated one is shown
+        password = (
+            "(BOOTSTRAP_ADMIN_PASSWORD)"
+            if os.environ.get("BOOTSTRAP_ADMIN_PASSWORD")
+            else (env["BOOTSTRAP_ADMIN_PASSWORD"])
+        )
+        print(
+            f"""
+  网上阅卷 is up (data in {self.data_dir})
+    mobile client  {base}/m/
+    web center     {base}/web/
+    staff console  {base}/staff/
+    health         {base}/healthz      API  {base}/api/v1/openapi.json
+    admin          {env["BOOTSTRAP_ADMIN_PHONE"]} / {password}
+""",
+            flush=True,
+        )
+        accounts = self.data_dir / "run" / "demo-accounts.txt"
+        if accounts.exists():
+            print(accounts.read_text(), flush=True)
 
     def healthy(self) -> bool:
         try:
