@@ -1,0 +1,125 @@
+"""Dossier rules without I/O: grants and their end, the hash chain, the stamp's text."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from services.common import clock
+from services.common.errors import DomainError
+from services.dossier import domain
+
+OWNER = {"id": 7, "name": "张三", "id_number": "440106199001011234"}
+
+
+def reading(**changes) -> domain.Reading:
+    values = dict(application_id="1", applicant_id=7, case_no="（2024）粤01民初1号", opinion="approve", mode="online")
+    values.update(valid_until=date(2026, 5, 22))
+    values.update(changes)
+    return domain.Reading(**values)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def code_of(fn) -> str:
+    with pytest.raises(DomainError) as caught:
+        fn()
+    return caught.value.code
+
+
+def test_an_online_grant_lasts_to_the_end_of_its_day_in_shanghai():
+    grant = reading()
+    assert grant.grant_ends_at == at("2026-05-23T00:00:00+08:00")
+    assert domain.authorize(grant, OWNER, at("2026-05-22T23:59:59+08:00")) is grant
+    # 16:00 UTC is already the next day in Beijing
+    assert code_of(lambda: domain.authorize(grant, OWNER, at("2026-05-22T16:00:00+00:00"))) == "access_expired"
+    assert code_of(lambda: domain.authorize(grant, OWNER, at("2026-05-23T00:01:00+08:00"))) == "access_expired"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"opinion": None, "mode": None, "valid_until": None},  # pending
+        {"opinion": "reject", "mode": None, "valid_until": None},
+        {"opinion": "return", "mode": None, "valid_until": None},
+        {"mode": "onsite", "valid_until": None},
+    ],
+)
+def test_anything_but_an_online_approval_is_not_approved(changes):
+    now = at("2026-05-01T10:00:00+08:00")
+    assert code_of(lambda: domain.authorize(reading(**changes), OWNER, now)) == "not_approved"
+    assert domain.authorize(reading(**changes), OWNER, now, for_log=True)  # the log stays readable
+
+
+def test_someone_elses_or_an_unknown_application_is_not_found():
+    now = at("2026-05-01T10:00:00+08:00")
+    assert code_of(lambda: domain.authorize(reading(applicant_id=8), OWNER, now)) == "not_found"
+    assert code_of(lambda: domain.authorize(reading(applicant_id=None), OWNER, now)) == "not_found"
+    assert code_of(lambda: domain.authorize(None, OWNER, now, for_log=True)) == "not_found"
+    expired = at("2026-06-01T10:00:00+08:00")  # ownership is checked before state
+    assert code_of(lambda: domain.authorize(reading(applicant_id=8), OWNER, expired)) == "not_found"
+
+
+def test_the_stamp_names_the_reader_with_a_masked_id_number_in_beijing_time():
+    lines = domain.stamp_lines(OWNER, datetime(2026, 5, 22, 15, 59, tzinfo=UTC))
+    assert lines[0] == "张三 4401**********1234"
+    assert lines[1].startswith("2026-05-22 23:59")
+    assert "199001" not in "".join(lines)
+
+
+def entries(n: int) -> list[dict]:
+    chain, previous = [], domain.GENESIS_HASH
+    for seq in range(1, n + 1):
+        entry = {
+            "seq": seq,
+            "at": datetime(2026, 5, 1, 10, seq, tzinfo=UTC),
+            "application_id": "1",
+            "actor_id": 7,
+            "actor_name": "张三",
+            "action": domain.VIEW_PAGE,
+            "document_id": 3,
+            "page": seq,
+        }
+        entry["prev_hash"] = previous
+        entry["hash"] = previous = domain.chain_hash(previous, entry)
+        chain.append(entry)
+    return chain
+
+
+def check(chain: list[dict], head: tuple[int, str] | None = None) -> list[str]:
+    checker = domain.ChainCheck()
+    for entry in chain:
+        checker.feed(entry)
+    head = head or ((chain[-1]["seq"], chain[-1]["hash"]) if chain else (0, domain.GENESIS_HASH))
+    return checker.finish(*head)
+
+
+def test_an_intact_chain_checks_clean_and_naive_times_hash_like_aware_ones():
+    chain = entries(5)
+    assert check(chain) == []
+    naive = dict(chain[0], at=chain[0]["at"].replace(tzinfo=None))  # SQLite's way back
+    assert domain.chain_hash(domain.GENESIS_HASH, naive) == chain[0]["hash"]
+    shanghai = dict(chain[0], at=chain[0]["at"].astimezone(clock.COURT_TZ))  # PostgreSQL's
+    assert domain.chain_hash(domain.GENESIS_HASH, shanghai) == chain[0]["hash"]
+
+
+def test_alterations_removals_and_a_cut_tail_are_reported():
+    chain = entries(5)
+    altered = [dict(e) for e in chain]
+    altered[2]["page"] = 99
+    assert check(altered, (5, chain[-1]["hash"])) == ["entry 3: its content does not match its hash (altered)"]
+
+    missing = chain[:2] + chain[3:]
+    problems = check(missing, (5, chain[-1]["hash"]))
+    assert any("entry 4" in p and "missing" in p for p in problems)
+    assert any("entry 4" in p and "does not link" in p for p in problems)
+
+    rehashed = [dict(e) for e in chain]  # an altered entry whose own hash was recomputed
+    rehashed[1]["actor_name"] = "李四"
+    rehashed[1]["hash"] = domain.chain_hash(rehashed[1]["prev_hash"], rehashed[1])
+    assert check(rehashed, (5, chain[-1]["hash"])) == ["entry 3: does not link to the entry before it"]
+
+    assert check(chain[:3], (5, chain[-1]["hash"])) == ["the chain's head (entry 5) does not match its last entry (3)"]
