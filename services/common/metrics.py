@@ -5,11 +5,12 @@ calls, refusals, failures and latency, and each event consumed; it binds the req
 that arrived with the call (nameko context data, or ``request_id`` in an outbox event's
 payload) for the worker's log lines; and it serves the process's metrics as Prometheus
 text on ``METRICS_BIND:METRICS_PORT`` (``/metrics``, and ``/healthz`` for a liveness
-probe). ``METRICS_PORT`` 0 or unset turns the listener off.
+probe: it answers while the process's event loop does). ``METRICS_PORT`` 0 or unset
+turns the listener off.
 
 The domain metrics below are defined here, once, for the owning services to update:
 events published, the review queue (待审查) and its oldest wait, applications by status,
-pages served, upload bytes. The gateway serves the same registry on its own ``/metrics``.
+pages served, upload bytes. The gateway serves its own process's registry on ``/metrics``.
 """
 
 from __future__ import annotations

@@ -4,8 +4,11 @@ request touched, JSON log lines, and no secret in any log line of the whole run.
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -202,3 +205,16 @@ def test_metrics_request_id_and_clean_logs(stack, secrets_used):
 
     leaks = find_secrets(logs, secrets_used)
     assert not leaks, leaks[:10]
+
+
+def test_readiness_probe_pings_a_service_over_the_broker(stack):
+    """deploy/probe.py, the readiness probe of the Kubernetes and compose shapes."""
+    env = dict(os.environ, AMQP_URI=stack.amqp_uri, PROBE_TIMEOUT="3")
+
+    def probe(service: str) -> subprocess.CompletedProcess:
+        argv = [sys.executable, "-m", "deploy.probe", service]
+        return subprocess.run(argv, cwd=stack.root, env=env, capture_output=True, text=True, timeout=60)
+
+    assert probe("identity").returncode == 0
+    missing = probe("no_such_service")
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr and stack.amqp_uri not in missing.stderr

@@ -1,0 +1,262 @@
+"""The production shapes in deploy/ (Docker is not on the build machines, so they are
+validated here rather than run): every Kubernetes manifest against the API schemas, the
+compose file for every process, and the metric names that Prometheus and Grafana use
+against the metrics the code defines."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+from prometheus_client import REGISTRY
+
+import gateway.dependencies  # noqa: F401 - defines the gateway's RPC metrics
+import gateway.http  # noqa: F401 - defines the gateway's HTTP metrics
+import services.common.metrics  # noqa: F401 - defines every service's metrics
+from deploy.stack import SERVICES as PROCESSES
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+K8S_VERSION = "1.33"
+NAMEKO_SERVICES = [name for name in PROCESSES if name != "gateway"]
+APP_IMAGE = "court-dossier"
+
+
+def k8s_name(process: str) -> str:
+    return process.replace("_", "-")
+
+
+def manifests() -> list[tuple[str, dict]]:
+    docs = []
+    for path in sorted((DEPLOY / "k8s").glob("*.yaml")):
+        docs.extend((path.name, doc) for doc in yaml.safe_load_all(path.read_text()) if doc)
+    return docs
+
+
+def by_kind(kind: str) -> dict[str, dict]:
+    return {doc["metadata"]["name"]: doc for _, doc in manifests() if doc["kind"] == kind}
+
+
+def pod_containers(doc: dict) -> list[dict]:
+    spec = doc["spec"]["template"]["spec"]
+    return spec.get("initContainers", []) + spec["containers"]
+
+
+def defined_metric_names() -> set[str]:
+    """Every sample name the code can expose: counters end in _total, histograms have
+    _bucket/_sum/_count, plus Prometheus's own ``up``."""
+    names = {"up"}
+    for family in REGISTRY.collect():
+        if family.type == "counter":
+            names.add(family.name + "_total")
+        elif family.type == "histogram":
+            names.update(family.name + suffix for suffix in ("_bucket", "_sum", "_count"))
+        else:
+            names.add(family.name)
+    return names
+
+
+def metric_names_in(expr: str) -> set[str]:
+    return set(re.findall(r"\b(?:court|gateway)_[a-z0-9_]+\b", expr)) | (
+        {"up"} if re.search(r"\bup\{", expr) else set()
+    )
+
+
+# -- Kubernetes ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("filename", "doc"),
+    manifests(),
+    ids=[f"{f}:{d['kind']}/{d['metadata']['name']}" for f, d in manifests()],
+)
+def test_every_manifest_validates_against_the_kubernetes_schema(filename, doc):
+    kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+    assert doc["metadata"].get("namespace", "court") == "court" or doc["kind"] == "Namespace"
+
+
+def test_the_validator_rejects_a_broken_manifest():
+    deployment = copy.deepcopy(by_kind("Deployment")["gateway"])
+    deployment["spec"]["replica"] = 3  # a typo that kubectl would only warn about
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, K8S_VERSION, strict=True)
+    deployment = copy.deepcopy(by_kind("Deployment")["gateway"])
+    deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"] = "http"
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, K8S_VERSION, strict=True)
+
+
+def test_each_process_has_a_scaled_probed_deployment_and_a_service():
+    deployments, services = by_kind("Deployment"), by_kind("Service")
+    configmaps, secrets = by_kind("ConfigMap"), by_kind("Secret")
+    assert set(deployments) == {k8s_name(p) for p in PROCESSES}
+    for process, target in PROCESSES.items():
+        name = k8s_name(process)
+        deployment = deployments[name]
+        assert deployment["spec"]["replicas"] > 1, name  # stateless competing consumers
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert deployment["spec"]["selector"]["matchLabels"].items() <= labels.items()
+        service = services[name]
+        assert service["spec"]["selector"].items() <= labels.items(), name
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        assert container["image"].split(":")[0] == APP_IMAGE
+        assert container["args"] == [target], name  # the same class deploy/stack.py runs
+        assert container["readinessProbe"] and container["livenessProbe"], name
+        assert {"cpu", "memory"} <= container["resources"]["requests"].keys(), name
+        sources = container["envFrom"]
+        assert {"configMapRef": {"name": "court-config"}} in sources
+        assert {"secretRef": {"name": "court-secrets"}} in sources
+        for source in sources:
+            ref = source.get("configMapRef") or source.get("secretRef")
+            assert ref["name"] in (configmaps if "configMapRef" in source else secrets)
+        annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/scrape"] == "true"
+        port = int(annotations["prometheus.io/port"])
+        assert port in {p["containerPort"] for p in container["ports"]}
+        if process != "gateway":
+            assert container["readinessProbe"]["exec"]["command"][-2:] == ["deploy.probe", process]
+            assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+            assert port == int(configmaps["court-config"]["data"]["METRICS_PORT"])
+    assert configmaps["court-config"]["data"]["METRICS_BIND"] == "0.0.0.0"
+
+
+def test_every_container_requests_resources_and_every_reference_exists():
+    secrets, configmaps = by_kind("Secret"), by_kind("ConfigMap")
+    for _, doc in manifests():
+        if doc["kind"] not in ("Deployment", "StatefulSet", "Job"):
+            continue
+        spec = doc["spec"]["template"]["spec"]
+        for container in pod_containers(doc):
+            assert {"cpu", "memory"} <= container["resources"]["requests"].keys(), container["name"]
+            for env in container.get("env", []):
+                ref = env.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    assert ref["key"] in secrets[ref["name"]]["stringData"], ref
+        for volume in spec.get("volumes", []):
+            if "secret" in volume:
+                assert volume["secret"]["secretName"] in secrets
+            if "configMap" in volume:
+                assert volume["configMap"]["name"] in configmaps
+
+
+def test_rabbitmq_cluster_postgres_minio_and_the_migration_job():
+    statefulsets = by_kind("StatefulSet")
+    rabbit = statefulsets["rabbitmq"]
+    assert rabbit["spec"]["replicas"] == 3
+    conf = by_kind("ConfigMap")["rabbitmq-config"]["data"]["rabbitmq.conf"]
+    assert re.search(r"^default_queue_type = quorum$", conf, re.M)
+    assert "peer_discovery_backend = k8s" in conf
+    assert by_kind("PodDisruptionBudget")["rabbitmq"]["spec"]["minAvailable"] == 2
+    assert statefulsets["postgres"]["spec"]["volumeClaimTemplates"]
+    minio = statefulsets["minio"]
+    assert minio["spec"]["replicas"] == 4
+    (container,) = minio["spec"]["template"]["spec"]["containers"]
+    assert any("{0...3}" in arg for arg in container["args"])  # distributed, erasure-coded
+    (job,) = by_kind("Job").values()
+    (migrate,) = job["spec"]["template"]["spec"]["containers"]
+    assert migrate["command"] == ["python", "-m", "services.common.migrate"]
+    # Every app Secret value in the repository is a placeholder, never a real one.
+    for name, secret in by_kind("Secret").items():
+        for key, value in secret["stringData"].items():
+            assert value == "" or "CHANGE-ME" in value or key.endswith("_USER") or key == "S3_ACCESS_KEY", (name, key)
+
+
+# -- compose ------------------------------------------------------------------------------------
+def compose() -> dict:
+    return yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+
+
+def test_compose_runs_every_process_and_the_infrastructure():
+    services = compose()["services"]
+    assert {"rabbitmq", "postgres", "minio", "prometheus", "grafana", "migrate", *PROCESSES} <= services.keys()
+    for process, target in PROCESSES.items():
+        service = services[process]
+        assert service["image"].startswith(APP_IMAGE + ":")
+        assert service["build"]["dockerfile"] == "deploy/Dockerfile"
+        assert service["command"] == [target], process
+        env = service["environment"]
+        for key in ("AMQP_URI", "DATABASE_URL", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "METRICS_PORT"):
+            assert env.get(key), (process, key)
+        assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert service["healthcheck"]["test"]
+        if process != "gateway":
+            assert service["healthcheck"]["test"][-2:] == ["deploy.probe", process]
+            assert service["deploy"]["replicas"] > 1
+    assert services["migrate"]["entrypoint"] == ["python", "-m", "services.common.migrate"]
+    # Secrets come from the operator's .env: the file names them, never holds them.
+    text = (DEPLOY / "compose.yaml").read_text()
+    for secret in ("RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "GRAFANA_ADMIN_PASSWORD"):
+        assert f"${{{secret}:?" in text
+        assert re.search(rf"^{secret}=\s*$", (DEPLOY / "env.example").read_text(), re.M)
+
+
+def test_compose_publishes_on_loopback_and_mounts_files_that_exist():
+    for name, service in compose()["services"].items():
+        for port in service.get("ports", []):
+            assert port.startswith("127.0.0.1:"), (name, port)
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("."):
+                assert (DEPLOY / source).exists(), (name, source)
+        image = service["image"]
+        assert ":" in image and not (image.endswith(":latest") and not image.startswith(APP_IMAGE)), image
+
+
+def test_dockerfile_builds_the_image_that_compose_and_kubernetes_run():
+    text = (DEPLOY / "Dockerfile").read_text()
+    root = DEPLOY.parent
+    for line in re.findall(r"^COPY (.+)$", text, re.M):
+        for source in line.split()[:-1]:
+            assert (root / source).exists(), source
+    assert re.search(r"^USER \d+", text, re.M)  # never root
+    entrypoint = json.loads(re.search(r"^ENTRYPOINT (.+)$", text, re.M)[1])
+    assert entrypoint == ["nameko", "run", "--config", "deploy/nameko.yaml"]
+    assert json.loads(re.search(r"^CMD (.+)$", text, re.M)[1]) == [PROCESSES["gateway"]]
+
+
+# -- Prometheus and Grafana ------------------------------------------------------------------------
+def test_prometheus_scrapes_the_gateway_and_every_service():
+    config = yaml.safe_load((DEPLOY / "prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    (gateway,) = jobs["gateway"]["dns_sd_configs"]
+    assert gateway["names"] == ["gateway"] and gateway["port"] == 8000
+    (services,) = jobs["services"]["dns_sd_configs"]
+    assert sorted(services["names"]) == sorted(NAMEKO_SERVICES) and services["port"] == 9100
+    assert compose()["services"]["identity"]["environment"]["METRICS_PORT"] == "9100"
+
+
+def test_alert_rules_use_metrics_the_code_defines():
+    rules = yaml.safe_load((DEPLOY / "prometheus-rules.yml").read_text())
+    exprs = [rule["expr"] for group in rules["groups"] for rule in group["rules"]]
+    assert exprs
+    for expr in exprs:
+        names = metric_names_in(expr)
+        assert names and names <= defined_metric_names(), (expr, names - defined_metric_names())
+
+
+def test_dashboard_panels_use_metrics_the_code_defines():
+    dashboard = json.loads((DEPLOY / "grafana" / "dashboard.json").read_text())
+    panels = dashboard["panels"]
+    assert len({p["id"] for p in panels}) == len(panels)
+    used = set()
+    for panel in panels:
+        assert panel["title"] and panel["targets"], panel
+        for target in panel["targets"]:
+            names = metric_names_in(target["expr"])
+            assert names and names <= defined_metric_names(), (panel["title"], names - defined_metric_names())
+            used |= names
+    # What an operator and a court office look at first.
+    assert {
+        "gateway_http_requests_total",
+        "gateway_http_request_duration_seconds_bucket",
+        "court_rpc_errors_total",
+        "court_review_pending",
+        "court_review_oldest_pending_seconds",
+        "court_applications",
+        "court_pages_served_total",
+        "court_upload_bytes_total",
+    } <= used
+    datasource = yaml.safe_load((DEPLOY / "grafana" / "provisioning" / "datasources" / "prometheus.yaml").read_text())
+    assert {p["datasource"]["uid"] for p in panels} == {d["uid"] for d in datasource["datasources"]}
