@@ -9,6 +9,7 @@ from nameko.events import BROADCAST, event_handler
 
 from gateway.dependencies import TimedRpc, TokenCache
 from gateway.routes.applications import ApplicationRoutes
+from gateway.routes.cases import CaseRoutes
 from gateway.routes.dossier import DossierRoutes
 from gateway.routes.identity import IdentityRoutes
 from gateway.routes.ops import OpsRoutes
@@ -16,7 +17,7 @@ from gateway.routes.uploads import UploadRoutes
 from services.common.storage import Storage
 
 
-class GatewayService(IdentityRoutes, OpsRoutes, UploadRoutes, ApplicationRoutes, DossierRoutes):
+class GatewayService(IdentityRoutes, OpsRoutes, CaseRoutes, UploadRoutes, ApplicationRoutes, DossierRoutes):
     name = "gateway"
 
     rpc = TimedRpc()

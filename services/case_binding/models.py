@@ -1,5 +1,99 @@
-from sqlalchemy.orm import DeclarativeBase
+"""The case directory (a replica of the court's case management system) and binding
+applications (案件绑定申请)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.messaging import InboxMixin, OutboxMixin
 
 
 class Base(DeclarativeBase):
     pass
+
+
+class Case(Base):
+    """A case as the court's feed describes it. ``has_electronic_dossier`` is the feed's
+    flag; ``dossier_ingested`` is set when a document reaches the dossier service, so a
+    re-import cannot hide an electronic dossier that exists."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_no: Mapped[str] = mapped_column(String(64), unique=True)  # 案号, canonical
+    court: Mapped[str] = mapped_column(String(100), index=True)  # 承办法院
+    cause: Mapped[str] = mapped_column(String(200))  # 案由
+    status: Mapped[str] = mapped_column(String(16))  # in_trial 审理中 / archived 已归档
+    has_electronic_dossier: Mapped[bool] = mapped_column(Boolean)
+    dossier_ingested: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CaseParty(Base):
+    """A party (当事人) of a case, matched against a reader's verified name and ID number."""
+
+    __tablename__ = "case_parties"
+    __table_args__ = (Index("ix_case_parties_person", "id_number", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_no: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    id_number: Mapped[str] = mapped_column(String(18))
+    side: Mapped[str] = mapped_column(String(50))  # 原告, 被告, 第三人, ...
+
+
+class CaseLawyer(Base):
+    """A lawyer of record (代理律师) as the feed lists them, matched on license number."""
+
+    __tablename__ = "case_lawyers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_no: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    license_no: Mapped[str] = mapped_column(String(32), index=True)
+    party_name: Mapped[str] = mapped_column(String(100))
+
+
+class Binding(Base):
+    """A lawyer's application to bind to a case (案件绑定申请), decided by a clerk of the
+    case's court. One pending application per lawyer and case, enforced by the database."""
+
+    __tablename__ = "bindings"
+    __table_args__ = (
+        Index(
+            "ux_bindings_one_pending",
+            "lawyer_id",
+            "case_no",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_bindings_queue", "court", "status", "id"),
+        Index("ix_bindings_lawyer", "lawyer_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_no: Mapped[str] = mapped_column(String(64), index=True)
+    court: Mapped[str] = mapped_column(String(100))
+    lawyer_id: Mapped[int] = mapped_column(Integer)
+    lawyer_name: Mapped[str] = mapped_column(String(50))
+    license_no: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    law_firm: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    party_name: Mapped[str] = mapped_column(String(100))
+    materials: Mapped[str] = mapped_column(Text)  # JSON [{id, kind, filename}] from applications
+    status: Mapped[str] = mapped_column(String(16))  # pending / approved / rejected
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Outbox(OutboxMixin, Base):
+    __tablename__ = "outbox"
+
+
+class Inbox(InboxMixin, Base):
+    __tablename__ = "inbox"

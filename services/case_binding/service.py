@@ -1,7 +1,77 @@
-"""Case directory and lawyer–case binding (案件绑定)."""
+"""Case directory and lawyer–case binding (案件绑定): what is this user to this case?"""
 
+from __future__ import annotations
+
+import logging
+
+from nameko.events import EventDispatcher, event_handler
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from services.case_binding import usecases
+from services.case_binding.models import Outbox
+from services.common.db import Database
+from services.common.errors import DomainError
 from services.common.health import HealthMixin
+from services.common.messaging import relay
+
+log = logging.getLogger(__name__)
 
 
 class CaseBindingService(HealthMixin):
     name = "case_binding"
+
+    db = Database("case_binding")
+    dispatch = EventDispatcher()
+
+    @rpc(expected_exceptions=DomainError)
+    def relation(self, actor, case_no):
+        return usecases.relation(self.db, actor, case_no)
+
+    @rpc(expected_exceptions=DomainError)
+    def case_summary(self, case_no):
+        return usecases.case_summary(self.db, case_no)
+
+    @rpc(expected_exceptions=DomainError)
+    def my_cases(self, actor, limit=None, cursor=None):
+        return usecases.my_cases(self.db, actor, limit=limit, cursor=cursor)
+
+    @rpc(expected_exceptions=DomainError)
+    def import_cases(self, actor, body):
+        return usecases.import_cases(self.db, actor, body)
+
+    @rpc(expected_exceptions=DomainError)
+    def apply_binding(self, actor, case_no, party_name, materials):
+        return usecases.apply_binding(self.db, actor, case_no, party_name, materials)
+
+    @rpc(expected_exceptions=DomainError)
+    def list_bindings(self, actor, status=None, limit=None, cursor=None):
+        return usecases.list_bindings(self.db, actor, status=status, limit=limit, cursor=cursor)
+
+    @rpc(expected_exceptions=DomainError)
+    def get_binding(self, actor, binding_id):
+        return usecases.get_binding(self.db, actor, binding_id)
+
+    @rpc(expected_exceptions=DomainError)
+    def staff_bindings(self, actor, status=None, limit=None, cursor=None):
+        return usecases.staff_bindings(self.db, actor, status=status, limit=limit, cursor=cursor)
+
+    @rpc(expected_exceptions=DomainError)
+    def decide_binding(self, actor, binding_id, body):
+        result = usecases.decide_binding(self.db, actor, binding_id, body)
+        self._publish()  # announce now rather than at the next tick; the timer is the safety net
+        return result
+
+    @event_handler("dossier", "document_ingested", requeue_on_error=True)
+    def on_document_ingested(self, payload):
+        usecases.document_ingested(self.db, payload)
+
+    @timer(interval=2)
+    def relay_outbox(self):
+        self._publish()
+
+    def _publish(self) -> None:
+        try:
+            relay(self.db, Outbox, self.dispatch)
+        except Exception:  # the row stays unpublished; the next tick tries again
+            log.exception("outbox relay failed")

@@ -1,0 +1,146 @@
+"""The case directory and lawyer–case binding (API.md "Administration" cases feed, "Cases
+and lawyer binding" 案件绑定). Decisions live in case_binding; this only turns HTTP into RPC."""
+
+from __future__ import annotations
+
+from gateway.errors import ApiError
+from gateway.http import Context, route
+
+# The court's feed sends thousands of cases per call (10,000 realistic ones are ~6 MiB of
+# JSON, over the default 4 MiB); case_binding caps a batch at 20,000 cases.
+CASES_IMPORT_MAX_BYTES = 32 * 1024 * 1024
+CASES_IMPORT_TIMEOUT = 180.0
+MAX_MATERIALS = 20
+
+
+def _page_args(ctx: Context) -> dict:
+    return {"limit": ctx.query_int("limit", 20, 1, 100), "cursor": ctx.request.args.get("cursor") or None}
+
+
+def _material_ids(value: object) -> list[int]:
+    if not isinstance(value, list) or len(value) > MAX_MATERIALS:
+        raise ApiError(
+            "validation_error",
+            "请选择申请材料",
+            {"fields": {"material_ids": f"应为至多{MAX_MATERIALS}个材料编号的列表"}},
+        )
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in value):
+        raise ApiError("validation_error", "材料编号无效", {"fields": {"material_ids": "应为整数编号"}})
+    return list(dict.fromkeys(value))
+
+
+class CaseRoutes:
+    @route(
+        "POST",
+        "/api/v1/admin/cases",
+        roles=("admin",),
+        body="json",
+        max_body=CASES_IMPORT_MAX_BYTES,
+        summary="导入案件（法院案件管理系统推送，按案号更新或新增）",
+        responses={200: "{imported}", 413: "too_large", 422: "invalid_case_no, invalid_id_number, validation_error"},
+    )
+    def import_cases(self, ctx: Context):
+        body = ctx.json_object()
+        return ctx.rpc.call("case_binding", "import_cases", timeout=CASES_IMPORT_TIMEOUT, actor=ctx.actor, body=body)
+
+    @route(
+        "GET",
+        "/api/v1/cases/lookup",
+        roles=("party", "lawyer"),
+        summary="按案号查询案件及本人与案件的关系",
+        responses={
+            200: "{case_no, court, status, has_electronic_dossier, relation, can_apply, needs_binding}",
+            404: "not_found (no such case, or a party not in it)",
+            422: "invalid_case_no",
+        },
+    )
+    def lookup_case(self, ctx: Context):
+        return ctx.call("case_binding", "relation", actor=ctx.actor, case_no=ctx.request.args.get("case_no"))
+
+    @route(
+        "GET",
+        "/api/v1/my/cases",
+        roles=("party", "lawyer"),
+        summary="我的案件（当事人本人名下的案件；律师代理或已绑定的案件），新的在前",
+        responses={200: "{items: [{case_no, court, cause, status, relation, can_apply, needs_binding}], next_cursor}"},
+    )
+    def my_cases(self, ctx: Context):
+        return ctx.call("case_binding", "my_cases", actor=ctx.actor, **_page_args(ctx))
+
+    @route(
+        "POST",
+        "/api/v1/bindings",
+        roles=("lawyer",),
+        body="json",
+        summary="申请案件绑定（需执业证、当事人授权委托书或法律援助公函）",
+        responses={
+            201: "{id, case_no, court, party_name, status: pending, materials, applied_at, decided_at, explanation}",
+            404: "not_found (unknown case, or a material that is not the caller's)",
+            409: "duplicate_pending, already_related, invalid_state (archived case: no binding needed)",
+            422: "invalid_case_no, materials_missing (details.missing), validation_error",
+        },
+    )
+    def apply_binding(self, ctx: Context):
+        body = ctx.json_object()
+        # The case first (404 before the input's 422), then applications vouches for the
+        # materials' owner and kind and lets that court's clerks open them.
+        case = ctx.call("case_binding", "case_summary", case_no=body.get("case_no"))
+        ids = _material_ids(body.get("material_ids"))
+        materials = []
+        if ids:
+            materials = ctx.call(
+                "applications", "describe_materials", actor=ctx.actor, material_ids=ids, court=case["court"]
+            )
+        binding = ctx.call(
+            "case_binding",
+            "apply_binding",
+            actor=ctx.actor,
+            case_no=case["case_no"],
+            party_name=body.get("party_name"),
+            materials=materials,
+        )
+        return 201, binding
+
+    @route(
+        "GET",
+        "/api/v1/bindings",
+        roles=("lawyer",),
+        summary="我的案件绑定申请，新的在前",
+        responses={200: "{items: [binding], next_cursor}", 422: "validation_error (status)"},
+    )
+    def list_bindings(self, ctx: Context):
+        status = ctx.request.args.get("status") or None
+        return ctx.call("case_binding", "list_bindings", actor=ctx.actor, status=status, **_page_args(ctx))
+
+    @route(
+        "GET",
+        "/api/v1/bindings/<int:binding_id>",
+        roles=("lawyer",),
+        summary="案件绑定申请详情（本人的）",
+        responses={200: "binding", 404: "not_found"},
+    )
+    def get_binding(self, ctx: Context, binding_id: int):
+        return ctx.call("case_binding", "get_binding", actor=ctx.actor, binding_id=binding_id)
+
+    @route(
+        "GET",
+        "/api/v1/staff/bindings",
+        roles=("clerk",),
+        summary="本院案件绑定申请队列，先到先审",
+        responses={200: "{items: [binding with lawyer], next_cursor}", 422: "validation_error (status)"},
+    )
+    def staff_bindings(self, ctx: Context):
+        status = ctx.request.args.get("status") or None
+        return ctx.call("case_binding", "staff_bindings", actor=ctx.actor, status=status, **_page_args(ctx))
+
+    @route(
+        "POST",
+        "/api/v1/staff/bindings/<int:binding_id>/decision",
+        roles=("clerk",),
+        body="json",
+        summary="审查案件绑定申请：同意或不同意（附说明）",
+        responses={200: "binding", 404: "not_found", 409: "invalid_state", 422: "validation_error"},
+    )
+    def decide_binding(self, ctx: Context, binding_id: int):
+        body = ctx.json_object()
+        return ctx.call("case_binding", "decide_binding", actor=ctx.actor, binding_id=binding_id, body=body)

@@ -1,0 +1,202 @@
+"""Case-directory and binding rules (the manual's 当事人/律师 rules). No I/O here."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.common import case_numbers
+from services.common.errors import DomainError, validation_error
+from services.common.people import is_valid_id_number, normalise_id_number
+
+CASE_STATUSES = ("in_trial", "archived")  # 审理中 / 已归档
+IMPORT_MAX_CASES = 20_000
+REQUIRED_BINDING_KINDS = ("license", "authorization")  # 执业证, 当事人授权委托书或法律援助公函
+BINDING_STATUSES = ("pending", "approved", "rejected")
+DECISIONS = {"approve": "approved", "reject": "rejected"}
+MAX_EXPLANATION = 500
+
+# Relations, strongest first: what this user is to this case.
+PARTY, OF_RECORD, BOUND, NONE = "party", "lawyer_of_record", "lawyer_bound", "none"
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    id_number: str
+    side: str
+
+
+@dataclass(frozen=True)
+class Lawyer:
+    name: str
+    license_no: str
+    party_name: str
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    case_no: str
+    court: str
+    cause: str
+    status: str
+    has_electronic_dossier: bool
+    parties: tuple[Party, ...] = field(default=())
+    lawyers: tuple[Lawyer, ...] = field(default=())
+
+
+def text_field(value: Any, field_name: str, *, max_len: int, required: bool = True) -> str | None:
+    """A short human text: a string, stripped, NFC, no control characters, bounded."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise validation_error({field_name: "必填"})
+        return None
+    if not isinstance(value, str):
+        raise validation_error({field_name: "应为文本"})
+    text = unicodedata.normalize("NFC", value.strip())
+    if len(text) > max_len:
+        raise validation_error({field_name: f"不能超过{max_len}个字符"})
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text):
+        raise validation_error({field_name: "含有不可见或无效字符"})
+    return text
+
+
+def _prefixed(exc: DomainError, prefix: str) -> DomainError:
+    """The same refusal, naming the field's place in the batch (cases[12].parties[0].name)."""
+    details = dict(exc.details)
+    if "fields" in details:
+        details["fields"] = {_join(prefix, k): v for k, v in details["fields"].items()}
+    else:
+        details["field"] = _join(prefix, details.get("field", ""))
+    fields = details.get("fields", {})
+    if fields:
+        message = f"导入数据有误（{prefix}）：" + "；".join(f"{k} {v}" for k, v in fields.items())
+    else:
+        message = f"{exc.message}（{prefix}）"
+    return DomainError(exc.code, message, details)
+
+
+def parse_import(body: Any) -> list[CaseRecord]:
+    """The court's feed, validated whole before anything is written: one bad case refuses
+    the batch, naming it, so a feed is never half applied."""
+    cases = body.get("cases") if isinstance(body, dict) else None
+    if not isinstance(cases, list):
+        raise validation_error({"cases": "应为列表"}, '请求体应为 {"cases": [...]}')
+    if len(cases) > IMPORT_MAX_CASES:
+        raise validation_error({"cases": f"一次最多导入{IMPORT_MAX_CASES}件"}, f"一次最多导入{IMPORT_MAX_CASES}件案件")
+    records: dict[str, CaseRecord] = {}
+    for i, item in enumerate(cases):
+        try:
+            record = parse_case(item)
+        except DomainError as exc:
+            raise _prefixed(exc, f"cases[{i}]") from None
+        records[record.case_no] = record  # the last entry for a number wins, as in an upsert
+    return list(records.values())
+
+
+def parse_case(item: Any) -> CaseRecord:
+    if not isinstance(item, dict):
+        raise validation_error({"": "应为对象"})
+    case_no = case_numbers.canonical(item.get("case_no"))
+    court = text_field(item.get("court"), "court", max_len=100)
+    cause = text_field(item.get("cause"), "cause", max_len=200, required=False) or ""
+    status = item.get("status")
+    if status not in CASE_STATUSES:
+        raise validation_error({"status": "应为 in_trial 或 archived"})
+    has_dossier = item.get("has_electronic_dossier", False)
+    if not isinstance(has_dossier, bool):
+        raise validation_error({"has_electronic_dossier": "应为 true 或 false"})
+    parties_raw = item.get("parties", [])
+    lawyers_raw = item.get("lawyers", [])
+    if not isinstance(parties_raw, list) or len(parties_raw) > 500:
+        raise validation_error({"parties": "应为列表（至多500人）"})
+    if not isinstance(lawyers_raw, list) or len(lawyers_raw) > 500:
+        raise validation_error({"lawyers": "应为列表（至多500人）"})
+    parties = tuple(_nested(parse_party, p, f"parties[{j}]") for j, p in enumerate(parties_raw))
+    lawyers = tuple(_nested(parse_lawyer, lw, f"lawyers[{j}]") for j, lw in enumerate(lawyers_raw))
+    return CaseRecord(case_no, court, cause, status, has_dossier, _unique(parties), _unique(lawyers))
+
+
+def _nested(parse, item: Any, prefix: str):
+    try:
+        return parse(item)
+    except DomainError as exc:
+        if exc.code != "validation_error":
+            raise DomainError(exc.code, exc.message, dict(exc.details, field=prefix)) from None
+        raise validation_error({_join(prefix, k): v for k, v in exc.details["fields"].items()}) from None
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if name else prefix
+
+
+def _unique(items: tuple) -> tuple:
+    return tuple(dict.fromkeys(items))
+
+
+def parse_party(item: Any) -> Party:
+    if not isinstance(item, dict):
+        raise validation_error({"": "应为对象"})
+    name = text_field(item.get("name"), "name", max_len=100)
+    id_number = item.get("id_number")
+    if not is_valid_id_number(id_number):
+        raise DomainError("invalid_id_number", "当事人身份证号码不正确，请核对后重新导入")
+    side = text_field(item.get("side"), "side", max_len=50, required=False) or ""
+    return Party(name, normalise_id_number(id_number), side)
+
+
+def parse_lawyer(item: Any) -> Lawyer:
+    if not isinstance(item, dict):
+        raise validation_error({"": "应为对象"})
+    name = text_field(item.get("name"), "name", max_len=50)
+    license_no = text_field(item.get("license_no"), "license_no", max_len=32)
+    party_name = text_field(item.get("party_name"), "party_name", max_len=100, required=False) or ""
+    return Lawyer(name, license_no, party_name)
+
+
+# -- the relation question ---------------------------------------------------------------
+
+
+def relation_answer(role: str, relation: str, status: str) -> dict[str, bool]:
+    """``can_apply`` and ``needs_binding`` (docs/contracts.md): a lawyer with no relation to
+    an in-trial case must bind first; for an archived case a lawyer needs no binding."""
+    needs_binding = role == "lawyer" and relation == NONE and status == "in_trial"
+    can_apply = relation != NONE or (role == "lawyer" and status == "archived")
+    return {"can_apply": can_apply, "needs_binding": needs_binding}
+
+
+def strongest(relations: set[str]) -> str:
+    for relation in (PARTY, OF_RECORD, BOUND):
+        if relation in relations:
+            return relation
+    return NONE
+
+
+# -- bindings -----------------------------------------------------------------------------
+
+
+def missing_kinds(materials: list[dict]) -> list[str]:
+    kinds = {m.get("kind") for m in materials}
+    return [kind for kind in REQUIRED_BINDING_KINDS if kind not in kinds]
+
+
+def parse_decision(body: Any) -> tuple[str, str | None]:
+    """A clerk's decision: approve, or reject with an explanation the lawyer will read."""
+    if not isinstance(body, dict):
+        raise validation_error({"body": "应为对象"})
+    decision = body.get("decision")
+    if decision not in DECISIONS:
+        raise validation_error({"decision": "应为 approve 或 reject"}, "请选择审查意见：同意或不同意")
+    explanation = text_field(body.get("explanation"), "explanation", max_len=MAX_EXPLANATION, required=False)
+    if decision == "reject" and not explanation:
+        raise validation_error({"explanation": "必填"}, "不同意绑定时请填写说明")
+    return DECISIONS[decision], explanation
+
+
+def parse_status_filter(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if value not in BINDING_STATUSES:
+        raise validation_error({"status": "应为 pending、approved 或 rejected"})
+    return value

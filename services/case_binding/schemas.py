@@ -1,0 +1,40 @@
+"""Wire shapes of case_binding: primitives only."""
+
+from __future__ import annotations
+
+import json
+
+from services.common import clock
+
+
+def case_summary(case) -> dict:
+    return {
+        "case_no": case.case_no,
+        "court": case.court,
+        "status": case.status,
+        "has_electronic_dossier": bool(case.has_electronic_dossier or case.dossier_ingested),
+    }
+
+
+def binding(row, staff: bool = False) -> dict:
+    """A binding application (API.md). Staff also see who applied."""
+    data = {
+        "id": row.id,
+        "case_no": row.case_no,
+        "court": row.court,
+        "party_name": row.party_name,
+        "status": row.status,
+        "materials": json.loads(row.materials),
+        "applied_at": clock.isoformat(clock.as_aware(row.applied_at)),
+        "decided_at": clock.isoformat(clock.as_aware(row.decided_at)),
+        "reviewer": row.decided_by,
+        "explanation": row.explanation,
+    }
+    if staff:
+        data["lawyer"] = {
+            "id": row.lawyer_id,
+            "name": row.lawyer_name,
+            "license_no": row.license_no,
+            "law_firm": row.law_firm,
+        }
+    return data

@@ -1,0 +1,416 @@
+"""What the case_binding service does. Functions take the unit of work explicitly so tests
+and the command-line import can call them without a broker."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import and_, exists, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.case_binding import domain, schemas
+from services.case_binding.models import Binding, Case, CaseLawyer, CaseParty, Inbox, Outbox
+from services.common import case_numbers, clock
+from services.common.db import UnitOfWork
+from services.common.errors import DomainError, not_found, validation_error
+from services.common.messaging import first_delivery, record_event
+
+log = logging.getLogger(__name__)
+
+CHUNK = 500  # rows per statement: well under SQLite's bound-parameter limit
+STAFF_ROLES = ("clerk", "archivist", "admin")
+NO_CASE = "案件不存在，请核对案号"
+
+
+def _role(actor: Any) -> str:
+    if not isinstance(actor, dict) or not isinstance(actor.get("role"), str):
+        raise DomainError("forbidden", "无法识别当前用户")
+    return actor["role"]
+
+
+def _require(actor: Any, *roles: str) -> None:
+    if _role(actor) not in roles:
+        raise DomainError("forbidden", "您无权执行此操作")
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# -- the case directory -------------------------------------------------------------------
+
+
+def import_cases(uow: UnitOfWork, actor: dict, body: Any) -> dict:
+    """The court's feed (admin route): upsert by case number, all or nothing."""
+    _require(actor, "admin")
+    return {"imported": upsert_cases(uow, domain.parse_import(body))}
+
+
+def upsert_cases(uow: UnitOfWork, records: list[domain.CaseRecord]) -> int:
+    """Bulk upsert: INSERT ... ON CONFLICT as one executemany per chunk of cases (batched
+    into multi-row statements by the driver layer, not one ORM object per row), and the
+    parties and lawyers of those cases replaced wholesale: the feed is the source of truth."""
+    now = clock.utcnow()
+    cases, parties, lawyers = Case.__table__, CaseParty.__table__, CaseLawyer.__table__
+    with uow.transaction() as session:
+        conn = session.connection()
+        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        stmt = insert(cases)
+        upsert = stmt.on_conflict_do_update(
+            index_elements=[cases.c.case_no],
+            set_={
+                "court": stmt.excluded.court,
+                "cause": stmt.excluded.cause,
+                "status": stmt.excluded.status,
+                "has_electronic_dossier": stmt.excluded.has_electronic_dossier,
+                "updated_at": stmt.excluded.updated_at,
+            },
+        )
+        for chunk in _chunks(records, 2000):
+            numbers = [r.case_no for r in chunk]
+            conn.execute(
+                upsert,
+                [
+                    {
+                        "case_no": r.case_no,
+                        "court": r.court,
+                        "cause": r.cause,
+                        "status": r.status,
+                        "has_electronic_dossier": r.has_electronic_dossier,
+                        "dossier_ingested": False,
+                        "updated_at": now,
+                    }
+                    for r in chunk
+                ],
+            )
+            for part in _chunks(numbers):
+                conn.execute(parties.delete().where(parties.c.case_no.in_(part)))
+                conn.execute(lawyers.delete().where(lawyers.c.case_no.in_(part)))
+            party_rows = [
+                {"case_no": r.case_no, "name": p.name, "id_number": p.id_number, "side": p.side}
+                for r in chunk
+                for p in r.parties
+            ]
+            lawyer_rows = [
+                {"case_no": r.case_no, "name": lw.name, "license_no": lw.license_no, "party_name": lw.party_name}
+                for r in chunk
+                for lw in r.lawyers
+            ]
+            if party_rows:
+                conn.execute(parties.insert(), party_rows)
+            if lawyer_rows:
+                conn.execute(lawyers.insert(), lawyer_rows)
+    return len(records)
+
+
+def case_summary(uow: UnitOfWork, case_no: Any) -> dict:
+    number = case_numbers.canonical(case_no)
+    with uow.read() as session:
+        case = session.scalar(select(Case).where(Case.case_no == number))
+        if case is None:
+            raise not_found(NO_CASE)
+        return schemas.case_summary(case)
+
+
+def relation(uow: UnitOfWork, actor: dict, case_no: Any) -> dict:
+    """What this user is to this case, in one round trip to the database. A party with no
+    relation, like a staff member of another court, learns nothing: not_found."""
+    role = _role(actor)
+    number = case_numbers.canonical(case_no)
+    is_party = is_of_record = is_bound = literal(False)
+    if role == "party":
+        is_party = exists().where(
+            CaseParty.case_no == number,
+            CaseParty.id_number == (actor.get("id_number") or ""),
+            CaseParty.name == (actor.get("name") or ""),
+        )
+    elif role == "lawyer":
+        is_of_record = exists().where(
+            CaseLawyer.case_no == number, CaseLawyer.license_no == (actor.get("license_no") or "")
+        )
+        is_bound = exists().where(
+            Binding.case_no == number, Binding.lawyer_id == actor.get("id"), Binding.status == "approved"
+        )
+    with uow.read() as session:
+        row = session.execute(
+            select(Case, is_party.label("party"), is_of_record.label("of_record"), is_bound.label("bound")).where(
+                Case.case_no == number
+            )
+        ).first()
+    if row is None:
+        raise not_found(NO_CASE)
+    case = row[0]
+    held = {
+        name
+        for name, flag in ((domain.PARTY, row.party), (domain.OF_RECORD, row.of_record), (domain.BOUND, row.bound))
+        if flag
+    }
+    answer = domain.strongest(held)
+    if role == "party" and answer == domain.NONE:
+        raise not_found(NO_CASE)
+    if role in STAFF_ROLES and role != "admin" and actor.get("court") != case.court:
+        raise not_found(NO_CASE)
+    return dict(schemas.case_summary(case), relation=answer, **domain.relation_answer(role, answer, case.status))
+
+
+def _cursor(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 12:
+        return int(value)
+    raise validation_error({"cursor": "无效的翻页标记"})
+
+
+def _limit(value: Any) -> int:
+    if value in (None, ""):
+        return 20
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise validation_error({"limit": "应为整数"})
+    return max(1, min(100, value))
+
+
+def _page(items: list[dict], rows: list, limit: int) -> dict:
+    more = len(rows) > limit
+    return {"items": items[:limit], "next_cursor": str(rows[limit - 1].id) if more else None}
+
+
+def my_cases(uow: UnitOfWork, actor: dict, limit: Any = None, cursor: Any = None) -> dict:
+    """The caller's cases, newest first: a party's by verified name and ID number, a
+    lawyer's of record and bound ones."""
+    role = _role(actor)
+    _require(actor, "party", "lawyer")
+    limit, after = _limit(limit), _cursor(cursor)
+    query = select(Case)
+    if role == "party":
+        query = query.where(
+            exists().where(
+                CaseParty.case_no == Case.case_no,
+                CaseParty.id_number == (actor.get("id_number") or ""),
+                CaseParty.name == (actor.get("name") or ""),
+            )
+        )
+    else:
+        of_record = select(CaseLawyer.case_no).where(CaseLawyer.license_no == (actor.get("license_no") or ""))
+        bound = select(Binding.case_no).where(Binding.lawyer_id == actor.get("id"), Binding.status == "approved")
+        query = query.where(or_(Case.case_no.in_(of_record), Case.case_no.in_(bound)))
+    if after is not None:
+        query = query.where(Case.id < after)
+    with uow.read() as session:
+        rows = session.scalars(query.order_by(Case.id.desc()).limit(limit + 1)).all()
+        numbers = [c.case_no for c in rows]
+        if role == "party":
+            relations = dict.fromkeys(numbers, domain.PARTY)
+        else:
+            recorded = set(
+                session.scalars(
+                    select(CaseLawyer.case_no).where(
+                        CaseLawyer.case_no.in_(numbers), CaseLawyer.license_no == (actor.get("license_no") or "")
+                    )
+                )
+            )
+            relations = {n: domain.OF_RECORD if n in recorded else domain.BOUND for n in numbers}
+    items = [
+        dict(
+            schemas.case_summary(c),
+            cause=c.cause,
+            relation=relations[c.case_no],
+            **domain.relation_answer(role, relations[c.case_no], c.status),
+        )
+        for c in rows
+    ]
+    return _page(items, rows, limit)
+
+
+def document_ingested(uow: UnitOfWork, payload: dict) -> bool:
+    """dossier.document_ingested: the case now has an electronic dossier. Idempotent."""
+    event_id = payload.get("event_id") if isinstance(payload, dict) else None
+    if not event_id:
+        log.warning("document_ingested without event_id ignored")
+        return False
+    try:
+        number = case_numbers.canonical(payload.get("case_no"))
+    except DomainError:
+        log.warning("document_ingested with a malformed case number ignored")
+        return False
+    with uow.transaction() as session:
+        if not first_delivery(session, Inbox, event_id):
+            return False
+        changed = session.execute(update(Case).where(Case.case_no == number).values(dossier_ingested=True))
+        if changed.rowcount == 0:
+            log.warning("document_ingested for a case not in the directory")
+    return True
+
+
+# -- bindings (案件绑定) -------------------------------------------------------------------
+
+
+def _lawyer_related(session: Session, actor: dict, number: str) -> bool:
+    return bool(
+        session.scalar(
+            select(
+                or_(
+                    exists().where(
+                        CaseLawyer.case_no == number, CaseLawyer.license_no == (actor.get("license_no") or "")
+                    ),
+                    exists().where(
+                        Binding.case_no == number, Binding.lawyer_id == actor["id"], Binding.status == "approved"
+                    ),
+                )
+            )
+        )
+    )
+
+
+def apply_binding(uow: UnitOfWork, actor: dict, case_no: Any, party_name: Any, materials: Any) -> dict:
+    """A lawyer asks to be bound to an in-trial case for the party they represent.
+    ``materials`` are as applications described them (ownership already verified)."""
+    _require(actor, "lawyer")
+    number = case_numbers.canonical(case_no)
+    with uow.read() as session:
+        case = session.scalar(select(Case).where(Case.case_no == number))
+        if case is None:
+            raise not_found(NO_CASE)
+        name = domain.text_field(party_name, "party_name", max_len=100)
+        party_names = set(session.scalars(select(CaseParty.name).where(CaseParty.case_no == number)))
+        if name not in party_names:
+            raise validation_error({"party_name": "不是本案当事人"}, "被代理人不是本案当事人，请核对姓名")
+        listed = _materials(materials)
+        missing = domain.missing_kinds(listed)
+        if missing:
+            raise DomainError("materials_missing", "请上传执业证和当事人授权委托书或法律援助公函", {"missing": missing})
+        if _lawyer_related(session, actor, number):
+            raise DomainError("already_related", "您已是本案代理律师或已绑定本案，无需再次绑定")
+        if case.status != "in_trial":
+            raise DomainError("invalid_state", "该案件已归档，律师无需绑定即可申请阅卷")
+        if session.scalar(
+            select(Binding.id).where(
+                Binding.case_no == number, Binding.lawyer_id == actor["id"], Binding.status == "pending"
+            )
+        ):
+            raise _duplicate()
+    try:
+        with uow.transaction() as session:
+            binding = Binding(
+                case_no=number,
+                court=case.court,
+                lawyer_id=actor["id"],
+                lawyer_name=actor.get("name") or "",
+                license_no=actor.get("license_no"),
+                law_firm=actor.get("law_firm"),
+                party_name=name,
+                materials=json.dumps(listed, ensure_ascii=False),
+                status="pending",
+                applied_at=clock.utcnow(),
+            )
+            session.add(binding)
+            session.flush()
+            return schemas.binding(binding)
+    except IntegrityError:  # a concurrent twin got in first: the partial unique index says so
+        raise _duplicate() from None
+
+
+def _duplicate() -> DomainError:
+    return DomainError("duplicate_pending", "该案件已有待审查的绑定申请，请等待审查结果")
+
+
+def _materials(materials: Any) -> list[dict]:
+    if not isinstance(materials, list) or len(materials) > 50:
+        raise validation_error({"material_ids": "应为列表"})
+    listed = []
+    for m in materials:
+        if not isinstance(m, dict) or not isinstance(m.get("id"), int):
+            raise validation_error({"material_ids": "材料无效"})
+        listed.append({"id": m["id"], "kind": m.get("kind"), "filename": m.get("filename")})
+    return listed
+
+
+def list_bindings(uow: UnitOfWork, actor: dict, status: Any = None, limit: Any = None, cursor: Any = None) -> dict:
+    """A lawyer's own binding applications, newest first."""
+    _require(actor, "lawyer")
+    wanted, limit, after = domain.parse_status_filter(status), _limit(limit), _cursor(cursor)
+    query = select(Binding).where(Binding.lawyer_id == actor["id"])
+    if wanted:
+        query = query.where(Binding.status == wanted)
+    if after is not None:
+        query = query.where(Binding.id < after)
+    with uow.read() as session:
+        rows = session.scalars(query.order_by(Binding.id.desc()).limit(limit + 1)).all()
+    return _page([schemas.binding(b) for b in rows], rows, limit)
+
+
+def _visible_binding(session: Session, actor: dict, binding_id: Any) -> Binding:
+    """The binding if this user may see it: its lawyer, or a clerk of its court."""
+    if isinstance(binding_id, bool) or not isinstance(binding_id, int):
+        raise not_found("绑定申请不存在")
+    binding = session.get(Binding, binding_id)
+    role = _role(actor)
+    visible = binding is not None and (
+        (role == "lawyer" and binding.lawyer_id == actor.get("id"))
+        or (role == "clerk" and binding.court == actor.get("court"))
+    )
+    if not visible:
+        raise not_found("绑定申请不存在")
+    return binding
+
+
+def get_binding(uow: UnitOfWork, actor: dict, binding_id: Any) -> dict:
+    with uow.read() as session:
+        return schemas.binding(_visible_binding(session, actor, binding_id))
+
+
+def staff_bindings(uow: UnitOfWork, actor: dict, status: Any = None, limit: Any = None, cursor: Any = None) -> dict:
+    """The binding queue of the clerk's own court, oldest first."""
+    _require(actor, "clerk")
+    wanted, limit, after = domain.parse_status_filter(status), _limit(limit), _cursor(cursor)
+    query = select(Binding).where(Binding.court == (actor.get("court") or ""))
+    if wanted:
+        query = query.where(Binding.status == wanted)
+    if after is not None:
+        query = query.where(Binding.id > after)
+    with uow.read() as session:
+        rows = session.scalars(query.order_by(Binding.id).limit(limit + 1)).all()
+    return _page([schemas.binding(b, staff=True) for b in rows], rows, limit)
+
+
+def decide_binding(uow: UnitOfWork, actor: dict, binding_id: Any, body: Any) -> dict:
+    """A clerk of the case's court approves or rejects; the decision and its announcement
+    (binding_decided) commit together through the outbox."""
+    _require(actor, "clerk")
+    with uow.read() as session:
+        _visible_binding(session, actor, binding_id)
+    status, explanation = domain.parse_decision(body)
+    now = clock.utcnow()
+    with uow.transaction() as session:
+        changed = session.execute(
+            update(Binding)
+            .where(and_(Binding.id == binding_id, Binding.status == "pending"))
+            .values(status=status, decided_at=now, decided_by=actor.get("name"), explanation=explanation)
+        )
+        if changed.rowcount != 1:
+            raise DomainError("invalid_state", "该绑定申请已审查，不能重复审查")
+        binding = session.get(Binding, binding_id)
+        session.refresh(binding)
+        record_event(
+            session,
+            Outbox,
+            "binding_decided",
+            {
+                "binding_id": binding.id,
+                "lawyer_id": binding.lawyer_id,
+                "case_no": binding.case_no,
+                "court": binding.court,
+                "party_name": binding.party_name,
+                "decision": "approve" if status == "approved" else "reject",
+                "explanation": explanation,
+                "decided_at": clock.isoformat(now),
+            },
+        )
+        return schemas.binding(binding, staff=True)
