@@ -1,5 +1,81 @@
-from sqlalchemy.orm import DeclarativeBase
+"""Review's own tables: its copy of each submitted application with the decision taken on
+it, the messages (站内信), and the outbox/inbox of its events."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.idempotency import IdempotencyMixin
+from services.common.messaging import InboxMixin, OutboxMixin
 
 
 class Base(DeclarativeBase):
     pass
+
+
+class ReviewedApplication(Base):
+    """A reading application (阅卷申请) as review knows it: what the submitted event said,
+    plus the review (审查信息) and the reading arrangement (阅卷材料)."""
+
+    __tablename__ = "applications"
+    __table_args__ = (Index("ix_review_applications_queue", "court", "status", "applied_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(Integer, index=True)
+    applicant_name: Mapped[str] = mapped_column(String(50))
+    applicant_role: Mapped[str] = mapped_column(String(16))
+    applicant_phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    case_no: Mapped[str] = mapped_column(String(64))
+    court: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    materials: Mapped[str] = mapped_column(Text)  # JSON list of {id, kind, filename}
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))  # pending|approved|rejected|returned|withdrawn
+    opinion: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    mode: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reviewer: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    reviewer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    notice: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    borrowed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Message(Base):
+    """A notification in the applicant's inbox (站内信). One per (application, kind): a
+    second send of the same notice, by a redelivered event or another replica's sweep,
+    hits the unique constraint and changes nothing."""
+
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("application_id", "kind", name="uq_messages_application_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    application_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))  # decision | expiry_reminder
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Outbox(OutboxMixin, Base):
+    __tablename__ = "outbox"
+
+
+class Inbox(InboxMixin, Base):
+    __tablename__ = "inbox"
+
+
+class IdempotencyKey(IdempotencyMixin, Base):
+    __tablename__ = "idempotency_keys"

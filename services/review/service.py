@@ -1,7 +1,91 @@
-"""Review (审查): queue, decisions, on-site arrangements. Its domain comes with the review issue."""
+"""Review (审查): the queue of each court, decisions, on-site arrangements and attendance,
+and the applicant's messages (站内信) with their text-message copies."""
 
+from __future__ import annotations
+
+import logging
+
+from nameko.events import EventDispatcher, event_handler
+from nameko.rpc import rpc
+
+from services.common import idempotency
+from services.common.db import Database
+from services.common.errors import DomainError
 from services.common.health import HealthMixin
+from services.common.messaging import relay
+from services.review import usecases
+from services.review.dependencies import CaseDirectory, Sms, configured_timer, fault_point
+from services.review.models import IdempotencyKey, Outbox
+
+log = logging.getLogger("review")
 
 
 class ReviewService(HealthMixin):
     name = "review"
+
+    db = Database("review")
+    dispatch = EventDispatcher()
+    case_summary = CaseDirectory()
+    sms = Sms()
+
+    # -- RPC (from the gateway) ----------------------------------------------------------------
+    @rpc(expected_exceptions=DomainError)
+    def staff_queue(self, actor, status=None, mode=None, limit=20, cursor=None):
+        return usecases.staff_queue(self.db, actor, status=status, mode=mode, limit=limit, cursor=cursor)
+
+    @rpc(expected_exceptions=DomainError)
+    def decide(self, actor, application_id, body, idempotency_key=None):
+        result = usecases.decide(
+            self.db, actor, application_id, body, self.case_summary, idempotency_key=idempotency_key, fault=fault_point
+        )
+        self._publish()
+        return result
+
+    @rpc(expected_exceptions=DomainError)
+    def record_attendance(self, actor, application_id, body):
+        result = usecases.record_attendance(self.db, actor, application_id, body)
+        self._publish()
+        return result
+
+    @rpc(expected_exceptions=DomainError)
+    def messages(self, actor, limit=20, cursor=None):
+        return usecases.list_messages(self.db, actor, limit=limit, cursor=cursor)
+
+    @rpc(expected_exceptions=DomainError)
+    def mark_read(self, actor, message_id):
+        usecases.mark_read(self.db, actor, message_id)
+
+    # -- events ----------------------------------------------------------------------------------
+    # Requeued on error: losing a submission would lose an application from the queue;
+    # payloads that cannot be read are dropped by the use case, so nothing loops forever.
+    @event_handler("applications", "application_submitted", requeue_on_error=True)
+    def on_application_submitted(self, payload):
+        usecases.receive_submitted(self.db, payload)
+
+    @event_handler("applications", "application_withdrawn", requeue_on_error=True)
+    def on_application_withdrawn(self, payload):
+        usecases.receive_withdrawn(self.db, payload)
+
+    @event_handler("review", "application_decided", requeue_on_error=True)
+    def on_application_decided(self, payload):
+        usecases.notify_decision(self.db, self.sms, payload)
+
+    # -- timers ------------------------------------------------------------------------------------
+    @configured_timer("REVIEW_RELAY_SECONDS", 1.0)
+    def relay_outbox(self):
+        """Publishes what a crash left unannounced (decisions are normally sent at once)."""
+        self._publish()
+
+    @configured_timer("REVIEW_SWEEP_SECONDS", 5.0, eager=True)
+    def expiry_reminders(self):
+        usecases.send_expiry_reminders(self.db, self.sms)
+
+    @configured_timer("REVIEW_IDEMPOTENCY_PURGE_SECONDS", 3600.0)
+    def forget_old_idempotency_keys(self):
+        idempotency.purge(self.db, IdempotencyKey)
+
+    def _publish(self) -> None:
+        try:
+            relay(self.db, Outbox, self.dispatch)
+        except Exception:  # the timer will try again; the decision itself is committed
+            log.exception("outbox relay failed")

@@ -1,0 +1,56 @@
+"""When an approved reading (阅卷) ends: one rule for every service that shows a status.
+
+An online approval is readable to the end of ``valid_until`` in the court's zone; an
+on-site one lasts to the end of ``end_date`` unless the reader attended. From the first
+instant after that the application reads ``expired``: computed on read from the clock,
+so the answer is right at 23:59 and at 00:01 without waiting for a sweep.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from services.common import clock
+
+REMINDER_AHEAD = timedelta(days=1)
+
+
+def _day(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def reading_ends_at(reading: dict[str, Any] | None) -> datetime | None:
+    """The first instant the reading is over, or None when it does not end by date
+    (no reading, or an on-site reading the reader attended)."""
+    if not reading:
+        return None
+    if reading.get("mode") == "online":
+        day = _day(reading.get("valid_until"))
+    elif reading.get("mode") == "onsite":
+        if reading.get("attended") is True:
+            return None
+        day = _day(reading.get("end_date"))
+    else:
+        return None
+    return clock.end_of_day(day) if day else None
+
+
+def is_expired(reading: dict[str, Any] | None, now: datetime) -> bool:
+    ends = reading_ends_at(reading)
+    return ends is not None and now >= ends
+
+
+def effective_status(status: str, reading: dict[str, Any] | None, now: datetime) -> str:
+    """The status a person sees: ``approved`` turns ``expired`` once the reading is over."""
+    if status == "approved" and is_expired(reading, now):
+        return "expired"
+    return status
+
+
+def reminder_due(valid_until: date | str, now: datetime) -> bool:
+    """True during the last day of an online approval (一天前提醒)."""
+    ends = clock.end_of_day(_day(valid_until))
+    return ends - REMINDER_AHEAD <= now < ends

@@ -1,0 +1,153 @@
+"""Review's providers: the case directory over RPC (with a deadline), the SMS provider,
+the reading-room notices per court, a timer whose interval is configuration, and the
+fault-injection point used by the crash test."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import signal
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import eventlet
+from nameko.extensions import DependencyProvider
+from nameko.rpc import ServiceRpc
+from nameko.timer import Timer
+
+from services.common import config
+from services.common.errors import DomainError
+from services.common.people import mask_phone
+
+log = logging.getLogger("review")
+
+
+# -- the case directory (case_binding) --------------------------------------------------------
+class CaseDirectory(ServiceRpc):
+    """Injects ``case_summary(case_no) -> dict``. nameko's RPC waits forever (P10), so
+    every call has a deadline; a silent case_binding is 503, never a hung clerk."""
+
+    def __init__(self) -> None:
+        super().__init__("case_binding")
+
+    def get_dependency(self, worker_ctx) -> Callable[[str], dict]:
+        client = super().get_dependency(worker_ctx)
+        timeout = float(config.get("REVIEW_RPC_TIMEOUT", 5))
+
+        def case_summary(case_no: str) -> dict:
+            try:
+                with eventlet.Timeout(timeout):
+                    return client.case_summary(case_no=case_no)
+            except DomainError:
+                raise
+            except eventlet.Timeout:
+                log.warning("case_binding.case_summary timed out after %ss", timeout)
+            except Exception as exc:  # a remote failure: say so in the log, not to the clerk
+                log.warning("case_binding.case_summary failed: %s", type(exc).__name__)
+            raise DomainError("service_unavailable", "案件信息暂时无法查询，请稍后再试")
+
+        return case_summary
+
+
+# -- SMS (短信) ----------------------------------------------------------------------------------
+class SmsProvider(Protocol):
+    def send(self, phone: str, text: str) -> None: ...
+
+
+class LogOnlySms:
+    """The default: writes that a text would go out, phone masked, body not logged."""
+
+    def __init__(self, **_: Any) -> None:
+        pass
+
+    def send(self, phone: str, text: str) -> None:
+        log.info("sms (log only) to %s, %d characters", mask_phone(phone), len(text))
+
+
+def load_sms_provider(spec: str | None) -> SmsProvider:
+    """``REVIEW_SMS_PROVIDER``: ``log`` (default) or ``package.module:ClassName`` of a class
+    built with no arguments that has ``send(phone, text)``. A real gateway is configuration:
+    its class reads its own keys (REVIEW_SMS_...) from the environment."""
+    if not spec or spec == "log":
+        return LogOnlySms()
+    module_name, _, class_name = spec.partition(":")
+    provider = getattr(importlib.import_module(module_name), class_name)()
+    if not callable(getattr(provider, "send", None)):
+        raise RuntimeError("REVIEW_SMS_PROVIDER has no send(phone, text)")
+    return provider
+
+
+class Sms(DependencyProvider):
+    def setup(self) -> None:
+        self.provider = load_sms_provider(config.get("REVIEW_SMS_PROVIDER"))
+
+    def get_dependency(self, worker_ctx) -> SmsProvider:
+        return self.provider
+
+
+# -- on-site reading notices (温馨提示), per court -------------------------------------------------
+GUANGZHOU_INTERMEDIATE = "广东省广州市中级人民法院"
+DEFAULT_NOTICES = {
+    GUANGZHOU_INTERMEDIATE: (
+        "现场阅卷需要带齐相关证明材料, 现场阅卷地址: 广州市白云区应潭路66号广州市中级人民法院2楼221房档案阅卷室, "
+        "营业时间: 9:00-11:30, 14:10-17:40 (节假日除外, 警务服务), 电话: 020-83210148, 020-83210152"
+    )
+}
+
+
+def onsite_notice(court: str) -> str:
+    """The reading room's notice for a court: ``REVIEW_ONSITE_NOTICES`` (a JSON object
+    court → text) or ``REVIEW_ONSITE_NOTICES_FILE`` (the same in a file) override the
+    built-in Guangzhou text; a court nobody configured gets a general notice."""
+    notices = dict(DEFAULT_NOTICES)
+    raw = config.get("REVIEW_ONSITE_NOTICES")
+    path = config.get("REVIEW_ONSITE_NOTICES_FILE")
+    try:
+        if path:
+            raw = Path(path).read_text(encoding="utf-8")
+        if raw:
+            configured = json.loads(raw) if isinstance(raw, str) else raw
+            notices.update({str(k): str(v) for k, v in dict(configured).items()})
+    except (OSError, ValueError, TypeError):
+        log.error("on-site notices configuration is unreadable; using the defaults")
+    return notices.get(court) or f"现场阅卷需要带齐相关证明材料, 请在起始时间至截止时间内到{court}档案阅卷室现场阅卷。"
+
+
+# -- timers --------------------------------------------------------------------------------------
+class ConfiguredTimer(Timer):
+    """A timer whose interval is read from configuration when the container starts (P6)."""
+
+    def __init__(self, key: str, default: float, **kwargs: Any) -> None:
+        super().__init__(interval=default, **kwargs)
+        self.key = key
+        self.default = default
+
+    def setup(self) -> None:
+        self.interval = float(config.get(self.key, self.default))
+        super().setup()
+
+
+configured_timer = ConfiguredTimer.decorator
+
+
+# -- fault injection (tests only) ------------------------------------------------------------
+def fault_point(name: str) -> None:
+    """Die on the spot, as a SIGKILL would, when the test says so.
+
+    Inert unless the process was started with ``REVIEW_FAULT_FILE`` naming a file; the
+    process then dies here if that file holds ``name``. The file is removed first, so the
+    restarted process does not die again. Production never sets the variable."""
+    path = os.environ.get("REVIEW_FAULT_FILE")
+    if not path:
+        return
+    try:
+        armed = Path(path).read_text().strip() == name
+    except OSError:
+        return
+    if armed:
+        Path(path).unlink(missing_ok=True)
+        log.warning("fault point %s reached: killing this process", name)
+        os.kill(os.getpid(), signal.SIGKILL)

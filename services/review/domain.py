@@ -1,0 +1,197 @@
+"""Review rules (审查): what a decision and an attendance record may say. No I/O here."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from services.common import clock
+from services.common.errors import DomainError, validation_error
+
+OPINIONS = ("approve", "reject", "return")  # 同意, 不同意, 退回补正
+MODES = ("online", "onsite")  # 在线阅卷, 现场阅卷
+STATUS_BY_OPINION = {"approve": "approved", "reject": "rejected", "return": "returned"}
+STATUSES = ("pending", "approved", "rejected", "returned", "withdrawn", "expired")
+DEFAULT_ONLINE_DAYS = 15
+MAX_AHEAD_DAYS = 366  # a date further out than a year is a typo, not a plan
+MAX_EXPLANATION = 500
+
+APPROVE_ONLINE_TEXT = "申请符合法律规定, 予以同意"
+NO_ELECTRONIC_DOSSIER_TEXT = "因未扫描电子卷, 需到库申请纸质卷"
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Decision:
+    opinion: str
+    mode: str | None
+    explanation: str
+    valid_until: date | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+
+    @property
+    def status(self) -> str:
+        return STATUS_BY_OPINION[self.opinion]
+
+
+def onsite_explanation(start: date, end: date) -> str:
+    """The manual's wording for an on-site arrangement (figure 14)."""
+    return f"请于【{start.isoformat()}】-【{end.isoformat()}】前到院现场阅卷。逾期未能阅卷, 卷将转入库, 需要重新申请。"
+
+
+def clean_explanation(value: Any, *, required: bool) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise validation_error({"explanation": "必填"}, "请填写审查意见说明")
+        return None
+    if not isinstance(value, str):
+        raise validation_error({"explanation": "应为文本"})
+    text = unicodedata.normalize("NFC", value.strip())
+    if len(text) > MAX_EXPLANATION:
+        raise validation_error({"explanation": f"不能超过{MAX_EXPLANATION}个字符"})
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\n\t" for ch in text):
+        raise validation_error({"explanation": "含有不可见或无效字符"})
+    return text
+
+
+def parse_day(value: Any, field: str) -> date:
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise _invalid_date(field, "日期格式应为 YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _invalid_date(field, "日期不存在") from None
+
+
+def _invalid_date(field: str, reason: str) -> DomainError:
+    return DomainError("invalid_date", f"日期不正确：{reason}", {"fields": {field: reason}})
+
+
+def _within_reach(day: date, field: str, today: date) -> date:
+    if day < today:
+        raise _invalid_date(field, "不能早于今天")
+    if day > today + timedelta(days=MAX_AHEAD_DAYS):
+        raise _invalid_date(field, f"不能晚于{MAX_AHEAD_DAYS}天之后")
+    return day
+
+
+def parse_decision(body: Any, today: date) -> Decision:
+    """A clerk's decision, checked field by field: shape first (validation_error), then dates."""
+    if not isinstance(body, dict):
+        raise validation_error({"body": "应为对象"})
+    opinion = body.get("opinion")
+    if opinion not in OPINIONS:
+        raise validation_error({"opinion": "应为 approve、reject 或 return"}, "请选择审查意见：同意、不同意或退回补正")
+    if opinion != "approve":
+        # Rejecting or returning tells the applicant why, or they cannot fix anything.
+        explanation = clean_explanation(body.get("explanation"), required=True)
+        return Decision(opinion, None, explanation)
+    mode = body.get("mode")
+    if mode not in MODES:
+        raise validation_error({"mode": "同意时必须选择 online 或 onsite"}, "请选择阅卷方式：在线阅卷或现场阅卷")
+    explanation = clean_explanation(body.get("explanation"), required=False)
+    if mode == "online":
+        raw = body.get("valid_until")
+        if raw is None or raw == "":
+            valid_until = today + timedelta(days=DEFAULT_ONLINE_DAYS)
+        else:
+            valid_until = _within_reach(parse_day(raw, "valid_until"), "valid_until", today)
+        return Decision(opinion, mode, explanation or APPROVE_ONLINE_TEXT, valid_until=valid_until)
+    missing = {f: "现场阅卷必须填写" for f in ("start_date", "end_date") if body.get(f) in (None, "")}
+    if missing:
+        raise validation_error(missing, "请填写现场阅卷的起始时间和截止时间")
+    start = _within_reach(parse_day(body["start_date"], "start_date"), "start_date", today)
+    end = _within_reach(parse_day(body["end_date"], "end_date"), "end_date", today)
+    if start > end:
+        raise _invalid_date("end_date", "截止时间不能早于起始时间")
+    return Decision(opinion, mode, explanation or onsite_explanation(start, end), start_date=start, end_date=end)
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """是否到场, 借阅时间, 还卷时间."""
+
+    attended: bool
+    borrowed_at: datetime | None
+    returned_at: datetime | None
+
+
+def parse_instant(value: Any, field: str) -> datetime | None:
+    """ISO 8601 with or without offset (a bare time is the court's), or the manual's
+    ``2022-05-18 00:07:00``."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise _invalid_date(field, "时间格式应为 YYYY-MM-DD HH:MM:SS 或 ISO 8601")
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise _invalid_date(field, "时间格式应为 YYYY-MM-DD HH:MM:SS 或 ISO 8601") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=clock.COURT_TZ)
+    return parsed
+
+
+def parse_attendance(
+    body: Any, now: datetime, start_date: date | None = None, end_date: date | None = None
+) -> Attendance:
+    """Without a window (no on-site arrangement) only the record's own sense is checked."""
+    if not isinstance(body, dict):
+        raise validation_error({"body": "应为对象"})
+    attended = body.get("attended")
+    if not isinstance(attended, bool):
+        raise validation_error({"attended": "应为 true 或 false"}, "请选择是否到场")
+    borrowed = parse_instant(body.get("borrowed_at"), "borrowed_at")
+    returned = parse_instant(body.get("returned_at"), "returned_at")
+    if not attended:
+        fields = {f: "未到场时不应填写" for f, v in (("borrowed_at", borrowed), ("returned_at", returned)) if v}
+        if fields:
+            raise validation_error(fields, "未到场时不应填写借阅时间或还卷时间")
+        return Attendance(False, None, None)
+    for field, value in (("borrowed_at", borrowed), ("returned_at", returned)):
+        if value is not None and value > now:
+            raise _invalid_date(field, "不能晚于当前时间")
+    if returned is not None and borrowed is None:
+        raise _invalid_date("borrowed_at", "填写还卷时间前需先填写借阅时间")
+    if borrowed is not None and start_date and end_date:
+        day = borrowed.astimezone(clock.COURT_TZ).date()
+        if not start_date <= day <= end_date:
+            raise _invalid_date("borrowed_at", "借阅时间应在现场阅卷的起始时间与截止时间之间")
+    if returned is not None and borrowed is not None and returned < borrowed:
+        raise _invalid_date("returned_at", "还卷时间不能早于借阅时间")
+    return Attendance(True, borrowed, returned)
+
+
+def decision_notice(opinion: str, mode: str | None, case_no: str, explanation: str, reading: dict) -> tuple[str, str]:
+    """Title and body of the message (站内信) an applicant gets for a decision."""
+    if opinion == "approve" and mode == "online":
+        return (
+            "阅卷申请已通过",
+            f"您申请查阅{case_no}卷宗的申请已审查通过，阅卷方式：在线阅卷，"
+            f"有效截止日期{reading['valid_until']}，逾期需重新申请。审查意见说明：{explanation}",
+        )
+    if opinion == "approve":
+        return (
+            "阅卷申请已通过（现场阅卷）",
+            f"您申请查阅{case_no}卷宗的申请已审查通过，阅卷方式：现场阅卷，"
+            f"请于{reading['start_date']}至{reading['end_date']}到院阅卷。审查意见说明：{explanation}"
+            + (f" 温馨提示：{reading['notice']}" if reading.get("notice") else ""),
+        )
+    if opinion == "reject":
+        return "阅卷申请未通过", f"您申请查阅{case_no}卷宗的申请未通过审查。审查意见说明：{explanation}"
+    return (
+        "阅卷申请被退回补正",
+        f"您申请查阅{case_no}卷宗的申请被退回补正，请按审查意见补正后重新申请。审查意见说明：{explanation}",
+    )
+
+
+def reminder_notice(case_no: str, valid_until: str) -> tuple[str, str]:
+    return (
+        "在线阅卷即将到期",
+        f"您查阅{case_no}卷宗的在线阅卷有效截止日期为{valid_until}，今日24时后将无法查看，逾期需重新申请。",
+    )

@@ -1,0 +1,125 @@
+"""Wire shapes of review: primitives only (API.md's application object, messages)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from services.common import clock
+from services.common.reading import effective_status
+from services.review.models import Message, ReviewedApplication
+
+
+def wire_id(value: str | None) -> int | str | None:
+    """Application ids travel as applications issued them: integers stay integers."""
+    if value is None:
+        return None
+    return int(value) if value.isdigit() and len(value) < 19 else value
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _instant(value: datetime | None) -> str | None:
+    return clock.isoformat(clock.as_aware(value))
+
+
+def reading(row: ReviewedApplication) -> dict[str, Any] | None:
+    """阅卷材料: the arrangement an approval made, or None."""
+    if row.status != "approved":
+        return None
+    if row.mode == "online":
+        return {"mode": "online", "valid_until": _day(row.valid_until)}
+    return {
+        "mode": "onsite",
+        "start_date": _day(row.start_date),
+        "end_date": _day(row.end_date),
+        "notice": row.notice,
+        "attended": row.attended,
+        "borrowed_at": _instant(row.borrowed_at),
+        "returned_at": _instant(row.returned_at),
+    }
+
+
+def review(row: ReviewedApplication) -> dict[str, Any] | None:
+    """审查信息."""
+    if row.opinion is None:
+        return None
+    return {
+        "reviewer": row.reviewer,
+        "reviewed_at": _instant(row.reviewed_at),
+        "opinion": row.opinion,
+        "explanation": row.explanation,
+        "mode": row.mode,
+    }
+
+
+def application(row: ReviewedApplication, now: datetime) -> dict[str, Any]:
+    """The application object of API.md, status computed at ``now`` (expired on read)."""
+    arrangement = reading(row)
+    return {
+        "id": wire_id(row.id),
+        "status": effective_status(row.status, arrangement, now),
+        "case_no": row.case_no,
+        "court": row.court,
+        "applicant": {"name": row.applicant_name},
+        "applied_at": _instant(row.applied_at),
+        "scope": row.scope,
+        "reason": row.reason,
+        "materials": json.loads(row.materials),
+        "review": review(row),
+        "reading": arrangement,
+    }
+
+
+def queue_item(row: ReviewedApplication, now: datetime) -> dict[str, Any]:
+    """A staff queue line: the application plus who applied as what and how long it has
+    waited, and where each material opens."""
+    data = application(row, now)
+    data["applicant"] = {"name": row.applicant_name, "role": row.applicant_role}
+    data["materials"] = [dict(m, url=f"/api/v1/uploads/{m['id']}") for m in data["materials"]]
+    applied = clock.as_aware(row.applied_at)
+    data["waited_seconds"] = max(0, int((now - applied).total_seconds())) if row.status == "pending" else None
+    return data
+
+
+def message(row: Message) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "at": _instant(row.created_at),
+        "title": row.title,
+        "body": row.body,
+        "application_id": wire_id(row.application_id),
+        "read": row.read_at is not None,
+    }
+
+
+def decided_event(row: ReviewedApplication) -> dict[str, Any]:
+    """``application_decided`` as docs/contracts.md fixes it."""
+    payload: dict[str, Any] = {
+        "application_id": wire_id(row.id),
+        "applicant_id": row.applicant_id,
+        "case_no": row.case_no,
+        "court": row.court,
+        "opinion": row.opinion,
+        "mode": row.mode,
+        "explanation": row.explanation,
+        "reviewer": row.reviewer,
+        "reviewed_at": _instant(row.reviewed_at),
+    }
+    if row.mode == "online":
+        payload["valid_until"] = _day(row.valid_until)
+    elif row.mode == "onsite":
+        payload.update(start_date=_day(row.start_date), end_date=_day(row.end_date), notice=row.notice)
+    return payload
+
+
+def attendance_event(row: ReviewedApplication) -> dict[str, Any]:
+    return {
+        "application_id": wire_id(row.id),
+        "attended": row.attended,
+        "borrowed_at": _instant(row.borrowed_at),
+        "returned_at": _instant(row.returned_at),
+    }

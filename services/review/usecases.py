@@ -1,0 +1,376 @@
+"""What the review service does. Functions take the unit of work and collaborators
+explicitly (case directory, SMS provider, fault point), so tests can call them without a
+broker."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.common import clock, idempotency
+from services.common.db import UnitOfWork
+from services.common.errors import DomainError, not_found, validation_error
+from services.common.messaging import first_delivery, record_event
+from services.review import domain, schemas
+from services.review.dependencies import SmsProvider, onsite_notice
+from services.review.models import IdempotencyKey, Inbox, Message, Outbox, ReviewedApplication
+
+log = logging.getLogger("review")
+
+STAFF_ROLES = ("clerk", "archivist")  # 审查人, 档案室
+MAX_ID = 64
+NO_FAULT: Callable[[str], None] = lambda _name: None  # noqa: E731
+
+
+# -- the queue, fed by applications' events -----------------------------------------------------
+def receive_submitted(uow: UnitOfWork, payload: dict) -> bool:
+    """``applications.application_submitted``: the application joins its court's queue.
+    Returns False for a redelivery or a payload that cannot be read (logged, dropped)."""
+    try:
+        row = _replica_from(payload)
+    except (KeyError, TypeError, ValueError):
+        log.error("application_submitted without the contract's fields; dropped (event %s)", payload.get("event_id"))
+        return False
+    with uow.transaction() as session:
+        if not first_delivery(session, Inbox, str(payload.get("event_id") or f"submitted:{row.id}")):
+            return False
+        if session.get(ReviewedApplication, row.id) is not None:
+            return False
+        session.add(row)
+    return True
+
+
+def _replica_from(payload: dict) -> ReviewedApplication:
+    applicant = payload["applicant"]
+    applied_at = clock.as_aware(datetime.fromisoformat(str(payload["applied_at"]).replace("Z", "+00:00")))
+    materials = [
+        {"id": m["id"], "kind": str(m["kind"]), "filename": str(m["filename"])} for m in payload.get("materials") or []
+    ]
+    app_id = str(payload["application_id"])
+    if not app_id or len(app_id) > MAX_ID:
+        raise ValueError("application id")
+    phone = applicant.get("phone")
+    return ReviewedApplication(
+        id=app_id,
+        applicant_id=int(applicant["id"]),
+        applicant_name=str(applicant["name"])[:50],
+        applicant_role=str(applicant.get("role") or "party")[:16],
+        applicant_phone=str(phone)[:20] if phone else None,
+        case_no=str(payload["case_no"])[:64],
+        court=str(payload["court"])[:100],
+        scope=str(payload.get("scope") or ""),
+        reason=str(payload.get("reason") or ""),
+        materials=json.dumps(materials, ensure_ascii=False),
+        applied_at=applied_at,
+        received_at=clock.utcnow(),
+        status="pending",
+    )
+
+
+def receive_withdrawn(uow: UnitOfWork, payload: dict) -> bool:
+    """``applications.application_withdrawn``: leaves the queue if still pending."""
+    app_id = str(payload.get("application_id") or "")
+    with uow.transaction() as session:
+        if not first_delivery(session, Inbox, str(payload.get("event_id") or f"withdrawn:{app_id}")):
+            return False
+        result = session.execute(
+            update(ReviewedApplication)
+            .where(ReviewedApplication.id == app_id, ReviewedApplication.status == "pending")
+            .values(status="withdrawn")
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+
+# -- staff reads -------------------------------------------------------------------------------
+def _require_staff(actor: dict, roles: tuple[str, ...] = STAFF_ROLES) -> str:
+    if not isinstance(actor, dict) or actor.get("role") not in roles:
+        raise DomainError("forbidden", "您无权执行此操作")
+    court = actor.get("court")
+    if not court:
+        raise DomainError("forbidden", "您的账号未设置所属法院")
+    return court
+
+
+def _own_court_row(session: Session, actor_court: str, application_id: Any) -> ReviewedApplication:
+    """Another court's application answers exactly like a missing one."""
+    key = str(application_id) if application_id is not None else ""
+    row = session.get(ReviewedApplication, key) if 0 < len(key) <= MAX_ID else None
+    if row is None or row.court != actor_court:
+        raise not_found("阅卷申请不存在")
+    return row
+
+
+def _status_filter(status: str, today) -> Any:
+    """SQL for a status as people see it: ``expired`` is computed, like on read."""
+    A = ReviewedApplication
+    online_over = and_(A.mode == "online", A.valid_until < today)
+    onsite_over = and_(A.mode == "onsite", A.end_date < today, or_(A.attended.is_(None), A.attended.is_(False)))
+    over = and_(A.status == "approved", or_(online_over, onsite_over))
+    if status == "expired":
+        return over
+    if status == "approved":
+        return and_(A.status == "approved", ~or_(online_over, onsite_over))
+    return A.status == status
+
+
+def _encode_cursor(row: ReviewedApplication) -> str:
+    raw = json.dumps([clock.as_aware(row.applied_at).isoformat(), row.id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        applied, app_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return datetime.fromisoformat(applied), str(app_id)
+    except (ValueError, TypeError, binascii.Error):
+        raise DomainError("bad_request", "参数 cursor 无效") from None
+
+
+def staff_queue(
+    uow: UnitOfWork, actor: dict, status: str | None = None, mode: str | None = None, limit: int = 20, cursor=None
+) -> dict:
+    """The court's applications, oldest first (the longest wait at the top)."""
+    court = _require_staff(actor)
+    if status not in (None, "", *domain.STATUSES):
+        raise validation_error({"status": "应为 " + "、".join(domain.STATUSES)})
+    if mode not in (None, "", *domain.MODES):
+        raise validation_error({"mode": "应为 online 或 onsite"})
+    limit = max(1, min(100, int(limit)))
+    now = clock.now()
+    A = ReviewedApplication
+    query = select(A).where(A.court == court)
+    if status:
+        query = query.where(_status_filter(status, now.date()))
+    if mode:
+        query = query.where(A.mode == mode)
+    if cursor:
+        applied, app_id = _decode_cursor(cursor)
+        query = query.where(or_(A.applied_at > applied, and_(A.applied_at == applied, A.id > app_id)))
+    with uow.read() as session:
+        rows = session.scalars(query.order_by(A.applied_at, A.id).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "items": [schemas.queue_item(r, now) for r in rows],
+        "next_cursor": _encode_cursor(rows[-1]) if more else None,
+    }
+
+
+# -- decisions ---------------------------------------------------------------------------------
+def decide(
+    uow: UnitOfWork,
+    actor: dict,
+    application_id: Any,
+    body: Any,
+    case_summary: Callable[[str], dict],
+    idempotency_key: str | None = None,
+    fault: Callable[[str], None] = NO_FAULT,
+) -> dict:
+    """A clerk's decision (审查). Checks in the contract's order: role, the application,
+    the input, then the state; only a pending application can be decided, and of two
+    clerks deciding at once exactly one wins (a conditional update)."""
+    court = _require_staff(actor, ("clerk",))
+    with uow.read() as session:
+        row = _own_court_row(session, court, application_id)
+    key = idempotency.check_key(idempotency_key)
+    request_hash = idempotency.fingerprint("decide", row.id, body)
+    found = idempotency.recall(uow, IdempotencyKey, user_id=actor["id"], key=key, request_hash=request_hash)
+    if found is not None:
+        return found
+    now = clock.now()
+    decision = domain.parse_decision(body, now.date())
+    if row.status != "pending":
+        raise DomainError("invalid_state", _NOT_PENDING)
+    if decision.opinion == "approve" and decision.mode == "online":
+        _require_electronic_dossier(case_summary, row.case_no)
+    values = {
+        "status": decision.status,
+        "opinion": decision.opinion,
+        "mode": decision.mode,
+        "explanation": decision.explanation,
+        "reviewer": str(actor.get("name") or "")[:50],
+        "reviewer_id": actor.get("id"),
+        "reviewed_at": now.astimezone(UTC),
+        "valid_until": decision.valid_until,
+        "start_date": decision.start_date,
+        "end_date": decision.end_date,
+        "notice": onsite_notice(row.court) if decision.mode == "onsite" else None,
+    }
+
+    def effect(session: Session) -> dict:
+        # The first statement of the transaction is the write, so SQLite waits for the
+        # lock instead of failing a stale snapshot; PostgreSQL re-checks the WHERE after
+        # the other clerk's commit. Either way the loser updates nothing.
+        result = session.execute(
+            update(ReviewedApplication)
+            .where(ReviewedApplication.id == row.id, ReviewedApplication.status == "pending")
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise _LostRace()
+        decided = session.get(ReviewedApplication, row.id, populate_existing=True)
+        record_event(session, Outbox, "application_decided", schemas.decided_event(decided))
+        fault("decision_before_commit")
+        return schemas.application(decided, now)
+
+    try:
+        answer = idempotency.once(
+            uow, IdempotencyKey, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect
+        )
+    except _LostRace:
+        raise DomainError("invalid_state", _NOT_PENDING) from None
+    fault("decision_after_commit")
+    return answer
+
+
+_NOT_PENDING = "该申请已不是待审查状态，不能再作审查决定"
+
+
+class _LostRace(DomainError):
+    """Another clerk decided first: raised inside the transaction so it rolls back, and
+    turned into a plain DomainError before it leaves (only that class crosses the wire)."""
+
+    def __init__(self) -> None:
+        super().__init__("invalid_state", _NOT_PENDING)
+
+
+def _require_electronic_dossier(case_summary: Callable[[str], dict], case_no: str) -> None:
+    """因未扫描电子卷, 需到库申请纸质卷: without an electronic dossier only on site."""
+    try:
+        summary = case_summary(case_no)
+    except DomainError as exc:
+        if exc.code != "not_found":
+            raise
+        summary = {"has_electronic_dossier": False}
+    if not summary.get("has_electronic_dossier"):
+        raise DomainError(
+            "no_electronic_dossier",
+            f"{domain.NO_ELECTRONIC_DOSSIER_TEXT}：该案件没有电子卷宗，只能同意现场阅卷",
+        )
+
+
+# -- attendance (现场阅卷登记) --------------------------------------------------------------------
+def record_attendance(uow: UnitOfWork, actor: dict, application_id: Any, body: Any) -> dict:
+    """The archivist records 是否到场, 借阅时间, 还卷时间 for an on-site approval."""
+    court = _require_staff(actor, ("archivist",))
+    now = clock.now()
+    with uow.transaction() as session:
+        row = _own_court_row(session, court, application_id)
+        if row.status != "approved" or row.mode != "onsite":
+            domain.parse_attendance(body, now)  # the input is judged before the state (422, then 409)
+            raise DomainError("invalid_state", "只有同意现场阅卷的申请可以登记到场情况")
+        attendance = domain.parse_attendance(body, now, row.start_date, row.end_date)
+        row.attended = attendance.attended
+        row.borrowed_at = attendance.borrowed_at
+        row.returned_at = attendance.returned_at
+        session.flush()
+        record_event(session, Outbox, "attendance_recorded", schemas.attendance_event(row))
+        return schemas.application(row, now)
+
+
+# -- messages (站内信) ----------------------------------------------------------------------------
+def _add_message(session: Session, **fields: Any) -> bool:
+    """Insert one message unless its (application, kind) exists: a second sender, by a
+    redelivery or another replica's sweep, is a no-op."""
+    try:
+        with session.begin_nested():
+            session.add(Message(created_at=clock.utcnow(), **fields))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def notify_decision(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
+    """``review.application_decided`` → a message to the applicant, and a text message."""
+    app_id = str(payload.get("application_id") or "")
+    try:
+        title, body = domain.decision_notice(
+            payload["opinion"], payload.get("mode"), payload["case_no"], payload.get("explanation") or "", payload
+        )
+        user_id = int(payload["applicant_id"])
+    except (KeyError, TypeError, ValueError):
+        log.error("application_decided without the contract's fields; dropped (event %s)", payload.get("event_id"))
+        return False
+    with uow.transaction() as session:
+        if not first_delivery(session, Inbox, str(payload.get("event_id") or f"decided:{app_id}")):
+            return False
+        created = _add_message(session, user_id=user_id, application_id=app_id, kind="decision", title=title, body=body)
+        phone = session.scalar(select(ReviewedApplication.applicant_phone).where(ReviewedApplication.id == app_id))
+    if created:
+        _text(sms, phone, title)
+    return created
+
+
+def send_expiry_reminders(uow: UnitOfWork, sms: SmsProvider, limit: int = 500) -> int:
+    """The sweep: a reminder during the last day of every online approval. Safe in every
+    replica at once: the unique (application, kind) lets only one insert win."""
+    now = clock.now()
+    A = ReviewedApplication
+    sent = 0
+    with uow.read() as session:
+        due = session.execute(
+            select(A.id, A.applicant_id, A.case_no, A.valid_until, A.applicant_phone)
+            .outerjoin(Message, and_(Message.application_id == A.id, Message.kind == "expiry_reminder"))
+            .where(A.status == "approved", A.mode == "online", A.valid_until == now.date(), Message.id.is_(None))
+            .limit(limit)
+        ).all()
+    for app_id, user_id, case_no, valid_until, phone in due:
+        title, body = domain.reminder_notice(case_no, valid_until.isoformat())
+        with uow.transaction() as session:
+            created = _add_message(
+                session, user_id=user_id, application_id=app_id, kind="expiry_reminder", title=title, body=body
+            )
+        if created:
+            sent += 1
+            _text(sms, phone, title)
+    return sent
+
+
+def _text(sms: SmsProvider, phone: str | None, text: str) -> None:
+    if not phone:
+        return  # the applicant's number did not come with the application: inbox only
+    try:
+        sms.send(phone, f"【网上阅卷】{text}，请登录查看详情。")
+    except Exception as exc:  # a text is a courtesy; the inbox message is the record
+        log.warning("sms provider failed: %s", type(exc).__name__)
+
+
+def list_messages(uow: UnitOfWork, actor: dict, limit: int = 20, cursor: Any = None) -> dict:
+    user_id = actor.get("id") if isinstance(actor, dict) else None
+    limit = max(1, min(100, int(limit)))
+    query = select(Message).where(Message.user_id == user_id)
+    if cursor:
+        if not str(cursor).isdigit() or len(str(cursor)) > 18:
+            raise DomainError("bad_request", "参数 cursor 无效")
+        query = query.where(Message.id < int(cursor))
+    with uow.read() as session:
+        rows = session.scalars(query.order_by(Message.id.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [schemas.message(r) for r in rows], "next_cursor": str(rows[-1].id) if more else None}
+
+
+def mark_read(uow: UnitOfWork, actor: dict, message_id: Any) -> None:
+    """Someone else's message answers exactly like a missing one."""
+    key = str(message_id)
+    if not key.isdigit() or len(key) > 18:
+        raise not_found("消息不存在")
+    with uow.transaction() as session:
+        row = session.get(Message, int(key))
+        if row is None or row.user_id != actor.get("id"):
+            raise not_found("消息不存在")
+        if row.read_at is None:
+            row.read_at = clock.utcnow()
