@@ -13,11 +13,14 @@ from gateway.routes.cases import CaseRoutes
 from gateway.routes.dossier import DossierRoutes
 from gateway.routes.identity import IdentityRoutes
 from gateway.routes.ops import OpsRoutes
+from gateway.routes.review import ReviewRoutes
 from gateway.routes.uploads import UploadRoutes
 from services.common.storage import Storage
 
 
-class GatewayService(IdentityRoutes, OpsRoutes, CaseRoutes, UploadRoutes, ApplicationRoutes, DossierRoutes):
+class GatewayService(
+    IdentityRoutes, OpsRoutes, CaseRoutes, UploadRoutes, ApplicationRoutes, DossierRoutes, ReviewRoutes
+):
     name = "gateway"
 
     rpc = TimedRpc()
