@@ -1,0 +1,115 @@
+"""A submission survives its service being killed between commit and publish.
+
+The applications process is restarted with COURT_FAULT_INJECTION=1 so the fault point in
+services/applications/dependencies.py is live; arming it freezes the process right after
+a submission commits and before its ``application_submitted`` event is published. The
+test SIGKILLs the frozen process, brings it back with ``deploy/stack.py up`` and watches
+the ``applications.events`` exchange with a queue of its own: the event arrives, once.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+from kombu import Connection, Consumer, Queue
+from nameko.standalone.events import get_event_exchange
+
+from tests.e2e.test_applications import apply, import_case
+from tests.support import new_party
+
+
+def wait_until(predicate, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def restart_applications(stack, **extra_env: str) -> None:
+    pid = stack.pid("applications")
+    os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: not os.path.exists(f"/proc/{pid}") or _zombie(pid), 10, "the killed process to go")
+    env = {**stack.env, **extra_env}
+    up = subprocess.run([sys.executable, "deploy/stack.py", "up"], cwd=stack.root, env=env, capture_output=True)
+    assert up.returncode == 0, up.stdout + up.stderr
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_sigkill_between_commit_and_publish_loses_nothing_and_duplicates_nothing(stack, admin):
+    party = new_party(stack.base_url)
+    case_no = import_case(admin, parties=[party])
+    faults = stack.data_dir / "faults"
+    faults.mkdir(exist_ok=True)
+    arm, frozen = faults / "applications.freeze_before_publish", faults / "applications.frozen"
+
+    seen: list[dict] = []
+    with Connection(stack.amqp_uri) as conn:
+        queue = Queue(
+            f"crash-test-{uuid.uuid4().hex}",
+            exchange=get_event_exchange("applications"),
+            routing_key="application_submitted",
+            auto_delete=True,
+        )
+        consumer = Consumer(conn, queues=[queue], accept=["json"])
+        consumer.register_callback(lambda body, message: (seen.append(body), message.ack()))
+        consumer.consume()
+
+        def drain(seconds: float) -> None:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                try:
+                    conn.drain_events(timeout=0.2)
+                except TimeoutError:
+                    pass
+
+        try:
+            restart_applications(stack, COURT_FAULT_INJECTION="1")
+            arm.write_text("1")
+            responses: list = []
+            client = threading.Thread(
+                target=lambda: responses.append(apply(party, case_no, key="crash-1")), daemon=True
+            )
+            client.start()
+            frozen_pid = int(wait_until(lambda: frozen.exists() and frozen.read_text(), 30, "the fault point"))
+            assert frozen_pid == stack.pid("applications")
+            arm.unlink()
+            os.kill(frozen_pid, signal.SIGKILL)  # committed, not yet published
+            frozen.unlink()
+            drain(1.0)
+            assert seen == [], "the event went out before the crash: the fault point is in the wrong place"
+        finally:
+            arm.unlink(missing_ok=True)
+            stack.up()  # starts only what is not running: the applications service comes back
+
+        client.join(30)
+        # The request the kill interrupted was redelivered to the restarted service or timed
+        # out at the gateway; a retry with the same key answers with the one application.
+        retry = apply(party, case_no, key="crash-1")
+        assert retry.status_code == 201, retry.text
+        application = retry.json()
+        if responses and responses[0].status_code == 201:
+            assert responses[0].json() == application
+
+        wait_until(lambda: drain(0.3) or any(e["application_id"] == application["id"] for e in seen), 20, "the event")
+        drain(3.0)  # longer than the relay timer's interval: a duplicate would show by now
+        mine = [e for e in seen if e["application_id"] == application["id"]]
+        assert len(mine) == 1, mine
+        assert mine[0]["case_no"] == case_no and mine[0]["event_id"]
+        listed = party.get("/api/v1/applications").json()["items"]
+        assert [a["id"] for a in listed] == [application["id"]]
