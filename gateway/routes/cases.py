@@ -3,30 +3,16 @@ and lawyer binding" 案件绑定). Decisions live in case_binding; this only tur
 
 from __future__ import annotations
 
-from gateway.errors import ApiError
 from gateway.http import Context, route
 
 # The court's feed sends thousands of cases per call (10,000 realistic ones are ~6 MiB of
 # JSON, over the default 4 MiB); case_binding caps a batch at 20,000 cases.
 CASES_IMPORT_MAX_BYTES = 32 * 1024 * 1024
 CASES_IMPORT_TIMEOUT = 180.0
-MAX_MATERIALS = 20
 
 
 def _page_args(ctx: Context) -> dict:
     return {"limit": ctx.query_int("limit", 20, 1, 100), "cursor": ctx.request.args.get("cursor") or None}
-
-
-def _material_ids(value: object) -> list[int]:
-    if not isinstance(value, list) or len(value) > MAX_MATERIALS:
-        raise ApiError(
-            "validation_error",
-            "请选择申请材料",
-            {"fields": {"material_ids": f"应为至多{MAX_MATERIALS}个材料编号的列表"}},
-        )
-    if any(isinstance(v, bool) or not isinstance(v, int) for v in value):
-        raise ApiError("validation_error", "材料编号无效", {"fields": {"material_ids": "应为整数编号"}})
-    return list(dict.fromkeys(value))
 
 
 class CaseRoutes:
@@ -85,12 +71,13 @@ class CaseRoutes:
         # The case first (404 before the input's 422), then applications vouches for the
         # materials' owner and kind and lets that court's clerks open them.
         case = ctx.call("case_binding", "case_summary", case_no=body.get("case_no"))
-        ids = _material_ids(body.get("material_ids"))
-        materials = []
-        if ids:
-            materials = ctx.call(
-                "applications", "describe_materials", actor=ctx.actor, material_ids=ids, court=case["court"]
-            )
+        materials = ctx.call(
+            "applications",
+            "describe_materials",
+            actor=ctx.actor,
+            material_ids=body.get("material_ids"),
+            court=case["court"],
+        )
         binding = ctx.call(
             "case_binding",
             "apply_binding",

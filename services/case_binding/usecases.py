@@ -326,7 +326,7 @@ def _materials(materials: Any) -> list[dict]:
         raise validation_error({"material_ids": "应为列表"})
     listed = []
     for m in materials:
-        if not isinstance(m, dict) or not isinstance(m.get("id"), int):
+        if not isinstance(m, dict) or not isinstance(m.get("id"), str):
             raise validation_error({"material_ids": "材料无效"})
         listed.append({"id": m["id"], "kind": m.get("kind"), "filename": m.get("filename")})
     return listed
