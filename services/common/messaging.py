@@ -15,7 +15,7 @@ from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from services.common import clock, metrics
+from services.common import clock
 from services.common.db import UnitOfWork
 from services.common.logging import current_request_id
 
@@ -73,15 +73,8 @@ def relay(uow: UnitOfWork, model: type, dispatch: Callable[[str, dict], None], l
         for row in rows:
             dispatch(row.event_type, json.loads(row.payload))
             row.published_at = clock.utcnow()
-            metrics.event_published(_service_of(model), row.event_type)
             sent += 1
     return sent
-
-
-def _service_of(model: type) -> str:
-    """``services.review.models`` → ``review``: each service keeps its outbox model there."""
-    parts = model.__module__.split(".")
-    return parts[1] if len(parts) > 2 and parts[0] == "services" else model.__module__
 
 
 def first_delivery(session: Session, model: type, event_id: str) -> bool:

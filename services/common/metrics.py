@@ -8,9 +8,10 @@ text on ``METRICS_BIND:METRICS_PORT`` (``/metrics``, and ``/healthz`` for a live
 probe: it answers while the process's event loop does). ``METRICS_PORT`` 0 or unset
 turns the listener off.
 
-The domain metrics below are defined here, once, for the owning services to update:
-events published, the review queue (待审查) and its oldest wait, applications by status,
-pages served, upload bytes. The gateway serves its own process's registry on ``/metrics``.
+Events published are counted by wrapping the service's ``EventDispatcher``. The domain
+metrics below are defined here, once, for the owning services to update: the review
+queue (待审查) and its oldest wait, applications by status, pages served, upload bytes.
+The gateway serves its own process's registry on ``/metrics``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 import eventlet
 import eventlet.wsgi
-from nameko.events import EventHandler
+from nameko.events import EventDispatcher, EventHandler
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc
 from nameko.timer import Timer
@@ -49,9 +50,9 @@ EVENTS_CONSUMED = Counter(
     "court_events_consumed_total", "Events handled", ["service", "source", "event_type", "outcome"]
 )
 TIMER_RUNS = Counter("court_timer_runs_total", "Periodic jobs run", ["service", "method", "outcome"])
+EVENTS_PUBLISHED = Counter("court_events_published_total", "Events published", ["service", "event_type"])
 
 # -- domain metrics, updated by the owning services ------------------------------------------
-EVENTS_PUBLISHED = Counter("court_events_published_total", "Events published", ["service", "event_type"])
 REVIEW_PENDING = Gauge("court_review_pending", "Applications waiting for review (待审查)", ["court"])
 REVIEW_OLDEST_SECONDS = Gauge(
     "court_review_oldest_pending_seconds", "Age of the oldest application waiting for review", ["court"]
@@ -59,10 +60,6 @@ REVIEW_OLDEST_SECONDS = Gauge(
 APPLICATIONS = Gauge("court_applications", "Reading applications (阅卷申请) by status", ["status"])
 PAGES_SERVED = Counter("court_pages_served_total", "Dossier pages served to readers", ["kind"])
 UPLOAD_BYTES = Counter("court_upload_bytes_total", "Bytes of materials uploaded", ["kind"])
-
-
-def event_published(service: str, event_type: str, count: int = 1) -> None:
-    EVENTS_PUBLISHED.labels(service, event_type).inc(count)
 
 
 def set_review_queue(court: str, pending: int, oldest_age_seconds: float | None) -> None:
@@ -120,6 +117,25 @@ class ServiceMetrics(DependencyProvider):
         self._started: dict[int, float] = {}
         self._sock = None
         self._server = None
+        for provider in self.container.dependencies:
+            if isinstance(provider, EventDispatcher):
+                self._count_dispatches(provider)
+
+    def _count_dispatches(self, dispatcher: EventDispatcher) -> None:
+        """Wraps the service's event dispatcher so every publish is counted, whether a
+        worker dispatches directly or an outbox relay does, with no call in the service."""
+        inner, service = dispatcher.get_dependency, self.service
+
+        def get_dependency(worker_ctx: Any):
+            dispatch = inner(worker_ctx)
+
+            def counted(event_type: str, event_data: Any) -> None:
+                dispatch(event_type, event_data)
+                EVENTS_PUBLISHED.labels(service, event_type).inc()
+
+            return counted
+
+        dispatcher.get_dependency = get_dependency
 
     def start(self) -> None:
         if not self.port:

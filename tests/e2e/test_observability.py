@@ -177,6 +177,8 @@ def test_metrics_request_id_and_clean_logs(stack, secrets_used):
         assert sample(identity, "court_rpc_calls_total", service="identity", method=method) >= 1, method
         assert sample(identity, "court_rpc_duration_seconds_count", service="identity", method=method) >= 1
     assert sample(identity, "court_rpc_errors_total", service="identity", method="login", kind="refused") >= 1
+    # Logout announces session_revoked to every gateway: counted without a line in identity.
+    assert sample(identity, "court_events_published_total", service="identity", event_type="session_revoked") >= 1
 
     # The request id in the JSON log lines of every process the request touched.
     deadline = time.monotonic() + 10
