@@ -26,6 +26,7 @@ venv: $(BIN)/.installed
 
 deps: venv
 	@bash deploy/install-deps.sh
+	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; else npm install --no-audit --no-fund --silent; fi
 
 run: deps
 	$(BIN)/python deploy/stack.py run

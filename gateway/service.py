@@ -13,13 +13,14 @@ from gateway.routes.cases import CaseRoutes
 from gateway.routes.dossier import DossierRoutes
 from gateway.routes.identity import IdentityRoutes
 from gateway.routes.ops import OpsRoutes
+from gateway.routes.pages import PageRoutes
 from gateway.routes.review import ReviewRoutes
 from gateway.routes.uploads import UploadRoutes
 from services.common.storage import Storage
 
 
 class GatewayService(
-    IdentityRoutes, OpsRoutes, CaseRoutes, UploadRoutes, ApplicationRoutes, DossierRoutes, ReviewRoutes
+    IdentityRoutes, OpsRoutes, CaseRoutes, UploadRoutes, ApplicationRoutes, DossierRoutes, ReviewRoutes, PageRoutes
 ):
     name = "gateway"
 

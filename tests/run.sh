@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 status=0
 
+bash deploy/install-browser.sh || status=1
+
 echo "== lint"; $BIN/ruff check . || status=1
 
 echo "== SQLite"

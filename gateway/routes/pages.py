@@ -1,0 +1,173 @@
+"""The three front ends (/m/ mobile, /web/ web center, /staff/ console), their static
+assets, and the browser session.
+
+Each front end is one HTML shell and a small client over the JSON API; every sub-path
+answers with the same shell so that addresses such as /web/login?next=... and
+/web/applications/<id>/dossier can be opened directly. The browser never sees the bearer
+token: POST /api/v1/session signs in and keeps it in an HttpOnly cookie, and a readable
+CSRF cookie is echoed in X-CSRF-Token on unsafe methods (checked by gateway.http).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from werkzeug.wrappers import Response
+
+from gateway.errors import SECURITY_HEADERS, ApiError, json_response
+from gateway.http import CSRF_COOKIE, SESSION_COOKIE, Context, route, token_digest
+from services.common import clock
+
+ROOT = Path(__file__).resolve().parents[2]
+STATIC_DIR = ROOT / "gateway" / "static"
+# weui comes from npm (package.json); it is served from node_modules, never copied here.
+VENDOR_FILES = {
+    "weui/weui.min.css": ROOT / "node_modules" / "weui" / "dist" / "style" / "weui.min.css",
+}
+FRONT_ENDS = {"m": "m/index.html", "web": "web/index.html", "staff": "staff/index.html"}
+CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".svg": "image/svg+xml"}
+
+
+def _with_headers(response: Response, cache: str) -> Response:
+    response.headers["Cache-Control"] = cache
+    for name, value in SECURITY_HEADERS.items():
+        response.headers[name] = value
+    return response
+
+
+def _asset_table() -> dict[str, Path]:
+    """Every servable file by its public name, fixed at start-up: a request can name only
+    these, so no path from the client ever reaches the file system."""
+    table = {p.relative_to(STATIC_DIR).as_posix(): p for p in STATIC_DIR.rglob("*") if p.is_file()}
+    table.update({name: path for name, path in VENDOR_FILES.items() if path.is_file()})
+    return table
+
+
+ASSETS = _asset_table()
+
+
+def _file_response(request, path: Path, cache: str) -> Response:
+    data = path.read_bytes()
+    etag = hashlib.sha256(data).hexdigest()[:32]
+    content_type = CONTENT_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(data, status=200, content_type=f"{content_type}; charset=utf-8")
+    response.set_etag(etag)
+    return _with_headers(response, cache)
+
+
+def _shell(ctx: Context, front_end: str) -> Response:
+    # no-cache: a new release's shell (and through it the assets) is picked up at once
+    return _file_response(ctx.request, STATIC_DIR / FRONT_ENDS[front_end], "no-cache")
+
+
+def _redirect(location: str) -> Response:
+    response = Response(b"", status=308)
+    response.headers["Location"] = location
+    return _with_headers(response, "no-store")
+
+
+def _set_session_cookies(ctx: Context, response: Response, token: str, expires_at: str) -> None:
+    secure = ctx.request.scheme == "https"
+    try:
+        expires = datetime.fromisoformat(expires_at)
+        max_age = max(0, int((expires - clock.now()).total_seconds()))
+    except (TypeError, ValueError):
+        max_age = None
+    common = {"max_age": max_age, "path": "/", "secure": secure, "samesite": "Lax"}
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, **common)
+    # Readable by the pages on purpose: another site can neither read it nor set the header.
+    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(24), httponly=False, **common)
+
+
+def _clear_session_cookies(ctx: Context, response: Response) -> None:
+    secure = ctx.request.scheme == "https"
+    for name in (SESSION_COOKIE, CSRF_COOKIE):
+        response.delete_cookie(name, path="/", secure=secure, samesite="Lax", httponly=name == SESSION_COOKIE)
+
+
+class PageRoutes:
+    # -- the browser session ---------------------------------------------------------------
+    @route(
+        "POST",
+        "/api/v1/session",
+        auth=False,
+        body="json",
+        summary="网页登录：设置 HttpOnly 会话 Cookie（court_session）与 CSRF Cookie（court_csrf）",
+        responses={200: "{user, expires_at}", 401: "invalid_credentials", 429: "rate_limited"},
+    )
+    def session_login(self, ctx: Context):
+        body = ctx.json_object()
+        result = ctx.call("identity", "login", phone=body.get("phone"), password=body.get("password"))
+        response = json_response(200, {"user": result["user"], "expires_at": result["expires_at"]})
+        _set_session_cookies(ctx, response, result["token"], result["expires_at"])
+        return response
+
+    @route(
+        "DELETE",
+        "/api/v1/session",
+        summary="网页退出登录：注销会话并清除 Cookie（需 X-CSRF-Token）",
+        responses={204: "signed out"},
+    )
+    def session_logout(self, ctx: Context):
+        self.tokens.drop(token_digest(ctx.token))
+        ctx.call("identity", "logout", token=ctx.token)
+        response = json_response(204, None)
+        _clear_session_cookies(ctx, response)
+        return response
+
+    # -- the front ends --------------------------------------------------------------------
+    @route("GET", "/m", auth=False, summary="手机阅卷（移动端）")
+    def mobile_bare(self, ctx: Context):
+        return _redirect("/m/")
+
+    @route("GET", "/m/", auth=False, summary="手机阅卷（移动端）")
+    def mobile(self, ctx: Context):
+        return _shell(ctx, "m")
+
+    @route("GET", "/m/<path:rest>", auth=False, summary="手机阅卷（移动端）页面")
+    def mobile_page(self, ctx: Context, rest: str):
+        return _shell(ctx, "m")
+
+    @route("GET", "/web", auth=False, summary="电子诉讼服务中心（网页端）")
+    def web_bare(self, ctx: Context):
+        return _redirect("/web/")
+
+    @route("GET", "/web/", auth=False, summary="电子诉讼服务中心（网页端）")
+    def web(self, ctx: Context):
+        return _shell(ctx, "web")
+
+    @route("GET", "/web/<path:rest>", auth=False, summary="电子诉讼服务中心（网页端）页面")
+    def web_page(self, ctx: Context, rest: str):
+        return _shell(ctx, "web")
+
+    @route("GET", "/staff", auth=False, summary="法院工作台")
+    def staff_bare(self, ctx: Context):
+        return _redirect("/staff/")
+
+    @route("GET", "/staff/", auth=False, summary="法院工作台")
+    def staff(self, ctx: Context):
+        return _shell(ctx, "staff")
+
+    @route("GET", "/staff/<path:rest>", auth=False, summary="法院工作台页面")
+    def staff_page(self, ctx: Context, rest: str):
+        return _shell(ctx, "staff")
+
+    @route("GET", "/", auth=False, summary="首页：转到电子诉讼服务中心")
+    def home(self, ctx: Context):
+        response = Response(b"", status=303)
+        response.headers["Location"] = "/web/"
+        return _with_headers(response, "no-store")
+
+    @route("GET", "/static/<path:asset>", auth=False, summary="页面静态资源（JS、CSS、weui）")
+    def static_asset(self, ctx: Context, asset: str):
+        path = ASSETS.get(asset)
+        if path is None or asset.endswith(".html"):
+            raise ApiError("not_found")
+        return _file_response(ctx.request, path, "no-cache")

@@ -1,0 +1,620 @@
+// Shared by the three front ends: the JSON API client (session cookie + CSRF header),
+// the manual's words for API values, a message for every error code, and the screens
+// that /m/ and /web/ have in common (sign-in, sign-up, the application form, the detail
+// page's four blocks, the dossier viewer). Buttons carry weui's classes too: /m/ loads
+// weui and looks like the mini-program, the others style the plain classes.
+
+export const LABELS = {
+  status: { pending: "待审查", approved: "通过", rejected: "不通过", returned: "退回补正", withdrawn: "已撤回", expired: "已过期" },
+  opinion: { approve: "同意", reject: "不同意", return: "退回补正" },
+  mode: { online: "在线阅卷", onsite: "现场阅卷" },
+  caseStatus: { in_trial: "审理中", archived: "已归档" },
+  relation: { party: "当事人", lawyer_of_record: "代理律师", lawyer_bound: "已绑定律师", none: "无关联" },
+  kind: { license: "执业证", firm_letter: "律所介绍信或证明", authorization: "当事人授权委托书或法律援助公函", party_id: "当事人身份证明", other: "其他材料" },
+  role: { party: "当事人", lawyer: "律师", clerk: "审查人", archivist: "档案室", admin: "管理员" },
+  binding: { pending: "待审查", approved: "已绑定", rejected: "不通过" },
+};
+export const LAWYER_KINDS = ["license", "firm_letter", "authorization", "party_id"];
+export const BINDING_KINDS = ["license", "authorization"];
+
+// What a person should read for each error code of API.md, and what to do next.
+export const ERROR_TEXT = {
+  bad_request: "提交的内容格式不正确，请检查后重试。",
+  unauthenticated: "登录已失效，请重新登录。",
+  invalid_credentials: "手机号或密码不正确，请重新输入。",
+  forbidden: "您没有权限进行此操作；如页面已打开很久，请刷新后重试。",
+  not_approved: "该申请尚未通过在线阅卷审查，暂不能查看案卷。",
+  not_found: "未找到该记录：案号不存在，或您不是该案的当事人或代理律师。请核对后重试。",
+  method_not_allowed: "不支持该操作，请刷新页面后重试。",
+  phone_taken: "该手机号已注册，请直接登录。",
+  binding_required: "您尚未绑定该案件，请先申请案件绑定。",
+  duplicate_pending: "该案件已有待审查的申请，请等待审查结果，无需重复提交。",
+  already_related: "您已是该案件的代理律师或已绑定，可直接申请阅卷。",
+  invalid_state: "该申请当前的状态不允许此操作，请刷新查看最新状态。",
+  no_electronic_dossier: "因未扫描电子卷，需到库申请纸质卷：请选择“现场阅卷”并指定起止日期。",
+  access_expired: "已超过阅卷截止时间，无法查看卷宗，请重新申请阅卷。",
+  too_large: "文件过大（不能超过20MB），请压缩或拆分后再上传。",
+  unsupported_media_type: "只能上传 PDF、JPG 或 PNG 文件，请更换文件后重试。",
+  rate_limited: "操作过于频繁（密码连续输错5次将锁定15分钟），请稍后再试。",
+  internal_error: "系统繁忙，请稍后再试。",
+  service_unavailable: "服务暂时不可用，请稍后再试。",
+  validation_error: "填写的内容有误，请按提示修改。",
+  invalid_phone: "手机号格式不正确，请输入11位手机号。",
+  weak_password: "密码太简单：至少8位，并包含大写字母、小写字母、数字、符号中的两种。",
+  invalid_id_number: "身份证号码不正确，请核对后重新输入。",
+  license_not_verified: "执业证号、姓名与律师事务所和律师名册不一致，请核对后重新输入。",
+  invalid_case_no: "案号格式不正确，请按“（2021）粤01民初1号”的格式输入。",
+  invalid_kind: "材料类型不正确，请重新选择。",
+  invalid_date: "日期不正确：不能早于今天，且起始日期不能晚于截止日期。",
+  materials_missing: "申请材料不齐，请补充上传后再提交：",
+  idempotency_key_reused: "重复提交的内容不一致，请刷新页面后重试。",
+  invalid_pdf: "文件不是有效的 PDF，请更换文件。",
+  encrypted_pdf: "PDF 已加密，请上传未加密的文件。",
+  network: "网络连接失败，请检查网络后重试。",
+};
+// Codes whose server message names the wrong part precisely: shown before the advice.
+const SPECIFIC = new Set(["invalid_case_no", "validation_error", "invalid_date", "weak_password"]);
+
+export class ApiFailure extends Error {
+  constructor(status, code, message, details) {
+    super(message || code);
+    this.status = status;
+    this.code = code;
+    this.details = details || {};
+  }
+}
+
+export function errorText(err) {
+  if (!(err instanceof ApiFailure)) return ERROR_TEXT.network;
+  let text = ERROR_TEXT[err.code] || err.message || ERROR_TEXT.internal_error;
+  if (err.code === "materials_missing" && Array.isArray(err.details.missing)) {
+    text += err.details.missing.map((k) => LABELS.kind[k] || k).join("、");
+  }
+  if (SPECIFIC.has(err.code) && err.message && err.message !== text) text = `${err.message}。${text}`;
+  const fields = err.details.fields;
+  if (fields && typeof fields === "object") {
+    text += " " + Object.values(fields).filter((v) => typeof v === "string").join("；");
+  }
+  return text;
+}
+
+export function cookie(name) {
+  const hit = document.cookie.split("; ").find((c) => c.startsWith(name + "="));
+  return hit ? decodeURIComponent(hit.slice(name.length + 1)) : "";
+}
+
+function failureFrom(status, text) {
+  try {
+    const e = JSON.parse(text).error;
+    return new ApiFailure(status, e.code, e.message, e.details);
+  } catch {
+    return new ApiFailure(status, status >= 500 ? "internal_error" : "bad_request", "");
+  }
+}
+
+export async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET") headers["X-CSRF-Token"] = cookie("court_csrf");
+  let payload;
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
+  } catch {
+    throw new ApiFailure(0, "network", "");
+  }
+  const text = await response.text();
+  if (!response.ok) throw failureFrom(response.status, text);
+  return text ? JSON.parse(text) : null;
+}
+
+// Uploads go through XHR for its progress events (fetch has none for request bodies).
+export function sendForm(url, form, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.setRequestHeader("X-CSRF-Token", cookie("court_csrf"));
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress && onProgress(Math.round((e.loaded / e.total) * 100));
+    xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? resolve(JSON.parse(xhr.responseText)) : reject(failureFrom(xhr.status, xhr.responseText)));
+    xhr.onerror = () => reject(new ApiFailure(0, "network", ""));
+    xhr.send(form);
+  });
+}
+
+export function upload(file, kind, onProgress) {
+  const form = new FormData();
+  form.append("kind", kind);
+  form.append("file", file);
+  return sendForm("/api/v1/uploads", form, onProgress);
+}
+
+// -- DOM ---------------------------------------------------------------------------------
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key === "class") el.className = value;
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+const SH = "Asia/Shanghai";
+export function fmtDate(value) {
+  if (!value) return "—";
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  return new Intl.DateTimeFormat("sv-SE", { timeZone: SH, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(value));
+}
+export function fmtTime(value) {
+  if (!value) return "—";
+  return new Intl.DateTimeFormat("sv-SE", { timeZone: SH, dateStyle: "short", timeStyle: "medium" }).format(new Date(value));
+}
+
+export function statusTag(status) {
+  return h("span", { class: `tag tag-${status}`, "data-status": status }, LABELS.status[status] || status);
+}
+
+export function button(label, onclick, kind = "primary", extra = {}) {
+  const cls = kind === "primary" ? "btn btn-primary weui-btn weui-btn_primary" : kind === "warn" ? "btn btn-warn weui-btn weui-btn_warn" : "btn btn-default weui-btn weui-btn_default";
+  return h("button", { type: "button", class: cls, onclick, ...extra }, label);
+}
+
+let toastTimer;
+export function toast(text, isError = false) {
+  let el = document.getElementById("toast");
+  if (!el) {
+    el = h("div", { id: "toast", role: "status", "aria-live": "polite" });
+    document.body.append(el);
+  }
+  el.textContent = text;
+  el.className = isError ? "toast toast-error show" : "toast show";
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (el.className = "toast"), isError ? 6000 : 2500);
+}
+
+export function errorBox(err) {
+  return h("div", { class: "error-box weui-msg__desc", role: "alert" }, typeof err === "string" ? err : errorText(err));
+}
+
+// -- routing: every front end is one page; addresses are real paths ------------------------
+export function createRouter(routes, root) {
+  async function render() {
+    const path = location.pathname;
+    for (const [pattern, view] of routes) {
+      const match = path.match(pattern);
+      if (match) {
+        root.replaceChildren(h("p", { class: "loading" }, "加载中…"));
+        try {
+          await view(root, ...match.slice(1));
+        } catch (err) {
+          if (err instanceof ApiFailure && err.status === 401) return router.toLogin();
+          root.replaceChildren(errorBox(err));
+        }
+        const heading = root.querySelector("h1, h2");
+        if (heading) document.title = heading.textContent + " - " + document.body.dataset.title;
+        return;
+      }
+    }
+    root.replaceChildren(errorBox("页面不存在，请返回首页。"));
+  }
+  const router = {
+    base: routes.base,
+    go(path) {
+      history.pushState(null, "", path);
+      window.scrollTo(0, 0);
+      return render();
+    },
+    replace(path) {
+      history.replaceState(null, "", path);
+      return render();
+    },
+    toLogin() {
+      return router.replace(`${router.loginPath}?next=${encodeURIComponent(location.pathname + location.search)}`);
+    },
+    render,
+    loginPath: "/",
+  };
+  window.addEventListener("popstate", render);
+  document.addEventListener("click", (e) => {
+    const a = e.target.closest("a[data-nav]");
+    if (a && !e.ctrlKey && !e.metaKey && !e.shiftKey) {
+      e.preventDefault();
+      router.go(a.getAttribute("href"));
+    }
+  });
+  return router;
+}
+
+// A place to go back to after sign-in: only this site's own paths.
+export function safeNext(value, fallback) {
+  return value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : fallback;
+}
+
+let meCache = null;
+export async function me(refresh = false) {
+  if (!meCache || refresh) meCache = await api("GET", "/api/v1/me");
+  return meCache;
+}
+export function forgetMe() {
+  meCache = null;
+}
+export async function signOut() {
+  try {
+    await api("DELETE", "/api/v1/session");
+  } catch {
+    // the cookies are cleared below in any case by the next sign-in
+  }
+  forgetMe();
+}
+
+// -- forms -------------------------------------------------------------------------------
+export function field(label, input, hint) {
+  const id = input.id || `f-${Math.random().toString(36).slice(2, 9)}`;
+  input.id = id;
+  return h("div", { class: "field weui-cell weui-cell_active" },
+    h("label", { for: id, class: "weui-label" }, label),
+    h("div", { class: "field-input weui-cell__bd" }, input, hint ? h("small", { class: "hint" }, hint) : null));
+}
+export function input(name, attrs = {}) {
+  return h("input", { name, class: "weui-input", ...attrs });
+}
+
+export function loginForm({ heading, roles, onDone, signupPath, note }) {
+  const phone = input("phone", { type: "tel", autocomplete: "username", required: true, inputmode: "numeric", placeholder: "11位手机号" });
+  const password = input("password", { type: "password", autocomplete: "current-password", required: true, placeholder: "密码" });
+  const message = h("div", { "aria-live": "assertive" });
+  const form = h("form", { class: "card form", novalidate: true },
+    h("h1", {}, heading),
+    note ? h("p", { class: "muted" }, note) : null,
+    h("div", { class: "weui-cells weui-cells_form" }, field("手机号", phone), field("密码", password)),
+    message,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "登录")),
+    signupPath ? h("p", { class: "muted" }, "还没有账号？", h("a", { href: signupPath, "data-nav": true }, "注册")) : null);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    message.replaceChildren();
+    try {
+      const result = await api("POST", "/api/v1/session", { phone: phone.value.trim(), password: password.value });
+      forgetMe();
+      if (roles && !roles.includes(result.user.role)) {
+        await signOut();
+        message.replaceChildren(errorBox(`此入口供${roles.map((r) => LABELS.role[r]).join("、")}使用；工作人员请使用法院工作台 /staff/。`));
+        return;
+      }
+      onDone(result.user);
+    } catch (err) {
+      message.replaceChildren(errorBox(err));
+    }
+  });
+  return form;
+}
+
+export function signupForm({ onDone, loginPath }) {
+  const role = h("select", { name: "role", class: "weui-select" }, h("option", { value: "party" }, "当事人"), h("option", { value: "lawyer" }, "律师"));
+  const fields = {
+    name: input("name", { autocomplete: "name", required: true, placeholder: "与身份证一致" }),
+    id_number: input("id_number", { required: true, placeholder: "18位居民身份证号", maxlength: 18 }),
+    phone: input("phone", { type: "tel", inputmode: "numeric", autocomplete: "tel", required: true, placeholder: "11位手机号" }),
+    password: input("password", { type: "password", autocomplete: "new-password", required: true, placeholder: "至少8位，含两类字符" }),
+    license_no: input("license_no", { placeholder: "律师执业证号" }),
+    law_firm: input("law_firm", { placeholder: "所在律师事务所" }),
+  };
+  const lawyerOnly = h("div", { class: "lawyer-only", hidden: true }, field("执业证号", fields.license_no), field("律师事务所", fields.law_firm));
+  role.addEventListener("change", () => (lawyerOnly.hidden = role.value !== "lawyer"));
+  const message = h("div", { "aria-live": "assertive" });
+  const form = h("form", { class: "card form", novalidate: true },
+    h("h1", {}, "实名注册"),
+    h("p", { class: "muted" }, "请填写本人真实信息；当事人只能申请本人名下的案件。"),
+    h("div", { class: "weui-cells weui-cells_form" },
+      field("身份", role), field("姓名", fields.name), field("身份证号", fields.id_number),
+      field("手机号", fields.phone), field("密码", fields.password)),
+    lawyerOnly,
+    message,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "注册并登录")),
+    h("p", { class: "muted" }, "已有账号？", h("a", { href: loginPath, "data-nav": true }, "登录")));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    message.replaceChildren();
+    const body = { role: role.value };
+    for (const [key, el] of Object.entries(fields)) body[key] = key === "password" ? el.value : el.value.trim();
+    if (body.role !== "lawyer") {
+      delete body.license_no;
+      delete body.law_firm;
+    }
+    try {
+      await api("POST", "/api/v1/auth/register", body);
+      await api("POST", "/api/v1/session", { phone: body.phone, password: body.password });
+      forgetMe();
+      onDone();
+    } catch (err) {
+      message.replaceChildren(errorBox(err));
+    }
+  });
+  return form;
+}
+
+// One upload row per material kind, with progress; returns {element, ids(), kindsHave()}.
+export function materialsPicker(kinds, optional = []) {
+  const uploaded = [];
+  const list = h("div", { class: "materials" });
+  for (const kind of [...kinds, ...optional]) {
+    const done = h("ul", { class: "uploaded" });
+    const bar = h("progress", { max: 100, value: 0, hidden: true, "aria-label": `${LABELS.kind[kind]}上传进度` });
+    const status = h("span", { class: "muted", "aria-live": "polite" });
+    const file = h("input", { type: "file", accept: ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png", "data-kind": kind, id: `file-${kind}` });
+    file.addEventListener("change", async () => {
+      for (const f of [...file.files]) {
+        bar.hidden = false;
+        bar.value = 0;
+        status.textContent = `正在上传 ${f.name}…`;
+        try {
+          const m = await upload(f, kind, (p) => {
+            bar.value = p;
+            status.textContent = `正在上传 ${f.name}… ${p}%`;
+          });
+          uploaded.push(m);
+          done.append(h("li", { "data-material": m.id }, `✓ ${m.filename}`));
+          status.textContent = "已上传";
+        } catch (err) {
+          status.textContent = errorText(err);
+          status.className = "error-text";
+        }
+        bar.hidden = true;
+      }
+      file.value = "";
+    });
+    list.append(h("div", { class: "material-row weui-cell" },
+      h("label", { for: file.id, class: "material-label" }, LABELS.kind[kind], kinds.includes(kind) ? h("span", { class: "required" }, " *") : "（选填）"),
+      h("div", { class: "material-controls" }, file, bar, status, done)));
+  }
+  return {
+    element: list,
+    ids: () => uploaded.map((m) => m.id),
+    missing: () => kinds.filter((k) => !uploaded.some((m) => m.kind === k)),
+  };
+}
+
+// The 申请 form: case lookup (eligibility before submitting), scope, reason, materials.
+export function applicationForm({ user, onDone, onBinding, initialCase }) {
+  const caseNo = input("case_no", { required: true, placeholder: "如（2021）粤01民初1号", value: initialCase || "" });
+  const scopeSel = h("select", { name: "scope_kind", class: "weui-select" }, h("option", { value: "全案卷宗" }, "全案卷宗"), h("option", { value: "other" }, "部分卷宗（请说明）"));
+  const scopeText = input("scope_text", { placeholder: "需要查阅的卷宗内容", hidden: true });
+  scopeSel.addEventListener("change", () => (scopeText.hidden = scopeSel.value !== "other"));
+  const reason = h("textarea", { name: "reason", class: "weui-textarea", rows: 3, required: true, placeholder: "申请阅卷的原因" });
+  const eligibility = h("div", { class: "eligibility", "aria-live": "polite" });
+  const message = h("div", { "aria-live": "assertive" });
+  const lawyer = user.role === "lawyer";
+  const picker = materialsPicker(lawyer ? LAWYER_KINDS : [], ["other"]);
+
+  function bindingPrompt(text) {
+    return h("div", { class: "notice notice-warn", role: "alert" }, h("p", {}, text || ERROR_TEXT.binding_required),
+      button("申请案件绑定", () => onBinding(caseNo.value.trim()), "primary", { "data-action": "bind" }));
+  }
+  async function check() {
+    eligibility.replaceChildren();
+    const value = caseNo.value.trim();
+    if (!value) return null;
+    try {
+      const c = await api("GET", `/api/v1/cases/lookup?case_no=${encodeURIComponent(value)}`);
+      caseNo.value = c.case_no;
+      const parts = [h("p", {}, `${c.case_no} · ${c.court} · ${LABELS.caseStatus[c.status] || c.status} · 您是：${LABELS.relation[c.relation] || c.relation}`)];
+      if (c.needs_binding) parts.push(bindingPrompt("您尚未绑定该案件（审理中的案件需先申请案件绑定），请先申请案件绑定。"));
+      else if (lawyer) parts.push(h("p", { class: "muted" }, "可以申请。律师申请需上传：" + LAWYER_KINDS.map((k) => LABELS.kind[k]).join("、") + "。"));
+      else parts.push(h("p", { class: "ok-text" }, "可以申请。"));
+      eligibility.replaceChildren(...parts);
+      return c;
+    } catch (err) {
+      eligibility.replaceChildren(errorBox(err));
+      return null;
+    }
+  }
+  caseNo.addEventListener("change", check);
+  const form = h("form", { class: "card form application-form", novalidate: true },
+    h("h1", {}, "阅卷申请"),
+    h("p", { class: "muted" }, "当事人只能申请本人名下的案件；律师名下的案件为审理状态且系统中没有律师信息的，需先申请案件绑定；归档案件只需上传相关材料。"),
+    h("div", { class: "weui-cells weui-cells_form" },
+      field("案号", caseNo),
+      h("div", { class: "field-actions" }, button("查询案件", check, "default", { "data-action": "lookup" })),
+      eligibility,
+      field("申请内容", h("div", {}, scopeSel, scopeText)),
+      field("申请原因", reason)),
+    h("h2", {}, "申请材料"),
+    h("p", { class: "muted" }, "支持 PDF、JPG、PNG，每个文件不超过20MB。"),
+    picker.element,
+    message,
+    h("div", { class: "actions bottom-bar weui-bottom-fixed-opr" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "提交申请")));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    message.replaceChildren();
+    const missing = picker.missing();
+    if (missing.length) {
+      message.replaceChildren(errorBox(ERROR_TEXT.materials_missing + missing.map((k) => LABELS.kind[k]).join("、")));
+      return;
+    }
+    const body = {
+      case_no: caseNo.value.trim(),
+      scope: scopeSel.value === "other" ? scopeText.value.trim() || "部分卷宗" : "全案卷宗",
+      reason: reason.value.trim(),
+      material_ids: picker.ids(),
+    };
+    try {
+      const app = await api("POST", "/api/v1/applications", body);
+      toast("申请已提交");
+      onDone(app);
+    } catch (err) {
+      message.replaceChildren(err.code === "binding_required" ? bindingPrompt() : errorBox(err));
+    }
+  });
+  return form;
+}
+
+// 案件绑定 (lawyers): case, the party they act for, license and authorization.
+export function bindingForm({ caseNo, onDone }) {
+  const caseInput = input("case_no", { required: true, value: caseNo || "", placeholder: "如（2021）粤01民初1号" });
+  const party = input("party_name", { required: true, placeholder: "委托您的当事人姓名" });
+  const picker = materialsPicker(BINDING_KINDS);
+  const message = h("div", { "aria-live": "assertive" });
+  const form = h("form", { class: "card form binding-form", novalidate: true },
+    h("h1", {}, "申请案件绑定"),
+    h("p", { class: "muted" }, "审理中的案件，系统中没有您的代理信息时，需先绑定案件，审查通过后即可申请阅卷。"),
+    h("div", { class: "weui-cells weui-cells_form" }, field("案号", caseInput), field("当事人姓名", party)),
+    h("h2", {}, "绑定材料"),
+    picker.element,
+    message,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "提交绑定申请")));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const missing = picker.missing();
+    if (missing.length) {
+      message.replaceChildren(errorBox(ERROR_TEXT.materials_missing + missing.map((k) => LABELS.kind[k]).join("、")));
+      return;
+    }
+    try {
+      const binding = await api("POST", "/api/v1/bindings", { case_no: caseInput.value.trim(), party_name: party.value.trim(), material_ids: picker.ids() });
+      toast("绑定申请已提交，请等待审查");
+      onDone(binding);
+    } catch (err) {
+      message.replaceChildren(errorBox(err));
+    }
+  });
+  return form;
+}
+
+export async function bindingList() {
+  const { items } = await api("GET", "/api/v1/bindings?limit=100");
+  if (!items.length) return h("p", { class: "empty" }, "暂无案件绑定申请。");
+  return h("ul", { class: "binding-list weui-cells" }, items.map((b) => h("li", { class: "weui-cell" },
+    h("span", {}, `${b.case_no}（${b.party_name}）`), " ",
+    h("span", { class: `tag tag-${b.status === "approved" ? "approved" : b.status === "rejected" ? "rejected" : "pending"}` }, LABELS.binding[b.status] || b.status),
+    b.explanation ? h("small", { class: "muted" }, ` ${b.explanation}`) : null)));
+}
+
+// -- the detail page: the manual's four blocks in order ------------------------------------
+function table(rows) {
+  return h("dl", { class: "kv" }, rows.map(([k, v]) => h("div", { class: "kv-row" }, h("dt", {}, k), h("dd", {}, v ?? "—"))));
+}
+
+export function detailBlocks(app, actions) {
+  const review = app.review;
+  const reading = app.reading;
+  const byKind = {};
+  for (const m of app.materials || []) (byKind[m.kind] ||= []).push(m);
+  const materials = Object.keys(byKind).length
+    ? h("ul", { class: "material-groups" }, Object.entries(byKind).map(([kind, items]) => h("li", {}, h("strong", {}, LABELS.kind[kind] || kind),
+        h("ul", {}, items.map((m) => h("li", {}, h("a", { href: `/api/v1/uploads/${encodeURIComponent(m.id)}`, target: "_blank", rel: "noopener" }, m.filename)))))))
+    : h("p", { class: "muted" }, "无");
+  let readingBlock;
+  if (app.status === "approved" && reading && reading.mode === "online") {
+    readingBlock = [table([["有效截止日期", reading.valid_until]]),
+      h("p", { class: "muted" }, `有效截止日期 ${reading.valid_until}，逾期需重新申请。`),
+      h("div", { class: "actions" }, actions.view && button("查看案卷", actions.view, "primary", { "data-action": "view" }),
+        actions.copy && button("复制链接", actions.copy, "default", { "data-action": "copy" }),
+        actions.print && button("打印", actions.print, "default", { "data-action": "print" })),
+      h("div", { class: "copied-link", "aria-live": "polite" })];
+  } else if (reading && reading.mode === "onsite") {
+    readingBlock = [h("p", { class: "notice" }, h("strong", {}, "温馨提示："), reading.notice || "现场阅卷需要带齐相关证明材料。"),
+      table([["起始时间", reading.start_date], ["截止时间", reading.end_date],
+        ["是否到场", reading.attended === true ? "是" : reading.attended === false ? "否" : "未登记"],
+        ["借阅时间", reading.borrowed_at ? fmtTime(reading.borrowed_at) : "—"], ["还卷时间", reading.returned_at ? fmtTime(reading.returned_at) : "—"]])];
+  } else if (reading && reading.mode === "online") {
+    readingBlock = [table([["有效截止日期", reading.valid_until]]), h("p", { class: "muted" }, "已超过阅卷截止时间，无法查看卷宗，请重新申请阅卷。")];
+  } else {
+    readingBlock = h("p", { class: "muted" }, app.status === "pending" ? "审查通过后在此查看阅卷截止时间与卷宗。" : "无");
+  }
+  const tail = [];
+  if (["expired", "rejected", "returned"].includes(app.status) && actions.reapply) tail.push(button("重新申请", actions.reapply, "primary", { "data-action": "reapply" }));
+  if (app.status === "pending" && actions.withdraw) tail.push(button("撤回申请", actions.withdraw, "default", { "data-action": "withdraw" }));
+  return h("div", { class: "detail" },
+    h("p", { class: "status-line" }, "状态：", statusTag(app.status)),
+    h("section", { class: "block", "aria-labelledby": "b1" }, h("h2", { id: "b1" }, "申请信息"),
+      table([["案号", app.case_no], ["承办法院", app.court], ["申请人", app.applicant?.name], ["申请日期", fmtDate(app.applied_at)], ["申请内容", app.scope], ["申请原因", app.reason]])),
+    h("section", { class: "block", "aria-labelledby": "b2" }, h("h2", { id: "b2" }, "审查信息"),
+      review ? table([["审查人", review.reviewer], ["审查日期", fmtDate(review.reviewed_at)], ["审查意见", LABELS.opinion[review.opinion] || review.opinion],
+        ["审查意见说明", review.explanation], ["阅卷方式", review.mode ? LABELS.mode[review.mode] : "—"]]) : h("p", { class: "muted" }, "待审查")),
+    h("section", { class: "block", "aria-labelledby": "b3" }, h("h2", { id: "b3" }, "申请材料"), materials),
+    h("section", { class: "block", "aria-labelledby": "b4" }, h("h2", { id: "b4" }, "阅卷材料"), readingBlock),
+    tail.length ? h("div", { class: "actions" }, tail) : null);
+}
+
+// 复制链接: a link to open on a PC, copied to the clipboard (shown too, in case the
+// browser refuses the clipboard).
+export async function copyLink(appId, container) {
+  try {
+    const { url, expires_at } = await api("POST", `/api/v1/applications/${encodeURIComponent(appId)}/dossier/links`);
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(url);
+      copied = true;
+    } catch {
+      copied = false;
+    }
+    const box = h("input", { class: "link-box", readonly: true, value: url, "aria-label": "阅卷链接" });
+    if (container) container.replaceChildren(h("p", {}, copied ? "已复制链接，可在电脑浏览器中打开（需登录本人账号）：" : "请复制以下链接，在电脑浏览器中打开："), box,
+      h("small", { class: "muted" }, `链接有效至 ${fmtTime(expires_at)}`));
+    if (!copied) box.select();
+    toast(copied ? "已复制链接" : "请手动复制链接");
+  } catch (err) {
+    toast(errorText(err), true);
+  }
+}
+
+export function pdfUrl(appId, docId) {
+  return `/api/v1/applications/${encodeURIComponent(appId)}/dossier/documents/${encodeURIComponent(docId)}/pdf`;
+}
+
+// -- the dossier viewer (查看案卷) --------------------------------------------------------
+export async function dossierViewer(root, appId, { back }) {
+  const dossier = await api("GET", `/api/v1/applications/${encodeURIComponent(appId)}/dossier`);
+  const docs = dossier.volumes.flatMap((v) => v.documents.map((d) => ({ ...d, volume: v.title })));
+  let current = docs[0];
+  let page = 1;
+  const img = h("img", { class: "page-image", alt: "卷宗页面" });
+  const pageInput = h("input", { type: "number", min: 1, value: 1, class: "page-input", "aria-label": "页码" });
+  const total = h("span", { class: "page-total" });
+  const title = h("h2", { class: "doc-title" });
+  const side = h("nav", { class: "volumes", "aria-label": "卷宗目录" },
+    dossier.volumes.map((v) => h("div", { class: "volume" }, h("h3", {}, v.title),
+      h("ul", {}, v.documents.map((d) => h("li", {}, h("button", { type: "button", class: "doc-link", "data-doc": d.id, onclick: () => open(docs.find((x) => x.id === d.id), 1) }, `${d.title}（${d.page_count}页）`)))))));
+  function open(doc, n) {
+    if (!doc) return;
+    current = doc;
+    page = Math.min(Math.max(1, n), doc.page_count);
+    img.src = `/api/v1/applications/${encodeURIComponent(appId)}/dossier/documents/${doc.id}/pages/${page}`;
+    img.alt = `${doc.title} 第${page}页`;
+    pageInput.value = page;
+    pageInput.max = doc.page_count;
+    total.textContent = `/ ${doc.page_count} 页`;
+    title.textContent = `${doc.volume} · ${doc.title}`;
+    for (const b of side.querySelectorAll(".doc-link")) b.setAttribute("aria-current", String(Number(b.dataset.doc) === doc.id));
+  }
+  img.addEventListener("error", () => toast("页面加载失败：可能已超过阅卷截止时间，请刷新页面。", true));
+  pageInput.addEventListener("change", () => open(current, Number(pageInput.value) || 1));
+  const onKey = (e) => {
+    if (!document.body.contains(img)) return document.removeEventListener("keydown", onKey);
+    if (e.target === pageInput) return;
+    if (e.key === "ArrowRight" || e.key === "PageDown") open(current, page + 1);
+    if (e.key === "ArrowLeft" || e.key === "PageUp") open(current, page - 1);
+  };
+  document.addEventListener("keydown", onKey);
+  root.replaceChildren(h("div", { class: "viewer" },
+    h("div", { class: "viewer-head" }, h("h1", {}, `查看案卷 ${dossier.case_no}`),
+      h("p", { class: "deadline", role: "note" }, `有效截止日期 ${dossier.valid_until}，逾期需重新申请`),
+      back ? h("a", { href: back, "data-nav": true, class: "back" }, "返回申请详情") : null),
+    docs.length ? h("div", { class: "viewer-body" }, side,
+      h("div", { class: "viewer-main" },
+        h("div", { class: "toolbar" }, title,
+          button("上一页", () => open(current, page - 1), "default", { "data-action": "prev", "aria-keyshortcuts": "ArrowLeft" }),
+          h("label", {}, "第 ", pageInput, " ", total),
+          button("下一页", () => open(current, page + 1), "default", { "data-action": "next", "aria-keyshortcuts": "ArrowRight" }),
+          button("打印", () => window.open(pdfUrl(appId, current.id), "_blank", "noopener"), "primary", { "data-action": "print" })),
+        img)) : h("p", { class: "empty" }, "该案暂无电子卷宗。")));
+  open(current, 1);
+}

@@ -1,0 +1,310 @@
+// 法院工作台: the court's console. Clerks review applications and bindings, archivists
+// keep the on-site list, admins import cases, ingest dossiers and create staff accounts.
+import {
+  ApiFailure, LABELS, api, button, createRouter, detailBlocks, errorBox, errorText, field, fmtDate, fmtTime, h, input,
+  loginForm, me, safeNext, sendForm, signOut, statusTag, toast,
+} from "/static/common.js";
+
+const root = document.getElementById("app");
+const nav = document.getElementById("nav");
+const STAFF = ["clerk", "archivist", "admin"];
+const HOME = { clerk: "/staff/applications", archivist: "/staff/onsite", admin: "/staff/admin/cases" };
+
+async function signedIn(...roles) {
+  const user = await me();
+  if (!STAFF.includes(user.role)) {
+    await signOut();
+    throw new ApiFailure(401, "unauthenticated", "");
+  }
+  renderNav(user);
+  if (roles.length && !roles.includes(user.role)) throw new ApiFailure(403, "forbidden", "");
+  return user;
+}
+
+function renderNav(user) {
+  if (!user) return nav.replaceChildren();
+  const links = {
+    clerk: [["/staff/applications", "阅卷审查"], ["/staff/bindings", "绑定审查"]],
+    archivist: [["/staff/onsite", "现场阅卷"]],
+    admin: [["/staff/admin/cases", "案件导入"], ["/staff/admin/documents", "卷宗入库"], ["/staff/admin/lawyers", "律师名册"], ["/staff/admin/staff", "工作人员"]],
+  }[user.role];
+  const out = h("a", { href: "#" }, "退出");
+  out.addEventListener("click", async (e) => {
+    e.preventDefault();
+    await signOut();
+    nav.replaceChildren();
+    router.go("/staff/login");
+  });
+  nav.replaceChildren(...links.map(([href, text]) => h("a", { href, "data-nav": true, "aria-current": location.pathname.startsWith(href) ? "page" : null }, text)),
+    h("span", { class: "who" }, `${user.name}（${LABELS.role[user.role]}${user.court ? " · " + user.court : ""}）`), out);
+}
+
+function waited(seconds) {
+  if (seconds == null) return "—";
+  const days = Math.floor(seconds / 86400);
+  const hours = Math.floor((seconds % 86400) / 3600);
+  return days ? `${days}天${hours}小时` : `${hours}小时${Math.floor((seconds % 3600) / 60)}分`;
+}
+
+function radios(name, options, value) {
+  return h("div", { class: "radios", role: "radiogroup" }, options.map(([v, label]) =>
+    h("label", {}, h("input", { type: "radio", name, value: v, checked: v === value }), " ", label)));
+}
+
+function decisionForm(app, onDone) {
+  const form = h("form", { class: "card form decision-form", novalidate: true });
+  const validUntil = input("valid_until", { type: "date" });
+  const start = input("start_date", { type: "date" });
+  const end = input("end_date", { type: "date" });
+  const explanation = h("textarea", { name: "explanation", rows: 4, placeholder: "审查意见说明" });
+  const message = h("div", { "aria-live": "assertive" });
+  const online = h("div", { class: "mode-online" }, field("有效截止日期", validUntil, "不填则为15天后"));
+  const onsite = h("div", { class: "mode-onsite", hidden: true }, field("起始时间", start), field("截止时间", end));
+  const modeBox = h("fieldset", {}, h("legend", {}, "阅卷方式"), radios("mode", [["online", "在线阅卷"], ["onsite", "现场阅卷"]], "online"), online, onsite);
+  form.append(h("h2", {}, "审查决定"),
+    h("fieldset", {}, h("legend", {}, "审查意见"), radios("opinion", [["approve", "同意"], ["reject", "不同意"], ["return", "退回补正"]], "approve")),
+    modeBox, field("审查意见说明", explanation), message,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary" }, "提交审查决定")));
+  const value = (name) => form.querySelector(`input[name=${name}]:checked`)?.value;
+  function sync() {
+    modeBox.hidden = value("opinion") !== "approve";
+    online.hidden = value("mode") !== "online";
+    onsite.hidden = value("mode") !== "onsite";
+    if (value("opinion") === "approve" && !explanation.value) explanation.placeholder = "申请符合法律规定，予以同意";
+  }
+  function onsiteText() {
+    return `因未扫描电子卷，需到库申请纸质卷。请于【${start.value}】-【${end.value}】前到院现场阅卷。逾期未能阅卷，卷将转入库，需要重新申请。`;
+  }
+  form.addEventListener("change", sync);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    message.replaceChildren();
+    const body = { opinion: value("opinion"), explanation: explanation.value.trim() };
+    if (body.opinion === "approve") {
+      body.mode = value("mode");
+      if (body.mode === "online" && validUntil.value) body.valid_until = validUntil.value;
+      if (body.mode === "onsite") {
+        body.start_date = start.value;
+        body.end_date = end.value;
+        if (!body.explanation && start.value && end.value) body.explanation = onsiteText();
+      }
+      if (!body.explanation) body.explanation = "申请符合法律规定，予以同意";
+    }
+    try {
+      const result = await api("POST", `/api/v1/staff/applications/${app.id}/decision`, body);
+      toast("审查决定已提交");
+      onDone(result);
+    } catch (err) {
+      if (err.code === "no_electronic_dossier") {
+        form.querySelector("input[name=mode][value=onsite]").checked = true;
+        sync();
+      }
+      message.replaceChildren(errorBox(err));
+    }
+  });
+  sync();
+  return form;
+}
+
+function attendanceForm(app, onDone) {
+  const r = app.reading || {};
+  const attended = h("select", { name: "attended" }, h("option", { value: "true", selected: r.attended === true }, "是"), h("option", { value: "false", selected: r.attended === false }, "否"));
+  const local = (iso) => (iso ? fmtTime(iso).replace(" ", "T").slice(0, 16) : "");
+  const borrowed = input("borrowed_at", { type: "datetime-local", value: local(r.borrowed_at), "aria-label": "借阅时间" });
+  const returned = input("returned_at", { type: "datetime-local", value: local(r.returned_at), "aria-label": "还卷时间" });
+  // datetime-local has no zone: the archivist means Beijing time
+  const iso = (v) => (v ? `${v}:00+08:00` : undefined);
+  const form = h("form", { class: "inline-form attendance-form", "data-id": app.id },
+    h("label", {}, "是否到场 ", attended), h("label", {}, "借阅时间 ", borrowed), h("label", {}, "还卷时间 ", returned),
+    h("button", { type: "submit", class: "btn btn-primary" }, "登记"));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await api("POST", `/api/v1/staff/applications/${app.id}/attendance`, { attended: attended.value === "true", borrowed_at: iso(borrowed.value), returned_at: iso(returned.value) });
+      toast("已登记");
+      onDone();
+    } catch (err) {
+      toast(errorText(err), true);
+    }
+  });
+  return form;
+}
+
+async function queue(status, mode) {
+  const q = new URLSearchParams({ limit: "100" });
+  if (status) q.set("status", status);
+  if (mode) q.set("mode", mode);
+  return (await api("GET", `/api/v1/staff/applications?${q}`)).items;
+}
+
+const routes = [
+  [/^\/staff\/?$/, async () => {
+    const user = await signedIn();
+    router.replace(HOME[user.role]);
+  }],
+  [/^\/staff\/applications$/, async (el) => {
+    await signedIn("clerk");
+    const status = new URLSearchParams(location.search).get("status") || "pending";
+    const counts = await Promise.all(["pending", "approved", "rejected", "returned"].map(async (s) => [s, (await queue(s)).length]));
+    const items = await queue(status);
+    el.replaceChildren(h("h1", {}, "阅卷申请审查"),
+      h("div", { class: "counts" }, counts.map(([s, n]) => h("a", { href: `/staff/applications?status=${s}`, "data-nav": true, class: s === status ? "count active" : "count" },
+        h("span", {}, LABELS.status[s]), h("strong", {}, n >= 100 ? "100+" : String(n))))),
+      items.length ? h("table", { class: "grid-table queue" },
+        h("thead", {}, h("tr", {}, ["案号", "申请人", "身份", "申请日期", "已等待", "申请内容", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", {}, items.map((a) => h("tr", { "data-id": a.id },
+          h("td", {}, a.case_no), h("td", {}, a.applicant?.name), h("td", {}, LABELS.role[a.applicant?.role] || "—"), h("td", {}, fmtDate(a.applied_at)),
+          h("td", {}, waited(a.waited_seconds)), h("td", {}, a.scope), h("td", {}, statusTag(a.status)),
+          h("td", {}, h("a", { href: `/staff/applications/${a.id}`, "data-nav": true, class: "btn btn-link" }, a.status === "pending" ? "审查" : "查看"))))))
+        : h("p", { class: "empty" }, "队列中没有申请。"));
+  }],
+  [/^\/staff\/applications\/(\d+)$/, async (el, id) => {
+    const user = await signedIn("clerk", "archivist");
+    const app = await api("GET", `/api/v1/applications/${id}`);
+    const side = app.status === "pending" && user.role === "clerk" ? decisionForm(app, () => router.render()) : null;
+    el.replaceChildren(h("h1", {}, `审查 ${app.case_no}`), h("a", { href: user.role === "clerk" ? "/staff/applications" : "/staff/onsite", "data-nav": true, class: "back" }, "返回队列"),
+      h("div", { class: "review-layout" }, h("div", { class: "review-main" }, detailBlocks(app, {})), side));
+  }],
+  [/^\/staff\/onsite$/, async (el) => {
+    await signedIn("archivist");
+    const items = await queue("approved", "onsite");
+    el.replaceChildren(h("h1", {}, "现场阅卷登记"),
+      items.length ? h("table", { class: "grid-table onsite" },
+        h("thead", {}, h("tr", {}, ["案号", "申请人", "起始时间", "截止时间", "是否到场", "借阅时间", "还卷时间", "登记"].map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", {}, items.map((a) => {
+          const r = a.reading || {};
+          return h("tr", { "data-id": a.id }, h("td", {}, h("a", { href: `/staff/applications/${a.id}`, "data-nav": true }, a.case_no)), h("td", {}, a.applicant?.name),
+            h("td", {}, r.start_date), h("td", {}, r.end_date), h("td", {}, r.attended === true ? "是" : r.attended === false ? "否" : "未登记"),
+            h("td", {}, r.borrowed_at ? fmtTime(r.borrowed_at) : "—"), h("td", {}, r.returned_at ? fmtTime(r.returned_at) : "—"),
+            h("td", {}, attendanceForm(a, () => router.render())));
+        })))
+        : h("p", { class: "empty" }, "暂无待现场阅卷的申请。"));
+  }],
+  [/^\/staff\/bindings$/, async (el) => {
+    await signedIn("clerk");
+    const { items } = await api("GET", "/api/v1/staff/bindings?status=pending&limit=100");
+    el.replaceChildren(h("h1", {}, "案件绑定审查"),
+      items.length ? h("table", { class: "grid-table bindings" },
+        h("thead", {}, h("tr", {}, ["案号", "律师", "当事人", "申请日期", "材料", "审查"].map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", {}, items.map((b) => {
+          const explanation = input("explanation", { placeholder: "说明", "aria-label": "审查说明" });
+          const decide = async (decision) => {
+            try {
+              await api("POST", `/api/v1/staff/bindings/${b.id}/decision`, { decision, explanation: explanation.value.trim() || (decision === "approve" ? "材料齐全，予以绑定" : "材料不符合要求") });
+              toast("已审查");
+              router.render();
+            } catch (err) {
+              toast(errorText(err), true);
+            }
+          };
+          return h("tr", { "data-id": b.id }, h("td", {}, b.case_no), h("td", {}, b.lawyer?.name || "—"), h("td", {}, b.party_name), h("td", {}, fmtDate(b.applied_at)),
+            h("td", {}, (b.materials || []).map((m) => h("div", {}, h("a", { href: `/api/v1/uploads/${m.id}`, target: "_blank", rel: "noopener" }, `${LABELS.kind[m.kind] || m.kind}：${m.filename}`)))),
+            h("td", { class: "inline-form" }, explanation, button("同意", () => decide("approve"), "primary", { "data-action": "approve" }), button("不同意", () => decide("reject"), "default", { "data-action": "reject" })));
+        })))
+        : h("p", { class: "empty" }, "没有待审查的绑定申请。"));
+  }],
+  [/^\/staff\/admin\/cases$/, async (el) => {
+    await signedIn("admin");
+    const f = {
+      case_no: input("case_no", { placeholder: "（2021）粤01民初1号" }), court: input("court", { value: "广东省广州市中级人民法院" }), cause: input("cause", { placeholder: "案由" }),
+      status: h("select", { name: "status" }, h("option", { value: "in_trial" }, "审理中"), h("option", { value: "archived" }, "已归档")),
+      dossier: h("input", { type: "checkbox", name: "has_electronic_dossier" }),
+      parties: h("textarea", { name: "parties", rows: 3, placeholder: "每行一人：姓名,身份证号,原告/被告" }),
+      lawyers: h("textarea", { name: "lawyers", rows: 2, placeholder: "每行一人：姓名,执业证号,代理的当事人姓名" }),
+    };
+    const lines = (t) => t.value.split("\n").map((l) => l.split(/[,，]/).map((x) => x.trim())).filter((p) => p[0]);
+    const form = h("form", { class: "card form", novalidate: true }, h("h1", {}, "案件导入"),
+      h("p", { class: "muted" }, "通常由法院案件管理系统推送；此处可逐案录入或更新（按案号）。"),
+      field("案号", f.case_no), field("承办法院", f.court), field("案由", f.cause), field("案件状态", f.status), field("已有电子卷宗", f.dossier),
+      field("当事人", f.parties), field("代理律师", f.lawyers), h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary" }, "导入")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const kase = { case_no: f.case_no.value.trim(), court: f.court.value.trim(), cause: f.cause.value.trim(), status: f.status.value, has_electronic_dossier: f.dossier.checked,
+        parties: lines(f.parties).map(([name, id_number, side]) => ({ name, id_number, side: side || "原告" })),
+        lawyers: lines(f.lawyers).map(([name, license_no, party_name]) => ({ name, license_no, party_name })) };
+      try {
+        const r = await api("POST", "/api/v1/admin/cases", { cases: [kase] });
+        toast(`已导入 ${r.imported} 件`);
+      } catch (err) {
+        toast(errorText(err), true);
+      }
+    });
+    el.replaceChildren(form);
+  }],
+  [/^\/staff\/admin\/documents$/, async (el) => {
+    await signedIn("admin");
+    const caseNo = input("case_no", { placeholder: "案号" });
+    const volume = input("volume", { value: "正卷" });
+    const title = input("title", { placeholder: "文件标题，如 起诉状" });
+    const file = h("input", { type: "file", accept: "application/pdf,.pdf", name: "file" });
+    const bar = h("progress", { max: 100, value: 0, hidden: true, "aria-label": "上传进度" });
+    const result = h("div", { "aria-live": "polite" });
+    const form = h("form", { class: "card form", novalidate: true }, h("h1", {}, "电子卷宗入库"),
+      field("案号", caseNo), field("卷", volume), field("标题", title), field("PDF 文件", file), bar, result,
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary" }, "上传入库")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (!file.files[0]) return result.replaceChildren(errorBox("请选择要上传的 PDF 文件。"));
+      const data = new FormData();
+      data.append("volume", volume.value.trim());
+      data.append("title", title.value.trim());
+      data.append("file", file.files[0]);
+      bar.hidden = false;
+      try {
+        const doc = await sendForm(`/api/v1/admin/cases/${encodeURIComponent(caseNo.value.trim())}/documents`, data, (p) => (bar.value = p));
+        result.replaceChildren(h("p", { class: "ok-text" }, `已入库：${doc.volume} · ${doc.title}（${doc.page_count}页）`));
+      } catch (err) {
+        result.replaceChildren(errorBox(err));
+      }
+      bar.hidden = true;
+    });
+    el.replaceChildren(form);
+  }],
+  [/^\/staff\/admin\/lawyers$/, async (el) => {
+    await signedIn("admin");
+    const rows = h("textarea", { name: "lawyers", rows: 5, placeholder: "每行一人：执业证号,姓名,律师事务所" });
+    const form = h("form", { class: "card form", novalidate: true }, h("h1", {}, "律师名册"), field("律师", rows),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary" }, "导入")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const lawyers = rows.value.split("\n").map((l) => l.split(/[,，]/).map((x) => x.trim())).filter((p) => p[0]).map(([license_no, name, law_firm]) => ({ license_no, name, law_firm }));
+      try {
+        const r = await api("POST", "/api/v1/admin/lawyers", { lawyers });
+        toast(`已导入 ${r.imported} 人`);
+      } catch (err) {
+        toast(errorText(err), true);
+      }
+    });
+    el.replaceChildren(form);
+  }],
+  [/^\/staff\/admin\/staff$/, async (el) => {
+    await signedIn("admin");
+    const f = { name: input("name"), phone: input("phone", { type: "tel" }), password: input("password", { type: "password", autocomplete: "new-password" }),
+      role: h("select", { name: "role" }, ["clerk", "archivist", "admin"].map((r) => h("option", { value: r }, LABELS.role[r]))), court: input("court", { value: "广东省广州市中级人民法院" }) };
+    const form = h("form", { class: "card form", novalidate: true }, h("h1", {}, "工作人员账号"),
+      field("姓名", f.name), field("手机号", f.phone), field("初始密码", f.password), field("角色", f.role), field("所属法院", f.court),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary" }, "创建账号")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const body = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, k === "password" ? v.value : v.value.trim()]));
+      try {
+        await api("POST", "/api/v1/admin/staff", body);
+        toast(`已创建${LABELS.role[body.role]}账号：${body.name}`);
+        form.reset();
+      } catch (err) {
+        toast(errorText(err), true);
+      }
+    });
+    el.replaceChildren(form);
+  }],
+  [/^\/staff\/login$/, async (el) => {
+    renderNav(null);
+    const next = safeNext(new URLSearchParams(location.search).get("next"), "/staff/");
+    el.replaceChildren(loginForm({ heading: "法院工作人员登录", roles: STAFF, onDone: () => router.replace(next.startsWith("/staff/login") ? "/staff/" : next) }));
+  }],
+];
+
+const router = createRouter(routes, root);
+router.loginPath = "/staff/login";
+window.addEventListener("unhandledrejection", (e) => toast(errorText(e.reason), true));
+router.render().catch((err) => root.replaceChildren(errorBox(err)));

@@ -1,0 +1,148 @@
+// 电子诉讼服务中心: the web center on a PC. After sign-in, 网上阅卷 leads to the 阅卷申请
+// table; the dossier viewer is where copied links (/r/<token>) land.
+import {
+  ApiFailure, LABELS, api, applicationForm, bindingForm, bindingList, button, copyLink, createRouter, detailBlocks,
+  dossierViewer, errorBox, errorText, fmtDate, h, loginForm, me, pdfUrl, safeNext, signOut, signupForm, statusTag, toast,
+} from "/static/common.js";
+
+const root = document.getElementById("app");
+const nav = document.getElementById("nav");
+
+async function signedIn() {
+  const user = await me();
+  if (!["party", "lawyer"].includes(user.role)) {
+    await signOut();
+    throw new ApiFailure(401, "unauthenticated", "");
+  }
+  renderNav(user);
+  return user;
+}
+
+function renderNav(user) {
+  const out = h("a", { href: "#", id: "sign-out" }, "退出登录");
+  out.addEventListener("click", async (e) => {
+    e.preventDefault();
+    await signOut();
+    renderNav(null);
+    router.go("/web/");
+  });
+  nav.replaceChildren(
+    h("a", { href: "/web/applications", "data-nav": true }, "网上阅卷"),
+    user && user.role === "lawyer" ? h("a", { href: "/web/bindings", "data-nav": true }, "案件绑定") : null,
+    user ? h("span", { class: "who" }, `${user.name}（${LABELS.role[user.role]}）`) : h("a", { href: "/web/login", "data-nav": true }, "登录"),
+    user ? out : h("a", { href: "/web/signup", "data-nav": true }, "注册"));
+}
+
+const STATUSES = ["pending", "approved", "rejected", "returned", "withdrawn", "expired"];
+
+const routes = [
+  [/^\/web\/?$/, async (el) => {
+    let user = null;
+    try {
+      user = await me();
+    } catch {
+      user = null;
+    }
+    renderNav(user && ["party", "lawyer"].includes(user.role) ? user : null);
+    el.replaceChildren(h("h1", {}, "广州法院电子诉讼服务中心"),
+      h("div", { class: "tiles" },
+        h("a", { href: "/web/applications", "data-nav": true, class: "tile" }, h("strong", {}, "网上阅卷"), h("span", {}, "申请查阅案件卷宗，在线查看、打印")),
+        h("span", { class: "tile disabled" }, h("strong", {}, "网上立案"), h("span", {}, "（本系统不含）")),
+        h("span", { class: "tile disabled" }, h("strong", {}, "电子送达"), h("span", {}, "（本系统不含）"))));
+  }],
+  [/^\/web\/applications$/, async (el) => {
+    await signedIn();
+    const status = new URLSearchParams(location.search).get("status") || "";
+    const { items } = await api("GET", `/api/v1/applications?limit=100${status ? `&status=${encodeURIComponent(status)}` : ""}`);
+    const filter = h("select", { id: "status-filter", "aria-label": "按状态筛选" }, h("option", { value: "" }, "全部状态"),
+      STATUSES.map((s) => h("option", { value: s, selected: s === status }, LABELS.status[s])));
+    filter.addEventListener("change", () => router.go(`/web/applications${filter.value ? `?status=${filter.value}` : ""}`));
+    el.replaceChildren(h("h1", {}, "网上阅卷 · 阅卷申请"),
+      h("div", { class: "list-tools" }, button("申请", () => router.go("/web/applications/new"), "primary", { "data-action": "apply" }), filter),
+      items.length ? h("table", { class: "grid-table app-list" },
+        h("thead", {}, h("tr", {}, ["案号", "承办法院", "申请日期", "申请内容", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", {}, items.map((a) => h("tr", { "data-id": a.id },
+          h("td", {}, a.case_no), h("td", {}, a.court), h("td", {}, fmtDate(a.applied_at)), h("td", {}, a.scope), h("td", {}, statusTag(a.status)),
+          h("td", {}, h("a", { href: `/web/applications/${a.id}`, "data-nav": true, class: "btn btn-link" }, "查看"))))))
+        : h("p", { class: "empty" }, status ? "没有该状态的申请。" : "暂无阅卷申请，点击“申请”提交。"));
+  }],
+  [/^\/web\/applications\/new$/, async (el) => {
+    const user = await signedIn();
+    el.replaceChildren(applicationForm({
+      user,
+      initialCase: new URLSearchParams(location.search).get("case_no"),
+      onDone: (app) => router.go(`/web/applications/${app.id}`),
+      onBinding: (caseNo) => router.go(`/web/bindings/new?case_no=${encodeURIComponent(caseNo)}`),
+    }));
+  }],
+  [/^\/web\/applications\/(\d+)$/, async (el, id) => {
+    await signedIn();
+    const app = await api("GET", `/api/v1/applications/${id}`);
+    let docs = [];
+    el.replaceChildren(h("h1", {}, "申请详情"), h("a", { href: "/web/applications", "data-nav": true, class: "back" }, "返回列表"), detailBlocks(app, {
+      view: () => router.go(`/web/applications/${id}/dossier`),
+      copy: () => copyLink(id, el.querySelector(".copied-link")),
+      print: async () => {
+        try {
+          if (!docs.length) docs = (await api("GET", `/api/v1/applications/${id}/dossier`)).volumes.flatMap((v) => v.documents);
+          if (!docs.length) return toast("该案暂无电子卷宗。", true);
+          window.open(pdfUrl(id, docs[0].id), "_blank", "noopener");
+        } catch (err) {
+          toast(errorText(err), true);
+        }
+      },
+      reapply: async () => {
+        try {
+          const fresh = await api("POST", `/api/v1/applications/${id}/reapply`);
+          toast("已重新申请");
+          router.go(`/web/applications/${fresh.id}`);
+        } catch (err) {
+          toast(errorText(err), true);
+        }
+      },
+      withdraw: async () => {
+        try {
+          await api("POST", `/api/v1/applications/${id}/withdraw`);
+          toast("申请已撤回");
+          router.render();
+        } catch (err) {
+          toast(errorText(err), true);
+        }
+      },
+    }));
+  }],
+  [/^\/web\/applications\/(\d+)\/dossier$/, async (el, id) => {
+    await signedIn();
+    await dossierViewer(el, id, { back: `/web/applications/${id}` });
+  }],
+  [/^\/web\/bindings$/, async (el) => {
+    await signedIn();
+    el.replaceChildren(h("h1", {}, "案件绑定"), h("div", { class: "list-tools" }, button("申请绑定", () => router.go("/web/bindings/new"))), await bindingList());
+  }],
+  [/^\/web\/bindings\/new$/, async (el) => {
+    await signedIn();
+    el.replaceChildren(bindingForm({ caseNo: new URLSearchParams(location.search).get("case_no"), onDone: () => router.go("/web/bindings") }));
+  }],
+  [/^\/web\/login$/, async (el) => {
+    renderNav(null);
+    const next = safeNext(new URLSearchParams(location.search).get("next"), "/web/applications");
+    el.replaceChildren(loginForm({
+      heading: "登录",
+      note: next.startsWith("/r/") ? "请登录申请人本人的账号以打开阅卷链接。" : null,
+      roles: ["party", "lawyer"],
+      signupPath: "/web/signup?next=" + encodeURIComponent(next),
+      // a copied link (/r/<token>) is resolved by the gateway: leave the page for it
+      onDone: () => (next.startsWith("/web/") ? router.replace(next) : location.assign(next)),
+    }));
+  }],
+  [/^\/web\/signup$/, async (el) => {
+    renderNav(null);
+    const next = safeNext(new URLSearchParams(location.search).get("next"), "/web/applications");
+    el.replaceChildren(signupForm({ loginPath: "/web/login", onDone: () => (next.startsWith("/web/") ? router.replace(next) : location.assign(next)) }));
+  }],
+];
+
+const router = createRouter(routes, root);
+router.loginPath = "/web/login";
+window.addEventListener("unhandledrejection", (e) => toast(errorText(e.reason), true));
+router.render().catch((err) => root.replaceChildren(errorBox(err)));

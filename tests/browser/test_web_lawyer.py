@@ -1,0 +1,133 @@
+"""The manual's second half on a PC (/web/): a lawyer not on record for an in-trial case
+is told to bind first, binds with materials, a clerk approves the binding, the lawyer
+applies with the four materials; the case has no electronic dossier, so the clerk is
+guided to on-site reading; the archivist records attendance and the lawyer sees it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import DESKTOP
+from tests.browser.steps import court_today, import_case, new_staff, pdf_file, person, staff_sign_in
+from tests.support import new_license_no
+
+FIRM = "广东明法律师事务所"
+
+
+def test_lawyer_binds_applies_and_reads_on_site(stack, admin, browsers):
+    lawyer = {**person("黄律师"), "license_no": new_license_no()}
+    registry = {"lawyers": [{"license_no": lawyer["license_no"], "name": lawyer["name"], "law_firm": FIRM}]}
+    assert admin.post("/api/v1/admin/lawyers", json=registry).status_code == 200
+    client = person("周委托")
+    case_no = import_case(admin, parties=[(client["name"], client["id_number"])], dossier=False)
+    clerk = new_staff(admin, "clerk", "郑审查")
+    archivist = new_staff(admin, "archivist", "王档案")
+
+    web = browsers.page(DESKTOP)
+    web.goto("/web/")
+    expect(web.get_by_role("heading", name="广州法院电子诉讼服务中心")).to_be_visible()
+    web.locator("main").get_by_role("link", name="网上阅卷").click()
+    web.wait_for_url(re.compile(r"/web/login\?next="))
+    browsers.shot(web, "web-01-sign-in")
+    web.locator("main").get_by_role("link", name="注册").click()
+    web.get_by_label("身份", exact=True).select_option("lawyer")
+    web.get_by_label("姓名").fill(lawyer["name"])
+    web.get_by_label("身份证号").fill(lawyer["id_number"])
+    web.get_by_label("手机号").fill(lawyer["phone"])
+    web.get_by_label("密码").fill(lawyer["password"])
+    web.get_by_label("执业证号").fill(lawyer["license_no"])
+    web.get_by_label("律师事务所").fill("别的律师事务所")
+    web.get_by_role("button", name="注册并登录").click()
+    expect(web.get_by_role("alert")).to_contain_text("律师名册")  # license_not_verified, in words
+    web.get_by_label("律师事务所").fill(FIRM)
+    web.get_by_role("button", name="注册并登录").click()
+    web.wait_for_url("**/web/applications")
+    expect(web.get_by_text("暂无阅卷申请")).to_be_visible()
+
+    # 申请: the eligibility answer says to bind first, with the way to do it
+    web.get_by_role("button", name="申请").click()
+    web.get_by_label("案号").fill(case_no)
+    web.get_by_role("button", name="查询案件").click()
+    expect(web.locator(".eligibility")).to_contain_text("您尚未绑定该案件")
+    browsers.shot(web, "web-02-binding-required")
+    web.locator(".eligibility").get_by_role("button", name="申请案件绑定").click()
+    web.wait_for_url(re.compile(r"/web/bindings/new\?case_no="))
+    expect(web.get_by_label("案号")).to_have_value(case_no)
+    web.get_by_label("当事人姓名").fill(client["name"])
+    web.get_by_role("button", name="提交绑定申请").click()
+    expect(web.get_by_role("alert")).to_contain_text("执业证")  # missing materials named
+    web.locator("input[data-kind=license]").set_input_files(pdf_file("执业证.pdf"))
+    web.locator("input[data-kind=authorization]").set_input_files(pdf_file("授权委托书.pdf"))
+    expect(web.locator(".uploaded li")).to_have_count(2)
+    web.get_by_role("button", name="提交绑定申请").click()
+    web.wait_for_url("**/web/bindings")
+    expect(web.locator(".binding-list")).to_contain_text("待审查")
+
+    # the clerk approves the binding
+    desk = browsers.page(DESKTOP)
+    staff_sign_in(desk, clerk["phone"], clerk["password"])
+    desk.get_by_role("link", name="绑定审查").click()
+    row = desk.locator("tr", has_text=case_no)
+    expect(row).to_contain_text(client["name"])
+    row.get_by_role("button", name="同意", exact=True).click()
+    expect(desk.locator("tr", has_text=case_no)).to_have_count(0)
+
+    # now the application, with the four materials
+    web.reload()
+    expect(web.locator(".binding-list")).to_contain_text("已绑定")
+    web.goto(f"/web/applications/new?case_no={case_no}")
+    web.get_by_role("button", name="查询案件").click()
+    expect(web.locator(".eligibility")).to_contain_text("已绑定律师")
+    web.get_by_label("申请原因").fill("代理诉讼，查阅全案")
+    for kind in ("license", "firm_letter", "authorization", "party_id"):
+        web.locator(f"input[data-kind={kind}]").set_input_files(pdf_file(f"{kind}.pdf"))
+    expect(web.locator(".uploaded li")).to_have_count(4)
+    browsers.shot(web, "web-04-application-form")
+    web.get_by_role("button", name="提交申请").click()
+    web.wait_for_url(re.compile(r"/web/applications/\d+$"))
+    application_id = web.url.rsplit("/", 1)[1]
+    web.get_by_role("link", name="返回列表").click()
+    expect(web.locator(f"tr[data-id='{application_id}']")).to_contain_text("待审查")
+    browsers.shot(web, "web-05-application-list")
+
+    # the clerk: no electronic dossier, so online is refused with the way forward
+    desk.get_by_role("link", name="阅卷审查").click()
+    desk.locator(f"tr[data-id='{application_id}']").get_by_role("link", name="审查").click()
+    expect(desk.locator(".material-groups a")).to_have_count(4)
+    with desk.expect_popup() as material:
+        desk.locator(".material-groups a").first.click()
+    material.value.close()
+    desk.get_by_role("button", name="提交审查决定").click()
+    expect(desk.get_by_role("alert")).to_contain_text("因未扫描电子卷")
+    expect(desk.get_by_label("现场阅卷")).to_be_checked()
+    today = date.fromisoformat(court_today())
+    desk.get_by_label("起始时间").fill(today.isoformat())
+    desk.get_by_label("截止时间").fill((today + timedelta(days=1)).isoformat())
+    desk.get_by_role("button", name="提交审查决定").click()
+    expect(desk.locator(".status-line .tag")).to_have_text("通过")
+    expect(desk.locator(".detail")).to_contain_text("现场阅卷")
+
+    # the archivist's list: 是否到场, 借阅时间, 还卷时间
+    room = browsers.page(DESKTOP)
+    staff_sign_in(room, archivist["phone"], archivist["password"])
+    room.wait_for_url("**/staff/onsite")
+    row = room.locator(f"tr[data-id='{application_id}']")
+    expect(row).to_contain_text("未登记")
+    row.get_by_label("是否到场").select_option("true")
+    row.get_by_label("借阅时间").fill(f"{today.isoformat()}T09:30")
+    row.get_by_label("还卷时间").fill(f"{today.isoformat()}T11:00")
+    row.get_by_role("button", name="登记").click()
+    expect(room.locator(f"tr[data-id='{application_id}']")).to_contain_text(f"{today.isoformat()} 09:30:00")
+    browsers.shot(room, "staff-03-onsite-list")
+
+    # the lawyer sees the notice, the window and the attendance
+    web.goto(f"/web/applications/{application_id}")
+    reading = web.locator(".block", has_text="阅卷材料")
+    expect(reading).to_contain_text("温馨提示")
+    expect(reading.locator(".kv-row", has_text="是否到场")).to_contain_text("是")
+    expect(reading.locator(".kv-row", has_text="还卷时间")).to_contain_text("11:00:00")
+    expect(web.get_by_role("button", name="查看案卷")).to_have_count(0)
+    browsers.shot(web, "web-06-onsite-detail")
