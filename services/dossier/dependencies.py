@@ -8,6 +8,7 @@ import io
 import os
 import tempfile
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import eventlet.tpool
 from minio.error import S3Error
 from nameko.extensions import DependencyProvider
+from PIL import Image
 
 from services.common import config
 from services.common.storage import ObjectStore, bucket_name, ensure_bucket, make_client
@@ -25,10 +27,13 @@ TEMPORARY = "dossier/tmp"  # stamped results on their way to one reader, deleted
 
 
 class Pages:
-    def __init__(self, store: ObjectStore, workdir: Path, stamper: rendering.Stamper):
+    def __init__(self, store: ObjectStore, workdir: Path, stamper: rendering.Stamper, recent_pages: int = 64):
         self.store = store
         self.workdir = workdir
         self.stamper = stamper
+        # Touched only from the service's hub thread (greenthreads), so no lock is needed.
+        self._recent: OrderedDict[tuple[int, int], Image.Image] = OrderedDict()
+        self.recent_pages = recent_pages
 
     # -- originals ------------------------------------------------------------------------
     def local_original(self, key: str) -> Path:
@@ -75,9 +80,23 @@ class Pages:
         self.store.put(cache_key, io.BytesIO(data), len(data), "image/png")
         return data
 
+    def unstamped_image(self, document_id: int, key: str, page: int) -> Image.Image:
+        """The decoded unstamped page, from a small in-process cache of recent pages (a
+        reader pages back and forth; sixteen read the same volume), else as above."""
+        cache_key = (document_id, page)
+        image = self._recent.get(cache_key)
+        if image is not None:
+            self._recent.move_to_end(cache_key)
+            return image
+        image = eventlet.tpool.execute(rendering.decode, self.unstamped_png(document_id, key, page))
+        self._recent[cache_key] = image
+        while len(self._recent) > self.recent_pages:
+            self._recent.popitem(last=False)
+        return image
+
     def stamped_page(self, document_id: int, key: str, page: int, lines: Sequence[str]) -> dict:
         """Stamp one page for one reader and park the result for the gateway to stream."""
-        unstamped = self.unstamped_png(document_id, key, page)
+        unstamped = self.unstamped_image(document_id, key, page)
         data = eventlet.tpool.execute(_stamp_png, self.stamper, unstamped, tuple(lines))
         out_key = f"{TEMPORARY}/{uuid.uuid4().hex}.png"
         self.store.put(out_key, io.BytesIO(data), len(data), "image/png")
@@ -114,8 +133,8 @@ def _render_png(path: str, index: int) -> bytes:
     return rendering.encode_png(rendering.render_page(path, index))
 
 
-def _stamp_png(stamper: rendering.Stamper, png: bytes, lines: tuple[str, ...]) -> bytes:
-    return rendering.encode_png(stamper.stamp(rendering.decode(png), lines))
+def _stamp_png(stamper: rendering.Stamper, image: Image.Image, lines: tuple[str, ...]) -> bytes:
+    return rendering.encode_png(stamper.stamp(image, lines))
 
 
 class PageMachinery(DependencyProvider):

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 import pypdfium2 as pdfium
 from eventlet import patcher
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 _threading = patcher.original("threading")
 PDFIUM_LOCK = _threading.Lock()
@@ -114,9 +114,18 @@ def _render(doc: pdfium.PdfDocument, index: int, width: int) -> Image.Image:
         bitmap = page.render(scale=width / page_width, may_draw_forms=False)
         image = bitmap.to_pil().convert("RGB")
         bitmap.close()
-        return image
+        return _grey_if_possible(image)
     finally:
         page.close()
+
+
+def _grey_if_possible(image: Image.Image) -> Image.Image:
+    """Most dossiers are black-and-white scans and typed pages: kept as one channel they
+    stamp and encode about four times faster, with the same pixels."""
+    red, green, blue = image.split()
+    if ImageChops.difference(red, green).getbbox() is None and ImageChops.difference(green, blue).getbbox() is None:
+        return red
+    return image
 
 
 def encode_png(image: Image.Image) -> bytes:
@@ -128,13 +137,13 @@ def encode_png(image: Image.Image) -> bytes:
 def decode(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()
-    return image.convert("RGB") if image.mode != "RGB" else image
+    return image if image.mode in ("RGB", "L") else image.convert("RGB")
 
 
 class Stamper:
     """Draws the reader's watermark diagonally, repeated over the whole page."""
 
-    def __init__(self, font: tuple[str, int], cache_size: int = 16):
+    def __init__(self, font: tuple[str, int], cache_size: int = 32):
         self.font_path, self.font_index = font
         self._fonts: dict[int, ImageFont.FreeTypeFont] = {}
         self._masks: OrderedDict[tuple, Image.Image] = OrderedDict()
@@ -144,7 +153,8 @@ class Stamper:
     def stamp(self, image: Image.Image, lines: Sequence[str]) -> Image.Image:
         mask = self._mask(image.size, tuple(lines))
         stamped = image.copy()
-        stamped.paste(STAMP_COLOUR, (0, 0, *image.size), mask)
+        colour = STAMP_COLOUR if image.mode == "RGB" else STAMP_COLOUR[0]
+        stamped.paste(colour, (0, 0, *image.size), mask)
         return stamped
 
     def _font(self, size: int) -> ImageFont.FreeTypeFont:
@@ -203,15 +213,16 @@ class ImagePdfWriter:
             self.fh.write(b"\nstream\n" + stream + b"\nendstream")
         self.fh.write(b"\nendobj\n")
 
-    def add_page(self, jpeg: bytes, pixels: tuple[int, int], points: tuple[float, float]) -> None:
+    def add_page(self, jpeg: bytes, pixels: tuple[int, int], points: tuple[float, float], grey: bool = False) -> None:
         image_id, content_id, page_id = self.next_id, self.next_id + 1, self.next_id + 2
         self.next_id += 3
         w, h = pixels
         pw, ph = points
         self._object(
             image_id,
-            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
-            b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>" % (w, h, len(jpeg)),
+            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /%s "
+            b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>"
+            % (w, h, b"DeviceGray" if grey else b"DeviceRGB", len(jpeg)),
             jpeg,
         )
         content = zlib.compress(b"q %.2f 0 0 %.2f 0 0 cm /Im0 Do Q" % (pw, ph))
@@ -253,7 +264,7 @@ def print_copy(path: str, stamper: Stamper, lines: Sequence[str], out: BinaryIO,
             buffer = io.BytesIO()
             stamped.save(buffer, format="JPEG", quality=82)
             points = (points[0], points[0] * image.height / image.width)
-            writer.add_page(buffer.getvalue(), image.size, points)
+            writer.add_page(buffer.getvalue(), image.size, points, grey=stamped.mode == "L")
         writer.close()
     finally:
         with PDFIUM_LOCK:

@@ -55,6 +55,6 @@ def test_the_print_copy_has_every_page_stamped(tmp_path, stamper):
     assert len(printed) == 3
     for index in range(3):
         stamped = printed[index].render(scale=1240 / 595).to_pil().convert("RGB")
-        plain = rendering.render_page(path, index).resize(stamped.size)
+        plain = rendering.render_page(path, index).convert("RGB").resize(stamped.size)
         assert ImageChops.difference(stamped, plain).getbbox() is not None
     assert printed[0].get_size() == pytest.approx((595, 842), abs=1)
