@@ -50,7 +50,7 @@ test-sqlite: deps
 	DATABASE_URL= $(BIN)/python -m pytest tests -q
 
 test-postgres: deps
-	$(BIN)/python -m pytest tests -q -m "not unit" --postgres
+	$(BIN)/python -m pytest tests -q -m "not unit and not once" --postgres
 
 lint: venv
 	$(BIN)/ruff check .

@@ -15,7 +15,7 @@ DATABASE_URL= $BIN/python -m pytest tests -q -p no:cacheprovider || status=1
 
 if $BIN/python -c "import sys,psycopg2; psycopg2.connect(sys.argv[1]).close()" "$TEST_POSTGRES_URL" 2>/dev/null; then
   echo "== PostgreSQL"
-  $BIN/python -m pytest tests -q -p no:cacheprovider -m "not unit" --postgres || status=1
+  $BIN/python -m pytest tests -q -p no:cacheprovider -m "not unit and not once" --postgres || status=1
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL does not answer at TEST_POSTGRES_URL: CI needs it" >&2; status=1
 else

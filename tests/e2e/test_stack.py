@@ -9,6 +9,7 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.support import Api, StackHandle, assert_error, free_port, new_phone
@@ -29,6 +30,7 @@ def processes_of(data_dir: Path) -> list[int]:
     return found
 
 
+@pytest.mark.once
 def test_two_stacks_keep_apart_and_down_leaves_nothing(stack, tmp_path):
     env = dict(stack.env, DATA_DIR=str(tmp_path / "second"), GATEWAY_PORT=str(free_port()), DATABASE_URL="")
     second = StackHandle(stack.root, env, Path(stack.env["COURT_FAKE_NOW_FILE"]))
