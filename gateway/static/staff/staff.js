@@ -112,8 +112,9 @@ function attendanceForm(app, onDone) {
   const local = (iso) => (iso ? fmtTime(iso).replace(" ", "T").slice(0, 16) : "");
   const borrowed = input("borrowed_at", { type: "datetime-local", value: local(r.borrowed_at), "aria-label": "借阅时间" });
   const returned = input("returned_at", { type: "datetime-local", value: local(r.returned_at), "aria-label": "还卷时间" });
-  // datetime-local has no zone: the archivist means Beijing time
-  const iso = (v) => (v ? `${v}:00+08:00` : undefined);
+  // datetime-local has no zone: the archivist means Beijing time; sent as UTC, the form
+  // every service stores
+  const iso = (v) => (v ? new Date(`${v}:00+08:00`).toISOString() : undefined);
   const form = h("form", { class: "inline-form attendance-form", "data-id": app.id },
     h("label", {}, "是否到场 ", attended), h("label", {}, "借阅时间 ", borrowed), h("label", {}, "还卷时间 ", returned),
     h("button", { type: "submit", class: "btn btn-primary" }, "登记"));
