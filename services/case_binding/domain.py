@@ -57,7 +57,9 @@ def text_field(value: Any, field_name: str, *, max_len: int, required: bool = Tr
     text = unicodedata.normalize("NFC", value.strip())
     if len(text) > max_len:
         raise validation_error({field_name: f"不能超过{max_len}个字符"})
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text):
+    # isprintable() is a fast C check that already rules out every "C*" category; only
+    # texts it doubts (e.g. with an ideographic space) need the per-character look.
+    if not text.isprintable() and any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text):
         raise validation_error({field_name: "含有不可见或无效字符"})
     return text
 

