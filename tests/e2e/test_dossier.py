@@ -309,6 +309,7 @@ def test_copied_links_open_only_for_their_owner(stack, world):
         opened = anonymous.get(path, allow_redirects=False)
         assert opened.status_code == 303
         assert opened.headers["Location"] == f"/web/login?next={path}"
+    anonymous.get(f"/web/login?next=/r/{token}")  # the browser's next stop: its request is logged too
     assert_error(b.get(f"/r/{token}", allow_redirects=False), 404, "not_found")
     assert_error(a.get("/r/" + "A" * 43, allow_redirects=False), 404, "not_found")
     for _ in range(2):  # a GET (a mail scanner, a link preview) never uses the link up
