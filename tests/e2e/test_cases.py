@@ -3,6 +3,9 @@ the privacy rule (a party learns nothing about a case that is not theirs)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 
 from tests.support import Api, assert_error, new_case_no, new_id_number, new_lawyer, new_party
@@ -212,3 +215,34 @@ def test_ten_thousand_cases_in_one_call(stack, admin):
     answer = lookup(party, sample["case_no"]).json()
     assert (answer["relation"], answer["status"]) == ("party", sample["status"])
     assert [c["case_no"] for c in party.get("/api/v1/my/cases").json()["items"]] == [sample["case_no"]]
+
+
+def test_court_it_imports_a_file_from_the_command_line(stack, admin, tmp_path):
+    lawyer = new_lawyer(admin)
+    case_no = new_case_no()
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps({"cases": [case_body(case_no, lawyers=[lawyer])]}, ensure_ascii=False), "utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "services.case_binding.cli", "import-cases", str(feed)],
+        cwd=stack.root,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "imported 1 cases" in run.stdout
+    assert lookup(lawyer, case_no).json()["relation"] == "lawyer_of_record"
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"cases": [case_body(new_case_no()), case_body("(2021)粤01民初0号")]}), "utf-8")
+    refused = subprocess.run(
+        [sys.executable, "-m", "services.case_binding.cli", "import-cases", str(bad)],
+        cwd=stack.root,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode == 1
+    assert "invalid_case_no" in refused.stderr and "Traceback" not in refused.stderr
