@@ -10,13 +10,12 @@ from nameko.rpc import ServiceRpc, rpc
 from nameko.timer import timer
 
 from services.applications import usecases
-from services.applications.dependencies import FaultPoint
+from services.applications.dependencies import FaultPoint, OutboxRelay
 from services.applications.models import IdempotencyKey, Outbox
 from services.common import config, idempotency
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.health import HealthMixin
-from services.common.messaging import relay
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +27,7 @@ class ApplicationsService(HealthMixin):
     dispatch = EventDispatcher()
     case_binding = ServiceRpc("case_binding")
     fault = FaultPoint()
+    outbox = OutboxRelay()
 
     def relation(self, actor: dict, case_no: str) -> dict:
         """case_binding's answer to "what is this user to this case", with a deadline
@@ -100,13 +100,13 @@ class ApplicationsService(HealthMixin):
         the row stays unpublished and the timer sends it."""
         self.fault.before_publish()
         try:
-            relay(self.db, Outbox, self.dispatch)
+            self.outbox.run(self.db, Outbox, self.dispatch)
         except Exception:
             log.warning("outbox relay after commit failed; the timer will retry", exc_info=True)
 
     @timer(interval=2)
     def relay_outbox(self):
-        relay(self.db, Outbox, self.dispatch)
+        self.outbox.run(self.db, Outbox, self.dispatch)
 
     @timer(interval=3600)
     def forget_old_idempotency_keys(self):

@@ -10,10 +10,9 @@ import uuid
 import zlib
 
 import pytest
-from minio import Minio
 from PIL import Image
 
-from tests.support import Api, assert_error, create_staff
+from tests.support import Api, assert_error, create_staff, object_store
 
 MiB = 1024 * 1024
 
@@ -53,15 +52,8 @@ def upload(client: Api, data: bytes, kind: str = "license", filename: str = "fil
 
 def stored_materials(stack) -> set[str]:
     """Keys under materials/ in the stack's bucket, read straight from the S3 server."""
-    state = stack.state()
-    client = Minio(
-        f"127.0.0.1:{state['s3_base_port'] + 3}",
-        access_key=state["s3_access_key"],
-        secret_key=state["s3_secret_key"],
-        secure=False,
-        region="us-east-1",
-    )
-    return {o.object_name for o in client.list_objects("court", prefix="materials/", recursive=True)}
+    store = object_store(stack)
+    return {o.object_name for o in store.client.list_objects(store.bucket, prefix="materials/", recursive=True)}
 
 
 def test_upload_each_type_and_read_it_back(stack, api):
