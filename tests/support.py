@@ -288,3 +288,40 @@ def object_store(stack: StackHandle):
         region="us-east-1",
     )
     return ObjectStore(client, "court")
+
+
+def start_private_stack(prefix: str, **env: str) -> StackHandle:
+    """A whole stack of its own (temporary DATA_DIR, free loopback port, own vhost; SQLite
+    unless DATABASE_URL is set) for benchmarks; ``stop_private_stack`` removes it all."""
+    import secrets
+    import tempfile
+
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    full_env = dict(os.environ)
+    full_env.update(
+        DATA_DIR=str(data_dir),
+        GATEWAY_PORT=str(free_port()),
+        DEMO_DATA="0",
+        BOOTSTRAP_ADMIN_PHONE="13900000000",
+        BOOTSTRAP_ADMIN_PASSWORD="Bench-" + secrets.token_hex(6),
+        EVENTLET_TESTS="1",
+        **env,
+    )
+    for key in ("AMQP_URI", "S3_ENDPOINT", "COURT_FAKE_NOW_FILE"):
+        full_env.pop(key, None)
+    stack = StackHandle(Path(__file__).resolve().parents[1], full_env, data_dir / "fake-now")
+    up = stack.run("up", check=False)
+    if up.returncode != 0:
+        stop_private_stack(stack)
+        raise SystemExit("the stack did not come up:\n" + up.stdout + up.stderr)
+    return stack
+
+
+def stop_private_stack(stack: StackHandle) -> None:
+    import shutil
+
+    stack.down()
+    vhost = stack.state().get("vhost")
+    if vhost and shutil.which("rabbitmqctl"):
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True, timeout=60)
+    shutil.rmtree(stack.data_dir, ignore_errors=True)
