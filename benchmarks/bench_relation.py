@@ -1,0 +1,177 @@
+"""The relation RPC (what is this user to this case?) under load.
+
+``python -m benchmarks.bench_relation`` starts a stack of its own (a temporary DATA_DIR, a
+free loopback port, its own RabbitMQ vhost; SQLite unless DATABASE_URL is set), loads
+100,000 cases through court IT's file import, then runs 32 concurrent callers of
+``case_binding.relation`` for a bounded time (``BENCH_SECONDS``, default 20) and prints
+calls per second and p50/p99 latency. Callers are 4 processes x 8 green threads, each
+with its own RPC client, asking as a party of the case, a lawyer of record, or a lawyer
+with no relation, in equal parts. Traffic goes only to the local broker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = int(os.environ.get("BENCH_CASES", 100_000))
+SECONDS = float(os.environ.get("BENCH_SECONDS", 20))
+PROCESSES, GREENLETS = 4, 8  # 32 concurrent callers
+COURT = "广东省广州市天河区人民法院"
+
+
+def id_number(i: int) -> str:
+    from services.common.people import id_check_digit
+
+    body = f"440106{1950 + i % 50}0101{i % 1000:03d}"
+    return body + id_check_digit(body)
+
+
+def case_no(i: int) -> str:
+    return f"（2024）粤0106民初{i + 1}号"
+
+
+def feed(count: int) -> dict:
+    return {
+        "cases": [
+            {
+                "case_no": case_no(i),
+                "court": COURT,
+                "cause": "民间借贷纠纷",
+                "status": "archived" if i % 5 == 0 else "in_trial",
+                "has_electronic_dossier": i % 2 == 0,
+                "parties": [
+                    {"name": f"原告{i}", "id_number": id_number(i), "side": "原告"},
+                    {"name": f"被告{i}", "id_number": id_number(i + 7), "side": "被告"},
+                ],
+                "lawyers": [{"name": f"律师{i}", "license_no": f"14401201{i:09d}", "party_name": f"原告{i}"}],
+            }
+            for i in range(count)
+        ]
+    }
+
+
+def actor_for(kind: int, i: int) -> dict:
+    if kind == 0:
+        return {"id": i + 1, "role": "party", "name": f"原告{i}", "id_number": id_number(i), "court": None}
+    license_no = f"14401201{i:09d}" if kind == 1 else "14401299999999999"
+    return {"id": 10**7 + i, "role": "lawyer", "name": f"律师{i}", "license_no": license_no, "court": None}
+
+
+def worker(uri: str, seconds: float, seed: int) -> None:
+    """One process of callers: prints its latencies (ms) as JSON on stdout."""
+    import eventlet
+
+    eventlet.monkey_patch()
+    import random
+
+    from nameko.standalone.rpc import ClusterRpcClient
+
+    rng = random.Random(seed)
+    latencies: list[float] = []
+    errors = [0]
+
+    def caller() -> None:
+        with ClusterRpcClient(uri=uri, timeout=10) as rpc:
+            rpc.case_binding.ping()  # warm the reply queue before the clock starts
+            start.wait()
+            while time.monotonic() < deadline:
+                i, kind = rng.randrange(CASES), rng.randrange(3)
+                began = time.perf_counter()
+                try:
+                    answer = rpc.case_binding.relation(actor=actor_for(kind, i), case_no=case_no(i))
+                    assert answer["relation"] == ("party", "lawyer_of_record", "none")[kind]
+                except Exception:
+                    errors[0] += 1
+                    continue
+                latencies.append((time.perf_counter() - began) * 1000)
+
+    start = eventlet.event.Event()
+    threads = [eventlet.spawn(caller) for _ in range(GREENLETS)]
+    eventlet.sleep(2)
+    deadline = time.monotonic() + seconds
+    start.send(True)
+    for thread in threads:
+        thread.wait()
+    print(json.dumps({"latencies": latencies, "errors": errors[0]}))
+
+
+def main() -> int:
+    from tests.support import StackHandle, free_port
+
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-relation-"))
+    env = dict(os.environ)
+    env.update(
+        DATA_DIR=str(data_dir),
+        GATEWAY_PORT=str(free_port()),
+        DEMO_DATA="0",
+        BOOTSTRAP_ADMIN_PHONE="13900000000",
+        BOOTSTRAP_ADMIN_PASSWORD="Bench-" + secrets.token_hex(6),
+        EVENTLET_TESTS="1",
+    )
+    for key in ("AMQP_URI", "S3_ENDPOINT", "COURT_FAKE_NOW_FILE"):
+        env.pop(key, None)
+    stack = StackHandle(ROOT, env, data_dir / "fake-now")
+    try:
+        up = stack.run("up", check=False)
+        if up.returncode != 0:
+            raise SystemExit("the stack did not come up:\n" + up.stdout + up.stderr)
+        path = data_dir / "feed.json"
+        path.write_text(json.dumps(feed(CASES), ensure_ascii=False), "utf-8")
+        began = time.monotonic()
+        load = subprocess.run(
+            [sys.executable, "-m", "services.case_binding.cli", "import-cases", str(path)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
+        if load.returncode != 0:
+            raise SystemExit("loading the cases failed: " + load.stderr[-2000:])
+        print(f"loaded {CASES} cases in {time.monotonic() - began:.1f} s ({load.stdout.strip()})", flush=True)
+        callers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "benchmarks.bench_relation", "--worker", stack.amqp_uri, str(SECONDS), str(n)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            for n in range(PROCESSES)
+        ]
+        results = [json.loads(p.communicate(timeout=SECONDS + 120)[0].strip().splitlines()[-1]) for p in callers]
+    finally:
+        stack.down()
+        vhost = stack.state().get("vhost")
+        if vhost and shutil.which("rabbitmqctl"):
+            subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True, timeout=60)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    latencies = sorted(ms for r in results for ms in r["latencies"])
+    errors = sum(r["errors"] for r in results)
+    if not latencies:
+        raise SystemExit(f"no successful calls ({errors} errors)")
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    print(
+        f"relation RPC, {PROCESSES * GREENLETS} concurrent callers, {CASES} cases, {SECONDS:.0f} s, "
+        f"{'PostgreSQL' if env.get('DATABASE_URL') else 'SQLite'}: {len(latencies) / SECONDS:.0f} calls/s, "
+        f"p50 {statistics.median(latencies):.1f} ms, p99 {p99:.1f} ms, {errors} errors"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--worker":
+        worker(sys.argv[2], float(sys.argv[3]), int(sys.argv[4]))
+        sys.exit(0)
+    sys.exit(main())
