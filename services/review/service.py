@@ -1,5 +1,16 @@
 """Review (审查): the queue of each court, decisions, on-site arrangements and attendance,
-and the applicant's messages (站内信) with their text-message copies."""
+and the applicant's messages (站内信) with their text-message copies.
+
+Configuration (nameko config or environment):
+- ``REVIEW_ONSITE_NOTICES`` (JSON object court → notice) or ``REVIEW_ONSITE_NOTICES_FILE``:
+  the reading room's 温馨提示 per court; 广东省广州市中级人民法院 has the manual's text built in.
+- ``REVIEW_SMS_PROVIDER``: ``log`` (default: logs a masked number, never the text) or
+  ``package.module:Class`` of a provider with ``send(phone, text)``.
+- ``REVIEW_RPC_TIMEOUT`` (5 s) for case_binding; ``REVIEW_RELAY_SECONDS`` (1 s) for the
+  outbox relay; ``REVIEW_SWEEP_SECONDS`` (5 s) for the expiry-reminder sweep.
+- ``REVIEW_FAULT_FILE``: tests only (see ``dependencies.fault_point``); never set it in
+  production.
+"""
 
 from __future__ import annotations
 
