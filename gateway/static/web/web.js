@@ -26,11 +26,12 @@ function renderNav(user) {
     renderNav(null);
     router.go("/web/");
   });
-  nav.replaceChildren(
-    h("a", { href: "/web/applications", "data-nav": true }, "网上阅卷"),
+  nav.replaceChildren(...[
+    h("a", { href: "/web/applications", "data-nav": true, "aria-current": location.pathname.startsWith("/web/applications") ? "page" : null }, "网上阅卷"),
     user && user.role === "lawyer" ? h("a", { href: "/web/bindings", "data-nav": true }, "案件绑定") : null,
     user ? h("span", { class: "who" }, `${user.name}（${LABELS.role[user.role]}）`) : h("a", { href: "/web/login", "data-nav": true }, "登录"),
-    user ? out : h("a", { href: "/web/signup", "data-nav": true }, "注册"));
+    user ? out : h("a", { href: "/web/signup", "data-nav": true }, "注册"),
+  ].filter(Boolean));
 }
 
 const STATUSES = ["pending", "approved", "rejected", "returned", "withdrawn", "expired"];
