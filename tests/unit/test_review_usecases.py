@@ -1,0 +1,130 @@
+"""Review's use cases on an in-memory database (no broker): redeliveries change nothing,
+a crash before commit leaves no decision and no announcement, one reminder per approval,
+and the text message goes to the number the application carried."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from services.common.db import UnitOfWork
+from services.common.errors import DomainError
+from services.review import usecases
+from services.review.models import Base, Message, Outbox, ReviewedApplication
+
+CLERK = {"id": 7, "role": "clerk", "name": "中欣", "court": "某法院"}
+
+
+class Texts:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send(self, phone: str, text: str) -> None:
+        self.sent.append((phone, text))
+
+
+@pytest.fixture
+def uow(tmp_path, monkeypatch) -> UnitOfWork:
+    now = tmp_path / "now"
+    now.write_text("2026-05-07T10:00:00+08:00")
+    monkeypatch.setenv("COURT_FAKE_NOW_FILE", str(now))
+    engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
+    Base.metadata.create_all(engine)
+    return UnitOfWork(sessionmaker(engine, expire_on_commit=False))
+
+
+def submitted(app_id: int = 1, event_id: str = "e-1") -> dict:
+    return {
+        "event_id": event_id,
+        "application_id": app_id,
+        "applicant": {"id": 42, "name": "金家慧", "role": "party", "phone": "13812345678"},
+        "case_no": "（2021）粤01民初1号",
+        "court": "某法院",
+        "scope": "全案卷宗",
+        "reason": "测试",
+        "materials": [],
+        "applied_at": "2026-05-07T09:00:00+08:00",
+    }
+
+
+def count(uow: UnitOfWork, model: type) -> int:
+    with uow.read() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_redelivered_submission_queues_once(uow):
+    assert usecases.receive_submitted(uow, submitted()) is True
+    assert usecases.receive_submitted(uow, submitted()) is False
+    assert usecases.receive_submitted(uow, submitted(event_id="e-2")) is False
+    assert usecases.receive_submitted(uow, {"event_id": "e-3", "application_id": 2}) is False  # unreadable
+    assert count(uow, ReviewedApplication) == 1
+
+
+def test_a_crash_before_commit_leaves_nothing_and_the_retry_decides(uow):
+    usecases.receive_submitted(uow, submitted())
+    body = {"opinion": "reject", "explanation": "不符合条件"}
+
+    def crash(point: str) -> None:
+        if point == "decision_before_commit":
+            raise KeyboardInterrupt  # stands in for the process dying
+
+    with pytest.raises(KeyboardInterrupt):
+        usecases.decide(uow, CLERK, 1, body, case_summary=dict, fault=crash)
+    assert count(uow, Outbox) == 0
+    assert usecases.decide(uow, CLERK, "1", body, case_summary=dict)["status"] == "rejected"
+    with uow.read() as session:
+        (event,) = session.scalars(select(Outbox)).all()
+    assert json.loads(event.payload)["opinion"] == "reject"
+    with pytest.raises(DomainError) as again:
+        usecases.decide(uow, CLERK, 1, body, case_summary=dict)
+    assert again.value.code == "invalid_state" and type(again.value) is DomainError
+
+
+def test_online_approval_asks_for_the_electronic_dossier(uow):
+    usecases.receive_submitted(uow, submitted())
+    body = {"opinion": "approve", "mode": "online"}
+    for answer in ({"has_electronic_dossier": False}, DomainError("not_found")):
+
+        def summary(case_no: str, answer=answer) -> dict:
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+
+        with pytest.raises(DomainError) as refused:
+            usecases.decide(uow, CLERK, 1, body, case_summary=summary)
+        assert refused.value.code == "no_electronic_dossier"
+    approved = usecases.decide(uow, CLERK, 1, body, case_summary=lambda _: {"has_electronic_dossier": True})
+    assert approved["reading"] == {"mode": "online", "valid_until": "2026-05-22"}
+
+
+def test_messages_once_per_decision_and_one_reminder_with_its_text(uow, tmp_path, monkeypatch):
+    texts = Texts()
+    usecases.receive_submitted(uow, submitted())
+    usecases.decide(
+        uow,
+        CLERK,
+        1,
+        {"opinion": "approve", "mode": "online", "valid_until": "2026-05-08"},
+        lambda _: {"has_electronic_dossier": True},
+    )
+    with uow.read() as session:
+        event = json.loads(session.scalars(select(Outbox)).one().payload)
+    assert usecases.notify_decision(uow, texts, event) is True
+    assert usecases.notify_decision(uow, texts, event) is False
+    assert usecases.notify_decision(uow, texts, dict(event, event_id="other")) is False
+    assert usecases.send_expiry_reminders(uow, texts) == 0  # not the last day yet
+    (tmp_path / "now").write_text("2026-05-08T00:01:00+08:00")
+    assert usecases.send_expiry_reminders(uow, texts) == 1
+    assert usecases.send_expiry_reminders(uow, texts) == 0
+    assert count(uow, Message) == 2
+    assert [phone for phone, _ in texts.sent] == ["13812345678", "13812345678"]
+    listed = usecases.list_messages(uow, {"id": 42})["items"]
+    assert [m["title"] for m in listed] == ["在线阅卷即将到期", "阅卷申请已通过"]
+    with pytest.raises(DomainError):
+        usecases.mark_read(uow, {"id": 43}, listed[0]["id"])
+    (tmp_path / "now").write_text("2026-05-09T00:00:00+08:00")
+    assert usecases.staff_queue(uow, CLERK, status="expired")["items"][0]["status"] == "expired"
