@@ -50,9 +50,9 @@ def person(name: str) -> dict:
     return {"name": name, "id_number": new_id_number(), "phone": new_phone(), "password": PASSWORD}
 
 
-def pdf_file(name: str) -> dict:
+def pdf_file(name: str, pages: int = 1) -> dict:
     """A file for set_input_files: a small real PDF."""
-    return {"name": name, "mimeType": "application/pdf", "buffer": make_pdf(1)}
+    return {"name": name, "mimeType": "application/pdf", "buffer": make_pdf(pages)}
 
 
 def staff_sign_in(page, phone: str, password: str) -> None:
