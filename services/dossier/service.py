@@ -22,7 +22,7 @@ from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.common import config
+from services.common import config, metrics
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.health import HealthMixin
@@ -57,15 +57,19 @@ class DossierService(HealthMixin):
 
     @rpc(expected_exceptions=DomainError)
     def read_page(self, actor, application_id, document_id, page):
-        return usecases.read_page(
+        result = usecases.read_page(
             self.db, self.pages, actor=actor, application_id=application_id, document_id=document_id, page=page
         )
+        metrics.page_served("page")
+        return result
 
     @rpc(expected_exceptions=DomainError)
     def print_document(self, actor, application_id, document_id):
-        return usecases.print_document(
+        result = usecases.print_document(
             self.db, self.pages, actor=actor, application_id=application_id, document_id=document_id
         )
+        metrics.page_served("pdf")
+        return result
 
     @rpc(expected_exceptions=DomainError)
     def create_link(self, actor, application_id, token_hash):
