@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.support import Api, assert_error, create_staff, new_case_no
+from tests.support import Api, assert_error, create_staff, new_case_no, new_party
 
 GUANGZHOU = "广东省广州市中级人民法院"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -375,3 +375,35 @@ def test_guangzhou_notice_is_the_manuals(stack, admin):
     assert response.status_code == 200, response.text
     notice = response.json()["reading"]["notice"]
     assert "广州市白云区应潭路66号" in notice and "020-83210148" in notice
+
+
+def test_a_real_submission_reaches_the_queue_and_the_decision_reaches_the_applicant(stack, admin):
+    court = court_of_this_test()
+    clerk = create_staff(admin, "clerk", court)
+    party = new_party(stack.base_url, name="李四")
+    case_no = new_case_no()
+    case = {
+        "case_no": case_no,
+        "court": court,
+        "cause": "买卖合同纠纷",
+        "status": "archived",
+        "has_electronic_dossier": True,
+        "parties": [{"name": "李四", "id_number": party.id_number, "side": "原告"}],
+        "lawyers": [],
+    }
+    assert admin.post("/api/v1/admin/cases", json={"cases": [case]}).status_code == 200
+    submitted = party.post("/api/v1/applications", json={"case_no": case_no, "scope": "全案卷宗", "reason": "诉讼需要"})
+    assert submitted.status_code == 201, submitted.text
+    app_id = submitted.json()["id"]
+    wait_arrived(clerk, app_id)
+    (item,) = queue(clerk, status="pending")
+    assert item["id"] == app_id and item["case_no"] == case_no and item["applicant"]["name"] == "李四"
+
+    decided = clerk.post(decision_path(app_id), json={"opinion": "approve", "mode": "online"})
+    assert decided.status_code == 200, decided.text
+    deadline = time.monotonic() + 15
+    while (seen := party.get(f"/api/v1/applications/{app_id}").json())["status"] != "approved":
+        assert time.monotonic() < deadline, seen
+        time.sleep(0.2)
+    assert seen["review"]["opinion"] == "approve" and seen["reading"] == decided.json()["reading"]
+    assert len(wait_messages(party, app_id, 1)) == 1
