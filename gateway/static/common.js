@@ -618,3 +618,19 @@ export async function dossierViewer(root, appId, { back }) {
         img)) : h("p", { class: "empty" }, "该案暂无电子卷宗。")));
   open(current, 1);
 }
+
+// 站内信: decisions and the reminder before a deadline; opening one marks it read.
+export async function messagesList(applicationPath, go) {
+  const { items } = await api("GET", "/api/v1/messages?limit=50");
+  if (!items.length) return h("p", { class: "empty" }, "暂无站内信。");
+  return h("ul", { class: "messages weui-cells" }, items.map((m) => {
+    const open = async (e) => {
+      e.preventDefault();
+      if (!m.read) await api("POST", `/api/v1/messages/${encodeURIComponent(m.id)}/read`).catch(() => null);
+      if (m.application_id) go(applicationPath(m.application_id));
+    };
+    return h("li", { class: m.read ? "message weui-cell" : "message unread weui-cell", "data-id": m.id },
+      h("a", { href: m.application_id ? applicationPath(m.application_id) : "#", onclick: open },
+        h("strong", {}, m.read ? "" : "● ", m.title), h("span", { class: "muted" }, ` ${fmtTime(m.at)}`), h("p", {}, m.body)));
+  }));
+}

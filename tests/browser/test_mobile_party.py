@@ -6,6 +6,7 @@ one tap reapplies."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timedelta
 
 from playwright.sync_api import expect
@@ -85,7 +86,16 @@ def test_party_applies_on_the_phone_and_reads_online(stack, admin, browsers, clo
     desk.get_by_role("button", name="提交审查决定").click()
     expect(desk.locator(".status-line .tag")).to_have_text("通过")
 
-    # back on the phone: the list's status, then the detail's four blocks
+    # back on the phone: the decision in 站内信, the list's status, the detail's four blocks
+    deadline = time.monotonic() + 15
+    while True:
+        phone.goto("/m/messages")
+        phone.locator(".messages, .empty").first.wait_for()
+        if phone.locator(".message.unread").count() or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    phone.locator(".message.unread a").first.click()
+    phone.wait_for_url(f"**/m/applications/{application_id}")
     phone.goto("/m/applications")
     expect(phone.locator(f".app-row[data-id='{application_id}'] .tag")).to_have_text("通过")
     browsers.shot(phone, "m-04-application-list")
@@ -122,7 +132,7 @@ def test_party_applies_on_the_phone_and_reads_online(stack, admin, browsers, clo
     sign_in(pc, party["phone"], party["password"])
     pc.wait_for_url(f"**/web/applications/{application_id}/dossier")
     wait_for_image(pc.locator("img.page-image"))
-    expect(pc.locator("#nav")).to_have_text(re.compile(r"^网上阅卷\s*陈小雨（当事人）\s*退出登录$"))
+    expect(pc.locator("#nav")).to_have_text(re.compile(r"^网上阅卷\s*站内信\s*陈小雨（当事人）\s*退出登录$"))
     pc.keyboard.press("ArrowRight")
     expect(pc.locator("img.page-image")).to_have_attribute("alt", re.compile("第2页"))
     pc.get_by_label("页码").fill("3")

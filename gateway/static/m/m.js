@@ -2,7 +2,7 @@
 // (公众服务 → 手机阅卷 → 阅卷申请).
 import {
   ApiFailure, LABELS, api, applicationForm, bindingForm, bindingList, button, copyLink, createRouter, detailBlocks,
-  dossierViewer, errorBox, errorText, fmtDate, h, loginForm, me, safeNext, signOut, signupForm, statusTag, toast,
+  dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, safeNext, signOut, signupForm, statusTag, toast,
 } from "/static/common.js";
 
 const root = document.getElementById("app");
@@ -38,6 +38,7 @@ const routes = [
     el.replaceChildren(h("h1", { class: "section-title" }, "手机阅卷"),
       h("div", { class: "weui-cells" },
         h("a", { href: "/m/applications", "data-nav": true, class: "weui-cell weui-cell_access" }, h("span", { class: "weui-cell__bd" }, "阅卷申请"), h("span", { class: "weui-cell__ft" })),
+        h("a", { href: "/m/messages", "data-nav": true, class: "weui-cell weui-cell_access" }, h("span", { class: "weui-cell__bd" }, "站内信"), h("span", { class: "weui-cell__ft" })),
         user.role === "lawyer" ? h("a", { href: "/m/bindings", "data-nav": true, class: "weui-cell weui-cell_access" }, h("span", { class: "weui-cell__bd" }, "案件绑定"), h("span", { class: "weui-cell__ft" })) : null),
       h("p", { class: "muted user-line" }, `${user.name}（${LABELS.role[user.role]}）`, " ", h("a", { href: "#", id: "sign-out" }, "退出登录")));
     el.querySelector("#sign-out").addEventListener("click", async (e) => {
@@ -109,6 +110,11 @@ const routes = [
     frame("申请案件绑定", "/m/bindings");
     await signedIn();
     el.replaceChildren(bindingForm({ caseNo: new URLSearchParams(location.search).get("case_no"), onDone: () => router.go("/m/bindings") }));
+  }],
+  [/^\/m\/messages$/, async (el) => {
+    frame("站内信", "/m/reading");
+    await signedIn();
+    el.replaceChildren(h("h1", { class: "section-title" }, "站内信"), await messagesList((id) => `/m/applications/${id}`, (p) => router.go(p)));
   }],
   [/^\/m\/login$/, async (el) => {
     frame("登录", "/m/");

@@ -2,7 +2,7 @@
 // table; the dossier viewer is where copied links (/r/<token>) land.
 import {
   ApiFailure, LABELS, api, applicationForm, bindingForm, bindingList, button, copyLink, createRouter, detailBlocks,
-  dossierViewer, errorBox, errorText, fmtDate, h, loginForm, me, pdfUrl, safeNext, signOut, signupForm, statusTag, toast,
+  dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, pdfUrl, safeNext, signOut, signupForm, statusTag, toast,
 } from "/static/common.js";
 
 const root = document.getElementById("app");
@@ -29,6 +29,7 @@ function renderNav(user) {
   nav.replaceChildren(...[
     h("a", { href: "/web/applications", "data-nav": true, "aria-current": location.pathname.startsWith("/web/applications") ? "page" : null }, "网上阅卷"),
     user && user.role === "lawyer" ? h("a", { href: "/web/bindings", "data-nav": true }, "案件绑定") : null,
+    user ? h("a", { href: "/web/messages", "data-nav": true }, "站内信") : null,
     user ? h("span", { class: "who" }, `${user.name}（${LABELS.role[user.role]}）`) : h("a", { href: "/web/login", "data-nav": true }, "登录"),
     user ? out : h("a", { href: "/web/signup", "data-nav": true }, "注册"),
   ].filter(Boolean));
@@ -123,6 +124,10 @@ const routes = [
   [/^\/web\/bindings\/new$/, async (el) => {
     await signedIn();
     el.replaceChildren(bindingForm({ caseNo: new URLSearchParams(location.search).get("case_no"), onDone: () => router.go("/web/bindings") }));
+  }],
+  [/^\/web\/messages$/, async (el) => {
+    await signedIn();
+    el.replaceChildren(h("h1", {}, "站内信"), await messagesList((id) => `/web/applications/${id}`, (p) => router.go(p)));
   }],
   [/^\/web\/login$/, async (el) => {
     renderNav(null);
