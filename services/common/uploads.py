@@ -91,7 +91,7 @@ def _check_pdf(stream: BinaryIO) -> None:
     import pypdfium2
 
     try:
-        document = pypdfium2.PdfDocument(stream.read())
+        document = pypdfium2.PdfDocument(stream, autoclose=False)  # reads from the spooled file, not a copy
         try:
             if len(document) < 1:
                 raise Refused("PDF 文件没有页面")
