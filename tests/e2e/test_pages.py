@@ -74,3 +74,24 @@ def test_cookie_session_with_csrf(stack):
         400,
         "bad_request",
     )
+
+
+def test_every_error_code_has_a_sentence_for_people():
+    """The pages never show a raw code: every code the gateway maps, and every 422 code of
+    the contract, has its sentence in the shared client."""
+    import re
+    from pathlib import Path
+
+    from gateway.errors import STATUS_BY_CODE
+
+    script = (Path(__file__).resolve().parents[2] / "gateway" / "static" / "common.js").read_text()
+    table = script[
+        script.index("export const ERROR_TEXT") : script.index("};", script.index("export const ERROR_TEXT"))
+    ]
+    known = set(re.findall(r"^\s+(\w+):", table, flags=re.M))
+    contract_422 = {
+        "validation_error", "invalid_phone", "weak_password", "invalid_id_number", "license_not_verified",
+        "invalid_case_no", "invalid_kind", "invalid_date", "materials_missing", "idempotency_key_reused",
+    }  # fmt: skip
+    assert set(STATUS_BY_CODE) - known == set()
+    assert contract_422 - known == set()
