@@ -202,7 +202,9 @@ class DossierRoutes:
     def open_link(self, ctx: Context, token: str):
         try:
             ctx.user = authenticate(ctx)
-        except ApiError:
+        except ApiError as exc:
+            if exc.code != "unauthenticated":  # identity not answering is a 503, not a sign-in page
+                raise
             ctx.user = None
         if ctx.user is None:  # a link's validity is not revealed before sign-in
             return _redirect(LOGIN + f"/r/{token}")

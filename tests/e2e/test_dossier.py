@@ -366,3 +366,43 @@ def test_check_log_finds_an_altered_entry(stack, world):
     finally:
         _tamper(stack, "UPDATE access_log SET page = 3 WHERE document_id = ? AND page = 2", (world.doc2["id"],))
     assert check_log(stack).returncode == 0
+
+
+def test_grants_survive_reordered_and_redelivered_events(stack, world):
+    a = world.a
+    application_id = random.randint(2 * 10**9, 2**31 - 1)
+    decided = {
+        "event_id": str(uuid.uuid4()),
+        "application_id": application_id,
+        "applicant_id": a.user["id"],
+        "case_no": world.case_no,
+        "court": COURT,
+        "opinion": "approve",
+        "mode": "online",
+        "explanation": "",
+        "reviewer": "审查员",
+        "reviewed_at": "2026-05-02T09:00:00+08:00",
+        "valid_until": world.valid_until,
+    }
+    stack.dispatch_event("review", "application_decided", decided)  # before its submission
+    path = f"/api/v1/applications/{application_id}/dossier"
+    assert wait_until(lambda: a.get(path).status_code == 200)
+    submitted = {
+        "event_id": str(uuid.uuid4()),
+        "application_id": application_id,
+        "applicant": {"id": a.user["id"], "name": a.user["name"], "role": "party"},
+        "case_no": world.case_no,
+        "court": COURT,
+        "scope": "全案卷宗",
+        "reason": "阅卷",
+        "materials": [],
+        "applied_at": "2026-05-01T09:00:00+08:00",
+    }
+    stack.dispatch_event("applications", "application_submitted", submitted)
+    # A redelivery carries the same event id: whatever it says, it is not applied twice.
+    stack.dispatch_event("review", "application_decided", dict(decided, opinion="reject", mode=None))
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        assert a.get(path).status_code == 200
+        time.sleep(0.2)
+    assert_error(world.b.get(path), 404, "not_found")
