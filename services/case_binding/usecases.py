@@ -199,35 +199,28 @@ def my_cases(uow: UnitOfWork, actor: dict, limit: Any = None, cursor: Any = None
     role = _role(actor)
     _require(actor, "party", "lawyer")
     limit, after = _limit(limit), _cursor(cursor)
-    query = select(Case)
-    if role == "party":
-        query = query.where(
-            exists().where(
-                CaseParty.case_no == Case.case_no,
-                CaseParty.id_number == (actor.get("id_number") or ""),
-                CaseParty.name == (actor.get("name") or ""),
-            )
-        )
-    else:
-        of_record = select(CaseLawyer.case_no).where(CaseLawyer.license_no == (actor.get("license_no") or ""))
-        bound = select(Binding.case_no).where(Binding.lawyer_id == actor.get("id"), Binding.status == "approved")
-        query = query.where(or_(Case.case_no.in_(of_record), Case.case_no.in_(bound)))
-    if after is not None:
-        query = query.where(Case.id < after)
     with uow.read() as session:
-        rows = session.scalars(query.order_by(Case.id.desc()).limit(limit + 1)).all()
-        numbers = [c.case_no for c in rows]
+        # The person's own rows first (indexed by ID number, license or lawyer), then their
+        # cases: driving from the directory would scan every case on each call.
         if role == "party":
-            relations = dict.fromkeys(numbers, domain.PARTY)
-        else:
-            recorded = set(
-                session.scalars(
-                    select(CaseLawyer.case_no).where(
-                        CaseLawyer.case_no.in_(numbers), CaseLawyer.license_no == (actor.get("license_no") or "")
-                    )
+            mine = session.scalars(
+                select(CaseParty.case_no).where(
+                    CaseParty.id_number == (actor.get("id_number") or ""), CaseParty.name == (actor.get("name") or "")
                 )
-            )
-            relations = {n: domain.OF_RECORD if n in recorded else domain.BOUND for n in numbers}
+            ).all()
+            relations = dict.fromkeys(mine, domain.PARTY)
+        else:
+            recorded = session.scalars(
+                select(CaseLawyer.case_no).where(CaseLawyer.license_no == (actor.get("license_no") or ""))
+            ).all()
+            bound = session.scalars(
+                select(Binding.case_no).where(Binding.lawyer_id == actor.get("id"), Binding.status == "approved")
+            ).all()
+            relations = {**dict.fromkeys(bound, domain.BOUND), **dict.fromkeys(recorded, domain.OF_RECORD)}
+        query = select(Case).where(Case.case_no.in_(list(relations)))
+        if after is not None:
+            query = query.where(Case.id < after)
+        rows = session.scalars(query.order_by(Case.id.desc()).limit(limit + 1)).all() if relations else []
     items = [
         dict(
             schemas.case_summary(c),
