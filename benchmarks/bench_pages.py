@@ -174,6 +174,9 @@ def main() -> int:
             (lambda p=p: timed_get(first_reader, page_path(first_app, docs[10], p % 10 + 1))[0])
             for p in range(REQUESTS_SINGLE)
         ]
+        structure = f"/api/v1/applications/{first_app}/dossier"
+        wall, lat = run_concurrently([lambda: timed_get(first_reader, structure)[0]] * REQUESTS_SINGLE, 1)
+        lines.append(describe("for scale: the dossier's structure (one RPC, no page), 1 reader", wall, lat))
         wall, lat = run_concurrently(single_jobs, 1)
         lines.append(describe("stamped page, 1 reader", wall, lat))
         many_jobs = [
