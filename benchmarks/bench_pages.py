@@ -54,7 +54,7 @@ def start_stack() -> tuple[StackHandle, Path]:
     stack = StackHandle(ROOT, env, data_dir / "fake-now")
     up = stack.run("up", check=False)
     if up.returncode != 0:
-        stack.down()
+        stop_stack(stack, data_dir)
         raise SystemExit("the stack did not come up:\n" + up.stdout + up.stderr)
     return stack, data_dir
 
