@@ -186,18 +186,27 @@ export function errorBox(err) {
 
 // -- routing: every front end is one page; addresses are real paths ------------------------
 export function createRouter(routes, root) {
+  // Each view draws into a detached element that replaces the page only if no later
+  // navigation started meanwhile: a slow answer never overwrites the screen a person
+  // has already moved on to.
+  let latest = 0;
   async function render() {
+    const seq = ++latest;
     const path = location.pathname;
     for (const [pattern, view] of routes) {
       const match = path.match(pattern);
       if (match) {
         root.replaceChildren(h("p", { class: "loading" }, "加载中…"));
+        const el = h("div", { class: "view" });
         try {
-          await view(root, ...match.slice(1));
+          await view(el, ...match.slice(1));
         } catch (err) {
+          if (seq !== latest) return;
           if (err instanceof ApiFailure && err.status === 401) return router.toLogin();
-          root.replaceChildren(errorBox(err));
+          el.replaceChildren(errorBox(err));
         }
+        if (seq !== latest) return;
+        root.replaceChildren(el);
         const heading = root.querySelector("h1, h2");
         if (heading) document.title = heading.textContent + " - " + document.body.dataset.title;
         return;
