@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-import secrets
 import traceback
+import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -24,13 +24,16 @@ _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 def new_request_id() -> str:
-    return secrets.token_hex(16)
+    # Hyphenated: 32 bare hex digits can hold a run of 18 decimal ones, which would read
+    # as an ID number in every line of the request.
+    return str(uuid.uuid4())
 
 
 def sane_request_id(value: object) -> str | None:
-    """A client's request id if it is short plain text; anything else is replaced, so a
-    header cannot smuggle line breaks or a secret-sized blob into every log line."""
-    if isinstance(value, str) and _SANE_REQUEST_ID.match(value):
+    """A client's request id if it is short plain text and nothing the redaction would
+    touch (an ID number, say); anything else is replaced, so a header cannot smuggle line
+    breaks or a secret into every log line."""
+    if isinstance(value, str) and _SANE_REQUEST_ID.match(value) and redact(value) == value:
         return value
     return None
 
@@ -91,6 +94,14 @@ class RedactionFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
         return True
+
+
+class QuietRefusals(logging.Filter):
+    """Drops nameko's traceback for an expected exception (a DomainError: a rule said no,
+    the client got a 4xx); the service's access line already records it as ``refused``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "nameko.containers" and str(record.msg).startswith("(expected) error"))
 
 
 class RequestContextFilter(logging.Filter):

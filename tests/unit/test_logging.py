@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from services.common import logging as court_logging
 from services.common import metrics
@@ -63,9 +64,18 @@ def test_json_line_carries_request_id_and_no_secret():
 
 def test_request_id_from_clients_must_be_plain_and_short():
     assert court_logging.sane_request_id("abc-123_x.y:z") == "abc-123_x.y:z"
-    for bad in ("", "a b", "x" * 65, "id\nforged", None, 42, "<b>"):
+    for bad in ("", "a b", "x" * 65, "id\nforged", None, 42, "<b>", "440106199001010011", "token=abc"):
         assert court_logging.sane_request_id(bad) is None
-    assert len(court_logging.new_request_id()) == 32
+    # Made ones never hold a run of digits that reads as an ID number.
+    made = [court_logging.new_request_id() for _ in range(2000)]
+    assert all(court_logging.sane_request_id(m) == m and not re.search(r"\d{13}", m) for m in made)
+
+
+def test_refusals_lose_their_traceback_but_failures_keep_it():
+    quiet = court_logging.QuietRefusals()
+    refused = logging.LogRecord("nameko.containers", logging.WARNING, __file__, 1, "(expected) error x", (), None)
+    failed = logging.LogRecord("nameko.containers", logging.ERROR, __file__, 1, "error handling worker", (), None)
+    assert not quiet.filter(refused) and quiet.filter(failed)
 
 
 def test_applications_by_status_zeroes_a_status_that_emptied():
