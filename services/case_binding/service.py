@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from eventlet.semaphore import Semaphore
 from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -16,6 +17,10 @@ from services.common.health import HealthMixin
 from services.common.messaging import relay
 
 log = logging.getLogger(__name__)
+
+# One relay at a time per process: on SQLite, where FOR UPDATE SKIP LOCKED is a no-op, two
+# relays (the timer's and one after a commit) would both publish the same rows.
+_relaying = Semaphore(1)
 
 
 class CaseBindingService(HealthMixin):
@@ -71,7 +76,11 @@ class CaseBindingService(HealthMixin):
         self._publish()
 
     def _publish(self) -> None:
+        if not _relaying.acquire(blocking=False):
+            return  # the running relay, or the next tick, publishes what was just committed
         try:
             relay(self.db, Outbox, self.dispatch)
         except Exception:  # the row stays unpublished; the next tick tries again
             log.exception("outbox relay failed")
+        finally:
+            _relaying.release()

@@ -50,6 +50,14 @@ class DecidedEvents:
                 return payload
         raise AssertionError("binding_decided was not announced")
 
+    def assert_quiet(self, seconds: float) -> None:
+        """No copy of an announcement arrives later (a relay tick, a second relay)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            message = self.bound.get(no_ack=True)
+            assert message is None, f"announced again: {message.body}"
+            time.sleep(0.1)
+
     def close(self) -> None:
         self.connection.release()
 
@@ -143,6 +151,7 @@ def test_binding_from_application_to_decision(stack, admin):
         )
         assert rejected.json()["status"] == "rejected"
         assert events.wait_for(second["id"])["decision"] == "reject"
+        events.assert_quiet(2.5)  # longer than one relay tick: each decision announced once
     finally:
         events.close()
     assert_error(clerk.post(decision, json={"decision": "reject", "explanation": "再议"}), 409, "invalid_state")
