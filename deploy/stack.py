@@ -99,9 +99,10 @@ class Stack:
         try:
             os.kill(pid, 0)
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except (OSError, ProcessLookupError):
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
+        except OSError:  # gone, or going while we look
             return None
-        if str(self.data_dir).encode() not in Path(f"/proc/{pid}/environ").read_bytes() and b"weed" not in cmdline:
+        if str(self.data_dir).encode() not in environ and b"weed" not in cmdline:
             return None  # a recycled pid
         return pid
 
@@ -205,23 +206,14 @@ class Stack:
         self.start_s3(env)
         python = str(VENV_BIN / "python")
         subprocess.run([python, "-m", "services.common.migrate"], cwd=ROOT, env=env, check=True)
-        nameko = str(VENV_BIN / "nameko")
-        for name, target in SERVICES.items():
-            process_env = env
-            if name != "gateway" and not self.pid_of(name):
-                # Each service serves its metrics on a loopback port of its own (the gateway on
-                # its HTTP port); run/<name>.metrics-port tells scrapers and tests where.
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", 0))
-                    metrics_port = str(probe.getsockname()[1])
-                (self.run_dir / f"{name}.metrics-port").write_text(metrics_port)
-                process_env = dict(env, METRICS_PORT=metrics_port)
-            self.spawn(name, [nameko, "run", "--config", str(ROOT / "deploy" / "nameko.yaml"), target], process_env)
-        try:
-            wait_for(lambda: self.healthy(), 90, "")
-        except SystemExit:
-            self.explain_unhealthy()
-            raise
+        services = [name for name in SERVICES if name != "gateway"]
+        for name in services:
+            self.start_process(name, env)
+        # The gateway starts once every service listens on its RPC queue, so its first
+        # requests never publish into a queue that does not exist yet.
+        self.supervise(services, env, lambda: all(rpc_consumers(env["AMQP_URI"], n) for n in services), 90)
+        self.start_process("gateway", env)
+        self.supervise(list(SERVICES), env, self.healthy, 90)
         if os.environ.get("DEMO_DATA", "1") != "0" and (ROOT / "deploy" / "demo.py").exists():
             subprocess.run(
                 [python, "-m", "deploy.demo", f"http://127.0.0.1:{self.port}"], cwd=ROOT, env=env, check=True
@@ -250,6 +242,36 @@ class Stack:
         accounts = self.data_dir / "run" / "demo-accounts.txt"
         if accounts.exists():
             print(accounts.read_text(), flush=True)
+
+    def start_process(self, name: str, env: dict[str, str]) -> None:
+        process_env = env
+        if name != "gateway" and not self.pid_of(name):
+            # Each service serves its metrics on a loopback port of its own (the gateway on
+            # its HTTP port); run/<name>.metrics-port tells scrapers and tests where.
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                metrics_port = str(probe.getsockname()[1])
+            (self.run_dir / f"{name}.metrics-port").write_text(metrics_port)
+            process_env = dict(env, METRICS_PORT=metrics_port)
+        nameko = str(VENV_BIN / "nameko")
+        self.spawn(name, [nameko, "run", "--config", str(ROOT / "deploy" / "nameko.yaml"), SERVICES[name]], process_env)
+
+    def supervise(self, names: list[str], env: dict[str, str], ready, seconds: float) -> None:
+        """Wait until ``ready()``; a process that dies while starting (a broker hiccup on a
+        loaded machine) is started again, twice at most, before giving up with the reason."""
+        restarts = dict.fromkeys(names, 0)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if ready():
+                return
+            for name in names:
+                if not self.pid_of(name) and restarts[name] < 2:
+                    restarts[name] += 1
+                    say(f"{name} stopped while starting; starting it again")
+                    self.start_process(name, env)
+            time.sleep(0.3)
+        self.explain_unhealthy()
+        raise SystemExit(1)
 
     def healthy(self) -> bool:
         try:
@@ -315,6 +337,17 @@ def alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def rpc_consumers(amqp_uri: str, service: str) -> int:
+    """Consumers on a service's RPC queue, asked passively (0 when the queue is missing)."""
+    from kombu import Connection
+
+    try:
+        with Connection(amqp_uri, connect_timeout=3) as connection:
+            return connection.default_channel.queue_declare(queue=f"rpc-{service}", passive=True).consumer_count
+    except Exception:
+        return 0
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:

@@ -85,3 +85,40 @@ class TokenCache(DependencyProvider):
 
     def drop(self, digest: str) -> None:
         self._entries.pop(digest, None)
+
+
+class BrokerProbe(DependencyProvider):
+    """Asks the broker, without publishing, how many consumers a service's RPC queue has.
+
+    Publishing to a queue that does not exist yet (a service still starting) gets the
+    message returned and the publishing channel closed under the gateway's RPC client;
+    a passive declare on a connection of our own answers the same question safely."""
+
+    def setup(self) -> None:
+        from kombu import Connection
+
+        self.connection = Connection(config.get("AMQP_URI"), connect_timeout=3)
+        self._lock = threading.Lock()
+
+    def stop(self) -> None:
+        self.connection.release()
+
+    def get_dependency(self, worker_ctx) -> BrokerProbe:
+        return self
+
+    def consumers(self, service: str) -> int:
+        with self._lock:
+            try:
+                self.connection.ensure_connection(max_retries=1)
+                channel = self.connection.channel()
+            except Exception:
+                return 0
+            try:
+                return channel.queue_declare(queue=f"rpc-{service}", passive=True).consumer_count
+            except Exception:  # no such queue: the service never started on this broker
+                return 0
+            finally:
+                try:
+                    channel.close()
+                except Exception:
+                    pass

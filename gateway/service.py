@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from nameko.events import BROADCAST, event_handler
 
-from gateway.dependencies import TimedRpc, TokenCache
+from gateway.dependencies import BrokerProbe, TimedRpc, TokenCache
 from gateway.routes.applications import ApplicationRoutes
 from gateway.routes.cases import CaseRoutes
 from gateway.routes.dossier import DossierRoutes
@@ -26,6 +26,7 @@ class GatewayService(
 
     rpc = TimedRpc()
     tokens = TokenCache()
+    broker = BrokerProbe()
     storage = Storage()  # one S3 client per gateway process (uploads, pages)
 
     @event_handler("identity", "session_revoked", handler_type=BROADCAST, reliable_delivery=False)

@@ -21,7 +21,10 @@ class OpsRoutes:
     def healthz(self, ctx: Context):
         replies, states = {}, {}
         for name in SERVICES:
-            try:  # a service that never started has no queue: the publish itself fails
+            if self.broker.consumers(name) == 0:
+                states[name] = "unavailable"  # nobody listens: do not publish into the void
+                continue
+            try:
                 replies[name] = ctx.rpc.call_async(name, "ping")
             except Exception:
                 states[name] = "unavailable"
