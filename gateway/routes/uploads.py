@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from gateway.errors import SECURITY_HEADERS, ApiError
 from gateway.http import Context, route
 from services.applications.domain import MATERIAL_KINDS
-from services.common import uploads
+from services.common import metrics, uploads
 from services.common.storage import ObjectStore
 
 log = logging.getLogger("gateway.uploads")
@@ -88,7 +88,7 @@ class UploadRoutes:
             part_size=PART_SIZE,
         )
         try:
-            return ctx.call(
+            registered = ctx.call(
                 "applications",
                 "register_material",
                 actor=ctx.actor,
@@ -106,6 +106,8 @@ class UploadRoutes:
             except Exception:
                 log.warning("could not remove an unregistered upload", exc_info=True)
             raise
+        metrics.upload_received(checked.size, kind)
+        return registered
 
     @route(
         "GET",

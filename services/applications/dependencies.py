@@ -1,19 +1,15 @@
-"""Providers of the applications service: the outbox relay gate and the crash-test fault point."""
+"""Providers of the applications service: the crash-test fault point."""
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 from eventlet import patcher
-from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 
 from services.common import config
-from services.common.db import UnitOfWork
-from services.common.messaging import relay
 
 log = logging.getLogger(__name__)
 
@@ -47,34 +43,3 @@ class FaultPoint(DependencyProvider):
 
     def get_dependency(self, worker_ctx) -> Fault:
         return self.fault
-
-
-class RelayGate:
-    """One relay at a time in this process. Without it every submission's relay would read
-    and publish the same unpublished rows at once (SQLite has no SKIP LOCKED): many copies
-    of each event, and work that grows with the square of the load. A relay asked for while
-    one runs just marks the outbox dirty; the running one goes round again."""
-
-    def __init__(self) -> None:
-        self._lock = Semaphore(1)
-        self._dirty = False
-
-    def run(self, uow: UnitOfWork, model: type, dispatch: Callable[[str, dict], None]) -> None:
-        self._dirty = True
-        if not self._lock.acquire(blocking=False):
-            return
-        try:
-            while self._dirty:
-                self._dirty = False
-                while relay(uow, model, dispatch) > 0:
-                    pass
-        finally:
-            self._lock.release()
-
-
-class OutboxRelay(DependencyProvider):
-    def setup(self) -> None:
-        self.gate = RelayGate()
-
-    def get_dependency(self, worker_ctx) -> RelayGate:
-        return self.gate

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any, Protocol
 
-from services.common import case_numbers
+from services.common import case_numbers, clock
+from services.common import reading as reading_rule
 from services.common.errors import DomainError, validation_error
 
 # 申请材料: the kinds a user can upload, with the manual's names.
@@ -115,16 +116,11 @@ class Reading(Protocol):
 
 
 def effective_status(app: Reading, today: date) -> str:
-    """The status right now: an approval whose date has passed in the court's calendar is
-    expired (valid_until and end_date are inclusive to the end of that day), unless the
-    reader attended on site."""
-    if app.status != "approved":
-        return app.status
-    if app.mode == "online" and app.valid_until is not None and today > app.valid_until:
-        return "expired"
-    if app.mode == "onsite" and app.end_date is not None and today > app.end_date and app.attended is not True:
-        return "expired"
-    return app.status
+    """The status on the court's calendar day ``today``: the one rule every service shows
+    (services.common.reading), an approval whose date has passed reading ``expired``."""
+    reading = {"mode": app.mode, "valid_until": app.valid_until, "end_date": app.end_date, "attended": app.attended}
+    start_of_today = datetime.combine(today, time.min, tzinfo=clock.COURT_TZ)
+    return reading_rule.effective_status(app.status, reading, start_of_today)
 
 
 def check_can_withdraw(status: str) -> None:

@@ -10,12 +10,13 @@ from nameko.rpc import ServiceRpc, rpc
 from nameko.timer import timer
 
 from services.applications import usecases
-from services.applications.dependencies import FaultPoint, OutboxRelay
+from services.applications.dependencies import FaultPoint
 from services.applications.models import IdempotencyKey, Outbox
-from services.common import config, idempotency
+from services.common import config, idempotency, metrics
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.health import HealthMixin
+from services.common.messaging import OutboxRelay
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ class ApplicationsService(HealthMixin):
     dispatch = EventDispatcher()
     case_binding = ServiceRpc("case_binding")
     fault = FaultPoint()
-    outbox = OutboxRelay()
+    outbox = OutboxRelay(Outbox)
 
     def relation(self, actor: dict, case_no: str) -> dict:
         """case_binding's answer to "what is this user to this case", with a deadline
@@ -99,14 +100,15 @@ class ApplicationsService(HealthMixin):
         """Right after the commit, announce what it recorded. A failure here loses nothing:
         the row stays unpublished and the timer sends it."""
         self.fault.before_publish()
-        try:
-            self.outbox.run(self.db, Outbox, self.dispatch)
-        except Exception:
-            log.warning("outbox relay after commit failed; the timer will retry", exc_info=True)
+        self.outbox.publish(self.db, self.dispatch)
+
+    @timer(interval=15, eager=True)
+    def refresh_gauges(self):
+        metrics.set_applications_by_status(usecases.count_by_status(self.db))
 
     @timer(interval=2)
     def relay_outbox(self):
-        self.outbox.run(self.db, Outbox, self.dispatch)
+        self.outbox.publish(self.db, self.dispatch)
 
     @timer(interval=3600)
     def forget_old_idempotency_keys(self):

@@ -440,3 +440,19 @@ def on_attendance(uow: UnitOfWork, payload: dict) -> bool:
             return False
         app.attended, app.borrowed_at, app.returned_at = attended, borrowed_at, returned_at
         return True
+
+
+def count_by_status(uow: UnitOfWork) -> dict[str, int]:
+    """Applications by the status a person sees now (approved ones may read expired)."""
+    counts = dict.fromkeys(domain.STATUSES, 0)
+    today = clock.today()
+    with uow.read() as session:
+        for status, total in session.execute(
+            select(Application.status, func.count())
+            .where(Application.status != "approved")
+            .group_by(Application.status)
+        ):
+            counts[status] = counts.get(status, 0) + total
+        for app in session.scalars(select(Application).where(Application.status == "approved")):
+            counts[domain.effective_status(app, today)] += 1
+    return counts

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from eventlet.semaphore import Semaphore
 from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -14,13 +13,9 @@ from services.case_binding.models import Outbox
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.health import HealthMixin
-from services.common.messaging import relay
+from services.common.messaging import OutboxRelay
 
 log = logging.getLogger(__name__)
-
-# One relay at a time per process: on SQLite, where FOR UPDATE SKIP LOCKED is a no-op, two
-# relays (the timer's and one after a commit) would both publish the same rows.
-_relaying = Semaphore(1)
 
 
 class CaseBindingService(HealthMixin):
@@ -28,6 +23,7 @@ class CaseBindingService(HealthMixin):
 
     db = Database("case_binding")
     dispatch = EventDispatcher()
+    outbox = OutboxRelay(Outbox)
 
     @rpc(expected_exceptions=DomainError)
     def relation(self, actor, case_no):
@@ -76,11 +72,4 @@ class CaseBindingService(HealthMixin):
         self._publish()
 
     def _publish(self) -> None:
-        if not _relaying.acquire(blocking=False):
-            return  # the running relay, or the next tick, publishes what was just committed
-        try:
-            relay(self.db, Outbox, self.dispatch)
-        except Exception:  # the row stays unpublished; the next tick tries again
-            log.exception("outbox relay failed")
-        finally:
-            _relaying.release()
+        self.outbox.publish(self.db, self.dispatch)

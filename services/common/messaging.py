@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from eventlet.semaphore import Semaphore
+from nameko.extensions import DependencyProvider
 from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -88,3 +90,44 @@ def first_delivery(session: Session, model: type, event_id: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+class RelayGate:
+    """One relay at a time in this process. Without it every commit's relay would read and
+    publish the same unpublished rows at once (SQLite has no SKIP LOCKED): many copies of
+    each event, and work that grows with the square of the load. A relay asked for while
+    one runs just marks the outbox dirty; the running one goes round again."""
+
+    def __init__(self, model: type) -> None:
+        self.model = model
+        self._lock = Semaphore(1)
+        self._dirty = False
+
+    def publish(self, uow: UnitOfWork, dispatch: Callable[[str, dict], None]) -> None:
+        """Announce what the outbox holds. A failure loses nothing: the rows stay
+        unpublished and the service's timer calls this again."""
+        self._dirty = True
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            while self._dirty:
+                self._dirty = False
+                while relay(uow, self.model, dispatch) > 0:
+                    pass
+        except Exception:
+            log.exception("outbox relay failed; the timer will retry")
+        finally:
+            self._lock.release()
+
+
+class OutboxRelay(DependencyProvider):
+    """Injects the process's ``RelayGate`` for the service's outbox table."""
+
+    def __init__(self, model: type) -> None:
+        self.model = model
+
+    def setup(self) -> None:
+        self.gate = RelayGate(self.model)
+
+    def get_dependency(self, worker_ctx) -> RelayGate:
+        return self.gate

@@ -19,11 +19,11 @@ import logging
 from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import rpc
 
-from services.common import idempotency
+from services.common import idempotency, metrics
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.health import HealthMixin
-from services.common.messaging import relay
+from services.common.messaging import OutboxRelay
 from services.review import usecases
 from services.review.dependencies import CaseDirectory, Sms, configured_timer, fault_point
 from services.review.models import IdempotencyKey, Outbox
@@ -36,6 +36,7 @@ class ReviewService(HealthMixin):
 
     db = Database("review")
     dispatch = EventDispatcher()
+    outbox = OutboxRelay(Outbox)
     case_summary = CaseDirectory()
     sms = Sms()
 
@@ -91,12 +92,14 @@ class ReviewService(HealthMixin):
     def expiry_reminders(self):
         usecases.send_expiry_reminders(self.db, self.sms)
 
+    @configured_timer("REVIEW_GAUGE_SECONDS", 15.0, eager=True)
+    def refresh_gauges(self):
+        for court, pending, oldest in usecases.queue_by_court(self.db):
+            metrics.set_review_queue(court, pending, oldest)
+
     @configured_timer("REVIEW_IDEMPOTENCY_PURGE_SECONDS", 3600.0)
     def forget_old_idempotency_keys(self):
         idempotency.purge(self.db, IdempotencyKey)
 
     def _publish(self) -> None:
-        try:
-            relay(self.db, Outbox, self.dispatch)
-        except Exception:  # the timer will try again; the decision itself is committed
-            log.exception("outbox relay failed")
+        self.outbox.publish(self.db, self.dispatch)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -374,3 +374,18 @@ def mark_read(uow: UnitOfWork, actor: dict, message_id: Any) -> None:
             raise not_found("消息不存在")
         if row.read_at is None:
             row.read_at = clock.utcnow()
+
+
+def queue_by_court(uow: UnitOfWork) -> list[tuple[str, int, float | None]]:
+    """(court, pending, age in seconds of the oldest pending) for the operators' dashboard."""
+    now = clock.utcnow()
+    with uow.read() as session:
+        rows = session.execute(
+            select(ReviewedApplication.court, func.count(), func.min(ReviewedApplication.applied_at))
+            .where(ReviewedApplication.status == "pending")
+            .group_by(ReviewedApplication.court)
+        ).all()
+    return [
+        (court, count, (now - clock.as_aware(oldest)).total_seconds() if oldest else None)
+        for court, count, oldest in rows
+    ]
