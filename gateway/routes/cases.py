@@ -69,15 +69,11 @@ class CaseRoutes:
     def apply_binding(self, ctx: Context):
         body = ctx.json_object()
         # The case first (404 before the input's 422), then applications vouches for the
-        # materials' owner and kind and lets that court's clerks open them.
+        # materials' owner and kind; only once the binding is accepted may that court's
+        # clerks open them, so a refused binding opens nobody's files to anyone.
         case = ctx.call("case_binding", "case_summary", case_no=body.get("case_no"))
-        materials = ctx.call(
-            "applications",
-            "describe_materials",
-            actor=ctx.actor,
-            material_ids=body.get("material_ids"),
-            court=case["court"],
-        )
+        material_ids = body.get("material_ids")
+        materials = ctx.call("applications", "describe_materials", actor=ctx.actor, material_ids=material_ids)
         binding = ctx.call(
             "case_binding",
             "apply_binding",
@@ -86,6 +82,7 @@ class CaseRoutes:
             party_name=body.get("party_name"),
             materials=materials,
         )
+        ctx.call("applications", "describe_materials", actor=ctx.actor, material_ids=material_ids, court=case["court"])
         return 201, binding
 
     @route(

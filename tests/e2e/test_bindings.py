@@ -93,6 +93,9 @@ def test_binding_from_application_to_decision(stack, admin):
     assert lawyer.get("/api/v1/bindings").json() == {"items": [], "next_cursor": None}
     recorded = materials(of_record, "license", "authorization")
     assert_error(apply(of_record, case_no, recorded), 409, "already_related")
+    # a refused binding lets no clerk open the files it carried
+    assert clerk.get(f"/api/v1/uploads/{recorded[0]}").status_code == 404
+    assert clerk.get(f"/api/v1/uploads/{license_id}").status_code == 404
 
     created = apply(lawyer, case_no.replace("（", "(").replace("）", ")"), [license_id, authorization_id, letter_id])
     assert created.status_code == 201, created.text
