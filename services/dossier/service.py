@@ -26,7 +26,7 @@ from services.common import config, metrics
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.health import HealthMixin
-from services.common.messaging import relay
+from services.common.messaging import OutboxRelay
 from services.common.storage import Storage
 from services.dossier import usecases
 from services.dossier.dependencies import PageMachinery
@@ -42,6 +42,7 @@ class DossierService(HealthMixin):
     store = Storage()
     pages = PageMachinery()
     dispatch = EventDispatcher()
+    outbox = OutboxRelay(Outbox)
 
     @rpc(expected_exceptions=DomainError)
     def ingest_document(self, actor, case_no, volume, title, key):
@@ -104,7 +105,4 @@ class DossierService(HealthMixin):
             log.info("removed %d uncollected page results", removed)
 
     def _relay(self):
-        try:
-            relay(self.db, Outbox, self.dispatch)
-        except Exception:  # the timer tries again in a second
-            log.exception("outbox relay failed")
+        self.outbox.publish(self.db, self.dispatch)
