@@ -17,54 +17,29 @@ from __future__ import annotations
 
 import os
 import random
-import secrets
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
-from tests.support import Api, StackHandle, free_port, make_pdf, new_case_no, object_store
+from tests.support import (
+    Api,
+    StackHandle,
+    make_pdf,
+    new_case_no,
+    object_store,
+    start_private_stack,
+    stop_private_stack,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 READERS = 16
 REQUESTS_SINGLE = 60
 REQUESTS_EACH = 10  # per reader when 16 read at once
 PHASE_DEADLINE = 120.0  # seconds: a phase stops early rather than run on
-
-
-def start_stack() -> tuple[StackHandle, Path]:
-    data_dir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
-    env = dict(os.environ)
-    env.update(
-        DATA_DIR=str(data_dir),
-        GATEWAY_PORT=str(free_port()),
-        DEMO_DATA="0",
-        BOOTSTRAP_ADMIN_PHONE="13900000000",
-        BOOTSTRAP_ADMIN_PASSWORD="Bench-" + secrets.token_hex(6),
-        EVENTLET_TESTS="1",
-    )
-    for key in ("AMQP_URI", "S3_ENDPOINT", "COURT_FAKE_NOW_FILE"):
-        env.pop(key, None)
-    stack = StackHandle(ROOT, env, data_dir / "fake-now")
-    up = stack.run("up", check=False)
-    if up.returncode != 0:
-        stop_stack(stack, data_dir)
-        raise SystemExit("the stack did not come up:\n" + up.stdout + up.stderr)
-    return stack, data_dir
-
-
-def stop_stack(stack: StackHandle, data_dir: Path) -> None:
-    stack.down()
-    vhost = stack.state().get("vhost")
-    if vhost and shutil.which("rabbitmqctl"):
-        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True, timeout=60)
-    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def grant(stack: StackHandle, reader: Api, case_no: str) -> str:
@@ -132,7 +107,7 @@ def describe(name: str, wall: float, latencies: list[float]) -> str:
 
 def main() -> int:
     print("[bench] starting a stack of its own…", flush=True)
-    stack, data_dir = start_stack()
+    stack = start_private_stack("bench-pages-")
     try:
         admin = Api(stack.base_url)
         admin.login(stack.env["BOOTSTRAP_ADMIN_PHONE"], stack.env["BOOTSTRAP_ADMIN_PASSWORD"])
@@ -214,7 +189,7 @@ def main() -> int:
         print()
         print("\n".join(lines))
     finally:
-        stop_stack(stack, data_dir)
+        stop_private_stack(stack)
     return 0
 
 

@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -106,25 +103,11 @@ def worker(uri: str, seconds: float, seed: int) -> None:
 
 
 def main() -> int:
-    from tests.support import StackHandle, free_port
+    from tests.support import start_private_stack, stop_private_stack
 
-    data_dir = Path(tempfile.mkdtemp(prefix="bench-relation-"))
-    env = dict(os.environ)
-    env.update(
-        DATA_DIR=str(data_dir),
-        GATEWAY_PORT=str(free_port()),
-        DEMO_DATA="0",
-        BOOTSTRAP_ADMIN_PHONE="13900000000",
-        BOOTSTRAP_ADMIN_PASSWORD="Bench-" + secrets.token_hex(6),
-        EVENTLET_TESTS="1",
-    )
-    for key in ("AMQP_URI", "S3_ENDPOINT", "COURT_FAKE_NOW_FILE"):
-        env.pop(key, None)
-    stack = StackHandle(ROOT, env, data_dir / "fake-now")
+    stack = start_private_stack("bench-relation-")
+    env, data_dir = stack.env, stack.data_dir
     try:
-        up = stack.run("up", check=False)
-        if up.returncode != 0:
-            raise SystemExit("the stack did not come up:\n" + up.stdout + up.stderr)
         path = data_dir / "feed.json"
         path.write_text(json.dumps(feed(CASES), ensure_ascii=False), "utf-8")
         began = time.monotonic()
@@ -152,11 +135,7 @@ def main() -> int:
         ]
         results = [json.loads(p.communicate(timeout=SECONDS + 120)[0].strip().splitlines()[-1]) for p in callers]
     finally:
-        stack.down()
-        vhost = stack.state().get("vhost")
-        if vhost and shutil.which("rabbitmqctl"):
-            subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True, timeout=60)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        stop_private_stack(stack)
     latencies = sorted(ms for r in results for ms in r["latencies"])
     errors = sum(r["errors"] for r in results)
     if not latencies:
