@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.db import UtcDateTime
 from services.common.idempotency import IdempotencyMixin
 from services.common.messaging import InboxMixin, OutboxMixin
 
@@ -26,7 +27,7 @@ class Material(Base):
     content_type: Mapped[str] = mapped_column(String(32))
     sha256: Mapped[str] = mapped_column(String(64))
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class MaterialGrant(Base):
@@ -56,11 +57,11 @@ class Application(Base):
     # "<applicant>:<case>" while pending, NULL otherwise: a unique column that allows one
     # pending application per applicant and case on every database.
     pending_key: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
-    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    applied_at: Mapped[datetime] = mapped_column(UtcDateTime())
     reapplied_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # 审查信息
     reviewer: Mapped[str | None] = mapped_column(String(50), nullable=True)
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     opinion: Mapped[str | None] = mapped_column(String(16), nullable=True)
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
     mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -70,8 +71,8 @@ class Application(Base):
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     notice: Mapped[str | None] = mapped_column(Text, nullable=True)
     attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    borrowed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    borrowed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class ApplicationMaterial(Base):

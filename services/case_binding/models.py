@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.db import UtcDateTime
 from services.common.messaging import InboxMixin, OutboxMixin
 
 
@@ -29,7 +30,7 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(16))  # in_trial 审理中 / archived 已归档
     has_electronic_dossier: Mapped[bool] = mapped_column(Boolean)
     dossier_ingested: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class CaseParty(Base):
@@ -85,8 +86,8 @@ class Binding(Base):
     party_name: Mapped[str] = mapped_column(String(100))
     materials: Mapped[str] = mapped_column(Text)  # JSON [{id, kind, filename}] from applications
     status: Mapped[str] = mapped_column(String(16))  # pending / approved / rejected
-    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    applied_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(50), nullable=True)
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
 

@@ -9,12 +9,37 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
 
 from services.common import config
+
+
+class UtcDateTime(TypeDecorator):
+    """An instant, stored in UTC and read back aware. SQLite keeps no offset: a +08:00
+    time written as it came would read back eight hours off. A naive value is taken as
+    the court's local time, the way people write it."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            from services.common.clock import COURT_TZ
+
+            value = value.replace(tzinfo=COURT_TZ)
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def database_url(service: str) -> str:

@@ -16,12 +16,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, delete
+from sqlalchemy import Integer, String, Text, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from services.common import clock
-from services.common.db import UnitOfWork
+from services.common.db import UnitOfWork, UtcDateTime
 from services.common.errors import DomainError
 
 MAX_KEY_LENGTH = 128
@@ -35,7 +35,7 @@ class IdempotencyMixin:
     key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     response: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 def check_key(key: Any) -> str | None:

@@ -13,12 +13,12 @@ from typing import Any
 
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
-from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from services.common import clock
-from services.common.db import UnitOfWork
+from services.common.db import UnitOfWork, UtcDateTime
 from services.common.logging import current_request_id
 
 log = logging.getLogger(__name__)
@@ -31,15 +31,15 @@ class OutboxMixin:
     event_id: Mapped[str] = mapped_column(String(36), unique=True)
     event_type: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
 
 
 class InboxMixin:
     """Columns of a service's ``inbox`` table: ids of events already handled."""
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    handled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    handled_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 def record_event(session: Session, model: type, event_type: str, payload: dict[str, Any]) -> str:

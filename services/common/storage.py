@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import urllib3
 from minio import Minio
+from minio.error import S3Error
 from nameko.extensions import DependencyProvider
 
 from services.common import config
@@ -36,8 +37,13 @@ def bucket_name() -> str:
 
 
 def ensure_bucket(client: Minio, bucket: str) -> None:
-    if not client.bucket_exists(bucket):
+    if client.bucket_exists(bucket):
+        return
+    try:
         client.make_bucket(bucket)
+    except S3Error as exc:  # several processes start at once; the first one made it
+        if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+            raise
 
 
 class ObjectStore:

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Integer, String
+from sqlalchemy import Date, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.db import UtcDateTime
 from services.common.messaging import InboxMixin, OutboxMixin
 
 
@@ -25,7 +26,7 @@ class Document(Base):
     page_count: Mapped[int] = mapped_column(Integer)
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Reading(Base):
@@ -41,7 +42,7 @@ class Reading(Base):
     opinion: Mapped[str | None] = mapped_column(String(16), nullable=True)
     mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
     valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Link(Base):
@@ -52,8 +53,8 @@ class Link(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     application_id: Mapped[str] = mapped_column(String(64), index=True)
     user_id: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class AccessLogEntry(Base):
@@ -62,7 +63,7 @@ class AccessLogEntry(Base):
     __tablename__ = "access_log"
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
     application_id: Mapped[str] = mapped_column(String(64), index=True)
     actor_id: Mapped[int] = mapped_column(Integer)
     actor_name: Mapped[str] = mapped_column(String(50))

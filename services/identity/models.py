@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.db import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -22,7 +24,7 @@ class User(Base):
     license_no: Mapped[str | None] = mapped_column(String(32), nullable=True)
     law_firm: Mapped[str | None] = mapped_column(String(100), nullable=True)
     court: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Session(Base):
@@ -32,9 +34,9 @@ class Session(Base):
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class LoginThrottle(Base):
@@ -42,8 +44,8 @@ class LoginThrottle(Base):
 
     phone: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    first_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    first_failure_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class RegisteredLawyer(Base):

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.db import UtcDateTime
 from services.common.idempotency import IdempotencyMixin
 from services.common.messaging import InboxMixin, OutboxMixin
 
@@ -33,22 +34,22 @@ class ReviewedApplication(Base):
     scope: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
     materials: Mapped[str] = mapped_column(Text)  # JSON list of {id, kind, filename}
-    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    applied_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     status: Mapped[str] = mapped_column(String(16))  # pending|approved|rejected|returned|withdrawn
     opinion: Mapped[str | None] = mapped_column(String(16), nullable=True)
     mode: Mapped[str | None] = mapped_column(String(8), nullable=True)
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
     reviewer: Mapped[str | None] = mapped_column(String(50), nullable=True)
     reviewer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     notice: Mapped[str | None] = mapped_column(Text, nullable=True)
     attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    borrowed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    borrowed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class Message(Base):
@@ -65,8 +66,8 @@ class Message(Base):
     kind: Mapped[str] = mapped_column(String(32))  # decision | expiry_reminder
     title: Mapped[str] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class Outbox(OutboxMixin, Base):

@@ -336,11 +336,15 @@ def test_attendance_and_expiry_at_the_courts_midnight(stack, admin, clock):
         ({"attended": False, "borrowed_at": f"{today} 12:00:00"}, "validation_error"),
     ):
         assert_error(archivist.post(url, json=bad), 422, code)
-    recorded = archivist.post(url, json=record)
+    # one time as people type it (the court's), one with its offset: both mean Beijing time
+    recorded = archivist.post(url, json=dict(record, returned_at=f"{today}T12:30:00+08:00"))
     assert recorded.status_code == 200, recorded.text
     reading = recorded.json()["reading"]
     assert reading["attended"] is True and reading["borrowed_at"] == f"{today}T12:00:00+08:00"
     assert reading["returned_at"] == f"{today}T12:30:00+08:00"
+    listed = archivist.get("/api/v1/staff/applications?status=approved&mode=onsite&limit=100").json()["items"]
+    stored = next(item for item in listed if item["id"] == attended)["reading"]  # read back from the database
+    assert (stored["borrowed_at"], stored["returned_at"]) == (f"{today}T12:00:00+08:00", f"{today}T12:30:00+08:00")
 
     # The reminder on the last day of an online approval, once, for that one only.
     reminders = [m for m in wait_messages(party, last_day, 2) if m["title"] == "在线阅卷即将到期"]
