@@ -6,6 +6,8 @@ Revision ID: case_binding_0001
 import sqlalchemy as sa
 from alembic import op
 
+from services.common import migration_tables
+
 revision = "case_binding_0001"
 down_revision = None
 branch_labels = None
@@ -68,20 +70,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_bindings_queue", "bindings", ["court", "status", "id"])
     op.create_index("ix_bindings_lawyer", "bindings", ["lawyer_id", "status", "id"])
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("event_id", sa.String(36), nullable=False, unique=True),
-        sa.Column("event_type", sa.String(64), nullable=False),
-        sa.Column("payload", sa.Text, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("published_at", sa.DateTime(timezone=True), index=True),
-    )
-    op.create_table(
-        "inbox",
-        sa.Column("event_id", sa.String(64), primary_key=True),
-        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
-    )
+    migration_tables.create_outbox(op)
+    migration_tables.create_inbox(op)
 
 
 def downgrade() -> None:

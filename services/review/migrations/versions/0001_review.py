@@ -6,6 +6,8 @@ Revision ID: review_0001
 import sqlalchemy as sa
 from alembic import op
 
+from services.common import migration_tables
+
 revision = "review_0001"
 down_revision = None
 branch_labels = None
@@ -55,28 +57,9 @@ def upgrade() -> None:
         sa.Column("read_at", sa.DateTime(timezone=True)),
         sa.UniqueConstraint("application_id", "kind", name="uq_messages_application_kind"),
     )
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("event_id", sa.String(36), nullable=False, unique=True),
-        sa.Column("event_type", sa.String(64), nullable=False),
-        sa.Column("payload", sa.Text, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("published_at", sa.DateTime(timezone=True), index=True),
-    )
-    op.create_table(
-        "inbox",
-        sa.Column("event_id", sa.String(64), primary_key=True),
-        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
-    )
-    op.create_table(
-        "idempotency_keys",
-        sa.Column("user_id", sa.Integer, primary_key=True),
-        sa.Column("key", sa.String(128), primary_key=True),
-        sa.Column("request_hash", sa.String(64), nullable=False),
-        sa.Column("response", sa.Text, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
-    )
+    migration_tables.create_outbox(op)
+    migration_tables.create_inbox(op)
+    migration_tables.create_idempotency_keys(op)
 
 
 def downgrade() -> None:
