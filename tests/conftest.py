@@ -67,6 +67,9 @@ def stack(tmp_path_factory, postgres_url):
         BOOTSTRAP_ADMIN_PASSWORD="Admin-" + secrets.token_hex(6),
         DATABASE_URL=postgres_url or "",
         GATEWAY_TOKEN_CACHE_SECONDS="2",
+        # the court gauges refresh every second, so a test sees them without a long wait
+        REVIEW_GAUGE_SECONDS="1",
+        APPLICATIONS_GAUGE_SECONDS="1",
     )
     for key in ("AMQP_URI", "S3_ENDPOINT"):
         env.pop(key, None)

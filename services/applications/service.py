@@ -17,6 +17,7 @@ from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
+from services.common.timers import configured_timer
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class ApplicationsService(HealthMixin):
         self.fault.before_publish()
         self.outbox.publish(self.db, self.dispatch)
 
-    @timer(interval=15, eager=True)
+    @configured_timer("APPLICATIONS_GAUGE_SECONDS", 15.0, eager=True)
     def refresh_gauges(self):
         metrics.set_applications_by_status(usecases.count_by_status(self.db))
 

@@ -1,6 +1,5 @@
 """Review's providers: the case directory over RPC (with a deadline), the SMS provider,
-the reading-room notices per court, a timer whose interval is configuration, and the
-fault-injection point used by the crash test."""
+the reading-room notices per court, and the fault-injection point used by the crash test."""
 
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ from typing import Any, Protocol
 import eventlet
 from nameko.extensions import DependencyProvider
 from nameko.rpc import ServiceRpc
-from nameko.timer import Timer
 
 from services.common import config
 from services.common.errors import DomainError
@@ -114,23 +112,6 @@ def onsite_notice(court: str) -> str:
     except (OSError, ValueError, TypeError):
         log.error("on-site notices configuration is unreadable; using the defaults")
     return notices.get(court) or f"现场阅卷需要带齐相关证明材料, 请在起始时间至截止时间内到{court}档案阅卷室现场阅卷。"
-
-
-# -- timers --------------------------------------------------------------------------------------
-class ConfiguredTimer(Timer):
-    """A timer whose interval is read from configuration when the container starts (P6)."""
-
-    def __init__(self, key: str, default: float, **kwargs: Any) -> None:
-        super().__init__(interval=default, **kwargs)
-        self.key = key
-        self.default = default
-
-    def setup(self) -> None:
-        self.interval = float(config.get(self.key, self.default))
-        super().setup()
-
-
-configured_timer = ConfiguredTimer.decorator
 
 
 # -- fault injection (tests only) ------------------------------------------------------------

@@ -24,8 +24,9 @@ from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
+from services.common.timers import configured_timer
 from services.review import usecases
-from services.review.dependencies import CaseDirectory, Sms, configured_timer, fault_point
+from services.review.dependencies import CaseDirectory, Sms, fault_point
 from services.review.models import IdempotencyKey, Outbox
 
 log = logging.getLogger("review")
