@@ -6,7 +6,7 @@ import re
 
 from gateway.http import ROUTES
 
-_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 _ERROR = {
     "type": "object",

@@ -123,41 +123,19 @@ class PageRoutes:
         return response
 
     # -- the front ends --------------------------------------------------------------------
-    @route("GET", "/m", auth=False, summary="手机阅卷（移动端）")
-    def mobile_bare(self, ctx: Context):
-        return _redirect("/m/")
+    # /m/ 手机阅卷 (mobile), /web/ 电子诉讼服务中心 (web center), /staff/ 法院工作台 (court
+    # console): one page each, whose own router draws every sub-path.
+    @route("GET", "/<any(m, web, staff):front>", auth=False, summary="前端入口（转到带斜杠的地址）")
+    def front_bare(self, ctx: Context, front: str):
+        return _redirect(f"/{front}/")
 
-    @route("GET", "/m/", auth=False, summary="手机阅卷（移动端）")
-    def mobile(self, ctx: Context):
-        return _shell(ctx, "m")
+    @route("GET", "/<any(m, web, staff):front>/", auth=False, summary="前端页面")
+    def front(self, ctx: Context, front: str):
+        return _shell(ctx, front)
 
-    @route("GET", "/m/<path:rest>", auth=False, summary="手机阅卷（移动端）页面")
-    def mobile_page(self, ctx: Context, rest: str):
-        return _shell(ctx, "m")
-
-    @route("GET", "/web", auth=False, summary="电子诉讼服务中心（网页端）")
-    def web_bare(self, ctx: Context):
-        return _redirect("/web/")
-
-    @route("GET", "/web/", auth=False, summary="电子诉讼服务中心（网页端）")
-    def web(self, ctx: Context):
-        return _shell(ctx, "web")
-
-    @route("GET", "/web/<path:rest>", auth=False, summary="电子诉讼服务中心（网页端）页面")
-    def web_page(self, ctx: Context, rest: str):
-        return _shell(ctx, "web")
-
-    @route("GET", "/staff", auth=False, summary="法院工作台")
-    def staff_bare(self, ctx: Context):
-        return _redirect("/staff/")
-
-    @route("GET", "/staff/", auth=False, summary="法院工作台")
-    def staff(self, ctx: Context):
-        return _shell(ctx, "staff")
-
-    @route("GET", "/staff/<path:rest>", auth=False, summary="法院工作台页面")
-    def staff_page(self, ctx: Context, rest: str):
-        return _shell(ctx, "staff")
+    @route("GET", "/<any(m, web, staff):front>/<path:rest>", auth=False, summary="前端页面（子路径）")
+    def front_page(self, ctx: Context, front: str, rest: str):
+        return _shell(ctx, front)
 
     @route("GET", "/", auth=False, summary="首页：转到电子诉讼服务中心")
     def home(self, ctx: Context):

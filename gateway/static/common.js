@@ -511,6 +511,27 @@ function table(rows) {
   return h("dl", { class: "kv" }, rows.map(([k, v]) => h("div", { class: "kv-row" }, h("dt", {}, k), h("dd", {}, v ?? "—"))));
 }
 
+// 重新申请 and 撤回 behave the same in every front end; `go` opens an application by id.
+export function applicationActions(id, go, refresh) {
+  const act = (path, done) => async () => {
+    try {
+      done(await api("POST", `/api/v1/applications/${id}/${path}`));
+    } catch (err) {
+      toast(errorText(err), true);
+    }
+  };
+  return {
+    reapply: act("reapply", (fresh) => {
+      toast("已重新申请");
+      go(fresh.id);
+    }),
+    withdraw: act("withdraw", () => {
+      toast("申请已撤回");
+      refresh();
+    }),
+  };
+}
+
 export function detailBlocks(app, actions) {
   const review = app.review;
   const reading = app.reading;

@@ -1,7 +1,7 @@
 // 手机阅卷: the mobile client, laid out like the 广州微法院 mini-program
 // (公众服务 → 手机阅卷 → 阅卷申请).
 import {
-  ApiFailure, LABELS, api, applicationForm, bindingForm, bindingList, button, copyLink, createRouter, detailBlocks,
+  ApiFailure, LABELS, api, applicationActions, applicationForm, bindingForm, bindingList, button, copyLink, createRouter, detailBlocks,
   dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, safeNext, signOut, signupForm, statusTag, toast,
 } from "/static/common.js";
 
@@ -75,24 +75,7 @@ const routes = [
     el.replaceChildren(h("h1", { class: "sr-only" }, "申请详情"), detailBlocks(app, {
       view: () => router.go(`/m/applications/${id}/dossier`),
       copy: () => copyLink(id, el.querySelector(".copied-link")),
-      reapply: async () => {
-        try {
-          const fresh = await api("POST", `/api/v1/applications/${id}/reapply`);
-          toast("已重新申请");
-          router.go(`/m/applications/${fresh.id}`);
-        } catch (err) {
-          toast(errorText(err), true);
-        }
-      },
-      withdraw: async () => {
-        try {
-          await api("POST", `/api/v1/applications/${id}/withdraw`);
-          toast("申请已撤回");
-          router.render();
-        } catch (err) {
-          toast(errorText(err), true);
-        }
-      },
+      ...applicationActions(id, (next) => router.go(`/m/applications/${next}`), () => router.render()),
     }));
   }],
   [/^\/m\/applications\/(\d+)\/dossier$/, async (el, id) => {

@@ -1,7 +1,7 @@
 // 电子诉讼服务中心: the web center on a PC. After sign-in, 网上阅卷 leads to the 阅卷申请
 // table; the dossier viewer is where copied links (/r/<token>) land.
 import {
-  ApiFailure, LABELS, api, applicationForm, bindingForm, bindingList, button, copyLink, createRouter, detailBlocks,
+  ApiFailure, LABELS, api, applicationActions, applicationForm, bindingForm, bindingList, button, copyLink, createRouter, detailBlocks,
   dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, pdfUrl, safeNext, signOut, signupForm, statusTag, toast,
 } from "/static/common.js";
 
@@ -93,24 +93,7 @@ const routes = [
           toast(errorText(err), true);
         }
       },
-      reapply: async () => {
-        try {
-          const fresh = await api("POST", `/api/v1/applications/${id}/reapply`);
-          toast("已重新申请");
-          router.go(`/web/applications/${fresh.id}`);
-        } catch (err) {
-          toast(errorText(err), true);
-        }
-      },
-      withdraw: async () => {
-        try {
-          await api("POST", `/api/v1/applications/${id}/withdraw`);
-          toast("申请已撤回");
-          router.render();
-        } catch (err) {
-          toast(errorText(err), true);
-        }
-      },
+      ...applicationActions(id, (next) => router.go(`/web/applications/${next}`), () => router.render()),
     }));
   }],
   [/^\/web\/applications\/(\d+)\/dossier$/, async (el, id) => {
