@@ -229,6 +229,7 @@ def parser() -> argparse.ArgumentParser:
 
     root = argparse.ArgumentParser(
         prog="python -m deploy.admin",
+        allow_abbrev=False,  # else "--password" would be taken for "--password-stdin"
         description="网上阅卷：法院信息技术人员的维护命令。"
         "数据库取自 DATA_DIR（SQLite）或 DATABASE_URL（PostgreSQL）。",
     )
@@ -249,6 +250,7 @@ def parser() -> argparse.ArgumentParser:
 
     staff = commands.add_parser(
         "create-staff",
+        allow_abbrev=False,
         help="新建工作人员账号（审查人、档案室、管理员）",
         description="新建工作人员账号。密码不从命令行读取："
         "交互输入（不回显），或用 --password-stdin 从标准输入的第一行读取。",
@@ -262,6 +264,7 @@ def parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser(
         "ingest-folder",
+        allow_abbrev=False,
         help="把文件夹中的 PDF 入库为案件的电子卷宗（经网关，需系统运行中）",
         description="按文件名顺序上传文件夹中的每个 *.pdf，标题为不带扩展名的文件名；逐个报告页数或被拒原因，"
         "有被拒的文件时退出码为 1。以管理员账号登录网关，密码交互输入或用 --password-stdin。",
@@ -284,6 +287,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from services.common.errors import DomainError
 
+    argv = sys.argv[1:] if argv is None else argv
+    if any(arg.split("=", 1)[0] in ("--password", "-p") for arg in argv):
+        # Refused without echoing it, so it lands in no log that captured this output.
+        print(
+            "密码不能写在命令行上（会留在命令历史和进程列表中）：请按提示输入，或使用 --password-stdin", file=sys.stderr
+        )
+        return 2
     args = parser().parse_args(argv)
     try:
         return args.run(args)

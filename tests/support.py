@@ -9,6 +9,7 @@ import random
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +162,17 @@ def create_staff(admin: Api, role: str, court: str = "广东省广州市中级�
     client = Api(admin.base_url)
     client.login(data["phone"], data["password"])
     return client
+
+
+def wait_until(check, seconds: float = 15.0, interval: float = 0.1):
+    """Poll an event-driven effect until ``check()`` is truthy or the deadline passes;
+    returns its last result, so the caller's assert shows what was seen."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(interval)
 
 
 def assert_error(response: requests.Response, status: int, code: str) -> dict:
