@@ -386,6 +386,9 @@ def main(argv: list[str]) -> int:
     elif command == "down":
         stack.down()
     elif command == "run":
+        # Ctrl-C and a plain kill both stop everything; SIGINT is set explicitly because a
+        # shell that starts us in the background hands it down ignored.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         stack.run()
     elif command == "status":
