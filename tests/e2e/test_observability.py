@@ -16,7 +16,18 @@ import pytest
 import requests
 
 from services.common import metrics
-from tests.support import Api, StackHandle, assert_error, new_id_number, new_phone
+from tests.support import (
+    Api,
+    StackHandle,
+    assert_error,
+    create_staff,
+    make_pdf,
+    new_case_no,
+    new_id_number,
+    new_party,
+    new_phone,
+    wait_until,
+)
 
 SERVICES = ("identity", "case_binding", "applications", "review", "dossier")
 NAMEKO_PROCESSES = (*SERVICES, "gateway")
@@ -220,3 +231,114 @@ def test_readiness_probe_pings_a_service_over_the_broker(stack):
     assert probe("identity").returncode == 0
     missing = probe("no_such_service")
     assert missing.returncode == 1 and "Traceback" not in missing.stderr and stack.amqp_uri not in missing.stderr
+
+
+# The court's own metrics (services/common/metrics.py) that one pass through the flows must
+# show on the process that owns each.
+COURT_METRICS = (
+    "court_review_pending",
+    "court_review_oldest_pending_seconds",
+    "court_applications",
+    "court_pages_served_total",
+    "court_upload_bytes_total",
+    "court_events_published_total",
+    "court_events_consumed_total",
+    "court_rpc_calls_total",
+)
+
+
+def court_metrics_expected(court: str) -> list[tuple[str, str, dict[str, str]]]:
+    """(process, metric, labels); gauges are checked for this test's own court or a status."""
+    return [
+        ("review", "court_review_pending", {"court": court}),
+        ("review", "court_review_oldest_pending_seconds", {"court": court}),
+        ("applications", "court_applications", {"status": "pending"}),
+        ("applications", "court_applications", {"status": "approved"}),
+        ("dossier", "court_pages_served_total", {"kind": "page"}),
+        ("gateway", "court_upload_bytes_total", {"kind": "other"}),
+        ("applications", "court_events_published_total", {"event_type": "application_submitted"}),
+        ("review", "court_events_published_total", {"event_type": "application_decided"}),
+        ("dossier", "court_events_published_total", {"event_type": "document_ingested"}),
+        ("review", "court_events_consumed_total", {"event_type": "application_submitted", "outcome": "ok"}),
+        ("dossier", "court_events_consumed_total", {"event_type": "application_decided", "outcome": "ok"}),
+        ("applications", "court_events_consumed_total", {"event_type": "application_decided", "outcome": "ok"}),
+        ("case_binding", "court_events_consumed_total", {"event_type": "document_ingested", "outcome": "ok"}),
+        ("applications", "court_rpc_calls_total", {"method": "submit"}),
+        ("review", "court_rpc_calls_total", {"method": "decide"}),
+        ("dossier", "court_rpc_calls_total", {"method": "read_page"}),
+        ("case_binding", "court_rpc_calls_total", {"method": "relation"}),
+        ("identity", "court_rpc_calls_total", {"method": "resolve_token"}),
+    ]
+
+
+def has_sample(samples: dict, name: str, labels: dict[str, str]) -> bool:
+    """Whether a sample of ``name`` with these labels is exposed (a gauge may be 0)."""
+    return any(key.split("{")[0] == name and all(f'{k}="{v}"' in key for k, v in labels.items()) for key in samples)
+
+
+def test_court_metrics_after_one_pass_through_the_flows(stack, admin):
+    court = "观测人民法院" + secrets.token_hex(3)  # this test's own labels on a shared stack
+    clerk = create_staff(admin, "clerk", court=court)
+    party = new_party(stack.base_url, name="观测当事人")
+    online, waiting = new_case_no(), new_case_no()
+    cases = [
+        {
+            "case_no": case_no,
+            "court": court,
+            "status": "in_trial",
+            "has_electronic_dossier": False,
+            "parties": [{"name": "观测当事人", "id_number": party.id_number, "side": "原告"}],
+        }
+        for case_no in (online, waiting)
+    ]
+    assert admin.post("/api/v1/admin/cases", json={"cases": cases}).status_code == 200
+    ingested = admin.post(
+        f"/api/v1/admin/cases/{online}/documents",
+        files={"file": ("a.pdf", make_pdf(2), "application/pdf")},
+        data={"volume": "正卷", "title": "起诉状"},
+    )
+    assert ingested.status_code == 201, ingested.text
+
+    # Upload a material, submit two applications (one stays pending), decide one online.
+    material = make_pdf(1, "Material")
+    uploaded = party.post(
+        "/api/v1/uploads", files={"file": ("m.pdf", material, "application/pdf")}, data={"kind": "other"}
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    ids = []
+    for case_no in (online, waiting):
+        body = {"case_no": case_no, "scope": "全案卷宗", "reason": "观测", "material_ids": []}
+        response = party.post("/api/v1/applications", json=body)
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+    decide = f"/api/v1/staff/applications/{ids[0]}/decision"
+    decision = {"opinion": "approve", "mode": "online", "explanation": "同意"}
+    # 404 until the submission reaches review, 409 until the ingestion reaches the case directory
+    assert wait_until(lambda: clerk.post(decide, json=decision).status_code == 200), clerk.post(
+        decide, json=decision
+    ).text
+
+    # Read a page, once the grant has reached the dossier service.
+    page = f"/api/v1/applications/{ids[0]}/dossier/documents/{ingested.json()['id']}/pages/1"
+    assert wait_until(lambda: party.get(page).status_code == 200), party.get(page).text
+
+    ports = {service: metrics_port(stack, service) for service in SERVICES}
+    urls = {service: f"http://127.0.0.1:{port}/metrics" for service, port in ports.items()}
+    urls["gateway"] = stack.base_url + "/metrics"
+    expected = court_metrics_expected(court)
+
+    def missing() -> list[str]:
+        scraped = {process: scrape(url) for process, url in urls.items()}
+        return [
+            f"{process}: {name} {labels}"
+            for process, name, labels in expected
+            if not has_sample(scraped[process], name, labels)
+        ]
+
+    # Gauges refresh on timers (every second in this stack, REVIEW_/APPLICATIONS_GAUGE_SECONDS).
+    assert wait_until(lambda: not missing(), seconds=20, interval=0.5), missing()
+    review = scrape(urls["review"])
+    assert sample(review, "court_review_pending", court=court) == 1  # the second application still waits
+    assert sample(review, "court_review_oldest_pending_seconds", court=court) >= 0
+    assert sample(scrape(urls["gateway"]), "court_upload_bytes_total", kind="other") >= len(material)
+    assert {name for _, name, _ in expected} == set(COURT_METRICS) <= set(SERVICE_METRICS)
