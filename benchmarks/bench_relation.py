@@ -64,8 +64,9 @@ def actor_for(kind: int, i: int) -> dict:
     return {"id": 10**7 + i, "role": "lawyer", "name": f"律师{i}", "license_no": license_no, "court": None}
 
 
-def worker(uri: str, seconds: float, seed: int) -> None:
-    """One process of callers: prints its latencies (ms) as JSON on stdout."""
+def worker(uri: str, seconds: float, seed: int, method: str = "relation") -> None:
+    """One process of callers: prints its latencies (ms) as JSON on stdout. ``ping`` is the
+    baseline: the same clients and round trips with no work behind them."""
     import eventlet
 
     eventlet.monkey_patch()
@@ -85,8 +86,11 @@ def worker(uri: str, seconds: float, seed: int) -> None:
                 i, kind = rng.randrange(CASES), rng.randrange(3)
                 began = time.perf_counter()
                 try:
-                    answer = rpc.case_binding.relation(actor=actor_for(kind, i), case_no=case_no(i))
-                    assert answer["relation"] == ("party", "lawyer_of_record", "none")[kind]
+                    if method == "ping":
+                        rpc.case_binding.ping()
+                    else:
+                        answer = rpc.case_binding.relation(actor=actor_for(kind, i), case_no=case_no(i))
+                        assert answer["relation"] == ("party", "lawyer_of_record", "none")[kind]
                 except Exception:
                     errors[0] += 1
                     continue
@@ -100,6 +104,30 @@ def worker(uri: str, seconds: float, seed: int) -> None:
     for thread in threads:
         thread.wait()
     print(json.dumps({"latencies": latencies, "errors": errors[0]}))
+
+
+def run_callers(uri: str, env: dict, method: str) -> list[dict]:
+    callers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.bench_relation", "--worker", uri, str(SECONDS), str(n), method],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for n in range(PROCESSES)
+    ]
+    return [json.loads(p.communicate(timeout=SECONDS + 120)[0].strip().splitlines()[-1]) for p in callers]
+
+
+def summarise(results: list[dict]) -> tuple[float, float, float, int]:
+    latencies = sorted(ms for r in results for ms in r["latencies"])
+    errors = sum(r["errors"] for r in results)
+    if not latencies:
+        raise SystemExit(f"no successful calls ({errors} errors)")
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return len(latencies) / SECONDS, statistics.median(latencies), p99, errors
 
 
 def main() -> int:
@@ -122,35 +150,22 @@ def main() -> int:
         if load.returncode != 0:
             raise SystemExit("loading the cases failed: " + load.stderr[-2000:])
         print(f"loaded {CASES} cases in {time.monotonic() - began:.1f} s ({load.stdout.strip()})", flush=True)
-        callers = [
-            subprocess.Popen(
-                [sys.executable, "-m", "benchmarks.bench_relation", "--worker", stack.amqp_uri, str(SECONDS), str(n)],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                text=True,
-            )
-            for n in range(PROCESSES)
-        ]
-        results = [json.loads(p.communicate(timeout=SECONDS + 120)[0].strip().splitlines()[-1]) for p in callers]
+        results = {method: run_callers(stack.amqp_uri, env, method) for method in ("ping", "relation")}
     finally:
         stop_private_stack(stack)
-    latencies = sorted(ms for r in results for ms in r["latencies"])
-    errors = sum(r["errors"] for r in results)
-    if not latencies:
-        raise SystemExit(f"no successful calls ({errors} errors)")
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    print(
-        f"relation RPC, {PROCESSES * GREENLETS} concurrent callers, {CASES} cases, {SECONDS:.0f} s, "
-        f"{'PostgreSQL' if env.get('DATABASE_URL') else 'SQLite'}: {len(latencies) / SECONDS:.0f} calls/s, "
-        f"p50 {statistics.median(latencies):.1f} ms, p99 {p99:.1f} ms, {errors} errors"
-    )
+    summary = {method: summarise(found) for method, found in results.items()}
+    database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
+    for method, (rate, p50, p99, errors) in summary.items():
+        print(
+            f"{method:8} {PROCESSES * GREENLETS} concurrent callers, {CASES} cases, {SECONDS:.0f} s, {database}: "
+            f"{rate:.0f} calls/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, {errors} errors"
+        )
+    print(f"relation / ping throughput: {summary['relation'][0] / summary['ping'][0]:.2f}")
     return 0
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--worker":
-        worker(sys.argv[2], float(sys.argv[3]), int(sys.argv[4]))
+    if len(sys.argv) == 6 and sys.argv[1] == "--worker":
+        worker(sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
         sys.exit(0)
     sys.exit(main())
