@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Protocol
 
-from services.common import case_numbers, clock
+from services.common import case_numbers, clock, text
 from services.common import reading as reading_rule
 from services.common.errors import DomainError, validation_error
 
@@ -39,17 +38,7 @@ class Submission:
 
 
 def clean_text(value: Any, field: str, label: str, max_len: int) -> str:
-    """A human text: required, stripped, NFC, no control characters, bounded."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise validation_error({field: "必填"}, f"请填写{label}")
-    if not isinstance(value, str):
-        raise validation_error({field: "应为文本"})
-    text = unicodedata.normalize("NFC", value.strip())
-    if len(text) > max_len:
-        raise validation_error({field: f"不能超过{max_len}个字符"}, f"{label}不能超过{max_len}个字符")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\n\t" for ch in text):
-        raise validation_error({field: "含有不可见或无效字符"})
-    return text
+    return text.clean_text(value, field, max_len=max_len, label=label, multiline=True)
 
 
 def parse_material_ids(value: Any) -> tuple[str, ...]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.common import case_numbers
+from services.common import case_numbers, text
 from services.common.errors import DomainError, validation_error
 from services.common.people import is_valid_id_number, normalise_id_number
 
@@ -47,21 +46,7 @@ class CaseRecord:
 
 
 def text_field(value: Any, field_name: str, *, max_len: int, required: bool = True) -> str | None:
-    """A short human text: a string, stripped, NFC, no control characters, bounded."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise validation_error({field_name: "必填"})
-        return None
-    if not isinstance(value, str):
-        raise validation_error({field_name: "应为文本"})
-    text = unicodedata.normalize("NFC", value.strip())
-    if len(text) > max_len:
-        raise validation_error({field_name: f"不能超过{max_len}个字符"})
-    # isprintable() is a fast C check that already rules out every "C*" category; only
-    # texts it doubts (e.g. with an ideographic space) need the per-character look.
-    if not text.isprintable() and any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text):
-        raise validation_error({field_name: "含有不可见或无效字符"})
-    return text
+    return text.clean_text(value, field_name, max_len=max_len, required=required)
 
 
 def _prefixed(exc: DomainError, prefix: str) -> DomainError:

@@ -4,12 +4,11 @@ explicitly, so tests can call them without a broker."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
 
-from services.common import case_numbers, clock
+from services.common import case_numbers, clock, text
 from services.common.db import UnitOfWork
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -33,14 +32,7 @@ class PageSource(Protocol):
 
 
 def _text(value: Any, field: str, max_len: int) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise validation_error({field: "必填"})
-    text = unicodedata.normalize("NFC", value.strip())
-    if len(text) > max_len:
-        raise validation_error({field: f"不能超过{max_len}个字符"})
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text):
-        raise validation_error({field: "含有不可见或无效字符"})
-    return text
+    return text.clean_text(value, field, max_len=max_len)
 
 
 def ingest_document(

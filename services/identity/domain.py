@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from services.common import text
 from services.common.errors import DomainError, validation_error
 from services.common.people import is_valid_id_number, is_valid_phone, normalise_id_number
 
@@ -18,19 +18,7 @@ MAX_PASSWORD = 128
 
 
 def clean_text(value: Any, field: str, *, max_len: int, required: bool = True) -> str | None:
-    """A short human text: a string, stripped, NFC, no control characters, bounded."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise validation_error({field: "必填"}, f"请填写{_LABELS.get(field, field)}")
-        return None
-    if not isinstance(value, str):
-        raise validation_error({field: "应为文本"})
-    text = unicodedata.normalize("NFC", value.strip())
-    if len(text) > max_len:
-        raise validation_error({field: f"不能超过{max_len}个字符"})
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text):
-        raise validation_error({field: "含有不可见或无效字符"})
-    return text
+    return text.clean_text(value, field, max_len=max_len, required=required, label=_LABELS.get(field, field))
 
 
 _LABELS = {

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from services.common import clock
+from services.common import clock, text
 from services.common.errors import DomainError, validation_error
 
 OPINIONS = ("approve", "reject", "return")  # 同意, 不同意, 退回补正
@@ -45,18 +44,9 @@ def onsite_explanation(start: date, end: date) -> str:
 
 
 def clean_explanation(value: Any, *, required: bool) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise validation_error({"explanation": "必填"}, "请填写审查意见说明")
-        return None
-    if not isinstance(value, str):
-        raise validation_error({"explanation": "应为文本"})
-    text = unicodedata.normalize("NFC", value.strip())
-    if len(text) > MAX_EXPLANATION:
-        raise validation_error({"explanation": f"不能超过{MAX_EXPLANATION}个字符"})
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\n\t" for ch in text):
-        raise validation_error({"explanation": "含有不可见或无效字符"})
-    return text
+    return text.clean_text(
+        value, "explanation", max_len=MAX_EXPLANATION, required=required, label="审查意见说明", multiline=True
+    )
 
 
 def parse_day(value: Any, field: str) -> date:
