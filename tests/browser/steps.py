@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+
+from playwright.sync_api import expect
 
 from tests.support import Api, make_pdf, new_case_no, new_id_number, new_phone
 
@@ -86,3 +88,84 @@ def wait_for_image(image, seconds: float = 15) -> None:
             return
         time.sleep(0.1)
     raise AssertionError("the page image did not load")
+
+
+# -- the console's side of the manual, as a clerk and the archive room do it ---------------
+
+
+def approve_online(desk, application_id: str, case_no: str) -> None:
+    """The clerk, signed in on ``desk``, opens the application from the queue and agrees
+    to online reading (在线阅卷, the default for a case with an electronic dossier)."""
+    desk.locator("nav#nav").get_by_role("link", name="阅卷审查").click()
+    row = desk.locator(f"tr[data-id='{application_id}']")
+    expect(row).to_contain_text(case_no)
+    row.get_by_role("link", name="审查").click()
+    desk.get_by_label("审查意见说明").fill("申请符合法律规定，予以同意")
+    desk.get_by_role("button", name="提交审查决定").click()
+    expect(desk.locator(".status-line .tag")).to_have_text("通过")
+
+
+def approve_binding(desk, case_no: str, party_name: str) -> None:
+    """The clerk agrees to a lawyer's case binding (案件绑定) from the console's list."""
+    desk.locator("nav#nav").get_by_role("link", name="绑定审查").click()
+    row = desk.locator("tr", has_text=case_no)
+    expect(row).to_contain_text(party_name)
+    row.get_by_role("button", name="同意", exact=True).click()
+    expect(desk.locator("tr", has_text=case_no)).to_have_count(0)
+
+
+def approve_onsite(desk, application_id: str, start: date, end: date) -> None:
+    """The clerk tries online first; a case without an electronic dossier is refused with
+    the way forward, and on-site reading (现场阅卷) between two dates is agreed instead."""
+    desk.locator("nav#nav").get_by_role("link", name="阅卷审查").click()
+    desk.locator(f"tr[data-id='{application_id}']").get_by_role("link", name="审查").click()
+    expect(desk.locator(".material-groups a")).to_have_count(4)
+    with desk.expect_popup() as material:
+        desk.locator(".material-groups a").first.click()
+    material.value.close()
+    desk.get_by_role("button", name="提交审查决定").click()
+    expect(desk.get_by_role("alert")).to_contain_text("因未扫描电子卷")
+    expect(desk.get_by_label("现场阅卷")).to_be_checked()
+    desk.get_by_label("起始时间").fill(start.isoformat())
+    desk.get_by_label("截止时间").fill(end.isoformat())
+    desk.get_by_role("button", name="提交审查决定").click()
+    expect(desk.locator(".status-line .tag")).to_have_text("通过")
+    expect(desk.locator(".detail")).to_contain_text("现场阅卷")
+
+
+def record_attendance(room, application_id: str, day: date) -> None:
+    """The archive room (档案室), just signed in on ``room``, finds the application on its
+    home list and records that the reader came, 09:30 to 11:00."""
+    room.wait_for_url("**/staff/onsite")
+    row = room.locator(f"tr[data-id='{application_id}']")
+    expect(row).to_contain_text("未登记")
+    row.get_by_label("是否到场").select_option("true")
+    row.get_by_label("借阅时间").fill(f"{day.isoformat()}T09:30")
+    row.get_by_label("还卷时间").fill(f"{day.isoformat()}T11:00")
+    row.get_by_role("button", name="登记").click()
+    expect(room.locator(f"tr[data-id='{application_id}']")).to_contain_text(f"{day.isoformat()} 09:30:00")
+
+
+def until_status(page, path: str, label: str, seconds: float = 15) -> None:
+    """Reopen ``path`` until its status tag reads ``label``: a decision reaches the
+    applicant's side by event, a moment after the clerk sees it."""
+    deadline = time.monotonic() + seconds
+    tag = page.locator(".status-line .tag")
+    while True:
+        page.goto(path)
+        tag.wait_for()
+        if tag.inner_text() == label or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    expect(tag).to_have_text(label)
+
+
+def assert_print_copy(body: bytes, pages: int) -> None:
+    """打印 gives a print copy, not the filed original: every page is there, flattened to
+    a picture that carries the reader's stamp (水印), so no text layer survives."""
+    import pypdfium2 as pdfium
+
+    assert body.startswith(b"%PDF")
+    printed = pdfium.PdfDocument(body)
+    assert len(printed) == pages
+    assert printed[0].get_textpage().get_text_range() == ""

@@ -11,7 +11,17 @@ from datetime import date, timedelta
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP
-from tests.browser.steps import court_today, import_case, new_staff, pdf_file, person, staff_sign_in
+from tests.browser.steps import (
+    approve_binding,
+    approve_onsite,
+    court_today,
+    import_case,
+    new_staff,
+    pdf_file,
+    person,
+    record_attendance,
+    staff_sign_in,
+)
 from tests.support import new_license_no
 
 FIRM = "广东明法律师事务所"
@@ -66,14 +76,9 @@ def test_lawyer_binds_applies_and_reads_on_site(stack, admin, browsers):
     web.wait_for_url("**/web/bindings")
     expect(web.locator(".binding-list")).to_contain_text("待审查")
 
-    # the clerk approves the binding
     desk = browsers.page(DESKTOP)
     staff_sign_in(desk, clerk["phone"], clerk["password"])
-    desk.get_by_role("link", name="绑定审查").click()
-    row = desk.locator("tr", has_text=case_no)
-    expect(row).to_contain_text(client["name"])
-    row.get_by_role("button", name="同意", exact=True).click()
-    expect(desk.locator("tr", has_text=case_no)).to_have_count(0)
+    approve_binding(desk, case_no, client["name"])
 
     # now the application, with the four materials
     web.reload()
@@ -93,34 +98,12 @@ def test_lawyer_binds_applies_and_reads_on_site(stack, admin, browsers):
     expect(web.locator(f"tr[data-id='{application_id}']")).to_contain_text("待审查")
     browsers.shot(web, "web-05-application-list")
 
-    # the clerk: no electronic dossier, so online is refused with the way forward
-    desk.get_by_role("link", name="阅卷审查").click()
-    desk.locator(f"tr[data-id='{application_id}']").get_by_role("link", name="审查").click()
-    expect(desk.locator(".material-groups a")).to_have_count(4)
-    with desk.expect_popup() as material:
-        desk.locator(".material-groups a").first.click()
-    material.value.close()
-    desk.get_by_role("button", name="提交审查决定").click()
-    expect(desk.get_by_role("alert")).to_contain_text("因未扫描电子卷")
-    expect(desk.get_by_label("现场阅卷")).to_be_checked()
+    # the clerk: no electronic dossier, so on-site reading; the archive room records the visit
     today = date.fromisoformat(court_today())
-    desk.get_by_label("起始时间").fill(today.isoformat())
-    desk.get_by_label("截止时间").fill((today + timedelta(days=1)).isoformat())
-    desk.get_by_role("button", name="提交审查决定").click()
-    expect(desk.locator(".status-line .tag")).to_have_text("通过")
-    expect(desk.locator(".detail")).to_contain_text("现场阅卷")
-
-    # the archivist's list: 是否到场, 借阅时间, 还卷时间
+    approve_onsite(desk, application_id, today, today + timedelta(days=1))
     room = browsers.page(DESKTOP)
     staff_sign_in(room, archivist["phone"], archivist["password"])
-    room.wait_for_url("**/staff/onsite")
-    row = room.locator(f"tr[data-id='{application_id}']")
-    expect(row).to_contain_text("未登记")
-    row.get_by_label("是否到场").select_option("true")
-    row.get_by_label("借阅时间").fill(f"{today.isoformat()}T09:30")
-    row.get_by_label("还卷时间").fill(f"{today.isoformat()}T11:00")
-    row.get_by_role("button", name="登记").click()
-    expect(room.locator(f"tr[data-id='{application_id}']")).to_contain_text(f"{today.isoformat()} 09:30:00")
+    record_attendance(room, application_id, today)
     browsers.shot(room, "staff-03-onsite-list")
 
     # the lawyer sees the notice, the window and the attendance
