@@ -306,9 +306,11 @@ def test_court_metrics_after_one_pass_through_the_flows(stack, admin):
     )
     assert uploaded.status_code == 201, uploaded.text
     ids = []
+    traced = "trace-" + secrets.token_hex(8)  # one submission followed through every process
     for case_no in (online, waiting):
         body = {"case_no": case_no, "scope": "全案卷宗", "reason": "观测", "material_ids": []}
-        response = party.post("/api/v1/applications", json=body)
+        headers = {"X-Request-Id": traced} if case_no == online else {}
+        response = party.post("/api/v1/applications", json=body, headers=headers)
         assert response.status_code == 201, response.text
         ids.append(response.json()["id"])
     decide = f"/api/v1/staff/applications/{ids[0]}/decision"
@@ -321,6 +323,19 @@ def test_court_metrics_after_one_pass_through_the_flows(stack, admin):
     # Read a page, once the grant has reached the dossier service.
     page = f"/api/v1/applications/{ids[0]}/dossier/documents/{ingested.json()['id']}/pages/1"
     assert wait_until(lambda: party.get(page).status_code == 200), party.get(page).text
+
+    # The submission's request id in the logs of every process it touched: the gateway, the
+    # applications service, case_binding (the relation RPC), and review and dossier, which
+    # took the application_submitted event from the outbox.
+    def traced_in() -> set[str]:
+        logs = stack.logs()
+        return {
+            name
+            for name in ("gateway", "applications", "case_binding", "review", "dossier")
+            if any(e.get("request_id") == traced for e in json_lines(logs.get(name, "")))
+        }
+
+    assert wait_until(lambda: len(traced_in()) == 5), traced_in()
 
     ports = {service: metrics_port(stack, service) for service in SERVICES}
     urls = {service: f"http://127.0.0.1:{port}/metrics" for service, port in ports.items()}
