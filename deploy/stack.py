@@ -35,6 +35,8 @@ SERVICES = {
 }
 DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_ADMIN_PHONE = "13900000000"
+# Seconds a start may take before up gives up; a loaded 2-core machine has needed over 90.
+START_SECONDS = float(os.environ.get("STACK_START_SECONDS", 180))
 
 
 def say(message: str) -> None:
@@ -211,9 +213,9 @@ class Stack:
             self.start_process(name, env)
         # The gateway starts once every service listens on its RPC queue, so its first
         # requests never publish into a queue that does not exist yet.
-        self.supervise(services, env, lambda: all(rpc_consumers(env["AMQP_URI"], n) for n in services), 90)
+        self.supervise(services, env, lambda: all(rpc_consumers(env["AMQP_URI"], n) for n in services), START_SECONDS)
         self.start_process("gateway", env)
-        self.supervise(list(SERVICES), env, self.healthy, 90)
+        self.supervise(list(SERVICES), env, self.healthy, START_SECONDS)
         if os.environ.get("DEMO_DATA", "1") != "0" and (ROOT / "deploy" / "demo.py").exists():
             subprocess.run(
                 [python, "-m", "deploy.demo", f"http://127.0.0.1:{self.port}"], cwd=ROOT, env=env, check=True

@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from werkzeug.wrappers import Request, Response
 
 from gateway.errors import ApiError, error_response, json_response
-from services.common import clock
+from services.common import clock, config
 from services.common import logging as court_logging
 from services.common.errors import DomainError
 
@@ -98,6 +98,39 @@ class CourtHttp(HttpRequestHandler):
         # Only reached if a route escaped its wrapper: never show nameko's "Error: Type: msg".
         log.error("unhandled %s in %s", type(exc).__name__, self.method_name)
         return error_response("internal_error")
+
+
+class AddressLimiter:
+    """Requests a minute per client address (``RATE_LIMIT_PER_ADDRESS``; 0 turns it off),
+    counted in fixed one-minute windows in each gateway process. Health checks and
+    metrics are never limited: an orchestrator must always be able to ask."""
+
+    def __init__(self, per_minute: int, now: Callable[[], float] = time.monotonic):
+        self.per_minute = per_minute
+        self._now = now
+        self._window = -1
+        self._counts: dict[str, int] = {}
+
+    def allow(self, address: str) -> bool:
+        if self.per_minute <= 0:
+            return True
+        window = int(self._now() // 60)
+        if window != self._window:
+            self._window, self._counts = window, {}
+        count = self._counts.get(address, 0) + 1
+        self._counts[address] = count
+        return count <= self.per_minute
+
+
+UNLIMITED_ROUTES = {"/healthz", "/metrics"}
+_limiter: AddressLimiter | None = None
+
+
+def address_limiter() -> AddressLimiter:
+    global _limiter
+    if _limiter is None:
+        _limiter = AddressLimiter(int(config.get("RATE_LIMIT_PER_ADDRESS", 0) or 0))
+    return _limiter
 
 
 class Context:
@@ -226,6 +259,8 @@ def route(
             request.max_content_length = max_body
             ctx = Context(self, request, max_body)
             try:
+                if path not in UNLIMITED_ROUTES and not address_limiter().allow(request.remote_addr or ""):
+                    raise ApiError("rate_limited")
                 if auth:
                     ctx.user = authenticate(ctx)
                     if roles and ctx.user["role"] not in roles:

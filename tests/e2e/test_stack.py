@@ -32,7 +32,13 @@ def processes_of(data_dir: Path) -> list[int]:
 
 @pytest.mark.once
 def test_two_stacks_keep_apart_and_down_leaves_nothing(stack, tmp_path):
-    env = dict(stack.env, DATA_DIR=str(tmp_path / "second"), GATEWAY_PORT=str(free_port()), DATABASE_URL="")
+    env = dict(
+        stack.env,
+        DATA_DIR=str(tmp_path / "second"),
+        GATEWAY_PORT=str(free_port()),
+        DATABASE_URL="",
+        RATE_LIMIT_PER_ADDRESS="40",
+    )
     second = StackHandle(stack.root, env, Path(stack.env["COURT_FAKE_NOW_FILE"]))
     try:
         second.up()
@@ -47,6 +53,17 @@ def test_two_stacks_keep_apart_and_down_leaves_nothing(stack, tmp_path):
         assert_error(response, 401, "invalid_credentials")
         assert requests.get(stack.base_url + "/healthz", timeout=10).status_code == 200
         assert processes_of(second.data_dir)
+        # this stack limits each address to 40 requests a minute; health checks stay open
+        # (81 requests span at most two windows, so a refusal must come even across a boundary)
+        answered = []
+        for _ in range(81):
+            response = other.get("/api/v1/me")
+            answered.append(response.status_code)
+            if response.status_code == 429:
+                break
+        assert_error(response, 429, "rate_limited")
+        assert answered.count(200) >= 30, answered
+        assert requests.get(second.base_url + "/healthz", timeout=10).status_code == 200
     finally:
         second.down()
     deadline = time.monotonic() + 10
