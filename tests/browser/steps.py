@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from playwright.sync_api import expect
 
-from tests.support import Api, make_pdf, new_case_no, new_id_number, new_phone
+from tests.support import Api, make_pdf, new_case_no, new_id_number, new_license_no, new_phone
 
 COURT = "广东省广州市中级人民法院"
 PASSWORD = "Reader-2024"
@@ -50,6 +50,27 @@ def ingest(admin: Api, case_no: str, pages: int = 3, title: str = "起诉状") -
 
 def person(name: str) -> dict:
     return {"name": name, "id_number": new_id_number(), "phone": new_phone(), "password": PASSWORD}
+
+
+def registered_lawyer(admin: Api, name: str, firm: str) -> dict:
+    """A lawyer the court's registry knows (律师名册), not yet signed up."""
+    lawyer = {**person(name), "license_no": new_license_no()}
+    registry = {"lawyers": [{"license_no": lawyer["license_no"], "name": name, "law_firm": firm}]}
+    assert admin.post("/api/v1/admin/lawyers", json=registry).status_code == 200
+    return lawyer
+
+
+def fill_signup(page, who: dict, *, password: str | None = None, firm: str | None = None) -> None:
+    """The sign-up form of /m/ and /web/: the real-name fields, and with ``firm`` a lawyer's."""
+    if firm is not None:
+        page.get_by_label("身份", exact=True).select_option("lawyer")
+    page.get_by_label("姓名").fill(who["name"])
+    page.get_by_label("身份证号").fill(who["id_number"])
+    page.get_by_label("手机号").fill(who["phone"])
+    page.get_by_label("密码").fill(password or who["password"])
+    if firm is not None:
+        page.get_by_label("执业证号").fill(who["license_no"])
+        page.get_by_label("律师事务所").fill(firm)
 
 
 def pdf_file(name: str, pages: int = 1) -> dict:

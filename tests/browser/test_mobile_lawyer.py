@@ -16,22 +16,21 @@ from tests.browser.steps import (
     approve_binding,
     approve_onsite,
     court_today,
+    fill_signup,
     import_case,
     new_staff,
     pdf_file,
     person,
     record_attendance,
+    registered_lawyer,
     staff_sign_in,
 )
-from tests.support import new_license_no
 
 FIRM = "广东正言律师事务所"
 
 
 def test_lawyer_binds_and_applies_on_the_phone_for_on_site_reading(stack, admin, browsers):
-    lawyer = {**person("罗律师"), "license_no": new_license_no()}
-    registry = {"lawyers": [{"license_no": lawyer["license_no"], "name": lawyer["name"], "law_firm": FIRM}]}
-    assert admin.post("/api/v1/admin/lawyers", json=registry).status_code == 200
+    lawyer = registered_lawyer(admin, "罗律师", FIRM)
     client = person("孙委托")
     case_no = import_case(admin, parties=[(client["name"], client["id_number"])], dossier=False)
     clerk = new_staff(admin, "clerk", "梁审查")
@@ -43,13 +42,7 @@ def test_lawyer_binds_and_applies_on_the_phone_for_on_site_reading(stack, admin,
     phone.get_by_role("link", name="手机阅卷").click()
     phone.wait_for_url(re.compile(r"/m/login\?next="))
     phone.get_by_role("link", name="注册").click()
-    phone.get_by_label("身份", exact=True).select_option("lawyer")
-    phone.get_by_label("姓名").fill(lawyer["name"])
-    phone.get_by_label("身份证号").fill(lawyer["id_number"])
-    phone.get_by_label("手机号").fill(lawyer["phone"])
-    phone.get_by_label("密码").fill(lawyer["password"])
-    phone.get_by_label("执业证号").fill(lawyer["license_no"])
-    phone.get_by_label("律师事务所").fill(FIRM)
+    fill_signup(phone, lawyer, firm=FIRM)
     phone.get_by_role("button", name="注册并登录").click()
     phone.wait_for_url("**/m/reading")
     expect(phone.locator(".user-line")).to_contain_text(f"{lawyer['name']}（律师）")

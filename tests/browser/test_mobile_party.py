@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.steps import (
+    fill_signup,
     import_case,
     ingest,
     new_staff,
@@ -37,10 +38,7 @@ def test_party_applies_on_the_phone_and_reads_online(stack, admin, browsers, clo
     phone.get_by_role("link", name="手机阅卷").click()
     phone.wait_for_url(re.compile(r"/m/login\?next="))
     phone.get_by_role("link", name="注册").click()
-    phone.get_by_label("姓名").fill(party["name"])
-    phone.get_by_label("身份证号").fill(party["id_number"])
-    phone.get_by_label("手机号").fill(party["phone"])
-    phone.get_by_label("密码").fill("short")
+    fill_signup(phone, party, password="short")
     phone.get_by_role("button", name="注册并登录").click()
     expect(phone.get_by_role("alert")).to_contain_text("密码太简单")  # the code, explained
     phone.get_by_label("密码").fill(party["password"])

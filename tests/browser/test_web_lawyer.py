@@ -15,22 +15,21 @@ from tests.browser.steps import (
     approve_binding,
     approve_onsite,
     court_today,
+    fill_signup,
     import_case,
     new_staff,
     pdf_file,
     person,
     record_attendance,
+    registered_lawyer,
     staff_sign_in,
 )
-from tests.support import new_license_no
 
 FIRM = "广东明法律师事务所"
 
 
 def test_lawyer_binds_applies_and_reads_on_site(stack, admin, browsers):
-    lawyer = {**person("黄律师"), "license_no": new_license_no()}
-    registry = {"lawyers": [{"license_no": lawyer["license_no"], "name": lawyer["name"], "law_firm": FIRM}]}
-    assert admin.post("/api/v1/admin/lawyers", json=registry).status_code == 200
+    lawyer = registered_lawyer(admin, "黄律师", FIRM)
     client = person("周委托")
     case_no = import_case(admin, parties=[(client["name"], client["id_number"])], dossier=False)
     clerk = new_staff(admin, "clerk", "郑审查")
@@ -43,13 +42,7 @@ def test_lawyer_binds_applies_and_reads_on_site(stack, admin, browsers):
     web.wait_for_url(re.compile(r"/web/login\?next="))
     browsers.shot(web, "web-01-sign-in")
     web.locator("main").get_by_role("link", name="注册").click()
-    web.get_by_label("身份", exact=True).select_option("lawyer")
-    web.get_by_label("姓名").fill(lawyer["name"])
-    web.get_by_label("身份证号").fill(lawyer["id_number"])
-    web.get_by_label("手机号").fill(lawyer["phone"])
-    web.get_by_label("密码").fill(lawyer["password"])
-    web.get_by_label("执业证号").fill(lawyer["license_no"])
-    web.get_by_label("律师事务所").fill("别的律师事务所")
+    fill_signup(web, lawyer, firm="别的律师事务所")
     web.get_by_role("button", name="注册并登录").click()
     expect(web.get_by_role("alert")).to_contain_text("律师名册")  # license_not_verified, in words
     web.get_by_label("律师事务所").fill(FIRM)

@@ -15,6 +15,7 @@ from tests.browser.conftest import DESKTOP
 from tests.browser.steps import (
     approve_online,
     assert_print_copy,
+    fill_signup,
     import_case,
     ingest,
     new_staff,
@@ -40,10 +41,7 @@ def test_party_applies_in_the_web_center_and_reads_online(stack, admin, browsers
     web.locator("main").get_by_role("link", name="注册").click()
     expect(web.get_by_label("身份", exact=True)).to_have_value("party")
     expect(web.get_by_label("执业证号")).to_be_hidden()
-    web.get_by_label("姓名").fill(party["name"])
-    web.get_by_label("身份证号").fill(party["id_number"])
-    web.get_by_label("手机号").fill(party["phone"])
-    web.get_by_label("密码").fill(party["password"])
+    fill_signup(web, party)
     web.get_by_role("button", name="注册并登录").click()
     web.wait_for_url("**/web/applications")
     expect(web.locator("#nav")).to_contain_text(f"{party['name']}（当事人）")
