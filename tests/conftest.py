@@ -70,6 +70,8 @@ def stack(tmp_path_factory, postgres_url):
         # the court gauges refresh every second, so a test sees them without a long wait
         REVIEW_GAUGE_SECONDS="1",
         APPLICATIONS_GAUGE_SECONDS="1",
+        REVIEW_SMS_PROVIDER="tests.support:RecordingSms",
+        REVIEW_SMS_FILE=str(data_dir / "sms.jsonl"),
     )
     for key in ("AMQP_URI", "S3_ENDPOINT"):
         env.pop(key, None)

@@ -102,6 +102,14 @@ class StackHandle:
         except (OSError, ValueError):
             return None
 
+    def texts_to(self, phone: str) -> list[str]:
+        """What the stack's SMS provider (RecordingSms) sent to ``phone``."""
+        try:
+            lines = (self.data_dir / "sms.jsonl").read_text().splitlines()
+        except OSError:
+            return []
+        return [sent["text"] for sent in map(json.loads, lines) if sent["phone"] == phone]
+
     def log(self, name: str) -> str:
         return (self.data_dir / "logs" / f"{name}.log").read_text(errors="replace")
 
@@ -152,6 +160,18 @@ class Api:
         assert response.status_code == 201, response.text
         self.login(data["phone"], data["password"])
         return data
+
+
+class RecordingSms:
+    """The test stack's text-message provider (REVIEW_SMS_PROVIDER): the SMS gateway is
+    outside the product, so tests read what would have gone out from REVIEW_SMS_FILE."""
+
+    def __init__(self) -> None:
+        self.path = Path(os.environ["REVIEW_SMS_FILE"])
+
+    def send(self, phone: str, text: str) -> None:
+        with self.path.open("a", encoding="utf-8") as sent:
+            sent.write(json.dumps({"phone": phone, "text": text}, ensure_ascii=False) + "\n")
 
 
 def create_staff(admin: Api, role: str, court: str = "广东省广州市中级人民法院", name: str = "审查员") -> Api:
@@ -279,9 +299,11 @@ def new_lawyer(admin: Api, name: str = "测试律师", law_firm: str = "广东�
 
 
 def new_party(base_url: str, name: str = "测试当事人") -> Api:
-    """A party signed in, with ``.id_number`` (unmasked) for putting them into a case."""
+    """A party signed in, with ``.id_number`` (unmasked) for putting them into a case and
+    ``.phone`` for the texts they receive."""
     client = Api(base_url)
-    client.id_number = client.register("party", name=name)["id_number"]
+    sent = client.register("party", name=name)
+    client.id_number, client.phone = sent["id_number"], sent["phone"]
     return client
 
 

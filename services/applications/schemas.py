@@ -73,10 +73,15 @@ def application(app, materials: list, today: date) -> dict:
     }
 
 
-def submitted_event(app, materials: list) -> dict:
+def submitted_event(app, materials: list, phone: str | None = None) -> dict:
+    """The phone is the applicant's verified number from the sign-in, passed on for
+    review's text-message copy of a notice and not kept by this service."""
+    applicant = {"id": app.applicant_id, "name": app.applicant_name, "role": app.applicant_role}
+    if phone:
+        applicant["phone"] = phone
     return {
         "application_id": app.id,
-        "applicant": {"id": app.applicant_id, "name": app.applicant_name, "role": app.applicant_role},
+        "applicant": applicant,
         "case_no": app.case_no,
         "court": app.court,
         "scope": app.scope,

@@ -207,7 +207,8 @@ def _create(
         raise _duplicate_pending() from None
     for position, material in enumerate(materials):
         session.add(ApplicationMaterial(application_id=app.id, material_id=material.id, position=position))
-    record_event(session, Outbox, "application_submitted", schemas.submitted_event(app, materials))
+    phone = actor.get("phone") if isinstance(actor.get("phone"), str) else None
+    record_event(session, Outbox, "application_submitted", schemas.submitted_event(app, materials, phone))
     return schemas.application(app, materials, clock.today())
 
 

@@ -23,11 +23,13 @@ def public_user(user) -> dict:
 
 def principal(user) -> dict:
     """The verified identity the gateway hands to services with every call. Internal only:
-    it carries the unmasked ID number, which case_binding matches parties on."""
+    it carries the unmasked ID number, which case_binding matches parties on, and the
+    phone, which review texts decisions to."""
     return {
         "id": user.id,
         "role": user.role,
         "name": user.name,
+        "phone": user.phone,
         "id_number": user.id_number,
         "license_no": user.license_no,
         "law_firm": user.law_firm,

@@ -310,7 +310,7 @@ def notify_decision(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
         created = _add_message(session, user_id=user_id, application_id=app_id, kind="decision", title=title, body=body)
         phone = session.scalar(select(ReviewedApplication.applicant_phone).where(ReviewedApplication.id == app_id))
     if created:
-        _text(sms, phone, title)
+        _text(sms, phone, title, payload["case_no"])
     return created
 
 
@@ -335,15 +335,15 @@ def send_expiry_reminders(uow: UnitOfWork, sms: SmsProvider, limit: int = 500) -
             )
         if created:
             sent += 1
-            _text(sms, phone, title)
+            _text(sms, phone, title, case_no)
     return sent
 
 
-def _text(sms: SmsProvider, phone: str | None, text: str) -> None:
+def _text(sms: SmsProvider, phone: str | None, title: str, case_no: str) -> None:
     if not phone:
         return  # the applicant's number did not come with the application: inbox only
     try:
-        sms.send(phone, f"【网上阅卷】{text}，请登录查看详情。")
+        sms.send(phone, f"【网上阅卷】{title}（{case_no}），请登录查看详情。")
     except Exception as exc:  # a text is a courtesy; the inbox message is the record
         log.warning("sms provider failed: %s", type(exc).__name__)
 

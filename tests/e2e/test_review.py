@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.support import Api, assert_error, create_staff, new_case_no, new_party
+from tests.support import Api, assert_error, create_staff, new_case_no, new_party, wait_until
 
 GUANGZHOU = "广东省广州市中级人民法院"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -411,3 +411,7 @@ def test_a_real_submission_reaches_the_queue_and_the_decision_reaches_the_applic
         time.sleep(0.2)
     assert seen["review"]["opinion"] == "approve" and seen["reading"] == decided.json()["reading"]
     assert len(wait_messages(party, app_id, 1)) == 1
+    # the text-message copy goes to the number the applicant signed up with, once
+    assert wait_until(lambda: stack.texts_to(party.phone)), stack.texts_to(party.phone)
+    (text,) = stack.texts_to(party.phone)
+    assert case_no in text and text.startswith("【网上阅卷】阅卷申请已通过")
