@@ -352,6 +352,7 @@ def test_court_metrics_after_one_pass_through_the_flows(stack, admin):
 
     # Gauges refresh on timers (every second in this stack, REVIEW_/APPLICATIONS_GAUGE_SECONDS).
     assert wait_until(lambda: not missing(), seconds=20, interval=0.5), missing()
+
     # The timer may have sampled the queue before the decision landed: wait for a fresh sample.
     def pending() -> float:
         return sample(scrape(urls["review"]), "court_review_pending", court=court)
