@@ -4,9 +4,9 @@
 free loopback port, its own RabbitMQ vhost; SQLite unless DATABASE_URL is set), loads
 100,000 cases through court IT's file import, then runs 32 concurrent callers of
 ``case_binding.relation`` for a bounded time (``BENCH_SECONDS``, default 20) and prints
-calls per second and p50/p99 latency. Callers are 4 processes x 8 green threads, each
-with its own RPC client, asking as a party of the case, a lawyer of record, or a lawyer
-with no relation, in equal parts. Traffic goes only to the local broker.
+calls per second and p50/p99 latency. Callers are 4 processes x 8 green threads calling
+through nameko's ``ClusterRpc`` as the services do, asking as a party of the case, a
+lawyer of record, or a lawyer with no relation, in equal parts. Traffic goes only to the local broker.
 """
 
 from __future__ import annotations
@@ -66,43 +66,75 @@ def actor_for(kind: int, i: int) -> dict:
 
 def worker(uri: str, seconds: float, seed: int, method: str = "relation") -> None:
     """One process of callers: prints its latencies (ms) as JSON on stdout. ``ping`` is the
-    baseline: the same clients and round trips with no work behind them."""
+    baseline: the same clients and round trips with no work behind them.
+
+    The callers are workers of a nameko service hosted here, calling through ``ClusterRpc``
+    exactly as the gateway and the applications service do: one long-lived reply consumer
+    per process. (A standalone ``ClusterRpcClient`` declares and cancels a consumer for every
+    reply it waits for, which measures the client rather than the service.)"""
     import eventlet
 
     eventlet.monkey_patch()
     import random
 
-    from nameko.standalone.rpc import ClusterRpcClient
+    from nameko import config
+    from nameko.containers import ServiceContainer
+    from nameko.extensions import Entrypoint
+    from nameko.rpc import ClusterRpc
+
+    class Caller:
+        name = f"bench_caller_{seed}"
+        rpc = ClusterRpc(timeout=10)
+
+        @Entrypoint.decorator
+        def call(self, kind: int, i: int) -> None:
+            if method == "ping":
+                self.rpc.case_binding.ping()
+                return
+            answer = self.rpc.case_binding.relation(actor=actor_for(kind, i), case_no=case_no(i))
+            assert answer["relation"] == ("party", "lawyer_of_record", "none")[kind]
 
     rng = random.Random(seed)
     latencies: list[float] = []
     errors = [0]
 
-    def caller() -> None:
-        with ClusterRpcClient(uri=uri, timeout=10) as rpc:
-            rpc.case_binding.ping()  # warm the reply queue before the clock starts
+    with config.patch({"AMQP_URI": uri, "max_workers": GREENLETS + 2}, clear=True):
+        container = ServiceContainer(Caller)
+        container.start()
+        (entrypoint,) = [e for e in container.entrypoints if e.method_name == "call"]
+
+        def call(kind: int, i: int) -> None:
+            done = eventlet.event.Event()
+
+            def handle_result(worker_ctx, result, exc_info):
+                done.send(exc_info)
+                return result, exc_info
+
+            container.spawn_worker(entrypoint, (kind, i), {}, handle_result=handle_result)
+            if done.wait() is not None:
+                raise RuntimeError("call failed")
+
+        def caller() -> None:
+            call(0, rng.randrange(CASES))  # warm the reply queue before the clock starts
             start.wait()
             while time.monotonic() < deadline:
                 i, kind = rng.randrange(CASES), rng.randrange(3)
                 began = time.perf_counter()
                 try:
-                    if method == "ping":
-                        rpc.case_binding.ping()
-                    else:
-                        answer = rpc.case_binding.relation(actor=actor_for(kind, i), case_no=case_no(i))
-                        assert answer["relation"] == ("party", "lawyer_of_record", "none")[kind]
+                    call(kind, i)
                 except Exception:
                     errors[0] += 1
                     continue
                 latencies.append((time.perf_counter() - began) * 1000)
 
-    start = eventlet.event.Event()
-    threads = [eventlet.spawn(caller) for _ in range(GREENLETS)]
-    eventlet.sleep(2)
-    deadline = time.monotonic() + seconds
-    start.send(True)
-    for thread in threads:
-        thread.wait()
+        start = eventlet.event.Event()
+        threads = [eventlet.spawn(caller) for _ in range(GREENLETS)]
+        eventlet.sleep(2)
+        deadline = time.monotonic() + seconds
+        start.send(True)
+        for thread in threads:
+            thread.wait()
+        container.stop()
     print(json.dumps({"latencies": latencies, "errors": errors[0]}))
 
 

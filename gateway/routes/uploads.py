@@ -14,7 +14,6 @@ from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError
 from gateway.http import Context, route
-from services.applications.domain import MATERIAL_KINDS
 from services.common import metrics, uploads
 from services.common.storage import ObjectStore
 
@@ -56,8 +55,8 @@ class UploadRoutes:
         except RequestEntityTooLarge:
             raise ApiError("too_large", "文件不能超过20MB") from None
         kind = form.get("kind")
-        if kind not in MATERIAL_KINDS:
-            raise ApiError("invalid_kind", "材料类型不正确", {"allowed": list(MATERIAL_KINDS)})
+        if kind not in uploads.MATERIAL_KINDS:
+            raise ApiError("invalid_kind", "材料类型不正确", {"allowed": list(uploads.MATERIAL_KINDS)})
         upload = files.get("file")
         if upload is None:
             raise ApiError("validation_error", "请选择要上传的文件", {"fields": {"file": "必填"}})

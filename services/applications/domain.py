@@ -9,15 +9,8 @@ from typing import Any, Protocol
 from services.common import case_numbers, clock, text
 from services.common import reading as reading_rule
 from services.common.errors import DomainError, validation_error
+from services.common.uploads import MATERIAL_KINDS
 
-# 申请材料: the kinds a user can upload, with the manual's names.
-MATERIAL_KINDS = {
-    "license": "执业证",
-    "firm_letter": "律所介绍信或证明",
-    "authorization": "当事人授权委托书或法律援助公函",
-    "party_id": "当事人身份证明",
-    "other": "其他材料",
-}
 # Every lawyer's reading application carries these four (of record, bound or archived).
 LAWYER_REQUIRED = ("license", "firm_letter", "authorization", "party_id")
 APPLICANT_ROLES = ("party", "lawyer")

@@ -22,6 +22,16 @@ MAX_FILENAME = 100
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 
+# 申请材料: the kinds a user can upload (API.md "Materials"), with the manual's names. The
+# gateway refuses an unknown kind before storing a byte; applications owns what each needs.
+MATERIAL_KINDS = {
+    "license": "执业证",
+    "firm_letter": "律所介绍信或证明",
+    "authorization": "当事人授权委托书或法律援助公函",
+    "party_id": "当事人身份证明",
+    "other": "其他材料",
+}
+
 
 class Refused(Exception):
     """The file is not one we accept; ``reason`` is a sentence for the user."""
