@@ -25,10 +25,8 @@ from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-from kombu import Connection, Consumer, Queue
-from nameko.standalone.events import get_event_exchange
 
-from tests.support import Api, StackHandle, new_case_no, start_private_stack, stop_private_stack
+from tests.support import Api, EventTap, StackHandle, new_case_no, start_private_stack, stop_private_stack
 
 APPLICANTS = 200
 CASES_EACH = 2
@@ -98,17 +96,8 @@ def main() -> int:
     try:
         print(f"[bench] stack up at {stack.base_url}; preparing {APPLICANTS} applicants", flush=True)
         applicants, cases = prepare(stack)
-        events: list[dict] = []
-        with Connection(stack.amqp_uri) as conn:
-            queue = Queue(
-                f"bench-{uuid.uuid4().hex}",
-                exchange=get_event_exchange("applications"),
-                routing_key="application_submitted",
-                auto_delete=True,
-            )
-            consumer = Consumer(conn, queues=[queue], accept=["json"])
-            consumer.register_callback(lambda body, message: (events.append(body), message.ack()))
-            consumer.consume()
+        with EventTap(stack.amqp_uri, "applications", "application_submitted") as tap:
+            events = tap.seen
 
             start = threading.Event()
             deadline = time.monotonic() + PHASE_DEADLINE
@@ -125,16 +114,8 @@ def main() -> int:
             accepted = {o[2]["id"] for o in outcomes if o[2]}
             wait_until = time.monotonic() + 60
             while time.monotonic() < wait_until and not accepted <= {e["application_id"] for e in events}:
-                try:
-                    conn.drain_events(timeout=0.5)
-                except TimeoutError:
-                    pass
-            settle = time.monotonic() + 3  # longer than the relay timer: duplicates would show
-            while time.monotonic() < settle:
-                try:
-                    conn.drain_events(timeout=0.3)
-                except TimeoutError:
-                    pass
+                tap.drain(0.5)
+            tap.drain(3)  # longer than the relay timer: duplicates would show
 
         statuses = Counter(o[1] for o in outcomes)
         latencies = sorted(o[0] for o in outcomes if o[1] == 201)

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,43 @@ class Api:
         assert response.status_code == 201, response.text
         self.login(data["phone"], data["password"])
         return data
+
+
+class EventTap:
+    """A queue of our own bound to one event type on a stack's broker: ``seen`` holds every
+    delivery (a duplicate shows twice). Use as a context manager; ``drain`` takes what came."""
+
+    def __init__(self, amqp_uri: str, source: str, event_type: str):
+        self.amqp_uri, self.source, self.event_type = amqp_uri, source, event_type
+        self.seen: list[dict] = []
+
+    def __enter__(self) -> EventTap:
+        from kombu import Connection, Consumer, Queue
+        from nameko.standalone.events import get_event_exchange
+
+        self.connection = Connection(self.amqp_uri)
+        queue = Queue(
+            f"tap-{self.event_type}-{uuid.uuid4().hex}",
+            exchange=get_event_exchange(self.source),
+            routing_key=self.event_type,
+            auto_delete=True,
+        )
+        consumer = Consumer(self.connection, queues=[queue], accept=["json"])
+        consumer.register_callback(lambda body, message: (self.seen.append(body), message.ack()))
+        consumer.consume()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.connection.release()
+
+    def drain(self, seconds: float) -> list[dict]:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                self.connection.drain_events(timeout=min(0.2, max(deadline - time.monotonic(), 0.01)))
+            except TimeoutError:
+                pass
+        return self.seen
 
 
 class RecordingSms:

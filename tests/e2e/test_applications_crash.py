@@ -15,13 +15,9 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
-
-from kombu import Connection, Consumer, Queue
-from nameko.standalone.events import get_event_exchange
 
 from tests.e2e.test_applications import apply, import_case
-from tests.support import new_party
+from tests.support import EventTap, new_party
 
 
 def wait_until(predicate, seconds: float, what: str):
@@ -58,26 +54,8 @@ def test_sigkill_between_commit_and_publish_loses_nothing_and_duplicates_nothing
     faults.mkdir(exist_ok=True)
     arm, frozen = faults / "applications.freeze_before_publish", faults / "applications.frozen"
 
-    seen: list[dict] = []
-    with Connection(stack.amqp_uri) as conn:
-        queue = Queue(
-            f"crash-test-{uuid.uuid4().hex}",
-            exchange=get_event_exchange("applications"),
-            routing_key="application_submitted",
-            auto_delete=True,
-        )
-        consumer = Consumer(conn, queues=[queue], accept=["json"])
-        consumer.register_callback(lambda body, message: (seen.append(body), message.ack()))
-        consumer.consume()
-
-        def drain(seconds: float) -> None:
-            deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline:
-                try:
-                    conn.drain_events(timeout=0.2)
-                except TimeoutError:
-                    pass
-
+    with EventTap(stack.amqp_uri, "applications", "application_submitted") as tap:
+        seen, drain = tap.seen, tap.drain
         try:
             restart_applications(stack, COURT_FAULT_INJECTION="1")
             arm.write_text("1")
