@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import tempfile
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -41,10 +42,44 @@ class Pages:
         storage once per container. Written under a temporary name and renamed, so a
         concurrent reader never sees half a file."""
         path = self.workdir / "originals" / (hashlib.sha256(key.encode()).hexdigest() + ".pdf")
-        if not path.exists():
+        try:
+            os.utime(path)  # recently read: the sweep keeps it
+        except FileNotFoundError:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.fetch(key, path)
         return path
+
+    def sweep_originals(self, idle_seconds: float, max_bytes: int, keep_seconds: float = 600) -> int:
+        """The local copies are a cache of object storage, not a second archive: drop those
+        nobody read for ``idle_seconds``, then the least recently read until the rest fit
+        in ``max_bytes``, and the pieces of downloads a killed process left. A copy read in
+        the last ``keep_seconds`` stays whatever the size (a render may be opening it).
+        Each file is stat'ed right before it goes, so a read between listing and removal
+        keeps it; the next read of a removed copy fetches it again."""
+        folder = self.workdir / "originals"
+        now = time.time()
+        copies: list[tuple[float, int, Path]] = []
+        for path in folder.glob("*"):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            copies.append((stat.st_mtime, stat.st_size, path))
+        copies.sort()
+        total = sum(size for _, size, _ in copies)
+        removed = 0
+        for _, _, path in copies:
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            age = now - stat.st_mtime
+            unfinished = path.suffix == ".part" and age > keep_seconds
+            if unfinished or age > idle_seconds or (total > max_bytes and age > keep_seconds):
+                path.unlink(missing_ok=True)
+                total -= stat.st_size
+                removed += 1
+        return removed
 
     def fetch(self, key: str, path: Path) -> str:
         """Copy an object to ``path`` atomically; returns its SHA-256."""

@@ -28,6 +28,7 @@ from services.common.errors import DomainError
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
 from services.common.storage import Storage
+from services.common.timers import configured_timer
 from services.dossier import usecases
 from services.dossier.dependencies import PageMachinery
 from services.dossier.models import Outbox
@@ -103,6 +104,16 @@ class DossierService(HealthMixin):
         removed = self.pages.sweep_temporary(float(config.get("DOSSIER_TMP_MAX_AGE_SECONDS", 600)))
         if removed:
             log.info("removed %d uncollected page results", removed)
+
+    # The local PDF copies PDFium reads are a cache: bounded in age and in size.
+    @configured_timer("DOSSIER_ORIGINALS_SWEEP_SECONDS", 600)
+    def sweep_originals(self):
+        removed = self.pages.sweep_originals(
+            idle_seconds=float(config.get("DOSSIER_ORIGINALS_IDLE_HOURS", 72)) * 3600,
+            max_bytes=int(float(config.get("DOSSIER_ORIGINALS_MAX_MB", 4096)) * 1024 * 1024),
+        )
+        if removed:
+            log.info("removed %d local copies of originals", removed)
 
     def _relay(self):
         self.outbox.publish(self.db, self.dispatch)

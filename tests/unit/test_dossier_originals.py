@@ -1,0 +1,68 @@
+"""The dossier service's local copies of originals: a bounded cache, never a second archive."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+
+from services.dossier.dependencies import Pages
+
+MB = 1024 * 1024
+
+
+def copies(tmp_path, ages_and_sizes: dict[str, tuple[float, int]]):
+    folder = tmp_path / "originals"
+    folder.mkdir()
+    now = time.time()
+    for name, (age, size) in ages_and_sizes.items():
+        path = folder / name
+        path.write_bytes(b"\0" * size)
+        os.utime(path, (now - age, now - age))
+    return folder
+
+
+def left(folder) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+def test_idle_copies_and_dead_downloads_go_and_recent_ones_stay(tmp_path):
+    folder = copies(
+        tmp_path,
+        {
+            "idle.pdf": (80 * 3600, 10),
+            "read-yesterday.pdf": (24 * 3600, 10),
+            "killed-download.part": (3600, 10),
+            "downloading-now.part": (5, 10),
+        },
+    )
+    removed = Pages(None, tmp_path, None).sweep_originals(idle_seconds=72 * 3600, max_bytes=100 * MB)
+    assert removed == 2
+    assert left(folder) == {"read-yesterday.pdf", "downloading-now.part"}
+
+
+def test_over_the_cap_the_least_recently_read_go_first_but_never_one_just_read(tmp_path):
+    folder = copies(
+        tmp_path,
+        {
+            "oldest.pdf": (5 * 3600, 3 * MB),
+            "older.pdf": (4 * 3600, 3 * MB),
+            "newer.pdf": (3 * 3600, 3 * MB),
+            "just-read.pdf": (60, 3 * MB),
+        },
+    )
+    pages = Pages(None, tmp_path, None)
+    assert pages.sweep_originals(idle_seconds=72 * 3600, max_bytes=7 * MB) == 2
+    assert left(folder) == {"newer.pdf", "just-read.pdf"}
+    # a cap smaller than one copy still keeps the copy a reader has open right now
+    assert pages.sweep_originals(idle_seconds=72 * 3600, max_bytes=1) == 1
+    assert left(folder) == {"just-read.pdf"}
+
+
+def test_reading_a_copy_marks_it_recently_read(tmp_path):
+    named = hashlib.sha256(b"cases/x").hexdigest() + ".pdf"  # the copy's name comes from the key
+    folder = copies(tmp_path, {named: (80 * 3600, 10)})
+    pages = Pages(None, tmp_path, None)  # no store: a present copy needs no fetch
+    assert pages.local_original("cases/x") == folder / named
+    assert time.time() - (folder / named).stat().st_mtime < 5
+    assert pages.sweep_originals(idle_seconds=72 * 3600, max_bytes=100 * MB) == 0
