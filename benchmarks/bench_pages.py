@@ -138,9 +138,7 @@ def main() -> int:
         lines = ["| measure | requests | rate | median | p95 |", "|---|---|---|---|---|"]
         first = {}
         for pages in (10, 1000):  # a render-cache miss: PDFium opens the file and renders one page
-            first[pages] = [
-                timed_get(first_reader, page_path(first_app, docs[pages], p))[0] for p in (1, pages)
-            ]
+            first[pages] = [timed_get(first_reader, page_path(first_app, docs[pages], p))[0] for p in (1, pages)]
         prints = {  # 打印: the whole document, every page stamped for this reader
             pages: timed_get(first_reader, f"/api/v1/applications/{first_app}/dossier/documents/{docs[pages]}/pdf")
             for pages in (10, 1000)

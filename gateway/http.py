@@ -31,6 +31,24 @@ log = logging.getLogger("gateway")
 JSON_MAX_BYTES = 4 * 1024 * 1024  # a case import of thousands fits; anything bigger is refused unread
 SESSION_COOKIE = "court_session"
 CSRF_COOKIE = "court_csrf"
+_LOOPBACK_HOST = re.compile(r"(127\.0\.0\.1|localhost)(:\d{1,5})?")
+
+
+def is_loopback_host(host: str | None) -> bool:
+    return bool(_LOOPBACK_HOST.fullmatch(host or ""))
+
+
+def cookies_secure(request: Request) -> bool:
+    """Whether session cookies carry the Secure flag. Behind a TLS proxy the gateway sees
+    plain http, so an https ``PUBLIC_BASE_URL`` says what the browser sees; a loopback
+    request (an operator on the machine itself) follows its own scheme."""
+    if request.scheme == "https":
+        return True
+    if is_loopback_host(request.host):
+        return False
+    return str(config.get("PUBLIC_BASE_URL") or "").lower().startswith("https://")
+
+
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 REQUEST_ID_KEY = "court.request_id"

@@ -16,7 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError
-from gateway.http import Context, authenticate, route, token_digest
+from gateway.http import Context, authenticate, is_loopback_host, route, token_digest
 from services.common import config
 from services.common.errors import DomainError
 
@@ -72,9 +72,8 @@ def _int(value: str) -> int:
 def _base_url(ctx: Context) -> str:
     """The gateway's address for links: the request's own host only when it is loopback
     (a forged Host header elsewhere must not aim links at another site)."""
-    host = ctx.request.host or ""
-    if re.fullmatch(r"(127\.0\.0\.1|localhost)(:\d{1,5})?", host):
-        return f"{ctx.request.scheme}://{host}"
+    if is_loopback_host(ctx.request.host):
+        return f"{ctx.request.scheme}://{ctx.request.host}"
     public = config.get("PUBLIC_BASE_URL")
     if public:
         return str(public).rstrip("/")

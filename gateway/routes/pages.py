@@ -19,7 +19,7 @@ from pathlib import Path
 from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError, json_response
-from gateway.http import CSRF_COOKIE, SESSION_COOKIE, Context, route, token_digest
+from gateway.http import CSRF_COOKIE, SESSION_COOKIE, Context, cookies_secure, route, token_digest
 from services.common import clock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +74,7 @@ def _redirect(location: str) -> Response:
 
 
 def _set_session_cookies(ctx: Context, response: Response, token: str, expires_at: str) -> None:
-    secure = ctx.request.scheme == "https"
+    secure = cookies_secure(ctx.request)
     try:
         expires = datetime.fromisoformat(expires_at)
         max_age = max(0, int((expires - clock.now()).total_seconds()))
@@ -87,7 +87,7 @@ def _set_session_cookies(ctx: Context, response: Response, token: str, expires_a
 
 
 def _clear_session_cookies(ctx: Context, response: Response) -> None:
-    secure = ctx.request.scheme == "https"
+    secure = cookies_secure(ctx.request)
     for name in (SESSION_COOKIE, CSRF_COOKIE):
         response.delete_cookie(name, path="/", secure=secure, samesite="Lax", httponly=name == SESSION_COOKIE)
 
