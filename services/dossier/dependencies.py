@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import eventlet.semaphore
 import eventlet.tpool
 from minio.error import S3Error
 from nameko.extensions import DependencyProvider
 from PIL import Image
 
 from services.common import config
+from services.common.errors import DomainError
 from services.common.storage import ObjectStore, bucket_name, ensure_bucket, make_client
 from services.dossier import rendering
 
@@ -28,10 +30,22 @@ TEMPORARY = "dossier/tmp"  # stamped results on their way to one reader, deleted
 
 
 class Pages:
-    def __init__(self, store: ObjectStore, workdir: Path, stamper: rendering.Stamper, recent_pages: int = 64):
+    def __init__(
+        self,
+        store: ObjectStore,
+        workdir: Path,
+        stamper: rendering.Stamper,
+        recent_pages: int = 64,
+        print_concurrency: int = 2,
+        print_wait_seconds: float = 2.0,
+    ):
         self.store = store
         self.workdir = workdir
         self.stamper = stamper
+        # A print copy holds a worker for about a second per 45 pages: a few at once, so
+        # that page reads keep the other workers. Beyond that a reader is told to retry.
+        self._printing = eventlet.semaphore.Semaphore(max(1, print_concurrency))
+        self.print_wait_seconds = print_wait_seconds
         # Touched only from the service's hub thread (greenthreads), so no lock is needed.
         self._recent: OrderedDict[tuple[int, int], Image.Image] = OrderedDict()
         self.recent_pages = recent_pages
@@ -138,6 +152,14 @@ class Pages:
         return {"key": out_key, "content_type": "image/png", "size": len(data)}
 
     def print_copy(self, key: str, lines: Sequence[str]) -> dict:
+        if not self._printing.acquire(timeout=self.print_wait_seconds):
+            raise DomainError("service_unavailable", "打印任务较多，请稍后再试")
+        try:
+            return self._print_copy(key, lines)
+        finally:
+            self._printing.release()
+
+    def _print_copy(self, key: str, lines: Sequence[str]) -> dict:
         path = str(self.local_original(key))
         out_dir = self.workdir / "prints"
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -179,7 +201,12 @@ class PageMachinery(DependencyProvider):
         self.store = ObjectStore(make_client(int(config.get("max_workers", 10)) + 10), bucket_name())
         workdir = config.data_dir() / "dossier-work"
         workdir.mkdir(parents=True, exist_ok=True)
-        self.pages = Pages(self.store, workdir, rendering.Stamper(rendering.find_cjk_font()))
+        self.pages = Pages(
+            self.store,
+            workdir,
+            rendering.Stamper(rendering.find_cjk_font()),
+            print_concurrency=int(config.get("DOSSIER_PRINT_CONCURRENCY", 2)),
+        )
 
     def start(self) -> None:
         ensure_bucket(self.store.client, self.store.bucket)

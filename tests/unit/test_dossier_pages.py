@@ -1,10 +1,13 @@
-"""The dossier service's local copies of originals: a bounded cache, never a second archive."""
+"""The dossier service's page machinery: local copies of originals are a bounded cache, never
+a second archive; print copies are limited so that page reads keep their workers."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import time
+
+import pytest
 
 from services.dossier.dependencies import Pages
 
@@ -66,3 +69,13 @@ def test_reading_a_copy_marks_it_recently_read(tmp_path):
     assert pages.local_original("cases/x") == folder / named
     assert time.time() - (folder / named).stat().st_mtime < 5
     assert pages.sweep_originals(idle_seconds=72 * 3600, max_bytes=100 * MB) == 0
+
+
+def test_print_copies_beyond_the_limit_are_told_to_retry(tmp_path):
+    from services.common.errors import DomainError
+
+    pages = Pages(None, tmp_path, None, print_concurrency=1, print_wait_seconds=0.05)
+    assert pages._printing.acquire()  # one print copy under way
+    with pytest.raises(DomainError) as refused:
+        pages.print_copy("cases/x", ["阅卷人"])
+    assert refused.value.code == "service_unavailable"
