@@ -217,7 +217,10 @@ class DossierRoutes:
         "GET",
         "/api/v1/applications/<application_id>/access-log",
         summary="阅卷记录（本申请）",
-        responses={200: "{items, next_cursor}", 404: "not_found"},
+        responses={
+            200: "{items: [{at, actor, action, document_id?, document_title?, page?}], next_cursor}",
+            404: "not_found",
+        },
     )
     def access_log(self, ctx: Context, application_id: str):
         return ctx.call(

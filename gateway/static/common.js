@@ -13,6 +13,7 @@ export const LABELS = {
   kind: { license: "执业证", firm_letter: "律所介绍信或证明", authorization: "当事人授权委托书或法律援助公函", party_id: "当事人身份证明", other: "其他材料" },
   role: { party: "当事人", lawyer: "律师", clerk: "审查人", archivist: "档案室", admin: "管理员" },
   binding: { pending: "待审查", approved: "已绑定", rejected: "不通过" },
+  access: { view_page: "查看", download_pdf: "打印（下载）", link_created: "复制链接", link_opened: "打开复制链接" },
 };
 export const LAWYER_KINDS = ["license", "firm_letter", "authorization", "party_id"];
 export const BINDING_KINDS = ["license", "authorization"];
@@ -560,6 +561,7 @@ export function detailBlocks(app, actions) {
     readingBlock = h("p", { class: "muted" }, app.status === "pending" ? "审查通过后在此查看阅卷截止时间与卷宗。" : "无");
   }
   const tail = [];
+  const accessLog = actions.accessLog && reading && reading.mode === "online" ? accessLogBlock(app.id) : null;
   if (["expired", "rejected", "returned"].includes(app.status) && actions.reapply) tail.push(button("重新申请", actions.reapply, "primary", { "data-action": "reapply" }));
   if (app.status === "pending" && actions.withdraw) tail.push(button("撤回申请", actions.withdraw, "default", { "data-action": "withdraw" }));
   return h("div", { class: "detail" },
@@ -571,7 +573,40 @@ export function detailBlocks(app, actions) {
         ["审查意见说明", review.explanation], ["阅卷方式", review.mode ? LABELS.mode[review.mode] : "—"]]) : h("p", { class: "muted" }, "待审查")),
     h("section", { class: "block", "aria-labelledby": "b3" }, h("h2", { id: "b3" }, "申请材料"), materials),
     h("section", { class: "block", "aria-labelledby": "b4" }, h("h2", { id: "b4" }, "阅卷材料"), readingBlock),
+    accessLog,
     tail.length ? h("div", { class: "actions" }, tail) : null);
+}
+
+// 阅卷记录: every page view, print, link made and link opened under this application, as
+// the dossier service's tamper-evident log has them; loaded when asked, newest first.
+function accessLogBlock(appId) {
+  const list = h("ol", { class: "access-log weui-cells" });
+  const more = button("查看阅卷记录", () => load(), "default", { "data-action": "access-log" });
+  let cursor = null;
+  async function load() {
+    try {
+      const query = cursor ? `?limit=20&cursor=${encodeURIComponent(cursor)}` : "?limit=20";
+      const page = await api("GET", `/api/v1/applications/${encodeURIComponent(appId)}/access-log${query}`);
+      if (!cursor && !page.items.length) list.replaceChildren(h("li", { class: "muted" }, "暂无阅卷记录"));
+      list.append(...page.items.map(accessLogRow));
+      cursor = page.next_cursor;
+      more.textContent = "加载更多";
+      if (!cursor) more.remove();  // (a button's display rule would override `hidden`)
+    } catch (err) {
+      toast(errorText(err), true);
+    }
+  }
+  return h("section", { class: "block", "aria-labelledby": "b5" }, h("h2", { id: "b5" }, "阅卷记录"),
+    h("p", { class: "muted" }, "本申请下的每一次查看、打印和链接使用都会记录在此，仅您本人可见。"), list, more);
+}
+
+function accessLogRow(entry) {
+  const what = [LABELS.access[entry.action] || entry.action];
+  if (entry.document_title) what.push(`《${entry.document_title}》`);
+  if (entry.page) what.push(`第${entry.page}页`);
+  return h("li", { class: "weui-cell access-entry" },
+    h("span", { class: "what" }, what.join(" ")),
+    h("small", { class: "muted" }, h("time", { datetime: entry.at }, fmtTime(entry.at)), ` · ${entry.actor}`));
 }
 
 // 复制链接: a link to open on a PC, copied to the clipboard (shown too, in case the

@@ -10,10 +10,12 @@ def document(doc: Document) -> dict:
     return {"id": doc.id, "title": doc.title, "volume": doc.volume, "page_count": doc.page_count}
 
 
-def log_entry(entry: AccessLogEntry) -> dict:
+def log_entry(entry: AccessLogEntry, document_title: str | None = None) -> dict:
     item = {"at": clock.isoformat(clock.as_aware(entry.at)), "actor": entry.actor_name, "action": entry.action}
     if entry.document_id is not None:
         item["document_id"] = entry.document_id
+        if document_title is not None:
+            item["document_title"] = document_title  # an addition to API.md: what a reader recognises
     if entry.page is not None:
         item["page"] = entry.page
     return item

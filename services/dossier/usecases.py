@@ -288,15 +288,22 @@ def access_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int 
     limit = max(1, min(100, int(limit or 20)))
     with uow.read() as session:
         reading = _authorized(session, actor, application_id, for_log=True)
-        query = select(AccessLogEntry).where(AccessLogEntry.application_id == reading.application_id)
+        query = (
+            select(AccessLogEntry, Document.title)
+            .outerjoin(Document, Document.id == AccessLogEntry.document_id)
+            .where(AccessLogEntry.application_id == reading.application_id)
+        )
         if cursor not in (None, ""):
             if not str(cursor).isdigit():
                 raise DomainError("bad_request", "cursor 无效")
             query = query.where(AccessLogEntry.seq < int(cursor))
-        rows = session.scalars(query.order_by(AccessLogEntry.seq.desc()).limit(limit + 1)).all()
+        rows = session.execute(query.order_by(AccessLogEntry.seq.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"items": [schemas.log_entry(r) for r in rows], "next_cursor": str(rows[-1].seq) if more else None}
+    return {
+        "items": [schemas.log_entry(entry, title) for entry, title in rows],
+        "next_cursor": str(rows[-1][0].seq) if more else None,
+    }
 
 
 def check_log(uow: UnitOfWork, batch: int = 5000) -> list[str]:

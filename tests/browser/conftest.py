@@ -76,6 +76,7 @@ class Browsers:
 
     def shot(self, page, name: str) -> None:
         page.wait_for_load_state("networkidle")
+        page.evaluate("window.scrollTo(0, 0)")  # a full-page shot of a scrolled page repeats the fixed header mid-way
         page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
 
     def close(self) -> None:

@@ -98,7 +98,8 @@ def test_party_applies_on_the_phone_and_reads_online(stack, admin, browsers, clo
     expect(phone.locator(f".app-row[data-id='{application_id}'] .tag")).to_have_text("通过")
     browsers.shot(phone, "m-04-application-list")
     phone.locator(f".app-row[data-id='{application_id}']").click()
-    expect(phone.locator(".block h2")).to_have_text(["申请信息", "审查信息", "申请材料", "阅卷材料"])
+    # the manual's four blocks, then ours: the reader's own access log
+    expect(phone.locator(".block h2")).to_have_text(["申请信息", "审查信息", "申请材料", "阅卷材料", "阅卷记录"])
     expect(phone.locator(".detail")).to_contain_text("在线阅卷")
     expect(phone.locator(".detail")).to_contain_text("有效截止日期")
     valid_until = phone.locator(".kv-row", has_text="有效截止日期").locator("dd").inner_text()
@@ -144,6 +145,17 @@ def test_party_applies_on_the_phone_and_reads_online(stack, admin, browsers, clo
     printed = pc.context.request.get(pdf_url)
     assert printed.status == 200 and printed.headers["content-type"] == "application/pdf"
     assert printed.body().startswith(b"%PDF")
+
+    # 阅卷记录 on the phone: what was read, printed and opened, newest first
+    phone.reload()
+    phone.get_by_role("button", name="查看阅卷记录").click()
+    entries = phone.locator(".access-entry")
+    expect(entries.first).to_contain_text("打印（下载） 《起诉状》")
+    expect(phone.locator(".access-log")).to_contain_text("查看 《起诉状》 第3页")
+    expect(phone.locator(".access-log")).to_contain_text("打开复制链接")
+    expect(phone.locator(".access-log")).to_contain_text("复制链接")
+    expect(entries.first).to_contain_text("陈小雨")
+    browsers.shot(phone, "m-08-access-log")
 
     # after the deadline (the sign-in has lapsed too): 已过期, nothing to read, one tap reapplies
     last_moment = datetime.fromisoformat(valid_until + "T23:59:59+08:00")

@@ -67,7 +67,7 @@ def test_party_applies_in_the_web_center_and_reads_online(stack, admin, browsers
     # the table and the detail say 通过; the reading block has the deadline and the buttons
     detail = f"/web/applications/{application_id}"
     until_status(web, detail, "通过")
-    expect(web.locator(".block h2")).to_have_text(["申请信息", "审查信息", "申请材料", "阅卷材料"])
+    expect(web.locator(".block h2")).to_have_text(["申请信息", "审查信息", "申请材料", "阅卷材料", "阅卷记录"])
     expect(web.locator(".detail")).to_contain_text("在线阅卷")
     valid_until = web.locator(".kv-row", has_text="有效截止日期").locator("dd").inner_text()
     web.get_by_role("link", name="返回列表").click()
@@ -135,6 +135,19 @@ def test_party_applies_in_the_web_center_and_reads_online(stack, admin, browsers
     expect(web.locator(".status-line .tag")).to_have_text("已过期")
     expect(web.get_by_role("button", name="查看案卷")).to_have_count(0)
     expect(web.locator(".block", has_text="阅卷材料")).to_contain_text("请重新申请阅卷")
+    # the access log stays readable after the deadline, twenty entries at a time
+    web.get_by_role("button", name="查看阅卷记录").click()
+    expect(web.locator(".access-log")).to_contain_text("打印（下载） 《起诉状》")
+    expect(web.locator(".access-entry")).not_to_have_count(0)
+    more = web.get_by_role("button", name="加载更多")
+    while (listed := web.locator(".access-entry").count()) % 20 == 0 and more.count():
+        more.click()
+        expect(web.locator(".access-entry")).not_to_have_count(listed)
+    expect(more).to_have_count(0)  # the whole log is listed
+    expect(web.locator(".access-log")).to_contain_text("查看 《起诉状》 第3页")
+    expect(web.locator(".access-log")).to_contain_text("打开复制链接")
+    api_log = web.context.request.get(f"/api/v1/applications/{application_id}/access-log?limit=100").json()
+    expect(web.locator(".access-entry")).to_have_count(len(api_log["items"]))
 
     # 重新申请: a fresh application for the same case, pending again, listed beside the old
     web.get_by_role("button", name="重新申请").click()

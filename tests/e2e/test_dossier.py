@@ -252,6 +252,7 @@ def test_readers_get_their_own_stamp_on_pages_and_print_copies(stack, world):
         ("download_pdf", world.doc["id"], None),
     }
     assert all(i["actor"] == "张阅卷" for i in items)
+    assert {i["document_title"] for i in items if "document_id" in i} == {world.doc["title"]}
     assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$", items[0]["at"])
     first = a.get(f"/api/v1/applications/{world.app_a}/access-log?limit=1").json()
     assert len(first["items"]) == 1 and first["next_cursor"]

@@ -93,6 +93,7 @@ const routes = [
           toast(errorText(err), true);
         }
       },
+      accessLog: true,
       ...applicationActions(id, (next) => router.go(`/web/applications/${next}`), () => router.render()),
     }));
   }],
