@@ -70,6 +70,9 @@ def stack(tmp_path_factory, postgres_url):
         # the court gauges refresh every second, so a test sees them without a long wait
         REVIEW_GAUGE_SECONDS="1",
         APPLICATIONS_GAUGE_SECONDS="1",
+        # stored files nobody registered go after 15 s (an hour in production), checked every 2 s
+        STAGED_GRACE_SECONDS="15",
+        STAGED_SWEEP_SECONDS="2",
         REVIEW_SMS_PROVIDER="tests.support:RecordingSms",
         REVIEW_SMS_FILE=str(data_dir / "sms.jsonl"),
     )

@@ -103,6 +103,29 @@ class StackHandle:
         except (OSError, ValueError):
             return None
 
+    def sql(self, service: str, statement: str, args: tuple = ()) -> list[tuple]:
+        """Run one statement on a service's own database (``?`` placeholders), as an
+        operator or an attacker with database access would; returns the rows, if any."""
+        url = self.env.get("DATABASE_URL")
+        if url:
+            import psycopg2
+
+            conn = psycopg2.connect(url, options=f"-csearch_path={service}")
+            try:
+                with conn, conn.cursor() as cur:
+                    cur.execute(statement.replace("?", "%s"), args)
+                    return cur.fetchall() if cur.description else []
+            finally:
+                conn.close()
+        import sqlite3
+
+        conn = sqlite3.connect(self.data_dir / f"{service}.db")
+        try:
+            with conn:
+                return conn.execute(statement, args).fetchall()
+        finally:
+            conn.close()
+
     def texts_to(self, phone: str) -> list[str]:
         """What the stack's SMS provider (RecordingSms) sent to ``phone``."""
         try:

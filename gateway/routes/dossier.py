@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import uuid
 from urllib.parse import quote
 
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -17,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError
 from gateway.http import Context, authenticate, is_loopback_host, route, token_digest
-from services.common import config
+from services.common import config, staging
 from services.common.errors import DomainError
 
 log = logging.getLogger("gateway")
@@ -115,7 +114,7 @@ class DossierRoutes:
         stream.seek(0)
         if size == 0:
             raise ApiError("validation_error", "文件为空", {"fields": {"file": "文件为空"}})
-        key = f"dossier/originals/{uuid.uuid4().hex}.pdf"
+        key = staging.staged_key("dossier/originals/", ".pdf")  # unclaimed ones: dossier's sweep
         self.storage.put(key, stream, size, "application/pdf")
         result = ctx.call(
             "dossier",

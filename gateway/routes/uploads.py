@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from urllib.parse import quote
 
 import eventlet.tpool
@@ -14,7 +13,8 @@ from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError
 from gateway.http import Context, route
-from services.common import metrics, uploads
+from services.common import metrics, staging, uploads
+from services.common.errors import DomainError
 from services.common.storage import ObjectStore
 
 log = logging.getLogger("gateway.uploads")
@@ -76,7 +76,7 @@ class UploadRoutes:
             upload.close()
 
     def _store_material(self, ctx: Context, stream, checked: uploads.Sniffed, kind: str, filename: str) -> dict:
-        key = f"materials/{uuid.uuid4()}"  # server-generated: never the user's name
+        key = staging.staged_key("materials/")  # server-generated: never the user's name
         stream.seek(0)
         self.storage.client.put_object(
             self.storage.bucket,
@@ -98,12 +98,14 @@ class UploadRoutes:
                 content_type=checked.content_type,
                 sha256=checked.sha256,
             )
-        except BaseException:
-            # A refused or unanswered registration must leave no object behind.
+        except DomainError:
+            # Refused: nothing will ever own these bytes. (Unanswered is another matter: the
+            # registration may still land, so the object waits for the applications
+            # service's sweep of uploads that stayed unregistered.)
             try:
                 self.storage.delete(key)
             except Exception:
-                log.warning("could not remove an unregistered upload", exc_info=True)
+                log.warning("could not remove a refused upload", exc_info=True)
             raise
         metrics.upload_received(checked.size, kind)
         return registered

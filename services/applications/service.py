@@ -12,11 +12,12 @@ from nameko.timer import timer
 from services.applications import usecases
 from services.applications.dependencies import FaultPoint
 from services.applications.models import IdempotencyKey, Outbox
-from services.common import config, idempotency, metrics
+from services.common import config, idempotency, metrics, staging
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
+from services.common.storage import Storage
 from services.common.timers import configured_timer
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ class ApplicationsService(HealthMixin):
     name = "applications"
 
     db = Database("applications")
+    store = Storage()
     dispatch = EventDispatcher()
     case_binding = ServiceRpc("case_binding")
     fault = FaultPoint()
@@ -50,6 +52,7 @@ class ApplicationsService(HealthMixin):
             size=size,
             content_type=content_type,
             sha256=sha256,
+            stored=lambda k: staging.object_exists(self.store, k),
         )
 
     @rpc(expected_exceptions=DomainError)
@@ -110,6 +113,18 @@ class ApplicationsService(HealthMixin):
     @timer(interval=2)
     def relay_outbox(self):
         self.outbox.publish(self.db, self.dispatch)
+
+    # Uploads the gateway stored but nobody registered (it died, or gave up waiting).
+    @configured_timer("STAGED_SWEEP_SECONDS", 3600.0)
+    def sweep_unregistered_uploads(self):
+        removed = staging.sweep_unclaimed(
+            self.store,
+            usecases.MATERIAL_KEY_PREFIX,
+            lambda keys: usecases.registered_keys(self.db, keys),
+            float(config.get("STAGED_GRACE_SECONDS", 3600)),
+        )
+        if removed:
+            log.info("removed %d uploads nobody registered", removed)
 
     @timer(interval=3600)
     def forget_old_idempotency_keys(self):

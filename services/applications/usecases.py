@@ -24,7 +24,7 @@ from services.applications.models import (
     MaterialGrant,
     Outbox,
 )
-from services.common import clock, idempotency
+from services.common import clock, idempotency, staging
 from services.common.db import UnitOfWork
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -63,12 +63,23 @@ def register_material(
     size: int,
     content_type: str,
     sha256: str,
+    stored: Callable[[str], bool],
 ) -> dict:
-    """Record an upload the gateway has already checked and stored under a server key."""
+    """Record an upload the gateway has already checked and stored under a server key.
+    Asked twice for one key (a redelivered request) it answers with the first record; a
+    key whose object is gone (swept after the gateway gave up) is refused."""
     owner = _actor_id(actor)
     domain.check_kind(kind)
-    if not isinstance(key, str) or not key.startswith(MATERIAL_KEY_PREFIX) or len(key) > 200:
+    if not staging.is_staged_key(key, MATERIAL_KEY_PREFIX):
         raise validation_error({"key": "存储键不正确"})
+    with uow.read() as session:
+        known = session.scalar(select(Material).where(Material.key == key))
+        if known is not None:
+            if known.owner_id != owner:
+                raise validation_error({"key": "存储键不正确"})
+            return schemas.upload(known)
+    if not stored(key):
+        raise validation_error({"file": "上传未完成，请重新上传"})
     with uow.transaction() as session:
         material = Material(
             id=str(uuid.uuid4()),
@@ -84,6 +95,12 @@ def register_material(
         session.add(material)
         session.flush()
         return schemas.upload(material)
+
+
+def registered_keys(uow: UnitOfWork, keys: list[str]) -> set[str]:
+    """Which of these object keys are materials (the rest are uploads nobody registered)."""
+    with uow.read() as session:
+        return set(session.scalars(select(Material.key).where(Material.key.in_(keys))))
 
 
 def _owned_materials(session: Session, owner: int, material_ids: tuple[str, ...] | list[str]) -> list[Material]:

@@ -22,7 +22,7 @@ class Document(Base):
     case_no: Mapped[str] = mapped_column(String(64), index=True)
     volume: Mapped[str] = mapped_column(String(50))  # 卷: 正卷, 副卷, ...
     title: Mapped[str] = mapped_column(String(200))
-    object_key: Mapped[str] = mapped_column(String(255))
+    object_key: Mapped[str] = mapped_column(String(255), unique=True)
     page_count: Mapped[int] = mapped_column(Integer)
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))

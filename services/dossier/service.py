@@ -22,7 +22,7 @@ from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.common import config, metrics
+from services.common import config, metrics, staging
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.health import HealthMixin
@@ -104,6 +104,18 @@ class DossierService(HealthMixin):
         removed = self.pages.sweep_temporary(float(config.get("DOSSIER_TMP_MAX_AGE_SECONDS", 600)))
         if removed:
             log.info("removed %d uncollected page results", removed)
+
+    # Originals the gateway staged but nobody ingested (it died, or gave up waiting).
+    @configured_timer("STAGED_SWEEP_SECONDS", 3600.0)
+    def sweep_unregistered_originals(self):
+        removed = staging.sweep_unclaimed(
+            self.store,
+            usecases.STAGED_PREFIX,
+            lambda keys: usecases.ingested_keys(self.db, keys),
+            float(config.get("STAGED_GRACE_SECONDS", 3600)),
+        )
+        if removed:
+            log.info("removed %d staged originals nobody ingested", removed)
 
     # The local PDF copies PDFium reads are a cache: bounded in age and in size.
     @configured_timer("DOSSIER_ORIGINALS_SWEEP_SECONDS", 600)

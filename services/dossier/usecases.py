@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import select, update
 
-from services.common import case_numbers, clock, text
+from services.common import case_numbers, clock, staging, text
 from services.common.db import UnitOfWork
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -44,8 +44,13 @@ def ingest_document(
     try:
         if not isinstance(actor, dict) or actor.get("role") != "admin":
             raise DomainError("forbidden", "仅管理员可以添加电子卷宗")
-        if not isinstance(key, str) or not key.startswith(STAGED_PREFIX) or ".." in key:
+        if not staging.is_staged_key(key, STAGED_PREFIX):
             raise validation_error({"file": "无效的文件"})
+        with uow.read() as session:
+            known = session.scalar(select(Document).where(Document.object_key == key))
+        if known is not None:  # the same request delivered again: the first answer stands
+            ingested = True
+            return schemas.document(known)
         canonical = case_numbers.canonical(case_no)
         fields = {}
         try:
@@ -58,6 +63,8 @@ def ingest_document(
             fields.update(exc.details["fields"])
         if fields:
             raise validation_error(fields)
+        if not staging.object_exists(store, key):  # swept after the gateway gave up on it
+            raise validation_error({"file": "上传未完成，请重新上传"})
         path = pages.local_original(key)
         try:
             page_count = pages.inspect(path)
@@ -84,11 +91,19 @@ def ingest_document(
         ingested = True
         return result
     finally:
-        if not ingested and isinstance(key, str) and key.startswith(STAGED_PREFIX):
+        if not ingested and staging.is_staged_key(key, STAGED_PREFIX):
             try:
-                store.delete(key)
+                # (unless a twin delivery of this request ingested it meanwhile)
+                if not ingested_keys(uow, [key]):
+                    store.delete(key)
             except Exception:  # noqa: BLE001 - the refusal matters more than the cleanup
                 pass
+
+
+def ingested_keys(uow: UnitOfWork, keys: list[str]) -> set[str]:
+    """Which of these staged originals became documents (the rest nobody registered)."""
+    with uow.read() as session:
+        return set(session.scalars(select(Document.object_key).where(Document.object_key.in_(keys))))
 
 
 def _sha256_file(path) -> str:

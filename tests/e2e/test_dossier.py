@@ -6,10 +6,8 @@ exercise dossier's consumers exactly as the other services drive them."""
 from __future__ import annotations
 
 import io
-import os
 import random
 import re
-import sqlite3
 import subprocess
 import sys
 import time
@@ -327,22 +325,6 @@ def test_copied_links_open_only_for_their_owner(stack, world):
         assert token not in text, f"link token written to {name}.log"
 
 
-def _tamper(stack, sql: str, args: tuple) -> None:
-    url = stack.env.get("DATABASE_URL")
-    if url:
-        import psycopg2
-
-        conn = psycopg2.connect(url, options="-csearch_path=dossier")
-        with conn, conn.cursor() as cur:
-            cur.execute(sql.replace("?", "%s"), args)
-        conn.close()
-    else:
-        conn = sqlite3.connect(os.path.join(stack.env["DATA_DIR"], "dossier.db"))
-        with conn:
-            conn.execute(sql, args)
-        conn.close()
-
-
 def check_log(stack) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "services.dossier.cli", "check-log"],
@@ -359,13 +341,13 @@ def test_check_log_finds_an_altered_entry(stack, world):
     intact = check_log(stack)
     assert intact.returncode == 0, intact.stdout + intact.stderr
     assert "intact" in intact.stdout
-    _tamper(stack, "UPDATE access_log SET page = 2 WHERE document_id = ? AND page = 3", (world.doc2["id"],))
+    stack.sql("dossier", "UPDATE access_log SET page = 2 WHERE document_id = ? AND page = 3", (world.doc2["id"],))
     try:
         broken = check_log(stack)
         assert broken.returncode == 1, broken.stdout + broken.stderr
         assert "altered" in broken.stdout
     finally:
-        _tamper(stack, "UPDATE access_log SET page = 3 WHERE document_id = ? AND page = 2", (world.doc2["id"],))
+        stack.sql("dossier", "UPDATE access_log SET page = 3 WHERE document_id = ? AND page = 2", (world.doc2["id"],))
     assert check_log(stack).returncode == 0
 
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 import hashlib
 import http.client
 import io
+import os
+import signal
 import struct
+import time
 import uuid
 import zlib
 
 import pytest
 from PIL import Image
 
-from tests.support import Api, assert_error, create_staff, object_store
+from services.common import staging
+from tests.support import Api, assert_error, create_staff, make_pdf, new_case_no, object_store, wait_until
 
 MiB = 1024 * 1024
 
@@ -153,3 +157,63 @@ def test_materials_are_visible_only_to_their_owner(stack, api, admin):
     clerk = create_staff(admin, "clerk", court="广东省深圳市中级人民法院")
     assert_error(clerk.get(f"/api/v1/uploads/{material['id']}"), 404, "not_found")
     assert_error(Api(stack.base_url).get(f"/api/v1/uploads/{material['id']}"), 401, "unauthenticated")
+
+
+def test_stored_files_nobody_registered_are_swept_and_registered_ones_stay(stack, api, admin):
+    """The gateway stores first and registers second; what never got registered (the
+    gateway died in between) goes after the grace period, in both owning services."""
+    api.register()
+    kept = upload(api, png_bytes(), "other", "kept.png")
+    assert kept.status_code == 201, kept.text
+    case_no = new_case_no()
+    case = {
+        "case_no": case_no,
+        "court": "广东省广州市中级人民法院",
+        "status": "in_trial",
+        "has_electronic_dossier": False,
+    }
+    assert admin.post("/api/v1/admin/cases", json={"cases": [case]}).status_code == 200
+    document = admin.post(
+        f"/api/v1/admin/cases/{case_no}/documents",
+        files={"file": ("a.pdf", make_pdf(1), "application/pdf")},
+        data={"volume": "正卷", "title": "起诉状"},
+    )
+    assert document.status_code == 201, document.text
+
+    store = object_store(stack)
+    orphans = [staging.staged_key("materials/"), staging.staged_key("dossier/originals/", ".pdf")]
+    for key in orphans:
+        store.put(key, io.BytesIO(pdf_bytes()), len(pdf_bytes()), "application/pdf")
+
+    def left() -> set[str]:
+        return {key for key in orphans if store.exists(key)}
+
+    # this stack sweeps every 2 s and waits 15 s (STAGED_SWEEP_SECONDS, STAGED_GRACE_SECONDS)
+    assert wait_until(lambda: not left(), seconds=60, interval=1), left()
+    assert api.get(f"/api/v1/uploads/{kept.json()['id']}").content == png_bytes()  # older, but registered
+    (key,) = stack.sql("dossier", "SELECT object_key FROM documents WHERE id = ?", (document.json()["id"],))[0]
+    assert store.exists(key)
+
+
+def test_a_registration_that_lands_after_the_gateway_gave_up_keeps_its_bytes(stack, api):
+    """The gateway stops waiting (10 s here) while the request sits in the queue of a stalled
+    applications service; when the service catches up it registers the upload, and the
+    object is still there: the gateway deletes only what the service refused."""
+    api.register()
+    data = png_bytes((70, 70))
+    pid = stack.pid("applications")
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        response = upload(api, data, "other", "late.png")
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert_error(response, 503, "service_unavailable")
+
+    def registered() -> list[tuple]:
+        return stack.sql("applications", "SELECT id, key FROM materials WHERE owner_id = ?", (api.user["id"],))
+
+    assert wait_until(registered, seconds=30), "the queued registration never landed"
+    ((material_id, key),) = registered()
+    time.sleep(20)  # past the grace period: the sweep has had its chances
+    assert object_store(stack).exists(key)
+    assert api.get(f"/api/v1/uploads/{material_id}").content == data

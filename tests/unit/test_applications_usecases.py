@@ -46,12 +46,13 @@ def material(uow, actor, kind):
     return usecases.register_material(
         uow,
         actor,
-        key=f"materials/{kind}-{actor['id']}",
+        key=f"materials/2026/11/29/{kind}-{actor['id']}",
         kind=kind,
         filename=f"{kind}.pdf",
         size=10,
         content_type="application/pdf",
         sha256="0" * 64,
+        stored=lambda key: True,
     )
 
 
@@ -145,3 +146,23 @@ def test_decisions_are_applied_once_and_reapply_makes_a_new_application(uow):
     rest = usecases.list_own(uow, PARTY, limit=1, cursor=page["next_cursor"])
     assert [a["id"] for a in rest["items"]] == [app["id"]] and rest["next_cursor"] is None
     assert [a["id"] for a in usecases.list_own(uow, PARTY, status="returned")["items"]] == [app["id"]]
+
+
+def test_registering_an_upload_twice_answers_with_the_first_and_a_missing_object_is_refused(uow):
+    first = material(uow, PARTY, "other")
+    assert material(uow, PARTY, "other") == first  # a redelivered registration
+    with pytest.raises(DomainError) as other_owner:
+        usecases.register_material(
+            uow, LAWYER, key="materials/2026/11/29/other-1", kind="other", filename="x.pdf",
+            size=1, content_type="application/pdf", sha256="0" * 64, stored=lambda key: True,
+        )  # fmt: skip
+    assert other_owner.value.code == "validation_error"
+    with pytest.raises(DomainError) as swept:
+        usecases.register_material(
+            uow, PARTY, key="materials/2026/11/29/gone", kind="other", filename="x.pdf",
+            size=1, content_type="application/pdf", sha256="0" * 64, stored=lambda key: False,
+        )  # fmt: skip
+    assert swept.value.details == {"fields": {"file": "上传未完成，请重新上传"}}
+    assert usecases.registered_keys(uow, ["materials/2026/11/29/other-1", "materials/2026/11/29/gone"]) == {
+        "materials/2026/11/29/other-1"
+    }
