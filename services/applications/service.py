@@ -117,14 +117,7 @@ class ApplicationsService(HealthMixin):
     # Uploads the gateway stored but nobody registered (it died, or gave up waiting).
     @configured_timer("STAGED_SWEEP_SECONDS", 3600.0)
     def sweep_unregistered_uploads(self):
-        removed = staging.sweep_unclaimed(
-            self.store,
-            usecases.MATERIAL_KEY_PREFIX,
-            lambda keys: usecases.registered_keys(self.db, keys),
-            float(config.get("STAGED_GRACE_SECONDS", 3600)),
-        )
-        if removed:
-            log.info("removed %d uploads nobody registered", removed)
+        staging.sweep(self.store, usecases.MATERIAL_KEY_PREFIX, lambda keys: usecases.registered_keys(self.db, keys))
 
     @timer(interval=3600)
     def forget_old_idempotency_keys(self):

@@ -13,13 +13,17 @@ lists only the last few days rather than the whole store.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from minio.error import S3Error
 
+from services.common import config
 from services.common.storage import ObjectStore
+
+log = logging.getLogger(__name__)
 
 SWEEP_DAYS = 3  # a sweep runs hourly at the least; three days of keys cover any outage of it
 
@@ -71,6 +75,14 @@ def sweep_unclaimed(
                 if key not in known:
                     store.delete(key)
                     removed += 1
+    return removed
+
+
+def sweep(store: ObjectStore, prefix: str, claimed: Callable[[list[str]], set[str]]) -> int:
+    """The owning service's timer: ``sweep_unclaimed`` with the configured grace, logged."""
+    removed = sweep_unclaimed(store, prefix, claimed, float(config.get("STAGED_GRACE_SECONDS", 3600)))
+    if removed:
+        log.info("removed %d objects under %s that nobody registered", removed, prefix)
     return removed
 
 

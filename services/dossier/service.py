@@ -108,14 +108,7 @@ class DossierService(HealthMixin):
     # Originals the gateway staged but nobody ingested (it died, or gave up waiting).
     @configured_timer("STAGED_SWEEP_SECONDS", 3600.0)
     def sweep_unregistered_originals(self):
-        removed = staging.sweep_unclaimed(
-            self.store,
-            usecases.STAGED_PREFIX,
-            lambda keys: usecases.ingested_keys(self.db, keys),
-            float(config.get("STAGED_GRACE_SECONDS", 3600)),
-        )
-        if removed:
-            log.info("removed %d staged originals nobody ingested", removed)
+        staging.sweep(self.store, usecases.STAGED_PREFIX, lambda keys: usecases.ingested_keys(self.db, keys))
 
     # The local PDF copies PDFium reads are a cache: bounded in age and in size.
     @configured_timer("DOSSIER_ORIGINALS_SWEEP_SECONDS", 600)
