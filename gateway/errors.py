@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -73,6 +74,24 @@ def json_response(status: int, payload: Any, headers: dict | None = None) -> Res
     response = Response(body, status=status, mimetype="application/json" if payload is not None else None)
     response.headers["Cache-Control"] = "no-store"
     for key, value in {**SECURITY_HEADERS, **(headers or {})}.items():
+        response.headers[key] = value
+    return response
+
+
+def error_page(code: str, message: str | None = None, status: int | None = None) -> Response:
+    """The same refusal for a person: a browser tab opened on an API address (打印 opens the
+    PDF in a tab of its own, a material opens from its link) shows a sentence, not JSON."""
+    text = html.escape(message or DEFAULT_MESSAGES.get(code, "请求有误"))
+    body = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><title>无法打开</title>'
+        '<link rel="stylesheet" href="/static/common.css"></head>'
+        f'<body><main class="error-page" data-code="{html.escape(code)}"><h1>无法打开</h1>'
+        f'<p role="alert">{text}</p><p><a href="/">返回网上阅卷</a></p></main></body></html>'
+    )
+    response = Response(body.encode(), status=status or status_for(code), mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    for key, value in SECURITY_HEADERS.items():
         response.headers[key] = value
     return response
 

@@ -21,7 +21,7 @@ from prometheus_client import Counter, Histogram
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from gateway.errors import ApiError, error_response, json_response
+from gateway.errors import ApiError, error_page, error_response, json_response
 from services.common import clock, config
 from services.common import logging as court_logging
 from services.common.errors import DomainError
@@ -88,13 +88,33 @@ class CourtWsgiApp(WsgiApp):
             request.path_values = values
             response = provider.handle_request(request)
         except NotFound:
-            response = error_response("not_found")
+            response = refusal(request, "not_found")
         except MethodNotAllowed:
             response = error_response("method_not_allowed")
         except HTTPException as exc:
             response = error_response("bad_request", status=exc.code if exc.code and exc.code < 500 else 400)
         response.headers[court_logging.REQUEST_ID_HEADER] = environ[REQUEST_ID_KEY]
         return response(environ, start_response)
+
+
+def navigated(request: Request) -> bool:
+    """A browser opening the address in a tab (not a page's fetch): Sec-Fetch-Mode says
+    so, or, from a browser too old to send it, an Accept that prefers HTML."""
+    if request.method != "GET":
+        return False
+    mode = request.headers.get("Sec-Fetch-Mode")
+    if mode is not None:
+        return mode == "navigate"
+    return request.accept_mimetypes.best == "text/html"
+
+
+def refusal(
+    request: Request, code: str, message: str | None = None, details: dict | None = None, status: int | None = None
+) -> Response:
+    """API.md's error shape for programs; the same refusal as a page for a person."""
+    if navigated(request):
+        return error_page(code, message, status)
+    return error_response(code, message, details, status)
 
 
 class CourtWebServer(WebServer):
@@ -287,12 +307,12 @@ def route(
                     raise ApiError("too_large", "请求内容过大")
                 response = _to_response(fn(self, ctx, **values))
             except ApiError as exc:
-                response = error_response(exc.code, exc.message, exc.details, exc.status)
+                response = refusal(request, exc.code, exc.message, exc.details, exc.status)
             except DomainError as exc:
-                response = error_response(exc.code, exc.message or None, exc.details or None)
+                response = refusal(request, exc.code, exc.message or None, exc.details or None)
             except Exception:
                 log.exception("internal error on %s %s", method, path)
-                response = error_response("internal_error")
+                response = refusal(request, "internal_error")
             elapsed = time.perf_counter() - started
             HTTP_REQUESTS.labels(method, path, str(response.status_code)).inc()
             HTTP_LATENCY.labels(method, path).observe(elapsed)

@@ -17,6 +17,26 @@ def test_unknown_routes_and_methods_answer_in_shape(api: Api):
     assert_error(api.get("/api/v1/me", headers={"Authorization": "Basic abc"}), 401, "unauthenticated")
 
 
+def test_a_browser_tab_on_an_api_address_gets_the_refusal_as_a_page(api: Api):
+    """打印 opens the PDF in a tab of its own and a material opens from its link: when the
+    answer is a refusal, the tab shows a sentence; a program asking the same gets JSON."""
+    api.register()
+    path = "/api/v1/applications/12345678901/dossier/documents/1/pdf"
+    tab = api.get(path, headers={"Sec-Fetch-Mode": "navigate", "Accept": "text/html,*/*;q=0.8"})
+    assert tab.status_code == 404 and tab.headers["Content-Type"].startswith("text/html")
+    assert 'data-code="not_found"' in tab.text and "<script" not in tab.text
+    assert (
+        tab.headers["Cache-Control"] == "no-store"
+        and "frame-ancestors 'none'" in tab.headers["Content-Security-Policy"]
+    )
+    old_browser = api.get(path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert old_browser.headers["Content-Type"].startswith("text/html")
+    assert_error(api.get(path, headers={"Sec-Fetch-Mode": "cors", "Accept": "text/html"}), 404, "not_found")
+    assert_error(api.get(path), 404, "not_found")
+    expired_sign_in = Api(api.base_url).get("/api/v1/me", headers={"Sec-Fetch-Mode": "navigate"})
+    assert expired_sign_in.status_code == 401 and "<h1>无法打开</h1>" in expired_sign_in.text
+
+
 def test_no_error_body_leaks_internals(api: Api):
     responses = [
         api.post("/api/v1/auth/login", data="{", headers={"Content-Type": "application/json"}),
