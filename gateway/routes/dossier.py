@@ -222,11 +222,28 @@ class DossierRoutes:
         },
     )
     def access_log(self, ctx: Context, application_id: str):
-        return ctx.call(
-            "dossier",
-            "access_log",
-            actor=ctx.actor,
-            application_id=application_id,
-            limit=ctx.query_int("limit", 20, 1, 100),
-            cursor=ctx.request.args.get("cursor"),
-        )
+        return _log_page(ctx, "access_log", application_id)
+
+    @route(
+        "GET",
+        "/api/v1/staff/applications/<application_id>/access-log",
+        roles=("clerk", "archivist"),
+        summary="阅卷记录（本院审查人、档案室查看）",
+        responses={
+            200: "{items: [{at, actor, action, document_id?, document_title?, page?}], next_cursor}",
+            404: "not_found (another court's application)",
+        },
+    )
+    def audit_log(self, ctx: Context, application_id: str):
+        return _log_page(ctx, "audit_log", application_id)
+
+
+def _log_page(ctx: Context, method: str, application_id: str) -> dict:
+    return ctx.call(
+        "dossier",
+        method,
+        actor=ctx.actor,
+        application_id=application_id,
+        limit=ctx.query_int("limit", 20, 1, 100),
+        cursor=ctx.request.args.get("cursor"),
+    )

@@ -561,7 +561,7 @@ export function detailBlocks(app, actions) {
     readingBlock = h("p", { class: "muted" }, app.status === "pending" ? "审查通过后在此查看阅卷截止时间与卷宗。" : "无");
   }
   const tail = [];
-  const accessLog = actions.accessLog && reading && reading.mode === "online" ? accessLogBlock(app.id) : null;
+  const accessLog = actions.accessLog && reading && reading.mode === "online" ? accessLogBlock(app.id, actions.accessLog) : null;
   if (["expired", "rejected", "returned"].includes(app.status) && actions.reapply) tail.push(button("重新申请", actions.reapply, "primary", { "data-action": "reapply" }));
   if (app.status === "pending" && actions.withdraw) tail.push(button("撤回申请", actions.withdraw, "default", { "data-action": "withdraw" }));
   return h("div", { class: "detail" },
@@ -579,14 +579,21 @@ export function detailBlocks(app, actions) {
 
 // 阅卷记录: every page view, print, link made and link opened under this application, as
 // the dossier service's tamper-evident log has them; loaded when asked, newest first.
-function accessLogBlock(appId) {
+// `whose` is "own" (the reader, in /m/ and /web/) or "court" (its clerks, in /staff/).
+const ACCESS_LOG = {
+  own: { base: "/api/v1/applications", note: "本申请下的每一次查看、打印和链接使用都会记录在此，仅您本人可见。" },
+  court: { base: "/api/v1/staff/applications", note: "申请人对本案卷宗的每一次查看、打印和链接使用（申请人本人也可看到同样的记录）。" },
+};
+
+function accessLogBlock(appId, whose) {
+  const { base, note } = ACCESS_LOG[whose];
   const list = h("ol", { class: "access-log weui-cells" });
   const more = button("查看阅卷记录", () => load(), "default", { "data-action": "access-log" });
   let cursor = null;
   async function load() {
     try {
       const query = cursor ? `?limit=20&cursor=${encodeURIComponent(cursor)}` : "?limit=20";
-      const page = await api("GET", `/api/v1/applications/${encodeURIComponent(appId)}/access-log${query}`);
+      const page = await api("GET", `${base}/${encodeURIComponent(appId)}/access-log${query}`);
       if (!cursor && !page.items.length) list.replaceChildren(h("li", { class: "muted" }, "暂无阅卷记录"));
       list.append(...page.items.map(accessLogRow));
       cursor = page.next_cursor;
@@ -597,7 +604,7 @@ function accessLogBlock(appId) {
     }
   }
   return h("section", { class: "block", "aria-labelledby": "b5" }, h("h2", { id: "b5" }, "阅卷记录"),
-    h("p", { class: "muted" }, "本申请下的每一次查看、打印和链接使用都会记录在此，仅您本人可见。"), list, more);
+    h("p", { class: "muted" }, note), list, more);
 }
 
 function accessLogRow(entry) {

@@ -33,6 +33,7 @@ class Reading:
     application_id: str
     applicant_id: int | None
     case_no: str | None
+    court: str | None = None
     opinion: str | None = None
     mode: str | None = None
     valid_until: date | None = None
@@ -60,6 +61,18 @@ def authorize(reading: Reading | None, actor: dict, now: datetime, *, for_log: b
         raise DomainError("not_approved", "该申请尚未获准在线阅卷")
     if now >= reading.grant_ends_at:
         raise DomainError("access_expired", "已超过阅卷截止时间，无法查看卷宗，请重新申请阅卷")
+    return reading
+
+
+AUDIT_ROLES = ("clerk", "archivist")  # 审查人, 档案室 of the application's court
+
+
+def authorize_audit(reading: Reading | None, actor: dict) -> Reading:
+    """The court's own staff may see who read an application's dossier (the same log the
+    reader sees); another court's application answers exactly like a missing one."""
+    court = actor.get("court")
+    if reading is None or actor.get("role") not in AUDIT_ROLES or not court or reading.court != court:
+        raise DomainError("not_found", "阅卷申请不存在")
     return reading
 
 

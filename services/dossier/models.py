@@ -39,6 +39,7 @@ class Reading(Base):
     applicant_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     applicant_name: Mapped[str | None] = mapped_column(String(50), nullable=True)
     case_no: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    court: Mapped[str | None] = mapped_column(String(100), nullable=True)  # whose clerks may audit
     opinion: Mapped[str | None] = mapped_column(String(16), nullable=True)
     mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
     valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)

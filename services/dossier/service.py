@@ -85,6 +85,10 @@ class DossierService(HealthMixin):
     def access_log(self, actor, application_id, limit=20, cursor=None):
         return usecases.access_log(self.db, actor=actor, application_id=application_id, limit=limit, cursor=cursor)
 
+    @rpc(expected_exceptions=DomainError)
+    def audit_log(self, actor, application_id, limit=20, cursor=None):
+        return usecases.audit_log(self.db, actor=actor, application_id=application_id, limit=limit, cursor=cursor)
+
     # Requeued on error: a grant must not be lost to a passing database hiccup; the inbox
     # makes the retry harmless.
     @event_handler("applications", "application_submitted", requeue_on_error=True)

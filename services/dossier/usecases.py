@@ -127,6 +127,7 @@ def on_application_submitted(uow: UnitOfWork, payload: dict) -> bool:
         applicant_id=applicant.get("id"),
         applicant_name=applicant.get("name"),
         case_no=payload.get("case_no"),
+        court=payload.get("court"),
     )
 
 
@@ -138,6 +139,7 @@ def on_application_decided(uow: UnitOfWork, payload: dict) -> bool:
         payload,
         applicant_id=payload.get("applicant_id"),
         case_no=payload.get("case_no"),
+        court=payload.get("court"),
         opinion=payload.get("opinion"),
         mode=payload.get("mode"),
         valid_until=domain.parse_valid_until(payload.get("valid_until")),
@@ -177,7 +179,9 @@ def _reading(session, application_id: Any) -> domain.Reading | None:
     row = session.get(Reading, str(application_id)) if application_id is not None else None
     if row is None:
         return None
-    return domain.Reading(row.application_id, row.applicant_id, row.case_no, row.opinion, row.mode, row.valid_until)
+    return domain.Reading(
+        row.application_id, row.applicant_id, row.case_no, row.court, row.opinion, row.mode, row.valid_until
+    )
 
 
 def _authorized(session, actor: dict, application_id: Any, *, for_log: bool = False) -> domain.Reading:
@@ -300,9 +304,21 @@ def append_log(session, application_id: str, actor: dict, action: str, document_
 
 
 def access_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
+    """The reader's own application's log (阅卷记录), in any state."""
+    return _log_page(uow, lambda session: _authorized(session, actor, application_id, for_log=True), limit, cursor)
+
+
+def audit_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
+    """The same log for the clerks and archivists of the application's court."""
+    return _log_page(
+        uow, lambda session: domain.authorize_audit(_reading(session, application_id), actor), limit, cursor
+    )
+
+
+def _log_page(uow: UnitOfWork, authorize: Any, limit: Any, cursor: Any) -> dict:
     limit = max(1, min(100, int(limit or 20)))
     with uow.read() as session:
-        reading = _authorized(session, actor, application_id, for_log=True)
+        reading = authorize(session)
         query = (
             select(AccessLogEntry, Document.title)
             .outerjoin(Document, Document.id == AccessLogEntry.document_id)

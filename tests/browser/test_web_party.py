@@ -119,6 +119,13 @@ def test_party_applies_in_the_web_center_and_reads_online(stack, admin, browsers
     assert_print_copy(printed.body(), pages=3)
     popup.value.close()
 
+    # the clerk who approved it audits the same 阅卷记录 in the console
+    desk.reload()
+    desk.get_by_role("button", name="查看阅卷记录").click()
+    expect(desk.locator(".access-log")).to_contain_text("查看 《起诉状》 第3页")
+    expect(desk.locator(".access-log")).to_contain_text("打印（下载） 《起诉状》")
+    expect(desk.locator(".access-log")).to_contain_text(party["name"])
+
     # a minute past the deadline (the sign-ins have lapsed too): 已过期, the viewer refuses
     last_moment = datetime.fromisoformat(valid_until + "T23:59:59+08:00")
     clock.set((last_moment + timedelta(minutes=1)).isoformat())

@@ -22,6 +22,7 @@ from PIL import Image, ImageChops
 from tests.support import (
     Api,
     assert_error,
+    create_staff,
     make_chinese_pdf,
     make_encrypted_pdf,
     make_pdf,
@@ -256,6 +257,25 @@ def test_readers_get_their_own_stamp_on_pages_and_print_copies(stack, world):
     assert len(first["items"]) == 1 and first["next_cursor"]
     rest = a.get(f"/api/v1/applications/{world.app_a}/access-log?limit=1&cursor={first['next_cursor']}").json()
     assert rest["items"][0] != first["items"][0]
+
+
+def test_the_courts_clerks_audit_the_same_log_and_no_one_else_does(stack, world):
+    a = world.a
+    assert a.get(page_path(world.app_a, world.doc["id"], 2)).status_code == 200
+    own = a.get(f"/api/v1/applications/{world.app_a}/access-log?limit=100").json()["items"]
+    audit = f"/api/v1/staff/applications/{world.app_a}/access-log?limit=100"
+    for role in ("clerk", "archivist"):
+        staff = create_staff(world.admin, role, court=COURT)
+        seen = staff.get(audit)
+        assert seen.status_code == 200, seen.text
+        assert seen.json()["items"] == own and own[0]["page"] == 2
+    elsewhere = create_staff(world.admin, "clerk", court="广东省广州市天河区人民法院")
+    assert_error(elsewhere.get(audit), 404, "not_found")
+    assert_error(
+        create_staff(world.admin, "clerk", court=COURT).get(audit.replace(world.app_a, "999")), 404, "not_found"
+    )
+    assert_error(a.get(audit), 403, "forbidden")  # the reader has their own route
+    assert_error(world.admin.get(audit), 403, "forbidden")
 
 
 def test_not_approved_and_the_last_minute_of_the_grant(stack, world, clock):

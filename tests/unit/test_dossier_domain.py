@@ -123,3 +123,19 @@ def test_alterations_removals_and_a_cut_tail_are_reported():
     assert check(rehashed, (5, chain[-1]["hash"])) == ["entry 3: does not link to the entry before it"]
 
     assert check(chain[:3], (5, chain[-1]["hash"])) == ["the chain's head (entry 5) does not match its last entry (3)"]
+
+
+def test_only_the_applications_own_court_audits_its_log():
+    grant = reading(court="广州中院")
+    for role in ("clerk", "archivist"):
+        assert domain.authorize_audit(grant, {"id": 9, "role": role, "court": "广州中院"}) is grant
+    refused = [
+        {"id": 9, "role": "clerk", "court": "天河法院"},  # another court
+        {"id": 9, "role": "admin", "court": "广州中院"},
+        {"id": 7, "role": "party", "court": None},  # the reader has a route of their own
+        {"id": 9, "role": "clerk", "court": None},
+    ]
+    for actor in refused:
+        assert code_of(lambda actor=actor: domain.authorize_audit(grant, actor)) == "not_found"
+    assert code_of(lambda: domain.authorize_audit(reading(court=None), {"role": "clerk", "court": None})) == "not_found"
+    assert code_of(lambda: domain.authorize_audit(None, {"role": "clerk", "court": "广州中院"})) == "not_found"

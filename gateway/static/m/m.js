@@ -75,7 +75,7 @@ const routes = [
     el.replaceChildren(h("h1", { class: "sr-only" }, "申请详情"), detailBlocks(app, {
       view: () => router.go(`/m/applications/${id}/dossier`),
       copy: () => copyLink(id, el.querySelector(".copied-link")),
-      accessLog: true,
+      accessLog: "own",
       ...applicationActions(id, (next) => router.go(`/m/applications/${next}`), () => router.render()),
     }));
   }],

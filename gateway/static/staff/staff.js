@@ -164,7 +164,7 @@ const routes = [
     const app = await api("GET", `/api/v1/applications/${id}`);
     const side = app.status === "pending" && user.role === "clerk" ? decisionForm(app, () => router.render()) : null;
     el.replaceChildren(h("h1", {}, `审查 ${app.case_no}`), h("a", { href: user.role === "clerk" ? "/staff/applications" : "/staff/onsite", "data-nav": true, class: "back" }, "返回队列"),
-      h("div", { class: "review-layout" }, h("div", { class: "review-main" }, detailBlocks(app, {})), side));
+      h("div", { class: "review-layout" }, h("div", { class: "review-main" }, detailBlocks(app, { accessLog: "court" })), side));
   }],
   [/^\/staff\/onsite$/, async (el) => {
     await signedIn("archivist");

@@ -93,7 +93,7 @@ const routes = [
           toast(errorText(err), true);
         }
       },
-      accessLog: true,
+      accessLog: "own",
       ...applicationActions(id, (next) => router.go(`/web/applications/${next}`), () => router.render()),
     }));
   }],
