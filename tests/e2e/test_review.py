@@ -57,7 +57,12 @@ def submitted_payload(app_id: int, applicant: Api, case_no: str, court: str, app
     return {
         "event_id": str(uuid.uuid4()),
         "application_id": app_id,
-        "applicant": {"id": applicant.user["id"], "name": applicant.user["name"], "role": applicant.user["role"]},
+        "applicant": {
+            "id": applicant.user["id"],
+            "name": applicant.user["name"],
+            "role": applicant.user["role"],
+            "phone": applicant.phone,
+        },
         "case_no": case_no,
         "court": court,
         "scope": "全案卷宗",
@@ -361,6 +366,11 @@ def test_attendance_and_expiry_at_the_courts_midnight(stack, admin, clock):
     assert {i["id"] for i in queue(archivist, status="approved", mode="onsite")} == {attended}
     notes = [m for m in messages_of(party) if m["title"] == "在线阅卷即将到期"]
     assert [m["application_id"] for m in notes] == [last_day]
+    texts = stack.texts_to(party.phone)  # a text for each decision and for the one reminder
+    assert sum("阅卷申请已通过" in t for t in texts) == 4, texts
+    assert [t for t in texts if "在线阅卷即将到期" in t] == [
+        f"【网上阅卷】在线阅卷即将到期（{case_no}），请登录查看详情。"
+    ]
     # A date that was today yesterday is in the past now.
     late = submit(stack, party, case_no, court)
     wait_arrived(clerk, late)
