@@ -24,9 +24,12 @@ _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 def new_request_id() -> str:
-    # Hyphenated: 32 bare hex digits can hold a run of 18 decimal ones, which would read
-    # as an ID number in every line of the request.
-    return str(uuid.uuid4())
+    # A run of decimal digits inside the hex would read as a phone or an ID number and be
+    # masked in every line of the request (a few in a thousand uuids hold one): draw again.
+    while True:
+        made = str(uuid.uuid4())
+        if redact(made) == made:
+            return made
 
 
 def sane_request_id(value: object) -> str | None:
@@ -69,6 +72,8 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(://[^:/@\s]+:)[^@/\s]+(@)"), r"\1[REDACTED]\2"),
     # Resident ID numbers (GB 11643): 17 digits and a digit or X, not inside a longer number.
     (re.compile(r"(?<!\d)(\d{4})\d{10}(\d{3}[\dXx])(?!\d)"), r"\1**********\2"),
+    # Mobile numbers (the sign-in name, and where texts go): masked as the pages show them.
+    (re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)"), r"\1****\2"),
 ]
 
 

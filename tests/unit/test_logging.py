@@ -24,6 +24,8 @@ def test_redact_takes_out_every_kind_of_secret():
         "party 44010619900101001X not matched": "44010619900101001X",
         "IntegrityError [parameters: ('440106199001010011', 'x')]": "440106199001010011",
         "S3_SECRET_KEY=abcdEFGH1234": "abcdEFGH1234",
+        "sms to 13800138000 failed": "13800138000",
+        "{'phone': '13700000000'}": "13700000000",
     }
     for text, secret in cases.items():
         redacted = court_logging.redact(text)
@@ -32,6 +34,8 @@ def test_redact_takes_out_every_kind_of_secret():
     assert court_logging.redact("id 440106199001010011") == "id 4401**********0011"
     assert court_logging.redact("rpc identity.login refused 12 ms") == "rpc identity.login refused 12 ms"
     assert court_logging.redact("order 12345678901234567890") == "order 12345678901234567890"
+    assert court_logging.redact("login 13800138000 refused") == "login 138****8000 refused"
+    assert court_logging.redact("application 1380013800012 read") == "application 1380013800012 read"
 
 
 def _record(msg: str, *args, exc: BaseException | None = None) -> logging.LogRecord:
@@ -55,7 +59,7 @@ def test_json_line_carries_request_id_and_no_secret():
         court_logging.bind_request_id(None)
     assert entry["request_id"] == "req-1"
     assert entry["level"] == "WARNING" and entry["logger"] == "court.test"
-    assert "Reader-2024" not in entry["msg"] and "13700000000" in entry["msg"]
+    assert "Reader-2024" not in entry["msg"] and "13700000000" not in entry["msg"] and "137****0000" in entry["msg"]
     assert "ValueError" in entry["exc"] and TOKEN not in entry["exc"]
     # Without the filters (a handler configured by hand) the formatter still redacts.
     plain = json.loads(formatter.format(_record('{"password": "%s"}', "Reader-2024")))
@@ -66,9 +70,9 @@ def test_request_id_from_clients_must_be_plain_and_short():
     assert court_logging.sane_request_id("abc-123_x.y:z") == "abc-123_x.y:z"
     for bad in ("", "a b", "x" * 65, "id\nforged", None, 42, "<b>", "440106199001010011", "token=abc"):
         assert court_logging.sane_request_id(bad) is None
-    # Made ones never hold a run of digits that reads as an ID number.
-    made = [court_logging.new_request_id() for _ in range(2000)]
-    assert all(court_logging.sane_request_id(m) == m and not re.search(r"\d{13}", m) for m in made)
+    # Made ones never hold a run of digits that reads as an ID number or a phone.
+    made = [court_logging.new_request_id() for _ in range(5000)]
+    assert all(court_logging.sane_request_id(m) == m and not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", m) for m in made)
 
 
 def test_refusals_lose_their_traceback_but_failures_keep_it():
