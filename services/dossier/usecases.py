@@ -4,6 +4,7 @@ explicitly, so tests can call them without a broker."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
@@ -315,7 +316,7 @@ def audit_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int =
     )
 
 
-def _log_page(uow: UnitOfWork, authorize: Any, limit: Any, cursor: Any) -> dict:
+def _log_page(uow: UnitOfWork, authorize: Callable[[Any], domain.Reading], limit: Any, cursor: Any) -> dict:
     limit = max(1, min(100, int(limit or 20)))
     with uow.read() as session:
         reading = authorize(session)
