@@ -6,6 +6,7 @@ import itertools
 import json
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -126,6 +127,22 @@ class StackHandle:
         finally:
             conn.close()
 
+    def restart_with(self, service: str, **extra_env: str) -> int:
+        """Stop ``service`` and start it again with extra environment (a fault point armed,
+        say); ``deploy/stack.py up`` starts only what is not running. Returns the new pid."""
+        pid = self.pid(service)
+        os.killpg(pid, signal.SIGTERM)
+        wait_dead(pid)
+        done = subprocess.run(
+            [sys.executable, "deploy/stack.py", "up"],
+            cwd=self.root,
+            env=dict(self.env, **extra_env),
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return self.pid(service)
+
     def texts_to(self, phone: str) -> list[str]:
         """What the stack's SMS provider (RecordingSms) sent to ``phone``."""
         try:
@@ -245,6 +262,21 @@ def create_staff(admin: Api, role: str, court: str = "广东省广州市中级�
     client = Api(admin.base_url)
     client.login(data["phone"], data["password"])
     return client
+
+
+def wait_dead(pid: int, seconds: float = 30) -> None:
+    """Until the process is gone (or a zombie its parent has not reaped yet)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+            state = open(f"/proc/{pid}/stat").read().split(")")[-1].split()[0]
+            if state == "Z":
+                return
+        except (ProcessLookupError, FileNotFoundError):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"process {pid} did not stop")
 
 
 def wait_until(check, seconds: float = 15.0, interval: float = 0.1):

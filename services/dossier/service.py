@@ -25,6 +25,7 @@ from nameko.timer import timer
 from services.common import config, metrics, staging
 from services.common.db import Database
 from services.common.errors import DomainError
+from services.common.faults import fault_point
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
 from services.common.storage import Storage
@@ -50,6 +51,7 @@ class DossierService(HealthMixin):
         result = usecases.ingest_document(
             self.db, self.pages, self.store, actor=actor, case_no=case_no, volume=volume, title=title, key=key
         )
+        fault_point("ingest_after_commit")  # tests: die with the document recorded, unannounced, unanswered
         self._relay()
         return result
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-import os
-import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -112,23 +110,3 @@ def onsite_notice(court: str) -> str:
     except (OSError, ValueError, TypeError):
         log.error("on-site notices configuration is unreadable; using the defaults")
     return notices.get(court) or f"现场阅卷需要带齐相关证明材料, 请在起始时间至截止时间内到{court}档案阅卷室现场阅卷。"
-
-
-# -- fault injection (tests only) ------------------------------------------------------------
-def fault_point(name: str) -> None:
-    """Die on the spot, as a SIGKILL would, when the test says so.
-
-    Inert unless the process was started with ``REVIEW_FAULT_FILE`` naming a file; the
-    process then dies here if that file holds ``name``. The file is removed first, so the
-    restarted process does not die again. Production never sets the variable."""
-    path = os.environ.get("REVIEW_FAULT_FILE")
-    if not path:
-        return
-    try:
-        armed = Path(path).read_text().strip() == name
-    except OSError:
-        return
-    if armed:
-        Path(path).unlink(missing_ok=True)
-        log.warning("fault point %s reached: killing this process", name)
-        os.kill(os.getpid(), signal.SIGKILL)

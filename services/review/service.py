@@ -8,7 +8,7 @@ Configuration (nameko config or environment):
   ``package.module:Class`` of a provider with ``send(phone, text)``.
 - ``REVIEW_RPC_TIMEOUT`` (5 s) for case_binding; ``REVIEW_RELAY_SECONDS`` (1 s) for the
   outbox relay; ``REVIEW_SWEEP_SECONDS`` (5 s) for the expiry-reminder sweep.
-- ``REVIEW_FAULT_FILE``: tests only (see ``dependencies.fault_point``); never set it in
+- ``COURT_FAULT_FILE``: tests only (see ``services.common.faults``); never set it in
   production.
 """
 
@@ -22,11 +22,12 @@ from nameko.rpc import rpc
 from services.common import idempotency, metrics
 from services.common.db import Database
 from services.common.errors import DomainError
+from services.common.faults import fault_point
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
 from services.common.timers import configured_timer
 from services.review import usecases
-from services.review.dependencies import CaseDirectory, Sms, fault_point
+from services.review.dependencies import CaseDirectory, Sms
 from services.review.models import IdempotencyKey, Outbox
 
 log = logging.getLogger("review")

@@ -1,8 +1,8 @@
 """The review service killed (SIGKILL) in the middle of a decision, then restarted:
 exactly one decision is recorded and exactly one is announced.
 
-The kill comes from review's fault-injection point (services/review/dependencies.py,
-``fault_point``): inert unless the process starts with ``REVIEW_FAULT_FILE`` naming a
+The kill comes from a fault-injection point (services/common/faults.py,
+``fault_point``): inert unless the process starts with ``COURT_FAULT_FILE`` naming a
 file, and it fires only when that file names the point. Here review is restarted with
 the variable set, dies right after the decision commits and before the outbox relay has
 published anything or the reply has gone out, and is then restarted as an operator would
@@ -11,10 +11,6 @@ published anything or the reply has gone out, and is then restarted as an operat
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -34,28 +30,7 @@ from tests.e2e.test_review import (
     wait_arrived,
     wait_messages,
 )
-from tests.support import Api, assert_error, create_staff
-
-
-def wait_dead(pid: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-            state = open(f"/proc/{pid}/stat").read().split(")")[-1].split()[0]
-            if state == "Z":
-                return
-        except (ProcessLookupError, FileNotFoundError):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"process {pid} did not stop")
-
-
-def start_review(stack, **extra_env: str) -> None:
-    """``stack.py up`` with the given environment: only the stopped review starts."""
-    env = dict(stack.env, **extra_env)
-    done = subprocess.run([sys.executable, "deploy/stack.py", "up"], cwd=stack.root, env=env, capture_output=True)
-    assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+from tests.support import Api, assert_error, create_staff, wait_dead
 
 
 def test_review_killed_mid_decision_records_and_announces_once(stack, admin, tmp_path):
@@ -76,11 +51,7 @@ def test_review_killed_mid_decision_records_and_announces_once(stack, admin, tmp
         listener = announcements(connection.default_channel)
         listener.declare()
         try:
-            pid = stack.pid("review")
-            os.killpg(pid, signal.SIGTERM)
-            wait_dead(pid)
-            start_review(stack, REVIEW_FAULT_FILE=str(fault_file))
-            armed_pid = stack.pid("review")
+            armed_pid = stack.restart_with("review", COURT_FAULT_FILE=str(fault_file))
             fault_file.write_text("decision_after_commit")
 
             today = datetime.now(SHANGHAI).date().isoformat()
@@ -90,7 +61,7 @@ def test_review_killed_mid_decision_records_and_announces_once(stack, admin, tmp
                 pending = pool.submit(clerk.post, decision_path(app_id), json=body, headers=key, timeout=60)
                 wait_dead(armed_pid)
                 assert not fault_file.exists()  # the point fired, once
-                start_review(stack)
+                stack.up()
                 first = pending.result()
             # The request died with the process: the client saw a timeout or, if the
             # redelivered request reached the new process in time, the recorded answer.
@@ -122,4 +93,4 @@ def test_review_killed_mid_decision_records_and_announces_once(stack, admin, tmp
             fault_file.unlink(missing_ok=True)
             listener.delete()
             if not stack.pid("review"):
-                start_review(stack)
+                stack.up()
