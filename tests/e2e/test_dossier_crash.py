@@ -7,18 +7,13 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from tests.e2e.test_dossier import import_case
 from tests.support import EventTap, make_pdf, new_case_no, object_store, wait_dead, wait_until
 
 
 def test_dossier_killed_after_an_ingestion_commits_records_and_announces_it_once(stack, admin, tmp_path):
     case_no = new_case_no()
-    case = {
-        "case_no": case_no,
-        "court": "广东省广州市中级人民法院",
-        "status": "in_trial",
-        "has_electronic_dossier": False,
-    }
-    assert admin.post("/api/v1/admin/cases", json={"cases": [case]}).status_code == 200
+    import_case(admin, case_no)
     fault_file = tmp_path / "dossier-fault"
     with EventTap(stack.amqp_uri, "dossier", "document_ingested") as tap:
         try:

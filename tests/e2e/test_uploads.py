@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from services.common import staging
+from tests.e2e.test_dossier import import_case, ingest
 from tests.support import Api, assert_error, create_staff, make_pdf, new_case_no, object_store, wait_until
 
 MiB = 1024 * 1024
@@ -166,18 +167,8 @@ def test_stored_files_nobody_registered_are_swept_and_registered_ones_stay(stack
     kept = upload(api, png_bytes(), "other", "kept.png")
     assert kept.status_code == 201, kept.text
     case_no = new_case_no()
-    case = {
-        "case_no": case_no,
-        "court": "广东省广州市中级人民法院",
-        "status": "in_trial",
-        "has_electronic_dossier": False,
-    }
-    assert admin.post("/api/v1/admin/cases", json={"cases": [case]}).status_code == 200
-    document = admin.post(
-        f"/api/v1/admin/cases/{case_no}/documents",
-        files={"file": ("a.pdf", make_pdf(1), "application/pdf")},
-        data={"volume": "正卷", "title": "起诉状"},
-    )
+    import_case(admin, case_no)
+    document = ingest(admin, case_no, make_pdf(1), "正卷", "起诉状")
     assert document.status_code == 201, document.text
 
     store = object_store(stack)
