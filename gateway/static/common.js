@@ -638,6 +638,13 @@ export async function copyLink(appId, container) {
   }
 }
 
+// 打印: the stamped copy opens in a tab of its own; a long document takes a while to stamp
+// (about 45 pages a second), so the reader is told before the tab sits there loading.
+export function openPrintCopy(appId, doc) {
+  if (doc.page_count > 100) toast(`正在生成打印文件（共${doc.page_count}页，约需${Math.ceil(doc.page_count / 40)}秒），请稍候`);
+  window.open(pdfUrl(appId, doc.id), "_blank", "noopener");
+}
+
 export function pdfUrl(appId, docId) {
   return `/api/v1/applications/${encodeURIComponent(appId)}/dossier/documents/${encodeURIComponent(docId)}/pdf`;
 }
@@ -686,7 +693,7 @@ export async function dossierViewer(root, appId, { back }) {
           button("上一页", () => open(current, page - 1), "default", { "data-action": "prev", "aria-keyshortcuts": "ArrowLeft" }),
           h("label", {}, "第 ", pageInput, " ", total),
           button("下一页", () => open(current, page + 1), "default", { "data-action": "next", "aria-keyshortcuts": "ArrowRight" }),
-          button("打印", () => window.open(pdfUrl(appId, current.id), "_blank", "noopener"), "primary", { "data-action": "print" })),
+          button("打印", () => openPrintCopy(appId, current), "primary", { "data-action": "print" })),
         img)) : h("p", { class: "empty" }, "该案暂无电子卷宗。")));
   open(current, 1);
 }

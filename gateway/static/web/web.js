@@ -2,7 +2,7 @@
 // table; the dossier viewer is where copied links (/r/<token>) land.
 import {
   ApiFailure, LABELS, api, applicationActions, applicationForm, bindingForm, bindingList, button, copyLink, createRouter, detailBlocks,
-  dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, pdfUrl, safeNext, signOut, signupForm, statusTag, toast,
+  dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, openPrintCopy, safeNext, signOut, signupForm, statusTag, toast,
 } from "/static/common.js";
 
 const root = document.getElementById("app");
@@ -88,7 +88,7 @@ const routes = [
         try {
           if (!docs.length) docs = (await api("GET", `/api/v1/applications/${id}/dossier`)).volumes.flatMap((v) => v.documents);
           if (!docs.length) return toast("该案暂无电子卷宗。", true);
-          window.open(pdfUrl(id, docs[0].id), "_blank", "noopener");
+          openPrintCopy(id, docs[0]);
         } catch (err) {
           toast(errorText(err), true);
         }
