@@ -191,7 +191,11 @@ class Stack:
             raise SystemExit("rabbitmqctl not found: set AMQP_URI to a vhost of your own broker")
         listed = subprocess.run([ctl, "-q", "list_vhosts"], capture_output=True, text=True, timeout=60)
         if vhost not in listed.stdout.split():
-            subprocess.run([ctl, "-q", "add_vhost", vhost], check=True, capture_output=True, timeout=60)
+            add = [ctl, "-q", "add_vhost", vhost]
+            queue_type = os.environ.get("RABBITMQ_DEFAULT_QUEUE_TYPE")  # "quorum": as the cluster runs
+            if queue_type:
+                add += ["--default-queue-type", queue_type]
+            subprocess.run(add, check=True, capture_output=True, timeout=60)
             subprocess.run(
                 [ctl, "-q", "set_permissions", "-p", vhost, uri.username or "guest", ".*", ".*", ".*"],
                 check=True,
