@@ -364,10 +364,24 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return False
 
 
+def ephemeral_ports_start() -> int:
+    """Where the kernel starts handing out ports for outgoing connections (32768 on Linux
+    unless changed); a server port chosen there can be taken by any client meanwhile."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port_block(size: int) -> int:
-    """A base port with ``size`` free ports after it, and the same + 10000 (gRPC) free too."""
+    """A base port with ``size`` free ports after it, and the same + 10000 (gRPC) free too,
+    all below the ephemeral range so that no outgoing connection takes one before the S3
+    server binds it."""
+    top = ephemeral_ports_start() - 10000 - size  # the gRPC block must stay below it too
+    low = 10000 if top > 12000 else 20000
+    span = max(top - low, 2000)
     for _ in range(200):
-        base = 20000 + secrets.randbelow(20000)
+        base = low + secrets.randbelow(span)
         if not any(port_open(p) for p in [*range(base, base + size), *range(base + 10000, base + 10000 + size)]):
             return base
     raise SystemExit("no free ports for the S3 server")

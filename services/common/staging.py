@@ -14,14 +14,13 @@ lists only the last few days rather than the whole store.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from minio.error import S3Error
 
 from services.common import config
-from services.common.storage import ObjectStore
+from services.common.storage import ObjectStore, random_name
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ SWEEP_DAYS = 3  # a sweep runs hourly at the least; three days of keys cover any
 def staged_key(prefix: str, suffix: str = "") -> str:
     """A fresh key under ``prefix`` (which ends in a slash), dated by the real UTC day: the
     sweep compares with the store's own timestamps, never with a test clock."""
-    return f"{prefix}{datetime.now(UTC):%Y/%m/%d}/{uuid.uuid4().hex}{suffix}"
+    return f"{prefix}{datetime.now(UTC):%Y/%m/%d}/{random_name()}{suffix}"
 
 
 def is_staged_key(key: object, prefix: str) -> bool:

@@ -5,12 +5,20 @@ number. The client has short timeouts so a stuck store cannot pin workers (P15).
 
 from __future__ import annotations
 
+import uuid
+
 import urllib3
 from minio import Minio
 from minio.error import S3Error
 from nameko.extensions import DependencyProvider
 
 from services.common import config
+
+
+def random_name() -> str:
+    """A random object name. Hyphenated: 32 bare hex digits can hold a run of 18 decimal
+    ones, which reads as an ID number wherever the key is logged (the S3 server logs keys)."""
+    return str(uuid.uuid4())
 
 
 def make_client(max_connections: int = 20) -> Minio:

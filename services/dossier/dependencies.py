@@ -8,7 +8,6 @@ import io
 import os
 import tempfile
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ from PIL import Image
 
 from services.common import config
 from services.common.errors import DomainError
-from services.common.storage import ObjectStore, bucket_name, ensure_bucket, make_client
+from services.common.storage import ObjectStore, bucket_name, ensure_bucket, make_client, random_name
 from services.dossier import rendering
 
 RENDERS = "dossier/renders"  # unstamped pages, per document and page: safe to share
@@ -147,7 +146,7 @@ class Pages:
         """Stamp one page for one reader and park the result for the gateway to stream."""
         unstamped = self.unstamped_image(document_id, key, page)
         data = eventlet.tpool.execute(_stamp_png, self.stamper, unstamped, tuple(lines))
-        out_key = f"{TEMPORARY}/{uuid.uuid4().hex}.png"
+        out_key = f"{TEMPORARY}/{random_name()}.png"
         self.store.put(out_key, io.BytesIO(data), len(data), "image/png")
         return {"key": out_key, "content_type": "image/png", "size": len(data)}
 
@@ -169,7 +168,7 @@ class Pages:
                 eventlet.tpool.execute(rendering.print_copy, path, self.stamper, tuple(lines), fh)
                 size = fh.tell()
                 fh.seek(0)
-                out_key = f"{TEMPORARY}/{uuid.uuid4().hex}.pdf"
+                out_key = f"{TEMPORARY}/{random_name()}.pdf"
                 self.store.put(out_key, fh, size, "application/pdf")
         finally:
             os.unlink(tmp)

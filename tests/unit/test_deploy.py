@@ -260,3 +260,14 @@ def test_dashboard_panels_use_metrics_the_code_defines():
     } <= used
     datasource = yaml.safe_load((DEPLOY / "grafana" / "provisioning" / "datasources" / "prometheus.yaml").read_text())
     assert {p["datasource"]["uid"] for p in panels} == {d["uid"] for d in datasource["datasources"]}
+
+
+def test_the_local_s3_server_gets_ports_below_the_ephemeral_range():
+    """A port the kernel may hand to an outgoing connection can be taken before the S3
+    server binds it (a stack then fails to start on a busy machine)."""
+    from deploy import stack
+
+    start = stack.ephemeral_ports_start()
+    for _ in range(50):
+        base = stack.free_port_block(4)
+        assert base >= 1024 and base + 10000 + 3 < start
