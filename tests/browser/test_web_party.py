@@ -125,6 +125,7 @@ def test_party_applies_in_the_web_center_and_reads_online(stack, admin, browsers
     expect(desk.locator(".access-log")).to_contain_text("查看 《起诉状》 第3页")
     expect(desk.locator(".access-log")).to_contain_text("打印（下载） 《起诉状》")
     expect(desk.locator(".access-log")).to_contain_text(party["name"])
+    browsers.shot(desk, "staff-05-access-log")
 
     # a minute past the deadline (the sign-ins have lapsed too): 已过期, the viewer refuses
     last_moment = datetime.fromisoformat(valid_until + "T23:59:59+08:00")
