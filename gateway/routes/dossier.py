@@ -191,6 +191,15 @@ class DossierRoutes:
         return 201, {"url": f"{_base_url(ctx)}/r/{token}", "expires_at": result["expires_at"]}
 
     @route(
+        "DELETE",
+        "/api/v1/applications/<application_id>/dossier/links",
+        summary="作废链接：本申请的全部复制链接立即失效",
+        responses={200: "{revoked}", 404: "not_found"},
+    )
+    def revoke_links(self, ctx: Context, application_id: str):
+        return ctx.call("dossier", "revoke_links", actor=ctx.actor, application_id=application_id)
+
+    @route(
         "GET",
         "/r/<token>",
         auth=False,

@@ -13,7 +13,7 @@ export const LABELS = {
   kind: { license: "执业证", firm_letter: "律所介绍信或证明", authorization: "当事人授权委托书或法律援助公函", party_id: "当事人身份证明", other: "其他材料" },
   role: { party: "当事人", lawyer: "律师", clerk: "审查人", archivist: "档案室", admin: "管理员" },
   binding: { pending: "待审查", approved: "已绑定", rejected: "不通过" },
-  access: { view_page: "查看", download_pdf: "打印（下载）", link_created: "复制链接", link_opened: "打开复制链接" },
+  access: { view_page: "查看", download_pdf: "打印（下载）", link_created: "复制链接", link_opened: "打开复制链接", link_revoked: "作废链接" },
 };
 export const LAWYER_KINDS = ["license", "firm_letter", "authorization", "party_id"];
 export const BINDING_KINDS = ["license", "authorization"];
@@ -629,8 +629,19 @@ export async function copyLink(appId, container) {
       copied = false;
     }
     const box = h("input", { class: "link-box", readonly: true, value: url, "aria-label": "阅卷链接" });
+    // 作废链接: a link left on a shared PC stops opening at once (sign-in is still needed
+    // to open one; this is for peace of mind).
+    const revoke = button("作废链接", async () => {
+      try {
+        await api("DELETE", `/api/v1/applications/${encodeURIComponent(appId)}/dossier/links`);
+        container.replaceChildren(h("p", { class: "muted" }, "本申请的阅卷链接已全部作废，需要时可重新复制。"));
+        toast("链接已作废");
+      } catch (err) {
+        toast(errorText(err), true);
+      }
+    }, "default", { "data-action": "revoke-links" });
     if (container) container.replaceChildren(h("p", {}, copied ? "已复制链接，可在电脑浏览器中打开（需登录本人账号）：" : "请复制以下链接，在电脑浏览器中打开："), box,
-      h("small", { class: "muted" }, `链接有效至 ${fmtTime(expires_at)}`));
+      h("small", { class: "muted" }, `链接有效至 ${fmtTime(expires_at)}`), h("div", { class: "actions" }, revoke));
     if (!copied) box.select();
     toast(copied ? "已复制链接" : "请手动复制链接");
   } catch (err) {

@@ -18,7 +18,8 @@ VIEW_PAGE = "view_page"
 DOWNLOAD_PDF = "download_pdf"
 LINK_CREATED = "link_created"
 LINK_OPENED = "link_opened"
-ACTIONS = (VIEW_PAGE, DOWNLOAD_PDF, LINK_CREATED, LINK_OPENED)
+LINKS_REVOKED = "link_revoked"  # 作废链接: the reader voided the links of an application
+ACTIONS = (VIEW_PAGE, DOWNLOAD_PDF, LINK_CREATED, LINK_OPENED, LINKS_REVOKED)
 
 GENESIS_HASH = "0" * 64
 MAX_TITLE = 200

@@ -80,6 +80,10 @@ class DossierService(HealthMixin):
         return usecases.create_link(self.db, actor=actor, application_id=application_id, token_hash=token_hash)
 
     @rpc(expected_exceptions=DomainError)
+    def revoke_links(self, actor, application_id):
+        return usecases.revoke_links(self.db, actor=actor, application_id=application_id)
+
+    @rpc(expected_exceptions=DomainError)
     def open_link(self, actor, token_hash):
         return usecases.open_link(self.db, actor=actor, token_hash=token_hash)
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from services.common import case_numbers, clock, staging, text
 from services.common.db import UnitOfWork
@@ -274,6 +274,18 @@ def open_link(uow: UnitOfWork, *, actor: dict, token_hash: Any) -> dict:
             raise not_found() from None
     _log(uow, reading.application_id, actor, domain.LINK_OPENED)
     return {"application_id": reading.application_id}
+
+
+def revoke_links(uow: UnitOfWork, *, actor: dict, application_id: Any) -> dict:
+    """作废链接: every link of the reader's application stops opening at once (say one was
+    left on a shared PC). The owner may do it in any state; the log keeps the act."""
+    with uow.transaction() as session:
+        reading = _authorized(session, actor, application_id, for_log=True)
+        revoked = session.execute(
+            delete(Link).where(Link.application_id == reading.application_id, Link.user_id == actor["id"])
+        ).rowcount
+        append_log(session, reading.application_id, actor, domain.LINKS_REVOKED)
+    return {"revoked": revoked}
 
 
 # -- the access log (阅卷记录) ------------------------------------------------------------

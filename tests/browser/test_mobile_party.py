@@ -157,6 +157,16 @@ def test_party_applies_on_the_phone_and_reads_online(stack, admin, browsers, clo
     expect(entries.first).to_contain_text("陈小雨")
     browsers.shot(phone, "m-08-access-log")
 
+    # 作废链接: from the phone, every copied link stops opening on the PC at once
+    phone.get_by_role("button", name="复制链接").click()
+    fresh = phone.locator(".link-box").input_value()
+    phone.get_by_role("button", name="作废链接").click()
+    expect(phone.locator("#toast")).to_have_text("链接已作废")
+    for dead in (link, fresh):
+        pc.goto(dead)
+        expect(pc.get_by_role("heading", name="无法打开")).to_be_visible()  # a page, not JSON
+    expect(pc.get_by_role("alert")).to_contain_text("不存在")
+
     # after the deadline (the sign-in has lapsed too): 已过期, nothing to read, one tap reapplies
     last_moment = datetime.fromisoformat(valid_until + "T23:59:59+08:00")
     clock.set((last_moment + timedelta(minutes=1)).isoformat())

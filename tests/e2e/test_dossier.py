@@ -278,6 +278,26 @@ def test_the_courts_clerks_audit_the_same_log_and_no_one_else_does(stack, world)
     assert_error(world.admin.get(audit), 403, "forbidden")
 
 
+def test_revoking_links_voids_every_link_of_the_application_at_once(stack, world):
+    a, b = world.a, world.b
+    links = f"/api/v1/applications/{world.app_a}/dossier/links"
+    tokens = [a.post(links).json()["url"].rsplit("/r/", 1)[1] for _ in range(2)]
+    other = b.post(f"/api/v1/applications/{world.app_b}/dossier/links").json()["url"].rsplit("/r/", 1)[1]
+    assert all(a.get(f"/r/{t}", allow_redirects=False).status_code == 303 for t in tokens)
+
+    assert_error(b.request("DELETE", links), 404, "not_found")  # not b's application
+    assert a.get(f"/r/{tokens[0]}", allow_redirects=False).status_code == 303  # b changed nothing
+    revoked = a.request("DELETE", links)
+    assert revoked.status_code == 200 and revoked.json()["revoked"] >= 2, revoked.text
+    for token in tokens:
+        assert_error(a.get(f"/r/{token}", allow_redirects=False), 404, "not_found")
+    assert b.get(f"/r/{other}", allow_redirects=False).status_code == 303  # another reader's link lives
+    assert a.request("DELETE", links).json() == {"revoked": 0}
+    log = a.get(f"/api/v1/applications/{world.app_a}/access-log?limit=5").json()["items"]
+    assert [i["action"] for i in log[:2]] == ["link_revoked", "link_revoked"]
+    assert a.post(links).status_code == 201  # a new link can be made afterwards
+
+
 def test_not_approved_and_the_last_minute_of_the_grant(stack, world, clock):
     a = world.a
     pending = grant(stack, a, world.case_no, None, opinion=None)
