@@ -216,6 +216,11 @@ class Context:
             raise ApiError("bad_request", f"参数 {name} 应为整数")
         return max(low, min(high, int(raw)))
 
+    def page_args(self) -> dict:
+        """``?limit=&cursor=`` of every list route: 1 to 100 items (20 unless asked), and
+        the cursor the previous page handed out, as the services' list RPCs take them."""
+        return {"limit": self.query_int("limit", 20, 1, 100), "cursor": self.request.args.get("cursor") or None}
+
     @property
     def actor(self) -> dict:
         """The verified end user, passed explicitly to every service call."""

@@ -54,8 +54,7 @@ class ApplicationRoutes:
             "list_applications",
             actor=ctx.actor,
             status=args.get("status") or None,
-            limit=ctx.query_int("limit", 20, 1, 100),
-            cursor=args.get("cursor") or None,
+            **ctx.page_args(),
         )
 
     @route(

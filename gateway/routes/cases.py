@@ -11,10 +11,6 @@ CASES_IMPORT_MAX_BYTES = 32 * 1024 * 1024
 CASES_IMPORT_TIMEOUT = 180.0
 
 
-def _page_args(ctx: Context) -> dict:
-    return {"limit": ctx.query_int("limit", 20, 1, 100), "cursor": ctx.request.args.get("cursor") or None}
-
-
 class CaseRoutes:
     @route(
         "POST",
@@ -51,7 +47,7 @@ class CaseRoutes:
         responses={200: "{items: [{case_no, court, cause, status, relation, can_apply, needs_binding}], next_cursor}"},
     )
     def my_cases(self, ctx: Context):
-        return ctx.call("case_binding", "my_cases", actor=ctx.actor, **_page_args(ctx))
+        return ctx.call("case_binding", "my_cases", actor=ctx.actor, **ctx.page_args())
 
     @route(
         "POST",
@@ -94,7 +90,7 @@ class CaseRoutes:
     )
     def list_bindings(self, ctx: Context):
         status = ctx.request.args.get("status") or None
-        return ctx.call("case_binding", "list_bindings", actor=ctx.actor, status=status, **_page_args(ctx))
+        return ctx.call("case_binding", "list_bindings", actor=ctx.actor, status=status, **ctx.page_args())
 
     @route(
         "GET",
@@ -115,7 +111,7 @@ class CaseRoutes:
     )
     def staff_bindings(self, ctx: Context):
         status = ctx.request.args.get("status") or None
-        return ctx.call("case_binding", "staff_bindings", actor=ctx.actor, status=status, **_page_args(ctx))
+        return ctx.call("case_binding", "staff_bindings", actor=ctx.actor, status=status, **ctx.page_args())
 
     @route(
         "POST",

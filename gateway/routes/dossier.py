@@ -231,7 +231,7 @@ class DossierRoutes:
         },
     )
     def access_log(self, ctx: Context, application_id: str):
-        return _log_page(ctx, "access_log", application_id)
+        return ctx.call("dossier", "access_log", actor=ctx.actor, application_id=application_id, **ctx.page_args())
 
     @route(
         "GET",
@@ -244,15 +244,4 @@ class DossierRoutes:
         },
     )
     def audit_log(self, ctx: Context, application_id: str):
-        return _log_page(ctx, "audit_log", application_id)
-
-
-def _log_page(ctx: Context, method: str, application_id: str) -> dict:
-    return ctx.call(
-        "dossier",
-        method,
-        actor=ctx.actor,
-        application_id=application_id,
-        limit=ctx.query_int("limit", 20, 1, 100),
-        cursor=ctx.request.args.get("cursor"),
-    )
+        return ctx.call("dossier", "audit_log", actor=ctx.actor, application_id=application_id, **ctx.page_args())

@@ -22,8 +22,7 @@ class ReviewRoutes:
             actor=ctx.actor,
             status=args.get("status") or None,
             mode=args.get("mode") or None,
-            limit=ctx.query_int("limit", 20, 1, 100),
-            cursor=args.get("cursor") or None,
+            **ctx.page_args(),
         )
 
     @route(
@@ -67,13 +66,7 @@ class ReviewRoutes:
         responses={200: "{items: [{id, at, title, body, application_id, read}], next_cursor}"},
     )
     def messages(self, ctx: Context):
-        return ctx.call(
-            "review",
-            "messages",
-            actor=ctx.actor,
-            limit=ctx.query_int("limit", 20, 1, 100),
-            cursor=ctx.request.args.get("cursor") or None,
-        )
+        return ctx.call("review", "messages", actor=ctx.actor, **ctx.page_args())
 
     @route("POST", "/api/v1/messages/<id>/read", summary="标记站内信为已读", responses={204: "", 404: "not_found"})
     def read_message(self, ctx: Context, id: str):
