@@ -52,7 +52,7 @@ class ApplicationsService(HealthMixin):
             size=size,
             content_type=content_type,
             sha256=sha256,
-            stored=lambda k: staging.object_exists(self.store, k),
+            stored=self.store.exists,
         )
 
     @rpc(expected_exceptions=DomainError)

@@ -17,8 +17,6 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
-from minio.error import S3Error
-
 from services.common import config
 from services.common.storage import ObjectStore, random_name
 
@@ -35,18 +33,6 @@ def staged_key(prefix: str, suffix: str = "") -> str:
 
 def is_staged_key(key: object, prefix: str) -> bool:
     return isinstance(key, str) and key.startswith(prefix) and ".." not in key and len(key) <= 200
-
-
-def object_exists(store: ObjectStore, key: str) -> bool:
-    """True when the object is there; a store that does not answer raises (the caller's
-    registration fails and is retried, rather than refusing a good upload)."""
-    try:
-        store.client.stat_object(store.bucket, key)
-    except S3Error as exc:
-        if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
-            return False
-        raise
-    return True
 
 
 def sweep_unclaimed(

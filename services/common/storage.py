@@ -75,11 +75,16 @@ class ObjectStore:
         return self.client.get_object(self.bucket, key)
 
     def exists(self, key: str) -> bool:
+        """True when the object is there. A store that does not answer raises rather than
+        saying "missing": a registration then fails and is retried instead of refusing a
+        good upload."""
         try:
             self.client.stat_object(self.bucket, key)
-            return True
-        except Exception:
-            return False
+        except S3Error as exc:
+            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
+                return False
+            raise
+        return True
 
     def delete(self, key: str) -> None:
         self.client.remove_object(self.bucket, key)

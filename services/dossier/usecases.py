@@ -64,7 +64,7 @@ def ingest_document(
             fields.update(exc.details["fields"])
         if fields:
             raise validation_error(fields)
-        if not staging.object_exists(store, key):  # swept after the gateway gave up on it
+        if not store.exists(key):  # swept after the gateway gave up on it
             raise validation_error({"file": "上传未完成，请重新上传"})
         path = pages.local_original(key)
         try:
