@@ -11,40 +11,10 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
-import time
 
 from tests.e2e.test_applications import apply, import_case
-from tests.support import EventTap, new_party
-
-
-def wait_until(predicate, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def restart_applications(stack, **extra_env: str) -> None:
-    pid = stack.pid("applications")
-    os.kill(pid, signal.SIGKILL)
-    wait_until(lambda: not os.path.exists(f"/proc/{pid}") or _zombie(pid), 10, "the killed process to go")
-    env = {**stack.env, **extra_env}
-    up = subprocess.run([sys.executable, "deploy/stack.py", "up"], cwd=stack.root, env=env, capture_output=True)
-    assert up.returncode == 0, up.stdout + up.stderr
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(")")[-1].split()[0] == "Z"
-    except OSError:
-        return True
+from tests.support import EventTap, new_party, wait_until
 
 
 def test_sigkill_between_commit_and_publish_loses_nothing_and_duplicates_nothing(stack, admin):
@@ -57,14 +27,16 @@ def test_sigkill_between_commit_and_publish_loses_nothing_and_duplicates_nothing
     with EventTap(stack.amqp_uri, "applications", "application_submitted") as tap:
         seen, drain = tap.seen, tap.drain
         try:
-            restart_applications(stack, COURT_FAULT_INJECTION="1")
+            stack.restart_with("applications", COURT_FAULT_INJECTION="1")
             arm.write_text("1")
             responses: list = []
             client = threading.Thread(
                 target=lambda: responses.append(apply(party, case_no, key="crash-1")), daemon=True
             )
             client.start()
-            frozen_pid = int(wait_until(lambda: frozen.exists() and frozen.read_text(), 30, "the fault point"))
+            written = wait_until(lambda: frozen.exists() and frozen.read_text(), 30, 0.05)
+            assert written, "the fault point was not reached"
+            frozen_pid = int(written)
             assert frozen_pid == stack.pid("applications")
             arm.unlink()
             os.kill(frozen_pid, signal.SIGKILL)  # committed, not yet published
@@ -84,7 +56,9 @@ def test_sigkill_between_commit_and_publish_loses_nothing_and_duplicates_nothing
         if responses and responses[0].status_code == 201:
             assert responses[0].json() == application
 
-        wait_until(lambda: drain(0.3) or any(e["application_id"] == application["id"] for e in seen), 20, "the event")
+        assert wait_until(lambda: drain(0.3) or any(e["application_id"] == application["id"] for e in seen), 20), (
+            "the event"
+        )
         drain(3.0)  # longer than the relay timer's interval: a duplicate would show by now
         mine = [e for e in seen if e["application_id"] == application["id"]]
         assert len(mine) == 1, mine

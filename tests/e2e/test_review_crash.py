@@ -11,13 +11,8 @@ published anything or the reply has gone out, and is then restarted as an operat
 
 from __future__ import annotations
 
-import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-
-from kombu import Connection, Queue
-from nameko.standalone.events import get_event_exchange
 
 from tests.e2e.test_review import (
     SHANGHAI,
@@ -30,7 +25,7 @@ from tests.e2e.test_review import (
     wait_arrived,
     wait_messages,
 )
-from tests.support import Api, assert_error, create_staff, wait_dead
+from tests.support import Api, EventTap, assert_error, create_staff, wait_dead
 
 
 def test_review_killed_mid_decision_records_and_announces_once(stack, admin, tmp_path):
@@ -43,13 +38,8 @@ def test_review_killed_mid_decision_records_and_announces_once(stack, admin, tmp
     wait_arrived(clerk, app_id)
 
     # Count every announcement on the broker itself, not what a consumer made of it.
-    announcements = Queue(
-        f"test-review-decided-{uuid.uuid4().hex}", get_event_exchange("review"), routing_key="application_decided"
-    )
     fault_file = tmp_path / "review-fault"
-    with Connection(stack.amqp_uri) as connection:
-        listener = announcements(connection.default_channel)
-        listener.declare()
+    with EventTap(stack.amqp_uri, "review", "application_decided") as announcements:
         try:
             armed_pid = stack.restart_with("review", COURT_FAULT_FILE=str(fault_file))
             fault_file.write_text("decision_after_commit")
@@ -80,17 +70,12 @@ def test_review_killed_mid_decision_records_and_announces_once(stack, admin, tmp
 
             # The committed decision is announced after the restart, and only once.
             assert len(wait_messages(party, app_id, 1, seconds=30)) == 1
-            time.sleep(2)  # a second relay or a redelivery would have landed by now
-            seen = []
-            while (message := listener.get(no_ack=True)) is not None:
-                payload = message.decode()
-                if payload.get("application_id") == app_id:
-                    seen.append(payload)
+            # a second relay or a redelivery would have landed within two seconds
+            seen = [p for p in announcements.drain(2) if p.get("application_id") == app_id]
             assert len(seen) == 1, seen
             assert seen[0]["opinion"] == "approve" and seen[0]["mode"] == "onsite"
             assert [m["application_id"] for m in messages_of(party)].count(app_id) == 1
         finally:
             fault_file.unlink(missing_ok=True)
-            listener.delete()
             if not stack.pid("review"):
                 stack.up()
