@@ -8,6 +8,12 @@ It writes through the same use case as the service, straight into case_binding's
 feed can be far larger than one HTTP body or AMQP message should be, needs no broker or
 RPC deadline, and whoever can run this already holds the database's credentials. The
 whole file is checked before anything is written, then written in one transaction.
+
+The CSV has one row per party or lawyer (columns in ``CSV_HELP``). A person party fills
+``id_number``; an organisation party (单位) leaves it empty and fills the optional columns
+``credit_code`` (its 统一社会信用代码), and ``representative_name`` and
+``representative_id_number`` for its 法定代表人 if the court lists one (who may then apply
+as a party). Files without these columns read as before.
 """
 
 from __future__ import annotations
@@ -29,14 +35,20 @@ from services.common.errors import DomainError
 CSV_HELP = """CSV（UTF-8，可带 BOM；首行为列名）：每行一名当事人或律师，案件的列在同一案号的各行重复
 （以该案号的第一行为准，后续行可留空）；只有案件、没有人员的行，role 留空。
   case_no,court,cause,status,has_electronic_dossier,role,name,id_number,side,license_no,party_name
+  （单位当事人另加列：credit_code,representative_name,representative_id_number；可省略）
   case_no        案号（必填）          court   承办法院（必填）     cause  案由
   status         in_trial 或 archived  has_electronic_dossier  true/false（是/否、1/0；空为 false）
   role           party（当事人）或 lawyer（律师）或空
-  当事人：name, id_number（身份证号）, side（诉讼地位）
+  当事人（自然人）：name, id_number（身份证号）, side（诉讼地位）
+  当事人（单位）：  name（单位名称）, credit_code（统一社会信用代码，id_number 留空）, side,
+                    representative_name, representative_id_number（法定代表人姓名、身份证号；
+                    可留空，填写则两项都填，法定代表人可以当事人身份申请阅卷）
   律师：  name, license_no（执业证号）, party_name（代理的当事人）"""
 CSV_REQUIRED = ("case_no", "court", "status")
 CASE_COLUMNS = ("court", "cause", "status", "has_electronic_dossier")
 PERSON_COLUMNS = {"party": ("name", "id_number", "side"), "lawyer": ("name", "license_no", "party_name")}
+# Optional columns of an organisation party (单位当事人); files without them read as before.
+ORGANISATION_COLUMNS = ("credit_code", "representative_name", "representative_id_number")
 TRUE, FALSE = {"true", "1", "yes", "y", "是"}, {"false", "0", "no", "n", "否", ""}
 
 
@@ -77,8 +89,22 @@ def read_csv(path: str) -> tuple[dict, list[int]]:
                 )
             if role:
                 person = {column: cells.get(column) or None for column in PERSON_COLUMNS[role]}
+                if role == "party":
+                    person.update(_organisation(cells))
                 case["parties" if role == "party" else "lawyers"].append(person)
     return {"cases": list(cases.values())}, list(lines.values())
+
+
+def _organisation(cells: dict[str, str]) -> dict:
+    """An organisation party's columns as the feed's JSON has them: ``credit_code`` and a
+    ``representative`` only when the row fills them (the batch check judges what is there)."""
+    credit_code, rep_name, rep_id = (cells.get(column) or None for column in ORGANISATION_COLUMNS)
+    fields: dict = {}
+    if credit_code:
+        fields["credit_code"] = credit_code
+    if rep_name or rep_id:
+        fields["representative"] = {"name": rep_name, "id_number": rep_id}
+    return fields
 
 
 def _case_key(case_no: str) -> str:

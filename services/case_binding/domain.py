@@ -7,7 +7,12 @@ from typing import Any
 
 from services.common import case_numbers, text
 from services.common.errors import DomainError, validation_error
-from services.common.people import is_valid_id_number, normalise_id_number
+from services.common.people import (
+    is_valid_credit_code,
+    is_valid_id_number,
+    normalise_credit_code,
+    normalise_id_number,
+)
 
 CASE_STATUSES = ("in_trial", "archived")  # 审理中 / 已归档
 IMPORT_MAX_CASES = 20_000
@@ -21,10 +26,23 @@ PARTY, OF_RECORD, BOUND, NONE = "party", "lawyer_of_record", "lawyer_bound", "no
 
 
 @dataclass(frozen=True)
-class Party:
+class Representative:
+    """An organisation's 法定代表人, who may read for it as a party of the case."""
+
     name: str
     id_number: str
+
+
+@dataclass(frozen=True)
+class Party:
+    """A person (``id_number``) or an organisation (单位: ``credit_code``, its 统一社会信用代码,
+    and perhaps its ``representative``), never both."""
+
+    name: str
+    id_number: str | None
     side: str
+    credit_code: str | None = None
+    representative: Representative | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +78,7 @@ def _prefixed(exc: DomainError, prefix: str) -> DomainError:
     if fields:
         message = f"导入数据有误（{prefix}）：" + "；".join(f"{k} {v}" for k, v in fields.items())
     else:
-        message = f"{exc.message}（{prefix}）"
+        message = f"{exc.message}（{details['field']}）"
     return DomainError(exc.code, message, details)
 
 
@@ -110,7 +128,8 @@ def _nested(parse, item: Any, prefix: str):
         return parse(item)
     except DomainError as exc:
         if exc.code != "validation_error":
-            raise DomainError(exc.code, exc.message, dict(exc.details, field=prefix)) from None
+            field = _join(prefix, exc.details.get("field", ""))
+            raise DomainError(exc.code, exc.message, dict(exc.details, field=field)) from None
         raise validation_error({_join(prefix, k): v for k, v in exc.details["fields"].items()}) from None
 
 
@@ -122,15 +141,53 @@ def _unique(items: tuple) -> tuple:
     return tuple(dict.fromkeys(items))
 
 
+def _given(value: Any) -> bool:
+    """A feed may leave a field out, send null, or send an empty text: none of them gives it."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
 def parse_party(item: Any) -> Party:
+    """A person ``{name, id_number, side}`` or an organisation ``{name, credit_code, side,
+    representative?: {name, id_number}}``: exactly one of id_number and credit_code."""
     if not isinstance(item, dict):
         raise validation_error({"": "应为对象"})
     name = text_field(item.get("name"), "name", max_len=100)
-    id_number = item.get("id_number")
-    if not is_valid_id_number(id_number):
-        raise DomainError("invalid_id_number", "当事人身份证号码不正确，请核对后重新导入")
     side = text_field(item.get("side"), "side", max_len=50, required=False) or ""
-    return Party(name, normalise_id_number(id_number), side)
+    id_number, credit_code = item.get("id_number"), item.get("credit_code")
+    if _given(id_number) and _given(credit_code):
+        both = "自然人填身份证号码，单位填统一社会信用代码，只能填一项"
+        raise validation_error({"id_number": both, "credit_code": both}, "当事人不能同时有身份证号码和统一社会信用代码")
+    if not _given(id_number) and not _given(credit_code):
+        neither = "必填：自然人填身份证号码，单位填统一社会信用代码"
+        raise validation_error({"id_number": neither, "credit_code": neither}, "请填写身份证号码或统一社会信用代码")
+    if _given(id_number):
+        if _given(item.get("representative")):
+            raise validation_error({"representative": "只有单位当事人有法定代表人"})
+        return Party(name, _id_number(id_number, "当事人"), side)
+    if not is_valid_credit_code(credit_code):
+        raise validation_error(
+            {"credit_code": "统一社会信用代码不正确：应为18位数字或大写字母（不含I、O、Z、S、V），校验码相符"},
+            "单位当事人的统一社会信用代码不正确",
+        )
+    representative = None
+    if _given(item.get("representative")):
+        representative = _nested(parse_representative, item["representative"], "representative")
+    return Party(name, None, side, normalise_credit_code(credit_code), representative)
+
+
+def parse_representative(item: Any) -> Representative:
+    if not isinstance(item, dict):
+        raise validation_error({"": "应为对象 {name, id_number}"})
+    name = text_field(item.get("name"), "name", max_len=100)
+    if not _given(item.get("id_number")):
+        raise validation_error({"id_number": "必填"}, "请填写法定代表人的身份证号码")
+    return Representative(name, _id_number(item["id_number"], "法定代表人"))
+
+
+def _id_number(value: Any, who: str) -> str:
+    if not is_valid_id_number(value):
+        raise DomainError("invalid_id_number", f"{who}身份证号码不正确，请核对后重新导入", {"field": "id_number"})
+    return normalise_id_number(value)
 
 
 def parse_lawyer(item: Any) -> Lawyer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import UtcDateTime
@@ -34,16 +34,25 @@ class Case(Base):
 
 
 class CaseParty(Base):
-    """A party (当事人) of a case, matched against a reader's verified name and ID number."""
+    """A party (当事人) of a case: a person, matched against a reader's verified name and ID
+    number, or an organisation (单位), identified by its credit code and never matched by
+    itself; a reader whose verified name and ID number are its representative's is a party."""
 
     __tablename__ = "case_parties"
-    __table_args__ = (Index("ix_case_parties_person", "id_number", "name"),)
+    __table_args__ = (
+        Index("ix_case_parties_person", "id_number", "name"),
+        Index("ix_case_parties_representative", "representative_id_number", "representative_name"),
+        CheckConstraint("(id_number IS NULL) <> (credit_code IS NULL)", name="ck_case_parties_person_or_organisation"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_no: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(100))
-    id_number: Mapped[str] = mapped_column(String(18))
+    id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)  # a person's
     side: Mapped[str] = mapped_column(String(50))  # 原告, 被告, 第三人, ...
+    credit_code: Mapped[str | None] = mapped_column(String(18), nullable=True)  # 统一社会信用代码
+    representative_name: Mapped[str | None] = mapped_column(String(100), nullable=True)  # 法定代表人
+    representative_id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)
 
 
 class CaseLawyer(Base):

@@ -103,11 +103,7 @@ def upsert_cases(uow: UnitOfWork, records: list[domain.CaseRecord]) -> int:
             for part in _chunks(numbers):
                 conn.execute(parties.delete().where(parties.c.case_no.in_(part)))
                 conn.execute(lawyers.delete().where(lawyers.c.case_no.in_(part)))
-            party_rows = [
-                {"case_no": r.case_no, "name": p.name, "id_number": p.id_number, "side": p.side}
-                for r in chunk
-                for p in r.parties
-            ]
+            party_rows = [_party_row(r.case_no, p) for r in chunk for p in r.parties]
             lawyer_rows = [
                 {"case_no": r.case_no, "name": lw.name, "license_no": lw.license_no, "party_name": lw.party_name}
                 for r in chunk
@@ -118,6 +114,30 @@ def upsert_cases(uow: UnitOfWork, records: list[domain.CaseRecord]) -> int:
             if lawyer_rows:
                 conn.execute(lawyers.insert(), lawyer_rows)
     return len(records)
+
+
+def _party_row(case_no: str, party: domain.Party) -> dict:
+    representative = party.representative
+    return {
+        "case_no": case_no,
+        "name": party.name,
+        "id_number": party.id_number,
+        "side": party.side,
+        "credit_code": party.credit_code,
+        "representative_name": representative.name if representative else None,
+        "representative_id_number": representative.id_number if representative else None,
+    }
+
+
+def _is_the_party(actor: dict):
+    """The rows that make this verified person a party: their own (name and ID number), or
+    an organisation's whose 法定代表人 they are. An organisation has no ID number, so its
+    own row never matches a person."""
+    id_number, name = actor.get("id_number") or "", actor.get("name") or ""
+    return or_(
+        and_(CaseParty.id_number == id_number, CaseParty.name == name),
+        and_(CaseParty.representative_id_number == id_number, CaseParty.representative_name == name),
+    )
 
 
 def case_summary(uow: UnitOfWork, case_no: Any) -> dict:
@@ -136,11 +156,7 @@ def relation(uow: UnitOfWork, actor: dict, case_no: Any) -> dict:
     number = case_numbers.canonical(case_no)
     is_party = is_of_record = is_bound = literal(False)
     if role == "party":
-        is_party = exists().where(
-            CaseParty.case_no == number,
-            CaseParty.id_number == (actor.get("id_number") or ""),
-            CaseParty.name == (actor.get("name") or ""),
-        )
+        is_party = exists().where(CaseParty.case_no == number, _is_the_party(actor))
     elif role == "lawyer":
         is_of_record = exists().where(
             CaseLawyer.case_no == number, CaseLawyer.license_no == (actor.get("license_no") or "")
@@ -194,20 +210,17 @@ def _page(items: list[dict], rows: list, limit: int) -> dict:
 
 
 def my_cases(uow: UnitOfWork, actor: dict, limit: Any = None, cursor: Any = None) -> dict:
-    """The caller's cases, newest first: a party's by verified name and ID number, a
-    lawyer's of record and bound ones."""
+    """The caller's cases, newest first: a party's by verified name and ID number (their
+    own or an organisation's representative's), a lawyer's of record and bound ones."""
     role = _role(actor)
     _require(actor, "party", "lawyer")
     limit, after = _limit(limit), _cursor(cursor)
     with uow.read() as session:
-        # The person's own rows first (indexed by ID number, license or lawyer), then their
-        # cases: driving from the directory would scan every case on each call.
+        # The person's own rows first (indexed by ID number, a representative's ID number,
+        # license or lawyer), then their cases: driving from the directory would scan every
+        # case on each call.
         if role == "party":
-            mine = session.scalars(
-                select(CaseParty.case_no).where(
-                    CaseParty.id_number == (actor.get("id_number") or ""), CaseParty.name == (actor.get("name") or "")
-                )
-            ).all()
+            mine = session.scalars(select(CaseParty.case_no).where(_is_the_party(actor))).all()
             relations = dict.fromkeys(mine, domain.PARTY)
         else:
             recorded = session.scalars(

@@ -136,7 +136,7 @@ def test_bad_input_is_refused_and_changes_nothing(stack, admin):
         422,
         "invalid_id_number",
     )
-    assert error["details"]["field"] == "cases[1].parties[0]"
+    assert error["details"]["field"] == "cases[1].parties[0].id_number"
     error = refused({**case_body(new_case_no()), "status": "open"}, 422, "validation_error")
     assert "cases[1].status" in error["details"]["fields"]
     error = refused({**case_body(new_case_no()), "has_electronic_dossier": "yes"}, 422, "validation_error")

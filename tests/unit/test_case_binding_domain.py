@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.case_binding import domain
+from services.case_binding import cli, domain
 from services.common.errors import DomainError
+from services.common.people import credit_code_check_character, is_valid_credit_code, normalise_credit_code
 from tests.support import new_id_number
 
 
@@ -77,7 +78,11 @@ def test_a_valid_feed_parses_and_the_last_duplicate_wins():
         (feed_case(court="法" * 101), "validation_error", "cases[1].court"),
         (feed_case(parties={"name": "张三"}), "validation_error", "cases[1].parties"),
         (feed_case(parties=["张三"]), "validation_error", "cases[1].parties[0]"),
-        (feed_case(parties=[{"name": "张三", "id_number": "123"}]), "invalid_id_number", "cases[1].parties[0]"),
+        (
+            feed_case(parties=[{"name": "张三", "id_number": "123"}]),
+            "invalid_id_number",
+            "cases[1].parties[0].id_number",
+        ),
         (
             feed_case(parties=[{"name": "", "id_number": new_id_number()}]),
             "validation_error",
@@ -98,6 +103,181 @@ def test_a_bad_case_refuses_the_batch_naming_it(case, code, where):
     assert error.code == code
     assert where in (error.details.get("fields") or {error.details.get("field"): ""})
     assert "cases[1]" in error.message
+
+
+# -- organisation parties (单位当事人) -------------------------------------------------------
+
+# Codes built for these tests: the first 17 characters chosen, the check character computed
+# by hand from GB 32100-2015 (the first is the standard's own example).
+CREDIT_CODES = (
+    "91350100M000100Y43",  # 企业 (9 1), 福州
+    "91440101MA59ABCD1D",
+    "12440000455858888E",  # 机关 (1 2)
+    "91110000100008445X",
+    "52440106MJL123456H",  # 民办非企业单位 (5 2)
+)
+
+
+@pytest.mark.parametrize("code", CREDIT_CODES)
+def test_a_credit_code_with_its_check_character_is_valid(code):
+    assert is_valid_credit_code(code)
+    assert is_valid_credit_code(" " + code.lower() + " ")  # case and stray spaces, normalised later
+    assert normalise_credit_code(code.lower()) == code
+    assert credit_code_check_character(code[:17]) == code[17]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "91350100M000100Y44",  # wrong check character
+        "91350100M000100Y4",  # 17 characters
+        "91350100M000100Y431",  # 19 characters
+        "",
+        "91350100I000100Y43",  # I, O, Z, S, V are not in the alphabet
+        "91350100O000100Y43",
+        "91350100Z000100Y43",
+        "91350100S000100Y43",
+        "91350100V000100Y43",
+        "91350100M000100YI3",
+        "91350100M 00100Y43",  # a space inside
+        "９１３５０１００Ｍ０００１００Ｙ４３",  # full-width
+        913501001000100143,  # not text
+        None,
+    ],
+)
+def test_a_bad_credit_code_is_refused(code):
+    assert not is_valid_credit_code(code)
+
+
+def test_the_check_character_is_the_standards():
+    # (31 - sum mod 31) mod 31 through the alphabet: a sum divisible by 31 checks with "0".
+    assert credit_code_check_character("0" * 17) == "0"
+    assert credit_code_check_character("1" + "0" * 16) == "Y"  # weight 1: 31 - 1 = 30, the last letter
+    assert credit_code_check_character("0" * 16 + "1") == "3"  # weight 28: 31 - 28 = 3
+
+
+REPRESENTATIVE_ID = next(n for n in iter(new_id_number, None) if n.endswith("X"))
+
+
+def organisation(**changes) -> dict:
+    """An organisation party of the feed; a field given as ``...`` is left out."""
+    party = {
+        "name": "广州某某贸易有限公司",
+        "credit_code": "91440101ma59abcd1d",
+        "side": "被告",
+        "representative": {"name": " 李四 ", "id_number": REPRESENTATIVE_ID.lower()},
+    }
+    party.update(changes)
+    return {k: v for k, v in party.items() if v is not ...}
+
+
+def test_an_organisation_party_parses_with_its_representative():
+    person = {"name": "张三", "id_number": new_id_number(), "side": "原告"}
+    (record,) = domain.parse_import({"cases": [feed_case(parties=[person, organisation()])]})
+    assert record.parties == (
+        domain.Party("张三", person["id_number"], "原告"),
+        domain.Party(
+            "广州某某贸易有限公司",
+            None,
+            "被告",
+            "91440101MA59ABCD1D",
+            domain.Representative("李四", REPRESENTATIVE_ID),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "party",
+    [
+        organisation(representative=...),
+        organisation(representative=None),
+        organisation(id_number=None),
+        organisation(id_number=" "),  # an empty cell gives no ID number
+    ],
+)
+def test_an_organisation_may_come_without_a_representative_or_with_empty_id_cells(party):
+    (record,) = domain.parse_import({"cases": [feed_case(parties=[party])]})
+    (parsed,) = record.parties
+    assert (parsed.id_number, parsed.credit_code) == (None, "91440101MA59ABCD1D")
+
+
+@pytest.mark.parametrize(
+    ("party", "code", "fields"),
+    [
+        (organisation(credit_code="91440101MA59ABCD1E"), "validation_error", ["credit_code"]),
+        (organisation(credit_code="91440101MA59ABCD1"), "validation_error", ["credit_code"]),
+        (organisation(credit_code="91440101IA59ABCD1D"), "validation_error", ["credit_code"]),
+        (organisation(credit_code=91440101), "validation_error", ["credit_code"]),
+        (organisation(id_number=new_id_number()), "validation_error", ["id_number", "credit_code"]),  # both
+        (organisation(credit_code=...), "validation_error", ["id_number", "credit_code"]),  # neither
+        ({"name": "张三", "side": "原告"}, "validation_error", ["id_number", "credit_code"]),
+        ({"name": "张三", "id_number": "", "credit_code": ""}, "validation_error", ["id_number", "credit_code"]),
+        (organisation(representative={"name": "李四", "id_number": "440106199001011234"}), "invalid_id_number", None),
+        (organisation(representative={"name": "李四"}), "validation_error", ["representative.id_number"]),
+        (organisation(representative={"name": "", "id_number": new_id_number()}), "validation_error", None),
+        (organisation(representative="李四"), "validation_error", ["representative"]),
+        (
+            {"name": "张三", "id_number": new_id_number(), "representative": {"name": "李四", "id_number": "x"}},
+            "validation_error",
+            ["representative"],  # only an organisation has a 法定代表人
+        ),
+    ],
+)
+def test_a_bad_party_refuses_the_batch_naming_the_field(party, code, fields):
+    good = feed_case(case_no="(2021)粤01民初2号", parties=[organisation()])
+    bad = feed_case(parties=[{"name": "张三", "id_number": new_id_number()}, party])
+    with pytest.raises(DomainError) as caught:
+        domain.parse_import({"cases": [good, bad]})
+    error = caught.value
+    assert error.code == code
+    if code == "invalid_id_number":
+        assert error.details["field"] == "cases[1].parties[1].representative.id_number"
+        assert "法定代表人" in error.message and "cases[1].parties[1].representative.id_number" in error.message
+    elif fields is None:
+        assert list(error.details["fields"]) == ["cases[1].parties[1].representative.name"]
+    else:
+        assert list(error.details["fields"]) == [f"cases[1].parties[1].{f}" for f in fields]
+        assert all(f"cases[1].parties[1].{f}" in error.message for f in fields)
+
+
+def test_a_bad_id_number_keeps_its_code_and_names_its_place():
+    with pytest.raises(DomainError) as caught:
+        domain.parse_import({"cases": [feed_case(parties=[organisation(), {"name": "张三", "id_number": "1"}])]})
+    assert caught.value.code == "invalid_id_number"
+    assert caught.value.details == {"field": "cases[0].parties[1].id_number"}
+    assert "cases[0].parties[1].id_number" in caught.value.message
+
+
+def test_the_csv_carries_organisation_parties_and_old_files_still_read(tmp_path):
+    person_id, representative_id = new_id_number(), new_id_number()
+    old = tmp_path / "old.csv"
+    old.write_text(
+        "case_no,court,cause,status,has_electronic_dossier,role,name,id_number,side,license_no,party_name\n"
+        f"(2021)粤01民初1号,某法院,合同纠纷,in_trial,否,party,张三,{person_id},原告,,\n",
+        encoding="utf-8",
+    )
+    body, lines = cli.read_csv(str(old))
+    assert body["cases"][0]["parties"] == [{"name": "张三", "id_number": person_id, "side": "原告"}]
+    new = tmp_path / "new.csv"
+    new.write_text(
+        "case_no,court,cause,status,has_electronic_dossier,role,name,id_number,side,license_no,party_name,"
+        "credit_code,representative_name,representative_id_number\n"
+        f"(2021)粤01民初1号,某法院,合同纠纷,in_trial,否,party,张三,{person_id},原告,,,,,\n"
+        "(2021)粤01民初1号,,,,,party,某某有限公司,,被告,,,91350100M000100Y43,,\n"
+        f"(2021)粤01民初1号,,,,,party,某某贸易公司,,第三人,,,91440101MA59ABCD1D,李四,{representative_id}\n"
+        "(2021)粤01民初1号,,,,,lawyer,王律师,,,14401201910000001,某某有限公司,,,\n",
+        encoding="utf-8",
+    )
+    body, lines = cli.read_csv(str(new))
+    (record,) = domain.parse_import(body)
+    assert record.parties == (
+        domain.Party("张三", person_id, "原告"),
+        domain.Party("某某有限公司", None, "被告", "91350100M000100Y43"),
+        domain.Party(
+            "某某贸易公司", None, "第三人", "91440101MA59ABCD1D", domain.Representative("李四", representative_id)
+        ),
+    )
+    assert record.lawyers == (domain.Lawyer("王律师", "14401201910000001", "某某有限公司"),)
 
 
 @pytest.mark.parametrize("body", [None, [], {"cases": "all"}, {"cases": None}, {}])
