@@ -92,9 +92,9 @@ class DossierRoutes:
         responses={
             201: "{id, title, volume, page_count}",
             404: "not_found (no such case)",
+            422: "validation_error (volume must start with 正卷 or 副卷), invalid_pdf, encrypted_pdf, invalid_case_no",
             413: "too_large",
             415: "unsupported_media_type (not a PDF)",
-            422: "invalid_pdf, encrypted_pdf, validation_error, invalid_case_no",
         },
     )
     def ingest_document(self, ctx: Context, case_no: str):
@@ -125,6 +125,7 @@ class DossierRoutes:
             volume=form.get("volume"),
             title=form.get("title"),
             key=key,
+            court=case.get("court"),
         )
         return 201, result
 
@@ -163,7 +164,12 @@ class DossierRoutes:
         "GET",
         "/api/v1/applications/<application_id>/dossier/documents/<document_id>/pdf",
         summary="打印：整份文件的 PDF，每页加盖阅卷人水印",
-        responses={200: "application/pdf", 403: "not_approved", 404: "not_found", 410: "access_expired"},
+        responses={
+            200: "application/pdf",
+            403: "not_approved, print_not_allowed",
+            404: "not_found",
+            410: "access_expired",
+        },
     )
     def pdf(self, ctx: Context, application_id: str, document_id: str):
         result = ctx.call(
@@ -245,3 +251,49 @@ class DossierRoutes:
     )
     def audit_log(self, ctx: Context, application_id: str):
         return ctx.call("dossier", "audit_log", actor=ctx.actor, application_id=application_id, **ctx.page_args())
+
+    # -- the court's own view (审查人、档案室) ----------------------------------------------------
+    @route(
+        "GET",
+        "/api/v1/staff/cases/<case_no>/dossier",
+        roles=("clerk", "archivist"),
+        summary="本院案件的电子卷宗（含副卷），供审查时预览",
+        responses={
+            200: "{case_no, volumes: [{title, kind: 正卷|副卷, grantable, documents: [{id, title, page_count}]}]}",
+            404: "not_found (another court's case, or no electronic dossier)",
+        },
+    )
+    def staff_dossier(self, ctx: Context, case_no: str):
+        return ctx.call("dossier", "staff_dossier", actor=ctx.actor, case_no=case_no)
+
+    @route(
+        "GET",
+        "/api/v1/staff/cases/<case_no>/documents/<document_id>/pages/<page>",
+        roles=("clerk", "archivist"),
+        summary="卷宗页面预览（PNG，加盖审查人水印，记入阅卷记录）",
+        responses={200: "image/png", 404: "not_found"},
+    )
+    def staff_page(self, ctx: Context, case_no: str, document_id: str, page: str):
+        result = ctx.call(
+            "dossier",
+            "staff_read_page",
+            actor=ctx.actor,
+            case_no=case_no,
+            document_id=_int(document_id),
+            page=_int(page),
+        )
+        return _stream(self.storage, result)
+
+    @route(
+        "GET",
+        "/api/v1/staff/cases/<case_no>/access-log",
+        roles=("clerk", "archivist"),
+        summary="案件的阅卷记录：阅卷人和本院工作人员的每次查阅，最新的在前",
+        responses={
+            200: "{items: [{at, actor, role, action, application_id?, document_id?, document_title?, page?}], "
+            "next_cursor}",
+            404: "not_found (another court's case)",
+        },
+    )
+    def case_access_log(self, ctx: Context, case_no: str):
+        return ctx.call("dossier", "case_access_log", actor=ctx.actor, case_no=case_no, **ctx.page_args())

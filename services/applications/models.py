@@ -67,6 +67,9 @@ class Application(Base):
     mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # 阅卷材料
     valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # An online grant's reach: JSON [{id, title}] of chosen 正卷 documents (NULL: all), 允许打印.
+    granted_documents: Mapped[str | None] = mapped_column(Text, nullable=True)
+    print_allowed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     notice: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from services.applications import domain
-from services.common import clock
+from services.common import clock, reading
 
 
 def upload(material) -> dict:
@@ -23,10 +23,6 @@ def material_ref(material) -> dict:
     return {"id": material.id, "kind": material.kind, "filename": material.filename}
 
 
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def review(app) -> dict | None:
     if app.opinion is None:
         return None
@@ -36,23 +32,6 @@ def review(app) -> dict | None:
         "opinion": app.opinion,
         "explanation": app.explanation,
         "mode": app.mode,
-    }
-
-
-def reading(app) -> dict | None:
-    """阅卷材料: only an approval carries a way of reading."""
-    if app.opinion != "approve" or app.mode is None:
-        return None
-    if app.mode == "online":
-        return {"mode": "online", "valid_until": _day(app.valid_until)}
-    return {
-        "mode": "onsite",
-        "start_date": _day(app.start_date),
-        "end_date": _day(app.end_date),
-        "notice": app.notice,
-        "attended": app.attended,
-        "borrowed_at": clock.isoformat(clock.as_aware(app.borrowed_at)),
-        "returned_at": clock.isoformat(clock.as_aware(app.returned_at)),
     }
 
 
@@ -68,7 +47,7 @@ def application(app, materials: list, today: date) -> dict:
         "reason": app.reason,
         "materials": [material_ref(m) for m in materials],
         "review": review(app),
-        "reading": reading(app),
+        "reading": reading.arrangement(app),
         "reapplied_from": app.reapplied_from,
     }
 

@@ -4,6 +4,7 @@ case_binding, a ``relation`` function, so tests can call them without a broker."
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -401,6 +402,15 @@ def _instant(value: Any) -> datetime | None:
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=clock.COURT_TZ)).astimezone(UTC)
 
 
+def _granted(payload: dict) -> str | None:
+    """The chosen documents of an online grant as ``[{id, title}]`` JSON (None: all 正卷)."""
+    ids, titles = payload.get("documents"), payload.get("document_titles")
+    if not isinstance(ids, list):
+        return None
+    titles = titles if isinstance(titles, list) and len(titles) == len(ids) else [""] * len(ids)
+    return json.dumps([{"id": int(i), "title": str(t)} for i, t in zip(ids, titles, strict=True)], ensure_ascii=False)
+
+
 def on_decided(uow: UnitOfWork, payload: dict) -> bool:
     """review.application_decided → the application shows 审查信息 and 阅卷材料.
     Returns False when the event was already handled or does not apply."""
@@ -417,6 +427,8 @@ def on_decided(uow: UnitOfWork, payload: dict) -> bool:
             "explanation": payload.get("explanation"),
             "mode": mode if mode in ("online", "onsite") else None,
             "valid_until": _date(payload.get("valid_until")) if mode == "online" else None,
+            "granted_documents": _granted(payload) if mode == "online" else None,
+            "print_allowed": payload.get("print") is not False if mode == "online" else None,
             "start_date": _date(payload.get("start_date")) if mode == "onsite" else None,
             "end_date": _date(payload.get("end_date")) if mode == "onsite" else None,
             "notice": payload.get("notice") if mode == "onsite" else None,

@@ -8,6 +8,7 @@ so the answer is right at 23:59 and at 00:01 without waiting for a sweep.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -54,3 +55,37 @@ def reminder_due(valid_until: date | str, now: datetime) -> bool:
     """True during the last day of an online approval (一天前提醒)."""
     ends = clock.end_of_day(_day(valid_until))
     return ends - REMINDER_AHEAD <= now < ends
+
+
+def _iso_day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def granted_documents(raw: str | None) -> list[dict] | None:
+    """A grant's chosen documents as stored (JSON ``[{id, title}]``); None: the whole 正卷."""
+    return json.loads(raw) if raw else None
+
+
+def arrangement(row: Any) -> dict[str, Any] | None:
+    """阅卷材料 as API.md shows it, from any service's record of a decision (the same
+    column names in applications and review): only an approval carries a way of reading."""
+    if row.opinion != "approve" or row.mode not in ("online", "onsite"):
+        return None
+    if row.mode == "online":
+        chosen = granted_documents(row.granted_documents)
+        return {
+            "mode": "online",
+            "valid_until": _iso_day(row.valid_until),
+            "documents": [d["id"] for d in chosen] if chosen is not None else None,
+            "document_titles": [d["title"] for d in chosen] if chosen is not None else None,
+            "print": row.print_allowed is not False,
+        }
+    return {
+        "mode": "onsite",
+        "start_date": _iso_day(row.start_date),
+        "end_date": _iso_day(row.end_date),
+        "notice": row.notice,
+        "attended": row.attended,
+        "borrowed_at": clock.isoformat(clock.as_aware(row.borrowed_at)),
+        "returned_at": clock.isoformat(clock.as_aware(row.returned_at)),
+    }

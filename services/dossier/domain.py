@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from services.common import clock
-from services.common.errors import DomainError
+from services.common.errors import DomainError, validation_error
 from services.common.people import mask_id_number
 
 # What the access log records (阅卷记录).
@@ -25,6 +25,28 @@ GENESIS_HASH = "0" * 64
 MAX_TITLE = 200
 MAX_VOLUME = 50
 
+# 正卷 is the record readers may see; 副卷 (审理报告, 合议庭评议笔录, ...) is the court's
+# own. A volume's title may number it (正卷（一）): its first two characters say which.
+MAIN_VOLUME, INTERNAL_VOLUME = "正卷", "副卷"
+VOLUME_KINDS = (MAIN_VOLUME, INTERNAL_VOLUME)
+
+
+def volume_kind(title: str | None) -> str | None:
+    """正卷 or 副卷 for a volume title, None for anything else."""
+    kind = (title or "")[:2]
+    return kind if kind in VOLUME_KINDS else None
+
+
+def check_volume(title: str) -> str:
+    if volume_kind(title) is None:
+        raise validation_error({"volume": "应为 正卷 或 副卷（可编号，如 正卷（一））"}, "卷名应以“正卷”或“副卷”开头")
+    return title
+
+
+def readable_by_readers(volume: str | None) -> bool:
+    """Only the 正卷 ever reaches a reader; a title we cannot place stays with the court."""
+    return volume_kind(volume) == MAIN_VOLUME
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -38,6 +60,14 @@ class Reading:
     opinion: str | None = None
     mode: str | None = None
     valid_until: date | None = None
+    documents: frozenset[int] | None = None  # None: the whole 正卷, documents ingested later included
+    print_allowed: bool = True
+
+    def covers(self, document_id: int, volume: str | None) -> bool:
+        """What the clerk granted: a 正卷 document, and one of the chosen ones if any were."""
+        if not readable_by_readers(volume):
+            return False
+        return self.documents is None or document_id in self.documents
 
     @property
     def is_online_grant(self) -> bool:
@@ -65,7 +95,30 @@ def authorize(reading: Reading | None, actor: dict, now: datetime, *, for_log: b
     return reading
 
 
+def authorize_print(reading: Reading) -> Reading:
+    """允许打印 is the clerk's choice; without it the stamped copy is not made at all."""
+    if not reading.print_allowed:
+        raise DomainError("print_not_allowed", "审查人未允许打印本申请的卷宗，仅限在线查看")
+    return reading
+
+
+def parse_granted_documents(value: Any) -> frozenset[int] | None:
+    """The ``documents`` of a decision as the event carries it: null, or a list of ids."""
+    if value is None:
+        return None
+    return frozenset(int(v) for v in value if isinstance(v, int) and not isinstance(v, bool))
+
+
 AUDIT_ROLES = ("clerk", "archivist")  # 审查人, 档案室 of the application's court
+
+
+def authorize_staff_case(actor: dict, case_court: str | None) -> str:
+    """The clerks and archivists of the case's court preview its whole dossier (副卷
+    included) and see every read of it; another court's case is as missing as none."""
+    court = actor.get("court")
+    if actor.get("role") not in AUDIT_ROLES or not court or case_court != court:
+        raise DomainError("not_found", "案件不存在或没有电子卷宗")
+    return court
 
 
 def authorize_audit(reading: Reading | None, actor: dict) -> Reading:
@@ -105,17 +158,23 @@ def canonical_entry(entry: dict[str, Any]) -> str:
     at = entry["at"]
     if isinstance(at, datetime):
         at = clock.as_aware(at).astimezone(UTC).isoformat(timespec="microseconds")
+    fields = {
+        "seq": entry["seq"],
+        "at": at,
+        "application_id": entry["application_id"],
+        "actor_id": entry["actor_id"],
+        "actor_name": entry["actor_name"],
+        "action": entry["action"],
+        "document_id": entry.get("document_id"),
+        "page": entry.get("page"),
+    }
+    # Fields the log gained later are hashed only when present, so older entries keep
+    # the hashes they were written with.
+    for late in ("case_no", "actor_role"):
+        if entry.get(late) is not None:
+            fields[late] = entry[late]
     return json.dumps(
-        {
-            "seq": entry["seq"],
-            "at": at,
-            "application_id": entry["application_id"],
-            "actor_id": entry["actor_id"],
-            "actor_name": entry["actor_name"],
-            "action": entry["action"],
-            "document_id": entry.get("document_id"),
-            "page": entry.get("page"),
-        },
+        fields,
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),

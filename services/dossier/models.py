@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, String
+from sqlalchemy import Boolean, Date, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import UtcDateTime
@@ -20,7 +20,8 @@ class Document(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_no: Mapped[str] = mapped_column(String(64), index=True)
-    volume: Mapped[str] = mapped_column(String(50))  # 卷: 正卷, 副卷, ...
+    court: Mapped[str | None] = mapped_column(String(100), nullable=True)  # whose staff may preview it
+    volume: Mapped[str] = mapped_column(String(50))  # 卷: 正卷, 副卷 (正卷（一）, ...)
     title: Mapped[str] = mapped_column(String(200))
     object_key: Mapped[str] = mapped_column(String(255), unique=True)
     page_count: Mapped[int] = mapped_column(Integer)
@@ -43,6 +44,9 @@ class Reading(Base):
     opinion: Mapped[str | None] = mapped_column(String(16), nullable=True)
     mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
     valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The grant's reach: a JSON list of document ids (NULL: the whole 正卷), and 允许打印.
+    documents: Mapped[str | None] = mapped_column(Text, nullable=True)
+    print_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -59,15 +63,19 @@ class Link(Base):
 
 
 class AccessLogEntry(Base):
-    """The access log (阅卷记录): each entry's hash covers the previous entry's hash."""
+    """The access log (阅卷记录): each entry's hash covers the previous entry's hash. A
+    reader's entry names the application read under; a staff member's preview has none
+    and names the case instead."""
 
     __tablename__ = "access_log"
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
-    application_id: Mapped[str] = mapped_column(String(64), index=True)
+    application_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    case_no: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
     actor_id: Mapped[int] = mapped_column(Integer)
     actor_name: Mapped[str] = mapped_column(String(50))
+    actor_role: Mapped[str | None] = mapped_column(String(16), nullable=True)
     action: Mapped[str] = mapped_column(String(16))
     document_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     page: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -19,3 +19,13 @@ def log_entry(entry: AccessLogEntry, document_title: str | None = None) -> dict:
     if entry.page is not None:
         item["page"] = entry.page
     return item
+
+
+def staff_log_entry(entry: AccessLogEntry, document_title: str | None = None) -> dict:
+    """A line of a case's log for its court: who (and as what), under which application."""
+    item = log_entry(entry, document_title)
+    item["role"] = entry.actor_role
+    app_id = entry.application_id
+    if app_id is not None:
+        item["application_id"] = int(app_id) if app_id.isascii() and app_id.isdigit() else app_id
+    return item

@@ -47,9 +47,17 @@ class DossierService(HealthMixin):
     outbox = OutboxRelay(Outbox)
 
     @rpc(expected_exceptions=DomainError)
-    def ingest_document(self, actor, case_no, volume, title, key):
+    def ingest_document(self, actor, case_no, volume, title, key, court=None):
         result = usecases.ingest_document(
-            self.db, self.pages, self.store, actor=actor, case_no=case_no, volume=volume, title=title, key=key
+            self.db,
+            self.pages,
+            self.store,
+            actor=actor,
+            case_no=case_no,
+            volume=volume,
+            title=title,
+            key=key,
+            court=court,
         )
         fault_point("ingest_after_commit")  # tests: die with the document recorded, unannounced, unanswered
         self._relay()
@@ -86,6 +94,27 @@ class DossierService(HealthMixin):
     @rpc(expected_exceptions=DomainError)
     def open_link(self, actor, token_hash):
         return usecases.open_link(self.db, actor=actor, token_hash=token_hash)
+
+    # -- the court's own view of a case ----------------------------------------------------------
+    @rpc(expected_exceptions=DomainError)
+    def staff_dossier(self, actor, case_no):
+        return usecases.staff_dossier(self.db, actor=actor, case_no=case_no)
+
+    @rpc(expected_exceptions=DomainError)
+    def grantable_documents(self, actor, case_no):
+        return usecases.grantable_documents(self.db, actor=actor, case_no=case_no)
+
+    @rpc(expected_exceptions=DomainError)
+    def staff_read_page(self, actor, case_no, document_id, page):
+        result = usecases.staff_read_page(
+            self.db, self.pages, actor=actor, case_no=case_no, document_id=document_id, page=page
+        )
+        metrics.page_served("page")
+        return result
+
+    @rpc(expected_exceptions=DomainError)
+    def case_access_log(self, actor, case_no, limit=20, cursor=None):
+        return usecases.case_access_log(self.db, actor=actor, case_no=case_no, limit=limit, cursor=cursor)
 
     @rpc(expected_exceptions=DomainError)
     def access_log(self, actor, application_id, limit=20, cursor=None):

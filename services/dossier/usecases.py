@@ -3,11 +3,12 @@ explicitly, so tests can call them without a broker."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
 from services.common import case_numbers, clock, staging, text
 from services.common.db import UnitOfWork
@@ -19,6 +20,7 @@ from services.dossier.rendering import PdfRefused
 
 STAGED_PREFIX = "dossier/originals/"
 _TOKEN_HASH = re.compile(r"^[0-9a-f]{64}$")
+_SEQ = re.compile(r"[0-9]{1,18}")
 
 
 class PageSource(Protocol):
@@ -37,7 +39,16 @@ def _text(value: Any, field: str, max_len: int) -> str:
 
 
 def ingest_document(
-    uow: UnitOfWork, pages: Any, store: Any, *, actor: dict, case_no: str, volume: Any, title: Any, key: str
+    uow: UnitOfWork,
+    pages: Any,
+    store: Any,
+    *,
+    actor: dict,
+    case_no: str,
+    volume: Any,
+    title: Any,
+    key: str,
+    court: str | None = None,
 ) -> dict:
     """Register a PDF the gateway staged at ``key``: check it opens, count its pages, and
     announce it. On any refusal the staged object is deleted: nothing half-ingested stays."""
@@ -55,7 +66,7 @@ def ingest_document(
         canonical = case_numbers.canonical(case_no)
         fields = {}
         try:
-            volume = _text(volume, "volume", domain.MAX_VOLUME)
+            volume = domain.check_volume(_text(volume, "volume", domain.MAX_VOLUME))
         except DomainError as exc:
             fields.update(exc.details["fields"])
         try:
@@ -77,6 +88,7 @@ def ingest_document(
         with uow.transaction() as session:
             doc = Document(
                 case_no=canonical,
+                court=str(court)[:100] if court else None,
                 volume=volume,
                 title=title,
                 object_key=key,
@@ -144,8 +156,15 @@ def on_application_decided(uow: UnitOfWork, payload: dict) -> bool:
         opinion=payload.get("opinion"),
         mode=payload.get("mode"),
         valid_until=domain.parse_valid_until(payload.get("valid_until")),
+        documents=_documents_column(payload.get("documents")),
+        print_allowed=payload.get("print") is not False,
         decided=True,
     )
+
+
+def _documents_column(value: Any) -> str | None:
+    granted = domain.parse_granted_documents(value) if isinstance(value, list) else None
+    return json.dumps(sorted(granted)) if granted is not None else None
 
 
 def _upsert_reading(uow: UnitOfWork, payload: dict, *, decided: bool = False, **values: Any) -> bool:
@@ -163,7 +182,7 @@ def _upsert_reading(uow: UnitOfWork, payload: dict, *, decided: bool = False, **
         for field, value in values.items():
             if field == "case_no" and value:
                 value = _canonical_or_raw(value)
-            if value is not None or (decided and field in ("opinion", "mode", "valid_until")):
+            if value is not None or (decided and field in ("opinion", "mode", "valid_until", "documents")):
                 setattr(row, field, value)
         row.updated_at = clock.utcnow()
     return True
@@ -181,7 +200,15 @@ def _reading(session, application_id: Any) -> domain.Reading | None:
     if row is None:
         return None
     return domain.Reading(
-        row.application_id, row.applicant_id, row.case_no, row.court, row.opinion, row.mode, row.valid_until
+        row.application_id,
+        row.applicant_id,
+        row.case_no,
+        row.court,
+        row.opinion,
+        row.mode,
+        row.valid_until,
+        documents=domain.parse_granted_documents(json.loads(row.documents)) if row.documents else None,
+        print_allowed=row.print_allowed is not False,
     )
 
 
@@ -190,26 +217,40 @@ def _authorized(session, actor: dict, application_id: Any, *, for_log: bool = Fa
 
 
 def _document_of(session, reading: domain.Reading, document_id: Any) -> Document:
+    """A document the grant covers; anything else (another case's, 副卷, one the clerk left
+    out) is as missing as none."""
     doc = session.get(Document, document_id) if isinstance(document_id, int) else None
-    if doc is None or doc.case_no != reading.case_no:
+    if doc is None or doc.case_no != reading.case_no or not reading.covers(doc.id, doc.volume):
         raise not_found("文件不存在")
     return doc
+
+
+def _case_documents(session, case_no: str) -> list[Document]:
+    """A case's documents in the dossier's order: as they were ingested."""
+    return list(session.scalars(select(Document).where(Document.case_no == case_no).order_by(Document.id)))
+
+
+def _volumes(docs: list[Document]) -> list[dict]:
+    """Volumes in the order their first document came, each with its documents."""
+    volumes: dict[str, list[dict]] = {}
+    for doc in docs:
+        volumes.setdefault(doc.volume, []).append({"id": doc.id, "title": doc.title, "page_count": doc.page_count})
+    return [{"title": title, "documents": items} for title, items in volumes.items()]
 
 
 # -- reading (查看案卷, 打印) -------------------------------------------------------------
 
 
 def dossier(uow: UnitOfWork, *, actor: dict, application_id: Any) -> dict:
+    """The structure a reader sees: the granted 正卷 documents only."""
     with uow.read() as session:
         reading = _authorized(session, actor, application_id)
-        docs = session.scalars(select(Document).where(Document.case_no == reading.case_no).order_by(Document.id)).all()
-    volumes: dict[str, list[dict]] = {}
-    for doc in docs:
-        volumes.setdefault(doc.volume, []).append({"id": doc.id, "title": doc.title, "page_count": doc.page_count})
+        docs = [d for d in _case_documents(session, reading.case_no) if reading.covers(d.id, d.volume)]
     return {
         "case_no": reading.case_no,
         "valid_until": reading.valid_until.isoformat(),
-        "volumes": [{"title": title, "documents": items} for title, items in volumes.items()],
+        "print": reading.print_allowed,
+        "volumes": _volumes(docs),
     }
 
 
@@ -222,16 +263,16 @@ def read_page(uow: UnitOfWork, pages: PageSource, *, actor: dict, application_id
     if not isinstance(page, int) or not 1 <= page <= doc.page_count:
         raise not_found("页码超出范围")
     result = pages.stamped_page(doc.id, doc.object_key, page, domain.stamp_lines(actor, clock.now()))
-    _log(uow, reading.application_id, actor, domain.VIEW_PAGE, doc.id, page)
+    _log(uow, reading, actor, domain.VIEW_PAGE, doc.id, page)
     return result
 
 
 def print_document(uow: UnitOfWork, pages: PageSource, *, actor: dict, application_id: Any, document_id: Any):
     with uow.read() as session:
-        reading = _authorized(session, actor, application_id)
+        reading = domain.authorize_print(_authorized(session, actor, application_id))
         doc = _document_of(session, reading, document_id)
     result = pages.print_copy(doc.object_key, domain.stamp_lines(actor, clock.now()))
-    _log(uow, reading.application_id, actor, domain.DOWNLOAD_PDF, doc.id, None)
+    _log(uow, reading, actor, domain.DOWNLOAD_PDF, doc.id, None)
     return dict(result, filename=f"{doc.title}.pdf")
 
 
@@ -255,7 +296,7 @@ def create_link(uow: UnitOfWork, *, actor: dict, application_id: Any, token_hash
                 expires_at=expires_at,
             )
         )
-    _log(uow, reading.application_id, actor, domain.LINK_CREATED)
+    _log(uow, reading, actor, domain.LINK_CREATED)
     return {"application_id": reading.application_id, "expires_at": clock.isoformat(expires_at)}
 
 
@@ -272,7 +313,7 @@ def open_link(uow: UnitOfWork, *, actor: dict, token_hash: Any) -> dict:
             reading = _authorized(session, actor, link.application_id)
         except DomainError:
             raise not_found() from None
-    _log(uow, reading.application_id, actor, domain.LINK_OPENED)
+    _log(uow, reading, actor, domain.LINK_OPENED)
     return {"application_id": reading.application_id}
 
 
@@ -284,29 +325,94 @@ def revoke_links(uow: UnitOfWork, *, actor: dict, application_id: Any) -> dict:
         revoked = session.execute(
             delete(Link).where(Link.application_id == reading.application_id, Link.user_id == actor["id"])
         ).rowcount
-        append_log(session, reading.application_id, actor, domain.LINKS_REVOKED)
+        append_log(session, actor, domain.LINKS_REVOKED, reading=reading)
     return {"revoked": revoked}
+
+
+# -- the court's own view (审查人、档案室预览) ---------------------------------------------
+
+
+def _staff_case(session, actor: dict, case_no: Any) -> tuple[str, list[Document]]:
+    """The case's documents for the staff of its court (404 for anyone else)."""
+    try:
+        canonical = case_numbers.canonical(case_no)
+    except DomainError:
+        raise not_found("案件不存在或没有电子卷宗") from None
+    docs = _case_documents(session, canonical)
+    court = next((d.court for d in docs if d.court), None)
+    domain.authorize_staff_case(actor, court)
+    return canonical, docs
+
+
+def staff_dossier(uow: UnitOfWork, *, actor: dict, case_no: Any) -> dict:
+    """The whole dossier, 副卷 included, each volume saying whether readers may be granted it."""
+    with uow.read() as session:
+        canonical, docs = _staff_case(session, actor, case_no)
+    volumes = _volumes(docs)
+    for volume in volumes:
+        volume["kind"] = domain.volume_kind(volume["title"])
+        volume["grantable"] = domain.readable_by_readers(volume["title"])
+    return {"case_no": canonical, "volumes": volumes}
+
+
+def grantable_documents(uow: UnitOfWork, *, actor: dict, case_no: Any) -> list[dict]:
+    """The 正卷 documents a clerk of the case's court may grant (an empty list for a case
+    without an electronic dossier, or one this court does not hold)."""
+    with uow.read() as session:
+        try:
+            _, docs = _staff_case(session, actor, case_no)
+        except DomainError:
+            return []
+    return [schemas.document(d) for d in docs if domain.readable_by_readers(d.volume)]
+
+
+def staff_read_page(uow: UnitOfWork, pages: PageSource, *, actor: dict, case_no: Any, document_id: Any, page: Any):
+    """A page of any volume for the court's own staff, stamped with their name and logged
+    like every read."""
+    with uow.read() as session:
+        canonical, docs = _staff_case(session, actor, case_no)
+    doc = next((d for d in docs if d.id == document_id), None) if isinstance(document_id, int) else None
+    if doc is None:
+        raise not_found("文件不存在")
+    if not isinstance(page, int) or not 1 <= page <= doc.page_count:
+        raise not_found("页码超出范围")
+    result = pages.stamped_page(doc.id, doc.object_key, page, domain.stamp_lines(actor, clock.now()))
+    with uow.transaction() as session:
+        append_log(session, actor, domain.VIEW_PAGE, case_no=canonical, document_id=doc.id, page=page)
+    return result
 
 
 # -- the access log (阅卷记录) ------------------------------------------------------------
 
 
-def _log(uow: UnitOfWork, application_id: str, actor: dict, action: str, document_id=None, page=None) -> None:
+def _log(uow: UnitOfWork, reading: domain.Reading, actor: dict, action: str, document_id=None, page=None) -> None:
     with uow.transaction() as session:
-        append_log(session, application_id, actor, action, document_id, page)
+        append_log(session, actor, action, reading=reading, document_id=document_id, page=page)
 
 
-def append_log(session, application_id: str, actor: dict, action: str, document_id=None, page=None) -> None:
-    """Append one entry to the chain. Bumping the head row first takes its write lock (a
-    row lock on PostgreSQL, the database lock on SQLite), so appends form a single line."""
+def append_log(
+    session,
+    actor: dict,
+    action: str,
+    *,
+    reading: domain.Reading | None = None,
+    case_no: str | None = None,
+    document_id=None,
+    page=None,
+) -> None:
+    """Append one entry to the chain: a reader's under their application, a staff
+    member's under the case. Bumping the head row first takes its write lock (a row lock
+    on PostgreSQL, the database lock on SQLite), so appends form a single line."""
     session.execute(update(AccessLogHead).where(AccessLogHead.id == 1).values(seq=AccessLogHead.seq + 1))
     head = session.execute(select(AccessLogHead.seq, AccessLogHead.hash).where(AccessLogHead.id == 1)).one()
     entry = {
         "seq": head.seq,
         "at": clock.utcnow(),
-        "application_id": application_id,
+        "application_id": reading.application_id if reading else None,
+        "case_no": reading.case_no if reading else case_no,
         "actor_id": int(actor["id"]),
         "actor_name": (actor.get("name") or "")[:50],
+        "actor_role": str(actor.get("role") or "")[:16] or None,
         "action": action,
         "document_id": document_id,
         "page": page,
@@ -318,34 +424,54 @@ def append_log(session, application_id: str, actor: dict, action: str, document_
 
 def access_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
     """The reader's own application's log (阅卷记录), in any state."""
-    return _log_page(uow, lambda session: _authorized(session, actor, application_id, for_log=True), limit, cursor)
+
+    def entries(session):
+        reading = _authorized(session, actor, application_id, for_log=True)
+        return AccessLogEntry.application_id == reading.application_id
+
+    return _log_page(uow, entries, limit, cursor)
 
 
 def audit_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
     """The same log for the clerks and archivists of the application's court."""
-    return _log_page(
-        uow, lambda session: domain.authorize_audit(_reading(session, application_id), actor), limit, cursor
-    )
+
+    def entries(session):
+        reading = domain.authorize_audit(_reading(session, application_id), actor)
+        return AccessLogEntry.application_id == reading.application_id
+
+    return _log_page(uow, entries, limit, cursor)
 
 
-def _log_page(uow: UnitOfWork, authorize: Callable[[Any], domain.Reading], limit: Any, cursor: Any) -> dict:
+def case_access_log(uow: UnitOfWork, *, actor: dict, case_no: Any, limit: int = 20, cursor: Any = None) -> dict:
+    """Every read of a case's dossier, by readers and by the court's staff, newest first."""
+
+    def entries(session):
+        canonical, _ = _staff_case(session, actor, case_no)
+        # Entries written before the log named cases are found through their application.
+        under_case = select(Reading.application_id).where(Reading.case_no == canonical)
+        return or_(AccessLogEntry.case_no == canonical, AccessLogEntry.application_id.in_(under_case))
+
+    return _log_page(uow, entries, limit, cursor, staff_view=True)
+
+
+def _log_page(uow: UnitOfWork, entries: Callable[[Any], Any], limit: Any, cursor: Any, staff_view=False) -> dict:
     limit = max(1, min(100, int(limit or 20)))
     with uow.read() as session:
-        reading = authorize(session)
         query = (
             select(AccessLogEntry, Document.title)
             .outerjoin(Document, Document.id == AccessLogEntry.document_id)
-            .where(AccessLogEntry.application_id == reading.application_id)
+            .where(entries(session))
         )
         if cursor not in (None, ""):
-            if not str(cursor).isdigit():
+            if not _SEQ.fullmatch(str(cursor)):  # ASCII digits only: str.isdigit takes "²"
                 raise DomainError("bad_request", "cursor 无效")
             query = query.where(AccessLogEntry.seq < int(cursor))
         rows = session.execute(query.order_by(AccessLogEntry.seq.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
+    shape = schemas.staff_log_entry if staff_view else schemas.log_entry
     return {
-        "items": [schemas.log_entry(entry, title) for entry, title in rows],
+        "items": [shape(entry, title) for entry, title in rows],
         "next_cursor": str(rows[-1][0].seq) if more else None,
     }
 
@@ -353,7 +479,18 @@ def _log_page(uow: UnitOfWork, authorize: Callable[[Any], domain.Reading], limit
 def check_log(uow: UnitOfWork, batch: int = 5000) -> list[str]:
     """Every break in the chain, oldest first; an empty list means the log is intact."""
     check = domain.ChainCheck()
-    fields = ("seq", "at", "application_id", "actor_id", "actor_name", "action", "document_id", "page")
+    fields = (
+        "seq",
+        "at",
+        "application_id",
+        "case_no",
+        "actor_id",
+        "actor_name",
+        "actor_role",
+        "action",
+        "document_id",
+        "page",
+    )
     with uow.read() as session:
         after = 0
         while True:

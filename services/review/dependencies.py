@@ -1,51 +1,32 @@
-"""Review's providers: the case directory over RPC (with a deadline), the SMS provider,
-the reading-room notices per court, and the fault-injection point used by the crash test."""
+"""Review's providers: the case directory and the dossier over RPC (with a deadline), the
+SMS provider, and the reading-room notices per court."""
 
 from __future__ import annotations
 
 import importlib
 import json
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-import eventlet
 from nameko.extensions import DependencyProvider
-from nameko.rpc import ServiceRpc
 
 from services.common import config
-from services.common.errors import DomainError
 from services.common.people import mask_phone
+from services.common.rpc import DeadlineRpc
 
 log = logging.getLogger("review")
 
 
-# -- the case directory (case_binding) --------------------------------------------------------
-class CaseDirectory(ServiceRpc):
-    """Injects ``case_summary(case_no) -> dict``. nameko's RPC waits forever (P10), so
-    every call has a deadline; a silent case_binding is 503, never a hung clerk."""
+# -- the services review asks (with a deadline) ------------------------------------------------
+def case_directory() -> DeadlineRpc:
+    """case_binding: ``case_summary(case_no)`` (has the case an electronic dossier?)."""
+    return DeadlineRpc("case_binding", "REVIEW_RPC_TIMEOUT", unavailable="案件信息暂时无法查询，请稍后再试")
 
-    def __init__(self) -> None:
-        super().__init__("case_binding")
 
-    def get_dependency(self, worker_ctx) -> Callable[[str], dict]:
-        client = super().get_dependency(worker_ctx)
-        timeout = float(config.get("REVIEW_RPC_TIMEOUT", 5))
-
-        def case_summary(case_no: str) -> dict:
-            try:
-                with eventlet.Timeout(timeout):
-                    return client.case_summary(case_no=case_no)
-            except DomainError:
-                raise
-            except eventlet.Timeout:
-                log.warning("case_binding.case_summary timed out after %ss", timeout)
-            except Exception as exc:  # a remote failure: say so in the log, not to the clerk
-                log.warning("case_binding.case_summary failed: %s", type(exc).__name__)
-            raise DomainError("service_unavailable", "案件信息暂时无法查询，请稍后再试")
-
-        return case_summary
+def dossier_directory() -> DeadlineRpc:
+    """dossier: ``grantable_documents(actor, case_no)``, the 正卷 a clerk may grant."""
+    return DeadlineRpc("dossier", "REVIEW_RPC_TIMEOUT", unavailable="电子卷宗暂时无法查询，请稍后再试")
 
 
 # -- SMS (短信) ----------------------------------------------------------------------------------

@@ -32,6 +32,10 @@ class Decision:
     valid_until: date | None = None
     start_date: date | None = None
     end_date: date | None = None
+    # An online grant's reach: chosen 正卷 documents (None: the whole 正卷, later ones
+    # included) and 允许打印.
+    documents: tuple[int, ...] | None = None
+    print_allowed: bool = True
 
     @property
     def status(self) -> str:
@@ -91,7 +95,14 @@ def parse_decision(body: Any, today: date) -> Decision:
             valid_until = today + timedelta(days=DEFAULT_ONLINE_DAYS)
         else:
             valid_until = _within_reach(parse_day(raw, "valid_until"), "valid_until", today)
-        return Decision(opinion, mode, explanation or APPROVE_ONLINE_TEXT, valid_until=valid_until)
+        return Decision(
+            opinion,
+            mode,
+            explanation or APPROVE_ONLINE_TEXT,
+            valid_until=valid_until,
+            documents=parse_documents(body.get("documents")),
+            print_allowed=parse_print(body.get("print")),
+        )
     missing = {f: "现场阅卷必须填写" for f in ("start_date", "end_date") if body.get(f) in (None, "")}
     if missing:
         raise validation_error(missing, "请填写现场阅卷的起始时间和截止时间")
@@ -100,6 +111,47 @@ def parse_decision(body: Any, today: date) -> Decision:
     if start > end:
         raise _invalid_date("end_date", "截止时间不能早于起始时间")
     return Decision(opinion, mode, explanation or onsite_explanation(start, end), start_date=start, end_date=end)
+
+
+MAX_GRANTED_DOCUMENTS = 1000
+
+
+def parse_documents(value: Any) -> tuple[int, ...] | None:
+    """``documents``: absent or null for the whole 正卷; else the ids of chosen documents,
+    at least one (which ones exist is the dossier's to say: :func:`check_grantable`)."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not 0 < len(value) <= MAX_GRANTED_DOCUMENTS:
+        raise validation_error({"documents": "应为文件编号的列表（至少一份）"}, "请至少选择一份可查阅的卷宗文件")
+    if not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31 for v in value):
+        raise validation_error({"documents": "文件编号应为正整数"}, "卷宗文件编号不正确")
+    return tuple(dict.fromkeys(value))
+
+
+def parse_print(value: Any) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, bool):
+        raise validation_error({"print": "应为 true 或 false"}, "请选择是否允许打印")
+    return value
+
+
+def check_grantable(documents: tuple[int, ...], grantable: list[dict]) -> list[dict]:
+    """Only 正卷 documents of the case can be granted; returns them ({id, title}) in the
+    dossier's order."""
+    known = {d["id"]: d for d in grantable}
+    unknown = [d for d in documents if d not in known]
+    if unknown:
+        listed = "、".join(str(d) for d in unknown[:10])
+        raise validation_error({"documents": f"不是本案正卷的文件：{listed}"}, "所选文件不属于本案正卷，请重新选择")
+    chosen = set(documents)
+    return [{"id": d["id"], "title": d["title"]} for d in grantable if d["id"] in chosen]
+
+
+def grant_description(documents: list[dict] | None, print_allowed: bool) -> str:
+    """What the reader is told the grant covers (部分卷宗：起诉状、答辩状；仅限在线查看)."""
+    scope = "全部正卷" if documents is None else "部分卷宗：" + "、".join(d["title"] for d in documents)
+    return scope + ("" if print_allowed else "；仅限在线查看，不可打印")
 
 
 @dataclass(frozen=True)
@@ -160,9 +212,13 @@ def parse_attendance(
 def decision_notice(opinion: str, mode: str | None, case_no: str, explanation: str, reading: dict) -> tuple[str, str]:
     """Title and body of the message (站内信) an applicant gets for a decision."""
     if opinion == "approve" and mode == "online":
+        titles = reading.get("document_titles")
+        reach = grant_description(
+            [{"title": t} for t in titles] if isinstance(titles, list) else None, reading.get("print") is not False
+        )
         return (
             "阅卷申请已通过",
-            f"您申请查阅{case_no}卷宗的申请已审查通过，阅卷方式：在线阅卷，"
+            f"您申请查阅{case_no}卷宗的申请已审查通过，阅卷方式：在线阅卷，阅卷范围：{reach}，"
             f"有效截止日期{reading['valid_until']}，逾期需重新申请。审查意见说明：{explanation}",
         )
     if opinion == "approve":

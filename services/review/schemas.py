@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from services.common import clock
+from services.common import clock, reading
 from services.common.reading import effective_status
 from services.review.models import Message, ReviewedApplication
 
@@ -26,23 +26,6 @@ def _instant(value: datetime | None) -> str | None:
     return clock.isoformat(clock.as_aware(value))
 
 
-def reading(row: ReviewedApplication) -> dict[str, Any] | None:
-    """阅卷材料: the arrangement an approval made, or None."""
-    if row.status != "approved":
-        return None
-    if row.mode == "online":
-        return {"mode": "online", "valid_until": _day(row.valid_until)}
-    return {
-        "mode": "onsite",
-        "start_date": _day(row.start_date),
-        "end_date": _day(row.end_date),
-        "notice": row.notice,
-        "attended": row.attended,
-        "borrowed_at": _instant(row.borrowed_at),
-        "returned_at": _instant(row.returned_at),
-    }
-
-
 def review(row: ReviewedApplication) -> dict[str, Any] | None:
     """审查信息."""
     if row.opinion is None:
@@ -58,7 +41,7 @@ def review(row: ReviewedApplication) -> dict[str, Any] | None:
 
 def application(row: ReviewedApplication, now: datetime) -> dict[str, Any]:
     """The application object of API.md, status computed at ``now`` (expired on read)."""
-    arrangement = reading(row)
+    arrangement = reading.arrangement(row)
     return {
         "id": wire_id(row.id),
         "status": effective_status(row.status, arrangement, now),
@@ -111,6 +94,10 @@ def decided_event(row: ReviewedApplication) -> dict[str, Any]:
     }
     if row.mode == "online":
         payload["valid_until"] = _day(row.valid_until)
+        chosen = reading.granted_documents(row.granted_documents)
+        payload["documents"] = [d["id"] for d in chosen] if chosen is not None else None
+        payload["document_titles"] = [d["title"] for d in chosen] if chosen is not None else None
+        payload["print"] = row.print_allowed is not False
     elif row.mode == "onsite":
         payload.update(start_date=_day(row.start_date), end_date=_day(row.end_date), notice=row.notice)
     return payload

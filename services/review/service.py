@@ -6,7 +6,7 @@ Configuration (nameko config or environment):
   the reading room's 温馨提示 per court; 广东省广州市中级人民法院 has the manual's text built in.
 - ``REVIEW_SMS_PROVIDER``: ``log`` (default: logs a masked number, never the text) or
   ``package.module:Class`` of a provider with ``send(phone, text)``.
-- ``REVIEW_RPC_TIMEOUT`` (5 s) for case_binding; ``REVIEW_RELAY_SECONDS`` (1 s) for the
+- ``REVIEW_RPC_TIMEOUT`` (5 s) for case_binding and dossier; ``REVIEW_RELAY_SECONDS`` (1 s) for the
   outbox relay; ``REVIEW_SWEEP_SECONDS`` (5 s) for the expiry-reminder sweep.
 - ``COURT_FAULT_FILE``: tests only (see ``services.common.faults``); never set it in
   production.
@@ -27,7 +27,7 @@ from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
 from services.common.timers import configured_timer
 from services.review import usecases
-from services.review.dependencies import CaseDirectory, Sms
+from services.review.dependencies import Sms, case_directory, dossier_directory
 from services.review.models import IdempotencyKey, Outbox
 
 log = logging.getLogger("review")
@@ -39,7 +39,8 @@ class ReviewService(HealthMixin):
     db = Database("review")
     dispatch = EventDispatcher()
     outbox = OutboxRelay(Outbox)
-    case_summary = CaseDirectory()
+    case_binding = case_directory()
+    dossier = dossier_directory()
     sms = Sms()
 
     # -- RPC (from the gateway) ----------------------------------------------------------------
@@ -50,7 +51,16 @@ class ReviewService(HealthMixin):
     @rpc(expected_exceptions=DomainError)
     def decide(self, actor, application_id, body, idempotency_key=None):
         result = usecases.decide(
-            self.db, actor, application_id, body, self.case_summary, idempotency_key=idempotency_key, fault=fault_point
+            self.db,
+            actor,
+            application_id,
+            body,
+            lambda case_no: self.case_binding.call("case_summary", case_no=case_no),
+            idempotency_key=idempotency_key,
+            fault=fault_point,
+            grantable_documents=lambda staff, case_no: self.dossier.call(
+                "grantable_documents", actor=staff, case_no=case_no
+            ),
         )
         self._publish()
         return result

@@ -176,6 +176,7 @@ def decide(
     case_summary: Callable[[str], dict],
     idempotency_key: str | None = None,
     fault: Callable[[str], None] = NO_FAULT,
+    grantable_documents: Callable[[dict, str], list[dict]] | None = None,
 ) -> dict:
     """A clerk's decision (审查). Checks in the contract's order: role, the application,
     the input, then the state; only a pending application can be decided, and of two
@@ -192,8 +193,13 @@ def decide(
     decision = domain.parse_decision(body, now.date())
     if row.status != "pending":
         raise DomainError("invalid_state", _NOT_PENDING)
+    granted = None
     if decision.opinion == "approve" and decision.mode == "online":
         _require_electronic_dossier(case_summary, row.case_no)
+        if decision.documents is not None:
+            if grantable_documents is None:
+                raise DomainError("service_unavailable", "电子卷宗暂时无法查询，请稍后再试")
+            granted = domain.check_grantable(decision.documents, grantable_documents(actor, row.case_no))
     values = {
         "status": decision.status,
         "opinion": decision.opinion,
@@ -203,6 +209,8 @@ def decide(
         "reviewer_id": actor.get("id"),
         "reviewed_at": now.astimezone(UTC),
         "valid_until": decision.valid_until,
+        "granted_documents": json.dumps(granted, ensure_ascii=False) if granted is not None else None,
+        "print_allowed": decision.print_allowed if decision.mode == "online" else None,
         "start_date": decision.start_date,
         "end_date": decision.end_date,
         "notice": onsite_notice(row.court) if decision.mode == "onsite" else None,

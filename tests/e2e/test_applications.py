@@ -193,7 +193,13 @@ def test_review_decisions_reading_and_expiry(stack, admin, clock):
         "explanation": "申请符合法律规定, 予以同意",
         "mode": "online",
     }
-    assert shown["reading"] == {"mode": "online", "valid_until": "2025-06-10"}
+    assert shown["reading"] == {
+        "mode": "online",
+        "valid_until": "2025-06-10",
+        "documents": None,  # the decision chose none: the whole 正卷
+        "document_titles": None,
+        "print": True,
+    }
     # The same event again (AMQP redelivers) changes nothing, even if it said otherwise.
     decide(stack, online, "reject", event_id=f"online-{online['id']}")
     assert_error(party.post(f"{url}/reapply"), 409, "invalid_state")

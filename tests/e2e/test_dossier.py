@@ -176,7 +176,8 @@ def test_ingestion_counts_pages_and_refuses_bad_files(stack, world, api):
     assert_error(ingest(api, world.case_no, make_pdf(1), "正卷", "匿名"), 401, "unauthenticated")
     assert staged() == before  # nothing half-ingested remains
     structure = world.a.get(f"/api/v1/applications/{world.app_a}/dossier").json()
-    assert [d["title"] for v in structure["volumes"] for d in v["documents"]] == ["民事起诉状", "审理报告"]
+    # the 副卷 审理报告 is the court's own: never in a reader's dossier
+    assert [d["title"] for v in structure["volumes"] for d in v["documents"]] == ["民事起诉状"]
 
 
 def test_readers_get_their_own_stamp_on_pages_and_print_copies(stack, world):
@@ -186,9 +187,9 @@ def test_readers_get_their_own_stamp_on_pages_and_print_copies(stack, world):
     assert response.json() == {
         "case_no": world.case_no,
         "valid_until": world.valid_until,
+        "print": True,
         "volumes": [
             {"title": "正卷", "documents": [{"id": world.doc["id"], "title": "民事起诉状", "page_count": 2}]},
-            {"title": "副卷", "documents": [{"id": world.doc2["id"], "title": "审理报告", "page_count": 3}]},
         ],
     }
 
@@ -228,6 +229,8 @@ def test_readers_get_their_own_stamp_on_pages_and_print_copies(stack, world):
         page_path(world.app_a, world.doc["id"], 3),
         page_path(world.app_a, world.doc["id"], 0),
         page_path(world.app_a, world.other_doc["id"], 1),
+        page_path(world.app_a, world.doc2["id"], 1),  # 副卷
+        f"/api/v1/applications/{world.app_a}/dossier/documents/{world.doc2['id']}/pdf",
         page_path(world.app_a, 99999999, 1),
         page_path(world.app_a, "x", 1),
         f"/api/v1/applications/{world.app_a}/dossier/documents/{world.other_doc['id']}/pdf",
@@ -377,17 +380,18 @@ def check_log(stack) -> subprocess.CompletedProcess:
 
 
 def test_check_log_finds_an_altered_entry(stack, world):
-    assert world.a.get(page_path(world.app_a, world.doc2["id"], 3)).status_code == 200
+    assert world.a.get(page_path(world.app_a, world.doc["id"], 2)).status_code == 200
     intact = check_log(stack)
     assert intact.returncode == 0, intact.stdout + intact.stderr
     assert "intact" in intact.stdout
-    stack.sql("dossier", "UPDATE access_log SET page = 2 WHERE document_id = ? AND page = 3", (world.doc2["id"],))
+    # page 7 exists nowhere, so the alteration and its undoing touch only these rows
+    stack.sql("dossier", "UPDATE access_log SET page = 7 WHERE document_id = ? AND page = 2", (world.doc["id"],))
     try:
         broken = check_log(stack)
         assert broken.returncode == 1, broken.stdout + broken.stderr
         assert "altered" in broken.stdout
     finally:
-        stack.sql("dossier", "UPDATE access_log SET page = 3 WHERE document_id = ? AND page = 2", (world.doc2["id"],))
+        stack.sql("dossier", "UPDATE access_log SET page = 2 WHERE document_id = ? AND page = 7", (world.doc["id"],))
     assert check_log(stack).returncode == 0
 
 

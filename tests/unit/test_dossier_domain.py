@@ -139,3 +139,60 @@ def test_only_the_applications_own_court_audits_its_log():
         assert code_of(lambda actor=actor: domain.authorize_audit(grant, actor)) == "not_found"
     assert code_of(lambda: domain.authorize_audit(reading(court=None), {"role": "clerk", "court": None})) == "not_found"
     assert code_of(lambda: domain.authorize_audit(None, {"role": "clerk", "court": "广州中院"})) == "not_found"
+
+
+def test_volumes_are_placed_by_their_first_two_characters():
+    assert domain.volume_kind("正卷") == domain.volume_kind("正卷（一）") == "正卷"
+    assert domain.volume_kind("副卷（二）") == "副卷"
+    for title in ("卷一", "正", "", None, " 正卷"):
+        assert domain.volume_kind(title) is None
+    assert code_of(lambda: domain.check_volume("诉讼卷")) == "validation_error"
+    assert domain.check_volume("副卷（二）") == "副卷（二）"
+
+
+def test_a_grant_covers_the_main_volume_or_the_documents_chosen_from_it():
+    whole = reading()
+    assert whole.covers(1, "正卷") and whole.covers(99, "正卷（二）")  # later documents too
+    assert not whole.covers(1, "副卷") and not whole.covers(1, "卷一")
+    chosen = reading(documents=frozenset({1, 3}))
+    assert chosen.covers(1, "正卷") and chosen.covers(3, "正卷")
+    assert not chosen.covers(2, "正卷") and not chosen.covers(3, "副卷")
+    assert domain.parse_granted_documents(None) is None
+    assert domain.parse_granted_documents([3, 1, True, "2"]) == frozenset({1, 3})
+
+
+def test_printing_is_only_where_the_clerk_allowed_it():
+    assert domain.authorize_print(reading()).print_allowed
+    assert code_of(lambda: domain.authorize_print(reading(print_allowed=False))) == "print_not_allowed"
+
+
+def test_only_the_cases_own_court_previews_it():
+    for role in ("clerk", "archivist"):
+        assert domain.authorize_staff_case({"role": role, "court": "广州中院"}, "广州中院") == "广州中院"
+    for actor, court in (
+        ({"role": "clerk", "court": "天河法院"}, "广州中院"),
+        ({"role": "party", "court": "广州中院"}, "广州中院"),
+        ({"role": "admin", "court": "广州中院"}, "广州中院"),
+        ({"role": "clerk", "court": None}, None),
+        ({"role": "clerk", "court": "广州中院"}, None),  # a case whose court nobody recorded
+    ):
+        assert code_of(lambda actor=actor, court=court: domain.authorize_staff_case(actor, court)) == "not_found"
+
+
+def test_fields_the_log_gained_later_leave_older_hashes_as_they_were():
+    entry = {
+        "seq": 1,
+        "at": datetime(2026, 5, 1, tzinfo=UTC),
+        "application_id": "5",
+        "actor_id": 7,
+        "actor_name": "张三",
+        "action": domain.VIEW_PAGE,
+        "document_id": 1,
+        "page": 2,
+    }
+    old = domain.chain_hash(domain.GENESIS_HASH, entry)
+    assert domain.chain_hash(domain.GENESIS_HASH, dict(entry, case_no=None, actor_role=None)) == old
+    staff = dict(entry, application_id=None, case_no="（2024）粤01民初1号", actor_role="clerk")
+    assert domain.chain_hash(domain.GENESIS_HASH, staff) != domain.chain_hash(
+        domain.GENESIS_HASH, dict(staff, case_no="（2024）粤01民初2号")
+    )

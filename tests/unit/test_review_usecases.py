@@ -98,7 +98,63 @@ def test_online_approval_asks_for_the_electronic_dossier(uow):
             usecases.decide(uow, CLERK, 1, body, case_summary=summary)
         assert refused.value.code == "no_electronic_dossier"
     approved = usecases.decide(uow, CLERK, 1, body, case_summary=lambda _: {"has_electronic_dossier": True})
-    assert approved["reading"] == {"mode": "online", "valid_until": "2026-05-22"}
+    assert approved["reading"] == {
+        "mode": "online",
+        "valid_until": "2026-05-22",
+        "documents": None,  # the whole 正卷, documents ingested later included
+        "document_titles": None,
+        "print": True,
+    }
+
+
+MAIN_VOLUME = [
+    {"id": 11, "title": "起诉状", "volume": "正卷", "page_count": 3},
+    {"id": 12, "title": "答辩状", "volume": "正卷（一）", "page_count": 2},
+    {"id": 13, "title": "证据材料", "volume": "正卷", "page_count": 4},
+]
+
+
+def test_a_grant_is_the_documents_and_printing_the_clerk_chose(uow):
+    usecases.receive_submitted(uow, submitted())
+    asked: list[tuple[dict, str]] = []
+
+    def grantable(actor: dict, case_no: str) -> list[dict]:
+        asked.append((actor, case_no))
+        return MAIN_VOLUME
+
+    def decide(body: dict) -> dict:
+        return usecases.decide(
+            uow, CLERK, 1, body, lambda _: {"has_electronic_dossier": True}, grantable_documents=grantable
+        )
+
+    online = {"opinion": "approve", "mode": "online"}
+    for documents in ([], [11, 99], ["11"], [True], "11"):  # 99: a 副卷 document, or another case's
+        with pytest.raises(DomainError) as refused:
+            decide(dict(online, documents=documents))
+        assert refused.value.code == "validation_error" and "documents" in refused.value.details["fields"]
+    with pytest.raises(DomainError) as refused:
+        decide(dict(online, print="no"))
+    assert refused.value.details["fields"] == {"print": "应为 true 或 false"}
+    approved = decide(dict(online, documents=[13, 11, 13], print=False))
+    # in the dossier's order, each once, asked as the deciding clerk
+    assert approved["reading"]["documents"] == [11, 13]
+    assert approved["reading"]["document_titles"] == ["起诉状", "证据材料"]
+    assert approved["reading"]["print"] is False
+    assert asked[-1] == (CLERK, "（2021）粤01民初1号")
+    with uow.read() as session:
+        event = json.loads(session.scalars(select(Outbox)).one().payload)
+    assert (event["documents"], event["print"]) == ([11, 13], False)
+    texts = Texts()
+    usecases.notify_decision(uow, texts, event)
+    (message,) = usecases.list_messages(uow, {"id": 42})["items"]
+    assert "部分卷宗：起诉状、证据材料；仅限在线查看，不可打印" in message["body"]
+
+
+def test_on_site_approval_carries_no_grant_reach(uow):
+    usecases.receive_submitted(uow, submitted())
+    body = {"opinion": "approve", "mode": "onsite", "start_date": "2026-05-08", "end_date": "2026-05-09"}
+    approved = usecases.decide(uow, CLERK, 1, dict(body, documents=[1], print=False), dict)
+    assert "documents" not in approved["reading"] and "print" not in approved["reading"]
 
 
 def test_messages_once_per_decision_and_one_reminder_with_its_text(uow, tmp_path, monkeypatch):
