@@ -95,8 +95,13 @@ CASES = [
     _case("（2024）粤01民初4096号", GZ, "著作权权属、侵权纠纷", "in_trial", True, [(*OTHER, "原告"), (*P2, "被告")]),
 ]
 
-VOLUMES = {  # per case with an electronic dossier: (volume, title, pages)
-    "default": [("正卷", "起诉状", 3), ("正卷", "证据材料", 4), ("副卷", "送达回证", 2)],
+VOLUMES = {  # per case with an electronic dossier: (volume, title, pages); 副卷 is the court's own
+    "default": [
+        ("正卷", "起诉状", 3),
+        ("正卷", "答辩状", 2),
+        ("正卷", "证据材料", 4),
+        ("副卷", "审理报告", 2),
+    ],
 }
 
 

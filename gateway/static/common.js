@@ -25,6 +25,8 @@ export const ERROR_TEXT = {
   invalid_credentials: "手机号或密码不正确，请重新输入。",
   forbidden: "您没有权限进行此操作；如页面已打开很久，请刷新后重试。",
   not_approved: "该申请尚未通过在线阅卷审查，暂不能查看案卷。",
+  print_not_allowed: "审查人未允许打印，本次阅卷仅限在线查看。",
+  access_revoked: "您与本案的代理或当事人关系已终止，阅卷权限随之终止。",
   not_found: "未找到该记录：案号不存在，或您不是该案的当事人或代理律师。请核对后重试。",
   method_not_allowed: "不支持该操作，请刷新页面后重试。",
   phone_taken: "该手机号已注册，请直接登录。",
@@ -533,6 +535,12 @@ export function applicationActions(id, go, refresh) {
   };
 }
 
+// What a grant covers, in the words the reader reads (部分卷宗：起诉状、答辩状).
+export function grantScope(reading) {
+  const scope = reading.document_titles ? `部分卷宗：${reading.document_titles.join("、")}` : "全部正卷";
+  return reading.print === false ? `${scope}（仅限在线查看，不可打印）` : scope;
+}
+
 export function detailBlocks(app, actions) {
   const review = app.review;
   const reading = app.reading;
@@ -544,11 +552,13 @@ export function detailBlocks(app, actions) {
     : h("p", { class: "muted" }, "无");
   let readingBlock;
   if (app.status === "approved" && reading && reading.mode === "online") {
-    readingBlock = [table([["有效截止日期", reading.valid_until]]),
-      h("p", { class: "muted" }, `有效截止日期 ${reading.valid_until}，逾期需重新申请。`),
+    const printable = reading.print !== false;
+    readingBlock = [table([["有效截止日期", reading.valid_until], ["阅卷范围", grantScope(reading)]]),
+      h("p", { class: "muted grant-note" }, `有效截止日期 ${reading.valid_until}，逾期需重新申请。`,
+        printable ? "" : "本次阅卷仅限在线查看，不可打印。"),
       h("div", { class: "actions" }, actions.view && button("查看案卷", actions.view, "primary", { "data-action": "view" }),
         actions.copy && button("复制链接", actions.copy, "default", { "data-action": "copy" }),
-        actions.print && button("打印", actions.print, "default", { "data-action": "print" })),
+        printable && actions.print && button("打印", actions.print, "default", { "data-action": "print" })),
       h("div", { class: "copied-link", "aria-live": "polite" })];
   } else if (reading && reading.mode === "onsite") {
     readingBlock = [h("p", { class: "notice" }, h("strong", {}, "温馨提示："), reading.notice || "现场阅卷需要带齐相关证明材料。"),
@@ -577,23 +587,25 @@ export function detailBlocks(app, actions) {
     tail.length ? h("div", { class: "actions" }, tail) : null);
 }
 
-// 阅卷记录: every page view, print, link made and link opened under this application, as
-// the dossier service's tamper-evident log has them; loaded when asked, newest first.
-// `whose` is "own" (the reader, in /m/ and /web/) or "court" (its clerks, in /staff/).
+// 阅卷记录: every page view, print, link made and link opened, as the dossier service's
+// tamper-evident log has them; loaded when asked, newest first. `whose` is "own" (the
+// reader, in /m/ and /web/), "court" (its clerks, in /staff/) or "case" (every read of a
+// case's dossier, readers and staff, in /staff/).
 const ACCESS_LOG = {
-  own: { base: "/api/v1/applications", note: "本申请下的每一次查看、打印和链接使用都会记录在此，仅您本人可见。" },
-  court: { base: "/api/v1/staff/applications", note: "申请人对本案卷宗的每一次查看、打印和链接使用（申请人本人也可看到同样的记录）。" },
+  own: { path: (id) => `/api/v1/applications/${encodeURIComponent(id)}/access-log`, note: "本申请下的每一次查看、打印和链接使用都会记录在此，仅您本人可见。" },
+  court: { path: (id) => `/api/v1/staff/applications/${encodeURIComponent(id)}/access-log`, note: "申请人对本案卷宗的每一次查看、打印和链接使用（申请人本人也可看到同样的记录）。" },
+  case: { path: (caseNo) => `/api/v1/staff/cases/${encodeURIComponent(caseNo)}/access-log`, note: "本案电子卷宗的每一次查阅：阅卷人的查看、打印和链接使用，以及本院工作人员的预览。" },
 };
 
-function accessLogBlock(appId, whose) {
-  const { base, note } = ACCESS_LOG[whose];
+export function accessLogBlock(subject, whose) {
+  const { path, note } = ACCESS_LOG[whose];
   const list = h("ol", { class: "access-log weui-cells" });
   const more = button("查看阅卷记录", () => load(), "default", { "data-action": "access-log" });
   let cursor = null;
   async function load() {
     try {
       const query = cursor ? `?limit=20&cursor=${encodeURIComponent(cursor)}` : "?limit=20";
-      const page = await api("GET", `${base}/${encodeURIComponent(appId)}/access-log${query}`);
+      const page = await api("GET", `${path(subject)}${query}`);
       if (!cursor && !page.items.length) list.replaceChildren(h("li", { class: "muted" }, "暂无阅卷记录"));
       list.append(...page.items.map(accessLogRow));
       cursor = page.next_cursor;
@@ -611,9 +623,11 @@ function accessLogRow(entry) {
   const what = [LABELS.access[entry.action] || entry.action];
   if (entry.document_title) what.push(`《${entry.document_title}》`);
   if (entry.page) what.push(`第${entry.page}页`);
+  const who = entry.role ? `${entry.actor}（${LABELS.role[entry.role] || entry.role}）` : entry.actor;
+  const under = entry.application_id ? ` · 申请 ${entry.application_id}` : entry.role && !["party", "lawyer"].includes(entry.role) ? " · 本院预览" : "";
   return h("li", { class: "weui-cell access-entry" },
     h("span", { class: "what" }, what.join(" ")),
-    h("small", { class: "muted" }, h("time", { datetime: entry.at }, fmtTime(entry.at)), ` · ${entry.actor}`));
+    h("small", { class: "muted" }, h("time", { datetime: entry.at }, fmtTime(entry.at)), ` · ${who}${under}`));
 }
 
 // 复制链接: a link to open on a PC, copied to the clipboard (shown too, in case the
@@ -661,8 +675,35 @@ export function pdfUrl(appId, docId) {
 }
 
 // -- the dossier viewer (查看案卷) --------------------------------------------------------
+// A reader sees what their grant covers; 打印 only where the clerk allowed it.
 export async function dossierViewer(root, appId, { back }) {
-  const dossier = await api("GET", `/api/v1/applications/${encodeURIComponent(appId)}/dossier`);
+  const base = `/api/v1/applications/${encodeURIComponent(appId)}/dossier`;
+  const dossier = await api("GET", base);
+  viewer(root, dossier, {
+    heading: `查看案卷 ${dossier.case_no}`,
+    note: `有效截止日期 ${dossier.valid_until}，逾期需重新申请`,
+    pageUrl: (doc, n) => `${base}/documents/${doc.id}/pages/${n}`,
+    print: dossier.print !== false ? (doc) => openPrintCopy(appId, doc) : null,
+    noPrint: "仅限在线查看，不可打印",
+    back: back && [back, "返回申请详情"],
+  });
+}
+
+// The court's own preview of a case's whole dossier, 副卷 included, stamped with the staff
+// member's name; every page is in the case's 阅卷记录.
+export async function staffDossierViewer(root, caseNo, { back }) {
+  const base = `/api/v1/staff/cases/${encodeURIComponent(caseNo)}`;
+  const dossier = await api("GET", `${base}/dossier`);
+  viewer(root, dossier, {
+    heading: `卷宗预览 ${dossier.case_no}`,
+    note: "含副卷，仅供本院审查；副卷不对阅卷人开放。每次查看均记入本案阅卷记录。",
+    pageUrl: (doc, n) => `${base}/documents/${doc.id}/pages/${n}`,
+    volumeLabel: (v) => (v.grantable === false ? `${v.title}（不对阅卷人开放）` : v.title),
+    back: back && [back, "返回审查"],
+  });
+}
+
+function viewer(root, dossier, { heading, note, pageUrl, print, noPrint, volumeLabel = (v) => v.title, back }) {
   const docs = dossier.volumes.flatMap((v) => v.documents.map((d) => ({ ...d, volume: v.title })));
   let current = docs[0];
   let page = 1;
@@ -671,13 +712,13 @@ export async function dossierViewer(root, appId, { back }) {
   const total = h("span", { class: "page-total" });
   const title = h("h2", { class: "doc-title" });
   const side = h("nav", { class: "volumes", "aria-label": "卷宗目录" },
-    dossier.volumes.map((v) => h("div", { class: "volume" }, h("h3", {}, v.title),
+    dossier.volumes.map((v) => h("div", { class: "volume" }, h("h3", {}, volumeLabel(v)),
       h("ul", {}, v.documents.map((d) => h("li", {}, h("button", { type: "button", class: "doc-link", "data-doc": d.id, onclick: () => open(docs.find((x) => x.id === d.id), 1) }, `${d.title}（${d.page_count}页）`)))))));
   function open(doc, n) {
     if (!doc) return;
     current = doc;
     page = Math.min(Math.max(1, n), doc.page_count);
-    img.src = `/api/v1/applications/${encodeURIComponent(appId)}/dossier/documents/${doc.id}/pages/${page}`;
+    img.src = pageUrl(doc, page);
     img.alt = `${doc.title} 第${page}页`;
     pageInput.value = page;
     pageInput.max = doc.page_count;
@@ -694,17 +735,19 @@ export async function dossierViewer(root, appId, { back }) {
     if (e.key === "ArrowLeft" || e.key === "PageUp") open(current, page - 1);
   };
   document.addEventListener("keydown", onKey);
+  const printControl = print ? button("打印", () => print(current), "primary", { "data-action": "print" })
+    : noPrint ? h("span", { class: "muted no-print" }, noPrint) : null;
   root.replaceChildren(h("div", { class: "viewer" },
-    h("div", { class: "viewer-head" }, h("h1", {}, `查看案卷 ${dossier.case_no}`),
-      h("p", { class: "deadline", role: "note" }, `有效截止日期 ${dossier.valid_until}，逾期需重新申请`),
-      back ? h("a", { href: back, "data-nav": true, class: "back" }, "返回申请详情") : null),
+    h("div", { class: "viewer-head" }, h("h1", {}, heading),
+      h("p", { class: "deadline", role: "note" }, note),
+      back ? h("a", { href: back[0], "data-nav": true, class: "back" }, back[1]) : null),
     docs.length ? h("div", { class: "viewer-body" }, side,
       h("div", { class: "viewer-main" },
         h("div", { class: "toolbar" }, title,
           button("上一页", () => open(current, page - 1), "default", { "data-action": "prev", "aria-keyshortcuts": "ArrowLeft" }),
           h("label", {}, "第 ", pageInput, " ", total),
           button("下一页", () => open(current, page + 1), "default", { "data-action": "next", "aria-keyshortcuts": "ArrowRight" }),
-          button("打印", () => openPrintCopy(appId, current), "primary", { "data-action": "print" })),
+          printControl),
         img)) : h("p", { class: "empty" }, "该案暂无电子卷宗。")));
   open(current, 1);
 }

@@ -37,11 +37,11 @@ def import_case(admin: Api, *, parties=(), lawyers=(), status="in_trial", dossie
     return case_no
 
 
-def ingest(admin: Api, case_no: str, pages: int = 3, title: str = "起诉状") -> dict:
+def ingest(admin: Api, case_no: str, pages: int = 3, title: str = "起诉状", volume: str = "正卷") -> dict:
     response = admin.post(
         f"/api/v1/admin/cases/{case_no}/documents",
         files={"file": ("doc.pdf", make_pdf(pages, label="Dossier"), "application/pdf")},
-        data={"volume": "正卷", "title": title},
+        data={"volume": volume, "title": title},
         timeout=120,
     )
     assert response.status_code == 201, response.text
@@ -136,16 +136,16 @@ def approve_binding(desk, case_no: str, party_name: str) -> None:
 
 
 def approve_onsite(desk, application_id: str, start: date, end: date) -> None:
-    """The clerk tries online first; a case without an electronic dossier is refused with
-    the way forward, and on-site reading (现场阅卷) between two dates is agreed instead."""
+    """A case without an electronic dossier: the console does not offer online reading,
+    says why, and on-site reading (现场阅卷) between two dates is agreed."""
     desk.locator("nav#nav").get_by_role("link", name="阅卷审查").click()
     desk.locator(f"tr[data-id='{application_id}']").get_by_role("link", name="审查").click()
     expect(desk.locator(".material-groups a")).to_have_count(4)
     with desk.expect_popup() as material:
         desk.locator(".material-groups a").first.click()
     material.value.close()
-    desk.get_by_role("button", name="提交审查决定").click()
-    expect(desk.get_by_role("alert")).to_contain_text("因未扫描电子卷")
+    expect(desk.locator(".decision-form .no-dossier")).to_contain_text("因未扫描电子卷")
+    expect(desk.get_by_label("在线阅卷")).to_be_disabled()
     expect(desk.get_by_label("现场阅卷")).to_be_checked()
     desk.get_by_label("起始时间").fill(start.isoformat())
     desk.get_by_label("截止时间").fill(end.isoformat())

@@ -1,8 +1,8 @@
 // 法院工作台: the court's console. Clerks review applications and bindings, archivists
 // keep the on-site list, admins import cases, ingest dossiers and create staff accounts.
 import {
-  ApiFailure, LABELS, api, button, createRouter, detailBlocks, errorBox, errorText, field, fmtDate, fmtTime, h, input,
-  loginForm, me, safeNext, sendForm, signOut, statusTag, toast,
+  ApiFailure, LABELS, accessLogBlock, api, button, createRouter, detailBlocks, errorBox, errorText, field, fmtDate, fmtTime, h,
+  input, loginForm, me, safeNext, sendForm, signOut, staffDossierViewer, statusTag, toast,
 } from "/static/common.js";
 
 const root = document.getElementById("app");
@@ -51,14 +51,35 @@ function radios(name, options, value) {
     h("label", {}, h("input", { type: "radio", name, value: v, checked: v === value }), " ", label)));
 }
 
-function decisionForm(app, onDone) {
+// 阅卷范围: the case's 正卷 as a checklist beside what the applicant asked for (申请内容);
+// all ticked grants the whole 正卷, documents ingested later included. 副卷 is listed for
+// the clerk's eyes only and cannot be ticked.
+function grantChecklist(app, dossier) {
+  if (!dossier) return { element: h("p", { class: "muted" }, "本案暂无电子卷宗，只能同意现场阅卷。"), chosen: () => undefined };
+  const boxes = [];
+  const volumes = dossier.volumes.map((v) => h("fieldset", { class: "grant-volume" }, h("legend", {}, v.grantable ? v.title : `${v.title}（不对阅卷人开放）`),
+    v.documents.map((d) => {
+      const box = h("input", { type: "checkbox", name: "documents", value: String(d.id), checked: v.grantable, disabled: !v.grantable });
+      if (v.grantable) boxes.push(box);
+      return h("label", { class: "grant-doc" }, box, ` ${d.title}（${d.page_count}页）`);
+    })));
+  const element = h("div", { class: "grant-checklist" },
+    h("p", {}, h("strong", {}, "申请内容："), app.scope),
+    h("p", { class: "muted" }, "勾选准许查阅的正卷文件；全部勾选即准许查阅全部正卷（含此后入库的文件）。"), volumes);
+  return { element, chosen: () => (boxes.every((b) => b.checked) ? undefined : boxes.filter((b) => b.checked).map((b) => Number(b.value))) };
+}
+
+function decisionForm(app, dossier, onDone) {
   const form = h("form", { class: "card form decision-form", novalidate: true });
   const validUntil = input("valid_until", { type: "date" });
   const start = input("start_date", { type: "date" });
   const end = input("end_date", { type: "date" });
   const explanation = h("textarea", { name: "explanation", rows: 4, placeholder: "审查意见说明" });
   const message = h("div", { "aria-live": "assertive" });
-  const online = h("div", { class: "mode-online" }, field("有效截止日期", validUntil, "不填则为15天后"));
+  const checklist = grantChecklist(app, dossier);
+  const printable = h("input", { type: "checkbox", name: "print", checked: true, role: "switch" });
+  const online = h("div", { class: "mode-online" }, field("有效截止日期", validUntil, "不填则为15天后"),
+    h("fieldset", {}, h("legend", {}, "阅卷范围"), checklist.element), h("label", { class: "print-switch" }, printable, " 允许打印"));
   const onsite = h("div", { class: "mode-onsite", hidden: true }, field("起始时间", start), field("截止时间", end));
   const modeBox = h("fieldset", {}, h("legend", {}, "阅卷方式"), radios("mode", [["online", "在线阅卷"], ["onsite", "现场阅卷"]], "online"), online, onsite);
   form.append(h("h2", {}, "审查决定"),
@@ -73,7 +94,13 @@ function decisionForm(app, onDone) {
     if (value("opinion") === "approve" && !explanation.value) explanation.placeholder = "申请符合法律规定，予以同意";
   }
   function onsiteText() {
-    return `因未扫描电子卷，需到库申请纸质卷。请于【${start.value}】-【${end.value}】前到院现场阅卷。逾期未能阅卷，卷将转入库，需要重新申请。`;
+    const why = dossier ? "" : "因未扫描电子卷，需到库申请纸质卷。";
+    return `${why}请于【${start.value}】-【${end.value}】前到院现场阅卷。逾期未能阅卷，卷将转入库，需要重新申请。`;
+  }
+  if (!dossier) {  // 在线阅卷 cannot be granted without an electronic dossier
+    form.querySelector("input[name=mode][value=online]").disabled = true;
+    form.querySelector("input[name=mode][value=onsite]").checked = true;
+    onsite.prepend(h("p", { class: "notice no-dossier" }, "因未扫描电子卷，需到库申请纸质卷：本案没有电子卷宗，只能同意现场阅卷。"));
   }
   form.addEventListener("change", sync);
   form.addEventListener("submit", async (e) => {
@@ -82,7 +109,12 @@ function decisionForm(app, onDone) {
     const body = { opinion: value("opinion"), explanation: explanation.value.trim() };
     if (body.opinion === "approve") {
       body.mode = value("mode");
-      if (body.mode === "online" && validUntil.value) body.valid_until = validUntil.value;
+      if (body.mode === "online") {
+        if (validUntil.value) body.valid_until = validUntil.value;
+        const documents = checklist.chosen();
+        if (documents) body.documents = documents;
+        body.print = printable.checked;
+      }
       if (body.mode === "onsite") {
         body.start_date = start.value;
         body.end_date = end.value;
@@ -162,9 +194,31 @@ const routes = [
   [/^\/staff\/applications\/(\d+)$/, async (el, id) => {
     const user = await signedIn("clerk", "archivist");
     const app = await api("GET", `/api/v1/applications/${id}`);
-    const side = app.status === "pending" && user.role === "clerk" ? decisionForm(app, () => router.render()) : null;
+    const caseNo = encodeURIComponent(app.case_no);
+    // the case's whole dossier as this court holds it (none yet: 404)
+    const dossier = await api("GET", `/api/v1/staff/cases/${caseNo}/dossier`).catch((err) => {
+      if (err instanceof ApiFailure && err.status === 404) return null;
+      throw err;
+    });
+    const side = app.status === "pending" && user.role === "clerk" ? decisionForm(app, dossier, () => router.render()) : null;
+    const caseLinks = h("p", { class: "case-links" },
+      dossier ? h("a", { href: `/staff/cases/${caseNo}/dossier?from=${encodeURIComponent(id)}`, "data-nav": true, class: "btn btn-default", "data-action": "preview" }, "卷宗预览（含副卷）") : null,
+      h("a", { href: `/staff/cases/${caseNo}/access-log?from=${encodeURIComponent(id)}`, "data-nav": true, class: "btn btn-link" }, "本案阅卷记录"));
     el.replaceChildren(h("h1", {}, `审查 ${app.case_no}`), h("a", { href: user.role === "clerk" ? "/staff/applications" : "/staff/onsite", "data-nav": true, class: "back" }, "返回队列"),
-      h("div", { class: "review-layout" }, h("div", { class: "review-main" }, detailBlocks(app, { accessLog: "court" })), side));
+      caseLinks, h("div", { class: "review-layout" }, h("div", { class: "review-main" }, detailBlocks(app, { accessLog: "court" })), side));
+  }],
+  [/^\/staff\/cases\/([^/]+)\/dossier$/, async (el, caseNo) => {
+    await signedIn("clerk", "archivist");
+    const from = new URLSearchParams(location.search).get("from");
+    await staffDossierViewer(el, decodeURIComponent(caseNo), { back: /^\d+$/.test(from || "") ? `/staff/applications/${from}` : null });
+  }],
+  [/^\/staff\/cases\/([^/]+)\/access-log$/, async (el, caseNo) => {
+    await signedIn("clerk", "archivist");
+    const from = new URLSearchParams(location.search).get("from");
+    const block = accessLogBlock(decodeURIComponent(caseNo), "case");
+    el.replaceChildren(h("h1", {}, `本案阅卷记录 ${decodeURIComponent(caseNo)}`),
+      /^\d+$/.test(from || "") ? h("a", { href: `/staff/applications/${from}`, "data-nav": true, class: "back" }, "返回审查") : null, block);
+    block.querySelector("[data-action=access-log]")?.click();
   }],
   [/^\/staff\/onsite$/, async (el) => {
     await signedIn("archivist");
