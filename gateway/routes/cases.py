@@ -124,3 +124,20 @@ class CaseRoutes:
     def decide_binding(self, ctx: Context, binding_id: int):
         body = ctx.json_object()
         return ctx.call("case_binding", "decide_binding", actor=ctx.actor, binding_id=binding_id, body=body)
+
+    @route(
+        "POST",
+        "/api/v1/staff/bindings/<int:binding_id>/revoke",
+        roles=("clerk",),
+        body="json",
+        summary="撤销已同意的案件绑定（附说明）：律师不再是本案代理律师的，其阅卷随即终止",
+        responses={
+            200: "binding (status: revoked, explanation, revoked_at)",
+            404: "not_found (another court's binding, or none)",
+            409: "invalid_state (only an approved binding)",
+            422: "validation_error (explanation, 1..500 characters)",
+        },
+    )
+    def revoke_binding(self, ctx: Context, binding_id: int):
+        body = ctx.json_object()
+        return ctx.call("case_binding", "revoke_binding", actor=ctx.actor, binding_id=binding_id, body=body)

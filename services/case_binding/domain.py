@@ -17,12 +17,19 @@ from services.common.people import (
 CASE_STATUSES = ("in_trial", "archived")  # 审理中 / 已归档
 IMPORT_MAX_CASES = 20_000
 REQUIRED_BINDING_KINDS = ("license", "authorization")  # 执业证, 当事人授权委托书或法律援助公函
-BINDING_STATUSES = ("pending", "approved", "rejected")
+BINDING_STATUSES = ("pending", "approved", "rejected", "revoked")  # revoked: 撤销绑定 after approval
 DECISIONS = {"approve": "approved", "reject": "rejected"}
 MAX_EXPLANATION = 500
 
 # Relations, strongest first: what this user is to this case.
 PARTY, OF_RECORD, BOUND, NONE = "party", "lawyer_of_record", "lawyer_bound", "none"
+# The relations a reader claims when applying, and which can end (representation_ended).
+CLAIMABLE = (PARTY, OF_RECORD, BOUND)
+
+# Why a reader's relation to a case ended, in the words the reader is told.
+NO_LONGER_PARTY = "案件信息更新：您已不是本案当事人"
+NO_LONGER_LAWYER = "案件信息更新：您已不是本案代理律师"
+BINDING_REVOKED = "案件绑定已被撤销："
 
 
 @dataclass(frozen=True)
@@ -217,6 +224,62 @@ def strongest(relations: set[str]) -> str:
     return NONE
 
 
+# -- claims: who read a case on the strength of a relation ---------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a reader was when they applied (claim_relation): the verified fields the
+    relation was matched on, kept so a later feed can tell whether it still holds."""
+
+    user_id: int
+    case_no: str
+    role: str
+    name: str
+    id_number: str | None
+    license_no: str | None
+    relation: str
+
+
+def is_the_person(party: Party, name: str | None, id_number: str | None) -> bool:
+    """The rule of ``usecases._is_the_party`` on a parsed party: the person themself (name
+    and ID number), or the 法定代表人 of an organisation party. An organisation has no ID
+    number, so it never matches by itself."""
+    if not name or not id_number:
+        return False
+    if party.id_number is not None:
+        return party.id_number == id_number and party.name == name
+    rep = party.representative
+    return rep is not None and rep.id_number == id_number and rep.name == name
+
+
+def claimed_relation(claim: Claim, parties: tuple[Party, ...], lawyers: tuple[Lawyer, ...], bound: bool) -> str:
+    """The claimant's relation to the case as its (new) parties and lawyers describe it;
+    ``bound``: the lawyer holds an approved binding for the case."""
+    if claim.role == "party":
+        return PARTY if any(is_the_person(p, claim.name, claim.id_number) for p in parties) else NONE
+    if claim.role == "lawyer":
+        held = set()
+        if claim.license_no and any(lw.license_no == claim.license_no for lw in lawyers):
+            held.add(OF_RECORD)
+        if bound:
+            held.add(BOUND)
+        return strongest(held)
+    return NONE
+
+
+def ended_reason(claim: Claim, relation_now: str) -> str | None:
+    """Why the claim ended, for the reader, or None while any relation remains (one that
+    weakens, of record to bound, is not an end)."""
+    if relation_now != NONE:
+        return None
+    return NO_LONGER_PARTY if claim.role == "party" else NO_LONGER_LAWYER
+
+
+def revocation_reason(explanation: str) -> str:
+    return BINDING_REVOKED + explanation
+
+
 # -- bindings -----------------------------------------------------------------------------
 
 
@@ -238,9 +301,20 @@ def parse_decision(body: Any) -> tuple[str, str | None]:
     return DECISIONS[decision], explanation
 
 
+def parse_revocation(body: Any) -> str:
+    """A clerk's revocation of an approved binding (撤销绑定): the explanation is required,
+    and the lawyer reads it."""
+    if not isinstance(body, dict):
+        raise validation_error({"body": "应为对象"})
+    explanation = text_field(body.get("explanation"), "explanation", max_len=MAX_EXPLANATION, required=False)
+    if not explanation:
+        raise validation_error({"explanation": "必填"}, "撤销绑定时请填写说明")
+    return explanation
+
+
 def parse_status_filter(value: Any) -> str | None:
     if value in (None, ""):
         return None
     if value not in BINDING_STATUSES:
-        raise validation_error({"status": "应为 pending、approved 或 rejected"})
+        raise validation_error({"status": "应为 pending、approved、rejected 或 revoked"})
     return value

@@ -94,11 +94,33 @@ class Binding(Base):
     law_firm: Mapped[str | None] = mapped_column(String(100), nullable=True)
     party_name: Mapped[str] = mapped_column(String(100))
     materials: Mapped[str] = mapped_column(Text)  # JSON [{id, kind, filename}] from applications
-    status: Mapped[str] = mapped_column(String(16))  # pending / approved / rejected
+    status: Mapped[str] = mapped_column(String(16))  # pending / approved / rejected / revoked
     applied_at: Mapped[datetime] = mapped_column(UtcDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    # the decision's explanation; once revoked (撤销绑定), the revocation's, which the lawyer reads
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(50), nullable=True)
+
+
+class Claim(Base):
+    """A reader's claim to a case (claim_relation, asked when they apply): the relation they
+    held and the verified fields it was matched on. When the feed or a revoked binding ends
+    that relation, the claim goes and ``representation_ended`` tells the other services."""
+
+    __tablename__ = "claims"
+    __table_args__ = (Index("ux_claims_user_case", "user_id", "case_no", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    case_no: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # party / lawyer
+    name: Mapped[str] = mapped_column(String(100))
+    id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    license_no: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    relation: Mapped[str] = mapped_column(String(32))  # party / lawyer_of_record / lawyer_bound
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Outbox(OutboxMixin, Base):

@@ -28,7 +28,8 @@ def binding(row, staff: bool = False) -> dict:
         "applied_at": clock.isoformat(clock.as_aware(row.applied_at)),
         "decided_at": clock.isoformat(clock.as_aware(row.decided_at)),
         "reviewer": row.decided_by,
-        "explanation": row.explanation,
+        "explanation": row.explanation,  # once revoked, the revocation's
+        "revoked_at": clock.isoformat(clock.as_aware(row.revoked_at)),
     }
     if staff:
         data["lawyer"] = {

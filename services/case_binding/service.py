@@ -30,6 +30,12 @@ class CaseBindingService(HealthMixin):
         return usecases.relation(self.db, actor, case_no)
 
     @rpc(expected_exceptions=DomainError)
+    def claim_relation(self, actor, case_no):
+        """``relation``, and the relation recorded as the reader's claim (they are applying):
+        its end is announced as ``representation_ended``."""
+        return usecases.claim_relation(self.db, actor, case_no)
+
+    @rpc(expected_exceptions=DomainError)
     def case_summary(self, case_no):
         return usecases.case_summary(self.db, case_no)
 
@@ -39,6 +45,8 @@ class CaseBindingService(HealthMixin):
 
     @rpc(expected_exceptions=DomainError)
     def import_cases(self, actor, body):
+        # what the feed ended (representation_ended) goes out with the relay's next tick: a
+        # big feed's answer does not wait for its announcements
         return usecases.import_cases(self.db, actor, body)
 
     @rpc(expected_exceptions=DomainError)
@@ -61,6 +69,12 @@ class CaseBindingService(HealthMixin):
     def decide_binding(self, actor, binding_id, body):
         result = usecases.decide_binding(self.db, actor, binding_id, body)
         self._publish()  # announce now rather than at the next tick; the timer is the safety net
+        return result
+
+    @rpc(expected_exceptions=DomainError)
+    def revoke_binding(self, actor, binding_id, body):
+        result = usecases.revoke_binding(self.db, actor, binding_id, body)
+        self._publish()
         return result
 
     @event_handler("dossier", "document_ingested", requeue_on_error=True)

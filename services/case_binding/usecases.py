@@ -9,13 +9,13 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, exists, literal, or_, select, update
+from sqlalchemy import and_, bindparam, exists, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.case_binding import domain, schemas
-from services.case_binding.models import Binding, Case, CaseLawyer, CaseParty, Inbox, Outbox
+from services.case_binding.models import Binding, Case, CaseLawyer, CaseParty, Claim, Inbox, Outbox
 from services.common import case_numbers, clock
 from services.common.db import UnitOfWork
 from services.common.errors import DomainError, not_found, validation_error
@@ -66,7 +66,9 @@ def import_cases(uow: UnitOfWork, actor: dict, body: Any) -> dict:
 def upsert_cases(uow: UnitOfWork, records: list[domain.CaseRecord]) -> int:
     """Bulk upsert: INSERT ... ON CONFLICT as one executemany per chunk of cases (batched
     into multi-row statements by the driver layer, not one ORM object per row), and the
-    parties and lawyers of those cases replaced wholesale: the feed is the source of truth."""
+    parties and lawyers of those cases replaced wholesale: the feed is the source of truth.
+    Readers whose claimed relation the new lists end are announced (representation_ended)
+    in the same transaction."""
     now = clock.utcnow()
     cases, parties, lawyers = Case.__table__, CaseParty.__table__, CaseLawyer.__table__
     with uow.transaction() as session:
@@ -113,6 +115,7 @@ def upsert_cases(uow: UnitOfWork, records: list[domain.CaseRecord]) -> int:
                 conn.execute(parties.insert(), party_rows)
             if lawyer_rows:
                 conn.execute(lawyers.insert(), lawyer_rows)
+            _claims_after_feed(session, chunk, now)
     return len(records)
 
 
@@ -152,8 +155,13 @@ def case_summary(uow: UnitOfWork, case_no: Any) -> dict:
 def relation(uow: UnitOfWork, actor: dict, case_no: Any) -> dict:
     """What this user is to this case, in one round trip to the database. A party with no
     relation, like a staff member of another court, learns nothing: not_found."""
-    role = _role(actor)
     number = case_numbers.canonical(case_no)
+    with uow.read() as session:
+        return _relation(session, actor, number)
+
+
+def _relation(session: Session, actor: dict, number: str) -> dict:
+    role = _role(actor)
     is_party = is_of_record = is_bound = literal(False)
     if role == "party":
         is_party = exists().where(CaseParty.case_no == number, _is_the_party(actor))
@@ -164,12 +172,11 @@ def relation(uow: UnitOfWork, actor: dict, case_no: Any) -> dict:
         is_bound = exists().where(
             Binding.case_no == number, Binding.lawyer_id == actor.get("id"), Binding.status == "approved"
         )
-    with uow.read() as session:
-        row = session.execute(
-            select(Case, is_party.label("party"), is_of_record.label("of_record"), is_bound.label("bound")).where(
-                Case.case_no == number
-            )
-        ).first()
+    row = session.execute(
+        select(Case, is_party.label("party"), is_of_record.label("of_record"), is_bound.label("bound")).where(
+            Case.case_no == number
+        )
+    ).first()
     if row is None:
         raise not_found(NO_CASE)
     case = row[0]
@@ -184,6 +191,111 @@ def relation(uow: UnitOfWork, actor: dict, case_no: Any) -> dict:
     if role in STAFF_ROLES and role != "admin" and actor.get("court") != case.court:
         raise not_found(NO_CASE)
     return dict(schemas.case_summary(case), relation=answer, **domain.relation_answer(role, answer, case.status))
+
+
+def _hold_case(session: Session, number: str, *, exclusive: bool = False) -> None:
+    """Serialise this transaction with the others that change or weigh who relates to the
+    case: the feed (whose upsert updates the case row), a binding's revocation and a claim.
+    Without it a claim read just before a re-import or a revocation commits would be
+    written just after, unseen by it, and never end. PostgreSQL: the case row, shared by
+    claims (they run side by side) and exclusive for a revocation; SQLite: a no-op write
+    takes the database's single write lock, and the reads after it see every earlier
+    commit."""
+    if session.connection().dialect.name == "postgresql":
+        session.execute(select(Case.id).where(Case.case_no == number).with_for_update(read=not exclusive))
+    else:
+        session.execute(update(Case).where(Case.case_no == number).values(id=Case.id))
+
+
+def claim_relation(uow: UnitOfWork, actor: dict, case_no: Any) -> dict:
+    """``relation``'s answer (and refusals), and when the reader holds a relation that can
+    end (party, of record, bound) it is recorded as their claim to the case, so the end of
+    it is announced. A lawyer reading an archived case on the four materials has none."""
+    number = case_numbers.canonical(case_no)
+    with uow.transaction() as session:
+        _hold_case(session, number)
+        answer = _relation(session, actor, number)
+        if answer["relation"] in domain.CLAIMABLE and actor.get("role") in ("party", "lawyer"):
+            _record_claim(session, actor, number, answer["relation"])
+        return answer
+
+
+def _record_claim(session: Session, actor: dict, number: str, held: str) -> None:
+    claims = Claim.__table__
+    conn = session.connection()
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    row = {
+        "user_id": actor["id"],
+        "case_no": number,
+        "role": actor["role"],
+        "name": actor.get("name") or "",
+        "id_number": actor.get("id_number"),
+        "license_no": actor.get("license_no"),
+        "relation": held,
+        "claimed_at": clock.utcnow(),
+    }
+    stmt = insert(claims).values(row)
+    refreshed = {k: getattr(stmt.excluded, k) for k in row if k not in ("user_id", "case_no")}
+    conn.execute(stmt.on_conflict_do_update(index_elements=[claims.c.user_id, claims.c.case_no], set_=refreshed))
+
+
+def _end(session: Session, ended: list[tuple[int | None, int, str, str]], now) -> None:
+    """Relations that ended, as (claim row id or None, user id, case number, reason): the
+    claims go, and ``representation_ended`` is recorded in the same transaction for the
+    other services to end that user's reading of the case at once."""
+    ids = [claim_id for claim_id, *_ in ended if claim_id is not None]
+    for part in _chunks(ids):
+        session.execute(Claim.__table__.delete().where(Claim.__table__.c.id.in_(part)))
+    at = clock.isoformat(now)
+    for _, user_id, number, reason in ended:
+        record_event(
+            session,
+            Outbox,
+            "representation_ended",
+            {"case_no": number, "user_id": user_id, "reason": reason, "ended_at": at},
+        )
+
+
+def _claims_after_feed(session: Session, chunk: list[domain.CaseRecord], now) -> None:
+    """The feed replaced these cases' parties and lawyers: every claim on them is weighed
+    against the new lists (and the lawyer's approved bindings); one whose relation is gone
+    ends, one that weakens (of record to bound) is kept with its new relation. A few
+    statements per chunk, whatever its size, and none for cases nobody claimed."""
+    records = {r.case_no: r for r in chunk}
+    rows = []
+    for part in _chunks(list(records)):
+        rows += session.execute(select(Claim).where(Claim.case_no.in_(part))).scalars().all()
+    if not rows:
+        return
+    lawyered = sorted({row.case_no for row in rows if row.role == "lawyer"})
+    bound: set[tuple[int, str]] = set()
+    for part in _chunks(lawyered):
+        approved = select(Binding.lawyer_id, Binding.case_no).where(
+            Binding.case_no.in_(part), Binding.status == "approved"
+        )
+        bound.update((lawyer_id, number) for lawyer_id, number in session.execute(approved))
+    ended, weakened = [], []
+    for row in rows:
+        claim = _claim(row)
+        record = records[claim.case_no]
+        held = domain.claimed_relation(claim, record.parties, record.lawyers, (claim.user_id, claim.case_no) in bound)
+        reason = domain.ended_reason(claim, held)
+        if reason:
+            ended.append((row.id, claim.user_id, claim.case_no, reason))
+        elif held != claim.relation:
+            weakened.append({"claim_id": row.id, "held": held})
+    if weakened:
+        claims = Claim.__table__
+        session.execute(
+            update(claims).where(claims.c.id == bindparam("claim_id")).values(relation=bindparam("held")), weakened
+        )
+    if ended:
+        _end(session, ended, now)
+        log.info("the feed ended %d readers' relation to their cases", len(ended))
+
+
+def _claim(row: Claim) -> domain.Claim:
+    return domain.Claim(row.user_id, row.case_no, row.role, row.name, row.id_number, row.license_no, row.relation)
 
 
 def _cursor(value: Any) -> int | None:
@@ -430,4 +542,60 @@ def decide_binding(uow: UnitOfWork, actor: dict, binding_id: Any, body: Any) -> 
                 "decided_at": clock.isoformat(now),
             },
         )
+        return schemas.binding(binding, staff=True)
+
+
+def revoke_binding(uow: UnitOfWork, actor: dict, binding_id: Any, body: Any) -> dict:
+    """A clerk of the case's court revokes an approved binding (撤销绑定) with an explanation
+    the lawyer reads. ``binding_revoked`` is announced, and if the lawyer is not also of
+    record the representation ends (``representation_ended``) and their claim goes, all in
+    the one transaction."""
+    _require(actor, "clerk")
+    with uow.read() as session:
+        number = _visible_binding(session, actor, binding_id).case_no
+    explanation = domain.parse_revocation(body)
+    now = clock.utcnow()
+    with uow.transaction() as session:
+        _hold_case(session, number, exclusive=True)
+        changed = session.execute(
+            update(Binding)
+            .where(and_(Binding.id == binding_id, Binding.status == "approved"))
+            .values(status="revoked", revoked_at=now, revoked_by=actor.get("name"), explanation=explanation)
+        )
+        if changed.rowcount != 1:
+            raise DomainError("invalid_state", "只能撤销已同意的绑定")
+        binding = session.get(Binding, binding_id)
+        session.refresh(binding)
+        record_event(
+            session,
+            Outbox,
+            "binding_revoked",
+            {
+                "binding_id": binding.id,
+                "lawyer_id": binding.lawyer_id,
+                "case_no": binding.case_no,
+                "court": binding.court,
+                "explanation": explanation,
+                "revoked_at": clock.isoformat(now),
+            },
+        )
+        claim = session.scalar(
+            select(Claim).where(Claim.user_id == binding.lawyer_id, Claim.case_no == binding.case_no)
+        )
+        licenses = {n for n in (binding.license_no, claim.license_no if claim else None) if n}
+        still_related = session.scalar(
+            select(
+                or_(
+                    exists().where(CaseLawyer.case_no == binding.case_no, CaseLawyer.license_no.in_(licenses or [""])),
+                    exists().where(
+                        Binding.case_no == binding.case_no,
+                        Binding.lawyer_id == binding.lawyer_id,
+                        Binding.status == "approved",
+                    ),
+                )
+            )
+        )
+        if not still_related:
+            reason = domain.revocation_reason(explanation)
+            _end(session, [(claim.id if claim else None, binding.lawyer_id, binding.case_no, reason)], now)
         return schemas.binding(binding, staff=True)

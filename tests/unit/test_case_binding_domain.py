@@ -313,5 +313,95 @@ def test_a_decision_is_approve_or_reject_with_a_reason():
 def test_status_filters():
     assert domain.parse_status_filter(None) is None
     assert domain.parse_status_filter("pending") == "pending"
+    assert domain.parse_status_filter("revoked") == "revoked"
     with pytest.raises(DomainError):
         domain.parse_status_filter("expired")
+
+
+def test_a_revocation_needs_an_explanation():
+    assert domain.parse_revocation({"explanation": " 委托关系已解除 "}) == "委托关系已解除"
+    assert domain.parse_revocation({"explanation": "长" * domain.MAX_EXPLANATION}) == "长" * domain.MAX_EXPLANATION
+    for body in ({}, {"explanation": None}, {"explanation": "  "}, {"explanation": 5}, [], None):
+        with pytest.raises(DomainError) as caught:
+            domain.parse_revocation(body)
+        assert caught.value.code == "validation_error"
+    with pytest.raises(DomainError) as caught:
+        domain.parse_revocation({"explanation": "长" * (domain.MAX_EXPLANATION + 1)})
+    assert "explanation" in caught.value.details["fields"]
+    assert domain.revocation_reason("委托关系已解除") == "案件绑定已被撤销：委托关系已解除"
+
+
+# -- claims: does the feed end a reader's relation? ----------------------------------------
+
+PERSON_ID, REP_ID, LICENSE = new_id_number(), new_id_number(birth="19800202"), "14401201910000001"
+
+
+def party_claim(name="张三", id_number=PERSON_ID) -> domain.Claim:
+    return domain.Claim(1, "（2024）粤01民初1号", "party", name, id_number, None, "party")
+
+
+def lawyer_claim(relation="lawyer_of_record", license_no=LICENSE) -> domain.Claim:
+    return domain.Claim(2, "（2024）粤01民初1号", "lawyer", "王律师", None, license_no, relation)
+
+
+PERSON = domain.Party("张三", PERSON_ID, "原告")
+COMPANY = domain.Party("某某有限公司", None, "被告", "91440101MA59XXXX0X", domain.Representative("李四", REP_ID))
+OF_RECORD = domain.Lawyer("王律师", LICENSE, "张三")
+
+
+@pytest.mark.parametrize(
+    ("claim", "parties", "lawyers", "bound", "relation"),
+    [
+        (party_claim(), (PERSON,), (), False, "party"),
+        (party_claim(), (COMPANY,), (), False, "none"),  # dropped by the feed
+        (party_claim(), (), (), False, "none"),
+        (party_claim(name="张叁"), (PERSON,), (), False, "none"),  # a name alone is not the person
+        (party_claim(id_number=REP_ID), (PERSON,), (), False, "none"),
+        (party_claim(name="李四", id_number=REP_ID), (COMPANY,), (), False, "party"),  # the 法定代表人
+        (
+            party_claim(name="李四", id_number=REP_ID),
+            (domain.Party("某某有限公司", None, "被告", "91440101MA59XXXX0X"),),
+            (),
+            False,
+            "none",
+        ),
+        (
+            party_claim(name="某某有限公司", id_number=None),
+            (COMPANY,),
+            (),
+            False,
+            "none",
+        ),  # an organisation matches nobody
+        (party_claim(), (PERSON,), (OF_RECORD,), True, "party"),  # bindings are for lawyers
+        (lawyer_claim(), (), (OF_RECORD,), False, "lawyer_of_record"),
+        (lawyer_claim(), (), (OF_RECORD,), True, "lawyer_of_record"),
+        (lawyer_claim(), (), (), True, "lawyer_bound"),  # weakened, not ended
+        (lawyer_claim(), (PERSON,), (), False, "none"),
+        (
+            lawyer_claim(relation="lawyer_bound"),
+            (),
+            (domain.Lawyer("赵律师", "14401201910000002", "张三"),),
+            False,
+            "none",
+        ),
+        (lawyer_claim(license_no=None), (), (OF_RECORD,), False, "none"),
+        (lawyer_claim(license_no=None), (), (), True, "lawyer_bound"),
+        (
+            domain.Claim(3, "（2024）粤01民初1号", "clerk", "审查员", None, None, "none"),
+            (PERSON,),
+            (OF_RECORD,),
+            True,
+            "none",
+        ),
+    ],
+)
+def test_a_claimed_relation_is_weighed_against_the_new_parties_and_lawyers(claim, parties, lawyers, bound, relation):
+    assert domain.claimed_relation(claim, parties, lawyers, bound) == relation
+
+
+def test_only_a_relation_that_is_gone_ends_and_the_reader_is_told_why():
+    assert domain.ended_reason(party_claim(), "party") is None
+    assert domain.ended_reason(party_claim(), "none") == "案件信息更新：您已不是本案当事人"
+    assert domain.ended_reason(lawyer_claim(), "lawyer_bound") is None  # of record → still bound
+    assert domain.ended_reason(lawyer_claim(), "none") == "案件信息更新：您已不是本案代理律师"
+    assert set(domain.CLAIMABLE) == {"party", "lawyer_of_record", "lawyer_bound"}

@@ -9,6 +9,9 @@ const root = document.getElementById("app");
 const nav = document.getElementById("nav");
 const STAFF = ["clerk", "archivist", "admin"];
 const HOME = { clerk: "/staff/applications", archivist: "/staff/onsite", admin: "/staff/admin/cases" };
+// A binding's statuses in the clerk's words (an application's come from LABELS.status).
+const BINDING_STATUS = { pending: "待审查", approved: "已同意", rejected: "不同意", revoked: "已撤销" };
+const BINDING_TABS = [["pending", BINDING_STATUS.pending], ["approved", BINDING_STATUS.approved], ["revoked", BINDING_STATUS.revoked]];
 
 async function signedIn(...roles) {
   const user = await me();
@@ -237,26 +240,60 @@ const routes = [
   }],
   [/^\/staff\/bindings$/, async (el) => {
     await signedIn("clerk");
-    const { items } = await api("GET", "/api/v1/staff/bindings?status=pending&limit=100");
-    el.replaceChildren(h("h1", {}, "案件绑定审查"),
-      items.length ? h("table", { class: "grid-table bindings" },
-        h("thead", {}, h("tr", {}, ["案号", "律师", "当事人", "申请日期", "材料", "审查"].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, items.map((b) => {
-          const explanation = input("explanation", { placeholder: "说明", "aria-label": "审查说明" });
-          const decide = async (decision) => {
-            try {
-              await api("POST", `/api/v1/staff/bindings/${b.id}/decision`, { decision, explanation: explanation.value.trim() || (decision === "approve" ? "材料齐全，予以绑定" : "材料不符合要求") });
-              toast("已审查");
-              router.render();
-            } catch (err) {
-              toast(errorText(err), true);
-            }
-          };
-          return h("tr", { "data-id": b.id }, h("td", {}, b.case_no), h("td", {}, b.lawyer?.name || "—"), h("td", {}, b.party_name), h("td", {}, fmtDate(b.applied_at)),
-            h("td", {}, (b.materials || []).map((m) => h("div", {}, h("a", { href: `/api/v1/uploads/${m.id}`, target: "_blank", rel: "noopener" }, `${LABELS.kind[m.kind] || m.kind}：${m.filename}`)))),
-            h("td", { class: "inline-form" }, explanation, button("同意", () => decide("approve"), "primary", { "data-action": "approve" }), button("不同意", () => decide("reject"), "default", { "data-action": "reject" })));
-        })))
-        : h("p", { class: "empty" }, "没有待审查的绑定申请。"));
+    const wanted = new URLSearchParams(location.search).get("status");
+    const status = BINDING_TABS.some(([s]) => s === wanted) ? wanted : "pending";
+    const { items } = await api("GET", `/api/v1/staff/bindings?status=${status}&limit=100`);
+    const tabs = h("div", { class: "counts binding-tabs", role: "tablist" }, BINDING_TABS.map(([s, label]) =>
+      h("a", { href: `/staff/bindings?status=${s}`, "data-nav": true, role: "tab", "aria-selected": String(s === status), class: s === status ? "count active" : "count" }, h("span", {}, label))));
+    const materialsCell = (b) => h("td", {}, (b.materials || []).map((m) => h("div", {}, h("a", { href: `/api/v1/uploads/${m.id}`, target: "_blank", rel: "noopener" }, `${LABELS.kind[m.kind] || m.kind}：${m.filename}`))));
+    // 待审查: 同意 or 不同意 with a note
+    const pendingRow = (b) => {
+      const explanation = input("explanation", { placeholder: "说明", "aria-label": "审查说明" });
+      const decide = async (decision) => {
+        try {
+          await api("POST", `/api/v1/staff/bindings/${b.id}/decision`, { decision, explanation: explanation.value.trim() || (decision === "approve" ? "材料齐全，予以绑定" : "材料不符合要求") });
+          toast("已审查");
+          router.render();
+        } catch (err) {
+          toast(errorText(err), true);
+        }
+      };
+      return h("tr", { "data-id": b.id }, h("td", {}, b.case_no), h("td", {}, b.lawyer?.name || "—"), h("td", {}, b.party_name), h("td", {}, fmtDate(b.applied_at)), materialsCell(b),
+        h("td", { class: "inline-form" }, explanation, button("同意", () => decide("approve"), "primary", { "data-action": "approve" }), button("不同意", () => decide("reject"), "default", { "data-action": "reject" })));
+    };
+    // 已同意: 撤销绑定, with the explanation the lawyer will read (required); the lawyer's
+    // reading of the case ends with it unless they are also of record
+    const approvedRow = (b) => {
+      const explanation = input("explanation", { placeholder: "撤销说明（必填）", "aria-label": "撤销说明", required: true, maxlength: 500 });
+      const revoke = async () => {
+        const text = explanation.value.trim();
+        if (!text) {
+          explanation.focus();
+          return toast("撤销绑定时请填写说明", true);
+        }
+        try {
+          await api("POST", `/api/v1/staff/bindings/${b.id}/revoke`, { explanation: text });
+          toast("已撤销绑定");
+          router.render();
+        } catch (err) {
+          toast(errorText(err), true);
+        }
+      };
+      return h("tr", { "data-id": b.id }, h("td", {}, b.case_no), h("td", {}, b.lawyer?.name || "—"), h("td", {}, b.party_name), h("td", {}, fmtDate(b.decided_at)), materialsCell(b),
+        h("td", { class: "inline-form" }, explanation, button("撤销绑定", revoke, "warn", { "data-action": "revoke" })));
+    };
+    const revokedRow = (b) => h("tr", { "data-id": b.id }, h("td", {}, b.case_no), h("td", {}, b.lawyer?.name || "—"), h("td", {}, b.party_name), h("td", {}, fmtDate(b.revoked_at)), materialsCell(b),
+      h("td", {}, h("span", { class: `tag tag-${b.status}`, "data-status": b.status }, BINDING_STATUS[b.status] || b.status), " ", b.explanation || ""));
+    const [rowOf, dateHead, lastHead, empty] = {
+      pending: [pendingRow, "申请日期", "审查", "没有待审查的绑定申请。"],
+      approved: [approvedRow, "同意日期", "撤销绑定", "没有已同意的绑定。"],
+      revoked: [revokedRow, "撤销日期", "撤销说明", "没有已撤销的绑定。"],
+    }[status];
+    el.replaceChildren(h("h1", {}, "案件绑定审查"), tabs,
+      items.length ? h("table", { class: `grid-table bindings bindings-${status}` },
+        h("thead", {}, h("tr", {}, ["案号", "律师", "当事人", dateHead, "材料", lastHead].map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", {}, items.map(rowOf)))
+        : h("p", { class: "empty" }, empty));
   }],
   [/^\/staff\/admin\/cases$/, async (el) => {
     await signedIn("admin");
