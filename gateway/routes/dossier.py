@@ -137,7 +137,7 @@ class DossierRoutes:
             200: "{case_no, valid_until, volumes}",
             403: "not_approved",
             404: "not_found",
-            410: "access_expired",
+            410: "access_expired, access_revoked",
         },
     )
     def dossier(self, ctx: Context, application_id: str):
@@ -147,7 +147,7 @@ class DossierRoutes:
         "GET",
         "/api/v1/applications/<application_id>/dossier/documents/<document_id>/pages/<page>",
         summary="卷宗页面（PNG，加盖阅卷人水印）",
-        responses={200: "image/png", 403: "not_approved", 404: "not_found", 410: "access_expired"},
+        responses={200: "image/png", 403: "not_approved", 404: "not_found", 410: "access_expired, access_revoked"},
     )
     def page(self, ctx: Context, application_id: str, document_id: str, page: str):
         result = ctx.call(
@@ -168,7 +168,7 @@ class DossierRoutes:
             200: "application/pdf",
             403: "not_approved, print_not_allowed",
             404: "not_found",
-            410: "access_expired",
+            410: "access_expired, access_revoked",
         },
     )
     def pdf(self, ctx: Context, application_id: str, document_id: str):
@@ -187,7 +187,12 @@ class DossierRoutes:
         "POST",
         "/api/v1/applications/<application_id>/dossier/links",
         summary="复制链接：在电脑上打开的地址",
-        responses={201: "{url, expires_at}", 403: "not_approved", 404: "not_found", 410: "access_expired"},
+        responses={
+            201: "{url, expires_at}",
+            403: "not_approved",
+            404: "not_found",
+            410: "access_expired, access_revoked",
+        },
     )
     def create_link(self, ctx: Context, application_id: str):
         token = secrets.token_urlsafe(32)  # 256 random bits; only its hash leaves this process

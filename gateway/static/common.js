@@ -5,14 +5,14 @@
 // weui and looks like the mini-program, the others style the plain classes.
 
 export const LABELS = {
-  status: { pending: "待审查", approved: "通过", rejected: "不通过", returned: "退回补正", withdrawn: "已撤回", expired: "已过期" },
+  status: { pending: "待审查", approved: "通过", rejected: "不通过", returned: "退回补正", withdrawn: "已撤回", expired: "已过期", revoked: "已终止" },
   opinion: { approve: "同意", reject: "不同意", return: "退回补正" },
   mode: { online: "在线阅卷", onsite: "现场阅卷" },
   caseStatus: { in_trial: "审理中", archived: "已归档" },
   relation: { party: "当事人", lawyer_of_record: "代理律师", lawyer_bound: "已绑定律师", none: "无关联" },
   kind: { license: "执业证", firm_letter: "律所介绍信或证明", authorization: "当事人授权委托书或法律援助公函", party_id: "当事人身份证明", other: "其他材料" },
   role: { party: "当事人", lawyer: "律师", clerk: "审查人", archivist: "档案室", admin: "管理员" },
-  binding: { pending: "待审查", approved: "已绑定", rejected: "不通过" },
+  binding: { pending: "待审查", approved: "已绑定", rejected: "不通过", revoked: "已撤销" },
   access: { view_page: "查看", download_pdf: "打印（下载）", link_created: "复制链接", link_opened: "打开复制链接", link_revoked: "作废链接" },
 };
 export const LAWYER_KINDS = ["license", "firm_letter", "authorization", "party_id"];
@@ -505,7 +505,7 @@ export async function bindingList() {
   if (!items.length) return h("p", { class: "empty" }, "暂无案件绑定申请。");
   return h("ul", { class: "binding-list weui-cells" }, items.map((b) => h("li", { class: "weui-cell" },
     h("span", {}, `${b.case_no}（${b.party_name}）`), " ",
-    h("span", { class: `tag tag-${b.status === "approved" ? "approved" : b.status === "rejected" ? "rejected" : "pending"}` }, LABELS.binding[b.status] || b.status),
+    h("span", { class: `tag tag-${{ approved: "approved", rejected: "rejected", revoked: "revoked" }[b.status] || "pending"}` }, LABELS.binding[b.status] || b.status),
     b.explanation ? h("small", { class: "muted" }, ` ${b.explanation}`) : null)));
 }
 
@@ -566,16 +566,20 @@ export function detailBlocks(app, actions) {
         ["是否到场", reading.attended === true ? "是" : reading.attended === false ? "否" : "未登记"],
         ["借阅时间", reading.borrowed_at ? fmtTime(reading.borrowed_at) : "—"], ["还卷时间", reading.returned_at ? fmtTime(reading.returned_at) : "—"]])];
   } else if (reading && reading.mode === "online") {
-    readingBlock = [table([["有效截止日期", reading.valid_until]]), h("p", { class: "muted" }, "已超过阅卷截止时间，无法查看卷宗，请重新申请阅卷。")];
+    const why = app.status === "revoked" ? "阅卷已终止，无法查看卷宗。" : "已超过阅卷截止时间，无法查看卷宗，请重新申请阅卷。";
+    readingBlock = [table([["有效截止日期", reading.valid_until]]), h("p", { class: "muted" }, why)];
   } else {
     readingBlock = h("p", { class: "muted" }, app.status === "pending" ? "审查通过后在此查看阅卷截止时间与卷宗。" : "无");
   }
   const tail = [];
   const accessLog = actions.accessLog && reading && reading.mode === "online" ? accessLogBlock(app.id, actions.accessLog) : null;
-  if (["expired", "rejected", "returned"].includes(app.status) && actions.reapply) tail.push(button("重新申请", actions.reapply, "primary", { "data-action": "reapply" }));
+  if (["expired", "rejected", "returned", "revoked"].includes(app.status) && actions.reapply) tail.push(button("重新申请", actions.reapply, "primary", { "data-action": "reapply" }));
   if (app.status === "pending" && actions.withdraw) tail.push(button("撤回申请", actions.withdraw, "default", { "data-action": "withdraw" }));
+  // 已终止 says why at the top: the reader's relation to the case ended, and reading with it
+  const revoked = app.status === "revoked" && app.revocation
+    ? h("p", { class: "notice revocation", role: "note" }, h("strong", {}, "阅卷已终止："), app.revocation.reason) : null;
   return h("div", { class: "detail" },
-    h("p", { class: "status-line" }, "状态：", statusTag(app.status)),
+    h("p", { class: "status-line" }, "状态：", statusTag(app.status)), revoked,
     h("section", { class: "block", "aria-labelledby": "b1" }, h("h2", { id: "b1" }, "申请信息"),
       table([["案号", app.case_no], ["承办法院", app.court], ["申请人", app.applicant?.name], ["申请日期", fmtDate(app.applied_at)], ["申请内容", app.scope], ["申请原因", app.reason]])),
     h("section", { class: "block", "aria-labelledby": "b2" }, h("h2", { id: "b2" }, "审查信息"),

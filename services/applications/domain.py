@@ -15,8 +15,11 @@ from services.common.uploads import MATERIAL_KINDS
 LAWYER_REQUIRED = ("license", "firm_letter", "authorization", "party_id")
 APPLICANT_ROLES = ("party", "lawyer")
 REVIEW_ROLES = ("clerk", "archivist")  # 审查人, 档案室: see the applications of their court
-STATUSES = ("pending", "approved", "rejected", "returned", "withdrawn", "expired")
-REAPPLY_FROM = ("expired", "rejected", "returned")
+STATUSES = ("pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked")
+REAPPLY_FROM = ("expired", "rejected", "returned", "revoked")
+# 已终止: the reader's relation to the case ended (the feed dropped them, or a clerk
+# revoked their binding) while the application was still pending or approved.
+REVOCABLE = ("pending", "approved")
 OPINION_STATUS = {"approve": "approved", "reject": "rejected", "return": "returned"}
 FULL_DOSSIER = "全案卷宗"
 MAX_MATERIALS = 30

@@ -76,6 +76,21 @@ class Application(Base):
     attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     borrowed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # 已终止: when and why the reader's relation to the case ended
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class RepresentationEnd(Base):
+    """The last time case_binding announced that this reader's relation to this case
+    ended. Kept because the announcement may come between case_binding's answer to a
+    submission and the submission's commit: an answer claimed before the end is stale."""
+
+    __tablename__ = "representation_ends"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ended_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class ApplicationMaterial(Base):

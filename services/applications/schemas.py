@@ -49,6 +49,18 @@ def application(app, materials: list, today: date) -> dict:
         "review": review(app),
         "reading": reading.arrangement(app),
         "reapplied_from": app.reapplied_from,
+        "revocation": reading.revocation(app),
+    }
+
+
+def revoked_event(app) -> dict:
+    return {
+        "application_id": app.id,
+        "applicant_id": app.applicant_id,
+        "case_no": app.case_no,
+        "court": app.court,
+        "reason": app.revoked_reason,
+        "revoked_at": clock.isoformat(clock.as_aware(app.revoked_at)),
     }
 
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import logging
 
-import eventlet
 from nameko.events import EventDispatcher, event_handler
-from nameko.rpc import ServiceRpc, rpc
+from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.applications import usecases
 from services.applications.dependencies import FaultPoint
 from services.applications.models import IdempotencyKey, Outbox
-from services.common import config, idempotency, metrics, staging
+from services.common import idempotency, metrics, staging
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
+from services.common.rpc import DeadlineRpc
 from services.common.storage import Storage
 from services.common.timers import configured_timer
 
@@ -29,16 +29,17 @@ class ApplicationsService(HealthMixin):
     db = Database("applications")
     store = Storage()
     dispatch = EventDispatcher()
-    case_binding = ServiceRpc("case_binding")
+    case_binding = DeadlineRpc(
+        "case_binding", "APPLICATIONS_RELATION_TIMEOUT", unavailable="案件服务暂时不可用，请稍后再试"
+    )
     fault = FaultPoint()
     outbox = OutboxRelay(Outbox)
 
     def relation(self, actor: dict, case_no: str) -> dict:
-        """case_binding's answer to "what is this user to this case", with a deadline
-        (nameko's RPC waits forever otherwise)."""
-        seconds = float(config.get("APPLICATIONS_RELATION_TIMEOUT", 5))
-        with eventlet.Timeout(seconds, DomainError("service_unavailable", "案件服务暂时不可用，请稍后再试")):
-            return self.case_binding.relation(actor=actor, case_no=case_no)
+        """case_binding's answer to "what is this user to this case", recorded there as
+        this reader's claim, so that when the relation ends case_binding says so
+        (representation_ended) and the applications it allowed end with it."""
+        return self.case_binding.call("claim_relation", actor=actor, case_no=case_no)
 
     # -- materials ------------------------------------------------------------------------
     @rpc(expected_exceptions=DomainError)
@@ -98,6 +99,12 @@ class ApplicationsService(HealthMixin):
     @event_handler("review", "attendance_recorded", requeue_on_error=True)
     def on_attendance_recorded(self, payload):
         usecases.on_attendance(self.db, payload)
+
+    # -- case_binding's facts: the court's feed or a clerk ended a relation ----------------
+    @event_handler("case_binding", "representation_ended", requeue_on_error=True)
+    def on_representation_ended(self, payload):
+        if usecases.on_representation_ended(self.db, payload):
+            self._publish()
 
     # -- the outbox -----------------------------------------------------------------------
     def _publish(self) -> None:

@@ -24,6 +24,7 @@ from services.applications.models import (
     Material,
     MaterialGrant,
     Outbox,
+    RepresentationEnd,
 )
 from services.common import clock, idempotency, staging
 from services.common.db import UnitOfWork
@@ -199,8 +200,10 @@ def _create(
     missing = domain.missing_kinds(actor["role"], {m.kind for m in materials})
     if missing:
         raise domain.materials_missing(missing)
-    domain.check_eligibility(actor["role"], relation)
     case_no = relation.get("case_no") or submission.case_no
+    if _ended_since_claimed(session, applicant, case_no, relation.get("claimed_at")):
+        relation = dict(relation, can_apply=False, needs_binding=relation.get("status") == "in_trial")
+    domain.check_eligibility(actor["role"], relation)
     key = domain.pending_key(applicant, case_no)
     if session.scalar(select(Application.id).where(Application.pending_key == key)) is not None:
         raise _duplicate_pending()
@@ -228,6 +231,14 @@ def _create(
     phone = actor.get("phone") if isinstance(actor.get("phone"), str) else None
     record_event(session, Outbox, "application_submitted", schemas.submitted_event(app, materials, phone))
     return schemas.application(app, materials, clock.today())
+
+
+def _ended_since_claimed(session: Session, user_id: int, case_no: str, claimed_at: Any) -> bool:
+    """An end of this reader's relation announced after case_binding answered (the feed
+    or a clerk overtook the submission): the answer no longer holds."""
+    claimed = _instant(claimed_at)
+    end = session.get(RepresentationEnd, (user_id, case_no))
+    return claimed is not None and end is not None and clock.as_aware(end.ended_at) >= claimed
 
 
 def _duplicate_pending() -> DomainError:
@@ -447,6 +458,45 @@ def on_decided(uow: UnitOfWork, payload: dict) -> bool:
             setattr(app, name, value)
         app.status, app.pending_key = status, None
         return True
+
+
+def on_representation_ended(uow: UnitOfWork, payload: dict) -> list[int]:
+    """case_binding.representation_ended: the reader is no longer a party to the case nor
+    represents anyone in it, so their pending and approved applications for it end
+    (已终止), each announced as ``application_revoked`` for review and dossier. Returns the
+    ids revoked (none for a redelivery)."""
+    try:
+        event_id = str(payload["event_id"])
+        user_id = int(payload["user_id"])
+        case_no = str(payload["case_no"])
+        reason = str(payload.get("reason") or "您与本案的关系已终止")[:500]
+        ended_at = _instant(payload.get("ended_at")) or clock.utcnow()
+    except (KeyError, TypeError, ValueError):
+        log.error("representation_ended event with an unusable payload was dropped")
+        return []
+    now = clock.utcnow()
+    with uow.transaction() as session:
+        if not first_delivery(session, Inbox, event_id):
+            return []
+        known = session.get(RepresentationEnd, (user_id, case_no))
+        if known is None:
+            session.add(RepresentationEnd(user_id=user_id, case_no=case_no, ended_at=ended_at))
+        elif clock.as_aware(known.ended_at) < ended_at:
+            known.ended_at = ended_at
+        apps = session.scalars(
+            select(Application)
+            .where(
+                Application.applicant_id == user_id,
+                Application.case_no == case_no,
+                Application.status.in_(domain.REVOCABLE),
+            )
+            .with_for_update()
+        ).all()
+        for app in apps:
+            app.status, app.pending_key = "revoked", None
+            app.revoked_at, app.revoked_reason = now, reason
+            record_event(session, Outbox, "application_revoked", schemas.revoked_event(app))
+        return [app.id for app in apps]
 
 
 def on_attendance(uow: UnitOfWork, payload: dict) -> bool:

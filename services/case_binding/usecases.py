@@ -217,6 +217,8 @@ def claim_relation(uow: UnitOfWork, actor: dict, case_no: Any) -> dict:
         answer = _relation(session, actor, number)
         if answer["relation"] in domain.CLAIMABLE and actor.get("role") in ("party", "lawyer"):
             _record_claim(session, actor, number, answer["relation"])
+            # when it was claimed, so that an end announced after it is known to end it
+            answer = dict(answer, claimed_at=clock.as_aware(clock.utcnow()).isoformat())
         return answer
 
 
@@ -246,7 +248,7 @@ def _end(session: Session, ended: list[tuple[int | None, int, str, str]], now) -
     ids = [claim_id for claim_id, *_ in ended if claim_id is not None]
     for part in _chunks(ids):
         session.execute(Claim.__table__.delete().where(Claim.__table__.c.id.in_(part)))
-    at = clock.isoformat(now)
+    at = clock.as_aware(now).isoformat()  # to the microsecond: compared with claims' claimed_at
     for _, user_id, number, reason in ended:
         record_event(
             session,

@@ -89,3 +89,11 @@ def arrangement(row: Any) -> dict[str, Any] | None:
         "borrowed_at": clock.isoformat(clock.as_aware(row.borrowed_at)),
         "returned_at": clock.isoformat(clock.as_aware(row.returned_at)),
     }
+
+
+def revocation(row: Any) -> dict[str, Any] | None:
+    """已终止: when and why the reader's relation to the case ended (an addition to API.md's
+    application object), from either service's record with the same column names."""
+    if row.status != "revoked":
+        return None
+    return {"at": clock.isoformat(clock.as_aware(row.revoked_at)), "reason": row.revoked_reason}

@@ -62,6 +62,7 @@ class Reading:
     valid_until: date | None = None
     documents: frozenset[int] | None = None  # None: the whole 正卷, documents ingested later included
     print_allowed: bool = True
+    revoked: bool = False  # 已终止: the reader's relation to the case ended
 
     def covers(self, document_id: int, volume: str | None) -> bool:
         """What the clerk granted: a 正卷 document, and one of the chosen ones if any were."""
@@ -88,6 +89,8 @@ def authorize(reading: Reading | None, actor: dict, now: datetime, *, for_log: b
         raise DomainError("not_found", "阅卷申请不存在")
     if for_log:
         return reading
+    if reading.revoked:
+        raise DomainError("access_revoked", "您与本案的关系已终止，阅卷权限随之终止")
     if not reading.is_online_grant:
         raise DomainError("not_approved", "该申请尚未获准在线阅卷")
     if now >= reading.grant_ends_at:

@@ -47,6 +47,9 @@ class Reading(Base):
     # The grant's reach: a JSON list of document ids (NULL: the whole 正卷), and 允许打印.
     documents: Mapped[str | None] = mapped_column(Text, nullable=True)
     print_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 已终止: the reader's relation to the case ended; nothing can be read any more, and a
+    # decision heard after this never brings reading back.
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -134,6 +134,10 @@ class DossierService(HealthMixin):
     def on_application_decided(self, payload):
         usecases.on_application_decided(self.db, payload)
 
+    @event_handler("applications", "application_revoked", requeue_on_error=True)
+    def on_application_revoked(self, payload):
+        usecases.on_application_revoked(self.db, payload)
+
     @timer(interval=1)
     def relay_outbox(self):
         self._relay()

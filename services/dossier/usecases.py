@@ -167,6 +167,16 @@ def _documents_column(value: Any) -> str | None:
     return json.dumps(sorted(granted)) if granted is not None else None
 
 
+def on_application_revoked(uow: UnitOfWork, payload: dict) -> bool:
+    """已终止: reading ends at once and every 复制链接 of the application dies; heard before
+    the decision, it still wins (the decision's fields are kept, the end stays)."""
+    if not _upsert_reading(uow, payload, applicant_id=payload.get("applicant_id"), revoked_at=clock.utcnow()):
+        return False
+    with uow.transaction() as session:
+        session.execute(delete(Link).where(Link.application_id == str(payload["application_id"])))
+    return True
+
+
 def _upsert_reading(uow: UnitOfWork, payload: dict, *, decided: bool = False, **values: Any) -> bool:
     application_id = payload.get("application_id")
     event_id = payload.get("event_id")
@@ -209,6 +219,7 @@ def _reading(session, application_id: Any) -> domain.Reading | None:
         row.valid_until,
         documents=domain.parse_granted_documents(json.loads(row.documents)) if row.documents else None,
         print_allowed=row.print_allowed is not False,
+        revoked=row.revoked_at is not None,
     )
 
 

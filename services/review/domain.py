@@ -13,7 +13,7 @@ from services.common.errors import DomainError, validation_error
 OPINIONS = ("approve", "reject", "return")  # 同意, 不同意, 退回补正
 MODES = ("online", "onsite")  # 在线阅卷, 现场阅卷
 STATUS_BY_OPINION = {"approve": "approved", "reject": "rejected", "return": "returned"}
-STATUSES = ("pending", "approved", "rejected", "returned", "withdrawn", "expired")
+STATUSES = ("pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked")
 DEFAULT_ONLINE_DAYS = 15
 MAX_AHEAD_DAYS = 366  # a date further out than a year is a typo, not a plan
 MAX_EXPLANATION = 500
@@ -240,4 +240,13 @@ def reminder_notice(case_no: str, valid_until: str) -> tuple[str, str]:
     return (
         "在线阅卷即将到期",
         f"您查阅{case_no}卷宗的在线阅卷有效截止日期为{valid_until}，今日24时后将无法查看，逾期需重新申请。",
+    )
+
+
+def revocation_notice(case_no: str, reason: str) -> tuple[str, str]:
+    """已终止: the reader's relation to the case ended, and their reading with it."""
+    return (
+        "阅卷申请已终止",
+        f"您查阅{case_no}卷宗的申请已终止，阅卷权限随之终止（已复制的阅卷链接同时失效）。原因：{reason}。"
+        "如您仍为本案当事人或代理律师，可重新申请阅卷。",
     )

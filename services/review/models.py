@@ -53,6 +53,21 @@ class ReviewedApplication(Base):
     attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     borrowed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class EndedApplication(Base):
+    """A withdrawal or revocation heard before the application itself: events travel in
+    separate queues, so the end of an application may overtake its submission. Kept so
+    the submission, when it comes, joins the queue already ended, never pending."""
+
+    __tablename__ = "ended_applications"
+
+    application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))  # withdrawn | revoked
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Message(Base):

@@ -54,6 +54,7 @@ def application(row: ReviewedApplication, now: datetime) -> dict[str, Any]:
         "materials": json.loads(row.materials),
         "review": review(row),
         "reading": arrangement,
+        "revocation": reading.revocation(row),
     }
 
 

@@ -90,6 +90,10 @@ class ReviewService(HealthMixin):
     def on_application_withdrawn(self, payload):
         usecases.receive_withdrawn(self.db, payload)
 
+    @event_handler("applications", "application_revoked", requeue_on_error=True)
+    def on_application_revoked(self, payload):
+        usecases.receive_revoked(self.db, self.sms, payload)
+
     @event_handler("review", "application_decided", requeue_on_error=True)
     def on_application_decided(self, payload):
         usecases.notify_decision(self.db, self.sms, payload)

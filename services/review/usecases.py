@@ -22,7 +22,7 @@ from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
 from services.review import domain, schemas
 from services.review.dependencies import SmsProvider, onsite_notice
-from services.review.models import IdempotencyKey, Inbox, Message, Outbox, ReviewedApplication
+from services.review.models import EndedApplication, IdempotencyKey, Inbox, Message, Outbox, ReviewedApplication
 
 log = logging.getLogger("review")
 
@@ -45,6 +45,11 @@ def receive_submitted(uow: UnitOfWork, payload: dict) -> bool:
             return False
         if session.get(ReviewedApplication, row.id) is not None:
             return False
+        ended = session.get(EndedApplication, row.id)
+        if ended is not None:  # its withdrawal or revocation came first: it never queues
+            row.status = ended.status
+            if ended.status == "revoked":
+                row.revoked_at, row.revoked_reason = ended.at, ended.reason
         session.add(row)
     return True
 
@@ -77,18 +82,62 @@ def _replica_from(payload: dict) -> ReviewedApplication:
 
 
 def receive_withdrawn(uow: UnitOfWork, payload: dict) -> bool:
-    """``applications.application_withdrawn``: leaves the queue if still pending."""
+    """``applications.application_withdrawn``: leaves the queue if still pending; heard
+    before the submission, it is remembered, so the submission never queues."""
     app_id = str(payload.get("application_id") or "")
+    if not 0 < len(app_id) <= MAX_ID:
+        log.error("application_withdrawn without an application id; dropped (event %s)", payload.get("event_id"))
+        return False
     with uow.transaction() as session:
         if not first_delivery(session, Inbox, str(payload.get("event_id") or f"withdrawn:{app_id}")):
             return False
-        result = session.execute(
-            update(ReviewedApplication)
-            .where(ReviewedApplication.id == app_id, ReviewedApplication.status == "pending")
-            .values(status="withdrawn")
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount == 1
+        return _end(session, app_id, "withdrawn", ("pending",))
+
+
+def receive_revoked(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
+    """``applications.application_revoked`` (已终止): the reader's relation to the case
+    ended. A pending one leaves the queue and can no longer be decided; the reader is told
+    once, in the inbox and by text."""
+    app_id = str(payload.get("application_id") or "")
+    try:
+        user_id = int(payload["applicant_id"])
+        case_no = str(payload["case_no"])
+    except (KeyError, TypeError, ValueError):
+        log.error("application_revoked without the contract's fields; dropped (event %s)", payload.get("event_id"))
+        return False
+    if not 0 < len(app_id) <= MAX_ID:
+        return False
+    reason = str(payload.get("reason") or "您与本案的关系已终止")[:500]
+    title, body = domain.revocation_notice(case_no, reason)
+    with uow.transaction() as session:
+        if not first_delivery(session, Inbox, str(payload.get("event_id") or f"revoked:{app_id}")):
+            return False
+        _end(session, app_id, "revoked", ("pending", "approved"), reason)
+        created = _add_message(session, user_id=user_id, application_id=app_id, kind="revoked", title=title, body=body)
+        phone = session.scalar(select(ReviewedApplication.applicant_phone).where(ReviewedApplication.id == app_id))
+    if created:
+        _text(sms, phone, title, case_no)
+    return True
+
+
+def _end(session: Session, app_id: str, status: str, from_statuses: tuple[str, ...], reason: str | None = None) -> bool:
+    """Move a known application to a final status, or remember the end for one not yet
+    heard of (the first end heard wins)."""
+    values: dict[str, Any] = {"status": status}
+    if status == "revoked":
+        values.update(revoked_at=clock.utcnow(), revoked_reason=reason)
+    result = session.execute(
+        update(ReviewedApplication)
+        .where(ReviewedApplication.id == app_id, ReviewedApplication.status.in_(from_statuses))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 1:
+        return True
+    if session.get(ReviewedApplication, app_id) is None and session.get(EndedApplication, app_id) is None:
+        session.add(EndedApplication(application_id=app_id, status=status, reason=reason, at=clock.utcnow()))
+        return True
+    return False
 
 
 # -- staff reads -------------------------------------------------------------------------------

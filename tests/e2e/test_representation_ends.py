@@ -5,6 +5,8 @@ stays (of record → still bound) ends nothing, and nothing ends twice."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from nameko.standalone.rpc import ClusterRpcClient
 
@@ -65,8 +67,11 @@ def test_the_feed_ends_a_party_who_claimed_the_case_once(stack, admin):
         ClusterRpcClient(uri=stack.amqp_uri, timeout=10) as rpc,
         EventTap(stack.amqp_uri, "case_binding", "representation_ended") as tap,
     ):
-        # claim_relation answers what relation answers, and the same refusals
+        # claim_relation answers what relation answers, and the same refusals, plus when
+        # the claim was recorded
         answer = rpc.case_binding.claim_relation(actor=party_actor(dropped), case_no=case_no)
+        claimed_at = answer.pop("claimed_at")
+        assert datetime.fromisoformat(claimed_at).tzinfo is not None
         assert answer == rpc.case_binding.relation(actor=party_actor(dropped), case_no=case_no)
         assert (answer["case_no"], answer["relation"], answer["can_apply"]) == (case_no, "party", True)
         ascii_form = case_no.replace("（", "(").replace("）", ")")

@@ -166,3 +166,44 @@ def test_registering_an_upload_twice_answers_with_the_first_and_a_missing_object
     assert usecases.registered_keys(uow, ["materials/2026/11/29/other-1", "materials/2026/11/29/gone"]) == {
         "materials/2026/11/29/other-1"
     }
+
+
+def test_representation_ending_revokes_the_readers_pending_and_approved_applications(uow):
+    ask = relation({1: {"relation": "party", "can_apply": True, "needs_binding": False}})
+    pending = usecases.submit(uow, ask, PARTY, {"case_no": CASE, "scope": "全案卷宗", "reason": "阅卷"})
+    other_case = usecases.submit(
+        uow, ask, PARTY, {"case_no": "（2021）粤01民初2号", "scope": "全案卷宗", "reason": "x"}
+    )
+    ended = {"event_id": "end-1", "case_no": CASE, "user_id": 1, "reason": "案件信息更新：您已不是本案当事人"}
+    assert usecases.on_representation_ended(uow, ended) == [pending["id"]]
+    assert usecases.on_representation_ended(uow, ended) == []  # a redelivery changes nothing
+    assert usecases.on_representation_ended(uow, {"event_id": "bad", "case_no": CASE}) == []
+    shown = usecases.detail(uow, PARTY, pending["id"])
+    assert shown["status"] == "revoked" and shown["revocation"]["reason"] == ended["reason"]
+    assert usecases.detail(uow, PARTY, other_case["id"])["status"] == "pending"
+    revoked = [payload for kind, payload in events(uow) if kind == "application_revoked"]
+    assert [(p["application_id"], p["applicant_id"], p["case_no"]) for p in revoked] == [(pending["id"], 1, CASE)]
+    # a decision heard after the end does not bring the application back
+    decided = {"event_id": "d-1", "application_id": pending["id"], "opinion": "approve", "mode": "online"}
+    assert usecases.on_decided(uow, dict(decided, valid_until="2099-01-01")) is False
+    assert usecases.detail(uow, PARTY, pending["id"])["status"] == "revoked"
+    # from 已终止 one may reapply (the submission rules apply again)
+    again = usecases.reapply(uow, ask, PARTY, pending["id"])
+    assert again["status"] == "pending" and again["reapplied_from"] == pending["id"]
+
+
+def test_an_end_announced_between_the_answer_and_the_submission_refuses_it(uow):
+    claimed = {
+        "relation": "party",
+        "can_apply": True,
+        "needs_binding": False,
+        "claimed_at": "2026-05-01T10:00:00+08:00",
+    }
+    ended = {"event_id": "end-2", "case_no": CASE, "user_id": 1, "ended_at": "2026-05-01T10:00:00.500000+08:00"}
+    assert usecases.on_representation_ended(uow, ended) == []  # nothing to revoke yet: remembered
+    with pytest.raises(DomainError) as refused:
+        usecases.submit(uow, relation({1: claimed}), PARTY, body())
+    assert refused.value.code == "not_found"
+    # a claim made after the end (the feed lists the reader again) stands
+    later = dict(claimed, claimed_at="2026-05-02T09:00:00+08:00")
+    assert usecases.submit(uow, relation({1: later}), PARTY, body())["status"] == "pending"

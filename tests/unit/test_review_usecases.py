@@ -184,3 +184,44 @@ def test_messages_once_per_decision_and_one_reminder_with_its_text(uow, tmp_path
         usecases.mark_read(uow, {"id": 43}, listed[0]["id"])
     (tmp_path / "now").write_text("2026-05-09T00:00:00+08:00")
     assert usecases.staff_queue(uow, CLERK, status="expired")["items"][0]["status"] == "expired"
+
+
+def revoked_event(app_id: int = 1, event_id: str = "r-1") -> dict:
+    return {
+        "event_id": event_id,
+        "application_id": app_id,
+        "applicant_id": 42,
+        "case_no": "（2021）粤01民初1号",
+        "court": "某法院",
+        "reason": "案件绑定已被撤销：委托已解除",
+    }
+
+
+def test_an_end_heard_before_the_submission_wins_and_the_reader_is_told_once(uow):
+    texts = Texts()
+    assert usecases.receive_withdrawn(uow, {"event_id": "w-1", "application_id": 2}) is True
+    assert usecases.receive_revoked(uow, texts, revoked_event(1)) is True
+    assert usecases.receive_revoked(uow, texts, revoked_event(1)) is False  # redelivered
+    usecases.receive_submitted(uow, submitted(1, "e-1"))
+    usecases.receive_submitted(uow, submitted(2, "e-2"))
+    assert usecases.staff_queue(uow, CLERK, status="pending")["items"] == []
+    (revoked,) = usecases.staff_queue(uow, CLERK, status="revoked")["items"]
+    assert revoked["revocation"]["reason"] == "案件绑定已被撤销：委托已解除"
+    assert [a["id"] for a in usecases.staff_queue(uow, CLERK, status="withdrawn")["items"]] == [2]
+    for app_id in (1, 2):
+        with pytest.raises(DomainError) as refused:
+            usecases.decide(uow, CLERK, app_id, {"opinion": "reject", "explanation": "x"}, dict)
+        assert refused.value.code == "invalid_state"
+    (message,) = usecases.list_messages(uow, {"id": 42})["items"]
+    assert message["title"] == "阅卷申请已终止" and "委托已解除" in message["body"]
+    assert texts.sent == []  # the number came with the submission, after the end
+
+
+def test_an_approved_application_is_revoked_and_texted(uow):
+    texts = Texts()
+    usecases.receive_submitted(uow, submitted())
+    usecases.decide(uow, CLERK, 1, {"opinion": "approve", "mode": "online"}, lambda _: {"has_electronic_dossier": True})
+    assert usecases.receive_revoked(uow, texts, revoked_event()) is True
+    (row,) = usecases.staff_queue(uow, CLERK, status="revoked")["items"]
+    assert row["status"] == "revoked"
+    assert [phone for phone, _ in texts.sent] == ["13812345678"]
