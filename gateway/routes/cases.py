@@ -141,3 +141,17 @@ class CaseRoutes:
     def revoke_binding(self, ctx: Context, binding_id: int):
         body = ctx.json_object()
         return ctx.call("case_binding", "revoke_binding", actor=ctx.actor, binding_id=binding_id, body=body)
+
+    @route(
+        "GET",
+        "/api/v1/staff/cases/<case_no>",
+        roles=("clerk", "archivist"),
+        summary="本院案件信息（审查时查看）：案件状态、案由、是否有电子卷宗、当事人和代理律师",
+        responses={
+            200: "{case_no, court, cause, status, has_electronic_dossier, parties: [{name, side, kind, "
+            "representative}], lawyers: [{name, party_name}]}",
+            404: "not_found (another court's case, or none)",
+        },
+    )
+    def staff_case(self, ctx: Context, case_no: str):
+        return ctx.call("case_binding", "staff_case", actor=ctx.actor, case_no=case_no)

@@ -50,6 +50,11 @@ class Application(Base):
     applicant_role: Mapped[str] = mapped_column(String(16))
     case_no: Mapped[str] = mapped_column(String(64))
     court: Mapped[str] = mapped_column(String(100), index=True)
+    # who the applicant is to the case (case_binding's answer at submission), for the clerk
+    applicant_relation: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    applicant_license_no: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    applicant_law_firm: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    acts_for: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the party a lawyer acts for
     scope: Mapped[str] = mapped_column(String(500))  # 申请内容
     reason: Mapped[str] = mapped_column(String(1000))  # 申请原因
     # The stored status; ``expired`` is never stored, it is computed on read from the dates.

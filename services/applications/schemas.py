@@ -41,7 +41,7 @@ def application(app, materials: list, today: date) -> dict:
         "status": domain.effective_status(app, today),
         "case_no": app.case_no,
         "court": app.court,
-        "applicant": {"name": app.applicant_name},
+        "applicant": reading.applicant(app),
         "applied_at": clock.isoformat(clock.as_aware(app.applied_at)),
         "scope": app.scope,
         "reason": app.reason,
@@ -67,7 +67,7 @@ def revoked_event(app) -> dict:
 def submitted_event(app, materials: list, phone: str | None = None) -> dict:
     """The phone is the applicant's verified number from the sign-in, passed on for
     review's text-message copy of a notice and not kept by this service."""
-    applicant = {"id": app.applicant_id, "name": app.applicant_name, "role": app.applicant_role}
+    applicant = {"id": app.applicant_id, **reading.applicant(app)}
     if phone:
         applicant["phone"] = phone
     return {

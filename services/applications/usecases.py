@@ -26,7 +26,7 @@ from services.applications.models import (
     Outbox,
     RepresentationEnd,
 )
-from services.common import clock, idempotency, staging
+from services.common import clock, idempotency, reading, staging, text
 from services.common.db import UnitOfWork
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -211,6 +211,10 @@ def _create(
         applicant_id=applicant,
         applicant_name=str(actor.get("name") or "")[:50],
         applicant_role=actor["role"],
+        applicant_relation=reading.applicant_relation(actor["role"], relation),
+        applicant_license_no=text.clip(actor.get("license_no"), 32) if actor["role"] == "lawyer" else None,
+        applicant_law_firm=text.clip(actor.get("law_firm"), 100) if actor["role"] == "lawyer" else None,
+        acts_for=text.clip(relation.get("acts_for"), 100),
         case_no=case_no,
         court=relation["court"],
         scope=submission.scope,

@@ -16,6 +16,24 @@ def case_summary(case) -> dict:
     }
 
 
+def staff_case(case, parties, lawyers) -> dict:
+    """The case as the court's staff see it: no ID numbers, only who is in it as what."""
+    return {
+        **case_summary(case),
+        "cause": case.cause,
+        "parties": [
+            {
+                "name": p.name,
+                "side": p.side,
+                "kind": "organisation" if p.credit_code else "person",
+                "representative": p.representative_name,
+            }
+            for p in parties
+        ],
+        "lawyers": [{"name": lw.name, "party_name": lw.party_name} for lw in lawyers],
+    }
+
+
 def binding(row, staff: bool = False) -> dict:
     """A binding application (API.md). Staff also see who applied."""
     data = {

@@ -36,6 +36,10 @@ class CaseBindingService(HealthMixin):
         return usecases.claim_relation(self.db, actor, case_no)
 
     @rpc(expected_exceptions=DomainError)
+    def staff_case(self, actor, case_no):
+        return usecases.staff_case(self.db, actor, case_no)
+
+    @rpc(expected_exceptions=DomainError)
     def case_summary(self, case_no):
         return usecases.case_summary(self.db, case_no)
 

@@ -143,6 +143,24 @@ def _is_the_party(actor: dict):
     )
 
 
+def staff_case(uow: UnitOfWork, actor: dict, case_no: Any) -> dict:
+    """What a clerk or archivist needs beside an application: the case's status, cause,
+    whether it has an electronic dossier, its parties and lawyers of record. Another
+    court's case is as missing as none."""
+    _require(actor, "clerk", "archivist")
+    try:
+        number = case_numbers.canonical(case_no)
+    except DomainError:
+        raise not_found(NO_CASE) from None
+    with uow.read() as session:
+        case = session.scalar(select(Case).where(Case.case_no == number))
+        if case is None or case.court != actor.get("court"):
+            raise not_found(NO_CASE)
+        parties = session.scalars(select(CaseParty).where(CaseParty.case_no == number).order_by(CaseParty.id)).all()
+        lawyers = session.scalars(select(CaseLawyer).where(CaseLawyer.case_no == number).order_by(CaseLawyer.id)).all()
+        return schemas.staff_case(case, parties, lawyers)
+
+
 def case_summary(uow: UnitOfWork, case_no: Any) -> dict:
     number = case_numbers.canonical(case_no)
     with uow.read() as session:
@@ -163,19 +181,37 @@ def relation(uow: UnitOfWork, actor: dict, case_no: Any) -> dict:
 def _relation(session: Session, actor: dict, number: str) -> dict:
     role = _role(actor)
     is_party = is_of_record = is_bound = literal(False)
+    # for whom: the party a lawyer acts for, or the organisation a 法定代表人 speaks for
+    party_for = record_for = bound_for = literal(None)
     if role == "party":
         is_party = exists().where(CaseParty.case_no == number, _is_the_party(actor))
+        party_for = (
+            select(CaseParty.name)
+            .where(
+                CaseParty.case_no == number,
+                CaseParty.representative_id_number == (actor.get("id_number") or ""),
+                CaseParty.representative_name == (actor.get("name") or ""),
+            )
+            .limit(1)
+            .scalar_subquery()
+        )
     elif role == "lawyer":
-        is_of_record = exists().where(
-            CaseLawyer.case_no == number, CaseLawyer.license_no == (actor.get("license_no") or "")
-        )
-        is_bound = exists().where(
-            Binding.case_no == number, Binding.lawyer_id == actor.get("id"), Binding.status == "approved"
-        )
+        of_record = and_(CaseLawyer.case_no == number, CaseLawyer.license_no == (actor.get("license_no") or ""))
+        approved = and_(Binding.case_no == number, Binding.lawyer_id == actor.get("id"), Binding.status == "approved")
+        is_of_record = exists().where(of_record)
+        is_bound = exists().where(approved)
+        record_for = select(CaseLawyer.party_name).where(of_record).limit(1).scalar_subquery()
+        bound_for = select(Binding.party_name).where(approved).order_by(Binding.id.desc()).limit(1).scalar_subquery()
     row = session.execute(
-        select(Case, is_party.label("party"), is_of_record.label("of_record"), is_bound.label("bound")).where(
-            Case.case_no == number
-        )
+        select(
+            Case,
+            is_party.label("party"),
+            is_of_record.label("of_record"),
+            is_bound.label("bound"),
+            party_for.label("party_for"),
+            record_for.label("record_for"),
+            bound_for.label("bound_for"),
+        ).where(Case.case_no == number)
     ).first()
     if row is None:
         raise not_found(NO_CASE)
@@ -190,7 +226,11 @@ def _relation(session: Session, actor: dict, number: str) -> dict:
         raise not_found(NO_CASE)
     if role in STAFF_ROLES and role != "admin" and actor.get("court") != case.court:
         raise not_found(NO_CASE)
-    return dict(schemas.case_summary(case), relation=answer, **domain.relation_answer(role, answer, case.status))
+    answered = dict(schemas.case_summary(case), relation=answer, **domain.relation_answer(role, answer, case.status))
+    acts_for = {domain.PARTY: row.party_for, domain.OF_RECORD: row.record_for, domain.BOUND: row.bound_for}.get(answer)
+    if acts_for:  # for whom the reader acts: a lawyer's party, a 法定代表人's organisation
+        answered["acts_for"] = acts_for
+    return answered
 
 
 def _hold_case(session: Session, number: str, *, exclusive: bool = False) -> None:

@@ -97,3 +97,31 @@ def revocation(row: Any) -> dict[str, Any] | None:
     if row.status != "revoked":
         return None
     return {"at": clock.isoformat(clock.as_aware(row.revoked_at)), "reason": row.revoked_reason}
+
+
+# Who the applicant is to the case, as case_binding answered at submission (the review
+# screen shows it): the archived-case lawyer has no relation, only the four materials.
+ARCHIVED_LAWYER = "lawyer_archived"
+
+
+def applicant_relation(role: str, relation: dict) -> str:
+    held = str(relation.get("relation") or "none")
+    if role == "lawyer" and held == "none" and relation.get("status") == "archived":
+        return ARCHIVED_LAWYER
+    return held
+
+
+def applicant(row: Any) -> dict[str, Any]:
+    """The application object's ``applicant``: the name (API.md), and what the court needs to
+    judge the request: role, relation to the case, a lawyer's license and firm, for whom."""
+    shown: dict[str, Any] = {"name": row.applicant_name, "role": row.applicant_role}
+    for field, column in (
+        ("relation", "applicant_relation"),
+        ("license_no", "applicant_license_no"),
+        ("law_firm", "applicant_law_firm"),
+        ("acts_for", "acts_for"),
+    ):
+        value = getattr(row, column, None)
+        if value:
+            shown[field] = value
+    return shown

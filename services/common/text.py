@@ -41,3 +41,8 @@ def clean_text(
     if not text.isprintable() and any(unicodedata.category(ch) in _INVISIBLE and ch not in allowed for ch in text):
         raise validation_error({field: "含有不可见或无效字符"})
     return text
+
+
+def clip(value: Any, max_len: int) -> str | None:
+    """A value another service vouched for, kept as text of at most ``max_len``; empty is None."""
+    return str(value)[:max_len] if value else None

@@ -29,6 +29,11 @@ class ReviewedApplication(Base):
     applicant_name: Mapped[str] = mapped_column(String(50))
     applicant_role: Mapped[str] = mapped_column(String(16))
     applicant_phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # who the applicant is to the case (case_binding's answer at submission), for the clerk
+    applicant_relation: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    applicant_license_no: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    applicant_law_firm: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    acts_for: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the party a lawyer acts for
     case_no: Mapped[str] = mapped_column(String(64))
     court: Mapped[str] = mapped_column(String(100))
     scope: Mapped[str] = mapped_column(Text)

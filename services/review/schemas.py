@@ -47,7 +47,7 @@ def application(row: ReviewedApplication, now: datetime) -> dict[str, Any]:
         "status": effective_status(row.status, arrangement, now),
         "case_no": row.case_no,
         "court": row.court,
-        "applicant": {"name": row.applicant_name},
+        "applicant": reading.applicant(row),
         "applied_at": _instant(row.applied_at),
         "scope": row.scope,
         "reason": row.reason,
@@ -59,10 +59,9 @@ def application(row: ReviewedApplication, now: datetime) -> dict[str, Any]:
 
 
 def queue_item(row: ReviewedApplication, now: datetime) -> dict[str, Any]:
-    """A staff queue line: the application plus who applied as what and how long it has
-    waited, and where each material opens."""
+    """A staff queue line: the application plus how long it has waited, and where each
+    material opens."""
     data = application(row, now)
-    data["applicant"] = {"name": row.applicant_name, "role": row.applicant_role}
     data["materials"] = [dict(m, url=f"/api/v1/uploads/{m['id']}") for m in data["materials"]]
     applied = clock.as_aware(row.applied_at)
     data["waited_seconds"] = max(0, int((now - applied).total_seconds())) if row.status == "pending" else None

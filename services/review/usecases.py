@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.common import clock, idempotency
+from services.common import clock, idempotency, text
 from services.common.db import UnitOfWork
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -70,6 +70,10 @@ def _replica_from(payload: dict) -> ReviewedApplication:
         applicant_name=str(applicant["name"])[:50],
         applicant_role=str(applicant.get("role") or "party")[:16],
         applicant_phone=str(phone)[:20] if phone else None,
+        applicant_relation=text.clip(applicant.get("relation"), 32),
+        applicant_license_no=text.clip(applicant.get("license_no"), 32),
+        applicant_law_firm=text.clip(applicant.get("law_firm"), 100),
+        acts_for=text.clip(applicant.get("acts_for"), 100),
         case_no=str(payload["case_no"])[:64],
         court=str(payload["court"])[:100],
         scope=str(payload.get("scope") or ""),

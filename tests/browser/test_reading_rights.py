@@ -40,6 +40,10 @@ def test_the_clerk_grants_part_of_the_dossier_without_printing(stack, admin, bro
     row = desk.locator(f"tr[data-id='{application_id}']")
     expect(row).to_contain_text(case_no)
     row.get_by_role("link", name="审查").click()
+    context = desk.locator(".review-context")  # who applies, as what, and the case itself
+    expect(context).to_contain_text("本案当事人")
+    expect(context).to_contain_text("有（可在线阅卷）")
+    expect(context.locator(".case-parties")).to_contain_text(f"原告：{party['name']}")
     checklist = desk.locator(".grant-checklist")
     expect(checklist).to_contain_text("申请内容：起诉状")
     expect(checklist.get_by_label("起诉状（2页）")).to_be_checked()

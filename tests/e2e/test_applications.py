@@ -92,7 +92,11 @@ def test_party_submits_reads_lists_withdraws(stack, admin):
     assert created.status_code == 201, created.text
     app = created.json()
     assert app["status"] == "pending" and app["case_no"] == case_no and app["court"] == COURT
-    assert app["applicant"] == {"name": "金家慧"} and app["review"] is None and app["reading"] is None
+    assert (
+        app["applicant"] == {"name": "金家慧", "role": "party", "relation": "party"}
+        and app["review"] is None
+        and app["reading"] is None
+    )
     assert app["scope"] == "全案卷宗" and app["reason"] == "诉讼需要" and app["materials"] == []
     assert app["applied_at"].endswith("+08:00")
     retry = apply(party, ascii_case, key="submit-1", status="approved", applicant={"name": "别人"}, review={})

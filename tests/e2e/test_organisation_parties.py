@@ -83,6 +83,7 @@ def test_the_representative_of_an_organisation_party_is_a_party(stack, admin):
         "relation": "party",
         "can_apply": True,
         "needs_binding": False,
+        "acts_for": COMPANY,  # the 法定代表人 speaks for the organisation
     }
     mine = representative.get("/api/v1/my/cases").json()
     assert [(c["case_no"], c["relation"], c["can_apply"]) for c in mine["items"]] == [(case_no, "party", True)]

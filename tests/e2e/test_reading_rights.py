@@ -189,3 +189,40 @@ def test_the_case_log_holds_every_read_by_anyone(case):
     assert_error(
         case.clerk.get(f"/api/v1/staff/cases/{case.case_no}/access-log", params={"cursor": "²"}), 400, "bad_request"
     )
+
+
+def test_the_clerk_sees_who_the_applicant_is_to_the_case(stack, case):
+    from tests.e2e.test_applications import lawyer_materials
+    from tests.support import new_lawyer
+
+    lawyer = new_lawyer(case.admin, name="在案律师", law_firm="广东在案律师事务所")
+    party = new_party(stack.base_url, "张三")
+    case_no = import_case(case.admin, parties=(party,), lawyers=(lawyer,))
+    applied = apply(lawyer, case_no, lawyer_materials(lawyer))
+    assert applied.status_code == 201, applied.text
+    app_id = applied.json()["id"]
+    expected = {
+        "name": "在案律师",
+        "role": "lawyer",
+        "relation": "lawyer_of_record",
+        "license_no": lawyer.license_no,
+        "law_firm": "广东在案律师事务所",
+        "acts_for": "张三",
+    }
+    assert case.clerk.get(f"/api/v1/applications/{app_id}").json()["applicant"] == expected
+    queued = eventually(
+        lambda: case.clerk.get("/api/v1/staff/applications", params={"limit": 100}).json()["items"],
+        lambda items: any(a["id"] == app_id for a in items),
+    )
+    assert next(a for a in queued if a["id"] == app_id)["applicant"] == expected
+
+    summary = case.clerk.get(f"/api/v1/staff/cases/{case_no}")
+    assert summary.status_code == 200, summary.text
+    body = summary.json()
+    assert (body["status"], body["cause"], body["has_electronic_dossier"]) == ("in_trial", "买卖合同纠纷", True)
+    assert body["parties"] == [{"name": "张三", "side": "原告", "kind": "person", "representative": None}]
+    assert body["lawyers"] == [{"name": "在案律师", "party_name": "张三"}]
+    assert "id_number" not in str(body)
+    assert_error(case.other_clerk.get(f"/api/v1/staff/cases/{case_no}"), 404, "not_found")
+    assert_error(party.get(f"/api/v1/staff/cases/{case_no}"), 403, "forbidden")
+    assert_error(case.clerk.get("/api/v1/staff/cases/nonsense"), 404, "not_found")

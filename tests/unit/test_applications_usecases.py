@@ -69,10 +69,12 @@ def test_submit_records_the_application_and_its_event_together(uow):
     ask = relation({1: {"relation": "party", "can_apply": True}})
     app = usecases.submit(uow, ask, PARTY, {**body(), "status": "approved", "review": {"opinion": "approve"}})
     assert app["status"] == "pending" and app["review"] is None and app["reading"] is None
-    assert app["court"] == COURT and app["applicant"] == {"name": "金家慧"}
+    # who the applicant is to the case travels with it, for the clerk
+    assert app["court"] == COURT and app["applicant"] == {"name": "金家慧", "role": "party", "relation": "party"}
     [(kind, payload)] = events(uow)
     assert kind == "application_submitted" and payload["application_id"] == app["id"]
-    assert payload["applicant"] == {"id": 1, "name": "金家慧", "role": "party"} and payload["event_id"]
+    assert payload["applicant"] == {"id": 1, "name": "金家慧", "role": "party", "relation": "party"}
+    assert payload["event_id"]
     with pytest.raises(DomainError) as info:
         usecases.submit(uow, ask, PARTY, body())
     assert info.value.code == "duplicate_pending"
@@ -207,3 +209,23 @@ def test_an_end_announced_between_the_answer_and_the_submission_refuses_it(uow):
     # a claim made after the end (the feed lists the reader again) stands
     later = dict(claimed, claimed_at="2026-05-02T09:00:00+08:00")
     assert usecases.submit(uow, relation({1: later}), PARTY, body())["status"] == "pending"
+
+
+def test_a_lawyers_application_says_how_they_relate_to_the_case(uow):
+    lawyer = dict(LAWYER, license_no="14401201010000001", law_firm="广东某律师事务所")
+    kinds = [material(uow, lawyer, k)["id"] for k in ("license", "firm_letter", "authorization", "party_id")]
+    answers = {
+        2: {"relation": "lawyer_bound", "can_apply": True, "acts_for": "张三", "status": "in_trial"},
+    }
+    app = usecases.submit(uow, relation(answers), lawyer, body(kinds))
+    assert app["applicant"] == {
+        "name": "中欣",
+        "role": "lawyer",
+        "relation": "lawyer_bound",
+        "license_no": "14401201010000001",
+        "law_firm": "广东某律师事务所",
+        "acts_for": "张三",
+    }
+    archived = {2: {"relation": "none", "can_apply": True, "status": "archived"}}
+    other = usecases.submit(uow, relation(archived), lawyer, {**body(kinds), "case_no": "（2020）粤01民初9号"})
+    assert other["applicant"]["relation"] == "lawyer_archived" and "acts_for" not in other["applicant"]

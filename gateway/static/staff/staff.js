@@ -54,6 +54,35 @@ function radios(name, options, value) {
     h("label", {}, h("input", { type: "radio", name, value: v, checked: v === value }), " ", label)));
 }
 
+// Who the applicant is to the case, as case_binding answered when they applied.
+const RELATION = {
+  party: "本案当事人", lawyer_of_record: "在案代理律师", lawyer_bound: "已绑定律师（案件绑定）",
+  lawyer_archived: "归档案件律师（凭四项材料）", none: "与本案无登记关系",
+};
+
+function who(applicant) {
+  return RELATION[applicant?.relation] || LABELS.role[applicant?.role] || "—";
+}
+
+// What the clerk needs beside the request: the applicant's standing and the case itself.
+function reviewContext(app, kase, dossier) {
+  const a = app.applicant || {};
+  const rows = [["申请人", a.name], ["身份", who(a)]];
+  if (a.role === "lawyer") rows.push(["执业证号", a.license_no || "—"], ["律师事务所", a.law_firm || "—"], ["代理的当事人", a.acts_for || "—"]);
+  else if (a.acts_for) rows.push(["代表的单位", a.acts_for]);
+  const kv = (pairs) => h("dl", { class: "kv" }, pairs.map(([k, v]) => h("div", { class: "kv-row" }, h("dt", {}, k), h("dd", {}, v ?? "—"))));
+  const caseBlock = kase ? [
+    kv([["案件状态", kase.status === "archived" ? "已归档" : "审理中"], ["案由", kase.cause || "—"],
+      ["电子卷宗", dossier ? "有（可在线阅卷）" : "无（只能现场阅卷）"]]),
+    h("h3", {}, "当事人"),
+    h("ul", { class: "case-parties" }, kase.parties.map((p) => h("li", {}, `${p.side || "当事人"}：${p.name}`,
+      p.kind === "organisation" && p.representative ? `（法定代表人 ${p.representative}）` : ""))),
+    kase.lawyers.length ? h("h3", {}, "在案代理律师") : null,
+    kase.lawyers.length ? h("ul", { class: "case-lawyers" }, kase.lawyers.map((l) => h("li", {}, `${l.name}（代理 ${l.party_name || "—"}）`))) : null,
+  ] : [h("p", { class: "muted" }, "案件信息暂不可查。")];
+  return h("section", { class: "block review-context", "aria-labelledby": "b0" }, h("h2", { id: "b0" }, "申请人与本案"), kv(rows), ...caseBlock);
+}
+
 // 阅卷范围: the case's 正卷 as a checklist beside what the applicant asked for (申请内容);
 // all ticked grants the whole 正卷, documents ingested later included. 副卷 is listed for
 // the clerk's eyes only and cannot be ticked.
@@ -189,7 +218,7 @@ const routes = [
       items.length ? h("table", { class: "grid-table queue" },
         h("thead", {}, h("tr", {}, ["案号", "申请人", "身份", "申请日期", "已等待", "申请内容", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, items.map((a) => h("tr", { "data-id": a.id },
-          h("td", {}, a.case_no), h("td", {}, a.applicant?.name), h("td", {}, LABELS.role[a.applicant?.role] || "—"), h("td", {}, fmtDate(a.applied_at)),
+          h("td", {}, a.case_no), h("td", {}, a.applicant?.name), h("td", {}, who(a.applicant)), h("td", {}, fmtDate(a.applied_at)),
           h("td", {}, waited(a.waited_seconds)), h("td", {}, a.scope), h("td", {}, statusTag(a.status)),
           h("td", {}, h("a", { href: `/staff/applications/${a.id}`, "data-nav": true, class: "btn btn-link" }, a.status === "pending" ? "审查" : "查看"))))))
         : h("p", { class: "empty" }, "队列中没有申请。"));
@@ -199,16 +228,20 @@ const routes = [
     const app = await api("GET", `/api/v1/applications/${id}`);
     const caseNo = encodeURIComponent(app.case_no);
     // the case's whole dossier as this court holds it (none yet: 404)
-    const dossier = await api("GET", `/api/v1/staff/cases/${caseNo}/dossier`).catch((err) => {
+    const missing = (err) => {
       if (err instanceof ApiFailure && err.status === 404) return null;
       throw err;
-    });
+    };
+    const [dossier, kase] = await Promise.all([
+      api("GET", `/api/v1/staff/cases/${caseNo}/dossier`).catch(missing),
+      api("GET", `/api/v1/staff/cases/${caseNo}`).catch(missing),
+    ]);
     const side = app.status === "pending" && user.role === "clerk" ? decisionForm(app, dossier, () => router.render()) : null;
     const caseLinks = h("p", { class: "case-links" },
       dossier ? h("a", { href: `/staff/cases/${caseNo}/dossier?from=${encodeURIComponent(id)}`, "data-nav": true, class: "btn btn-default", "data-action": "preview" }, "卷宗预览（含副卷）") : null,
       h("a", { href: `/staff/cases/${caseNo}/access-log?from=${encodeURIComponent(id)}`, "data-nav": true, class: "btn btn-link" }, "本案阅卷记录"));
     el.replaceChildren(h("h1", {}, `审查 ${app.case_no}`), h("a", { href: user.role === "clerk" ? "/staff/applications" : "/staff/onsite", "data-nav": true, class: "back" }, "返回队列"),
-      caseLinks, h("div", { class: "review-layout" }, h("div", { class: "review-main" }, detailBlocks(app, { accessLog: "court" })), side));
+      caseLinks, h("div", { class: "review-layout" }, h("div", { class: "review-main" }, reviewContext(app, kase, dossier), detailBlocks(app, { accessLog: "court" })), side));
   }],
   [/^\/staff\/cases\/([^/]+)\/dossier$/, async (el, caseNo) => {
     await signedIn("clerk", "archivist");
