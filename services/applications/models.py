@@ -81,6 +81,8 @@ class Application(Base):
     attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     borrowed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # when review recorded the attendance shown: an older record heard later is ignored
+    attendance_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     # 已终止: when and why the reader's relation to the case ended
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -512,6 +512,7 @@ def on_attendance(uow: UnitOfWork, payload: dict) -> bool:
         if attended is not None and not isinstance(attended, bool):
             raise ValueError("attended")
         borrowed_at, returned_at = _instant(payload.get("borrowed_at")), _instant(payload.get("returned_at"))
+        recorded_at = _instant(payload.get("recorded_at"))
     except (KeyError, TypeError, ValueError):
         log.error("attendance_recorded event with an unusable payload was dropped")
         return False
@@ -519,10 +520,16 @@ def on_attendance(uow: UnitOfWork, payload: dict) -> bool:
         if not first_delivery(session, Inbox, event_id):
             return False
         app = session.scalar(select(Application).where(Application.id == application_id).with_for_update())
-        if app is None or app.status != "approved" or app.mode != "onsite":
-            log.warning("attendance for application %s ignored: not an on-site approval", application_id)
+        if app is None:
+            log.warning("attendance for unknown application %s ignored", application_id)
+            return False
+        # Review records attendance only on on-site approvals, so an attendance that
+        # overtakes its decision (another queue) is kept for it; of two records the newer wins.
+        shown = clock.as_aware(app.attendance_recorded_at)
+        if shown is not None and (recorded_at is None or recorded_at <= shown):
             return False
         app.attended, app.borrowed_at, app.returned_at = attended, borrowed_at, returned_at
+        app.attendance_recorded_at = recorded_at
         return True
 
 

@@ -63,6 +63,7 @@ class Reading:
     documents: frozenset[int] | None = None  # None: the whole 正卷, documents ingested later included
     print_allowed: bool = True
     revoked: bool = False  # 已终止: the reader's relation to the case ended
+    withdrawn: bool = False  # 已撤回 by the applicant
 
     def covers(self, document_id: int, volume: str | None) -> bool:
         """What the clerk granted: a 正卷 document, and one of the chosen ones if any were."""
@@ -91,6 +92,8 @@ def authorize(reading: Reading | None, actor: dict, now: datetime, *, for_log: b
         return reading
     if reading.revoked:
         raise DomainError("access_revoked", "您与本案的关系已终止，阅卷权限随之终止")
+    if reading.withdrawn:
+        raise DomainError("not_approved", "该申请已撤回，不能查看卷宗")
     if not reading.is_online_grant:
         raise DomainError("not_approved", "该申请尚未获准在线阅卷")
     if now >= reading.grant_ends_at:

@@ -50,6 +50,9 @@ class Reading(Base):
     # 已终止: the reader's relation to the case ended; nothing can be read any more, and a
     # decision heard after this never brings reading back.
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # 已撤回: the applicant withdrew it; a decision heard later (review may have decided
+    # before it heard the withdrawal) grants nothing.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -138,6 +138,10 @@ class DossierService(HealthMixin):
     def on_application_revoked(self, payload):
         usecases.on_application_revoked(self.db, payload)
 
+    @event_handler("applications", "application_withdrawn", requeue_on_error=True)
+    def on_application_withdrawn(self, payload):
+        usecases.on_application_withdrawn(self.db, payload)
+
     @timer(interval=1)
     def relay_outbox(self):
         self._relay()

@@ -170,7 +170,17 @@ def _documents_column(value: Any) -> str | None:
 def on_application_revoked(uow: UnitOfWork, payload: dict) -> bool:
     """已终止: reading ends at once and every 复制链接 of the application dies; heard before
     the decision, it still wins (the decision's fields are kept, the end stays)."""
-    if not _upsert_reading(uow, payload, applicant_id=payload.get("applicant_id"), revoked_at=clock.utcnow()):
+    return _end_reading(uow, payload, applicant_id=payload.get("applicant_id"), revoked_at=clock.utcnow())
+
+
+def on_application_withdrawn(uow: UnitOfWork, payload: dict) -> bool:
+    """已撤回: the applicant withdrew while it was pending at the source, so any decision,
+    heard before or after, grants nothing."""
+    return _end_reading(uow, payload, withdrawn_at=clock.utcnow())
+
+
+def _end_reading(uow: UnitOfWork, payload: dict, **values: Any) -> bool:
+    if not _upsert_reading(uow, payload, **values):
         return False
     with uow.transaction() as session:
         session.execute(delete(Link).where(Link.application_id == str(payload["application_id"])))
@@ -220,6 +230,7 @@ def _reading(session, application_id: Any) -> domain.Reading | None:
         documents=domain.parse_granted_documents(json.loads(row.documents)) if row.documents else None,
         print_allowed=row.print_allowed is not False,
         revoked=row.revoked_at is not None,
+        withdrawn=row.withdrawn_at is not None,
     )
 
 

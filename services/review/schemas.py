@@ -104,8 +104,10 @@ def decided_event(row: ReviewedApplication) -> dict[str, Any]:
 
 
 def attendance_event(row: ReviewedApplication) -> dict[str, Any]:
+    """``recorded_at`` (to the microsecond) orders corrections: a consumer keeps the newest."""
     return {
         "application_id": wire_id(row.id),
+        "recorded_at": clock.as_aware(clock.utcnow()).isoformat(),
         "attended": row.attended,
         "borrowed_at": _instant(row.borrowed_at),
         "returned_at": _instant(row.returned_at),

@@ -86,8 +86,8 @@ def _replica_from(payload: dict) -> ReviewedApplication:
 
 
 def receive_withdrawn(uow: UnitOfWork, payload: dict) -> bool:
-    """``applications.application_withdrawn``: leaves the queue if still pending; heard
-    before the submission, it is remembered, so the submission never queues."""
+    """``applications.application_withdrawn``: leaves the queue for good; heard before the
+    submission, it is remembered, so the submission never queues."""
     app_id = str(payload.get("application_id") or "")
     if not 0 < len(app_id) <= MAX_ID:
         log.error("application_withdrawn without an application id; dropped (event %s)", payload.get("event_id"))
@@ -95,7 +95,9 @@ def receive_withdrawn(uow: UnitOfWork, payload: dict) -> bool:
     with uow.transaction() as session:
         if not first_delivery(session, Inbox, str(payload.get("event_id") or f"withdrawn:{app_id}")):
             return False
-        return _end(session, app_id, "withdrawn", ("pending",))
+        # Applications lets a reader withdraw only while it has heard no decision, so a
+        # decision review took meanwhile is void: the withdrawal stands.
+        return _end(session, app_id, "withdrawn", ("pending", "approved", "rejected", "returned"))
 
 
 def receive_revoked(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:

@@ -163,3 +163,55 @@ def test_a_withdrawal_heard_before_the_submission_keeps_it_out_of_the_queue(stac
         409,
         "invalid_state",
     )
+
+
+def test_a_withdrawal_voids_a_decision_review_took_before_hearing_it(stack, admin):
+    """Review down, the reader submits and withdraws; review comes back, hears the
+    submission first and a clerk approves before the withdrawal is heard: the withdrawal
+    still wins everywhere, and nothing can be read."""
+    reader = new_party(stack.base_url, "撤回读者")
+    court = f"测试法院{uuid.uuid4().hex[:8]}"
+    clerk = create_staff(admin, "clerk", court)
+    case_no = new_case_no()
+    stack.dispatch_event("dossier", "document_ingested", {"event_id": str(uuid.uuid4()), "case_no": case_no})
+    app_id = random.randint(10**12, 10**13)
+    stack.dispatch_event(
+        "applications",
+        "application_submitted",
+        submitted_payload(app_id, reader, case_no, court, "2026-05-01T09:00:00+08:00"),
+    )
+    decision = f"/api/v1/staff/applications/{app_id}/decision"
+    decided = eventually(
+        lambda: clerk.post(decision, json={"opinion": "reject", "explanation": "材料不全"}),
+        lambda r: r.status_code != 404,
+    )
+    assert decided.status_code == 200, decided.text
+    stack.dispatch_event(
+        "review",
+        "application_decided",
+        {
+            "event_id": str(uuid.uuid4()),
+            "application_id": app_id,
+            "applicant_id": reader.user["id"],
+            "case_no": case_no,
+            "court": court,
+            "opinion": "approve",
+            "mode": "online",
+            "explanation": "",
+            "reviewer": "审查员",
+            "reviewed_at": "2026-05-02T09:00:00+08:00",
+            "valid_until": "2099-12-31",
+        },
+    )
+    path = f"/api/v1/applications/{app_id}/dossier"
+    assert wait_until(lambda: reader.get(path).status_code == 200)
+    stack.dispatch_event(
+        "applications", "application_withdrawn", {"event_id": str(uuid.uuid4()), "application_id": app_id}
+    )
+    assert wait_until(lambda: reader.get(path).status_code == 403), reader.get(path).text
+    assert_error(reader.get(path), 403, "not_approved")
+    withdrawn = eventually(
+        lambda: clerk.get("/api/v1/staff/applications", params={"status": "withdrawn"}).json()["items"],
+        lambda items: bool(items),
+    )
+    assert [a["id"] for a in withdrawn] == [app_id]

@@ -229,3 +229,33 @@ def test_a_lawyers_application_says_how_they_relate_to_the_case(uow):
     archived = {2: {"relation": "none", "can_apply": True, "status": "archived"}}
     other = usecases.submit(uow, relation(archived), lawyer, {**body(kinds), "case_no": "（2020）粤01民初9号"})
     assert other["applicant"]["relation"] == "lawyer_archived" and "acts_for" not in other["applicant"]
+
+
+def test_attendance_overtaking_its_decision_is_kept_and_the_newest_record_wins(uow):
+    ask = relation({1: {"relation": "party", "can_apply": True}})
+    app = usecases.submit(uow, ask, PARTY, body())
+    attended = {
+        "event_id": "a-2",
+        "application_id": app["id"],
+        "attended": True,
+        "borrowed_at": "2026-05-08T09:30:00+08:00",
+        "returned_at": None,
+        "recorded_at": "2026-05-08T09:31:00.000002+08:00",
+    }
+    assert usecases.on_attendance(uow, attended) is True  # before the decision: kept
+    older = dict(
+        attended, event_id="a-1", attended=False, borrowed_at=None, recorded_at="2026-05-08T09:31:00.000001+08:00"
+    )
+    assert usecases.on_attendance(uow, older) is False  # an older record heard later
+    decided = {
+        "event_id": "d-1",
+        "application_id": app["id"],
+        "opinion": "approve",
+        "mode": "onsite",
+        "start_date": "2026-05-08",
+        "end_date": "2026-05-09",
+    }
+    assert usecases.on_decided(uow, decided) is True
+    shown = usecases.detail(uow, PARTY, app["id"])
+    assert shown["status"] == "approved" and shown["reading"]["attended"] is True
+    assert shown["reading"]["borrowed_at"] == "2026-05-08T09:30:00+08:00"
