@@ -95,9 +95,11 @@ function failureFrom(status, text) {
   }
 }
 
-export async function api(method, path, body) {
+// `idempotencyKey` goes out as the Idempotency-Key header; see intent() below.
+export async function api(method, path, body, { idempotencyKey } = {}) {
   const headers = { Accept: "application/json" };
   if (method !== "GET") headers["X-CSRF-Token"] = cookie("court_csrf");
+  if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
   let payload;
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -112,6 +114,58 @@ export async function api(method, path, body) {
   const text = await response.text();
   if (!response.ok) throw failureFrom(response.status, text);
   return text ? JSON.parse(text) : null;
+}
+
+// -- retries that are safe ----------------------------------------------------------------
+// An answer can be lost after the server did the work (the network dropped, a 503 from a
+// slow service), and the person then clicks again. So a submission, withdrawal,
+// reapplication, decision or attendance is sent through an intent: one Idempotency-Key
+// per thing the person means to do, made on the first attempt and sent again with every
+// retry of the same request, so the server answers a retry with the first result instead
+// of doing it twice (API.md "Conventions"). Once it succeeded, or once the request
+// changed (another body: the person means something else now), a new key is made.
+export function intent() {
+  let key = null;
+  let sent = null;
+  return {
+    async send(method, path, body) {
+      const request = JSON.stringify([method, path, body ?? null]);
+      if (!key || request !== sent) {
+        key = newKey();
+        sent = request;
+      }
+      const result = await api(method, path, body, { idempotencyKey: key });
+      key = null;
+      return result;
+    },
+  };
+}
+
+// crypto.randomUUID needs a secure context (https or localhost); a court intranet served
+// over plain http has only getRandomValues, which makes as good a key.
+function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// While a request is in flight, the button that started it (or each of `buttons`) is
+// disabled and aria-busy, so a double click or a second Enter sends one request; they come
+// back when the request settles, whatever the outcome. `work` reports its own errors.
+export async function whileBusy(buttons, work) {
+  const all = [buttons].flat().filter(Boolean);
+  if (all.some((b) => b.getAttribute("aria-busy") === "true")) return undefined;
+  for (const b of all) {
+    b.disabled = true;
+    b.setAttribute("aria-busy", "true");
+  }
+  try {
+    return await work();
+  } finally {
+    for (const b of all) {
+      b.disabled = false;
+      b.removeAttribute("aria-busy");
+    }
+  }
 }
 
 // Uploads go through XHR for its progress events (fetch has none for request bodies).
@@ -443,8 +497,12 @@ export function applicationForm({ user, onDone, onBinding, initialCase }) {
     picker.element,
     message,
     h("div", { class: "actions bottom-bar weui-bottom-fixed-opr" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "提交申请")));
-  form.addEventListener("submit", async (e) => {
+  const submission = intent();
+  form.addEventListener("submit", (e) => {
     e.preventDefault();
+    whileBusy(form.querySelector("button[type=submit]"), submit);
+  });
+  async function submit() {
     message.replaceChildren();
     const missing = picker.missing();
     if (missing.length) {
@@ -458,13 +516,13 @@ export function applicationForm({ user, onDone, onBinding, initialCase }) {
       material_ids: picker.ids(),
     };
     try {
-      const app = await api("POST", "/api/v1/applications", body);
+      const app = await submission.send("POST", "/api/v1/applications", body);
       toast("申请已提交");
       onDone(app);
     } catch (err) {
       message.replaceChildren(err.code === "binding_required" ? bindingPrompt() : errorBox(err));
     }
-  });
+  }
   return form;
 }
 
@@ -482,20 +540,23 @@ export function bindingForm({ caseNo, onDone }) {
     picker.element,
     message,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "提交绑定申请")));
-  form.addEventListener("submit", async (e) => {
+  const submission = intent();
+  form.addEventListener("submit", (e) => {
     e.preventDefault();
     const missing = picker.missing();
     if (missing.length) {
       message.replaceChildren(errorBox(ERROR_TEXT.materials_missing + missing.map((k) => LABELS.kind[k]).join("、")));
       return;
     }
-    try {
-      const binding = await api("POST", "/api/v1/bindings", { case_no: caseInput.value.trim(), party_name: party.value.trim(), material_ids: picker.ids() });
-      toast("绑定申请已提交，请等待审查");
-      onDone(binding);
-    } catch (err) {
-      message.replaceChildren(errorBox(err));
-    }
+    whileBusy(form.querySelector("button[type=submit]"), async () => {
+      try {
+        const binding = await submission.send("POST", "/api/v1/bindings", { case_no: caseInput.value.trim(), party_name: party.value.trim(), material_ids: picker.ids() });
+        toast("绑定申请已提交，请等待审查");
+        onDone(binding);
+      } catch (err) {
+        message.replaceChildren(errorBox(err));
+      }
+    });
   });
   return form;
 }
@@ -516,12 +577,15 @@ function table(rows) {
 
 // 重新申请 and 撤回 behave the same in every front end; `go` opens an application by id.
 export function applicationActions(id, go, refresh) {
-  const act = (path, done) => async () => {
-    try {
-      done(await api("POST", `/api/v1/applications/${id}/${path}`));
-    } catch (err) {
-      toast(errorText(err), true);
-    }
+  const act = (path, done) => {
+    const attempt = intent();  // a retry of the same 撤回 or 重新申请 reuses its key
+    return (e) => whileBusy(e?.currentTarget, async () => {
+      try {
+        done(await attempt.send("POST", `/api/v1/applications/${id}/${path}`));
+      } catch (err) {
+        toast(errorText(err), true);
+      }
+    });
   };
   return {
     reapply: act("reapply", (fresh) => {

@@ -2,7 +2,7 @@
 // keep the on-site list, admins import cases, ingest dossiers and create staff accounts.
 import {
   ApiFailure, LABELS, accessLogBlock, api, button, createRouter, detailBlocks, errorBox, errorText, field, fmtDate, fmtTime, h,
-  input, loginForm, me, safeNext, sendForm, signOut, staffDossierViewer, statusTag, toast,
+  input, intent, loginForm, me, safeNext, sendForm, signOut, staffDossierViewer, statusTag, toast, whileBusy,
 } from "/static/common.js";
 
 const root = document.getElementById("app");
@@ -135,8 +135,12 @@ function decisionForm(app, dossier, onDone) {
     onsite.prepend(h("p", { class: "notice no-dossier" }, "因未扫描电子卷，需到库申请纸质卷：本案没有电子卷宗，只能同意现场阅卷。"));
   }
   form.addEventListener("change", sync);
-  form.addEventListener("submit", async (e) => {
+  const decision = intent();  // a retry of the same decision reuses its Idempotency-Key
+  form.addEventListener("submit", (e) => {
     e.preventDefault();
+    whileBusy(form.querySelector("button[type=submit]"), submit);
+  });
+  async function submit() {
     message.replaceChildren();
     const body = { opinion: value("opinion"), explanation: explanation.value.trim() };
     if (body.opinion === "approve") {
@@ -155,7 +159,7 @@ function decisionForm(app, dossier, onDone) {
       if (!body.explanation) body.explanation = "申请符合法律规定，予以同意";
     }
     try {
-      const result = await api("POST", `/api/v1/staff/applications/${app.id}/decision`, body);
+      const result = await decision.send("POST", `/api/v1/staff/applications/${app.id}/decision`, body);
       toast("审查决定已提交");
       onDone(result);
     } catch (err) {
@@ -165,7 +169,7 @@ function decisionForm(app, dossier, onDone) {
       }
       message.replaceChildren(errorBox(err));
     }
-  });
+  }
   sync();
   return form;
 }
@@ -182,15 +186,20 @@ function attendanceForm(app, onDone) {
   const form = h("form", { class: "inline-form attendance-form", "data-id": app.id },
     h("label", {}, "是否到场 ", attended), h("label", {}, "借阅时间 ", borrowed), h("label", {}, "还卷时间 ", returned),
     h("button", { type: "submit", class: "btn btn-primary" }, "登记"));
-  form.addEventListener("submit", async (e) => {
+  // The attendance route does not read Idempotency-Key yet (a retry sets the same values
+  // again); the key goes out like a decision's so that a retry is safe once it does.
+  const record = intent();
+  form.addEventListener("submit", (e) => {
     e.preventDefault();
-    try {
-      await api("POST", `/api/v1/staff/applications/${app.id}/attendance`, { attended: attended.value === "true", borrowed_at: iso(borrowed.value), returned_at: iso(returned.value) });
-      toast("已登记");
-      onDone();
-    } catch (err) {
-      toast(errorText(err), true);
-    }
+    whileBusy(form.querySelector("button[type=submit]"), async () => {
+      try {
+        await record.send("POST", `/api/v1/staff/applications/${app.id}/attendance`, { attended: attended.value === "true", borrowed_at: iso(borrowed.value), returned_at: iso(returned.value) });
+        toast("已登记");
+        onDone();
+      } catch (err) {
+        toast(errorText(err), true);
+      }
+    });
   });
   return form;
 }
@@ -282,35 +291,42 @@ const routes = [
     // 待审查: 同意 or 不同意 with a note
     const pendingRow = (b) => {
       const explanation = input("explanation", { placeholder: "说明", "aria-label": "审查说明" });
-      const decide = async (decision) => {
+      const attempt = intent();
+      // both buttons wait while either decision is in flight
+      const decide = (decision) => whileBusy([approve, reject], async () => {
         try {
-          await api("POST", `/api/v1/staff/bindings/${b.id}/decision`, { decision, explanation: explanation.value.trim() || (decision === "approve" ? "材料齐全，予以绑定" : "材料不符合要求") });
+          await attempt.send("POST", `/api/v1/staff/bindings/${b.id}/decision`, { decision, explanation: explanation.value.trim() || (decision === "approve" ? "材料齐全，予以绑定" : "材料不符合要求") });
           toast("已审查");
           router.render();
         } catch (err) {
           toast(errorText(err), true);
         }
-      };
+      });
+      const approve = button("同意", () => decide("approve"), "primary", { "data-action": "approve" });
+      const reject = button("不同意", () => decide("reject"), "default", { "data-action": "reject" });
       return h("tr", { "data-id": b.id }, h("td", {}, b.case_no), h("td", {}, b.lawyer?.name || "—"), h("td", {}, b.party_name), h("td", {}, fmtDate(b.applied_at)), materialsCell(b),
-        h("td", { class: "inline-form" }, explanation, button("同意", () => decide("approve"), "primary", { "data-action": "approve" }), button("不同意", () => decide("reject"), "default", { "data-action": "reject" })));
+        h("td", { class: "inline-form" }, explanation, approve, reject));
     };
     // 已同意: 撤销绑定, with the explanation the lawyer will read (required); the lawyer's
     // reading of the case ends with it unless they are also of record
     const approvedRow = (b) => {
       const explanation = input("explanation", { placeholder: "撤销说明（必填）", "aria-label": "撤销说明", required: true, maxlength: 500 });
-      const revoke = async () => {
+      const attempt = intent();
+      const revoke = (e) => {
         const text = explanation.value.trim();
         if (!text) {
           explanation.focus();
           return toast("撤销绑定时请填写说明", true);
         }
-        try {
-          await api("POST", `/api/v1/staff/bindings/${b.id}/revoke`, { explanation: text });
-          toast("已撤销绑定");
-          router.render();
-        } catch (err) {
-          toast(errorText(err), true);
-        }
+        return whileBusy(e.currentTarget, async () => {
+          try {
+            await attempt.send("POST", `/api/v1/staff/bindings/${b.id}/revoke`, { explanation: text });
+            toast("已撤销绑定");
+            router.render();
+          } catch (err) {
+            toast(errorText(err), true);
+          }
+        });
       };
       return h("tr", { "data-id": b.id }, h("td", {}, b.case_no), h("td", {}, b.lawyer?.name || "—"), h("td", {}, b.party_name), h("td", {}, fmtDate(b.decided_at)), materialsCell(b),
         h("td", { class: "inline-form" }, explanation, button("撤销绑定", revoke, "warn", { "data-action": "revoke" })));
