@@ -5,6 +5,7 @@
     python -m deploy.admin create-staff --phone P --name N --role clerk --court C [--password-stdin]
     python -m deploy.admin ingest-folder CASE_NO FOLDER [--volume 正卷] --phone P [--password-stdin]
     python -m deploy.admin check-log
+    python -m deploy.admin replay-dead-letters [--service S]
 
 The imports and staff accounts are written through the owning service's own use cases,
 straight into its database (DATA_DIR's SQLite files, or DATABASE_URL's schema per
@@ -279,7 +280,50 @@ def parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check-log", help="校验阅卷日志的哈希链；有断链时退出码为 1")
     check.set_defaults(run=check_log)
+
+    replay = commands.add_parser(
+        "replay-dead-letters",
+        help="把处理失败、已转入死信队列的事件放回原队列重新处理（请先排除故障原因）",
+    )
+    replay.add_argument("--service", choices=sorted(EVENT_SERVICES), help="只处理该服务的死信（默认全部）")
+    replay.set_defaults(run=replay_dead_letters)
     return root
+
+
+# The services that consume events, and where their classes are.
+EVENT_SERVICES = {
+    "applications": "services.applications.service:ApplicationsService",
+    "case_binding": "services.case_binding.service:CaseBindingService",
+    "dossier": "services.dossier.service:DossierService",
+    "review": "services.review.service:ReviewService",
+}
+
+
+def amqp_uri() -> str:
+    """AMQP_URI, or the vhost the local stack made for DATA_DIR."""
+    if os.environ.get("AMQP_URI"):
+        return os.environ["AMQP_URI"]
+    from services.common import config
+
+    state = json.loads((config.data_dir() / "run" / "stack.json").read_text())
+    return "amqp://guest:guest@127.0.0.1:5672/" + state["vhost"]
+
+
+def replay_dead_letters(args: argparse.Namespace) -> int:
+    import importlib
+
+    from services.common import events
+
+    queues = []
+    for name in [args.service] if args.service else sorted(EVENT_SERVICES):
+        module, _, cls = EVENT_SERVICES[name].partition(":")
+        queues += events.consumer_queues(getattr(importlib.import_module(module), cls))
+    moved = events.replay_dead_letters(amqp_uri(), queues)
+    for queue, count in moved.items():
+        if count:
+            print(f"{count} 条事件已放回 {queue}")
+    print(f"共放回 {sum(moved.values())} 条死信事件")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

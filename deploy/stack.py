@@ -202,6 +202,15 @@ class Stack:
                 capture_output=True,
                 timeout=60,
             )
+        # each time: a vhost made by an older version gets the event queues' policy too
+        subprocess.run(
+            [str(VENV_BIN / "python"), "-m", "services.common.broker"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
 
     def up(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)

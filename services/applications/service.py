@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
@@ -14,6 +14,7 @@ from services.applications.models import IdempotencyKey, Outbox
 from services.common import idempotency, metrics, staging
 from services.common.db import Database
 from services.common.errors import DomainError
+from services.common.events import handles
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
 from services.common.rpc import DeadlineRpc
@@ -92,16 +93,16 @@ class ApplicationsService(HealthMixin):
         return result
 
     # -- review's facts (at least once: the inbox makes them once) ------------------------
-    @event_handler("review", "application_decided", requeue_on_error=True)
+    @handles("review", "application_decided")
     def on_application_decided(self, payload):
         usecases.on_decided(self.db, payload)
 
-    @event_handler("review", "attendance_recorded", requeue_on_error=True)
+    @handles("review", "attendance_recorded")
     def on_attendance_recorded(self, payload):
         usecases.on_attendance(self.db, payload)
 
     # -- case_binding's facts: the court's feed or a clerk ended a relation ----------------
-    @event_handler("case_binding", "representation_ended", requeue_on_error=True)
+    @handles("case_binding", "representation_ended")
     def on_representation_ended(self, payload):
         if usecases.on_representation_ended(self.db, payload):
             self._publish()

@@ -27,7 +27,7 @@ from services.applications.models import (
     RepresentationEnd,
 )
 from services.common import clock, idempotency, reading, staging, text
-from services.common.db import UnitOfWork
+from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
 
@@ -201,6 +201,7 @@ def _create(
     if missing:
         raise domain.materials_missing(missing)
     case_no = relation.get("case_no") or submission.case_no
+    serialise(session, "representation", applicant, case_no)  # with an end of it heard now
     if _ended_since_claimed(session, applicant, case_no, relation.get("claimed_at")):
         relation = dict(relation, can_apply=False, needs_binding=relation.get("status") == "in_trial")
     domain.check_eligibility(actor["role"], relation)
@@ -480,6 +481,7 @@ def on_representation_ended(uow: UnitOfWork, payload: dict) -> list[int]:
         return []
     now = clock.utcnow()
     with uow.transaction() as session:
+        serialise(session, "representation", user_id, case_no)
         if not first_delivery(session, Inbox, event_id):
             return []
         known = session.get(RepresentationEnd, (user_id, case_no))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
@@ -12,6 +12,7 @@ from services.case_binding import usecases
 from services.case_binding.models import Outbox
 from services.common.db import Database
 from services.common.errors import DomainError
+from services.common.events import handles
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
 
@@ -81,7 +82,7 @@ class CaseBindingService(HealthMixin):
         self._publish()
         return result
 
-    @event_handler("dossier", "document_ingested", requeue_on_error=True)
+    @handles("dossier", "document_ingested")
     def on_document_ingested(self, payload):
         usecases.document_ingested(self.db, payload)
 

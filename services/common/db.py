@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -129,3 +130,14 @@ class Database(DependencyProvider):
 
     def get_dependency(self, worker_ctx) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
+
+
+def serialise(session: Session, *key: object) -> None:
+    """Take a lock on ``key`` until the transaction ends, so that two workers deciding
+    from what the other has not committed yet (a withdrawal and the submission it
+    overtook, say) take turns. PostgreSQL: an advisory lock; SQLite: nothing to do, as
+    its single writer already serialises them (a stale read there fails its write, and
+    the event is retried)."""
+    if session.connection().dialect.name == "postgresql":
+        text_key = ":".join(str(part) for part in key)
+        session.execute(sql_text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": text_key})

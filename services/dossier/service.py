@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import logging
 
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.common import config, metrics, staging
 from services.common.db import Database
 from services.common.errors import DomainError
+from services.common.events import handles
 from services.common.faults import fault_point
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
@@ -124,21 +125,21 @@ class DossierService(HealthMixin):
     def audit_log(self, actor, application_id, limit=20, cursor=None):
         return usecases.audit_log(self.db, actor=actor, application_id=application_id, limit=limit, cursor=cursor)
 
-    # Requeued on error: a grant must not be lost to a passing database hiccup; the inbox
-    # makes the retry harmless.
-    @event_handler("applications", "application_submitted", requeue_on_error=True)
+    # Retried with back-off on error (services.common.events): a grant must not be lost to
+    # a passing database hiccup; the inbox makes the retry harmless.
+    @handles("applications", "application_submitted")
     def on_application_submitted(self, payload):
         usecases.on_application_submitted(self.db, payload)
 
-    @event_handler("review", "application_decided", requeue_on_error=True)
+    @handles("review", "application_decided")
     def on_application_decided(self, payload):
         usecases.on_application_decided(self.db, payload)
 
-    @event_handler("applications", "application_revoked", requeue_on_error=True)
+    @handles("applications", "application_revoked")
     def on_application_revoked(self, payload):
         usecases.on_application_revoked(self.db, payload)
 
-    @event_handler("applications", "application_withdrawn", requeue_on_error=True)
+    @handles("applications", "application_withdrawn")
     def on_application_withdrawn(self, payload):
         usecases.on_application_withdrawn(self.db, payload)
 

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy import delete, or_, select, update
 
 from services.common import case_numbers, clock, staging, text
-from services.common.db import UnitOfWork
+from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
 from services.dossier import domain, schemas
@@ -193,6 +193,7 @@ def _upsert_reading(uow: UnitOfWork, payload: dict, *, decided: bool = False, **
     if application_id is None or not event_id:
         return False
     with uow.transaction() as session:
+        serialise(session, "application", application_id)  # the first two facts heard at once
         if not first_delivery(session, Inbox, str(event_id)):
             return False
         row = session.get(Reading, str(application_id))

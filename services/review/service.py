@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import logging
 
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 
 from services.common import idempotency, metrics
 from services.common.db import Database
 from services.common.errors import DomainError
+from services.common.events import handles
 from services.common.faults import fault_point
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
@@ -80,21 +81,22 @@ class ReviewService(HealthMixin):
         usecases.mark_read(self.db, actor, message_id)
 
     # -- events ----------------------------------------------------------------------------------
-    # Requeued on error: losing a submission would lose an application from the queue;
-    # payloads that cannot be read are dropped by the use case, so nothing loops forever.
-    @event_handler("applications", "application_submitted", requeue_on_error=True)
+    # Retried with back-off on error, then parked as a dead letter (services.common.events):
+    # losing a submission would lose an application from the queue. Payloads that cannot
+    # be read are dropped by the use case (logged): no retry would read them either.
+    @handles("applications", "application_submitted")
     def on_application_submitted(self, payload):
         usecases.receive_submitted(self.db, payload)
 
-    @event_handler("applications", "application_withdrawn", requeue_on_error=True)
+    @handles("applications", "application_withdrawn")
     def on_application_withdrawn(self, payload):
         usecases.receive_withdrawn(self.db, payload)
 
-    @event_handler("applications", "application_revoked", requeue_on_error=True)
+    @handles("applications", "application_revoked")
     def on_application_revoked(self, payload):
         usecases.receive_revoked(self.db, self.sms, payload)
 
-    @event_handler("review", "application_decided", requeue_on_error=True)
+    @handles("review", "application_decided")
     def on_application_decided(self, payload):
         usecases.notify_decision(self.db, self.sms, payload)
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.common import clock, idempotency, text
-from services.common.db import UnitOfWork
+from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
 from services.review import domain, schemas
@@ -41,6 +41,7 @@ def receive_submitted(uow: UnitOfWork, payload: dict) -> bool:
         log.error("application_submitted without the contract's fields; dropped (event %s)", payload.get("event_id"))
         return False
     with uow.transaction() as session:
+        serialise(session, "application", row.id)  # with an end of it heard at the same moment
         if not first_delivery(session, Inbox, str(payload.get("event_id") or f"submitted:{row.id}")):
             return False
         if session.get(ReviewedApplication, row.id) is not None:
@@ -93,6 +94,7 @@ def receive_withdrawn(uow: UnitOfWork, payload: dict) -> bool:
         log.error("application_withdrawn without an application id; dropped (event %s)", payload.get("event_id"))
         return False
     with uow.transaction() as session:
+        serialise(session, "application", app_id)
         if not first_delivery(session, Inbox, str(payload.get("event_id") or f"withdrawn:{app_id}")):
             return False
         # Applications lets a reader withdraw only while it has heard no decision, so a
@@ -116,6 +118,7 @@ def receive_revoked(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
     reason = str(payload.get("reason") or "您与本案的关系已终止")[:500]
     title, body = domain.revocation_notice(case_no, reason)
     with uow.transaction() as session:
+        serialise(session, "application", app_id)
         if not first_delivery(session, Inbox, str(payload.get("event_id") or f"revoked:{app_id}")):
             return False
         _end(session, app_id, "revoked", ("pending", "approved"), reason)

@@ -17,6 +17,7 @@ from prometheus_client import REGISTRY
 
 import gateway.dependencies  # noqa: F401 - defines the gateway's RPC metrics
 import gateway.http  # noqa: F401 - defines the gateway's HTTP metrics
+import services.common.events  # noqa: F401 - defines the event retry and dead-letter counters
 import services.common.metrics  # noqa: F401 - defines every service's metrics
 from deploy.stack import SERVICES as PROCESSES
 
@@ -44,6 +45,9 @@ def by_kind(kind: str) -> dict[str, dict]:
 def pod_containers(doc: dict) -> list[dict]:
     spec = doc["spec"]["template"]["spec"]
     return spec.get("initContainers", []) + spec["containers"]
+
+
+MIGRATE_AND_POLICY = "python -m services.common.migrate && python -m services.common.broker"
 
 
 def defined_metric_names() -> set[str]:
@@ -156,7 +160,9 @@ def test_rabbitmq_cluster_postgres_minio_and_the_migration_job():
     assert any("{0...3}" in arg for arg in container["args"])  # distributed, erasure-coded
     (job,) = by_kind("Job").values()
     (migrate,) = job["spec"]["template"]["spec"]["containers"]
-    assert migrate["command"] == ["python", "-m", "services.common.migrate"]
+    # schemas first, then the event queues' broker policy through the management API
+    assert migrate["command"] == ["sh", "-c", MIGRATE_AND_POLICY]
+    assert {"name": "RABBITMQ_MANAGEMENT_URL", "value": "http://rabbitmq:15672"} in migrate["env"]
     # Every app Secret value in the repository is a placeholder, never a real one.
     for name, secret in by_kind("Secret").items():
         for key, value in secret["stringData"].items():
@@ -184,7 +190,8 @@ def test_compose_runs_every_process_and_the_infrastructure():
         if process != "gateway":
             assert service["healthcheck"]["test"][-2:] == ["deploy.probe", process]
             assert service["deploy"]["replicas"] > 1
-    assert services["migrate"]["entrypoint"] == ["python", "-m", "services.common.migrate"]
+    assert services["migrate"]["entrypoint"] == ["sh", "-c", MIGRATE_AND_POLICY]
+    assert services["migrate"]["environment"]["RABBITMQ_MANAGEMENT_URL"] == "http://rabbitmq:15672"
     # Secrets come from the operator's .env: the file names them, never holds them.
     text = (DEPLOY / "compose.yaml").read_text()
     for secret in ("RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "GRAFANA_ADMIN_PASSWORD"):

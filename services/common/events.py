@@ -1,0 +1,225 @@
+"""Event handlers that never lose a fact and never spin on one.
+
+nameko's ``@event_handler`` either drops a message whose handler failed or, with
+``requeue_on_error``, hands it straight back: a hot loop on classic queues, and on quorum
+queues (RabbitMQ 4) a silent discard after the delivery limit's 20 returns. A passing
+database failover must neither lose the fact nor burn a core.
+
+``@handles(source, event_type)`` instead acknowledges a failed message only after it has
+been published again, with one more try counted in its headers, to a retry queue of
+its own consumer whose messages wait out a time to live and then dead-letter back to the
+consumer's queue: the delays grow (``EVENT_RETRY_DELAYS``, seconds, default
+``1,5,30,120,600``). After the last delay the message goes to the consumer's dead-letter
+queue, ``<queue>.dead``, counted in ``court_dead_letters_total``, where it waits for an
+operator: ``python -m deploy.admin replay-dead-letters`` puts it back once the cause is
+fixed. The handlers' idempotence (the inbox) makes every retry harmless.
+
+Queues, per consumer queue ``Q`` (nameko's ``evt-<source>-<event>--<service>.<method>``):
+``Q.retry-<n>s`` (TTL n seconds, dead-letters to ``Q``) for each delay, and ``Q.dead``.
+A message a process died on is redelivered by the broker; the vhost policy the stack
+declares (``deploy/stack.py``: ``delivery-limit``) bounds that too and dead-letters to
+``court.dead-letters``, which the replay command also drains.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import eventlet
+from kombu import Connection, Exchange, Queue
+from nameko.amqp.publish import Publisher
+from nameko.events import SERVICE_POOL, EventHandler
+from prometheus_client import Counter
+
+from services.common import config
+
+log = logging.getLogger(__name__)
+
+TRIES_HEADER = "x-court-tries"
+ERROR_HEADER = "x-court-error"
+DEFAULT_DELAYS = (1, 5, 30, 120, 600)
+# What a process died on (not a handler error) the broker returns this many times, then
+# dead-letters here (the policy deploy/stack.py declares on every vhost).
+DELIVERY_LIMIT = 10
+BROKER_DEAD_LETTER_EXCHANGE = "court.dead-letters"
+BROKER_DEAD_LETTER_QUEUE = "court.dead-letters"
+
+RETRIES = Counter("court_event_retries_total", "Failed event deliveries sent back to wait and retry", ["queue"])
+DEAD_LETTERS = Counter(
+    "court_dead_letters_total", "Events whose handler failed every try, parked for an operator", ["queue"]
+)
+
+
+def retry_delays() -> tuple[int, ...]:
+    raw = config.get("EVENT_RETRY_DELAYS")
+    if not raw:
+        return DEFAULT_DELAYS
+    delays = tuple(int(float(part)) for part in str(raw).split(",") if part.strip())
+    if not delays or any(d < 1 for d in delays):
+        raise ValueError("EVENT_RETRY_DELAYS: whole seconds, at least 1, comma separated")
+    return delays
+
+
+def retry_queue_name(queue: str, delay: int) -> str:
+    return f"{queue}.retry-{delay}s"
+
+
+def dead_queue_name(queue: str) -> str:
+    return f"{queue}.dead"
+
+
+def side_queues(queue: str, delays: tuple[int, ...]) -> list[Queue]:
+    """The retry queues (each a delay: its messages dead-letter back to ``queue`` when
+    their time to live runs out) and the dead-letter queue of one consumer queue."""
+    waits = [
+        Queue(
+            retry_queue_name(queue, delay),
+            durable=True,
+            queue_arguments={
+                "x-message-ttl": delay * 1000,
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": queue,
+            },
+        )
+        for delay in delays
+    ]
+    return [*waits, Queue(dead_queue_name(queue), durable=True)]
+
+
+def broker_dead_letters() -> Queue:
+    """Where the broker puts what the delivery limit stopped (see services.common.broker)."""
+    exchange = Exchange(BROKER_DEAD_LETTER_EXCHANGE, type="fanout", durable=True)
+    return Queue(BROKER_DEAD_LETTER_QUEUE, exchange=exchange, durable=True)
+
+
+def next_stop(queue: str, tries: int, delays: tuple[int, ...]) -> str:
+    """Where a message goes after its ``tries``-th failure (1-based): the next retry
+    queue, or the dead-letter queue once every delay has been waited out."""
+    if tries <= len(delays):
+        return retry_queue_name(queue, delays[tries - 1])
+    return dead_queue_name(queue)
+
+
+class RetryingEventHandler(EventHandler):
+    """A service-pool event handler with back-off retries and a dead-letter queue."""
+
+    def __init__(self, source_service: str, event_type: str, **kwargs: Any) -> None:
+        kwargs.setdefault("handler_type", SERVICE_POOL)
+        super().__init__(source_service, event_type, reliable_delivery=True, requeue_on_error=False, **kwargs)
+
+    def setup(self) -> None:
+        super().setup()
+        self.delays = retry_delays()
+        self.side = side_queues(self.queue.name, self.delays)
+        self.publisher = Publisher(self.amqp_uri, use_confirms=True)
+
+    def start(self) -> None:
+        with Connection(self.amqp_uri) as connection:
+            channel = connection.channel()
+            for queue in (*self.side, broker_dead_letters()):
+                queue.bind(channel).declare()
+        super().start()
+
+    def handle_message_processed(self, message, result=None, exc_info=None) -> None:
+        if exc_info is None:
+            self.consumer.ack_message(message)
+            return
+        headers = dict(message.headers or {})
+        tries = int(headers.get(TRIES_HEADER) or 0) + 1
+        stop = next_stop(self.queue.name, tries, self.delays)
+        headers[TRIES_HEADER] = tries
+        headers[ERROR_HEADER] = f"{exc_info[0].__name__}: {str(exc_info[1])[:300]}"
+        try:
+            # published (confirmed) before the original is acknowledged: at worst twice
+            self.publisher.publish(message.payload, exchange="", routing_key=stop, headers=headers, mandatory=True)
+        except Exception:  # the broker itself is failing: give it back, but not at once
+            log.exception("could not park a failed %s event; returning it to its queue", self.event_type)
+            eventlet.sleep(1)
+            self.consumer.requeue_message(message)
+            return
+        if stop.endswith(".dead"):
+            DEAD_LETTERS.labels(self.queue.name).inc()
+            log.error("%s event failed %d times; parked in %s for an operator", self.event_type, tries, stop)
+        else:
+            RETRIES.labels(self.queue.name).inc()
+            log.warning("%s event failed (try %d); retrying through %s", self.event_type, tries, stop)
+        self.consumer.ack_message(message)
+
+
+handles = RetryingEventHandler.decorator
+
+
+# -- the operator's side: putting dead letters back -------------------------------------------
+def consumer_queues(service_class: type) -> list[str]:
+    """The event queues of a service class's ``@handles`` entrypoints, named as nameko
+    names a service-pool handler's queue."""
+    from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+
+    names = []
+    for method_name, method in vars(service_class).items():
+        for entrypoint in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ()):
+            if isinstance(entrypoint, RetryingEventHandler):
+                names.append(
+                    f"evt-{entrypoint.source_service}-{entrypoint.event_type}--{service_class.name}.{method_name}"
+                )
+    return names
+
+
+def _clean(headers: dict | None) -> dict:
+    """A replayed message starts its tries afresh."""
+    return {k: v for k, v in (headers or {}).items() if k not in (TRIES_HEADER, ERROR_HEADER, "x-death")}
+
+
+def replay_dead_letters(amqp_uri: str, queues: list[str]) -> dict[str, int]:
+    """Move every message parked in these consumers' dead-letter queues, and those of
+    theirs the broker's delivery limit stopped, back to the consumer's queue. Returns how
+    many went back to each queue. Each is republished (confirmed) before it is removed."""
+    wanted = set(queues)
+    moved = dict.fromkeys(queues, 0)
+    with Connection(amqp_uri) as connection:
+        producer = connection.Producer(channel=connection.channel())
+
+        def drain(source: str, target_of) -> None:
+            # a channel each: asking after a queue that was never declared closes its channel
+            bound = Queue(source, durable=True).bind(connection.channel())
+            try:
+                pending = bound.queue_declare(passive=True).message_count
+            except Exception:  # noqa: BLE001 - a queue never declared holds nothing
+                return
+            kept = []
+            for _ in range(pending):
+                message = bound.get(no_ack=False)
+                if message is None:
+                    break
+                target = target_of(message)
+                if target is None:
+                    kept.append(message)
+                    continue
+                producer.publish(
+                    message.body,
+                    exchange="",
+                    routing_key=target,
+                    headers=_clean(message.headers),
+                    content_type=message.content_type,
+                    content_encoding=message.content_encoding,
+                    delivery_mode=2,
+                )
+                message.ack()
+                moved[target] += 1
+            for message in kept:  # another service's: left where it was
+                message.requeue()
+
+        for queue in queues:
+            drain(dead_queue_name(queue), lambda _message, queue=queue: queue)
+
+        def origin(message) -> str | None:
+            deaths = (message.headers or {}).get("x-death") or []
+            queue = deaths[0].get("queue") if deaths else None
+            if isinstance(queue, bytes):
+                queue = queue.decode()
+            return queue if queue in wanted else None
+
+        broker_dead_letters().bind(connection.channel()).declare()
+        drain(BROKER_DEAD_LETTER_QUEUE, origin)
+    return moved
