@@ -6,6 +6,7 @@
     python -m deploy.admin ingest-folder CASE_NO FOLDER [--volume 正卷] --phone P [--password-stdin]
     python -m deploy.admin check-log
     python -m deploy.admin replay-dead-letters [--service S]
+    python -m deploy.admin check-consistency [--settle SECONDS]
 
 The imports and staff accounts are written through the owning service's own use cases,
 straight into its database (DATA_DIR's SQLite files, or DATABASE_URL's schema per
@@ -281,6 +282,16 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-log", help="校验阅卷日志的哈希链；有断链时退出码为 1")
     check.set_defaults(run=check_log)
 
+    consistency = commands.add_parser(
+        "check-consistency",
+        help="比对 applications、review、dossier 三个服务对每件申请的记录（状态、审查结果、阅卷范围、到场、终止），"
+        "列出不一致之处；有不一致时退出码为 1",
+    )
+    consistency.add_argument(
+        "--settle", type=float, default=5.0, help="第一次比对发现的不一致，等待这么多秒后再核对一次（默认 5）"
+    )
+    consistency.set_defaults(run=check_consistency)
+
     replay = commands.add_parser(
         "replay-dead-letters",
         help="把处理失败、已转入死信队列的事件放回原队列重新处理（请先排除故障原因）",
@@ -307,6 +318,52 @@ def amqp_uri() -> str:
 
     state = json.loads((config.data_dir() / "run" / "stack.json").read_text())
     return "amqp://guest:guest@127.0.0.1:5672/" + state["vhost"]
+
+
+def check_consistency(args: argparse.Namespace) -> int:
+    """Each service's own records, read from its own database with its own use case."""
+    import time
+
+    from sqlalchemy.orm import sessionmaker
+
+    from services.applications import usecases as applications
+    from services.common import consistency
+    from services.common.db import UnitOfWork, make_engine
+    from services.dossier import usecases as dossier
+    from services.review import usecases as review
+
+    engines = {name: make_engine(name, pool_size=1) for name in ("applications", "review", "dossier")}
+    try:
+        uow = {name: UnitOfWork(sessionmaker(engine, expire_on_commit=False)) for name, engine in engines.items()}
+
+        def source(ids: list[int]) -> dict[int, dict]:
+            return {f["id"]: f for f in applications.consistency_facts(uow["applications"], ids=ids)}
+
+        def review_of(ids: list[int]) -> dict[int, dict]:
+            return review.consistency_facts(uow["review"], ids)
+
+        def dossier_of(ids: list[int]) -> dict[int, dict]:
+            return dossier.consistency_facts(uow["dossier"], ids)
+
+        checked = 0
+
+        def page(after: int | None, limit: int) -> list[dict]:
+            nonlocal checked
+            rows = applications.consistency_facts(uow["applications"], after=after, limit=limit)
+            checked += len(rows)
+            return rows
+
+        suspects = consistency.check(page, review_of, dossier_of)
+        if suspects:
+            time.sleep(args.settle)  # facts still on their way land meanwhile
+        found = consistency.confirm(suspects, source, review_of, dossier_of)
+    finally:
+        for engine in engines.values():
+            engine.dispose()
+    for app_id, problems in sorted(found.items()):
+        print(f"application {app_id}: " + "; ".join(problems))
+    print(f"checked {checked} applications: {len(found)} disagreement(s)")
+    return 1 if found else 0
 
 
 def replay_dead_letters(args: argparse.Namespace) -> int:

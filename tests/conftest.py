@@ -75,6 +75,9 @@ def stack(tmp_path_factory, postgres_url):
         STAGED_SWEEP_SECONDS="2",
         # a failing event handler retries after 1 s and 2 s, then its event is a dead letter
         EVENT_RETRY_DELAYS="1,2",
+        # the services' agreement is checked every 5 s, a second look 1 s later
+        CONSISTENCY_CHECK_SECONDS="5",
+        CONSISTENCY_SETTLE_SECONDS="1",
         REVIEW_SMS_PROVIDER="tests.support:RecordingSms",
         REVIEW_SMS_FILE=str(data_dir / "sms.jsonl"),
     )

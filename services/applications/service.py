@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import eventlet
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -11,7 +12,7 @@ from nameko.timer import timer
 from services.applications import usecases
 from services.applications.dependencies import FaultPoint
 from services.applications.models import IdempotencyKey, Outbox
-from services.common import idempotency, metrics, staging
+from services.common import config, consistency, idempotency, metrics, staging
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.events import handles
@@ -33,6 +34,8 @@ class ApplicationsService(HealthMixin):
     case_binding = DeadlineRpc(
         "case_binding", "APPLICATIONS_RELATION_TIMEOUT", unavailable="案件服务暂时不可用，请稍后再试"
     )
+    review = DeadlineRpc("review", "APPLICATIONS_RPC_TIMEOUT", default=30.0)
+    dossier = DeadlineRpc("dossier", "APPLICATIONS_RPC_TIMEOUT", default=30.0)
     fault = FaultPoint()
     outbox = OutboxRelay(Outbox)
 
@@ -117,6 +120,29 @@ class ApplicationsService(HealthMixin):
     @configured_timer("APPLICATIONS_GAUGE_SECONDS", 15.0, eager=True)
     def refresh_gauges(self):
         metrics.set_applications_by_status(usecases.count_by_status(self.db))
+
+    # Do review and dossier hold what this service holds? (the same rules as
+    # python -m deploy.admin check-consistency)
+    @configured_timer("CONSISTENCY_CHECK_SECONDS", 900.0)
+    def check_consistency(self):
+        def facts_of(service):
+            return lambda ids: {int(k): v for k, v in service.call("consistency_facts", ids=ids).items()}
+
+        suspects = consistency.check(
+            lambda after, limit: usecases.consistency_facts(self.db, after=after, limit=limit),
+            facts_of(self.review),
+            facts_of(self.dossier),
+        )
+        eventlet.sleep(float(config.get("CONSISTENCY_SETTLE_SECONDS", 10)))  # let facts in flight land
+        found = consistency.confirm(
+            suspects,
+            lambda ids: {f["id"]: f for f in usecases.consistency_facts(self.db, ids=ids)},
+            facts_of(self.review),
+            facts_of(self.dossier),
+        )
+        metrics.INCONSISTENCIES.set(len(found))
+        for app_id, problems in list(found.items())[:20]:
+            log.error("services disagree about application %s: %s", app_id, "; ".join(problems))
 
     @timer(interval=2)
     def relay_outbox(self):

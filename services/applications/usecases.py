@@ -26,7 +26,7 @@ from services.applications.models import (
     Outbox,
     RepresentationEnd,
 )
-from services.common import clock, idempotency, reading, staging, text
+from services.common import clock, consistency, idempotency, reading, staging, text
 from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -549,3 +549,19 @@ def count_by_status(uow: UnitOfWork) -> dict[str, int]:
         for app in session.scalars(select(Application).where(Application.status == "approved")):
             counts[domain.effective_status(app, today)] += 1
     return counts
+
+
+# -- what the services must agree on (services.common.consistency) --------------------------
+
+
+def consistency_facts(uow: UnitOfWork, *, ids: list[int] | None = None, after: int | None = None, limit: int = 500):
+    """The source's facts about the given applications, or a page of them by id."""
+    query = select(Application)
+    if ids is not None:
+        query = query.where(Application.id.in_([int(i) for i in ids]))
+    else:
+        if after is not None:
+            query = query.where(Application.id > int(after))
+        query = query.order_by(Application.id).limit(max(1, min(2000, int(limit))))
+    with uow.read() as session:
+        return [{"id": app.id, "status": app.status, **consistency.grant_facts(app)} for app in session.scalars(query)]

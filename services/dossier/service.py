@@ -48,6 +48,11 @@ class DossierService(HealthMixin):
     outbox = OutboxRelay(Outbox)
 
     @rpc(expected_exceptions=DomainError)
+    def consistency_facts(self, ids):
+        """For the consistency check (services.common.consistency): what this service holds."""
+        return usecases.consistency_facts(self.db, ids)
+
+    @rpc(expected_exceptions=DomainError)
     def ingest_document(self, actor, case_no, volume, title, key, court=None):
         result = usecases.ingest_document(
             self.db,

@@ -528,3 +528,29 @@ def check_log(uow: UnitOfWork, batch: int = 5000) -> list[str]:
             session.expunge_all()
         head = session.get(AccessLogHead, 1)
     return check.finish(head.seq, head.hash) if head else [*check.problems, "the chain's head row is missing"]
+
+
+# -- what the services must agree on (services.common.consistency) --------------------------
+
+
+def consistency_facts(uow: UnitOfWork, ids: list[int]) -> dict[int, dict]:
+    """Dossier's grants for these applications."""
+    keys = [str(i) for i in ids][:2000]
+    with uow.read() as session:
+        rows = session.scalars(select(Reading).where(Reading.application_id.in_(keys))).all()
+    facts = {}
+    for row in rows:
+        if not (row.application_id.isascii() and row.application_id.isdigit()):
+            continue  # not an id applications issued
+        online = row.opinion == "approve" and row.mode == "online"
+        facts[int(row.application_id)] = {
+            "id": int(row.application_id),
+            "opinion": row.opinion,
+            "mode": row.mode,
+            "valid_until": row.valid_until.isoformat() if online and row.valid_until else None,
+            "documents": json.loads(row.documents) if online and row.documents else None,
+            "print": (row.print_allowed is not False) if online else None,
+            "withdrawn": row.withdrawn_at is not None,
+            "revoked": row.revoked_at is not None,
+        }
+    return facts

@@ -46,6 +46,11 @@ class ReviewService(HealthMixin):
 
     # -- RPC (from the gateway) ----------------------------------------------------------------
     @rpc(expected_exceptions=DomainError)
+    def consistency_facts(self, ids):
+        """For the consistency check (services.common.consistency): what this service holds."""
+        return usecases.consistency_facts(self.db, ids)
+
+    @rpc(expected_exceptions=DomainError)
     def staff_queue(self, actor, status=None, mode=None, limit=20, cursor=None):
         return usecases.staff_queue(self.db, actor, status=status, mode=mode, limit=limit, cursor=cursor)
 

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.common import clock, idempotency, text
+from services.common import clock, consistency, idempotency, text
 from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -455,3 +455,16 @@ def queue_by_court(uow: UnitOfWork) -> list[tuple[str, int, float | None]]:
         (court, count, (now - clock.as_aware(oldest)).total_seconds() if oldest else None)
         for court, count, oldest in rows
     ]
+
+
+# -- what the services must agree on (services.common.consistency) --------------------------
+def consistency_facts(uow: UnitOfWork, ids: list[int]) -> dict[int, dict]:
+    """Review's copy of these applications: status, decision, grant, attendance."""
+    keys = [str(i) for i in ids][:2000]
+    with uow.read() as session:
+        rows = session.scalars(select(ReviewedApplication).where(ReviewedApplication.id.in_(keys))).all()
+        ended = session.scalars(select(EndedApplication).where(EndedApplication.application_id.in_(keys))).all()
+    facts = {int(r.id): {"id": int(r.id), "status": r.status, **consistency.grant_facts(r)} for r in rows}
+    for end in ended:  # heard of only by its end: that is all review can say
+        facts.setdefault(int(end.application_id), {"id": int(end.application_id), "status": end.status})
+    return facts
