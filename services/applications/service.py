@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import eventlet
-from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
@@ -15,7 +14,7 @@ from services.applications.models import IdempotencyKey, Outbox
 from services.common import config, consistency, idempotency, metrics, staging
 from services.common.db import Database
 from services.common.errors import DomainError
-from services.common.events import handles
+from services.common.events import AnnouncingDispatcher, handles
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
 from services.common.rpc import DeadlineRpc
@@ -30,7 +29,7 @@ class ApplicationsService(HealthMixin):
 
     db = Database("applications")
     store = Storage()
-    dispatch = EventDispatcher()
+    dispatch = AnnouncingDispatcher()
     case_binding = DeadlineRpc(
         "case_binding", "APPLICATIONS_RELATION_TIMEOUT", unavailable="案件服务暂时不可用，请稍后再试"
     )

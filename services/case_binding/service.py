@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
@@ -12,7 +11,7 @@ from services.case_binding import usecases
 from services.case_binding.models import Outbox
 from services.common.db import Database
 from services.common.errors import DomainError
-from services.common.events import handles
+from services.common.events import AnnouncingDispatcher, handles
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
 
@@ -23,7 +22,7 @@ class CaseBindingService(HealthMixin):
     name = "case_binding"
 
     db = Database("case_binding")
-    dispatch = EventDispatcher()
+    dispatch = AnnouncingDispatcher()
     outbox = OutboxRelay(Outbox)
 
     @rpc(expected_exceptions=DomainError)

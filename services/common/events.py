@@ -29,7 +29,7 @@ from typing import Any
 import eventlet
 from kombu import Connection, Exchange, Queue
 from nameko.amqp.publish import Publisher
-from nameko.events import SERVICE_POOL, EventHandler
+from nameko.events import SERVICE_POOL, EventDispatcher, EventHandler
 from prometheus_client import Counter
 
 from services.common import config
@@ -223,3 +223,28 @@ def replay_dead_letters(amqp_uri: str, queues: list[str]) -> dict[str, int]:
         broker_dead_letters().bind(connection.channel()).declare()
         drain(BROKER_DEAD_LETTER_QUEUE, origin)
     return moved
+
+
+class AnnouncingDispatcher(EventDispatcher):
+    """The service's event dispatcher, with publisher confirms, and with mandatory routing
+    for the events someone must hear (services.common.topology): the broker's refusal to
+    route one raises ``UndeliverableMessage``, so the outbox relay keeps it."""
+
+    def get_dependency(self, worker_ctx):
+        from nameko.messaging import encode_to_headers
+
+        from services.common.topology import must_be_heard
+
+        service = self.container.service_name
+
+        def dispatch(event_type: str, event_data: Any) -> None:
+            self.publisher.publish(
+                event_data,
+                exchange=self.exchange,
+                routing_key=event_type,
+                extra_headers=encode_to_headers(worker_ctx.context_data),
+                mandatory=must_be_heard(service, event_type),
+                use_confirms=True,
+            )
+
+        return dispatch

@@ -8,12 +8,13 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
-from sqlalchemy import Integer, String, Text, select
+from prometheus_client import Counter
+from sqlalchemy import Integer, String, Text, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -22,6 +23,10 @@ from services.common.db import UnitOfWork, UtcDateTime
 from services.common.logging import current_request_id
 
 log = logging.getLogger(__name__)
+
+UNROUTED = Counter(
+    "court_events_unrouted_total", "Outbox events the broker could route to no queue (kept and retried)", ["event_type"]
+)
 
 
 class OutboxMixin:
@@ -33,6 +38,9 @@ class OutboxMixin:
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
+    # tries the broker could route to no queue, and when to try again
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class InboxMixin:
@@ -60,23 +68,42 @@ def record_event(session: Session, model: type, event_type: str, payload: dict[s
     return event_id
 
 
+MAX_UNROUTED_PAUSE = 300  # seconds between tries of an event no queue takes yet
+
+
 def relay(uow: UnitOfWork, model: type, dispatch: Callable[[str, dict], None], limit: int = 100) -> int:
-    """Publish what the outbox holds, oldest first. A crash after publishing but before the
-    commit publishes again, which is why every consumer goes through the inbox."""
-    sent = 0
+    """Publish what the outbox holds, oldest first; returns how many rows it dealt with.
+    A crash after publishing but before the commit publishes again, which is why every
+    consumer goes through the inbox. ``dispatch`` raises ``UndeliverableMessage`` when the
+    broker routed the event to no queue: the row stays unpublished and waits longer
+    before each new try (1, 2, 4, ... 300 s)."""
+    from nameko.amqp.publish import UndeliverableMessage
+
+    handled = 0
+    now = clock.utcnow()
     with uow.transaction() as session:
         rows = session.scalars(
             select(model)
             .where(model.published_at.is_(None))
+            .where(or_(model.next_attempt_at.is_(None), model.next_attempt_at <= now))
             .order_by(model.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         ).all()
         for row in rows:
-            dispatch(row.event_type, json.loads(row.payload))
-            row.published_at = clock.utcnow()
-            sent += 1
-    return sent
+            try:
+                dispatch(row.event_type, json.loads(row.payload))
+            except UndeliverableMessage:
+                row.attempts = (row.attempts or 0) + 1
+                pause = min(2 ** (row.attempts - 1), MAX_UNROUTED_PAUSE)
+                row.next_attempt_at = now + timedelta(seconds=pause)
+                UNROUTED.labels(row.event_type).inc()
+                if row.attempts == 1:
+                    log.warning("no queue takes %s yet; kept in the outbox and tried again", row.event_type)
+            else:
+                row.published_at = clock.utcnow()
+            handled += 1
+    return handled
 
 
 def first_delivery(session: Session, model: type, event_id: str) -> bool:

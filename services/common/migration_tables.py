@@ -22,6 +22,19 @@ def create_outbox(op) -> None:
     )
 
 
+def add_outbox_retries(op) -> None:
+    """Tries of an event the broker routed to no queue, and when to try again."""
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("attempts", sa.Integer, nullable=False, server_default="0"))
+        batch.add_column(sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def drop_outbox_retries(op) -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("next_attempt_at")
+        batch.drop_column("attempts")
+
+
 def create_inbox(op) -> None:
     op.create_table(
         "inbox",

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import logging
 
-from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.common import config, metrics, staging
 from services.common.db import Database
 from services.common.errors import DomainError
-from services.common.events import handles
+from services.common.events import AnnouncingDispatcher, handles
 from services.common.faults import fault_point
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
@@ -44,7 +43,7 @@ class DossierService(HealthMixin):
     db = Database("dossier")
     store = Storage()
     pages = PageMachinery()
-    dispatch = EventDispatcher()
+    dispatch = AnnouncingDispatcher()
     outbox = OutboxRelay(Outbox)
 
     @rpc(expected_exceptions=DomainError)

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import logging
 
-from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 
 from services.common import idempotency, metrics
 from services.common.db import Database
 from services.common.errors import DomainError
-from services.common.events import handles
+from services.common.events import AnnouncingDispatcher, handles
 from services.common.faults import fault_point
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
@@ -38,7 +37,7 @@ class ReviewService(HealthMixin):
     name = "review"
 
     db = Database("review")
-    dispatch = EventDispatcher()
+    dispatch = AnnouncingDispatcher()
     outbox = OutboxRelay(Outbox)
     case_binding = case_directory()
     dossier = dossier_directory()

@@ -266,7 +266,7 @@ def court_metrics_expected(court: str) -> list[tuple[str, str, dict[str, str]]]:
         ("applications", "court_rpc_calls_total", {"method": "submit"}),
         ("review", "court_rpc_calls_total", {"method": "decide"}),
         ("dossier", "court_rpc_calls_total", {"method": "read_page"}),
-        ("case_binding", "court_rpc_calls_total", {"method": "relation"}),
+        ("case_binding", "court_rpc_calls_total", {"method": "claim_relation"}),
         ("identity", "court_rpc_calls_total", {"method": "resolve_token"}),
     ]
 
