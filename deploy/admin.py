@@ -6,7 +6,7 @@
     python -m deploy.admin ingest-folder CASE_NO FOLDER [--volume 正卷] --phone P [--password-stdin]
     python -m deploy.admin check-log
     python -m deploy.admin replay-dead-letters [--service S]
-    python -m deploy.admin check-consistency [--settle SECONDS]
+    python -m deploy.admin check-consistency [--settle SECONDS] [--court C]
 
 The imports and staff accounts are written through the owning service's own use cases,
 straight into its database (DATA_DIR's SQLite files, or DATABASE_URL's schema per
@@ -290,6 +290,7 @@ def parser() -> argparse.ArgumentParser:
     consistency.add_argument(
         "--settle", type=float, default=5.0, help="第一次比对发现的不一致，等待这么多秒后再核对一次（默认 5）"
     )
+    consistency.add_argument("--court", help="只比对该法院的申请（默认全部）")
     consistency.set_defaults(run=check_consistency)
 
     replay = commands.add_parser(
@@ -349,7 +350,7 @@ def check_consistency(args: argparse.Namespace) -> int:
 
         def page(after: int | None, limit: int) -> list[dict]:
             nonlocal checked
-            rows = applications.consistency_facts(uow["applications"], after=after, limit=limit)
+            rows = applications.consistency_facts(uow["applications"], after=after, limit=limit, court=args.court)
             checked += len(rows)
             return rows
 

@@ -554,9 +554,19 @@ def count_by_status(uow: UnitOfWork) -> dict[str, int]:
 # -- what the services must agree on (services.common.consistency) --------------------------
 
 
-def consistency_facts(uow: UnitOfWork, *, ids: list[int] | None = None, after: int | None = None, limit: int = 500):
-    """The source's facts about the given applications, or a page of them by id."""
+def consistency_facts(
+    uow: UnitOfWork,
+    *,
+    ids: list[int] | None = None,
+    after: int | None = None,
+    limit: int = 500,
+    court: str | None = None,
+):
+    """The source's facts about the given applications, or a page of them by id (of one
+    court's applications only, with ``court``)."""
     query = select(Application)
+    if court:
+        query = query.where(Application.court == court)
     if ids is not None:
         query = query.where(Application.id.in_([int(i) for i in ids]))
     else:
