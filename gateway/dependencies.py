@@ -9,7 +9,7 @@ from typing import Any
 
 import eventlet
 from nameko.extensions import DependencyProvider
-from nameko.rpc import ClusterRpc
+from nameko.rpc import Client, ClusterRpc
 from prometheus_client import Counter, Histogram
 
 from gateway.errors import ApiError
@@ -22,18 +22,24 @@ RPC_LATENCY = Histogram("gateway_rpc_duration_seconds", "RPC latency seen by the
 
 
 class Services:
-    """Calls ``service.method(**kwargs)`` with a deadline: nameko waits forever otherwise."""
+    """Calls ``service.method(**kwargs)`` with a deadline: nameko waits forever otherwise.
+    The request carries the same deadline as its time to live, so a request nobody waits
+    for any more (the service was down, the queue long) expires in the broker instead of
+    being worked on after the outage."""
 
-    def __init__(self, client, timeout: float):
+    def __init__(self, client, timeout: float, deadline: dict[str, float]):
         self._client = client
         self._timeout = timeout
+        self._deadline = deadline  # read by the publisher of this worker's requests
 
     def call(self, service: str, method: str, timeout: float | None = None, **kwargs: Any) -> Any:
         # The request id rides along as nameko context data (CourtWebServer puts it there).
         started = time.perf_counter()
         outcome = "ok"
+        seconds = timeout or self._timeout
+        self._deadline["seconds"] = seconds
         try:
-            with eventlet.Timeout(timeout or self._timeout, ApiError("service_unavailable")):
+            with eventlet.Timeout(seconds, ApiError("service_unavailable")):
                 return getattr(getattr(self._client, service), method)(**kwargs)
         except ApiError:
             outcome = "timeout"
@@ -52,7 +58,15 @@ class Services:
 
 class TimedRpc(ClusterRpc):
     def get_dependency(self, worker_ctx) -> Services:
-        return Services(super().get_dependency(worker_ctx), float(config.get("GATEWAY_RPC_TIMEOUT", 10)))
+        timeout = float(config.get("GATEWAY_RPC_TIMEOUT", 10))
+        deadline = {"seconds": timeout}
+
+        def publish(*args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("expiration", deadline["seconds"])  # seconds; the broker drops it after
+            self.publisher.publish(*args, **kwargs)
+
+        client = Client(publish, self.reply_listener.register_for_reply, worker_ctx.context_data)
+        return Services(client, timeout, deadline)
 
 
 class TokenCache(DependencyProvider):

@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 import eventlet
-from nameko.rpc import ServiceRpc
+from nameko.rpc import Client, ServiceRpc
 
 from services.common import config
 from services.common.errors import DomainError
@@ -46,4 +46,11 @@ class DeadlineRpc(ServiceRpc):
 
     def get_dependency(self, worker_ctx) -> DeadlineClient:
         timeout = float(config.get(self.timeout_setting, self.default))
-        return DeadlineClient(super().get_dependency(worker_ctx), self.target, timeout, self.unavailable)
+
+        def publish(*args: Any, **kwargs: Any) -> None:
+            # the deadline is the request's time to live: nobody waits for it after that
+            kwargs.setdefault("expiration", timeout)
+            self.publisher.publish(*args, **kwargs)
+
+        client = Client(publish, self.reply_listener.register_for_reply, worker_ctx.context_data)
+        return DeadlineClient(getattr(client, self.target), self.target, timeout, self.unavailable)
