@@ -54,10 +54,22 @@ class ReviewRoutes:
         roles=("archivist",),
         body="json",
         summary="现场阅卷登记：是否到场、借阅时间、还卷时间",
-        responses={200: "application", 404: "not_found", 409: "invalid_state", 422: "validation_error, invalid_date"},
+        responses={
+            200: "application",
+            404: "not_found",
+            409: "invalid_state",
+            422: "validation_error, invalid_date, idempotency_key_reused",
+        },
     )
     def attendance(self, ctx: Context, id: str):
-        return ctx.call("review", "record_attendance", actor=ctx.actor, application_id=id, body=ctx.json_object())
+        return ctx.call(
+            "review",
+            "record_attendance",
+            actor=ctx.actor,
+            application_id=id,
+            body=ctx.json_object(),
+            idempotency_key=ctx.request.headers.get("Idempotency-Key"),
+        )
 
     @route(
         "GET",

@@ -18,7 +18,7 @@ import logging
 
 from nameko.rpc import rpc
 
-from services.common import idempotency, metrics
+from services.common import housekeeping, idempotency, metrics
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
@@ -28,7 +28,7 @@ from services.common.messaging import OutboxRelay
 from services.common.timers import configured_timer
 from services.review import usecases
 from services.review.dependencies import Sms, case_directory, dossier_directory
-from services.review.models import IdempotencyKey, Outbox
+from services.review.models import IdempotencyKey, Inbox, Outbox
 
 log = logging.getLogger("review")
 
@@ -71,8 +71,8 @@ class ReviewService(HealthMixin):
         return result
 
     @rpc(expected_exceptions=DomainError)
-    def record_attendance(self, actor, application_id, body):
-        result = usecases.record_attendance(self.db, actor, application_id, body)
+    def record_attendance(self, actor, application_id, body, idempotency_key=None):
+        result = usecases.record_attendance(self.db, actor, application_id, body, idempotency_key=idempotency_key)
         self._publish()
         return result
 
@@ -119,9 +119,14 @@ class ReviewService(HealthMixin):
         for court, pending, oldest in usecases.queue_by_court(self.db):
             metrics.set_review_queue(court, pending, oldest)
 
-    @configured_timer("REVIEW_IDEMPOTENCY_PURGE_SECONDS", 3600.0)
-    def forget_old_idempotency_keys(self):
-        idempotency.purge(self.db, IdempotencyKey)
+    @configured_timer("HOUSEKEEPING_SECONDS", 3600.0)
+    def purge_old_rows(self):
+        housekeeping.run(
+            [
+                *housekeeping.messaging_purges(self.db, Outbox, Inbox),
+                ("idempotency keys", lambda: idempotency.purge(self.db, IdempotencyKey)),
+            ]
+        )
 
     def _publish(self) -> None:
         self.outbox.publish(self.db, self.dispatch)

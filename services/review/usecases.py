@@ -328,11 +328,17 @@ def _require_electronic_dossier(case_summary: Callable[[str], dict], case_no: st
 
 
 # -- attendance (现场阅卷登记) --------------------------------------------------------------------
-def record_attendance(uow: UnitOfWork, actor: dict, application_id: Any, body: Any) -> dict:
-    """The archivist records 是否到场, 借阅时间, 还卷时间 for an on-site approval."""
+def record_attendance(
+    uow: UnitOfWork, actor: dict, application_id: Any, body: Any, idempotency_key: str | None = None
+) -> dict:
+    """The archivist records 是否到场, 借阅时间, 还卷时间 for an on-site approval; a retry
+    with the same Idempotency-Key gives the first answer and records nothing more."""
     court = _require_staff(actor, ("archivist",))
+    key = idempotency.check_key(idempotency_key)
+    request_hash = idempotency.fingerprint("attendance", str(application_id), body)
     now = clock.now()
-    with uow.transaction() as session:
+
+    def effect(session: Session) -> dict:
         row = _own_court_row(session, court, application_id)
         if row.status != "approved" or row.mode != "onsite":
             domain.parse_attendance(body, now)  # the input is judged before the state (422, then 409)
@@ -344,6 +350,8 @@ def record_attendance(uow: UnitOfWork, actor: dict, application_id: Any, body: A
         session.flush()
         record_event(session, Outbox, "attendance_recorded", schemas.attendance_event(row))
         return schemas.application(row, now)
+
+    return idempotency.once(uow, IdempotencyKey, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect)
 
 
 # -- messages (站内信) ----------------------------------------------------------------------------

@@ -225,3 +225,20 @@ def test_an_approved_application_is_revoked_and_texted(uow):
     (row,) = usecases.staff_queue(uow, CLERK, status="revoked")["items"]
     assert row["status"] == "revoked"
     assert [phone for phone, _ in texts.sent] == ["13812345678"]
+
+
+def test_a_retried_attendance_with_its_key_records_once(uow):
+    archivist = {"id": 8, "role": "archivist", "name": "档案员", "court": "某法院"}
+    usecases.receive_submitted(uow, submitted())
+    onsite = {"opinion": "approve", "mode": "onsite", "start_date": "2026-05-07", "end_date": "2026-05-08"}
+    usecases.decide(uow, CLERK, 1, onsite, dict)
+    body = {"attended": True, "borrowed_at": "2026-05-07 09:30:00"}
+    first = usecases.record_attendance(uow, archivist, 1, body, idempotency_key="k-1")
+    again = usecases.record_attendance(uow, archivist, 1, body, idempotency_key="k-1")
+    assert again == first
+    with uow.read() as session:
+        kinds = [row.event_type for row in session.scalars(select(Outbox))]
+    assert kinds.count("attendance_recorded") == 1
+    with pytest.raises(DomainError) as reused:
+        usecases.record_attendance(uow, archivist, 1, {"attended": False}, idempotency_key="k-1")
+    assert reused.value.code == "idempotency_key_reused"

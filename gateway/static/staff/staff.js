@@ -186,8 +186,7 @@ function attendanceForm(app, onDone) {
   const form = h("form", { class: "inline-form attendance-form", "data-id": app.id },
     h("label", {}, "是否到场 ", attended), h("label", {}, "借阅时间 ", borrowed), h("label", {}, "还卷时间 ", returned),
     h("button", { type: "submit", class: "btn btn-primary" }, "登记"));
-  // The attendance route does not read Idempotency-Key yet (a retry sets the same values
-  // again); the key goes out like a decision's so that a retry is safe once it does.
+  // a retry of a lost answer, with the same key, gives the first answer and records nothing more
   const record = intent();
   form.addEventListener("submit", (e) => {
     e.preventDefault();
