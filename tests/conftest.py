@@ -73,6 +73,7 @@ def stack(tmp_path_factory, postgres_url):
         # stored files nobody registered go after 15 s (an hour in production), checked every 2 s
         STAGED_GRACE_SECONDS="15",
         STAGED_SWEEP_SECONDS="2",
+        HOUSEKEEPING_SECONDS="2",  # rows past their retention are purged every 2 s
         # a failing event handler retries after 1 s and 2 s, then its event is a dead letter
         EVENT_RETRY_DELAYS="1,2",
         # the services' agreement is checked every 5 s, a second look 1 s later

@@ -27,7 +27,19 @@ class Material(Base):
     content_type: Mapped[str] = mapped_column(String(32))
     sha256: Mapped[str] = mapped_column(String(64))
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # housekeeping purges by it
+
+
+class DiscardedObject(Base):
+    """An object in storage whose material row housekeeping deleted, waiting to be deleted
+    from storage too. Written in the transaction that deletes the row, and removed only
+    once the object is gone: no row ever names a missing object, and a crash between the
+    two leaves work to finish rather than an object nobody knows of."""
+
+    __tablename__ = "discarded_objects"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    discarded_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class MaterialGrant(Base):

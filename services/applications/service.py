@@ -10,8 +10,8 @@ from nameko.timer import timer
 
 from services.applications import usecases
 from services.applications.dependencies import FaultPoint
-from services.applications.models import IdempotencyKey, Outbox
-from services.common import config, consistency, idempotency, metrics, staging
+from services.applications.models import Outbox
+from services.common import config, consistency, housekeeping, metrics, staging
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
@@ -152,6 +152,7 @@ class ApplicationsService(HealthMixin):
     def sweep_unregistered_uploads(self):
         staging.sweep(self.store, usecases.MATERIAL_KEY_PREFIX, lambda keys: usecases.registered_keys(self.db, keys))
 
-    @timer(interval=3600)
-    def forget_old_idempotency_keys(self):
-        idempotency.purge(self.db, IdempotencyKey)
+    # Published events, handled event ids, idempotency keys, and uploads never attached.
+    @configured_timer("HOUSEKEEPING_SECONDS", 3600.0)
+    def purge_old_rows(self):
+        housekeeping.run(usecases.purges(self.db, self.store.delete))

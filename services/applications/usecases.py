@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, not_, or_, select, tuple_
+from sqlalchemy import and_, delete, exists, func, not_, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from services.applications import domain, schemas
 from services.applications.models import (
     Application,
     ApplicationMaterial,
+    DiscardedObject,
     IdempotencyKey,
     Inbox,
     Material,
@@ -26,7 +27,7 @@ from services.applications.models import (
     Outbox,
     RepresentationEnd,
 )
-from services.common import clock, consistency, idempotency, reading, staging, text
+from services.common import clock, consistency, housekeeping, idempotency, reading, staging, text
 from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -575,3 +576,62 @@ def consistency_facts(
         query = query.order_by(Application.id).limit(max(1, min(2000, int(limit))))
     with uow.read() as session:
         return [{"id": app.id, "status": app.status, **consistency.grant_facts(app)} for app in session.scalars(query)]
+
+
+# -- housekeeping -------------------------------------------------------------------------
+
+
+def unattached_materials(age: timedelta):
+    """Materials uploaded more than ``age`` ago that no application uses and no court's
+    clerks were granted (a binding uses those: case_binding keeps bindings for good)."""
+    return (
+        (Material.created_at < housekeeping.cutoff(age))
+        & ~exists().where(ApplicationMaterial.material_id == Material.id)
+        & ~exists().where(MaterialGrant.material_id == Material.id)
+    )
+
+
+def purge_unattached_materials(uow: UnitOfWork, delete_object: Callable[[str], None]) -> int:
+    """Uploads never attached to anything within UNATTACHED_MATERIAL_DAYS (7), with their
+    objects in storage. The row goes first, with a note of its object in the same
+    transaction (``DiscardedObject``); the object goes after, then the note. So no row
+    ever names a missing object (an upload attached while this runs keeps its row and its
+    object: the delete checks the rule again, and the database refuses to delete a
+    material an application row refers to), and a crash between the two leaves the note
+    for the next run."""
+    age = housekeeping.retention("UNATTACHED_MATERIAL_DAYS", 7)
+
+    def note(session: Session, rows: list) -> None:
+        now = clock.utcnow()
+        for (key,) in rows:
+            session.merge(DiscardedObject(key=key, discarded_at=now))
+
+    removed = housekeeping.purge(uow, Material, unattached_materials(age), returning=(Material.key,), on_deleted=note)
+    discard_objects(uow, delete_object)
+    return removed
+
+
+def discard_objects(uow: UnitOfWork, delete_object: Callable[[str], None], batch: int = 500) -> int:
+    """Delete from storage the objects whose material rows are gone, and then their notes.
+    Deleting an object twice (two replicas at once, a crash before the note went) is
+    harmless: storage says nothing of a missing key."""
+    done = 0
+    while True:
+        with uow.read() as session:
+            keys = list(session.scalars(select(DiscardedObject.key).order_by(DiscardedObject.key).limit(batch)))
+        for key in keys:
+            delete_object(key)
+        if keys:
+            with uow.transaction() as session:
+                session.execute(delete(DiscardedObject).where(DiscardedObject.key.in_(keys)))
+        done += len(keys)
+        if len(keys) < batch:
+            return done
+
+
+def purges(uow: UnitOfWork, delete_object: Callable[[str], None]) -> list[tuple[str, Callable[[], int]]]:
+    return [
+        *housekeeping.messaging_purges(uow, Outbox, Inbox),
+        ("idempotency keys", lambda: idempotency.purge(uow, IdempotencyKey)),
+        ("unattached materials", lambda: purge_unattached_materials(uow, delete_object)),
+    ]

@@ -8,12 +8,14 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.case_binding import usecases
-from services.case_binding.models import Outbox
+from services.case_binding.models import Inbox, Outbox
+from services.common import housekeeping
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
+from services.common.timers import configured_timer
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,10 @@ class CaseBindingService(HealthMixin):
     @timer(interval=2)
     def relay_outbox(self):
         self._publish()
+
+    @configured_timer("HOUSEKEEPING_SECONDS", 3600.0)
+    def purge_old_rows(self):
+        housekeeping.run(housekeeping.messaging_purges(self.db, Outbox, Inbox))
 
     def _publish(self) -> None:
         self.outbox.publish(self.db, self.dispatch)

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, delete
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from services.common import clock
+from services.common import clock, housekeeping
 from services.common.db import UnitOfWork, UtcDateTime
 from services.common.errors import DomainError
 
@@ -119,7 +119,5 @@ def recall(uow: UnitOfWork, model: type, *, user_id: int, key: str | None, reque
 
 
 def purge(uow: UnitOfWork, model: type, keep_for: timedelta = KEEP_FOR) -> int:
-    """Forget keys older than ``keep_for``."""
-    with uow.transaction() as session:
-        result = session.execute(delete(model).where(model.created_at < clock.utcnow() - keep_for))
-        return result.rowcount or 0
+    """Forget keys older than ``keep_for`` (a service's housekeeping runs it)."""
+    return housekeeping.purge(uow, model, model.created_at < housekeeping.cutoff(keep_for))

@@ -47,7 +47,7 @@ class InboxMixin:
     """Columns of a service's ``inbox`` table: ids of events already handled."""
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    handled_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    handled_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # housekeeping purges by age
 
 
 def record_event(session: Session, model: type, event_type: str, payload: dict[str, Any]) -> str:

@@ -52,3 +52,12 @@ def create_idempotency_keys(op) -> None:
         sa.Column("response", sa.Text, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
     )
+
+
+def add_inbox_age_index(op) -> None:
+    """Housekeeping deletes inbox ids by age."""
+    op.create_index("ix_inbox_handled_at", "inbox", ["handled_at"])
+
+
+def drop_inbox_age_index(op) -> None:
+    op.drop_index("ix_inbox_handled_at", table_name="inbox")

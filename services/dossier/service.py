@@ -21,7 +21,7 @@ import logging
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.common import config, metrics, staging
+from services.common import config, housekeeping, metrics, staging
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
@@ -32,7 +32,7 @@ from services.common.storage import Storage
 from services.common.timers import configured_timer
 from services.dossier import usecases
 from services.dossier.dependencies import PageMachinery
-from services.dossier.models import Outbox
+from services.dossier.models import Inbox, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +171,15 @@ class DossierService(HealthMixin):
         )
         if removed:
             log.info("removed %d local copies of originals", removed)
+
+    @configured_timer("HOUSEKEEPING_SECONDS", 3600.0)
+    def purge_old_rows(self):
+        housekeeping.run(
+            [
+                *housekeeping.messaging_purges(self.db, Outbox, Inbox),
+                ("expired links", lambda: usecases.purge_expired_links(self.db)),
+            ]
+        )
 
     def _relay(self):
         self.outbox.publish(self.db, self.dispatch)

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import delete, or_, select, update
 
-from services.common import case_numbers, clock, staging, text
+from services.common import case_numbers, clock, housekeeping, staging, text
 from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -350,6 +350,14 @@ def revoke_links(uow: UnitOfWork, *, actor: dict, application_id: Any) -> dict:
         ).rowcount
         append_log(session, actor, domain.LINKS_REVOKED, reading=reading)
     return {"revoked": revoked}
+
+
+def purge_expired_links(uow: UnitOfWork) -> int:
+    """Links expired for longer than LINK_RETENTION_DAYS (1): they open nothing already
+    (``open_link`` says 404 to an unknown link as to an expired one); the access log keeps
+    that they were made and opened."""
+    age = housekeeping.retention("LINK_RETENTION_DAYS", 1)
+    return housekeeping.purge(uow, Link, Link.expires_at < housekeeping.cutoff(age))
 
 
 # -- the court's own view (审查人、档案室预览) ---------------------------------------------

@@ -8,10 +8,11 @@ from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.common import config
+from services.common import config, housekeeping
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.health import HealthMixin
+from services.common.timers import configured_timer
 from services.identity import usecases
 from services.identity.dependencies import Passwords
 
@@ -63,3 +64,7 @@ class IdentityService(HealthMixin):
         usecases.ensure_admin(
             self.db, self.passwords, str(phone) if phone else None, str(password) if password else None, log=log.info
         )
+
+    @configured_timer("HOUSEKEEPING_SECONDS", 3600.0)
+    def purge_old_rows(self):
+        housekeeping.run(usecases.purges(self.db))

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from services.common import clock
+from services.common import clock, housekeeping
 from services.common.db import UnitOfWork
 from services.common.errors import DomainError, validation_error
 from services.identity import domain
@@ -223,3 +223,30 @@ def ensure_admin(
         return False
     log("bootstrap admin created")
     return True
+
+
+# -- housekeeping -------------------------------------------------------------------------
+
+
+def purge_sessions(uow: UnitOfWork) -> int:
+    """Sign-ins expired for longer than SESSION_RETENTION_DAYS (1). A token whose row is
+    gone is refused as an expired one is: ``resolve`` knows no difference."""
+    age = housekeeping.retention("SESSION_RETENTION_DAYS", 1)
+    return housekeeping.purge(uow, Session, Session.expires_at < housekeeping.cutoff(age))
+
+
+def purge_login_throttles(uow: UnitOfWork) -> int:
+    """Failed-login counts whose window, and any lockout, ended more than
+    LOGIN_THROTTLE_RETENTION_HOURS (24) ago: they no longer count against anyone."""
+    age = housekeeping.retention("LOGIN_THROTTLE_RETENTION_HOURS", 24, unit="hours")
+    before = housekeeping.cutoff(age)
+    return housekeeping.purge(
+        uow,
+        LoginThrottle,
+        or_(LoginThrottle.first_failure_at.is_(None), LoginThrottle.first_failure_at < before - domain.LOCKOUT_WINDOW)
+        & or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < before),
+    )
+
+
+def purges(uow: UnitOfWork) -> list[tuple[str, Callable[[], int]]]:
+    return [("sessions", lambda: purge_sessions(uow)), ("login throttles", lambda: purge_login_throttles(uow))]
