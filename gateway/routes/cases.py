@@ -65,21 +65,21 @@ class CaseRoutes:
     def apply_binding(self, ctx: Context):
         body = ctx.json_object()
         # The case first (404 before the input's 422), then applications vouches for the
-        # materials' owner and kind; only once the binding is accepted may that court's
-        # clerks open them, so a refused binding opens nobody's files to anyone.
+        # materials' owner and kind, and case_binding checks the application without
+        # recording it. Only then are the court's clerks granted the materials, and only
+        # once that grant has committed is the binding recorded: a binding whose files its
+        # clerks cannot open never exists, whichever call fails or times out. A call failing
+        # after the grant leaves a grant no binding uses yet (its clerks see no binding naming
+        # those files); the lawyer's retry grants nothing more and records the binding.
         case = ctx.call("case_binding", "case_summary", case_no=body.get("case_no"))
         material_ids = body.get("material_ids")
         materials = ctx.call("applications", "describe_materials", actor=ctx.actor, material_ids=material_ids)
-        binding = ctx.call(
-            "case_binding",
-            "apply_binding",
-            actor=ctx.actor,
-            case_no=case["case_no"],
-            party_name=body.get("party_name"),
-            materials=materials,
+        application = dict(
+            actor=ctx.actor, case_no=case["case_no"], party_name=body.get("party_name"), materials=materials
         )
+        ctx.call("case_binding", "apply_binding", check_only=True, **application)
         ctx.call("applications", "describe_materials", actor=ctx.actor, material_ids=material_ids, court=case["court"])
-        return 201, binding
+        return 201, ctx.call("case_binding", "apply_binding", **application)
 
     @route(
         "GET",

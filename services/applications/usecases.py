@@ -119,9 +119,19 @@ def _owned_materials(session: Session, owner: int, material_ids: tuple[str, ...]
 
 def describe_materials(uow: UnitOfWork, actor: dict, material_ids: Any, court: str | None = None) -> list[dict]:
     """Kinds and names of the actor's own materials; with ``court``, that court's clerks
-    may open them from now on (a binding application uses them)."""
+    may open them from now on (a binding application is about to use them: the gateway
+    grants before case_binding records the binding, so no binding exists whose files its
+    clerks cannot open). Granting again grants nothing more: a retry, or a racing twin,
+    answers the same."""
     owner = _actor_id(actor)
     ids = domain.parse_material_ids(material_ids)
+    try:
+        return _describe_and_grant(uow, owner, ids, court)
+    except IntegrityError:  # a twin granted the same first: once more, seeing its grant
+        return _describe_and_grant(uow, owner, ids, court)
+
+
+def _describe_and_grant(uow: UnitOfWork, owner: int, ids: tuple[str, ...], court: str | None) -> list[dict]:
     with uow.transaction() as session:
         materials = _owned_materials(session, owner, ids)
         if court:

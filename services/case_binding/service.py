@@ -56,8 +56,8 @@ class CaseBindingService(HealthMixin):
         return usecases.import_cases(self.db, actor, body)
 
     @rpc(expected_exceptions=DomainError)
-    def apply_binding(self, actor, case_no, party_name, materials):
-        return usecases.apply_binding(self.db, actor, case_no, party_name, materials)
+    def apply_binding(self, actor, case_no, party_name, materials, check_only=False):
+        return usecases.apply_binding(self.db, actor, case_no, party_name, materials, check_only=check_only)
 
     @rpc(expected_exceptions=DomainError)
     def list_bindings(self, actor, status=None, limit=None, cursor=None):

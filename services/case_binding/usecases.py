@@ -440,9 +440,14 @@ def _lawyer_related(session: Session, actor: dict, number: str) -> bool:
     )
 
 
-def apply_binding(uow: UnitOfWork, actor: dict, case_no: Any, party_name: Any, materials: Any) -> dict:
+def apply_binding(
+    uow: UnitOfWork, actor: dict, case_no: Any, party_name: Any, materials: Any, check_only: bool = False
+) -> dict | None:
     """A lawyer asks to be bound to an in-trial case for the party they represent.
-    ``materials`` are as applications described them (ownership already verified)."""
+    ``materials`` are as applications described them (ownership already verified).
+    ``check_only`` refuses as the application would, and records nothing: the gateway
+    asks it before granting the court's clerks the materials, so a refused binding opens
+    nobody's files."""
     _require(actor, "lawyer")
     number = case_numbers.canonical(case_no)
     with uow.read() as session:
@@ -467,6 +472,8 @@ def apply_binding(uow: UnitOfWork, actor: dict, case_no: Any, party_name: Any, m
             )
         ):
             raise _duplicate()
+    if check_only:
+        return None
     try:
         with uow.transaction() as session:
             binding = Binding(
