@@ -32,21 +32,53 @@ JSON_MAX_BYTES = 4 * 1024 * 1024  # a case import of thousands fits; anything bi
 SESSION_COOKIE = "court_session"
 CSRF_COOKIE = "court_csrf"
 _LOOPBACK_HOST = re.compile(r"(127\.0\.0\.1|localhost)(:\d{1,5})?")
+_CURSOR = re.compile(r"[A-Za-z0-9_=:-]{1,200}")
+_ADDRESS = re.compile(r"[0-9A-Fa-f:.]{2,45}")  # an IPv4 or IPv6 address, nothing else
 
 
 def is_loopback_host(host: str | None) -> bool:
     return bool(_LOOPBACK_HOST.fullmatch(host or ""))
 
 
+def public_base_url() -> str | None:
+    """``PUBLIC_BASE_URL``: the address readers use, when TLS or a proxy stands in front."""
+    value = str(config.get("PUBLIC_BASE_URL") or "").strip().rstrip("/")
+    return value or None
+
+
 def cookies_secure(request: Request) -> bool:
-    """Whether session cookies carry the Secure flag. Behind a TLS proxy the gateway sees
-    plain http, so an https ``PUBLIC_BASE_URL`` says what the browser sees; a loopback
-    request (an operator on the machine itself) follows its own scheme."""
-    if request.scheme == "https":
-        return True
-    if is_loopback_host(request.host):
-        return False
-    return str(config.get("PUBLIC_BASE_URL") or "").lower().startswith("https://")
+    """Whether session cookies carry the Secure flag. ``PUBLIC_BASE_URL`` decides when it is
+    set, whatever ``Host`` says: behind a proxy (``proxy_pass http://127.0.0.1:8000``) the
+    gateway sees plain http and a loopback host. Without it, the request's own scheme."""
+    public = public_base_url()
+    if public:
+        return public.lower().startswith("https://")
+    return request.scheme == "https"
+
+
+def cookie_name(base: str, secure: bool) -> str:
+    """``__Host-`` cookies (Secure, Path=/, no Domain) where the scheme allows: a sibling
+    site or an http page cannot plant or overwrite them."""
+    return f"__Host-{base}" if secure else base
+
+
+def request_cookie(request: Request, base: str) -> str | None:
+    return request.cookies.get(f"__Host-{base}") or request.cookies.get(base)
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, or, behind ``TRUSTED_PROXY_HOPS`` proxies that each
+    append to ``X-Forwarded-For``, the entry the outermost trusted proxy added. Entries
+    further left are whatever the client sent and are never believed."""
+    hops = int(config.get("TRUSTED_PROXY_HOPS", 0) or 0)
+    peer = request.remote_addr or ""
+    if hops <= 0:
+        return peer
+    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+    if len(forwarded) < hops:
+        return peer
+    candidate = forwarded[-hops]
+    return candidate if _ADDRESS.fullmatch(candidate) else peer
 
 
 CSRF_HEADER = "X-CSRF-Token"
@@ -199,7 +231,7 @@ class Context:
             raise ApiError("too_large", "请求内容过大") from None
         try:
             return json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: [[[[… nested too deep
             raise ApiError("bad_request", "请求体不是有效的 JSON") from None
 
     def json_object(self) -> dict:
@@ -219,7 +251,10 @@ class Context:
     def page_args(self) -> dict:
         """``?limit=&cursor=`` of every list route: 1 to 100 items (20 unless asked), and
         the cursor the previous page handed out, as the services' list RPCs take them."""
-        return {"limit": self.query_int("limit", 20, 1, 100), "cursor": self.request.args.get("cursor") or None}
+        cursor = self.request.args.get("cursor") or None
+        if cursor is not None and not _CURSOR.fullmatch(cursor):  # every service's cursor is URL-safe ASCII
+            raise ApiError("bad_request", "参数 cursor 无效")
+        return {"limit": self.query_int("limit", 20, 1, 100), "cursor": cursor}
 
     @property
     def actor(self) -> dict:
@@ -246,11 +281,12 @@ def authenticate(ctx: Context) -> dict:
     request = ctx.request
     token = bearer_token(request)
     if token is None:
-        token = request.cookies.get(SESSION_COOKIE)
+        token = request_cookie(request, SESSION_COOKIE)
         if token and request.method in UNSAFE:
             sent = request.headers.get(CSRF_HEADER, "")
-            expected = request.cookies.get(CSRF_COOKIE, "")
-            if not expected or not secrets.compare_digest(sent, expected):
+            expected = request_cookie(request, CSRF_COOKIE) or ""
+            # compared as bytes: compare_digest refuses str that is not ASCII
+            if not expected or not secrets.compare_digest(sent.encode(), expected.encode()):
                 raise ApiError("forbidden", "页面已过期，请刷新后重试")
     if not token:
         raise ApiError("unauthenticated")
@@ -288,9 +324,11 @@ def route(
     body: str | None = None,
     max_body: int = JSON_MAX_BYTES,
     responses: dict[int, str] | None = None,
+    same_site_only: bool = False,
 ) -> Callable:
     """Declare a gateway route. The function gets ``(self, ctx, **path_values)`` and returns a
-    payload, ``(status, payload)`` or a Response."""
+    payload, ``(status, payload)`` or a Response. ``same_site_only``: a GET that reads the
+    dossier and is logged refuses requests another site's page started (Sec-Fetch-Site)."""
     spec = RouteSpec(method, path, summary, roles, auth, body, responses or {})
     ROUTES.append(spec)
 
@@ -302,8 +340,11 @@ def route(
             request.max_content_length = max_body
             ctx = Context(self, request, max_body)
             try:
-                if path not in UNLIMITED_ROUTES and not address_limiter().allow(request.remote_addr or ""):
+                if path not in UNLIMITED_ROUTES and not address_limiter().allow(client_address(request)):
                     raise ApiError("rate_limited")
+                if same_site_only and request.headers.get("Sec-Fetch-Site") == "cross-site":
+                    # another site's page made the reader's browser ask: refused, nothing logged
+                    raise ApiError("forbidden", "不接受从其他网站发起的卷宗请求，请在本网站页面中打开")
                 if auth:
                     ctx.user = authenticate(ctx)
                     if roles and ctx.user["role"] not in roles:
@@ -318,6 +359,9 @@ def route(
             except Exception:
                 log.exception("internal error on %s %s", method, path)
                 response = refusal(request, "internal_error")
+            if cookies_secure(request) and public_base_url():
+                # the site is https (PUBLIC_BASE_URL): browsers keep to it from now on
+                response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
             elapsed = time.perf_counter() - started
             HTTP_REQUESTS.labels(method, path, str(response.status_code)).inc()
             HTTP_LATENCY.labels(method, path).observe(elapsed)

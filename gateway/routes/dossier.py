@@ -15,7 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError
-from gateway.http import Context, authenticate, is_loopback_host, route, token_digest
+from gateway.http import Context, authenticate, is_loopback_host, public_base_url, route, token_digest
 from services.common import config, staging
 from services.common.errors import DomainError
 
@@ -69,13 +69,14 @@ def _int(value: str) -> int:
 
 
 def _base_url(ctx: Context) -> str:
-    """The gateway's address for links: the request's own host only when it is loopback
-    (a forged Host header elsewhere must not aim links at another site)."""
+    """The gateway's address for links: ``PUBLIC_BASE_URL`` when set, whatever ``Host``
+    says (a proxy in front sends its own, often 127.0.0.1); else the request's own host
+    only when it is loopback (a forged Host elsewhere must not aim links at another site)."""
+    public = public_base_url()
+    if public:
+        return public
     if is_loopback_host(ctx.request.host):
         return f"{ctx.request.scheme}://{ctx.request.host}"
-    public = config.get("PUBLIC_BASE_URL")
-    if public:
-        return str(public).rstrip("/")
     return f"http://127.0.0.1:{config.get('GATEWAY_PORT', 8000)}"
 
 
@@ -146,6 +147,7 @@ class DossierRoutes:
     @route(
         "GET",
         "/api/v1/applications/<application_id>/dossier/documents/<document_id>/pages/<page>",
+        same_site_only=True,
         summary="卷宗页面（PNG，加盖阅卷人水印）",
         responses={200: "image/png", 403: "not_approved", 404: "not_found", 410: "access_expired, access_revoked"},
     )
@@ -163,6 +165,7 @@ class DossierRoutes:
     @route(
         "GET",
         "/api/v1/applications/<application_id>/dossier/documents/<document_id>/pdf",
+        same_site_only=True,
         summary="打印：整份文件的 PDF，每页加盖阅卷人水印",
         responses={
             200: "application/pdf",
@@ -274,6 +277,7 @@ class DossierRoutes:
     @route(
         "GET",
         "/api/v1/staff/cases/<case_no>/documents/<document_id>/pages/<page>",
+        same_site_only=True,
         roles=("clerk", "archivist"),
         summary="卷宗页面预览（PNG，加盖审查人水印，记入阅卷记录）",
         responses={200: "image/png", 404: "not_found"},

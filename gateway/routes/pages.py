@@ -19,7 +19,7 @@ from pathlib import Path
 from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError, json_response
-from gateway.http import CSRF_COOKIE, SESSION_COOKIE, Context, cookies_secure, route, token_digest
+from gateway.http import CSRF_COOKIE, SESSION_COOKIE, Context, cookie_name, cookies_secure, route, token_digest
 from services.common import clock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,15 +81,16 @@ def _set_session_cookies(ctx: Context, response: Response, token: str, expires_a
     except (TypeError, ValueError):
         max_age = None
     common = {"max_age": max_age, "path": "/", "secure": secure, "samesite": "Lax"}
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, **common)
+    response.set_cookie(cookie_name(SESSION_COOKIE, secure), token, httponly=True, **common)
     # Readable by the pages on purpose: another site can neither read it nor set the header.
-    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(24), httponly=False, **common)
+    response.set_cookie(cookie_name(CSRF_COOKIE, secure), secrets.token_urlsafe(24), httponly=False, **common)
 
 
 def _clear_session_cookies(ctx: Context, response: Response) -> None:
     secure = cookies_secure(ctx.request)
-    for name in (SESSION_COOKIE, CSRF_COOKIE):
-        response.delete_cookie(name, path="/", secure=secure, samesite="Lax", httponly=name == SESSION_COOKIE)
+    for base in (SESSION_COOKIE, CSRF_COOKIE):
+        for name, name_secure in ((base, secure), (f"__Host-{base}", True)):  # either form may be held
+            response.delete_cookie(name, path="/", secure=name_secure, samesite="Lax", httponly=base == SESSION_COOKIE)
 
 
 class PageRoutes:

@@ -81,6 +81,11 @@ export function errorText(err) {
   return text;
 }
 
+// The CSRF cookie is __Host- prefixed where the site is https (a sibling site cannot plant it).
+function csrfToken() {
+  return cookie("__Host-court_csrf") || cookie("court_csrf");
+}
+
 export function cookie(name) {
   const hit = document.cookie.split("; ").find((c) => c.startsWith(name + "="));
   return hit ? decodeURIComponent(hit.slice(name.length + 1)) : "";
@@ -98,7 +103,7 @@ function failureFrom(status, text) {
 // `idempotencyKey` goes out as the Idempotency-Key header; see intent() below.
 export async function api(method, path, body, { idempotencyKey } = {}) {
   const headers = { Accept: "application/json" };
-  if (method !== "GET") headers["X-CSRF-Token"] = cookie("court_csrf");
+  if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
   if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
   let payload;
   if (body !== undefined) {
@@ -173,7 +178,7 @@ export function sendForm(url, form, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", url);
-    xhr.setRequestHeader("X-CSRF-Token", cookie("court_csrf"));
+    xhr.setRequestHeader("X-CSRF-Token", csrfToken());
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress && onProgress(Math.round((e.loaded / e.total) * 100));
     xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? resolve(JSON.parse(xhr.responseText)) : reject(failureFrom(xhr.status, xhr.responseText)));
     xhr.onerror = () => reject(new ApiFailure(0, "network", ""));
@@ -299,9 +304,19 @@ export function createRouter(routes, root) {
   return router;
 }
 
-// A place to go back to after sign-in: only this site's own paths.
+// A place to go back to after sign-in: only this site's own pages. The value is resolved
+// by the URL parser the browser will use and compared by origin, so "/\t/example.org",
+// "/\\example.org" or "javascript:" cannot lead anywhere else; what comes back is the
+// parsed path, never the raw text.
 export function safeNext(value, fallback) {
-  return value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : fallback;
+  if (!value) return fallback;
+  let url;
+  try {
+    url = new URL(value, location.origin);
+  } catch {
+    return fallback;
+  }
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : fallback;
 }
 
 let meCache = null;

@@ -15,7 +15,7 @@ def wire_id(value: str | None) -> int | str | None:
     """Application ids travel as applications issued them: integers stay integers."""
     if value is None:
         return None
-    return int(value) if value.isdigit() and len(value) < 19 else value
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else value
 
 
 def _day(value: date | None) -> str | None:

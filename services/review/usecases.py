@@ -8,6 +8,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -427,7 +428,7 @@ def list_messages(uow: UnitOfWork, actor: dict, limit: int = 20, cursor: Any = N
     limit = max(1, min(100, int(limit)))
     query = select(Message).where(Message.user_id == user_id)
     if cursor:
-        if not str(cursor).isdigit() or len(str(cursor)) > 18:
+        if not re.fullmatch(r"[0-9]{1,18}", str(cursor)):  # ASCII: str.isdigit takes "²"
             raise DomainError("bad_request", "参数 cursor 无效")
         query = query.where(Message.id < int(cursor))
     with uow.read() as session:
@@ -440,7 +441,7 @@ def list_messages(uow: UnitOfWork, actor: dict, limit: int = 20, cursor: Any = N
 def mark_read(uow: UnitOfWork, actor: dict, message_id: Any) -> None:
     """Someone else's message answers exactly like a missing one."""
     key = str(message_id)
-    if not key.isdigit() or len(key) > 18:
+    if not re.fullmatch(r"[0-9]{1,18}", key):
         raise not_found("消息不存在")
     with uow.transaction() as session:
         row = session.get(Message, int(key))
