@@ -313,12 +313,12 @@ EVENT_SERVICES = {
 
 def amqp_uri() -> str:
     """AMQP_URI, or the vhost the local stack made for DATA_DIR."""
-    if os.environ.get("AMQP_URI"):
-        return os.environ["AMQP_URI"]
     from services.common import config
 
-    state = json.loads((config.data_dir() / "run" / "stack.json").read_text())
-    return "amqp://guest:guest@127.0.0.1:5672/" + state["vhost"]
+    config.adopt_local_stack()
+    if not os.environ.get("AMQP_URI"):
+        raise SystemExit("AMQP_URI 未设置，且 DATA_DIR 下没有本地系统的配置")
+    return os.environ["AMQP_URI"]
 
 
 def check_consistency(args: argparse.Namespace) -> int:

@@ -57,7 +57,12 @@ class Stack:
         """Ports, vhost and S3 keys chosen once for this DATA_DIR (secrets: mode 0600)."""
         path = self.run_dir / "stack.json"
         if path.exists():
-            return json.loads(path.read_text())
+            state = json.loads(path.read_text())
+            if "access_log_key" in state:
+                return state
+            state["access_log_key"] = secrets.token_urlsafe(32)  # a stack made before the log was keyed
+            self._write_state(path, state)
+            return state
         self.run_dir.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:10]
         state = {
@@ -67,11 +72,17 @@ class Stack:
             "s3_secret_key": secrets.token_urlsafe(30),
             # the first admin of a local stack, when BOOTSTRAP_ADMIN_PASSWORD is not given
             "admin_password": "Court-" + secrets.token_urlsafe(9),
+            # keys the access log's chain; kept here (mode 0600), never in the database
+            "access_log_key": secrets.token_urlsafe(32),
         }
+        self._write_state(path, state)
+        return state
+
+    @staticmethod
+    def _write_state(path: Path, state: dict) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             json.dump(state, fh)
-        return state
 
     def environment(self) -> dict[str, str]:
         state = self.state()
@@ -85,6 +96,8 @@ class Stack:
         env.setdefault("EVENTLET_TESTS", "1")  # silences eventlet's deprecation banner (P16)
         if not os.environ.get("AMQP_URI"):
             env["AMQP_URI"] = DEFAULT_AMQP.rstrip("/") + "/" + state["vhost"]
+        if not os.environ.get("ACCESS_LOG_KEY"):
+            env["ACCESS_LOG_KEY"] = state["access_log_key"]
         if not os.environ.get("S3_ENDPOINT"):
             env["S3_ENDPOINT"] = f"http://127.0.0.1:{state['s3_base_port'] + 3}"
             env["S3_ACCESS_KEY"] = state["s3_access_key"]

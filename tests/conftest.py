@@ -76,6 +76,9 @@ def stack(tmp_path_factory, postgres_url):
         HOUSEKEEPING_SECONDS="2",  # rows past their retention are purged every 2 s
         # a failing event handler retries after 1 s and 2 s, then its event is a dead letter
         EVENT_RETRY_DELAYS="1,2",
+        # the access log's head is exported every 2 s and the chain checked every 3 s
+        ACCESS_LOG_EXPORT_SECONDS="2",
+        ACCESS_LOG_CHECK_SECONDS="3",
         # the services' agreement is checked every 5 s, a second look 1 s later
         CONSISTENCY_CHECK_SECONDS="5",
         CONSISTENCY_SETTLE_SECONDS="1",

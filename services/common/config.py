@@ -24,3 +24,25 @@ def data_dir() -> Path:
     if not path.is_absolute():
         path = ROOT / path
     return path
+
+
+def adopt_local_stack() -> None:
+    """For operator commands run beside a local stack (``make up``): take the broker, S3 and
+    access-log settings it made for DATA_DIR (``run/stack.json``) where the environment
+    gives none. Production sets them all, and this changes nothing there."""
+    import json
+
+    try:
+        state = json.loads((data_dir() / "run" / "stack.json").read_text())
+    except (OSError, ValueError):
+        return
+    defaults = {
+        "AMQP_URI": "amqp://guest:guest@127.0.0.1:5672/" + state["vhost"] if state.get("vhost") else None,
+        "S3_ENDPOINT": f"http://127.0.0.1:{state['s3_base_port'] + 3}" if state.get("s3_base_port") else None,
+        "S3_ACCESS_KEY": state.get("s3_access_key"),
+        "S3_SECRET_KEY": state.get("s3_secret_key"),
+        "ACCESS_LOG_KEY": state.get("access_log_key"),
+    }
+    for key, value in defaults.items():
+        if value and not get(key):
+            os.environ[key] = value

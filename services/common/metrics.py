@@ -60,6 +60,10 @@ REVIEW_OLDEST_SECONDS = Gauge(
 APPLICATIONS = Gauge("court_applications", "Reading applications (阅卷申请) by status", ["status"])
 PAGES_SERVED = Counter("court_pages_served_total", "Dossier pages served to readers", ["kind"])
 UPLOAD_BYTES = Counter("court_upload_bytes_total", "Bytes of materials uploaded", ["kind"])
+ACCESS_LOG_PROBLEMS = Gauge(
+    "court_access_log_problems",
+    "Breaks found in the access log's chain by the last check (against its exported heads too)",
+)
 INCONSISTENCIES = Gauge(
     "court_inconsistencies",
     "Applications on which applications, review and dossier disagree (services.common.consistency)",

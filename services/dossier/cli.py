@@ -1,8 +1,9 @@
 """Operator commands of the dossier service.
 
 ``python -m services.dossier.cli check-log``: walks the access log's hash chain and prints
-every broken link; exit status 0 when intact, 1 when not. Reads the same DATA_DIR or
-DATABASE_URL as the service.
+every broken link, checking it also against the heads exported to object storage; exit
+status 0 when intact, 1 when not. Reads the same DATA_DIR or DATABASE_URL, S3 settings and
+ACCESS_LOG_KEY as the service (a local stack's from DATA_DIR/run/stack.json).
 """
 
 from __future__ import annotations
@@ -16,9 +17,15 @@ from services.dossier import usecases
 
 
 def check_log() -> int:
+    """The chain, walked entry by entry, and against every head exported to object storage."""
+    from services.common import config
+    from services.common.storage import ObjectStore, bucket_name, make_client
+
+    config.adopt_local_stack()
     engine = make_engine("dossier", pool_size=1)
     try:
-        problems = usecases.check_log(UnitOfWork(sessionmaker(engine, expire_on_commit=False)))
+        store = ObjectStore(make_client(2), bucket_name())
+        problems = usecases.check_log(UnitOfWork(sessionmaker(engine, expire_on_commit=False)), store=store)
     finally:
         engine.dispose()
     if problems:

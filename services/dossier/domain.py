@@ -4,6 +4,7 @@ text. No I/O here."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -187,18 +188,30 @@ def canonical_entry(entry: dict[str, Any]) -> str:
     )
 
 
-def chain_hash(previous: str, entry: dict[str, Any]) -> str:
-    return hashlib.sha256((previous + canonical_entry(entry)).encode()).hexdigest()
+def chain_hash(previous: str, entry: dict[str, Any], key: bytes | None = None) -> str:
+    """Each entry's hash covers the previous one's. Keyed (HMAC-SHA256 with a secret the
+    database does not hold), someone who can write the tables still cannot recompute a
+    chain that checks; entries from before the log was keyed keep their plain SHA-256."""
+    data = (previous + canonical_entry(entry)).encode()
+    if key:
+        return hmac.new(key, data, hashlib.sha256).hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
 class ChainCheck:
     """Walks the log in order and says, in words an operator can act on, every place where
     the chain does not hold. Fed entry by entry so a long log is checked in batches."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, key: bytes | None = None, keyed_from: int | None = None, exported: list[tuple[int, str]] = ()
+    ) -> None:
         self.previous_hash = GENESIS_HASH
         self.last_seq = 0
         self.problems: list[str] = []
+        self.key, self.keyed_from = key, keyed_from
+        self.exported = list(exported)
+        self.watched = {seq for seq, _ in self.exported}
+        self.hashes: dict[int, str] = {}  # of the entries exported heads name, only
 
     def feed(self, entry: dict[str, Any]) -> None:
         seq = entry["seq"]
@@ -206,12 +219,25 @@ class ChainCheck:
             self.problems.append(f"entry {seq}: expected sequence {self.last_seq + 1} (an entry is missing)")
         if entry["prev_hash"] != self.previous_hash:
             self.problems.append(f"entry {seq}: does not link to the entry before it")
-        if chain_hash(entry["prev_hash"], entry) != entry["hash"]:
+        keyed = self.keyed_from is not None and seq >= self.keyed_from
+        if keyed and not self.key:
+            self.problems.append(f"entry {seq}: keyed, and ACCESS_LOG_KEY is not set here: cannot be checked")
+        elif chain_hash(entry["prev_hash"], entry, self.key if keyed else None) != entry["hash"]:
             self.problems.append(f"entry {seq}: its content does not match its hash (altered)")
         self.previous_hash, self.last_seq = entry["hash"], seq
+        if seq in self.watched:
+            self.hashes[seq] = entry["hash"]
 
     def finish(self, head_seq: int, head_hash: str) -> list[str]:
-        """The head row remembers the tip: a tail cut off the log shows here."""
+        """The head row remembers the tip: a tail cut off the log shows here. Heads exported
+        earlier to a place the database cannot rewrite catch what the head row cannot: a
+        tail cut with the head row put back, a wiped log, a chain recomputed from scratch."""
         if head_seq != self.last_seq or head_hash != self.previous_hash:
             self.problems.append(f"the chain's head (entry {head_seq}) does not match its last entry ({self.last_seq})")
+        for seq, digest in self.exported:
+            held = self.hashes.get(seq)
+            if held is None:
+                self.problems.append(f"entry {seq} was exported as a head and is no longer in the log (cut or wiped)")
+            elif held != digest:
+                self.problems.append(f"entry {seq} no longer has the hash exported for it (the chain was rewritten)")
         return self.problems

@@ -98,6 +98,9 @@ class AccessLogHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    # the first entry whose hash is keyed (HMAC with ACCESS_LOG_KEY, which the database
+    # does not hold); the entries before it were written before the log was keyed
+    keyed_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Outbox(OutboxMixin, Base):

@@ -181,5 +181,18 @@ class DossierService(HealthMixin):
             ]
         )
 
+    # The chain's tip goes where the database cannot rewrite it; the whole chain is walked
+    # against those heads, and a break raises the alert (court_access_log_problems).
+    @configured_timer("ACCESS_LOG_EXPORT_SECONDS", 300.0, eager=True)
+    def export_access_log_head(self):
+        usecases.export_head(self.db, self.store)
+
+    @configured_timer("ACCESS_LOG_CHECK_SECONDS", 3600.0)
+    def check_access_log(self):
+        problems = usecases.check_log(self.db, store=self.store)
+        metrics.ACCESS_LOG_PROBLEMS.set(len(problems))
+        for problem in problems[:20]:
+            log.error("access log: %s", problem)
+
     def _relay(self):
         self.outbox.publish(self.db, self.dispatch)

@@ -3,14 +3,16 @@ explicitly, so tests can call them without a broker."""
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from sqlalchemy import delete, or_, select, update
 
-from services.common import case_numbers, clock, housekeeping, staging, text
+from services.common import case_numbers, clock, config, housekeeping, staging, text
 from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -18,6 +20,7 @@ from services.dossier import domain, schemas
 from services.dossier.models import AccessLogEntry, AccessLogHead, Document, Inbox, Link, Outbox, Reading
 from services.dossier.rendering import PdfRefused
 
+log = logging.getLogger(__name__)
 STAGED_PREFIX = "dossier/originals/"
 _TOKEN_HASH = re.compile(r"^[0-9a-f]{64}$")
 _SEQ = re.compile(r"[0-9]{1,18}")
@@ -435,7 +438,10 @@ def append_log(
     member's under the case. Bumping the head row first takes its write lock (a row lock
     on PostgreSQL, the database lock on SQLite), so appends form a single line."""
     session.execute(update(AccessLogHead).where(AccessLogHead.id == 1).values(seq=AccessLogHead.seq + 1))
-    head = session.execute(select(AccessLogHead.seq, AccessLogHead.hash).where(AccessLogHead.id == 1)).one()
+    head = session.execute(
+        select(AccessLogHead.seq, AccessLogHead.hash, AccessLogHead.keyed_from).where(AccessLogHead.id == 1)
+    ).one()
+    key = access_log_key()
     entry = {
         "seq": head.seq,
         "at": clock.utcnow(),
@@ -448,9 +454,47 @@ def append_log(
         "document_id": document_id,
         "page": page,
     }
-    digest = domain.chain_hash(head.hash, entry)
+    digest = domain.chain_hash(head.hash, entry, key)
     session.add(AccessLogEntry(**entry, prev_hash=head.hash, hash=digest))
-    session.execute(update(AccessLogHead).where(AccessLogHead.id == 1).values(hash=digest))
+    tip: dict[str, Any] = {"hash": digest}
+    if key and head.keyed_from is None:  # the first keyed entry: from here on every hash is keyed
+        tip["keyed_from"] = head.seq
+    session.execute(update(AccessLogHead).where(AccessLogHead.id == 1).values(**tip))
+
+
+def access_log_key() -> bytes | None:
+    """``ACCESS_LOG_KEY``: the secret the chain is keyed with, kept out of the database (the
+    local stack makes one per DATA_DIR; production takes it from its secrets)."""
+    value = config.get("ACCESS_LOG_KEY")
+    return str(value).encode() if value else None
+
+
+# -- the chain's heads, exported where the database cannot rewrite them -------------------
+HEADS_PREFIX = "access-log/heads/"
+
+
+def export_head(uow: UnitOfWork, store: Any) -> dict | None:
+    """Write the chain's current tip to object storage (one object per head, named by its
+    sequence number) and the log. Nothing new since the last export writes nothing new."""
+    with uow.read() as session:
+        head = session.get(AccessLogHead, 1)
+    if head is None or head.seq == 0:
+        return None
+    record = {"seq": head.seq, "hash": head.hash, "at": clock.isoformat(clock.now())}
+    body = json.dumps(record).encode()
+    key = f"{HEADS_PREFIX}{head.seq:012d}.json"
+    if not store.exists(key):
+        store.put(key, io.BytesIO(body), len(body), "application/json")
+        log.info("access log head exported: entry %d, hash %s", head.seq, head.hash)
+    return record
+
+
+def exported_heads(store: Any) -> list[tuple[int, str]]:
+    heads = []
+    for obj in store.client.list_objects(store.bucket, prefix=HEADS_PREFIX, recursive=True):
+        record = json.loads(store.get(obj.object_name))
+        heads.append((int(record["seq"]), str(record["hash"])))
+    return sorted(heads)
 
 
 def access_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
@@ -507,9 +551,13 @@ def _log_page(uow: UnitOfWork, entries: Callable[[Any], Any], limit: Any, cursor
     }
 
 
-def check_log(uow: UnitOfWork, batch: int = 5000) -> list[str]:
-    """Every break in the chain, oldest first; an empty list means the log is intact."""
-    check = domain.ChainCheck()
+def check_log(uow: UnitOfWork, batch: int = 5000, store: Any = None) -> list[str]:
+    """Every break in the chain, oldest first; an empty list means the log is intact.
+    With ``store``, also against every head exported there."""
+    with uow.read() as session:
+        head = session.get(AccessLogHead, 1)
+    exported = exported_heads(store) if store is not None else []
+    check = domain.ChainCheck(access_log_key(), head.keyed_from if head else None, exported)
     fields = (
         "seq",
         "at",

@@ -395,6 +395,33 @@ def test_check_log_finds_an_altered_entry(stack, world):
     assert check_log(stack).returncode == 0
 
 
+def test_exported_heads_find_a_tail_cut_with_the_head_row_put_back(stack, world):
+    from tests.e2e.test_observability import metrics_port, scrape
+
+    assert world.a.get(page_path(world.app_a, world.doc["id"], 1)).status_code == 200
+    (tip,) = stack.sql("dossier", "SELECT seq, hash FROM access_log_head WHERE id = 1")
+    store = object_store(stack)
+    exported = lambda: [o.object_name for o in store.client.list_objects("court", "access-log/heads/", True)]  # noqa: E731
+    assert wait_until(lambda: f"access-log/heads/{tip[0]:012d}.json" in exported()), exported()
+    assert check_log(stack).returncode == 0
+    columns = (
+        "seq, at, application_id, case_no, actor_id, actor_name, actor_role, action, document_id, page, prev_hash, hash"
+    )
+    (last,) = stack.sql("dossier", f"SELECT {columns} FROM access_log WHERE seq = ?", (tip[0],))
+    stack.sql("dossier", "DELETE FROM access_log WHERE seq = ?", (tip[0],))
+    stack.sql("dossier", "UPDATE access_log_head SET seq = ?, hash = ? WHERE id = 1", (tip[0] - 1, last[-2]))
+    try:
+        broken = check_log(stack)
+        assert broken.returncode == 1, broken.stdout
+        assert f"entry {tip[0]} was exported as a head and is no longer in the log" in broken.stdout
+        gauge = lambda: scrape(f"http://127.0.0.1:{metrics_port(stack, 'dossier')}/metrics")  # noqa: E731
+        assert wait_until(lambda: gauge().get("court_access_log_problems", 0) >= 1, seconds=20)
+    finally:
+        stack.sql("dossier", f"INSERT INTO access_log ({columns}) VALUES ({', '.join('?' * 12)})", tuple(last))
+        stack.sql("dossier", "UPDATE access_log_head SET seq = ?, hash = ? WHERE id = 1", tip)
+    assert check_log(stack).returncode == 0
+
+
 def test_grants_survive_reordered_and_redelivered_events(stack, world):
     a = world.a
     application_id = random.randint(2 * 10**9, 2**31 - 1)

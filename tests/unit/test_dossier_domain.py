@@ -70,7 +70,7 @@ def test_the_stamp_names_the_reader_with_a_masked_id_number_in_beijing_time():
     assert "199001" not in "".join(lines)
 
 
-def entries(n: int) -> list[dict]:
+def entries(n: int, key: bytes | None = None, keyed_from: int = 1) -> list[dict]:
     chain, previous = [], domain.GENESIS_HASH
     for seq in range(1, n + 1):
         entry = {
@@ -84,7 +84,7 @@ def entries(n: int) -> list[dict]:
             "page": seq,
         }
         entry["prev_hash"] = previous
-        entry["hash"] = previous = domain.chain_hash(previous, entry)
+        entry["hash"] = previous = domain.chain_hash(previous, entry, key if seq >= keyed_from else None)
         chain.append(entry)
     return chain
 
@@ -195,4 +195,50 @@ def test_fields_the_log_gained_later_leave_older_hashes_as_they_were():
     staff = dict(entry, application_id=None, case_no="（2024）粤01民初1号", actor_role="clerk")
     assert domain.chain_hash(domain.GENESIS_HASH, staff) != domain.chain_hash(
         domain.GENESIS_HASH, dict(staff, case_no="（2024）粤01民初2号")
+    )
+
+
+KEY = b"a secret the database does not hold"
+
+
+def keyed_check(chain: list[dict], keyed_from: int, exported=(), head=None, key: bytes | None = KEY) -> list[str]:
+    checker = domain.ChainCheck(key, keyed_from, list(exported))
+    for entry in chain:
+        checker.feed(entry)
+    head = head or ((chain[-1]["seq"], chain[-1]["hash"]) if chain else (0, domain.GENESIS_HASH))
+    return checker.finish(*head)
+
+
+def test_a_keyed_chain_cannot_be_recomputed_without_the_key():
+    chain = entries(6, KEY, keyed_from=4)  # written plain before the log was keyed, keyed after
+    assert keyed_check(chain, 4) == []
+    # someone with the tables but not the key alters entry 5 and recomputes every hash after it
+    forged = [dict(e) for e in chain]
+    forged[4]["actor_name"] = "李四"
+    for i in range(4, 6):
+        forged[i]["prev_hash"] = forged[i - 1]["hash"]
+        forged[i]["hash"] = domain.chain_hash(forged[i]["prev_hash"], forged[i])
+    assert keyed_check(forged, 4) == [
+        "entry 5: its content does not match its hash (altered)",
+        "entry 6: its content does not match its hash (altered)",
+    ]
+    assert "cannot be checked" in keyed_check(chain, 4, key=None)[0]
+
+
+def test_exported_heads_find_a_cut_tail_a_wiped_log_and_a_rewritten_chain():
+    chain = entries(6, KEY)
+    exported = [(3, chain[2]["hash"]), (6, chain[5]["hash"])]
+    assert keyed_check(chain, 1, exported) == []
+    # the tail cut and the head row put back to match: only the export knows
+    assert keyed_check(chain[:4], 1, exported) == [
+        "entry 6 was exported as a head and is no longer in the log (cut or wiped)"
+    ]
+    assert keyed_check([], 1, exported) == [
+        "entry 3 was exported as a head and is no longer in the log (cut or wiped)",
+        "entry 6 was exported as a head and is no longer in the log (cut or wiped)",
+    ]
+    # the whole chain recomputed (by someone who had the key, or on a plain log): heads differ
+    rewritten = entries(6, b"another key")
+    assert "entry 3 no longer has the hash exported for it (the chain was rewritten)" in keyed_check(
+        rewritten, 1, exported, key=b"another key"
     )
