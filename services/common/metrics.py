@@ -70,10 +70,18 @@ INCONSISTENCIES = Gauge(
 )
 
 
-def set_review_queue(court: str, pending: int, oldest_age_seconds: float | None) -> None:
-    """The review queue of one court now: how many wait, and how long the oldest has."""
-    REVIEW_PENDING.labels(court).set(pending)
-    REVIEW_OLDEST_SECONDS.labels(court).set(oldest_age_seconds or 0)
+def set_review_queues(queues: list[tuple[str, int, float | None]]) -> None:
+    """The review queue of every court now: how many wait, and how long the oldest has. A
+    court whose queue emptied goes to zero instead of keeping its last values (which kept
+    the two-day alert firing for ever)."""
+    waiting = {court for court, _, _ in queues}
+    for gauge in (REVIEW_PENDING, REVIEW_OLDEST_SECONDS):
+        for labels in list(gauge._metrics):  # noqa: SLF001 - the only way to list children
+            if labels[0] not in waiting:
+                gauge.labels(*labels).set(0)
+    for court, pending, oldest_age_seconds in queues:
+        REVIEW_PENDING.labels(court).set(pending)
+        REVIEW_OLDEST_SECONDS.labels(court).set(oldest_age_seconds or 0)
 
 
 def set_applications_by_status(counts: dict[str, int]) -> None:

@@ -116,8 +116,7 @@ class ReviewService(HealthMixin):
 
     @configured_timer("REVIEW_GAUGE_SECONDS", 15.0, eager=True)
     def refresh_gauges(self):
-        for court, pending, oldest in usecases.queue_by_court(self.db):
-            metrics.set_review_queue(court, pending, oldest)
+        metrics.set_review_queues(usecases.queue_by_court(self.db))
 
     @configured_timer("HOUSEKEEPING_SECONDS", 3600.0)
     def purge_old_rows(self):

@@ -87,3 +87,13 @@ def test_applications_by_status_zeroes_a_status_that_emptied():
     metrics.set_applications_by_status({"approved": 2})
     assert metrics.APPLICATIONS.labels("pending")._value.get() == 0  # noqa: SLF001
     assert metrics.APPLICATIONS.labels("approved")._value.get() == 2  # noqa: SLF001
+
+
+def test_a_review_queue_that_empties_goes_to_zero():
+    from services.common import metrics
+
+    metrics.set_review_queues([("甲法院", 2, 3600.0), ("乙法院", 1, 60.0)])
+    metrics.set_review_queues([("乙法院", 1, 120.0)])  # 甲法院's queue emptied
+    assert metrics.REVIEW_PENDING.labels("甲法院")._value.get() == 0  # noqa: SLF001
+    assert metrics.REVIEW_OLDEST_SECONDS.labels("甲法院")._value.get() == 0  # noqa: SLF001
+    assert metrics.REVIEW_OLDEST_SECONDS.labels("乙法院")._value.get() == 120.0  # noqa: SLF001
