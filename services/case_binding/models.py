@@ -90,6 +90,8 @@ class Binding(Base):
     court: Mapped[str] = mapped_column(String(100))
     lawyer_id: Mapped[int] = mapped_column(Integer)
     lawyer_name: Mapped[str] = mapped_column(String(50))
+    # the lawyer's verified number at application, only to text them the decision
+    lawyer_phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
     license_no: Mapped[str | None] = mapped_column(String(32), nullable=True)
     law_firm: Mapped[str | None] = mapped_column(String(100), nullable=True)
     party_name: Mapped[str] = mapped_column(String(100))

@@ -481,6 +481,7 @@ def apply_binding(
                 court=case.court,
                 lawyer_id=actor["id"],
                 lawyer_name=actor.get("name") or "",
+                lawyer_phone=str(actor["phone"])[:20] if actor.get("phone") else None,
                 license_no=actor.get("license_no"),
                 law_firm=actor.get("law_firm"),
                 party_name=name,
@@ -589,6 +590,7 @@ def decide_binding(uow: UnitOfWork, actor: dict, binding_id: Any, body: Any) -> 
                 "decision": "approve" if status == "approved" else "reject",
                 "explanation": explanation,
                 "decided_at": clock.isoformat(now),
+                "lawyer_phone": binding.lawyer_phone,  # for review's text of the decision
             },
         )
         return schemas.binding(binding, staff=True)
@@ -626,6 +628,7 @@ def revoke_binding(uow: UnitOfWork, actor: dict, binding_id: Any, body: Any) -> 
                 "court": binding.court,
                 "explanation": explanation,
                 "revoked_at": clock.isoformat(now),
+                "lawyer_phone": binding.lawyer_phone,
             },
         )
         claim = session.scalar(

@@ -5,8 +5,8 @@ table against the handlers themselves).
 The relay publishes an event that someone must hear with mandatory routing and publisher
 confirms, and marks it published only once the broker has put it in at least one queue;
 an event nobody has bound a queue for yet (a fresh install, a broker that lost its
-definitions) stays in the outbox and is tried again with growing pauses. Events listed
-with no consumer are announcements for whoever comes later (binding decisions, say).
+definitions) stays in the outbox and is tried again with growing pauses. An event listed
+with no consumer would be an announcement for whoever comes later.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ SUBSCRIBERS: dict[tuple[str, str], tuple[str, ...]] = {
     ("review", "application_decided"): ("applications", "dossier", "review"),
     ("review", "attendance_recorded"): ("applications",),
     ("case_binding", "representation_ended"): ("applications",),
-    ("case_binding", "binding_decided"): (),
-    ("case_binding", "binding_revoked"): (),
+    ("case_binding", "binding_decided"): ("review",),
+    ("case_binding", "binding_revoked"): ("review",),
     ("dossier", "document_ingested"): ("case_binding",),
 }
 

@@ -250,3 +250,21 @@ def revocation_notice(case_no: str, reason: str) -> tuple[str, str]:
         f"您查阅{case_no}卷宗的申请已终止，阅卷权限随之终止（已复制的阅卷链接同时失效）。原因：{reason}。"
         "如您仍为本案当事人或代理律师，可重新申请阅卷。",
     )
+
+
+def binding_notice(case_no: str, decision: str, explanation: str | None) -> tuple[str, str]:
+    """案件绑定: the lawyer learns the clerk's decision (and may now apply, if approved)."""
+    if decision == "approve":
+        return (
+            "案件绑定已通过",
+            f"您申请绑定{case_no}的案件绑定申请已审查通过，现在可以申请阅卷。"
+            + (f"说明：{explanation}" if explanation else ""),
+        )
+    return "案件绑定未通过", f"您申请绑定{case_no}的案件绑定申请未通过审查。说明：{explanation or '—'}"
+
+
+def binding_revoked_notice(case_no: str, explanation: str | None) -> tuple[str, str]:
+    return (
+        "案件绑定已撤销",
+        f"您与{case_no}的案件绑定已被审查人撤销，您在本案的阅卷随之终止。说明：{explanation or '—'}",
+    )

@@ -100,6 +100,14 @@ class ReviewService(HealthMixin):
     def on_application_revoked(self, payload):
         usecases.receive_revoked(self.db, self.sms, payload)
 
+    @handles("case_binding", "binding_decided")
+    def on_binding_decided(self, payload):
+        usecases.notify_binding(self.db, self.sms, payload)
+
+    @handles("case_binding", "binding_revoked")
+    def on_binding_revoked(self, payload):
+        usecases.notify_binding(self.db, self.sms, payload, revoked=True)
+
     @handles("review", "application_decided")
     def on_application_decided(self, payload):
         usecases.notify_decision(self.db, self.sms, payload)

@@ -389,6 +389,30 @@ def notify_decision(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
     return created
 
 
+def notify_binding(uow: UnitOfWork, sms: SmsProvider, payload: dict, revoked: bool = False) -> bool:
+    """``case_binding.binding_decided`` / ``binding_revoked`` → the lawyer's 站内信 and a
+    text, once (the inbox; the kind names the binding)."""
+    try:
+        binding_id = int(payload["binding_id"])
+        user_id = int(payload["lawyer_id"])
+        case_no = str(payload["case_no"])
+        if revoked:
+            title, body = domain.binding_revoked_notice(case_no, payload.get("explanation"))
+        else:
+            title, body = domain.binding_notice(case_no, str(payload["decision"]), payload.get("explanation"))
+    except (KeyError, TypeError, ValueError):
+        log.error("a binding event without the contract's fields; dropped (event %s)", payload.get("event_id"))
+        return False
+    kind = f"binding-{'revoked' if revoked else 'decided'}:{binding_id}"[:32]
+    with uow.transaction() as session:
+        if not first_delivery(session, Inbox, str(payload.get("event_id") or kind)):
+            return False
+        created = _add_message(session, user_id=user_id, application_id=None, kind=kind, title=title, body=body)
+    if created:
+        _text(sms, payload.get("lawyer_phone"), title, case_no)
+    return created
+
+
 def send_expiry_reminders(uow: UnitOfWork, sms: SmsProvider, limit: int = 500) -> int:
     """The sweep: a reminder during the last day of every online approval. Safe in every
     replica at once: the unique (application, kind) lets only one insert win."""

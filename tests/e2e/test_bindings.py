@@ -175,3 +175,30 @@ def test_binding_from_application_to_decision(stack, admin):
     pending = clerk.get("/api/v1/staff/bindings", params={"status": "pending"}).json()["items"]
     assert again.json()["id"] in [b["id"] for b in pending] and binding["id"] not in [b["id"] for b in pending]
     assert COURT == pending[0]["court"]
+
+
+def test_the_lawyer_is_told_of_the_decision_and_of_a_revocation(stack, admin):
+    from tests.support import wait_until
+
+    lawyer = new_lawyer(admin, name="通知律师")
+    party = new_party(stack.base_url, name="张三")
+    case_no = new_case_no()
+    import_cases(admin, case_body(case_no, parties=[party]))
+    clerk = create_staff(admin, "clerk", COURT)
+    applied = apply(lawyer, case_no, materials(lawyer, "license", "authorization"))
+    assert applied.status_code == 201, applied.text
+    binding = applied.json()
+    decided = clerk.post(f"/api/v1/staff/bindings/{binding['id']}/decision", json={"decision": "approve"})
+    assert decided.status_code == 200, decided.text
+
+    def titles() -> list[str]:
+        return [m["title"] for m in lawyer.get("/api/v1/messages", params={"limit": 100}).json()["items"]]
+
+    assert wait_until(lambda: "案件绑定已通过" in titles()), titles()
+    revoked = clerk.post(f"/api/v1/staff/bindings/{binding['id']}/revoke", json={"explanation": "委托已解除"})
+    assert revoked.status_code == 200, revoked.text
+    assert wait_until(lambda: "案件绑定已撤销" in titles()), titles()
+    assert titles().count("案件绑定已通过") == 1 and titles().count("案件绑定已撤销") == 1  # once each
+    texts = stack.texts_to(lawyer.phone)
+    assert any("案件绑定已通过" in t and case_no in t for t in texts), texts
+    assert any("案件绑定已撤销" in t for t in texts), texts
