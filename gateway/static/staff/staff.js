@@ -210,6 +210,8 @@ async function queue(status, mode) {
   return (await api("GET", `/api/v1/staff/applications?${q}`)).items;
 }
 
+let decidedNow = null;  // the application object review answered a decision with
+
 const routes = [
   [/^\/staff\/?$/, async () => {
     const user = await signedIn();
@@ -233,7 +235,10 @@ const routes = [
   }],
   [/^\/staff\/applications\/(\d+)$/, async (el, id) => {
     const user = await signedIn("clerk", "archivist");
-    const app = await api("GET", `/api/v1/applications/${id}`);
+    // Just decided here: show review's answer at once; the applications service hears of the
+    // decision by event a moment later, and a reload reads its copy as usual.
+    const app = decidedNow?.id === Number(id) ? decidedNow : await api("GET", `/api/v1/applications/${id}`);
+    decidedNow = null;
     const caseNo = encodeURIComponent(app.case_no);
     // the case's whole dossier as this court holds it (none yet: 404)
     const missing = (err) => {
@@ -244,7 +249,10 @@ const routes = [
       api("GET", `/api/v1/staff/cases/${caseNo}/dossier`).catch(missing),
       api("GET", `/api/v1/staff/cases/${caseNo}`).catch(missing),
     ]);
-    const side = app.status === "pending" && user.role === "clerk" ? decisionForm(app, dossier, () => router.render()) : null;
+    const side = app.status === "pending" && user.role === "clerk" ? decisionForm(app, dossier, (result) => {
+      decidedNow = result;
+      router.render();
+    }) : null;
     const caseLinks = h("p", { class: "case-links" },
       dossier ? h("a", { href: `/staff/cases/${caseNo}/dossier?from=${encodeURIComponent(id)}`, "data-nav": true, class: "btn btn-default", "data-action": "preview" }, "卷宗预览（含副卷）") : null,
       h("a", { href: `/staff/cases/${caseNo}/access-log?from=${encodeURIComponent(id)}`, "data-nav": true, class: "btn btn-link" }, "本案阅卷记录"));
