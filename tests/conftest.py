@@ -82,6 +82,8 @@ def stack(tmp_path_factory, postgres_url):
         # the services' agreement is checked every 5 s, a second look 1 s later
         CONSISTENCY_CHECK_SECONDS="5",
         CONSISTENCY_SETTLE_SECONDS="1",
+        # an account holds at most 30 materials here (200 in production): test_upload_safety fills one
+        MATERIALS_MAX_COUNT_PER_ACCOUNT="30",
         REVIEW_SMS_PROVIDER="tests.support:RecordingSms",
         REVIEW_SMS_FILE=str(data_dir / "sms.jsonl"),
     )

@@ -69,19 +69,26 @@ class UploadRoutes:
                 # Decoding a whole image or PDF is CPU work: a real thread keeps the hub free.
                 checked = eventlet.tpool.execute(uploads.check_file, stream)
             except uploads.Refused as exc:
-                raise ApiError("unsupported_media_type", exc.reason) from None
-            filename = uploads.display_filename(upload.filename, checked.content_type)
-            return 201, self._store_material(ctx, stream, checked, kind, filename)
+                raise ApiError("unsupported_media_type", exc.reason, exc.details or None) from None
+            except uploads.Busy:
+                raise ApiError("service_unavailable", "正在处理的文件较多，请稍后重试") from None
+            try:
+                filename = uploads.display_filename(upload.filename, checked.content_type)
+                # a PDF that carried scripts, launch actions or attachments is stored cleaned
+                return 201, self._store_material(ctx, checked.body or stream, checked, kind, filename)
+            finally:
+                if checked.cleaned and checked.body is not None:
+                    checked.body.close()
         finally:
             upload.close()
 
-    def _store_material(self, ctx: Context, stream, checked: uploads.Sniffed, kind: str, filename: str) -> dict:
+    def _store_material(self, ctx: Context, body, checked: uploads.Sniffed, kind: str, filename: str) -> dict:
         key = staging.staged_key("materials/")  # server-generated: never the user's name
-        stream.seek(0)
+        body.seek(0)
         self.storage.client.put_object(
             self.storage.bucket,
             key,
-            stream,
+            body,
             checked.size,
             content_type=checked.content_type,
             part_size=PART_SIZE,

@@ -15,7 +15,7 @@ from sqlalchemy import and_, delete, exists, func, not_, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.applications import domain, schemas
+from services.applications import domain, quota, schemas
 from services.applications.models import (
     Application,
     ApplicationMaterial,
@@ -84,6 +84,7 @@ def register_material(
     if not stored(key):
         raise validation_error({"file": "上传未完成，请重新上传"})
     with uow.transaction() as session:
+        quota.check_material_quota(session, owner, int(size))  # refused: the gateway deletes the bytes
         material = Material(
             id=str(uuid.uuid4()),
             owner_id=owner,

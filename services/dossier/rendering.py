@@ -21,8 +21,9 @@ import pypdfium2 as pdfium
 from eventlet import patcher
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
+from services.common.pdfium import PDFIUM_LOCK  # shared with the upload check
+
 _threading = patcher.original("threading")
-PDFIUM_LOCK = _threading.Lock()
 
 RENDER_WIDTH = 1240  # px: A4 at 150 dpi, comfortably readable and above the 1000 px floor
 STAMP_COLOUR = (120, 120, 120)
