@@ -3,12 +3,21 @@ and lawyer binding" 案件绑定). Decisions live in case_binding; this only tur
 
 from __future__ import annotations
 
+from gateway.errors import ApiError
 from gateway.http import Context, route
 
 # The court's feed sends thousands of cases per call (10,000 realistic ones are ~6 MiB of
 # JSON, over the default 4 MiB); case_binding caps a batch at 20,000 cases.
 CASES_IMPORT_MAX_BYTES = 32 * 1024 * 1024
 CASES_IMPORT_TIMEOUT = 180.0
+BINDING_ID_MAX = 2**31 - 1  # ids are 32-bit integer columns: a larger number names no binding
+
+
+def _binding_id(value: int) -> int:
+    # The route's <int:> takes any number of digits, more than the databases can compare.
+    if not 0 < value <= BINDING_ID_MAX:
+        raise ApiError("not_found", "绑定申请不存在")
+    return value
 
 
 class CaseRoutes:
@@ -100,7 +109,7 @@ class CaseRoutes:
         responses={200: "binding", 404: "not_found"},
     )
     def get_binding(self, ctx: Context, binding_id: int):
-        return ctx.call("case_binding", "get_binding", actor=ctx.actor, binding_id=binding_id)
+        return ctx.call("case_binding", "get_binding", actor=ctx.actor, binding_id=_binding_id(binding_id))
 
     @route(
         "GET",
@@ -123,7 +132,9 @@ class CaseRoutes:
     )
     def decide_binding(self, ctx: Context, binding_id: int):
         body = ctx.json_object()
-        return ctx.call("case_binding", "decide_binding", actor=ctx.actor, binding_id=binding_id, body=body)
+        return ctx.call(
+            "case_binding", "decide_binding", actor=ctx.actor, binding_id=_binding_id(binding_id), body=body
+        )
 
     @route(
         "POST",
@@ -140,7 +151,9 @@ class CaseRoutes:
     )
     def revoke_binding(self, ctx: Context, binding_id: int):
         body = ctx.json_object()
-        return ctx.call("case_binding", "revoke_binding", actor=ctx.actor, binding_id=binding_id, body=body)
+        return ctx.call(
+            "case_binding", "revoke_binding", actor=ctx.actor, binding_id=_binding_id(binding_id), body=body
+        )
 
     @route(
         "GET",

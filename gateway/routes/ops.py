@@ -17,7 +17,13 @@ HEALTH_TIMEOUT = 3.0
 
 
 class OpsRoutes:
-    @route("GET", "/healthz", auth=False, summary="健康检查：五个服务是否应答")
+    @route(
+        "GET",
+        "/healthz",
+        auth=False,
+        summary="健康检查：五个服务是否应答",
+        responses={200: "{status: ok, services}", 503: "{status: degraded, services}: a service does not answer"},
+    )
     def healthz(self, ctx: Context):
         replies, states = {}, {}
         for name in SERVICES:

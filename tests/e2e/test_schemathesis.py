@@ -1,0 +1,159 @@
+"""No input gets a server error: Schemathesis sends what the gateway's own OpenAPI document
+allows (and what it does not: negative cases), as a party, a lawyer, a clerk, an archivist, an
+admin and signed out (with the Authorization header and session cookie Schemathesis makes up),
+and every answer is below 500, every 4xx in the contract's error shape
+{"error": {"code", "message"}}.
+
+A bounded run: a fixed number of examples per operation, derandomized (the same cases each
+run), no stateful phase. A signed-in identity skips the two operations that end its own
+session, so the run never pulls the sign-in from under itself.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import hypothesis
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+
+from tests.support import Api, assert_error, create_staff, new_lawyer, new_party
+
+EXAMPLES_PER_OPERATION = 20
+SIGN_OUT = {("POST", "/api/v1/auth/logout"), ("DELETE", "/api/v1/session")}
+SHOWN_PER_OPERATION = 3  # reproducing requests printed per failing operation
+
+
+@schemathesis.check
+def error_in_contract_shape(ctx, response, case):
+    """A refusal is API.md's error object: {"error": {"code": str, "message": str}}."""
+    if not 400 <= response.status_code < 500:
+        return None
+    try:
+        body = response.json()
+    except Exception:
+        raise AssertionError(f"a {response.status_code} whose body is not JSON: {response.text[:200]!r}") from None
+    error = body.get("error") if isinstance(body, dict) else None
+    if not (isinstance(error, dict) and isinstance(error.get("code"), str) and isinstance(error.get("message"), str)):
+        raise AssertionError(f"a {response.status_code} not in the error shape: {response.text[:200]!r}")
+    return None
+
+
+@pytest.fixture(scope="module")
+def schema(stack):
+    return schemathesis.openapi.from_url(stack.base_url + "/api/v1/openapi.json", timeout=30)
+
+
+def _admin(stack) -> Api:
+    admin = Api(stack.base_url)
+    admin.login(stack.env["BOOTSTRAP_ADMIN_PHONE"], stack.env["BOOTSTRAP_ADMIN_PASSWORD"])
+    return admin
+
+
+def _token(stack, identity: str) -> str | None:
+    if identity == "signed out":
+        return None  # Schemathesis makes up the Authorization header and session cookie itself
+    if identity == "party":
+        return new_party(stack.base_url).token
+    admin = _admin(stack)
+    if identity == "admin":
+        return admin.token
+    if identity == "lawyer":
+        return new_lawyer(admin).token
+    return create_staff(admin, identity).token
+
+
+def _strategy(operation):
+    modes = [operation.as_strategy(GenerationMode.POSITIVE)]
+    try:
+        modes.append(operation.as_strategy(GenerationMode.NEGATIVE))
+    except Exception:  # nothing in the operation can be made invalid
+        pass
+    return st.one_of(modes)
+
+
+def _documented_degradation(operation, response) -> bool:
+    """GET /healthz answers 503 while a service does not reply (a broker restart, say): that
+    is its contract, about the stack's state, not about the request."""
+    if operation.path != "/healthz" or response.status_code != 503:
+        return False
+    try:
+        return response.json().get("status") == "degraded"
+    except ValueError:
+        return False
+
+
+def _exercise(operation, base_url, session, headers, failures, statuses) -> int:
+    """Send EXAMPLES_PER_OPERATION generated cases to one operation; return how many went."""
+    checks = [not_a_server_error, error_in_contract_shape]
+    sent = 0
+
+    @hypothesis.settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
+    @hypothesis.given(case=_strategy(operation))
+    def run(case):
+        nonlocal sent
+        sent += 1
+        response = case.call(base_url=base_url, session=session, headers=headers, timeout=30, allow_redirects=False)
+        statuses[response.status_code] += 1
+        try:
+            case.validate_response(response, checks=checks, headers=headers)
+        except (AssertionError, BaseExceptionGroup) as exc:  # collected, not raised: nothing is shrunk
+            if _documented_degradation(operation, response):
+                return
+            shown = failures.setdefault(operation.label, [])
+            if len(shown) < SHOWN_PER_OPERATION:
+                found = "; ".join(f"{getattr(f, 'title', type(f).__name__)}" for f in getattr(exc, "exceptions", [exc]))
+                shown.append(
+                    f"{found}: {response.status_code} {response.text[:300]!r}\n"
+                    f"    {case.as_curl_command(headers=headers, base_url=base_url)}"
+                )
+
+    run()
+    return sent
+
+
+@pytest.mark.parametrize("identity", ["party", "lawyer", "clerk", "archivist", "admin", "signed out"])
+def test_no_server_error(stack, schema, identity):
+    base_url = stack.base_url
+    assert base_url.startswith("http://127.0.0.1:")
+    token = _token(stack, identity)
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    session = requests.Session()
+    failures: dict[str, list[str]] = {}
+    statuses: Counter[int] = Counter()
+    cases = 0
+    started = time.monotonic()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if not (token and (operation.method.upper(), operation.path) in SIGN_OUT):
+            cases += _exercise(operation, base_url, session, headers, failures, statuses)
+    elapsed = time.monotonic() - started
+    answers = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
+    print(f"\nschemathesis as {identity}: {cases} cases in {elapsed:.0f} s ({answers}), {len(failures)} failing")
+    assert not failures, "\n".join(f"{label}:\n  " + "\n  ".join(shown) for label, shown in failures.items())
+
+
+def test_a_binding_id_past_the_id_columns_names_no_binding(stack):
+    """Found by the run above: a binding id of 31 digits reached the database as a 500."""
+    clerk = create_staff(_admin(stack), "clerk")
+    lawyer = new_lawyer(_admin(stack))
+    huge = "2367099491847963847341172064256"
+    for action in ("decision", "revoke"):
+        response = clerk.post(f"/api/v1/staff/bindings/{huge}/{action}", json={"decision": "approve"})
+        assert_error(response, 404, "not_found")
+    assert_error(clerk.post(f"/api/v1/staff/bindings/{2**31}/revoke", json={}), 404, "not_found")
+    assert_error(lawyer.get(f"/api/v1/bindings/{huge}"), 404, "not_found")
