@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 
 import eventlet
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
 
-from gateway.errors import json_response
-from gateway.http import Context, route
+from gateway.errors import ApiError, json_response
+from gateway.http import Context, bearer_token, route
 from gateway.openapi import openapi_document
+from services.common import config
 
 SERVICES = ("identity", "case_binding", "applications", "review", "dossier")
 HEALTH_TIMEOUT = 3.0
+
+
+def operator(ctx: Context) -> bool:
+    """Operators' endpoints are not public where ``OPS_TOKEN`` is set (production): the
+    metrics and the per-service health then need ``Authorization: Bearer <OPS_TOKEN>``. A
+    local stack, on loopback only, sets none."""
+    token = str(config.get("OPS_TOKEN") or "")
+    if not token:
+        return True
+    sent = bearer_token(ctx.request) or ""
+    return secrets.compare_digest(sent.encode(), token.encode())
 
 
 class OpsRoutes:
@@ -21,7 +34,7 @@ class OpsRoutes:
         "GET",
         "/healthz",
         auth=False,
-        summary="健康检查：五个服务是否应答",
+        summary="健康检查：五个服务是否应答（设置 OPS_TOKEN 时，各服务的明细需要该令牌）",
         responses={200: "{status: ok, services}", 503: "{status: degraded, services}: a service does not answer"},
     )
     def healthz(self, ctx: Context):
@@ -49,10 +62,15 @@ class OpsRoutes:
         for name in SERVICES:
             states.setdefault(name, "unavailable")
         healthy = all(v == "ok" for v in states.values())
-        return json_response(200 if healthy else 503, {"status": "ok" if healthy else "degraded", "services": states})
+        body = {"status": "ok" if healthy else "degraded"}
+        if operator(ctx):  # which service is down is for the operators
+            body["services"] = states
+        return json_response(200 if healthy else 503, body)
 
-    @route("GET", "/metrics", auth=False, summary="Prometheus 指标")
+    @route("GET", "/metrics", auth=False, summary="Prometheus 指标（设置 OPS_TOKEN 时需要该令牌；生产入口不转发）")
     def metrics(self, ctx: Context):
+        if not operator(ctx):
+            raise ApiError("not_found")  # as if there were nothing here
         return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST.split(";")[0])
 
     @route("GET", "/api/v1/openapi.json", auth=False, summary="OpenAPI 文档")

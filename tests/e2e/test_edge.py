@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import requests
 
 from tests.e2e.test_applications import apply, import_case
 from tests.e2e.test_dossier import ingest
@@ -103,3 +104,23 @@ def test_public_base_url_decides_links_cookies_and_hsts(stack, reading):
     plain = reader.post(f"/api/v1/applications/{app_id}/dossier/links")
     assert plain.json()["url"].startswith(stack.base_url + "/r/")
     assert "Strict-Transport-Security" not in plain.headers
+
+
+def test_operations_endpoints_need_the_ops_token_when_one_is_set(stack):
+    stack.restart_with("gateway", OPS_TOKEN="ops-" + "x" * 20)
+    try:
+        public = requests.get(stack.base_url + "/healthz", timeout=30)
+        assert public.json()["status"] in ("ok", "degraded") and "services" not in public.json()
+        assert_error(requests.get(stack.base_url + "/metrics", timeout=10), 404, "not_found")
+        wrong = {"Authorization": "Bearer ops-wrong"}
+        assert_error(requests.get(stack.base_url + "/metrics", headers=wrong, timeout=10), 404, "not_found")
+        operator = {"Authorization": "Bearer ops-" + "x" * 20}
+        assert (
+            "gateway_http_requests_total"
+            in requests.get(stack.base_url + "/metrics", headers=operator, timeout=10).text
+        )
+        detailed = requests.get(stack.base_url + "/healthz", headers=operator, timeout=30).json()
+        assert set(detailed["services"]) == {"identity", "case_binding", "applications", "review", "dossier"}
+    finally:
+        stack.restart_with("gateway")
+    assert "services" in requests.get(stack.base_url + "/healthz", timeout=30).json()  # no token set: as before
