@@ -32,6 +32,27 @@ def reimport_without(admin: Api, case_no: str, keep: list[Api]) -> None:
     assert response.status_code == 200, response.text
 
 
+def approve_online_as_review(stack, app_id: int, reader: Api, case_no: str, court: str) -> None:
+    """An online approval announced as review announces it (review's own copy is not moved)."""
+    stack.dispatch_event(
+        "review",
+        "application_decided",
+        {
+            "event_id": str(uuid.uuid4()),
+            "application_id": app_id,
+            "applicant_id": reader.user["id"],
+            "case_no": case_no,
+            "court": court,
+            "opinion": "approve",
+            "mode": "online",
+            "explanation": "",
+            "reviewer": "审查员",
+            "reviewed_at": "2026-05-02T09:00:00+08:00",
+            "valid_until": "2099-12-31",
+        },
+    )
+
+
 def test_the_feed_dropping_a_party_ends_their_reading_everywhere(stack, admin):
     reader, other, stays = (new_party(stack.base_url, n) for n in ("终止读者", "待审读者", "仍在读者"))
     case_no = import_case(admin, parties=(reader, other, stays))
@@ -107,23 +128,7 @@ def test_a_revocation_heard_first_still_wins(stack):
         "application_submitted",
         submitted_payload(app_id, reader, case_no, clerk_court, "2026-05-01T09:00:00+08:00"),
     )
-    stack.dispatch_event(
-        "review",
-        "application_decided",
-        {
-            "event_id": str(uuid.uuid4()),
-            "application_id": app_id,
-            "applicant_id": reader.user["id"],
-            "case_no": case_no,
-            "court": clerk_court,
-            "opinion": "approve",
-            "mode": "online",
-            "explanation": "",
-            "reviewer": "审查员",
-            "reviewed_at": "2026-05-02T09:00:00+08:00",
-            "valid_until": "2099-12-31",
-        },
-    )
+    approve_online_as_review(stack, app_id, reader, case_no, clerk_court)
     path = f"/api/v1/applications/{app_id}/dossier"
     assert wait_until(lambda: reader.get(path).status_code == 410), reader.get(path).text
     assert_error(reader.get(path), 410, "access_revoked")
@@ -186,23 +191,7 @@ def test_a_withdrawal_voids_a_decision_review_took_before_hearing_it(stack, admi
         lambda r: r.status_code != 404,
     )
     assert decided.status_code == 200, decided.text
-    stack.dispatch_event(
-        "review",
-        "application_decided",
-        {
-            "event_id": str(uuid.uuid4()),
-            "application_id": app_id,
-            "applicant_id": reader.user["id"],
-            "case_no": case_no,
-            "court": court,
-            "opinion": "approve",
-            "mode": "online",
-            "explanation": "",
-            "reviewer": "审查员",
-            "reviewed_at": "2026-05-02T09:00:00+08:00",
-            "valid_until": "2099-12-31",
-        },
-    )
+    approve_online_as_review(stack, app_id, reader, case_no, court)
     path = f"/api/v1/applications/{app_id}/dossier"
     assert wait_until(lambda: reader.get(path).status_code == 200)
     stack.dispatch_event(
