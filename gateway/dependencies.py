@@ -9,11 +9,12 @@ from typing import Any
 
 import eventlet
 from nameko.extensions import DependencyProvider
-from nameko.rpc import Client, ClusterRpc
+from nameko.rpc import ClusterRpc
 from prometheus_client import Counter, Histogram
 
 from gateway.errors import ApiError
 from services.common import config
+from services.common.rpc import expiring_client
 
 log = logging.getLogger("gateway.rpc")
 
@@ -59,13 +60,8 @@ class Services:
 class TimedRpc(ClusterRpc):
     def get_dependency(self, worker_ctx) -> Services:
         timeout = float(config.get("GATEWAY_RPC_TIMEOUT", 10))
-        deadline = {"seconds": timeout}
-
-        def publish(*args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("expiration", deadline["seconds"])  # seconds; the broker drops it after
-            self.publisher.publish(*args, **kwargs)
-
-        client = Client(publish, self.reply_listener.register_for_reply, worker_ctx.context_data)
+        deadline = {"seconds": timeout}  # set by each call: its deadline is its request's TTL
+        client = expiring_client(self, worker_ctx, lambda: deadline["seconds"])
         return Services(client, timeout, deadline)
 
 

@@ -5,15 +5,28 @@ becomes ``service_unavailable`` (503 at the edge), never a hung worker."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import eventlet
-from nameko.rpc import Client, ServiceRpc
+from nameko.rpc import Client, ClusterRpc, ServiceRpc
 
 from services.common import config
 from services.common.errors import DomainError
 
 log = logging.getLogger(__name__)
+
+
+def expiring_client(provider: ClusterRpc, worker_ctx: Any, ttl: Callable[[], float]) -> Client:
+    """The provider's RPC client whose every request carries ``ttl()`` seconds as its time
+    to live: a request nobody waits for any more expires in the broker instead of being
+    carried out after an outage."""
+
+    def publish(*args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("expiration", ttl())
+        provider.publisher.publish(*args, **kwargs)
+
+    return Client(publish, provider.reply_listener.register_for_reply, worker_ctx.context_data)
 
 
 class DeadlineClient:
@@ -46,11 +59,5 @@ class DeadlineRpc(ServiceRpc):
 
     def get_dependency(self, worker_ctx) -> DeadlineClient:
         timeout = float(config.get(self.timeout_setting, self.default))
-
-        def publish(*args: Any, **kwargs: Any) -> None:
-            # the deadline is the request's time to live: nobody waits for it after that
-            kwargs.setdefault("expiration", timeout)
-            self.publisher.publish(*args, **kwargs)
-
-        client = Client(publish, self.reply_listener.register_for_reply, worker_ctx.context_data)
+        client = expiring_client(self, worker_ctx, lambda: timeout)
         return DeadlineClient(getattr(client, self.target), self.target, timeout, self.unavailable)
