@@ -318,7 +318,12 @@ def make_pdf(pages: int, label: str = "Page") -> bytes:
         )
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), pages)
-    out = bytearray(b"%PDF-1.4\n")
+    return build_pdf(objects, version=b"1.4")
+
+
+def build_pdf(objects: list[bytes], version: bytes = b"1.7") -> bytes:
+    """A PDF from numbered object bodies (object 1 is the catalog), xref and all."""
+    out = bytearray(b"%%PDF-%s\n" % version)
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pikepdf
 import pypdfium2 as pdfium
 
-from tests.support import Api, assert_error, make_pdf
+from tests.support import Api, assert_error, build_pdf, make_pdf
 
 MB = 1000 * 1000
 ACTIVE_MARKERS = (b"/JavaScript", b"/JS", b"/OpenAction", b"/AA", b"/Launch", b"/EmbeddedFile", b"/EF ", b"/XFA")
@@ -32,20 +32,6 @@ def png_of(width: int, height: int) -> bytes:
     body = b"".join(comp.compress(row) for _ in range(height)) + comp.flush()
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
-
-
-def build_pdf(objects: list[bytes]) -> bytes:
-    """A PDF from numbered object bodies (object 1 is the catalog), xref and all."""
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 PAGE_TEXT = b"BT /F1 24 Tf 72 700 Td (Letter of authorisation) Tj ET"
