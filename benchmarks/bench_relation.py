@@ -58,10 +58,11 @@ def feed(count: int) -> dict:
 
 
 def actor_for(kind: int, i: int) -> dict:
+    known = {"court": None, "verified": True}
     if kind == 0:
-        return {"id": i + 1, "role": "party", "name": f"原告{i}", "id_number": id_number(i), "court": None}
+        return {"id": i + 1, "role": "party", "name": f"原告{i}", "id_number": id_number(i), **known}
     license_no = f"14401201{i:09d}" if kind == 1 else "14401299999999999"
-    return {"id": 10**7 + i, "role": "lawyer", "name": f"律师{i}", "license_no": license_no, "court": None}
+    return {"id": 10**7 + i, "role": "lawyer", "name": f"律师{i}", "license_no": license_no, **known}
 
 
 def worker(uri: str, seconds: float, seed: int, method: str = "relation") -> None:
@@ -82,6 +83,15 @@ def worker(uri: str, seconds: float, seed: int, method: str = "relation") -> Non
     from nameko.extensions import Entrypoint
     from nameko.rpc import ClusterRpc
 
+    from services.common import actor as statements
+
+    # the callers sign the end user as the gateway does (services/common/actor.py)
+    signing_key = statements.load_signing_key(os.environ["GATEWAY_ACTOR_SIGNING_KEY"])
+
+    def signed(actor: dict) -> str:
+        target = "case_binding.relation"
+        return statements.sign(signing_key, statements.claims_for(target, actor), target)
+
     class Caller:
         name = f"bench_caller_{seed}"
         rpc = ClusterRpc(timeout=10)
@@ -91,7 +101,7 @@ def worker(uri: str, seconds: float, seed: int, method: str = "relation") -> Non
             if method == "ping":
                 self.rpc.case_binding.ping()
                 return
-            answer = self.rpc.case_binding.relation(actor=actor_for(kind, i), case_no=case_no(i))
+            answer = self.rpc.case_binding.relation(actor=signed(actor_for(kind, i)), case_no=case_no(i))
             assert answer["relation"] == ("party", "lawyer_of_record", "none")[kind]
 
     rng = random.Random(seed)
@@ -182,7 +192,8 @@ def main() -> int:
         if load.returncode != 0:
             raise SystemExit("loading the cases failed: " + load.stderr[-2000:])
         print(f"loaded {CASES} cases in {time.monotonic() - began:.1f} s ({load.stdout.strip()})", flush=True)
-        results = {method: run_callers(stack.amqp_uri, env, method) for method in ("ping", "relation")}
+        callers_env = dict(env, GATEWAY_ACTOR_SIGNING_KEY=stack.state()["actor_signing_key"])
+        results = {method: run_callers(stack.amqp_uri, callers_env, method) for method in ("ping", "relation")}
     finally:
         stop_private_stack(stack)
     summary = {method: summarise(found) for method, found in results.items()}

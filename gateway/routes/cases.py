@@ -27,6 +27,7 @@ class CaseRoutes:
         roles=("admin",),
         body="json",
         max_body=CASES_IMPORT_MAX_BYTES,
+        heavy=True,
         summary="导入案件（法院案件管理系统推送，按案号更新或新增）",
         responses={200: "{imported}", 413: "too_large", 422: "invalid_case_no, invalid_id_number, validation_error"},
     )

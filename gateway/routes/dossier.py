@@ -89,6 +89,7 @@ class DossierRoutes:
         roles=("admin",),
         body="multipart",
         max_body=DOCUMENT_MAX_BYTES,
+        heavy=True,
         summary="电子卷宗入库：上传 PDF（file）、卷（volume）、标题（title）",
         responses={
             201: "{id, title, volume, page_count}",
@@ -166,6 +167,7 @@ class DossierRoutes:
         "GET",
         "/api/v1/applications/<application_id>/dossier/documents/<document_id>/pdf",
         same_site_only=True,
+        heavy=True,
         summary="打印：整份文件的 PDF，每页加盖阅卷人水印",
         responses={
             200: "application/pdf",

@@ -34,6 +34,7 @@ class UploadRoutes:
         "/api/v1/uploads",
         body="multipart",
         max_body=MAX_UPLOAD_BODY,
+        heavy=True,
         summary="上传申请材料（PDF、JPG、PNG，不超过20MB）",
         responses={
             201: "{id, kind, filename, size, content_type, sha256}",

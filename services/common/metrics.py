@@ -46,6 +46,11 @@ RPC_LATENCY = Histogram(
     ["service", "method"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+ACTOR_REFUSALS = Counter(
+    "court_actor_statements_refused_total",
+    "RPC calls refused before any work because the end user's statement is missing, forged, expired or misaddressed",
+    ["service", "method"],
+)
 EVENTS_CONSUMED = Counter(
     "court_events_consumed_total", "Events handled", ["service", "source", "event_type", "outcome"]
 )

@@ -28,6 +28,7 @@ from services.common.events import AnnouncingDispatcher, handles
 from services.common.faults import fault_point
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
+from services.common.rpc import actor_rpc
 from services.common.storage import Storage
 from services.common.timers import configured_timer
 from services.dossier import usecases
@@ -51,7 +52,7 @@ class DossierService(HealthMixin):
         """For the consistency check (services.common.consistency): what this service holds."""
         return usecases.consistency_facts(self.db, ids)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def ingest_document(self, actor, case_no, volume, title, key, court=None):
         result = usecases.ingest_document(
             self.db,
@@ -68,11 +69,11 @@ class DossierService(HealthMixin):
         self._relay()
         return result
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def dossier(self, actor, application_id):
         return usecases.dossier(self.db, actor=actor, application_id=application_id)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def read_page(self, actor, application_id, document_id, page):
         result = usecases.read_page(
             self.db, self.pages, actor=actor, application_id=application_id, document_id=document_id, page=page
@@ -80,7 +81,7 @@ class DossierService(HealthMixin):
         metrics.page_served("page")
         return result
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def print_document(self, actor, application_id, document_id):
         result = usecases.print_document(
             self.db, self.pages, actor=actor, application_id=application_id, document_id=document_id
@@ -88,28 +89,28 @@ class DossierService(HealthMixin):
         metrics.page_served("pdf")
         return result
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def create_link(self, actor, application_id, token_hash):
         return usecases.create_link(self.db, actor=actor, application_id=application_id, token_hash=token_hash)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def revoke_links(self, actor, application_id):
         return usecases.revoke_links(self.db, actor=actor, application_id=application_id)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def open_link(self, actor, token_hash):
         return usecases.open_link(self.db, actor=actor, token_hash=token_hash)
 
     # -- the court's own view of a case ----------------------------------------------------------
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def staff_dossier(self, actor, case_no):
         return usecases.staff_dossier(self.db, actor=actor, case_no=case_no)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def grantable_documents(self, actor, case_no):
         return usecases.grantable_documents(self.db, actor=actor, case_no=case_no)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def staff_read_page(self, actor, case_no, document_id, page):
         result = usecases.staff_read_page(
             self.db, self.pages, actor=actor, case_no=case_no, document_id=document_id, page=page
@@ -117,15 +118,15 @@ class DossierService(HealthMixin):
         metrics.page_served("page")
         return result
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def case_access_log(self, actor, case_no, limit=20, cursor=None):
         return usecases.case_access_log(self.db, actor=actor, case_no=case_no, limit=limit, cursor=cursor)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def access_log(self, actor, application_id, limit=20, cursor=None):
         return usecases.access_log(self.db, actor=actor, application_id=application_id, limit=limit, cursor=cursor)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def audit_log(self, actor, application_id, limit=20, cursor=None):
         return usecases.audit_log(self.db, actor=actor, application_id=application_id, limit=limit, cursor=cursor)
 

@@ -13,7 +13,17 @@ from nameko.standalone.rpc import ClusterRpcClient
 from services.common.errors import DomainError
 from tests.e2e.test_bindings import apply, materials
 from tests.e2e.test_cases import case_body, import_cases, lookup
-from tests.support import Api, EventTap, assert_error, create_staff, new_case_no, new_lawyer, new_party, wait_until
+from tests.support import (
+    Api,
+    EventTap,
+    SignedRpc,
+    assert_error,
+    create_staff,
+    new_case_no,
+    new_lawyer,
+    new_party,
+    wait_until,
+)
 
 RELAY = 3.0  # longer than the outbox relay's tick: what has not come by then is not coming
 
@@ -21,12 +31,15 @@ PARTY_ENDED = "案件信息更新：您已不是本案当事人"
 LAWYER_ENDED = "案件信息更新：您已不是本案代理律师"
 
 
+# What the gateway would say of these users; SignedRpc signs it with the stack's key.
 def party_actor(party: Api) -> dict:
-    return {"id": party.user["id"], "role": "party", "name": party.user["name"], "id_number": party.id_number}
+    user = party.user
+    return {"id": user["id"], "role": "party", "name": user["name"], "id_number": party.id_number, "verified": True}
 
 
 def lawyer_actor(lawyer: Api) -> dict:
-    return {"id": lawyer.user["id"], "role": "lawyer", "name": lawyer.user["name"], "license_no": lawyer.license_no}
+    user = lawyer.user
+    return {"id": user["id"], "role": "lawyer", "name": user["name"], "license_no": lawyer.license_no, "verified": True}
 
 
 def ends(tap: EventTap, user: Api, case_no: str, seconds: float = 0.2) -> list[dict]:
@@ -64,9 +77,10 @@ def test_the_feed_ends_a_party_who_claimed_the_case_once(stack, admin):
         case_body(archived_no, status="archived", parties=[kept]),
     )
     with (
-        ClusterRpcClient(uri=stack.amqp_uri, timeout=10) as rpc,
+        ClusterRpcClient(uri=stack.amqp_uri, timeout=10) as client,
         EventTap(stack.amqp_uri, "case_binding", "representation_ended") as tap,
     ):
+        rpc = SignedRpc(stack, client)  # the actor signed as the gateway signs it
         # claim_relation answers what relation answers, and the same refusals, plus when
         # the claim was recorded
         answer = rpc.case_binding.claim_relation(actor=party_actor(dropped), case_no=case_no)
@@ -123,10 +137,11 @@ def test_a_clerk_revokes_a_binding_and_the_lawyers_reading_ends(stack, admin):
     lawyer, binding = bound_lawyer(admin, clerk, case_no)
     revoke = f"/api/v1/staff/bindings/{binding['id']}/revoke"
     with (
-        ClusterRpcClient(uri=stack.amqp_uri, timeout=10) as rpc,
+        ClusterRpcClient(uri=stack.amqp_uri, timeout=10) as client,
         EventTap(stack.amqp_uri, "case_binding", "representation_ended") as tap,
         EventTap(stack.amqp_uri, "case_binding", "binding_revoked") as revoked_tap,
     ):
+        rpc = SignedRpc(stack, client)  # the actor signed as the gateway signs it
         claimed = rpc.case_binding.claim_relation(actor=lawyer_actor(lawyer), case_no=case_no)
         assert claimed["relation"] == "lawyer_bound"
 
@@ -202,9 +217,10 @@ def test_a_lawyer_of_record_keeps_the_case_when_the_binding_goes(stack, admin):
     lawyer, binding = bound_lawyer(admin, clerk, case_no)
     import_cases(admin, case_body(case_no, parties=[party], lawyers=[lawyer]))  # now of record too
     with (
-        ClusterRpcClient(uri=stack.amqp_uri, timeout=10) as rpc,
+        ClusterRpcClient(uri=stack.amqp_uri, timeout=10) as client,
         EventTap(stack.amqp_uri, "case_binding", "representation_ended") as tap,
     ):
+        rpc = SignedRpc(stack, client)  # the actor signed as the gateway signs it
         assert rpc.case_binding.claim_relation(actor=lawyer_actor(lawyer), case_no=case_no)["relation"] == (
             "lawyer_of_record"
         )

@@ -116,7 +116,8 @@ def test_each_process_has_a_scaled_probed_deployment_and_a_service():
             ref = source.get("configMapRef") or source.get("secretRef")
             assert ref["name"] in (configmaps if "configMapRef" in source else secrets)
         annotations = deployment["spec"]["template"]["metadata"]["annotations"]
-        assert annotations["prometheus.io/scrape"] == "true"
+        # the gateway's /metrics needs the ops token: its scrape job carries it (50-ingress.yaml)
+        assert annotations["prometheus.io/scrape"] == ("false" if process == "gateway" else "true")
         port = int(annotations["prometheus.io/port"])
         assert port in {p["containerPort"] for p in container["ports"]}
         if process != "gateway":
@@ -278,3 +279,88 @@ def test_the_local_s3_server_gets_ports_below_the_ephemeral_range():
     for _ in range(50):
         base = stack.free_port_block(4)
         assert base >= 1024 and base + 10000 + 3 < start
+
+
+# -- the door and the keys ----------------------------------------------------------------------
+PUBLIC_PREFIXES = {"/api", "/m", "/web", "/staff", "/r", "/static"}
+
+
+def ingress_routes(path: str) -> bool:
+    """Whether the Ingress sends ``path`` to the gateway (Kubernetes' Prefix matching is by
+    path element: /m matches /m and /m/x, never /metrics)."""
+    (ingress,) = by_kind("Ingress").values()
+    for rule in ingress["spec"]["rules"]:
+        for entry in rule["http"]["paths"]:
+            route, kind = entry["path"], entry["pathType"]
+            if kind == "Exact" and path == route:
+                return True
+            if kind == "Prefix" and (path == route or path.startswith(route.rstrip("/") + "/")):
+                return True
+    return False
+
+
+def test_the_ingress_routes_the_public_prefixes_and_never_the_operators_endpoints():
+    import gateway.service  # noqa: F401 - declares every route
+    from gateway.http import ROUTES
+
+    (ingress,) = by_kind("Ingress").values()
+    paths = {e["path"]: e for rule in ingress["spec"]["rules"] for e in rule["http"]["paths"]}
+    assert set(paths) == PUBLIC_PREFIXES | {"/"} and paths["/"]["pathType"] == "Exact"
+    for entry in paths.values():
+        assert entry["backend"]["service"] == {"name": "gateway", "port": {"name": "http"}}
+    for path in ("/metrics", "/healthz", "/healthz/", "/metrics/x", "/apix", "/mx", "/static_"):
+        assert not ingress_routes(path), path
+    # every page and API route the gateway serves is reachable, the operators' ones are not
+    examples = {"<any(m, web, staff):front>": "web", "<path:rest>": "a/b", "<path:asset>": "app.js"}
+    for spec in ROUTES:
+        path = spec.path
+        for pattern, example in examples.items():
+            path = path.replace(pattern, example)
+        path = re.sub(r"<[^>]+>", "1", path)
+        assert ingress_routes(path) == (spec.path not in ("/metrics", "/healthz")), spec.path
+    assert by_kind("ConfigMap")["court-config"]["data"]["TRUSTED_PROXY_HOPS"] == "1"  # the ingress is one hop
+
+
+def test_prometheus_scrapes_the_gateway_with_the_ops_token():
+    secrets = by_kind("Secret")
+    (gateway,) = by_kind("Deployment")["gateway"]["spec"]["template"]["spec"]["containers"]
+    token = {"name": "OPS_TOKEN", "valueFrom": {"secretKeyRef": {"name": "court-ops-token", "key": "OPS_TOKEN"}}}
+    assert token in gateway["env"] and "OPS_TOKEN" in secrets["court-ops-token"]["stringData"]
+    # probes cannot send the token: they ask what needs none
+    assert gateway["livenessProbe"]["httpGet"]["path"] == gateway["readinessProbe"]["httpGet"]["path"]
+    assert gateway["livenessProbe"]["httpGet"]["path"] == "/api/v1/openapi.json"
+    scrape = yaml.safe_load(by_kind("ConfigMap")["prometheus-court-scrape"]["data"]["court.yml"])
+    (job,) = scrape["scrape_configs"]
+    assert job["metrics_path"] == "/metrics"
+    assert job["authorization"] == {
+        "type": "Bearer",
+        "credentials_file": "/etc/prometheus/secrets/court-ops-token/OPS_TOKEN",
+    }
+    keep = {r["regex"] for r in job["relabel_configs"] if r.get("action") == "keep"}
+    assert {"gateway", "http"} <= keep
+
+
+def test_only_the_gateway_holds_the_actor_signing_key():
+    secrets, deployments = by_kind("Secret"), by_kind("Deployment")
+    assert set(secrets["gateway-secrets"]["stringData"]) == {"GATEWAY_ACTOR_SIGNING_KEY"}
+    assert "ACTOR_VERIFY_KEY" in secrets["court-secrets"]["stringData"]
+    for name, secret in secrets.items():
+        if name != "gateway-secrets":
+            assert "GATEWAY_ACTOR_SIGNING_KEY" not in secret["stringData"], name
+    for name, deployment in deployments.items():
+        for container in pod_containers(deployment):
+            sources = {(s.get("secretRef") or {}).get("name") for s in container.get("envFrom", [])}
+            assert ("gateway-secrets" in sources) == (name == "gateway"), name
+    (job,) = by_kind("Job").values()
+    for container in pod_containers(job):
+        assert "gateway-secrets" not in str(container)
+    # compose: every process checks statements; only the gateway's environment signs them
+    services = compose()["services"]
+    for process in PROCESSES:
+        env = services[process]["environment"]
+        assert env.get("ACTOR_VERIFY_KEY"), process
+        assert ("GATEWAY_ACTOR_SIGNING_KEY" in env) == (process == "gateway"), process
+    text = (DEPLOY / "compose.yaml").read_text()
+    for secret in ("GATEWAY_ACTOR_SIGNING_KEY", "ACTOR_VERIFY_KEY"):
+        assert f"${{{secret}:?" in text
+        assert re.search(rf"^{secret}=\s*$", (DEPLOY / "env.example").read_text(), re.M)
