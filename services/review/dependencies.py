@@ -1,19 +1,18 @@
 """Review's providers: the case directory and the dossier over RPC (with a deadline), the
-SMS provider, and the reading-room notices per court."""
+text messages (``services.common.sms.Sms``, shared by every service), and the
+reading-room notices per court."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 from pathlib import Path
-from typing import Any, Protocol
-
-from nameko.extensions import DependencyProvider
 
 from services.common import config
-from services.common.people import mask_phone
 from services.common.rpc import DeadlineRpc
+from services.common.sms import Sms, SmsProvider
+
+__all__ = ["Sms", "SmsProvider", "case_directory", "dossier_directory", "onsite_notice"]
 
 log = logging.getLogger("review")
 
@@ -24,45 +23,14 @@ def case_directory() -> DeadlineRpc:
     return DeadlineRpc("case_binding", "REVIEW_RPC_TIMEOUT", unavailable="案件信息暂时无法查询，请稍后再试")
 
 
+def account_directory() -> DeadlineRpc:
+    """identity: ``verification_states(user_ids)``, how applicants were verified (实名认证)."""
+    return DeadlineRpc("identity", "REVIEW_RPC_TIMEOUT", unavailable="账号信息暂时无法查询，请稍后再试")
+
+
 def dossier_directory() -> DeadlineRpc:
     """dossier: ``grantable_documents(actor, case_no)``, the 正卷 a clerk may grant."""
     return DeadlineRpc("dossier", "REVIEW_RPC_TIMEOUT", unavailable="电子卷宗暂时无法查询，请稍后再试")
-
-
-# -- SMS (短信) ----------------------------------------------------------------------------------
-class SmsProvider(Protocol):
-    def send(self, phone: str, text: str) -> None: ...
-
-
-class LogOnlySms:
-    """The default: writes that a text would go out, phone masked, body not logged."""
-
-    def __init__(self, **_: Any) -> None:
-        pass
-
-    def send(self, phone: str, text: str) -> None:
-        log.info("sms (log only) to %s, %d characters", mask_phone(phone), len(text))
-
-
-def load_sms_provider(spec: str | None) -> SmsProvider:
-    """``REVIEW_SMS_PROVIDER``: ``log`` (default) or ``package.module:ClassName`` of a class
-    built with no arguments that has ``send(phone, text)``. A real gateway is configuration:
-    its class reads its own keys (REVIEW_SMS_...) from the environment."""
-    if not spec or spec == "log":
-        return LogOnlySms()
-    module_name, _, class_name = spec.partition(":")
-    provider = getattr(importlib.import_module(module_name), class_name)()
-    if not callable(getattr(provider, "send", None)):
-        raise RuntimeError("REVIEW_SMS_PROVIDER has no send(phone, text)")
-    return provider
-
-
-class Sms(DependencyProvider):
-    def setup(self) -> None:
-        self.provider = load_sms_provider(config.get("REVIEW_SMS_PROVIDER"))
-
-    def get_dependency(self, worker_ctx) -> SmsProvider:
-        return self.provider
 
 
 # -- on-site reading notices (温馨提示), per court -------------------------------------------------

@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.common import clock, consistency, idempotency, text
+from services.common import clock, consistency, idempotency, text, verification
 from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -126,7 +126,7 @@ def receive_revoked(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
         created = _add_message(session, user_id=user_id, application_id=app_id, kind="revoked", title=title, body=body)
         phone = session.scalar(select(ReviewedApplication.applicant_phone).where(ReviewedApplication.id == app_id))
     if created:
-        _text(sms, phone, title, case_no)
+        _text(sms, phone, "application_revoked", case_no)
     return True
 
 
@@ -197,9 +197,16 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 
 def staff_queue(
-    uow: UnitOfWork, actor: dict, status: str | None = None, mode: str | None = None, limit: int = 20, cursor=None
+    uow: UnitOfWork,
+    actor: dict,
+    status: str | None = None,
+    mode: str | None = None,
+    limit: int = 20,
+    cursor=None,
+    verifications: Callable[[list[int]], dict] | None = None,
 ) -> dict:
-    """The court's applications, oldest first (the longest wait at the top)."""
+    """The court's applications, oldest first (the longest wait at the top), each with how
+    its applicant was verified (实名认证) when ``verifications`` can tell."""
     court = _require_staff(actor)
     if status not in (None, "", *domain.STATUSES):
         raise validation_error({"status": "应为 " + "、".join(domain.STATUSES)})
@@ -220,10 +227,14 @@ def staff_queue(
         rows = session.scalars(query.order_by(A.applied_at, A.id).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return {
-        "items": [schemas.queue_item(r, now) for r in rows],
-        "next_cursor": _encode_cursor(rows[-1]) if more else None,
-    }
+    states = verification.states_of(verifications, [r.applicant_id for r in rows]) if verifications else {}
+    items = []
+    for row in rows:
+        item = schemas.queue_item(row, now)
+        if row.applicant_id in states:
+            item["applicant"]["verification"] = states[row.applicant_id]
+        items.append(item)
+    return {"items": items, "next_cursor": _encode_cursor(rows[-1]) if more else None}
 
 
 # -- decisions ---------------------------------------------------------------------------------
@@ -385,8 +396,16 @@ def notify_decision(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
         created = _add_message(session, user_id=user_id, application_id=app_id, kind="decision", title=title, body=body)
         phone = session.scalar(select(ReviewedApplication.applicant_phone).where(ReviewedApplication.id == app_id))
     if created:
-        _text(sms, phone, title, payload["case_no"])
+        _text(sms, phone, _decision_template(payload["opinion"], payload.get("mode")), payload["case_no"])
     return created
+
+
+def _decision_template(opinion: str, mode: str | None) -> str:
+    """The text-message template of a decision, as :func:`domain.decision_notice` words
+    its 站内信."""
+    if opinion == "approve":
+        return "application_approved" if mode == "online" else "application_approved_onsite"
+    return "application_rejected" if opinion == "reject" else "application_returned"
 
 
 def notify_binding(uow: UnitOfWork, sms: SmsProvider, payload: dict, revoked: bool = False) -> bool:
@@ -398,8 +417,11 @@ def notify_binding(uow: UnitOfWork, sms: SmsProvider, payload: dict, revoked: bo
         case_no = str(payload["case_no"])
         if revoked:
             title, body = domain.binding_revoked_notice(case_no, payload.get("explanation"))
+            template = "binding_revoked"
         else:
-            title, body = domain.binding_notice(case_no, str(payload["decision"]), payload.get("explanation"))
+            decision = str(payload["decision"])
+            title, body = domain.binding_notice(case_no, decision, payload.get("explanation"))
+            template = "binding_approved" if decision == "approve" else "binding_rejected"
     except (KeyError, TypeError, ValueError):
         log.error("a binding event without the contract's fields; dropped (event %s)", payload.get("event_id"))
         return False
@@ -409,7 +431,7 @@ def notify_binding(uow: UnitOfWork, sms: SmsProvider, payload: dict, revoked: bo
             return False
         created = _add_message(session, user_id=user_id, application_id=None, kind=kind, title=title, body=body)
     if created:
-        _text(sms, payload.get("lawyer_phone"), title, case_no)
+        _text(sms, payload.get("lawyer_phone"), template, case_no)
     return created
 
 
@@ -434,15 +456,17 @@ def send_expiry_reminders(uow: UnitOfWork, sms: SmsProvider, limit: int = 500) -
             )
         if created:
             sent += 1
-            _text(sms, phone, title, case_no)
+            _text(sms, phone, "expiry_reminder", case_no)
     return sent
 
 
-def _text(sms: SmsProvider, phone: str | None, title: str, case_no: str) -> None:
+def _text(sms: SmsProvider, phone: str | None, template: str, case_no: str) -> None:
+    """The text-message copy of a 站内信: a template of ``services.common.sms`` with the
+    case number. The service's ``Sms`` never raises; other providers are guarded here."""
     if not phone:
         return  # the applicant's number did not come with the application: inbox only
     try:
-        sms.send(phone, f"【网上阅卷】{title}（{case_no}），请登录查看详情。")
+        sms.send(phone, template, {"case_no": case_no})
     except Exception as exc:  # a text is a courtesy; the inbox message is the record
         log.warning("sms provider failed: %s", type(exc).__name__)
 

@@ -10,7 +10,7 @@ from services.common import clock
 from services.common.errors import DomainError
 from services.common.reading import effective_status, is_expired, reminder_due
 from services.review import domain
-from services.review.dependencies import DEFAULT_NOTICES, LogOnlySms, load_sms_provider, onsite_notice
+from services.review.dependencies import DEFAULT_NOTICES, onsite_notice
 
 TODAY = date(2026, 5, 7)
 TZ = clock.COURT_TZ
@@ -115,11 +115,3 @@ def test_notices_default_to_guangzhou_and_are_configurable(monkeypatch):
     monkeypatch.setenv("REVIEW_ONSITE_NOTICES", '{"某某法院": "地址：某路1号"}')
     assert onsite_notice("某某法院") == "地址：某路1号"
     assert onsite_notice("广东省广州市中级人民法院") == DEFAULT_NOTICES["广东省广州市中级人民法院"]
-
-
-def test_sms_provider_is_configuration_and_logs_no_phone(caplog):
-    assert isinstance(load_sms_provider(None), LogOnlySms)
-    assert isinstance(load_sms_provider("services.review.dependencies:LogOnlySms"), LogOnlySms)
-    caplog.set_level("INFO", logger="review")
-    load_sms_provider("log").send("13812345678", "审查结果已出")
-    assert "13812345678" not in caplog.text and "138****5678" in caplog.text

@@ -21,10 +21,10 @@ CLERK = {"id": 7, "role": "clerk", "name": "中欣", "court": "某法院"}
 
 class Texts:
     def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
+        self.sent: list[tuple[str, str]] = []  # (phone, template)
 
-    def send(self, phone: str, text: str) -> None:
-        self.sent.append((phone, text))
+    def send(self, phone: str, template: str, params: dict[str, str]) -> None:
+        self.sent.append((phone, template))
 
 
 @pytest.fixture
@@ -177,7 +177,7 @@ def test_messages_once_per_decision_and_one_reminder_with_its_text(uow, tmp_path
     assert usecases.send_expiry_reminders(uow, texts) == 1
     assert usecases.send_expiry_reminders(uow, texts) == 0
     assert count(uow, Message) == 2
-    assert [phone for phone, _ in texts.sent] == ["13812345678", "13812345678"]
+    assert texts.sent == [("13812345678", "application_approved"), ("13812345678", "expiry_reminder")]
     listed = usecases.list_messages(uow, {"id": 42})["items"]
     assert [m["title"] for m in listed] == ["在线阅卷即将到期", "阅卷申请已通过"]
     with pytest.raises(DomainError):
@@ -224,7 +224,7 @@ def test_an_approved_application_is_revoked_and_texted(uow):
     assert usecases.receive_revoked(uow, texts, revoked_event()) is True
     (row,) = usecases.staff_queue(uow, CLERK, status="revoked")["items"]
     assert row["status"] == "revoked"
-    assert [phone for phone, _ in texts.sent] == ["13812345678"]
+    assert texts.sent == [("13812345678", "application_revoked")]
 
 
 def test_a_retried_attendance_with_its_key_records_once(uow):
