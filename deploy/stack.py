@@ -8,6 +8,7 @@ RabbitMQ vhost, S3 ports and bucket data. Every server binds to loopback.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -39,6 +40,36 @@ DEFAULT_ADMIN_PHONE = "13900000000"
 START_SECONDS = float(os.environ.get("STACK_START_SECONDS", 180))
 
 
+def _actor_signing_key() -> str:
+    """An Ed25519 private key, its 32 raw bytes in base64 (services/common/actor.py)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    raw = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return base64.b64encode(raw).decode()
+
+
+def actor_verify_key(signing_key: str) -> str:
+    """The public half of the gateway's key, as the services take it (ACTOR_VERIFY_KEY)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from services.common.actor import load_signing_key, raw_public
+
+    return raw_public(load_signing_key(signing_key))
+
+
+# Secrets a stack gets once per DATA_DIR (run/stack.json, mode 0600), also when its
+# stack.json was made before they existed. Never in a database, never logged.
+LATER_SECRETS = {
+    # keys the access log's chain
+    "access_log_key": lambda: secrets.token_urlsafe(32),
+    # the gateway's key for the end user's signed statements
+    "actor_signing_key": _actor_signing_key,
+}
+
+
 def say(message: str) -> None:
     print(f"[stack] {message}", flush=True)
 
@@ -58,10 +89,10 @@ class Stack:
         path = self.run_dir / "stack.json"
         if path.exists():
             state = json.loads(path.read_text())
-            if "access_log_key" in state:
-                return state
-            state["access_log_key"] = secrets.token_urlsafe(32)  # a stack made before the log was keyed
-            self._write_state(path, state)
+            added = {key: make() for key, make in LATER_SECRETS.items() if key not in state}
+            if added:  # a stack made before these secrets existed
+                state.update(added)
+                self._write_state(path, state)
             return state
         self.run_dir.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:10]
@@ -72,11 +103,14 @@ class Stack:
             "s3_secret_key": secrets.token_urlsafe(30),
             # the first admin of a local stack, when BOOTSTRAP_ADMIN_PASSWORD is not given
             "admin_password": "Court-" + secrets.token_urlsafe(9),
-            # keys the access log's chain; kept here (mode 0600), never in the database
-            "access_log_key": secrets.token_urlsafe(32),
+            **{key: make() for key, make in LATER_SECRETS.items()},
         }
         self._write_state(path, state)
         return state
+
+    def actor_signing_key(self) -> str:
+        """GATEWAY_ACTOR_SIGNING_KEY when the operator gives one, else this DATA_DIR's."""
+        return os.environ.get("GATEWAY_ACTOR_SIGNING_KEY") or self.state()["actor_signing_key"]
 
     @staticmethod
     def _write_state(path: Path, state: dict) -> None:
@@ -98,10 +132,18 @@ class Stack:
             env["AMQP_URI"] = DEFAULT_AMQP.rstrip("/") + "/" + state["vhost"]
         if not os.environ.get("ACCESS_LOG_KEY"):
             env["ACCESS_LOG_KEY"] = state["access_log_key"]
+        # The gateway signs the end user of every call; the services hold only the public
+        # key (services/common/actor.py). The private key goes to the gateway alone.
+        env.pop("GATEWAY_ACTOR_SIGNING_KEY", None)
+        if not os.environ.get("ACTOR_VERIFY_KEY"):
+            env["ACTOR_VERIFY_KEY"] = actor_verify_key(self.actor_signing_key())
         if not os.environ.get("S3_ENDPOINT"):
             env["S3_ENDPOINT"] = f"http://127.0.0.1:{state['s3_base_port'] + 3}"
             env["S3_ACCESS_KEY"] = state["s3_access_key"]
             env["S3_SECRET_KEY"] = state["s3_secret_key"]
+        if not env.get("SMS_PROVIDER") and not env.get("SMS_OUTBOX_FILE"):
+            # texts a local stack would send, one JSON line each (services/common/sms.py)
+            env["SMS_OUTBOX_FILE"] = str(self.data_dir / "sms-outbox.jsonl")
         return env
 
     # -- processes --------------------------------------------------------------------------
@@ -281,6 +323,8 @@ class Stack:
                 metrics_port = str(probe.getsockname()[1])
             (self.run_dir / f"{name}.metrics-port").write_text(metrics_port)
             process_env = dict(env, METRICS_PORT=metrics_port)
+        if name == "gateway":
+            process_env = dict(env, GATEWAY_ACTOR_SIGNING_KEY=self.actor_signing_key())
         nameko = str(VENV_BIN / "nameko")
         self.spawn(name, [nameko, "run", "--config", str(ROOT / "deploy" / "nameko.yaml"), SERVICES[name]], process_env)
 

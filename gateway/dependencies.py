@@ -1,4 +1,5 @@
-"""The gateway's providers: RPC with a timeout and metrics, the sign-in cache, metrics."""
+"""The gateway's providers: RPC with a timeout, metrics and the end user signed for each
+call, the sign-in cache, metrics."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from nameko.rpc import ClusterRpc
 from prometheus_client import Counter, Histogram
 
 from gateway.errors import ApiError
+from services.common import actor as statements
 from services.common import config
 from services.common.rpc import expiring_client
 
@@ -22,16 +24,52 @@ RPC_CALLS = Counter("gateway_rpc_calls_total", "RPC calls from the gateway", ["s
 RPC_LATENCY = Histogram("gateway_rpc_duration_seconds", "RPC latency seen by the gateway", ["service", "method"])
 
 
+class ActorSigner:
+    """Signs the end user for one method (services.common.actor): the statement lives
+    ``GATEWAY_ACTOR_STATEMENT_SECONDS`` (30), or as long as the call's own deadline when
+    that is longer (a print copy may wait in the broker that long), and says of the
+    user's personal numbers only what that service uses."""
+
+    def __init__(self, key, lifetime: float):
+        self._key = key
+        self.lifetime = lifetime
+
+    @classmethod
+    def from_config(cls) -> ActorSigner:
+        text = str(config.get("GATEWAY_ACTOR_SIGNING_KEY") or "")
+        if not text:
+            raise RuntimeError("GATEWAY_ACTOR_SIGNING_KEY is not set: the services would believe no one")
+        lifetime = float(config.get("GATEWAY_ACTOR_STATEMENT_SECONDS", statements.DEFAULT_LIFETIME_SECONDS))
+        return cls(statements.load_signing_key(text), lifetime)
+
+    def actor_for(self, service: str, method: str, actor: dict, deadline: float) -> dict | str:
+        target = f"{service}.{method}"
+        told = statements.claims_for(target, actor)
+        if service in statements.UNVERIFIED_SERVICES:
+            return told
+        return statements.sign(self._key, told, target, lifetime=max(self.lifetime, deadline))
+
+
 class Services:
     """Calls ``service.method(**kwargs)`` with a deadline: nameko waits forever otherwise.
     The request carries the same deadline as its time to live, so a request nobody waits
     for any more (the service was down, the queue long) expires in the broker instead of
-    being worked on after the outage."""
+    being worked on after the outage. An ``actor`` goes as a statement signed for exactly
+    that method (ActorSigner): the services believe nothing else."""
 
-    def __init__(self, client, timeout: float, deadline: dict[str, float]):
+    def __init__(self, client, timeout: float, deadline: dict[str, float], signer: ActorSigner | None = None):
         self._client = client
         self._timeout = timeout
         self._deadline = deadline  # read by the publisher of this worker's requests
+        self._signer = signer
+
+    def _signed(self, service: str, method: str, kwargs: dict, seconds: float) -> dict:
+        actor = kwargs.get("actor")
+        if isinstance(actor, dict):
+            if self._signer is None:
+                raise RuntimeError("no actor signing key")
+            kwargs["actor"] = self._signer.actor_for(service, method, actor, seconds)
+        return kwargs
 
     def call(self, service: str, method: str, timeout: float | None = None, **kwargs: Any) -> Any:
         # The request id rides along as nameko context data (CourtWebServer puts it there).
@@ -39,6 +77,7 @@ class Services:
         outcome = "ok"
         seconds = timeout or self._timeout
         self._deadline["seconds"] = seconds
+        kwargs = self._signed(service, method, kwargs, seconds)
         try:
             with eventlet.Timeout(seconds, ApiError("service_unavailable")):
                 return getattr(getattr(self._client, service), method)(**kwargs)
@@ -54,15 +93,20 @@ class Services:
             RPC_LATENCY.labels(service, method).observe(time.perf_counter() - started)
 
     def call_async(self, service: str, method: str, **kwargs: Any):
+        kwargs = self._signed(service, method, kwargs, self._deadline["seconds"])
         return getattr(getattr(self._client, service), method).call_async(**kwargs)
 
 
 class TimedRpc(ClusterRpc):
+    def setup(self) -> None:
+        super().setup()
+        self.signer = ActorSigner.from_config()  # the gateway refuses to start without its key
+
     def get_dependency(self, worker_ctx) -> Services:
         timeout = float(config.get("GATEWAY_RPC_TIMEOUT", 10))
         deadline = {"seconds": timeout}  # set by each call: its deadline is its request's TTL
         client = expiring_client(self, worker_ctx, lambda: deadline["seconds"])
-        return Services(client, timeout, deadline)
+        return Services(client, timeout, deadline, self.signer)
 
 
 class TokenCache(DependencyProvider):
@@ -95,6 +139,13 @@ class TokenCache(DependencyProvider):
 
     def drop(self, digest: str) -> None:
         self._entries.pop(digest, None)
+
+    def drop_user(self, user_id: int) -> None:
+        """Forget every cached sign-in of one account (its sessions ended, or what it may
+        do changed): the next request asks identity again."""
+        with self._lock:
+            for digest in [d for d, (user, _) in self._entries.items() if user.get("id") == user_id]:
+                self._entries.pop(digest, None)
 
 
 class BrokerProbe(DependencyProvider):

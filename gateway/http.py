@@ -21,6 +21,7 @@ from prometheus_client import Counter, Histogram
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
+from gateway import door
 from gateway.errors import ApiError, error_page, error_response, json_response
 from services.common import clock, config
 from services.common import logging as court_logging
@@ -118,12 +119,19 @@ class CourtWsgiApp(WsgiApp):
         try:
             provider, values = adapter.match()
             request.path_values = values
-            response = provider.handle_request(request)
+            # The body is read whole here, in the connection's own thread and within its
+            # deadline (gateway/door.py), so a slow client never holds a worker.
+            response = self.server.body_reader.read(environ, provider.max_body)
+            if response is None:
+                response = provider.handle_request(request)
         except NotFound:
+            _unread_body(environ)
             response = refusal(request, "not_found")
         except MethodNotAllowed:
+            _unread_body(environ)
             response = error_response("method_not_allowed")
         except HTTPException as exc:
+            _unread_body(environ)
             response = error_response("bad_request", status=exc.code if exc.code and exc.code < 500 else 400)
         response.headers[court_logging.REQUEST_ID_HEADER] = environ[REQUEST_ID_KEY]
         return response(environ, start_response)
@@ -149,9 +157,26 @@ def refusal(
     return error_response(code, message, details, status)
 
 
+def _unread_body(environ) -> None:
+    """A body nobody will read: the connection closes after the answer, unread."""
+    if environ.get("CONTENT_LENGTH") not in (None, "", "0") or environ.get("HTTP_TRANSFER_ENCODING"):
+        door.close_after_answer(environ)
+
+
 class CourtWebServer(WebServer):
+    """nameko's web server with the door's deadlines and body reading (gateway/door.py)."""
+
     def get_wsgi_app(self):
         return CourtWsgiApp(self)
+
+    def get_wsgi_server(self, sock, wsgi_app, protocol=None, debug=False):
+        settings = door.DoorSettings.from_config()
+        self.body_reader = door.BodyReader(settings)
+        protocol = type("ConfiguredCourtProtocol", (door.CourtProtocol,), {"settings": settings})
+        server = super().get_wsgi_server(sock, wsgi_app, protocol=protocol, debug=debug)
+        server.socket_timeout = settings.socket_timeout  # every read and write on a client socket
+        server.keepalive = settings.keepalive  # an idle kept-alive connection closes after this
+        return server
 
     def context_data_from_headers(self, request):
         return {"request_id": request.environ.get(REQUEST_ID_KEY)}
@@ -159,6 +184,10 @@ class CourtWebServer(WebServer):
 
 class CourtHttp(HttpRequestHandler):
     server = CourtWebServer()
+
+    def __init__(self, method, url, max_body: int = JSON_MAX_BYTES, **kwargs):
+        self.max_body = max_body  # the door reads no body larger than its route takes
+        super().__init__(method, url, **kwargs)
 
     def setup(self):
         super().setup()
@@ -239,6 +268,12 @@ class Context:
         if not isinstance(body, dict):
             raise ApiError("validation_error", "请求体应为 JSON 对象", {"fields": {"body": "应为对象"}})
         return body
+
+    def optional_json_object(self) -> dict:
+        """A JSON object body where the body may also be left out (an empty POST)."""
+        if not self.request.content_length and not self.request.headers.get("Transfer-Encoding"):
+            return {}
+        return self.json_object()
 
     def query_int(self, name: str, default: int, low: int, high: int) -> int:
         raw = self.request.args.get(name)
@@ -325,10 +360,13 @@ def route(
     max_body: int = JSON_MAX_BYTES,
     responses: dict[int, str] | None = None,
     same_site_only: bool = False,
+    heavy: bool = False,
 ) -> Callable:
     """Declare a gateway route. The function gets ``(self, ctx, **path_values)`` and returns a
     payload, ``(status, payload)`` or a Response. ``same_site_only``: a GET that reads the
-    dossier and is logged refuses requests another site's page started (Sec-Fetch-Site)."""
+    dossier and is logged refuses requests another site's page started (Sec-Fetch-Site).
+    ``heavy``: work that holds its worker long (uploads, print copies) takes one of the
+    door's heavy places first (503 when none frees in time), so it never holds every worker."""
     spec = RouteSpec(method, path, summary, roles, auth, body, responses or {})
     ROUTES.append(spec)
 
@@ -351,7 +389,11 @@ def route(
                         raise ApiError("forbidden")
                 if request.content_length is not None and request.content_length > max_body:
                     raise ApiError("too_large", "请求内容过大")
-                response = _to_response(fn(self, ctx, **values))
+                if heavy:
+                    with door.heavy_work():
+                        response = _to_response(fn(self, ctx, **values))
+                else:
+                    response = _to_response(fn(self, ctx, **values))
             except ApiError as exc:
                 response = refusal(request, exc.code, exc.message, exc.details, exc.status)
             except DomainError as exc:
@@ -377,6 +419,6 @@ def route(
             court_logging.bind_request_id(None)
             return response
 
-        return CourtHttp.decorator(method, path)(handler)
+        return CourtHttp.decorator(method, path, max_body=max_body)(handler)
 
     return decorator

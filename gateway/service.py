@@ -32,3 +32,7 @@ class GatewayService(
     @event_handler("identity", "session_revoked", handler_type=BROADCAST, reliable_delivery=False)
     def on_session_revoked(self, payload):
         self.tokens.drop(payload["token_hash"])
+
+    @event_handler("identity", "account_changed", handler_type=BROADCAST, reliable_delivery=False)
+    def on_account_changed(self, payload):
+        self.tokens.drop_user(payload["user_id"])

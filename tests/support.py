@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,17 @@ def new_case_no(court: str = "粤01", type_code: str = "民初", year: int = 202
     return f"（{year}）{court}{type_code}{next(_case_numbers)}号"
 
 
-def new_id_number(birth: str = "19900101", area: str = "440106") -> str:
-    body = f"{area}{birth}{random.randint(0, 999):03d}"
+_id_numbers = itertools.count(random.randint(0, 5_000_000))
+
+
+def new_id_number(birth: str | None = None, area: str = "440106") -> str:
+    """An ID number no other account of this test run holds (one account per ID number):
+    a birth date and sequence taken from a counter unless ``birth`` is given."""
+    n = next(_id_numbers)
+    if birth is None:
+        day = date(1950, 1, 1) + timedelta(days=(n // 1000) % 18_000)
+        birth = day.strftime("%Y%m%d")
+    body = f"{area}{birth}{n % 1000:03d}"
     return body + id_check_digit(body)
 
 
@@ -58,6 +68,14 @@ class FakeClock:
         self.path.write_text("")
 
 
+_STACKS: dict[str, StackHandle] = {}
+
+
+def stack_at(base_url: str) -> StackHandle:
+    """The stack a client talks to: where its texts go, who its admin is."""
+    return _STACKS[base_url]
+
+
 class StackHandle:
     def __init__(self, root: Path, env: dict[str, str], clock_file: Path):
         self.root = root
@@ -65,12 +83,39 @@ class StackHandle:
         self.clock = FakeClock(clock_file)
         self.data_dir = Path(env["DATA_DIR"])
         self.base_url = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
+        self._admin: Api | None = None
+        _STACKS[self.base_url] = self
+
+    def admin_api(self) -> Api:
+        """The bootstrap admin, signed in once per stack (again if a test ended its session)."""
+        if self._admin is None or self._admin.get("/api/v1/me").status_code != 200:
+            self._admin = Api(self.base_url)
+            self._admin.login(self.env["BOOTSTRAP_ADMIN_PHONE"], self.env["BOOTSTRAP_ADMIN_PASSWORD"])
+        return self._admin
 
     def state(self) -> dict:
         try:
             return json.loads((self.data_dir / "run" / "stack.json").read_text())
         except OSError:
             return {}
+
+    def signed_actor(
+        self,
+        actor: dict,
+        target: str,
+        *,
+        lifetime: float = 30.0,
+        issued_at: float | None = None,
+        key: str | None = None,
+    ) -> str:
+        """``actor`` as the gateway sends it to ``target`` ("service.method"): a statement
+        signed with this stack's key (``key``: another one, base64 or PEM), for tests that
+        call services directly over the broker (services/common/actor.py)."""
+        from services.common import actor as statements
+
+        signing = statements.load_signing_key(key or self.state()["actor_signing_key"])
+        told = statements.claims_for(target, actor)
+        return statements.sign(signing, told, target, lifetime=lifetime, now=issued_at)
 
     @property
     def amqp_uri(self) -> str:
@@ -143,19 +188,59 @@ class StackHandle:
         assert done.returncode == 0, done.stdout + done.stderr
         return self.pid(service)
 
-    def texts_to(self, phone: str) -> list[str]:
-        """What the stack's SMS provider (RecordingSms) sent to ``phone``."""
+    def sms_sent(self, phone: str) -> list[dict]:
+        """The messages the stack's SMS outbox holds for ``phone``, oldest first: ``{at,
+        phone, template, params, text}`` (``SMS_OUTBOX_FILE``, else deploy/stack.py's default)."""
+        path = Path(self.env.get("SMS_OUTBOX_FILE") or self.data_dir / "sms-outbox.jsonl")
         try:
-            lines = (self.data_dir / "sms.jsonl").read_text().splitlines()
+            lines = path.read_text(encoding="utf-8").splitlines()
         except OSError:
             return []
-        return [sent["text"] for sent in map(json.loads, lines) if sent["phone"] == phone]
+        return [sent for sent in map(json.loads, filter(None, lines)) if sent["phone"] == phone]
+
+    def texts_to(self, phone: str) -> list[str]:
+        """The texts sent to ``phone``, oldest first."""
+        return [sent["text"] for sent in self.sms_sent(phone)]
+
+    def sms_code(self, phone: str) -> str:
+        """The newest SMS code (template ``sms_code``) sent to ``phone``."""
+        codes = [sent["params"]["code"] for sent in self.sms_sent(phone) if sent["template"] == "sms_code"]
+        if not codes:
+            raise AssertionError(f"no SMS code was sent to {phone}")
+        return codes[-1]
 
     def log(self, name: str) -> str:
         return (self.data_dir / "logs" / f"{name}.log").read_text(errors="replace")
 
     def logs(self) -> dict[str, str]:
         return {p.stem: p.read_text(errors="replace") for p in (self.data_dir / "logs").glob("*.log")}
+
+
+class SignedRpc:
+    """A standalone RPC client's services as the gateway calls them: an ``actor`` dict is
+    sent as a statement signed with the stack's key for exactly the method called
+    (``rpc = SignedRpc(stack, client); rpc.case_binding.relation(actor={...}, case_no=...)``)."""
+
+    def __init__(self, stack: StackHandle, rpc: Any):
+        self._stack, self._rpc = stack, rpc
+
+    def __getattr__(self, service: str) -> Any:
+        return _SignedService(self._stack, getattr(self._rpc, service), service)
+
+
+class _SignedService:
+    def __init__(self, stack: StackHandle, proxy: Any, service: str):
+        self._stack, self._proxy, self._service = stack, proxy, service
+
+    def __getattr__(self, method: str) -> Any:
+        remote = getattr(self._proxy, method)
+
+        def call(**kwargs: Any) -> Any:
+            if isinstance(kwargs.get("actor"), dict):
+                kwargs["actor"] = self._stack.signed_actor(kwargs["actor"], f"{self._service}.{method}")
+            return remote(**kwargs)
+
+        return call
 
 
 class Api:
@@ -188,8 +273,10 @@ class Api:
         self.token, self.user = body["token"], body["user"]
         return body
 
-    def register(self, role: str = "party", **fields: Any) -> dict:
-        """Register a new account with valid defaults, sign in, and return the sent fields."""
+    def register(self, role: str = "party", verified: bool = True, **fields: Any) -> dict:
+        """Register a new account with valid defaults (its phone proven by the texted code),
+        sign in, and, unless ``verified=False``, pass 实名认证 as a clerk would approve it.
+        Returns the sent fields."""
         data = {
             "phone": new_phone(),
             "password": "Reader-2024",
@@ -198,11 +285,37 @@ class Api:
             "role": role,
             **fields,
         }
+        if "sms_code" not in data:
+            data["sms_code"] = self.sms_code(data["phone"], "register")
         response = self.post("/api/v1/auth/register", json=data)
         assert response.status_code == 201, response.text
         self.login(data["phone"], data["password"])
         self.phone = data["phone"]  # unmasked, for the texts this user receives
+        if verified:
+            self.verify()
         return data
+
+    def sms_code(self, phone: str, purpose: str) -> str:
+        """Ask for a code for ``phone`` and read it as the phone would (the SMS outbox)."""
+        response = self.post("/api/v1/auth/sms-codes", json={"phone": phone, "purpose": purpose})
+        assert response.status_code == 202, response.text
+        return stack_at(self.base_url).sms_code(phone)
+
+    def verify(self) -> dict:
+        """Send an identity document for 实名认证 and have the stack's admin approve it."""
+        material = self.upload_identity()
+        asked = self.post("/api/v1/me/verification", json={"material_ids": [material["id"]]})
+        assert asked.status_code == 201, asked.text
+        admin = stack_at(self.base_url).admin_api()
+        decided = admin.post(f"/api/v1/staff/verifications/{asked.json()['id']}/decision", json={"decision": "approve"})
+        assert decided.status_code == 200, decided.text
+        return decided.json()
+
+    def upload_identity(self) -> dict:
+        files = {"file": ("身份证.pdf", make_pdf(1, "ID card"), "application/pdf")}
+        response = self.post("/api/v1/uploads", files=files, data={"kind": "identity"})
+        assert response.status_code == 201, response.text
+        return response.json()
 
 
 class EventTap:
@@ -240,18 +353,6 @@ class EventTap:
             except TimeoutError:
                 pass
         return self.seen
-
-
-class RecordingSms:
-    """The test stack's text-message provider (REVIEW_SMS_PROVIDER): the SMS gateway is
-    outside the product, so tests read what would have gone out from REVIEW_SMS_FILE."""
-
-    def __init__(self) -> None:
-        self.path = Path(os.environ["REVIEW_SMS_FILE"])
-
-    def send(self, phone: str, text: str) -> None:
-        with self.path.open("a", encoding="utf-8") as sent:
-            sent.write(json.dumps({"phone": phone, "text": text}, ensure_ascii=False) + "\n")
 
 
 def create_staff(admin: Api, role: str, court: str = "广东省广州市中级人民法院", name: str = "审查员") -> Api:

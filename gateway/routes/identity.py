@@ -1,21 +1,38 @@
-"""Identity and administration routes (API.md "Identity", "Administration")."""
+"""Identity and administration routes (API.md "Identity", "Accounts people can trust",
+"Administration")."""
 
 from __future__ import annotations
 
-from gateway.http import Context, route, token_digest
+from gateway.http import Context, client_address, route, token_digest
+from services.common.verification import VERIFICATION_GRANT
 
 
 class IdentityRoutes:
+    # -- sign-up, sign-in ------------------------------------------------------------------
+    @route(
+        "POST",
+        "/api/v1/auth/sms-codes",
+        auth=False,
+        body="json",
+        summary="获取短信验证码（注册、找回密码）；无论号码是否注册，回答相同",
+        responses={202: "{}", 422: "invalid_phone, validation_error", 429: "rate_limited"},
+    )
+    def send_sms_code(self, ctx: Context):
+        body = ctx.json_object()
+        ctx.call("identity", "send_sms_code", phone=body.get("phone"), purpose=body.get("purpose"))
+        return 202, {}
+
     @route(
         "POST",
         "/api/v1/auth/register",
         auth=False,
         body="json",
-        summary="注册（当事人、律师）",
+        summary="注册（当事人、律师），需短信验证码",
         responses={
             201: "user",
-            409: "phone_taken",
-            422: "invalid_phone, weak_password, invalid_id_number, license_not_verified, validation_error",
+            409: "phone_taken, id_number_taken, license_taken",
+            422: "invalid_phone, weak_password, invalid_id_number, invalid_sms_code, license_not_verified, "
+            "validation_error",
         },
     )
     def register(self, ctx: Context):
@@ -27,21 +44,170 @@ class IdentityRoutes:
         auth=False,
         body="json",
         summary="登录",
-        responses={200: "{token, expires_at, user}", 401: "invalid_credentials", 429: "rate_limited"},
+        responses={
+            200: "{token, expires_at, user}",
+            401: "invalid_credentials",
+            403: "account_disabled",
+            429: "rate_limited",
+        },
     )
     def login(self, ctx: Context):
         body = ctx.json_object()
-        return ctx.call("identity", "login", phone=body.get("phone"), password=body.get("password"))
+        return ctx.call(
+            "identity",
+            "login",
+            phone=body.get("phone"),
+            password=body.get("password"),
+            client=client_address(ctx.request),
+        )
 
-    @route("POST", "/api/v1/auth/logout", summary="退出登录", responses={204: "the token stops working"})
+    @route(
+        "POST",
+        "/api/v1/auth/logout",
+        summary='退出登录；{"everywhere": true} 退出该账号的所有设备',
+        responses={204: "the token (or every token of the account) stops working"},
+    )
     def logout(self, ctx: Context):
+        everywhere = bool(ctx.optional_json_object().get("everywhere"))
         self.tokens.drop(token_digest(ctx.token))
-        ctx.call("identity", "logout", token=ctx.token)
+        if everywhere:
+            self.tokens.drop_user(ctx.user["id"])
+        ctx.call("identity", "logout", token=ctx.token, everywhere=everywhere)
         return 204, None
 
-    @route("GET", "/api/v1/me", summary="当前用户（手机号、身份证号脱敏）")
+    # -- recovery --------------------------------------------------------------------------
+    @route(
+        "POST",
+        "/api/v1/auth/password-reset",
+        auth=False,
+        body="json",
+        summary="找回密码（短信验证码）；该账号的所有登录随即失效",
+        responses={204: "", 422: "invalid_phone, invalid_sms_code, weak_password"},
+    )
+    def reset_password(self, ctx: Context):
+        body = ctx.json_object()
+        ctx.call(
+            "identity",
+            "reset_password",
+            phone=body.get("phone"),
+            sms_code=body.get("sms_code"),
+            new_password=body.get("new_password"),
+        )
+        return 204, None
+
+    @route(
+        "POST",
+        "/api/v1/me/password",
+        body="json",
+        summary="修改密码；该账号的其他登录随即失效",
+        responses={204: "", 422: "wrong_password, weak_password", 429: "rate_limited"},
+    )
+    def change_password(self, ctx: Context):
+        body = ctx.json_object()
+        ctx.call(
+            "identity",
+            "change_password",
+            token=ctx.token,
+            old_password=body.get("old_password"),
+            new_password=body.get("new_password"),
+        )
+        self.tokens.drop_user(ctx.user["id"])
+        return 204, None
+
+    @route("GET", "/api/v1/me", summary="当前用户（手机号、身份证号脱敏；实名认证状态）")
     def me(self, ctx: Context):
         return ctx.call("identity", "me", user_id=ctx.user["id"])
+
+    # -- real-name verification (实名认证) ---------------------------------------------------
+    @route(
+        "POST",
+        "/api/v1/me/verification",
+        roles=("party", "lawyer"),
+        body="json",
+        summary="申请实名认证（上传的本人身份证件，kind=identity）",
+        responses={
+            201: "{id, status}",
+            404: "not_found (a material that is not the caller's)",
+            409: "already_verified, duplicate_pending",
+            422: "materials_missing, validation_error",
+        },
+    )
+    def request_verification(self, ctx: Context):
+        material_ids = ctx.json_object().get("material_ids")
+        materials = ctx.call(
+            "applications", "describe_materials", actor=ctx.actor, material_ids=material_ids, court=VERIFICATION_GRANT
+        )
+        result = ctx.call("identity", "request_verification", actor=ctx.actor, materials=materials)
+        self.tokens.drop_user(ctx.user["id"])
+        return 201, result
+
+    @route(
+        "GET",
+        "/api/v1/staff/verifications",
+        roles=("clerk", "admin"),
+        summary="实名认证审核队列（先到先审）",
+        responses={200: "{items, next_cursor}"},
+    )
+    def staff_verifications(self, ctx: Context):
+        status = ctx.request.args.get("status") or "pending"
+        return ctx.call("identity", "staff_verifications", actor=ctx.actor, status=status, **ctx.page_args())
+
+    @route(
+        "POST",
+        "/api/v1/staff/verifications/<verification_id>/decision",
+        roles=("clerk", "admin"),
+        body="json",
+        summary="实名认证审核：通过或不通过（需说明）",
+        responses={200: "the verification", 404: "not_found", 409: "invalid_state", 422: "validation_error"},
+    )
+    def decide_verification(self, ctx: Context, verification_id: str):
+        result = ctx.call(
+            "identity", "decide_verification", actor=ctx.actor, verification_id=verification_id, body=ctx.json_object()
+        )
+        self.tokens.drop_user(result["user"]["id"])
+        return result
+
+    # -- administration --------------------------------------------------------------------
+    @route(
+        "GET",
+        "/api/v1/admin/users",
+        roles=("admin",),
+        summary="账号管理：按角色、姓名或手机号查找账号",
+        responses={200: "{items, next_cursor}"},
+    )
+    def list_users(self, ctx: Context):
+        args = ctx.request.args
+        return ctx.call(
+            "identity", "list_users", actor=ctx.actor, role=args.get("role"), q=args.get("q"), **ctx.page_args()
+        )
+
+    @route(
+        "POST",
+        "/api/v1/admin/users/<user_id>/disable",
+        roles=("admin",),
+        summary="停用账号：其登录随即失效，之后登录得到 account_disabled",
+        responses={204: "", 404: "not_found", 409: "cannot_disable_self"},
+    )
+    def disable_user(self, ctx: Context, user_id: str):
+        ctx.call("identity", "set_disabled", actor=ctx.actor, user_id=user_id, disabled=True)
+        self._forget(user_id)
+        return 204, None
+
+    @route(
+        "POST",
+        "/api/v1/admin/users/<user_id>/enable",
+        roles=("admin",),
+        summary="恢复已停用的账号",
+        responses={204: "", 404: "not_found"},
+    )
+    def enable_user(self, ctx: Context, user_id: str):
+        ctx.call("identity", "set_disabled", actor=ctx.actor, user_id=user_id, disabled=False)
+        self._forget(user_id)
+        return 204, None
+
+    def _forget(self, user_id: str) -> None:
+        if user_id.isascii() and user_id.isdigit():
+            self.tokens.drop_user(int(user_id))
 
     @route(
         "POST",

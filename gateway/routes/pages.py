@@ -19,7 +19,16 @@ from pathlib import Path
 from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError, json_response
-from gateway.http import CSRF_COOKIE, SESSION_COOKIE, Context, cookie_name, cookies_secure, route, token_digest
+from gateway.http import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    Context,
+    client_address,
+    cookie_name,
+    cookies_secure,
+    route,
+    token_digest,
+)
 from services.common import clock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,7 +114,13 @@ class PageRoutes:
     )
     def session_login(self, ctx: Context):
         body = ctx.json_object()
-        result = ctx.call("identity", "login", phone=body.get("phone"), password=body.get("password"))
+        result = ctx.call(
+            "identity",
+            "login",
+            phone=body.get("phone"),
+            password=body.get("password"),
+            client=client_address(ctx.request),
+        )
         response = json_response(200, {"user": result["user"], "expires_at": result["expires_at"]})
         _set_session_cookies(ctx, response, result["token"], result["expires_at"])
         return response

@@ -10,9 +10,11 @@ export const LABELS = {
   mode: { online: "在线阅卷", onsite: "现场阅卷" },
   caseStatus: { in_trial: "审理中", archived: "已归档" },
   relation: { party: "当事人", lawyer_of_record: "代理律师", lawyer_bound: "已绑定律师", none: "无关联" },
-  kind: { license: "执业证", firm_letter: "律所介绍信或证明", authorization: "当事人授权委托书或法律援助公函", party_id: "当事人身份证明", other: "其他材料" },
+  kind: { license: "执业证", firm_letter: "律所介绍信或证明", authorization: "当事人授权委托书或法律援助公函", party_id: "当事人身份证明", identity: "本人身份证件", other: "其他材料" },
   role: { party: "当事人", lawyer: "律师", clerk: "审查人", archivist: "档案室", admin: "管理员" },
   binding: { pending: "待审查", approved: "已绑定", rejected: "不通过", revoked: "已撤销" },
+  // 实名认证 of an account, as 我的 shows it (none: never asked)
+  verification: { none: "未认证", pending: "审核中", approved: "已认证", rejected: "未通过" },
   access: { view_page: "查看", download_pdf: "打印（下载）", link_created: "复制链接", link_opened: "打开复制链接", link_revoked: "作废链接" },
 };
 export const LAWYER_KINDS = ["license", "firm_letter", "authorization", "party_id"];
@@ -54,6 +56,15 @@ export const ERROR_TEXT = {
   invalid_pdf: "文件不是有效的 PDF，请更换文件。",
   encrypted_pdf: "PDF 已加密，请上传未加密的文件。",
   network: "网络连接失败，请检查网络后重试。",
+  // accounts people can trust (API.md "(additions)")
+  verification_required: "请先完成实名认证后再查看案件：完成实名认证后方可查询案件和申请阅卷。",
+  account_disabled: "账号已停用，无法登录；如有疑问请联系法院。",
+  invalid_sms_code: "验证码不正确或已过期，请重新获取验证码后再试。",
+  id_number_taken: "该身份证号已注册账号，请直接登录；忘记密码可通过“找回密码”重置。",
+  license_taken: "该执业证号已注册账号，请直接登录；忘记密码可通过“找回密码”重置。",
+  wrong_password: "原密码不正确，请重新输入。",
+  already_verified: "您已完成实名认证，无需重复提交。",
+  cannot_disable_self: "不能停用自己的账号。",
 };
 // Codes whose server message names the wrong part precisely: shown before the advice.
 const SPECIFIC = new Set(["invalid_case_no", "validation_error", "invalid_date", "weak_password"]);
@@ -265,7 +276,9 @@ export function createRouter(routes, root) {
         } catch (err) {
           if (seq !== latest) return;
           if (err instanceof ApiFailure && err.status === 401) return router.toLogin();
-          el.replaceChildren(errorBox(err));
+          // case data waits for 实名认证: say so and lead there, never a bare refusal
+          el.replaceChildren(err instanceof ApiFailure && err.code === "verification_required" && router.verifyPath
+            ? verificationRequired(router.verifyPath) : errorBox(err));
         }
         if (seq !== latest) return;
         root.replaceChildren(el);
@@ -292,6 +305,7 @@ export function createRouter(routes, root) {
     },
     render,
     loginPath: "/",
+    verifyPath: null,
   };
   window.addEventListener("popstate", render);
   document.addEventListener("click", (e) => {
@@ -348,7 +362,7 @@ export function input(name, attrs = {}) {
   return h("input", { name, class: "weui-input", ...attrs });
 }
 
-export function loginForm({ heading, roles, onDone, signupPath, note }) {
+export function loginForm({ heading, roles, onDone, signupPath, resetPath, note }) {
   const phone = input("phone", { type: "tel", autocomplete: "username", required: true, inputmode: "numeric", placeholder: "11位手机号" });
   const password = input("password", { type: "password", autocomplete: "current-password", required: true, placeholder: "密码" });
   const message = h("div", { "aria-live": "assertive" });
@@ -358,7 +372,12 @@ export function loginForm({ heading, roles, onDone, signupPath, note }) {
     h("div", { class: "weui-cells weui-cells_form" }, field("手机号", phone), field("密码", password)),
     message,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "登录")),
-    signupPath ? h("p", { class: "muted" }, "还没有账号？", h("a", { href: signupPath, "data-nav": true }, "注册")) : null);
+    signupPath || resetPath ? h("p", { class: "muted login-links" },
+      signupPath ? ["还没有账号？", h("a", { href: signupPath, "data-nav": true }, "注册")] : null,
+      signupPath && resetPath ? "　" : null,
+      resetPath ? h("a", { href: resetPath, "data-nav": true }, "忘记密码？找回密码") : null) : null);
+  const prefill = new URLSearchParams(location.search).get("phone");
+  if (prefill && /^1\d{10}$/.test(prefill)) phone.value = prefill;
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     message.replaceChildren();
@@ -385,18 +404,21 @@ export function signupForm({ onDone, loginPath }) {
     id_number: input("id_number", { required: true, placeholder: "18位居民身份证号", maxlength: 18 }),
     phone: input("phone", { type: "tel", inputmode: "numeric", autocomplete: "tel", required: true, placeholder: "11位手机号" }),
     password: input("password", { type: "password", autocomplete: "new-password", required: true, placeholder: "至少8位，含两类字符" }),
+    sms_code: null,
     license_no: input("license_no", { placeholder: "律师执业证号" }),
     law_firm: input("law_firm", { placeholder: "所在律师事务所" }),
   };
+  const code = smsCodeField(fields.phone, "register");
+  fields.sms_code = code.input;
   const lawyerOnly = h("div", { class: "lawyer-only", hidden: true }, field("执业证号", fields.license_no), field("律师事务所", fields.law_firm));
   role.addEventListener("change", () => (lawyerOnly.hidden = role.value !== "lawyer"));
   const message = h("div", { "aria-live": "assertive" });
   const form = h("form", { class: "card form", novalidate: true },
     h("h1", {}, "实名注册"),
-    h("p", { class: "muted" }, "请填写本人真实信息；当事人只能申请本人名下的案件。"),
+    h("p", { class: "muted" }, "请填写本人真实信息；当事人只能申请本人名下的案件。注册后请完成实名认证：完成实名认证后方可查询案件和申请阅卷。"),
     h("div", { class: "weui-cells weui-cells_form" },
       field("身份", role), field("姓名", fields.name), field("身份证号", fields.id_number),
-      field("手机号", fields.phone), field("密码", fields.password)),
+      field("手机号", fields.phone), code.element, field("密码", fields.password)),
     lawyerOnly,
     message,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "注册并登录")),
@@ -410,16 +432,289 @@ export function signupForm({ onDone, loginPath }) {
       delete body.license_no;
       delete body.law_firm;
     }
-    try {
-      await api("POST", "/api/v1/auth/register", body);
-      await api("POST", "/api/v1/session", { phone: body.phone, password: body.password });
-      forgetMe();
-      onDone();
-    } catch (err) {
-      message.replaceChildren(errorBox(err));
+    if (!body.sms_code) {
+      message.replaceChildren(errorBox("请先点击“获取验证码”，输入短信中的6位验证码。"));
+      return;
     }
+    await whileBusy(form.querySelector("button[type=submit]"), async () => {
+      try {
+        await api("POST", "/api/v1/auth/register", body);
+        await api("POST", "/api/v1/session", { phone: body.phone, password: body.password });
+        forgetMe();
+        onDone();
+      } catch (err) {
+        message.replaceChildren(errorBox(err));
+      }
+    });
   });
   return form;
+}
+
+// -- phones proven by a text (短信验证码) ------------------------------------------------
+// 获取验证码 beside the code: one code a minute (the button counts down 60 s), and the
+// server's own words when it refuses (429: how long to wait). Returns {element, input}.
+export function smsCodeField(phone, purpose) {
+  const code = input("sms_code", { inputmode: "numeric", autocomplete: "one-time-code", maxlength: 6, required: true, placeholder: "6位验证码" });
+  code.id = `f-sms-${purpose}`;
+  const send = h("button", { type: "button", class: "btn btn-default weui-btn weui-btn_default weui-btn_mini sms-send", "data-action": "send-code" }, "获取验证码");
+  const note = h("small", { class: "hint sms-note", "aria-live": "polite" });
+  let timer = null;
+  function countdown(seconds) {
+    let left = seconds;
+    send.disabled = true;
+    send.textContent = `重新获取（${left}s）`;
+    clearInterval(timer);
+    timer = setInterval(() => {
+      left -= 1;
+      if (left > 0 && document.body.contains(send)) {
+        send.textContent = `重新获取（${left}s）`;
+        return;
+      }
+      clearInterval(timer);
+      send.disabled = false;
+      send.textContent = "重新获取验证码";
+    }, 1000);
+  }
+  send.addEventListener("click", async () => {
+    if (send.disabled) return;
+    const number = phone.value.trim();
+    note.className = "hint sms-note";
+    if (!/^1\d{10}$/.test(number)) {
+      note.textContent = ERROR_TEXT.invalid_phone;
+      note.className = "hint sms-note error-text";
+      phone.focus();
+      return;
+    }
+    send.disabled = true;
+    send.setAttribute("aria-busy", "true");
+    try {
+      await api("POST", "/api/v1/auth/sms-codes", { phone: number, purpose });
+      note.textContent = `验证码已发送至 ${number.slice(0, 3)}****${number.slice(7)}，10分钟内有效。`;
+      countdown(60);
+      code.focus();
+    } catch (err) {
+      // 429 says how long to wait in the server's own words; other refusals as usual
+      note.textContent = err instanceof ApiFailure && err.code === "rate_limited" && err.message ? err.message : errorText(err);
+      note.className = "hint sms-note error-text";
+      send.disabled = false;
+    } finally {
+      send.removeAttribute("aria-busy");
+    }
+  });
+  const element = h("div", { class: "field weui-cell weui-cell_active weui-cell_vcode sms-field" },
+    h("label", { for: code.id, class: "weui-label" }, "验证码"),
+    h("div", { class: "field-input weui-cell__bd" }, h("div", { class: "sms-row" }, code, send), note));
+  return { element, input: code };
+}
+
+function newPasswordInputs() {
+  const fresh = input("new_password", { type: "password", autocomplete: "new-password", required: true, placeholder: "至少8位，含两类字符" });
+  const again = input("new_password_again", { type: "password", autocomplete: "new-password", required: true, placeholder: "再次输入新密码" });
+  return { fresh, again, fields: [field("新密码", fresh), field("确认新密码", again)], mismatch: () => fresh.value !== again.value };
+}
+
+// 找回密码: a code texted to the account's phone and a new password; every sign-in of the
+// account ends. The server answers the same whether or not the phone has an account.
+export function resetPasswordForm({ onDone, loginPath }) {
+  const phone = input("phone", { type: "tel", inputmode: "numeric", autocomplete: "username", required: true, placeholder: "注册时的11位手机号" });
+  const code = smsCodeField(phone, "reset_password");
+  const pw = newPasswordInputs();
+  const message = h("div", { "aria-live": "assertive" });
+  const form = h("form", { class: "card form reset-form", novalidate: true },
+    h("h1", {}, "找回密码"),
+    h("p", { class: "muted" }, "输入注册时的手机号并获取验证码，设置新密码后请重新登录；所有设备上的登录将同时退出。"),
+    h("div", { class: "weui-cells weui-cells_form" }, field("手机号", phone), code.element, ...pw.fields),
+    message,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "重置密码")),
+    loginPath ? h("p", { class: "muted" }, "想起密码了？", h("a", { href: loginPath, "data-nav": true }, "登录")) : null);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    message.replaceChildren();
+    if (!code.input.value.trim()) return message.replaceChildren(errorBox("请先点击“获取验证码”，输入短信中的6位验证码。"));
+    if (pw.mismatch()) return message.replaceChildren(errorBox("两次输入的新密码不一致，请重新输入。"));
+    whileBusy(form.querySelector("button[type=submit]"), async () => {
+      try {
+        await api("POST", "/api/v1/auth/password-reset", { phone: phone.value.trim(), sms_code: code.input.value.trim(), new_password: pw.fresh.value });
+        forgetMe();
+        toast("密码已重置，请使用新密码登录");
+        onDone(phone.value.trim());
+      } catch (err) {
+        message.replaceChildren(errorBox(err));
+      }
+    });
+  });
+  return form;
+}
+
+// 修改密码 for the signed-in person: this sign-in stays, every other one ends at once.
+export function changePasswordForm() {
+  const old = input("old_password", { type: "password", autocomplete: "current-password", required: true, placeholder: "当前使用的密码" });
+  const pw = newPasswordInputs();
+  const message = h("div", { "aria-live": "assertive" });
+  const form = h("form", { class: "card form password-form", novalidate: true },
+    h("h2", {}, "修改密码"),
+    h("p", { class: "muted" }, "修改后，其他手机和电脑上的登录将立即退出，本机保持登录。"),
+    h("div", { class: "weui-cells weui-cells_form" }, field("原密码", old), ...pw.fields),
+    message,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "修改密码")));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    message.replaceChildren();
+    if (pw.mismatch()) return message.replaceChildren(errorBox("两次输入的新密码不一致，请重新输入。"));
+    whileBusy(form.querySelector("button[type=submit]"), async () => {
+      try {
+        await api("POST", "/api/v1/me/password", { old_password: old.value, new_password: pw.fresh.value });
+        form.reset();
+        message.replaceChildren(h("p", { class: "ok-text", role: "status" }, "密码已修改，其他设备上的登录已退出。"));
+        toast("密码已修改");
+      } catch (err) {
+        message.replaceChildren(errorBox(err));
+      }
+    });
+  });
+  return form;
+}
+
+// 退出登录 here, or 退出所有设备: every sign-in of the account ends, this one included.
+export function signOutBlock(onSignedOut) {
+  const here = button("退出登录", (e) => whileBusy(e.currentTarget, async () => {
+    await signOut();
+    onSignedOut();
+  }), "default", { "data-action": "sign-out" });
+  const everywhere = button("退出所有设备", (e) => whileBusy(e.currentTarget, async () => {
+    try {
+      await api("POST", "/api/v1/auth/logout", { everywhere: true });
+    } catch (err) {
+      if (!(err instanceof ApiFailure && err.status === 401)) return toast(errorText(err), true);
+    }
+    await signOut();  // the cookies go too (the session behind them has ended already)
+    toast("已在所有设备上退出登录");
+    onSignedOut();
+  }), "warn", { "data-action": "sign-out-everywhere" });
+  return h("section", { class: "card sign-out-block" }, h("h2", {}, "退出登录"),
+    h("p", { class: "muted" }, "在别人的电脑上登录过、或手机丢失时，请选择“退出所有设备”：所有手机和电脑上的登录都将退出。"),
+    h("div", { class: "actions" }, here, everywhere));
+}
+
+// -- 实名认证 (real-name verification) ------------------------------------------------------
+export function verificationState(user) {
+  if (user.verified) return { status: "approved", explanation: null };
+  const v = user.verification;
+  if (v && (v.status === "pending" || v.status === "rejected")) return { status: v.status, explanation: v.explanation || null };
+  return { status: "none", explanation: null };
+}
+
+export function verificationTag(status) {
+  const colour = { none: "expired", pending: "pending", approved: "approved", rejected: "rejected" }[status] || "expired";
+  return h("span", { class: `tag tag-${colour} verification-tag`, "data-verification": status }, LABELS.verification[status] || status);
+}
+
+const NEEDS_VERIFICATION = ["party", "lawyer"];
+const WHY_VERIFY = "完成实名认证后方可查询案件和申请阅卷。";
+
+// On the home and list pages of /m/ and /web/: where an unverified account stands, with the
+// way to 实名认证. Nothing (an empty string, safe in replaceChildren) for a verified account.
+export function verificationBanner(user, verifyPath) {
+  if (!NEEDS_VERIFICATION.includes(user.role)) return "";
+  const { status, explanation } = verificationState(user);
+  if (status === "approved") return "";
+  const text = {
+    none: ["您尚未完成实名认证。", WHY_VERIFY],
+    pending: ["实名认证审核中：", "法院工作人员核对您上传的身份证件后即可查询案件和申请阅卷，审核结果将通知您。"],
+    rejected: ["实名认证未通过：", explanation ? `${explanation}。请按说明重新提交。` : "请重新提交。"],
+  }[status];
+  const link = { none: "去实名认证", pending: "查看认证进度", rejected: "重新提交" }[status];
+  return h("div", { class: `notice notice-warn verification-banner`, "data-verification": status, role: "status" },
+    h("strong", {}, text[0]), text[1], " ", h("a", { href: verifyPath, "data-nav": true, class: "verify-link" }, link));
+}
+
+// What a page says instead of case data while the account is not verified (403
+// verification_required), with the way there.
+export function verificationRequired(verifyPath) {
+  return h("div", { class: "notice notice-warn verification-required", role: "alert" },
+    h("p", {}, ERROR_TEXT.verification_required),
+    h("a", { href: verifyPath, "data-nav": true, class: "btn btn-primary weui-btn weui-btn_primary", "data-action": "verify" }, "去实名认证"));
+}
+
+// 实名认证 itself: the state (未认证 / 审核中 / 已认证 / 未通过 and why) and, unless verified or
+// waiting, the upload of the identity document and 提交实名认证. `refresh` draws it again.
+export function verificationPanel(user, { refresh, next }) {
+  const { status, explanation } = verificationState(user);
+  const rows = [h("div", { class: "kv-row" }, h("dt", {}, "认证状态"), h("dd", {}, verificationTag(status)))];
+  if (status === "approved" && user.verified_via) rows.push(h("div", { class: "kv-row" }, h("dt", {}, "认证方式"), h("dd", {}, user.verified_via)));
+  if (status === "rejected") rows.push(h("div", { class: "kv-row" }, h("dt", {}, "未通过原因"), h("dd", { class: "rejection" }, explanation || "—")));
+  const parts = [h("h1", {}, "实名认证"),
+    h("p", { class: "muted" }, `${WHY_VERIFY}法院将核对您上传的身份证件与注册信息（${user.name}，身份证号 ${user.id_number || "—"}）是否一致。`),
+    h("dl", { class: "kv verification-state" }, rows)];
+  if (status === "approved") {
+    parts.push(h("p", { class: "ok-text" }, "您已完成实名认证，可以查询案件和申请阅卷。"));
+    // a page of this front end opens in place; a copied link (/r/…) is the gateway's
+    const inPlace = next && next.startsWith(`/${location.pathname.split("/")[1]}/`);
+    if (next) parts.push(h("div", { class: "actions" }, h("a", { href: next, "data-nav": inPlace, class: "btn btn-primary weui-btn weui-btn_primary", "data-action": "continue" }, "继续")));
+  } else if (status === "pending") {
+    parts.push(h("p", { class: "notice" }, "实名认证审核中：法院工作人员核对后即可查询案件和申请阅卷，审核结果将通知您。"));
+  } else {
+    parts.push(verificationForm(refresh));
+  }
+  return h("div", { class: "card verification" }, parts);
+}
+
+function verificationForm(refresh) {
+  const picker = materialsPicker(["identity"]);
+  const message = h("div", { "aria-live": "assertive" });
+  const form = h("form", { class: "form verification-form", novalidate: true },
+    h("h2", {}, "上传身份证件"),
+    h("p", { class: "muted" }, "请上传本人居民身份证人像面和国徽面的照片或扫描件（JPG、PNG 或 PDF，每个文件不超过20MB），可上传多个文件。"),
+    picker.element, message,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "提交实名认证")));
+  const submission = intent();
+  picker.element.addEventListener("change", () => message.replaceChildren());  // a file chosen: the old complaint goes
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    message.replaceChildren();
+    if (picker.missing().length) return message.replaceChildren(errorBox("请先上传本人身份证件的照片或扫描件。"));
+    whileBusy(form.querySelector("button[type=submit]"), async () => {
+      try {
+        await submission.send("POST", "/api/v1/me/verification", { material_ids: picker.ids() });
+        toast("已提交实名认证，请等待审核");
+        refresh();
+      } catch (err) {
+        if (err instanceof ApiFailure && ["already_verified", "duplicate_pending"].includes(err.code)) {
+          toast(err.code === "already_verified" ? ERROR_TEXT.already_verified : "实名认证正在审核中，请等待审核结果，无需重复提交。");
+          return refresh();
+        }
+        message.replaceChildren(errorBox(err));
+      }
+    });
+  });
+  return form;
+}
+
+// How a clerk tells people apart: "已实名认证（人工核验身份证件，2024-05-01）" or "未实名认证".
+export function verifiedText(v) {
+  return v && v.verified !== false ? `已实名认证（${v.label || v.via || "已核验"}，${fmtDate(v.at)}）` : "未实名认证";
+}
+
+// 我的: who is signed in and how far 实名认证 is.
+export function accountSummary(user, verifyPath) {
+  const { status, explanation } = verificationState(user);
+  const needs = NEEDS_VERIFICATION.includes(user.role);
+  const rows = [["姓名", user.name], ["身份", LABELS.role[user.role] || user.role], ["手机号", user.phone]];
+  if (user.id_number) rows.push(["身份证号", user.id_number]);
+  if (user.license_no) rows.push(["执业证号", user.license_no], ["律师事务所", user.law_firm]);
+  if (user.court) rows.push(["所属法院", user.court]);
+  const stateCell = needs ? h("span", {}, verificationTag(status),
+    status === "approved" && user.verified_via ? ` ${user.verified_via}` : "",
+    status === "rejected" && explanation ? h("small", { class: "muted" }, ` ${explanation}`) : "",
+    status !== "approved" ? [" ", h("a", { href: verifyPath, "data-nav": true, class: "verify-link" }, status === "rejected" ? "重新提交" : status === "pending" ? "查看" : "去实名认证")] : "") : null;
+  return h("section", { class: "card account-summary" }, h("h2", {}, "账号信息"),
+    h("dl", { class: "kv" }, rows.map(([k, v]) => h("div", { class: "kv-row" }, h("dt", {}, k), h("dd", {}, v ?? "—"))),
+      needs ? h("div", { class: "kv-row" }, h("dt", {}, "实名认证"), h("dd", {}, stateCell)) : null));
+}
+
+// An error as a box, except 403 verification_required, which leads to 实名认证.
+function refusal(err, verifyPath) {
+  return err instanceof ApiFailure && err.code === "verification_required" && verifyPath ? verificationRequired(verifyPath) : errorBox(err);
 }
 
 // One upload row per material kind, with progress; returns {element, ids(), kindsHave()}.
@@ -464,7 +759,7 @@ export function materialsPicker(kinds, optional = []) {
 }
 
 // The 申请 form: case lookup (eligibility before submitting), scope, reason, materials.
-export function applicationForm({ user, onDone, onBinding, initialCase }) {
+export function applicationForm({ user, onDone, onBinding, initialCase, verifyPath }) {
   const caseNo = input("case_no", { required: true, placeholder: "如（2021）粤01民初1号", value: initialCase || "" });
   const scopeSel = h("select", { name: "scope_kind", class: "weui-select" }, h("option", { value: "全案卷宗" }, "全案卷宗"), h("option", { value: "other" }, "部分卷宗（请说明）"));
   const scopeText = input("scope_text", { placeholder: "需要查阅的卷宗内容", hidden: true });
@@ -493,7 +788,7 @@ export function applicationForm({ user, onDone, onBinding, initialCase }) {
       eligibility.replaceChildren(...parts);
       return c;
     } catch (err) {
-      eligibility.replaceChildren(errorBox(err));
+      eligibility.replaceChildren(refusal(err, verifyPath));
       return null;
     }
   }
@@ -535,14 +830,14 @@ export function applicationForm({ user, onDone, onBinding, initialCase }) {
       toast("申请已提交");
       onDone(app);
     } catch (err) {
-      message.replaceChildren(err.code === "binding_required" ? bindingPrompt() : errorBox(err));
+      message.replaceChildren(err.code === "binding_required" ? bindingPrompt() : refusal(err, verifyPath));
     }
   }
   return form;
 }
 
 // 案件绑定 (lawyers): case, the party they act for, license and authorization.
-export function bindingForm({ caseNo, onDone }) {
+export function bindingForm({ caseNo, onDone, verifyPath }) {
   const caseInput = input("case_no", { required: true, value: caseNo || "", placeholder: "如（2021）粤01民初1号" });
   const party = input("party_name", { required: true, placeholder: "委托您的当事人姓名" });
   const picker = materialsPicker(BINDING_KINDS);
@@ -569,7 +864,7 @@ export function bindingForm({ caseNo, onDone }) {
         toast("绑定申请已提交，请等待审查");
         onDone(binding);
       } catch (err) {
-        message.replaceChildren(errorBox(err));
+        message.replaceChildren(refusal(err, verifyPath));
       }
     });
   });

@@ -20,7 +20,13 @@ def upload(material) -> dict:
 
 
 def material_ref(material) -> dict:
-    return {"id": material.id, "kind": material.kind, "filename": material.filename}
+    return {
+        "id": material.id,
+        "kind": material.kind,
+        "filename": material.filename,
+        "content_type": material.content_type,
+        "size": material.size,
+    }
 
 
 def review(app) -> dict | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import eventlet
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.applications import usecases
@@ -17,7 +16,7 @@ from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
-from services.common.rpc import DeadlineRpc
+from services.common.rpc import DeadlineRpc, actor_rpc
 from services.common.storage import Storage
 from services.common.timers import configured_timer
 
@@ -35,6 +34,7 @@ class ApplicationsService(HealthMixin):
     )
     review = DeadlineRpc("review", "APPLICATIONS_RPC_TIMEOUT", default=30.0)
     dossier = DeadlineRpc("dossier", "APPLICATIONS_RPC_TIMEOUT", default=30.0)
+    identity = DeadlineRpc("identity", "APPLICATIONS_RPC_TIMEOUT", default=5.0)  # 实名认证 for clerks
     fault = FaultPoint()
     outbox = OutboxRelay(Outbox)
 
@@ -45,7 +45,7 @@ class ApplicationsService(HealthMixin):
         return self.case_binding.call("claim_relation", actor=actor, case_no=case_no)
 
     # -- materials ------------------------------------------------------------------------
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def register_material(self, actor, key, kind, filename, size, content_type, sha256):
         return usecases.register_material(
             self.db,
@@ -59,36 +59,39 @@ class ApplicationsService(HealthMixin):
             stored=self.store.exists,
         )
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def describe_materials(self, actor, material_ids, court=None):
         return usecases.describe_materials(self.db, actor, material_ids, court)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def open_material(self, actor, material_id):
         return usecases.open_material(self.db, actor, material_id)
 
     # -- applications ---------------------------------------------------------------------
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def submit(self, actor, body, idempotency_key=None):
         result = usecases.submit(self.db, self.relation, actor, body, idempotency_key)
         self._publish()
         return result
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def list_applications(self, actor, status=None, limit=20, cursor=None):
         return usecases.list_own(self.db, actor, status, limit, cursor)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def get_application(self, actor, application_id):
-        return usecases.detail(self.db, actor, application_id)
+        return usecases.detail(self.db, actor, application_id, verifications=self._verifications)
 
-    @rpc(expected_exceptions=DomainError)
+    def _verifications(self, user_ids):
+        return self.identity.call("verification_states", user_ids=user_ids)
+
+    @actor_rpc(expected_exceptions=DomainError)
     def withdraw(self, actor, application_id, idempotency_key=None):
         result = usecases.withdraw(self.db, actor, application_id, idempotency_key)
         self._publish()
         return result
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def reapply(self, actor, application_id, idempotency_key=None):
         result = usecases.reapply(self.db, self.relation, actor, application_id, idempotency_key)
         self._publish()

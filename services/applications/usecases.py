@@ -27,10 +27,11 @@ from services.applications.models import (
     Outbox,
     RepresentationEnd,
 )
-from services.common import clock, consistency, housekeeping, idempotency, reading, staging, text
+from services.common import clock, consistency, housekeeping, idempotency, reading, staging, text, verification
 from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
+from services.common.verification import VERIFICATION_GRANT, require_verified
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,8 @@ def open_material(uow: UnitOfWork, actor: dict, material_id: Any) -> dict:
 def _may_open(session: Session, actor: dict, user_id: int, material: Material) -> bool:
     if material.owner_id == user_id:
         return True
+    if actor.get("role") in ("clerk", "admin") and session.get(MaterialGrant, (material.id, VERIFICATION_GRANT)):
+        return True  # an identity document sent for 实名认证, which any clerk or admin may decide
     court = actor.get("court")
     if actor.get("role") != "clerk" or not court:
         return False
@@ -264,6 +267,7 @@ def _duplicate_pending() -> DomainError:
 
 def submit(uow: UnitOfWork, relation: Relation, actor: dict, body: Any, idempotency_key: Any = None) -> dict:
     user_id = _require_applicant(actor)
+    require_verified(actor)
     key = idempotency.check_key(idempotency_key)
     submission = domain.parse_submission(body)
     request_hash = idempotency.fingerprint("submit", submission.__dict__)
@@ -294,18 +298,26 @@ def _own(session: Session, user_id: int, application_id: Any, *, lock: bool = Fa
     return app
 
 
-def detail(uow: UnitOfWork, actor: dict, application_id: Any) -> dict:
-    """The owner, or the clerks and archivists of the case's court, may read it."""
+def detail(
+    uow: UnitOfWork, actor: dict, application_id: Any, verifications: Callable[[list[int]], dict] | None = None
+) -> dict:
+    """The owner, or the clerks and archivists of the case's court, may read it; staff
+    also see how the applicant was verified (实名认证) when ``verifications`` can tell."""
     user_id = _actor_id(actor)
     with uow.read() as session:
         app = session.get(Application, application_id) if isinstance(application_id, int) else None
-        allowed = app is not None and (
-            app.applicant_id == user_id
-            or (actor.get("role") in domain.REVIEW_ROLES and actor.get("court") and actor.get("court") == app.court)
+        staff = app is not None and (
+            actor.get("role") in domain.REVIEW_ROLES and actor.get("court") and actor.get("court") == app.court
         )
-        if not allowed:
+        if not (app is not None and (app.applicant_id == user_id or staff)):
             raise not_found("阅卷申请不存在")
-        return _view(session, app)
+        view = _view(session, app)
+        applicant_id = app.applicant_id
+    if staff and verifications is not None:
+        state = verification.states_of(verifications, [applicant_id]).get(applicant_id)
+        if state is not None:
+            view["applicant"]["verification"] = state
+    return view
 
 
 def withdraw(uow: UnitOfWork, actor: dict, application_id: Any, idempotency_key: Any = None) -> dict:
@@ -334,6 +346,7 @@ def reapply(uow: UnitOfWork, relation: Relation, actor: dict, application_id: An
     """A new pending application with the same case, scope, reason and materials; the
     submission rules apply again."""
     user_id = _require_applicant(actor)
+    require_verified(actor)
     key = idempotency.check_key(idempotency_key)
     request_hash = idempotency.fingerprint("reapply", application_id)
     replayed = idempotency.recall(uow, IdempotencyKey, user_id=user_id, key=key, request_hash=request_hash)

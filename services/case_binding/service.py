@@ -15,6 +15,7 @@ from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
+from services.common.rpc import DeadlineRpc, actor_rpc
 from services.common.timers import configured_timer
 
 log = logging.getLogger(__name__)
@@ -25,19 +26,21 @@ class CaseBindingService(HealthMixin):
 
     db = Database("case_binding")
     dispatch = AnnouncingDispatcher()
+    # identity: how lawyers in the queue were verified (实名认证)
+    accounts = DeadlineRpc("identity", "CASE_BINDING_RPC_TIMEOUT", unavailable="账号信息暂时无法查询，请稍后再试")
     outbox = OutboxRelay(Outbox)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def relation(self, actor, case_no):
         return usecases.relation(self.db, actor, case_no)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def claim_relation(self, actor, case_no):
         """``relation``, and the relation recorded as the reader's claim (they are applying):
         its end is announced as ``representation_ended``."""
         return usecases.claim_relation(self.db, actor, case_no)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def staff_case(self, actor, case_no):
         return usecases.staff_case(self.db, actor, case_no)
 
@@ -45,39 +48,44 @@ class CaseBindingService(HealthMixin):
     def case_summary(self, case_no):
         return usecases.case_summary(self.db, case_no)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def my_cases(self, actor, limit=None, cursor=None):
         return usecases.my_cases(self.db, actor, limit=limit, cursor=cursor)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def import_cases(self, actor, body):
         # what the feed ended (representation_ended) goes out with the relay's next tick: a
         # big feed's answer does not wait for its announcements
         return usecases.import_cases(self.db, actor, body)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def apply_binding(self, actor, case_no, party_name, materials, check_only=False):
         return usecases.apply_binding(self.db, actor, case_no, party_name, materials, check_only=check_only)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def list_bindings(self, actor, status=None, limit=None, cursor=None):
         return usecases.list_bindings(self.db, actor, status=status, limit=limit, cursor=cursor)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def get_binding(self, actor, binding_id):
         return usecases.get_binding(self.db, actor, binding_id)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def staff_bindings(self, actor, status=None, limit=None, cursor=None):
-        return usecases.staff_bindings(self.db, actor, status=status, limit=limit, cursor=cursor)
+        return usecases.staff_bindings(
+            self.db, actor, status=status, limit=limit, cursor=cursor, verifications=self._verifications
+        )
 
-    @rpc(expected_exceptions=DomainError)
+    def _verifications(self, user_ids):
+        return self.accounts.call("verification_states", user_ids=user_ids)
+
+    @actor_rpc(expected_exceptions=DomainError)
     def decide_binding(self, actor, binding_id, body):
         result = usecases.decide_binding(self.db, actor, binding_id, body)
         self._publish()  # announce now rather than at the next tick; the timer is the safety net
         return result
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def revoke_binding(self, actor, binding_id, body):
         result = usecases.revoke_binding(self.db, actor, binding_id, body)
         self._publish()

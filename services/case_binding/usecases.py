@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, literal, or_, select, update
@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from services.case_binding import domain, schemas
 from services.case_binding.models import Binding, Case, CaseLawyer, CaseParty, Claim, Inbox, Outbox
-from services.common import case_numbers, clock
+from services.common import case_numbers, clock, verification
 from services.common.db import UnitOfWork
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
+from services.common.verification import require_verified
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +174,7 @@ def case_summary(uow: UnitOfWork, case_no: Any) -> dict:
 def relation(uow: UnitOfWork, actor: dict, case_no: Any) -> dict:
     """What this user is to this case, in one round trip to the database. A party with no
     relation, like a staff member of another court, learns nothing: not_found."""
+    require_verified(actor)
     number = case_numbers.canonical(case_no)
     with uow.read() as session:
         return _relation(session, actor, number)
@@ -251,6 +253,7 @@ def claim_relation(uow: UnitOfWork, actor: dict, case_no: Any) -> dict:
     """``relation``'s answer (and refusals), and when the reader holds a relation that can
     end (party, of record, bound) it is recorded as their claim to the case, so the end of
     it is announced. A lawyer reading an archived case on the four materials has none."""
+    require_verified(actor)
     number = case_numbers.canonical(case_no)
     with uow.transaction() as session:
         _hold_case(session, number)
@@ -368,6 +371,7 @@ def my_cases(uow: UnitOfWork, actor: dict, limit: Any = None, cursor: Any = None
     own or an organisation's representative's), a lawyer's of record and bound ones."""
     role = _role(actor)
     _require(actor, "party", "lawyer")
+    require_verified(actor)
     limit, after = _limit(limit), _cursor(cursor)
     with uow.read() as session:
         # The person's own rows first (indexed by ID number, a representative's ID number,
@@ -449,6 +453,7 @@ def apply_binding(
     asks it before granting the court's clerks the materials, so a refused binding opens
     nobody's files."""
     _require(actor, "lawyer")
+    require_verified(actor)
     number = case_numbers.canonical(case_no)
     with uow.read() as session:
         case = session.scalar(select(Case).where(Case.case_no == number))
@@ -545,8 +550,16 @@ def get_binding(uow: UnitOfWork, actor: dict, binding_id: Any) -> dict:
         return schemas.binding(_visible_binding(session, actor, binding_id))
 
 
-def staff_bindings(uow: UnitOfWork, actor: dict, status: Any = None, limit: Any = None, cursor: Any = None) -> dict:
-    """The binding queue of the clerk's own court, oldest first."""
+def staff_bindings(
+    uow: UnitOfWork,
+    actor: dict,
+    status: Any = None,
+    limit: Any = None,
+    cursor: Any = None,
+    verifications: Callable[[list[int]], dict] | None = None,
+) -> dict:
+    """The binding queue of the clerk's own court, oldest first, each with how its lawyer
+    was verified (实名认证) when ``verifications`` can tell."""
     _require(actor, "clerk")
     wanted, limit, after = domain.parse_status_filter(status), _limit(limit), _cursor(cursor)
     query = select(Binding).where(Binding.court == (actor.get("court") or ""))
@@ -556,7 +569,13 @@ def staff_bindings(uow: UnitOfWork, actor: dict, status: Any = None, limit: Any 
         query = query.where(Binding.id > after)
     with uow.read() as session:
         rows = session.scalars(query.order_by(Binding.id).limit(limit + 1)).all()
-    return _page([schemas.binding(b, staff=True) for b in rows], rows, limit)
+    states = verification.states_of(verifications, [b.lawyer_id for b in rows[:limit]]) if verifications else {}
+    items = []
+    for row in rows:
+        item = schemas.binding(row, staff=True)
+        item["verification"] = states.get(row.lawyer_id)
+        items.append(item)
+    return _page(items, rows, limit)
 
 
 def decide_binding(uow: UnitOfWork, actor: dict, binding_id: Any, body: Any) -> dict:

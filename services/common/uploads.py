@@ -55,6 +55,7 @@ MATERIAL_KINDS = {
     "firm_letter": "律所介绍信或证明",
     "authorization": "当事人授权委托书或法律援助公函",
     "party_id": "当事人身份证明",
+    "identity": "本人身份证件（实名认证）",
     "other": "其他材料",
 }
 

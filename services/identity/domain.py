@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from services.common import text
+from services.common import config, text
 from services.common.errors import DomainError, validation_error
 from services.common.people import is_valid_id_number, is_valid_phone, normalise_id_number
 
@@ -29,6 +33,7 @@ _LABELS = {
     "license_no": "执业证号",
     "law_firm": "律师事务所",
     "court": "法院",
+    "explanation": "说明",
 }
 
 
@@ -55,7 +60,18 @@ def check_password(value: Any) -> str:
     )
     if len(value) < 8 or kinds < 2:
         raise DomainError("weak_password", "密码至少8位，且包含小写字母、大写字母、数字、其他字符中的至少两种")
+    if value.lower() in common_passwords():
+        raise DomainError("weak_password", "该密码过于常见，容易被猜中，请换一个")
     return value
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The commonest passwords that would pass the length and kinds rule (lower-cased):
+    the first guesses of anyone trying phones one by one."""
+    path = Path(__file__).with_name("common_passwords.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def check_id_number(value: Any) -> str:
@@ -95,21 +111,64 @@ def lawyer_matches(registry_entry: Any, reg: Registration) -> bool:
     return registry_entry is not None and registry_entry.name == reg.name and registry_entry.law_firm == reg.law_firm
 
 
-@dataclass
-class Throttle:
-    """Failed logins of one phone: 5 within 15 minutes lock it for 15 minutes."""
+# -- login lockout ------------------------------------------------------------------------
+# Attempts are counted before the password is checked (repository.take_attempt), so a
+# burst of parallel guesses cannot slip past the count while the first ones are checked.
 
-    failures: int = 0
-    first_failure_at: datetime | None = None
-    locked_until: datetime | None = None
 
-    def is_locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and now < self.locked_until
+def address_failures() -> int:
+    """Failed logins one client address may make within the window, over all phones, before
+    its logins are refused: one address must not lock many people out."""
+    return int(config.get("LOGIN_ADDRESS_FAILURES", 20))
 
-    def record_failure(self, now: datetime) -> None:
-        if self.first_failure_at is None or now - self.first_failure_at > LOCKOUT_WINDOW:
-            self.failures, self.first_failure_at = 0, now
-        self.failures += 1
-        if self.failures >= LOCKOUT_FAILURES:
-            self.locked_until = now + LOCKOUT_WINDOW
-            self.failures, self.first_failure_at = 0, None
+
+# -- SMS codes (短信验证码) ----------------------------------------------------------------
+SMS_PURPOSES = ("register", "reset_password")
+SMS_CODE_TTL = timedelta(minutes=10)
+SMS_CODE_TRIES = 5  # wrong tries after which a code is dead
+SMS_PER_MINUTE = 1  # per phone, all purposes together
+SMS_PER_DAY = 10
+
+
+def new_sms_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def sms_code_digest(phone: str, purpose: str, code: str) -> str:
+    return hashlib.sha256(f"{purpose}:{phone}:{code}".encode()).hexdigest()
+
+
+def check_purpose(value: Any) -> str:
+    if value not in SMS_PURPOSES:
+        raise validation_error({"purpose": "应为 register 或 reset_password"}, "验证码用途不正确")
+    return value
+
+
+def is_code_shape(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 6 and value.isascii() and value.isdigit()
+
+
+def invalid_sms_code() -> DomainError:
+    return DomainError("invalid_sms_code", "短信验证码不正确或已过期，请重新获取")
+
+
+# -- real-name verification (实名认证) --------------------------------------------------------
+NEEDS_VERIFICATION = PUBLIC_ROLES  # staff accounts are created by an admin who knows them
+VERIFICATION_KIND = "identity"
+VERIFIED_VIA_LABELS = {"manual": "人工核验身份证件"}
+
+
+def via_label(via: str | None) -> str | None:
+    if not via:
+        return None
+    return VERIFIED_VIA_LABELS.get(via, via)
+
+
+def check_decision(body: Any) -> tuple[str, str | None]:
+    if not isinstance(body, dict):
+        raise validation_error({"body": "应为对象"})
+    decision = body.get("decision")
+    if decision not in ("approve", "reject"):
+        raise validation_error({"decision": "应为 approve 或 reject"}, "请选择通过或不通过")
+    explanation = clean_text(body.get("explanation"), "explanation", max_len=500, required=decision == "reject")
+    return decision, explanation

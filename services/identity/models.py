@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import UtcDateTime
@@ -19,12 +19,17 @@ class User(Base):
     phone: Mapped[str] = mapped_column(String(11), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(50))
-    id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    # One account per person: an ID number and a license number belong to one account.
+    id_number: Mapped[str | None] = mapped_column(String(18), nullable=True, unique=True, index=True)
     role: Mapped[str] = mapped_column(String(16), index=True)
-    license_no: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    license_no: Mapped[str | None] = mapped_column(String(32), nullable=True, unique=True, index=True)
     law_firm: Mapped[str | None] = mapped_column(String(100), nullable=True)
     court: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # 实名认证: when and how the account was proven to be its holder's (None: not yet).
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    verified_via: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class Session(Base):
@@ -40,9 +45,11 @@ class Session(Base):
 
 
 class LoginThrottle(Base):
+    """Login attempts counted per key: a phone, or ``addr:<client address>``."""
+
     __tablename__ = "login_throttle"
 
-    phone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column("phone", String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     first_failure_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
@@ -56,3 +63,35 @@ class RegisteredLawyer(Base):
     license_no: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
     law_firm: Mapped[str] = mapped_column(String(100))
+
+
+class SmsCode(Base):
+    """A 6-digit code texted to a phone (短信验证码). Only a keyed digest is kept."""
+
+    __tablename__ = "sms_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    phone: Mapped[str] = mapped_column(String(11), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class Verification(Base):
+    """A request for real-name verification (实名认证) and its outcome."""
+
+    __tablename__ = "verifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending, approved, rejected
+    via: Mapped[str] = mapped_column(String(32))  # the provider that decides: manual, ...
+    materials: Mapped[str] = mapped_column(Text)  # JSON list of material refs (id, kind, filename, ...)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    decided_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decided_by_name: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    explanation: Mapped[str | None] = mapped_column(String(500), nullable=True)

@@ -4,8 +4,9 @@ and the applicant's messages (站内信) with their text-message copies.
 Configuration (nameko config or environment):
 - ``REVIEW_ONSITE_NOTICES`` (JSON object court → notice) or ``REVIEW_ONSITE_NOTICES_FILE``:
   the reading room's 温馨提示 per court; 广东省广州市中级人民法院 has the manual's text built in.
-- ``REVIEW_SMS_PROVIDER``: ``log`` (default: logs a masked number, never the text) or
-  ``package.module:Class`` of a provider with ``send(phone, text)``.
+- ``SMS_PROVIDER`` (``outbox`` with ``SMS_OUTBOX_FILE``, ``log``, ``aliyun``, or
+  ``package.module:Class``) and its keys: the text-message copies, each a template of
+  ``services.common.sms`` with the case number (see that module and the README).
 - ``REVIEW_RPC_TIMEOUT`` (5 s) for case_binding and dossier; ``REVIEW_RELAY_SECONDS`` (1 s) for the
   outbox relay; ``REVIEW_SWEEP_SECONDS`` (5 s) for the expiry-reminder sweep.
 - ``COURT_FAULT_FILE``: tests only (see ``services.common.faults``); never set it in
@@ -25,9 +26,10 @@ from services.common.events import AnnouncingDispatcher, handles
 from services.common.faults import fault_point
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
+from services.common.rpc import actor_rpc
 from services.common.timers import configured_timer
 from services.review import usecases
-from services.review.dependencies import Sms, case_directory, dossier_directory
+from services.review.dependencies import Sms, account_directory, case_directory, dossier_directory
 from services.review.models import IdempotencyKey, Inbox, Outbox
 
 log = logging.getLogger("review")
@@ -41,6 +43,7 @@ class ReviewService(HealthMixin):
     outbox = OutboxRelay(Outbox)
     case_binding = case_directory()
     dossier = dossier_directory()
+    accounts = account_directory()
     sms = Sms()
 
     # -- RPC (from the gateway) ----------------------------------------------------------------
@@ -49,11 +52,16 @@ class ReviewService(HealthMixin):
         """For the consistency check (services.common.consistency): what this service holds."""
         return usecases.consistency_facts(self.db, ids)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def staff_queue(self, actor, status=None, mode=None, limit=20, cursor=None):
-        return usecases.staff_queue(self.db, actor, status=status, mode=mode, limit=limit, cursor=cursor)
+        return usecases.staff_queue(
+            self.db, actor, status=status, mode=mode, limit=limit, cursor=cursor, verifications=self._verifications
+        )
 
-    @rpc(expected_exceptions=DomainError)
+    def _verifications(self, user_ids):
+        return self.accounts.call("verification_states", user_ids=user_ids)
+
+    @actor_rpc(expected_exceptions=DomainError)
     def decide(self, actor, application_id, body, idempotency_key=None):
         result = usecases.decide(
             self.db,
@@ -70,17 +78,17 @@ class ReviewService(HealthMixin):
         self._publish()
         return result
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def record_attendance(self, actor, application_id, body, idempotency_key=None):
         result = usecases.record_attendance(self.db, actor, application_id, body, idempotency_key=idempotency_key)
         self._publish()
         return result
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def messages(self, actor, limit=20, cursor=None):
         return usecases.list_messages(self.db, actor, limit=limit, cursor=cursor)
 
-    @rpc(expected_exceptions=DomainError)
+    @actor_rpc(expected_exceptions=DomainError)
     def mark_read(self, actor, message_id):
         usecases.mark_read(self.db, actor, message_id)
 

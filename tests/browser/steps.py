@@ -60,17 +60,123 @@ def registered_lawyer(admin: Api, name: str, firm: str) -> dict:
     return lawyer
 
 
-def fill_signup(page, who: dict, *, password: str | None = None, firm: str | None = None) -> None:
-    """The sign-up form of /m/ and /web/: the real-name fields, and with ``firm`` a lawyer's."""
+def fill_signup(page, stack, who: dict, *, password: str | None = None, firm: str | None = None) -> None:
+    """The sign-up form of /m/ and /web/: the real-name fields, the phone's code (获取验证码,
+    read from the stack's SMS outbox), and with ``firm`` a lawyer's."""
     if firm is not None:
         page.get_by_label("身份", exact=True).select_option("lawyer")
     page.get_by_label("姓名").fill(who["name"])
     page.get_by_label("身份证号").fill(who["id_number"])
     page.get_by_label("手机号").fill(who["phone"])
-    page.get_by_label("密码").fill(password or who["password"])
+    page.get_by_label("密码", exact=True).fill(password or who["password"])
     if firm is not None:
         page.get_by_label("执业证号").fill(who["license_no"])
         page.get_by_label("律师事务所").fill(firm)
+    fill_sms_code(page, stack, who["phone"])
+
+
+def codes_sent(stack, phone: str) -> int:
+    return sum(1 for sent in stack.sms_sent(phone) if sent["template"] == "sms_code")
+
+
+def new_sms_code(stack, phone: str, before: int, seconds: float = 15) -> str:
+    """The code of the text that arrives after ``before`` codes had been sent to ``phone``."""
+    deadline = time.monotonic() + seconds
+    while codes_sent(stack, phone) <= before:
+        assert time.monotonic() < deadline, f"no new SMS code reached {phone}"
+        time.sleep(0.1)
+    return stack.sms_code(phone)
+
+
+def fill_sms_code(page, stack, phone: str) -> str:
+    """获取验证码 on the page, then the code from the text into 验证码; the button counts down."""
+    before = codes_sent(stack, phone)
+    page.get_by_role("button", name="获取验证码").click()
+    code = new_sms_code(stack, phone, before)
+    expect(page.locator(".sms-send")).to_be_disabled()
+    expect(page.locator(".sms-send")).to_have_text(re.compile(r"重新获取（\d+s）"))
+    page.get_by_label("验证码").fill(code)
+    return code
+
+
+def api_code(stack, phone: str, purpose: str = "register") -> str:
+    """A code asked for over the API, as another client of the phone would."""
+    before = codes_sent(stack, phone)
+    response = Api(stack.base_url).post("/api/v1/auth/sms-codes", json={"phone": phone, "purpose": purpose})
+    assert response.status_code == 202, response.text
+    return new_sms_code(stack, phone, before)
+
+
+def identity_png(name: str = "身份证人像面.png") -> dict:
+    """A file for set_input_files: a small real picture of an identity card."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 200), (236, 240, 246))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((16, 16, 304, 184), outline=(31, 78, 157), width=3)
+    draw.rectangle((216, 40, 288, 130), fill=(190, 200, 215))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return {"name": name, "mimeType": "image/png", "buffer": buffer.getvalue()}
+
+
+def verify_account(stack, admin: Api, phone: str, password: str) -> None:
+    """实名认证 done out of sight: the account holder sends a picture of their identity card
+    over the API and the court (the admin) approves it; for tests about something else."""
+    holder = Api(stack.base_url)
+    holder.login(phone, password)
+    if holder.get("/api/v1/me").json().get("verified"):
+        return
+    picture = identity_png()
+    uploaded = holder.post(
+        "/api/v1/uploads", files={"file": (picture["name"], picture["buffer"], "image/png")}, data={"kind": "identity"}
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    asked = holder.post("/api/v1/me/verification", json={"material_ids": [uploaded.json()["id"]]})
+    assert asked.status_code == 201, asked.text
+    decided = admin.post(
+        f"/api/v1/staff/verifications/{asked.json()['id']}/decision",
+        json={"decision": "approve", "explanation": "证件与注册信息一致"},
+    )
+    assert decided.status_code == 200, decided.text
+    assert holder.get("/api/v1/me").json()["verified"] is True
+
+
+def account(stack, admin: Api, role: str = "party", *, verified: bool = True, **fields) -> Api:
+    """An account made over the API as the pages make one (a code texted to the phone, then
+    the sign-up), signed in, and unless ``verified`` is False verified by the court.
+    ``.phone``, ``.password`` and ``.fields`` hold what was sent."""
+    data = {
+        "phone": new_phone(),
+        "password": PASSWORD,
+        "name": "测试用户",
+        "id_number": new_id_number(),
+        "role": role,
+        **fields,
+    }
+    data["sms_code"] = api_code(stack, data["phone"])
+    client = Api(stack.base_url)
+    response = client.post("/api/v1/auth/register", json=data)
+    assert response.status_code == 201, response.text
+    client.login(data["phone"], data["password"])
+    client.phone, client.password, client.fields = data["phone"], data["password"], data
+    if verified:
+        verify_account(stack, admin, data["phone"], data["password"])
+    return client
+
+
+def continue_after_verification(page, stack, admin: Api, who: dict, home: str) -> None:
+    """Just signed up, the page is on 实名认证: the court verifies the account, the page says
+    已认证 and 继续 leads on to ``home``."""
+    page.wait_for_url(re.compile(r"/(m|web)/verify\?next="))
+    expect(page.locator(".verification-tag")).to_have_text("未认证")
+    verify_account(stack, admin, who["phone"], who["password"])
+    page.reload()
+    expect(page.locator(".verification-tag")).to_have_text("已认证")
+    page.get_by_role("link", name="继续").click()
+    page.wait_for_url(f"**{home}")
 
 
 def pdf_file(name: str, pages: int = 1) -> dict:
@@ -131,6 +237,7 @@ def approve_binding(desk, case_no: str, party_name: str) -> None:
     desk.locator("nav#nav").get_by_role("link", name="绑定审查").click()
     row = desk.locator("tr", has_text=case_no)
     expect(row).to_contain_text(party_name)
+    expect(row.locator(".verification-cell")).to_contain_text("已实名认证（人工核验身份证件，")
     row.get_by_role("button", name="同意", exact=True).click()
     expect(desk.locator("tr", has_text=case_no)).to_have_count(0)
 

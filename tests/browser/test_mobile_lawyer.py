@@ -15,6 +15,7 @@ from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.steps import (
     approve_binding,
     approve_onsite,
+    continue_after_verification,
     court_today,
     fill_signup,
     import_case,
@@ -42,9 +43,9 @@ def test_lawyer_binds_and_applies_on_the_phone_for_on_site_reading(stack, admin,
     phone.get_by_role("link", name="手机阅卷").click()
     phone.wait_for_url(re.compile(r"/m/login\?next="))
     phone.get_by_role("link", name="注册").click()
-    fill_signup(phone, lawyer, firm=FIRM)
+    fill_signup(phone, stack, lawyer, firm=FIRM)
     phone.get_by_role("button", name="注册并登录").click()
-    phone.wait_for_url("**/m/reading")
+    continue_after_verification(phone, stack, admin, lawyer, "/m/reading")
     expect(phone.locator(".user-line")).to_contain_text(f"{lawyer['name']}（律师）")
     expect(phone.get_by_role("link", name="案件绑定")).to_be_visible()
 

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.steps import (
+    continue_after_verification,
     fill_signup,
     import_case,
     ingest,
@@ -38,13 +39,14 @@ def test_party_applies_on_the_phone_and_reads_online(stack, admin, browsers, clo
     phone.get_by_role("link", name="手机阅卷").click()
     phone.wait_for_url(re.compile(r"/m/login\?next="))
     phone.get_by_role("link", name="注册").click()
-    fill_signup(phone, party, password="short")
+    fill_signup(phone, stack, party, password="short")
     phone.get_by_role("button", name="注册并登录").click()
     expect(phone.get_by_role("alert")).to_contain_text("密码太简单")  # the code, explained
     phone.get_by_label("密码").fill(party["password"])
     browsers.shot(phone, "m-02-sign-up")
     phone.get_by_role("button", name="注册并登录").click()
-    phone.wait_for_url("**/m/reading")
+    # 实名认证 comes next; once the court has verified the account, 继续 leads on
+    continue_after_verification(phone, stack, admin, party, "/m/reading")
 
     # the session lives in an HttpOnly cookie, the page sees only the CSRF value
     cookies = {c["name"]: c for c in phone.context.cookies()}

@@ -10,7 +10,17 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP
-from tests.browser.steps import PASSWORD, import_case, ingest, new_staff, person, sign_in, staff_sign_in, until_status
+from tests.browser.steps import (
+    PASSWORD,
+    account,
+    import_case,
+    ingest,
+    new_staff,
+    person,
+    sign_in,
+    staff_sign_in,
+    until_status,
+)
 from tests.support import Api, new_phone, wait_until
 
 
@@ -21,8 +31,9 @@ def test_the_clerk_grants_part_of_the_dossier_without_printing(stack, admin, bro
     ingest(admin, case_no, pages=2, title="证据材料")
     ingest(admin, case_no, pages=1, title="审理报告", volume="副卷")
     clerk = new_staff(admin, "clerk", "郑审查")
-    reader = Api(stack.base_url)
-    reader.register(name=party["name"], id_number=party["id_number"], phone=new_phone(), password=PASSWORD)
+    reader = account(
+        stack, admin, name=party["name"], id_number=party["id_number"], phone=new_phone(), password=PASSWORD
+    )
     applied = reader.post(
         "/api/v1/applications",
         json={"case_no": case_no, "scope": "起诉状", "reason": "核对诉请", "material_ids": []},
@@ -42,6 +53,7 @@ def test_the_clerk_grants_part_of_the_dossier_without_printing(stack, admin, bro
     row.get_by_role("link", name="审查").click()
     context = desk.locator(".review-context")  # who applies, as what, and the case itself
     expect(context).to_contain_text("本案当事人")
+    expect(context).to_contain_text("已实名认证（人工核验身份证件，")  # told apart from a namesake
     expect(context).to_contain_text("有（可在线阅卷）")
     expect(context.locator(".case-parties")).to_contain_text(f"原告：{party['name']}")
     checklist = desk.locator(".grant-checklist")

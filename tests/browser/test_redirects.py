@@ -7,14 +7,13 @@ from __future__ import annotations
 from urllib.parse import quote, urlparse
 
 from tests.browser.conftest import DESKTOP
-from tests.browser.steps import new_staff, sign_in
-from tests.support import new_party
+from tests.browser.steps import account, new_staff, sign_in
 
 HOSTILE = ("/\t/example.org", "//example.org/x", "/\\example.org", "javascript:alert(1)", "https://example.org/")
 
 
 def test_sign_in_never_leads_off_the_site(stack, admin, browsers):
-    reader = new_party(stack.base_url, "跳转读者")
+    reader = account(stack, admin, name="跳转读者", verified=False)
     clerk = new_staff(admin, "clerk", "跳转审查")
     origin = urlparse(stack.base_url).netloc
     for front, phone, password, home in (

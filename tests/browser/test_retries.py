@@ -13,8 +13,7 @@ import time
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP
-from tests.browser.steps import import_case, new_staff, person, sign_in, staff_sign_in, until_status
-from tests.support import Api
+from tests.browser.steps import account, import_case, new_staff, person, sign_in, staff_sign_in, until_status
 
 LOST = "网络连接失败，请检查网络后重试。"
 
@@ -79,8 +78,7 @@ def test_a_lost_answer_retried_shows_the_first_result(stack, admin, browsers):
     party = person("宋重试")
     case_no = import_case(admin, parties=[(party["name"], party["id_number"])])
     clerk = new_staff(admin, "clerk", "冯审查")
-    own = Api(stack.base_url)
-    own.register("party", **party)
+    own = account(stack, admin, **party)
 
     def mine() -> list[dict]:
         items = own.get("/api/v1/applications?limit=100").json()["items"]

@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP
-from tests.browser.steps import COURT, pdf_file, person, sign_in, staff_sign_in
+from tests.browser.steps import COURT, account, pdf_file, person, sign_in, staff_sign_in
 from tests.support import Api, new_case_no, new_license_no, new_phone
 
 
@@ -53,8 +53,7 @@ def test_admin_imports_ingests_and_creates_staff(stack, admin, browsers):
     expect(page.locator("#toast")).to_contain_text("新审查员")
 
     # what the screens did is real: the party's case, with its dossier; the clerk can sign in
-    client = Api(stack.base_url)
-    account = client.register("party", name=party["name"], id_number=party["id_number"])
+    client = account(stack, admin, name=party["name"], id_number=party["id_number"])
     found = client.get("/api/v1/cases/lookup", params={"case_no": case_no}).json()
     assert found["relation"] == "party" and found["court"] == COURT and found["has_electronic_dossier"] is True
     Api(stack.base_url).login(clerk_phone, "Staff-2024x")
@@ -63,6 +62,6 @@ def test_admin_imports_ingests_and_creates_staff(stack, admin, browsers):
     outsider = browsers.page(DESKTOP)
     outsider.goto("/staff/applications")
     outsider.wait_for_url(re.compile(r"/staff/login\?next="))
-    sign_in(outsider, account["phone"], account["password"])
+    sign_in(outsider, client.phone, client.password)
     expect(outsider.get_by_role("alert")).to_contain_text("此入口供审查人、档案室、管理员使用")
     assert not any(c["name"] == "court_session" for c in outsider.context.cookies())

@@ -14,6 +14,7 @@ from tests.browser.conftest import DESKTOP
 from tests.browser.steps import (
     approve_binding,
     approve_onsite,
+    continue_after_verification,
     court_today,
     fill_signup,
     import_case,
@@ -42,12 +43,12 @@ def test_lawyer_binds_applies_and_reads_on_site(stack, admin, browsers):
     web.wait_for_url(re.compile(r"/web/login\?next="))
     browsers.shot(web, "web-01-sign-in")
     web.locator("main").get_by_role("link", name="注册").click()
-    fill_signup(web, lawyer, firm="别的律师事务所")
+    fill_signup(web, stack, lawyer, firm="别的律师事务所")
     web.get_by_role("button", name="注册并登录").click()
     expect(web.get_by_role("alert")).to_contain_text("律师名册")  # license_not_verified, in words
     web.get_by_label("律师事务所").fill(FIRM)
     web.get_by_role("button", name="注册并登录").click()
-    web.wait_for_url("**/web/applications")
+    continue_after_verification(web, stack, admin, lawyer, "/web/applications")
     expect(web.get_by_text("暂无阅卷申请")).to_be_visible()
 
     # 申请: the eligibility answer says to bind first, with the way to do it

@@ -15,6 +15,7 @@ from tests.browser.conftest import DESKTOP
 from tests.browser.steps import (
     approve_online,
     assert_print_copy,
+    continue_after_verification,
     fill_signup,
     import_case,
     ingest,
@@ -41,9 +42,9 @@ def test_party_applies_in_the_web_center_and_reads_online(stack, admin, browsers
     web.locator("main").get_by_role("link", name="注册").click()
     expect(web.get_by_label("身份", exact=True)).to_have_value("party")
     expect(web.get_by_label("执业证号")).to_be_hidden()
-    fill_signup(web, party)
+    fill_signup(web, stack, party)
     web.get_by_role("button", name="注册并登录").click()
-    web.wait_for_url("**/web/applications")
+    continue_after_verification(web, stack, admin, party, "/web/applications")
     expect(web.locator("#nav")).to_contain_text(f"{party['name']}（当事人）")
     expect(web.locator("#nav")).not_to_contain_text("案件绑定")  # a lawyer's menu only
 

@@ -47,10 +47,12 @@ def lookup(client: Api, case_no: str):
 
 
 def register_lawyer(api_url: str, license_no: str, name: str, firm: str):
-    return Api(api_url).post(
+    client, phone = Api(api_url), new_phone()
+    return client.post(
         "/api/v1/auth/register",
         json={
-            "phone": new_phone(),
+            "sms_code": client.sms_code(phone, "register"),
+            "phone": phone,
             "password": "Reader-2024",
             "name": name,
             "id_number": new_id_number(),

@@ -269,4 +269,5 @@ def test_material_upload_by_a_party_is_optional_and_listed(stack, admin):
     case_no = import_case(admin, parties=[party])
     photo = upload(party, png_bytes(), "party_id", "身份证.png").json()
     app = apply(party, case_no, [photo["id"]]).json()
-    assert app["materials"] == [{"id": photo["id"], "kind": "party_id", "filename": "身份证.png"}]
+    shown = {"id": photo["id"], "kind": "party_id", "filename": "身份证.png"}
+    assert app["materials"] == [{**shown, "content_type": "image/png", "size": photo["size"]}]

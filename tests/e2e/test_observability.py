@@ -140,6 +140,7 @@ def test_metrics_request_id_and_clean_logs(stack, secrets_used):
         "role": "party",
     }
     secrets_used.extend([data["password"], data["id_number"], data["phone"]])  # a phone is masked too
+    data["sms_code"] = client.sms_code(data["phone"], "register")
 
     # One pass through the flows that every stack has: sign up, sign in (wrong, then right), me.
     response = client.post("/api/v1/auth/register", json=data, headers=traced)

@@ -209,12 +209,15 @@ def test_the_clerk_sees_who_the_applicant_is_to_the_case(stack, case):
         "law_firm": "广东在案律师事务所",
         "acts_for": "张三",
     }
-    assert case.clerk.get(f"/api/v1/applications/{app_id}").json()["applicant"] == expected
+    shown = case.clerk.get(f"/api/v1/applications/{app_id}").json()["applicant"]
+    assert shown.pop("verification")["label"] == "人工核验身份证件"  # how the clerk tells people apart
+    assert shown == expected
     queued = eventually(
         lambda: case.clerk.get("/api/v1/staff/applications", params={"limit": 100}).json()["items"],
         lambda items: any(a["id"] == app_id for a in items),
     )
-    assert next(a for a in queued if a["id"] == app_id)["applicant"] == expected
+    queued_applicant = next(a for a in queued if a["id"] == app_id)["applicant"]
+    assert queued_applicant.pop("verification")["verified"] is True and queued_applicant == expected
 
     summary = case.clerk.get(f"/api/v1/staff/cases/{case_no}")
     assert summary.status_code == 200, summary.text

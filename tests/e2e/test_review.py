@@ -144,7 +144,8 @@ def test_queue_roles_courts_and_every_decision_path(stack, admin):
     assert [i["id"] for i in page["items"] + rest["items"]] == [online_id, paper_id, reject_id, return_id]
     first = next(item for item in pending if item["id"] == online_id)
     assert first["status"] == "pending" and first["review"] is None and first["reading"] is None
-    assert first["applicant"] == {"name": "金家慧", "role": "party"}
+    # (how the applicant was verified joins from identity when the id is an account's)
+    assert {k: v for k, v in first["applicant"].items() if k != "verification"} == {"name": "金家慧", "role": "party"}
     assert first["materials"][0]["url"] == "/api/v1/uploads/7" and first["waited_seconds"] >= 0
     assert_error(clerk.get("/api/v1/staff/applications", params={"status": "nope"}), 422, "validation_error")
 
@@ -412,6 +413,9 @@ def test_a_real_submission_reaches_the_queue_and_the_decision_reaches_the_applic
     wait_arrived(clerk, app_id)
     (item,) = queue(clerk, status="pending")
     assert item["id"] == app_id and item["case_no"] == case_no and item["applicant"]["name"] == "李四"
+    # the clerk tells people apart: how this applicant was verified (实名认证)
+    verification = item["applicant"]["verification"]
+    assert verification["verified"] is True and verification["label"] == "人工核验身份证件" and verification["at"]
 
     decided = clerk.post(decision_path(app_id), json={"opinion": "approve", "mode": "online"})
     assert decided.status_code == 200, decided.text
@@ -421,7 +425,12 @@ def test_a_real_submission_reaches_the_queue_and_the_decision_reaches_the_applic
         time.sleep(0.2)
     assert seen["review"]["opinion"] == "approve" and seen["reading"] == decided.json()["reading"]
     assert len(wait_messages(party, app_id, 1)) == 1
-    # the text-message copy goes to the number the applicant signed up with, once
-    assert wait_until(lambda: stack.texts_to(party.phone)), stack.texts_to(party.phone)
-    (text,) = stack.texts_to(party.phone)
+
+    # the text-message copy goes to the number the applicant signed up with, once (beside
+    # the texts of signing up: the SMS code, the 实名认证 result)
+    def case_texts() -> list[str]:
+        return [text for text in stack.texts_to(party.phone) if case_no in text]
+
+    assert wait_until(case_texts), stack.texts_to(party.phone)
+    (text,) = case_texts()
     assert case_no in text and text.startswith("【网上阅卷】阅卷申请已通过")

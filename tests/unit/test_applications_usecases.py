@@ -16,8 +16,8 @@ from services.common.errors import DomainError
 
 CASE = "（2021）粤01民初1号"
 COURT = "广东省广州市中级人民法院"
-PARTY = {"id": 1, "role": "party", "name": "金家慧", "court": None}
-LAWYER = {"id": 2, "role": "lawyer", "name": "中欣", "court": None}
+PARTY = {"id": 1, "role": "party", "name": "金家慧", "court": None, "verified": True}
+LAWYER = {"id": 2, "role": "lawyer", "name": "中欣", "court": None, "verified": True}
 CLERK = {"id": 3, "role": "clerk", "name": "审查员", "court": COURT}
 
 

@@ -3,7 +3,7 @@ what is young, unpublished or still used stays."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import create_engine, func, select
@@ -18,23 +18,10 @@ from services.dossier import models as dossier
 from services.dossier import usecases as dossier_usecases
 from services.identity import models as identity
 from services.identity import usecases as identity_usecases
+from tests.unit.conftest import NOW
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 COURT = "广东省广州市中级人民法院"
-LAWYER = {"id": 2, "role": "lawyer", "name": "中欣", "court": None}
-
-
-@pytest.fixture
-def clock(tmp_path, monkeypatch):
-    """The system's clock, held at NOW and movable: ``clock(days=8)`` is NOW + 8 days."""
-    path = tmp_path / "now"
-    monkeypatch.setenv("COURT_FAKE_NOW_FILE", str(path))
-
-    def move(**delta):
-        path.write_text((NOW + timedelta(**delta)).isoformat())
-
-    move()
-    return move
+LAWYER = {"id": 2, "role": "lawyer", "name": "中欣", "court": None, "verified": True}
 
 
 def database(base) -> UnitOfWork:
@@ -141,24 +128,24 @@ def test_sessions_and_login_throttles_go_a_while_after_they_stop_mattering(clock
         identity.Session(token_hash="recent", user_id=1, created_at=NOW, expires_at=NOW - timedelta(hours=23)),
         identity.Session(token_hash="live", user_id=1, created_at=NOW, expires_at=NOW + timedelta(hours=12)),
         # failures whose 15-minute window ended more than a day ago
-        identity.LoginThrottle(phone="a", failures=2, first_failure_at=NOW - timedelta(hours=24, minutes=16)),
+        identity.LoginThrottle(key="a", failures=2, first_failure_at=NOW - timedelta(hours=24, minutes=16)),
         # a window that ended less than a day ago
-        identity.LoginThrottle(phone="b", failures=2, first_failure_at=NOW - timedelta(hours=24, minutes=14)),
+        identity.LoginThrottle(key="b", failures=2, first_failure_at=NOW - timedelta(hours=24, minutes=14)),
         # a lockout that ended a day ago, and one that ended an hour ago
-        identity.LoginThrottle(phone="c", failures=0, locked_until=NOW - timedelta(hours=24, minutes=1)),
-        identity.LoginThrottle(phone="d", failures=0, locked_until=NOW - timedelta(hours=1)),
+        identity.LoginThrottle(key="c", failures=0, locked_until=NOW - timedelta(hours=24, minutes=1)),
+        identity.LoginThrottle(key="d", failures=0, locked_until=NOW - timedelta(hours=1)),
     )
     assert identity_usecases.purge_sessions(uow) == 1
     assert identity_usecases.purge_login_throttles(uow) == 2
     with uow.read() as session:
         assert sorted(session.scalars(select(identity.Session.token_hash))) == ["live", "recent"]
-        assert sorted(session.scalars(select(identity.LoginThrottle.phone))) == ["b", "d"]
+        assert sorted(session.scalars(select(identity.LoginThrottle.key))) == ["b", "d"]
     clock(hours=2)
     assert identity_usecases.purge_sessions(uow) == 1
     assert identity_usecases.purge_login_throttles(uow) == 1
     with uow.read() as session:
         assert list(session.scalars(select(identity.Session.token_hash))) == ["live"]
-        assert list(session.scalars(select(identity.LoginThrottle.phone))) == ["d"]
+        assert list(session.scalars(select(identity.LoginThrottle.key))) == ["d"]
 
 
 def test_links_go_a_day_after_they_expire(clock):

@@ -1,5 +1,3 @@
-from datetime import datetime, timedelta, timezone
-
 import pytest
 
 from services.common.errors import DomainError
@@ -49,21 +47,13 @@ def test_lawyer_fields_are_kept():
     assert (reg.license_no, reg.law_firm) == ("14401201010000001", "广东某某律师事务所")
 
 
-def test_lockout_after_five_failures_within_fifteen_minutes():
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
-    throttle = domain.Throttle()
-    for i in range(4):
-        throttle.record_failure(start + timedelta(minutes=i))
-        assert not throttle.is_locked(start + timedelta(minutes=i))
-    throttle.record_failure(start + timedelta(minutes=4))
-    assert throttle.is_locked(start + timedelta(minutes=5))
-    assert throttle.is_locked(start + timedelta(minutes=18, seconds=59))
-    assert not throttle.is_locked(start + timedelta(minutes=19))
+@pytest.mark.parametrize("password", ["Password1", "woaini1314", "Aa123456", "1qaz2WSX", "qwer1234"])
+def test_the_commonest_passwords_are_refused(password):
+    assert code_of({**VALID, "password": password}) == "weak_password"
 
 
-def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock():
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
-    throttle = domain.Throttle()
-    for i in range(8):
-        throttle.record_failure(start + timedelta(minutes=4 * i))
-    assert not throttle.is_locked(start + timedelta(minutes=29))
+def test_sms_codes_are_six_ascii_digits():
+    codes = {domain.new_sms_code() for _ in range(200)}
+    assert all(domain.is_code_shape(c) for c in codes) and len(codes) > 150
+    for odd in ("１２３４５６", "12345", "1234567", None, 123456):
+        assert not domain.is_code_shape(odd)

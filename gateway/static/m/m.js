@@ -1,9 +1,12 @@
 // 手机阅卷: the mobile client, laid out like the 广州微法院 mini-program
 // (公众服务 → 手机阅卷 → 阅卷申请).
 import {
-  ApiFailure, LABELS, api, applicationActions, applicationForm, bindingForm, bindingList, button, copyLink, createRouter, detailBlocks,
-  dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, safeNext, signOut, signupForm, statusTag, toast,
+  ApiFailure, LABELS, accountSummary, api, applicationActions, applicationForm, bindingForm, bindingList, button, changePasswordForm, copyLink,
+  createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, resetPasswordForm, safeNext,
+  signOut, signOutBlock, signupForm, statusTag, toast, verificationBanner, verificationPanel, verificationState, verificationTag,
 } from "/static/common.js";
+
+const VERIFY = "/m/verify";
 
 const root = document.getElementById("app");
 const title = document.getElementById("page-title");
@@ -15,8 +18,9 @@ function frame(heading, backTo) {
   if (backTo) back.setAttribute("href", backTo);
 }
 
-async function signedIn() {
-  const user = await me();
+// `fresh`: read the account again (实名认证 may have been decided since the page loaded)
+async function signedIn(fresh = false) {
+  const user = await me(fresh);
   if (!["party", "lawyer"].includes(user.role)) {
     await signOut();
     throw new ApiFailure(401, "unauthenticated", "");
@@ -34,12 +38,15 @@ const routes = [
   }],
   [/^\/m\/reading$/, async (el) => {
     frame("手机阅卷", "/m/");
-    const user = await signedIn();
-    el.replaceChildren(h("h1", { class: "section-title" }, "手机阅卷"),
+    const user = await signedIn(true);
+    const state = verificationState(user).status;
+    el.replaceChildren(h("h1", { class: "section-title" }, "手机阅卷"), verificationBanner(user, VERIFY),
       h("div", { class: "weui-cells" },
         h("a", { href: "/m/applications", "data-nav": true, class: "weui-cell weui-cell_access" }, h("span", { class: "weui-cell__bd" }, "阅卷申请"), h("span", { class: "weui-cell__ft" })),
         h("a", { href: "/m/messages", "data-nav": true, class: "weui-cell weui-cell_access" }, h("span", { class: "weui-cell__bd" }, "站内信"), h("span", { class: "weui-cell__ft" })),
-        user.role === "lawyer" ? h("a", { href: "/m/bindings", "data-nav": true, class: "weui-cell weui-cell_access" }, h("span", { class: "weui-cell__bd" }, "案件绑定"), h("span", { class: "weui-cell__ft" })) : null),
+        user.role === "lawyer" ? h("a", { href: "/m/bindings", "data-nav": true, class: "weui-cell weui-cell_access" }, h("span", { class: "weui-cell__bd" }, "案件绑定"), h("span", { class: "weui-cell__ft" })) : null,
+        h("a", { href: VERIFY, "data-nav": true, class: "weui-cell weui-cell_access" }, h("span", { class: "weui-cell__bd" }, "实名认证"), h("span", { class: "weui-cell__ft" }, verificationTag(state))),
+        h("a", { href: "/m/me", "data-nav": true, class: "weui-cell weui-cell_access" }, h("span", { class: "weui-cell__bd" }, "我的"), h("span", { class: "weui-cell__ft" }))),
       h("p", { class: "muted user-line" }, `${user.name}（${LABELS.role[user.role]}）`, " ", h("a", { href: "#", id: "sign-out" }, "退出登录")));
     el.querySelector("#sign-out").addEventListener("click", async (e) => {
       e.preventDefault();
@@ -49,9 +56,9 @@ const routes = [
   }],
   [/^\/m\/applications$/, async (el) => {
     frame("阅卷申请", "/m/reading");
-    await signedIn();
+    const user = await signedIn(true);
     const { items } = await api("GET", "/api/v1/applications?limit=100");
-    el.replaceChildren(h("h1", { class: "section-title" }, "阅卷申请"),
+    el.replaceChildren(h("h1", { class: "section-title" }, "阅卷申请"), verificationBanner(user, VERIFY),
       items.length ? h("div", { class: "weui-cells app-list" }, items.map((a) => h("a", { href: `/m/applications/${a.id}`, "data-nav": true, class: "weui-cell weui-cell_access app-row", "data-id": a.id },
         h("div", { class: "weui-cell__bd" }, h("p", { class: "case-no" }, a.case_no), h("p", { class: "muted" }, `${a.court} · ${fmtDate(a.applied_at)} · ${a.scope}`)),
         h("div", { class: "weui-cell__ft" }, statusTag(a.status)))))
@@ -60,9 +67,10 @@ const routes = [
   }],
   [/^\/m\/applications\/new$/, async (el) => {
     frame("申请阅卷", "/m/applications");
-    const user = await signedIn();
-    el.replaceChildren(applicationForm({
+    const user = await signedIn(true);
+    el.replaceChildren(verificationBanner(user, VERIFY), applicationForm({
       user,
+      verifyPath: VERIFY,
       initialCase: new URLSearchParams(location.search).get("case_no"),
       onDone: (app) => router.go(`/m/applications/${app.id}`),
       onBinding: (caseNo) => router.go(`/m/bindings/new?case_no=${encodeURIComponent(caseNo)}`),
@@ -93,7 +101,7 @@ const routes = [
   [/^\/m\/bindings\/new$/, async (el) => {
     frame("申请案件绑定", "/m/bindings");
     await signedIn();
-    el.replaceChildren(bindingForm({ caseNo: new URLSearchParams(location.search).get("case_no"), onDone: () => router.go("/m/bindings") }));
+    el.replaceChildren(bindingForm({ caseNo: new URLSearchParams(location.search).get("case_no"), verifyPath: VERIFY, onDone: () => router.go("/m/bindings") }));
   }],
   [/^\/m\/messages$/, async (el) => {
     frame("站内信", "/m/reading");
@@ -103,16 +111,48 @@ const routes = [
   [/^\/m\/login$/, async (el) => {
     frame("登录", "/m/");
     const next = safeNext(new URLSearchParams(location.search).get("next"), "/m/reading");
-    el.replaceChildren(loginForm({ heading: "登录", roles: ["party", "lawyer"], signupPath: "/m/signup?next=" + encodeURIComponent(next), onDone: () => router.replace(next) }));
+    el.replaceChildren(loginForm({
+      heading: "登录", roles: ["party", "lawyer"], signupPath: "/m/signup?next=" + encodeURIComponent(next), resetPath: "/m/reset?next=" + encodeURIComponent(next),
+      onDone: () => router.replace(next),
+    }));
   }],
   [/^\/m\/signup$/, async (el) => {
     frame("注册", "/m/login");
     const next = safeNext(new URLSearchParams(location.search).get("next"), "/m/reading");
-    el.replaceChildren(signupForm({ loginPath: "/m/login", onDone: () => router.replace(next) }));
+    // 实名认证 is the next step after sign-up
+    el.replaceChildren(signupForm({ loginPath: "/m/login", onDone: () => router.replace(`${VERIFY}?next=${encodeURIComponent(next)}`) }));
+  }],
+  [/^\/m\/reset$/, async (el) => {
+    frame("找回密码", "/m/login");
+    const next = safeNext(new URLSearchParams(location.search).get("next"), "/m/reading");
+    el.replaceChildren(resetPasswordForm({
+      loginPath: "/m/login",
+      onDone: (phone) => router.replace(`/m/login?phone=${encodeURIComponent(phone)}&next=${encodeURIComponent(next)}`),
+    }));
+  }],
+  [/^\/m\/verify$/, async (el) => {
+    frame("实名认证", "/m/reading");
+    const user = await signedIn(true);
+    const next = safeNext(new URLSearchParams(location.search).get("next"), "/m/reading");
+    el.replaceChildren(verificationPanel(user, { refresh: () => router.render(), next }));
+  }],
+  [/^\/m\/me$/, async (el) => {
+    frame("我的", "/m/reading");
+    const user = await signedIn(true);
+    el.replaceChildren(h("h1", { class: "section-title" }, "我的"), accountSummary(user, VERIFY),
+      h("div", { class: "weui-cells" },
+        h("a", { href: "/m/password", "data-nav": true, class: "weui-cell weui-cell_access" }, h("span", { class: "weui-cell__bd" }, "修改密码"), h("span", { class: "weui-cell__ft" }))),
+      signOutBlock(() => router.go("/m/")));
+  }],
+  [/^\/m\/password$/, async (el) => {
+    frame("修改密码", "/m/me");
+    await signedIn();
+    el.replaceChildren(h("h1", { class: "sr-only" }, "修改密码"), changePasswordForm());
   }],
 ];
 
 const router = createRouter(routes, root);
 router.loginPath = "/m/login";
+router.verifyPath = VERIFY;
 window.addEventListener("unhandledrejection", (e) => toast(errorText(e.reason), true));
 router.render().catch((err) => root.replaceChildren(errorBox(err)));

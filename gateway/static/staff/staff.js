@@ -1,8 +1,9 @@
 // 法院工作台: the court's console. Clerks review applications and bindings, archivists
 // keep the on-site list, admins import cases, ingest dossiers and create staff accounts.
 import {
-  ApiFailure, LABELS, accessLogBlock, api, button, createRouter, detailBlocks, errorBox, errorText, field, fmtDate, fmtTime, h,
-  input, intent, loginForm, me, safeNext, sendForm, signOut, staffDossierViewer, statusTag, toast, whileBusy,
+  ApiFailure, LABELS, accessLogBlock, accountSummary, api, button, changePasswordForm, createRouter, detailBlocks, errorBox, errorText, field,
+  fmtDate, fmtTime, h, input, intent, loginForm, me, safeNext, sendForm, signOut, signOutBlock, staffDossierViewer, statusTag, toast,
+  verifiedText, whileBusy,
 } from "/static/common.js";
 
 const root = document.getElementById("app");
@@ -11,6 +12,7 @@ const STAFF = ["clerk", "archivist", "admin"];
 const HOME = { clerk: "/staff/applications", archivist: "/staff/onsite", admin: "/staff/admin/cases" };
 // A binding's statuses in the clerk's words (an application's come from LABELS.status).
 const BINDING_STATUS = { pending: "待审查", approved: "已同意", rejected: "不同意", revoked: "已撤销" };
+const VERIFICATION_TABS = [["pending", "待审核"], ["approved", "已通过"], ["rejected", "未通过"]];
 const BINDING_TABS = [["pending", BINDING_STATUS.pending], ["approved", BINDING_STATUS.approved], ["revoked", BINDING_STATUS.revoked]];
 
 async function signedIn(...roles) {
@@ -27,9 +29,10 @@ async function signedIn(...roles) {
 function renderNav(user) {
   if (!user) return nav.replaceChildren();
   const links = {
-    clerk: [["/staff/applications", "阅卷审查"], ["/staff/bindings", "绑定审查"]],
+    clerk: [["/staff/applications", "阅卷审查"], ["/staff/bindings", "绑定审查"], ["/staff/verifications", "实名认证"]],
     archivist: [["/staff/onsite", "现场阅卷"]],
-    admin: [["/staff/admin/cases", "案件导入"], ["/staff/admin/documents", "卷宗入库"], ["/staff/admin/lawyers", "律师名册"], ["/staff/admin/staff", "工作人员"]],
+    admin: [["/staff/admin/cases", "案件导入"], ["/staff/admin/documents", "卷宗入库"], ["/staff/admin/lawyers", "律师名册"], ["/staff/admin/staff", "工作人员"],
+      ["/staff/admin/users", "账号管理"], ["/staff/verifications", "实名认证"]],
   }[user.role];
   const out = h("a", { href: "#" }, "退出");
   out.addEventListener("click", async (e) => {
@@ -39,7 +42,7 @@ function renderNav(user) {
     router.go("/staff/login");
   });
   nav.replaceChildren(...links.map(([href, text]) => h("a", { href, "data-nav": true, "aria-current": location.pathname.startsWith(href) ? "page" : null }, text)),
-    h("span", { class: "who" }, `${user.name}（${LABELS.role[user.role]}${user.court ? " · " + user.court : ""}）`), out);
+    h("a", { href: "/staff/account", "data-nav": true, class: "who", title: "我的：修改密码、退出所有设备" }, `${user.name}（${LABELS.role[user.role]}${user.court ? " · " + user.court : ""}）`), out);
 }
 
 function waited(seconds) {
@@ -60,6 +63,12 @@ const RELATION = {
   lawyer_archived: "归档案件律师（凭四项材料）", none: "与本案无登记关系",
 };
 
+// "已实名认证（人工核验身份证件，2024-05-01）" or "未实名认证" (— where the service said nothing)
+function verification(v) {
+  const yes = Boolean(v) && v.verified !== false;
+  return v === undefined ? "—" : h("span", { class: yes ? "verified ok-text" : "unverified error-text" }, verifiedText(v));
+}
+
 function who(applicant) {
   return RELATION[applicant?.relation] || LABELS.role[applicant?.role] || "—";
 }
@@ -67,7 +76,8 @@ function who(applicant) {
 // What the clerk needs beside the request: the applicant's standing and the case itself.
 function reviewContext(app, kase, dossier) {
   const a = app.applicant || {};
-  const rows = [["申请人", a.name], ["身份", who(a)]];
+  // 实名认证 and how: two people with one name are told apart by how each was verified
+  const rows = [["申请人", a.name], ["身份", who(a)], ["实名认证", verification(a.verification)]];
   if (a.role === "lawyer") rows.push(["执业证号", a.license_no || "—"], ["律师事务所", a.law_firm || "—"], ["代理的当事人", a.acts_for || "—"]);
   else if (a.acts_for) rows.push(["代表的单位", a.acts_for]);
   const kv = (pairs) => h("dl", { class: "kv" }, pairs.map(([k, v]) => h("div", { class: "kv-row" }, h("dt", {}, k), h("dd", {}, v ?? "—"))));
@@ -203,11 +213,129 @@ function attendanceForm(app, onDone) {
   return form;
 }
 
+// How each applicant was verified, as the queue said (its items carry it): the review
+// screen shows it too, whichever way the application was opened.
+const verificationOf = new Map();
+
 async function queue(status, mode) {
   const q = new URLSearchParams({ limit: "100" });
   if (status) q.set("status", status);
   if (mode) q.set("mode", mode);
-  return (await api("GET", `/api/v1/staff/applications?${q}`)).items;
+  const { items } = await api("GET", `/api/v1/staff/applications?${q}`);
+  for (const item of items) if (item.applicant && item.applicant.verification !== undefined) verificationOf.set(String(item.id), item.applicant.verification);
+  return items;
+}
+
+// The application as the review screen shows it, with its applicant's 实名认证 state: from
+// the application itself when it carries one, else from the queue (read again for a
+// pending one opened directly).
+async function withVerification(app) {
+  if (!app.applicant || app.applicant.verification !== undefined) return app;
+  if (!verificationOf.has(String(app.id)) && app.status === "pending") await queue("pending").catch(() => null);
+  return verificationOf.has(String(app.id)) ? { ...app, applicant: { ...app.applicant, verification: verificationOf.get(String(app.id)) } } : app;
+}
+
+// One page of a staff list after another (加载更多): rows go into ``body``; the table shows
+// once there is a row, ``empty`` while there is none, and ``more`` goes with the last page.
+// Returns the loader; each call resolves to the next page's cursor (null at the end).
+function pagedRows(path, filters, row, { body, table, empty, more }) {
+  let cursor = null;
+  let shown = 0;
+  return async function load() {
+    const query = new URLSearchParams({ ...filters, limit: "50" });
+    if (cursor) query.set("cursor", cursor);
+    const page = await api("GET", `${path}?${query}`);
+    body.append(...page.items.map(row));
+    shown += page.items.length;
+    cursor = page.next_cursor;
+    table.hidden = !shown;
+    empty.hidden = Boolean(shown);
+    if (!cursor) more.remove();
+    return cursor;
+  };
+}
+
+// One request in the 实名认证 queue: who the account says they are, the document they sent
+// (pictures shown, PDFs linked), 通过 / 不通过 with the reason.
+function verificationRow(v) {
+  const u = v.user || {};
+  const explanation = input("explanation", { placeholder: "不通过时必填：原因", "aria-label": "审核说明", maxlength: 500 });
+  const attempt = intent();
+  const decide = (decision) => {
+    const text = explanation.value.trim();
+    if (decision === "reject" && !text) {
+      explanation.focus();
+      return toast("不通过时请填写原因，申请人将看到该说明", true);
+    }
+    return whileBusy([approve, reject], async () => {
+      try {
+        await attempt.send("POST", `/api/v1/staff/verifications/${encodeURIComponent(v.id)}/decision`, { decision, explanation: text || "证件与注册信息一致" });
+        toast(decision === "approve" ? `已通过：${u.name}` : `已不通过：${u.name}`);
+        row.remove();
+      } catch (err) {
+        toast(errorText(err), true);
+      }
+    });
+  };
+  const approve = button("通过", () => decide("approve"), "primary", { "data-action": "approve" });
+  const reject = button("不通过", () => decide("reject"), "default", { "data-action": "reject" });
+  const materials = (v.materials || []).map((m) => {
+    const url = `/api/v1/uploads/${encodeURIComponent(m.id)}`;
+    const label = `${LABELS.kind[m.kind] || m.kind}：${m.filename}`;
+    const picture = m.content_type ? m.content_type.startsWith("image/") : /\.(jpe?g|png)$/i.test(m.filename || "");
+    const link = h("a", { href: url, target: "_blank", rel: "noopener", title: m.filename });
+    if (picture) {
+      const img = h("img", { src: url, alt: label, class: "id-thumb" });
+      img.addEventListener("error", () => link.replaceChildren(label));  // not a picture after all: its name
+      link.append(img);
+    } else {
+      link.append(label);
+    }
+    return h("div", { class: "id-material" }, link);
+  });
+  const lawyer = u.role === "lawyer" ? `${u.license_no || "—"} / ${u.law_firm || "—"}` : "—";
+  const pending = v.status === "pending";
+  const second = pending ? (v.at ? waited(Math.max(0, (Date.now() - new Date(v.at).getTime()) / 1000)) : "—") : fmtTime(v.decided_at);
+  const outcome = pending ? h("td", {}, h("div", { class: "inline-form" }, explanation, approve, reject))
+    : h("td", {}, h("span", { class: `tag tag-${v.status}`, "data-status": v.status }, v.status === "approved" ? "已通过" : "未通过"),
+      ` ${v.decided_by_name || ""}`, v.explanation ? h("div", { class: "muted" }, v.explanation) : null);
+  const row = h("tr", { "data-id": v.id },
+    h("td", {}, fmtTime(v.at)), h("td", {}, second), h("td", { class: "person" }, u.name), h("td", {}, LABELS.role[u.role] || u.role || "—"),
+    h("td", { class: "id-number" }, u.id_number || "—"), h("td", {}, u.phone || "—"), h("td", {}, lawyer),
+    h("td", { class: "materials-cell" }, materials.length ? materials : "—"), outcome);
+  return row;
+}
+
+// One account in 账号管理; 停用 and 启用 each ask once more before they act.
+function userRow(u) {
+  const row = h("tr", { "data-id": u.id });
+  const action = h("div", { class: "inline-form" });
+  function draw() {
+    row.replaceChildren(h("td", {}, u.name), h("td", {}, LABELS.role[u.role] || u.role), h("td", {}, u.phone || "—"), h("td", {}, u.court || "—"),
+      h("td", {}, ["party", "lawyer"].includes(u.role) ? (u.verified ? "已认证" : "未认证") : "—"),
+      h("td", {}, h("span", { class: `tag ${u.disabled ? "tag-expired" : "tag-approved"}`, "data-state": u.disabled ? "disabled" : "active" }, u.disabled ? "已停用" : "正常")),
+      h("td", {}, action));
+    action.replaceChildren(u.disabled ? button("启用", ask, "default", { "data-action": "enable" }) : button("停用", ask, "warn", { "data-action": "disable" }));
+  }
+  function ask() {
+    const verb = u.disabled ? "启用" : "停用";
+    const warning = u.disabled ? `确认启用“${u.name}”的账号？启用后可重新登录。` : `确认停用“${u.name}”的账号？停用后立即退出所有登录，且不能再登录。`;
+    const go = button(`确认${verb}`, (e) => whileBusy([e.currentTarget, cancel], async () => {
+      try {
+        await api("POST", `/api/v1/admin/users/${encodeURIComponent(u.id)}/${u.disabled ? "enable" : "disable"}`);
+        u.disabled = !u.disabled;
+        toast(`已${verb}：${u.name}`);
+        draw();
+      } catch (err) {
+        toast(errorText(err), true);
+      }
+    }), u.disabled ? "primary" : "warn", { "data-action": "confirm" });
+    const cancel = button("取消", draw, "default", { "data-action": "cancel" });
+    action.replaceChildren(h("span", { class: "confirm-text", role: "alert" }, warning), go, cancel);
+    go.focus();
+  }
+  draw();
+  return row;
 }
 
 let decidedNow = null;  // the application object review answered a decision with
@@ -237,7 +365,7 @@ const routes = [
     const user = await signedIn("clerk", "archivist");
     // Just decided here: show review's answer at once; the applications service hears of the
     // decision by event a moment later, and a reload reads its copy as usual.
-    const app = decidedNow?.id === Number(id) ? decidedNow : await api("GET", `/api/v1/applications/${id}`);
+    const app = await withVerification(decidedNow?.id === Number(id) ? decidedNow : await api("GET", `/api/v1/applications/${id}`));
     decidedNow = null;
     const caseNo = encodeURIComponent(app.case_no);
     // the case's whole dossier as this court holds it (none yet: 404)
@@ -311,7 +439,7 @@ const routes = [
       });
       const approve = button("同意", () => decide("approve"), "primary", { "data-action": "approve" });
       const reject = button("不同意", () => decide("reject"), "default", { "data-action": "reject" });
-      return h("tr", { "data-id": b.id }, h("td", {}, b.case_no), h("td", {}, b.lawyer?.name || "—"), h("td", {}, b.party_name), h("td", {}, fmtDate(b.applied_at)), materialsCell(b),
+      return h("tr", { "data-id": b.id }, h("td", {}, b.case_no), h("td", {}, b.lawyer?.name || "—"), h("td", { class: "verification-cell" }, verification(b.verification)), h("td", {}, b.party_name), h("td", {}, fmtDate(b.applied_at)), materialsCell(b),
         h("td", { class: "inline-form" }, explanation, approve, reject));
     };
     // 已同意: 撤销绑定, with the explanation the lawyer will read (required); the lawyer's
@@ -335,10 +463,10 @@ const routes = [
           }
         });
       };
-      return h("tr", { "data-id": b.id }, h("td", {}, b.case_no), h("td", {}, b.lawyer?.name || "—"), h("td", {}, b.party_name), h("td", {}, fmtDate(b.decided_at)), materialsCell(b),
+      return h("tr", { "data-id": b.id }, h("td", {}, b.case_no), h("td", {}, b.lawyer?.name || "—"), h("td", { class: "verification-cell" }, verification(b.verification)), h("td", {}, b.party_name), h("td", {}, fmtDate(b.decided_at)), materialsCell(b),
         h("td", { class: "inline-form" }, explanation, button("撤销绑定", revoke, "warn", { "data-action": "revoke" })));
     };
-    const revokedRow = (b) => h("tr", { "data-id": b.id }, h("td", {}, b.case_no), h("td", {}, b.lawyer?.name || "—"), h("td", {}, b.party_name), h("td", {}, fmtDate(b.revoked_at)), materialsCell(b),
+    const revokedRow = (b) => h("tr", { "data-id": b.id }, h("td", {}, b.case_no), h("td", {}, b.lawyer?.name || "—"), h("td", { class: "verification-cell" }, verification(b.verification)), h("td", {}, b.party_name), h("td", {}, fmtDate(b.revoked_at)), materialsCell(b),
       h("td", {}, h("span", { class: `tag tag-${b.status}`, "data-status": b.status }, BINDING_STATUS[b.status] || b.status), " ", b.explanation || ""));
     const [rowOf, dateHead, lastHead, empty] = {
       pending: [pendingRow, "申请日期", "审查", "没有待审查的绑定申请。"],
@@ -347,7 +475,7 @@ const routes = [
     }[status];
     el.replaceChildren(h("h1", {}, "案件绑定审查"), tabs,
       items.length ? h("table", { class: `grid-table bindings bindings-${status}` },
-        h("thead", {}, h("tr", {}, ["案号", "律师", "当事人", dateHead, "材料", lastHead].map((t) => h("th", { scope: "col" }, t)))),
+        h("thead", {}, h("tr", {}, ["案号", "律师", "实名认证", "当事人", dateHead, "材料", lastHead].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, items.map(rowOf)))
         : h("p", { class: "empty" }, empty));
   }],
@@ -444,6 +572,63 @@ const routes = [
       }
     });
     el.replaceChildren(form);
+  }],
+  // 实名认证 queue: the account holder's identity document beside the account's name and
+  // ID number, oldest first; 通过 makes the account verified, 不通过 needs the reason the
+  // account holder will read.
+  [/^\/staff\/verifications$/, async (el) => {
+    await signedIn("clerk", "admin");
+    const wanted = new URLSearchParams(location.search).get("status");
+    const status = VERIFICATION_TABS.some(([s]) => s === wanted) ? wanted : "pending";
+    const tabs = h("div", { class: "counts verification-tabs", role: "tablist" }, VERIFICATION_TABS.map(([s, label]) =>
+      h("a", { href: `/staff/verifications?status=${s}`, "data-nav": true, role: "tab", "aria-selected": String(s === status), class: s === status ? "count active" : "count" }, h("span", {}, label))));
+    const body = h("tbody", {});
+    const more = button("加载更多", () => load(), "default", { "data-action": "more" });
+    const empty = h("p", { class: "empty", hidden: true }, { pending: "没有待审核的实名认证申请。", approved: "没有已通过的实名认证。", rejected: "没有未通过的实名认证。" }[status]);
+    const heads = status === "pending"
+      ? ["提交时间", "已等待", "姓名", "身份", "身份证号", "手机号", "执业证号 / 律师事务所", "身份证件", "审核"]
+      : ["提交时间", "审核时间", "姓名", "身份", "身份证号", "手机号", "执业证号 / 律师事务所", "身份证件", "审核结果"];
+    const table = h("table", { class: `grid-table verifications verifications-${status}` },
+      h("thead", {}, h("tr", {}, heads.map((t) => h("th", { scope: "col" }, t)))), body);
+    const load = pagedRows("/api/v1/staff/verifications", { status }, verificationRow, { body, table, empty, more });
+    const cursor = await load();
+    el.replaceChildren(h("h1", {}, "实名认证审核"),
+      h("p", { class: "muted" }, "核对申请人上传的身份证件与账号的姓名、身份证号是否一致；通过后该账号方可查询案件和申请阅卷。不通过时请写明原因，申请人将看到并可重新提交。"),
+      tabs, table, empty, cursor ? h("div", { class: "actions" }, more) : "");
+  }],
+  [/^\/staff\/admin\/users$/, async (el) => {
+    await signedIn("admin");
+    const params = new URLSearchParams(location.search);
+    const role = h("select", { name: "role", "aria-label": "身份" }, h("option", { value: "" }, "全部身份"),
+      Object.entries(LABELS.role).map(([value, label]) => h("option", { value, selected: value === params.get("role") }, label)));
+    const q = input("q", { type: "search", placeholder: "姓名或手机号", value: params.get("q") || "", "aria-label": "姓名或手机号" });
+    const search = h("form", { class: "inline-form list-tools user-search", role: "search" }, role, q, h("button", { type: "submit", class: "btn btn-primary" }, "查询"));
+    search.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const next = new URLSearchParams();
+      if (role.value) next.set("role", role.value);
+      if (q.value.trim()) next.set("q", q.value.trim());
+      router.go(`/staff/admin/users${next.toString() ? `?${next}` : ""}`);
+    });
+    const body = h("tbody", {});
+    const more = button("加载更多", () => load(), "default", { "data-action": "more" });
+    const table = h("table", { class: "grid-table users" },
+      h("thead", {}, h("tr", {}, ["姓名", "身份", "手机号", "所属法院", "实名认证", "账号状态", "操作"].map((t) => h("th", { scope: "col" }, t)))), body);
+    const empty = h("p", { class: "empty", hidden: true }, "没有符合条件的账号。");
+    const filters = {};
+    for (const name of ["role", "q"]) if (params.get(name)) filters[name] = params.get(name);
+    const load = pagedRows("/api/v1/admin/users", filters, userRow, { body, table, empty, more });
+    const cursor = await load();
+    el.replaceChildren(h("h1", {}, "账号管理"),
+      h("p", { class: "muted" }, "停用的账号立即退出所有登录，且不能再登录；启用后可重新登录。"),
+      search, table, empty, cursor ? h("div", { class: "actions" }, more) : "");
+  }],
+  [/^\/staff\/account$/, async (el) => {
+    const user = await signedIn();
+    el.replaceChildren(h("h1", {}, "我的"), h("div", { class: "form" }, accountSummary(user, null), changePasswordForm(), signOutBlock(() => {
+      nav.replaceChildren();
+      router.go("/staff/login");
+    })));
   }],
   [/^\/staff\/login$/, async (el) => {
     renderNav(null);

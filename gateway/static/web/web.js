@@ -1,15 +1,19 @@
 // 电子诉讼服务中心: the web center on a PC. After sign-in, 网上阅卷 leads to the 阅卷申请
 // table; the dossier viewer is where copied links (/r/<token>) land.
 import {
-  ApiFailure, LABELS, api, applicationActions, applicationForm, bindingForm, bindingList, button, copyLink, createRouter, detailBlocks,
-  dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, openPrintCopy, safeNext, signOut, signupForm, statusTag, toast,
+  ApiFailure, LABELS, accountSummary, api, applicationActions, applicationForm, bindingForm, bindingList, button, changePasswordForm, copyLink,
+  createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, openPrintCopy, resetPasswordForm,
+  safeNext, signOut, signOutBlock, signupForm, statusTag, toast, verificationBanner, verificationPanel,
 } from "/static/common.js";
+
+const VERIFY = "/web/verify";
 
 const root = document.getElementById("app");
 const nav = document.getElementById("nav");
 
-async function signedIn() {
-  const user = await me();
+// `fresh`: read the account again (实名认证 may have been decided since the page loaded)
+async function signedIn(fresh = false) {
+  const user = await me(fresh);
   if (!["party", "lawyer"].includes(user.role)) {
     await signOut();
     throw new ApiFailure(401, "unauthenticated", "");
@@ -30,7 +34,9 @@ function renderNav(user) {
     h("a", { href: "/web/applications", "data-nav": true, "aria-current": location.pathname.startsWith("/web/applications") ? "page" : null }, "网上阅卷"),
     user && user.role === "lawyer" ? h("a", { href: "/web/bindings", "data-nav": true }, "案件绑定") : null,
     user ? h("a", { href: "/web/messages", "data-nav": true }, "站内信") : null,
-    user ? h("span", { class: "who" }, `${user.name}（${LABELS.role[user.role]}）`) : h("a", { href: "/web/login", "data-nav": true }, "登录"),
+    // the name leads to 我的 (账号信息, 实名认证, 修改密码, 退出所有设备)
+    user ? h("a", { href: "/web/account", "data-nav": true, class: "who", title: "我的：账号与安全", "aria-current": location.pathname === "/web/account" ? "page" : null }, `${user.name}（${LABELS.role[user.role]}）`)
+      : h("a", { href: "/web/login", "data-nav": true }, "登录"),
     user ? out : h("a", { href: "/web/signup", "data-nav": true }, "注册"),
   ].filter(Boolean));
 }
@@ -53,13 +59,13 @@ const routes = [
         h("span", { class: "tile disabled" }, h("strong", {}, "电子送达"), h("span", {}, "（本系统不含）"))));
   }],
   [/^\/web\/applications$/, async (el) => {
-    await signedIn();
+    const user = await signedIn(true);
     const status = new URLSearchParams(location.search).get("status") || "";
     const { items } = await api("GET", `/api/v1/applications?limit=100${status ? `&status=${encodeURIComponent(status)}` : ""}`);
     const filter = h("select", { id: "status-filter", "aria-label": "按状态筛选" }, h("option", { value: "" }, "全部状态"),
       STATUSES.map((s) => h("option", { value: s, selected: s === status }, LABELS.status[s])));
     filter.addEventListener("change", () => router.go(`/web/applications${filter.value ? `?status=${filter.value}` : ""}`));
-    el.replaceChildren(h("h1", {}, "网上阅卷 · 阅卷申请"),
+    el.replaceChildren(h("h1", {}, "网上阅卷 · 阅卷申请"), verificationBanner(user, VERIFY),
       h("div", { class: "list-tools" }, button("申请", () => router.go("/web/applications/new"), "primary", { "data-action": "apply" }), filter),
       items.length ? h("table", { class: "grid-table app-list" },
         h("thead", {}, h("tr", {}, ["案号", "承办法院", "申请日期", "申请内容", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))),
@@ -69,9 +75,10 @@ const routes = [
         : h("p", { class: "empty" }, status ? "没有该状态的申请。" : "暂无阅卷申请，点击“申请”提交。"));
   }],
   [/^\/web\/applications\/new$/, async (el) => {
-    const user = await signedIn();
-    el.replaceChildren(applicationForm({
+    const user = await signedIn(true);
+    el.replaceChildren(verificationBanner(user, VERIFY), applicationForm({
       user,
+      verifyPath: VERIFY,
       initialCase: new URLSearchParams(location.search).get("case_no"),
       onDone: (app) => router.go(`/web/applications/${app.id}`),
       onBinding: (caseNo) => router.go(`/web/bindings/new?case_no=${encodeURIComponent(caseNo)}`),
@@ -107,7 +114,7 @@ const routes = [
   }],
   [/^\/web\/bindings\/new$/, async (el) => {
     await signedIn();
-    el.replaceChildren(bindingForm({ caseNo: new URLSearchParams(location.search).get("case_no"), onDone: () => router.go("/web/bindings") }));
+    el.replaceChildren(bindingForm({ caseNo: new URLSearchParams(location.search).get("case_no"), verifyPath: VERIFY, onDone: () => router.go("/web/bindings") }));
   }],
   [/^\/web\/messages$/, async (el) => {
     await signedIn();
@@ -121,6 +128,7 @@ const routes = [
       note: next.startsWith("/r/") ? "请登录申请人本人的账号以打开阅卷链接。" : null,
       roles: ["party", "lawyer"],
       signupPath: "/web/signup?next=" + encodeURIComponent(next),
+      resetPath: "/web/reset?next=" + encodeURIComponent(next),
       // a copied link (/r/<token>) is resolved by the gateway: leave the page for it
       onDone: () => (next.startsWith("/web/") ? router.replace(next) : location.assign(next)),
     }));
@@ -128,11 +136,33 @@ const routes = [
   [/^\/web\/signup$/, async (el) => {
     renderNav(null);
     const next = safeNext(new URLSearchParams(location.search).get("next"), "/web/applications");
-    el.replaceChildren(signupForm({ loginPath: "/web/login", onDone: () => (next.startsWith("/web/") ? router.replace(next) : location.assign(next)) }));
+    // 实名认证 is the next step after sign-up; 继续 there leads on to `next`
+    el.replaceChildren(signupForm({ loginPath: "/web/login", onDone: () => router.replace(`${VERIFY}?next=${encodeURIComponent(next)}`) }));
+  }],
+  [/^\/web\/reset$/, async (el) => {
+    renderNav(null);
+    const next = safeNext(new URLSearchParams(location.search).get("next"), "/web/applications");
+    el.replaceChildren(resetPasswordForm({
+      loginPath: "/web/login",
+      onDone: (phone) => router.replace(`/web/login?phone=${encodeURIComponent(phone)}&next=${encodeURIComponent(next)}`),
+    }));
+  }],
+  [/^\/web\/verify$/, async (el) => {
+    const user = await signedIn(true);
+    const next = safeNext(new URLSearchParams(location.search).get("next"), "/web/applications");
+    el.replaceChildren(verificationPanel(user, { refresh: () => router.render(), next }));
+  }],
+  [/^\/web\/account$/, async (el) => {
+    const user = await signedIn(true);
+    el.replaceChildren(h("h1", {}, "我的"), accountSummary(user, VERIFY), changePasswordForm(), signOutBlock(() => {
+      renderNav(null);
+      router.go("/web/");
+    }));
   }],
 ];
 
 const router = createRouter(routes, root);
 router.loginPath = "/web/login";
+router.verifyPath = VERIFY;
 window.addEventListener("unhandledrejection", (e) => toast(errorText(e.reason), true));
 router.render().catch((err) => root.replaceChildren(errorBox(err)));

@@ -1,0 +1,47 @@
+"""Keyset paging by id, the one cursor codec of lists that page by their rows' ids:
+``?limit=`` 1..100 (20 unless asked) and ``?cursor=`` the last id handed out, as text.
+A cursor that is not one we handed out is 400 ``bad_request`` (API.md: "cannot be parsed")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from services.common.errors import DomainError
+
+MAX_LIMIT = 100
+
+
+def limit_of(value: Any) -> int:
+    if value is None:
+        return 20
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise DomainError("bad_request", "参数 limit 无效") from None
+    return max(1, min(number, MAX_LIMIT))
+
+
+def id_after(cursor: Any) -> int | None:
+    if cursor in (None, ""):
+        return None
+    if isinstance(cursor, str) and cursor.isascii() and cursor.isdigit() and len(cursor) <= 12:
+        return int(cursor)
+    raise DomainError("bad_request", "参数 cursor 无效")
+
+
+def page_by_id(
+    session: Session, query: Select, id_column: Any, limit: Any, cursor: Any, oldest_first: bool = False
+) -> tuple[list[Any], str | None]:
+    """One page of ``query``'s rows, newest first (or oldest first, as staff queues are),
+    and the cursor of the next page or None."""
+    size, after = limit_of(limit), id_after(cursor)
+    if after is not None:
+        query = query.where(id_column > after if oldest_first else id_column < after)
+    query = query.order_by(id_column.asc() if oldest_first else id_column.desc()).limit(size + 1)
+    rows = list(session.scalars(query))
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (str(getattr(rows[-1], id_column.key)) if more else None)
