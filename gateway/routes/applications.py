@@ -87,14 +87,22 @@ class ApplicationRoutes:
         "POST",
         "/api/v1/applications/<application_id>/reapply",
         roles=APPLICANTS,
-        summary="重新申请（已过期、不通过或退回补正的申请；可带 Idempotency-Key）",
-        responses={201: "application", 404: "not_found", 409: "invalid_state, duplicate_pending, binding_required"},
+        summary="重新申请或补正（已过期、不通过或退回补正的申请）：可带 {scope?, reason?, material_ids?} "
+        "替换原申请的内容；可带 Idempotency-Key",
+        responses={
+            201: "application (with changes: what the 补正 changed)",
+            404: "not_found",
+            409: "invalid_state, duplicate_pending, binding_required",
+            422: "validation_error, materials_missing",
+        },
     )
     def reapply_application(self, ctx: Context, application_id: str):
+        body = ctx.optional_json_object() or None
         return 201, ctx.call(
             "applications",
             "reapply",
             actor=ctx.actor,
             application_id=_application_id(application_id),
             idempotency_key=_key(ctx),
+            body=body,
         )

@@ -57,6 +57,41 @@ def parse_submission(body: Any) -> Submission:
     return Submission(case_no, scope, reason, parse_material_ids(body.get("material_ids")))
 
 
+def amend(previous: Submission, body: Any) -> Submission:
+    """补正: the resubmission of a returned (or refused, or expired) application, with the
+    fields the applicant corrected replacing the old ones; what is left out stays as it was.
+    The case is never changed by a 补正: a different case is a new application."""
+    if body is None:
+        return previous
+    if not isinstance(body, dict):
+        raise validation_error({"body": "应为对象"})
+    scope, reason = previous.scope, previous.reason
+    if body.get("scope") is not None:
+        scope = clean_text(body["scope"], "scope", "申请内容", 500)
+    if body.get("reason") is not None:
+        reason = clean_text(body["reason"], "reason", "申请原因", 1000)
+    given = body.get("material_ids")
+    materials = parse_material_ids(given) if given is not None else previous.material_ids
+    return Submission(previous.case_no, scope, reason, materials)
+
+
+def changes(before: Submission, after: Submission) -> dict[str, Any]:
+    """What a 补正 changed, as the clerk reviewing it sees: scope and reason before and
+    after, and the materials added and removed (ids)."""
+    changed: dict[str, Any] = {}
+    for field in ("scope", "reason"):
+        old, new = getattr(before, field), getattr(after, field)
+        if old != new:
+            changed[field] = {"before": old, "after": new}
+    added = [m for m in after.material_ids if m not in before.material_ids]
+    removed = [m for m in before.material_ids if m not in after.material_ids]
+    if added:
+        changed["materials_added"] = added
+    if removed:
+        changed["materials_removed"] = removed
+    return changed
+
+
 def check_kind(kind: Any) -> str:
     if kind not in MATERIAL_KINDS:
         raise DomainError(

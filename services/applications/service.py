@@ -92,8 +92,8 @@ class ApplicationsService(HealthMixin):
         return result
 
     @actor_rpc(expected_exceptions=DomainError)
-    def reapply(self, actor, application_id, idempotency_key=None):
-        result = usecases.reapply(self.db, self.relation, actor, application_id, idempotency_key)
+    def reapply(self, actor, application_id, idempotency_key=None, body=None):
+        result = usecases.reapply(self.db, self.relation, actor, application_id, idempotency_key, body=body)
         self._publish()
         return result
 

@@ -198,7 +198,23 @@ def _materials_of(session: Session, application_ids: list[int]) -> dict[int, lis
 
 
 def _view(session: Session, app: Application) -> dict:
-    return schemas.application(app, _materials_of(session, [app.id])[app.id], clock.today())
+    view = schemas.application(app, _materials_of(session, [app.id])[app.id], clock.today())
+    if app.reapplied_from is not None:
+        previous = session.get(Application, app.reapplied_from)
+        if previous is not None:  # what the applicant corrected since the return (补正)
+            changes = domain.changes(_submission_of(session, previous), _submission_of(session, app))
+            refs = {m.id: schemas.material_ref(m) for m in _materials_of(session, [previous.id])[previous.id]}
+            refs.update({m["id"]: m for m in view["materials"]})
+            for key in ("materials_added", "materials_removed"):
+                if key in changes:
+                    changes[key] = [refs[i] for i in changes[key] if i in refs]
+            view["changes"] = changes
+    return view
+
+
+def _submission_of(session: Session, app: Application) -> domain.Submission:
+    material_ids = tuple(m.id for m in _materials_of(session, [app.id])[app.id])
+    return domain.Submission(app.case_no, app.scope, app.reason, material_ids)
 
 
 def _create(
@@ -250,7 +266,8 @@ def _create(
         session.add(ApplicationMaterial(application_id=app.id, material_id=material.id, position=position))
     phone = actor.get("phone") if isinstance(actor.get("phone"), str) else None
     record_event(session, Outbox, "application_submitted", schemas.submitted_event(app, materials, phone))
-    return schemas.application(app, materials, clock.today())
+    session.flush()
+    return _view(session, app)
 
 
 def _ended_since_claimed(session: Session, user_id: int, case_no: str, claimed_at: Any) -> bool:
@@ -342,21 +359,28 @@ def withdraw(uow: UnitOfWork, actor: dict, application_id: Any, idempotency_key:
     )
 
 
-def reapply(uow: UnitOfWork, relation: Relation, actor: dict, application_id: Any, idempotency_key: Any = None) -> dict:
-    """A new pending application with the same case, scope, reason and materials; the
+def reapply(
+    uow: UnitOfWork,
+    relation: Relation,
+    actor: dict,
+    application_id: Any,
+    idempotency_key: Any = None,
+    body: Any = None,
+) -> dict:
+    """A new pending application for the same case (重新申请); with ``body`` a 补正: the
+    corrected scope, reason or materials replace the old ones (domain.amend). The
     submission rules apply again."""
     user_id = _require_applicant(actor)
     require_verified(actor)
     key = idempotency.check_key(idempotency_key)
-    request_hash = idempotency.fingerprint("reapply", application_id)
+    request_hash = idempotency.fingerprint("reapply", {"application_id": application_id, "body": body})
     replayed = idempotency.recall(uow, IdempotencyKey, user_id=user_id, key=key, request_hash=request_hash)
     if replayed is not None:
         return replayed
     with uow.read() as session:
         old = _own(session, user_id, application_id)
         domain.check_can_reapply(domain.effective_status(old, clock.today()))
-        material_ids = tuple(m.id for m in _materials_of(session, [old.id])[old.id])
-        submission = domain.Submission(old.case_no, old.scope, old.reason, material_ids)
+        submission = domain.amend(_submission_of(session, old), body)
         old_id = old.id
     answer = relation(actor, submission.case_no)
     return idempotency.once(

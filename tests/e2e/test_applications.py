@@ -271,3 +271,52 @@ def test_material_upload_by_a_party_is_optional_and_listed(stack, admin):
     app = apply(party, case_no, [photo["id"]]).json()
     shown = {"id": photo["id"], "kind": "party_id", "filename": "身份证.png"}
     assert app["materials"] == [{**shown, "content_type": "image/png", "size": photo["size"]}]
+
+
+def test_a_correction_after_a_return_replaces_what_changed_and_shows_it(stack, admin):
+    """补正: the clerk returns (请补充授权委托书); the party corrects the reason and adds the
+    material; the clerk sees what changed since the return, and the queue has the new one."""
+    party = new_party(stack.base_url, name="补正人")
+    clerk = create_staff(admin, "clerk", COURT)
+    case_no = import_case(admin, parties=[party])
+    photo = upload(party, png_bytes(), "party_id", "身份证.png").json()
+    app = apply(party, case_no, [photo["id"]]).json()
+    queued = eventually(
+        lambda: clerk.get("/api/v1/staff/applications", params={"status": "pending", "limit": 100}).json()["items"],
+        lambda items: any(a["id"] == app["id"] for a in items),
+    )
+    assert any(a["id"] == app["id"] for a in queued)
+    returned = clerk.post(
+        f"/api/v1/staff/applications/{app['id']}/decision",
+        json={"opinion": "return", "explanation": "请补充授权委托书"},
+    )
+    assert returned.status_code == 200, returned.text
+    shown = eventually(
+        lambda: party.get(f"/api/v1/applications/{app['id']}").json(), lambda a: a["status"] == "returned"
+    )
+    assert shown["review"]["explanation"] == "请补充授权委托书"
+
+    letter = upload(party, pdf_bytes(), "authorization", "授权委托书.pdf").json()
+    url = f"/api/v1/applications/{app['id']}/reapply"
+    assert_error(party.post(url, json={"reason": "   "}), 422, "validation_error")
+    assert_error(party.post(url, json={"material_ids": "x"}), 422, "validation_error")
+    other = new_party(stack.base_url)
+    foreign = upload(other, png_bytes(), "other", "别人的.png").json()
+    refused = party.post(url, json={"material_ids": [foreign["id"]]})
+    assert refused.status_code in (404, 422), refused.text  # another account's file is never taken
+    corrected = party.post(url, json={"reason": "已补充授权委托书", "material_ids": [photo["id"], letter["id"]]})
+    assert corrected.status_code == 201, corrected.text
+    new = corrected.json()
+    assert (new["status"], new["reapplied_from"], new["scope"]) == ("pending", app["id"], "全案卷宗")
+    assert new["changes"]["reason"] == {"before": "诉讼需要", "after": "已补充授权委托书"}
+    assert [m["filename"] for m in new["changes"]["materials_added"]] == ["授权委托书.pdf"]
+    assert "scope" not in new["changes"] and "materials_removed" not in new["changes"]
+
+    pending = eventually(
+        lambda: clerk.get("/api/v1/staff/applications", params={"status": "pending", "limit": 100}).json()["items"],
+        lambda items: any(a["id"] == new["id"] for a in items),
+    )
+    assert next(a for a in pending if a["id"] == new["id"])["reason"] == "已补充授权委托书"
+    staff_view = clerk.get(f"/api/v1/applications/{new['id']}").json()
+    assert staff_view["changes"] == new["changes"]
+    assert_error(party.post(url, json={"reason": "再来一次"}), 409, "duplicate_pending")

@@ -259,3 +259,36 @@ def test_attendance_overtaking_its_decision_is_kept_and_the_newest_record_wins(u
     shown = usecases.detail(uow, PARTY, app["id"])
     assert shown["status"] == "approved" and shown["reading"]["attended"] is True
     assert shown["reading"]["borrowed_at"] == "2026-05-08T09:30:00+08:00"
+
+
+def test_a_correction_replaces_what_the_applicant_changed_and_says_what_changed(uow):
+    """补正: a returned application comes back with its scope, reason and materials corrected;
+    the new one says what changed, for the clerk; what was left out stays as it was."""
+    ask = relation({1: {"relation": "party", "can_apply": True}})
+    first = material(uow, PARTY, "party_id")
+    app = usecases.submit(uow, ask, PARTY, body([first["id"]]))
+    returned = {
+        "event_id": "e-return",
+        "application_id": app["id"],
+        "opinion": "return",
+        "mode": None,
+        "explanation": "请补充授权委托书",
+        "reviewer": "中欣",
+        "reviewed_at": "2022-05-18T09:00:00+08:00",
+    }
+    usecases.on_decided(uow, returned)
+    added = material(uow, PARTY, "authorization")
+    with pytest.raises(DomainError) as refused:
+        usecases.reapply(uow, ask, PARTY, app["id"], body={"reason": ""})
+    assert refused.value.code == "validation_error"  # an amendment obeys the submission's rules
+    amended = usecases.reapply(
+        uow, ask, PARTY, app["id"], body={"reason": "补充了授权委托书", "material_ids": [added["id"], first["id"]]}
+    )
+    assert amended["scope"] == "全案卷宗" and amended["reason"] == "补充了授权委托书"
+    assert [m["id"] for m in amended["materials"]] == [added["id"], first["id"]]
+    assert amended["changes"] == {
+        "reason": {"before": "测试", "after": "补充了授权委托书"},
+        "materials_added": [m for m in amended["materials"] if m["id"] == added["id"]],
+    }
+    assert usecases.detail(uow, CLERK, amended["id"])["changes"] == amended["changes"]
+    assert "changes" not in usecases.detail(uow, PARTY, app["id"])  # the first of its line has none
