@@ -60,6 +60,21 @@ class CaseRoutes:
         return ctx.call("case_binding", "my_cases", actor=ctx.actor, **ctx.page_args())
 
     @route(
+        "GET",
+        "/api/v1/my/cases/<case_no>/reads",
+        roles=("party",),
+        summary="谁查阅了我的案件：他人通过阅卷申请查阅本案卷宗的记录，每人每天一行，新的在前",
+        responses={
+            200: "{items: [{date, reader: {name, role}, documents, pages, prints}], next_cursor}",
+            403: "verification_required",
+            404: "not_found (not a party of the case)",
+            422: "invalid_case_no",
+        },
+    )
+    def case_reads(self, ctx: Context, case_no: str):
+        return ctx.call("dossier", "case_reads", actor=ctx.actor, case_no=case_no, **ctx.page_args())
+
+    @route(
         "POST",
         "/api/v1/bindings",
         roles=("lawyer",),

@@ -54,6 +54,8 @@ FORWARDED: dict[str, tuple[str, ...]] = {
     "applications.reapply": ("case_binding.claim_relation",),
     # a clerk's decision on chosen documents asks dossier which ones the clerk may grant
     "review.decide": ("dossier.grantable_documents",),
+    # who read my case asks case_binding whether the reader is a party of it
+    "dossier.case_reads": ("case_binding.relation",),
 }
 
 # Personal numbers, per service: "full", "masked", or left out (every service not listed).

@@ -28,10 +28,10 @@ from services.common.events import AnnouncingDispatcher, handles
 from services.common.faults import fault_point
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
-from services.common.rpc import actor_rpc
+from services.common.rpc import DeadlineRpc, actor_rpc
 from services.common.storage import Storage
 from services.common.timers import configured_timer
-from services.dossier import usecases
+from services.dossier import reads, usecases
 from services.dossier.dependencies import PageMachinery
 from services.dossier.models import Inbox, Outbox
 
@@ -46,6 +46,8 @@ class DossierService(HealthMixin):
     pages = PageMachinery()
     dispatch = AnnouncingDispatcher()
     outbox = OutboxRelay(Outbox)
+    # case_binding: is this reader a party of the case (who read my case)
+    case_binding = DeadlineRpc("case_binding", "DOSSIER_RPC_TIMEOUT", unavailable="案件信息暂时无法查询，请稍后再试")
 
     @rpc(expected_exceptions=DomainError)
     def consistency_facts(self, ids):
@@ -117,6 +119,14 @@ class DossierService(HealthMixin):
         )
         metrics.page_served("page")
         return result
+
+    @actor_rpc(expected_exceptions=DomainError)
+    def case_reads(self, actor, case_no, limit=20, cursor=None):
+        """Who read my case (B13): case_binding says whether the caller is a party of it."""
+        return reads.case_reads(self.db, self._relation, actor, case_no, limit=limit, cursor=cursor)
+
+    def _relation(self, actor, case_no):
+        return self.case_binding.call("relation", actor=actor, case_no=case_no)
 
     @actor_rpc(expected_exceptions=DomainError)
     def case_access_log(self, actor, case_no, limit=20, cursor=None):

@@ -229,3 +229,27 @@ def test_the_clerk_sees_who_the_applicant_is_to_the_case(stack, case):
     assert_error(case.other_clerk.get(f"/api/v1/staff/cases/{case_no}"), 404, "not_found")
     assert_error(party.get(f"/api/v1/staff/cases/{case_no}"), 403, "forbidden")
     assert_error(case.clerk.get("/api/v1/staff/cases/nonsense"), 404, "not_found")
+
+
+def test_a_party_sees_who_else_read_the_case(case):
+    """Who read my case: 部分读者 (a party too) sees 全卷读者's reads, one row per reader and
+    day, with the documents and pages; never their own, never the staff's previews."""
+    whole_app = case.apps["全卷读者"]
+    if case.whole.get(f"/api/v1/applications/{whole_app}/dossier").status_code != 200:
+        approve_online(case.clerk, case.whole, whole_app)
+    for page in (1, 2):
+        assert case.whole.get(page_path(whole_app, case.docs["答辩状"], page)).status_code == 200
+    reads = f"/api/v1/my/cases/{case.case_no}/reads"
+    seen = case.partial.get(reads)
+    assert seen.status_code == 200, seen.text
+    rows = seen.json()["items"]
+    (today,) = [r for r in rows if r["reader"]["name"] == "全卷读者"]
+    assert today["reader"]["role"] == "party" and "答辩状" in today["documents"] and today["pages"] >= 2
+    assert all(r["reader"]["name"] not in ("部分读者", "档案员", "预览审查员") for r in rows)
+    own = case.whole.get(reads).json()["items"]
+    assert all(r["reader"]["name"] != "全卷读者" for r in own)  # the reader's own reads are in their log
+    stranger = new_party(case.admin.base_url, "无关当事人")
+    assert_error(stranger.get(reads), 404, "not_found")
+    assert_error(case.clerk.get(reads), 403, "forbidden")
+    assert_error(case.partial.get("/api/v1/my/cases/not-a-case/reads"), 422, "invalid_case_no")
+    assert_error(case.partial.get(reads, params={"cursor": "nope"}), 400, "bad_request")
