@@ -11,7 +11,7 @@ class ReviewRoutes:
         "GET",
         "/api/v1/staff/applications",
         roles=("clerk", "archivist"),
-        summary="审查队列：本院的阅卷申请，最早提交的在前（?status=&mode=&limit=&cursor=）",
+        summary="审查队列：本院的阅卷申请，最早提交的在前（?status=&mode=&case_no=&applicant=&limit=&cursor=）",
         responses={200: "{items: [application + applicant.role, waited_seconds], next_cursor}"},
     )
     def staff_applications(self, ctx: Context):
@@ -22,8 +22,20 @@ class ReviewRoutes:
             actor=ctx.actor,
             status=args.get("status") or None,
             mode=args.get("mode") or None,
+            case_no=args.get("case_no") or None,
+            applicant=args.get("applicant") or None,
             **ctx.page_args(),
         )
+
+    @route(
+        "GET",
+        "/api/v1/staff/applications/counts",
+        roles=("clerk", "archivist"),
+        summary="审查队列各状态的申请数量（本院，?mode=）",
+        responses={200: "{counts: {pending, approved, rejected, returned, withdrawn, expired, revoked}}"},
+    )
+    def staff_counts(self, ctx: Context):
+        return ctx.call("review", "staff_counts", actor=ctx.actor, mode=ctx.request.args.get("mode") or None)
 
     @route(
         "POST",

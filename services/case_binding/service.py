@@ -9,7 +9,7 @@ from nameko.timer import timer
 
 from services.case_binding import usecases
 from services.case_binding.models import Inbox, Outbox
-from services.common import housekeeping
+from services.common import housekeeping, metrics
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
@@ -98,6 +98,10 @@ class CaseBindingService(HealthMixin):
     @timer(interval=2)
     def relay_outbox(self):
         self._publish()
+
+    @configured_timer("CASE_BINDING_GAUGE_SECONDS", 15.0, eager=True)
+    def refresh_gauges(self):
+        metrics.set_binding_queues(usecases.queue_by_court(self.db))
 
     @configured_timer("HOUSEKEEPING_SECONDS", 3600.0)
     def purge_old_rows(self):

@@ -9,14 +9,14 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, literal, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.case_binding import domain, schemas
 from services.case_binding.models import Binding, Case, CaseLawyer, CaseParty, Claim, Inbox, Outbox
-from services.common import case_numbers, clock, verification
+from services.common import case_numbers, clock, metrics, verification
 from services.common.db import UnitOfWork
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -670,3 +670,14 @@ def revoke_binding(uow: UnitOfWork, actor: dict, binding_id: Any, body: Any) -> 
             reason = domain.revocation_reason(explanation)
             _end(session, [(claim.id if claim else None, binding.lawyer_id, binding.case_no, reason)], now)
         return schemas.binding(binding, staff=True)
+
+
+def queue_by_court(uow: UnitOfWork) -> list[tuple[str, int, float | None]]:
+    """(court, pending bindings, age in seconds of the oldest) for the operators' dashboard."""
+    with uow.read() as session:
+        rows = session.execute(
+            select(Binding.court, func.count(), func.min(Binding.applied_at))
+            .where(Binding.status == "pending")
+            .group_by(Binding.court)
+        ).all()
+    return metrics.queue_ages(rows)

@@ -28,7 +28,7 @@ from nameko.rpc import Rpc
 from nameko.timer import Timer
 from prometheus_client import Counter, Gauge, Histogram, make_wsgi_app
 
-from services.common import config
+from services.common import clock, config
 from services.common import logging as court_logging
 
 log = logging.getLogger("court.access")
@@ -62,6 +62,10 @@ REVIEW_PENDING = Gauge("court_review_pending", "Applications waiting for review 
 REVIEW_OLDEST_SECONDS = Gauge(
     "court_review_oldest_pending_seconds", "Age of the oldest application waiting for review", ["court"]
 )
+BINDING_PENDING = Gauge("court_binding_pending", "Binding applications (案件绑定) waiting for a clerk", ["court"])
+BINDING_OLDEST_SECONDS = Gauge(
+    "court_binding_oldest_pending_seconds", "Age of the oldest binding application waiting for a clerk", ["court"]
+)
 APPLICATIONS = Gauge("court_applications", "Reading applications (阅卷申请) by status", ["status"])
 PAGES_SERVED = Counter("court_pages_served_total", "Dossier pages served to readers", ["kind"])
 UPLOAD_BYTES = Counter("court_upload_bytes_total", "Bytes of materials uploaded", ["kind"])
@@ -76,17 +80,36 @@ INCONSISTENCIES = Gauge(
 
 
 def set_review_queues(queues: list[tuple[str, int, float | None]]) -> None:
-    """The review queue of every court now: how many wait, and how long the oldest has. A
-    court whose queue emptied goes to zero instead of keeping its last values (which kept
-    the two-day alert firing for ever)."""
+    """The review queue of every court now (see ``_set_queues``)."""
+    _set_queues(REVIEW_PENDING, REVIEW_OLDEST_SECONDS, queues)
+
+
+def set_binding_queues(queues: list[tuple[str, int, float | None]]) -> None:
+    """The binding queue (案件绑定) of every court now (see ``_set_queues``)."""
+    _set_queues(BINDING_PENDING, BINDING_OLDEST_SECONDS, queues)
+
+
+def queue_ages(rows) -> list[tuple[str, int, float | None]]:
+    """(court, count, oldest waiting since) rows → (court, count, age of the oldest in s)."""
+    now = clock.utcnow()
+    return [
+        (court, count, (now - clock.as_aware(oldest)).total_seconds() if oldest else None)
+        for court, count, oldest in rows
+    ]
+
+
+def _set_queues(pending_gauge: Gauge, oldest_gauge: Gauge, queues: list[tuple[str, int, float | None]]) -> None:
+    """How many wait in each court's queue, and how long the oldest has. A court whose
+    queue emptied goes to zero instead of keeping its last values (which kept the two-day
+    alert firing for ever)."""
     waiting = {court for court, _, _ in queues}
-    for gauge in (REVIEW_PENDING, REVIEW_OLDEST_SECONDS):
+    for gauge in (pending_gauge, oldest_gauge):
         for labels in list(gauge._metrics):  # noqa: SLF001 - the only way to list children
             if labels[0] not in waiting:
                 gauge.labels(*labels).set(0)
     for court, pending, oldest_age_seconds in queues:
-        REVIEW_PENDING.labels(court).set(pending)
-        REVIEW_OLDEST_SECONDS.labels(court).set(oldest_age_seconds or 0)
+        pending_gauge.labels(court).set(pending)
+        oldest_gauge.labels(court).set(oldest_age_seconds or 0)
 
 
 def set_applications_by_status(counts: dict[str, int]) -> None:

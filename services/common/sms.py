@@ -57,6 +57,8 @@ TEMPLATES: dict[str, str] = {
     "binding_approved": "【网上阅卷】案件绑定已通过（${case_no}），请登录查看详情。",
     "binding_rejected": "【网上阅卷】案件绑定未通过（${case_no}），请登录查看详情。",
     "binding_revoked": "【网上阅卷】案件绑定已撤销（${case_no}），请登录查看详情。",
+    "onsite_no_show": "【网上阅卷】现场阅卷已登记为未到场（${case_no}），如仍需阅卷请重新申请。",
+    "onsite_returned": "【网上阅卷】现场阅卷已完成，卷宗已归还（${case_no}）。",
 }
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

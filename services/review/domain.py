@@ -236,6 +236,25 @@ def decision_notice(opinion: str, mode: str | None, case_no: str, explanation: s
     )
 
 
+def attendance_notice(case_no: str, attended: bool | None, returned: bool) -> tuple[str, str, str] | None:
+    """The kind, title and body of the message an on-site reader gets when the archivist
+    records their attendance: a no-show (未到场), or the file returned (还卷, reading done).
+    Other records (到场, 借阅) say nothing: the reader is in the room."""
+    if attended is False:
+        return (
+            "onsite_no_show",
+            "现场阅卷未到场",
+            f"您申请查阅{case_no}卷宗的现场阅卷已登记为未到场。如仍需阅卷，请重新申请。",
+        )
+    if attended and returned:
+        return (
+            "onsite_returned",
+            "现场阅卷已完成",
+            f"您查阅{case_no}卷宗的现场阅卷已完成，卷宗已归还档案室。",
+        )
+    return None
+
+
 def reminder_notice(case_no: str, valid_until: str) -> tuple[str, str]:
     return (
         "在线阅卷即将到期",

@@ -53,10 +53,22 @@ class ReviewService(HealthMixin):
         return usecases.consistency_facts(self.db, ids)
 
     @actor_rpc(expected_exceptions=DomainError)
-    def staff_queue(self, actor, status=None, mode=None, limit=20, cursor=None):
+    def staff_queue(self, actor, status=None, mode=None, limit=20, cursor=None, case_no=None, applicant=None):
         return usecases.staff_queue(
-            self.db, actor, status=status, mode=mode, limit=limit, cursor=cursor, verifications=self._verifications
+            self.db,
+            actor,
+            status=status,
+            mode=mode,
+            limit=limit,
+            cursor=cursor,
+            verifications=self._verifications,
+            case_no=case_no,
+            applicant=applicant,
         )
+
+    @actor_rpc(expected_exceptions=DomainError)
+    def staff_counts(self, actor, mode=None):
+        return usecases.staff_counts(self.db, actor, mode=mode)
 
     def _verifications(self, user_ids):
         return self.accounts.call("verification_states", user_ids=user_ids)
@@ -119,6 +131,10 @@ class ReviewService(HealthMixin):
     @handles("review", "application_decided")
     def on_application_decided(self, payload):
         usecases.notify_decision(self.db, self.sms, payload)
+
+    @handles("review", "attendance_recorded")
+    def on_attendance_recorded(self, payload):
+        usecases.notify_attendance(self.db, self.sms, payload)
 
     # -- timers ------------------------------------------------------------------------------------
     @configured_timer("REVIEW_RELAY_SECONDS", 1.0)

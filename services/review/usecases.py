@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.common import clock, consistency, idempotency, text, verification
+from services.common import case_numbers, clock, consistency, idempotency, metrics, text, verification
 from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -182,6 +182,37 @@ def _status_filter(status: str, today) -> Any:
     return A.status == status
 
 
+def _search(case_no: Any, applicant: Any) -> list[Any]:
+    """The console's search: a whole case number (either bracket), a part of a name."""
+    A = ReviewedApplication
+    found = []
+    if case_no not in (None, ""):
+        found.append(A.case_no == case_numbers.canonical(case_no))
+    if applicant not in (None, ""):
+        if not isinstance(applicant, str) or len(applicant) > 50:
+            raise validation_error({"applicant": "应为不超过50个字符的姓名"})
+        found.append(A.applicant_name.contains(applicant.strip(), autoescape=True))
+    return found
+
+
+def staff_counts(uow: UnitOfWork, actor: dict, mode: Any = None) -> dict:
+    """How many of the court's applications are in each status, counted (not a page's
+    length): the console's tabs."""
+    court = _require_staff(actor)
+    if mode not in (None, "", *domain.MODES):
+        raise validation_error({"mode": "应为 online 或 onsite"})
+    today = clock.now().date()
+    A = ReviewedApplication
+    with uow.read() as session:
+        counts = {}
+        for status in domain.STATUSES:
+            query = select(func.count()).select_from(A).where(A.court == court, _status_filter(status, today))
+            if mode:
+                query = query.where(A.mode == mode)
+            counts[status] = session.scalar(query) or 0
+    return {"counts": counts}
+
+
 def _encode_cursor(row: ReviewedApplication) -> str:
     raw = json.dumps([clock.as_aware(row.applied_at).isoformat(), row.id])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -204,9 +235,12 @@ def staff_queue(
     limit: int = 20,
     cursor=None,
     verifications: Callable[[list[int]], dict] | None = None,
+    case_no: Any = None,
+    applicant: Any = None,
 ) -> dict:
     """The court's applications, oldest first (the longest wait at the top), each with how
-    its applicant was verified (实名认证) when ``verifications`` can tell."""
+    its applicant was verified (实名认证) when ``verifications`` can tell; found by status,
+    mode, case number and a part of the applicant's name."""
     court = _require_staff(actor)
     if status not in (None, "", *domain.STATUSES):
         raise validation_error({"status": "应为 " + "、".join(domain.STATUSES)})
@@ -215,7 +249,7 @@ def staff_queue(
     limit = max(1, min(100, int(limit)))
     now = clock.now()
     A = ReviewedApplication
-    query = select(A).where(A.court == court)
+    query = select(A).where(A.court == court, *_search(case_no, applicant))
     if status:
         query = query.where(_status_filter(status, now.date()))
     if mode:
@@ -400,6 +434,33 @@ def notify_decision(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
     return created
 
 
+def notify_attendance(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
+    """Its own ``review.attendance_recorded`` → the reader's message and text when they did
+    not come or when the file is back (domain.attendance_notice), once per kind."""
+    try:
+        app_id = str(payload["application_id"])
+        attended = payload.get("attended")
+        returned = bool(payload.get("returned_at"))
+    except (KeyError, TypeError):
+        log.error("attendance_recorded without the contract's fields; dropped (event %s)", payload.get("event_id"))
+        return False
+    with uow.transaction() as session:
+        if not first_delivery(session, Inbox, str(payload.get("event_id") or f"attendance:{app_id}")):
+            return False
+        row = session.get(ReviewedApplication, app_id)
+        notice = domain.attendance_notice(row.case_no, attended, returned) if row is not None else None
+        if notice is None:
+            return False
+        kind, title, body = notice
+        created = _add_message(
+            session, user_id=row.applicant_id, application_id=app_id, kind=kind, title=title, body=body
+        )
+        phone, case_no = row.applicant_phone, row.case_no
+    if created:
+        _text(sms, phone, kind, case_no)
+    return created
+
+
 def _decision_template(opinion: str, mode: str | None) -> str:
     """The text-message template of a decision, as :func:`domain.decision_notice` words
     its 站内信."""
@@ -501,17 +562,13 @@ def mark_read(uow: UnitOfWork, actor: dict, message_id: Any) -> None:
 
 def queue_by_court(uow: UnitOfWork) -> list[tuple[str, int, float | None]]:
     """(court, pending, age in seconds of the oldest pending) for the operators' dashboard."""
-    now = clock.utcnow()
     with uow.read() as session:
         rows = session.execute(
             select(ReviewedApplication.court, func.count(), func.min(ReviewedApplication.applied_at))
             .where(ReviewedApplication.status == "pending")
             .group_by(ReviewedApplication.court)
         ).all()
-    return [
-        (court, count, (now - clock.as_aware(oldest)).total_seconds() if oldest else None)
-        for court, count, oldest in rows
-    ]
+    return metrics.queue_ages(rows)
 
 
 # -- what the services must agree on (services.common.consistency) --------------------------

@@ -434,3 +434,30 @@ def test_a_real_submission_reaches_the_queue_and_the_decision_reaches_the_applic
     assert wait_until(case_texts), stack.texts_to(party.phone)
     (text,) = case_texts()
     assert case_no in text and text.startswith("【网上阅卷】阅卷申请已通过")
+
+
+def test_the_consoles_counts_are_real_and_the_queue_is_searchable(stack, admin):
+    """Every status counted in one call, past any page; found by case number and name."""
+    court = court_of_this_test()
+    clerk = create_staff(admin, "clerk", court)
+    party = Api(stack.base_url)
+    party.register("party", name="王小明")
+    cases = [import_case(admin, court, electronic=True) for _ in range(3)]
+    ids = [submit(stack, party, case_no, court) for case_no in cases]
+    for app_id in ids:
+        wait_arrived(clerk, app_id)
+    rejected = clerk.post(decision_path(ids[0]), json={"opinion": "reject", "explanation": "不符合条件"})
+    assert rejected.status_code == 200, rejected.text
+    counts = clerk.get("/api/v1/staff/applications/counts")
+    assert counts.status_code == 200, counts.text
+    assert {k: counts.json()["counts"][k] for k in ("pending", "rejected", "approved")} == {
+        "pending": 2,
+        "rejected": 1,
+        "approved": 0,
+    }
+    by_case = queue(clerk, case_no=cases[1].replace("（", "(").replace("）", ")"))
+    assert [a["id"] for a in by_case] == [ids[1]]
+    assert {a["id"] for a in queue(clerk, applicant="小明")} == set(ids)
+    assert queue(clerk, applicant="别人") == []
+    assert_error(clerk.get("/api/v1/staff/applications", params={"case_no": "x"}), 422, "invalid_case_no")
+    assert_error(party.get("/api/v1/staff/applications/counts"), 403, "forbidden")

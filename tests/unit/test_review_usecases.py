@@ -242,3 +242,47 @@ def test_a_retried_attendance_with_its_key_records_once(uow):
     with pytest.raises(DomainError) as reused:
         usecases.record_attendance(uow, archivist, 1, {"attended": False}, idempotency_key="k-1")
     assert reused.value.code == "idempotency_key_reused"
+
+
+def test_counts_are_counted_and_the_queue_is_found_by_case_and_name(uow):
+    """The console's tabs are real counts, past any page size; the queue is searchable."""
+    for n in range(1, 131):
+        event = {**submitted(n, f"e-{n}"), "case_no": f"（2021）粤01民初{n}号"}
+        if n % 2:
+            event["applicant"] = {**event["applicant"], "name": "李四"}
+        usecases.receive_submitted(uow, event)
+    counts = usecases.staff_counts(uow, CLERK)["counts"]
+    assert counts["pending"] == 130 and counts["approved"] == 0 and set(counts) >= {"expired", "revoked"}
+    assert usecases.staff_counts(uow, {**CLERK, "court": "别的法院"})["counts"]["pending"] == 0
+    found = usecases.staff_queue(uow, CLERK, case_no="(2021)粤01民初7号")["items"]
+    assert [a["id"] for a in found] == [7]
+    named = usecases.staff_queue(uow, CLERK, applicant="李", limit=100)
+    assert len(named["items"]) == 65 and named["next_cursor"] is None
+    with pytest.raises(DomainError) as refused:
+        usecases.staff_queue(uow, CLERK, case_no="nonsense")
+    assert refused.value.code == "invalid_case_no"
+
+
+def test_a_no_show_and_a_returned_file_reach_the_reader_once(uow):
+    """到场 and 借阅 say nothing; 未到场 and 还卷 each give one message and one text."""
+    archivist = {"id": 8, "role": "archivist", "name": "档案员", "court": "某法院"}
+    usecases.receive_submitted(uow, submitted())
+    onsite = {"opinion": "approve", "mode": "onsite", "start_date": "2026-05-07", "end_date": "2026-05-08"}
+    usecases.decide(uow, CLERK, 1, onsite, dict)
+    texts = Texts()
+
+    def recorded(body: dict, event_id: str) -> bool:
+        usecases.record_attendance(uow, archivist, 1, body)
+        with uow.read() as session:
+            payload = json.loads(session.scalars(select(Outbox).order_by(Outbox.id.desc())).first().payload)
+        return usecases.notify_attendance(uow, texts, {**payload, "event_id": event_id})
+
+    assert recorded({"attended": True, "borrowed_at": "2026-05-07 09:30:00"}, "a-1") is False
+    done = {"attended": True, "borrowed_at": "2026-05-07 09:30:00", "returned_at": "2026-05-07 09:50:00"}
+    assert recorded(done, "a-2") is True
+    assert recorded(done, "a-3") is False  # recorded again: told once
+    assert recorded({"attended": False}, "a-4") is True  # a correction to a no-show is news
+    with uow.read() as session:
+        kinds = sorted(m.kind for m in session.scalars(select(Message)) if m.kind.startswith("onsite"))
+    assert kinds == ["onsite_no_show", "onsite_returned"]
+    assert [t for _, t in texts.sent] == ["onsite_returned", "onsite_no_show"]
