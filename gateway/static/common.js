@@ -257,6 +257,40 @@ export function errorBox(err) {
   return h("div", { class: "error-box weui-msg__desc", role: "alert" }, typeof err === "string" ? err : errorText(err));
 }
 
+// -- lists that page (加载更多) ------------------------------------------------------------
+// Every list of the API pages with a cursor (API.md "Lists"): one page, then the next when
+// the person asks (加载更多), until next_cursor is null; no list stops at its first page.
+// `row(item)` draws an item into `list` (a <ul>, <ol> or <tbody>); `shell` (the list
+// itself, or the <table> around a <tbody>) is shown once there is a row, `empty` while
+// there is none. `element` holds them and the 加载更多 button, which goes with the last
+// page. `load()` reads the next page and resolves to it: a view awaits the first, so its
+// errors are the page's; a later page's error is a toast and 加载更多 stays to try again.
+// `start` labels a button that reads the first page (a list drawn only when asked for).
+export function pagedList(path, row, { params = {}, limit = 20, list, shell = list, empty = null, start = null, action = "more", onPage = null } = {}) {
+  let cursor = null;
+  let shown = 0;
+  let loaded = false;
+  const more = button(start || "加载更多", (e) => whileBusy(e.currentTarget, () => load().catch((err) => toast(errorText(err), true))), "default", { "data-action": action });
+  const footer = h("div", { class: "actions load-more" }, more);
+  const element = h("div", { class: "paged-list" }, start ? footer : null);
+  async function load() {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) if (value !== null && value !== undefined && value !== "") query.set(key, value);
+    query.set("limit", String(limit));
+    if (cursor) query.set("cursor", cursor);
+    const page = await api("GET", `${path}?${query}`);
+    if (onPage) onPage(page);
+    list.append(...page.items.map(row));
+    shown += page.items.length;
+    cursor = page.next_cursor || null;
+    loaded = true;
+    more.textContent = "加载更多";
+    element.replaceChildren(...[shown ? shell : loaded ? empty : null, cursor ? footer : null].filter(Boolean));
+    return page;
+  }
+  return { element, load, more, shown: () => shown, done: () => loaded && !cursor };
+}
+
 // -- routing: every front end is one page; addresses are real paths ------------------------
 export function createRouter(routes, root) {
   // Each view draws into a detached element that replaces the page only if no later
@@ -717,7 +751,7 @@ function refusal(err, verifyPath) {
   return err instanceof ApiFailure && err.code === "verification_required" && verifyPath ? verificationRequired(verifyPath) : errorBox(err);
 }
 
-// One upload row per material kind, with progress; returns {element, ids(), kindsHave()}.
+// One upload row per material kind, with progress; returns {element, ids(), missing(), kinds()}.
 export function materialsPicker(kinds, optional = []) {
   const uploaded = [];
   const list = h("div", { class: "materials" });
@@ -755,15 +789,27 @@ export function materialsPicker(kinds, optional = []) {
     element: list,
     ids: () => uploaded.map((m) => m.id),
     missing: () => kinds.filter((k) => !uploaded.some((m) => m.kind === k)),
+    kinds: () => uploaded.map((m) => m.kind),
+  };
+}
+
+// 申请内容: 全案卷宗, or 部分卷宗 described in words; `initial` is an application's scope.
+function scopeControl(initial = "全案卷宗") {
+  const partial = initial !== "全案卷宗";
+  const select = h("select", { name: "scope_kind", class: "weui-select", "aria-label": "申请内容" }, h("option", { value: "全案卷宗" }, "全案卷宗"),
+    h("option", { value: "other", selected: partial }, "部分卷宗（请说明）"));
+  const text = input("scope_text", { placeholder: "需要查阅的卷宗内容", hidden: !partial, value: partial ? initial : "", "aria-label": "需要查阅的卷宗内容" });
+  select.addEventListener("change", () => (text.hidden = select.value !== "other"));
+  return {
+    element: h("div", {}, select, text),
+    value: () => (select.value === "other" ? text.value.trim() || "部分卷宗" : "全案卷宗"),
   };
 }
 
 // The 申请 form: case lookup (eligibility before submitting), scope, reason, materials.
 export function applicationForm({ user, onDone, onBinding, initialCase, verifyPath }) {
   const caseNo = input("case_no", { required: true, placeholder: "如（2021）粤01民初1号", value: initialCase || "" });
-  const scopeSel = h("select", { name: "scope_kind", class: "weui-select" }, h("option", { value: "全案卷宗" }, "全案卷宗"), h("option", { value: "other" }, "部分卷宗（请说明）"));
-  const scopeText = input("scope_text", { placeholder: "需要查阅的卷宗内容", hidden: true });
-  scopeSel.addEventListener("change", () => (scopeText.hidden = scopeSel.value !== "other"));
+  const scope = scopeControl();
   const reason = h("textarea", { name: "reason", class: "weui-textarea", rows: 3, required: true, placeholder: "申请阅卷的原因" });
   const eligibility = h("div", { class: "eligibility", "aria-live": "polite" });
   const message = h("div", { "aria-live": "assertive" });
@@ -800,7 +846,7 @@ export function applicationForm({ user, onDone, onBinding, initialCase, verifyPa
       field("案号", caseNo),
       h("div", { class: "field-actions" }, button("查询案件", check, "default", { "data-action": "lookup" })),
       eligibility,
-      field("申请内容", h("div", {}, scopeSel, scopeText)),
+      field("申请内容", scope.element),
       field("申请原因", reason)),
     h("h2", {}, "申请材料"),
     h("p", { class: "muted" }, "支持 PDF、JPG、PNG，每个文件不超过20MB。"),
@@ -821,7 +867,7 @@ export function applicationForm({ user, onDone, onBinding, initialCase, verifyPa
     }
     const body = {
       case_no: caseNo.value.trim(),
-      scope: scopeSel.value === "other" ? scopeText.value.trim() || "部分卷宗" : "全案卷宗",
+      scope: scope.value(),
       reason: reason.value.trim(),
       material_ids: picker.ids(),
     };
@@ -834,6 +880,103 @@ export function applicationForm({ user, onDone, onBinding, initialCase, verifyPa
     }
   }
   return form;
+}
+
+// 补正: a returned application (or a refused or expired one) corrected and sent again. The
+// form holds the old 申请内容 and 申请原因 and the old materials, each of which can be
+// removed; new materials are uploaded as in the 申请 form. 提交补正 sends what the form holds
+// (the reapply body, API.md "Reading rights (additions)"); the new pending application
+// replaces nothing of the old one, which stays as the clerk left it.
+const CORRECTABLE = ["returned", "rejected", "expired", "revoked"];
+
+export function correctionForm({ app, user, onDone, backPath, verifyPath }) {
+  if (!CORRECTABLE.includes(app.status)) {  // (decided since, or opened from an old address)
+    const back = backPath ? h("a", { href: backPath, "data-nav": true, class: "btn btn-default weui-btn weui-btn_default" }, "返回申请详情") : null;
+    const why = app.status === "pending" ? "该申请正在审查中，无需补正；如需修改，请先撤回申请后重新申请。" : ERROR_TEXT.invalid_state;
+    return h("div", { class: "card form correction-form" }, h("h1", {}, "补正申请"), errorBox(why), back ? h("div", { class: "actions" }, back) : null);
+  }
+  const lawyer = user.role === "lawyer";
+  const caseNo = input("case_no", { value: app.case_no, readonly: true });
+  const scope = scopeControl(app.scope || "全案卷宗");
+  const reason = h("textarea", { name: "reason", class: "weui-textarea", rows: 3, required: true, placeholder: "申请阅卷的原因" });
+  reason.value = app.reason || "";
+  const old = app.materials || [];
+  const removed = new Set();
+  const oldList = old.length ? h("ul", { class: "old-materials weui-cells" }, old.map((m) => oldMaterialRow(m, removed)))
+    : h("p", { class: "muted" }, "原申请未上传材料。");
+  const picker = materialsPicker([], lawyer ? [...LAWYER_KINDS, "other"] : ["authorization", "party_id", "other"]);
+  const message = h("div", { "aria-live": "assertive" });
+  const form = h("form", { class: "card form correction-form", novalidate: true },
+    h("h1", {}, "补正申请"),
+    returnNotice(app),
+    h("p", { class: "muted" }, "请按审查意见修改申请内容、申请原因或申请材料。提交后生成新的申请重新审查，原申请保留不变。"),
+    h("div", { class: "weui-cells weui-cells_form" },
+      field("案号", caseNo, "补正不能更换案件；其他案件请另行申请。"),
+      field("申请内容", scope.element),
+      field("申请原因", reason)),
+    h("h2", {}, "申请材料"),
+    h("h3", { class: "materials-heading" }, "原申请材料"),
+    h("p", { class: "muted" }, "不再需要的材料请点击“移除”；移除后可点击“恢复”。"),
+    oldList,
+    h("h3", { class: "materials-heading" }, "新增材料"),
+    h("p", { class: "muted" }, "支持 PDF、JPG、PNG，每个文件不超过20MB。"),
+    picker.element,
+    message,
+    h("div", { class: "actions bottom-bar weui-bottom-fixed-opr" },
+      h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "提交补正")));
+  picker.element.addEventListener("change", () => message.replaceChildren());
+  const submission = intent();  // a retry of the same 补正 reuses its key
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    whileBusy(form.querySelector("button[type=submit]"), submit);
+  });
+  async function submit() {
+    message.replaceChildren();
+    const kept = old.filter((m) => !removed.has(m.id));
+    if (lawyer) {
+      const have = new Set([...kept.map((m) => m.kind), ...picker.kinds()]);
+      const missing = LAWYER_KINDS.filter((k) => !have.has(k));
+      if (missing.length) return message.replaceChildren(errorBox(ERROR_TEXT.materials_missing + missing.map((k) => LABELS.kind[k]).join("、")));
+    }
+    const body = { scope: scope.value(), reason: reason.value.trim(), material_ids: [...kept.map((m) => m.id), ...picker.ids()] };
+    try {
+      const fresh = await submission.send("POST", `/api/v1/applications/${encodeURIComponent(app.id)}/reapply`, body);
+      toast("已提交补正");
+      onDone(fresh);
+    } catch (err) {
+      message.replaceChildren(refusal(err, verifyPath));
+    }
+  }
+  return form;
+}
+
+// One material of the old application in the 补正 form: open it, 移除 it (恢复 takes it back).
+function oldMaterialRow(m, removed) {
+  const note = h("span", { class: "removed-note", "aria-live": "polite" });
+  const toggle = h("button", { type: "button", class: "btn btn-default weui-btn weui-btn_default weui-btn_mini material-remove", "data-action": "remove-material", "aria-label": `移除 ${m.filename}` }, "移除");
+  const row = h("li", { class: "weui-cell old-material", "data-material": m.id },
+    h("span", { class: "weui-cell__bd" }, h("span", { class: "muted" }, `${LABELS.kind[m.kind] || m.kind}：`),
+      h("a", { href: `/api/v1/uploads/${encodeURIComponent(m.id)}`, target: "_blank", rel: "noopener" }, m.filename), note),
+    h("span", { class: "weui-cell__ft" }, toggle));
+  toggle.addEventListener("click", () => {
+    const gone = !removed.has(m.id);
+    if (gone) removed.add(m.id);
+    else removed.delete(m.id);
+    row.classList.toggle("removed", gone);
+    note.textContent = gone ? "（已移除，提交后不再随申请提交）" : "";
+    toggle.textContent = gone ? "恢复" : "移除";
+    toggle.setAttribute("aria-label", `${gone ? "恢复" : "移除"} ${m.filename}`);
+    toggle.dataset.action = gone ? "restore-material" : "remove-material";
+  });
+  return row;
+}
+
+// 退回补正: the clerk's explanation, at the top of the detail page and of the 补正 form.
+export function returnNotice(app, extra) {
+  if (app.status !== "returned") return null;
+  return h("div", { class: "notice notice-warn return-notice", role: "note" },
+    h("p", {}, h("strong", {}, "退回补正 — 审查意见："), h("span", { class: "return-explanation" }, app.review?.explanation || "请按要求补正后重新提交。")),
+    extra ? h("p", { class: "muted" }, extra) : null);
 }
 
 // 案件绑定 (lawyers): case, the party they act for, license and authorization.
@@ -872,12 +1015,17 @@ export function bindingForm({ caseNo, onDone, verifyPath }) {
 }
 
 export async function bindingList() {
-  const { items } = await api("GET", "/api/v1/bindings?limit=100");
-  if (!items.length) return h("p", { class: "empty" }, "暂无案件绑定申请。");
-  return h("ul", { class: "binding-list weui-cells" }, items.map((b) => h("li", { class: "weui-cell" },
+  const list = h("ul", { class: "binding-list weui-cells" });
+  const pages = pagedList("/api/v1/bindings", bindingRow, { list, empty: h("p", { class: "empty" }, "暂无案件绑定申请。") });
+  await pages.load();
+  return pages.element;
+}
+
+function bindingRow(b) {
+  return h("li", { class: "weui-cell", "data-id": b.id },
     h("span", {}, `${b.case_no}（${b.party_name}）`), " ",
     h("span", { class: `tag tag-${{ approved: "approved", rejected: "rejected", revoked: "revoked" }[b.status] || "pending"}` }, LABELS.binding[b.status] || b.status),
-    b.explanation ? h("small", { class: "muted" }, ` ${b.explanation}`) : null)));
+    b.explanation ? h("small", { class: "muted" }, ` ${b.explanation}`) : null);
 }
 
 // -- the detail page: the manual's four blocks in order ------------------------------------
@@ -947,13 +1095,17 @@ export function detailBlocks(app, actions) {
   }
   const tail = [];
   const accessLog = actions.accessLog && reading && reading.mode === "online" ? accessLogBlock(app.id, actions.accessLog) : null;
-  if (["expired", "rejected", "returned", "revoked"].includes(app.status) && actions.reapply) tail.push(button("重新申请", actions.reapply, "primary", { "data-action": "reapply" }));
+  // 退回补正: 补正 (amend, then resubmit) first; 重新申请 resubmits the same application
+  const correct = app.status === "returned" && actions.correct;
+  if (correct) tail.push(button("补正", actions.correct, "primary", { "data-action": "correct" }));
+  if (["expired", "rejected", "returned", "revoked"].includes(app.status) && actions.reapply) tail.push(button("重新申请", actions.reapply, correct ? "default" : "primary", { "data-action": "reapply" }));
   if (app.status === "pending" && actions.withdraw) tail.push(button("撤回申请", actions.withdraw, "default", { "data-action": "withdraw" }));
   // 已终止 says why at the top: the reader's relation to the case ended, and reading with it
   const revoked = app.status === "revoked" && app.revocation
     ? h("p", { class: "notice revocation", role: "note" }, h("strong", {}, "阅卷已终止："), app.revocation.reason) : null;
   return h("div", { class: "detail" },
     h("p", { class: "status-line" }, "状态：", statusTag(app.status)), revoked,
+    returnNotice(app, correct ? "请点击页面下方的“补正”，按审查意见修改申请内容、申请原因或申请材料后重新提交。" : null),
     h("section", { class: "block", "aria-labelledby": "b1" }, h("h2", { id: "b1" }, "申请信息"),
       table([["案号", app.case_no], ["承办法院", app.court], ["申请人", app.applicant?.name], ["申请日期", fmtDate(app.applied_at)], ["申请内容", app.scope], ["申请原因", app.reason]])),
     h("section", { class: "block", "aria-labelledby": "b2" }, h("h2", { id: "b2" }, "审查信息"),
@@ -978,23 +1130,11 @@ const ACCESS_LOG = {
 export function accessLogBlock(subject, whose) {
   const { path, note } = ACCESS_LOG[whose];
   const list = h("ol", { class: "access-log weui-cells" });
-  const more = button("查看阅卷记录", () => load(), "default", { "data-action": "access-log" });
-  let cursor = null;
-  async function load() {
-    try {
-      const query = cursor ? `?limit=20&cursor=${encodeURIComponent(cursor)}` : "?limit=20";
-      const page = await api("GET", `${path(subject)}${query}`);
-      if (!cursor && !page.items.length) list.replaceChildren(h("li", { class: "muted" }, "暂无阅卷记录"));
-      list.append(...page.items.map(accessLogRow));
-      cursor = page.next_cursor;
-      more.textContent = "加载更多";
-      if (!cursor) more.remove();  // (a button's display rule would override `hidden`)
-    } catch (err) {
-      toast(errorText(err), true);
-    }
-  }
+  const pages = pagedList(path(subject), accessLogRow, {
+    list, empty: h("p", { class: "muted access-log-empty" }, "暂无阅卷记录"), start: "查看阅卷记录", action: "access-log",
+  });
   return h("section", { class: "block", "aria-labelledby": "b5" }, h("h2", { id: "b5" }, "阅卷记录"),
-    h("p", { class: "muted" }, note), list, more);
+    h("p", { class: "muted" }, note), pages.element);
 }
 
 function accessLogRow(entry) {
@@ -1132,9 +1272,7 @@ function viewer(root, dossier, { heading, note, pageUrl, print, noPrint, volumeL
 
 // 站内信: decisions and the reminder before a deadline; opening one marks it read.
 export async function messagesList(applicationPath, go) {
-  const { items } = await api("GET", "/api/v1/messages?limit=50");
-  if (!items.length) return h("p", { class: "empty" }, "暂无站内信。");
-  return h("ul", { class: "messages weui-cells" }, items.map((m) => {
+  const row = (m) => {
     const open = async (e) => {
       e.preventDefault();
       if (!m.read) await api("POST", `/api/v1/messages/${encodeURIComponent(m.id)}/read`).catch(() => null);
@@ -1143,5 +1281,61 @@ export async function messagesList(applicationPath, go) {
     return h("li", { class: m.read ? "message weui-cell" : "message unread weui-cell", "data-id": m.id },
       h("a", { href: m.application_id ? applicationPath(m.application_id) : "#", onclick: open },
         h("strong", {}, m.read ? "" : "● ", m.title), h("span", { class: "muted" }, ` ${fmtTime(m.at)}`), h("p", {}, m.body)));
-  }));
+  };
+  const list = h("ul", { class: "messages weui-cells" });
+  const pages = pagedList("/api/v1/messages", row, { list, empty: h("p", { class: "empty" }, "暂无站内信。") });
+  await pages.load();
+  return pages.element;
+}
+
+// -- 我的案件 and who read them ----------------------------------------------------------
+// The caller's cases (a party's own, a lawyer's of record or bound), newest first, each
+// with 申请阅卷; a party's also with 查阅记录: who else read the case's dossier. `base` is
+// the front end ("/m" or "/web"); `table` draws a table (the web center) instead of cells.
+export async function myCasesList(user, base, { table = false } = {}) {
+  const reads = (c) => (user.role === "party" && c.relation === "party"
+    ? h("a", { href: `${base}/cases/${encodeURIComponent(c.case_no)}/reads`, "data-nav": true, class: "btn btn-link case-reads-link", "data-action": "reads" }, "查阅记录") : null);
+  const apply = (c) => (c.can_apply === false ? null
+    : h("a", { href: `${base}/applications/new?case_no=${encodeURIComponent(c.case_no)}`, "data-nav": true, class: "btn btn-link", "data-action": "apply" }, "申请阅卷"));
+  const facts = (c) => [c.court, c.cause, LABELS.caseStatus[c.status] || c.status].filter(Boolean).join(" · ");
+  const row = table
+    ? (c) => h("tr", { "data-case": c.case_no }, h("td", {}, c.case_no), h("td", {}, c.court || "—"), h("td", {}, c.cause || "—"),
+        h("td", {}, LABELS.caseStatus[c.status] || c.status || "—"), h("td", {}, LABELS.relation[c.relation] || c.relation || "—"), h("td", {}, h("div", { class: "row-actions" }, apply(c), reads(c))))
+    : (c) => h("div", { class: "weui-cell case-row", "data-case": c.case_no },
+        h("div", { class: "weui-cell__bd" }, h("p", { class: "case-no" }, c.case_no), h("p", { class: "muted" }, `${facts(c)} · 您是：${LABELS.relation[c.relation] || c.relation}`)),
+        h("div", { class: "weui-cell__ft row-actions" }, apply(c), reads(c)));
+  const body = table ? h("tbody", {}) : h("div", { class: "weui-cells case-list" });
+  const shell = table ? h("table", { class: "grid-table case-list" },
+    h("thead", {}, h("tr", {}, ["案号", "承办法院", "案由", "案件状态", "您是", "操作"].map((t) => h("th", { scope: "col" }, t)))), body) : body;
+  const empty = h("p", { class: "empty" }, user.role === "lawyer"
+    ? "暂无案件：您在案代理或案件绑定通过的案件会列在这里；审理中的案件请先申请案件绑定。"
+    : "暂无案件：以您本人身份登记为当事人的案件会列在这里；如有遗漏，请核对实名认证信息或联系法院。");
+  const pages = pagedList("/api/v1/my/cases", row, { list: body, shell, empty });
+  await pages.load();
+  return pages.element;
+}
+
+// 谁查阅了我的案件 (B13): for a party, who else read the case's dossier through a reading
+// grant, one line per reader and court day, newest first; what is not here is said too.
+export const READS_NOTE = "以下是其他人通过阅卷申请查阅本案电子卷宗的记录（每人每天一行）。您本人的查阅记录见各申请的阅卷记录；法院工作人员的查阅由法院留存。";
+
+export async function caseReads(caseNo, { table = false } = {}) {
+  const who = (r) => r.reader?.name || "—";
+  const role = (r) => LABELS.role[r.reader?.role] || r.reader?.role || "—";
+  const docs = (r) => (r.documents?.length ? r.documents.map((t) => `《${t}》`).join("") : "—");
+  const row = table
+    ? (r) => h("tr", { class: "read-row" }, h("td", {}, h("time", { datetime: r.date }, r.date)), h("td", { class: "reader" }, who(r)), h("td", {}, role(r)),
+        h("td", { class: "documents" }, docs(r)), h("td", { class: "pages" }, String(r.pages)), h("td", { class: "prints" }, String(r.prints)))
+    : (r) => h("div", { class: "weui-cell read-row" },
+        h("div", { class: "weui-cell__bd" }, h("p", { class: "reader" }, `${who(r)}（${role(r)}）`), h("p", { class: "documents" }, docs(r)),
+          h("p", { class: "muted" }, `查看 ${r.pages} 页 · 打印 ${r.prints} 次`)),
+        h("div", { class: "weui-cell__ft" }, h("time", { datetime: r.date }, r.date)));
+  const body = table ? h("tbody", {}) : h("div", { class: "weui-cells case-reads-list" });
+  const shell = table ? h("table", { class: "grid-table case-reads-list" },
+    h("thead", {}, h("tr", {}, ["日期", "查阅人", "身份", "查阅的文书", "页数", "打印次数"].map((t) => h("th", { scope: "col" }, t)))), body) : body;
+  const pages = pagedList(`/api/v1/my/cases/${encodeURIComponent(caseNo)}/reads`, row, {
+    list: body, shell, empty: h("p", { class: "empty" }, "暂无他人查阅本案电子卷宗的记录。"),
+  });
+  await pages.load();
+  return h("section", { class: "case-reads" }, h("p", { class: "notice reads-note", role: "note" }, READS_NOTE), pages.element);
 }

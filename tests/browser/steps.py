@@ -232,6 +232,24 @@ def approve_online(desk, application_id: str, case_no: str) -> None:
     expect(desk.locator(".status-line .tag")).to_have_text("通过")
 
 
+def return_for_correction(desk, application_id, explanation: str, seconds: float = 15) -> None:
+    """The clerk, signed in on ``desk``, opens the application from the queue (it reaches
+    the queue by event: reopened until it is there) and returns it (退回补正) saying why."""
+    row = desk.locator(f"tr[data-id='{application_id}']")
+    deadline = time.monotonic() + seconds
+    while True:
+        desk.goto("/staff/applications")
+        desk.locator(".queue, .empty").first.wait_for()
+        if row.count() or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    row.get_by_role("link", name="审查").click()
+    desk.get_by_label("退回补正").check()
+    desk.get_by_label("审查意见说明").fill(explanation)
+    desk.get_by_role("button", name="提交审查决定").click()
+    expect(desk.locator(".status-line .tag")).to_have_text("退回补正")
+
+
 def approve_binding(desk, case_no: str, party_name: str) -> None:
     """The clerk agrees to a lawyer's case binding (案件绑定) from the console's list."""
     desk.locator("nav#nav").get_by_role("link", name="绑定审查").click()
@@ -297,3 +315,53 @@ def assert_print_copy(body: bytes, pages: int) -> None:
     printed = pdfium.PdfDocument(body)
     assert len(printed) == pages
     assert printed[0].get_textpage().get_text_range() == ""
+
+
+# -- who read my case (B13) and lists that page ---------------------------------------------
+
+READS_NOTE = (
+    "以下是其他人通过阅卷申请查阅本案电子卷宗的记录（每人每天一行）。"
+    "您本人的查阅记录见各申请的阅卷记录；法院工作人员的查阅由法院留存。"
+)
+
+
+def approve_by_api(stack, admin: Api, reader: Api, application_id, seconds: float = 15) -> None:
+    """A clerk of the court agrees to online reading over the API, out of sight (the
+    application reaches review by event: retried until it is there); returns once the
+    reader's dossier opens."""
+    from tests.support import wait_until
+
+    clerk = new_staff(admin, "clerk", "钱审查")
+    desk = Api(stack.base_url)
+    desk.login(clerk["phone"], clerk["password"])
+    path = f"/api/v1/staff/applications/{application_id}/decision"
+    body = {"opinion": "approve", "mode": "online", "explanation": "申请符合法律规定，予以同意"}
+    deadline = time.monotonic() + seconds
+    while (decided := desk.post(path, json=body)).status_code == 404 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert decided.status_code == 200, decided.text
+    dossier = f"/api/v1/applications/{application_id}/dossier"
+    assert wait_until(lambda: reader.get(dossier).status_code == 200, seconds), "the grant never reached the dossier"
+
+
+def read_pages(reader: Api, application_id, document_id, pages) -> None:
+    """The reader looks at ``pages`` of a document through the API, as the viewer does."""
+    for n in pages:
+        response = reader.get(f"/api/v1/applications/{application_id}/dossier/documents/{document_id}/pages/{n}")
+        assert response.status_code == 200, response.text
+
+
+def court_staff(admin: Api, role: str, name: str, court: str) -> dict:
+    """A staff account of another court than COURT (a court of the test's own)."""
+    data = {"phone": new_phone(), "password": "Staff-2024x", "name": name, "role": role, "court": court}
+    response = admin.post("/api/v1/admin/staff", json=data)
+    assert response.status_code == 201, response.text
+    return data
+
+
+def announce_submitted(stack, applicant: Api, case_no: str, court: str, applied_at: str) -> int:
+    """An application announced as the applications service announces a submission
+    (application_submitted), straight into review's queue: many of them quickly."""
+    from tests.e2e.test_review import submit
+
+    return submit(stack, applicant, case_no, court, applied_at)

@@ -116,7 +116,7 @@ def test_sign_up_with_a_code_then_verification_on_the_phone(stack, admin, browse
     # verified: 我的 says how; the case is found, the application goes in
     phone.goto("/m/reading")
     expect(phone.locator(".verification-banner")).to_have_count(0)
-    phone.get_by_role("link", name="我的").click()
+    phone.get_by_role("link", name="我的", exact=True).click()
     summary = phone.locator(".account-summary")
     expect(summary.locator(".verification-tag")).to_have_text("已认证")
     expect(summary).to_contain_text("人工核验身份证件")
@@ -277,7 +277,7 @@ def test_password_change_and_signing_out_everywhere(stack, admin, browsers):
     sign_in(phone, holder.phone, NEW_PASSWORD)
     phone.wait_for_url("**/m/applications")
     phone.goto("/m/reading")
-    phone.get_by_role("link", name="我的").click()
+    phone.get_by_role("link", name="我的", exact=True).click()
     phone.get_by_role("button", name="退出所有设备").click()
     phone.wait_for_url(re.compile(r"/m/$"))
     until_signed_out(pc, "/web/applications", "/web/login")

@@ -133,7 +133,7 @@ def test_party_applies_on_the_phone_and_reads_online(stack, admin, browsers, clo
     sign_in(pc, party["phone"], party["password"])
     pc.wait_for_url(f"**/web/applications/{application_id}/dossier")
     wait_for_image(pc.locator("img.page-image"))
-    expect(pc.locator("#nav")).to_have_text(re.compile(r"^网上阅卷\s*站内信\s*陈小雨（当事人）\s*退出登录$"))
+    expect(pc.locator("#nav")).to_have_text(re.compile(r"^网上阅卷\s*我的案件\s*站内信\s*陈小雨（当事人）\s*退出登录$"))
     pc.keyboard.press("ArrowRight")
     expect(pc.locator("img.page-image")).to_have_attribute("alt", re.compile("第2页"))
     pc.get_by_label("页码").fill("3")

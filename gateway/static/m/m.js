@@ -1,12 +1,13 @@
 // 手机阅卷: the mobile client, laid out like the 广州微法院 mini-program
 // (公众服务 → 手机阅卷 → 阅卷申请).
 import {
-  ApiFailure, LABELS, accountSummary, api, applicationActions, applicationForm, bindingForm, bindingList, button, changePasswordForm, copyLink,
-  createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, resetPasswordForm, safeNext,
-  signOut, signOutBlock, signupForm, statusTag, toast, verificationBanner, verificationPanel, verificationState, verificationTag,
+  ApiFailure, LABELS, accountSummary, api, applicationActions, applicationForm, bindingForm, bindingList, button, caseReads, changePasswordForm, copyLink,
+  correctionForm, createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, myCasesList, pagedList, resetPasswordForm,
+  safeNext, signOut, signOutBlock, signupForm, statusTag, toast, verificationBanner, verificationPanel, verificationState, verificationTag,
 } from "/static/common.js";
 
 const VERIFY = "/m/verify";
+const STATUSES = ["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"];
 
 const root = document.getElementById("app");
 const title = document.getElementById("page-title");
@@ -43,6 +44,7 @@ const routes = [
     el.replaceChildren(h("h1", { class: "section-title" }, "手机阅卷"), verificationBanner(user, VERIFY),
       h("div", { class: "weui-cells" },
         h("a", { href: "/m/applications", "data-nav": true, class: "weui-cell weui-cell_access" }, h("span", { class: "weui-cell__bd" }, "阅卷申请"), h("span", { class: "weui-cell__ft" })),
+        h("a", { href: "/m/cases", "data-nav": true, class: "weui-cell weui-cell_access" }, h("span", { class: "weui-cell__bd" }, "我的案件"), h("span", { class: "weui-cell__ft" })),
         h("a", { href: "/m/messages", "data-nav": true, class: "weui-cell weui-cell_access" }, h("span", { class: "weui-cell__bd" }, "站内信"), h("span", { class: "weui-cell__ft" })),
         user.role === "lawyer" ? h("a", { href: "/m/bindings", "data-nav": true, class: "weui-cell weui-cell_access" }, h("span", { class: "weui-cell__bd" }, "案件绑定"), h("span", { class: "weui-cell__ft" })) : null,
         h("a", { href: VERIFY, "data-nav": true, class: "weui-cell weui-cell_access" }, h("span", { class: "weui-cell__bd" }, "实名认证"), h("span", { class: "weui-cell__ft" }, verificationTag(state))),
@@ -57,13 +59,33 @@ const routes = [
   [/^\/m\/applications$/, async (el) => {
     frame("阅卷申请", "/m/reading");
     const user = await signedIn(true);
-    const { items } = await api("GET", "/api/v1/applications?limit=100");
+    const status = new URLSearchParams(location.search).get("status") || "";
+    const filter = h("select", { id: "status-filter", class: "weui-select status-filter", "aria-label": "按状态筛选" }, h("option", { value: "" }, "全部状态"),
+      STATUSES.map((s) => h("option", { value: s, selected: s === status }, LABELS.status[s])));
+    filter.addEventListener("change", () => router.go(`/m/applications${filter.value ? `?status=${filter.value}` : ""}`));
+    const row = (a) => h("a", { href: `/m/applications/${a.id}`, "data-nav": true, class: "weui-cell weui-cell_access app-row", "data-id": a.id },
+      h("div", { class: "weui-cell__bd" }, h("p", { class: "case-no" }, a.case_no), h("p", { class: "muted" }, `${a.court} · ${fmtDate(a.applied_at)} · ${a.scope}`)),
+      h("div", { class: "weui-cell__ft" }, statusTag(a.status)));
+    const list = h("div", { class: "weui-cells app-list" });
+    const pages = pagedList("/api/v1/applications", row, {
+      params: { status }, list, empty: h("p", { class: "empty" }, status ? "没有该状态的申请。" : "暂无阅卷申请，点击下方“申请”提交。"),
+    });
+    await pages.load();
     el.replaceChildren(h("h1", { class: "section-title" }, "阅卷申请"), verificationBanner(user, VERIFY),
-      items.length ? h("div", { class: "weui-cells app-list" }, items.map((a) => h("a", { href: `/m/applications/${a.id}`, "data-nav": true, class: "weui-cell weui-cell_access app-row", "data-id": a.id },
-        h("div", { class: "weui-cell__bd" }, h("p", { class: "case-no" }, a.case_no), h("p", { class: "muted" }, `${a.court} · ${fmtDate(a.applied_at)} · ${a.scope}`)),
-        h("div", { class: "weui-cell__ft" }, statusTag(a.status)))))
-        : h("p", { class: "empty" }, "暂无阅卷申请，点击下方“申请”提交。"),
+      h("div", { class: "weui-cells list-filter" }, h("div", { class: "weui-cell weui-cell_select" }, h("div", { class: "weui-cell__bd" }, filter))),
+      pages.element,
       h("div", { class: "bottom-bar" }, button("申请", () => router.go("/m/applications/new"), "primary", { "data-action": "apply" })));
+  }],
+  [/^\/m\/cases$/, async (el) => {
+    frame("我的案件", "/m/reading");
+    const user = await signedIn(true);
+    el.replaceChildren(h("h1", { class: "section-title" }, "我的案件"), verificationBanner(user, VERIFY), await myCasesList(user, "/m"));
+  }],
+  [/^\/m\/cases\/([^/]+)\/reads$/, async (el, encoded) => {
+    frame("查阅记录", "/m/cases");
+    await signedIn();
+    const caseNo = decodeURIComponent(encoded);
+    el.replaceChildren(h("h1", { class: "section-title" }, `${caseNo} · 谁查阅了本案`), await caseReads(caseNo));
   }],
   [/^\/m\/applications\/new$/, async (el) => {
     frame("申请阅卷", "/m/applications");
@@ -84,8 +106,15 @@ const routes = [
       view: () => router.go(`/m/applications/${id}/dossier`),
       copy: () => copyLink(id, el.querySelector(".copied-link")),
       accessLog: "own",
+      correct: () => router.go(`/m/applications/${id}/correct`),
       ...applicationActions(id, (next) => router.go(`/m/applications/${next}`), () => router.render()),
     }));
+  }],
+  [/^\/m\/applications\/(\d+)\/correct$/, async (el, id) => {
+    frame("补正", `/m/applications/${id}`);
+    const user = await signedIn();
+    const app = await api("GET", `/api/v1/applications/${id}`);
+    el.replaceChildren(correctionForm({ app, user, verifyPath: VERIFY, backPath: `/m/applications/${id}`, onDone: (fresh) => router.go(`/m/applications/${fresh.id}`) }));
   }],
   [/^\/m\/applications\/(\d+)\/dossier$/, async (el, id) => {
     frame("查看案卷", `/m/applications/${id}`);

@@ -2,7 +2,7 @@
 // keep the on-site list, admins import cases, ingest dossiers and create staff accounts.
 import {
   ApiFailure, LABELS, accessLogBlock, accountSummary, api, button, changePasswordForm, createRouter, detailBlocks, errorBox, errorText, field,
-  fmtDate, fmtTime, h, input, intent, loginForm, me, safeNext, sendForm, signOut, signOutBlock, staffDossierViewer, statusTag, toast,
+  fmtDate, fmtTime, h, input, intent, loginForm, me, pagedList, safeNext, sendForm, signOut, signOutBlock, staffDossierViewer, statusTag, toast,
   verifiedText, whileBusy,
 } from "/static/common.js";
 
@@ -109,6 +109,26 @@ function grantChecklist(app, dossier) {
     h("p", {}, h("strong", {}, "申请内容："), app.scope),
     h("p", { class: "muted" }, "勾选准许查阅的正卷文件；全部勾选即准许查阅全部正卷（含此后入库的文件）。"), volumes);
   return { element, chosen: () => (boxes.every((b) => b.checked) ? undefined : boxes.filter((b) => b.checked).map((b) => Number(b.value))) };
+}
+
+// 补正内容: what the applicant changed since the application they corrected (退回补正),
+// above the application itself; `previous` is that application when it could be read.
+function changesBlock(app, previous) {
+  const c = app.changes || {};
+  const fromTo = (change) => h("span", { class: "change" }, h("del", { class: "before" }, change.before || "—"), " → ", h("ins", { class: "after" }, change.after || "—"));
+  const files = (items, which) => h("ul", { class: `change-materials ${which}` }, items.map((m) => h("li", { "data-material": m.id },
+    h("a", { href: `/api/v1/uploads/${encodeURIComponent(m.id)}`, target: "_blank", rel: "noopener" }, `${LABELS.kind[m.kind] || m.kind}：${m.filename}`))));
+  const rows = [];
+  if (c.scope) rows.push(["申请内容", fromTo(c.scope)]);
+  if (c.reason) rows.push(["申请原因", fromTo(c.reason)]);
+  if (c.materials_added?.length) rows.push(["新增材料", files(c.materials_added, "added")]);
+  if (c.materials_removed?.length) rows.push(["移除材料", files(c.materials_removed, "removed")]);
+  const origin = [["原申请", h("a", { href: `/staff/applications/${encodeURIComponent(app.reapplied_from)}`, "data-nav": true, class: "previous-link" },
+    previous ? `${fmtDate(previous.applied_at)} 提交（${LABELS.status[previous.status] || previous.status}）` : "查看原申请")]];
+  if (previous?.review?.explanation) origin.push(["原审查意见", previous.review.explanation]);
+  const kv = (pairs) => h("dl", { class: "kv changes-kv" }, pairs.map(([k, v]) => h("div", { class: "kv-row" }, h("dt", {}, k), h("dd", {}, v ?? "—"))));
+  return h("section", { class: "block correction-changes", "aria-labelledby": "b-changes" }, h("h2", { id: "b-changes" }, "补正内容（与退回前相比）"),
+    kv(origin), rows.length ? kv(rows) : h("p", { class: "unchanged muted" }, "未作修改"));
 }
 
 function decisionForm(app, dossier, onDone) {
@@ -235,25 +255,10 @@ async function withVerification(app) {
   return verificationOf.has(String(app.id)) ? { ...app, applicant: { ...app.applicant, verification: verificationOf.get(String(app.id)) } } : app;
 }
 
-// One page of a staff list after another (加载更多): rows go into ``body``; the table shows
-// once there is a row, ``empty`` while there is none, and ``more`` goes with the last page.
-// Returns the loader; each call resolves to the next page's cursor (null at the end).
-function pagedRows(path, filters, row, { body, table, empty, more }) {
-  let cursor = null;
-  let shown = 0;
-  return async function load() {
-    const query = new URLSearchParams({ ...filters, limit: "50" });
-    if (cursor) query.set("cursor", cursor);
-    const page = await api("GET", `${path}?${query}`);
-    body.append(...page.items.map(row));
-    shown += page.items.length;
-    cursor = page.next_cursor;
-    table.hidden = !shown;
-    empty.hidden = Boolean(shown);
-    if (!cursor) more.remove();
-    return cursor;
-  };
-}
+// The console's lists page with 加载更多 (common.js pagedList): the three queues 100 rows at
+// a time (the most a page holds), the account lists 50.
+const PAGE = 50;
+const QUEUE_PAGE = 100;
 
 // One request in the 实名认证 queue: who the account says they are, the document they sent
 // (pictures shown, PDFs linked), 通过 / 不通过 with the reason.
@@ -338,6 +343,17 @@ function userRow(u) {
   return row;
 }
 
+// 阅卷申请审查's tabs: every status an application can have, in the manual's order.
+const QUEUE_STATUSES = ["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"];
+
+function queueRow(a) {
+  if (a.applicant && a.applicant.verification !== undefined) verificationOf.set(String(a.id), a.applicant.verification);
+  return h("tr", { "data-id": a.id },
+    h("td", {}, a.case_no), h("td", {}, a.applicant?.name), h("td", {}, who(a.applicant)), h("td", {}, fmtDate(a.applied_at)),
+    h("td", {}, waited(a.waited_seconds)), h("td", {}, a.scope), h("td", {}, statusTag(a.status)),
+    h("td", {}, h("a", { href: `/staff/applications/${a.id}`, "data-nav": true, class: "btn btn-link" }, a.status === "pending" ? "审查" : "查看")));
+}
+
 let decidedNow = null;  // the application object review answered a decision with
 
 const routes = [
@@ -345,21 +361,47 @@ const routes = [
     const user = await signedIn();
     router.replace(HOME[user.role]);
   }],
+  // 阅卷申请审查: every status as a tab with its real count (one call), a search by 案号 and
+  // 申请人姓名 within the tab, and the queue 100 rows at a time, oldest first (加载更多).
   [/^\/staff\/applications$/, async (el) => {
     await signedIn("clerk");
-    const status = new URLSearchParams(location.search).get("status") || "pending";
-    const counts = await Promise.all(["pending", "approved", "rejected", "returned"].map(async (s) => [s, (await queue(s)).length]));
-    const items = await queue(status);
-    el.replaceChildren(h("h1", {}, "阅卷申请审查"),
-      h("div", { class: "counts" }, counts.map(([s, n]) => h("a", { href: `/staff/applications?status=${s}`, "data-nav": true, class: s === status ? "count active" : "count" },
-        h("span", {}, LABELS.status[s]), h("strong", {}, n >= 100 ? "100+" : String(n))))),
-      items.length ? h("table", { class: "grid-table queue" },
-        h("thead", {}, h("tr", {}, ["案号", "申请人", "身份", "申请日期", "已等待", "申请内容", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, items.map((a) => h("tr", { "data-id": a.id },
-          h("td", {}, a.case_no), h("td", {}, a.applicant?.name), h("td", {}, who(a.applicant)), h("td", {}, fmtDate(a.applied_at)),
-          h("td", {}, waited(a.waited_seconds)), h("td", {}, a.scope), h("td", {}, statusTag(a.status)),
-          h("td", {}, h("a", { href: `/staff/applications/${a.id}`, "data-nav": true, class: "btn btn-link" }, a.status === "pending" ? "审查" : "查看"))))))
-        : h("p", { class: "empty" }, "队列中没有申请。"));
+    const params = new URLSearchParams(location.search);
+    const status = QUEUE_STATUSES.includes(params.get("status")) ? params.get("status") : "pending";
+    const wanted = { case_no: (params.get("case_no") || "").trim(), applicant: (params.get("applicant") || "").trim() };
+    const searching = Boolean(wanted.case_no || wanted.applicant);
+    const address = (next) => {
+      const q = new URLSearchParams(Object.entries(next).filter(([, v]) => v));
+      return `/staff/applications${q.toString() ? `?${q}` : ""}`;
+    };
+    const { counts } = await api("GET", "/api/v1/staff/applications/counts");
+    const tabs = h("div", { class: "counts queue-tabs" }, QUEUE_STATUSES.map((s) => h("a", {
+      href: address({ status: s, ...wanted }), "data-nav": true, "data-status": s, class: s === status ? "count active" : "count", "aria-current": s === status ? "page" : null,
+    }, h("span", {}, LABELS.status[s]), h("strong", {}, String(counts?.[s] ?? 0)))));
+    const caseNo = input("case_no", { type: "search", value: wanted.case_no, placeholder: "案号，如（2021）粤01民初1号", "aria-label": "案号" });
+    const applicant = input("applicant", { type: "search", value: wanted.applicant, placeholder: "申请人姓名", "aria-label": "申请人姓名" });
+    const search = h("form", { class: "inline-form list-tools queue-search", role: "search" }, caseNo, applicant,
+      h("button", { type: "submit", class: "btn btn-primary", "data-action": "search" }, "查询"),
+      searching ? h("a", { href: address({ status }), "data-nav": true, class: "btn btn-link", "data-action": "clear-search" }, "清除查询") : null);
+    search.addEventListener("submit", (e) => {
+      e.preventDefault();
+      router.go(address({ status, case_no: caseNo.value.trim(), applicant: applicant.value.trim() }));
+    });
+    const body = h("tbody", {});
+    const table = h("table", { class: "grid-table queue" },
+      h("thead", {}, h("tr", {}, ["案号", "申请人", "身份", "申请日期", "已等待", "申请内容", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))), body);
+    const pages = pagedList("/api/v1/staff/applications", queueRow, {
+      params: { status, ...wanted }, limit: QUEUE_PAGE, list: body, shell: table,
+      empty: h("p", { class: "empty" }, searching ? `${LABELS.status[status]}的申请中没有符合查询条件的申请。` : "队列中没有申请。"),
+    });
+    let listing = pages.element;
+    try {
+      await pages.load();
+    } catch (err) {
+      if (!(err instanceof ApiFailure && err.status === 422)) throw err;
+      listing = errorBox(err);  // a malformed 案号: said beside the search, which stays
+    }
+    el.replaceChildren(h("h1", {}, "阅卷申请审查"), tabs, search,
+      searching ? h("p", { class: "muted search-note" }, `在“${LABELS.status[status]}”中查询；各状态的数量为本院全部申请。`) : "", listing);
   }],
   [/^\/staff\/applications\/(\d+)$/, async (el, id) => {
     const user = await signedIn("clerk", "archivist");
@@ -373,9 +415,12 @@ const routes = [
       if (err instanceof ApiFailure && err.status === 404) return null;
       throw err;
     };
-    const [dossier, kase] = await Promise.all([
+    const corrected = app.reapplied_from && app.changes;
+    const [dossier, kase, previous] = await Promise.all([
       api("GET", `/api/v1/staff/cases/${caseNo}/dossier`).catch(missing),
       api("GET", `/api/v1/staff/cases/${caseNo}`).catch(missing),
+      // the application this one corrects: when it was made and what the return said
+      corrected ? api("GET", `/api/v1/applications/${encodeURIComponent(app.reapplied_from)}`).catch(() => null) : null,
     ]);
     const side = app.status === "pending" && user.role === "clerk" ? decisionForm(app, dossier, (result) => {
       decidedNow = result;
@@ -385,7 +430,8 @@ const routes = [
       dossier ? h("a", { href: `/staff/cases/${caseNo}/dossier?from=${encodeURIComponent(id)}`, "data-nav": true, class: "btn btn-default", "data-action": "preview" }, "卷宗预览（含副卷）") : null,
       h("a", { href: `/staff/cases/${caseNo}/access-log?from=${encodeURIComponent(id)}`, "data-nav": true, class: "btn btn-link" }, "本案阅卷记录"));
     el.replaceChildren(h("h1", {}, `审查 ${app.case_no}`), h("a", { href: user.role === "clerk" ? "/staff/applications" : "/staff/onsite", "data-nav": true, class: "back" }, "返回队列"),
-      caseLinks, h("div", { class: "review-layout" }, h("div", { class: "review-main" }, reviewContext(app, kase, dossier), detailBlocks(app, { accessLog: "court" })), side));
+      caseLinks, h("div", { class: "review-layout" }, h("div", { class: "review-main" }, reviewContext(app, kase, dossier),
+        corrected ? changesBlock(app, previous) : null, detailBlocks(app, { accessLog: "court" })), side));
   }],
   [/^\/staff\/cases\/([^/]+)\/dossier$/, async (el, caseNo) => {
     await signedIn("clerk", "archivist");
@@ -402,24 +448,26 @@ const routes = [
   }],
   [/^\/staff\/onsite$/, async (el) => {
     await signedIn("archivist");
-    const items = await queue("approved", "onsite");
-    el.replaceChildren(h("h1", {}, "现场阅卷登记"),
-      items.length ? h("table", { class: "grid-table onsite" },
-        h("thead", {}, h("tr", {}, ["案号", "申请人", "起始时间", "截止时间", "是否到场", "借阅时间", "还卷时间", "登记"].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, items.map((a) => {
-          const r = a.reading || {};
-          return h("tr", { "data-id": a.id }, h("td", {}, h("a", { href: `/staff/applications/${a.id}`, "data-nav": true }, a.case_no)), h("td", {}, a.applicant?.name),
-            h("td", {}, r.start_date), h("td", {}, r.end_date), h("td", {}, r.attended === true ? "是" : r.attended === false ? "否" : "未登记"),
-            h("td", {}, r.borrowed_at ? fmtTime(r.borrowed_at) : "—"), h("td", {}, r.returned_at ? fmtTime(r.returned_at) : "—"),
-            h("td", {}, attendanceForm(a, () => router.render())));
-        })))
-        : h("p", { class: "empty" }, "暂无待现场阅卷的申请。"));
+    const row = (a) => {
+      const r = a.reading || {};
+      return h("tr", { "data-id": a.id }, h("td", {}, h("a", { href: `/staff/applications/${a.id}`, "data-nav": true }, a.case_no)), h("td", {}, a.applicant?.name),
+        h("td", {}, r.start_date), h("td", {}, r.end_date), h("td", {}, r.attended === true ? "是" : r.attended === false ? "否" : "未登记"),
+        h("td", {}, r.borrowed_at ? fmtTime(r.borrowed_at) : "—"), h("td", {}, r.returned_at ? fmtTime(r.returned_at) : "—"),
+        h("td", {}, attendanceForm(a, () => router.render())));
+    };
+    const body = h("tbody", {});
+    const table = h("table", { class: "grid-table onsite" },
+      h("thead", {}, h("tr", {}, ["案号", "申请人", "起始时间", "截止时间", "是否到场", "借阅时间", "还卷时间", "登记"].map((t) => h("th", { scope: "col" }, t)))), body);
+    const pages = pagedList("/api/v1/staff/applications", row, {
+      params: { status: "approved", mode: "onsite" }, limit: QUEUE_PAGE, list: body, shell: table, empty: h("p", { class: "empty" }, "暂无待现场阅卷的申请。"),
+    });
+    await pages.load();
+    el.replaceChildren(h("h1", {}, "现场阅卷登记"), pages.element);
   }],
   [/^\/staff\/bindings$/, async (el) => {
     await signedIn("clerk");
     const wanted = new URLSearchParams(location.search).get("status");
     const status = BINDING_TABS.some(([s]) => s === wanted) ? wanted : "pending";
-    const { items } = await api("GET", `/api/v1/staff/bindings?status=${status}&limit=100`);
     const tabs = h("div", { class: "counts binding-tabs", role: "tablist" }, BINDING_TABS.map(([s, label]) =>
       h("a", { href: `/staff/bindings?status=${s}`, "data-nav": true, role: "tab", "aria-selected": String(s === status), class: s === status ? "count active" : "count" }, h("span", {}, label))));
     const materialsCell = (b) => h("td", {}, (b.materials || []).map((m) => h("div", {}, h("a", { href: `/api/v1/uploads/${m.id}`, target: "_blank", rel: "noopener" }, `${LABELS.kind[m.kind] || m.kind}：${m.filename}`))));
@@ -473,11 +521,12 @@ const routes = [
       approved: [approvedRow, "同意日期", "撤销绑定", "没有已同意的绑定。"],
       revoked: [revokedRow, "撤销日期", "撤销说明", "没有已撤销的绑定。"],
     }[status];
-    el.replaceChildren(h("h1", {}, "案件绑定审查"), tabs,
-      items.length ? h("table", { class: `grid-table bindings bindings-${status}` },
-        h("thead", {}, h("tr", {}, ["案号", "律师", "实名认证", "当事人", dateHead, "材料", lastHead].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, items.map(rowOf)))
-        : h("p", { class: "empty" }, empty));
+    const body = h("tbody", {});
+    const table = h("table", { class: `grid-table bindings bindings-${status}` },
+      h("thead", {}, h("tr", {}, ["案号", "律师", "实名认证", "当事人", dateHead, "材料", lastHead].map((t) => h("th", { scope: "col" }, t)))), body);
+    const pages = pagedList("/api/v1/staff/bindings", rowOf, { params: { status }, limit: QUEUE_PAGE, list: body, shell: table, empty: h("p", { class: "empty" }, empty) });
+    await pages.load();
+    el.replaceChildren(h("h1", {}, "案件绑定审查"), tabs, pages.element);
   }],
   [/^\/staff\/admin\/cases$/, async (el) => {
     await signedIn("admin");
@@ -583,18 +632,17 @@ const routes = [
     const tabs = h("div", { class: "counts verification-tabs", role: "tablist" }, VERIFICATION_TABS.map(([s, label]) =>
       h("a", { href: `/staff/verifications?status=${s}`, "data-nav": true, role: "tab", "aria-selected": String(s === status), class: s === status ? "count active" : "count" }, h("span", {}, label))));
     const body = h("tbody", {});
-    const more = button("加载更多", () => load(), "default", { "data-action": "more" });
-    const empty = h("p", { class: "empty", hidden: true }, { pending: "没有待审核的实名认证申请。", approved: "没有已通过的实名认证。", rejected: "没有未通过的实名认证。" }[status]);
+    const empty = h("p", { class: "empty" }, { pending: "没有待审核的实名认证申请。", approved: "没有已通过的实名认证。", rejected: "没有未通过的实名认证。" }[status]);
     const heads = status === "pending"
       ? ["提交时间", "已等待", "姓名", "身份", "身份证号", "手机号", "执业证号 / 律师事务所", "身份证件", "审核"]
       : ["提交时间", "审核时间", "姓名", "身份", "身份证号", "手机号", "执业证号 / 律师事务所", "身份证件", "审核结果"];
     const table = h("table", { class: `grid-table verifications verifications-${status}` },
       h("thead", {}, h("tr", {}, heads.map((t) => h("th", { scope: "col" }, t)))), body);
-    const load = pagedRows("/api/v1/staff/verifications", { status }, verificationRow, { body, table, empty, more });
-    const cursor = await load();
+    const pages = pagedList("/api/v1/staff/verifications", verificationRow, { params: { status }, limit: PAGE, list: body, shell: table, empty });
+    await pages.load();
     el.replaceChildren(h("h1", {}, "实名认证审核"),
       h("p", { class: "muted" }, "核对申请人上传的身份证件与账号的姓名、身份证号是否一致；通过后该账号方可查询案件和申请阅卷。不通过时请写明原因，申请人将看到并可重新提交。"),
-      tabs, table, empty, cursor ? h("div", { class: "actions" }, more) : "");
+      tabs, pages.element);
   }],
   [/^\/staff\/admin\/users$/, async (el) => {
     await signedIn("admin");
@@ -611,17 +659,15 @@ const routes = [
       router.go(`/staff/admin/users${next.toString() ? `?${next}` : ""}`);
     });
     const body = h("tbody", {});
-    const more = button("加载更多", () => load(), "default", { "data-action": "more" });
     const table = h("table", { class: "grid-table users" },
       h("thead", {}, h("tr", {}, ["姓名", "身份", "手机号", "所属法院", "实名认证", "账号状态", "操作"].map((t) => h("th", { scope: "col" }, t)))), body);
-    const empty = h("p", { class: "empty", hidden: true }, "没有符合条件的账号。");
-    const filters = {};
-    for (const name of ["role", "q"]) if (params.get(name)) filters[name] = params.get(name);
-    const load = pagedRows("/api/v1/admin/users", filters, userRow, { body, table, empty, more });
-    const cursor = await load();
+    const empty = h("p", { class: "empty" }, "没有符合条件的账号。");
+    const filters = { role: params.get("role"), q: params.get("q") };
+    const pages = pagedList("/api/v1/admin/users", userRow, { params: filters, limit: PAGE, list: body, shell: table, empty });
+    await pages.load();
     el.replaceChildren(h("h1", {}, "账号管理"),
       h("p", { class: "muted" }, "停用的账号立即退出所有登录，且不能再登录；启用后可重新登录。"),
-      search, table, empty, cursor ? h("div", { class: "actions" }, more) : "");
+      search, pages.element);
   }],
   [/^\/staff\/account$/, async (el) => {
     const user = await signedIn();

@@ -1,9 +1,9 @@
 // 电子诉讼服务中心: the web center on a PC. After sign-in, 网上阅卷 leads to the 阅卷申请
 // table; the dossier viewer is where copied links (/r/<token>) land.
 import {
-  ApiFailure, LABELS, accountSummary, api, applicationActions, applicationForm, bindingForm, bindingList, button, changePasswordForm, copyLink,
-  createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, openPrintCopy, resetPasswordForm,
-  safeNext, signOut, signOutBlock, signupForm, statusTag, toast, verificationBanner, verificationPanel,
+  ApiFailure, LABELS, accountSummary, api, applicationActions, applicationForm, bindingForm, bindingList, button, caseReads, changePasswordForm, copyLink,
+  correctionForm, createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, myCasesList, openPrintCopy, pagedList,
+  resetPasswordForm, safeNext, signOut, signOutBlock, signupForm, statusTag, toast, verificationBanner, verificationPanel,
 } from "/static/common.js";
 
 const VERIFY = "/web/verify";
@@ -32,6 +32,7 @@ function renderNav(user) {
   });
   nav.replaceChildren(...[
     h("a", { href: "/web/applications", "data-nav": true, "aria-current": location.pathname.startsWith("/web/applications") ? "page" : null }, "网上阅卷"),
+    user ? h("a", { href: "/web/cases", "data-nav": true, "aria-current": location.pathname.startsWith("/web/cases") ? "page" : null }, "我的案件") : null,
     user && user.role === "lawyer" ? h("a", { href: "/web/bindings", "data-nav": true }, "案件绑定") : null,
     user ? h("a", { href: "/web/messages", "data-nav": true }, "站内信") : null,
     // the name leads to 我的 (账号信息, 实名认证, 修改密码, 退出所有设备)
@@ -41,7 +42,7 @@ function renderNav(user) {
   ].filter(Boolean));
 }
 
-const STATUSES = ["pending", "approved", "rejected", "returned", "withdrawn", "expired"];
+const STATUSES = ["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"];
 
 const routes = [
   [/^\/web\/?$/, async (el) => {
@@ -61,18 +62,34 @@ const routes = [
   [/^\/web\/applications$/, async (el) => {
     const user = await signedIn(true);
     const status = new URLSearchParams(location.search).get("status") || "";
-    const { items } = await api("GET", `/api/v1/applications?limit=100${status ? `&status=${encodeURIComponent(status)}` : ""}`);
     const filter = h("select", { id: "status-filter", "aria-label": "按状态筛选" }, h("option", { value: "" }, "全部状态"),
       STATUSES.map((s) => h("option", { value: s, selected: s === status }, LABELS.status[s])));
     filter.addEventListener("change", () => router.go(`/web/applications${filter.value ? `?status=${filter.value}` : ""}`));
+    const row = (a) => h("tr", { "data-id": a.id },
+      h("td", {}, a.case_no), h("td", {}, a.court), h("td", {}, fmtDate(a.applied_at)), h("td", {}, a.scope), h("td", {}, statusTag(a.status)),
+      h("td", {}, h("a", { href: `/web/applications/${a.id}`, "data-nav": true, class: "btn btn-link" }, "查看")));
+    const body = h("tbody", {});
+    const pages = pagedList("/api/v1/applications", row, {
+      params: { status },
+      list: body,
+      shell: h("table", { class: "grid-table app-list" },
+        h("thead", {}, h("tr", {}, ["案号", "承办法院", "申请日期", "申请内容", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))), body),
+      empty: h("p", { class: "empty" }, status ? "没有该状态的申请。" : "暂无阅卷申请，点击“申请”提交。"),
+    });
+    await pages.load();
     el.replaceChildren(h("h1", {}, "网上阅卷 · 阅卷申请"), verificationBanner(user, VERIFY),
       h("div", { class: "list-tools" }, button("申请", () => router.go("/web/applications/new"), "primary", { "data-action": "apply" }), filter),
-      items.length ? h("table", { class: "grid-table app-list" },
-        h("thead", {}, h("tr", {}, ["案号", "承办法院", "申请日期", "申请内容", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, items.map((a) => h("tr", { "data-id": a.id },
-          h("td", {}, a.case_no), h("td", {}, a.court), h("td", {}, fmtDate(a.applied_at)), h("td", {}, a.scope), h("td", {}, statusTag(a.status)),
-          h("td", {}, h("a", { href: `/web/applications/${a.id}`, "data-nav": true, class: "btn btn-link" }, "查看"))))))
-        : h("p", { class: "empty" }, status ? "没有该状态的申请。" : "暂无阅卷申请，点击“申请”提交。"));
+      pages.element);
+  }],
+  [/^\/web\/cases$/, async (el) => {
+    const user = await signedIn(true);
+    el.replaceChildren(h("h1", {}, "我的案件"), verificationBanner(user, VERIFY), await myCasesList(user, "/web", { table: true }));
+  }],
+  [/^\/web\/cases\/([^/]+)\/reads$/, async (el, encoded) => {
+    await signedIn();
+    const caseNo = decodeURIComponent(encoded);
+    el.replaceChildren(h("h1", {}, `谁查阅了我的案件 · ${caseNo}`), h("a", { href: "/web/cases", "data-nav": true, class: "back" }, "返回我的案件"),
+      await caseReads(caseNo, { table: true }));
   }],
   [/^\/web\/applications\/new$/, async (el) => {
     const user = await signedIn(true);
@@ -101,7 +118,19 @@ const routes = [
         }
       },
       accessLog: "own",
+      correct: () => router.go(`/web/applications/${id}/correct`),
       ...applicationActions(id, (next) => router.go(`/web/applications/${next}`), () => router.render()),
+    }));
+  }],
+  [/^\/web\/applications\/(\d+)\/correct$/, async (el, id) => {
+    const user = await signedIn();
+    const app = await api("GET", `/api/v1/applications/${id}`);
+    el.replaceChildren(h("a", { href: `/web/applications/${id}`, "data-nav": true, class: "back" }, "返回申请详情"), correctionForm({
+      app,
+      user,
+      verifyPath: VERIFY,
+      backPath: `/web/applications/${id}`,
+      onDone: (fresh) => router.go(`/web/applications/${fresh.id}`),
     }));
   }],
   [/^\/web\/applications\/(\d+)\/dossier$/, async (el, id) => {
