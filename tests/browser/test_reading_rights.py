@@ -43,7 +43,11 @@ def test_the_clerk_grants_part_of_the_dossier_without_printing(stack, admin, bro
 
     staff_api = Api(stack.base_url)
     staff_api.login(clerk["phone"], clerk["password"])
-    queued = lambda: any(a["id"] == application_id for a in staff_api.get("/api/v1/staff/applications").json()["items"])  # noqa: E731
+    # found by its case number: on a shared stack the court's queue holds other tests' too
+    mine = {"case_no": case_no}
+    queued = lambda: any(  # noqa: E731
+        a["id"] == application_id for a in staff_api.get("/api/v1/staff/applications", params=mine).json()["items"]
+    )
     assert wait_until(queued), "the application never reached the clerk's queue"
 
     desk = browsers.page(DESKTOP)
