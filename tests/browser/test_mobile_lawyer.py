@@ -61,6 +61,7 @@ def test_lawyer_binds_and_applies_on_the_phone_for_on_site_reading(stack, admin,
     expect(phone.get_by_label("案号")).to_have_value(case_no)
     phone.get_by_label("当事人姓名").fill(client["name"])
     phone.locator("input[data-kind=license]").set_input_files(pdf_file("执业证.pdf"))
+    expect(phone.locator(".uploaded li")).to_have_count(1)  # uploaded before the form is sent
     phone.get_by_role("button", name="提交绑定申请").click()
     expect(phone.get_by_role("alert")).to_contain_text("授权委托书")  # the missing one, named
     phone.locator("input[data-kind=authorization]").set_input_files(pdf_file("授权委托书.pdf"))
