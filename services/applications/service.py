@@ -10,7 +10,7 @@ from nameko.timer import timer
 from services.applications import usecases
 from services.applications.dependencies import FaultPoint
 from services.applications.models import Outbox
-from services.common import config, consistency, housekeeping, metrics, staging
+from services.common import config, consistency, housekeeping, metrics, staging, verification
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
@@ -34,7 +34,7 @@ class ApplicationsService(HealthMixin):
     )
     review = DeadlineRpc("review", "APPLICATIONS_RPC_TIMEOUT", default=30.0)
     dossier = DeadlineRpc("dossier", "APPLICATIONS_RPC_TIMEOUT", default=30.0)
-    identity = DeadlineRpc("identity", "APPLICATIONS_RPC_TIMEOUT", default=5.0)  # 实名认证 for clerks
+    identity = verification.account_directory("APPLICATIONS_RPC_TIMEOUT")  # 实名认证 for clerks
     fault = FaultPoint()
     outbox = OutboxRelay(Outbox)
 
@@ -80,10 +80,7 @@ class ApplicationsService(HealthMixin):
 
     @actor_rpc(expected_exceptions=DomainError)
     def get_application(self, actor, application_id):
-        return usecases.detail(self.db, actor, application_id, verifications=self._verifications)
-
-    def _verifications(self, user_ids):
-        return self.identity.call("verification_states", user_ids=user_ids)
+        return usecases.detail(self.db, actor, application_id, verifications=self.identity)
 
     @actor_rpc(expected_exceptions=DomainError)
     def withdraw(self, actor, application_id, idempotency_key=None):

@@ -316,7 +316,7 @@ def _own(session: Session, user_id: int, application_id: Any, *, lock: bool = Fa
 
 
 def detail(
-    uow: UnitOfWork, actor: dict, application_id: Any, verifications: Callable[[list[int]], dict] | None = None
+    uow: UnitOfWork, actor: dict, application_id: Any, verifications: verification.Accounts | None = None
 ) -> dict:
     """The owner, or the clerks and archivists of the case's court, may read it; staff
     also see how the applicant was verified (实名认证) when ``verifications`` can tell."""

@@ -9,13 +9,13 @@ from nameko.timer import timer
 
 from services.case_binding import usecases
 from services.case_binding.models import Inbox, Outbox
-from services.common import housekeeping, metrics
+from services.common import housekeeping, metrics, verification
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
-from services.common.rpc import DeadlineRpc, actor_rpc
+from services.common.rpc import actor_rpc
 from services.common.timers import configured_timer
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class CaseBindingService(HealthMixin):
     db = Database("case_binding")
     dispatch = AnnouncingDispatcher()
     # identity: how lawyers in the queue were verified (实名认证)
-    accounts = DeadlineRpc("identity", "CASE_BINDING_RPC_TIMEOUT", unavailable="账号信息暂时无法查询，请稍后再试")
+    accounts = verification.account_directory("CASE_BINDING_RPC_TIMEOUT")
     outbox = OutboxRelay(Outbox)
 
     @actor_rpc(expected_exceptions=DomainError)
@@ -73,11 +73,8 @@ class CaseBindingService(HealthMixin):
     @actor_rpc(expected_exceptions=DomainError)
     def staff_bindings(self, actor, status=None, limit=None, cursor=None):
         return usecases.staff_bindings(
-            self.db, actor, status=status, limit=limit, cursor=cursor, verifications=self._verifications
+            self.db, actor, status=status, limit=limit, cursor=cursor, verifications=self.accounts
         )
-
-    def _verifications(self, user_ids):
-        return self.accounts.call("verification_states", user_ids=user_ids)
 
     @actor_rpc(expected_exceptions=DomainError)
     def decide_binding(self, actor, binding_id, body):

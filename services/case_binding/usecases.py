@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, literal, or_, select, update
@@ -556,7 +556,7 @@ def staff_bindings(
     status: Any = None,
     limit: Any = None,
     cursor: Any = None,
-    verifications: Callable[[list[int]], dict] | None = None,
+    verifications: verification.Accounts | None = None,
 ) -> dict:
     """The binding queue of the clerk's own court, oldest first, each with how its lawyer
     was verified (实名认证) when ``verifications`` can tell."""

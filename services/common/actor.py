@@ -31,6 +31,7 @@ import binascii
 import json
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -110,18 +111,8 @@ def _b64url(data: bytes) -> str:
 
 def load_signing_key(text: str) -> Ed25519PrivateKey:
     """A PEM private key (PKCS#8), or the 32 raw bytes in base64."""
-    text = (text or "").strip()
-    if not text:
-        raise ValueError("no signing key")
-    if text.startswith("-----BEGIN"):
-        key = serialization.load_pem_private_key(text.encode(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError("the signing key is not an Ed25519 key")
-        return key
-    raw = _b64decode(text)
-    if len(raw) != 32:
-        raise ValueError("an Ed25519 private key is 32 bytes")
-    return Ed25519PrivateKey.from_private_bytes(raw)
+    pem = lambda data: serialization.load_pem_private_key(data, password=None)  # noqa: E731
+    return _load_key(text, "signing key", "private", Ed25519PrivateKey, pem, Ed25519PrivateKey.from_private_bytes)
 
 
 def load_verify_keys(text: str) -> tuple[Ed25519PublicKey, ...]:
@@ -134,18 +125,26 @@ def load_verify_keys(text: str) -> tuple[Ed25519PublicKey, ...]:
 
 def load_verify_key(text: str) -> Ed25519PublicKey:
     """A PEM public key (SubjectPublicKeyInfo), or the 32 raw bytes in base64."""
+    pem = serialization.load_pem_public_key
+    return _load_key(text, "verify key", "public", Ed25519PublicKey, pem, Ed25519PublicKey.from_public_bytes)
+
+
+def _load_key(
+    text: str, name: str, half: str, kind: type, load_pem: Callable[[bytes], Any], from_raw: Callable[[bytes], Any]
+):
+    """One Ed25519 key of ``kind`` from PEM, or from its 32 raw bytes in base64."""
     text = (text or "").strip()
     if not text:
-        raise ValueError("no verify key")
+        raise ValueError(f"no {name}")
     if text.startswith("-----BEGIN"):
-        key = serialization.load_pem_public_key(text.encode())
-        if not isinstance(key, Ed25519PublicKey):
-            raise ValueError("the verify key is not an Ed25519 key")
+        key = load_pem(text.encode())
+        if not isinstance(key, kind):
+            raise ValueError(f"the {name} is not an Ed25519 key")
         return key
     raw = _b64decode(text)
     if len(raw) != 32:
-        raise ValueError("an Ed25519 public key is 32 bytes")
-    return Ed25519PublicKey.from_public_bytes(raw)
+        raise ValueError(f"an Ed25519 {half} key is 32 bytes")
+    return from_raw(raw)
 
 
 def raw_private(key: Ed25519PrivateKey) -> str:

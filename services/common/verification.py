@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from services.common.errors import DomainError
+from services.common.rpc import DeadlineRpc
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,19 @@ def require_verified(actor: Any) -> None:
         raise DomainError("verification_required", "请先完成实名认证，再查询案件或申请阅卷")
 
 
-def states_of(lookup: Callable[[list[int]], dict], user_ids: list[int]) -> dict[int, dict]:
+class Accounts(Protocol):
+    """identity as :func:`account_directory` injects it (a DeadlineClient)."""
+
+    def call(self, method: str, **kwargs: Any) -> Any: ...
+
+
+def account_directory(timeout_setting: str) -> DeadlineRpc:
+    """identity, asked with a deadline for ``verification_states(user_ids)``: how the
+    accounts in a clerk's queue were verified."""
+    return DeadlineRpc("identity", timeout_setting, unavailable="账号信息暂时无法查询，请稍后再试")
+
+
+def states_of(accounts: Accounts, user_ids: list[int]) -> dict[int, dict]:
     """How each account was verified (identity's ``verification_states``), for clerks
     deciding what those accounts asked for. A queue still opens when identity is slow:
     the state then shows as unknown (missing), never as "not verified"."""
@@ -35,7 +47,7 @@ def states_of(lookup: Callable[[list[int]], dict], user_ids: list[int]) -> dict[
     if not wanted:
         return {}
     try:
-        found = lookup(wanted)
+        found = accounts.call("verification_states", user_ids=wanted)
     except Exception:
         log.warning("verification states unavailable", exc_info=False)
         return {}

@@ -23,11 +23,6 @@ def case_directory() -> DeadlineRpc:
     return DeadlineRpc("case_binding", "REVIEW_RPC_TIMEOUT", unavailable="案件信息暂时无法查询，请稍后再试")
 
 
-def account_directory() -> DeadlineRpc:
-    """identity: ``verification_states(user_ids)``, how applicants were verified (实名认证)."""
-    return DeadlineRpc("identity", "REVIEW_RPC_TIMEOUT", unavailable="账号信息暂时无法查询，请稍后再试")
-
-
 def dossier_directory() -> DeadlineRpc:
     """dossier: ``grantable_documents(actor, case_no)``, the 正卷 a clerk may grant."""
     return DeadlineRpc("dossier", "REVIEW_RPC_TIMEOUT", unavailable="电子卷宗暂时无法查询，请稍后再试")

@@ -19,7 +19,7 @@ import logging
 
 from nameko.rpc import rpc
 
-from services.common import housekeeping, idempotency, metrics
+from services.common import housekeeping, idempotency, metrics, verification
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
@@ -29,7 +29,7 @@ from services.common.messaging import OutboxRelay
 from services.common.rpc import actor_rpc
 from services.common.timers import configured_timer
 from services.review import usecases
-from services.review.dependencies import Sms, account_directory, case_directory, dossier_directory
+from services.review.dependencies import Sms, case_directory, dossier_directory
 from services.review.models import IdempotencyKey, Inbox, Outbox
 
 log = logging.getLogger("review")
@@ -43,7 +43,7 @@ class ReviewService(HealthMixin):
     outbox = OutboxRelay(Outbox)
     case_binding = case_directory()
     dossier = dossier_directory()
-    accounts = account_directory()
+    accounts = verification.account_directory("REVIEW_RPC_TIMEOUT")
     sms = Sms()
 
     # -- RPC (from the gateway) ----------------------------------------------------------------
@@ -61,7 +61,7 @@ class ReviewService(HealthMixin):
             mode=mode,
             limit=limit,
             cursor=cursor,
-            verifications=self._verifications,
+            verifications=self.accounts,
             case_no=case_no,
             applicant=applicant,
         )
@@ -69,9 +69,6 @@ class ReviewService(HealthMixin):
     @actor_rpc(expected_exceptions=DomainError)
     def staff_counts(self, actor, mode=None):
         return usecases.staff_counts(self.db, actor, mode=mode)
-
-    def _verifications(self, user_ids):
-        return self.accounts.call("verification_states", user_ids=user_ids)
 
     @actor_rpc(expected_exceptions=DomainError)
     def decide(self, actor, application_id, body, idempotency_key=None):

@@ -234,7 +234,7 @@ def staff_queue(
     mode: str | None = None,
     limit: int = 20,
     cursor=None,
-    verifications: Callable[[list[int]], dict] | None = None,
+    verifications: verification.Accounts | None = None,
     case_no: Any = None,
     applicant: Any = None,
 ) -> dict:

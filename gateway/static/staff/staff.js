@@ -233,25 +233,19 @@ function attendanceForm(app, onDone) {
   return form;
 }
 
-// How each applicant was verified, as the queue said (its items carry it): the review
-// screen shows it too, whichever way the application was opened.
+// How each applicant was verified, as the application's detail said: review's answer to
+// a decision does not carry it, and the screen drawn from that answer shows it still.
 const verificationOf = new Map();
 
-async function queue(status, mode) {
-  const q = new URLSearchParams({ limit: "100" });
-  if (status) q.set("status", status);
-  if (mode) q.set("mode", mode);
-  const { items } = await api("GET", `/api/v1/staff/applications?${q}`);
-  for (const item of items) if (item.applicant && item.applicant.verification !== undefined) verificationOf.set(String(item.id), item.applicant.verification);
-  return items;
-}
-
-// The application as the review screen shows it, with its applicant's 实名认证 state: from
-// the application itself when it carries one, else from the queue (read again for a
-// pending one opened directly).
-async function withVerification(app) {
-  if (!app.applicant || app.applicant.verification !== undefined) return app;
-  if (!verificationOf.has(String(app.id)) && app.status === "pending") await queue("pending").catch(() => null);
+// The application as the review screen shows it, with its applicant's 实名认证 state: the
+// staff detail carries it (applications asks identity); a decision's answer gets it from
+// the detail read before.
+function withVerification(app) {
+  if (!app.applicant) return app;
+  if (app.applicant.verification !== undefined) {
+    verificationOf.set(String(app.id), app.applicant.verification);
+    return app;
+  }
   return verificationOf.has(String(app.id)) ? { ...app, applicant: { ...app.applicant, verification: verificationOf.get(String(app.id)) } } : app;
 }
 
@@ -347,7 +341,6 @@ function userRow(u) {
 const QUEUE_STATUSES = ["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"];
 
 function queueRow(a) {
-  if (a.applicant && a.applicant.verification !== undefined) verificationOf.set(String(a.id), a.applicant.verification);
   return h("tr", { "data-id": a.id },
     h("td", {}, a.case_no), h("td", {}, a.applicant?.name), h("td", {}, who(a.applicant)), h("td", {}, fmtDate(a.applied_at)),
     h("td", {}, waited(a.waited_seconds)), h("td", {}, a.scope), h("td", {}, statusTag(a.status)),
@@ -407,7 +400,7 @@ const routes = [
     const user = await signedIn("clerk", "archivist");
     // Just decided here: show review's answer at once; the applications service hears of the
     // decision by event a moment later, and a reload reads its copy as usual.
-    const app = await withVerification(decidedNow?.id === Number(id) ? decidedNow : await api("GET", `/api/v1/applications/${id}`));
+    const app = withVerification(decidedNow?.id === Number(id) ? decidedNow : await api("GET", `/api/v1/applications/${id}`));
     decidedNow = null;
     const caseNo = encodeURIComponent(app.case_no);
     // the case's whole dossier as this court holds it (none yet: 404)
