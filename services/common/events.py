@@ -138,16 +138,25 @@ class RetryingEventHandler(EventHandler):
             eventlet.sleep(1)
             self.consumer.requeue_message(message)
             return
+        about = _about(message.payload)
         if stop.endswith(".dead"):
             DEAD_LETTERS.labels(self.queue.name).inc()
-            log.error("%s event failed %d times; parked in %s for an operator", self.event_type, tries, stop)
+            log.error("%s event%s failed %d times; parked in %s for an operator", self.event_type, about, tries, stop)
         else:
             RETRIES.labels(self.queue.name).inc()
-            log.warning("%s event failed (try %d); retrying through %s", self.event_type, tries, stop)
+            log.warning("%s event%s failed (try %d); retrying through %s", self.event_type, about, tries, stop)
         self.consumer.ack_message(message)
 
 
 handles = RetryingEventHandler.decorator
+
+
+def _about(payload: Any) -> str:
+    """Which fact failed, for the operator reading the log: the event's ids, nothing personal."""
+    if not isinstance(payload, dict):
+        return ""
+    ids = [f"{name} {payload[name]}" for name in ("event_id", "application_id", "binding_id") if name in payload]
+    return f" ({', '.join(str(i)[:80] for i in ids)})" if ids else ""
 
 
 # -- the operator's side: putting dead letters back -------------------------------------------

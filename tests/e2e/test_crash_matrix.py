@@ -168,6 +168,8 @@ def one_round(stack, court: Court, fault, readers: int = 10) -> dict:
         duplicated += max(0, len(apps) - 1)
         if not settled:
             tally.fail(f"{flow}: {[(a['id'], a['status']) for a in apps]} instead of one {expected}")
+            for app in apps:
+                tally.fail(f"logs about application {app['id']}: {log_lines_about(stack, app['id'])}")
     checked = admin_tool(stack, "check-consistency", "--court", court.name, "--settle", "5")
     return {
         "operations": tally.operations,
@@ -178,6 +180,23 @@ def one_round(stack, court: Court, fault, readers: int = 10) -> dict:
         "failures": tally.failures,
         "consistency": checked.stdout,
     }
+
+
+def log_lines_about(stack, application_id: int, most: int = 30) -> list[str]:
+    """The warnings and errors any service logged that name ``application_id``, so a round
+    that fails says where the fact stopped (the stack's logs are gone after the run)."""
+    wanted = (
+        f"application {application_id}",
+        f"application_id {application_id}",
+        f'"application_id": {application_id}',
+        f"/{application_id}/",
+    )
+    found = []
+    for path in sorted((stack.data_dir / "logs").glob("*.log")):
+        for line in path.read_text(errors="replace").splitlines():
+            if ('"ERROR"' in line or '"WARNING"' in line) and any(w in line for w in wanted):
+                found.append(f"{path.stem}: {line[:400]}")
+    return found[-most:]
 
 
 @pytest.fixture(scope="module")
