@@ -275,6 +275,10 @@ class Context:
             return {}
         return self.json_object()
 
+    def idempotency_key(self) -> str | None:
+        """The ``Idempotency-Key`` of an unsafe request, as sent (the owning service checks it)."""
+        return self.request.headers.get("Idempotency-Key") or None
+
     def query_int(self, name: str, default: int, low: int, high: int) -> int:
         raw = self.request.args.get(name)
         if raw is None or raw == "":

@@ -79,6 +79,9 @@ def stack(tmp_path_factory, postgres_url):
         # the access log's head is exported every 2 s and the chain checked every 3 s
         ACCESS_LOG_EXPORT_SECONDS="2",
         ACCESS_LOG_CHECK_SECONDS="3",
+        # a print job's maker that died is replaced after 3 s; ended grants' jobs go every 2 s
+        DOSSIER_PRINT_LEASE_SECONDS="3",
+        DOSSIER_PRINT_SWEEP_SECONDS="2",
         # the services' agreement is checked every 5 s, a second look 1 s later
         CONSISTENCY_CHECK_SECONDS="5",
         CONSISTENCY_SETTLE_SECONDS="1",

@@ -11,11 +11,11 @@ bash deploy/install-browser.sh || status=1
 echo "== lint"; $BIN/ruff check . || status=1
 
 echo "== SQLite"
-DATABASE_URL= $BIN/python -m pytest tests -q -p no:cacheprovider || status=1
+DATABASE_URL= $BIN/python -m pytest tests -q -p no:cacheprovider --durations=25 || status=1
 
 if $BIN/python -c "import sys,psycopg2; psycopg2.connect(sys.argv[1]).close()" "$TEST_POSTGRES_URL" 2>/dev/null; then
   echo "== PostgreSQL"
-  $BIN/python -m pytest tests -q -p no:cacheprovider -m "not unit and not once" --postgres || status=1
+  $BIN/python -m pytest tests -q -p no:cacheprovider --durations=15 -m "not unit and not once" --postgres || status=1
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL does not answer at TEST_POSTGRES_URL: CI needs it" >&2; status=1
 else

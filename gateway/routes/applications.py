@@ -8,7 +8,6 @@ from gateway.errors import ApiError
 from gateway.http import Context, route
 
 APPLICANTS = ("party", "lawyer")
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def _application_id(raw: str) -> int:
@@ -16,10 +15,6 @@ def _application_id(raw: str) -> int:
     if not re.fullmatch(r"[1-9]\d{0,17}", raw):
         raise ApiError("not_found", "阅卷申请不存在")
     return int(raw)
-
-
-def _key(ctx: Context) -> str | None:
-    return ctx.request.headers.get(IDEMPOTENCY_HEADER) or None
 
 
 class ApplicationRoutes:
@@ -38,7 +33,9 @@ class ApplicationRoutes:
     )
     def submit_application(self, ctx: Context):
         body = ctx.json_object()
-        return 201, ctx.call("applications", "submit", actor=ctx.actor, body=body, idempotency_key=_key(ctx))
+        return 201, ctx.call(
+            "applications", "submit", actor=ctx.actor, body=body, idempotency_key=ctx.idempotency_key()
+        )
 
     @route(
         "GET",
@@ -80,7 +77,7 @@ class ApplicationRoutes:
             "withdraw",
             actor=ctx.actor,
             application_id=_application_id(application_id),
-            idempotency_key=_key(ctx),
+            idempotency_key=ctx.idempotency_key(),
         )
 
     @route(
@@ -103,6 +100,6 @@ class ApplicationRoutes:
             "reapply",
             actor=ctx.actor,
             application_id=_application_id(application_id),
-            idempotency_key=_key(ctx),
+            idempotency_key=ctx.idempotency_key(),
             body=body,
         )

@@ -27,8 +27,9 @@ VIEWER = "/web/applications/{}/dossier"
 LOGIN = "/web/login?next="
 
 
-def _stream(store, result: dict, disposition: str | None = None) -> Response:
-    """Stream a parked result to the client, then delete it."""
+def _stream(store, result: dict, disposition: str | None = None, *, keep: bool = False) -> Response:
+    """Stream a parked result to the client, then delete it (``keep``: a print job's PDF,
+    which stays for later downloads until its grant ends)."""
     key = result["key"]
     obj = store.open(key)
 
@@ -38,10 +39,11 @@ def _stream(store, result: dict, disposition: str | None = None) -> Response:
         finally:
             obj.close()
             obj.release_conn()
-            try:
-                store.delete(key)
-            except Exception:  # the dossier service's sweep removes it later
-                log.warning("could not delete a streamed page result")
+            if not keep:
+                try:
+                    store.delete(key)
+                except Exception:  # the dossier service's sweep removes it later
+                    log.warning("could not delete a streamed page result")
 
     response = Response(body(), status=200, mimetype=result["content_type"], direct_passthrough=True)
     response.headers["Content-Length"] = str(result["size"])
@@ -51,6 +53,12 @@ def _stream(store, result: dict, disposition: str | None = None) -> Response:
     if disposition:
         response.headers["Content-Disposition"] = disposition
     return response
+
+
+def _printable(store, result: dict, *, keep: bool = False) -> Response:
+    """A stamped PDF, opened in the browser's viewer for printing, under its own name."""
+    filename = quote(result.get("filename") or "dossier.pdf")
+    return _stream(store, result, f"inline; filename=\"dossier.pdf\"; filename*=UTF-8''{filename}", keep=keep)
 
 
 def _redirect(location: str) -> Response:
@@ -185,8 +193,66 @@ class DossierRoutes:
             application_id=application_id,
             document_id=_int(document_id),
         )
-        filename = quote(result.get("filename") or "dossier.pdf")
-        return _stream(self.storage, result, f"inline; filename=\"dossier.pdf\"; filename*=UTF-8''{filename}")
+        return _printable(self.storage, result)
+
+    # -- print jobs: 打印 of several documents in one stamped PDF, made in the background ---------
+    @route(
+        "POST",
+        "/api/v1/applications/<application_id>/dossier/prints",
+        summary="打印任务：所选文件（默认全部可阅文件）按卷宗顺序合成一份加盖水印的 PDF，"
+        "后台生成；可带 Idempotency-Key",
+        body="{documents?: [doc ids]}",
+        responses={
+            202: "{id, status: queued|running|done|failed, pages_done, pages_total, documents, created_at}",
+            403: "not_approved, print_not_allowed",
+            404: "not_found (an application or document not yours to read)",
+            410: "access_expired, access_revoked",
+            422: "validation_error, idempotency_key_reused",
+            429: "rate_limited (three print jobs of yours are still being made)",
+        },
+    )
+    def create_print(self, ctx: Context, application_id: str):
+        body = ctx.optional_json_object()
+        return 202, ctx.call(
+            "dossier",
+            "create_print",
+            actor=ctx.actor,
+            application_id=application_id,
+            body=body,
+            idempotency_key=ctx.idempotency_key(),
+        )
+
+    @route(
+        "GET",
+        "/api/v1/applications/<application_id>/dossier/prints/<print_id>",
+        same_site_only=True,
+        summary="打印任务的进度（已完成页数 / 总页数）",
+        responses={
+            200: "{id, status, pages_done, pages_total, documents, created_at, finished_at, size?}",
+            403: "not_approved, print_not_allowed",
+            404: "not_found",
+            410: "access_expired, access_revoked",
+        },
+    )
+    def get_print(self, ctx: Context, application_id: str, print_id: str):
+        return ctx.call("dossier", "get_print", actor=ctx.actor, application_id=application_id, print_id=print_id)
+
+    @route(
+        "GET",
+        "/api/v1/applications/<application_id>/dossier/prints/<print_id>/pdf",
+        same_site_only=True,
+        summary="下载打印任务的 PDF（每次下载记入阅卷记录）",
+        responses={
+            200: "application/pdf",
+            403: "not_approved, print_not_allowed",
+            404: "not_found",
+            409: "not_ready (still being made, or it failed)",
+            410: "access_expired, access_revoked",
+        },
+    )
+    def print_pdf(self, ctx: Context, application_id: str, print_id: str):
+        result = ctx.call("dossier", "print_pdf", actor=ctx.actor, application_id=application_id, print_id=print_id)
+        return _printable(self.storage, result, keep=True)
 
     @route(
         "POST",

@@ -57,7 +57,7 @@ class ReviewRoutes:
             actor=ctx.actor,
             application_id=id,
             body=ctx.json_object(),
-            idempotency_key=ctx.request.headers.get("Idempotency-Key"),
+            idempotency_key=ctx.idempotency_key(),
         )
 
     @route(
@@ -80,7 +80,7 @@ class ReviewRoutes:
             actor=ctx.actor,
             application_id=id,
             body=ctx.json_object(),
-            idempotency_key=ctx.request.headers.get("Idempotency-Key"),
+            idempotency_key=ctx.idempotency_key(),
         )
 
     @route(

@@ -1081,7 +1081,7 @@ export function detailBlocks(app, actions) {
       h("div", { class: "actions" }, actions.view && button("查看案卷", actions.view, "primary", { "data-action": "view" }),
         actions.copy && button("复制链接", actions.copy, "default", { "data-action": "copy" }),
         printable && actions.print && button("打印", actions.print, "default", { "data-action": "print" })),
-      h("div", { class: "copied-link", "aria-live": "polite" })];
+      h("div", { class: "copied-link", "aria-live": "polite" }), h("div", { class: "print-job" })];
   } else if (reading && reading.mode === "onsite") {
     readingBlock = [h("p", { class: "notice" }, h("strong", {}, "温馨提示："), reading.notice || "现场阅卷需要带齐相关证明材料。"),
       table([["起始时间", reading.start_date], ["截止时间", reading.end_date],
@@ -1181,7 +1181,75 @@ export async function copyLink(appId, container) {
   }
 }
 
-// 打印: the stamped copy opens in a tab of its own; a long document takes a while to stamp
+// 打印 of the dossier: the reader ticks documents (every readable one at first) and one
+// stamped PDF of them, in the dossier's order, is made in the background while a bar shows
+// the pages done of the total; 下载打印文件 then opens it (every download is in 阅卷记录).
+export async function printDossier(appId, container) {
+  const base = `/api/v1/applications/${encodeURIComponent(appId)}/dossier`;
+  let dossier;
+  try {
+    dossier = await api("GET", base);
+  } catch (err) {
+    return toast(errorText(err), true);
+  }
+  const docs = dossier.volumes.flatMap((v) => v.documents.map((d) => ({ ...d, volume: v.title })));
+  if (!docs.length) return toast("该案暂无电子卷宗。", true);
+  const boxes = docs.map((d) => h("input", { type: "checkbox", checked: true, value: d.id, id: `print-doc-${d.id}`, "data-doc": d.id }));
+  const summary = h("p", { class: "muted print-summary", "aria-live": "polite" });
+  const chosen = () => docs.filter((_, i) => boxes[i].checked);
+  const count = () => {
+    const picked = chosen();
+    summary.textContent = `已选 ${picked.length} 份文件，共 ${picked.reduce((n, d) => n + d.page_count, 0)} 页`;
+  };
+  for (const box of boxes) box.addEventListener("change", count);
+  const progress = h("div", { class: "print-progress", "aria-live": "polite" });
+  const send = intent();
+  const start = button("生成打印文件", () => whileBusy(start, async () => {
+    const picked = chosen();
+    if (!picked.length) return toast("请至少选择一份文件", true);
+    try {
+      const job = await send.send("POST", `${base}/prints`, picked.length === docs.length ? {} : { documents: picked.map((d) => d.id) });
+      follow(job);
+    } catch (err) {
+      toast(errorText(err), true);
+    }
+  }), "primary", { "data-action": "print-start" });
+  function follow(job) {
+    const bar = h("progress", { max: job.pages_total, value: job.pages_done, "aria-label": "打印文件生成进度" });
+    const text = h("span", { class: "print-status" });
+    progress.replaceChildren(bar, text);
+    const show = (now) => {
+      bar.value = now.pages_done;
+      if (now.status === "done") {
+        text.textContent = `打印文件已生成（共 ${now.pages_total} 页）。`;
+        progress.append(h("a", { href: `${base}/prints/${encodeURIComponent(now.id)}/pdf`, target: "_blank", rel: "noopener",
+          class: "btn btn-primary weui-btn weui-btn_primary", "data-action": "print-download" }, "下载打印文件"));
+      } else if (now.status === "failed") {
+        text.textContent = "打印文件生成失败，请重新生成。";
+      } else {
+        text.textContent = now.status === "queued" ? "排队中，请稍候……" : `正在生成：已完成 ${now.pages_done} / ${now.pages_total} 页`;
+        setTimeout(poll, 800);
+      }
+    };
+    const poll = async () => {
+      if (!document.body.contains(bar)) return; // the reader left the page
+      try {
+        show(await api("GET", `${base}/prints/${encodeURIComponent(job.id)}`));
+      } catch (err) {
+        text.textContent = errorText(err);
+      }
+    };
+    show(job);
+  }
+  container.replaceChildren(h("fieldset", { class: "print-choice" }, h("legend", {}, "选择要打印的文件"),
+    h("p", { class: "muted" }, "所选文件将按卷宗顺序合成一份加盖您的水印的 PDF，生成后可下载打印；每次下载都会记入阅卷记录。"),
+    h("ul", { class: "print-docs" }, docs.map((d, i) => h("li", {}, h("label", { for: boxes[i].id }, boxes[i], ` ${d.volume} · ${d.title}（${d.page_count}页）`)))),
+    summary, h("div", { class: "actions" }, start), progress));
+  count();
+  boxes[0].focus();
+}
+
+// 打印 of one document (the viewer): the stamped copy opens in a tab of its own; a long document takes a while to stamp
 // (about 45 pages a second), so the reader is told before the tab sits there loading.
 export function openPrintCopy(appId, doc) {
   if (doc.page_count > 100) toast(`正在生成打印文件（共${doc.page_count}页，约需${Math.ceil(doc.page_count / 40)}秒），请稍候`);

@@ -9,7 +9,7 @@ import os
 import tempfile
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,13 +19,15 @@ from minio.error import S3Error
 from nameko.extensions import DependencyProvider
 from PIL import Image
 
-from services.common import config
+from services.common import config, staging
 from services.common.errors import DomainError
 from services.common.storage import ObjectStore, bucket_name, ensure_bucket, make_client, random_name
 from services.dossier import rendering
 
 RENDERS = "dossier/renders"  # unstamped pages, per document and page: safe to share
 TEMPORARY = "dossier/tmp"  # stamped results on their way to one reader, deleted after
+PRINTS = "dossier/prints/"  # print jobs' PDFs, kept while their job lives (services.dossier.printing)
+PRINT_CHUNK = 8  # pages rendered between two reports of progress (and renewals of the lease)
 
 
 class Pages:
@@ -173,6 +175,36 @@ class Pages:
         finally:
             os.unlink(tmp)
         return {"key": out_key, "content_type": "application/pdf", "size": size}
+
+    def print_job(
+        self, documents: Sequence[tuple[str, int]], lines: Sequence[str], progress: Callable[[int], None]
+    ) -> dict:
+        """Several documents (object key, page count) in one stamped PDF, kept in object
+        storage for as long as its print job. ``progress(pages_done)`` is called from this
+        greenthread every ``PRINT_CHUNK`` pages; whatever it raises stops the job."""
+        out_dir = self.workdir / "prints"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".pdf")
+        done = 0
+        try:
+            with os.fdopen(fd, "w+b") as fh:
+                copy = rendering.StampedPdf(fh, self.stamper, lines)
+                for key, count in documents:
+                    path = str(self.local_original(key))
+                    for first in range(0, count, PRINT_CHUNK):
+                        done += eventlet.tpool.execute(copy.add_pages, path, first, first + PRINT_CHUNK)
+                        progress(done)
+                eventlet.tpool.execute(copy.close)
+                size = fh.tell()
+                fh.seek(0)
+                out_key = staging.staged_key(PRINTS, ".pdf")
+                self.store.put(out_key, fh, size, "application/pdf")
+        finally:
+            os.unlink(tmp)
+        return {"key": out_key, "size": size, "pages": done}
+
+    def discard(self, key: str) -> None:
+        self.store.delete(key)
 
     def sweep_temporary(self, older_than_seconds: float) -> int:
         """Delete parked results the gateway never collected (it crashed mid-request)."""

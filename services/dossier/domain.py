@@ -241,3 +241,52 @@ class ChainCheck:
             elif held != digest:
                 self.problems.append(f"entry {seq} no longer has the hash exported for it (the chain was rewritten)")
         return self.problems
+
+
+# -- print jobs (打印 of several documents at once) ------------------------------------------
+
+PRINT_QUEUED, PRINT_RUNNING, PRINT_DONE, PRINT_FAILED = "queued", "running", "done", "failed"
+MAX_PRINT_DOCUMENTS = 1000
+
+
+def print_selection(requested: Any, readable: list[tuple[int, int]], max_pages: int) -> tuple[list[int], int]:
+    """The documents of a print job and their page total. ``readable``: (id, page_count) of
+    every document the grant covers, in the dossier's order. None asks for all of them; a
+    list is taken in the dossier's order whatever order it came in, and an id the reader
+    may not read is as missing as none (404)."""
+    if requested is None:
+        chosen = [doc_id for doc_id, _ in readable]
+    else:
+        if not isinstance(requested, list) or not requested or len(requested) > MAX_PRINT_DOCUMENTS:
+            raise validation_error({"documents": f"应为 1 至 {MAX_PRINT_DOCUMENTS} 个文件编号"}, "请选择要打印的文件")
+        if any(not isinstance(d, int) or isinstance(d, bool) for d in requested):
+            raise validation_error({"documents": "文件编号应为整数"}, "请选择要打印的文件")
+        wanted = set(requested)
+        known = {doc_id for doc_id, _ in readable}
+        if not wanted <= known:
+            raise DomainError("not_found", "文件不存在")
+        chosen = [doc_id for doc_id, _ in readable if doc_id in wanted]
+    if not chosen:
+        raise DomainError("not_found", "该案暂无可打印的电子卷宗")
+    pages = dict(readable)
+    total = sum(pages[d] for d in chosen)
+    if total > max_pages:
+        message = f"一次最多打印 {max_pages} 页（所选共 {total} 页），请分几次选择文件打印"
+        raise validation_error({"documents": message}, message)
+    return chosen, total
+
+
+def print_job_view(job: Any) -> dict[str, Any]:
+    """A print job as its reader sees it: how far it got (pages done of total)."""
+    view = {
+        "id": job.id,
+        "status": job.status,
+        "pages_done": job.pages_done,
+        "pages_total": job.pages_total,
+        "documents": json.loads(job.documents),
+        "created_at": clock.isoformat(job.created_at),
+        "finished_at": clock.isoformat(job.finished_at),
+    }
+    if job.status == PRINT_DONE:
+        view["size"] = job.size
+    return view

@@ -6,6 +6,7 @@ from sqlalchemy import Boolean, Date, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import UtcDateTime
+from services.common.idempotency import IdempotencyMixin
 from services.common.messaging import InboxMixin, OutboxMixin
 
 
@@ -101,6 +102,35 @@ class AccessLogHead(Base):
     # the first entry whose hash is keyed (HMAC with ACCESS_LOG_KEY, which the database
     # does not hold); the entries before it were written before the log was keyed
     keyed_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class PrintJob(Base):
+    """打印 of several documents at once: one stamped PDF made in the background, in the
+    dossier's order. It is made by whichever dossier process claims it (``lease_until``
+    lets another take over from one that died) and kept no longer than the grant."""
+
+    __tablename__ = "print_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random: the URL says nothing of others
+    application_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    # the document ids in the dossier's order, and the stamp as it was when asked (JSON lists)
+    documents: Mapped[str] = mapped_column(Text)
+    stamp: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # queued | running | done | failed
+    pages_done: Mapped[int] = mapped_column(Integer, default=0)
+    pages_total: Mapped[int] = mapped_column(Integer)
+    object_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    maker: Mapped[str | None] = mapped_column(String(32), nullable=True)  # the process making it now
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # the grant's end
+
+
+class IdempotencyKey(IdempotencyMixin, Base):
+    __tablename__ = "idempotency_keys"
 
 
 class Outbox(OutboxMixin, Base):

@@ -34,6 +34,18 @@ class ReaderDay:
     documents: list[str] = field(default_factory=list)
     pages: int = 0
     prints: int = 0
+    # the print being counted: its instant and the documents seen in it
+    _print: tuple[Any, set] = field(default=(None, set()), repr=False)
+
+    def count_print(self, at: Any, document_id: Any) -> None:
+        """A print job's download logs each of its documents at one instant: together they
+        are one print. A new instant, or a document again, is another print."""
+        instant, documents = self._print
+        if at != instant or document_id in documents:
+            self.prints += 1
+            self._print = (at, {document_id})
+        else:
+            documents.add(document_id)
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -59,7 +71,7 @@ def reader_days(entries, titles: dict[int, str]) -> list[ReaderDay]:
         if entry.action == domain.VIEW_PAGE:
             row.pages += 1
         elif entry.action == domain.DOWNLOAD_PDF:
-            row.prints += 1
+            row.count_print(entry.at, entry.document_id)
     return sorted(days.values(), key=lambda r: (r.day, r.reader_id), reverse=True)
 
 

@@ -247,27 +247,49 @@ class ImagePdfWriter:
         self.fh.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (count, xref_at))
 
 
+class StampedPdf:
+    """A print copy being written: pages of one or more documents added in order, each
+    rendered, stamped and written at once, so memory holds one page whatever the length.
+    Called from one real thread at a time (the caller's ``tpool``)."""
+
+    def __init__(self, out: BinaryIO, stamper: Stamper, lines: Sequence[str], width: int = RENDER_WIDTH):
+        self.writer = ImagePdfWriter(out)
+        self.stamper = stamper
+        self.lines = tuple(lines)
+        self.width = width
+
+    def add_pages(self, path: str, first: int = 0, last: int | None = None) -> int:
+        """Pages ``first`` to ``last`` (0-based, exclusive; None: to the end) of the PDF at
+        ``path``; returns how many were added."""
+        with PDFIUM_LOCK:
+            doc = pdfium.PdfDocument(path)
+        try:
+            with PDFIUM_LOCK:
+                end = len(doc) if last is None else min(last, len(doc))
+            for index in range(first, end):
+                with PDFIUM_LOCK:
+                    page = doc[index]
+                    points = page.get_size()
+                    page.close()
+                    image = _render(doc, index, self.width)
+                stamped = self.stamper.stamp(image, self.lines)
+                buffer = io.BytesIO()
+                stamped.save(buffer, format="JPEG", quality=82)
+                points = (points[0], points[0] * image.height / image.width)
+                self.writer.add_page(buffer.getvalue(), image.size, points, grey=stamped.mode == "L")
+        finally:
+            with PDFIUM_LOCK:
+                doc.close()
+        return max(0, end - first)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
 def print_copy(path: str, stamper: Stamper, lines: Sequence[str], out: BinaryIO, width: int = RENDER_WIDTH) -> int:
     """The whole document for printing (打印), every page stamped the same way; returns the
-    page count. Pages are rendered and written one at a time."""
-    writer = ImagePdfWriter(out)
-    with PDFIUM_LOCK:
-        doc = pdfium.PdfDocument(path)
-        count = len(doc)
-    try:
-        for index in range(count):
-            with PDFIUM_LOCK:
-                page = doc[index]
-                points = page.get_size()
-                page.close()
-                image = _render(doc, index, width)
-            stamped = stamper.stamp(image, lines)
-            buffer = io.BytesIO()
-            stamped.save(buffer, format="JPEG", quality=82)
-            points = (points[0], points[0] * image.height / image.width)
-            writer.add_page(buffer.getvalue(), image.size, points, grey=stamped.mode == "L")
-        writer.close()
-    finally:
-        with PDFIUM_LOCK:
-            doc.close()
+    page count."""
+    copy = StampedPdf(out, stamper, lines, width)
+    count = copy.add_pages(path)
+    copy.close()
     return count

@@ -12,6 +12,8 @@ How bytes move (claim check: nothing large crosses the broker):
   streams that object to the reader and deletes it; a timer removes any it left behind.
   Stamped pages are never cached; unstamped renders are, per document and page.
 - Print copies (``print_document``) take the same path with a PDF of stamped pages.
+- Print jobs (``create_print``): several documents in one stamped PDF, made in the
+  background by ``make_prints`` (services.dossier.printing) and kept while the grant lasts.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import logging
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.common import config, housekeeping, metrics, staging
+from services.common import config, housekeeping, idempotency, metrics, staging
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
@@ -31,9 +33,9 @@ from services.common.messaging import OutboxRelay
 from services.common.rpc import DeadlineRpc, actor_rpc
 from services.common.storage import Storage
 from services.common.timers import configured_timer
-from services.dossier import reads, usecases
+from services.dossier import printing, reads, usecases
 from services.dossier.dependencies import PageMachinery
-from services.dossier.models import Inbox, Outbox
+from services.dossier.models import IdempotencyKey, Inbox, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,38 @@ class DossierService(HealthMixin):
         )
         metrics.page_served("pdf")
         return result
+
+    # -- print jobs (打印 of several documents) -------------------------------------------------
+    @actor_rpc(expected_exceptions=DomainError)
+    def create_print(self, actor, application_id, body=None, idempotency_key=None):
+        return printing.create_print(
+            self.db, actor=actor, application_id=application_id, body=body, idempotency_key=idempotency_key
+        )
+
+    @actor_rpc(expected_exceptions=DomainError)
+    def get_print(self, actor, application_id, print_id):
+        return printing.get_print(self.db, actor=actor, application_id=application_id, print_id=print_id)
+
+    @actor_rpc(expected_exceptions=DomainError)
+    def print_pdf(self, actor, application_id, print_id):
+        result = printing.print_pdf(self.db, actor=actor, application_id=application_id, print_id=print_id)
+        metrics.page_served("pdf")
+        return result
+
+    # One job at a time per process (the timer waits for its worker), as many processes as
+    # run: page reads keep the other workers.
+    @configured_timer("DOSSIER_PRINT_POLL_SECONDS", 1.0)
+    def make_prints(self):
+        for _ in range(10):
+            if printing.make_next(self.db, self.pages) is None:
+                break
+
+    @configured_timer("DOSSIER_PRINT_SWEEP_SECONDS", 60.0)
+    def sweep_prints(self):
+        removed = printing.sweep(self.db, self.store.delete)
+        if removed:
+            log.info("removed %d print jobs whose grant ended", removed)
+        printing.sweep_orphans(self.store, self.db)
 
     @actor_rpc(expected_exceptions=DomainError)
     def create_link(self, actor, application_id, token_hash):
@@ -189,6 +223,7 @@ class DossierService(HealthMixin):
             [
                 *housekeeping.messaging_purges(self.db, Outbox, Inbox),
                 ("expired links", lambda: usecases.purge_expired_links(self.db)),
+                ("idempotency keys", lambda: idempotency.purge(self.db, IdempotencyKey)),
             ]
         )
 

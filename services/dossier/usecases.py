@@ -8,6 +8,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import delete, or_, select, update
@@ -219,7 +220,7 @@ def _canonical_or_raw(value: str) -> str:
         return value
 
 
-def _reading(session, application_id: Any) -> domain.Reading | None:
+def reading_of(session, application_id: Any) -> domain.Reading | None:
     row = session.get(Reading, str(application_id)) if application_id is not None else None
     if row is None:
         return None
@@ -238,8 +239,8 @@ def _reading(session, application_id: Any) -> domain.Reading | None:
     )
 
 
-def _authorized(session, actor: dict, application_id: Any, *, for_log: bool = False) -> domain.Reading:
-    return domain.authorize(_reading(session, application_id), actor, clock.now(), for_log=for_log)
+def authorized(session, actor: dict, application_id: Any, *, for_log: bool = False) -> domain.Reading:
+    return domain.authorize(reading_of(session, application_id), actor, clock.now(), for_log=for_log)
 
 
 def _document_of(session, reading: domain.Reading, document_id: Any) -> Document:
@@ -256,6 +257,11 @@ def _case_documents(session, case_no: str) -> list[Document]:
     return list(session.scalars(select(Document).where(Document.case_no == case_no).order_by(Document.id)))
 
 
+def readable_documents(session, reading: domain.Reading) -> list[Document]:
+    """What the grant lets this reader see, in the dossier's order."""
+    return [d for d in _case_documents(session, reading.case_no) if reading.covers(d.id, d.volume)]
+
+
 def _volumes(docs: list[Document]) -> list[dict]:
     """Volumes in the order their first document came, each with its documents."""
     volumes: dict[str, list[dict]] = {}
@@ -270,8 +276,8 @@ def _volumes(docs: list[Document]) -> list[dict]:
 def dossier(uow: UnitOfWork, *, actor: dict, application_id: Any) -> dict:
     """The structure a reader sees: the granted 正卷 documents only."""
     with uow.read() as session:
-        reading = _authorized(session, actor, application_id)
-        docs = [d for d in _case_documents(session, reading.case_no) if reading.covers(d.id, d.volume)]
+        reading = authorized(session, actor, application_id)
+        docs = readable_documents(session, reading)
     return {
         "case_no": reading.case_no,
         "valid_until": reading.valid_until.isoformat(),
@@ -284,7 +290,7 @@ def read_page(uow: UnitOfWork, pages: PageSource, *, actor: dict, application_id
     """Authorize, stamp one page for this reader, log the view. The result names a
     short-lived object the gateway streams and deletes."""
     with uow.read() as session:
-        reading = _authorized(session, actor, application_id)
+        reading = authorized(session, actor, application_id)
         doc = _document_of(session, reading, document_id)
     if not isinstance(page, int) or not 1 <= page <= doc.page_count:
         raise not_found("页码超出范围")
@@ -295,7 +301,7 @@ def read_page(uow: UnitOfWork, pages: PageSource, *, actor: dict, application_id
 
 def print_document(uow: UnitOfWork, pages: PageSource, *, actor: dict, application_id: Any, document_id: Any):
     with uow.read() as session:
-        reading = domain.authorize_print(_authorized(session, actor, application_id))
+        reading = domain.authorize_print(authorized(session, actor, application_id))
         doc = _document_of(session, reading, document_id)
     result = pages.print_copy(doc.object_key, domain.stamp_lines(actor, clock.now()))
     _log(uow, reading, actor, domain.DOWNLOAD_PDF, doc.id, None)
@@ -311,7 +317,7 @@ def create_link(uow: UnitOfWork, *, actor: dict, application_id: Any, token_hash
     if not isinstance(token_hash, str) or not _TOKEN_HASH.match(token_hash):
         raise validation_error({"token": "无效"})
     with uow.transaction() as session:
-        reading = _authorized(session, actor, application_id)
+        reading = authorized(session, actor, application_id)
         expires_at = reading.grant_ends_at
         session.add(
             Link(
@@ -336,7 +342,7 @@ def open_link(uow: UnitOfWork, *, actor: dict, token_hash: Any) -> dict:
         if link is None or link.user_id != actor.get("id") or clock.as_aware(link.expires_at) <= clock.now():
             raise not_found()
         try:
-            reading = _authorized(session, actor, link.application_id)
+            reading = authorized(session, actor, link.application_id)
         except DomainError:
             raise not_found() from None
     _log(uow, reading, actor, domain.LINK_OPENED)
@@ -347,7 +353,7 @@ def revoke_links(uow: UnitOfWork, *, actor: dict, application_id: Any) -> dict:
     """作废链接: every link of the reader's application stops opening at once (say one was
     left on a shared PC). The owner may do it in any state; the log keeps the act."""
     with uow.transaction() as session:
-        reading = _authorized(session, actor, application_id, for_log=True)
+        reading = authorized(session, actor, application_id, for_log=True)
         revoked = session.execute(
             delete(Link).where(Link.application_id == reading.application_id, Link.user_id == actor["id"])
         ).rowcount
@@ -433,9 +439,11 @@ def append_log(
     case_no: str | None = None,
     document_id=None,
     page=None,
+    at: datetime | None = None,
 ) -> None:
     """Append one entry to the chain: a reader's under their application, a staff
-    member's under the case. Bumping the head row first takes its write lock (a row lock
+    member's under the case; entries of one act (a print of several documents) share
+    ``at``. Bumping the head row first takes its write lock (a row lock
     on PostgreSQL, the database lock on SQLite), so appends form a single line."""
     session.execute(update(AccessLogHead).where(AccessLogHead.id == 1).values(seq=AccessLogHead.seq + 1))
     head = session.execute(
@@ -444,7 +452,7 @@ def append_log(
     key = access_log_key()
     entry = {
         "seq": head.seq,
-        "at": clock.utcnow(),
+        "at": at or clock.utcnow(),
         "application_id": reading.application_id if reading else None,
         "case_no": reading.case_no if reading else case_no,
         "actor_id": int(actor["id"]),
@@ -501,7 +509,7 @@ def access_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int 
     """The reader's own application's log (阅卷记录), in any state."""
 
     def entries(session):
-        reading = _authorized(session, actor, application_id, for_log=True)
+        reading = authorized(session, actor, application_id, for_log=True)
         return AccessLogEntry.application_id == reading.application_id
 
     return _log_page(uow, entries, limit, cursor)
@@ -511,7 +519,7 @@ def audit_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int =
     """The same log for the clerks and archivists of the application's court."""
 
     def entries(session):
-        reading = domain.authorize_audit(_reading(session, application_id), actor)
+        reading = domain.authorize_audit(reading_of(session, application_id), actor)
         return AccessLogEntry.application_id == reading.application_id
 
     return _log_page(uow, entries, limit, cursor)

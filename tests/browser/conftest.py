@@ -92,3 +92,12 @@ def browsers(chromium, stack, tmp_path):
     yield handle
     handle.close()
     assert not handle.problems, "the pages reported errors:\n" + "\n".join(handle.problems)
+
+
+def pytest_collection_modifyitems(items):
+    """The pages are the same whatever database the services use, and the PostgreSQL pass
+    runs every API path they call in tests/e2e: the browser tests run in the SQLite pass."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.once)

@@ -110,11 +110,18 @@ def test_party_applies_in_the_web_center_and_reads_online(stack, admin, browsers
     other.wait_for_url(f"**{detail}/dossier")
     wait_for_image(other.locator("img.page-image"))
 
-    # 打印: a stamped print copy of the whole document opens in a new tab
+    # 打印 on the detail page: the readable documents ticked, one stamped PDF made with
+    # progress shown, then downloaded in a new tab
+    web.get_by_role("button", name="打印").click()
+    choice = web.locator(".print-choice")
+    expect(choice.get_by_label("正卷 · 起诉状（3页）")).to_be_checked()
+    expect(choice.locator(".print-summary")).to_have_text("已选 1 份文件，共 3 页")
+    choice.get_by_role("button", name="生成打印文件").click()
+    expect(choice.locator(".print-status")).to_have_text("打印文件已生成（共 3 页）。", timeout=30_000)
     with web.expect_popup() as popup:
-        web.get_by_role("button", name="打印").click()
+        choice.get_by_role("link", name="下载打印文件").click()
     pdf_url = popup.value.url
-    assert re.search(rf"/api/v1/applications/{application_id}/dossier/documents/\d+/pdf$", pdf_url)
+    assert re.search(rf"/api/v1/applications/{application_id}/dossier/prints/[0-9a-f]{{32}}/pdf$", pdf_url)
     printed = web.context.request.get(pdf_url)
     assert printed.status == 200 and printed.headers["content-type"] == "application/pdf"
     assert_print_copy(printed.body(), pages=3)

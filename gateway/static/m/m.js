@@ -2,7 +2,7 @@
 // (公众服务 → 手机阅卷 → 阅卷申请).
 import {
   ApiFailure, LABELS, accountSummary, api, applicationActions, applicationForm, bindingForm, bindingList, button, caseReads, changePasswordForm, copyLink,
-  correctionForm, createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, myCasesList, pagedList, resetPasswordForm,
+  correctionForm, createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, myCasesList, pagedList, printDossier, resetPasswordForm,
   safeNext, signOut, signOutBlock, signupForm, statusTag, toast, verificationBanner, verificationPanel, verificationState, verificationTag,
 } from "/static/common.js";
 
@@ -105,6 +105,7 @@ const routes = [
     el.replaceChildren(h("h1", { class: "sr-only" }, "申请详情"), detailBlocks(app, {
       view: () => router.go(`/m/applications/${id}/dossier`),
       copy: () => copyLink(id, el.querySelector(".copied-link")),
+      print: () => printDossier(id, el.querySelector(".print-job")),
       accessLog: "own",
       correct: () => router.go(`/m/applications/${id}/correct`),
       ...applicationActions(id, (next) => router.go(`/m/applications/${next}`), () => router.render()),

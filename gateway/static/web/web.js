@@ -2,7 +2,7 @@
 // table; the dossier viewer is where copied links (/r/<token>) land.
 import {
   ApiFailure, LABELS, accountSummary, api, applicationActions, applicationForm, bindingForm, bindingList, button, caseReads, changePasswordForm, copyLink,
-  correctionForm, createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, myCasesList, openPrintCopy, pagedList,
+  correctionForm, createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, myCasesList, pagedList, printDossier,
   resetPasswordForm, safeNext, signOut, signOutBlock, signupForm, statusTag, toast, verificationBanner, verificationPanel,
 } from "/static/common.js";
 
@@ -104,19 +104,10 @@ const routes = [
   [/^\/web\/applications\/(\d+)$/, async (el, id) => {
     await signedIn();
     const app = await api("GET", `/api/v1/applications/${id}`);
-    let docs = [];
     el.replaceChildren(h("h1", {}, "申请详情"), h("a", { href: "/web/applications", "data-nav": true, class: "back" }, "返回列表"), detailBlocks(app, {
       view: () => router.go(`/web/applications/${id}/dossier`),
       copy: () => copyLink(id, el.querySelector(".copied-link")),
-      print: async () => {
-        try {
-          if (!docs.length) docs = (await api("GET", `/api/v1/applications/${id}/dossier`)).volumes.flatMap((v) => v.documents);
-          if (!docs.length) return toast("该案暂无电子卷宗。", true);
-          openPrintCopy(id, docs[0]);
-        } catch (err) {
-          toast(errorText(err), true);
-        }
-      },
+      print: () => printDossier(id, el.querySelector(".print-job")),
       accessLog: "own",
       correct: () => router.go(`/web/applications/${id}/correct`),
       ...applicationActions(id, (next) => router.go(`/web/applications/${next}`), () => router.render()),
