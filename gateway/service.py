@@ -11,6 +11,7 @@ from gateway.dependencies import BrokerProbe, TimedRpc, TokenCache
 from gateway.routes.applications import ApplicationRoutes
 from gateway.routes.cases import CaseRoutes
 from gateway.routes.dossier import DossierRoutes
+from gateway.routes.exports import ExportRoutes
 from gateway.routes.identity import IdentityRoutes
 from gateway.routes.ops import OpsRoutes
 from gateway.routes.pages import PageRoutes
@@ -20,7 +21,15 @@ from services.common.storage import Storage
 
 
 class GatewayService(
-    IdentityRoutes, OpsRoutes, CaseRoutes, UploadRoutes, ApplicationRoutes, DossierRoutes, ReviewRoutes, PageRoutes
+    IdentityRoutes,
+    OpsRoutes,
+    CaseRoutes,
+    UploadRoutes,
+    ApplicationRoutes,
+    DossierRoutes,
+    ReviewRoutes,
+    ExportRoutes,
+    PageRoutes,
 ):
     name = "gateway"
 

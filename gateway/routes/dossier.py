@@ -328,6 +328,19 @@ class DossierRoutes:
     def audit_log(self, ctx: Context, application_id: str):
         return ctx.call("dossier", "audit_log", actor=ctx.actor, application_id=application_id, **ctx.page_args())
 
+    @route(
+        "GET",
+        "/api/v1/staff/applications/<application_id>/access-log/pdf",
+        roles=("clerk", "archivist"),
+        same_site_only=True,
+        heavy=True,
+        summary="导出阅卷记录（PDF，供入卷归档）：每条附防篡改日志的序号与摘要",
+        responses={200: "application/pdf", 404: "not_found (another court's application)"},
+    )
+    def access_record(self, ctx: Context, application_id: str):
+        result = ctx.call("dossier", "access_record", timeout=120.0, actor=ctx.actor, application_id=application_id)
+        return _printable(self.storage, result)
+
     # -- the court's own view (审查人、档案室) ----------------------------------------------------
     @route(
         "GET",

@@ -1133,8 +1133,11 @@ export function accessLogBlock(subject, whose) {
   const pages = pagedList(path(subject), accessLogRow, {
     list, empty: h("p", { class: "muted access-log-empty" }, "暂无阅卷记录"), start: "查看阅卷记录", action: "access-log",
   });
+  // the court keeps a paper copy in the case file (入卷归档): the whole record as a PDF
+  const record = whose === "court" ? h("a", { href: `/api/v1/staff/applications/${encodeURIComponent(subject)}/access-log/pdf`, target: "_blank", rel: "noopener",
+    class: "btn btn-link", "data-action": "access-record-pdf" }, "导出阅卷记录（PDF）") : null;
   return h("section", { class: "block", "aria-labelledby": "b5" }, h("h2", { id: "b5" }, "阅卷记录"),
-    h("p", { class: "muted" }, note), pages.element);
+    h("p", { class: "muted" }, note), record, pages.element);
 }
 
 function accessLogRow(entry) {

@@ -36,6 +36,11 @@ def today() -> date:
     return now().date()
 
 
+def start_of_day(day: date) -> datetime:
+    """The first instant of ``day`` in the court's zone."""
+    return datetime.combine(day, time.min, tzinfo=COURT_TZ)
+
+
 def end_of_day(day: date) -> datetime:
     """The first instant after ``day`` ends in the court's zone (exclusive bound)."""
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=COURT_TZ)

@@ -1,9 +1,14 @@
-"""Keyset paging by id, the one cursor codec of lists that page by their rows' ids:
-``?limit=`` 1..100 (20 unless asked) and ``?cursor=`` the last id handed out, as text.
-A cursor that is not one we handed out is 400 ``bad_request`` (API.md: "cannot be parsed")."""
+"""Keyset paging: ``?limit=`` 1..100 (20 unless asked) and ``?cursor=``, the position of
+the last row handed out. Lists ordered by id carry the id as text; lists ordered by a time
+(the staff queue, exports) carry the time and the id, base64url-encoded JSON. A cursor
+that is not one we handed out is 400 ``bad_request`` (API.md: "cannot be parsed")."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select
@@ -45,3 +50,21 @@ def page_by_id(
     more = len(rows) > size
     rows = rows[:size]
     return rows, (str(getattr(rows[-1], id_column.key)) if more else None)
+
+
+def position_cursor(instant: datetime, key: Any) -> str:
+    """The cursor after a row of a list ordered by (``instant``, ``key``)."""
+    raw = json.dumps([instant.isoformat(), key])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def position_after(cursor: Any) -> tuple[datetime, str] | None:
+    """The (instant, key) a ``position_cursor`` names; None for the first page."""
+    if cursor in (None, ""):
+        return None
+    try:
+        padded = str(cursor) + "=" * (-len(str(cursor)) % 4)
+        instant, key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return datetime.fromisoformat(instant), str(key)
+    except (ValueError, TypeError, binascii.Error):
+        raise DomainError("bad_request", "参数 cursor 无效") from None

@@ -148,9 +148,14 @@ class Pages:
         """Stamp one page for one reader and park the result for the gateway to stream."""
         unstamped = self.unstamped_image(document_id, key, page)
         data = eventlet.tpool.execute(_stamp_png, self.stamper, unstamped, tuple(lines))
-        out_key = f"{TEMPORARY}/{random_name()}.png"
-        self.store.put(out_key, io.BytesIO(data), len(data), "image/png")
-        return {"key": out_key, "content_type": "image/png", "size": len(data)}
+        return {"key": self.park(data, "image/png", ".png"), "content_type": "image/png", "size": len(data)}
+
+    def park(self, data: bytes, content_type: str, suffix: str) -> str:
+        """A result on its way to one reader: the gateway streams it and deletes it (the
+        sweep removes any it left behind)."""
+        key = f"{TEMPORARY}/{random_name()}{suffix}"
+        self.store.put(key, io.BytesIO(data), len(data), content_type)
+        return key
 
     def print_copy(self, key: str, lines: Sequence[str]) -> dict:
         if not self._printing.acquire(timeout=self.print_wait_seconds):

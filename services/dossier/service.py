@@ -33,7 +33,7 @@ from services.common.messaging import OutboxRelay
 from services.common.rpc import DeadlineRpc, actor_rpc
 from services.common.storage import Storage
 from services.common.timers import configured_timer
-from services.dossier import printing, reads, usecases
+from services.dossier import printing, reads, record, usecases
 from services.dossier.dependencies import PageMachinery
 from services.dossier.models import IdempotencyKey, Inbox, Outbox
 
@@ -173,6 +173,11 @@ class DossierService(HealthMixin):
     @actor_rpc(expected_exceptions=DomainError)
     def audit_log(self, actor, application_id, limit=20, cursor=None):
         return usecases.audit_log(self.db, actor=actor, application_id=application_id, limit=limit, cursor=cursor)
+
+    @actor_rpc(expected_exceptions=DomainError)
+    def access_record(self, actor, application_id):
+        """The 阅卷记录 as a PDF for the case file, for the court's own staff."""
+        return record.record(self.db, self.pages, actor=actor, application_id=application_id)
 
     # Retried with back-off on error (services.common.events): a grant must not be lost to
     # a passing database hiccup; the inbox makes the retry harmless.

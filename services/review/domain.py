@@ -287,3 +287,56 @@ def binding_revoked_notice(case_no: str, explanation: str | None) -> tuple[str, 
         "案件绑定已撤销",
         f"您与{case_no}的案件绑定已被审查人撤销，您在本案的阅卷随之终止。说明：{explanation or '—'}",
     )
+
+
+@dataclass
+class MonthFigures:
+    """A month of a court's statistics (统计): applications received and withdrawn,
+    decisions by outcome, and the mean time from application to decision."""
+
+    received: int = 0
+    withdrawn: int = 0
+    online: int = 0
+    onsite: int = 0
+    rejected: int = 0
+    returned: int = 0
+    waited: timedelta = timedelta(0)
+
+    @property
+    def decisions(self) -> int:
+        return self.online + self.onsite + self.rejected + self.returned
+
+    def decided(self, opinion: str | None, mode: str | None, waited: timedelta) -> None:
+        if opinion == "approve":
+            if mode == "onsite":
+                self.onsite += 1
+            else:
+                self.online += 1
+        elif opinion == "reject":
+            self.rejected += 1
+        elif opinion == "return":
+            self.returned += 1
+        else:
+            return
+        self.waited += max(waited, timedelta(0))
+
+    def as_row(self) -> list:
+        hours = round(self.waited.total_seconds() / 3600 / self.decisions, 1) if self.decisions else ""
+        return [
+            self.received,
+            self.online,
+            self.onsite,
+            self.rejected,
+            self.returned,
+            self.withdrawn,
+            self.decisions,
+            hours,
+        ]
+
+    @classmethod
+    def total(cls, months) -> MonthFigures:
+        whole = cls()
+        for month in months:
+            for name in ("received", "withdrawn", "online", "onsite", "rejected", "returned", "waited"):
+                setattr(whole, name, getattr(whole, name) + getattr(month, name))
+        return whole

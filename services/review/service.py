@@ -28,7 +28,7 @@ from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay
 from services.common.rpc import actor_rpc
 from services.common.timers import configured_timer
-from services.review import usecases
+from services.review import exports, usecases
 from services.review.dependencies import Sms, case_directory, dossier_directory
 from services.review.models import IdempotencyKey, Inbox, Outbox
 
@@ -69,6 +69,11 @@ class ReviewService(HealthMixin):
     @actor_rpc(expected_exceptions=DomainError)
     def staff_counts(self, actor, mode=None):
         return usecases.staff_counts(self.db, actor, mode=mode)
+
+    @actor_rpc(expected_exceptions=DomainError)
+    def export_page(self, actor, kind, params=None, cursor=None):
+        """导出: a page of the queue, the decisions of a period or a year's statistics."""
+        return exports.export_page(self.db, actor, kind, params=params, cursor=cursor)
 
     @actor_rpc(expected_exceptions=DomainError)
     def decide(self, actor, application_id, body, idempotency_key=None):

@@ -4,20 +4,18 @@ broker."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import logging
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.common import case_numbers, clock, consistency, idempotency, metrics, text, verification
+from services.common import case_numbers, clock, consistency, idempotency, metrics, paging, text, verification
 from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -213,18 +211,22 @@ def staff_counts(uow: UnitOfWork, actor: dict, mode: Any = None) -> dict:
     return {"counts": counts}
 
 
-def _encode_cursor(row: ReviewedApplication) -> str:
-    raw = json.dumps([clock.as_aware(row.applied_at).isoformat(), row.id])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        applied, app_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(applied), str(app_id)
-    except (ValueError, TypeError, binascii.Error):
-        raise DomainError("bad_request", "参数 cursor 无效") from None
+def court_applications(
+    court: str, today: date, *, status: Any = None, mode: Any = None, case_no: Any = None, applicant: Any = None
+) -> Select:
+    """The court's applications the console's filters choose (the queue and its exports):
+    a status as people see it, a mode, a case number, a part of the applicant's name."""
+    if status not in (None, "", *domain.STATUSES):
+        raise validation_error({"status": "应为 " + "、".join(domain.STATUSES)})
+    if mode not in (None, "", *domain.MODES):
+        raise validation_error({"mode": "应为 online 或 onsite"})
+    A = ReviewedApplication
+    query = select(A).where(A.court == court, *_search(case_no, applicant))
+    if status:
+        query = query.where(_status_filter(status, today))
+    if mode:
+        query = query.where(A.mode == mode)
+    return query
 
 
 def staff_queue(
@@ -242,20 +244,13 @@ def staff_queue(
     its applicant was verified (实名认证) when ``verifications`` can tell; found by status,
     mode, case number and a part of the applicant's name."""
     court = _require_staff(actor)
-    if status not in (None, "", *domain.STATUSES):
-        raise validation_error({"status": "应为 " + "、".join(domain.STATUSES)})
-    if mode not in (None, "", *domain.MODES):
-        raise validation_error({"mode": "应为 online 或 onsite"})
     limit = max(1, min(100, int(limit)))
     now = clock.now()
     A = ReviewedApplication
-    query = select(A).where(A.court == court, *_search(case_no, applicant))
-    if status:
-        query = query.where(_status_filter(status, now.date()))
-    if mode:
-        query = query.where(A.mode == mode)
-    if cursor:
-        applied, app_id = _decode_cursor(cursor)
+    query = court_applications(court, now.date(), status=status, mode=mode, case_no=case_no, applicant=applicant)
+    after = paging.position_after(cursor)
+    if after:
+        applied, app_id = after
         query = query.where(or_(A.applied_at > applied, and_(A.applied_at == applied, A.id > app_id)))
     with uow.read() as session:
         rows = session.scalars(query.order_by(A.applied_at, A.id).limit(limit + 1)).all()
@@ -268,7 +263,11 @@ def staff_queue(
         if row.applicant_id in states:
             item["applicant"]["verification"] = states[row.applicant_id]
         items.append(item)
-    return {"items": items, "next_cursor": _encode_cursor(rows[-1]) if more else None}
+    last = rows[-1] if more else None
+    return {
+        "items": items,
+        "next_cursor": paging.position_cursor(clock.as_aware(last.applied_at), last.id) if last else None,
+    }
 
 
 # -- decisions ---------------------------------------------------------------------------------

@@ -29,8 +29,8 @@ async function signedIn(...roles) {
 function renderNav(user) {
   if (!user) return nav.replaceChildren();
   const links = {
-    clerk: [["/staff/applications", "阅卷审查"], ["/staff/bindings", "绑定审查"], ["/staff/verifications", "实名认证"]],
-    archivist: [["/staff/onsite", "现场阅卷"]],
+    clerk: [["/staff/applications", "阅卷审查"], ["/staff/bindings", "绑定审查"], ["/staff/verifications", "实名认证"], ["/staff/exports", "统计导出"]],
+    archivist: [["/staff/onsite", "现场阅卷"], ["/staff/exports", "统计导出"]],
     admin: [["/staff/admin/cases", "案件导入"], ["/staff/admin/documents", "卷宗入库"], ["/staff/admin/lawyers", "律师名册"], ["/staff/admin/staff", "工作人员"],
       ["/staff/admin/users", "账号管理"], ["/staff/verifications", "实名认证"]],
   }[user.role];
@@ -393,8 +393,43 @@ const routes = [
       if (!(err instanceof ApiFailure && err.status === 422)) throw err;
       listing = errorBox(err);  // a malformed 案号: said beside the search, which stays
     }
-    el.replaceChildren(h("h1", {}, "阅卷申请审查"), tabs, search,
+    const exported = (format) => `/api/v1/staff/exports/queue?${new URLSearchParams(Object.entries({ format, status, ...wanted }).filter(([, v]) => v))}`;
+    const exports = h("p", { class: "list-tools queue-exports" }, "导出当前列表：",
+      h("a", { href: exported("xlsx"), class: "btn btn-link", download: "", "data-action": "export-xlsx" }, "Excel（XLSX）"),
+      h("a", { href: exported("csv"), class: "btn btn-link", download: "", "data-action": "export-csv" }, "CSV"));
+    el.replaceChildren(h("h1", {}, "阅卷申请审查"), tabs, search, exports,
       searching ? h("p", { class: "muted search-note" }, `在“${LABELS.status[status]}”中查询；各状态的数量为本院全部申请。`) : "", listing);
+  }],
+  // 统计导出: a year's figures by month on screen, and every export of the court to download
+  [/^\/staff\/exports$/, async (el) => {
+    await signedIn("clerk", "archivist");
+    const params = new URLSearchParams(location.search);
+    const thisYear = Number(fmtDate(new Date().toISOString()).slice(0, 4));
+    const year = /^\d{4}$/.test(params.get("year") || "") ? Number(params.get("year")) : thisYear;
+    const stats = await api("GET", `/api/v1/staff/exports/statistics?format=json&year=${year}`);
+    const yearInput = input("year", { type: "number", min: 2000, max: 2100, value: year, "aria-label": "年份" });
+    const pick = h("form", { class: "inline-form list-tools" }, h("label", {}, "年份 ", yearInput), h("button", { type: "submit", class: "btn btn-primary" }, "查看"));
+    pick.addEventListener("submit", (e) => {
+      e.preventDefault();
+      router.go(`/staff/exports?year=${encodeURIComponent(yearInput.value)}`);
+    });
+    const link = (kind, format, query, label) => h("a", { href: `/api/v1/staff/exports/${kind}?${new URLSearchParams({ format, ...query })}`, class: "btn btn-link", download: "", "data-action": `export-${kind}-${format}` }, label);
+    const figures = h("table", { class: "grid-table statistics" },
+      h("thead", {}, h("tr", {}, stats.columns.map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, stats.rows.map((r) => h("tr", {}, r.map((v) => h("td", {}, String(v)))))));
+    const from = input("from", { type: "date", "aria-label": "起始日期" });
+    const to = input("to", { type: "date", "aria-label": "截止日期" });
+    const decisions = h("div", { class: "decision-exports" });
+    const refresh = () => decisions.replaceChildren(link("decisions", "xlsx", { from: from.value, to: to.value }, "审查决定（XLSX）"),
+      link("decisions", "csv", { from: from.value, to: to.value }, "审查决定（CSV）"));
+    for (const box of [from, to]) box.addEventListener("change", refresh);
+    refresh();
+    el.replaceChildren(h("h1", {}, "统计导出"),
+      h("section", { class: "block" }, h("h2", {}, `${year} 年按月统计`), pick, figures,
+        h("p", { class: "list-tools" }, link("statistics", "xlsx", { year }, "导出统计（XLSX）"), link("statistics", "csv", { year }, "导出统计（CSV）"))),
+      h("section", { class: "block" }, h("h2", {}, "审查决定"), h("p", { class: "muted" }, "按审查日期导出本院的审查决定；不选日期时为最近 30 天。"),
+        h("div", { class: "inline-form list-tools" }, h("label", {}, "起 ", from), h("label", {}, "止 ", to)), decisions),
+      h("section", { class: "block" }, h("h2", {}, "审查队列"), h("p", { class: "muted" }, "在“阅卷审查”中按状态、案号或申请人筛选后，可导出当前列表。")));
   }],
   [/^\/staff\/applications\/(\d+)$/, async (el, id) => {
     const user = await signedIn("clerk", "archivist");
