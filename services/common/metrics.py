@@ -66,6 +66,13 @@ BINDING_PENDING = Gauge("court_binding_pending", "Binding applications (案件�
 BINDING_OLDEST_SECONDS = Gauge(
     "court_binding_oldest_pending_seconds", "Age of the oldest binding application waiting for a clerk", ["court"]
 )
+REVIEW_DECISIONS = Counter("court_review_decisions_total", "Review decisions (审查决定) made", ["court", "opinion"])
+REVIEW_DECISION_HOURS = Histogram(
+    "court_review_decision_hours",
+    "Time from an application to its decision, in hours",
+    ["court"],
+    buckets=(1, 4, 8, 24, 48, 72, 120, 168, 336, 720),
+)
 APPLICATIONS = Gauge("court_applications", "Reading applications (阅卷申请) by status", ["status"])
 PAGES_SERVED = Counter("court_pages_served_total", "Dossier pages served to readers", ["kind"])
 UPLOAD_BYTES = Counter("court_upload_bytes_total", "Bytes of materials uploaded", ["kind"])
@@ -110,6 +117,12 @@ def _set_queues(pending_gauge: Gauge, oldest_gauge: Gauge, queues: list[tuple[st
     for court, pending, oldest_age_seconds in queues:
         pending_gauge.labels(court).set(pending)
         oldest_gauge.labels(court).set(oldest_age_seconds or 0)
+
+
+def decision_made(court: str, opinion: str, waited_seconds: float) -> None:
+    """One review decision, for the dashboard's decisions per day and time to decision."""
+    REVIEW_DECISIONS.labels(court, opinion).inc()
+    REVIEW_DECISION_HOURS.labels(court).observe(max(0.0, waited_seconds) / 3600)
 
 
 def set_applications_by_status(counts: dict[str, int]) -> None:

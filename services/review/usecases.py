@@ -342,6 +342,7 @@ def decide(
         )
     except _LostRace:
         raise DomainError("invalid_state", _NOT_PENDING) from None
+    metrics.decision_made(row.court, decision.opinion, (now - clock.as_aware(row.applied_at)).total_seconds())
     fault("decision_after_commit")
     return answer
 
