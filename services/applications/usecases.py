@@ -584,6 +584,33 @@ def on_attendance(uow: UnitOfWork, payload: dict) -> bool:
         return True
 
 
+def on_booked(uow: UnitOfWork, payload: dict) -> bool:
+    """review.onsite_booked → the on-site ``reading`` shows the booked slot (预约到场). Kept
+    whatever the application's state here (a booking may overtake its decision: another
+    queue); of two bookings the higher version wins, so an older one heard later is ignored."""
+    try:
+        event_id = str(payload["event_id"])
+        application_id = int(payload["application_id"])
+        version = int(payload["version"])
+        day = date.fromisoformat(str(payload["date"]))
+        start, end = str(payload["start"])[:5], str(payload["end"])[:5]
+    except (KeyError, TypeError, ValueError):
+        log.error("onsite_booked event with an unusable payload was dropped")
+        return False
+    with uow.transaction() as session:
+        if not first_delivery(session, Inbox, event_id):
+            return False
+        app = session.scalar(select(Application).where(Application.id == application_id).with_for_update())
+        if app is None:
+            log.warning("booking for unknown application %s ignored", application_id)
+            return False
+        if app.booking_version is not None and version <= app.booking_version:
+            return False
+        app.booking_date, app.booking_start, app.booking_end = day, start, end
+        app.booking_version = version
+        return True
+
+
 def count_by_status(uow: UnitOfWork) -> dict[str, int]:
     """Applications by the status a person sees now (approved ones may read expired)."""
     counts = dict.fromkeys(domain.STATUSES, 0)
@@ -623,7 +650,15 @@ def consistency_facts(
             query = query.where(Application.id > int(after))
         query = query.order_by(Application.id).limit(max(1, min(2000, int(limit))))
     with uow.read() as session:
-        return [{"id": app.id, "status": app.status, **consistency.grant_facts(app)} for app in session.scalars(query)]
+        return [
+            {
+                "id": app.id,
+                "status": app.status,
+                **consistency.grant_facts(app),
+                "booking": consistency.booking_fact(schemas.booking(app)),
+            }
+            for app in session.scalars(query)
+        ]
 
 
 # -- housekeeping -------------------------------------------------------------------------
