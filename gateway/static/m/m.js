@@ -106,6 +106,7 @@ const routes = [
       view: () => router.go(`/m/applications/${id}/dossier`),
       copy: () => copyLink(id, el.querySelector(".copied-link")),
       accessLog: "own",
+      booking: true,  // 预约阅卷时间 on an on-site approval
       correct: () => router.go(`/m/applications/${id}/correct`),
       ...applicationActions(id, (next) => router.go(`/m/applications/${next}`), () => router.render()),
     }));

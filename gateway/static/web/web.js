@@ -118,6 +118,7 @@ const routes = [
         }
       },
       accessLog: "own",
+      booking: true,  // 预约阅卷时间 on an on-site approval
       correct: () => router.go(`/web/applications/${id}/correct`),
       ...applicationActions(id, (next) => router.go(`/web/applications/${next}`), () => router.render()),
     }));
