@@ -554,6 +554,17 @@ def on_representation_ended(uow: UnitOfWork, payload: dict) -> list[int]:
         return [app.id for app in apps]
 
 
+def _first_heard(session: Session, event_id: str, application_id: int, what: str) -> Application | None:
+    """The application one of review's facts is about, locked, the first time the event is
+    heard; None for a redelivery, or for an application never heard of (logged)."""
+    if not first_delivery(session, Inbox, event_id):
+        return None
+    app = session.scalar(select(Application).where(Application.id == application_id).with_for_update())
+    if app is None:
+        log.warning("%s for unknown application %s ignored", what, application_id)
+    return app
+
+
 def on_attendance(uow: UnitOfWork, payload: dict) -> bool:
     """review.attendance_recorded → 是否到场, 借阅时间, 还卷时间."""
     try:
@@ -568,11 +579,8 @@ def on_attendance(uow: UnitOfWork, payload: dict) -> bool:
         log.error("attendance_recorded event with an unusable payload was dropped")
         return False
     with uow.transaction() as session:
-        if not first_delivery(session, Inbox, event_id):
-            return False
-        app = session.scalar(select(Application).where(Application.id == application_id).with_for_update())
+        app = _first_heard(session, event_id, application_id, "attendance")
         if app is None:
-            log.warning("attendance for unknown application %s ignored", application_id)
             return False
         # Review records attendance only on on-site approvals, so an attendance that
         # overtakes its decision (another queue) is kept for it; of two records the newer wins.
@@ -598,11 +606,8 @@ def on_booked(uow: UnitOfWork, payload: dict) -> bool:
         log.error("onsite_booked event with an unusable payload was dropped")
         return False
     with uow.transaction() as session:
-        if not first_delivery(session, Inbox, event_id):
-            return False
-        app = session.scalar(select(Application).where(Application.id == application_id).with_for_update())
+        app = _first_heard(session, event_id, application_id, "booking")
         if app is None:
-            log.warning("booking for unknown application %s ignored", application_id)
             return False
         if app.booking_version is not None and version <= app.booking_version:
             return False

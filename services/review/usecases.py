@@ -456,20 +456,46 @@ def notify_attendance(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
     except (KeyError, TypeError):
         log.error("attendance_recorded without the contract's fields; dropped (event %s)", payload.get("event_id"))
         return False
+    return _tell_reader(
+        uow,
+        sms,
+        str(payload.get("event_id") or f"attendance:{app_id}"),
+        app_id,
+        lambda row: _notice_texted_as_kind(domain.attendance_notice(row.case_no, attended, returned)),
+    )
+
+
+Notice = tuple[str, str, str, str, dict]  # kind, title, body, SMS template, its parameters beside the case
+
+
+def _notice_texted_as_kind(notice: tuple[str, str, str] | None) -> Notice | None:
+    """An attendance notice's text is the template named as its kind, with the case only."""
+    return None if notice is None else (*notice, notice[0], {})
+
+
+def _tell_reader(
+    uow: UnitOfWork,
+    sms: SmsProvider,
+    event_id: str,
+    app_id: str,
+    notice: Callable[[ReviewedApplication], Notice | None],
+) -> bool:
+    """One of review's own events about an application → its reader's message and the
+    text copy, once (the inbox, and the unique (application, kind) of messages)."""
     with uow.transaction() as session:
-        if not first_delivery(session, Inbox, str(payload.get("event_id") or f"attendance:{app_id}")):
+        if not first_delivery(session, Inbox, event_id):
             return False
         row = session.get(ReviewedApplication, app_id)
-        notice = domain.attendance_notice(row.case_no, attended, returned) if row is not None else None
-        if notice is None:
+        told = notice(row) if row is not None else None
+        if told is None:
             return False
-        kind, title, body = notice
+        kind, title, body, template, params = told
         created = _add_message(
             session, user_id=row.applicant_id, application_id=app_id, kind=kind, title=title, body=body
         )
         phone, case_no = row.applicant_phone, row.case_no
     if created:
-        _text(sms, phone, kind, case_no)
+        _text(sms, phone, template, case_no, **params)
     return created
 
 
@@ -808,35 +834,22 @@ def _bookings_of(uow: UnitOfWork, ids: list[str]) -> dict[str, RoomBooking]:
         return {b.application_id: b for b in rows}
 
 
-def _slot_words(booking: dict) -> str:
-    return domain.slot_words(booking["date"], booking["start"], booking["end"])
-
-
 def notify_booking(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
     """Its own ``review.onsite_booked`` → the reader's message and text, once per booking
     (the kind names the booking's version: a rebooking is told again)."""
     try:
         app_id = str(payload["application_id"])
         version = int(payload["version"])
-        slot = _slot_words(payload)
+        slot = domain.slot_words(str(payload["date"]), str(payload["start"]), str(payload["end"]))
     except (KeyError, TypeError, ValueError):
         log.error("onsite_booked without the contract's fields; dropped (event %s)", payload.get("event_id"))
         return False
-    with uow.transaction() as session:
-        if not first_delivery(session, Inbox, str(payload.get("event_id") or f"booked:{app_id}:{version}")):
-            return False
-        row = session.get(ReviewedApplication, app_id)
-        if row is None:
-            return False
+
+    def notice(row: ReviewedApplication) -> Notice:
         title, body = domain.booking_notice(row.case_no, slot, row.notice)
-        kind = f"onsite_booked:{version}"
-        created = _add_message(
-            session, user_id=row.applicant_id, application_id=app_id, kind=kind, title=title, body=body
-        )
-        phone, case_no = row.applicant_phone, row.case_no
-    if created:
-        _text(sms, phone, "onsite_booked", case_no, slot=slot)
-    return created
+        return f"onsite_booked:{version}", title, body, "onsite_booked", {"slot": slot}
+
+    return _tell_reader(uow, sms, str(payload.get("event_id") or f"booked:{app_id}:{version}"), app_id, notice)
 
 
 def send_booking_reminders(uow: UnitOfWork, sms: SmsProvider, limit: int = 500) -> int:

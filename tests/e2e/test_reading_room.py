@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+
+import pytest
 
 from tests.e2e.test_review import court_of_this_test, decision_path, messages_of, submit, wait_arrived
 from tests.support import Api, assert_error, new_case_no, new_party, new_phone, wait_until
@@ -82,12 +85,23 @@ def titled(reader: Api, title: str, app_id) -> list[dict]:
     return [m for m in messages_of(reader) if m["title"] == title and m["application_id"] == app_id]
 
 
-def test_settings_slots_bookings_and_the_day_list(stack, clock):
+@pytest.fixture
+def desk(stack, clock) -> SimpleNamespace:
+    """Monday 10:00 on the court's clock, a court of the test's own with its clerk and its
+    archivist (signed in after the clock moved: sessions live in the court's time)."""
     clock.set(f"{MONDAY}T10:00:00+08:00")
     admin = stack.admin_api()
     court = court_of_this_test()
-    clerk = staff(admin, "clerk", court, "中欣")
-    archivist = staff(admin, "archivist", court, "档案员")
+    return SimpleNamespace(
+        admin=admin,
+        court=court,
+        clerk=staff(admin, "clerk", court, "中欣"),
+        archivist=staff(admin, "archivist", court, "档案员"),
+    )
+
+
+def test_settings_slots_bookings_and_the_day_list(stack, desk):
+    admin, court, clerk, archivist = desk.admin, desk.court, desk.clerk, desk.archivist
     elsewhere = staff(admin, "archivist", court_of_this_test(), "别院档案员")
     party = new_party(stack.base_url, name="金家慧")
     other = new_party(stack.base_url, name="李四")
@@ -242,12 +256,8 @@ def test_settings_slots_bookings_and_the_day_list(stack, clock):
     assert listed[0]["reading"]["booking"] == moved.json()
 
 
-def test_readers_racing_for_the_last_seats_exactly_as_many_win(stack, clock):
-    clock.set(f"{MONDAY}T10:00:00+08:00")
-    admin = stack.admin_api()
-    court = court_of_this_test()
-    clerk = staff(admin, "clerk", court, "中欣")
-    archivist = staff(admin, "archivist", court, "档案员")
+def test_readers_racing_for_the_last_seats_exactly_as_many_win(stack, desk):
+    court, clerk, archivist = desk.court, desk.clerk, desk.archivist
     room = {"slots": [{"start": "09:00", "end": "12:00", "capacity": 2}]}
     assert archivist.put(ROOM, json=room).status_code == 200
     readers, ids = [], []
@@ -272,12 +282,8 @@ def test_readers_racing_for_the_last_seats_exactly_as_many_win(stack, clock):
     assert all(i["free"] == 0 for i in slots_of(readers[loser], ids[loser])["items"] if i["date"] == "2030-03-05")
 
 
-def test_reminded_the_day_before_and_a_no_show_marked_a_week_after(stack, clock):
-    clock.set(f"{MONDAY}T10:00:00+08:00")
-    admin = stack.admin_api()
-    court = court_of_this_test()
-    clerk = staff(admin, "clerk", court, "中欣")
-    archivist = staff(admin, "archivist", court, "档案员")
+def test_reminded_the_day_before_and_a_no_show_marked_a_week_after(stack, clock, desk):
+    admin, court, clerk, archivist = desk.admin, desk.court, desk.clerk, desk.archivist
     party = new_party(stack.base_url, name="王小明")
     app_id = applied(party, paper_case(admin, court, party))
     case_no = approve_onsite(clerk, app_id, "2030-03-05", "2030-03-06")["case_no"]
