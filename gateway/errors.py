@@ -30,6 +30,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "invalid_state": 409,
     "no_electronic_dossier": 409,
     "not_ready": 409,
+    "slot_full": 409,
     "access_expired": 410,
     "access_revoked": 410,
     "too_large": 413,

@@ -266,6 +266,9 @@ class Api:
     def post(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("POST", path, **kwargs)
 
+    def put(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
     def login(self, phone: str, password: str) -> dict:
         response = self.post("/api/v1/auth/login", json={"phone": phone, "password": password})
         assert response.status_code == 200, response.text

@@ -1,9 +1,10 @@
-"""Review, on-site reading and messages (API.md "Review (审查) and on-site reading",
-"Messages (站内信)")."""
+"""Review, on-site reading, the reading room and messages (API.md "Review (审查) and on-site
+reading", "On-site reading room (additions)", "Messages (站内信)")."""
 
 from __future__ import annotations
 
 from gateway.http import Context, route
+from gateway.routes.applications import APPLICANTS, _application_id
 
 
 class ReviewRoutes:
@@ -65,7 +66,8 @@ class ReviewRoutes:
         "/api/v1/staff/applications/<id>/attendance",
         roles=("archivist",),
         body="json",
-        summary="现场阅卷登记：是否到场、借阅时间、还卷时间",
+        summary='现场阅卷登记：是否到场、借阅时间、还卷时间（时间可写 "now"：以法院时钟为准）；'
+        "截止时间后7天内仍可登记（含未到场）",
         responses={
             200: "application",
             404: "not_found",
@@ -79,6 +81,99 @@ class ReviewRoutes:
             "record_attendance",
             actor=ctx.actor,
             application_id=id,
+            body=ctx.json_object(),
+            idempotency_key=ctx.idempotency_key(),
+        )
+
+    # -- the reading room (阅卷室) ------------------------------------------------------------------
+    @route(
+        "GET",
+        "/api/v1/staff/reading-room",
+        roles=("archivist", "admin"),
+        summary="阅卷室设置：时段、名额、闭馆日与开放日（档案室：本院；管理员：?court= 指定法院）。"
+        "从未设置的法院为默认值：09:00-12:00、14:00-17:00，各5个名额，周末闭馆（configured: false）",
+        responses={
+            200: "{court, slots: [{start, end, capacity}], closed_dates, open_dates, configured}",
+            403: "forbidden (another role, or an archivist naming another court)",
+            422: "validation_error (an admin without court)",
+        },
+    )
+    def reading_room(self, ctx: Context):
+        return ctx.call("review", "reading_room", actor=ctx.actor, court=ctx.request.args.get("court") or None)
+
+    @route(
+        "PUT",
+        "/api/v1/staff/reading-room",
+        roles=("archivist", "admin"),
+        body="json",
+        summary="设置阅卷室：{slots: [{start: HH:MM, end: HH:MM, capacity: 1-500}]（1-12个不重叠的时段）, "
+        "closed_dates?: [YYYY-MM-DD], open_dates?: [YYYY-MM-DD]}；周末闭馆，除非列入 open_dates。"
+        "管理员以请求体的 court（或 ?court=）指定法院；可带 Idempotency-Key",
+        responses={
+            200: "{court, slots, closed_dates, open_dates, configured: true}",
+            403: "forbidden",
+            422: "validation_error (details.fields names the wrong part), idempotency_key_reused",
+        },
+    )
+    def configure_reading_room(self, ctx: Context):
+        return ctx.call(
+            "review",
+            "configure_reading_room",
+            actor=ctx.actor,
+            body=ctx.json_object(),
+            court=ctx.request.args.get("court") or None,
+            idempotency_key=ctx.idempotency_key(),
+        )
+
+    @route(
+        "GET",
+        "/api/v1/staff/reading-room/bookings",
+        roles=("archivist",),
+        summary="阅卷室当日预约（?date=YYYY-MM-DD，默认今天，北京时间），按时段排列，含是否到场、借阅时间、还卷时间",
+        responses={
+            200: "{date, open, slots: [{start, end, capacity, taken}], items: [{application_id, applicant: "
+            "{name, role}, case_no, date, start, end, attended, borrowed_at, returned_at, status}], next_cursor: null}",
+            422: "invalid_date",
+        },
+    )
+    def room_bookings(self, ctx: Context):
+        return ctx.call("review", "room_bookings", actor=ctx.actor, date=ctx.request.args.get("date") or None)
+
+    @route(
+        "GET",
+        "/api/v1/applications/<application_id>/onsite-slots",
+        roles=APPLICANTS,
+        summary="预约阅卷时间：现场阅卷期限内今天起可预约的时段及剩余名额（free 为0即已满），与当前预约",
+        responses={
+            200: "{items: [{date, start, end, free}], booking: null | {date, start, end}}",
+            403: "not_approved (not an approved on-site reading)",
+            404: "not_found",
+        },
+    )
+    def onsite_slots(self, ctx: Context, application_id: str):
+        return ctx.call("review", "onsite_slots", actor=ctx.actor, application_id=_application_id(application_id))
+
+    @route(
+        "POST",
+        "/api/v1/applications/<application_id>/onsite-booking",
+        roles=APPLICANTS,
+        body="json",
+        summary="预约到场时间 {date, start}；新的预约替换原预约；可带 Idempotency-Key",
+        responses={
+            201: "{date, start, end}",
+            403: "not_approved",
+            404: "not_found",
+            409: "slot_full",
+            422: "invalid_date (in the past, outside the window, a closed day, a slot already over), "
+            "validation_error, idempotency_key_reused",
+        },
+    )
+    def book_onsite(self, ctx: Context, application_id: str):
+        return 201, ctx.call(
+            "review",
+            "book_onsite",
+            actor=ctx.actor,
+            application_id=_application_id(application_id),
             body=ctx.json_object(),
             idempotency_key=ctx.idempotency_key(),
         )

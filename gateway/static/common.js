@@ -65,6 +65,8 @@ export const ERROR_TEXT = {
   wrong_password: "原密码不正确，请重新输入。",
   already_verified: "您已完成实名认证，无需重复提交。",
   cannot_disable_self: "不能停用自己的账号。",
+  // the reading room (阅卷室)
+  slot_full: "名额已满：该时段已约满，请选择其他时段。",
 };
 // Codes whose server message names the wrong part precisely: shown before the advice.
 const SPECIFIC = new Set(["invalid_case_no", "validation_error", "invalid_date", "weak_password"]);
@@ -1085,6 +1087,7 @@ export function detailBlocks(app, actions) {
   } else if (reading && reading.mode === "onsite") {
     readingBlock = [h("p", { class: "notice" }, h("strong", {}, "温馨提示："), reading.notice || "现场阅卷需要带齐相关证明材料。"),
       table([["起始时间", reading.start_date], ["截止时间", reading.end_date],
+        ["预约到场时间", reading.booking ? slotWords(reading.booking) : "未预约"],
         ["是否到场", reading.attended === true ? "是" : reading.attended === false ? "否" : "未登记"],
         ["借阅时间", reading.borrowed_at ? fmtTime(reading.borrowed_at) : "—"], ["还卷时间", reading.returned_at ? fmtTime(reading.returned_at) : "—"]])];
   } else if (reading && reading.mode === "online") {
@@ -1113,8 +1116,86 @@ export function detailBlocks(app, actions) {
         ["审查意见说明", review.explanation], ["阅卷方式", review.mode ? LABELS.mode[review.mode] : "—"]]) : h("p", { class: "muted" }, "待审查")),
     h("section", { class: "block", "aria-labelledby": "b3" }, h("h2", { id: "b3" }, "申请材料"), materials),
     h("section", { class: "block", "aria-labelledby": "b4" }, h("h2", { id: "b4" }, "阅卷材料"), readingBlock),
+    actions.booking && app.status === "approved" && reading?.mode === "onsite" ? bookingBlock(app) : null,
     accessLog,
     tail.length ? h("div", { class: "actions" }, tail) : null);
+}
+
+// -- 预约阅卷时间: an on-site reader books a slot of the reading room within the window ----
+const WEEKDAYS = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
+
+// "2030-03-05（周二）": noon in Beijing is the same day in UTC
+export function dayWords(date) {
+  return `${date}（${WEEKDAYS[new Date(`${date}T12:00:00+08:00`).getUTCDay()]}）`;
+}
+
+// "2030-03-05（周二）上午 09:00–12:00", or without the day "上午 09:00–12:00"
+export function slotWords(slot, { day = true } = {}) {
+  const part = slot.start < "12:00" ? "上午" : slot.start < "18:00" ? "下午" : "晚上";
+  const time = `${part} ${slot.start}–${slot.end}`;
+  return day ? `${dayWords(slot.date)}${time}` : time;
+}
+
+// The block under 阅卷材料: the booked slot, then the open slots of the window by day, each
+// with its free seats (余 N) and 预约 (已满 when none is left). A new booking replaces the
+// old. The refusals say why: 名额已满, 闭馆日, 不在阅卷期限内. The booking's answer is shown
+// at once: the application itself hears of it a moment later.
+export function bookingBlock(app) {
+  const base = `/api/v1/applications/${encodeURIComponent(app.id)}`;
+  const current = h("div", { class: "booking-current", "aria-live": "polite" });
+  const message = h("div", { class: "booking-message", "aria-live": "assertive" });
+  const list = h("div", { class: "booking-slots" }, h("p", { class: "loading" }, "正在读取可预约时段…"));
+  const attempt = intent();  // a retry of the same booking reuses its key
+  function showCurrent(booking) {
+    current.replaceChildren(booking
+      ? h("p", { class: "booked ok-text" }, h("strong", {}, "已预约："), slotWords(booking), "。如需更改，请在下方另选时段（原预约随之取消）。")
+      : h("p", { class: "muted" }, "尚未预约到场时间，请在下方选择时段。"));
+  }
+  async function choose(slot, e) {
+    message.replaceChildren();
+    await whileBusy(e?.currentTarget, async () => {
+      try {
+        const booked = await attempt.send("POST", `${base}/onsite-booking`, { date: slot.date, start: slot.start });
+        showCurrent(booked);
+        // 阅卷材料 above says it too (the application hears of it a moment later)
+        const row = [...(block.closest(".detail")?.querySelectorAll(".kv-row") || [])].find((r) => r.querySelector("dt")?.textContent === "预约到场时间");
+        if (row) row.querySelector("dd").textContent = slotWords(booked);
+        toast(`预约成功：${slotWords(booked)}`);
+        await load();
+      } catch (err) {
+        const text = err instanceof ApiFailure && err.code === "invalid_date" && err.message ? `${err.message}。` : errorText(err);
+        message.replaceChildren(errorBox(text));
+        toast(text, true);
+        if (err instanceof ApiFailure && ["slot_full", "invalid_date"].includes(err.code)) await load().catch(() => {});
+      }
+    });
+  }
+  async function load() {
+    const { items, booking } = await api("GET", `${base}/onsite-slots`);
+    showCurrent(booking);
+    if (!items.length) {
+      list.replaceChildren(h("p", { class: "empty" }, "阅卷期限内已没有可预约的时段。如仍需阅卷，请联系档案室。"));
+      return;
+    }
+    const days = new Map();
+    for (const slot of items) (days.get(slot.date) || days.set(slot.date, []).get(slot.date)).push(slot);
+    list.replaceChildren(h("ul", { class: "slot-days weui-cells" }, [...days].map(([date, slots]) => h("li", { class: "slot-day weui-cell", "data-date": date },
+      h("div", { class: "weui-cell__bd" }, h("strong", { class: "slot-date" }, dayWords(date)),
+        h("ul", { class: "slot-list" }, slots.map((slot) => {
+          const mine = booking && booking.date === slot.date && booking.start === slot.start;
+          const label = slotWords(slot, { day: false });
+          return h("li", { class: "slot", "data-start": slot.start, "data-free": slot.free },
+            h("span", { class: "slot-time" }, label), " ",
+            h("span", { class: slot.free ? "slot-free" : "slot-free error-text" }, mine ? "（已预约）" : slot.free ? `余 ${slot.free}` : "名额已满"), " ",
+            mine ? null : button(slot.free ? "预约" : "已满", (e) => choose(slot, e), slot.free ? "primary" : "default",
+              { disabled: !slot.free, "data-action": "book", "aria-label": `预约 ${slot.date} ${label}` }));
+        })))))));
+  }
+  load().catch((err) => list.replaceChildren(errorBox(err)));
+  const block = h("section", { class: "block booking-block", "aria-labelledby": "b-booking" }, h("h2", { id: "b-booking" }, "预约阅卷时间"),
+    h("p", { class: "muted" }, "请在阅卷期限内预约到场时间；周末及闭馆日不开放。预约成功后将以站内信和短信通知您，并在前一天提醒。"),
+    current, message, list);
+  return block;
 }
 
 // 阅卷记录: every page view, print, link made and link opened, as the dossier service's

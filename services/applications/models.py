@@ -95,6 +95,12 @@ class Application(Base):
     returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     # when review recorded the attendance shown: an older record heard later is ignored
     attendance_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # 预约到场: the on-site reader's booked slot as review last announced it; ``booking_version``
+    # orders rebookings, so an older announcement heard later never undoes a newer one
+    booking_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    booking_start: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    booking_end: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    booking_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # 已终止: when and why the reader's relation to the case ended
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)

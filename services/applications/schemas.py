@@ -41,6 +41,11 @@ def review(app) -> dict | None:
     }
 
 
+def booking(app) -> dict | None:
+    """预约到场, as review last announced it."""
+    return reading.booking(app.booking_date, app.booking_start, app.booking_end)
+
+
 def application(app, materials: list, today: date) -> dict:
     return {
         "id": app.id,
@@ -53,7 +58,7 @@ def application(app, materials: list, today: date) -> dict:
         "reason": app.reason,
         "materials": [material_ref(m) for m in materials],
         "review": review(app),
-        "reading": reading.arrangement(app),
+        "reading": reading.arrangement(app, booking(app)),
         "reapplied_from": app.reapplied_from,
         "revocation": reading.revocation(app),
     }

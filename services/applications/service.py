@@ -103,6 +103,10 @@ class ApplicationsService(HealthMixin):
     def on_attendance_recorded(self, payload):
         usecases.on_attendance(self.db, payload)
 
+    @handles("review", "onsite_booked")
+    def on_onsite_booked(self, payload):
+        usecases.on_booked(self.db, payload)
+
     # -- case_binding's facts: the court's feed or a clerk ended a relation ----------------
     @handles("case_binding", "representation_ended")
     def on_representation_ended(self, payload):

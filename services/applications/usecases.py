@@ -554,6 +554,17 @@ def on_representation_ended(uow: UnitOfWork, payload: dict) -> list[int]:
         return [app.id for app in apps]
 
 
+def _first_heard(session: Session, event_id: str, application_id: int, what: str) -> Application | None:
+    """The application one of review's facts is about, locked, the first time the event is
+    heard; None for a redelivery, or for an application never heard of (logged)."""
+    if not first_delivery(session, Inbox, event_id):
+        return None
+    app = session.scalar(select(Application).where(Application.id == application_id).with_for_update())
+    if app is None:
+        log.warning("%s for unknown application %s ignored", what, application_id)
+    return app
+
+
 def on_attendance(uow: UnitOfWork, payload: dict) -> bool:
     """review.attendance_recorded → 是否到场, 借阅时间, 还卷时间."""
     try:
@@ -568,11 +579,8 @@ def on_attendance(uow: UnitOfWork, payload: dict) -> bool:
         log.error("attendance_recorded event with an unusable payload was dropped")
         return False
     with uow.transaction() as session:
-        if not first_delivery(session, Inbox, event_id):
-            return False
-        app = session.scalar(select(Application).where(Application.id == application_id).with_for_update())
+        app = _first_heard(session, event_id, application_id, "attendance")
         if app is None:
-            log.warning("attendance for unknown application %s ignored", application_id)
             return False
         # Review records attendance only on on-site approvals, so an attendance that
         # overtakes its decision (another queue) is kept for it; of two records the newer wins.
@@ -581,6 +589,30 @@ def on_attendance(uow: UnitOfWork, payload: dict) -> bool:
             return False
         app.attended, app.borrowed_at, app.returned_at = attended, borrowed_at, returned_at
         app.attendance_recorded_at = recorded_at
+        return True
+
+
+def on_booked(uow: UnitOfWork, payload: dict) -> bool:
+    """review.onsite_booked → the on-site ``reading`` shows the booked slot (预约到场). Kept
+    whatever the application's state here (a booking may overtake its decision: another
+    queue); of two bookings the higher version wins, so an older one heard later is ignored."""
+    try:
+        event_id = str(payload["event_id"])
+        application_id = int(payload["application_id"])
+        version = int(payload["version"])
+        day = date.fromisoformat(str(payload["date"]))
+        start, end = str(payload["start"])[:5], str(payload["end"])[:5]
+    except (KeyError, TypeError, ValueError):
+        log.error("onsite_booked event with an unusable payload was dropped")
+        return False
+    with uow.transaction() as session:
+        app = _first_heard(session, event_id, application_id, "booking")
+        if app is None:
+            return False
+        if app.booking_version is not None and version <= app.booking_version:
+            return False
+        app.booking_date, app.booking_start, app.booking_end = day, start, end
+        app.booking_version = version
         return True
 
 
@@ -623,7 +655,15 @@ def consistency_facts(
             query = query.where(Application.id > int(after))
         query = query.order_by(Application.id).limit(max(1, min(2000, int(limit))))
     with uow.read() as session:
-        return [{"id": app.id, "status": app.status, **consistency.grant_facts(app)} for app in session.scalars(query)]
+        return [
+            {
+                "id": app.id,
+                "status": app.status,
+                **consistency.grant_facts(app),
+                "booking": consistency.booking_fact(schemas.booking(app)),
+            }
+            for app in session.scalars(query)
+        ]
 
 
 # -- housekeeping -------------------------------------------------------------------------

@@ -48,6 +48,8 @@ def disagreements(source: Facts, review: Facts | None, dossier: Facts | None) ->
             for field in ATTENDANCE:
                 if review.get(field) != source.get(field):
                     found.append(f"attendance {field}: applications {source.get(field)}, review {review.get(field)}")
+            if "booking" in source and review.get("booking") != source.get("booking"):
+                found.append(f"booking: applications {source.get('booking')}, review {review.get('booking')}")
     readable = status == "approved" and _online_grant(source)
     if dossier is None:
         if readable:
@@ -115,3 +117,11 @@ def grant_facts(row: Any) -> Facts:
         "borrowed_at": clock.isoformat(clock.as_aware(row.borrowed_at)),
         "returned_at": clock.isoformat(clock.as_aware(row.returned_at)),
     }
+
+
+def booking_fact(booking: dict | None) -> str | None:
+    """An on-site reader's booked slot (预约到场) as one comparable fact: ``2026-05-08
+    09:00-12:00`` or None. Review holds the booking; applications shows what it heard."""
+    if not booking:
+        return None
+    return f"{booking['date']} {booking['start']}-{booking['end']}"

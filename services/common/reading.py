@@ -66,9 +66,17 @@ def granted_documents(raw: str | None) -> list[dict] | None:
     return json.loads(raw) if raw else None
 
 
-def arrangement(row: Any) -> dict[str, Any] | None:
+def booking(day: date | None, start: str | None, end: str | None) -> dict[str, str] | None:
+    """An on-site reader's booked slot (预约到场) as the ``reading`` object shows it."""
+    if day is None or not start or not end:
+        return None
+    return {"date": day.isoformat(), "start": start, "end": end}
+
+
+def arrangement(row: Any, booked: dict[str, str] | None = None) -> dict[str, Any] | None:
     """阅卷材料 as API.md shows it, from any service's record of a decision (the same
-    column names in applications and review): only an approval carries a way of reading."""
+    column names in applications and review): only an approval carries a way of reading.
+    ``booked``: the on-site reader's slot (:func:`booking`), kept where each service keeps it."""
     if row.opinion != "approve" or row.mode not in ("online", "onsite"):
         return None
     if row.mode == "online":
@@ -88,6 +96,7 @@ def arrangement(row: Any) -> dict[str, Any] | None:
         "attended": row.attended,
         "borrowed_at": clock.isoformat(clock.as_aware(row.borrowed_at)),
         "returned_at": clock.isoformat(clock.as_aware(row.returned_at)),
+        "booking": booked,
     }
 
 

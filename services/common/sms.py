@@ -59,6 +59,9 @@ TEMPLATES: dict[str, str] = {
     "binding_revoked": "【网上阅卷】案件绑定已撤销（${case_no}），请登录查看详情。",
     "onsite_no_show": "【网上阅卷】现场阅卷已登记为未到场（${case_no}），如仍需阅卷请重新申请。",
     "onsite_returned": "【网上阅卷】现场阅卷已完成，卷宗已归还（${case_no}）。",
+    # the reading room (阅卷室): a booked slot, and the reminder the day before it
+    "onsite_booked": "【网上阅卷】现场阅卷已预约（${case_no}）：${slot}，请按时到院并带齐相关证明材料。",
+    "onsite_reminder": "【网上阅卷】现场阅卷提醒（${case_no}）：您预约的时间为${slot}（明天），请按时到院。",
 }
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

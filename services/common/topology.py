@@ -17,6 +17,7 @@ SUBSCRIBERS: dict[tuple[str, str], tuple[str, ...]] = {
     ("applications", "application_revoked"): ("dossier", "review"),
     ("review", "application_decided"): ("applications", "dossier", "review"),
     ("review", "attendance_recorded"): ("applications", "review"),
+    ("review", "onsite_booked"): ("applications", "review"),
     ("case_binding", "representation_ended"): ("applications",),
     ("case_binding", "binding_decided"): ("review",),
     ("case_binding", "binding_revoked"): ("review",),

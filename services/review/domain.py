@@ -188,8 +188,11 @@ def parse_attendance(
     attended = body.get("attended")
     if not isinstance(attended, bool):
         raise validation_error({"attended": "应为 true 或 false"}, "请选择是否到场")
-    borrowed = parse_instant(body.get("borrowed_at"), "borrowed_at")
-    returned = parse_instant(body.get("returned_at"), "returned_at")
+    # "now": the court's clock at recording, for the day list's 借阅 / 还卷 buttons (the
+    # archive room's PC may not keep the court's time)
+    borrowed, returned = (
+        now if body.get(f) == "now" else parse_instant(body.get(f), f) for f in ("borrowed_at", "returned_at")
+    )
     if not attended:
         fields = {f: "未到场时不应填写" for f, v in (("borrowed_at", borrowed), ("returned_at", returned)) if v}
         if fields:
@@ -340,3 +343,212 @@ class MonthFigures:
             for name in ("received", "withdrawn", "online", "onsite", "rejected", "returned", "waited"):
                 setattr(whole, name, getattr(whole, name) + getattr(month, name))
         return whole
+
+
+# -- the reading room (阅卷室): slots, closed days, bookings (预约到场) -----------------------------
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+MAX_SLOTS = 12  # a day cut finer than hourly is a typo
+MAX_CAPACITY = 500
+MAX_LISTED_DATES = 400  # closed or open days listed: more than a year of them
+ATTENDANCE_GRACE_DAYS = 7  # a no-show is marked after the fact, up to a week after the window
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One period of the room's day (时段), ``HH:MM`` to ``HH:MM``, and its seats (名额)."""
+
+    start: str
+    end: str
+    capacity: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.start}-{self.end}"
+
+
+@dataclass(frozen=True)
+class Room:
+    """A court's reading room: the same slots every open day; weekends are closed unless
+    listed in ``open_dates`` (调休 working Saturdays); ``closed_dates`` close any day
+    (holidays, a move)."""
+
+    slots: tuple[Slot, ...]
+    closed_dates: frozenset[date] = frozenset()
+    open_dates: frozenset[date] = frozenset()
+
+    def is_open(self, day: date) -> bool:
+        if day in self.closed_dates:
+            return False
+        return day in self.open_dates or day.weekday() < 5
+
+    def slot(self, start: str) -> Slot | None:
+        return next((s for s in self.slots if s.start == start), None)
+
+
+# A court whose archivist never set the room gets an archive's usual day (上午 09:00-12:00,
+# 下午 14:00-17:00, five seats each, weekends closed) until they set their own.
+DEFAULT_ROOM = Room(slots=(Slot("09:00", "12:00", 5), Slot("14:00", "17:00", 5)))
+
+
+def _room_error(fields: dict[str, str]) -> DomainError:
+    return validation_error(fields, "阅卷室设置有误：" + "；".join(f"{k} {v}" for k, v in list(fields.items())[:3]))
+
+
+def _parse_dates(value: Any, field: str) -> frozenset[date]:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or len(value) > MAX_LISTED_DATES:
+        raise _room_error({field: f"应为不超过{MAX_LISTED_DATES}个日期（YYYY-MM-DD）的列表"})
+    days = set()
+    for i, raw in enumerate(value):
+        if not isinstance(raw, str) or not _DATE.match(raw):
+            raise _room_error({f"{field}[{i}]": "日期格式应为 YYYY-MM-DD"})
+        try:
+            days.add(date.fromisoformat(raw))
+        except ValueError:
+            raise _room_error({f"{field}[{i}]": "日期不存在"}) from None
+    return frozenset(days)
+
+
+def _parse_slot(raw: Any, i: int) -> Slot:
+    where = f"slots[{i}]"
+    if not isinstance(raw, dict):
+        raise _room_error({where: "应为 {start, end, capacity}"})
+    times = {}
+    for part in ("start", "end"):
+        value = raw.get(part)
+        if not isinstance(value, str) or not _TIME.match(value):
+            raise _room_error({f"{where}.{part}": "时间格式应为 HH:MM（00:00-23:59）"})
+        times[part] = value
+    if times["start"] >= times["end"]:
+        raise _room_error({f"{where}.end": "结束时间应晚于开始时间"})
+    capacity = raw.get("capacity")
+    if not isinstance(capacity, int) or isinstance(capacity, bool) or not 1 <= capacity <= MAX_CAPACITY:
+        raise _room_error({f"{where}.capacity": f"名额应为1至{MAX_CAPACITY}的整数"})
+    return Slot(times["start"], times["end"], capacity)
+
+
+def parse_room(body: Any) -> Room:
+    """The archivist's 阅卷室设置, checked hard: 1 to 12 slots of HH:MM that do not overlap,
+    1 to 500 seats each, real dates, no day both closed and open."""
+    if not isinstance(body, dict):
+        raise validation_error({"body": "应为对象"})
+    raw_slots = body.get("slots")
+    if not isinstance(raw_slots, list) or not 1 <= len(raw_slots) <= MAX_SLOTS:
+        raise _room_error({"slots": f"应为1至{MAX_SLOTS}个时段的列表"})
+    slots = sorted((_parse_slot(raw, i) for i, raw in enumerate(raw_slots)), key=lambda s: s.start)
+    for before, after in zip(slots, slots[1:], strict=False):
+        if after.start < before.end:
+            raise _room_error({"slots": f"时段 {before.label} 与 {after.label} 重叠"})
+    closed = _parse_dates(body.get("closed_dates"), "closed_dates")
+    opened = _parse_dates(body.get("open_dates"), "open_dates")
+    both = sorted(closed & opened)
+    if both:
+        raise _room_error({"open_dates": f"{both[0].isoformat()} 同时列为闭馆日和开放日"})
+    return Room(tuple(slots), closed, opened)
+
+
+def room_shape(room: Room) -> dict[str, Any]:
+    """The configuration as the API shows it (and as review stores it, JSON)."""
+    return {
+        "slots": [{"start": s.start, "end": s.end, "capacity": s.capacity} for s in room.slots],
+        "closed_dates": sorted(d.isoformat() for d in room.closed_dates),
+        "open_dates": sorted(d.isoformat() for d in room.open_dates),
+    }
+
+
+def room_from_shape(shape: dict[str, Any]) -> Room:
+    """Back from what :func:`room_shape` stored (already checked when it was set)."""
+    return Room(
+        tuple(Slot(s["start"], s["end"], int(s["capacity"])) for s in shape["slots"]),
+        frozenset(date.fromisoformat(d) for d in shape.get("closed_dates") or ()),
+        frozenset(date.fromisoformat(d) for d in shape.get("open_dates") or ()),
+    )
+
+
+def _slot_ended(day: date, slot: Slot, now: datetime) -> bool:
+    """A slot of today whose end has passed can no longer be booked (its start may have:
+    a reader may still come at 10:00 for 09:00-12:00)."""
+    local = now.astimezone(clock.COURT_TZ)
+    return day < local.date() or (day == local.date() and local.strftime("%H:%M") >= slot.end)
+
+
+def open_slots(
+    room: Room, start_date: date, end_date: date, now: datetime, taken: dict[tuple[date, str], int]
+) -> list[dict[str, Any]]:
+    """The slots a reader may book within the window (起始时间-截止时间) from now on, each
+    with its free seats (``free`` 0: full, shown so the reader sees why it cannot be had)."""
+    items = []
+    day = max(start_date, now.astimezone(clock.COURT_TZ).date())
+    while day <= end_date:
+        if room.is_open(day):
+            for slot in room.slots:
+                if not _slot_ended(day, slot, now):
+                    free = max(0, slot.capacity - taken.get((day, slot.start), 0))
+                    items.append({"date": day.isoformat(), "start": slot.start, "end": slot.end, "free": free})
+        day += timedelta(days=1)
+    return items
+
+
+def parse_booking(body: Any, room: Room, start_date: date, end_date: date, now: datetime) -> tuple[date, Slot]:
+    """A reader's choice of day and slot: the shape (validation_error), then the day
+    (invalid_date: in the past, outside the window, a closed day, a slot already over).
+    Whether a seat is free is the store's to say (slot_full)."""
+    if not isinstance(body, dict):
+        raise validation_error({"body": "应为对象"})
+    start = body.get("start")
+    if not isinstance(start, str) or not _TIME.match(start):
+        raise validation_error({"start": "时间格式应为 HH:MM"}, "请选择预约时段")
+    day = parse_day(body.get("date"), "date")
+    slot = room.slot(start)
+    if slot is None:
+        raise validation_error({"start": "阅卷室没有该时段"}, "阅卷室没有该时段，请从可预约时段中选择")
+    if day < now.astimezone(clock.COURT_TZ).date():
+        raise _invalid_date("date", "不能早于今天")
+    if not start_date <= day <= end_date:
+        raise DomainError(
+            "invalid_date",
+            f"不在阅卷期限内：请在{start_date.isoformat()}至{end_date.isoformat()}之间预约",
+            {"fields": {"date": "不在阅卷期限内"}},
+        )
+    if not room.is_open(day):
+        raise DomainError("invalid_date", "该日为闭馆日，请选择其他日期", {"fields": {"date": "闭馆日"}})
+    if _slot_ended(day, slot, now):
+        raise _invalid_date("start", "该时段已结束")
+    return day, slot
+
+
+def check_attendance_window(end_date: date | None, today: date) -> None:
+    """是否到场 can be recorded until a week after the window ends (a no-show is marked
+    after the fact), and not later."""
+    if end_date is not None and today > end_date + timedelta(days=ATTENDANCE_GRACE_DAYS):
+        raise DomainError(
+            "invalid_state",
+            f"现场阅卷截止时间已过{ATTENDANCE_GRACE_DAYS}天，不能再登记到场情况",
+        )
+
+
+def reminder_day(booked_day: date) -> date:
+    """The day a reader is reminded of their slot: the day before it (前一天提醒)."""
+    return booked_day - timedelta(days=1)
+
+
+def slot_words(day: date | str, start: str, end: str) -> str:
+    """``2026-05-08 上午 09:00-12:00``: a slot as the reader reads it."""
+    part = "上午" if start < "12:00" else "下午" if start < "18:00" else "晚上"
+    return f"{day if isinstance(day, str) else day.isoformat()} {part} {start}-{end}"
+
+
+def booking_notice(case_no: str, slot: str, notice: str | None) -> tuple[str, str]:
+    return (
+        "现场阅卷已预约",
+        f"您已预约于{slot}到院现场查阅{case_no}卷宗，请按时到场并带齐相关证明材料。"
+        + (f" 温馨提示：{notice}" if notice else ""),
+    )
+
+
+def booking_reminder_notice(case_no: str, slot: str) -> tuple[str, str]:
+    return (
+        "现场阅卷提醒",
+        f"您预约的现场阅卷时间为{slot}（明天），请按时到院查阅{case_no}卷宗。如不能到场，可在申请详情中更改预约。",
+    )

@@ -75,6 +75,37 @@ class EndedApplication(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class ReadingRoom(Base):
+    """A court's reading room (阅卷室) as its archivist set it: slots with their seats,
+    closed and open days (JSON, as ``domain.room_shape`` writes it). A court without a row
+    has ``domain.DEFAULT_ROOM``."""
+
+    __tablename__ = "reading_rooms"
+
+    court: Mapped[str] = mapped_column(String(100), primary_key=True)
+    config: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class RoomBooking(Base):
+    """An on-site reader's booked slot (预约到场), one per application: a new booking
+    replaces it and counts ``version`` up, so each booking has its own notice and its
+    own reminder the day before (messages ``onsite_booked:<version>``,
+    ``onsite_reminder:<version>``) and applications keeps only the newest it hears of."""
+
+    __tablename__ = "room_bookings"
+    __table_args__ = (Index("ix_review_room_bookings_slot", "court", "day", "start"),)
+
+    application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    court: Mapped[str] = mapped_column(String(100))
+    day: Mapped[date] = mapped_column(Date)
+    start: Mapped[str] = mapped_column(String(5))
+    end: Mapped[str] = mapped_column(String(5))
+    version: Mapped[int] = mapped_column(Integer)
+    booked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class Message(Base):
     """A notification in the applicant's inbox (站内信). One per (application, kind): a
     second send of the same notice, by a redelivered event or another replica's sweep,
@@ -86,7 +117,7 @@ class Message(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(Integer, index=True)
     application_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    kind: Mapped[str] = mapped_column(String(32))  # decision | expiry_reminder
+    kind: Mapped[str] = mapped_column(String(32))  # decision | expiry_reminder | onsite_booked:<n> | ...
     title: Mapped[str] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -8,7 +8,7 @@ from typing import Any
 
 from services.common import clock, reading
 from services.common.reading import effective_status
-from services.review.models import Message, ReviewedApplication
+from services.review.models import Message, ReviewedApplication, RoomBooking
 
 
 def wire_id(value: str | None) -> int | str | None:
@@ -39,9 +39,14 @@ def review(row: ReviewedApplication) -> dict[str, Any] | None:
     }
 
 
-def application(row: ReviewedApplication, now: datetime) -> dict[str, Any]:
+def booked(booking: RoomBooking | None) -> dict[str, str] | None:
+    """预约到场: ``{date, start, end}`` of the reader's booked slot, or None."""
+    return reading.booking(booking.day, booking.start, booking.end) if booking is not None else None
+
+
+def application(row: ReviewedApplication, now: datetime, booking: RoomBooking | None = None) -> dict[str, Any]:
     """The application object of API.md, status computed at ``now`` (expired on read)."""
-    arrangement = reading.arrangement(row)
+    arrangement = reading.arrangement(row, booked(booking))
     return {
         "id": wire_id(row.id),
         "status": effective_status(row.status, arrangement, now),
@@ -58,10 +63,10 @@ def application(row: ReviewedApplication, now: datetime) -> dict[str, Any]:
     }
 
 
-def queue_item(row: ReviewedApplication, now: datetime) -> dict[str, Any]:
+def queue_item(row: ReviewedApplication, now: datetime, booking: RoomBooking | None = None) -> dict[str, Any]:
     """A staff queue line: the application plus how long it has waited, and where each
     material opens."""
-    data = application(row, now)
+    data = application(row, now, booking)
     data["materials"] = [dict(m, url=f"/api/v1/uploads/{m['id']}") for m in data["materials"]]
     applied = clock.as_aware(row.applied_at)
     data["waited_seconds"] = max(0, int((now - applied).total_seconds())) if row.status == "pending" else None
@@ -111,4 +116,37 @@ def attendance_event(row: ReviewedApplication) -> dict[str, Any]:
         "attended": row.attended,
         "borrowed_at": _instant(row.borrowed_at),
         "returned_at": _instant(row.returned_at),
+    }
+
+
+def booking_event(row: ReviewedApplication, booking: RoomBooking) -> dict[str, Any]:
+    """``onsite_booked``: ``version`` orders rebookings (a consumer keeps the highest)."""
+    return {
+        "application_id": wire_id(row.id),
+        "applicant_id": row.applicant_id,
+        "case_no": row.case_no,
+        "court": row.court,
+        "date": booking.day.isoformat(),
+        "start": booking.start,
+        "end": booking.end,
+        "version": booking.version,
+        "booked_at": _instant(booking.booked_at),
+    }
+
+
+def room_booking(row: ReviewedApplication, booking: RoomBooking, now: datetime) -> dict[str, Any]:
+    """A line of the archivist's day list (今日到场): who comes when, and what was recorded."""
+    return {
+        "application_id": wire_id(row.id),
+        "applicant": {"name": row.applicant_name, "role": row.applicant_role},
+        "case_no": row.case_no,
+        "date": booking.day.isoformat(),
+        "start": booking.start,
+        "end": booking.end,
+        "attended": row.attended,
+        "borrowed_at": _instant(row.borrowed_at),
+        "returned_at": _instant(row.returned_at),
+        "status": effective_status(row.status, reading.arrangement(row), now),
+        "start_date": _day(row.start_date),
+        "end_date": _day(row.end_date),
     }

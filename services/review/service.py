@@ -8,7 +8,8 @@ Configuration (nameko config or environment):
   ``package.module:Class``) and its keys: the text-message copies, each a template of
   ``services.common.sms`` with the case number (see that module and the README).
 - ``REVIEW_RPC_TIMEOUT`` (5 s) for case_binding and dossier; ``REVIEW_RELAY_SECONDS`` (1 s) for the
-  outbox relay; ``REVIEW_SWEEP_SECONDS`` (5 s) for the expiry-reminder sweep.
+  outbox relay; ``REVIEW_SWEEP_SECONDS`` (5 s) for the sweeps of reminders (an online approval's
+  last day, the day before a booked on-site slot).
 - ``COURT_FAULT_FILE``: tests only (see ``services.common.faults``); never set it in
   production.
 """
@@ -98,6 +99,29 @@ class ReviewService(HealthMixin):
         self._publish()
         return result
 
+    # -- the reading room (阅卷室) ----------------------------------------------------------------
+    @actor_rpc(expected_exceptions=DomainError)
+    def reading_room(self, actor, court=None):
+        return usecases.reading_room(self.db, actor, court=court)
+
+    @actor_rpc(expected_exceptions=DomainError)
+    def configure_reading_room(self, actor, body, court=None, idempotency_key=None):
+        return usecases.configure_reading_room(self.db, actor, body, court=court, idempotency_key=idempotency_key)
+
+    @actor_rpc(expected_exceptions=DomainError)
+    def onsite_slots(self, actor, application_id):
+        return usecases.onsite_slots(self.db, actor, application_id)
+
+    @actor_rpc(expected_exceptions=DomainError)
+    def book_onsite(self, actor, application_id, body, idempotency_key=None):
+        result = usecases.book_onsite(self.db, actor, application_id, body, idempotency_key=idempotency_key)
+        self._publish()
+        return result
+
+    @actor_rpc(expected_exceptions=DomainError)
+    def room_bookings(self, actor, date=None):
+        return usecases.room_bookings(self.db, actor, day=date)
+
     @actor_rpc(expected_exceptions=DomainError)
     def messages(self, actor, limit=20, cursor=None):
         return usecases.list_messages(self.db, actor, limit=limit, cursor=cursor)
@@ -138,6 +162,10 @@ class ReviewService(HealthMixin):
     def on_attendance_recorded(self, payload):
         usecases.notify_attendance(self.db, self.sms, payload)
 
+    @handles("review", "onsite_booked")
+    def on_onsite_booked(self, payload):
+        usecases.notify_booking(self.db, self.sms, payload)
+
     # -- timers ------------------------------------------------------------------------------------
     @configured_timer("REVIEW_RELAY_SECONDS", 1.0)
     def relay_outbox(self):
@@ -147,6 +175,11 @@ class ReviewService(HealthMixin):
     @configured_timer("REVIEW_SWEEP_SECONDS", 5.0, eager=True)
     def expiry_reminders(self):
         usecases.send_expiry_reminders(self.db, self.sms)
+
+    @configured_timer("REVIEW_SWEEP_SECONDS", 5.0, eager=True)
+    def booking_reminders(self):
+        """The day before a booked slot (现场阅卷提醒); every replica may run it: once each."""
+        usecases.send_booking_reminders(self.db, self.sms)
 
     @configured_timer("REVIEW_GAUGE_SECONDS", 15.0, eager=True)
     def refresh_gauges(self):

@@ -8,20 +8,29 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, String, and_, cast, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.common import case_numbers, clock, consistency, idempotency, metrics, paging, text, verification
+from services.common import case_numbers, clock, consistency, idempotency, metrics, paging, reading, text, verification
 from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
 from services.review import domain, schemas
 from services.review.dependencies import SmsProvider, onsite_notice
-from services.review.models import EndedApplication, IdempotencyKey, Inbox, Message, Outbox, ReviewedApplication
+from services.review.models import (
+    EndedApplication,
+    IdempotencyKey,
+    Inbox,
+    Message,
+    Outbox,
+    ReadingRoom,
+    ReviewedApplication,
+    RoomBooking,
+)
 
 log = logging.getLogger("review")
 
@@ -257,9 +266,10 @@ def staff_queue(
     more = len(rows) > limit
     rows = rows[:limit]
     states = verification.states_of(verifications, [r.applicant_id for r in rows]) if verifications else {}
+    booked = _bookings_of(uow, [r.id for r in rows if r.mode == "onsite"])
     items = []
     for row in rows:
-        item = schemas.queue_item(row, now)
+        item = schemas.queue_item(row, now, booked.get(row.id))
         if row.applicant_id in states:
             item["applicant"]["verification"] = states[row.applicant_id]
         items.append(item)
@@ -390,12 +400,14 @@ def record_attendance(
             domain.parse_attendance(body, now)  # the input is judged before the state (422, then 409)
             raise DomainError("invalid_state", "只有同意现场阅卷的申请可以登记到场情况")
         attendance = domain.parse_attendance(body, now, row.start_date, row.end_date)
+        # the window's end does not hide it: a no-show is marked up to a week later
+        domain.check_attendance_window(row.end_date, now.date())
         row.attended = attendance.attended
         row.borrowed_at = attendance.borrowed_at
         row.returned_at = attendance.returned_at
         session.flush()
         record_event(session, Outbox, "attendance_recorded", schemas.attendance_event(row))
-        return schemas.application(row, now)
+        return schemas.application(row, now, session.get(RoomBooking, row.id))
 
     return idempotency.once(uow, IdempotencyKey, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect)
 
@@ -444,20 +456,46 @@ def notify_attendance(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
     except (KeyError, TypeError):
         log.error("attendance_recorded without the contract's fields; dropped (event %s)", payload.get("event_id"))
         return False
+    return _tell_reader(
+        uow,
+        sms,
+        str(payload.get("event_id") or f"attendance:{app_id}"),
+        app_id,
+        lambda row: _notice_texted_as_kind(domain.attendance_notice(row.case_no, attended, returned)),
+    )
+
+
+Notice = tuple[str, str, str, str, dict]  # kind, title, body, SMS template, its parameters beside the case
+
+
+def _notice_texted_as_kind(notice: tuple[str, str, str] | None) -> Notice | None:
+    """An attendance notice's text is the template named as its kind, with the case only."""
+    return None if notice is None else (*notice, notice[0], {})
+
+
+def _tell_reader(
+    uow: UnitOfWork,
+    sms: SmsProvider,
+    event_id: str,
+    app_id: str,
+    notice: Callable[[ReviewedApplication], Notice | None],
+) -> bool:
+    """One of review's own events about an application → its reader's message and the
+    text copy, once (the inbox, and the unique (application, kind) of messages)."""
     with uow.transaction() as session:
-        if not first_delivery(session, Inbox, str(payload.get("event_id") or f"attendance:{app_id}")):
+        if not first_delivery(session, Inbox, event_id):
             return False
         row = session.get(ReviewedApplication, app_id)
-        notice = domain.attendance_notice(row.case_no, attended, returned) if row is not None else None
-        if notice is None:
+        told = notice(row) if row is not None else None
+        if told is None:
             return False
-        kind, title, body = notice
+        kind, title, body, template, params = told
         created = _add_message(
             session, user_id=row.applicant_id, application_id=app_id, kind=kind, title=title, body=body
         )
         phone, case_no = row.applicant_phone, row.case_no
     if created:
-        _text(sms, phone, kind, case_no)
+        _text(sms, phone, template, case_no, **params)
     return created
 
 
@@ -521,13 +559,14 @@ def send_expiry_reminders(uow: UnitOfWork, sms: SmsProvider, limit: int = 500) -
     return sent
 
 
-def _text(sms: SmsProvider, phone: str | None, template: str, case_no: str) -> None:
+def _text(sms: SmsProvider, phone: str | None, template: str, case_no: str, **more: str) -> None:
     """The text-message copy of a 站内信: a template of ``services.common.sms`` with the
-    case number. The service's ``Sms`` never raises; other providers are guarded here."""
+    case number (and ``more`` parameters: a booked slot). The service's ``Sms`` never
+    raises; other providers are guarded here."""
     if not phone:
         return  # the applicant's number did not come with the application: inbox only
     try:
-        sms.send(phone, template, {"case_no": case_no})
+        sms.send(phone, template, {"case_no": case_no, **more})
     except Exception as exc:  # a text is a courtesy; the inbox message is the record
         log.warning("sms provider failed: %s", type(exc).__name__)
 
@@ -578,7 +617,267 @@ def consistency_facts(uow: UnitOfWork, ids: list[int]) -> dict[int, dict]:
     with uow.read() as session:
         rows = session.scalars(select(ReviewedApplication).where(ReviewedApplication.id.in_(keys))).all()
         ended = session.scalars(select(EndedApplication).where(EndedApplication.application_id.in_(keys))).all()
-    facts = {int(r.id): {"id": int(r.id), "status": r.status, **consistency.grant_facts(r)} for r in rows}
+    booked = _bookings_of(uow, keys)
+    facts = {
+        int(r.id): {
+            "id": int(r.id),
+            "status": r.status,
+            **consistency.grant_facts(r),
+            "booking": consistency.booking_fact(schemas.booked(booked.get(r.id))),
+        }
+        for r in rows
+    }
     for end in ended:  # heard of only by its end: that is all review can say
         facts.setdefault(int(end.application_id), {"id": int(end.application_id), "status": end.status})
     return facts
+
+
+# -- the reading room (阅卷室) ------------------------------------------------------------------
+ROOM_ROLES = ("archivist", "admin")
+APPLICANT_ROLES = ("party", "lawyer")
+
+
+def _room_court(actor: dict, court: Any) -> str:
+    """Whose room: an archivist's own court (naming another is refused); an admin, who has
+    no court of their own, names it (``court``, as the admin routes do)."""
+    if not isinstance(actor, dict) or actor.get("role") not in ROOM_ROLES:
+        raise DomainError("forbidden", "您无权执行此操作")
+    named = court.strip() if isinstance(court, str) else court
+    if actor["role"] == "archivist":
+        own = _require_staff(actor, ("archivist",))
+        if named not in (None, "") and named != own:
+            raise DomainError("forbidden", "只能设置本院的阅卷室")
+        return own
+    if not isinstance(named, str) or not 0 < len(named) <= 100:
+        raise validation_error({"court": "请指定法院（不超过100个字符）"}, "请指定要设置阅卷室的法院")
+    return named
+
+
+def _room_of(session: Session, court: str) -> domain.Room:
+    stored = session.get(ReadingRoom, court)
+    return domain.room_from_shape(json.loads(stored.config)) if stored is not None else domain.DEFAULT_ROOM
+
+
+def reading_room(uow: UnitOfWork, actor: dict, court: Any = None) -> dict:
+    """阅卷室设置 as stored, or the default for a court that never set it (``configured``
+    false)."""
+    court = _room_court(actor, court)
+    with uow.read() as session:
+        configured = session.get(ReadingRoom, court) is not None
+        room = _room_of(session, court)
+    return {"court": court, **domain.room_shape(room), "configured": configured}
+
+
+def configure_reading_room(
+    uow: UnitOfWork, actor: dict, body: Any, court: Any = None, idempotency_key: str | None = None
+) -> dict:
+    """The archivist (or an admin) sets the room: slots, seats, closed and open days. Seats
+    already booked stay booked when the capacity shrinks; new bookings see the new room."""
+    if isinstance(body, dict) and court in (None, ""):
+        court = body.get("court")
+    court = _room_court(actor, court)
+    key = idempotency.check_key(idempotency_key)
+    room = domain.parse_room(body)
+    shape = domain.room_shape(room)
+
+    def effect(session: Session) -> dict:
+        stored = session.get(ReadingRoom, court)
+        if stored is None:
+            stored = ReadingRoom(court=court)
+            session.add(stored)
+        stored.config = json.dumps(shape, ensure_ascii=False)
+        stored.updated_at, stored.updated_by = clock.utcnow(), actor.get("id")
+        return {"court": court, **shape, "configured": True}
+
+    request_hash = idempotency.fingerprint("reading_room", court, shape)
+    try:
+        return idempotency.once(
+            uow, IdempotencyKey, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect
+        )
+    except IntegrityError:  # two first settings at once: the later one is the room
+        return idempotency.once(
+            uow, IdempotencyKey, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect
+        )
+
+
+def _own_onsite(session: Session, actor: dict, application_id: Any, now: datetime) -> ReviewedApplication:
+    """The caller's own on-site approval: another's (or none) is not found; any other of
+    theirs (pending, online, expired, ended...) is ``not_approved``."""
+    if not isinstance(actor, dict) or actor.get("role") not in APPLICANT_ROLES:
+        raise DomainError("forbidden", "仅申请人本人可以预约现场阅卷")
+    key = str(application_id) if application_id is not None else ""
+    row = session.get(ReviewedApplication, key) if 0 < len(key) <= MAX_ID else None
+    if row is None or row.applicant_id != actor.get("id"):
+        raise not_found("阅卷申请不存在")
+    status = reading.effective_status(row.status, reading.arrangement(row), now)
+    if status != "approved" or row.mode != "onsite" or row.start_date is None or row.end_date is None:
+        raise DomainError("not_approved", "该申请不是已同意的现场阅卷，无需预约阅卷时间")
+    return row
+
+
+def _taken(session: Session, court: str, first: date, last: date) -> dict[tuple[date, str], int]:
+    """Seats taken per (day, slot) of a court between two days: bookings of applications
+    still approved (a revoked reader's seat is free again)."""
+    B, A = RoomBooking, ReviewedApplication
+    rows = session.execute(
+        select(B.day, B.start, func.count())
+        .join(A, A.id == B.application_id)
+        .where(B.court == court, B.day >= first, B.day <= last, A.status == "approved")
+        .group_by(B.day, B.start)
+    ).all()
+    return {(day, start): count for day, start, count in rows}
+
+
+def onsite_slots(uow: UnitOfWork, actor: dict, application_id: Any) -> dict:
+    """预约到场时间: the open slots of the reader's window from now on, with free seats."""
+    now = clock.now()
+    with uow.read() as session:
+        row = _own_onsite(session, actor, application_id, now)
+        room = _room_of(session, row.court)
+        taken = _taken(session, row.court, max(row.start_date, now.date()), row.end_date)
+        current = session.get(RoomBooking, row.id)
+    return {
+        "items": domain.open_slots(room, row.start_date, row.end_date, now, taken),
+        "booking": schemas.booked(current),
+    }
+
+
+class _SlotFull(DomainError):
+    """Raised inside the transaction so the booking rolls back; turned into a plain
+    DomainError before it leaves (only that class crosses the wire)."""
+
+    def __init__(self) -> None:
+        super().__init__("slot_full", "该时段名额已满，请选择其他时段")
+
+
+def book_onsite(
+    uow: UnitOfWork, actor: dict, application_id: Any, body: Any, idempotency_key: str | None = None
+) -> dict:
+    """The reader books a slot (预约到场); a new booking replaces the old. Of two readers
+    taking the last seat at once exactly one wins: the slot is locked (PostgreSQL) and the
+    transaction's first statement is the booking's own write (SQLite's single writer), so
+    the count of seats that follows sees every committed booking and the ones in flight
+    wait."""
+    now = clock.now()
+    with uow.read() as session:
+        row = _own_onsite(session, actor, application_id, now)
+        room = _room_of(session, row.court)
+    day, slot = domain.parse_booking(body, room, row.start_date, row.end_date, now)
+    key = idempotency.check_key(idempotency_key)
+    request_hash = idempotency.fingerprint("onsite_booking", row.id, {"date": day.isoformat(), "start": slot.start})
+
+    def effect(session: Session) -> dict:
+        serialise(session, "application", row.id)
+        serialise(session, "room", row.court, day.isoformat(), slot.start)
+        booking = session.get(RoomBooking, row.id)
+        if booking is not None and (booking.day, booking.start) == (day, slot.start):
+            return schemas.booked(booking)  # the slot already held: nothing changes, nothing is sent
+        if booking is None:
+            booking = RoomBooking(application_id=row.id, court=row.court, version=0)
+            session.add(booking)
+        booking.day, booking.start, booking.end = day, slot.start, slot.end
+        booking.version += 1
+        booking.booked_at = clock.utcnow()
+        session.flush()  # the write first: see the docstring
+        taken = _taken(session, row.court, day, day).get((day, slot.start), 0)
+        current = session.get(ReviewedApplication, row.id, populate_existing=True)
+        if taken > slot.capacity:
+            raise _SlotFull()
+        if current is None or current.status != "approved":  # revoked meanwhile
+            raise DomainError("not_approved", "该申请不是已同意的现场阅卷，无需预约阅卷时间")
+        record_event(session, Outbox, "onsite_booked", schemas.booking_event(current, booking))
+        return schemas.booked(booking)
+
+    try:
+        return idempotency.once(
+            uow, IdempotencyKey, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect
+        )
+    except _SlotFull:
+        raise DomainError("slot_full", "该时段名额已满，请选择其他时段") from None
+
+
+def room_bookings(uow: UnitOfWork, actor: dict, day: Any = None) -> dict:
+    """The archivist's day list (今日到场, any day): that day's bookings of the court by
+    slot, each with what was recorded; expired approvals (a no-show not yet marked) stay on
+    it, revoked or withdrawn ones leave it."""
+    court = _require_staff(actor, ("archivist",))
+    now = clock.now()
+    the_day = now.date() if day in (None, "") else domain.parse_day(day, "date")
+    B, A = RoomBooking, ReviewedApplication
+    with uow.read() as session:
+        rows = session.execute(
+            select(A, B)
+            .join(B, B.application_id == A.id)
+            .where(B.court == court, B.day == the_day, A.status == "approved")
+            .order_by(B.start, B.booked_at, B.application_id)
+        ).all()
+        room = _room_of(session, court)
+    taken: dict[str, int] = {}
+    for _, booking in rows:
+        taken[booking.start] = taken.get(booking.start, 0) + 1
+    return {
+        "date": the_day.isoformat(),
+        "open": room.is_open(the_day),
+        "slots": [
+            {"start": s.start, "end": s.end, "capacity": s.capacity, "taken": taken.get(s.start, 0)} for s in room.slots
+        ],
+        "items": [schemas.room_booking(app, booking, now) for app, booking in rows],
+        "next_cursor": None,
+    }
+
+
+def _bookings_of(uow: UnitOfWork, ids: list[str]) -> dict[str, RoomBooking]:
+    if not ids:
+        return {}
+    with uow.read() as session:
+        rows = session.scalars(select(RoomBooking).where(RoomBooking.application_id.in_(ids)))
+        return {b.application_id: b for b in rows}
+
+
+def notify_booking(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
+    """Its own ``review.onsite_booked`` → the reader's message and text, once per booking
+    (the kind names the booking's version: a rebooking is told again)."""
+    try:
+        app_id = str(payload["application_id"])
+        version = int(payload["version"])
+        slot = domain.slot_words(str(payload["date"]), str(payload["start"]), str(payload["end"]))
+    except (KeyError, TypeError, ValueError):
+        log.error("onsite_booked without the contract's fields; dropped (event %s)", payload.get("event_id"))
+        return False
+
+    def notice(row: ReviewedApplication) -> Notice:
+        title, body = domain.booking_notice(row.case_no, slot, row.notice)
+        return f"onsite_booked:{version}", title, body, "onsite_booked", {"slot": slot}
+
+    return _tell_reader(uow, sms, str(payload.get("event_id") or f"booked:{app_id}:{version}"), app_id, notice)
+
+
+def send_booking_reminders(uow: UnitOfWork, sms: SmsProvider, limit: int = 500) -> int:
+    """The sweep: the day before a booked slot, a reminder (站内信 and text) to its reader,
+    once per booking however often the sweep runs and in however many replicas (the unique
+    (application, kind) lets one insert win; the kind names the booking's version, so a
+    rebooked slot has its own reminder)."""
+    tomorrow = clock.now().date() + timedelta(days=1)
+    A, B = ReviewedApplication, RoomBooking
+    kind = literal("onsite_reminder:") + cast(B.version, String)
+    with uow.read() as session:
+        due = session.execute(
+            select(A.id, A.applicant_id, A.case_no, A.applicant_phone, B.day, B.start, B.end, B.version)
+            .join(B, B.application_id == A.id)
+            .outerjoin(Message, and_(Message.application_id == A.id, Message.kind == kind))
+            .where(B.day == tomorrow, A.status == "approved", Message.id.is_(None))
+            .limit(limit)
+        ).all()
+    sent = 0
+    for app_id, user_id, case_no, phone, day, start, end, version in due:
+        slot = domain.slot_words(day, start, end)
+        title, body = domain.booking_reminder_notice(case_no, slot)
+        with uow.transaction() as session:
+            reminder = f"onsite_reminder:{version}"
+            created = _add_message(
+                session, user_id=user_id, application_id=app_id, kind=reminder, title=title, body=body
+            )
+        if created:
+            sent += 1
+            _text(sms, phone, "onsite_reminder", case_no, slot=slot)
+    return sent

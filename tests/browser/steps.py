@@ -279,17 +279,25 @@ def approve_onsite(desk, application_id: str, start: date, end: date) -> None:
     expect(desk.locator(".detail")).to_contain_text("现场阅卷")
 
 
-def record_attendance(room, application_id: str, day: date) -> None:
+def record_attendance(room, application_id: str, day: date) -> tuple[str, str]:
     """The archive room (档案室), just signed in on ``room``, finds the application on its
-    home list and records that the reader came, 09:30 to 11:00."""
+    home list and records that the reader came and went within the last minutes (a time
+    of day written out, such as 09:30, is in the future for half of every day); returns
+    the two times as the pages show them."""
     room.wait_for_url("**/staff/onsite")
     row = room.locator(f"tr[data-id='{application_id}']")
     expect(row).to_contain_text("未登记")
+    now = datetime.now(SHANGHAI).replace(second=0, microsecond=0)
+    opened = datetime.combine(day, datetime.min.time(), SHANGHAI)
+    borrowed = max(opened, now - timedelta(minutes=2))
+    returned = max(borrowed, now - timedelta(minutes=1))
     row.get_by_label("是否到场").select_option("true")
-    row.get_by_label("借阅时间").fill(f"{day.isoformat()}T09:30")
-    row.get_by_label("还卷时间").fill(f"{day.isoformat()}T11:00")
+    row.get_by_label("借阅时间").fill(borrowed.strftime("%Y-%m-%dT%H:%M"))
+    row.get_by_label("还卷时间").fill(returned.strftime("%Y-%m-%dT%H:%M"))
     row.get_by_role("button", name="登记").click()
-    expect(room.locator(f"tr[data-id='{application_id}']")).to_contain_text(f"{day.isoformat()} 09:30:00")
+    shown = borrowed.strftime("%Y-%m-%d %H:%M:00"), returned.strftime("%Y-%m-%d %H:%M:00")
+    expect(room.locator(f"tr[data-id='{application_id}']")).to_contain_text(shown[0])
+    return shown  # 借阅时间, 还卷时间 as the pages show them
 
 
 def until_status(page, path: str, label: str, seconds: float = 15) -> None:

@@ -241,6 +241,7 @@ def test_review_decisions_reading_and_expiry(stack, admin, clock):
         "attended": None,
         "borrowed_at": None,
         "returned_at": None,
+        "booking": None,  # 预约到场: no slot booked
     }
     attendance = {
         "event_id": str(uuid.uuid4()),

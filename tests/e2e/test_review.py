@@ -304,9 +304,10 @@ def test_two_clerks_racing_exactly_one_wins_and_events_count_once(stack, admin):
     assert [i["id"] for i in queue(clerks[0])].count(twice) == 1
 
 
-def test_attendance_and_expiry_at_the_courts_midnight(stack, admin, clock):
+def test_attendance_and_expiry_at_the_courts_midnight(stack, clock):
     day = datetime.now(SHANGHAI).date()
     clock.set(f"{day}T13:00:00+08:00")
+    admin = stack.admin_api()  # signed in at 13:00 by the court's clock: up to 13 hours on from now
     court = court_of_this_test()
     clerk = create_staff(admin, "clerk", court)
     archivist = create_staff(admin, "archivist", court, name="档案员")

@@ -64,7 +64,7 @@ def test_every_template_is_signed_and_takes_known_parameters():
     for template, text in sms.TEMPLATES.items():
         assert text.startswith("【网上阅卷】"), template
         names = sms.placeholders(template)
-        assert set(names) <= {"code", "case_no", "explanation"}, template
+        assert set(names) <= {"code", "case_no", "explanation", "slot"}, template
         rendered = sms.render(template, dict.fromkeys(names, "X"))
         assert "${" not in rendered and rendered.count("X") == len(names), template
     assert sms.placeholders("sms_code") == ["code"]
@@ -90,6 +90,9 @@ def test_review_sends_a_template_for_every_notice():
         *(f"binding_{s}" for s in ("approved", "rejected", "revoked")),
     ):
         assert sms.placeholders(template) == ["case_no"], template
+    # the reading room's: the case and the booked slot (2026-05-08 上午 09:00-12:00)
+    for template in ("onsite_booked", "onsite_reminder"):
+        assert sms.placeholders(template) == ["case_no", "slot"], template
 
 
 def test_render_refuses_unknown_templates_and_wrong_parameters_without_echoing_values():

@@ -107,6 +107,7 @@ const routes = [
       copy: () => copyLink(id, el.querySelector(".copied-link")),
       print: () => printDossier(id, el.querySelector(".print-job")),
       accessLog: "own",
+      booking: true,  // 预约阅卷时间 on an on-site approval
       correct: () => router.go(`/m/applications/${id}/correct`),
       ...applicationActions(id, (next) => router.go(`/m/applications/${next}`), () => router.render()),
     }));

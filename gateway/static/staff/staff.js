@@ -2,8 +2,8 @@
 // keep the on-site list, admins import cases, ingest dossiers and create staff accounts.
 import {
   ApiFailure, LABELS, accessLogBlock, accountSummary, api, button, changePasswordForm, createRouter, detailBlocks, errorBox, errorText, field,
-  fmtDate, fmtTime, h, input, intent, loginForm, me, pagedList, safeNext, sendForm, signOut, signOutBlock, staffDossierViewer, statusTag, toast,
-  verifiedText, whileBusy,
+  dayWords, fmtDate, fmtTime, h, input, intent, loginForm, me, pagedList, safeNext, sendForm, signOut, signOutBlock, slotWords, staffDossierViewer, statusTag,
+  toast, verifiedText, whileBusy,
 } from "/static/common.js";
 
 const root = document.getElementById("app");
@@ -12,6 +12,8 @@ const STAFF = ["clerk", "archivist", "admin"];
 const HOME = { clerk: "/staff/applications", archivist: "/staff/onsite", admin: "/staff/admin/cases" };
 // A binding's statuses in the clerk's words (an application's come from LABELS.status).
 const BINDING_STATUS = { pending: "待审查", approved: "已同意", rejected: "不同意", revoked: "已撤销" };
+const ROOM_DAY = "/staff/reading-room";
+const ROOM_SETTINGS = "/staff/reading-room/settings";
 const VERIFICATION_TABS = [["pending", "待审核"], ["approved", "已通过"], ["rejected", "未通过"]];
 const BINDING_TABS = [["pending", BINDING_STATUS.pending], ["approved", BINDING_STATUS.approved], ["revoked", BINDING_STATUS.revoked]];
 
@@ -30,10 +32,13 @@ function renderNav(user) {
   if (!user) return nav.replaceChildren();
   const links = {
     clerk: [["/staff/applications", "阅卷审查"], ["/staff/bindings", "绑定审查"], ["/staff/verifications", "实名认证"], ["/staff/exports", "统计导出"]],
-    archivist: [["/staff/onsite", "现场阅卷"], ["/staff/exports", "统计导出"]],
+    archivist: [["/staff/onsite", "现场阅卷"], [ROOM_DAY, "阅卷室"], [ROOM_SETTINGS, "阅卷室设置"], ["/staff/exports", "统计导出"]],
     admin: [["/staff/admin/cases", "案件导入"], ["/staff/admin/documents", "卷宗入库"], ["/staff/admin/lawyers", "律师名册"], ["/staff/admin/staff", "工作人员"],
-      ["/staff/admin/users", "账号管理"], ["/staff/verifications", "实名认证"]],
+      ["/staff/admin/users", "账号管理"], ["/staff/verifications", "实名认证"], [ROOM_SETTINGS, "阅卷室设置"]],
   }[user.role];
+  // the page's own link is the longest that leads to it (阅卷室 and 阅卷室设置 share a start)
+  const here = links.map(([href]) => href).filter((href) => location.pathname === href || location.pathname.startsWith(`${href}/`))
+    .sort((a, b) => b.length - a.length)[0];
   const out = h("a", { href: "#" }, "退出");
   out.addEventListener("click", async (e) => {
     e.preventDefault();
@@ -41,7 +46,7 @@ function renderNav(user) {
     nav.replaceChildren();
     router.go("/staff/login");
   });
-  nav.replaceChildren(...links.map(([href, text]) => h("a", { href, "data-nav": true, "aria-current": location.pathname.startsWith(href) ? "page" : null }, text)),
+  nav.replaceChildren(...links.map(([href, text]) => h("a", { href, "data-nav": true, "aria-current": href === here ? "page" : null }, text)),
     h("a", { href: "/staff/account", "data-nav": true, class: "who", title: "我的：修改密码、退出所有设备" }, `${user.name}（${LABELS.role[user.role]}${user.court ? " · " + user.court : ""}）`), out);
 }
 
@@ -227,6 +232,81 @@ function attendanceForm(app, onDone) {
         onDone();
       } catch (err) {
         toast(errorText(err), true);
+      }
+    });
+  });
+  return form;
+}
+
+// A line of the reading room's day list and the buttons its state allows: 到场 / 未到场
+// before anything is recorded, 借阅 once there, 还卷 once borrowed. Each sends the whole
+// record (API.md's attendance), the new time as "now" on the court's clock.
+function roomLine(line, onDone) {
+  const record = intent();
+  const send = (body, done, e) => whileBusy(e?.currentTarget, async () => {
+    try {
+      await record.send("POST", `/api/v1/staff/applications/${encodeURIComponent(line.application_id)}/attendance`, body);
+      toast(done);
+      onDone();
+    } catch (err) {
+      toast(errorText(err), true);
+    }
+  });
+  const kept = { borrowed_at: line.borrowed_at || undefined, returned_at: line.returned_at || undefined };
+  const actions = [];
+  if (line.attended !== true) actions.push(button("到场", (e) => send({ attended: true, ...kept }, "已登记到场", e), "primary", { "data-action": "arrived" }));
+  if (line.attended !== false && !line.borrowed_at) actions.push(button("未到场", (e) => send({ attended: false }, "已登记未到场", e), "default", { "data-action": "no-show" }));
+  if (line.attended === true && !line.borrowed_at) actions.push(button("借阅", (e) => send({ attended: true, borrowed_at: "now" }, "已登记借阅", e), "primary", { "data-action": "borrow" }));
+  if (line.borrowed_at && !line.returned_at) actions.push(button("还卷", (e) => send({ attended: true, borrowed_at: line.borrowed_at, returned_at: "now" }, "已登记还卷", e), "primary", { "data-action": "return" }));
+  if (line.returned_at) actions.push(h("span", { class: "ok-text" }, "已还卷"));
+  return h("tr", { "data-id": line.application_id, class: "room-line" },
+    h("td", {}, h("a", { href: `/staff/applications/${encodeURIComponent(line.application_id)}`, "data-nav": true }, line.case_no)),
+    h("td", {}, line.applicant?.name), h("td", {}, LABELS.role[line.applicant?.role] || "—"), h("td", {}, statusTag(line.status)),
+    h("td", { class: "attended-cell" }, line.attended === true ? "是" : line.attended === false ? "否" : "未登记"),
+    h("td", { class: "borrowed-cell" }, line.borrowed_at ? fmtTime(line.borrowed_at) : "—"),
+    h("td", { class: "returned-cell" }, line.returned_at ? fmtTime(line.returned_at) : "—"),
+    h("td", {}, h("div", { class: "inline-form" }, actions)));
+}
+
+// The room's settings as a form: one row per slot (开始, 结束, 名额), 添加时段, and the
+// closed and open days one per line; 保存 sends it whole (PUT) and shows what was stored.
+function roomForm(room) {
+  const rows = h("tbody", {});
+  const slotRow = (slot = { start: "", end: "", capacity: 5 }) => {
+    const start = input("start", { type: "time", value: slot.start, required: true, "aria-label": "开始时间" });
+    const end = input("end", { type: "time", value: slot.end, required: true, "aria-label": "结束时间" });
+    const capacity = input("capacity", { type: "number", min: 1, max: 500, value: slot.capacity, required: true, "aria-label": "名额" });
+    const tr = h("tr", { class: "slot-row" }, h("td", {}, start), h("td", {}, end), h("td", {}, capacity),
+      h("td", {}, button("删除", () => tr.remove(), "default", { "data-action": "remove-slot" })));
+    tr.value = () => ({ start: start.value, end: end.value, capacity: Number(capacity.value) });
+    return tr;
+  };
+  rows.append(...room.slots.map(slotRow));
+  const dates = (list) => h("textarea", { rows: 4, placeholder: "每行一个日期，如 2030-10-01" }, list.join("\n"));
+  const closed = dates(room.closed_dates);
+  const opened = dates(room.open_dates);
+  closed.name = "closed_dates";
+  opened.name = "open_dates";
+  const message = h("div", { "aria-live": "assertive" });
+  const lines = (t) => t.value.split(/[\s,，]+/).map((d) => d.trim()).filter(Boolean);
+  const form = h("form", { class: "card form room-form", novalidate: true },
+    h("p", { class: "muted" }, `${room.court}${room.configured ? "" : "（尚未设置，以下为默认值）"}：每个开放日使用相同的时段；周末闭馆，列入开放日的周末照常开放。`),
+    h("table", { class: "grid-table room-slots" }, h("thead", {}, h("tr", {}, ["开始时间", "结束时间", "名额", ""].map((t) => h("th", { scope: "col" }, t)))), rows),
+    h("div", { class: "actions" }, button("添加时段", () => rows.append(slotRow()), "default", { "data-action": "add-slot" })),
+    field("闭馆日", closed, "节假日等不开放的日期"), field("开放日", opened, "照常开放的周末（调休）"), message,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary" }, "保存")));
+  const save = intent();
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    whileBusy(form.querySelector("button[type=submit]"), async () => {
+      message.replaceChildren();
+      const body = { court: room.court, slots: [...rows.children].map((tr) => tr.value()), closed_dates: lines(closed), open_dates: lines(opened) };
+      try {
+        const stored = await save.send("PUT", `/api/v1/staff/reading-room${room.court ? `?court=${encodeURIComponent(room.court)}` : ""}`, body);
+        toast("阅卷室设置已保存");
+        form.replaceWith(roomForm(stored));
+      } catch (err) {
+        message.replaceChildren(errorBox(err));
       }
     });
   });
@@ -474,23 +554,92 @@ const routes = [
       /^\d+$/.test(from || "") ? h("a", { href: `/staff/applications/${from}`, "data-nav": true, class: "back" }, "返回审查") : null, block);
     block.querySelector("[data-action=access-log]")?.click();
   }],
+  // 现场阅卷登记: every on-site approval, 100 at a time (加载更多); 已过期 keeps the window's
+  // no-shows within reach, as attendance can be recorded until a week after the window.
   [/^\/staff\/onsite$/, async (el) => {
     await signedIn("archivist");
+    const status = new URLSearchParams(location.search).get("status") === "expired" ? "expired" : "approved";
+    const tabs = h("div", { class: "counts onsite-tabs", role: "tablist" }, [["approved", "进行中"], ["expired", "已过期（截止后7天内可登记未到场）"]].map(([s, label]) =>
+      h("a", { href: `/staff/onsite${s === "expired" ? "?status=expired" : ""}`, "data-nav": true, role: "tab", "aria-selected": String(s === status), class: s === status ? "count active" : "count" }, h("span", {}, label))));
     const row = (a) => {
       const r = a.reading || {};
       return h("tr", { "data-id": a.id }, h("td", {}, h("a", { href: `/staff/applications/${a.id}`, "data-nav": true }, a.case_no)), h("td", {}, a.applicant?.name),
-        h("td", {}, r.start_date), h("td", {}, r.end_date), h("td", {}, r.attended === true ? "是" : r.attended === false ? "否" : "未登记"),
+        h("td", {}, r.start_date), h("td", {}, r.end_date), h("td", { class: "booking-cell" }, r.booking ? slotWords(r.booking) : "未预约"),
+        h("td", {}, r.attended === true ? "是" : r.attended === false ? "否" : "未登记"),
         h("td", {}, r.borrowed_at ? fmtTime(r.borrowed_at) : "—"), h("td", {}, r.returned_at ? fmtTime(r.returned_at) : "—"),
         h("td", {}, attendanceForm(a, () => router.render())));
     };
     const body = h("tbody", {});
     const table = h("table", { class: "grid-table onsite" },
-      h("thead", {}, h("tr", {}, ["案号", "申请人", "起始时间", "截止时间", "是否到场", "借阅时间", "还卷时间", "登记"].map((t) => h("th", { scope: "col" }, t)))), body);
+      h("thead", {}, h("tr", {}, ["案号", "申请人", "起始时间", "截止时间", "预约到场时间", "是否到场", "借阅时间", "还卷时间", "登记"].map((t) => h("th", { scope: "col" }, t)))), body);
     const pages = pagedList("/api/v1/staff/applications", row, {
-      params: { status: "approved", mode: "onsite" }, limit: QUEUE_PAGE, list: body, shell: table, empty: h("p", { class: "empty" }, "暂无待现场阅卷的申请。"),
+      params: { status, mode: "onsite" }, limit: QUEUE_PAGE, list: body, shell: table,
+      empty: h("p", { class: "empty" }, status === "expired" ? "没有已过期的现场阅卷申请。" : "暂无待现场阅卷的申请。"),
     });
     await pages.load();
-    el.replaceChildren(h("h1", {}, "现场阅卷登记"), pages.element);
+    el.replaceChildren(h("h1", {}, "现场阅卷登记"), tabs,
+      h("p", { class: "muted" }, "按日安排到场请用", h("a", { href: ROOM_DAY, "data-nav": true }, "阅卷室"), "的当日名单。"), pages.element);
+  }],
+  // 阅卷室: the day's bookings by slot (today unless another day is chosen), with 到场 /
+  // 未到场 / 借阅 / 还卷 on each. Times are the court's clock at the click ("now").
+  [/^\/staff\/reading-room$/, async (el) => {
+    await signedIn("archivist");
+    const asked = new URLSearchParams(location.search).get("date") || "";
+    const day = await api("GET", `/api/v1/staff/reading-room/bookings${asked ? `?date=${encodeURIComponent(asked)}` : ""}`);
+    const picker = input("date", { type: "date", value: day.date, "aria-label": "日期" });
+    const go = (date) => router.go(`${ROOM_DAY}?date=${encodeURIComponent(date)}`);
+    const shift = (days) => {
+      const next = new Date(`${day.date}T12:00:00+08:00`);
+      next.setUTCDate(next.getUTCDate() + days);
+      go(next.toISOString().slice(0, 10));
+    };
+    const tools = h("form", { class: "inline-form list-tools day-picker", role: "search" },
+      button("前一天", () => shift(-1), "default", { "data-action": "previous-day" }), picker,
+      h("button", { type: "submit", class: "btn btn-primary", "data-action": "show-day" }, "查看"),
+      button("后一天", () => shift(1), "default", { "data-action": "next-day" }),
+      h("a", { href: ROOM_DAY, "data-nav": true, class: "btn btn-link" }, "今天"));
+    tools.addEventListener("submit", (e) => {
+      e.preventDefault();
+      if (picker.value) go(picker.value);
+    });
+    const slots = [...day.slots];
+    for (const item of day.items) {  // a booking of a slot the room no longer has
+      if (!slots.some((s) => s.start === item.start)) slots.push({ start: item.start, end: item.end, capacity: null, taken: null });
+    }
+    const heads = ["案号", "申请人", "身份", "状态", "是否到场", "借阅时间", "还卷时间", "操作"];
+    const body = h("tbody", {});
+    for (const slot of slots) {
+      const lines = day.items.filter((i) => i.start === slot.start);
+      const seats = slot.capacity == null ? `已约 ${lines.length}` : `已约 ${slot.taken} / ${slot.capacity}`;
+      body.append(h("tr", { class: "slot-head", "data-start": slot.start }, h("th", { colspan: heads.length, scope: "rowgroup" }, `${slotWords(slot, { day: false })} · ${seats}`)));
+      if (!lines.length) body.append(h("tr", { class: "slot-empty" }, h("td", { colspan: heads.length, class: "muted" }, "本时段无预约")));
+      for (const line of lines) body.append(roomLine(line, () => router.render()));
+    }
+    // a closed day shows only what was booked before it closed
+    const closed = day.open ? null : h("p", { class: "notice closed-day" }, `${dayWords(day.date)}为闭馆日${day.items.length ? "，以下预约是闭馆前预约的，请通知申请人改约" : ""}。`);
+    const shown = day.open || day.items.length;
+    el.replaceChildren(h("h1", {}, `阅卷室 · ${dayWords(day.date)}`), tools, closed,
+      shown ? h("table", { class: "grid-table room-day" }, h("thead", {}, h("tr", {}, heads.map((t) => h("th", { scope: "col" }, t)))), body) : null,
+      day.items.length ? null : h("p", { class: "empty" }, "当日没有预约。"));
+  }],
+  // 阅卷室设置: the room's slots and seats, closed days (holidays) and open days (调休 weekends);
+  // an admin names the court.
+  [/^\/staff\/reading-room\/settings$/, async (el) => {
+    const user = await signedIn("archivist", "admin");
+    const named = new URLSearchParams(location.search).get("court") || "";
+    const head = h("h1", {}, "阅卷室设置");
+    if (user.role === "admin") {
+      const court = input("court", { value: named, placeholder: "法院名称，如 广东省广州市中级人民法院", "aria-label": "法院" });
+      const pick = h("form", { class: "inline-form list-tools room-court" }, court, h("button", { type: "submit", class: "btn btn-primary" }, "读取"));
+      pick.addEventListener("submit", (e) => {
+        e.preventDefault();
+        if (court.value.trim()) router.go(`${ROOM_SETTINGS}?court=${encodeURIComponent(court.value.trim())}`);
+      });
+      if (!named) return el.replaceChildren(head, h("p", { class: "muted" }, "请先输入要设置阅卷室的法院。"), pick);
+      el.replaceChildren(head, pick, roomForm(await api("GET", `/api/v1/staff/reading-room?court=${encodeURIComponent(named)}`)));
+      return;
+    }
+    el.replaceChildren(head, roomForm(await api("GET", "/api/v1/staff/reading-room")));
   }],
   [/^\/staff\/bindings$/, async (el) => {
     await signedIn("clerk");
