@@ -191,3 +191,26 @@ class ReviewRoutes:
     def read_message(self, ctx: Context, id: str):
         ctx.call("review", "mark_read", actor=ctx.actor, message_id=id)
         return 204, None
+
+    # -- the work calendar (法定节假日, 调休上班日): the review's limits count working days ------------
+    @route(
+        "GET",
+        "/api/v1/admin/holidays/<year>",
+        roles=("admin",),
+        summary="工作日历：某年的法定节假日与调休上班日（未上传的年份按周一至周五计）",
+        responses={200: "{year, holidays: [YYYY-MM-DD], workdays: [YYYY-MM-DD], uploaded}", 422: "validation_error"},
+    )
+    def calendar_year(self, ctx: Context, year: str):
+        return ctx.call("review", "calendar_year", actor=ctx.actor, year=year)
+
+    @route(
+        "PUT",
+        "/api/v1/admin/holidays/<year>",
+        roles=("admin",),
+        body="json",
+        summary="上传某年的工作日历：{holidays: [YYYY-MM-DD], workdays: [YYYY-MM-DD]}（workdays 为调休上班的周末），"
+        "整年替换",
+        responses={200: "{year, holidays, workdays, uploaded: true}", 422: "validation_error"},
+    )
+    def set_calendar_year(self, ctx: Context, year: str):
+        return ctx.call("review", "set_calendar_year", actor=ctx.actor, year=year, body=ctx.json_object())

@@ -62,6 +62,11 @@ REVIEW_PENDING = Gauge("court_review_pending", "Applications waiting for review 
 REVIEW_OLDEST_SECONDS = Gauge(
     "court_review_oldest_pending_seconds", "Age of the oldest application waiting for review", ["court"]
 )
+REVIEW_OLDEST_WORKING_DAYS = Gauge(
+    "court_review_oldest_pending_working_days",
+    "Working days (法定节假日 and 调休 counted) the oldest application has waited for review",
+    ["court"],
+)
 BINDING_PENDING = Gauge("court_binding_pending", "Binding applications (案件绑定) waiting for a clerk", ["court"])
 BINDING_OLDEST_SECONDS = Gauge(
     "court_binding_oldest_pending_seconds", "Age of the oldest binding application waiting for a clerk", ["court"]
@@ -86,9 +91,11 @@ INCONSISTENCIES = Gauge(
 )
 
 
-def set_review_queues(queues: list[tuple[str, int, float | None]]) -> None:
-    """The review queue of every court now (see ``_set_queues``)."""
+def set_review_queues(queues: list[tuple[str, int, float | None]], working_days: dict[str, int]) -> None:
+    """The review queue of every court now (see ``_set_queues``), and the working days its
+    oldest application has waited."""
     _set_queues(REVIEW_PENDING, REVIEW_OLDEST_SECONDS, queues)
+    _set_per_court(REVIEW_OLDEST_WORKING_DAYS, working_days)
 
 
 def set_binding_queues(queues: list[tuple[str, int, float | None]]) -> None:
@@ -109,20 +116,23 @@ def _set_queues(pending_gauge: Gauge, oldest_gauge: Gauge, queues: list[tuple[st
     """How many wait in each court's queue, and how long the oldest has. A court whose
     queue emptied goes to zero instead of keeping its last values (which kept the two-day
     alert firing for ever)."""
-    waiting = {court for court, _, _ in queues}
-    for gauge in (pending_gauge, oldest_gauge):
-        for labels in list(gauge._metrics):  # noqa: SLF001 - the only way to list children
-            if labels[0] not in waiting:
-                gauge.labels(*labels).set(0)
-    for court, pending, oldest_age_seconds in queues:
-        pending_gauge.labels(court).set(pending)
-        oldest_gauge.labels(court).set(oldest_age_seconds or 0)
+    _set_per_court(pending_gauge, {court: pending for court, pending, _ in queues})
+    _set_per_court(oldest_gauge, {court: oldest or 0 for court, _, oldest in queues})
 
 
 def decision_made(court: str, opinion: str, waited_seconds: float) -> None:
     """One review decision, for the dashboard's decisions per day and time to decision."""
     REVIEW_DECISIONS.labels(court, opinion).inc()
     REVIEW_DECISION_HOURS.labels(court).observe(max(0.0, waited_seconds) / 3600)
+
+
+def _set_per_court(gauge: Gauge, values: dict[str, float]) -> None:
+    """A per-court gauge; a court no longer listed goes to zero."""
+    for labels in list(gauge._metrics):  # noqa: SLF001 - the only way to list children
+        if labels[0] not in values:
+            gauge.labels(*labels).set(0)
+    for court, value in values.items():
+        gauge.labels(court).set(value)
 
 
 def set_applications_by_status(counts: dict[str, int]) -> None:

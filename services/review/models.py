@@ -124,6 +124,19 @@ class Message(Base):
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
+class WorkCalendarYear(Base):
+    """One year's public holidays and 调休 working days, as an admin uploaded them: the
+    review's time limits count working days by them (services.review.calendar)."""
+
+    __tablename__ = "work_calendar"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holidays: Mapped[str] = mapped_column(Text)  # JSON list of YYYY-MM-DD
+    workdays: Mapped[str] = mapped_column(Text)  # JSON list of YYYY-MM-DD: weekend days worked
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
 class Outbox(OutboxMixin, Base):
     __tablename__ = "outbox"
 

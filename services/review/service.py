@@ -71,6 +71,15 @@ class ReviewService(HealthMixin):
     def staff_counts(self, actor, mode=None):
         return usecases.staff_counts(self.db, actor, mode=mode)
 
+    # -- the work calendar: holidays and 调休 working days, uploaded by an admin per year ------
+    @actor_rpc(expected_exceptions=DomainError)
+    def calendar_year(self, actor, year):
+        return usecases.calendar_year(self.db, actor, year)
+
+    @actor_rpc(expected_exceptions=DomainError)
+    def set_calendar_year(self, actor, year, body):
+        return usecases.set_calendar_year(self.db, actor, year, body)
+
     @actor_rpc(expected_exceptions=DomainError)
     def export_page(self, actor, kind, params=None, cursor=None):
         """导出: a page of the queue, the decisions of a period or a year's statistics."""
@@ -183,7 +192,7 @@ class ReviewService(HealthMixin):
 
     @configured_timer("REVIEW_GAUGE_SECONDS", 15.0, eager=True)
     def refresh_gauges(self):
-        metrics.set_review_queues(usecases.queue_by_court(self.db))
+        metrics.set_review_queues(*usecases.queue_by_court(self.db))
 
     @configured_timer("HOUSEKEEPING_SECONDS", 3600.0)
     def purge_old_rows(self):

@@ -239,6 +239,8 @@ def test_readiness_probe_pings_a_service_over_the_broker(stack):
 COURT_METRICS = (
     "court_review_pending",
     "court_review_oldest_pending_seconds",
+    "court_review_oldest_pending_working_days",
+    "court_review_decisions_total",
     "court_applications",
     "court_pages_served_total",
     "court_upload_bytes_total",
@@ -253,6 +255,8 @@ def court_metrics_expected(court: str) -> list[tuple[str, str, dict[str, str]]]:
     return [
         ("review", "court_review_pending", {"court": court}),
         ("review", "court_review_oldest_pending_seconds", {"court": court}),
+        ("review", "court_review_oldest_pending_working_days", {"court": court}),
+        ("review", "court_review_decisions_total", {"court": court}),
         ("applications", "court_applications", {"status": "pending"}),
         ("applications", "court_applications", {"status": "approved"}),
         ("dossier", "court_pages_served_total", {"kind": "page"}),

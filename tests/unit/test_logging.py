@@ -92,8 +92,10 @@ def test_applications_by_status_zeroes_a_status_that_emptied():
 def test_a_review_queue_that_empties_goes_to_zero():
     from services.common import metrics
 
-    metrics.set_review_queues([("甲法院", 2, 3600.0), ("乙法院", 1, 60.0)])
-    metrics.set_review_queues([("乙法院", 1, 120.0)])  # 甲法院's queue emptied
+    metrics.set_review_queues([("甲法院", 2, 3600.0), ("乙法院", 1, 60.0)], {"甲法院": 3, "乙法院": 0})
+    metrics.set_review_queues([("乙法院", 1, 120.0)], {"乙法院": 1})  # 甲法院's queue emptied
     assert metrics.REVIEW_PENDING.labels("甲法院")._value.get() == 0  # noqa: SLF001
     assert metrics.REVIEW_OLDEST_SECONDS.labels("甲法院")._value.get() == 0  # noqa: SLF001
     assert metrics.REVIEW_OLDEST_SECONDS.labels("乙法院")._value.get() == 120.0  # noqa: SLF001
+    assert metrics.REVIEW_OLDEST_WORKING_DAYS.labels("甲法院")._value.get() == 0  # noqa: SLF001
+    assert metrics.REVIEW_OLDEST_WORKING_DAYS.labels("乙法院")._value.get() == 1  # noqa: SLF001

@@ -34,7 +34,7 @@ function renderNav(user) {
     clerk: [["/staff/applications", "阅卷审查"], ["/staff/bindings", "绑定审查"], ["/staff/verifications", "实名认证"], ["/staff/exports", "统计导出"]],
     archivist: [["/staff/onsite", "现场阅卷"], [ROOM_DAY, "阅卷室"], [ROOM_SETTINGS, "阅卷室设置"], ["/staff/exports", "统计导出"]],
     admin: [["/staff/admin/cases", "案件导入"], ["/staff/admin/documents", "卷宗入库"], ["/staff/admin/lawyers", "律师名册"], ["/staff/admin/staff", "工作人员"],
-      ["/staff/admin/users", "账号管理"], ["/staff/verifications", "实名认证"], [ROOM_SETTINGS, "阅卷室设置"]],
+      ["/staff/admin/users", "账号管理"], ["/staff/verifications", "实名认证"], [ROOM_SETTINGS, "阅卷室设置"], ["/staff/admin/holidays", "工作日历"]],
   }[user.role];
   // the page's own link is the longest that leads to it (阅卷室 and 阅卷室设置 share a start)
   const here = links.map(([href]) => href).filter((href) => location.pathname === href || location.pathname.startsWith(`${href}/`))
@@ -423,7 +423,8 @@ const QUEUE_STATUSES = ["pending", "approved", "rejected", "returned", "withdraw
 function queueRow(a) {
   return h("tr", { "data-id": a.id },
     h("td", {}, a.case_no), h("td", {}, a.applicant?.name), h("td", {}, who(a.applicant)), h("td", {}, fmtDate(a.applied_at)),
-    h("td", {}, waited(a.waited_seconds)), h("td", {}, a.scope), h("td", {}, statusTag(a.status)),
+    h("td", {}, waited(a.waited_seconds), a.waited_working_days != null ? h("small", { class: "muted working-days" }, `（${a.waited_working_days}个工作日）`) : null),
+    h("td", {}, a.scope), h("td", {}, statusTag(a.status)),
     h("td", {}, h("a", { href: `/staff/applications/${a.id}`, "data-nav": true, class: "btn btn-link" }, a.status === "pending" ? "审查" : "查看")));
 }
 
@@ -820,6 +821,44 @@ const routes = [
     el.replaceChildren(h("h1", {}, "实名认证审核"),
       h("p", { class: "muted" }, "核对申请人上传的身份证件与账号的姓名、身份证号是否一致；通过后该账号方可查询案件和申请阅卷。不通过时请写明原因，申请人将看到并可重新提交。"),
       tabs, pages.element);
+  }],
+  // 工作日历: a year's 法定节假日 and 调休上班日, one date a line, as the State Council's
+  // notice gives them; the review's time limits count working days by them.
+  [/^\/staff\/admin\/holidays$/, async (el) => {
+    await signedIn("admin");
+    const params = new URLSearchParams(location.search);
+    const thisYear = Number(fmtDate(new Date().toISOString()).slice(0, 4));
+    const year = /^\d{4}$/.test(params.get("year") || "") ? Number(params.get("year")) : thisYear;
+    const stored = await api("GET", `/api/v1/admin/holidays/${year}`);
+    const yearInput = input("year", { type: "number", min: 2000, max: 2100, value: year, "aria-label": "年份" });
+    const pick = h("form", { class: "inline-form list-tools" }, h("label", {}, "年份 ", yearInput), h("button", { type: "submit", class: "btn btn-default" }, "切换"));
+    pick.addEventListener("submit", (e) => {
+      e.preventDefault();
+      router.go(`/staff/admin/holidays?year=${encodeURIComponent(yearInput.value)}`);
+    });
+    const holidays = h("textarea", { id: "holidays", rows: 10, placeholder: `${year}-10-01` }, stored.holidays.join("\n"));
+    const workdays = h("textarea", { id: "workdays", rows: 4, placeholder: `${year}-10-10` }, stored.workdays.join("\n"));
+    const lines = (box) => box.value.split(/[\s,，、]+/).map((v) => v.trim()).filter(Boolean);
+    const note = h("div", { class: "form-note", role: "status", "aria-live": "polite" });
+    const save = h("button", { type: "submit", class: "btn btn-primary", "data-action": "save-holidays" }, "保存");
+    const form = h("form", { class: "holidays-form" },
+      h("label", { for: "holidays" }, "法定节假日（每行一个日期，YYYY-MM-DD）"), holidays,
+      h("label", { for: "workdays" }, "调休上班日（需上班的周六、周日）"), workdays, h("div", { class: "actions" }, save), note);
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      whileBusy(save, async () => {
+        try {
+          const saved = await api("PUT", `/api/v1/admin/holidays/${year}`, { holidays: lines(holidays), workdays: lines(workdays) });
+          note.replaceChildren(`已保存 ${saved.year} 年：法定节假日 ${saved.holidays.length} 天，调休上班日 ${saved.workdays.length} 天。`);
+          toast("工作日历已保存");
+        } catch (err) {
+          note.replaceChildren(errorBox(err));
+        }
+      });
+    });
+    el.replaceChildren(h("h1", {}, "工作日历"),
+      h("p", { class: "muted" }, "审查期限按工作日计算：周一至周五为工作日，法定节假日除外，调休上班的周末计入。未上传的年份按周一至周五计算。"),
+      pick, h("p", {}, stored.uploaded ? `${year} 年已上传。` : `${year} 年尚未上传。`), form);
   }],
   [/^\/staff\/admin\/users$/, async (el) => {
     await signedIn("admin");
