@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, not_, or_, select, tuple_
+from sqlalchemy import delete, exists, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 
 Relation = Callable[[dict, str], dict]  # case_binding.relation(actor, case_no)
 MATERIAL_KEY_PREFIX = "materials/"
-FAR_FUTURE = date(9999, 12, 31)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -393,27 +392,6 @@ def reapply(
     )
 
 
-def _expired_clause(today: date):
-    online = and_(
-        func.coalesce(Application.mode, "") == "online",
-        func.coalesce(Application.valid_until, FAR_FUTURE) < today,
-    )
-    onsite = and_(
-        func.coalesce(Application.mode, "") == "onsite",
-        func.coalesce(Application.end_date, FAR_FUTURE) < today,
-        or_(Application.attended.is_(None), Application.attended.is_(False)),
-    )
-    return and_(Application.status == "approved", or_(online, onsite))
-
-
-def _status_filter(status: str, today: date):
-    if status == "expired":
-        return _expired_clause(today)
-    if status == "approved":
-        return and_(Application.status == "approved", not_(_expired_clause(today)))
-    return Application.status == status
-
-
 def _encode_cursor(app: Application) -> str:
     at = clock.as_aware(app.applied_at)
     raw = f"{(at - EPOCH) // timedelta(microseconds=1)}:{app.id}"
@@ -438,7 +416,7 @@ def list_own(uow: UnitOfWork, actor: dict, status: Any = None, limit: int = 20, 
     today = clock.today()
     query = select(Application).where(Application.applicant_id == user_id)
     if status:
-        query = query.where(_status_filter(status, today))
+        query = query.where(reading.status_sql(Application, status, today))
     if cursor:
         at, app_id = _decode_cursor(str(cursor))
         query = query.where(tuple_(Application.applied_at, Application.id) < tuple_(at, app_id))

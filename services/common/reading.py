@@ -4,6 +4,11 @@ An online approval is readable to the end of ``valid_until`` in the court's zone
 on-site one lasts to the end of ``end_date`` unless the reader attended. From the first
 instant after that the application reads ``expired``: computed on read from the clock,
 so the answer is right at 23:59 and at 00:01 without waiting for a sweep.
+
+The same rule is written here twice, once for rows in hand (:func:`is_expired`) and once
+as SQL for lists filtered and counted by status (:func:`expired_sql`), over any table with
+the decision's columns (status, mode, valid_until, end_date, attended); a unit test holds
+the two to the same answers.
 """
 
 from __future__ import annotations
@@ -12,9 +17,12 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import and_, func, not_, or_
+
 from services.common import clock
 
 REMINDER_AHEAD = timedelta(days=1)
+FAR_FUTURE = date(9999, 12, 31)  # a missing date never ends a reading
 
 
 def _day(value: date | str | None) -> date | None:
@@ -55,6 +63,37 @@ def reminder_due(valid_until: date | str, now: datetime) -> bool:
     """True during the last day of an online approval (一天前提醒)."""
     ends = clock.end_of_day(_day(valid_until))
     return ends - REMINDER_AHEAD <= now < ends
+
+
+def expired_sql(table: Any, today: date) -> Any:
+    """:func:`is_expired` as SQL, ``today`` being the court's date: an approval whose last
+    day has passed, unless the on-site reader attended."""
+    online = and_(
+        func.coalesce(table.mode, "") == "online",
+        func.coalesce(table.valid_until, FAR_FUTURE) < today,
+    )
+    onsite = and_(
+        func.coalesce(table.mode, "") == "onsite",
+        func.coalesce(table.end_date, FAR_FUTURE) < today,
+        or_(table.attended.is_(None), table.attended.is_(False)),
+    )
+    return and_(table.status == "approved", or_(online, onsite))
+
+
+def status_sql(table: Any, status: str, today: date) -> Any:
+    """The rows a person sees in ``status`` (:func:`effective_status` as SQL)."""
+    if status == "expired":
+        return expired_sql(table, today)
+    if status == "approved":
+        return and_(table.status == "approved", not_(expired_sql(table, today)))
+    return table.status == status
+
+
+def reminder_due_sql(table: Any, now: datetime) -> Any:
+    """:func:`reminder_due` as SQL: the last day of an online approval is its
+    ``valid_until`` day in the court's zone."""
+    today = now.astimezone(clock.COURT_TZ).date()
+    return and_(table.status == "approved", table.mode == "online", table.valid_until == today)
 
 
 def _iso_day(value: date | None) -> str | None:

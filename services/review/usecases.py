@@ -177,19 +177,6 @@ def _own_court_row(session: Session, actor_court: str, application_id: Any) -> R
     return row
 
 
-def _status_filter(status: str, today) -> Any:
-    """SQL for a status as people see it: ``expired`` is computed, like on read."""
-    A = ReviewedApplication
-    online_over = and_(A.mode == "online", A.valid_until < today)
-    onsite_over = and_(A.mode == "onsite", A.end_date < today, or_(A.attended.is_(None), A.attended.is_(False)))
-    over = and_(A.status == "approved", or_(online_over, onsite_over))
-    if status == "expired":
-        return over
-    if status == "approved":
-        return and_(A.status == "approved", ~or_(online_over, onsite_over))
-    return A.status == status
-
-
 def _search(case_no: Any, applicant: Any) -> list[Any]:
     """The console's search: a whole case number (either bracket), a part of a name."""
     A = ReviewedApplication
@@ -214,7 +201,7 @@ def staff_counts(uow: UnitOfWork, actor: dict, mode: Any = None) -> dict:
     with uow.read() as session:
         counts = {}
         for status in domain.STATUSES:
-            query = select(func.count()).select_from(A).where(A.court == court, _status_filter(status, today))
+            query = select(func.count()).select_from(A).where(A.court == court, reading.status_sql(A, status, today))
             if mode:
                 query = query.where(A.mode == mode)
             counts[status] = session.scalar(query) or 0
@@ -233,7 +220,7 @@ def court_applications(
     A = ReviewedApplication
     query = select(A).where(A.court == court, *_search(case_no, applicant))
     if status:
-        query = query.where(_status_filter(status, today))
+        query = query.where(reading.status_sql(ReviewedApplication, status, today))
     if mode:
         query = query.where(A.mode == mode)
     return query
@@ -550,7 +537,7 @@ def send_expiry_reminders(uow: UnitOfWork, sms: SmsProvider, limit: int = 500) -
         due = session.execute(
             select(A.id, A.applicant_id, A.case_no, A.valid_until, A.applicant_phone)
             .outerjoin(Message, and_(Message.application_id == A.id, Message.kind == "expiry_reminder"))
-            .where(A.status == "approved", A.mode == "online", A.valid_until == now.date(), Message.id.is_(None))
+            .where(reading.reminder_due_sql(A, now), Message.id.is_(None))
             .limit(limit)
         ).all()
     for app_id, user_id, case_no, valid_until, phone in due:

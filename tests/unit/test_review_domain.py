@@ -115,3 +115,52 @@ def test_notices_default_to_guangzhou_and_are_configurable(monkeypatch):
     monkeypatch.setenv("REVIEW_ONSITE_NOTICES", '{"某某法院": "地址：某路1号"}')
     assert onsite_notice("某某法院") == "地址：某路1号"
     assert onsite_notice("广东省广州市中级人民法院") == DEFAULT_NOTICES["广东省广州市中级人民法院"]
+
+
+def test_the_expiry_rule_in_sql_gives_the_same_answers_as_in_python():
+    """reading.expired_sql and reading.is_expired are one rule written twice: on every
+    kind of approval, at moments either side of its end, they agree."""
+    from datetime import UTC, date, timedelta
+
+    from sqlalchemy import Boolean, Column, Date, Integer, MetaData, String, Table, create_engine, insert, select
+
+    from services.common import clock, reading
+
+    table = Table(
+        "decisions",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("status", String),
+        Column("mode", String),
+        Column("valid_until", Date),
+        Column("end_date", Date),
+        Column("attended", Boolean),
+    )
+    engine = create_engine("sqlite://")
+    table.metadata.create_all(engine)
+    day = date(2026, 6, 10)
+    kinds = (("online", day, None), ("onsite", None, day), (None, None, None), ("online", None, None))
+    rows = [
+        {"status": status, "mode": mode, "valid_until": until, "end_date": end, "attended": attended}
+        for status in ("approved", "pending", "rejected")
+        for mode, until, end in kinds
+        for attended in (None, True, False)
+    ]
+    with engine.begin() as conn:
+        conn.execute(insert(table), rows)
+    moments = [clock.end_of_day(day) + timedelta(seconds=s) for s in (-86400 * 2, -1, 0, 1, 86400)]
+    for now in moments:
+        today = now.astimezone(clock.COURT_TZ).date()
+        with engine.connect() as conn:
+            by_sql = {r.id for r in conn.execute(select(table.c.id).where(reading.expired_sql(table.c, today)))}
+            due_sql = {r.id for r in conn.execute(select(table.c.id).where(reading.reminder_due_sql(table.c, now)))}
+            everything = conn.execute(select(table)).mappings().all()
+        by_python = {r["id"] for r in everything if r["status"] == "approved" and reading.is_expired(dict(r), now)}
+        assert by_sql == by_python, now.astimezone(UTC)
+        due_python = {
+            r["id"]
+            for r in everything
+            if r["status"] == "approved" and r["mode"] == "online" and r["valid_until"]
+            and reading.reminder_due(r["valid_until"], now)
+        }  # fmt: skip
+        assert due_sql == due_python, now
