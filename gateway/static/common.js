@@ -1379,7 +1379,7 @@ function viewer(root, dossier, { heading, note, pageUrl, print, noPrint, volumeL
     thumbs.show(shown, current, page);
   }, { "aria-expanded": "false", "aria-controls": thumbs.element.id });
   const side = h("nav", { class: "volumes", "aria-label": "卷宗目录" },
-    dossier.volumes.map((v) => h("div", { class: "volume" }, h("h3", {}, volumeLabel(v)),
+    dossier.volumes.map((v) => h("div", { class: "volume" }, h("h2", { class: "volume-title" }, volumeLabel(v)),
       h("ul", {}, v.documents.map((d) => h("li", {}, h("button", { type: "button", class: "doc-link", "data-doc": d.id, onclick: () => open(docs.find((x) => x.id === d.id), 1) }, `${d.title}（${d.page_count}页）`)))))));
 
   function open(doc, n) {

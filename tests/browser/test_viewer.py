@@ -12,7 +12,18 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.steps import account, approve_by_api, import_case, ingest, person, sign_in, wait_for_image
+from tests.browser.steps import (
+    account,
+    approve_by_api,
+    assert_accessible,
+    import_case,
+    ingest,
+    new_staff,
+    person,
+    sign_in,
+    staff_sign_in,
+    wait_for_image,
+)
 from tests.support import Api
 
 PAGE = re.compile(r"/api/v1/applications/(\d+)/dossier/documents/(\d+)/pages/(\d+)$")
@@ -36,6 +47,7 @@ def reading(stack):
     application_id = applied.json()["id"]
     approve_by_api(stack, admin, reader, application_id)
     return {
+        "reader": reader,
         "party": party,
         "id": application_id,
         "user_id": reader.get("/api/v1/me").json()["id"],
@@ -301,3 +313,72 @@ def test_swipe_turns_pages_on_the_phone(browsers, reading):
     page.get_by_role("button", name="适合宽度").click()
     swipe(page, frame, -200)
     expect(image).to_have_attribute("alt", "起诉状 第2页")
+
+
+def test_the_main_screens_pass_the_accessibility_checks(stack, admin, browsers, reading):
+    """axe on the screens people use most, on the phone, the PC and the court's console:
+    no serious or critical violation of WCAG 2.x A/AA."""
+    party, detail = reading["party"], f"applications/{reading['id']}"
+    # an application waiting in the clerk's queue, for the console's screens
+    waiting_case = import_case(admin, parties=[(party["name"], party["id_number"])], dossier=True)
+    ingest(admin, waiting_case, pages=2, title="答辩状")
+    body = {"case_no": waiting_case, "scope": "全案卷宗", "reason": "准备庭审", "material_ids": []}
+    applied = reading["reader"].post("/api/v1/applications", json=body)
+    assert applied.status_code == 201, applied.text
+    waiting = applied.json()["id"]
+
+    phone = browsers.page(PHONE, mobile=True)
+    phone.goto("/m/")
+    assert_accessible(phone, "公众服务")
+    phone.goto("/m/login")
+    assert_accessible(phone, "登录 (/m/)")
+    sign_in(phone, party["phone"], party["password"])
+    phone.wait_for_url("**/m/reading")
+    assert_accessible(phone, "手机阅卷")
+    phone.goto("/m/applications")
+    phone.locator(".app-row").first.wait_for()
+    assert_accessible(phone, "阅卷申请 (/m/)")
+    phone.goto(f"/m/{detail}")
+    phone.locator(".status-line .tag").wait_for()
+    assert_accessible(phone, "申请详情 (/m/)")
+    phone.get_by_role("button", name="查看案卷").click()
+    wait_for_image(phone.locator("img.page-image"))
+    phone.get_by_role("button", name="缩略图").click()
+    assert_accessible(phone, "查看案卷 (/m/)")
+
+    web = browsers.page(DESKTOP)
+    web.goto("/web/login")
+    assert_accessible(web, "登录 (/web/)")
+    sign_in(web, party["phone"], party["password"])
+    web.wait_for_url("**/web/applications")
+    web.locator(".app-list").wait_for()
+    assert_accessible(web, "阅卷申请 (/web/)")
+    web.goto(f"/web/{detail}")
+    web.locator(".status-line .tag").wait_for()
+    assert_accessible(web, "申请详情 (/web/)")
+    web.get_by_role("button", name="查看案卷").click()
+    wait_for_image(web.locator("img.page-image"))
+    web.get_by_role("button", name="缩略图").click()
+    web.get_by_role("button", name="实际大小 100%").click()  # a frame that scrolls both ways
+    assert_accessible(web, "查看案卷 (/web/)")
+
+    clerk = new_staff(admin, "clerk", "孙审查")
+    desk = browsers.page(DESKTOP)
+    desk.goto("/staff/login")
+    assert_accessible(desk, "登录 (/staff/)")
+    staff_sign_in(desk, clerk["phone"], clerk["password"])
+    row = desk.locator(f"tr[data-id='{waiting}']")
+    for _ in range(50):  # the application reaches review by event
+        if row.count():
+            break
+        desk.wait_for_timeout(200)
+        desk.reload()
+        desk.locator(".queue, .empty").first.wait_for()
+    expect(row).to_contain_text(waiting_case)
+    assert_accessible(desk, "阅卷审查 queue")
+    row.get_by_role("link", name="审查").click()
+    expect(desk.get_by_role("heading", name="审查决定")).to_be_visible()
+    assert_accessible(desk, "审查 (decision form)")
+    desk.get_by_role("link", name="卷宗预览（含副卷）").click()
+    wait_for_image(desk.locator("img.page-image"))
+    assert_accessible(desk, "卷宗预览 (/staff/)")
