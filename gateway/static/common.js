@@ -257,6 +257,39 @@ export function errorBox(err) {
   return h("div", { class: "error-box weui-msg__desc", role: "alert" }, typeof err === "string" ? err : errorText(err));
 }
 
+// -- 大字模式 (适老化) -----------------------------------------------------------------------
+// Larger text and larger targets across the pages, for readers who find the usual size
+// hard to read: the switch sets a class on <html> that makes every rem-sized rule 1.25
+// times larger. Remembered in this browser as one flag, nothing else; /m/ and /web/ put
+// the switch in their header, so it is there before sign-in too.
+const LARGE_TEXT = "court.large-text";
+function largeTextOn() {
+  try {
+    return localStorage.getItem(LARGE_TEXT) === "on";
+  } catch {
+    return false;
+  }
+}
+export function largeTextToggle() {
+  const apply = (on) => {
+    document.documentElement.classList.toggle("large-text", on);
+    toggle.setAttribute("aria-pressed", String(on));
+  };
+  const toggle = h("button", { type: "button", class: "text-size-toggle", "data-action": "large-text", title: "放大页面文字" }, "大字模式");
+  toggle.addEventListener("click", () => {
+    const on = toggle.getAttribute("aria-pressed") !== "true";
+    try {
+      if (on) localStorage.setItem(LARGE_TEXT, "on");
+      else localStorage.removeItem(LARGE_TEXT);
+    } catch {
+      // storage refused: the larger text holds for this page only
+    }
+    apply(on);
+  });
+  apply(largeTextOn());
+  return toggle;
+}
+
 // -- lists that page (加载更多) ------------------------------------------------------------
 // Every list of the API pages with a cursor (API.md "Lists"): one page, then the next when
 // the person asks (加载更多), until next_cursor is null; no list stops at its first page.

@@ -382,3 +382,54 @@ def test_the_main_screens_pass_the_accessibility_checks(stack, admin, browsers, 
     desk.get_by_role("link", name="卷宗预览（含副卷）").click()
     wait_for_image(desk.locator("img.page-image"))
     assert_accessible(desk, "卷宗预览 (/staff/)")
+
+
+def font_px(locator) -> float:
+    return locator.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+
+
+def fits_the_width(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize("base", ["/m", "/web"])
+def test_large_text_mode_is_remembered(browsers, reading, base):
+    """大字模式 (适老化): one switch in the header makes the text and the buttons 1.25 times
+    larger on every page, before sign-in too, and the browser remembers it."""
+    mobile = base == "/m"
+    page = browsers.page(PHONE if mobile else DESKTOP, mobile=mobile)
+    page.goto(f"{base}/login")
+    html = page.locator("html")
+    toggle = page.get_by_role("button", name="大字模式")
+    label = page.locator("label", has_text="手机号")
+    submit = page.get_by_role("button", name="登录")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    assert font_px(html) == 16
+    label_before, button_before = font_px(label), submit.bounding_box()["height"]
+
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    assert font_px(html) == 20
+    assert font_px(label) >= 1.25 * label_before
+    assert submit.bounding_box()["height"] >= 1.25 * button_before
+    assert fits_the_width(page)
+
+    page.reload()  # remembered
+    expect(page.get_by_role("button", name="大字模式")).to_have_attribute("aria-pressed", "true")
+    assert font_px(html) == 20
+    sign_in(page, reading["party"]["phone"], reading["party"]["password"])
+    page.wait_for_url(re.compile(rf"{base}/(reading|applications)$"))
+    for path in ("applications", f"applications/{reading['id']}", f"applications/{reading['id']}/dossier"):
+        page.goto(f"{base}/{path}")
+        page.locator(".app-list, .status-line, img.page-image").first.wait_for()
+        assert font_px(html) == 20
+        assert fits_the_width(page), f"{base}/{path} is wider than the screen in 大字模式"
+    wait_for_image(page.locator("img.page-image"))
+    assert_accessible(page, f"查看案卷 in 大字模式 ({base})")
+
+    page.get_by_role("button", name="大字模式").click()
+    expect(page.get_by_role("button", name="大字模式")).to_have_attribute("aria-pressed", "false")
+    assert font_px(html) == 16
+    page.reload()
+    expect(page.get_by_role("button", name="大字模式")).to_have_attribute("aria-pressed", "false")
+    assert font_px(html) == 16
