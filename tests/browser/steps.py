@@ -345,6 +345,14 @@ def approve_by_api(stack, admin: Api, reader: Api, application_id, seconds: floa
     assert wait_until(lambda: reader.get(dossier).status_code == 200, seconds), "the grant never reached the dossier"
 
 
+def apply_for_all(reader: Api, case_no: str, reason: str):
+    """The reader applies over the API to read the whole dossier (全案卷宗); the new id."""
+    body = {"case_no": case_no, "scope": "全案卷宗", "reason": reason, "material_ids": []}
+    applied = reader.post("/api/v1/applications", json=body)
+    assert applied.status_code == 201, applied.text
+    return applied.json()["id"]
+
+
 def read_pages(reader: Api, application_id, document_id, pages) -> None:
     """The reader looks at ``pages`` of a document through the API, as the viewer does."""
     for n in pages:

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.steps import (
     account,
+    apply_for_all,
     approve_by_api,
     assert_accessible,
     import_case,
@@ -40,11 +41,7 @@ def reading(stack):
     short = ingest(admin, case_no, pages=4, title="起诉状")
     long = ingest(admin, case_no, pages=60, title="证据材料")
     reader = account(stack, admin, **party)
-    applied = reader.post(
-        "/api/v1/applications", json={"case_no": case_no, "scope": "全案卷宗", "reason": "核对证据", "material_ids": []}
-    )
-    assert applied.status_code == 201, applied.text
-    application_id = applied.json()["id"]
+    application_id = apply_for_all(reader, case_no, "核对证据")
     approve_by_api(stack, admin, reader, application_id)
     return {
         "reader": reader,
@@ -322,45 +319,28 @@ def test_the_main_screens_pass_the_accessibility_checks(stack, admin, browsers, 
     # an application waiting in the clerk's queue, for the console's screens
     waiting_case = import_case(admin, parties=[(party["name"], party["id_number"])], dossier=True)
     ingest(admin, waiting_case, pages=2, title="答辩状")
-    body = {"case_no": waiting_case, "scope": "全案卷宗", "reason": "准备庭审", "material_ids": []}
-    applied = reading["reader"].post("/api/v1/applications", json=body)
-    assert applied.status_code == 201, applied.text
-    waiting = applied.json()["id"]
+    waiting = apply_for_all(reading["reader"], waiting_case, "准备庭审")
 
-    phone = browsers.page(PHONE, mobile=True)
-    phone.goto("/m/")
-    assert_accessible(phone, "公众服务")
-    phone.goto("/m/login")
-    assert_accessible(phone, "登录 (/m/)")
-    sign_in(phone, party["phone"], party["password"])
-    phone.wait_for_url("**/m/reading")
-    assert_accessible(phone, "手机阅卷")
-    phone.goto("/m/applications")
-    phone.locator(".app-row").first.wait_for()
-    assert_accessible(phone, "阅卷申请 (/m/)")
-    phone.goto(f"/m/{detail}")
-    phone.locator(".status-line .tag").wait_for()
-    assert_accessible(phone, "申请详情 (/m/)")
-    phone.get_by_role("button", name="查看案卷").click()
-    wait_for_image(phone.locator("img.page-image"))
-    phone.get_by_role("button", name="缩略图").click()
-    assert_accessible(phone, "查看案卷 (/m/)")
-
-    web = browsers.page(DESKTOP)
-    web.goto("/web/login")
-    assert_accessible(web, "登录 (/web/)")
-    sign_in(web, party["phone"], party["password"])
-    web.wait_for_url("**/web/applications")
-    web.locator(".app-list").wait_for()
-    assert_accessible(web, "阅卷申请 (/web/)")
-    web.goto(f"/web/{detail}")
-    web.locator(".status-line .tag").wait_for()
-    assert_accessible(web, "申请详情 (/web/)")
-    web.get_by_role("button", name="查看案卷").click()
-    wait_for_image(web.locator("img.page-image"))
-    web.get_by_role("button", name="缩略图").click()
-    web.get_by_role("button", name="实际大小 100%").click()  # a frame that scrolls both ways
-    assert_accessible(web, "查看案卷 (/web/)")
+    for base, viewport, mobile in (("/m", PHONE, True), ("/web", DESKTOP, False)):
+        page = browsers.page(viewport, mobile=mobile)
+        page.goto(f"{base}/")
+        assert_accessible(page, f"首页 ({base}/)")
+        page.goto(f"{base}/login")
+        assert_accessible(page, f"登录 ({base}/)")
+        sign_in(page, party["phone"], party["password"])
+        page.wait_for_url(re.compile(rf"{base}/(reading|applications)$"))  # 手机阅卷, or the list
+        assert_accessible(page, f"after sign-in ({base}/)")
+        page.goto(f"{base}/applications")
+        page.locator(".app-list").first.wait_for()
+        assert_accessible(page, f"阅卷申请 ({base}/)")
+        page.goto(f"{base}/{detail}")
+        page.locator(".status-line .tag").wait_for()
+        assert_accessible(page, f"申请详情 ({base}/)")
+        page.get_by_role("button", name="查看案卷").click()
+        wait_for_image(page.locator("img.page-image"))
+        page.get_by_role("button", name="缩略图").click()
+        page.get_by_role("button", name="实际大小 100%").click()  # a frame that scrolls both ways
+        assert_accessible(page, f"查看案卷 ({base}/)")
 
     clerk = new_staff(admin, "clerk", "孙审查")
     desk = browsers.page(DESKTOP)
