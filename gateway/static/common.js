@@ -259,6 +259,39 @@ export function errorBox(err) {
   return h("div", { class: "error-box weui-msg__desc", role: "alert" }, typeof err === "string" ? err : errorText(err));
 }
 
+// -- 大字模式 (适老化) -----------------------------------------------------------------------
+// Larger text and larger targets across the pages, for readers who find the usual size
+// hard to read: the switch sets a class on <html> that makes every rem-sized rule 1.25
+// times larger. Remembered in this browser as one flag, nothing else; /m/ and /web/ put
+// the switch in their header, so it is there before sign-in too.
+const LARGE_TEXT = "court.large-text";
+function largeTextOn() {
+  try {
+    return localStorage.getItem(LARGE_TEXT) === "on";
+  } catch {
+    return false;
+  }
+}
+export function largeTextToggle() {
+  const apply = (on) => {
+    document.documentElement.classList.toggle("large-text", on);
+    toggle.setAttribute("aria-pressed", String(on));
+  };
+  const toggle = h("button", { type: "button", class: "text-size-toggle", "data-action": "large-text", title: "放大页面文字" }, "大字模式");
+  toggle.addEventListener("click", () => {
+    const on = toggle.getAttribute("aria-pressed") !== "true";
+    try {
+      if (on) localStorage.setItem(LARGE_TEXT, "on");
+      else localStorage.removeItem(LARGE_TEXT);
+    } catch {
+      // storage refused: the larger text holds for this page only
+    }
+    apply(on);
+  });
+  apply(largeTextOn());
+  return toggle;
+}
+
 // -- lists that page (加载更多) ------------------------------------------------------------
 // Every list of the API pages with a cursor (API.md "Lists"): one page, then the next when
 // the person asks (加载更多), until next_cursor is null; no list stops at its first page.
@@ -320,6 +353,7 @@ export function createRouter(routes, root) {
         root.replaceChildren(el);
         const heading = root.querySelector("h1, h2");
         if (heading) document.title = heading.textContent + " - " + document.body.dataset.title;
+        focusView(root, heading);
         return;
       }
     }
@@ -352,6 +386,16 @@ export function createRouter(routes, root) {
     }
   });
   return router;
+}
+
+// After a navigation the new view's main heading takes the focus (tabindex=-1: reachable by
+// script, not a Tab stop), so a screen reader announces where the person now is and the
+// next Tab starts from the top of the new view, not from a button that no longer exists.
+// A view that put the focus somewhere on purpose keeps it.
+function focusView(root, heading) {
+  if (!heading || root.contains(document.activeElement)) return;
+  if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+  heading.focus({ preventScroll: true });
 }
 
 // A place to go back to after sign-in: only this site's own pages. The value is resolved
@@ -1348,7 +1392,7 @@ export function pdfUrl(appId, docId) {
 // A reader sees what their grant covers; 打印 only where the clerk allowed it.
 export async function dossierViewer(root, appId, { back }) {
   const base = `/api/v1/applications/${encodeURIComponent(appId)}/dossier`;
-  const dossier = await api("GET", base);
+  const [dossier, user] = await Promise.all([api("GET", base), me().catch(() => null)]);
   viewer(root, dossier, {
     heading: `查看案卷 ${dossier.case_no}`,
     note: `有效截止日期 ${dossier.valid_until}，逾期需重新申请`,
@@ -1356,6 +1400,7 @@ export async function dossierViewer(root, appId, { back }) {
     print: dossier.print !== false ? (doc) => openPrintCopy(appId, doc) : null,
     noPrint: "仅限在线查看，不可打印",
     back: back && [back, "返回申请详情"],
+    place: readingPlace(user, "application", appId),
   });
 }
 
@@ -1363,63 +1408,326 @@ export async function dossierViewer(root, appId, { back }) {
 // member's name; every page is in the case's 阅卷记录.
 export async function staffDossierViewer(root, caseNo, { back }) {
   const base = `/api/v1/staff/cases/${encodeURIComponent(caseNo)}`;
-  const dossier = await api("GET", `${base}/dossier`);
+  const [dossier, user] = await Promise.all([api("GET", `${base}/dossier`), me().catch(() => null)]);
   viewer(root, dossier, {
     heading: `卷宗预览 ${dossier.case_no}`,
     note: "含副卷，仅供本院审查；副卷不对阅卷人开放。每次查看均记入本案阅卷记录。",
     pageUrl: (doc, n) => `${base}/documents/${doc.id}/pages/${n}`,
     volumeLabel: (v) => (v.grantable === false ? `${v.title}（不对阅卷人开放）` : v.title),
     back: back && [back, "返回审查"],
+    place: readingPlace(user, "case", caseNo),
   });
 }
 
-function viewer(root, dossier, { heading, note, pageUrl, print, noPrint, volumeLabel = (v) => v.title, back }) {
+// 继续阅读: where this person last was in this dossier, kept in this browser so the viewer
+// opens there next time. Only a document id and a page number are stored, under a key
+// naming the account and the application (or, in the console, the case): on a shared PC
+// the next person starts at the beginning of their own reading. Without a known account
+// nothing is remembered. A browser that refuses storage simply starts at the first page.
+function readingPlace(user, kind, id) {
+  if (!user || user.id === undefined || user.id === null) return null;
+  const key = `court.reading-place:${user.id}:${kind}:${id}`;
+  return {
+    load() {
+      try {
+        const place = JSON.parse(localStorage.getItem(key) || "null");
+        return place && Number.isInteger(place.page) ? { doc: place.doc, page: place.page } : null;
+      } catch {
+        return null;
+      }
+    },
+    save(doc, page) {
+      try {
+        localStorage.setItem(key, JSON.stringify({ doc, page }));
+      } catch {
+        // storage full or refused: reading goes on, the place is just not remembered
+      }
+    },
+  };
+}
+
+// Scales of the page image, as a fraction of its own pixels (1240 px wide: A4 at 150 dpi).
+const ZOOM_STEPS = [0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2, 2.5, 3];
+const PAGE_PIXELS = 1240;
+// Thumbnail pictures fetched at the same time, at most (see thumbnails() below).
+const THUMBS_AT_ONCE = 3;
+// A swipe turns the page when the finger moved this far sideways, mostly sideways, quickly.
+const SWIPE_MIN_PX = 60;
+const SWIPE_MAX_MS = 800;
+
+function viewer(root, dossier, { heading, note, pageUrl, print, noPrint, volumeLabel = (v) => v.title, back, place }) {
   const docs = dossier.volumes.flatMap((v) => v.documents.map((d) => ({ ...d, volume: v.title })));
-  let current = docs[0];
-  let page = 1;
+  if (!docs.length) {
+    root.replaceChildren(h("div", { class: "viewer" }, viewerHead(heading, note, back), h("p", { class: "empty" }, "该案暂无电子卷宗。")));
+    return;
+  }
+  let current = null;
+  let page = 0;
+  let zoom = "fit"; // "fit" (适合宽度) or a scale of ZOOM_STEPS
+  // The next page, fetched ahead once the current one has loaded, so 下一页 shows at once.
+  // Every page fetch is stamped and logged by the server as a view (阅卷记录, and the
+  // parties' 查阅记录), so a page fetched ahead IS recorded as viewed even if the reader
+  // never turns to it: hence only the one page right after the current one, of the same
+  // document, never two ahead and never across documents. While `ahead` holds it, the
+  // picture stays in the page's list of available images, which the browser reuses for
+  // the same address whatever Cache-Control says, so turning the page fetches nothing.
+  let ahead = null;
   const img = h("img", { class: "page-image", alt: "卷宗页面" });
-  const pageInput = h("input", { type: "number", min: 1, value: 1, class: "page-input", "aria-label": "页码" });
+  const frame = h("div", { class: "page-frame fit", role: "region", "aria-label": "卷宗页面", tabindex: "0" }, img);
+  const pageInput = h("input", { type: "number", min: 1, value: 1, class: "page-input", "aria-label": "页码", inputmode: "numeric" });
   const total = h("span", { class: "page-total" });
   const title = h("h2", { class: "doc-title" });
+  const announce = h("p", { class: "sr-only viewer-status", role: "status", "aria-live": "polite" });
+  const zoomLabel = h("span", { class: "zoom-level", "aria-live": "polite" });
+  const tool = (label, action, keys, onclick, extra = {}) =>
+    button(label, onclick, "default", { "data-action": action, "aria-keyshortcuts": keys, class: "btn btn-default weui-btn weui-btn_default weui-btn_mini", ...extra });
+  const first = tool("首页", "first", "Home", () => open(current, 1));
+  const prev = tool("上一页", "prev", "ArrowLeft PageUp", () => open(current, page - 1));
+  const next = tool("下一页", "next", "ArrowRight PageDown", () => open(current, page + 1));
+  const last = tool("末页", "last", "End", () => open(current, current.page_count));
+  const zoomOut = tool("−", "zoom-out", "-", () => step(-1), { "aria-label": "缩小", title: "缩小（−）" });
+  const zoomIn = tool("+", "zoom-in", "+", () => step(1), { "aria-label": "放大", title: "放大（+）" });
+  const fit = tool("适合宽度", "fit", null, () => setZoom("fit"));
+  const actual = tool("100%", "actual-size", null, () => setZoom(1), { "aria-label": "实际大小 100%" });
+  const thumbs = thumbnails(pageUrl, (n) => open(current, n));
+  const thumbsToggle = tool("缩略图", "thumbnails", null, () => {
+    const shown = thumbsToggle.getAttribute("aria-expanded") !== "true";
+    thumbsToggle.setAttribute("aria-expanded", String(shown));
+    thumbs.show(shown, current, page);
+  }, { "aria-expanded": "false", "aria-controls": thumbs.element.id });
   const side = h("nav", { class: "volumes", "aria-label": "卷宗目录" },
-    dossier.volumes.map((v) => h("div", { class: "volume" }, h("h3", {}, volumeLabel(v)),
+    dossier.volumes.map((v) => h("div", { class: "volume" }, h("h2", { class: "volume-title" }, volumeLabel(v)),
       h("ul", {}, v.documents.map((d) => h("li", {}, h("button", { type: "button", class: "doc-link", "data-doc": d.id, onclick: () => open(docs.find((x) => x.id === d.id), 1) }, `${d.title}（${d.page_count}页）`)))))));
+
   function open(doc, n) {
     if (!doc) return;
+    const target = Math.min(Math.max(1, Math.trunc(n) || 1), doc.page_count);
+    pageInput.value = target;
+    if (doc === current && target === page) return; // already shown: no second fetch
+    const newDoc = doc !== current;
     current = doc;
-    page = Math.min(Math.max(1, n), doc.page_count);
+    page = target;
     img.src = pageUrl(doc, page);
     img.alt = `${doc.title} 第${page}页`;
-    pageInput.value = page;
     pageInput.max = doc.page_count;
     total.textContent = `/ ${doc.page_count} 页`;
     title.textContent = `${doc.volume} · ${doc.title}`;
-    for (const b of side.querySelectorAll(".doc-link")) b.setAttribute("aria-current", String(Number(b.dataset.doc) === doc.id));
+    announce.textContent = `${newDoc ? `${doc.title}，` : ""}第${page}页，共${doc.page_count}页`;
+    // aria-disabled, not disabled: a disabled button would drop the focus of the person
+    // who just pressed it; pressing it again at the end simply does nothing.
+    for (const b of [first, prev]) b.setAttribute("aria-disabled", String(page === 1));
+    for (const b of [next, last]) b.setAttribute("aria-disabled", String(page === doc.page_count));
+    for (const b of side.querySelectorAll(".doc-link")) b.setAttribute("aria-current", String(b.dataset.doc === String(doc.id)));
+    thumbs.select(doc, page);
+    if (newDoc && zoom !== "fit") frame.scrollTo(0, 0);
+    if (place) place.save(doc.id, page);
   }
+  img.addEventListener("load", () => {
+    layout();
+    const upcoming = page < current.page_count ? pageUrl(current, page + 1) : null;
+    if (upcoming && img.src.endsWith(pageUrl(current, page)) && !(ahead && ahead.src.endsWith(upcoming))) {
+      ahead = new Image();
+      ahead.src = upcoming;
+    }
+  });
   img.addEventListener("error", () => toast("页面加载失败：可能已超过阅卷截止时间，请刷新页面。", true));
   pageInput.addEventListener("change", () => open(current, Number(pageInput.value) || 1));
+
+  // -- zoom: 适合宽度 (the default) fits the page to the column; a scale shows the page's
+  // pixels at that size and the frame scrolls both ways when the page is larger.
+  function scaleNow() {
+    return zoom === "fit" ? img.clientWidth / (img.naturalWidth || PAGE_PIXELS) : zoom;
+  }
+  function step(direction) {
+    const now = scaleNow();
+    const to = direction > 0 ? ZOOM_STEPS.find((s) => s > now + 0.005) : [...ZOOM_STEPS].reverse().find((s) => s < now - 0.005);
+    if (to) setZoom(to);
+  }
+  function setZoom(value) {
+    zoom = value;
+    layout();
+  }
+  function layout() {
+    const fitting = zoom === "fit";
+    img.style.width = fitting ? "" : `${Math.round((img.naturalWidth || PAGE_PIXELS) * zoom)}px`;
+    frame.classList.toggle("fit", fitting);
+    frame.classList.toggle("zoomed", !fitting);
+    // panning a page wider than the frame is the finger's; a swipe turns pages otherwise
+    frame.classList.toggle("pannable", frame.scrollWidth > frame.clientWidth + 1);
+    fit.setAttribute("aria-pressed", String(fitting));
+    actual.setAttribute("aria-pressed", String(zoom === 1));
+    const scale = scaleNow();
+    zoomLabel.textContent = `${Math.round(scale * 100)}%`;
+    zoomOut.setAttribute("aria-disabled", String(scale <= ZOOM_STEPS[0] + 0.005));
+    zoomIn.setAttribute("aria-disabled", String(scale >= ZOOM_STEPS[ZOOM_STEPS.length - 1] - 0.005));
+  }
+  if (typeof ResizeObserver === "function") new ResizeObserver(() => zoom === "fit" && img.isConnected && layout()).observe(frame);
+
+  // -- swipe on a touch screen: left for the next page, right for the previous one; not
+  // while the page is zoomed wider than the frame, where the finger pans the page.
+  let touch = null;
+  frame.addEventListener("pointerdown", (e) => {
+    touch = e.pointerType === "touch" && e.isPrimary && !frame.classList.contains("pannable") ? { x: e.clientX, y: e.clientY, at: e.timeStamp } : null;
+  });
+  frame.addEventListener("pointercancel", () => (touch = null));
+  frame.addEventListener("pointerup", (e) => {
+    if (!touch) return;
+    const dx = e.clientX - touch.x;
+    const dy = e.clientY - touch.y;
+    const quick = e.timeStamp - touch.at < SWIPE_MAX_MS;
+    touch = null;
+    if (quick && Math.abs(dx) >= SWIPE_MIN_PX && Math.abs(dx) > 2 * Math.abs(dy)) open(current, dx < 0 ? page + 1 : page - 1);
+  });
+
+  // -- keyboard on a PC: ←/→ and PageUp/PageDown turn pages, Home/End go to the first and
+  // last page, +/- zoom (Ctrl/⌘ with +/- stays the browser's own zoom). Typing in a field
+  // is left alone.
+  const KEYS = {
+    ArrowRight: () => open(current, page + 1), PageDown: () => open(current, page + 1),
+    ArrowLeft: () => open(current, page - 1), PageUp: () => open(current, page - 1),
+    Home: () => open(current, 1), End: () => open(current, current.page_count),
+    "+": () => step(1), "=": () => step(1), "-": () => step(-1),
+  };
   const onKey = (e) => {
-    if (!document.body.contains(img)) return document.removeEventListener("keydown", onKey);
-    if (e.target === pageInput) return;
-    if (e.key === "ArrowRight" || e.key === "PageDown") open(current, page + 1);
-    if (e.key === "ArrowLeft" || e.key === "PageUp") open(current, page - 1);
+    if (!img.isConnected) return document.removeEventListener("keydown", onKey);
+    if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest?.("input, select, textarea, [contenteditable]")) return;
+    const action = KEYS[e.key];
+    if (!action) return;
+    e.preventDefault();
+    action();
   };
   document.addEventListener("keydown", onKey);
-  const printControl = print ? button("打印", () => print(current), "primary", { "data-action": "print" })
+
+  const printControl = print ? button("打印", () => print(current), "primary", { "data-action": "print", class: "btn btn-primary weui-btn weui-btn_primary weui-btn_mini" })
     : noPrint ? h("span", { class: "muted no-print" }, noPrint) : null;
+  const resume = place && place.load();
+  const start = resume && docs.find((d) => d.id === resume.doc);
+  const resumed = Boolean(start && (start !== docs[0] || resume.page > 1));
+  const resumeNote = resumed ? h("p", { class: "notice resume-note" }, `已从上次阅读的位置继续：《${start.title}》第${Math.min(resume.page, start.page_count)}页。`,
+    button("从第1页开始", () => {
+      resumeNote.remove();
+      open(docs[0], 1);
+    }, "default", { "data-action": "from-start", class: "btn btn-link" })) : null;
   root.replaceChildren(h("div", { class: "viewer" },
-    h("div", { class: "viewer-head" }, h("h1", {}, heading),
-      h("p", { class: "deadline", role: "note" }, note),
-      back ? h("a", { href: back[0], "data-nav": true, class: "back" }, back[1]) : null),
-    docs.length ? h("div", { class: "viewer-body" }, side,
+    viewerHead(heading, note, back), resumeNote,
+    h("div", { class: "viewer-body" }, side,
       h("div", { class: "viewer-main" },
         h("div", { class: "toolbar" }, title,
-          button("上一页", () => open(current, page - 1), "default", { "data-action": "prev", "aria-keyshortcuts": "ArrowLeft" }),
-          h("label", {}, "第 ", pageInput, " ", total),
-          button("下一页", () => open(current, page + 1), "default", { "data-action": "next", "aria-keyshortcuts": "ArrowRight" }),
+          h("div", { class: "tool-group pager" }, first, prev, h("label", { class: "page-label" }, "第 ", pageInput, " ", total), next, last),
           printControl),
-        img)) : h("p", { class: "empty" }, "该案暂无电子卷宗。")));
-  open(current, 1);
+        h("div", { class: "toolbar zoombar" },
+          h("div", { class: "tool-group", role: "group", "aria-label": "缩放" }, zoomOut, zoomLabel, zoomIn, fit, actual),
+          thumbsToggle,
+          h("p", { class: "keys-hint muted" }, "键盘：←/→ 翻页，Home/End 首页/末页，+/− 缩放")),
+        thumbs.element, announce, frame))));
+  if (resumed) open(start, resume.page);
+  else open(docs[0], 1);
+  layout();
+}
+
+function viewerHead(heading, note, back) {
+  return h("div", { class: "viewer-head" }, h("h1", { tabindex: "-1" }, heading),
+    h("p", { class: "deadline", role: "note" }, note),
+    back ? h("a", { href: back[0], "data-nav": true, class: "back" }, back[1]) : null);
+}
+
+// Thumbnails of the current document's pages, shown when the reader asks (缩略图). Every
+// page picture the server sends is stamped and recorded as a page view, in the reader's
+// 阅卷记录 and in the parties' 查阅记录 alike, so a strip that fetched every page of a
+// 1,000-page document would record a thousand pages "read". So: the strip is page-number
+// tiles; a tile's picture is fetched only once the tile is in view in the strip
+// (IntersectionObserver, plus loading="lazy" as a second guard), and only if it is still
+// in view a moment later (a fast scroll past fetches nothing); at most THUMBS_AT_ONCE at a
+// time. What is fetched is therefore the pages whose tiles the reader actually looked at,
+// each once while the strip shows that document.
+let thumbStrips = 0;
+function thumbnails(pageUrl, onPick) {
+  const element = h("div", { class: "thumbs", id: `thumbs-${++thumbStrips}`, hidden: true, role: "group", "aria-label": "本文件页面缩略图" });
+  let doc = null;
+  let shown = false;
+  let tiles = [];
+  let queue = [];
+  let loading = 0;
+  const visible = new Set();
+  const observer = typeof IntersectionObserver === "function" ? new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const tile = entry.target;
+      if (entry.isIntersecting) {
+        visible.add(tile);
+        if (!tile.dataset.state) {
+          tile.dataset.state = "queued";
+          queue.push(tile);
+        }
+      } else {
+        visible.delete(tile);
+        if (tile.dataset.state === "queued") {
+          delete tile.dataset.state;
+          queue = queue.filter((t) => t !== tile);
+        }
+      }
+    }
+    setTimeout(pump, 150);
+  }, { root: element, rootMargin: "0px 40px" }) : null;
+  function pump() {
+    while (loading < THUMBS_AT_ONCE && queue.length) {
+      const tile = queue.shift();
+      if (!visible.has(tile) || !tile.isConnected) {
+        delete tile.dataset.state;
+        continue;
+      }
+      tile.dataset.state = "loading";
+      loading += 1;
+      const picture = h("img", { alt: "", loading: "lazy", decoding: "async" });
+      const done = (state) => () => {
+        loading -= 1;
+        tile.dataset.state = state;
+        observer.unobserve(tile);
+        pump();
+      };
+      picture.addEventListener("load", done("loaded"), { once: true });
+      picture.addEventListener("error", done("failed"), { once: true });
+      picture.src = pageUrl(doc, Number(tile.dataset.page));
+      tile.prepend(picture);
+    }
+  }
+  function build() {
+    if (observer) observer.disconnect();
+    queue = [];
+    visible.clear();
+    tiles = Array.from({ length: doc.page_count }, (_, i) => h("button", { type: "button", class: "thumb", "data-page": i + 1, "aria-label": `第${i + 1}页`, onclick: () => onPick(i + 1) },
+      h("span", { class: "thumb-no", "aria-hidden": "true" }, String(i + 1))));
+    element.replaceChildren(...tiles);
+    element.dataset.doc = doc.id;
+  }
+  function select(nextDoc, page) {
+    if (nextDoc !== doc) {
+      doc = nextDoc;
+      if (shown) build();
+      else tiles = [];
+    }
+    if (!shown) return;
+    for (const tile of tiles) tile.setAttribute("aria-current", String(Number(tile.dataset.page) === page));
+    const tile = tiles[page - 1];
+    if (tile) element.scrollLeft = tile.offsetLeft - (element.clientWidth - tile.offsetWidth) / 2;
+    if (observer) for (const t of tiles) if (!t.dataset.state || t.dataset.state === "queued") observer.observe(t);
+  }
+  function show(on, currentDoc, page) {
+    shown = on;
+    element.hidden = !on;
+    if (!on) {
+      if (observer) observer.disconnect();
+      queue = [];
+      visible.clear();
+      for (const t of tiles) if (t.dataset.state === "queued") delete t.dataset.state;
+      return;
+    }
+    if (!tiles.length || doc !== currentDoc) {
+      doc = currentDoc;
+      build();
+    }
+    select(currentDoc, page);
+  }
+  return { element, select, show };
 }
 
 // 站内信: decisions and the reminder before a deadline; opening one marks it read.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -352,6 +353,14 @@ def approve_by_api(stack, admin: Api, reader: Api, application_id, seconds: floa
     assert wait_until(lambda: reader.get(dossier).status_code == 200, seconds), "the grant never reached the dossier"
 
 
+def apply_for_all(reader: Api, case_no: str, reason: str):
+    """The reader applies over the API to read the whole dossier (全案卷宗); the new id."""
+    body = {"case_no": case_no, "scope": "全案卷宗", "reason": reason, "material_ids": []}
+    applied = reader.post("/api/v1/applications", json=body)
+    assert applied.status_code == 201, applied.text
+    return applied.json()["id"]
+
+
 def read_pages(reader: Api, application_id, document_id, pages) -> None:
     """The reader looks at ``pages`` of a document through the API, as the viewer does."""
     for n in pages:
@@ -373,3 +382,40 @@ def announce_submitted(stack, applicant: Api, case_no: str, court: str, applied_
     from tests.e2e.test_review import submit
 
     return submit(stack, applicant, case_no, court, applied_at)
+
+
+# -- accessibility: axe-core's checks on a page as it stands ------------------------------
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """async (disabled) => {
+  const rules = Object.fromEntries(disabled.map((id) => [id, { enabled: false }]));
+  // preload: false. To read @import-ed style sheets (the console's staff.css imports
+  // web.css) axe would copy them into inline <style> elements, which the pages' CSP
+  // (style-src 'self') refuses; only css-orientation-lock needs them, and no page locks
+  // the orientation.
+  const result = await axe.run(document, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    rules, resultTypes: ["violations"], preload: false,
+  });
+  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 6).map((n) => `${n.target.join(" ")}: ${n.failureSummary.replace(/\\s+/g, " ")}`),
+  }));
+}"""
+
+
+def assert_accessible(page, screen: str, *, disabled: dict[str, str] | None = None) -> None:
+    """axe-core (npm, package.json) runs its WCAG 2.0/2.1 A and AA rules on ``page`` as it is
+    now; any serious or critical violation fails, listed rule by rule with the elements.
+    ``disabled`` turns single rules off, each with the reason it does not apply.
+
+    The script goes in through page.evaluate, not add_script_tag: a <script> tag with the
+    file's text inline is refused by the pages' CSP (script-src 'self'), as it should be."""
+    page.wait_for_load_state("networkidle")
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(AXE_RUN, list(disabled or {}))
+    report = "\n".join(
+        f"- {v['impact']} {v['id']}: {v['help']}" + "".join(f"\n    {node}" for node in v["nodes"]) for v in found
+    )
+    assert not found, f"accessibility problems on {screen} ({page.url}):\n{report}"

@@ -10,7 +10,16 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
-from tests.browser.steps import account, approve_by_api, assert_print_copy, import_case, ingest, person, sign_in
+from tests.browser.steps import (
+    account,
+    apply_for_all,
+    approve_by_api,
+    assert_print_copy,
+    import_case,
+    ingest,
+    person,
+    sign_in,
+)
 
 
 def test_a_reader_prints_the_documents_they_tick_with_progress(stack, admin, browsers):
@@ -20,11 +29,7 @@ def test_a_reader_prints_the_documents_they_tick_with_progress(stack, admin, bro
     ingest(admin, case_no, pages=2, title="答辩状")
     ingest(admin, case_no, pages=1, title="审理报告", volume="副卷")
     api = account(stack, admin, **reader)
-    applied = api.post(
-        "/api/v1/applications", json={"case_no": case_no, "scope": "全案卷宗", "reason": "打印卷宗", "material_ids": []}
-    )
-    assert applied.status_code == 201, applied.text
-    application_id = applied.json()["id"]
+    application_id = apply_for_all(api, case_no, "打印卷宗")
     approve_by_api(stack, admin, api, application_id)
 
     phone = browsers.page(PHONE, mobile=True)

@@ -91,7 +91,9 @@ def test_party_applies_in_the_web_center_and_reads_online(stack, admin, browsers
     web.get_by_label("页码").press("Enter")
     expect(image).to_have_attribute("alt", re.compile("第3页"))
     wait_for_image(image)
-    web.get_by_role("button", name="下一页").click()  # the last page stays the last
+    # the last page stays the last: 下一页 says it is unavailable, and → does nothing
+    expect(web.get_by_role("button", name="下一页")).to_be_disabled()
+    web.locator(".page-frame").press("ArrowRight")
     expect(image).to_have_attribute("alt", re.compile("第3页"))
     web.get_by_role("link", name="返回申请详情").click()
     web.wait_for_url(f"**{detail}")

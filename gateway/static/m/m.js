@@ -2,7 +2,7 @@
 // (公众服务 → 手机阅卷 → 阅卷申请).
 import {
   ApiFailure, LABELS, accountSummary, api, applicationActions, applicationForm, bindingForm, bindingList, button, caseReads, changePasswordForm, copyLink,
-  correctionForm, createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, myCasesList, pagedList, printDossier, resetPasswordForm,
+  correctionForm, createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, largeTextToggle, loginForm, me, myCasesList, pagedList, printDossier, resetPasswordForm,
   safeNext, signOut, signOutBlock, signupForm, statusTag, toast, verificationBanner, verificationPanel, verificationState, verificationTag,
 } from "/static/common.js";
 
@@ -12,6 +12,7 @@ const STATUSES = ["pending", "approved", "rejected", "returned", "withdrawn", "e
 const root = document.getElementById("app");
 const title = document.getElementById("page-title");
 const back = document.getElementById("back");
+document.querySelector(".mp-bar").append(largeTextToggle());
 
 function frame(heading, backTo) {
   title.textContent = heading;

@@ -2,7 +2,7 @@
 // table; the dossier viewer is where copied links (/r/<token>) land.
 import {
   ApiFailure, LABELS, accountSummary, api, applicationActions, applicationForm, bindingForm, bindingList, button, caseReads, changePasswordForm, copyLink,
-  correctionForm, createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, loginForm, me, myCasesList, pagedList, printDossier,
+  correctionForm, createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, largeTextToggle, loginForm, me, myCasesList, pagedList, printDossier,
   resetPasswordForm, safeNext, signOut, signOutBlock, signupForm, statusTag, toast, verificationBanner, verificationPanel,
 } from "/static/common.js";
 
@@ -10,6 +10,7 @@ const VERIFY = "/web/verify";
 
 const root = document.getElementById("app");
 const nav = document.getElementById("nav");
+nav.after(largeTextToggle());
 
 // `fresh`: read the account again (实名认证 may have been decided since the page loaded)
 async function signedIn(fresh = false) {
