@@ -3,7 +3,6 @@ case_binding, a ``relation`` function, so tests can call them without a broker."
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import uuid
@@ -27,7 +26,7 @@ from services.applications.models import (
     Outbox,
     RepresentationEnd,
 )
-from services.common import clock, consistency, housekeeping, idempotency, reading, staging, text, verification
+from services.common import clock, consistency, housekeeping, idempotency, paging, reading, staging, text, verification
 from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -37,7 +36,6 @@ log = logging.getLogger(__name__)
 
 Relation = Callable[[dict, str], dict]  # case_binding.relation(actor, case_no)
 MATERIAL_KEY_PREFIX = "materials/"
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _actor_id(actor: Any) -> int:
@@ -392,19 +390,10 @@ def reapply(
     )
 
 
-def _encode_cursor(app: Application) -> str:
-    at = clock.as_aware(app.applied_at)
-    raw = f"{(at - EPOCH) // timedelta(microseconds=1)}:{app.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, app_id = raw.split(":")
-        return EPOCH + timedelta(microseconds=int(stamp)), int(app_id)
-    except (ValueError, UnicodeDecodeError, OverflowError):
-        raise DomainError("bad_request", "分页参数 cursor 不正确") from None
+def _int_key(key: str) -> int:
+    if not (key.isascii() and key.isdigit() and len(key) < 19):
+        raise DomainError("bad_request", "分页参数 cursor 不正确")
+    return int(key)
 
 
 def list_own(uow: UnitOfWork, actor: dict, status: Any = None, limit: int = 20, cursor: Any = None) -> dict:
@@ -418,15 +407,16 @@ def list_own(uow: UnitOfWork, actor: dict, status: Any = None, limit: int = 20, 
     if status:
         query = query.where(reading.status_sql(Application, status, today))
     if cursor:
-        at, app_id = _decode_cursor(str(cursor))
-        query = query.where(tuple_(Application.applied_at, Application.id) < tuple_(at, app_id))
+        at, app_id = paging.position_after(str(cursor))
+        query = query.where(tuple_(Application.applied_at, Application.id) < tuple_(at, _int_key(app_id)))
     query = query.order_by(Application.applied_at.desc(), Application.id.desc()).limit(limit + 1)
     with uow.read() as session:
         rows = list(session.scalars(query))
         page = rows[:limit]
         materials = _materials_of(session, [a.id for a in page])
         items = [schemas.application(a, materials[a.id], today) for a in page]
-        next_cursor = _encode_cursor(page[-1]) if len(rows) > limit else None
+        last = page[-1] if len(rows) > limit else None
+        next_cursor = paging.position_cursor(clock.as_aware(last.applied_at), last.id) if last else None
     return {"items": items, "next_cursor": next_cursor}
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from services.case_binding import domain, schemas
 from services.case_binding.models import Binding, Case, CaseLawyer, CaseParty, Claim, Inbox, Outbox
-from services.common import case_numbers, clock, metrics, verification
+from services.common import case_numbers, clock, metrics, paging, verification
 from services.common.db import UnitOfWork
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -343,24 +343,6 @@ def _claim(row: Claim) -> domain.Claim:
     return domain.Claim(row.user_id, row.case_no, row.role, row.name, row.id_number, row.license_no, row.relation)
 
 
-def _cursor(value: Any) -> int | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 12:
-        return int(value)
-    raise validation_error({"cursor": "无效的翻页标记"})
-
-
-def _limit(value: Any) -> int:
-    if value in (None, ""):
-        return 20
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise validation_error({"limit": "应为整数"})
-    return max(1, min(100, value))
-
-
 def _page(items: list[dict], rows: list, limit: int) -> dict:
     more = len(rows) > limit
     return {"items": items[:limit], "next_cursor": str(rows[limit - 1].id) if more else None}
@@ -372,7 +354,7 @@ def my_cases(uow: UnitOfWork, actor: dict, limit: Any = None, cursor: Any = None
     role = _role(actor)
     _require(actor, "party", "lawyer")
     require_verified(actor)
-    limit, after = _limit(limit), _cursor(cursor)
+    limit, after = paging.limit_of(limit), paging.id_after(cursor)
     with uow.read() as session:
         # The person's own rows first (indexed by ID number, a representative's ID number,
         # license or lawyer), then their cases: driving from the directory would scan every
@@ -519,7 +501,7 @@ def _materials(materials: Any) -> list[dict]:
 def list_bindings(uow: UnitOfWork, actor: dict, status: Any = None, limit: Any = None, cursor: Any = None) -> dict:
     """A lawyer's own binding applications, newest first."""
     _require(actor, "lawyer")
-    wanted, limit, after = domain.parse_status_filter(status), _limit(limit), _cursor(cursor)
+    wanted, limit, after = domain.parse_status_filter(status), paging.limit_of(limit), paging.id_after(cursor)
     query = select(Binding).where(Binding.lawyer_id == actor["id"])
     if wanted:
         query = query.where(Binding.status == wanted)
@@ -561,7 +543,7 @@ def staff_bindings(
     """The binding queue of the clerk's own court, oldest first, each with how its lawyer
     was verified (实名认证) when ``verifications`` can tell."""
     _require(actor, "clerk")
-    wanted, limit, after = domain.parse_status_filter(status), _limit(limit), _cursor(cursor)
+    wanted, limit, after = domain.parse_status_filter(status), paging.limit_of(limit), paging.id_after(cursor)
     query = select(Binding).where(Binding.court == (actor.get("court") or ""))
     if wanted:
         query = query.where(Binding.status == wanted)

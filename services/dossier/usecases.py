@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import delete, or_, select, update
 
-from services.common import case_numbers, clock, config, housekeeping, staging, text
+from services.common import case_numbers, clock, config, housekeeping, paging, staging, text
 from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
@@ -24,7 +24,6 @@ from services.dossier.rendering import PdfRefused
 log = logging.getLogger(__name__)
 STAGED_PREFIX = "dossier/originals/"
 _TOKEN_HASH = re.compile(r"^[0-9a-f]{64}$")
-_SEQ = re.compile(r"[0-9]{1,18}")
 
 
 class PageSource(Protocol):
@@ -538,17 +537,15 @@ def case_access_log(uow: UnitOfWork, *, actor: dict, case_no: Any, limit: int = 
 
 
 def _log_page(uow: UnitOfWork, entries: Callable[[Any], Any], limit: Any, cursor: Any, staff_view=False) -> dict:
-    limit = max(1, min(100, int(limit or 20)))
+    limit, after = paging.limit_of(limit), paging.id_after(cursor)
     with uow.read() as session:
         query = (
             select(AccessLogEntry, Document.title)
             .outerjoin(Document, Document.id == AccessLogEntry.document_id)
             .where(entries(session))
         )
-        if cursor not in (None, ""):
-            if not _SEQ.fullmatch(str(cursor)):  # ASCII digits only: str.isdigit takes "²"
-                raise DomainError("bad_request", "cursor 无效")
-            query = query.where(AccessLogEntry.seq < int(cursor))
+        if after is not None:
+            query = query.where(AccessLogEntry.seq < after)
         rows = session.execute(query.order_by(AccessLogEntry.seq.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
