@@ -22,12 +22,13 @@ import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from tests.support import (
     Api,
     StackHandle,
+    court_today,
     make_pdf,
     new_case_no,
     object_store,
@@ -58,7 +59,7 @@ def grant(stack: StackHandle, reader: Api, case_no: str) -> str:
         {"event_id": str(uuid.uuid4()), "application_id": int(application_id), "applicant_id": reader.user["id"],
          "case_no": case_no, "court": "广州中院", "opinion": "approve", "mode": "online", "explanation": "",
          "reviewer": "审查员", "reviewed_at": "2026-05-02T09:00:00+08:00",
-         "valid_until": (date.today() + timedelta(days=15)).isoformat()},
+         "valid_until": (court_today() + timedelta(days=15)).isoformat()},
     )  # fmt: skip
     deadline = time.monotonic() + 15
     while reader.get(f"/api/v1/applications/{application_id}/dossier").status_code != 200:

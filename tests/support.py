@@ -12,13 +12,22 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 
 from services.common.people import id_check_digit
+
+COURT_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def court_today() -> date:
+    """Today where the court is: from 16:00 to midnight UTC it is already tomorrow in
+    Beijing, so a date the court checks (not in the past) must come from here."""
+    return datetime.now(COURT_TZ).date()
 
 
 def free_port() -> int:

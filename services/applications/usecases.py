@@ -29,7 +29,7 @@ from services.applications.models import (
 from services.common import clock, consistency, housekeeping, idempotency, paging, reading, staging, text, verification
 from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
-from services.common.messaging import first_delivery, record_event
+from services.common.messaging import first_delivery, read_event, record_event
 from services.common.verification import VERIFICATION_GRANT, require_verified
 
 log = logging.getLogger(__name__)
@@ -447,7 +447,8 @@ def _granted(payload: dict) -> str | None:
 def on_decided(uow: UnitOfWork, payload: dict) -> bool:
     """review.application_decided → the application shows 审查信息 and 阅卷材料.
     Returns False when the event was already handled or does not apply."""
-    try:
+
+    def read(payload: dict) -> tuple:
         event_id = str(payload["event_id"])
         application_id = int(payload["application_id"])
         opinion = payload["opinion"]
@@ -466,9 +467,12 @@ def on_decided(uow: UnitOfWork, payload: dict) -> bool:
             "end_date": _date(payload.get("end_date")) if mode == "onsite" else None,
             "notice": payload.get("notice") if mode == "onsite" else None,
         }
-    except (KeyError, TypeError, ValueError):
-        log.error("application_decided event with an unusable payload was dropped")
+        return event_id, application_id, status, fields
+
+    facts = read_event("application_decided", payload, read)
+    if facts is None:
         return False
+    event_id, application_id, status, fields = facts
     with uow.transaction() as session:
         if not first_delivery(session, Inbox, event_id):
             return False
@@ -487,15 +491,20 @@ def on_representation_ended(uow: UnitOfWork, payload: dict) -> list[int]:
     represents anyone in it, so their pending and approved applications for it end
     (已终止), each announced as ``application_revoked`` for review and dossier. Returns the
     ids revoked (none for a redelivery)."""
-    try:
-        event_id = str(payload["event_id"])
-        user_id = int(payload["user_id"])
-        case_no = str(payload["case_no"])
-        reason = str(payload.get("reason") or "您与本案的关系已终止")[:500]
-        ended_at = _instant(payload.get("ended_at")) or clock.utcnow()
-    except (KeyError, TypeError, ValueError):
-        log.error("representation_ended event with an unusable payload was dropped")
+    facts = read_event(
+        "representation_ended",
+        payload,
+        lambda p: (
+            str(p["event_id"]),
+            int(p["user_id"]),
+            str(p["case_no"]),
+            str(p.get("reason") or "您与本案的关系已终止")[:500],
+            _instant(p.get("ended_at")) or clock.utcnow(),
+        ),
+    )
+    if facts is None:
         return []
+    event_id, user_id, case_no, reason, ended_at = facts
     now = clock.utcnow()
     with uow.transaction() as session:
         serialise(session, "representation", user_id, case_no)
@@ -535,17 +544,18 @@ def _first_heard(session: Session, event_id: str, application_id: int, what: str
 
 def on_attendance(uow: UnitOfWork, payload: dict) -> bool:
     """review.attendance_recorded → 是否到场, 借阅时间, 还卷时间."""
-    try:
-        event_id = str(payload["event_id"])
-        application_id = int(payload["application_id"])
-        attended = payload.get("attended")
+
+    def read(p: dict) -> tuple:
+        attended = p.get("attended")
         if attended is not None and not isinstance(attended, bool):
             raise ValueError("attended")
-        borrowed_at, returned_at = _instant(payload.get("borrowed_at")), _instant(payload.get("returned_at"))
-        recorded_at = _instant(payload.get("recorded_at"))
-    except (KeyError, TypeError, ValueError):
-        log.error("attendance_recorded event with an unusable payload was dropped")
+        times = _instant(p.get("borrowed_at")), _instant(p.get("returned_at")), _instant(p.get("recorded_at"))
+        return str(p["event_id"]), int(p["application_id"]), attended, *times
+
+    facts = read_event("attendance_recorded", payload, read)
+    if facts is None:
         return False
+    event_id, application_id, attended, borrowed_at, returned_at, recorded_at = facts
     with uow.transaction() as session:
         app = _first_heard(session, event_id, application_id, "attendance")
         if app is None:
@@ -564,15 +574,21 @@ def on_booked(uow: UnitOfWork, payload: dict) -> bool:
     """review.onsite_booked → the on-site ``reading`` shows the booked slot (预约到场). Kept
     whatever the application's state here (a booking may overtake its decision: another
     queue); of two bookings the higher version wins, so an older one heard later is ignored."""
-    try:
-        event_id = str(payload["event_id"])
-        application_id = int(payload["application_id"])
-        version = int(payload["version"])
-        day = date.fromisoformat(str(payload["date"]))
-        start, end = str(payload["start"])[:5], str(payload["end"])[:5]
-    except (KeyError, TypeError, ValueError):
-        log.error("onsite_booked event with an unusable payload was dropped")
+    facts = read_event(
+        "onsite_booked",
+        payload,
+        lambda p: (
+            str(p["event_id"]),
+            int(p["application_id"]),
+            int(p["version"]),
+            date.fromisoformat(str(p["date"])),
+            str(p["start"])[:5],
+            str(p["end"])[:5],
+        ),
+    )
+    if facts is None:
         return False
+    event_id, application_id, version, day, start, end = facts
     with uow.transaction() as session:
         app = _first_heard(session, event_id, application_id, "booking")
         if app is None:

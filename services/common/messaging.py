@@ -106,6 +106,19 @@ def relay(uow: UnitOfWork, model: type, dispatch: Callable[[str, dict], None], l
     return handled
 
 
+def read_event(event_type: str, payload: Any, read: Callable[[dict], Any]) -> Any:
+    """The facts ``read`` takes out of an event, or None when the payload lacks the
+    contract's fields: logged with the event's id (never its content) and dropped, since
+    no retry can mend it. Only the reading is guarded: an error in the effect that follows
+    still fails the delivery and is retried."""
+    try:
+        return read(payload)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        event_id = payload.get("event_id") if isinstance(payload, dict) else None
+        log.error("%s without the contract's fields; dropped (event %s)", event_type, event_id)
+        return None
+
+
 def first_delivery(session: Session, model: type, event_id: str) -> bool:
     """True the first time an event id is seen; records it in the caller's transaction."""
     if session.get(model, event_id) is not None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from services.common import case_numbers, clock, consistency, idempotency, metrics, paging, reading, text, verification
 from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, not_found, validation_error
-from services.common.messaging import first_delivery, record_event
+from services.common.messaging import first_delivery, read_event, record_event
 from services.review import calendar, domain, schemas
 from services.review.dependencies import SmsProvider, onsite_notice
 from services.review.models import (
@@ -44,10 +44,8 @@ NO_FAULT: Callable[[str], None] = lambda _name: None  # noqa: E731
 def receive_submitted(uow: UnitOfWork, payload: dict) -> bool:
     """``applications.application_submitted``: the application joins its court's queue.
     Returns False for a redelivery or a payload that cannot be read (logged, dropped)."""
-    try:
-        row = _replica_from(payload)
-    except (KeyError, TypeError, ValueError):
-        log.error("application_submitted without the contract's fields; dropped (event %s)", payload.get("event_id"))
+    row = read_event("application_submitted", payload, _replica_from)
+    if row is None:
         return False
     with uow.transaction() as session:
         serialise(session, "application", row.id)  # with an end of it heard at the same moment
@@ -116,12 +114,10 @@ def receive_revoked(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
     ended. A pending one leaves the queue and can no longer be decided; the reader is told
     once, in the inbox and by text."""
     app_id = str(payload.get("application_id") or "")
-    try:
-        user_id = int(payload["applicant_id"])
-        case_no = str(payload["case_no"])
-    except (KeyError, TypeError, ValueError):
-        log.error("application_revoked without the contract's fields; dropped (event %s)", payload.get("event_id"))
+    facts = read_event("application_revoked", payload, lambda p: (int(p["applicant_id"]), str(p["case_no"])))
+    if facts is None:
         return False
+    user_id, case_no = facts
     if not 0 < len(app_id) <= MAX_ID:
         return False
     reason = str(payload.get("reason") or "您与本案的关系已终止")[:500]
@@ -421,14 +417,15 @@ def _add_message(session: Session, **fields: Any) -> bool:
 def notify_decision(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
     """``review.application_decided`` → a message to the applicant, and a text message."""
     app_id = str(payload.get("application_id") or "")
-    try:
-        title, body = domain.decision_notice(
-            payload["opinion"], payload.get("mode"), payload["case_no"], payload.get("explanation") or "", payload
-        )
-        user_id = int(payload["applicant_id"])
-    except (KeyError, TypeError, ValueError):
-        log.error("application_decided without the contract's fields; dropped (event %s)", payload.get("event_id"))
+
+    def read(p: dict) -> tuple:
+        notice = domain.decision_notice(p["opinion"], p.get("mode"), p["case_no"], p.get("explanation") or "", p)
+        return (*notice, int(p["applicant_id"]))
+
+    facts = read_event("application_decided", payload, read)
+    if facts is None:
         return False
+    title, body, user_id = facts
     with uow.transaction() as session:
         if not first_delivery(session, Inbox, str(payload.get("event_id") or f"decided:{app_id}")):
             return False
@@ -442,13 +439,14 @@ def notify_decision(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
 def notify_attendance(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
     """Its own ``review.attendance_recorded`` → the reader's message and text when they did
     not come or when the file is back (domain.attendance_notice), once per kind."""
-    try:
-        app_id = str(payload["application_id"])
-        attended = payload.get("attended")
-        returned = bool(payload.get("returned_at"))
-    except (KeyError, TypeError):
-        log.error("attendance_recorded without the contract's fields; dropped (event %s)", payload.get("event_id"))
+    facts = read_event(
+        "attendance_recorded",
+        payload,
+        lambda p: (str(p["application_id"]), p.get("attended"), bool(p.get("returned_at"))),
+    )
+    if facts is None:
         return False
+    app_id, attended, returned = facts
     return _tell_reader(
         uow,
         sms,
@@ -503,20 +501,21 @@ def _decision_template(opinion: str, mode: str | None) -> str:
 def notify_binding(uow: UnitOfWork, sms: SmsProvider, payload: dict, revoked: bool = False) -> bool:
     """``case_binding.binding_decided`` / ``binding_revoked`` → the lawyer's 站内信 and a
     text, once (the inbox; the kind names the binding)."""
-    try:
-        binding_id = int(payload["binding_id"])
-        user_id = int(payload["lawyer_id"])
-        case_no = str(payload["case_no"])
+
+    def read(p: dict) -> tuple:
+        case_no = str(p["case_no"])
         if revoked:
-            title, body = domain.binding_revoked_notice(case_no, payload.get("explanation"))
-            template = "binding_revoked"
+            notice, template = domain.binding_revoked_notice(case_no, p.get("explanation")), "binding_revoked"
         else:
-            decision = str(payload["decision"])
-            title, body = domain.binding_notice(case_no, decision, payload.get("explanation"))
+            decision = str(p["decision"])
+            notice = domain.binding_notice(case_no, decision, p.get("explanation"))
             template = "binding_approved" if decision == "approve" else "binding_rejected"
-    except (KeyError, TypeError, ValueError):
-        log.error("a binding event without the contract's fields; dropped (event %s)", payload.get("event_id"))
+        return int(p["binding_id"]), int(p["lawyer_id"]), case_no, *notice, template
+
+    facts = read_event("binding_revoked" if revoked else "binding_decided", payload, read)
+    if facts is None:
         return False
+    binding_id, user_id, case_no, title, body, template = facts
     kind = f"binding-{'revoked' if revoked else 'decided'}:{binding_id}"[:32]
     with uow.transaction() as session:
         if not first_delivery(session, Inbox, str(payload.get("event_id") or kind)):
@@ -837,13 +836,18 @@ def _bookings_of(uow: UnitOfWork, ids: list[str]) -> dict[str, RoomBooking]:
 def notify_booking(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
     """Its own ``review.onsite_booked`` → the reader's message and text, once per booking
     (the kind names the booking's version: a rebooking is told again)."""
-    try:
-        app_id = str(payload["application_id"])
-        version = int(payload["version"])
-        slot = domain.slot_words(str(payload["date"]), str(payload["start"]), str(payload["end"]))
-    except (KeyError, TypeError, ValueError):
-        log.error("onsite_booked without the contract's fields; dropped (event %s)", payload.get("event_id"))
+    facts = read_event(
+        "onsite_booked",
+        payload,
+        lambda p: (
+            str(p["application_id"]),
+            int(p["version"]),
+            domain.slot_words(str(p["date"]), str(p["start"]), str(p["end"])),
+        ),
+    )
+    if facts is None:
         return False
+    app_id, version, slot = facts
 
     def notice(row: ReviewedApplication) -> Notice:
         title, body = domain.booking_notice(row.case_no, slot, row.notice)

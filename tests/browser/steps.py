@@ -10,6 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from tests import support
 from tests.support import Api, make_pdf, new_case_no, new_id_number, new_license_no, new_phone
 
 COURT = "广东省广州市中级人民法院"
@@ -19,7 +20,7 @@ SHANGHAI = timezone(timedelta(hours=8))
 
 def court_today() -> str:
     """Today in the court's time zone (the test clock is unset at the start of a test)."""
-    return datetime.now(SHANGHAI).date().isoformat()
+    return support.court_today().isoformat()
 
 
 def import_case(admin: Api, *, parties=(), lawyers=(), status="in_trial", dossier=False) -> str:

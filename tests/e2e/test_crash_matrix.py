@@ -17,14 +17,14 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
 
 from tests.e2e.test_admin_cli import admin_tool
 from tests.e2e.test_dossier import ingest
-from tests.support import Api, create_staff, make_pdf, new_case_no, new_party, wait_dead, wait_until
+from tests.support import Api, court_today, create_staff, make_pdf, new_case_no, new_party, wait_dead, wait_until
 
 FLOWS = ("withdraw", "online", "onsite", "reject", "pending")
 EXPECTED = {
@@ -115,7 +115,7 @@ def run_flow(court: Court, tally: Tally, reader: Api, flow: str) -> int | None:
         return None
     app_id = submitted.json()["id"]
     decision = f"/api/v1/staff/applications/{app_id}/decision"
-    today = date.today()
+    today = court_today()
     if flow == "withdraw":
         call(tally, reader, "POST", f"/api/v1/applications/{app_id}/withdraw", (200,))
     elif flow == "online":

@@ -22,6 +22,7 @@ from PIL import Image, ImageChops
 from tests.support import (
     Api,
     assert_error,
+    court_today,
     create_staff,
     make_chinese_pdf,
     make_encrypted_pdf,
@@ -128,7 +129,7 @@ def world(stack):
         reader = Api(stack.base_url)
         reader.register(name=name)
         readers.append(reader)
-    valid_until = (date.today() + timedelta(days=10)).isoformat()
+    valid_until = (court_today() + timedelta(days=10)).isoformat()
     return SimpleNamespace(
         admin=admin,
         case_no=case_no,
