@@ -281,15 +281,14 @@ class Demo:
             end_date=(today + timedelta(days=1)).isoformat(),
         )
         now = clock.now().replace(microsecond=0)
+        # borrowed an hour ago, but never before the window opened today (just after
+        # midnight an hour ago is yesterday, which the archive room could not record)
+        borrowed = max(now - timedelta(hours=1), clock.start_of_day(today))
         self.call(
             "archivist",
             "POST",
             f"/api/v1/staff/applications/{b['id']}/attendance",
-            json={
-                "attended": True,
-                "borrowed_at": clock.isoformat(now - timedelta(hours=1)),
-                "returned_at": clock.isoformat(now),
-            },
+            json={"attended": True, "borrowed_at": clock.isoformat(borrowed), "returned_at": clock.isoformat(now)},
         )
         # 通过 · 现场阅卷 waiting for the reader (the archivist's list for today)
         c = self.apply("party", "（2023）粤01民初15号", "准备质证意见")

@@ -28,6 +28,7 @@ export const ERROR_TEXT = {
   forbidden: "您没有权限进行此操作；如页面已打开很久，请刷新后重试。",
   not_approved: "该申请尚未通过在线阅卷审查，暂不能查看案卷。",
   print_not_allowed: "审查人未允许打印，本次阅卷仅限在线查看。",
+  not_ready: "打印文件还在生成（或生成失败），请稍候再下载，或重新生成。",
   access_revoked: "您与本案的代理或当事人关系已终止，阅卷权限随之终止。",
   not_found: "未找到该记录：案号不存在，或您不是该案的当事人或代理律师。请核对后重试。",
   method_not_allowed: "不支持该操作，请刷新页面后重试。",
