@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import eventlet
-from nameko.timer import timer
 
 from services.applications import usecases
 from services.applications.dependencies import FaultPoint
@@ -15,7 +14,7 @@ from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
 from services.common.health import HealthMixin
-from services.common.messaging import OutboxRelay
+from services.common.messaging import OutboxRelay, RelaysOutbox
 from services.common.rpc import DeadlineRpc, actor_rpc
 from services.common.storage import Storage
 from services.common.timers import configured_timer
@@ -23,7 +22,7 @@ from services.common.timers import configured_timer
 log = logging.getLogger(__name__)
 
 
-class ApplicationsService(HealthMixin):
+class ApplicationsService(HealthMixin, RelaysOutbox):
     name = "applications"
 
     db = Database("applications")
@@ -118,7 +117,7 @@ class ApplicationsService(HealthMixin):
         """Right after the commit, announce what it recorded. A failure here loses nothing:
         the row stays unpublished and the timer sends it."""
         self.fault.before_publish()
-        self.outbox.publish(self.db, self.dispatch)
+        self.publish_outbox()
 
     @configured_timer("APPLICATIONS_GAUGE_SECONDS", 15.0, eager=True)
     def refresh_gauges(self):
@@ -146,10 +145,6 @@ class ApplicationsService(HealthMixin):
         metrics.INCONSISTENCIES.set(len(found))
         for app_id, problems in list(found.items())[:20]:
             log.error("services disagree about application %s: %s", app_id, "; ".join(problems))
-
-    @timer(interval=2)
-    def relay_outbox(self):
-        self.outbox.publish(self.db, self.dispatch)
 
     # Uploads the gateway stored but nobody registered (it died, or gave up waiting).
     @configured_timer("STAGED_SWEEP_SECONDS", 3600.0)

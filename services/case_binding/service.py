@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from nameko.rpc import rpc
-from nameko.timer import timer
 
 from services.case_binding import usecases
 from services.case_binding.models import Inbox, Outbox
@@ -14,14 +13,14 @@ from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
 from services.common.health import HealthMixin
-from services.common.messaging import OutboxRelay
+from services.common.messaging import OutboxRelay, RelaysOutbox
 from services.common.rpc import actor_rpc
 from services.common.timers import configured_timer
 
 log = logging.getLogger(__name__)
 
 
-class CaseBindingService(HealthMixin):
+class CaseBindingService(HealthMixin, RelaysOutbox):
     name = "case_binding"
 
     db = Database("case_binding")
@@ -79,22 +78,18 @@ class CaseBindingService(HealthMixin):
     @actor_rpc(expected_exceptions=DomainError)
     def decide_binding(self, actor, binding_id, body):
         result = usecases.decide_binding(self.db, actor, binding_id, body)
-        self._publish()  # announce now rather than at the next tick; the timer is the safety net
+        self.publish_outbox()  # announce now rather than at the next tick; the timer is the safety net
         return result
 
     @actor_rpc(expected_exceptions=DomainError)
     def revoke_binding(self, actor, binding_id, body):
         result = usecases.revoke_binding(self.db, actor, binding_id, body)
-        self._publish()
+        self.publish_outbox()
         return result
 
     @handles("dossier", "document_ingested")
     def on_document_ingested(self, payload):
         usecases.document_ingested(self.db, payload)
-
-    @timer(interval=2)
-    def relay_outbox(self):
-        self._publish()
 
     @configured_timer("CASE_BINDING_GAUGE_SECONDS", 15.0, eager=True)
     def refresh_gauges(self):
@@ -103,6 +98,3 @@ class CaseBindingService(HealthMixin):
     @configured_timer("HOUSEKEEPING_SECONDS", 3600.0)
     def purge_old_rows(self):
         housekeeping.run(housekeeping.messaging_purges(self.db, Outbox, Inbox))
-
-    def _publish(self) -> None:
-        self.outbox.publish(self.db, self.dispatch)

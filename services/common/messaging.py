@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from services.common import clock
 from services.common.db import UnitOfWork, UtcDateTime
 from services.common.logging import current_request_id
+from services.common.timers import configured_timer
 
 log = logging.getLogger(__name__)
 
@@ -171,3 +172,21 @@ class OutboxRelay(DependencyProvider):
 
     def get_dependency(self, worker_ctx) -> RelayGate:
         return self.gate
+
+
+class RelaysOutbox:
+    """The outbox relay of every service that announces events, as a mixin of its service
+    class (which has ``db``, ``dispatch`` and ``outbox``): ``publish_outbox`` right after
+    a commit, and a timer (``OUTBOX_RELAY_SECONDS``, 1 s) that sends what a commit left
+    unannounced, a process killed between its commit and its publish, say."""
+
+    db: Any
+    dispatch: Any
+    outbox: Any
+
+    @configured_timer("OUTBOX_RELAY_SECONDS", 1.0)
+    def relay_outbox(self) -> None:
+        self.publish_outbox()
+
+    def publish_outbox(self) -> None:
+        self.outbox.publish(self.db, self.dispatch)

@@ -29,7 +29,7 @@ from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
 from services.common.faults import fault_point
 from services.common.health import HealthMixin
-from services.common.messaging import OutboxRelay
+from services.common.messaging import OutboxRelay, RelaysOutbox
 from services.common.rpc import DeadlineRpc, actor_rpc
 from services.common.storage import Storage
 from services.common.timers import configured_timer
@@ -40,7 +40,7 @@ from services.dossier.models import IdempotencyKey, Inbox, Outbox
 log = logging.getLogger(__name__)
 
 
-class DossierService(HealthMixin):
+class DossierService(HealthMixin, RelaysOutbox):
     name = "dossier"
 
     db = Database("dossier")
@@ -70,7 +70,7 @@ class DossierService(HealthMixin):
             court=court,
         )
         fault_point("ingest_after_commit")  # tests: die with the document recorded, unannounced, unanswered
-        self._relay()
+        self.publish_outbox()
         return result
 
     @actor_rpc(expected_exceptions=DomainError)
@@ -197,10 +197,6 @@ class DossierService(HealthMixin):
     def on_application_withdrawn(self, payload):
         usecases.on_application_withdrawn(self.db, payload)
 
-    @timer(interval=1)
-    def relay_outbox(self):
-        self._relay()
-
     @timer(interval=300)
     def sweep_temporary(self):
         removed = self.pages.sweep_temporary(float(config.get("DOSSIER_TMP_MAX_AGE_SECONDS", 600)))
@@ -244,6 +240,3 @@ class DossierService(HealthMixin):
         metrics.ACCESS_LOG_PROBLEMS.set(len(problems))
         for problem in problems[:20]:
             log.error("access log: %s", problem)
-
-    def _relay(self):
-        self.outbox.publish(self.db, self.dispatch)

@@ -7,7 +7,7 @@ Configuration (nameko config or environment):
 - ``SMS_PROVIDER`` (``outbox`` with ``SMS_OUTBOX_FILE``, ``log``, ``aliyun``, or
   ``package.module:Class``) and its keys: the text-message copies, each a template of
   ``services.common.sms`` with the case number (see that module and the README).
-- ``REVIEW_RPC_TIMEOUT`` (5 s) for case_binding and dossier; ``REVIEW_RELAY_SECONDS`` (1 s) for the
+- ``REVIEW_RPC_TIMEOUT`` (5 s) for case_binding and dossier; ``OUTBOX_RELAY_SECONDS`` (1 s) for the
   outbox relay; ``REVIEW_SWEEP_SECONDS`` (5 s) for the sweeps of reminders (an online approval's
   last day, the day before a booked on-site slot).
 - ``COURT_FAULT_FILE``: tests only (see ``services.common.faults``); never set it in
@@ -26,7 +26,7 @@ from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
 from services.common.faults import fault_point
 from services.common.health import HealthMixin
-from services.common.messaging import OutboxRelay
+from services.common.messaging import OutboxRelay, RelaysOutbox
 from services.common.rpc import actor_rpc
 from services.common.timers import configured_timer
 from services.review import exports, usecases
@@ -36,7 +36,7 @@ from services.review.models import IdempotencyKey, Inbox, Outbox
 log = logging.getLogger("review")
 
 
-class ReviewService(HealthMixin):
+class ReviewService(HealthMixin, RelaysOutbox):
     name = "review"
 
     db = Database("review")
@@ -99,13 +99,13 @@ class ReviewService(HealthMixin):
                 "grantable_documents", actor=staff, case_no=case_no
             ),
         )
-        self._publish()
+        self.publish_outbox()
         return result
 
     @actor_rpc(expected_exceptions=DomainError)
     def record_attendance(self, actor, application_id, body, idempotency_key=None):
         result = usecases.record_attendance(self.db, actor, application_id, body, idempotency_key=idempotency_key)
-        self._publish()
+        self.publish_outbox()
         return result
 
     # -- the reading room (阅卷室) ----------------------------------------------------------------
@@ -124,7 +124,7 @@ class ReviewService(HealthMixin):
     @actor_rpc(expected_exceptions=DomainError)
     def book_onsite(self, actor, application_id, body, idempotency_key=None):
         result = usecases.book_onsite(self.db, actor, application_id, body, idempotency_key=idempotency_key)
-        self._publish()
+        self.publish_outbox()
         return result
 
     @actor_rpc(expected_exceptions=DomainError)
@@ -176,11 +176,6 @@ class ReviewService(HealthMixin):
         usecases.notify_booking(self.db, self.sms, payload)
 
     # -- timers ------------------------------------------------------------------------------------
-    @configured_timer("REVIEW_RELAY_SECONDS", 1.0)
-    def relay_outbox(self):
-        """Publishes what a crash left unannounced (decisions are normally sent at once)."""
-        self._publish()
-
     @configured_timer("REVIEW_SWEEP_SECONDS", 5.0, eager=True)
     def expiry_reminders(self):
         usecases.send_expiry_reminders(self.db, self.sms)
@@ -202,6 +197,3 @@ class ReviewService(HealthMixin):
                 ("idempotency keys", lambda: idempotency.purge(self.db, IdempotencyKey)),
             ]
         )
-
-    def _publish(self) -> None:
-        self.outbox.publish(self.db, self.dispatch)
