@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from services.common import clock, config, idempotency, staging
-from services.common.db import UnitOfWork
+from services.common.db import UnitOfWork, serialise
 from services.common.errors import DomainError, validation_error
 from services.dossier import domain
 from services.dossier.dependencies import PRINTS
@@ -83,6 +83,8 @@ def create_print(
     request_hash = idempotency.fingerprint("print", reading.application_id, chosen)
 
     def effect(session) -> dict:
+        # a reader's requests take turns, so six at once cannot all see fewer than three
+        serialise(session, "print-jobs", actor["id"])
         waiting = session.scalar(
             select(func.count())
             .select_from(PrintJob)
