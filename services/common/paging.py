@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import Session
 
 from services.common.errors import DomainError
@@ -68,3 +68,13 @@ def position_after(cursor: Any) -> tuple[datetime, str] | None:
         return datetime.fromisoformat(instant), str(key)
     except (ValueError, TypeError, binascii.Error):
         raise DomainError("bad_request", "参数 cursor 无效") from None
+
+
+def after_position(instant_column: Any, key_column: Any, cursor: Any) -> Any | None:
+    """The rows after a ``position_cursor`` of a list ordered oldest first by
+    (``instant_column``, ``key_column``); None for the first page."""
+    after = position_after(cursor)
+    if after is None:
+        return None
+    instant, key = after
+    return or_(instant_column > instant, and_(instant_column == instant, key_column > key))

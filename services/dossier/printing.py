@@ -154,15 +154,7 @@ def make_next(uow: UnitOfWork, machine: PrintMachine) -> str | None:
     now = clock.utcnow()
     with uow.read() as session:
         candidates = session.scalars(
-            select(PrintJob.id)
-            .where(
-                or_(
-                    PrintJob.status == domain.PRINT_QUEUED,
-                    and_(PrintJob.status == domain.PRINT_RUNNING, PrintJob.lease_until < now),
-                )
-            )
-            .order_by(PrintJob.created_at, PrintJob.id)
-            .limit(5)
+            select(PrintJob.id).where(_claimable(now)).order_by(PrintJob.created_at, PrintJob.id).limit(5)
         ).all()
     for job_id in candidates:
         if _claim(uow, job_id, maker, now):
@@ -176,17 +168,19 @@ def _claim(uow: UnitOfWork, job_id: str, maker: str, now) -> bool:
     with uow.transaction() as session:
         claimed = session.execute(
             update(PrintJob)
-            .where(
-                PrintJob.id == job_id,
-                or_(
-                    PrintJob.status == domain.PRINT_QUEUED,
-                    and_(PrintJob.status == domain.PRINT_RUNNING, PrintJob.lease_until < now),
-                ),
-            )
+            .where(PrintJob.id == job_id, _claimable(now))
             .values(status=domain.PRINT_RUNNING, maker=maker, pages_done=0, lease_until=_lease(now))
             .execution_options(synchronize_session=False)
         )
         return claimed.rowcount == 1
+
+
+def _claimable(now) -> Any:
+    """A job waiting, or one whose maker let its lease run out (it died)."""
+    return or_(
+        PrintJob.status == domain.PRINT_QUEUED,
+        and_(PrintJob.status == domain.PRINT_RUNNING, PrintJob.lease_until < now),
+    )
 
 
 def _lease(now):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from services.common import clock, paging, reading
 from services.common.db import UnitOfWork
@@ -72,9 +72,9 @@ def _queue(uow: UnitOfWork, court: str, params: dict, cursor: Any) -> dict:
         case_no=params.get("case_no"),
         applicant=params.get("applicant"),
     )
-    after = paging.position_after(cursor)
-    if after:
-        query = query.where(or_(A.applied_at > after[0], and_(A.applied_at == after[0], A.id > after[1])))
+    after = paging.after_position(A.applied_at, A.id, cursor)
+    if after is not None:
+        query = query.where(after)
     with uow.read() as session:
         rows = session.scalars(query.order_by(A.applied_at, A.id).limit(PAGE_ROWS + 1)).all()
     return _page("阅卷申请", rows, now, lambda row: row.applied_at)
@@ -95,9 +95,9 @@ def _decisions(uow: UnitOfWork, court: str, params: dict, cursor: Any) -> dict:
         A.reviewed_at >= clock.start_of_day(first),
         A.reviewed_at < clock.start_of_day(last + timedelta(days=1)),
     )
-    after = paging.position_after(cursor)
-    if after:
-        query = query.where(or_(A.reviewed_at > after[0], and_(A.reviewed_at == after[0], A.id > after[1])))
+    after = paging.after_position(A.reviewed_at, A.id, cursor)
+    if after is not None:
+        query = query.where(after)
     with uow.read() as session:
         rows = session.scalars(query.order_by(A.reviewed_at, A.id).limit(PAGE_ROWS + 1)).all()
     return _page(f"审查决定 {first}至{last}", rows, clock.now(), lambda row: row.reviewed_at)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, String, and_, cast, func, literal, or_, select, update
+from sqlalchemy import Select, String, and_, cast, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -241,10 +241,9 @@ def staff_queue(
     now = clock.now()
     A = ReviewedApplication
     query = court_applications(court, now.date(), status=status, mode=mode, case_no=case_no, applicant=applicant)
-    after = paging.position_after(cursor)
-    if after:
-        applied, app_id = after
-        query = query.where(or_(A.applied_at > applied, and_(A.applied_at == applied, A.id > app_id)))
+    after = paging.after_position(A.applied_at, A.id, cursor)
+    if after is not None:
+        query = query.where(after)
     with uow.read() as session:
         rows = session.scalars(query.order_by(A.applied_at, A.id).limit(limit + 1)).all()
     more = len(rows) > limit
