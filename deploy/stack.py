@@ -9,6 +9,7 @@ RabbitMQ vhost, S3 ports and bucket data. Every server binds to loopback.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -379,10 +380,12 @@ class Stack:
                 os.killpg(pid, signal.SIGTERM)
         deadline = time.monotonic() + 20
         for name, pid in pids.items():
-            while pid and alive(pid) and time.monotonic() < deadline:
+            # the whole group, not only its leader: a child the leader started may outlive it
+            while pid and group_alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.1)
-            if pid and alive(pid):
-                os.killpg(pid, signal.SIGKILL)
+            if pid and group_alive(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
             (self.run_dir / f"{name}.pid").unlink(missing_ok=True)
             if pid:
                 say(f"stopped {name}")
@@ -409,6 +412,20 @@ def alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether any process of this process group still runs (zombies do not count)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[-1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
 
 
 def rpc_consumers(amqp_uri: str, service: str) -> int:

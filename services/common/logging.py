@@ -16,6 +16,10 @@ import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from eventlet import patcher
+
+_threading = patcher.original("threading")  # handlers are used from real threads too (eventlet.tpool)
+
 _request_id: ContextVar[str | None] = ContextVar("court_request_id", default=None)
 _process = {"service": None}
 
@@ -116,6 +120,18 @@ class RequestContextFilter(logging.Filter):
         record.request_id = _request_id.get()
         record.service = _process["service"]
         return True
+
+
+class LineHandler(logging.StreamHandler):
+    """The console handler of every process. Its lock is a real OS lock, not the green
+    one the monkey-patched ``threading`` would give: libraries running in eventlet's
+    thread pool log too (fontTools while fpdf2 subsets the 阅卷记录's font), and a green
+    lock waited on by a real thread is handed over by a hub that cannot switch to it, so
+    that thread waited forever. Nothing yields to the hub while the lock is held (format
+    and one write), so greenthreads cannot deadlock on it either."""
+
+    def createLock(self) -> None:
+        self.lock = _threading.RLock()
 
 
 class JsonFormatter(logging.Formatter):

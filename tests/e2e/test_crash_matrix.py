@@ -121,7 +121,9 @@ def run_flow(court: Court, tally: Tally, reader: Api, flow: str) -> int | None:
     elif flow == "online":
         if call(tally, court.clerk, "POST", decision, (200,), {"opinion": "approve", "mode": "online"}, (404,)):
             page = f"/api/v1/applications/{app_id}/dossier/documents/{court.document}/pages/1"
-            call(tally, reader, "GET", page, (200,), wait_for=(403,))  # 403 until dossier hears the grant
+            # 403 until dossier hears the grant, 404 until it hears of the application at
+            # all (a broker restart can hold its queue back after review's has moved on)
+            call(tally, reader, "GET", page, (200,), wait_for=(403, 404))
     elif flow == "onsite":
         onsite = {
             "opinion": "approve",

@@ -30,6 +30,16 @@ def processes_of(data_dir: Path) -> list[int]:
     return found
 
 
+def _described(pid: int) -> str:
+    """What a process is, for a failure message: its command line and state."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[:3]
+    except OSError:
+        return "gone"
+    return f"{command.strip()} (state, ppid, pgrp: {' '.join(state)})"
+
+
 @pytest.mark.once
 def test_two_stacks_keep_apart_and_down_leaves_nothing(stack, tmp_path):
     env = dict(
@@ -69,7 +79,8 @@ def test_two_stacks_keep_apart_and_down_leaves_nothing(stack, tmp_path):
     deadline = time.monotonic() + 10
     while processes_of(second.data_dir) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert processes_of(second.data_dir) == []
+    left = {pid: _described(pid) for pid in processes_of(second.data_dir)}
+    assert left == {}
     assert requests.get(stack.base_url + "/healthz", timeout=10).status_code == 200
 
 

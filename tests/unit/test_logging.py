@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from services.common import logging as court_logging
 from services.common import metrics
 
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "q3Vd9_xk2LrT8wYb1mZ0aPcE4sNfGhJuKi7oQ6tR5yU"
 
 
@@ -99,3 +103,57 @@ def test_a_review_queue_that_empties_goes_to_zero():
     assert metrics.REVIEW_OLDEST_SECONDS.labels("乙法院")._value.get() == 120.0  # noqa: SLF001
     assert metrics.REVIEW_OLDEST_WORKING_DAYS.labels("甲法院")._value.get() == 0  # noqa: SLF001
     assert metrics.REVIEW_OLDEST_WORKING_DAYS.labels("乙法院")._value.get() == 1  # noqa: SLF001
+
+
+# A green process where one real thread (eventlet's pool, as fpdf2 subsetting a font runs)
+# and greenthreads log at once through the handler the services use. With logging's own
+# StreamHandler (a green lock) this program hangs within a second or two.
+_THREAD_AND_GREEN = """
+import os, sys, logging
+import eventlet
+eventlet.monkey_patch()
+import eventlet.tpool
+from services.common import logging as court_logging
+
+handler = getattr(court_logging, sys.argv[1])
+log = logging.getLogger("both")
+log.addHandler(handler(open("/dev/null", "w")))
+log.setLevel(logging.INFO)
+
+def from_thread():
+    for i in range(20000):
+        log.info("thread %s", i)
+    return "thread done"
+
+def from_greenthreads():
+    for i in range(20000):
+        log.info("green %s", i)
+        if i % 50 == 0:
+            eventlet.sleep(0)
+
+green = eventlet.spawn(from_greenthreads)
+thread = eventlet.spawn(eventlet.tpool.execute, from_thread)
+try:
+    with eventlet.Timeout(20):
+        print(thread.wait())
+        green.wait()
+except eventlet.Timeout:
+    os._exit(3)  # the pool thread waits forever on a lock nobody can hand it
+"""
+
+
+def _log_from_both(handler: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", _THREAD_AND_GREEN, handler],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_real_thread_and_greenthreads_log_at_once_without_hanging():
+    done = _log_from_both("LineHandler")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "thread done" in done.stdout
+    assert "Cannot switch to a different thread" not in done.stderr
