@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Integer, String, Text
+from sqlalchemy import Boolean, Date, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import UtcDateTime
@@ -40,7 +40,7 @@ class Reading(Base):
     application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     applicant_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     applicant_name: Mapped[str | None] = mapped_column(String(50), nullable=True)
-    case_no: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    case_no: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     court: Mapped[str | None] = mapped_column(String(100), nullable=True)  # whose clerks may audit
     opinion: Mapped[str | None] = mapped_column(String(16), nullable=True)
     mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -75,11 +75,16 @@ class AccessLogEntry(Base):
     and names the case instead."""
 
     __tablename__ = "access_log"
+    # a page of the log is the newest entries under one application or one case
+    __table_args__ = (
+        Index("ix_access_log_application_seq", "application_id", "seq"),
+        Index("ix_access_log_case_seq", "case_no", "seq"),
+    )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
-    application_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
-    case_no: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    application_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    case_no: Mapped[str | None] = mapped_column(String(64), nullable=True)
     actor_id: Mapped[int] = mapped_column(Integer)
     actor_name: Mapped[str] = mapped_column(String(50))
     actor_role: Mapped[str | None] = mapped_column(String(16), nullable=True)

@@ -530,8 +530,11 @@ def case_access_log(uow: UnitOfWork, *, actor: dict, case_no: Any, limit: int = 
     def entries(session):
         canonical, _ = _staff_case(session, actor, case_no)
         # Entries written before the log named cases are found through their application.
-        under_case = select(Reading.application_id).where(Reading.case_no == canonical)
-        return or_(AccessLogEntry.case_no == canonical, AccessLogEntry.application_id.in_(under_case))
+        # The case's applications are fetched first (a few), so each side of the OR is an
+        # index scan; as a subquery, PostgreSQL walked the whole chain backwards instead.
+        under_case = list(session.scalars(select(Reading.application_id).where(Reading.case_no == canonical)))
+        named = AccessLogEntry.case_no == canonical
+        return or_(named, AccessLogEntry.application_id.in_(under_case)) if under_case else named
 
     return _log_page(uow, entries, limit, cursor, staff_view=True)
 

@@ -22,7 +22,10 @@ class ReviewedApplication(Base):
     plus the review (审查信息) and the reading arrangement (阅卷材料)."""
 
     __tablename__ = "applications"
-    __table_args__ = (Index("ix_review_applications_queue", "court", "status", "applied_at"),)
+    __table_args__ = (
+        Index("ix_review_applications_queue", "court", "status", "applied_at"),
+        Index("ix_review_applications_court_order", "court", "applied_at", "id"),  # the 全部 tab
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     applicant_id: Mapped[int] = mapped_column(Integer, index=True)
