@@ -1,0 +1,66 @@
+"""The WeChat mini-program (clients/miniprogram/): its TypeScript type-checks against the
+types generated from the gateway's OpenAPI document, those types are what the current
+document generates (no drift), and its logic passes its unit tests under node (the API
+client over a fake ``wx``, the status words, the form checks, the detail page's blocks).
+
+Needs the folder's npm packages, which ``make deps`` installs (``make miniprogram-deps``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "clients" / "miniprogram"
+BIN = APP / "node_modules" / ".bin"
+TYPES = APP / "typings" / "api.d.ts"
+
+
+def run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=APP, capture_output=True, text=True, timeout=300, **kwargs)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def packages():
+    if not (BIN / "tsc").exists() or shutil.which("node") is None:
+        pytest.fail("the mini-program's npm packages are missing: run `make deps` (make miniprogram-deps)")
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """One tsc run both type-checks (strict, tsconfig.json) and writes the JavaScript the
+    unit tests run: a type error fails it exactly as ``tsc --noEmit -p .`` would."""
+    build = tmp_path_factory.mktemp("miniprogram-build")
+    return run([str(BIN / "tsc"), "-p", ".", "--outDir", str(build)]), build
+
+
+def test_the_mini_program_type_checks(compiled):
+    result, _ = compiled
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_generated_types_are_those_of_the_current_document():
+    document = run([sys.executable, "scripts/dump_openapi.py"])
+    assert document.returncode == 0, document.stderr
+    assert json.loads(document.stdout)["paths"], "the document has no paths"
+    generated = run([str(BIN / "openapi-typescript"), "--empty-objects-unknown"], input=document.stdout)
+    assert generated.returncode == 0, generated.stderr
+    assert generated.stdout == TYPES.read_text(encoding="utf-8"), (
+        "typings/api.d.ts differs from what the gateway's OpenAPI document generates: run `make client-types`"
+    )
+
+
+def test_the_logic_passes_its_unit_tests(compiled):
+    result, build = compiled
+    assert result.returncode == 0, result.stdout + result.stderr
+    tests = sorted(str(p.relative_to(APP)) for p in (APP / "unit").glob("*.test.js"))
+    assert tests, "no unit tests found"
+    ran = run(["node", "--test", *tests], env={**os.environ, "MINIPROGRAM_BUILD": str(build)})
+    assert ran.returncode == 0, ran.stdout[-6000:] + ran.stderr[-2000:]
+    assert "# fail 0" in ran.stdout
