@@ -34,7 +34,7 @@ export interface Login {
 }
 
 export interface Material {
-  id: number | string;
+  id: string;
   kind: MaterialKind;
   filename: string;
   size?: number;
