@@ -59,7 +59,7 @@ status: venv
 test: deps
 	bash tests/run.sh
 
-test-unit: venv
+test-unit: venv miniprogram-deps
 	$(BIN)/python -m pytest tests/unit -q
 
 test-sqlite: deps
