@@ -64,3 +64,50 @@ def test_the_logic_passes_its_unit_tests(compiled):
     ran = run(["node", "--test", *tests], env={**os.environ, "MINIPROGRAM_BUILD": str(build)})
     assert ran.returncode == 0, ran.stdout[-6000:] + ran.stderr[-2000:]
     assert "# fail 0" in ran.stdout
+
+
+def test_a_stricter_document_makes_the_client_stricter(tmp_path):
+    """The point of typing from ``paths``: once the document declares a body or an answer,
+    the pages are checked against it with no change to the client. Here a document that
+    declares the sign-in body the pages already send (accepted), an answer of GET /me
+    without ``role`` (the pages read it: refused) and a purpose the sign-up page does not
+    stay within (refused)."""
+    document = json.loads(run([sys.executable, "scripts/dump_openapi.py"]).stdout)
+    paths = document["paths"]
+    text = {"type": "string"}
+    paths["/api/v1/auth/login"]["post"]["requestBody"]["content"]["application/json"]["schema"] = {
+        "type": "object",
+        "required": ["phone", "password"],
+        "properties": {"phone": text, "password": text},
+    }
+    paths["/api/v1/me"]["get"]["responses"]["200"]["content"] = {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["id", "name", "phone"],
+                "properties": {"id": {"type": "integer"}, "name": text, "phone": text},
+            }
+        }
+    }
+    paths["/api/v1/auth/sms-codes"]["post"]["requestBody"]["content"]["application/json"]["schema"] = {
+        "type": "object",
+        "required": ["phone", "purpose"],
+        "properties": {"phone": text, "purpose": {"type": "string", "enum": ["reset_password"]}},
+    }
+    generated = run([str(BIN / "openapi-typescript"), "--empty-objects-unknown"], input=json.dumps(document))
+    assert generated.returncode == 0, generated.stderr
+
+    copy = tmp_path / "miniprogram"
+    shutil.copytree(APP / "miniprogram", copy / "miniprogram", ignore=shutil.ignore_patterns("miniprogram_npm"))
+    shutil.copy(APP / "tsconfig.json", copy / "tsconfig.json")
+    (copy / "typings").mkdir()
+    (copy / "typings" / "api.d.ts").write_text(generated.stdout, encoding="utf-8")
+    (copy / "node_modules").symlink_to(APP / "node_modules")
+    checked = subprocess.run(
+        [str(BIN / "tsc"), "--noEmit", "-p", "."], cwd=copy, capture_output=True, text=True, timeout=300
+    )
+    errors = [line for line in checked.stdout.splitlines() if ": error TS" in line]
+    assert checked.returncode != 0 and errors, checked.stdout
+    assert any("'role'" in line for line in errors), errors
+    assert any(line.startswith("miniprogram/utils/sms.ts") for line in errors), errors
+    assert not any(line.startswith("miniprogram/pages/login/") for line in errors), errors
