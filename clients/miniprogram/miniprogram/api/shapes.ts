@@ -120,6 +120,16 @@ export interface Message {
   read: boolean;
 }
 
+export interface Binding {
+  id: number | string;
+  case_no: string;
+  party_name: string;
+  status: "pending" | "approved" | "rejected" | "revoked";
+  materials?: Material[];
+  decided_at?: string | null;
+  explanation?: string | null;
+}
+
 export interface Verification {
   id: number | string;
   status: "pending" | "approved" | "rejected";
@@ -144,6 +154,8 @@ export interface Expected {
   "POST /api/v1/applications/{application_id}/reapply": Application;
   "GET /api/v1/applications/{application_id}/dossier": Dossier;
   "POST /api/v1/applications/{application_id}/dossier/links": Link;
+  "GET /api/v1/bindings": Page<Binding>;
+  "POST /api/v1/bindings": Binding;
   "GET /api/v1/messages": Page<Message>;
   "POST /api/v1/messages/{id}/read": null;
 }

@@ -28,7 +28,11 @@ export const LABELS = {
   } as Record<string, string>,
   role: { party: "当事人", lawyer: "律师", clerk: "审查人", archivist: "档案室", admin: "管理员" } as Record<string, string>,
   verification: { none: "未认证", pending: "审核中", approved: "已认证", rejected: "未通过" } as Record<string, string>,
+  binding: { pending: "待审查", approved: "已绑定", rejected: "不通过", revoked: "已撤销" } as Record<string, string>,
 };
+
+// The materials of a binding application (API.md "Cases and lawyer binding").
+export const BINDING_KINDS = ["license", "authorization"];
 
 export const STATUSES = ["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"];
 
@@ -90,6 +94,7 @@ export const ERROR_TEXT: Record<string, string> = {
   id_number_taken: "该身份证号已注册账号，请直接登录。",
   license_taken: "该执业证号已注册账号，请直接登录。",
   already_verified: "您已完成实名认证，无需重复提交。",
+  already_related: "您已是该案件的代理律师或已绑定，可直接申请阅卷。",
 };
 
 // Codes whose server message names the wrong part precisely: shown before the advice.

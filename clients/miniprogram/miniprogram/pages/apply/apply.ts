@@ -119,6 +119,10 @@ Page({
     wx.navigateTo({ url: "/pages/verify/verify" });
   },
 
+  bindCase() {
+    wx.navigateTo({ url: `/pages/bind/bind?case_no=${encodeURIComponent(this.data.caseNo)}` });
+  },
+
   async submit() {
     if (this.data.busy) return;
     const scope = this.data.scopeKind === "all" ? "全案卷宗" : this.data.scopeText.trim() || "部分卷宗";
@@ -150,6 +154,8 @@ Page({
       wx.redirectTo({ url: `/pages/detail/detail?id=${encodeURIComponent(String(created.id))}` });
     } catch (err) {
       if (isCode(err, "verification_required")) this.setData({ needsVerification: true });
+      // not looked up first (typed and sent at once): the lookup's notice leads to 案件绑定
+      if (isCode(err, "binding_required")) await this.lookup();
       this.setData({ problem: errorText(err) });
     } finally {
       this.setData({ busy: false });
