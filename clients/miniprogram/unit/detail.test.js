@@ -33,7 +33,7 @@ test("an online approval: the four blocks with the manual's fields, 查看案卷
   assert.equal(rows(view.reading.rows)["阅卷范围"], "全部正卷");
   assert.deepEqual([view.reading.canView, view.reading.canCopy, view.reading.canPrint], [true, true, true]);
   assert.match(view.reading.note, /电脑上打开后打印/);
-  assert.deepEqual(view.actions, { withdraw: false, reapply: false });
+  assert.deepEqual(view.actions, { withdraw: false, reapply: false, correct: false });
 });
 
 test("a narrowed grant without printing says so", () => {
@@ -59,17 +59,18 @@ test("pending: 审查信息 waits, 撤回 offered; expired, returned, revoked: �
   const pending = detailView({ ...base, status: "pending", review: null, reading: null });
   assert.equal(pending.review, null);
   assert.equal(pending.reading.note, "审查通过后在此查看阅卷截止时间与卷宗。");
-  assert.deepEqual(pending.actions, { withdraw: true, reapply: false });
+  assert.deepEqual(pending.actions, { withdraw: true, reapply: false, correct: false });
 
   const expired = detailView({ ...base, status: "expired" });
   assert.equal(expired.reading.kind, "ended");
   assert.equal(expired.reading.canView, false);
   assert.match(expired.reading.note, /重新申请阅卷/);
-  assert.deepEqual(expired.actions, { withdraw: false, reapply: true });
+  assert.deepEqual(expired.actions, { withdraw: false, reapply: true, correct: false });
 
   const returned = detailView({ ...base, status: "returned", review: { ...base.review, opinion: "return", explanation: "请补充授权委托书", mode: null }, reading: null });
   assert.equal(returned.returnExplanation, "请补充授权委托书");
   assert.equal(returned.tone, "orange");
+  assert.deepEqual(returned.actions, { withdraw: false, reapply: true, correct: true });
 
   const revoked = detailView({ ...base, status: "revoked", revocation: { reason: "代理关系已终止" } });
   assert.equal(revoked.revokedReason, "代理关系已终止");

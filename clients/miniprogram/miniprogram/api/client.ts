@@ -41,7 +41,10 @@ type PathParams<O> = O extends { parameters: { path: infer X } } ? X : never;
 type DocumentedQuery<O> = O extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 type LooseQuery = Record<string, string | number | boolean | null | undefined>;
 type Query<O> = IsNever<DocumentedQuery<O>> extends true ? LooseQuery : DocumentedQuery<O>;
-type Body<O> = O extends { requestBody?: infer B } ? (B extends { content: { "application/json": infer J } } ? J : never) : never;
+type DocumentedBody<O> = O extends { requestBody?: infer B } ? (B extends { content: { "application/json": infer J } } ? J : never) : never;
+// A route whose document names no body may still take an optional one (reapply's 补正
+// fields, logout's `everywhere`): loose until the document says, like queries.
+type Body<O> = IsNever<DocumentedBody<O>> extends true ? Record<string, unknown> : DocumentedBody<O>;
 
 export type CallOptions<O> = (IsNever<PathParams<O>> extends true ? { path?: undefined } : { path: PathParams<O> }) & {
   query?: Query<O>;

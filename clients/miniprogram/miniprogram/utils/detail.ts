@@ -35,7 +35,8 @@ export interface DetailView {
     /** 打印 is on the PC: the mini-program says so and copies the link. */
     canPrint: boolean;
   };
-  actions: { withdraw: boolean; reapply: boolean };
+  /** 补正 after 退回补正 (amend, then resubmit); 重新申请 resubmits as it was. */
+  actions: { withdraw: boolean; reapply: boolean; correct: boolean };
 }
 
 const REAPPLY_FROM = ["expired", "rejected", "returned", "revoked"];
@@ -124,6 +125,6 @@ export function detailView(app: ApplicationAnswer): DetailView {
       : null,
     materials: [...groups].map(([kind, items]) => ({ kind, label: LABELS.kind[kind] || kind, items })),
     reading: readingBlock(app),
-    actions: { withdraw: app.status === "pending", reapply: REAPPLY_FROM.includes(app.status) },
+    actions: { withdraw: app.status === "pending", reapply: REAPPLY_FROM.includes(app.status), correct: app.status === "returned" },
   };
 }

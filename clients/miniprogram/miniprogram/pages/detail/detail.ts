@@ -110,6 +110,10 @@ Page({
     this.act("reapply");
   },
 
+  correct() {
+    wx.navigateTo({ url: `/pages/correct/correct?id=${encodeURIComponent(this.data.id)}` });
+  },
+
   async act(what: "withdraw" | "reapply") {
     if (this.data.busy) return;
     this.setData({ busy: true });
