@@ -130,6 +130,15 @@ export interface Binding {
   explanation?: string | null;
 }
 
+export interface AccessLogEntry {
+  at: string;
+  actor: string;
+  action: string;
+  document_id?: number | string;
+  document_title?: string;
+  page?: number;
+}
+
 export interface Verification {
   id: number | string;
   status: "pending" | "approved" | "rejected";
@@ -154,6 +163,7 @@ export interface Expected {
   "POST /api/v1/applications/{application_id}/reapply": Application;
   "GET /api/v1/applications/{application_id}/dossier": Dossier;
   "POST /api/v1/applications/{application_id}/dossier/links": Link;
+  "GET /api/v1/applications/{application_id}/access-log": Page<AccessLogEntry>;
   "GET /api/v1/bindings": Page<Binding>;
   "POST /api/v1/bindings": Binding;
   "GET /api/v1/messages": Page<Message>;

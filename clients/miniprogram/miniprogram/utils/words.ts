@@ -28,6 +28,13 @@ export const LABELS = {
   } as Record<string, string>,
   role: { party: "当事人", lawyer: "律师", clerk: "审查人", archivist: "档案室", admin: "管理员" } as Record<string, string>,
   verification: { none: "未认证", pending: "审核中", approved: "已认证", rejected: "未通过" } as Record<string, string>,
+  access: {
+    view_page: "查看",
+    download_pdf: "打印（下载）",
+    link_created: "复制链接",
+    link_opened: "打开复制链接",
+    link_revoked: "作废链接",
+  } as Record<string, string>,
   binding: { pending: "待审查", approved: "已绑定", rejected: "不通过", revoked: "已撤销" } as Record<string, string>,
 };
 
@@ -50,6 +57,14 @@ export function statusTone(status: string): "blue" | "green" | "red" | "orange" 
     default:
       return "grey";
   }
+}
+
+/** A line of the 阅卷记录: "2022-05-18 10:02:11 金家慧余 查看《起诉状》第3页". */
+export function accessLine(entry: { action: string; actor: string; document_title?: string; document_id?: unknown; page?: number }): string {
+  const what = LABELS.access[entry.action] || entry.action;
+  const doc = entry.document_title ? `《${entry.document_title}》` : entry.document_id !== undefined ? `文件${String(entry.document_id)}` : "";
+  const page = entry.page ? `第${entry.page}页` : "";
+  return `${entry.actor} ${what}${doc}${page}`;
 }
 
 export function statusLabel(status: string): string {

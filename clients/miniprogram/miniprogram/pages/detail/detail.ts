@@ -10,6 +10,7 @@ import { api, toSignIn, tokens } from "../../api/index";
 import { type DetailView, detailView } from "../../utils/detail";
 import { fmtTime } from "../../utils/format";
 import { showError, toast } from "../../utils/ui";
+import { accessLine } from "../../utils/words";
 
 const withdrawal = intent();
 const reapplication = intent();
@@ -22,6 +23,10 @@ Page({
     linkUntil: "",
     linking: false,
     busy: false,
+    log: [] as Array<{ time: string; line: string }>,
+    logCursor: null as string | null,
+    logLoaded: false,
+    logLoading: false,
   },
 
   onLoad(query: Record<string, string | undefined>) {
@@ -43,6 +48,24 @@ Page({
       this.setData({ view: detailView(app) });
     } catch (err) {
       showError(err);
+    }
+  },
+
+  // 阅卷记录: read when asked (a reader who only wants 查看案卷 waits for nothing), newest first
+  async moreLog() {
+    if (this.data.logLoading) return;
+    this.setData({ logLoading: true });
+    try {
+      const page = await api().get("/api/v1/applications/{application_id}/access-log", {
+        path: { application_id: this.data.id },
+        query: { limit: 20, cursor: this.data.logCursor || undefined },
+      });
+      const rows = page.items.map((entry) => ({ time: fmtTime(entry.at), line: accessLine(entry) }));
+      this.setData({ log: [...this.data.log, ...rows], logCursor: page.next_cursor, logLoaded: true });
+    } catch (err) {
+      showError(err);
+    } finally {
+      this.setData({ logLoading: false });
     }
   },
 
