@@ -53,6 +53,8 @@ test("an on-site approval: 温馨提示, 起始时间, 截止时间, 是否到�
   assert.equal(view.reading.notice, "现场阅卷需要带齐相关证明材料");
   assert.deepEqual(rows(view.reading.rows), { 起始时间: "2022-05-18", 截止时间: "2022-05-19", 预约到场时间: "未预约", 是否到场: "是", 借阅时间: "2022-05-18 00:07:00", 还卷时间: "—" });
   assert.equal(view.reading.canView, false);
+  assert.equal(view.reading.canBook, true); // 预约到场时间
+  assert.equal(detailView(base).reading.canBook, false);
 });
 
 test("pending: 审查信息 waits, 撤回 offered; expired, returned, revoked: 重新申请", () => {

@@ -139,6 +139,11 @@ export interface AccessLogEntry {
   page?: number;
 }
 
+export interface OnsiteSlots {
+  items: Array<{ date: string; start: string; end: string; free: number }>;
+  booking?: null | { date: string; start: string; end: string };
+}
+
 export interface Verification {
   id: number | string;
   status: "pending" | "approved" | "rejected";
@@ -164,6 +169,8 @@ export interface Expected {
   "GET /api/v1/applications/{application_id}/dossier": Dossier;
   "POST /api/v1/applications/{application_id}/dossier/links": Link;
   "GET /api/v1/applications/{application_id}/access-log": Page<AccessLogEntry>;
+  "GET /api/v1/applications/{application_id}/onsite-slots": OnsiteSlots;
+  "POST /api/v1/applications/{application_id}/onsite-booking": { date: string; start: string; end: string };
   "GET /api/v1/bindings": Page<Binding>;
   "POST /api/v1/bindings": Binding;
   "GET /api/v1/messages": Page<Message>;

@@ -4,6 +4,7 @@
 
 import type { Answer } from "../api/client";
 import { fmtDate, fmtTime } from "./format";
+import { slotWords } from "./slots";
 import { LABELS, statusLabel, statusTone } from "./words";
 
 export type ApplicationAnswer = Answer<"/api/v1/applications/{application_id}", "get">;
@@ -34,6 +35,8 @@ export interface DetailView {
     canCopy: boolean;
     /** 打印 is on the PC: the mini-program says so and copies the link. */
     canPrint: boolean;
+    /** 预约到场时间: an on-site approval books a slot of the reading room. */
+    canBook: boolean;
   };
   /** 补正 after 退回补正 (amend, then resubmit); 重新申请 resubmits as it was. */
   actions: { withdraw: boolean; reapply: boolean; correct: boolean };
@@ -51,7 +54,7 @@ export function grantScope(reading: { print?: boolean; document_titles?: string[
 
 function readingBlock(app: ApplicationAnswer): DetailView["reading"] {
   const reading = app.reading;
-  const none = { rows: [], notice: null, canView: false, canCopy: false, canPrint: false };
+  const none = { rows: [], notice: null, canView: false, canCopy: false, canPrint: false, canBook: false };
   if (reading && reading.mode === "online") {
     if (app.status === "approved") {
       const printable = reading.print !== false;
@@ -76,11 +79,12 @@ function readingBlock(app: ApplicationAnswer): DetailView["reading"] {
     return {
       ...none,
       kind: "onsite",
+      canBook: app.status === "approved",
       notice: reading.notice || "现场阅卷需要带齐相关证明材料。",
       rows: [
         { label: "起始时间", value: dash(reading.start_date) },
         { label: "截止时间", value: dash(reading.end_date) },
-        { label: "预约到场时间", value: booking ? `${booking.date} ${booking.start}–${booking.end}` : "未预约" },
+        { label: "预约到场时间", value: booking ? slotWords(booking) : "未预约" },
         { label: "是否到场", value: reading.attended === true ? "是" : reading.attended === false ? "否" : "未登记" },
         { label: "借阅时间", value: reading.borrowed_at ? fmtTime(reading.borrowed_at) : "—" },
         { label: "还卷时间", value: reading.returned_at ? fmtTime(reading.returned_at) : "—" },

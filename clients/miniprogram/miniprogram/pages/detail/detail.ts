@@ -9,10 +9,12 @@ import { intent } from "../../api/client";
 import { api, toSignIn, tokens } from "../../api/index";
 import { type DetailView, detailView } from "../../utils/detail";
 import { fmtTime } from "../../utils/format";
+import { type SlotDay, slotDays, slotWords } from "../../utils/slots";
 import { showError, toast } from "../../utils/ui";
 import { accessLine } from "../../utils/words";
 
 const withdrawal = intent();
+const booking = intent();
 const reapplication = intent();
 
 Page({
@@ -27,6 +29,10 @@ Page({
     logCursor: null as string | null,
     logLoaded: false,
     logLoading: false,
+    slotDays: [] as SlotDay[],
+    slotsLoaded: false,
+    slotsLoading: false,
+    booking: false,
   },
 
   onLoad(query: Record<string, string | undefined>) {
@@ -66,6 +72,41 @@ Page({
       showError(err);
     } finally {
       this.setData({ logLoading: false });
+    }
+  },
+
+  async loadSlots() {
+    this.setData({ slotsLoading: true });
+    try {
+      const slots = await api().get("/api/v1/applications/{application_id}/onsite-slots", { path: { application_id: this.data.id } });
+      this.setData({ slotDays: slotDays(slots.items, slots.booking), slotsLoaded: true });
+    } catch (err) {
+      showError(err);
+    } finally {
+      this.setData({ slotsLoading: false });
+    }
+  },
+
+  // A new booking replaces the old one (API.md "On-site reading room").
+  async book(e: WechatMiniprogram.TouchEvent) {
+    if (this.data.booking) return;
+    const { date, start } = e.currentTarget.dataset as { date: string; start: string };
+    const body = { date, start };
+    this.setData({ booking: true });
+    try {
+      const booked = await api().post("/api/v1/applications/{application_id}/onsite-booking", {
+        path: { application_id: this.data.id },
+        body,
+        idempotencyKey: booking.keyFor([this.data.id, body]),
+      });
+      booking.done();
+      toast(`预约成功：${slotWords(booked)}`);
+      await Promise.all([this.load(), this.loadSlots()]);
+    } catch (err) {
+      showError(err);
+      await this.loadSlots(); // 名额已满 or a closed day: show the slots as they are now
+    } finally {
+      this.setData({ booking: false });
     }
   },
 
