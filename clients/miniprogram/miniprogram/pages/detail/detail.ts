@@ -25,7 +25,7 @@ Page({
     linkUntil: "",
     linking: false,
     busy: false,
-    log: [] as Array<{ time: string; line: string }>,
+    log: [] as Array<{ key: string; time: string; line: string }>,
     logCursor: null as string | null,
     logLoaded: false,
     logLoading: false,
@@ -66,7 +66,8 @@ Page({
         path: { application_id: this.data.id },
         query: { limit: 20, cursor: this.data.logCursor || undefined },
       });
-      const rows = page.items.map((entry) => ({ time: fmtTime(entry.at), line: accessLine(entry) }));
+      const offset = this.data.log.length;
+      const rows = page.items.map((entry, i) => ({ key: String(offset + i), time: fmtTime(entry.at), line: accessLine(entry) }));
       this.setData({ log: [...this.data.log, ...rows], logCursor: page.next_cursor, logLoaded: true });
     } catch (err) {
       showError(err);
