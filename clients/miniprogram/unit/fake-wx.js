@@ -1,43 +1,58 @@
-// A fake of the few `wx` functions the API client uses (wx.request, wx.uploadFile,
-// wx.downloadFile, wx.getFileSystemManager). WeChat itself is outside the tests; this
-// records every call and answers with what a test queued, in the shapes WeChat gives.
+// A fake of the `wx` functions the mini-program calls. WeChat itself is outside the
+// tests; this records every call and answers the network ones with what a test set up,
+// in the shapes WeChat gives (statusCode and data; uploadFile's data as text; downloadFile
+// a temp file holding the body), and the rest (toasts, dialogs, navigation, clipboard,
+// storage) as WeChat would when the person agrees.
 "use strict";
 
-function fakeWx() {
+function fakeWx({ envVersion = "develop" } = {}) {
   const calls = [];
   const answers = [];
+  const routes = [];
   const files = new Map();
-  const answer = (options) => {
-    const next = answers.shift();
-    if (!next) throw new Error(`no answer queued for ${options.url}`);
-    return next;
+  const storage = new Map();
+  const replies = { showModal: { confirm: true, cancel: false } };
+
+  // an answer for this request: the first matching route ("GET /api/v1/me"), else the queue
+  const answer = (method, url) => {
+    const path = url.replace(/^[a-z]+:\/\/[^/]+/, "");
+    const bare = path.split("?")[0];
+    const route = routes.find((r) => r.method === method && (r.path instanceof RegExp ? r.path.test(path) : r.path === bare));
+    const next = route ? route.answer : answers.shift();
+    if (!next) throw new Error(`no answer set up for ${method} ${path}`);
+    return typeof next === "function" ? next(path) : next;
   };
   const settle = (options, next, success) => {
     if (next.fail) options.fail && options.fail({ errMsg: "request:fail" });
     else options.success && options.success(success(next));
+    options.complete && options.complete({});
   };
+  const record = (api, options) => {
+    calls.push({ api, ...(options || {}) });
+    return options || {};
+  };
+
   const wx = {
     request(options) {
-      calls.push({ api: "request", ...options });
-      const next = answer(options);
-      settle(options, next, (n) => ({ statusCode: n.status, data: n.data, header: {} }));
+      record("request", options);
+      const next = answer(options.method || "GET", options.url);
+      settle(options, next, (n) => ({ statusCode: n.status, data: n.data === undefined ? "" : n.data, header: {} }));
       return { abort() {} };
     },
     uploadFile(options) {
-      calls.push({ api: "uploadFile", ...options });
-      const next = answer(options);
+      record("uploadFile", options);
+      const next = answer("POST", options.url);
       const listeners = [];
-      const task = { onProgressUpdate: (fn) => listeners.push(fn), abort() {} };
       // WeChat reports progress after the call returns, then the answer
       setImmediate(() => {
         for (const p of next.progress || []) for (const fn of listeners) fn({ progress: p, totalBytesSent: p, totalBytesExpectedToSend: 100 });
         settle(options, next, (n) => ({ statusCode: n.status, data: typeof n.data === "string" ? n.data : JSON.stringify(n.data) }));
       });
-      return task;
+      return { onProgressUpdate: (fn) => listeners.push(fn), abort() {} };
     },
     downloadFile(options) {
-      calls.push({ api: "downloadFile", ...options });
-      const next = answer(options);
+      record("downloadFile", options);
+      const next = answer("GET", options.url);
       const path = `wxfile://tmp/${calls.length}`;
       if (next.data !== undefined) files.set(path, typeof next.data === "string" ? next.data : JSON.stringify(next.data));
       settle(options, next, (n) => ({ statusCode: n.status, tempFilePath: path }));
@@ -51,8 +66,35 @@ function fakeWx() {
         },
       };
     },
+    getStorageSync: (key) => (storage.has(key) ? storage.get(key) : ""),
+    setStorageSync: (key, value) => storage.set(key, value),
+    removeStorageSync: (key) => storage.delete(key),
+    getAccountInfoSync: () => ({ miniProgram: { appId: "wx-test", envVersion, version: "" } }),
   };
-  return { wx, calls, queue: (...a) => answers.push(...a) };
+  // everything else (showToast, showModal, navigateTo, setClipboardData, ...): recorded, then success
+  const proxy = new Proxy(wx, {
+    get(target, name) {
+      if (name in target) return target[name];
+      if (typeof name !== "string") return undefined;
+      return (options) => {
+        const o = record(name, options);
+        const result = replies[name] || { errMsg: `${name}:ok` };
+        if (o.success) o.success(result);
+        if (o.complete) o.complete(result);
+        return undefined;
+      };
+    },
+  });
+  return {
+    wx: proxy,
+    calls,
+    storage,
+    replies,
+    queue: (...a) => answers.push(...a),
+    /** `on("GET", "/api/v1/me", {status: 200, data})`; a RegExp path matches with the query. */
+    on: (method, path, answer) => routes.unshift({ method, path, answer }),
+    called: (api) => calls.filter((c) => c.api === api),
+  };
 }
 
 function memoryTokens(initial = null) {
