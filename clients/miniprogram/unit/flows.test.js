@@ -211,3 +211,30 @@ test("a dead token sends the reader to 登录, coming back to the page afterward
   assert.equal(fake.called("redirectTo")[0].url, `/pages/login/login?next=${encodeURIComponent("/pages/applications/applications")}`);
   assert.equal(fake.called("showModal").length, 0, "no dialog on top of the sign-in");
 });
+
+test("我的案件: 申请阅卷 for each case, 查阅记录 for a party's own", async () => {
+  const fake = signedIn();
+  fake.on("GET", "/api/v1/me", { status: 200, data: { ...lawyer, role: "party" } });
+  fake.on("GET", "/api/v1/my/cases", { status: 200, data: { items: [{ case_no: "（2021）粤01民初1号", court: "广州中院", cause: "合同纠纷", status: "in_trial", relation: "party" }], next_cursor: null } });
+  const page = openPage("pages/cases/cases", fake.wx);
+  await page.onLoad();
+  await settle();
+  assert.deepEqual(page.data.items, [{ case_no: "（2021）粤01民初1号", facts: "广州中院 · 合同纠纷 · 审理中", relationLabel: "当事人", canApply: true, canSeeReads: true }]);
+  page.reads({ currentTarget: { dataset: { case: "（2021）粤01民初1号" } } });
+  assert.equal(fake.called("navigateTo")[0].url, `/pages/reads/reads?case_no=${encodeURIComponent("（2021）粤01民初1号")}`);
+});
+
+test("退出所有设备 asks the server to end every sign-in, then forgets the token", async () => {
+  const fake = signedIn();
+  fake.on("GET", "/api/v1/me", { status: 200, data: lawyer });
+  fake.on("POST", "/api/v1/auth/logout", { status: 204 });
+  const page = openPage("pages/reading/reading", fake.wx);
+  page.onShow();
+  await settle();
+  assert.equal(page.data.verificationLabel, "已认证");
+  await page.signOutEverywhere();
+  const logout = fake.called("request").find((c) => c.method === "POST");
+  assert.deepEqual(logout.data, { everywhere: true });
+  assert.equal(fake.storage.has("court.token"), false);
+  assert.equal(page.data.user, null);
+});

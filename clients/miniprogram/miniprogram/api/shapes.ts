@@ -144,6 +144,14 @@ export interface OnsiteSlots {
   booking?: null | { date: string; start: string; end: string };
 }
 
+export interface CaseRead {
+  date: string;
+  reader: { name: string; role: string } | null;
+  documents: string[];
+  pages: number;
+  prints: number;
+}
+
 export interface Verification {
   id: number | string;
   status: "pending" | "approved" | "rejected";
@@ -173,6 +181,8 @@ export interface Expected {
   "POST /api/v1/applications/{application_id}/onsite-booking": { date: string; start: string; end: string };
   "GET /api/v1/bindings": Page<Binding>;
   "POST /api/v1/bindings": Binding;
+  "GET /api/v1/my/cases/{case_no}/reads": Page<CaseRead>;
+  "POST /api/v1/me/password": null;
   "GET /api/v1/messages": Page<Message>;
   "POST /api/v1/messages/{id}/read": null;
 }

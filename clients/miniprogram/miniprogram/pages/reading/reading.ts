@@ -3,7 +3,7 @@
 
 import { api, currentUser, type Me, tokens } from "../../api/index";
 import { verificationState } from "../../utils/account";
-import { showError } from "../../utils/ui";
+import { showError, toast } from "../../utils/ui";
 import { LABELS } from "../../utils/words";
 
 Page({
@@ -51,13 +51,23 @@ Page({
     wx.navigateTo({ url: "/pages/verify/verify" });
   },
 
-  async signOut() {
+  signOut() {
+    return this.leave(false);
+  },
+
+  signOutEverywhere() {
+    return this.leave(true);
+  },
+
+  // 退出登录 ends this sign-in; 退出所有设备 every sign-in of the account, this one included
+  async leave(everywhere: boolean) {
     try {
-      await api().post("/api/v1/auth/logout");
+      await api().post("/api/v1/auth/logout", everywhere ? { body: { everywhere: true } } : {});
     } catch {
       // the token is forgotten below in any case; a dead one is no loss
     }
     tokens.clear();
     this.setData({ user: null });
+    if (everywhere) toast("已在所有设备上退出登录");
   },
 });
