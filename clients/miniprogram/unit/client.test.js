@@ -139,3 +139,12 @@ test("an intent keeps its key for retries of the same request, and makes a new o
   submission.done();
   assert.equal(submission.keyFor({ case_no: "y" }), "key-3"); // a new submission
 });
+
+test("the gateway's address is configuration: one per version of the mini-program", () => {
+  const { baseUrlFor, BASE_URLS } = load("config.js");
+  assert.equal(baseUrlFor("develop"), BASE_URLS.develop);
+  assert.equal(baseUrlFor("trial"), BASE_URLS.trial);
+  assert.equal(baseUrlFor("release"), BASE_URLS.release);
+  assert.equal(baseUrlFor("something-new"), BASE_URLS.release);
+  for (const version of ["trial", "release"]) assert.match(BASE_URLS[version], /^https:\/\//, "WeChat allows only HTTPS request domains");
+});

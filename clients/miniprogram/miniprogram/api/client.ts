@@ -53,6 +53,8 @@ export type CallOptions<O> = (IsNever<PathParams<O>> extends true ? { path?: und
   idempotencyKey?: string;
 };
 
+type DownloadParams<O> = IsNever<PathParams<O>> extends true ? undefined : PathParams<O>;
+
 /** The functions of `wx` the client uses: the real `wx` in the app, a fake in the tests. */
 export type Wx = Pick<WechatMiniprogram.Wx, "request" | "uploadFile" | "downloadFile" | "getFileSystemManager">;
 
@@ -238,8 +240,8 @@ export class Client {
    * refusal's body is in the temp file too: it is read back so the page can say why
    * (access_expired, not_approved) instead of showing a broken picture.
    */
-  download<P extends PathsWith<"get">>(path: P, params?: Record<string, unknown>): Promise<string> {
-    const url = this.url(path, params);
+  download<P extends PathsWith<"get">>(path: P, params: DownloadParams<Operation<P, "get">>): Promise<string> {
+    const url = this.url(path, params as Record<string, unknown> | undefined);
     return new Promise((resolve, reject) => {
       this.options.wx.downloadFile({
         url,

@@ -72,7 +72,7 @@ Page({
     if (!doc || page < 1 || page > doc.page_count || this.data.loading) return;
     this.setData({ docIndex, page, pageCount: doc.page_count, loading: true, problem: "" });
     try {
-      const path = await api().download(PAGE_ROUTE, { application_id: this.data.id, document_id: doc.id, page });
+      const path = await api().download(PAGE_ROUTE, { application_id: this.data.id, document_id: String(doc.id), page: String(page) });
       // a slow answer for a page the reader has already left is not shown
       if (this.data.docIndex === docIndex && this.data.page === page) this.setData({ pagePath: path });
     } catch (err) {
