@@ -11,21 +11,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { wxmlToJs, wxssToJs } = require("miniprogram-compiler");
 const load = require("./load");
-
-const SOURCE = path.join(__dirname, "..", "miniprogram");
-const PACKAGES = path.join(__dirname, "..", "node_modules");
-
-// 构建 npm: each package with a `miniprogram` folder is copied to miniprogram_npm/<name>/
-function laidOut() {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "miniprogram-"));
-  fs.cpSync(SOURCE, root, { recursive: true, filter: (p) => !p.includes(`${path.sep}miniprogram_npm`) });
-  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8"));
-  for (const name of Object.keys(pkg.dependencies || {})) {
-    const meta = JSON.parse(fs.readFileSync(path.join(PACKAGES, name, "package.json"), "utf8"));
-    if (meta.miniprogram) fs.cpSync(path.join(PACKAGES, name, meta.miniprogram), path.join(root, "miniprogram_npm", name), { recursive: true });
-  }
-  return root;
-}
+const { laidOut } = require("./layout");
 
 const ROOT = laidOut();
 test.after(() => fs.rmSync(ROOT, { recursive: true, force: true }));
