@@ -49,9 +49,9 @@ function queryOf(options: Record<string, string> | undefined): string {
   return keys.length ? `?${keys.map((k) => `${k}=${encodeURIComponent(options![k])}`).join("&")}` : "";
 }
 
-/** The signed-in reader, asked of the server (实名认证 may have been decided meanwhile). */
 export type Me = Answer<"/api/v1/me", "get">;
 
+/** The signed-in reader, asked of the server each time (实名认证 may have been decided meanwhile). */
 export async function currentUser(): Promise<Me | null> {
   if (!tokens.get()) return null;
   return api().get("/api/v1/me");
