@@ -238,3 +238,13 @@ test("退出所有设备 asks the server to end every sign-in, then forgets the 
   assert.equal(fake.storage.has("court.token"), false);
   assert.equal(page.data.user, null);
 });
+
+test("查看案卷: a quick sideways swipe turns the page; a slow or mostly vertical one does not", () => {
+  const { swipeDirection } = require("./load")("utils/swipe.js");
+  const at = (x, y, t) => ({ x, y, at: t });
+  assert.equal(swipeDirection(at(300, 100, 0), at(200, 110, 300)), 1); // leftwards: next page
+  assert.equal(swipeDirection(at(100, 100, 0), at(220, 90, 300)), -1); // rightwards: previous
+  assert.equal(swipeDirection(at(300, 100, 0), at(200, 110, 2000)), 0); // too slow: a pan
+  assert.equal(swipeDirection(at(300, 100, 0), at(230, 180, 300)), 0); // mostly vertical: a scroll
+  assert.equal(swipeDirection(at(300, 100, 0), at(270, 100, 100)), 0); // too short: a tap
+});

@@ -6,6 +6,7 @@
 
 import { type Answer } from "../../api/client";
 import { api, toSignIn, tokens } from "../../api/index";
+import { swipeDirection } from "../../utils/swipe";
 import { errorText } from "../../utils/words";
 
 type Dossier = Answer<"/api/v1/applications/{application_id}/dossier", "get">;
@@ -14,6 +15,8 @@ type Doc = Dossier["volumes"][number]["documents"][number];
 const PAGE_ROUTE = "/api/v1/applications/{application_id}/dossier/documents/{document_id}/pages/{page}";
 
 let docs: Doc[] = [];
+let touch: { x: number; y: number; at: number } | null = null;
+
 
 Page({
   data: {
@@ -81,6 +84,19 @@ Page({
     } finally {
       this.setData({ loading: false });
     }
+  },
+
+  onTouchStart(e: WechatMiniprogram.TouchEvent) {
+    const t = e.touches[0];
+    touch = t ? { x: t.clientX, y: t.clientY, at: e.timeStamp } : null;
+  },
+
+  onTouchEnd(e: WechatMiniprogram.TouchEvent) {
+    const t = e.changedTouches[0];
+    if (!touch || !t) return;
+    const direction = swipeDirection(touch, { x: t.clientX, y: t.clientY, at: e.timeStamp });
+    touch = null;
+    if (direction) this.open(this.data.docIndex, this.data.page + direction);
   },
 
   zoom() {
