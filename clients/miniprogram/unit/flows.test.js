@@ -248,3 +248,26 @@ test("查看案卷: a quick sideways swipe turns the page; a slow or mostly vert
   assert.equal(swipeDirection(at(300, 100, 0), at(230, 180, 300)), 0); // mostly vertical: a scroll
   assert.equal(swipeDirection(at(300, 100, 0), at(270, 100, 100)), 0); // too short: a tap
 });
+
+test("查看案卷 opens where the reader left off (继续阅读), and 从第1页开始 goes back", async () => {
+  const fake = signedIn();
+  fake.on("GET", "/api/v1/applications/7/dossier", {
+    status: 200,
+    data: { case_no: "（2021）粤01民初1号", valid_until: "2022-05-22", volumes: [{ title: "正卷", documents: [{ id: 31, title: "起诉状", page_count: 2 }, { id: 32, title: "答辩状", page_count: 3 }] }] },
+  });
+  fake.on("GET", /\/pages\/\d+$/, { status: 200 });
+  let page = openPage("pages/viewer/viewer", fake.wx, { id: "7" });
+  await page.onLoad({ id: "7" });
+  await page.onDoc({ detail: { value: "1" } });
+  await page.next();
+  assert.deepEqual(fake.storage.get("court.reading-place:7"), { doc: "32", page: 2 });
+
+  page = openPage("pages/viewer/viewer", fake.wx, { id: "7" }); // the next visit
+  await page.onLoad({ id: "7" });
+  assert.equal(page.data.resumed, "已从上次阅读的位置继续：《答辩状》第2页。");
+  assert.match(fake.called("downloadFile").at(-1).url, /documents\/32\/pages\/2$/);
+  page.fromStart();
+  await settle();
+  assert.match(fake.called("downloadFile").at(-1).url, /documents\/31\/pages\/1$/);
+  assert.equal(page.data.resumed, "");
+});

@@ -6,6 +6,7 @@
 
 import { type Answer } from "../../api/client";
 import { api, toSignIn, tokens } from "../../api/index";
+import { loadPlace, savePlace } from "../../utils/place";
 import { swipeDirection } from "../../utils/swipe";
 import { errorText } from "../../utils/words";
 
@@ -31,6 +32,7 @@ Page({
     loading: false,
     loaded: false,
     problem: "",
+    resumed: "",
   },
 
   async onLoad(query: Record<string, string | undefined>) {
@@ -52,10 +54,24 @@ Page({
         docLabels: labels,
         loaded: true,
       });
-      if (docs.length) await this.open(0, 1);
+      if (!docs.length) return;
+      const place = loadPlace(this.data.id);
+      const at = place ? docs.findIndex((d) => String(d.id) === place.doc) : -1;
+      if (place && at >= 0 && (at > 0 || place.page > 1)) {
+        const page = Math.min(place.page, docs[at].page_count);
+        this.setData({ resumed: `已从上次阅读的位置继续：《${docs[at].title}》第${page}页。` });
+        await this.open(at, page);
+      } else {
+        await this.open(0, 1);
+      }
     } catch (err) {
       this.setData({ problem: errorText(err), loaded: true });
     }
+  },
+
+  fromStart() {
+    this.setData({ resumed: "" });
+    this.open(0, 1);
   },
 
   onDoc(e: WechatMiniprogram.PickerChange) {
@@ -77,7 +93,10 @@ Page({
     try {
       const path = await api().download(PAGE_ROUTE, { application_id: this.data.id, document_id: String(doc.id), page: String(page) });
       // a slow answer for a page the reader has already left is not shown
-      if (this.data.docIndex === docIndex && this.data.page === page) this.setData({ pagePath: path });
+      if (this.data.docIndex === docIndex && this.data.page === page) {
+        this.setData({ pagePath: path });
+        savePlace(this.data.id, { doc: String(doc.id), page });
+      }
     } catch (err) {
       // 410 access_expired, 403 not_approved: say why instead of a broken picture
       this.setData({ problem: errorText(err), pagePath: "" });
