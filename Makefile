@@ -41,7 +41,7 @@ $(MINIPROGRAM)/node_modules/.installed: $(MINIPROGRAM)/package-lock.json
 # The mini-program's API types, generated from the OpenAPI document the gateway serves;
 # tests/unit/test_miniprogram.py fails when they differ from what this writes.
 client-types: venv miniprogram-deps
-	$(BIN)/python $(MINIPROGRAM)/scripts/dump_openapi.py | (cd $(MINIPROGRAM) && npm run --silent types) > $(MINIPROGRAM)/typings/api.d.ts.new
+	set -o pipefail; $(BIN)/python $(MINIPROGRAM)/scripts/dump_openapi.py | (cd $(MINIPROGRAM) && npm run --silent types) > $(MINIPROGRAM)/typings/api.d.ts.new
 	mv $(MINIPROGRAM)/typings/api.d.ts.new $(MINIPROGRAM)/typings/api.d.ts
 
 run: deps
