@@ -29,6 +29,18 @@ global.Page = (options) => {
   global.Component({ data: options.data, methods });
 };
 
+// app.json's usingComponents hold for every page, as in WeChat, where an npm name resolves
+// to miniprogram_npm/ (构建 npm put it there). The simulator reads a page's own .json only,
+// so the laid-out copy's page configs get them written in.
+const app = JSON.parse(fs.readFileSync(path.join(ROOT, "app.json"), "utf8"));
+const GLOBAL_COMPONENTS = Object.fromEntries(Object.entries(app.usingComponents || {}).map(([tag, target]) => [tag, `/miniprogram_npm/${target}`]));
+for (const page of app.pages) {
+  const file = path.join(ROOT, `${page}.json`);
+  const config = JSON.parse(fs.readFileSync(file, "utf8"));
+  config.usingComponents = { ...GLOBAL_COMPONENTS, ...(config.usingComponents || {}) };
+  fs.writeFileSync(file, JSON.stringify(config));
+}
+
 /** Renders `page` with a fresh copy of the app's modules, over `fake`'s wx. */
 function render(page, fake) {
   for (const key of Object.keys(require.cache)) if (key.startsWith(ROOT)) delete require.cache[key];
@@ -136,4 +148,20 @@ test("实名认证 未通过: the reason, and the upload again; 已认证: no up
   await settle();
   assert.match(text(comp), /您已完成实名认证/);
   assert.ok(!buttons(comp).includes("提交实名认证"));
+});
+
+test("手机阅卷 (图2): 阅卷申请 and the rest as weui cells; 案件绑定 for a lawyer; 实名认证 with its state", async () => {
+  const fake = signedIn();
+  fake.on("GET", "/api/v1/me", { status: 200, data: { id: 1, role: "lawyer", name: "李律师", phone: "138****0000", verified: false, verification: { id: 2, status: "pending" } } });
+  const comp = render("pages/reading/reading", fake);
+  comp.instance.onShow();
+  await settle();
+  const seen = text(comp);
+  let at = -1;
+  for (const words of ["实名认证审核中", "阅卷申请", "我的案件", "站内信", "案件绑定", "实名认证", "审核中", "姓名", "李律师（律师）", "修改密码"]) {
+    const next = seen.indexOf(words, at + 1);
+    assert.ok(next > at, `${words} after the one before, in: ${seen}`);
+    at = next;
+  }
+  assert.deepEqual(buttons(comp), ["退出登录", "退出所有设备"]);
 });
