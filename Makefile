@@ -7,7 +7,7 @@ export DATA_DIR ?= var
 export GATEWAY_PORT ?= 8000
 export TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: help venv deps run up down status test test-unit test-sqlite test-postgres lint fmt bench clean
+.PHONY: help venv deps miniprogram-deps client-types run up down status test test-unit test-sqlite test-postgres lint fmt bench clean
 
 help:
 	@echo "make run       install what is missing, start everything in the foreground (Ctrl-C stops)"
@@ -15,6 +15,7 @@ help:
 	@echo "make test      the whole test suite (SQLite, then PostgreSQL)"
 	@echo "make lint      ruff"
 	@echo "make bench     the benchmarks (numbers for the README)"
+	@echo "make client-types  regenerate the mini-program's API types from the OpenAPI document"
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +28,21 @@ venv: $(BIN)/.installed
 deps: venv
 	@bash deploy/install-deps.sh
 	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; else npm install --no-audit --no-fund --silent; fi
+	@$(MAKE) --no-print-directory miniprogram-deps
+
+# The WeChat mini-program (clients/miniprogram/) has its own package.json: WeChat DevTools
+# builds its npm components from there (构建 npm). Reinstalled when its lock file changes.
+MINIPROGRAM := clients/miniprogram
+miniprogram-deps: $(MINIPROGRAM)/node_modules/.installed
+$(MINIPROGRAM)/node_modules/.installed: $(MINIPROGRAM)/package-lock.json
+	cd $(MINIPROGRAM) && npm ci --no-audit --no-fund --silent
+	touch $@
+
+# The mini-program's API types, generated from the OpenAPI document the gateway serves;
+# tests/unit/test_miniprogram.py fails when they differ from what this writes.
+client-types: venv miniprogram-deps
+	set -o pipefail; $(BIN)/python $(MINIPROGRAM)/scripts/dump_openapi.py | (cd $(MINIPROGRAM) && npm run --silent types) > $(MINIPROGRAM)/typings/api.d.ts.new
+	mv $(MINIPROGRAM)/typings/api.d.ts.new $(MINIPROGRAM)/typings/api.d.ts
 
 run: deps
 	$(BIN)/python deploy/stack.py run
@@ -43,7 +59,7 @@ status: venv
 test: deps
 	bash tests/run.sh
 
-test-unit: venv
+test-unit: venv miniprogram-deps
 	$(BIN)/python -m pytest tests/unit -q
 
 test-sqlite: deps
