@@ -79,7 +79,7 @@ def fresh_database() -> tuple[str, Callable[[], None]]:
 # -- bulk load ---------------------------------------------------------------------------------
 def _reader(i: str) -> str:
     """The applicant of application ``i`` (a SQL expression of the series value)."""
-    return f"(1 + ({i} * 7919) % {max(1, int(APPLICATIONS * READERS_PER_APPLICATION))})"
+    return f"(1 + ({i}::bigint * 7919) % {max(1, int(APPLICATIONS * READERS_PER_APPLICATION))})"
 
 
 def _status(i: str) -> str:

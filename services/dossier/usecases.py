@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from services.common import case_numbers, clock, config, housekeeping, paging, staging, text
 from services.common.db import UnitOfWork, serialise
@@ -442,15 +442,13 @@ def append_log(
 ) -> None:
     """Append one entry to the chain: a reader's under their application, a staff
     member's under the case; entries of one act (a print of several documents) share
-    ``at``. Bumping the head row first takes its write lock (a row lock
-    on PostgreSQL, the database lock on SQLite), so appends form a single line."""
-    session.execute(update(AccessLogHead).where(AccessLogHead.id == 1).values(seq=AccessLogHead.seq + 1))
-    head = session.execute(
-        select(AccessLogHead.seq, AccessLogHead.hash, AccessLogHead.keyed_from).where(AccessLogHead.id == 1)
-    ).one()
+    ``at``. Bumping the head row takes its write lock (a row lock on PostgreSQL, the
+    database lock on SQLite), so appends form a single line. Every append waits for the
+    one before it to commit, so the lock is held for as few round trips as the chain
+    allows: the bump answers with the tip it replaced, and everything that does not need
+    the tip is ready before it."""
     key = access_log_key()
     entry = {
-        "seq": head.seq,
         "at": at or clock.utcnow(),
         "application_id": reading.application_id if reading else None,
         "case_no": reading.case_no if reading else case_no,
@@ -461,8 +459,15 @@ def append_log(
         "document_id": document_id,
         "page": page,
     }
+    head = session.execute(
+        update(AccessLogHead)
+        .where(AccessLogHead.id == 1)
+        .values(seq=AccessLogHead.seq + 1)
+        .returning(AccessLogHead.seq, AccessLogHead.hash, AccessLogHead.keyed_from)
+    ).one()
+    entry = {"seq": head.seq, **entry}
     digest = domain.chain_hash(head.hash, entry, key)
-    session.add(AccessLogEntry(**entry, prev_hash=head.hash, hash=digest))
+    session.execute(insert(AccessLogEntry).values(**entry, prev_hash=head.hash, hash=digest))
     tip: dict[str, Any] = {"hash": digest}
     if key and head.keyed_from is None:  # the first keyed entry: from here on every hash is keyed
         tip["keyed_from"] = head.seq
