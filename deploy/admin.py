@@ -327,6 +327,7 @@ def check_consistency(args: argparse.Namespace) -> int:
 
     from sqlalchemy.orm import sessionmaker
 
+    from services.applications import repository as applications_repository
     from services.applications import usecases as applications
     from services.common import consistency
     from services.common.db import UnitOfWork, make_engine
@@ -336,9 +337,10 @@ def check_consistency(args: argparse.Namespace) -> int:
     engines = {name: make_engine(name, pool_size=1) for name in ("applications", "review", "dossier")}
     try:
         uow = {name: UnitOfWork(sessionmaker(engine, expire_on_commit=False)) for name, engine in engines.items()}
+        applications_uow = applications_repository.unit_of_work(uow["applications"])
 
         def source(ids: list[int]) -> dict[int, dict]:
-            return {f["id"]: f for f in applications.consistency_facts(uow["applications"], ids=ids)}
+            return {f["id"]: f for f in applications.consistency_facts(applications_uow, ids=ids)}
 
         def review_of(ids: list[int]) -> dict[int, dict]:
             return review.consistency_facts(uow["review"], ids)
@@ -350,7 +352,7 @@ def check_consistency(args: argparse.Namespace) -> int:
 
         def page(after: int | None, limit: int) -> list[dict]:
             nonlocal checked
-            rows = applications.consistency_facts(uow["applications"], after=after, limit=limit, court=args.court)
+            rows = applications.consistency_facts(applications_uow, after=after, limit=limit, court=args.court)
             checked += len(rows)
             return rows
 

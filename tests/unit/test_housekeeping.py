@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from services.applications import models as applications
+from services.applications import repository as applications_repository
 from services.applications import usecases as applications_usecases
 from services.common import housekeeping, idempotency
 from services.common.db import UnitOfWork
@@ -162,7 +163,7 @@ def test_links_go_a_day_after_they_expire(clock):
         assert list(session.scalars(select(dossier.Link.token_hash))) == ["recent"]
 
 
-def upload(uow: UnitOfWork, name: str) -> str:
+def upload(uow: applications_repository.ApplicationsWork, name: str) -> str:
     return applications_usecases.register_material(
         uow,
         LAWYER,
@@ -189,9 +190,10 @@ class Store:
 
 def test_materials_never_attached_go_with_their_objects_and_used_or_young_ones_stay(clock):
     uow = database(applications.Base)
-    unused, granted, attached = (upload(uow, n) for n in ("unused", "granted", "attached"))
-    applications_usecases.describe_materials(uow, LAWYER, [granted], court=COURT)
-    applications_usecases.describe_materials(uow, LAWYER, [granted], court=COURT)  # granting again: the same
+    work = applications_repository.unit_of_work(uow)
+    unused, granted, attached = (upload(work, n) for n in ("unused", "granted", "attached"))
+    applications_usecases.describe_materials(work, LAWYER, [granted], court=COURT)
+    applications_usecases.describe_materials(work, LAWYER, [granted], court=COURT)  # granting again: the same
     with uow.transaction() as session:
         session.add(
             applications.Application(
@@ -209,24 +211,24 @@ def test_materials_never_attached_go_with_their_objects_and_used_or_young_ones_s
         )
         session.add(applications.ApplicationMaterial(application_id=1, material_id=attached, position=0))
     clock(days=8)
-    young = upload(uow, "young")
+    young = upload(work, "young")
     store = Store(f"materials/2026/06/01/{n}" for n in ("unused", "granted", "attached", "young"))
 
     # Storage fails after the rows went: the note of the object stays for the next run.
     store.fail = True
     with pytest.raises(OSError):
-        applications_usecases.purge_unattached_materials(uow, store.delete)
+        applications_usecases.purge_unattached_materials(work, store.delete)
     with uow.read() as session:
         assert sorted(session.scalars(select(applications.Material.id))) == sorted([granted, attached, young])
         assert list(session.scalars(select(applications.DiscardedObject.key))) == ["materials/2026/06/01/unused"]
     store.fail = False
-    assert applications_usecases.purge_unattached_materials(uow, store.delete) == 0
+    assert applications_usecases.purge_unattached_materials(work, store.delete) == 0
     assert count(uow, applications.DiscardedObject) == 0
     assert sorted(store.keys) == [f"materials/2026/06/01/{n}" for n in ("attached", "granted", "young")]
     assert count(uow, applications.MaterialGrant) == 1
 
     clock(days=16)  # the young one is old now, and still unused
-    done = housekeeping.run(applications_usecases.purges(uow, store.delete))
+    done = housekeeping.run(applications_usecases.purges(work, store.delete))
     assert done["unattached materials"] == 1
     with uow.read() as session:
         assert sorted(session.scalars(select(applications.Material.id))) == sorted([granted, attached])

@@ -14,6 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from services.applications import models as app_models
+from services.applications import repository as app_repository
 from services.applications import usecases as app_usecases
 from services.common import clock, consistency
 from services.common.db import UnitOfWork
@@ -406,7 +407,7 @@ def test_a_revoked_reader_is_not_reminded_and_frees_the_seat(uow, now):
 
 # -- applications hears of it -------------------------------------------------------------------
 @pytest.fixture
-def applications(now) -> UnitOfWork:
+def applications(now) -> app_repository.ApplicationsWork:
     engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
     app_models.Base.metadata.create_all(engine)
     work = UnitOfWork(sessionmaker(engine, expire_on_commit=False))
@@ -429,7 +430,7 @@ def applications(now) -> UnitOfWork:
                 end_date=date(2026, 5, 12),
             )
         )
-    return work
+    return app_repository.unit_of_work(work)
 
 
 def booked_event(version: int, day: str, event_id: str | None = None) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -218,7 +219,7 @@ class FakeCaseBindingRepository:
 
     # -- messaging
     def announce(self, event_type: str, payload: dict) -> None:
-        self.events.append((event_type, payload))
+        self.events.append((event_type, dict(payload, event_id=str(uuid.uuid4()))))  # as record_event does
 
     def first_delivery(self, event_id: str) -> bool:
         if event_id in self.heard:
