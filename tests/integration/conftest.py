@@ -1,6 +1,6 @@
 """Fixtures of the repository tests: a service's database migrated as a deployment migrates
-it, on SQLite, or with ``--postgres`` in a schema of the fresh PostgreSQL database the run
-made (``postgres_url``). No broker, no stack."""
+it, on SQLite, or with ``--postgres`` in a PostgreSQL database of their own (never the
+stack's, which other tests of the same run are using). No broker, no stack."""
 
 from __future__ import annotations
 
@@ -12,12 +12,24 @@ from sqlalchemy.orm import sessionmaker
 
 from services.common import migrate
 from services.common.db import UnitOfWork, make_engine
+from tests.support import fresh_postgres_database
+
+
+@pytest.fixture(scope="session")
+def repositories_postgres_url(request) -> Iterator[str | None]:
+    """With ``--postgres``, a fresh database for these tests alone; None on SQLite."""
+    if not request.config.getoption("--postgres"):
+        yield None
+        return
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture
-def database(postgres_url, tmp_path, monkeypatch) -> Iterator[Callable[[str], UnitOfWork]]:
+def database(repositories_postgres_url, tmp_path, monkeypatch) -> Iterator[Callable[[str], UnitOfWork]]:
     """``database("case_binding")``: a unit of work over that service's freshly migrated
-    database, dropped after the test."""
+    database (a SQLite file, or its schema), dropped after the test."""
+    postgres_url = repositories_postgres_url
     monkeypatch.setenv("DATABASE_URL", postgres_url or "")
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     opened = []
