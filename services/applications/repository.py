@@ -27,7 +27,7 @@ from services.applications.models import (
     RepresentationEnd,
 )
 from services.common import clock, housekeeping, idempotency, reading
-from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, serialise
+from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, serialise
 from services.common.messaging import first_delivery, record_event
 
 
@@ -89,10 +89,10 @@ class ApplicationsRepository(Protocol):
     def first_delivery(self, event_id: str) -> bool: ...
 
 
-ApplicationsWork = RepositoryUnitOfWork[ApplicationsRepository]
+ApplicationsWork = UnitOfWorkOf[ApplicationsRepository]
 
 
-def unit_of_work(uow: UnitOfWork) -> ApplicationsWork:
+def unit_of_work(uow: UnitOfWork) -> RepositoryUnitOfWork[ApplicationsRepository]:
     return RepositoryUnitOfWork(uow, SqlRepository)
 
 

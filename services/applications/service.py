@@ -38,7 +38,7 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
     outbox = OutboxRelay(Outbox)
 
     @property
-    def applications(self) -> repository.ApplicationsWork:
+    def applications(self) -> repository.RepositoryUnitOfWork[repository.ApplicationsRepository]:
         """The use cases' unit of work over this worker's database."""
         return repository.unit_of_work(self.db)
 

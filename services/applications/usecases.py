@@ -17,7 +17,7 @@ from services.applications import domain, quota, repository, schemas
 from services.applications.models import Application, IdempotencyKey, Inbox, Material, Outbox, RepresentationEnd
 from services.applications.repository import ApplicationsRepository, ApplicationsWork
 from services.common import clock, consistency, housekeeping, idempotency, paging, reading, staging, text, verification
-from services.common.db import Conflict
+from services.common.db import Conflict, RepositoryUnitOfWork
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import read_event
 from services.common.verification import VERIFICATION_GRANT, require_verified
@@ -597,7 +597,9 @@ def consistency_facts(
 # -- housekeeping -------------------------------------------------------------------------
 
 
-def purge_unattached_materials(uow: ApplicationsWork, delete_object: Callable[[str], None]) -> int:
+def purge_unattached_materials(
+    uow: RepositoryUnitOfWork[ApplicationsRepository], delete_object: Callable[[str], None]
+) -> int:
     """Uploads never attached to anything within UNATTACHED_MATERIAL_DAYS (7), with their
     objects in storage. The row goes first, with a note of its object in the same
     transaction (``DiscardedObject``); the object goes after, then the note. So no row
@@ -635,7 +637,9 @@ def discard_objects(uow: ApplicationsWork, delete_object: Callable[[str], None],
             return done
 
 
-def purges(uow: ApplicationsWork, delete_object: Callable[[str], None]) -> list[tuple[str, Callable[[], int]]]:
+def purges(
+    uow: RepositoryUnitOfWork[ApplicationsRepository], delete_object: Callable[[str], None]
+) -> list[tuple[str, Callable[[], int]]]:
     return [
         *housekeeping.messaging_purges(uow.uow, Outbox, Inbox),
         ("idempotency keys", lambda: idempotency.purge(uow.uow, IdempotencyKey)),

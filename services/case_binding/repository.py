@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.case_binding import domain
 from services.case_binding.models import Binding, Case, CaseLawyer, CaseParty, Claim, Inbox, Outbox
-from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork
+from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf
 from services.common.messaging import first_delivery, record_event
 
 CHUNK = 500  # rows per statement: well under SQLite's bound-parameter limit
@@ -93,10 +93,10 @@ class CaseBindingRepository(Protocol):
     def first_delivery(self, event_id: str) -> bool: ...
 
 
-CaseBindingWork = RepositoryUnitOfWork[CaseBindingRepository]
+CaseBindingWork = UnitOfWorkOf[CaseBindingRepository]
 
 
-def unit_of_work(uow: UnitOfWork) -> CaseBindingWork:
+def unit_of_work(uow: UnitOfWork) -> RepositoryUnitOfWork[CaseBindingRepository]:
     return RepositoryUnitOfWork(uow, SqlRepository)
 
 

@@ -30,7 +30,7 @@ class CaseBindingService(HealthMixin, RelaysOutbox):
     outbox = OutboxRelay(Outbox)
 
     @property
-    def cases(self) -> repository.CaseBindingWork:
+    def cases(self) -> repository.RepositoryUnitOfWork[repository.CaseBindingRepository]:
         """The use cases' unit of work over this worker's database."""
         return repository.unit_of_work(self.db)
 

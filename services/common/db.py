@@ -8,9 +8,9 @@ can read another's tables by accident. psycopg2 (not psycopg 3) because eventlet
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timezone
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import DateTime, Engine, create_engine, event
@@ -116,11 +116,20 @@ class UnitOfWork:
 
 
 R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 
 
 class Conflict(Exception):
     """A repository's write that the database's uniqueness refused: a racing twin wrote the
     same row first. The transaction is lost; the use case says what that means."""
+
+
+class UnitOfWorkOf(Protocol[R_co]):
+    """What a use case needs of a unit of work: a block that commits, and one that reads,
+    each handing over the service's repository (``RepositoryUnitOfWork`` or a fake)."""
+
+    def transaction(self) -> AbstractContextManager[R_co]: ...
+    def read(self) -> AbstractContextManager[R_co]: ...
 
 
 class RepositoryUnitOfWork(Generic[R]):
