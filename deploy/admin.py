@@ -332,18 +332,20 @@ def check_consistency(args: argparse.Namespace) -> int:
     from services.common import consistency
     from services.common.db import UnitOfWork, make_engine
     from services.dossier import usecases as dossier
+    from services.review import repository as review_repository
     from services.review import usecases as review
 
     engines = {name: make_engine(name, pool_size=1) for name in ("applications", "review", "dossier")}
     try:
         uow = {name: UnitOfWork(sessionmaker(engine, expire_on_commit=False)) for name, engine in engines.items()}
         applications_uow = applications_repository.unit_of_work(uow["applications"])
+        review_uow = review_repository.unit_of_work(uow["review"])
 
         def source(ids: list[int]) -> dict[int, dict]:
             return {f["id"]: f for f in applications.consistency_facts(applications_uow, ids=ids)}
 
         def review_of(ids: list[int]) -> dict[int, dict]:
-            return review.consistency_facts(uow["review"], ids)
+            return review.consistency_facts(review_uow, ids)
 
         def dossier_of(ids: list[int]) -> dict[int, dict]:
             return dossier.consistency_facts(uow["dossier"], ids)
