@@ -28,10 +28,10 @@ from services.applications.models import (
 )
 from services.common import clock, housekeeping, idempotency, reading
 from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, serialise
-from services.common.messaging import first_delivery, record_event
+from services.common.messaging import Messages, OutboxAndInbox
 
 
-class ApplicationsRepository(Protocol):
+class ApplicationsRepository(Messages, Protocol):
     idempotency_keys: idempotency.Keys
 
     def take_turns(self, *key: object) -> None:
@@ -84,10 +84,6 @@ class ApplicationsRepository(Protocol):
     def representation_end(self, user_id: int, case_no: str) -> RepresentationEnd | None: ...
     def add_representation_end(self, end: RepresentationEnd) -> None: ...
 
-    # -- messaging
-    def announce(self, event_type: str, payload: dict) -> None: ...
-    def first_delivery(self, event_id: str) -> bool: ...
-
 
 ApplicationsWork = UnitOfWorkOf[ApplicationsRepository]
 
@@ -113,7 +109,9 @@ def note_discarded(session: Session, rows: list) -> None:
         session.merge(DiscardedObject(key=key, discarded_at=now))
 
 
-class SqlRepository:
+class SqlRepository(OutboxAndInbox):
+    outbox, inbox = Outbox, Inbox
+
     def __init__(self, session: Session):
         self.session = session
         self.idempotency_keys = idempotency.TableKeys(session, IdempotencyKey)
@@ -255,11 +253,3 @@ class SqlRepository:
 
     def add_representation_end(self, end: RepresentationEnd) -> None:
         self.session.add(end)
-
-    # -- messaging --------------------------------------------------------------------------
-
-    def announce(self, event_type: str, payload: dict) -> None:
-        record_event(self.session, Outbox, event_type, payload)
-
-    def first_delivery(self, event_id: str) -> bool:
-        return first_delivery(self.session, Inbox, event_id)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from services.case_binding import domain
 from services.case_binding.models import Binding, Case, CaseLawyer, CaseParty, Claim, Inbox, Outbox
 from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf
-from services.common.messaging import first_delivery, record_event
+from services.common.messaging import Messages, OutboxAndInbox
 
 CHUNK = 500  # rows per statement: well under SQLite's bound-parameter limit
 
@@ -34,7 +34,7 @@ class RelationFacts:
     acts_for: dict[str, str | None] = field(default_factory=dict)
 
 
-class CaseBindingRepository(Protocol):
+class CaseBindingRepository(Messages, Protocol):
     # -- the case directory
     def case(self, case_no: str) -> Case | None: ...
     def parties_of(self, case_no: str) -> list[CaseParty]: ...
@@ -88,10 +88,6 @@ class CaseBindingRepository(Protocol):
 
     def pending_by_court(self) -> list[tuple[str, int, datetime]]: ...
 
-    # -- messaging
-    def announce(self, event_type: str, payload: dict) -> None: ...
-    def first_delivery(self, event_id: str) -> bool: ...
-
 
 CaseBindingWork = UnitOfWorkOf[CaseBindingRepository]
 
@@ -128,7 +124,9 @@ def _party_row(case_no: str, party: domain.Party) -> dict:
     }
 
 
-class SqlRepository:
+class SqlRepository(OutboxAndInbox):
+    outbox, inbox = Outbox, Inbox
+
     def __init__(self, session: Session):
         self.session = session
 
@@ -413,11 +411,3 @@ class SqlRepository:
             .group_by(Binding.court)
         )
         return [tuple(row) for row in self.session.execute(query)]
-
-    # -- messaging --------------------------------------------------------------------------
-
-    def announce(self, event_type: str, payload: dict) -> None:
-        record_event(self.session, Outbox, event_type, payload)
-
-    def first_delivery(self, event_id: str) -> bool:
-        return first_delivery(self.session, Inbox, event_id)

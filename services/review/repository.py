@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from services.common import clock, idempotency, paging, reading
 from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, serialise
-from services.common.messaging import first_delivery, record_event
+from services.common.messaging import Messages, OutboxAndInbox
 from services.review.models import (
     EndedApplication,
     IdempotencyKey,
@@ -58,7 +58,7 @@ class DueReminder:
     version: int | None = None
 
 
-class ReviewRepository(Protocol):
+class ReviewRepository(Messages, Protocol):
     idempotency_keys: idempotency.Keys
 
     def take_turns(self, *key: object) -> None:
@@ -132,10 +132,6 @@ class ReviewRepository(Protocol):
     def calendar_year(self, year: int) -> WorkCalendarYear | None: ...
     def save_calendar_year(self, row: WorkCalendarYear) -> None: ...
 
-    # -- messaging
-    def announce(self, event_type: str, payload: dict) -> None: ...
-    def first_delivery(self, event_id: str) -> bool: ...
-
 
 ReviewWork = UnitOfWorkOf[ReviewRepository]
 
@@ -147,7 +143,9 @@ def unit_of_work(uow: UnitOfWork) -> RepositoryUnitOfWork[ReviewRepository]:
 A, B = ReviewedApplication, RoomBooking
 
 
-class SqlRepository:
+class SqlRepository(OutboxAndInbox):
+    outbox, inbox = Outbox, Inbox
+
     def __init__(self, session: Session):
         self.session = session
         self.idempotency_keys = idempotency.TableKeys(session, IdempotencyKey)
@@ -357,11 +355,3 @@ class SqlRepository:
 
     def save_calendar_year(self, row: WorkCalendarYear) -> None:
         self.session.add(row)
-
-    # -- messaging ---------------------------------------------------------------------------
-
-    def announce(self, event_type: str, payload: dict) -> None:
-        record_event(self.session, Outbox, event_type, payload)
-
-    def first_delivery(self, event_id: str) -> bool:
-        return first_delivery(self.session, Inbox, event_id)

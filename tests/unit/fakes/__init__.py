@@ -4,6 +4,7 @@ the service does, without a database."""
 from __future__ import annotations
 
 import copy
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Generic, TypeVar
@@ -34,3 +35,20 @@ class FakeUnitOfWork(Generic[R]):
     @contextmanager
     def read(self) -> Iterator[R]:
         yield self.repository
+
+
+class FakeMessages:
+    """``services.common.messaging.Messages`` in memory: ``events`` announced, in order, and
+    the event ids ``heard``."""
+
+    events: list[tuple[str, dict]]
+    heard: set[str]
+
+    def announce(self, event_type: str, payload: dict) -> None:
+        self.events.append((event_type, dict(payload, event_id=str(uuid.uuid4()))))  # as record_event does
+
+    def first_delivery(self, event_id: str) -> bool:
+        if event_id in self.heard:
+            return False
+        self.heard.add(event_id)
+        return True

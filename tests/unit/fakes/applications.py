@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -13,7 +12,7 @@ from services.applications import domain
 from services.applications.models import Application, Material, RepresentationEnd
 from services.common import clock
 from services.common.db import Conflict
-from tests.unit.fakes import FakeUnitOfWork
+from tests.unit.fakes import FakeMessages, FakeUnitOfWork
 
 
 class FakeKeys:
@@ -29,7 +28,7 @@ class FakeKeys:
         self.rows[(user_id, key)] = SimpleNamespace(request_hash=request_hash, response=response)
 
 
-class FakeApplicationsRepository:
+class FakeApplicationsRepository(FakeMessages):
     def __init__(self) -> None:
         self.idempotency_keys = FakeKeys()
         self.materials_by_id: dict[str, Material] = {}
@@ -150,16 +149,6 @@ class FakeApplicationsRepository:
 
     def add_representation_end(self, end: RepresentationEnd) -> None:
         self.ends[(end.user_id, end.case_no)] = end
-
-    # -- messaging
-    def announce(self, event_type: str, payload: dict) -> None:
-        self.events.append((event_type, dict(payload, event_id=str(uuid.uuid4()))))  # as record_event does
-
-    def first_delivery(self, event_id: str) -> bool:
-        if event_id in self.heard:
-            return False
-        self.heard.add(event_id)
-        return True
 
 
 def fake_unit_of_work() -> FakeUnitOfWork[FakeApplicationsRepository]:

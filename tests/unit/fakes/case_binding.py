@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -12,10 +11,10 @@ from services.case_binding import domain
 from services.case_binding.models import Binding, Case, CaseLawyer, CaseParty, Claim
 from services.case_binding.repository import RelationFacts
 from services.common.db import Conflict
-from tests.unit.fakes import FakeUnitOfWork
+from tests.unit.fakes import FakeMessages, FakeUnitOfWork
 
 
-class FakeCaseBindingRepository:
+class FakeCaseBindingRepository(FakeMessages):
     def __init__(self) -> None:
         self.cases: dict[str, Case] = {}
         self.parties: list[CaseParty] = []
@@ -216,16 +215,6 @@ class FakeCaseBindingRepository:
             if b.status == "pending":
                 courts.setdefault(b.court, []).append(b.applied_at)
         return [(court, len(times), min(times)) for court, times in courts.items()]
-
-    # -- messaging
-    def announce(self, event_type: str, payload: dict) -> None:
-        self.events.append((event_type, dict(payload, event_id=str(uuid.uuid4()))))  # as record_event does
-
-    def first_delivery(self, event_id: str) -> bool:
-        if event_id in self.heard:
-            return False
-        self.heard.add(event_id)
-        return True
 
 
 def fake_unit_of_work() -> FakeUnitOfWork[FakeCaseBindingRepository]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +21,7 @@ from services.review.models import (
     WorkCalendarYear,
 )
 from services.review.repository import DueReminder, Position, QueueFilter
-from tests.unit.fakes import FakeUnitOfWork
+from tests.unit.fakes import FakeMessages, FakeUnitOfWork
 from tests.unit.fakes.applications import FakeKeys
 
 
@@ -52,7 +51,7 @@ def _after(instant: datetime, key: str, position: Position | None) -> bool:
     return clock.as_aware(instant) > at or (clock.as_aware(instant) == at and key > after_key)
 
 
-class FakeReviewRepository:
+class FakeReviewRepository(FakeMessages):
     def __init__(self) -> None:
         self.idempotency_keys = FakeKeys()
         self.apps: dict[str, ReviewedApplication] = {}
@@ -242,16 +241,6 @@ class FakeReviewRepository:
 
     def save_calendar_year(self, row: WorkCalendarYear) -> None:
         self.years[row.year] = row
-
-    # -- messaging
-    def announce(self, event_type: str, payload: dict) -> None:
-        self.events.append((event_type, dict(payload, event_id=str(uuid.uuid4()))))  # as record_event does
-
-    def first_delivery(self, event_id: str) -> bool:
-        if event_id in self.heard:
-            return False
-        self.heard.add(event_id)
-        return True
 
 
 def fake_unit_of_work() -> FakeUnitOfWork[FakeReviewRepository]:
