@@ -72,10 +72,11 @@ def identity_unit_of_work() -> tuple[Any, Callable[[], None]]:
 
     from services.common import migrate
     from services.common.db import UnitOfWork, make_engine
+    from services.identity import repository
 
     migrate.upgrade("identity")
     engine = make_engine("identity", pool_size=1)
-    return UnitOfWork(sessionmaker(engine, expire_on_commit=False)), engine.dispose
+    return repository.unit_of_work(UnitOfWork(sessionmaker(engine, expire_on_commit=False))), engine.dispose
 
 
 def with_identity(action: Callable[[Any], dict]) -> dict:

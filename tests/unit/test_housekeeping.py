@@ -18,6 +18,7 @@ from services.common.db import UnitOfWork
 from services.dossier import models as dossier
 from services.dossier import usecases as dossier_usecases
 from services.identity import models as identity
+from services.identity import repository as identity_repository
 from services.identity import usecases as identity_usecases
 from tests.unit.conftest import NOW
 
@@ -136,14 +137,15 @@ def test_sessions_and_login_throttles_go_a_while_after_they_stop_mattering(clock
         identity.LoginThrottle(key="c", failures=0, locked_until=NOW - timedelta(hours=24, minutes=1)),
         identity.LoginThrottle(key="d", failures=0, locked_until=NOW - timedelta(hours=1)),
     )
-    assert identity_usecases.purge_sessions(uow) == 1
-    assert identity_usecases.purge_login_throttles(uow) == 2
+    accounts = identity_repository.unit_of_work(uow)
+    assert identity_usecases.purge_sessions(accounts) == 1
+    assert identity_usecases.purge_login_throttles(accounts) == 2
     with uow.read() as session:
         assert sorted(session.scalars(select(identity.Session.token_hash))) == ["live", "recent"]
         assert sorted(session.scalars(select(identity.LoginThrottle.key))) == ["b", "d"]
     clock(hours=2)
-    assert identity_usecases.purge_sessions(uow) == 1
-    assert identity_usecases.purge_login_throttles(uow) == 1
+    assert identity_usecases.purge_sessions(accounts) == 1
+    assert identity_usecases.purge_login_throttles(accounts) == 1
     with uow.read() as session:
         assert list(session.scalars(select(identity.Session.token_hash))) == ["live"]
         assert list(session.scalars(select(identity.LoginThrottle.key))) == ["d"]
