@@ -92,10 +92,14 @@ class FakeClock:
         self.path = path
 
     def set(self, iso: str) -> None:
-        self.path.write_text(iso)
+        # Replaced whole, never truncated then written: a service's timer reading the file
+        # in between saw no fake time, took the real one and purged what the test relied on.
+        written = self.path.with_name(self.path.name + ".next")
+        written.write_text(iso)
+        os.replace(written, self.path)
 
     def reset(self) -> None:
-        self.path.write_text("")
+        self.set("")
 
 
 _STACKS: dict[str, StackHandle] = {}
