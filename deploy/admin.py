@@ -72,10 +72,11 @@ def identity_unit_of_work() -> tuple[Any, Callable[[], None]]:
 
     from services.common import migrate
     from services.common.db import UnitOfWork, make_engine
+    from services.identity import repository
 
     migrate.upgrade("identity")
     engine = make_engine("identity", pool_size=1)
-    return UnitOfWork(sessionmaker(engine, expire_on_commit=False)), engine.dispose
+    return repository.unit_of_work(UnitOfWork(sessionmaker(engine, expire_on_commit=False))), engine.dispose
 
 
 def with_identity(action: Callable[[Any], dict]) -> dict:
@@ -327,21 +328,25 @@ def check_consistency(args: argparse.Namespace) -> int:
 
     from sqlalchemy.orm import sessionmaker
 
+    from services.applications import repository as applications_repository
     from services.applications import usecases as applications
     from services.common import consistency
     from services.common.db import UnitOfWork, make_engine
     from services.dossier import usecases as dossier
+    from services.review import repository as review_repository
     from services.review import usecases as review
 
     engines = {name: make_engine(name, pool_size=1) for name in ("applications", "review", "dossier")}
     try:
         uow = {name: UnitOfWork(sessionmaker(engine, expire_on_commit=False)) for name, engine in engines.items()}
+        applications_uow = applications_repository.unit_of_work(uow["applications"])
+        review_uow = review_repository.unit_of_work(uow["review"])
 
         def source(ids: list[int]) -> dict[int, dict]:
-            return {f["id"]: f for f in applications.consistency_facts(uow["applications"], ids=ids)}
+            return {f["id"]: f for f in applications.consistency_facts(applications_uow, ids=ids)}
 
         def review_of(ids: list[int]) -> dict[int, dict]:
-            return review.consistency_facts(uow["review"], ids)
+            return review.consistency_facts(review_uow, ids)
 
         def dossier_of(ids: list[int]) -> dict[int, dict]:
             return dossier.consistency_facts(uow["dossier"], ids)
@@ -350,7 +355,7 @@ def check_consistency(args: argparse.Namespace) -> int:
 
         def page(after: int | None, limit: int) -> list[dict]:
             nonlocal checked
-            rows = applications.consistency_facts(uow["applications"], after=after, limit=limit, court=args.court)
+            rows = applications.consistency_facts(applications_uow, after=after, limit=limit, court=args.court)
             checked += len(rows)
             return rows
 

@@ -12,12 +12,11 @@ import secrets
 import shutil
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.support import Api, StackHandle, free_port
+from tests.support import Api, StackHandle, free_port, fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,22 +33,12 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def postgres_url(request):
-    """A fresh database beside TEST_POSTGRES_URL's, dropped at the end; None on SQLite."""
+    """A fresh database beside TEST_POSTGRES_URL's for the stack, dropped at the end; None on SQLite."""
     if not request.config.getoption("--postgres"):
         yield None
         return
-    import psycopg2
-
-    base = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    name = f"court_test_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(base)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    yield base.rsplit("/", 1)[0] + "/" + name
-    with admin.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

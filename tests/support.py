@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,25 @@ def court_today() -> date:
     """Today where the court is: from 16:00 to midnight UTC it is already tomorrow in
     Beijing, so a date the court checks (not in the past) must come from here."""
     return datetime.now(COURT_TZ).date()
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """The URL of a new database beside TEST_POSTGRES_URL's, dropped when the block ends."""
+    import psycopg2
+
+    base = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    name = f"court_test_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(base)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
 
 
 def free_port() -> int:
@@ -71,10 +92,14 @@ class FakeClock:
         self.path = path
 
     def set(self, iso: str) -> None:
-        self.path.write_text(iso)
+        # Replaced whole, never truncated then written: a service's timer reading the file
+        # in between saw no fake time, took the real one and purged what the test relied on.
+        written = self.path.with_name(self.path.name + ".next")
+        written.write_text(iso)
+        os.replace(written, self.path)
 
     def reset(self) -> None:
-        self.path.write_text("")
+        self.set("")
 
 
 _STACKS: dict[str, StackHandle] = {}

@@ -12,12 +12,7 @@ MATERIALS_MAX_BYTES_PER_ACCOUNT (500 MiB).
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from services.applications.models import Material
 from services.common import config
-from services.common.db import serialise
 from services.common.errors import DomainError
 
 MiB = 1024 * 1024
@@ -31,15 +26,12 @@ def limits() -> tuple[int, int]:
     return count, size
 
 
-def check_material_quota(session: Session, owner: int, size: int) -> None:
-    """Raise ``too_large`` if one more material of ``size`` bytes would take ``owner`` past
-    a limit. Call it in the transaction that adds the material: the owner's uploads take
-    turns there (an advisory lock on PostgreSQL; SQLite has a single writer)."""
+def check_material_quota(count: int, used: int, size: int) -> None:
+    """Raise ``too_large`` if one more material of ``size`` bytes would take an owner who
+    holds ``count`` materials of ``used`` bytes past a limit. Count them in the transaction
+    that adds the material, after the owner's uploads took turns (``take_turns``), so two
+    at once cannot both slip under a limit."""
     max_count, max_bytes = limits()
-    serialise(session, "material-quota", owner)
-    count, used = session.execute(
-        select(func.count(Material.id), func.coalesce(func.sum(Material.size), 0)).where(Material.owner_id == owner)
-    ).one()
     details = {"count": int(count), "max_count": max_count, "bytes": int(used), "max_bytes": max_bytes}
     if count + 1 > max_count:
         raise DomainError(

@@ -6,7 +6,7 @@ import logging
 
 import eventlet
 
-from services.applications import usecases
+from services.applications import repository, usecases
 from services.applications.dependencies import FaultPoint
 from services.applications.models import Outbox
 from services.common import config, consistency, housekeeping, metrics, staging, verification
@@ -37,6 +37,11 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
     fault = FaultPoint()
     outbox = OutboxRelay(Outbox)
 
+    @property
+    def applications(self) -> repository.RepositoryUnitOfWork[repository.ApplicationsRepository]:
+        """The use cases' unit of work over this worker's database."""
+        return repository.unit_of_work(self.db)
+
     def relation(self, actor: dict, case_no: str) -> dict:
         """case_binding's answer to "what is this user to this case", recorded there as
         this reader's claim, so that when the relation ends case_binding says so
@@ -47,7 +52,7 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
     @actor_rpc(expected_exceptions=DomainError)
     def register_material(self, actor, key, kind, filename, size, content_type, sha256):
         return usecases.register_material(
-            self.db,
+            self.applications,
             actor,
             key=key,
             kind=kind,
@@ -60,56 +65,56 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
 
     @actor_rpc(expected_exceptions=DomainError)
     def describe_materials(self, actor, material_ids, court=None):
-        return usecases.describe_materials(self.db, actor, material_ids, court)
+        return usecases.describe_materials(self.applications, actor, material_ids, court)
 
     @actor_rpc(expected_exceptions=DomainError)
     def open_material(self, actor, material_id):
-        return usecases.open_material(self.db, actor, material_id)
+        return usecases.open_material(self.applications, actor, material_id)
 
     # -- applications ---------------------------------------------------------------------
     @actor_rpc(expected_exceptions=DomainError)
     def submit(self, actor, body, idempotency_key=None):
-        result = usecases.submit(self.db, self.relation, actor, body, idempotency_key)
+        result = usecases.submit(self.applications, self.relation, actor, body, idempotency_key)
         self._publish()
         return result
 
     @actor_rpc(expected_exceptions=DomainError)
     def list_applications(self, actor, status=None, limit=20, cursor=None):
-        return usecases.list_own(self.db, actor, status, limit, cursor)
+        return usecases.list_own(self.applications, actor, status, limit, cursor)
 
     @actor_rpc(expected_exceptions=DomainError)
     def get_application(self, actor, application_id):
-        return usecases.detail(self.db, actor, application_id, verifications=self.identity)
+        return usecases.detail(self.applications, actor, application_id, verifications=self.identity)
 
     @actor_rpc(expected_exceptions=DomainError)
     def withdraw(self, actor, application_id, idempotency_key=None):
-        result = usecases.withdraw(self.db, actor, application_id, idempotency_key)
+        result = usecases.withdraw(self.applications, actor, application_id, idempotency_key)
         self._publish()
         return result
 
     @actor_rpc(expected_exceptions=DomainError)
     def reapply(self, actor, application_id, idempotency_key=None, body=None):
-        result = usecases.reapply(self.db, self.relation, actor, application_id, idempotency_key, body=body)
+        result = usecases.reapply(self.applications, self.relation, actor, application_id, idempotency_key, body=body)
         self._publish()
         return result
 
     # -- review's facts (at least once: the inbox makes them once) ------------------------
     @handles("review", "application_decided")
     def on_application_decided(self, payload):
-        usecases.on_decided(self.db, payload)
+        usecases.on_decided(self.applications, payload)
 
     @handles("review", "attendance_recorded")
     def on_attendance_recorded(self, payload):
-        usecases.on_attendance(self.db, payload)
+        usecases.on_attendance(self.applications, payload)
 
     @handles("review", "onsite_booked")
     def on_onsite_booked(self, payload):
-        usecases.on_booked(self.db, payload)
+        usecases.on_booked(self.applications, payload)
 
     # -- case_binding's facts: the court's feed or a clerk ended a relation ----------------
     @handles("case_binding", "representation_ended")
     def on_representation_ended(self, payload):
-        if usecases.on_representation_ended(self.db, payload):
+        if usecases.on_representation_ended(self.applications, payload):
             self._publish()
 
     # -- the outbox -----------------------------------------------------------------------
@@ -121,7 +126,7 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
 
     @configured_timer("APPLICATIONS_GAUGE_SECONDS", 15.0, eager=True)
     def refresh_gauges(self):
-        metrics.set_applications_by_status(usecases.count_by_status(self.db))
+        metrics.set_applications_by_status(usecases.count_by_status(self.applications))
 
     # Do review and dossier hold what this service holds? (the same rules as
     # python -m deploy.admin check-consistency)
@@ -131,14 +136,14 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
             return lambda ids: {int(k): v for k, v in service.call("consistency_facts", ids=ids).items()}
 
         suspects = consistency.check(
-            lambda after, limit: usecases.consistency_facts(self.db, after=after, limit=limit),
+            lambda after, limit: usecases.consistency_facts(self.applications, after=after, limit=limit),
             facts_of(self.review),
             facts_of(self.dossier),
         )
         eventlet.sleep(float(config.get("CONSISTENCY_SETTLE_SECONDS", 10)))  # let facts in flight land
         found = consistency.confirm(
             suspects,
-            lambda ids: {f["id"]: f for f in usecases.consistency_facts(self.db, ids=ids)},
+            lambda ids: {f["id"]: f for f in usecases.consistency_facts(self.applications, ids=ids)},
             facts_of(self.review),
             facts_of(self.dossier),
         )
@@ -149,9 +154,11 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
     # Uploads the gateway stored but nobody registered (it died, or gave up waiting).
     @configured_timer("STAGED_SWEEP_SECONDS", 3600.0)
     def sweep_unregistered_uploads(self):
-        staging.sweep(self.store, usecases.MATERIAL_KEY_PREFIX, lambda keys: usecases.registered_keys(self.db, keys))
+        staging.sweep(
+            self.store, usecases.MATERIAL_KEY_PREFIX, lambda keys: usecases.registered_keys(self.applications, keys)
+        )
 
     # Published events, handled event ids, idempotency keys, and uploads never attached.
     @configured_timer("HOUSEKEEPING_SECONDS", 3600.0)
     def purge_old_rows(self):
-        housekeeping.run(usecases.purges(self.db, self.store.delete))
+        housekeeping.run(usecases.purges(self.applications, self.store.delete))

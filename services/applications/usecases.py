@@ -1,41 +1,32 @@
-"""What the applications service does. Functions take the unit of work and, where they need
-case_binding, a ``relation`` function, so tests can call them without a broker."""
+"""What the applications service does, step by step as the court's procedure goes. Functions
+take the service's unit of work (``repository.unit_of_work``, or the unit tests' in-memory
+one) and, where they need case_binding, a ``relation`` function, so tests can call them
+without a broker."""
 
 from __future__ import annotations
 
 import json
 import logging
+import operator
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select, tuple_
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
-from services.applications import domain, quota, schemas
-from services.applications.models import (
-    Application,
-    ApplicationMaterial,
-    DiscardedObject,
-    IdempotencyKey,
-    Inbox,
-    Material,
-    MaterialGrant,
-    Outbox,
-    RepresentationEnd,
-)
+from services.applications import domain, quota, repository, schemas
+from services.applications.models import Application, IdempotencyKey, Inbox, Material, Outbox, RepresentationEnd
+from services.applications.repository import ApplicationsRepository, ApplicationsWork
 from services.common import clock, consistency, housekeeping, idempotency, paging, reading, staging, text, verification
-from services.common.db import UnitOfWork, serialise
+from services.common.db import Conflict, RepositoryUnitOfWork
 from services.common.errors import DomainError, not_found, validation_error
-from services.common.messaging import first_delivery, read_event, record_event
+from services.common.messaging import read_event
 from services.common.verification import VERIFICATION_GRANT, require_verified
 
 log = logging.getLogger(__name__)
 
 Relation = Callable[[dict, str], dict]  # case_binding.relation(actor, case_no)
 MATERIAL_KEY_PREFIX = "materials/"
+KEYS = operator.attrgetter("idempotency_keys")  # where each repository keeps Idempotency-Keys
 
 
 def _actor_id(actor: Any) -> int:
@@ -55,7 +46,7 @@ def _require_applicant(actor: dict) -> int:
 
 
 def register_material(
-    uow: UnitOfWork,
+    uow: ApplicationsWork,
     actor: dict,
     *,
     key: str,
@@ -73,16 +64,18 @@ def register_material(
     domain.check_kind(kind)
     if not staging.is_staged_key(key, MATERIAL_KEY_PREFIX):
         raise validation_error({"key": "存储键不正确"})
-    with uow.read() as session:
-        known = session.scalar(select(Material).where(Material.key == key))
+    with uow.read() as applications:
+        known = applications.material_at(key)
         if known is not None:
             if known.owner_id != owner:
                 raise validation_error({"key": "存储键不正确"})
             return schemas.upload(known)
     if not stored(key):
         raise validation_error({"file": "上传未完成，请重新上传"})
-    with uow.transaction() as session:
-        quota.check_material_quota(session, owner, int(size))  # refused: the gateway deletes the bytes
+    with uow.transaction() as applications:
+        applications.take_turns("material-quota", owner)  # the owner's uploads, one at a time
+        # refused: the gateway deletes the bytes
+        quota.check_material_quota(*applications.held_by(owner), int(size))
         material = Material(
             id=str(uuid.uuid4()),
             owner_id=owner,
@@ -94,29 +87,29 @@ def register_material(
             key=key,
             created_at=clock.utcnow(),
         )
-        session.add(material)
-        session.flush()
-        return schemas.upload(material)
+        return schemas.upload(applications.add_material(material))
 
 
-def registered_keys(uow: UnitOfWork, keys: list[str]) -> set[str]:
+def registered_keys(uow: ApplicationsWork, keys: list[str]) -> set[str]:
     """Which of these object keys are materials (the rest are uploads nobody registered)."""
-    with uow.read() as session:
-        return set(session.scalars(select(Material.key).where(Material.key.in_(keys))))
+    with uow.read() as applications:
+        return applications.registered_keys(keys)
 
 
-def _owned_materials(session: Session, owner: int, material_ids: tuple[str, ...] | list[str]) -> list[Material]:
+def _owned_materials(
+    applications: ApplicationsRepository, owner: int, material_ids: tuple[str, ...] | list[str]
+) -> list[Material]:
     """The materials in the order asked for; any id not owned by ``owner`` is not found."""
     if not material_ids:
         return []
-    rows = {m.id: m for m in session.scalars(select(Material).where(Material.id.in_(list(material_ids))))}
+    rows = applications.materials(material_ids)
     materials = [rows.get(mid) for mid in material_ids]
     if any(m is None or m.owner_id != owner for m in materials):
         raise not_found("材料不存在")
     return materials
 
 
-def describe_materials(uow: UnitOfWork, actor: dict, material_ids: Any, court: str | None = None) -> list[dict]:
+def describe_materials(uow: ApplicationsWork, actor: dict, material_ids: Any, court: str | None = None) -> list[dict]:
     """Kinds and names of the actor's own materials; with ``court``, that court's clerks
     may open them from now on (a binding application is about to use them: the gateway
     grants before case_binding records the binding, so no binding exists whose files its
@@ -126,28 +119,28 @@ def describe_materials(uow: UnitOfWork, actor: dict, material_ids: Any, court: s
     ids = domain.parse_material_ids(material_ids)
     try:
         return _describe_and_grant(uow, owner, ids, court)
-    except IntegrityError:  # a twin granted the same first: once more, seeing its grant
+    except Conflict:  # a twin granted the same first: once more, seeing its grant
         return _describe_and_grant(uow, owner, ids, court)
 
 
-def _describe_and_grant(uow: UnitOfWork, owner: int, ids: tuple[str, ...], court: str | None) -> list[dict]:
-    with uow.transaction() as session:
-        materials = _owned_materials(session, owner, ids)
+def _describe_and_grant(uow: ApplicationsWork, owner: int, ids: tuple[str, ...], court: str | None) -> list[dict]:
+    with uow.transaction() as applications:
+        materials = _owned_materials(applications, owner, ids)
         if court:
             for material in materials:
-                if session.get(MaterialGrant, (material.id, court)) is None:
-                    session.add(MaterialGrant(material_id=material.id, court=court))
+                if not applications.granted(material.id, court):
+                    applications.grant(material.id, court)
         return [schemas.material_ref(m) for m in materials]
 
 
-def open_material(uow: UnitOfWork, actor: dict, material_id: Any) -> dict:
+def open_material(uow: ApplicationsWork, actor: dict, material_id: Any) -> dict:
     """Where to read a material, for its owner or a clerk of a court allowed to see it."""
     user_id = _actor_id(actor)
     if not isinstance(material_id, str) or len(material_id) > 36:
         raise not_found("材料不存在")
-    with uow.read() as session:
-        material = session.get(Material, material_id)
-        if material is None or not _may_open(session, actor, user_id, material):
+    with uow.read() as applications:
+        material = applications.material(material_id)
+        if material is None or not _may_open(applications, actor, user_id, material):
             raise not_found("材料不存在")
         return {
             "key": material.key,
@@ -157,50 +150,27 @@ def open_material(uow: UnitOfWork, actor: dict, material_id: Any) -> dict:
         }
 
 
-def _may_open(session: Session, actor: dict, user_id: int, material: Material) -> bool:
+def _may_open(applications: ApplicationsRepository, actor: dict, user_id: int, material: Material) -> bool:
     if material.owner_id == user_id:
         return True
-    if actor.get("role") in ("clerk", "admin") and session.get(MaterialGrant, (material.id, VERIFICATION_GRANT)):
+    if actor.get("role") in ("clerk", "admin") and applications.granted(material.id, VERIFICATION_GRANT):
         return True  # an identity document sent for 实名认证, which any clerk or admin may decide
     court = actor.get("court")
     if actor.get("role") != "clerk" or not court:
         return False
-    if session.get(MaterialGrant, (material.id, court)) is not None:
-        return True
-    used = session.scalar(
-        select(Application.id)
-        .join(ApplicationMaterial, ApplicationMaterial.application_id == Application.id)
-        .where(ApplicationMaterial.material_id == material.id, Application.court == court)
-        .limit(1)
-    )
-    return used is not None
+    return applications.granted(material.id, court) or applications.used_in_court(material.id, court)
 
 
 # -- applications (阅卷申请) ------------------------------------------------------------------
 
 
-def _materials_of(session: Session, application_ids: list[int]) -> dict[int, list[Material]]:
-    result: dict[int, list[Material]] = {aid: [] for aid in application_ids}
-    if not application_ids:
-        return result
-    rows = session.execute(
-        select(ApplicationMaterial.application_id, Material)
-        .join(Material, Material.id == ApplicationMaterial.material_id)
-        .where(ApplicationMaterial.application_id.in_(application_ids))
-        .order_by(ApplicationMaterial.application_id, ApplicationMaterial.position)
-    )
-    for application_id, material in rows:
-        result[application_id].append(material)
-    return result
-
-
-def _view(session: Session, app: Application) -> dict:
-    view = schemas.application(app, _materials_of(session, [app.id])[app.id], clock.today())
+def _view(applications: ApplicationsRepository, app: Application) -> dict:
+    view = schemas.application(app, applications.materials_of([app.id])[app.id], clock.today())
     if app.reapplied_from is not None:
-        previous = session.get(Application, app.reapplied_from)
+        previous = applications.application(app.reapplied_from)
         if previous is not None:  # what the applicant corrected since the return (补正)
-            changes = domain.changes(_submission_of(session, previous), _submission_of(session, app))
-            refs = {m.id: schemas.material_ref(m) for m in _materials_of(session, [previous.id])[previous.id]}
+            changes = domain.changes(_submission_of(applications, previous), _submission_of(applications, app))
+            refs = {m.id: schemas.material_ref(m) for m in applications.materials_of([previous.id])[previous.id]}
             refs.update({m["id"]: m for m in view["materials"]})
             for key in ("materials_added", "materials_removed"):
                 if key in changes:
@@ -209,13 +179,13 @@ def _view(session: Session, app: Application) -> dict:
     return view
 
 
-def _submission_of(session: Session, app: Application) -> domain.Submission:
-    material_ids = tuple(m.id for m in _materials_of(session, [app.id])[app.id])
+def _submission_of(applications: ApplicationsRepository, app: Application) -> domain.Submission:
+    material_ids = tuple(m.id for m in applications.materials_of([app.id])[app.id])
     return domain.Submission(app.case_no, app.scope, app.reason, material_ids)
 
 
 def _create(
-    session: Session,
+    applications: ApplicationsRepository,
     actor: dict,
     relation: dict,
     submission: domain.Submission,
@@ -224,17 +194,17 @@ def _create(
     """The checks that need this service's data, then the application and its event, in the
     caller's transaction."""
     applicant = actor["id"]
-    materials = _owned_materials(session, applicant, submission.material_ids)
+    materials = _owned_materials(applications, applicant, submission.material_ids)
     missing = domain.missing_kinds(actor["role"], {m.kind for m in materials})
     if missing:
         raise domain.materials_missing(missing)
     case_no = relation.get("case_no") or submission.case_no
-    serialise(session, "representation", applicant, case_no)  # with an end of it heard now
-    if _ended_since_claimed(session, applicant, case_no, relation.get("claimed_at")):
+    applications.take_turns("representation", applicant, case_no)  # with an end of it heard now
+    if _ended_since_claimed(applications, applicant, case_no, relation.get("claimed_at")):
         relation = dict(relation, can_apply=False, needs_binding=relation.get("status") == "in_trial")
     domain.check_eligibility(actor["role"], relation)
     key = domain.pending_key(applicant, case_no)
-    if session.scalar(select(Application.id).where(Application.pending_key == key)) is not None:
+    if applications.has_pending(key):
         raise _duplicate_pending()
     app = Application(
         applicant_id=applicant,
@@ -254,24 +224,19 @@ def _create(
         reapplied_from=reapplied_from,
     )
     try:
-        with session.begin_nested():
-            session.add(app)
-            session.flush()
-    except IntegrityError:
+        applications.add_application(app, materials)
+    except Conflict:  # a twin that passed the check above committed first
         raise _duplicate_pending() from None
-    for position, material in enumerate(materials):
-        session.add(ApplicationMaterial(application_id=app.id, material_id=material.id, position=position))
     phone = actor.get("phone") if isinstance(actor.get("phone"), str) else None
-    record_event(session, Outbox, "application_submitted", schemas.submitted_event(app, materials, phone))
-    session.flush()
-    return _view(session, app)
+    applications.announce("application_submitted", schemas.submitted_event(app, materials, phone))
+    return _view(applications, app)
 
 
-def _ended_since_claimed(session: Session, user_id: int, case_no: str, claimed_at: Any) -> bool:
+def _ended_since_claimed(applications: ApplicationsRepository, user_id: int, case_no: str, claimed_at: Any) -> bool:
     """An end of this reader's relation announced after case_binding answered (the feed
     or a clerk overtook the submission): the answer no longer holds."""
     claimed = _instant(claimed_at)
-    end = session.get(RepresentationEnd, (user_id, case_no))
+    end = applications.representation_end(user_id, case_no)
     return claimed is not None and end is not None and clock.as_aware(end.ended_at) >= claimed
 
 
@@ -279,53 +244,50 @@ def _duplicate_pending() -> DomainError:
     return DomainError("duplicate_pending", "您已有该案件待审查的阅卷申请，请等待审查结果")
 
 
-def submit(uow: UnitOfWork, relation: Relation, actor: dict, body: Any, idempotency_key: Any = None) -> dict:
+def submit(uow: ApplicationsWork, relation: Relation, actor: dict, body: Any, idempotency_key: Any = None) -> dict:
     user_id = _require_applicant(actor)
     require_verified(actor)
     key = idempotency.check_key(idempotency_key)
     submission = domain.parse_submission(body)
     request_hash = idempotency.fingerprint("submit", submission.__dict__)
     # A retry answers before anything else is asked: the first result, whatever changed since.
-    replayed = idempotency.recall(uow, IdempotencyKey, user_id=user_id, key=key, request_hash=request_hash)
+    replayed = idempotency.recall(uow, KEYS, user_id=user_id, key=key, request_hash=request_hash)
     if replayed is not None:
         return replayed
     answer = relation(actor, submission.case_no)
     return idempotency.once(
         uow,
-        IdempotencyKey,
+        KEYS,
         user_id=user_id,
         key=key,
         request_hash=request_hash,
-        effect=lambda session: _create(session, actor, answer, submission),
+        effect=lambda applications: _create(applications, actor, answer, submission),
     )
 
 
-def _own(session: Session, user_id: int, application_id: Any, *, lock: bool = False) -> Application:
+def _own(applications: ApplicationsRepository, user_id: int, application_id: Any, *, lock: bool = False) -> Application:
     if not isinstance(application_id, int) or isinstance(application_id, bool):
         raise not_found("阅卷申请不存在")
-    query = select(Application).where(Application.id == application_id)
-    if lock:
-        query = query.with_for_update()
-    app = session.scalar(query)
+    app = applications.application(application_id, for_update=lock)
     if app is None or app.applicant_id != user_id:
         raise not_found("阅卷申请不存在")
     return app
 
 
 def detail(
-    uow: UnitOfWork, actor: dict, application_id: Any, verifications: verification.Accounts | None = None
+    uow: ApplicationsWork, actor: dict, application_id: Any, verifications: verification.Accounts | None = None
 ) -> dict:
     """The owner, or the clerks and archivists of the case's court, may read it; staff
     also see how the applicant was verified (实名认证) when ``verifications`` can tell."""
     user_id = _actor_id(actor)
-    with uow.read() as session:
-        app = session.get(Application, application_id) if isinstance(application_id, int) else None
+    with uow.read() as applications:
+        app = applications.application(application_id) if isinstance(application_id, int) else None
         staff = app is not None and (
             actor.get("role") in domain.REVIEW_ROLES and actor.get("court") and actor.get("court") == app.court
         )
         if not (app is not None and (app.applicant_id == user_id or staff)):
             raise not_found("阅卷申请不存在")
-        view = _view(session, app)
+        view = _view(applications, app)
         applicant_id = app.applicant_id
     if staff and verifications is not None:
         state = verification.states_of(verifications, [applicant_id]).get(applicant_id)
@@ -334,21 +296,20 @@ def detail(
     return view
 
 
-def withdraw(uow: UnitOfWork, actor: dict, application_id: Any, idempotency_key: Any = None) -> dict:
+def withdraw(uow: ApplicationsWork, actor: dict, application_id: Any, idempotency_key: Any = None) -> dict:
     user_id = _actor_id(actor)
     key = idempotency.check_key(idempotency_key)
 
-    def effect(session: Session) -> dict:
-        app = _own(session, user_id, application_id, lock=True)
+    def effect(applications: ApplicationsRepository) -> dict:
+        app = _own(applications, user_id, application_id, lock=True)
         domain.check_can_withdraw(domain.effective_status(app, clock.today()))
         app.status, app.pending_key = "withdrawn", None
-        record_event(session, Outbox, "application_withdrawn", {"application_id": app.id})
-        session.flush()
-        return _view(session, app)
+        applications.announce("application_withdrawn", {"application_id": app.id})
+        return _view(applications, app)
 
     return idempotency.once(
         uow,
-        IdempotencyKey,
+        KEYS,
         user_id=user_id,
         key=key,
         request_hash=idempotency.fingerprint("withdraw", application_id),
@@ -357,7 +318,7 @@ def withdraw(uow: UnitOfWork, actor: dict, application_id: Any, idempotency_key:
 
 
 def reapply(
-    uow: UnitOfWork,
+    uow: ApplicationsWork,
     relation: Relation,
     actor: dict,
     application_id: Any,
@@ -371,22 +332,22 @@ def reapply(
     require_verified(actor)
     key = idempotency.check_key(idempotency_key)
     request_hash = idempotency.fingerprint("reapply", {"application_id": application_id, "body": body})
-    replayed = idempotency.recall(uow, IdempotencyKey, user_id=user_id, key=key, request_hash=request_hash)
+    replayed = idempotency.recall(uow, KEYS, user_id=user_id, key=key, request_hash=request_hash)
     if replayed is not None:
         return replayed
-    with uow.read() as session:
-        old = _own(session, user_id, application_id)
+    with uow.read() as applications:
+        old = _own(applications, user_id, application_id)
         domain.check_can_reapply(domain.effective_status(old, clock.today()))
-        submission = domain.amend(_submission_of(session, old), body)
+        submission = domain.amend(_submission_of(applications, old), body)
         old_id = old.id
     answer = relation(actor, submission.case_no)
     return idempotency.once(
         uow,
-        IdempotencyKey,
+        KEYS,
         user_id=user_id,
         key=key,
         request_hash=request_hash,
-        effect=lambda session: _create(session, actor, answer, submission, reapplied_from=old_id),
+        effect=lambda applications: _create(applications, actor, answer, submission, reapplied_from=old_id),
     )
 
 
@@ -396,24 +357,21 @@ def _int_key(key: str) -> int:
     return int(key)
 
 
-def list_own(uow: UnitOfWork, actor: dict, status: Any = None, limit: int = 20, cursor: Any = None) -> dict:
+def list_own(uow: ApplicationsWork, actor: dict, status: Any = None, limit: int = 20, cursor: Any = None) -> dict:
     """The caller's applications, newest first (ties by id, descending), cursor paging."""
     user_id = _actor_id(actor)
     if status not in (None, "") and status not in domain.STATUSES:
         raise validation_error({"status": "应为 " + "、".join(domain.STATUSES) + " 之一"}, "状态参数不正确")
     limit = max(1, min(100, int(limit or 20)))
     today = clock.today()
-    query = select(Application).where(Application.applicant_id == user_id)
-    if status:
-        query = query.where(reading.status_sql(Application, status, today))
+    after = None
     if cursor:
         at, app_id = paging.position_after(str(cursor))
-        query = query.where(tuple_(Application.applied_at, Application.id) < tuple_(at, _int_key(app_id)))
-    query = query.order_by(Application.applied_at.desc(), Application.id.desc()).limit(limit + 1)
-    with uow.read() as session:
-        rows = list(session.scalars(query))
+        after = (at, _int_key(app_id))
+    with uow.read() as applications:
+        rows = applications.applications_of(user_id, status or None, today, after, limit + 1)
         page = rows[:limit]
-        materials = _materials_of(session, [a.id for a in page])
+        materials = applications.materials_of([a.id for a in page])
         items = [schemas.application(a, materials[a.id], today) for a in page]
         last = page[-1] if len(rows) > limit else None
         next_cursor = paging.position_cursor(clock.as_aware(last.applied_at), last.id) if last else None
@@ -444,7 +402,7 @@ def _granted(payload: dict) -> str | None:
     return json.dumps([{"id": int(i), "title": str(t)} for i, t in zip(ids, titles, strict=True)], ensure_ascii=False)
 
 
-def on_decided(uow: UnitOfWork, payload: dict) -> bool:
+def on_decided(uow: ApplicationsWork, payload: dict) -> bool:
     """review.application_decided → the application shows 审查信息 and 阅卷材料.
     Returns False when the event was already handled or does not apply."""
 
@@ -473,10 +431,10 @@ def on_decided(uow: UnitOfWork, payload: dict) -> bool:
     if facts is None:
         return False
     event_id, application_id, status, fields = facts
-    with uow.transaction() as session:
-        if not first_delivery(session, Inbox, event_id):
+    with uow.transaction() as applications:
+        if not applications.first_delivery(event_id):
             return False
-        app = session.scalar(select(Application).where(Application.id == application_id).with_for_update())
+        app = applications.application(application_id, for_update=True)
         if app is None or app.status != "pending":
             log.warning("decision for application %s ignored: not pending", application_id)
             return False
@@ -486,7 +444,7 @@ def on_decided(uow: UnitOfWork, payload: dict) -> bool:
         return True
 
 
-def on_representation_ended(uow: UnitOfWork, payload: dict) -> list[int]:
+def on_representation_ended(uow: ApplicationsWork, payload: dict) -> list[int]:
     """case_binding.representation_ended: the reader is no longer a party to the case nor
     represents anyone in it, so their pending and approved applications for it end
     (已终止), each announced as ``application_revoked`` for review and dossier. Returns the
@@ -506,43 +464,38 @@ def on_representation_ended(uow: UnitOfWork, payload: dict) -> list[int]:
         return []
     event_id, user_id, case_no, reason, ended_at = facts
     now = clock.utcnow()
-    with uow.transaction() as session:
-        serialise(session, "representation", user_id, case_no)
-        if not first_delivery(session, Inbox, event_id):
+    with uow.transaction() as applications:
+        # a submission weighing this reader's claim to the case waits, or is waited for
+        applications.take_turns("representation", user_id, case_no)
+        if not applications.first_delivery(event_id):
             return []
-        known = session.get(RepresentationEnd, (user_id, case_no))
+        known = applications.representation_end(user_id, case_no)
         if known is None:
-            session.add(RepresentationEnd(user_id=user_id, case_no=case_no, ended_at=ended_at))
+            applications.add_representation_end(RepresentationEnd(user_id=user_id, case_no=case_no, ended_at=ended_at))
         elif clock.as_aware(known.ended_at) < ended_at:
             known.ended_at = ended_at
-        apps = session.scalars(
-            select(Application)
-            .where(
-                Application.applicant_id == user_id,
-                Application.case_no == case_no,
-                Application.status.in_(domain.REVOCABLE),
-            )
-            .with_for_update()
-        ).all()
+        apps = applications.revocable_of(user_id, case_no)
         for app in apps:
             app.status, app.pending_key = "revoked", None
             app.revoked_at, app.revoked_reason = now, reason
-            record_event(session, Outbox, "application_revoked", schemas.revoked_event(app))
+            applications.announce("application_revoked", schemas.revoked_event(app))
         return [app.id for app in apps]
 
 
-def _first_heard(session: Session, event_id: str, application_id: int, what: str) -> Application | None:
+def _first_heard(
+    applications: ApplicationsRepository, event_id: str, application_id: int, what: str
+) -> Application | None:
     """The application one of review's facts is about, locked, the first time the event is
     heard; None for a redelivery, or for an application never heard of (logged)."""
-    if not first_delivery(session, Inbox, event_id):
+    if not applications.first_delivery(event_id):
         return None
-    app = session.scalar(select(Application).where(Application.id == application_id).with_for_update())
+    app = applications.application(application_id, for_update=True)
     if app is None:
         log.warning("%s for unknown application %s ignored", what, application_id)
     return app
 
 
-def on_attendance(uow: UnitOfWork, payload: dict) -> bool:
+def on_attendance(uow: ApplicationsWork, payload: dict) -> bool:
     """review.attendance_recorded → 是否到场, 借阅时间, 还卷时间."""
 
     def read(p: dict) -> tuple:
@@ -556,8 +509,8 @@ def on_attendance(uow: UnitOfWork, payload: dict) -> bool:
     if facts is None:
         return False
     event_id, application_id, attended, borrowed_at, returned_at, recorded_at = facts
-    with uow.transaction() as session:
-        app = _first_heard(session, event_id, application_id, "attendance")
+    with uow.transaction() as applications:
+        app = _first_heard(applications, event_id, application_id, "attendance")
         if app is None:
             return False
         # Review records attendance only on on-site approvals, so an attendance that
@@ -570,7 +523,7 @@ def on_attendance(uow: UnitOfWork, payload: dict) -> bool:
         return True
 
 
-def on_booked(uow: UnitOfWork, payload: dict) -> bool:
+def on_booked(uow: ApplicationsWork, payload: dict) -> bool:
     """review.onsite_booked → the on-site ``reading`` shows the booked slot (预约到场). Kept
     whatever the application's state here (a booking may overtake its decision: another
     queue); of two bookings the higher version wins, so an older one heard later is ignored."""
@@ -589,8 +542,8 @@ def on_booked(uow: UnitOfWork, payload: dict) -> bool:
     if facts is None:
         return False
     event_id, application_id, version, day, start, end = facts
-    with uow.transaction() as session:
-        app = _first_heard(session, event_id, application_id, "booking")
+    with uow.transaction() as applications:
+        app = _first_heard(applications, event_id, application_id, "booking")
         if app is None:
             return False
         if app.booking_version is not None and version <= app.booking_version:
@@ -600,18 +553,14 @@ def on_booked(uow: UnitOfWork, payload: dict) -> bool:
         return True
 
 
-def count_by_status(uow: UnitOfWork) -> dict[str, int]:
+def count_by_status(uow: ApplicationsWork) -> dict[str, int]:
     """Applications by the status a person sees now (approved ones may read expired)."""
     counts = dict.fromkeys(domain.STATUSES, 0)
     today = clock.today()
-    with uow.read() as session:
-        for status, total in session.execute(
-            select(Application.status, func.count())
-            .where(Application.status != "approved")
-            .group_by(Application.status)
-        ):
+    with uow.read() as applications:
+        for status, total in applications.counts_by_stored_status(besides="approved").items():
             counts[status] = counts.get(status, 0) + total
-        for app in session.scalars(select(Application).where(Application.status == "approved")):
+        for app in applications.with_status("approved"):
             counts[domain.effective_status(app, today)] += 1
     return counts
 
@@ -620,7 +569,7 @@ def count_by_status(uow: UnitOfWork) -> dict[str, int]:
 
 
 def consistency_facts(
-    uow: UnitOfWork,
+    uow: ApplicationsWork,
     *,
     ids: list[int] | None = None,
     after: int | None = None,
@@ -629,16 +578,11 @@ def consistency_facts(
 ):
     """The source's facts about the given applications, or a page of them by id (of one
     court's applications only, with ``court``)."""
-    query = select(Application)
-    if court:
-        query = query.where(Application.court == court)
-    if ids is not None:
-        query = query.where(Application.id.in_([int(i) for i in ids]))
-    else:
-        if after is not None:
-            query = query.where(Application.id > int(after))
-        query = query.order_by(Application.id).limit(max(1, min(2000, int(limit))))
-    with uow.read() as session:
+    with uow.read() as applications:
+        if ids is not None:
+            apps = applications.by_ids([int(i) for i in ids], court)
+        else:
+            apps = applications.page_by_id(None if after is None else int(after), max(1, min(2000, int(limit))), court)
         return [
             {
                 "id": app.id,
@@ -646,24 +590,16 @@ def consistency_facts(
                 **consistency.grant_facts(app),
                 "booking": consistency.booking_fact(schemas.booking(app)),
             }
-            for app in session.scalars(query)
+            for app in apps
         ]
 
 
 # -- housekeeping -------------------------------------------------------------------------
 
 
-def unattached_materials(age: timedelta):
-    """Materials uploaded more than ``age`` ago that no application uses and no court's
-    clerks were granted (a binding uses those: case_binding keeps bindings for good)."""
-    return (
-        (Material.created_at < housekeeping.cutoff(age))
-        & ~exists().where(ApplicationMaterial.material_id == Material.id)
-        & ~exists().where(MaterialGrant.material_id == Material.id)
-    )
-
-
-def purge_unattached_materials(uow: UnitOfWork, delete_object: Callable[[str], None]) -> int:
+def purge_unattached_materials(
+    uow: RepositoryUnitOfWork[ApplicationsRepository], delete_object: Callable[[str], None]
+) -> int:
     """Uploads never attached to anything within UNATTACHED_MATERIAL_DAYS (7), with their
     objects in storage. The row goes first, with a note of its object in the same
     transaction (``DiscardedObject``); the object goes after, then the note. So no row
@@ -672,38 +608,40 @@ def purge_unattached_materials(uow: UnitOfWork, delete_object: Callable[[str], N
     material an application row refers to), and a crash between the two leaves the note
     for the next run."""
     age = housekeeping.retention("UNATTACHED_MATERIAL_DAYS", 7)
-
-    def note(session: Session, rows: list) -> None:
-        now = clock.utcnow()
-        for (key,) in rows:
-            session.merge(DiscardedObject(key=key, discarded_at=now))
-
-    removed = housekeeping.purge(uow, Material, unattached_materials(age), returning=(Material.key,), on_deleted=note)
+    removed = housekeeping.purge(
+        uow.uow,
+        Material,
+        repository.unattached_materials(age),
+        returning=(Material.key,),
+        on_deleted=repository.note_discarded,
+    )
     discard_objects(uow, delete_object)
     return removed
 
 
-def discard_objects(uow: UnitOfWork, delete_object: Callable[[str], None], batch: int = 500) -> int:
+def discard_objects(uow: ApplicationsWork, delete_object: Callable[[str], None], batch: int = 500) -> int:
     """Delete from storage the objects whose material rows are gone, and then their notes.
     Deleting an object twice (two replicas at once, a crash before the note went) is
     harmless: storage says nothing of a missing key."""
     done = 0
     while True:
-        with uow.read() as session:
-            keys = list(session.scalars(select(DiscardedObject.key).order_by(DiscardedObject.key).limit(batch)))
+        with uow.read() as applications:
+            keys = applications.discarded_keys(batch)
         for key in keys:
             delete_object(key)
         if keys:
-            with uow.transaction() as session:
-                session.execute(delete(DiscardedObject).where(DiscardedObject.key.in_(keys)))
+            with uow.transaction() as applications:
+                applications.forget_discarded(keys)
         done += len(keys)
         if len(keys) < batch:
             return done
 
 
-def purges(uow: UnitOfWork, delete_object: Callable[[str], None]) -> list[tuple[str, Callable[[], int]]]:
+def purges(
+    uow: RepositoryUnitOfWork[ApplicationsRepository], delete_object: Callable[[str], None]
+) -> list[tuple[str, Callable[[], int]]]:
     return [
-        *housekeeping.messaging_purges(uow, Outbox, Inbox),
-        ("idempotency keys", lambda: idempotency.purge(uow, IdempotencyKey)),
+        *housekeeping.messaging_purges(uow.uow, Outbox, Inbox),
+        ("idempotency keys", lambda: idempotency.purge(uow.uow, IdempotencyKey)),
         ("unattached materials", lambda: purge_unattached_materials(uow, delete_object)),
     ]

@@ -27,7 +27,7 @@ import sys
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from services.case_binding import domain, usecases
+from services.case_binding import domain, repository, usecases
 from services.common import case_numbers, migrate
 from services.common.db import UnitOfWork, make_engine
 from services.common.errors import DomainError
@@ -153,7 +153,8 @@ def import_cases(path: str) -> int:
     migrate.upgrade("case_binding")  # idempotent: a fresh install can be fed before first start
     engine = make_engine("case_binding", pool_size=1)
     try:
-        return usecases.upsert_cases(UnitOfWork(sessionmaker(engine, expire_on_commit=False)), records)
+        uow = repository.unit_of_work(UnitOfWork(sessionmaker(engine, expire_on_commit=False)))
+        return usecases.upsert_cases(uow, records)
     finally:
         engine.dispose()
 

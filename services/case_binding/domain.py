@@ -242,7 +242,7 @@ class Claim:
 
 
 def is_the_person(party: Party, name: str | None, id_number: str | None) -> bool:
-    """The rule of ``usecases._is_the_party`` on a parsed party: the person themself (name
+    """The rule of ``repository._is_the_party`` on a parsed party: the person themself (name
     and ID number), or the 法定代表人 of an organisation party. An organisation has no ID
     number, so it never matches by itself."""
     if not name or not id_number:

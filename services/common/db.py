@@ -7,9 +7,10 @@ can read another's tables by accident. psycopg2 (not psycopg 3) because eventlet
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timezone
+from typing import Generic, Protocol, TypeVar
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import DateTime, Engine, create_engine, event
@@ -112,6 +113,45 @@ class UnitOfWork:
             yield session
         finally:
             session.close()  # detaches without expiring what was loaded
+
+
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+
+
+class Conflict(Exception):
+    """A repository's write that the database's uniqueness refused: a racing twin wrote the
+    same row first. The transaction is lost; the use case says what that means."""
+
+
+class UnitOfWorkOf(Protocol[R_co]):
+    """What a use case needs of a unit of work: a block that commits, and one that reads,
+    each handing over the service's repository (``RepositoryUnitOfWork`` or a fake)."""
+
+    def transaction(self) -> AbstractContextManager[R_co]: ...
+    def read(self) -> AbstractContextManager[R_co]: ...
+
+
+class RepositoryUnitOfWork(Generic[R]):
+    """A service's unit of work as its use cases see it: each block hands over the service's
+    repository bound to one transaction, so a use case says what it reads and writes in the
+    court's words and never holds a session. Unit tests give use cases an in-memory one
+    instead (tests/unit/fakes). The session-level ``uow`` stays for the infrastructure that
+    works on any table (the outbox relay, idempotency keys, housekeeping)."""
+
+    def __init__(self, uow: UnitOfWork, repository: Callable[[Session], R]):
+        self.uow = uow
+        self._repository = repository
+
+    @contextmanager
+    def transaction(self) -> Iterator[R]:
+        with self.uow.transaction() as session:
+            yield self._repository(session)
+
+    @contextmanager
+    def read(self) -> Iterator[R]:
+        with self.uow.read() as session:
+            yield self._repository(session)
 
 
 class Database(DependencyProvider):

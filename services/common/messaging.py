@@ -9,7 +9,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
@@ -131,6 +131,29 @@ def first_delivery(session: Session, model: type, event_id: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+class Messages(Protocol):
+    """What a repository says of the service's outbox and inbox: an announcement recorded in
+    the transaction, and whether an event is heard for the first time."""
+
+    def announce(self, event_type: str, payload: dict) -> None: ...
+    def first_delivery(self, event_id: str) -> bool: ...
+
+
+class OutboxAndInbox:
+    """``Messages`` for a SQL repository: its ``session`` and the service's ``outbox`` and
+    ``inbox`` models (class attributes of the repository)."""
+
+    session: Session
+    outbox: type
+    inbox: type
+
+    def announce(self, event_type: str, payload: dict) -> None:
+        record_event(self.session, self.outbox, event_type, payload)
+
+    def first_delivery(self, event_id: str) -> bool:
+        return first_delivery(self.session, self.inbox, event_id)
 
 
 class RelayGate:

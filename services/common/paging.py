@@ -70,11 +70,14 @@ def position_after(cursor: Any) -> tuple[datetime, str] | None:
         raise DomainError("bad_request", "参数 cursor 无效") from None
 
 
-def after_position(instant_column: Any, key_column: Any, cursor: Any) -> Any | None:
-    """The rows after a ``position_cursor`` of a list ordered oldest first by
-    (``instant_column``, ``key_column``); None for the first page."""
-    after = position_after(cursor)
-    if after is None:
-        return None
-    instant, key = after
+def keyset_after(instant_column: Any, key_column: Any, position: tuple[datetime, str]) -> Any:
+    """The rows after ``position`` (:func:`position_after`) of a list ordered oldest first
+    by (``instant_column``, ``key_column``)."""
+    instant, key = position
     return or_(instant_column > instant, and_(instant_column == instant, key_column > key))
+
+
+def after_position(instant_column: Any, key_column: Any, cursor: Any) -> Any | None:
+    """:func:`keyset_after` the position a ``position_cursor`` names; None for the first page."""
+    after = position_after(cursor)
+    return None if after is None else keyset_after(instant_column, key_column, after)

@@ -15,7 +15,7 @@ from services.common.health import HealthMixin
 from services.common.rpc import actor_rpc
 from services.common.sms import Sms
 from services.common.timers import configured_timer
-from services.identity import usecases
+from services.identity import repository, usecases
 from services.identity.dependencies import Passwords, Verification
 
 log = logging.getLogger(__name__)
@@ -30,27 +30,32 @@ class IdentityService(HealthMixin):
     sms = Sms()
     dispatch = EventDispatcher()
 
+    @property
+    def accounts(self) -> repository.RepositoryUnitOfWork[repository.IdentityRepository]:
+        """The use cases' unit of work over this worker's database."""
+        return repository.unit_of_work(self.db)
+
     # -- sign-up and sign-in --------------------------------------------------------------
     @rpc(expected_exceptions=DomainError)
     def send_sms_code(self, phone, purpose):
-        usecases.request_sms_code(self.db, self.sms, phone, purpose)
+        usecases.request_sms_code(self.accounts, self.sms, phone, purpose)
 
     @rpc(expected_exceptions=DomainError)
     def register(self, body):
-        return usecases.register(self.db, self.passwords, body)
+        return usecases.register(self.accounts, self.passwords, body)
 
     @rpc(expected_exceptions=DomainError)
     def login(self, phone, password, client=None):
         ttl = float(config.get("IDENTITY_TOKEN_TTL_HOURS", 12))
-        return usecases.login(self.db, self.passwords, phone, password, ttl, client=client)
+        return usecases.login(self.accounts, self.passwords, phone, password, ttl, client=client)
 
     @rpc
     def resolve_token(self, token):
-        return usecases.resolve(self.db, token)
+        return usecases.resolve(self.accounts, token)
 
     @rpc
     def logout(self, token, everywhere=False):
-        digest, user_id = usecases.logout(self.db, token, everywhere=bool(everywhere))
+        digest, user_id = usecases.logout(self.accounts, token, everywhere=bool(everywhere))
         # Other gateway replicas drop their cached copy of this sign-in at once.
         self.dispatch("session_revoked", {"token_hash": digest})
         if user_id is not None:
@@ -58,47 +63,47 @@ class IdentityService(HealthMixin):
 
     @rpc(expected_exceptions=DomainError)
     def me(self, user_id):
-        return usecases.me(self.db, user_id)
+        return usecases.me(self.accounts, user_id)
 
     # -- recovery and control --------------------------------------------------------------
     @rpc(expected_exceptions=DomainError)
     def reset_password(self, phone, sms_code, new_password):
-        user_id = usecases.reset_password(self.db, self.passwords, self.sms, phone, sms_code, new_password)
+        user_id = usecases.reset_password(self.accounts, self.passwords, self.sms, phone, sms_code, new_password)
         self._forget(user_id)
 
     @rpc(expected_exceptions=DomainError)
     def change_password(self, token, old_password, new_password):
-        user_id = usecases.change_password(self.db, self.passwords, self.sms, token, old_password, new_password)
+        user_id = usecases.change_password(self.accounts, self.passwords, self.sms, token, old_password, new_password)
         self._forget(user_id)
 
     @actor_rpc(expected_exceptions=DomainError)
     def list_users(self, actor, role=None, q=None, limit=20, cursor=None):
-        return usecases.list_users(self.db, actor, role, q, limit, cursor)
+        return usecases.list_users(self.accounts, actor, role, q, limit, cursor)
 
     @actor_rpc(expected_exceptions=DomainError)
     def set_disabled(self, actor, user_id, disabled):
-        self._forget(usecases.set_disabled(self.db, actor, user_id, bool(disabled)))
+        self._forget(usecases.set_disabled(self.accounts, actor, user_id, bool(disabled)))
 
     # -- real-name verification (实名认证) ---------------------------------------------------
     @actor_rpc(expected_exceptions=DomainError)
     def request_verification(self, actor, materials):
-        result = usecases.request_verification(self.db, self.verifier, self.sms, actor, materials)
+        result = usecases.request_verification(self.accounts, self.verifier, self.sms, actor, materials)
         self._forget(actor["id"])
         return result
 
     @actor_rpc(expected_exceptions=DomainError)
     def staff_verifications(self, actor, status="pending", limit=20, cursor=None):
-        return usecases.staff_verifications(self.db, actor, status, limit, cursor)
+        return usecases.staff_verifications(self.accounts, actor, status, limit, cursor)
 
     @actor_rpc(expected_exceptions=DomainError)
     def decide_verification(self, actor, verification_id, body):
-        result = usecases.decide_verification(self.db, self.sms, actor, verification_id, body)
+        result = usecases.decide_verification(self.accounts, self.sms, actor, verification_id, body)
         self._forget(result["user"]["id"])
         return result
 
     @rpc
     def verification_states(self, user_ids):
-        return usecases.verification_states(self.db, user_ids)
+        return usecases.verification_states(self.accounts, user_ids)
 
     def _forget(self, user_id: int) -> None:
         """Every gateway replica drops its cached sign-ins of this account, so a revoked
@@ -108,20 +113,24 @@ class IdentityService(HealthMixin):
 
     @actor_rpc(expected_exceptions=DomainError)
     def create_staff(self, actor, body):
-        return usecases.create_staff(self.db, self.passwords, actor, body)
+        return usecases.create_staff(self.accounts, self.passwords, actor, body)
 
     @actor_rpc(expected_exceptions=DomainError)
     def import_lawyers(self, actor, body):
-        return usecases.import_lawyers(self.db, actor, body)
+        return usecases.import_lawyers(self.accounts, actor, body)
 
     @timer(interval=3600, eager=True)
     def bootstrap_admin(self):
         # YAML reads a bare phone number as an integer: the environment meant text.
         phone, password = (config.get(key) for key in ("BOOTSTRAP_ADMIN_PHONE", "BOOTSTRAP_ADMIN_PASSWORD"))
         usecases.ensure_admin(
-            self.db, self.passwords, str(phone) if phone else None, str(password) if password else None, log=log.info
+            self.accounts,
+            self.passwords,
+            str(phone) if phone else None,
+            str(password) if password else None,
+            log=log.info,
         )
 
     @configured_timer("HOUSEKEEPING_SECONDS", 3600.0)
     def purge_old_rows(self):
-        housekeeping.run(usecases.purges(self.db))
+        housekeeping.run(usecases.purges(self.accounts))

@@ -1,5 +1,6 @@
-"""What the identity service does. Functions take the unit of work, the password hasher and
-the clock explicitly, so tests can call them without a broker."""
+"""What the identity service does, step by step. Functions take the service's unit of work
+(``repository.unit_of_work``, or the unit tests' in-memory one), the password hasher and
+the texts explicitly, so tests can call them without a broker."""
 
 from __future__ import annotations
 
@@ -11,15 +12,12 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session as DbSession
-
-from services.common import clock, housekeeping, paging
-from services.common.db import UnitOfWork, serialise
+from services.common import clock, housekeeping
+from services.common.db import Conflict, RepositoryUnitOfWork
 from services.common.errors import DomainError, validation_error
 from services.identity import domain, repository
-from services.identity.models import LoginThrottle, RegisteredLawyer, Session, SmsCode, User, Verification
+from services.identity.models import LoginThrottle, Session, SmsCode, User, Verification
+from services.identity.repository import IdentityRepository, IdentityWork
 from services.identity.schemas import (
     admin_user,
     own_account,
@@ -63,18 +61,18 @@ def _address_key(address: str) -> str:
 # -- SMS codes (短信验证码) ----------------------------------------------------------------
 
 
-def request_sms_code(uow: UnitOfWork, texts: Texts, phone: Any, purpose: Any) -> None:
+def request_sms_code(uow: IdentityWork, texts: Texts, phone: Any, purpose: Any) -> None:
     """Text a code to ``phone``. The answer is the same whether or not the phone has an
     account; a reset code is only sent to a phone that has one, but counts either way."""
     phone = domain.check_phone(phone)
     purpose = domain.check_purpose(purpose)
     now = clock.utcnow()
     code = domain.new_sms_code()
-    with uow.transaction() as session:
-        serialise(session, "sms", phone)
+    with uow.transaction() as accounts:
+        accounts.take_turns("sms", phone)
         # Write first, then count what is there: SQLite's writer lock and PostgreSQL's
         # advisory lock make the count include every racing request.
-        session.add(
+        accounts.add_sms_code(
             SmsCode(
                 phone=phone,
                 purpose=purpose,
@@ -84,24 +82,23 @@ def request_sms_code(uow: UnitOfWork, texts: Texts, phone: Any, purpose: Any) ->
                 tries=0,
             )
         )
-        session.flush()
-        if repository.codes_sent_since(session, phone, now - timedelta(minutes=1)) > domain.SMS_PER_MINUTE:
+        if accounts.codes_sent_since(phone, now - timedelta(minutes=1)) > domain.SMS_PER_MINUTE:
             raise DomainError("rate_limited", "验证码发送过于频繁，请1分钟后再试")
-        if repository.codes_sent_since(session, phone, now - timedelta(days=1)) > domain.SMS_PER_DAY:
+        if accounts.codes_sent_since(phone, now - timedelta(days=1)) > domain.SMS_PER_DAY:
             raise DomainError("rate_limited", "该手机号码今日获取验证码次数已达上限，请明天再试")
-        has_account = session.scalar(select(User.id).where(User.phone == phone)) is not None
+        has_account = accounts.phone_taken(phone)
     if purpose == "register" or has_account:
         texts.send(phone, "sms_code", {"code": code})
 
 
-def _checked_code(uow: UnitOfWork, phone: str, purpose: str, code: Any) -> int:
+def _checked_code(uow: IdentityWork, phone: str, purpose: str, code: Any) -> int:
     """The id of the live code ``code`` matches; each try counts before it is compared."""
     if not domain.is_code_shape(code):
         raise domain.invalid_sms_code()
     now = clock.utcnow()
-    with uow.transaction() as session:
-        row = repository.live_code(session, phone, purpose, now)
-        if row is None or not repository.take_code_try(session, row.id, domain.SMS_CODE_TRIES):
+    with uow.transaction() as accounts:
+        row = accounts.live_code(phone, purpose, now)
+        if row is None or not accounts.take_code_try(row.id, domain.SMS_CODE_TRIES):
             raise domain.invalid_sms_code()
         code_id, expected = row.id, row.code_hash
     if not hmac.compare_digest(expected, domain.sms_code_digest(phone, purpose, code)):
@@ -109,15 +106,15 @@ def _checked_code(uow: UnitOfWork, phone: str, purpose: str, code: Any) -> int:
     return code_id
 
 
-def _consume(session: DbSession, code_id: int) -> None:
-    if not repository.consume_code(session, code_id, clock.utcnow()):
+def _consume(accounts: IdentityRepository, code_id: int) -> None:
+    if not accounts.consume_code(code_id, clock.utcnow()):
         raise domain.invalid_sms_code()
 
 
 # -- registration -----------------------------------------------------------------------------
 
 
-def register(uow: UnitOfWork, hasher: Hasher, body: Any) -> dict:
+def register(uow: IdentityWork, hasher: Hasher, body: Any) -> dict:
     """Sign-up: the fields, then the phone proven by its code, then the registry, then who
     holds what. The code comes before "phone taken" so that nobody learns whether a phone
     has an account without holding that phone."""
@@ -125,18 +122,18 @@ def register(uow: UnitOfWork, hasher: Hasher, body: Any) -> dict:
         raise validation_error({"body": "应为对象"})
     reg = domain.parse_registration(body)
     code_id = _checked_code(uow, reg.phone, "register", body.get("sms_code"))
-    with uow.read() as session:
+    with uow.read() as accounts:
         if reg.role == "lawyer":
-            entry = session.get(RegisteredLawyer, reg.license_no)
+            entry = accounts.registered_lawyer(reg.license_no)
             if not domain.lawyer_matches(entry, reg):
                 raise DomainError(
                     "license_not_verified", "执业证号、姓名与律师事务所未能与律师名册核对一致，请核对后重试"
                 )
-        _refuse_taken(session, reg.phone, reg.id_number, reg.license_no)
+        _refuse_taken(accounts, reg.phone, reg.id_number, reg.license_no)
     password_hash = hasher.hash(reg.password)  # slow on purpose: outside the transaction
     try:
-        with uow.transaction() as session:
-            _consume(session, code_id)
+        with uow.transaction() as accounts:
+            _consume(accounts, code_id)
             user = User(
                 phone=reg.phone,
                 password_hash=password_hash,
@@ -147,21 +144,20 @@ def register(uow: UnitOfWork, hasher: Hasher, body: Any) -> dict:
                 law_firm=reg.law_firm,
                 created_at=clock.utcnow(),
             )
-            session.add(user)
-            session.flush()
-            return public_user(user)
-    except IntegrityError:  # a racing twin took the phone, ID or license first
-        with uow.read() as session:
-            _refuse_taken(session, reg.phone, reg.id_number, reg.license_no)
-        raise
+            return public_user(accounts.add_user(user))
+    except Conflict as conflict:  # a racing twin took the phone, ID or license first
+        with uow.read() as accounts:
+            _refuse_taken(accounts, reg.phone, reg.id_number, reg.license_no)
+        # nobody holds them now (the twin rolled back): the database's refusal goes on as it came
+        raise conflict.__cause__ or conflict from None
 
 
-def _refuse_taken(session: DbSession, phone: str, id_number: str | None, license_no: str | None) -> None:
-    if session.scalar(select(User.id).where(User.phone == phone)) is not None:
+def _refuse_taken(accounts: IdentityRepository, phone: str, id_number: str | None, license_no: str | None) -> None:
+    if accounts.phone_taken(phone):
         raise DomainError("phone_taken", "该手机号码已注册，请直接登录")
-    if id_number and session.scalar(select(User.id).where(User.id_number == id_number)) is not None:
+    if id_number and accounts.id_number_taken(id_number):
         raise DomainError("id_number_taken", "该身份证号码已注册账号，一人只能注册一个账号；如忘记密码请找回密码")
-    if license_no and session.scalar(select(User.id).where(User.license_no == license_no)) is not None:
+    if license_no and accounts.license_taken(license_no):
         raise DomainError("license_taken", "该执业证号已注册账号，如有疑问请联系法院")
 
 
@@ -169,7 +165,7 @@ def _refuse_taken(session: DbSession, phone: str, id_number: str | None, license
 
 
 def login(
-    uow: UnitOfWork, hasher: Hasher, phone: Any, password: Any, ttl_hours: float, client: str | None = None
+    uow: IdentityWork, hasher: Hasher, phone: Any, password: Any, ttl_hours: float, client: str | None = None
 ) -> dict:
     fields = {k: "应为文本" for k, v in (("phone", phone), ("password", password)) if not isinstance(v, str) or not v}
     if fields:
@@ -178,33 +174,33 @@ def login(
         raise DomainError("invalid_credentials", "手机号码或密码不正确")
     now = clock.utcnow()
     address = _address_key(client) if client else None
-    with uow.transaction() as session:
-        if address and not repository.take_attempt(
-            session, address, now, domain.address_failures(), domain.LOCKOUT_WINDOW
-        ):
+    with uow.transaction() as accounts:
+        if address and not accounts.take_attempt(address, now, domain.address_failures(), domain.LOCKOUT_WINDOW):
             raise DomainError("rate_limited", "登录失败次数过多，请15分钟后再试")
-    with uow.transaction() as session:
-        if not repository.take_attempt(session, phone, now, domain.LOCKOUT_FAILURES, domain.LOCKOUT_WINDOW):
+    with uow.transaction() as accounts:
+        if not accounts.take_attempt(phone, now, domain.LOCKOUT_FAILURES, domain.LOCKOUT_WINDOW):
             raise _locked()
-    with uow.read() as session:
-        user = session.scalar(select(User).where(User.phone == phone))
+    with uow.read() as accounts:
+        user = accounts.user_with_phone(phone)
     # Verify even for an unknown phone so timing does not tell which phones exist.
     ok = hasher.verify(user.password_hash if user else _DUMMY_HASH.get(hasher), password)
     if not (ok and user):
-        with uow.transaction() as session:
-            if repository.failures_of(session, phone) >= domain.LOCKOUT_FAILURES:
-                repository.lock(session, phone, clock.utcnow(), domain.LOCKOUT_WINDOW)
+        with uow.transaction() as accounts:
+            if accounts.failures_of(phone) >= domain.LOCKOUT_FAILURES:
+                accounts.lock(phone, clock.utcnow(), domain.LOCKOUT_WINDOW)
         raise DomainError("invalid_credentials", "手机号码或密码不正确")
-    with uow.transaction() as session:
-        repository.clear_attempts(session, phone, now)
+    with uow.transaction() as accounts:
+        accounts.clear_attempts(phone, now)
         if address:
-            repository.give_back_attempt(session, address)
+            accounts.give_back_attempt(address)
     if user.disabled_at is not None:
         raise DomainError("account_disabled", "该账号已停用，如有疑问请联系法院")
     token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(hours=ttl_hours)
-    with uow.transaction() as session:
-        session.add(Session(token_hash=token_digest(token), user_id=user.id, created_at=now, expires_at=expires_at))
+    with uow.transaction() as accounts:
+        accounts.add_session(
+            Session(token_hash=token_digest(token), user_id=user.id, created_at=now, expires_at=expires_at)
+        )
     return {"token": token, "expires_at": clock.isoformat(expires_at), "user": public_user(user)}
 
 
@@ -228,70 +224,65 @@ def _locked() -> DomainError:
     return DomainError("rate_limited", "登录失败次数过多，该手机号码已被锁定15分钟，请稍后再试")
 
 
-def resolve(uow: UnitOfWork, token: Any) -> dict | None:
+def resolve(uow: IdentityWork, token: Any) -> dict | None:
     """The signed-in user behind a token, or None when it is unknown, expired, revoked or
     its account disabled."""
     if not isinstance(token, str) or not token or len(token) > 256:
         return None
-    with uow.read() as session:
-        row = session.get(Session, token_digest(token))
+    with uow.read() as accounts:
+        row = accounts.session(token_digest(token))
         if row is None or row.revoked_at is not None or clock.as_aware(row.expires_at) <= clock.utcnow():
             return None
-        user = session.get(User, row.user_id)
+        user = accounts.user(row.user_id)
         if user is None or user.disabled_at is not None:
             return None
         return dict(principal(user), session_expires_at=clock.isoformat(clock.as_aware(row.expires_at)))
 
 
-def logout(uow: UnitOfWork, token: str, everywhere: bool = False) -> tuple[str, int | None]:
+def logout(uow: IdentityWork, token: str, everywhere: bool = False) -> tuple[str, int | None]:
     """End this sign-in, or with ``everywhere`` every sign-in of its account. Returns the
     token's digest and, for ``everywhere``, the account whose sign-ins all ended."""
     digest = token_digest(token)
-    with uow.transaction() as session:
-        row = session.get(Session, digest)
+    with uow.transaction() as accounts:
+        row = accounts.session(digest)
         if row is None:
             return digest, None
         if everywhere:
-            _end_sessions(session, row.user_id)
+            accounts.end_sessions(row.user_id)
             return digest, row.user_id
         if row.revoked_at is None:
             row.revoked_at = clock.utcnow()
     return digest, None
 
 
-def _end_sessions(session: DbSession, user_id: int, keep: str | None = None) -> None:
-    query = update(Session).where(Session.user_id == user_id, Session.revoked_at.is_(None))
-    if keep:
-        query = query.where(Session.token_hash != keep)
-    session.execute(query.values(revoked_at=clock.utcnow()))
-
-
 # -- recovery and control -------------------------------------------------------------------
 
 
-def reset_password(uow: UnitOfWork, hasher: Hasher, texts: Texts, phone: Any, sms_code: Any, new_password: Any) -> int:
+def reset_password(
+    uow: IdentityWork, hasher: Hasher, texts: Texts, phone: Any, sms_code: Any, new_password: Any
+) -> int:
     """找回密码: a code texted to the phone proves it; every sign-in of the account ends.
     Returns the account's id."""
     phone = domain.check_phone(phone)
     password = domain.check_password(new_password)
     code_id = _checked_code(uow, phone, "reset_password", sms_code)
-    with uow.read() as session:
-        user = session.scalar(select(User).where(User.phone == phone))
+    with uow.read() as accounts:
+        user = accounts.user_with_phone(phone)
         if user is None:  # no code was texted for it: nobody could know one
             raise domain.invalid_sms_code()
     password_hash = hasher.hash(password)
-    with uow.transaction() as session:
-        _consume(session, code_id)
-        session.execute(update(User).where(User.id == user.id).values(password_hash=password_hash))
-        _end_sessions(session, user.id)
+    with uow.transaction() as accounts:
+        _consume(accounts, code_id)
+        accounts.set_password(user.id, password_hash)
+        accounts.end_sessions(user.id)
         # The phone is proven: earlier failed logins no longer hold it locked.
-        session.execute(delete(LoginThrottle).where(LoginThrottle.key == phone))
+        accounts.forget_attempts(phone)
     texts.send(user.phone, "password_changed", {})
     return user.id
 
 
 def change_password(
-    uow: UnitOfWork, hasher: Hasher, texts: Texts, token: str, old_password: Any, new_password: Any
+    uow: IdentityWork, hasher: Hasher, texts: Texts, token: str, old_password: Any, new_password: Any
 ) -> int:
     """修改密码 by a signed-in user: the old password proves it is still them (counted as a
     login attempt would be); every other sign-in of the account ends."""
@@ -304,39 +295,39 @@ def change_password(
         raise validation_error(fields)
     digest = token_digest(token)
     now = clock.utcnow()
-    with uow.read() as session:
-        row = session.get(Session, digest)
-        user = session.get(User, row.user_id) if row is not None else None
+    with uow.read() as accounts:
+        row = accounts.session(digest)
+        user = accounts.user(row.user_id) if row is not None else None
     if user is None:
         raise DomainError("unauthenticated", "请先登录")
-    with uow.transaction() as session:
-        if not repository.take_attempt(session, user.phone, now, domain.LOCKOUT_FAILURES, domain.LOCKOUT_WINDOW):
+    with uow.transaction() as accounts:
+        if not accounts.take_attempt(user.phone, now, domain.LOCKOUT_FAILURES, domain.LOCKOUT_WINDOW):
             raise _locked()
     if len(old_password) > domain.MAX_PASSWORD or not hasher.verify(user.password_hash, old_password):
         raise DomainError("wrong_password", "原密码不正确")
     password = domain.check_password(new_password)
     password_hash = hasher.hash(password)
-    with uow.transaction() as session:
-        repository.clear_attempts(session, user.phone, now)
-        session.execute(update(User).where(User.id == user.id).values(password_hash=password_hash))
-        _end_sessions(session, user.id, keep=digest)
+    with uow.transaction() as accounts:
+        accounts.clear_attempts(user.phone, now)
+        accounts.set_password(user.id, password_hash)
+        accounts.end_sessions(user.id, keep=digest)
     texts.send(user.phone, "password_changed", {})  # the holder learns of it if it was not them
     return user.id
 
 
-def set_disabled(uow: UnitOfWork, actor: dict, user_id: Any, disabled: bool) -> int:
+def set_disabled(uow: IdentityWork, actor: dict, user_id: Any, disabled: bool) -> int:
     """An admin disables (or enables again) an account; disabling ends its sign-ins."""
     _require_admin(actor)
     target = _user_id(user_id)
     if disabled and target == actor.get("id"):
         raise DomainError("cannot_disable_self", "不能停用自己的账号")
-    with uow.transaction() as session:
-        user = session.get(User, target)
+    with uow.transaction() as accounts:
+        user = accounts.user(target)
         if user is None:
             raise DomainError("not_found", "用户不存在")
         if disabled and user.disabled_at is None:
             user.disabled_at = clock.utcnow()
-            _end_sessions(session, user.id)
+            accounts.end_sessions(user.id)
         elif not disabled:
             user.disabled_at = None
     return target
@@ -353,47 +344,40 @@ def _user_id(value: Any) -> int:
 
 
 def list_users(
-    uow: UnitOfWork, actor: dict, role: Any = None, q: Any = None, limit: Any = 20, cursor: Any = None
+    uow: IdentityWork, actor: dict, role: Any = None, q: Any = None, limit: Any = 20, cursor: Any = None
 ) -> dict:
     """账号管理: accounts, newest first, found by role and by a part of the name or phone."""
     _require_admin(actor)
     if role not in (None, "", *domain.PUBLIC_ROLES, *domain.STAFF_ROLES):
         raise validation_error({"role": "角色不正确"})
-    query = select(User)
-    if role:
-        query = query.where(User.role == role)
+    term = None
     if q:
         if not isinstance(q, str) or len(q) > 50:
             raise validation_error({"q": "应为不超过50个字符的文本"})
-        term = q.strip()
-        if term:
-            query = query.where(User.name.contains(term, autoescape=True) | (User.phone == term))
-    with uow.read() as session:
-        rows, next_cursor = paging.page_by_id(session, query, User.id, limit, cursor)
+        term = q.strip() or None
+    with uow.read() as accounts:
+        rows, next_cursor = accounts.users(role or None, term, limit, cursor)
         return {"items": [admin_user(u) for u in rows], "next_cursor": next_cursor}
 
 
 # -- real-name verification (实名认证) --------------------------------------------------------
 
 
-def request_verification(uow: UnitOfWork, provider: Verifier, texts: Texts, actor: dict, materials: Any) -> dict:
+def request_verification(uow: IdentityWork, provider: Verifier, texts: Texts, actor: dict, materials: Any) -> dict:
     """The account holder asks to be verified with photos or scans of their identity
     document (materials the applications service has described as theirs)."""
     user_id = _actor_id(actor)
     if actor.get("role") not in domain.NEEDS_VERIFICATION:
         raise DomainError("forbidden", "工作人员账号无需实名认证")
     refs = _identity_materials(materials)
-    with uow.transaction() as session:
-        serialise(session, "verification", user_id)
-        user = session.get(User, user_id)
+    with uow.transaction() as accounts:
+        accounts.take_turns("verification", user_id)  # one request at a time per account
+        user = accounts.user(user_id)
         if user is None:
             raise DomainError("not_found", "用户不存在")
         if user.verified_at is not None:
             raise DomainError("already_verified", "该账号已完成实名认证")
-        pending = session.scalar(
-            select(Verification.id).where(Verification.user_id == user_id, Verification.status == "pending")
-        )
-        if pending is not None:
+        if accounts.has_pending_verification(user_id):
             raise DomainError("duplicate_pending", "实名认证申请正在审核中，请勿重复提交")
         row = Verification(
             user_id=user_id,
@@ -402,9 +386,7 @@ def request_verification(uow: UnitOfWork, provider: Verifier, texts: Texts, acto
             materials=json.dumps(refs, ensure_ascii=False),
             submitted_at=clock.utcnow(),
         )
-        session.add(row)
-        session.flush()
-        verification_id = row.id
+        verification_id = accounts.add_verification(row).id
     outcome = provider.check(principal_of(uow, user_id), refs)
     if outcome is not None:  # a provider that answers at once (a face or ID-card check)
         status, explanation = outcome
@@ -425,13 +407,13 @@ def _identity_materials(materials: Any) -> list[dict]:
     return refs
 
 
-def principal_of(uow: UnitOfWork, user_id: int) -> dict:
-    with uow.read() as session:
-        return principal(session.get(User, user_id))
+def principal_of(uow: IdentityWork, user_id: int) -> dict:
+    with uow.read() as accounts:
+        return principal(accounts.user(user_id))
 
 
 def staff_verifications(
-    uow: UnitOfWork, actor: dict, status: Any = "pending", limit: Any = 20, cursor: Any = None
+    uow: IdentityWork, actor: dict, status: Any = "pending", limit: Any = 20, cursor: Any = None
 ) -> dict:
     """The 实名认证 queue, oldest first, for clerks and admins of any court: an account is
     not a court's."""
@@ -439,26 +421,25 @@ def staff_verifications(
     status = status or "pending"
     if status not in ("pending", "approved", "rejected"):
         raise validation_error({"status": "应为 pending、approved 或 rejected"})
-    query = select(Verification).where(Verification.status == status)
-    with uow.read() as session:
-        rows, next_cursor = paging.page_by_id(session, query, Verification.id, limit, cursor, oldest_first=True)
-        items = [verification_view(row, session.get(User, row.user_id)) for row in rows]
+    with uow.read() as accounts:
+        rows, next_cursor = accounts.verifications(status, limit, cursor)
+        items = [verification_view(row, accounts.user(row.user_id)) for row in rows]
         return {"items": items, "next_cursor": next_cursor}
 
 
-def decide_verification(uow: UnitOfWork, texts: Texts, actor: dict, verification_id: Any, body: Any) -> dict:
+def decide_verification(uow: IdentityWork, texts: Texts, actor: dict, verification_id: Any, body: Any) -> dict:
     _require_verifier(actor)
     target = _user_id(verification_id)
     decision, explanation = domain.check_decision(body)
-    with uow.read() as session:
-        if session.get(Verification, target) is None:
+    with uow.read() as accounts:
+        if accounts.verification(target) is None:
             raise DomainError("not_found", "实名认证申请不存在")
     status = "approved" if decision == "approve" else "rejected"
     return _decide(uow, texts, target, status, explanation, decided_by=actor["id"], decided_by_name=actor.get("name"))
 
 
 def _decide(
-    uow: UnitOfWork,
+    uow: IdentityWork,
     texts: Texts,
     verification_id: int,
     status: str,
@@ -467,25 +448,20 @@ def _decide(
     decided_by_name: str | None,
 ) -> dict:
     now = clock.utcnow()
-    with uow.transaction() as session:
-        done = session.execute(
-            update(Verification)
-            .where(Verification.id == verification_id, Verification.status == "pending")
-            .values(
-                status=status,
-                decided_at=now,
-                decided_by=decided_by,
-                decided_by_name=decided_by_name,
-                explanation=explanation,
-            )
+    with uow.transaction() as accounts:
+        row = accounts.decide_pending_verification(
+            verification_id,
+            status=status,
+            decided_at=now,
+            decided_by=decided_by,
+            decided_by_name=decided_by_name,
+            explanation=explanation,
         )
-        if done.rowcount != 1:
+        if row is None:  # of two deciding at once, one wins
             raise DomainError("invalid_state", "该实名认证申请已处理")
-        row = session.get(Verification, verification_id)
-        user = session.get(User, row.user_id)
+        user = accounts.user(row.user_id)
         if status == "approved":
             user.verified_at, user.verified_via = now, row.via
-        session.flush()
         view = verification_view(row, user)
         phone = user.phone
     if status == "approved":
@@ -497,13 +473,13 @@ def _decide(
     return view
 
 
-def verification_states(uow: UnitOfWork, user_ids: Any) -> dict[str, dict]:
+def verification_states(uow: IdentityWork, user_ids: Any) -> dict[str, dict]:
     """How each account was verified, for the clerks deciding on what it asked for."""
     if not isinstance(user_ids, list) or len(user_ids) > 500:
         return {}
     ids = [i for i in user_ids if isinstance(i, int)]
-    with uow.read() as session:
-        users = session.scalars(select(User).where(User.id.in_(ids))).all() if ids else []
+    with uow.read() as accounts:
+        users = accounts.users_among(ids)
         return {str(u.id): verification_state(u) for u in users}
 
 
@@ -518,15 +494,12 @@ def _actor_id(actor: Any) -> int:
     return actor["id"]
 
 
-def me(uow: UnitOfWork, user_id: int) -> dict:
-    with uow.read() as session:
-        user = session.get(User, user_id)
+def me(uow: IdentityWork, user_id: int) -> dict:
+    with uow.read() as accounts:
+        user = accounts.user(user_id)
         if user is None:
             raise DomainError("not_found", "用户不存在")
-        latest = session.scalar(
-            select(Verification).where(Verification.user_id == user_id).order_by(Verification.id.desc()).limit(1)
-        )
-        return own_account(user, latest)
+        return own_account(user, accounts.latest_verification_of(user_id))
 
 
 def _require_admin(actor: dict) -> None:
@@ -534,7 +507,7 @@ def _require_admin(actor: dict) -> None:
         raise DomainError("forbidden", "仅管理员可以执行此操作")
 
 
-def create_staff(uow: UnitOfWork, hasher: Hasher, actor: dict, body: Any) -> dict:
+def create_staff(uow: IdentityWork, hasher: Hasher, actor: dict, body: Any) -> dict:
     _require_admin(actor)
     if not isinstance(body, dict):
         raise validation_error({"body": "应为对象"})
@@ -548,19 +521,17 @@ def create_staff(uow: UnitOfWork, hasher: Hasher, actor: dict, body: Any) -> dic
     return create_user(uow, hasher, phone=phone, password=password, name=name, role=role, court=court)
 
 
-def create_user(uow: UnitOfWork, hasher: Hasher, **fields: Any) -> dict:
+def create_user(uow: IdentityWork, hasher: Hasher, **fields: Any) -> dict:
     password_hash = hasher.hash(fields.pop("password"))
     try:
-        with uow.transaction() as session:
+        with uow.transaction() as accounts:
             user = User(password_hash=password_hash, created_at=clock.utcnow(), **fields)
-            session.add(user)
-            session.flush()
-            return public_user(user)
-    except IntegrityError:
+            return public_user(accounts.add_user(user))
+    except Conflict:
         raise DomainError("phone_taken", "该手机号码已注册") from None
 
 
-def import_lawyers(uow: UnitOfWork, actor: dict, body: Any) -> dict:
+def import_lawyers(uow: IdentityWork, actor: dict, body: Any) -> dict:
     """Upsert the lawyer registry by license number; all or nothing."""
     _require_admin(actor)
     lawyers = body.get("lawyers") if isinstance(body, dict) else None
@@ -580,20 +551,20 @@ def import_lawyers(uow: UnitOfWork, actor: dict, body: Any) -> dict:
             fields = {f"lawyers[{i}].{k}": v for k, v in exc.details.get("fields", {}).items()}
             raise validation_error(fields) from None
         entries[license_no] = (name, firm)
-    with uow.transaction() as session:
+    with uow.transaction() as accounts:
         for license_no, (name, firm) in entries.items():
-            session.merge(RegisteredLawyer(license_no=license_no, name=name, law_firm=firm))
+            accounts.register_lawyer(license_no, name, firm)
     return {"imported": len(entries)}
 
 
 def ensure_admin(
-    uow: UnitOfWork, hasher: Hasher, phone: str | None, password: str | None, log: Callable[[str], None] = print
+    uow: IdentityWork, hasher: Hasher, phone: str | None, password: str | None, log: Callable[[str], None] = print
 ) -> bool:
     """Create the first admin from the environment, once, if no admin exists."""
     if not phone or not password:
         return False
-    with uow.read() as session:
-        if session.scalar(select(User.id).where(User.role == "admin").limit(1)) is not None:
+    with uow.read() as accounts:
+        if accounts.has_admin():
             return False
     try:
         create_user(uow, hasher, phone=phone, password=password, name="系统管理员", role="admin", court=None)
@@ -606,25 +577,23 @@ def ensure_admin(
 # -- housekeeping -------------------------------------------------------------------------
 
 
-def purge_sessions(uow: UnitOfWork) -> int:
+Housekeeping = RepositoryUnitOfWork[IdentityRepository]  # purges go through sessions (housekeeping.purge)
+
+
+def purge_sessions(uow: Housekeeping) -> int:
     """Sign-ins expired for longer than SESSION_RETENTION_DAYS (1). A token whose row is
     gone is refused as an expired one is: ``resolve`` knows no difference."""
     age = housekeeping.retention("SESSION_RETENTION_DAYS", 1)
-    return housekeeping.purge(uow, Session, Session.expires_at < housekeeping.cutoff(age))
+    return housekeeping.purge(uow.uow, Session, repository.expired_sessions(age))
 
 
-def purge_login_throttles(uow: UnitOfWork) -> int:
+def purge_login_throttles(uow: Housekeeping) -> int:
     """Failed-login counts whose window, and any lockout, ended more than
     LOGIN_THROTTLE_RETENTION_HOURS (24) ago: they no longer count against anyone."""
     age = housekeeping.retention("LOGIN_THROTTLE_RETENTION_HOURS", 24, unit="hours")
     before = housekeeping.cutoff(age)
-    return housekeeping.purge(
-        uow,
-        LoginThrottle,
-        or_(LoginThrottle.first_failure_at.is_(None), LoginThrottle.first_failure_at < before - domain.LOCKOUT_WINDOW)
-        & or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < before),
-    )
+    return housekeeping.purge(uow.uow, LoginThrottle, repository.spent_throttles(before, domain.LOCKOUT_WINDOW))
 
 
-def purges(uow: UnitOfWork) -> list[tuple[str, Callable[[], int]]]:
+def purges(uow: Housekeeping) -> list[tuple[str, Callable[[], int]]]:
     return [("sessions", lambda: purge_sessions(uow)), ("login throttles", lambda: purge_login_throttles(uow))]

@@ -11,14 +11,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from services.common import clock, paging, reading
-from services.common.db import UnitOfWork
 from services.common.errors import DomainError, validation_error
 from services.review import domain
 from services.review.models import ReviewedApplication
-from services.review.usecases import _require_staff, court_applications
+from services.review.repository import ReviewWork
+from services.review.usecases import _require_staff, queue_filter
 
 KINDS = ("queue", "decisions", "statistics")
 PAGE_ROWS = 500
@@ -48,7 +46,7 @@ STATISTICS_COLUMNS = [
 ]  # fmt: skip
 
 
-def export_page(uow: UnitOfWork, actor: dict, kind: Any, params: Any = None, cursor: Any = None) -> dict:
+def export_page(uow: ReviewWork, actor: dict, kind: Any, params: Any = None, cursor: Any = None) -> dict:
     """One page of an export: ``{title, columns, rows, next_cursor}``."""
     court = _require_staff(actor)
     params = params if isinstance(params, dict) else {}
@@ -61,26 +59,21 @@ def export_page(uow: UnitOfWork, actor: dict, kind: Any, params: Any = None, cur
     raise DomainError("not_found", "没有这种导出")
 
 
-def _queue(uow: UnitOfWork, court: str, params: dict, cursor: Any) -> dict:
+def _queue(uow: ReviewWork, court: str, params: dict, cursor: Any) -> dict:
     now = clock.now()
-    A = ReviewedApplication
-    query = court_applications(
-        court,
-        now.date(),
+    chosen = queue_filter(
         status=params.get("status"),
         mode=params.get("mode"),
         case_no=params.get("case_no"),
         applicant=params.get("applicant"),
     )
-    after = paging.after_position(A.applied_at, A.id, cursor)
-    if after is not None:
-        query = query.where(after)
-    with uow.read() as session:
-        rows = session.scalars(query.order_by(A.applied_at, A.id).limit(PAGE_ROWS + 1)).all()
+    after = paging.position_after(cursor)
+    with uow.read() as review:
+        rows = review.court_applications(court, now.date(), chosen, after, PAGE_ROWS + 1)
     return _page("阅卷申请", rows, now, lambda row: row.applied_at)
 
 
-def _decisions(uow: UnitOfWork, court: str, params: dict, cursor: Any) -> dict:
+def _decisions(uow: ReviewWork, court: str, params: dict, cursor: Any) -> dict:
     """Decided within ``from``..``to`` (court days, inclusive; the last 30 days unless
     asked), in the order they were made."""
     today = clock.today()
@@ -88,18 +81,10 @@ def _decisions(uow: UnitOfWork, court: str, params: dict, cursor: Any) -> dict:
     last = _day(params.get("to"), "to") or today
     if first > last or (last - first).days > MAX_PERIOD_DAYS:
         raise DomainError("invalid_date", f"起止日期应先后有序，且不超过 {MAX_PERIOD_DAYS} 天")
-    A = ReviewedApplication
-    query = select(A).where(
-        A.court == court,
-        A.reviewed_at.is_not(None),
-        A.reviewed_at >= clock.start_of_day(first),
-        A.reviewed_at < clock.start_of_day(last + timedelta(days=1)),
-    )
-    after = paging.after_position(A.reviewed_at, A.id, cursor)
-    if after is not None:
-        query = query.where(after)
-    with uow.read() as session:
-        rows = session.scalars(query.order_by(A.reviewed_at, A.id).limit(PAGE_ROWS + 1)).all()
+    start, end = clock.start_of_day(first), clock.start_of_day(last + timedelta(days=1))
+    after = paging.position_after(cursor)
+    with uow.read() as review:
+        rows = review.decided_between(court, start, end, after, PAGE_ROWS + 1)
     return _page(f"审查决定 {first}至{last}", rows, clock.now(), lambda row: row.reviewed_at)
 
 
@@ -140,7 +125,7 @@ def application_row(row: ReviewedApplication, now: datetime) -> list[Any]:
     ]
 
 
-def _statistics(uow: UnitOfWork, court: str, params: dict) -> dict:
+def _statistics(uow: ReviewWork, court: str, params: dict) -> dict:
     """A year by month (court time): applications received, decisions by outcome, and the
     mean time from application to decision. Grouped here rather than in SQL, which
     would need each database's own date functions: a year of one court is some thousands
@@ -152,17 +137,10 @@ def _statistics(uow: UnitOfWork, court: str, params: dict) -> dict:
         raise validation_error({"year": "应为年份，如 2026"}) from None
     if not 2000 <= year <= 2100:
         raise validation_error({"year": "应为 2000 至 2100 之间的年份"})
-    A = ReviewedApplication
     start, end = clock.start_of_day(date(year, 1, 1)), clock.start_of_day(date(year + 1, 1, 1))
-    with uow.read() as session:
-        received = session.execute(
-            select(A.applied_at, A.status).where(A.court == court, A.applied_at >= start, A.applied_at < end)
-        ).all()
-        decided = session.execute(
-            select(A.applied_at, A.reviewed_at, A.opinion, A.mode).where(
-                A.court == court, A.reviewed_at.is_not(None), A.reviewed_at >= start, A.reviewed_at < end
-            )
-        ).all()
+    with uow.read() as review:
+        received = review.received_between(court, start, end)
+        decided = review.decisions_between(court, start, end)
     months = {m: domain.MonthFigures() for m in range(1, 13)}
     for applied_at, status in received:
         figures = months[_month(applied_at)]

@@ -29,7 +29,7 @@ from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay, RelaysOutbox
 from services.common.rpc import actor_rpc
 from services.common.timers import configured_timer
-from services.review import exports, usecases
+from services.review import exports, repository, usecases
 from services.review.dependencies import Sms, case_directory, dossier_directory
 from services.review.models import IdempotencyKey, Inbox, Outbox
 
@@ -47,16 +47,21 @@ class ReviewService(HealthMixin, RelaysOutbox):
     accounts = verification.account_directory("REVIEW_RPC_TIMEOUT")
     sms = Sms()
 
+    @property
+    def review(self) -> repository.RepositoryUnitOfWork[repository.ReviewRepository]:
+        """The use cases' unit of work over this worker's database."""
+        return repository.unit_of_work(self.db)
+
     # -- RPC (from the gateway) ----------------------------------------------------------------
     @rpc(expected_exceptions=DomainError)
     def consistency_facts(self, ids):
         """For the consistency check (services.common.consistency): what this service holds."""
-        return usecases.consistency_facts(self.db, ids)
+        return usecases.consistency_facts(self.review, ids)
 
     @actor_rpc(expected_exceptions=DomainError)
     def staff_queue(self, actor, status=None, mode=None, limit=20, cursor=None, case_no=None, applicant=None):
         return usecases.staff_queue(
-            self.db,
+            self.review,
             actor,
             status=status,
             mode=mode,
@@ -69,26 +74,26 @@ class ReviewService(HealthMixin, RelaysOutbox):
 
     @actor_rpc(expected_exceptions=DomainError)
     def staff_counts(self, actor, mode=None):
-        return usecases.staff_counts(self.db, actor, mode=mode)
+        return usecases.staff_counts(self.review, actor, mode=mode)
 
     # -- the work calendar: holidays and 调休 working days, uploaded by an admin per year ------
     @actor_rpc(expected_exceptions=DomainError)
     def calendar_year(self, actor, year):
-        return usecases.calendar_year(self.db, actor, year)
+        return usecases.calendar_year(self.review, actor, year)
 
     @actor_rpc(expected_exceptions=DomainError)
     def set_calendar_year(self, actor, year, body):
-        return usecases.set_calendar_year(self.db, actor, year, body)
+        return usecases.set_calendar_year(self.review, actor, year, body)
 
     @actor_rpc(expected_exceptions=DomainError)
     def export_page(self, actor, kind, params=None, cursor=None):
         """导出: a page of the queue, the decisions of a period or a year's statistics."""
-        return exports.export_page(self.db, actor, kind, params=params, cursor=cursor)
+        return exports.export_page(self.review, actor, kind, params=params, cursor=cursor)
 
     @actor_rpc(expected_exceptions=DomainError)
     def decide(self, actor, application_id, body, idempotency_key=None):
         result = usecases.decide(
-            self.db,
+            self.review,
             actor,
             application_id,
             body,
@@ -104,40 +109,40 @@ class ReviewService(HealthMixin, RelaysOutbox):
 
     @actor_rpc(expected_exceptions=DomainError)
     def record_attendance(self, actor, application_id, body, idempotency_key=None):
-        result = usecases.record_attendance(self.db, actor, application_id, body, idempotency_key=idempotency_key)
+        result = usecases.record_attendance(self.review, actor, application_id, body, idempotency_key=idempotency_key)
         self.publish_outbox()
         return result
 
     # -- the reading room (阅卷室) ----------------------------------------------------------------
     @actor_rpc(expected_exceptions=DomainError)
     def reading_room(self, actor, court=None):
-        return usecases.reading_room(self.db, actor, court=court)
+        return usecases.reading_room(self.review, actor, court=court)
 
     @actor_rpc(expected_exceptions=DomainError)
     def configure_reading_room(self, actor, body, court=None, idempotency_key=None):
-        return usecases.configure_reading_room(self.db, actor, body, court=court, idempotency_key=idempotency_key)
+        return usecases.configure_reading_room(self.review, actor, body, court=court, idempotency_key=idempotency_key)
 
     @actor_rpc(expected_exceptions=DomainError)
     def onsite_slots(self, actor, application_id):
-        return usecases.onsite_slots(self.db, actor, application_id)
+        return usecases.onsite_slots(self.review, actor, application_id)
 
     @actor_rpc(expected_exceptions=DomainError)
     def book_onsite(self, actor, application_id, body, idempotency_key=None):
-        result = usecases.book_onsite(self.db, actor, application_id, body, idempotency_key=idempotency_key)
+        result = usecases.book_onsite(self.review, actor, application_id, body, idempotency_key=idempotency_key)
         self.publish_outbox()
         return result
 
     @actor_rpc(expected_exceptions=DomainError)
     def room_bookings(self, actor, date=None):
-        return usecases.room_bookings(self.db, actor, day=date)
+        return usecases.room_bookings(self.review, actor, day=date)
 
     @actor_rpc(expected_exceptions=DomainError)
     def messages(self, actor, limit=20, cursor=None):
-        return usecases.list_messages(self.db, actor, limit=limit, cursor=cursor)
+        return usecases.list_messages(self.review, actor, limit=limit, cursor=cursor)
 
     @actor_rpc(expected_exceptions=DomainError)
     def mark_read(self, actor, message_id):
-        usecases.mark_read(self.db, actor, message_id)
+        usecases.mark_read(self.review, actor, message_id)
 
     # -- events ----------------------------------------------------------------------------------
     # Retried with back-off on error, then parked as a dead letter (services.common.events):
@@ -145,49 +150,49 @@ class ReviewService(HealthMixin, RelaysOutbox):
     # be read are dropped by the use case (logged): no retry would read them either.
     @handles("applications", "application_submitted")
     def on_application_submitted(self, payload):
-        usecases.receive_submitted(self.db, payload)
+        usecases.receive_submitted(self.review, payload)
 
     @handles("applications", "application_withdrawn")
     def on_application_withdrawn(self, payload):
-        usecases.receive_withdrawn(self.db, payload)
+        usecases.receive_withdrawn(self.review, payload)
 
     @handles("applications", "application_revoked")
     def on_application_revoked(self, payload):
-        usecases.receive_revoked(self.db, self.sms, payload)
+        usecases.receive_revoked(self.review, self.sms, payload)
 
     @handles("case_binding", "binding_decided")
     def on_binding_decided(self, payload):
-        usecases.notify_binding(self.db, self.sms, payload)
+        usecases.notify_binding(self.review, self.sms, payload)
 
     @handles("case_binding", "binding_revoked")
     def on_binding_revoked(self, payload):
-        usecases.notify_binding(self.db, self.sms, payload, revoked=True)
+        usecases.notify_binding(self.review, self.sms, payload, revoked=True)
 
     @handles("review", "application_decided")
     def on_application_decided(self, payload):
-        usecases.notify_decision(self.db, self.sms, payload)
+        usecases.notify_decision(self.review, self.sms, payload)
 
     @handles("review", "attendance_recorded")
     def on_attendance_recorded(self, payload):
-        usecases.notify_attendance(self.db, self.sms, payload)
+        usecases.notify_attendance(self.review, self.sms, payload)
 
     @handles("review", "onsite_booked")
     def on_onsite_booked(self, payload):
-        usecases.notify_booking(self.db, self.sms, payload)
+        usecases.notify_booking(self.review, self.sms, payload)
 
     # -- timers ------------------------------------------------------------------------------------
     @configured_timer("REVIEW_SWEEP_SECONDS", 5.0, eager=True)
     def expiry_reminders(self):
-        usecases.send_expiry_reminders(self.db, self.sms)
+        usecases.send_expiry_reminders(self.review, self.sms)
 
     @configured_timer("REVIEW_SWEEP_SECONDS", 5.0, eager=True)
     def booking_reminders(self):
         """The day before a booked slot (现场阅卷提醒); every replica may run it: once each."""
-        usecases.send_booking_reminders(self.db, self.sms)
+        usecases.send_booking_reminders(self.review, self.sms)
 
     @configured_timer("REVIEW_GAUGE_SECONDS", 15.0, eager=True)
     def refresh_gauges(self):
-        metrics.set_review_queues(*usecases.queue_by_court(self.db))
+        metrics.set_review_queues(*usecases.queue_by_court(self.review))
 
     @configured_timer("HOUSEKEEPING_SECONDS", 3600.0)
     def purge_old_rows(self):

@@ -1,64 +1,54 @@
-"""What the review service does. Functions take the unit of work and collaborators
-explicitly (case directory, SMS provider, fault point), so tests can call them without a
-broker."""
+"""What the review service does, step by step as the court's procedure goes. Functions take
+the service's unit of work (``repository.unit_of_work``, or the unit tests' in-memory one)
+and collaborators explicitly (case directory, SMS provider, fault point), so tests can
+call them without a broker."""
 
 from __future__ import annotations
 
 import json
 import logging
+import operator
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, String, and_, cast, func, literal, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from services.common import case_numbers, clock, consistency, idempotency, metrics, paging, reading, text, verification
-from services.common.db import UnitOfWork, serialise
+from services.common.db import Conflict
 from services.common.errors import DomainError, not_found, validation_error
-from services.common.messaging import first_delivery, read_event, record_event
+from services.common.messaging import read_event
 from services.review import calendar, domain, schemas
 from services.review.dependencies import SmsProvider, onsite_notice
-from services.review.models import (
-    EndedApplication,
-    IdempotencyKey,
-    Inbox,
-    Message,
-    Outbox,
-    ReadingRoom,
-    ReviewedApplication,
-    RoomBooking,
-    WorkCalendarYear,
-)
+from services.review.models import EndedApplication, ReadingRoom, ReviewedApplication, RoomBooking, WorkCalendarYear
+from services.review.repository import QueueFilter, ReviewRepository, ReviewWork
 
 log = logging.getLogger("review")
 
 STAFF_ROLES = ("clerk", "archivist")  # 审查人, 档案室
 MAX_ID = 64
 NO_FAULT: Callable[[str], None] = lambda _name: None  # noqa: E731
+KEYS = operator.attrgetter("idempotency_keys")  # where each repository keeps Idempotency-Keys
 
 
 # -- the queue, fed by applications' events -----------------------------------------------------
-def receive_submitted(uow: UnitOfWork, payload: dict) -> bool:
+def receive_submitted(uow: ReviewWork, payload: dict) -> bool:
     """``applications.application_submitted``: the application joins its court's queue.
     Returns False for a redelivery or a payload that cannot be read (logged, dropped)."""
     row = read_event("application_submitted", payload, _replica_from)
     if row is None:
         return False
-    with uow.transaction() as session:
-        serialise(session, "application", row.id)  # with an end of it heard at the same moment
-        if not first_delivery(session, Inbox, str(payload.get("event_id") or f"submitted:{row.id}")):
+    with uow.transaction() as review:
+        review.take_turns("application", row.id)  # with an end of it heard at the same moment
+        if not review.first_delivery(str(payload.get("event_id") or f"submitted:{row.id}")):
             return False
-        if session.get(ReviewedApplication, row.id) is not None:
+        if review.application(row.id) is not None:
             return False
-        ended = session.get(EndedApplication, row.id)
+        ended = review.ended(row.id)
         if ended is not None:  # its withdrawal or revocation came first: it never queues
             row.status = ended.status
             if ended.status == "revoked":
                 row.revoked_at, row.revoked_reason = ended.at, ended.reason
-        session.add(row)
+        review.add_application(row)
     return True
 
 
@@ -93,23 +83,23 @@ def _replica_from(payload: dict) -> ReviewedApplication:
     )
 
 
-def receive_withdrawn(uow: UnitOfWork, payload: dict) -> bool:
+def receive_withdrawn(uow: ReviewWork, payload: dict) -> bool:
     """``applications.application_withdrawn``: leaves the queue for good; heard before the
     submission, it is remembered, so the submission never queues."""
     app_id = str(payload.get("application_id") or "")
     if not 0 < len(app_id) <= MAX_ID:
         log.error("application_withdrawn without an application id; dropped (event %s)", payload.get("event_id"))
         return False
-    with uow.transaction() as session:
-        serialise(session, "application", app_id)
-        if not first_delivery(session, Inbox, str(payload.get("event_id") or f"withdrawn:{app_id}")):
+    with uow.transaction() as review:
+        review.take_turns("application", app_id)
+        if not review.first_delivery(str(payload.get("event_id") or f"withdrawn:{app_id}")):
             return False
         # Applications lets a reader withdraw only while it has heard no decision, so a
         # decision review took meanwhile is void: the withdrawal stands.
-        return _end(session, app_id, "withdrawn", ("pending", "approved", "rejected", "returned"))
+        return _end(review, app_id, "withdrawn", ("pending", "approved", "rejected", "returned"))
 
 
-def receive_revoked(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
+def receive_revoked(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
     """``applications.application_revoked`` (已终止): the reader's relation to the case
     ended. A pending one leaves the queue and can no longer be decided; the reader is told
     once, in the inbox and by text."""
@@ -122,34 +112,30 @@ def receive_revoked(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
         return False
     reason = str(payload.get("reason") or "您与本案的关系已终止")[:500]
     title, body = domain.revocation_notice(case_no, reason)
-    with uow.transaction() as session:
-        serialise(session, "application", app_id)
-        if not first_delivery(session, Inbox, str(payload.get("event_id") or f"revoked:{app_id}")):
+    with uow.transaction() as review:
+        review.take_turns("application", app_id)
+        if not review.first_delivery(str(payload.get("event_id") or f"revoked:{app_id}")):
             return False
-        _end(session, app_id, "revoked", ("pending", "approved"), reason)
-        created = _add_message(session, user_id=user_id, application_id=app_id, kind="revoked", title=title, body=body)
-        phone = session.scalar(select(ReviewedApplication.applicant_phone).where(ReviewedApplication.id == app_id))
+        _end(review, app_id, "revoked", ("pending", "approved"), reason)
+        created = review.add_message(user_id=user_id, application_id=app_id, kind="revoked", title=title, body=body)
+        phone = review.applicant_phone(app_id)
     if created:
         _text(sms, phone, "application_revoked", case_no)
     return True
 
 
-def _end(session: Session, app_id: str, status: str, from_statuses: tuple[str, ...], reason: str | None = None) -> bool:
+def _end(
+    review: ReviewRepository, app_id: str, status: str, from_statuses: tuple[str, ...], reason: str | None = None
+) -> bool:
     """Move a known application to a final status, or remember the end for one not yet
     heard of (the first end heard wins)."""
     values: dict[str, Any] = {"status": status}
     if status == "revoked":
         values.update(revoked_at=clock.utcnow(), revoked_reason=reason)
-    result = session.execute(
-        update(ReviewedApplication)
-        .where(ReviewedApplication.id == app_id, ReviewedApplication.status.in_(from_statuses))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount == 1:
+    if review.end_if(app_id, from_statuses, values):
         return True
-    if session.get(ReviewedApplication, app_id) is None and session.get(EndedApplication, app_id) is None:
-        session.add(EndedApplication(application_id=app_id, status=status, reason=reason, at=clock.utcnow()))
+    if review.application(app_id) is None and review.ended(app_id) is None:
+        review.remember_end(EndedApplication(application_id=app_id, status=status, reason=reason, at=clock.utcnow()))
         return True
     return False
 
@@ -164,66 +150,46 @@ def _require_staff(actor: dict, roles: tuple[str, ...] = STAFF_ROLES) -> str:
     return court
 
 
-def _own_court_row(session: Session, actor_court: str, application_id: Any) -> ReviewedApplication:
+def _own_court_row(review: ReviewRepository, actor_court: str, application_id: Any) -> ReviewedApplication:
     """Another court's application answers exactly like a missing one."""
     key = str(application_id) if application_id is not None else ""
-    row = session.get(ReviewedApplication, key) if 0 < len(key) <= MAX_ID else None
+    row = review.application(key) if 0 < len(key) <= MAX_ID else None
     if row is None or row.court != actor_court:
         raise not_found("阅卷申请不存在")
     return row
 
 
-def _search(case_no: Any, applicant: Any) -> list[Any]:
-    """The console's search: a whole case number (either bracket), a part of a name."""
-    A = ReviewedApplication
-    found = []
-    if case_no not in (None, ""):
-        found.append(A.case_no == case_numbers.canonical(case_no))
-    if applicant not in (None, ""):
-        if not isinstance(applicant, str) or len(applicant) > 50:
-            raise validation_error({"applicant": "应为不超过50个字符的姓名"})
-        found.append(A.applicant_name.contains(applicant.strip(), autoescape=True))
-    return found
-
-
-def staff_counts(uow: UnitOfWork, actor: dict, mode: Any = None) -> dict:
+def staff_counts(uow: ReviewWork, actor: dict, mode: Any = None) -> dict:
     """How many of the court's applications are in each status, counted (not a page's
     length): the console's tabs."""
     court = _require_staff(actor)
     if mode not in (None, "", *domain.MODES):
         raise validation_error({"mode": "应为 online 或 onsite"})
     today = clock.now().date()
-    A = ReviewedApplication
-    with uow.read() as session:
-        counts = {}
-        for status in domain.STATUSES:
-            query = select(func.count()).select_from(A).where(A.court == court, reading.status_sql(A, status, today))
-            if mode:
-                query = query.where(A.mode == mode)
-            counts[status] = session.scalar(query) or 0
+    with uow.read() as review:
+        counts = {status: review.count_of_court(court, status, today, mode or None) for status in domain.STATUSES}
     return {"counts": counts}
 
 
-def court_applications(
-    court: str, today: date, *, status: Any = None, mode: Any = None, case_no: Any = None, applicant: Any = None
-) -> Select:
-    """The court's applications the console's filters choose (the queue and its exports):
-    a status as people see it, a mode, a case number, a part of the applicant's name."""
+def queue_filter(*, status: Any = None, mode: Any = None, case_no: Any = None, applicant: Any = None) -> QueueFilter:
+    """The console's filters (the queue and its exports), checked: a status as people see
+    it, a mode, a whole case number (either bracket), a part of the applicant's name."""
     if status not in (None, "", *domain.STATUSES):
         raise validation_error({"status": "应为 " + "、".join(domain.STATUSES)})
     if mode not in (None, "", *domain.MODES):
         raise validation_error({"mode": "应为 online 或 onsite"})
-    A = ReviewedApplication
-    query = select(A).where(A.court == court, *_search(case_no, applicant))
-    if status:
-        query = query.where(reading.status_sql(ReviewedApplication, status, today))
-    if mode:
-        query = query.where(A.mode == mode)
-    return query
+    number = name = None
+    if case_no not in (None, ""):
+        number = case_numbers.canonical(case_no)
+    if applicant not in (None, ""):
+        if not isinstance(applicant, str) or len(applicant) > 50:
+            raise validation_error({"applicant": "应为不超过50个字符的姓名"})
+        name = applicant.strip()
+    return QueueFilter(status=status or None, mode=mode or None, case_no=number, applicant=name)
 
 
 def staff_queue(
-    uow: UnitOfWork,
+    uow: ReviewWork,
     actor: dict,
     status: str | None = None,
     mode: str | None = None,
@@ -239,17 +205,15 @@ def staff_queue(
     court = _require_staff(actor)
     limit = max(1, min(100, int(limit)))
     now = clock.now()
-    A = ReviewedApplication
-    query = court_applications(court, now.date(), status=status, mode=mode, case_no=case_no, applicant=applicant)
-    after = paging.after_position(A.applied_at, A.id, cursor)
-    if after is not None:
-        query = query.where(after)
-    with uow.read() as session:
-        rows = session.scalars(query.order_by(A.applied_at, A.id).limit(limit + 1)).all()
+    chosen = queue_filter(status=status, mode=mode, case_no=case_no, applicant=applicant)
+    after = paging.position_after(cursor)
+    with uow.read() as review:
+        rows = review.court_applications(court, now.date(), chosen, after, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     states = verification.states_of(verifications, [r.applicant_id for r in rows]) if verifications else {}
-    booked = _bookings_of(uow, [r.id for r in rows if r.mode == "onsite"])
+    with uow.read() as review:
+        booked = review.bookings_of([r.id for r in rows if r.mode == "onsite"])
     days = work_calendar(uow) if any(r.status == "pending" for r in rows) else None
     items = []
     for row in rows:
@@ -270,7 +234,7 @@ def staff_queue(
 
 # -- decisions ---------------------------------------------------------------------------------
 def decide(
-    uow: UnitOfWork,
+    uow: ReviewWork,
     actor: dict,
     application_id: Any,
     body: Any,
@@ -283,11 +247,11 @@ def decide(
     the input, then the state; only a pending application can be decided, and of two
     clerks deciding at once exactly one wins (a conditional update)."""
     court = _require_staff(actor, ("clerk",))
-    with uow.read() as session:
-        row = _own_court_row(session, court, application_id)
+    with uow.read() as review:
+        row = _own_court_row(review, court, application_id)
     key = idempotency.check_key(idempotency_key)
     request_hash = idempotency.fingerprint("decide", row.id, body)
-    found = idempotency.recall(uow, IdempotencyKey, user_id=actor["id"], key=key, request_hash=request_hash)
+    found = idempotency.recall(uow, KEYS, user_id=actor["id"], key=key, request_hash=request_hash)
     if found is not None:
         return found
     now = clock.now()
@@ -317,27 +281,16 @@ def decide(
         "notice": onsite_notice(row.court) if decision.mode == "onsite" else None,
     }
 
-    def effect(session: Session) -> dict:
-        # The first statement of the transaction is the write, so SQLite waits for the
-        # lock instead of failing a stale snapshot; PostgreSQL re-checks the WHERE after
-        # the other clerk's commit. Either way the loser updates nothing.
-        result = session.execute(
-            update(ReviewedApplication)
-            .where(ReviewedApplication.id == row.id, ReviewedApplication.status == "pending")
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
+    def effect(review: ReviewRepository) -> dict:
+        decided = review.decide_pending(row.id, values)  # of two clerks at once, one wins
+        if decided is None:
             raise _LostRace()
-        decided = session.get(ReviewedApplication, row.id, populate_existing=True)
-        record_event(session, Outbox, "application_decided", schemas.decided_event(decided))
+        review.announce("application_decided", schemas.decided_event(decided))
         fault("decision_before_commit")
         return schemas.application(decided, now)
 
     try:
-        answer = idempotency.once(
-            uow, IdempotencyKey, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect
-        )
+        answer = idempotency.once(uow, KEYS, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect)
     except _LostRace:
         raise DomainError("invalid_state", _NOT_PENDING) from None
     metrics.decision_made(row.court, decision.opinion, (now - clock.as_aware(row.applied_at)).total_seconds())
@@ -373,7 +326,7 @@ def _require_electronic_dossier(case_summary: Callable[[str], dict], case_no: st
 
 # -- attendance (现场阅卷登记) --------------------------------------------------------------------
 def record_attendance(
-    uow: UnitOfWork, actor: dict, application_id: Any, body: Any, idempotency_key: str | None = None
+    uow: ReviewWork, actor: dict, application_id: Any, body: Any, idempotency_key: str | None = None
 ) -> dict:
     """The archivist records 是否到场, 借阅时间, 还卷时间 for an on-site approval; a retry
     with the same Idempotency-Key gives the first answer and records nothing more."""
@@ -382,8 +335,8 @@ def record_attendance(
     request_hash = idempotency.fingerprint("attendance", str(application_id), body)
     now = clock.now()
 
-    def effect(session: Session) -> dict:
-        row = _own_court_row(session, court, application_id)
+    def effect(review: ReviewRepository) -> dict:
+        row = _own_court_row(review, court, application_id)
         if row.status != "approved" or row.mode != "onsite":
             domain.parse_attendance(body, now)  # the input is judged before the state (422, then 409)
             raise DomainError("invalid_state", "只有同意现场阅卷的申请可以登记到场情况")
@@ -393,27 +346,14 @@ def record_attendance(
         row.attended = attendance.attended
         row.borrowed_at = attendance.borrowed_at
         row.returned_at = attendance.returned_at
-        session.flush()
-        record_event(session, Outbox, "attendance_recorded", schemas.attendance_event(row))
-        return schemas.application(row, now, session.get(RoomBooking, row.id))
+        review.announce("attendance_recorded", schemas.attendance_event(row))
+        return schemas.application(row, now, review.booking(row.id))
 
-    return idempotency.once(uow, IdempotencyKey, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect)
+    return idempotency.once(uow, KEYS, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect)
 
 
 # -- messages (站内信) ----------------------------------------------------------------------------
-def _add_message(session: Session, **fields: Any) -> bool:
-    """Insert one message unless its (application, kind) exists: a second sender, by a
-    redelivery or another replica's sweep, is a no-op."""
-    try:
-        with session.begin_nested():
-            session.add(Message(created_at=clock.utcnow(), **fields))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
-
-
-def notify_decision(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
+def notify_decision(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
     """``review.application_decided`` → a message to the applicant, and a text message."""
     app_id = str(payload.get("application_id") or "")
 
@@ -425,17 +365,17 @@ def notify_decision(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
     if facts is None:
         return False
     title, body, user_id = facts
-    with uow.transaction() as session:
-        if not first_delivery(session, Inbox, str(payload.get("event_id") or f"decided:{app_id}")):
+    with uow.transaction() as review:
+        if not review.first_delivery(str(payload.get("event_id") or f"decided:{app_id}")):
             return False
-        created = _add_message(session, user_id=user_id, application_id=app_id, kind="decision", title=title, body=body)
-        phone = session.scalar(select(ReviewedApplication.applicant_phone).where(ReviewedApplication.id == app_id))
+        created = review.add_message(user_id=user_id, application_id=app_id, kind="decision", title=title, body=body)
+        phone = review.applicant_phone(app_id)
     if created:
         _text(sms, phone, _decision_template(payload["opinion"], payload.get("mode")), payload["case_no"])
     return created
 
 
-def notify_attendance(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
+def notify_attendance(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
     """Its own ``review.attendance_recorded`` → the reader's message and text when they did
     not come or when the file is back (domain.attendance_notice), once per kind."""
     facts = read_event(
@@ -464,7 +404,7 @@ def _notice_texted_as_kind(notice: tuple[str, str, str] | None) -> Notice | None
 
 
 def _tell_reader(
-    uow: UnitOfWork,
+    uow: ReviewWork,
     sms: SmsProvider,
     event_id: str,
     app_id: str,
@@ -472,17 +412,15 @@ def _tell_reader(
 ) -> bool:
     """One of review's own events about an application → its reader's message and the
     text copy, once (the inbox, and the unique (application, kind) of messages)."""
-    with uow.transaction() as session:
-        if not first_delivery(session, Inbox, event_id):
+    with uow.transaction() as review:
+        if not review.first_delivery(event_id):
             return False
-        row = session.get(ReviewedApplication, app_id)
+        row = review.application(app_id)
         told = notice(row) if row is not None else None
         if told is None:
             return False
         kind, title, body, template, params = told
-        created = _add_message(
-            session, user_id=row.applicant_id, application_id=app_id, kind=kind, title=title, body=body
-        )
+        created = review.add_message(user_id=row.applicant_id, application_id=app_id, kind=kind, title=title, body=body)
         phone, case_no = row.applicant_phone, row.case_no
     if created:
         _text(sms, phone, template, case_no, **params)
@@ -497,7 +435,7 @@ def _decision_template(opinion: str, mode: str | None) -> str:
     return "application_rejected" if opinion == "reject" else "application_returned"
 
 
-def notify_binding(uow: UnitOfWork, sms: SmsProvider, payload: dict, revoked: bool = False) -> bool:
+def notify_binding(uow: ReviewWork, sms: SmsProvider, payload: dict, revoked: bool = False) -> bool:
     """``case_binding.binding_decided`` / ``binding_revoked`` → the lawyer's 站内信 and a
     text, once (the inbox; the kind names the binding)."""
 
@@ -516,37 +454,35 @@ def notify_binding(uow: UnitOfWork, sms: SmsProvider, payload: dict, revoked: bo
         return False
     binding_id, user_id, case_no, title, body, template = facts
     kind = f"binding-{'revoked' if revoked else 'decided'}:{binding_id}"[:32]
-    with uow.transaction() as session:
-        if not first_delivery(session, Inbox, str(payload.get("event_id") or kind)):
+    with uow.transaction() as review:
+        if not review.first_delivery(str(payload.get("event_id") or kind)):
             return False
-        created = _add_message(session, user_id=user_id, application_id=None, kind=kind, title=title, body=body)
+        created = review.add_message(user_id=user_id, application_id=None, kind=kind, title=title, body=body)
     if created:
         _text(sms, payload.get("lawyer_phone"), template, case_no)
     return created
 
 
-def send_expiry_reminders(uow: UnitOfWork, sms: SmsProvider, limit: int = 500) -> int:
+def send_expiry_reminders(uow: ReviewWork, sms: SmsProvider, limit: int = 500) -> int:
     """The sweep: a reminder during the last day of every online approval. Safe in every
     replica at once: the unique (application, kind) lets only one insert win."""
     now = clock.now()
-    A = ReviewedApplication
     sent = 0
-    with uow.read() as session:
-        due = session.execute(
-            select(A.id, A.applicant_id, A.case_no, A.valid_until, A.applicant_phone)
-            .outerjoin(Message, and_(Message.application_id == A.id, Message.kind == "expiry_reminder"))
-            .where(reading.reminder_due_sql(A, now), Message.id.is_(None))
-            .limit(limit)
-        ).all()
-    for app_id, user_id, case_no, valid_until, phone in due:
-        title, body = domain.reminder_notice(case_no, valid_until.isoformat())
-        with uow.transaction() as session:
-            created = _add_message(
-                session, user_id=user_id, application_id=app_id, kind="expiry_reminder", title=title, body=body
+    with uow.read() as review:
+        due = review.due_expiry_reminders(now, limit)
+    for reader in due:
+        title, body = domain.reminder_notice(reader.case_no, reader.valid_until.isoformat())
+        with uow.transaction() as review:
+            created = review.add_message(
+                user_id=reader.user_id,
+                application_id=reader.application_id,
+                kind="expiry_reminder",
+                title=title,
+                body=body,
             )
         if created:
             sent += 1
-            _text(sms, phone, "expiry_reminder", case_no)
+            _text(sms, reader.phone, "expiry_reminder", reader.case_no)
     return sent
 
 
@@ -562,43 +498,39 @@ def _text(sms: SmsProvider, phone: str | None, template: str, case_no: str, **mo
         log.warning("sms provider failed: %s", type(exc).__name__)
 
 
-def list_messages(uow: UnitOfWork, actor: dict, limit: int = 20, cursor: Any = None) -> dict:
+def list_messages(uow: ReviewWork, actor: dict, limit: int = 20, cursor: Any = None) -> dict:
     user_id = actor.get("id") if isinstance(actor, dict) else None
     limit = max(1, min(100, int(limit)))
-    query = select(Message).where(Message.user_id == user_id)
+    before = None
     if cursor:
         if not re.fullmatch(r"[0-9]{1,18}", str(cursor)):  # ASCII: str.isdigit takes "²"
             raise DomainError("bad_request", "参数 cursor 无效")
-        query = query.where(Message.id < int(cursor))
-    with uow.read() as session:
-        rows = session.scalars(query.order_by(Message.id.desc()).limit(limit + 1)).all()
+        before = int(cursor)
+    with uow.read() as review:
+        rows = review.messages_of(user_id, before, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return {"items": [schemas.message(r) for r in rows], "next_cursor": str(rows[-1].id) if more else None}
 
 
-def mark_read(uow: UnitOfWork, actor: dict, message_id: Any) -> None:
+def mark_read(uow: ReviewWork, actor: dict, message_id: Any) -> None:
     """Someone else's message answers exactly like a missing one."""
     key = str(message_id)
     if not re.fullmatch(r"[0-9]{1,18}", key):
         raise not_found("消息不存在")
-    with uow.transaction() as session:
-        row = session.get(Message, int(key))
+    with uow.transaction() as review:
+        row = review.message(int(key))
         if row is None or row.user_id != actor.get("id"):
             raise not_found("消息不存在")
         if row.read_at is None:
             row.read_at = clock.utcnow()
 
 
-def queue_by_court(uow: UnitOfWork) -> tuple[list[tuple[str, int, float | None]], dict[str, int]]:
+def queue_by_court(uow: ReviewWork) -> tuple[list[tuple[str, int, float | None]], dict[str, int]]:
     """(court, pending, age in seconds of the oldest pending) for the operators' dashboard,
     and how many working days the oldest of each court has waited (the review's limit)."""
-    with uow.read() as session:
-        rows = session.execute(
-            select(ReviewedApplication.court, func.count(), func.min(ReviewedApplication.applied_at))
-            .where(ReviewedApplication.status == "pending")
-            .group_by(ReviewedApplication.court)
-        ).all()
+    with uow.read() as review:
+        rows = review.pending_by_court()
     days, today = work_calendar(uow), clock.today()
     working = {court: days.working_days_after(_court_day(oldest), today) for court, _, oldest in rows if oldest}
     return metrics.queue_ages(rows), working
@@ -609,13 +541,13 @@ def _court_day(instant: datetime) -> date:
 
 
 # -- what the services must agree on (services.common.consistency) --------------------------
-def consistency_facts(uow: UnitOfWork, ids: list[int]) -> dict[int, dict]:
+def consistency_facts(uow: ReviewWork, ids: list[int]) -> dict[int, dict]:
     """Review's copy of these applications: status, decision, grant, attendance."""
     keys = [str(i) for i in ids][:2000]
-    with uow.read() as session:
-        rows = session.scalars(select(ReviewedApplication).where(ReviewedApplication.id.in_(keys))).all()
-        ended = session.scalars(select(EndedApplication).where(EndedApplication.application_id.in_(keys))).all()
-    booked = _bookings_of(uow, keys)
+    with uow.read() as review:
+        rows = review.by_ids(keys)
+        ended = review.ended_among(keys)
+        booked = review.bookings_of(keys)
     facts = {
         int(r.id): {
             "id": int(r.id),
@@ -651,23 +583,23 @@ def _room_court(actor: dict, court: Any) -> str:
     return named
 
 
-def _room_of(session: Session, court: str) -> domain.Room:
-    stored = session.get(ReadingRoom, court)
+def _room_of(review: ReviewRepository, court: str) -> domain.Room:
+    stored = review.reading_room(court)
     return domain.room_from_shape(json.loads(stored.config)) if stored is not None else domain.DEFAULT_ROOM
 
 
-def reading_room(uow: UnitOfWork, actor: dict, court: Any = None) -> dict:
+def reading_room(uow: ReviewWork, actor: dict, court: Any = None) -> dict:
     """阅卷室设置 as stored, or the default for a court that never set it (``configured``
     false)."""
     court = _room_court(actor, court)
-    with uow.read() as session:
-        configured = session.get(ReadingRoom, court) is not None
-        room = _room_of(session, court)
+    with uow.read() as review:
+        configured = review.reading_room(court) is not None
+        room = _room_of(review, court)
     return {"court": court, **domain.room_shape(room), "configured": configured}
 
 
 def configure_reading_room(
-    uow: UnitOfWork, actor: dict, body: Any, court: Any = None, idempotency_key: str | None = None
+    uow: ReviewWork, actor: dict, body: Any, court: Any = None, idempotency_key: str | None = None
 ) -> dict:
     """The archivist (or an admin) sets the room: slots, seats, closed and open days. Seats
     already booked stay booked when the capacity shrinks; new bookings see the new room."""
@@ -678,33 +610,31 @@ def configure_reading_room(
     room = domain.parse_room(body)
     shape = domain.room_shape(room)
 
-    def effect(session: Session) -> dict:
-        stored = session.get(ReadingRoom, court)
-        if stored is None:
+    def effect(review: ReviewRepository) -> dict:
+        stored = review.reading_room(court)
+        first = stored is None
+        if first:
             stored = ReadingRoom(court=court)
-            session.add(stored)
         stored.config = json.dumps(shape, ensure_ascii=False)
         stored.updated_at, stored.updated_by = clock.utcnow(), actor.get("id")
+        if first:
+            review.add_reading_room(stored)
         return {"court": court, **shape, "configured": True}
 
     request_hash = idempotency.fingerprint("reading_room", court, shape)
     try:
-        return idempotency.once(
-            uow, IdempotencyKey, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect
-        )
-    except IntegrityError:  # two first settings at once: the later one is the room
-        return idempotency.once(
-            uow, IdempotencyKey, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect
-        )
+        return idempotency.once(uow, KEYS, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect)
+    except Conflict:  # two first settings at once: the later one is the room
+        return idempotency.once(uow, KEYS, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect)
 
 
-def _own_onsite(session: Session, actor: dict, application_id: Any, now: datetime) -> ReviewedApplication:
+def _own_onsite(review: ReviewRepository, actor: dict, application_id: Any, now: datetime) -> ReviewedApplication:
     """The caller's own on-site approval: another's (or none) is not found; any other of
     theirs (pending, online, expired, ended...) is ``not_approved``."""
     if not isinstance(actor, dict) or actor.get("role") not in APPLICANT_ROLES:
         raise DomainError("forbidden", "仅申请人本人可以预约现场阅卷")
     key = str(application_id) if application_id is not None else ""
-    row = session.get(ReviewedApplication, key) if 0 < len(key) <= MAX_ID else None
+    row = review.application(key) if 0 < len(key) <= MAX_ID else None
     if row is None or row.applicant_id != actor.get("id"):
         raise not_found("阅卷申请不存在")
     status = reading.effective_status(row.status, reading.arrangement(row), now)
@@ -713,27 +643,15 @@ def _own_onsite(session: Session, actor: dict, application_id: Any, now: datetim
     return row
 
 
-def _taken(session: Session, court: str, first: date, last: date) -> dict[tuple[date, str], int]:
-    """Seats taken per (day, slot) of a court between two days: bookings of applications
-    still approved (a revoked reader's seat is free again)."""
-    B, A = RoomBooking, ReviewedApplication
-    rows = session.execute(
-        select(B.day, B.start, func.count())
-        .join(A, A.id == B.application_id)
-        .where(B.court == court, B.day >= first, B.day <= last, A.status == "approved")
-        .group_by(B.day, B.start)
-    ).all()
-    return {(day, start): count for day, start, count in rows}
-
-
-def onsite_slots(uow: UnitOfWork, actor: dict, application_id: Any) -> dict:
+def onsite_slots(uow: ReviewWork, actor: dict, application_id: Any) -> dict:
     """预约到场时间: the open slots of the reader's window from now on, with free seats."""
     now = clock.now()
-    with uow.read() as session:
-        row = _own_onsite(session, actor, application_id, now)
-        room = _room_of(session, row.court)
-        taken = _taken(session, row.court, max(row.start_date, now.date()), row.end_date)
-        current = session.get(RoomBooking, row.id)
+    with uow.read() as review:
+        row = _own_onsite(review, actor, application_id, now)
+        room = _room_of(review, row.court)
+        # a revoked reader's seat is free again: only approved applications' bookings count
+        taken = review.seats_taken(row.court, max(row.start_date, now.date()), row.end_date)
+        current = review.booking(row.id)
     return {
         "items": domain.open_slots(room, row.start_date, row.end_date, now, taken),
         "booking": schemas.booked(current),
@@ -749,7 +667,7 @@ class _SlotFull(DomainError):
 
 
 def book_onsite(
-    uow: UnitOfWork, actor: dict, application_id: Any, body: Any, idempotency_key: str | None = None
+    uow: ReviewWork, actor: dict, application_id: Any, body: Any, idempotency_key: str | None = None
 ) -> dict:
     """The reader books a slot (预约到场); a new booking replaces the old. Of two readers
     taking the last seat at once exactly one wins: the slot is locked (PostgreSQL) and the
@@ -757,59 +675,50 @@ def book_onsite(
     the count of seats that follows sees every committed booking and the ones in flight
     wait."""
     now = clock.now()
-    with uow.read() as session:
-        row = _own_onsite(session, actor, application_id, now)
-        room = _room_of(session, row.court)
+    with uow.read() as review:
+        row = _own_onsite(review, actor, application_id, now)
+        room = _room_of(review, row.court)
     day, slot = domain.parse_booking(body, room, row.start_date, row.end_date, now)
     key = idempotency.check_key(idempotency_key)
     request_hash = idempotency.fingerprint("onsite_booking", row.id, {"date": day.isoformat(), "start": slot.start})
 
-    def effect(session: Session) -> dict:
-        serialise(session, "application", row.id)
-        serialise(session, "room", row.court, day.isoformat(), slot.start)
-        booking = session.get(RoomBooking, row.id)
+    def effect(review: ReviewRepository) -> dict:
+        review.take_turns("application", row.id)
+        review.take_turns("room", row.court, day.isoformat(), slot.start)
+        booking = review.booking(row.id)
         if booking is not None and (booking.day, booking.start) == (day, slot.start):
             return schemas.booked(booking)  # the slot already held: nothing changes, nothing is sent
         if booking is None:
             booking = RoomBooking(application_id=row.id, court=row.court, version=0)
-            session.add(booking)
         booking.day, booking.start, booking.end = day, slot.start, slot.end
         booking.version += 1
         booking.booked_at = clock.utcnow()
-        session.flush()  # the write first: see the docstring
-        taken = _taken(session, row.court, day, day).get((day, slot.start), 0)
-        current = session.get(ReviewedApplication, row.id, populate_existing=True)
+        review.hold_booking(booking)  # the write first: see the docstring
+        taken = review.seats_taken(row.court, day, day).get((day, slot.start), 0)
+        current = review.application(row.id, fresh=True)
         if taken > slot.capacity:
             raise _SlotFull()
         if current is None or current.status != "approved":  # revoked meanwhile
             raise DomainError("not_approved", "该申请不是已同意的现场阅卷，无需预约阅卷时间")
-        record_event(session, Outbox, "onsite_booked", schemas.booking_event(current, booking))
+        review.announce("onsite_booked", schemas.booking_event(current, booking))
         return schemas.booked(booking)
 
     try:
-        return idempotency.once(
-            uow, IdempotencyKey, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect
-        )
+        return idempotency.once(uow, KEYS, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect)
     except _SlotFull:
         raise DomainError("slot_full", "该时段名额已满，请选择其他时段") from None
 
 
-def room_bookings(uow: UnitOfWork, actor: dict, day: Any = None) -> dict:
+def room_bookings(uow: ReviewWork, actor: dict, day: Any = None) -> dict:
     """The archivist's day list (今日到场, any day): that day's bookings of the court by
     slot, each with what was recorded; expired approvals (a no-show not yet marked) stay on
     it, revoked or withdrawn ones leave it."""
     court = _require_staff(actor, ("archivist",))
     now = clock.now()
     the_day = now.date() if day in (None, "") else domain.parse_day(day, "date")
-    B, A = RoomBooking, ReviewedApplication
-    with uow.read() as session:
-        rows = session.execute(
-            select(A, B)
-            .join(B, B.application_id == A.id)
-            .where(B.court == court, B.day == the_day, A.status == "approved")
-            .order_by(B.start, B.booked_at, B.application_id)
-        ).all()
-        room = _room_of(session, court)
+    with uow.read() as review:
+        rows = review.bookings_on(court, the_day)
+        room = _room_of(review, court)
     taken: dict[str, int] = {}
     for _, booking in rows:
         taken[booking.start] = taken.get(booking.start, 0) + 1
@@ -824,15 +733,7 @@ def room_bookings(uow: UnitOfWork, actor: dict, day: Any = None) -> dict:
     }
 
 
-def _bookings_of(uow: UnitOfWork, ids: list[str]) -> dict[str, RoomBooking]:
-    if not ids:
-        return {}
-    with uow.read() as session:
-        rows = session.scalars(select(RoomBooking).where(RoomBooking.application_id.in_(ids)))
-        return {b.application_id: b for b in rows}
-
-
-def notify_booking(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
+def notify_booking(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
     """Its own ``review.onsite_booked`` → the reader's message and text, once per booking
     (the kind names the booking's version: a rebooking is told again)."""
     facts = read_event(
@@ -855,42 +756,37 @@ def notify_booking(uow: UnitOfWork, sms: SmsProvider, payload: dict) -> bool:
     return _tell_reader(uow, sms, str(payload.get("event_id") or f"booked:{app_id}:{version}"), app_id, notice)
 
 
-def send_booking_reminders(uow: UnitOfWork, sms: SmsProvider, limit: int = 500) -> int:
+def send_booking_reminders(uow: ReviewWork, sms: SmsProvider, limit: int = 500) -> int:
     """The sweep: the day before a booked slot, a reminder (站内信 and text) to its reader,
     once per booking however often the sweep runs and in however many replicas (the unique
     (application, kind) lets one insert win; the kind names the booking's version, so a
     rebooked slot has its own reminder)."""
     tomorrow = clock.now().date() + timedelta(days=1)
-    A, B = ReviewedApplication, RoomBooking
-    kind = literal("onsite_reminder:") + cast(B.version, String)
-    with uow.read() as session:
-        due = session.execute(
-            select(A.id, A.applicant_id, A.case_no, A.applicant_phone, B.day, B.start, B.end, B.version)
-            .join(B, B.application_id == A.id)
-            .outerjoin(Message, and_(Message.application_id == A.id, Message.kind == kind))
-            .where(B.day == tomorrow, A.status == "approved", Message.id.is_(None))
-            .limit(limit)
-        ).all()
+    with uow.read() as review:
+        due = review.due_booking_reminders(tomorrow, limit)
     sent = 0
-    for app_id, user_id, case_no, phone, day, start, end, version in due:
-        slot = domain.slot_words(day, start, end)
-        title, body = domain.booking_reminder_notice(case_no, slot)
-        with uow.transaction() as session:
-            reminder = f"onsite_reminder:{version}"
-            created = _add_message(
-                session, user_id=user_id, application_id=app_id, kind=reminder, title=title, body=body
+    for reader in due:
+        slot = domain.slot_words(reader.day, reader.start, reader.end)
+        title, body = domain.booking_reminder_notice(reader.case_no, slot)
+        with uow.transaction() as review:
+            created = review.add_message(
+                user_id=reader.user_id,
+                application_id=reader.application_id,
+                kind=f"onsite_reminder:{reader.version}",
+                title=title,
+                body=body,
             )
         if created:
             sent += 1
-            _text(sms, phone, "onsite_reminder", case_no, slot=slot)
+            _text(sms, reader.phone, "onsite_reminder", reader.case_no, slot=slot)
     return sent
 
 
 # -- the work calendar (法定节假日, 调休): working-day time limits ------------------------------
-def work_calendar(uow: UnitOfWork) -> calendar.WorkCalendar:
+def work_calendar(uow: ReviewWork) -> calendar.WorkCalendar:
     """Every uploaded year together (a few dozen dates each)."""
-    with uow.read() as session:
-        years = session.scalars(select(WorkCalendarYear)).all()
+    with uow.read() as review:
+        years = review.calendar_years()
     return calendar.WorkCalendar.of_years(
         (
             [date.fromisoformat(d) for d in json.loads(y.holidays)],
@@ -900,11 +796,11 @@ def work_calendar(uow: UnitOfWork) -> calendar.WorkCalendar:
     )
 
 
-def calendar_year(uow: UnitOfWork, actor: dict, year: Any) -> dict:
+def calendar_year(uow: ReviewWork, actor: dict, year: Any) -> dict:
     _require_admin(actor)
     number, _, _ = calendar.parse_year(year, {})
-    with uow.read() as session:
-        row = session.get(WorkCalendarYear, number)
+    with uow.read() as review:
+        row = review.calendar_year(number)
     if row is None:  # never uploaded: Monday to Friday
         return {"year": number, "holidays": [], "workdays": [], "uploaded": False}
     return {
@@ -915,16 +811,16 @@ def calendar_year(uow: UnitOfWork, actor: dict, year: Any) -> dict:
     }
 
 
-def set_calendar_year(uow: UnitOfWork, actor: dict, year: Any, body: Any) -> dict:
+def set_calendar_year(uow: ReviewWork, actor: dict, year: Any, body: Any) -> dict:
     """An admin uploads a year's holidays and 调休 working days; the upload replaces it."""
     _require_admin(actor)
     number, holidays, workdays = calendar.parse_year(year, body)
-    with uow.transaction() as session:
-        row = session.get(WorkCalendarYear, number) or WorkCalendarYear(year=number)
+    with uow.transaction() as review:
+        row = review.calendar_year(number) or WorkCalendarYear(year=number)
         row.holidays = json.dumps([d.isoformat() for d in holidays])
         row.workdays = json.dumps([d.isoformat() for d in workdays])
         row.updated_at, row.updated_by = clock.utcnow(), actor.get("id")
-        session.add(row)
+        review.save_calendar_year(row)
     return calendar_year(uow, actor, number)
 
 

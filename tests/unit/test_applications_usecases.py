@@ -1,4 +1,6 @@
-"""The applications use cases against an in-memory database and a fake case_binding."""
+"""The applications use cases against a fake case_binding, each test twice: over the
+in-memory repository the other unit tests use, and over the SQL one on an in-memory
+SQLite database, so the two answer alike."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from services.applications import usecases
-from services.applications.models import Base, IdempotencyKey, Outbox
-from services.common.db import UnitOfWork
+from services.applications import repository, usecases
+from services.applications.models import Base, Outbox
+from services.common.db import RepositoryUnitOfWork, UnitOfWork
 from services.common.errors import DomainError
+from tests.unit.fakes.applications import fake_unit_of_work
 
 CASE = "（2021）粤01民初1号"
 COURT = "广东省广州市中级人民法院"
@@ -21,11 +24,13 @@ LAWYER = {"id": 2, "role": "lawyer", "name": "中欣", "court": None, "verified"
 CLERK = {"id": 3, "role": "clerk", "name": "审查员", "court": COURT}
 
 
-@pytest.fixture
-def uow() -> UnitOfWork:
+@pytest.fixture(params=["memory", "sqlite"])
+def uow(request):
+    if request.param == "memory":
+        return fake_unit_of_work()
     engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
     Base.metadata.create_all(engine)
-    return UnitOfWork(sessionmaker(engine, expire_on_commit=False))
+    return repository.unit_of_work(UnitOfWork(sessionmaker(engine, expire_on_commit=False)))
 
 
 def relation(answers: dict):
@@ -57,8 +62,18 @@ def material(uow, actor, kind):
 
 
 def events(uow) -> list[tuple[str, dict]]:
-    with uow.read() as session:
+    """What the use cases announced, in order (the outbox on SQL)."""
+    if not isinstance(uow, RepositoryUnitOfWork):
+        return uow.repository.events
+    with uow.uow.read() as session:
         return [(r.event_type, json.loads(r.payload)) for r in session.scalars(select(Outbox).order_by(Outbox.id))]
+
+
+def kept_keys(uow) -> int:
+    """How many Idempotency-Keys are kept."""
+    with uow.read() as applications:
+        keys = applications.idempotency_keys
+        return len(keys.rows) if hasattr(keys, "rows") else len(keys.session.scalars(select(keys.model)).all())
 
 
 def body(material_ids=()):
@@ -114,8 +129,7 @@ def test_idempotency_key_returns_the_first_result_and_refuses_another_body(uow):
         usecases.withdraw(uow, PARTY, first["id"])
     assert info.value.code == "invalid_state"
     assert [kind for kind, _ in events(uow)] == ["application_submitted", "application_withdrawn"]
-    with uow.read() as session:
-        assert len(session.scalars(select(IdempotencyKey)).all()) == 2
+    assert kept_keys(uow) == 2
 
 
 def test_decisions_are_applied_once_and_reapply_makes_a_new_application(uow):
@@ -292,3 +306,17 @@ def test_a_correction_replaces_what_the_applicant_changed_and_says_what_changed(
     }
     assert usecases.detail(uow, CLERK, amended["id"])["changes"] == amended["changes"]
     assert "changes" not in usecases.detail(uow, PARTY, app["id"])  # the first of its line has none
+
+
+def test_the_counts_by_status_are_what_people_see(uow, clock):
+    ask = relation({1: {"relation": "party", "can_apply": True}})
+    cases = [f"（2021）粤01民初{n}号" for n in (1, 2, 3)]
+    ids = [usecases.submit(uow, ask, PARTY, {**body(), "case_no": case_no})["id"] for case_no in cases]
+    for n, (app_id, valid_until) in enumerate(zip(ids[:2], ("2026-05-31", "2026-06-01"), strict=True)):
+        decided = {"event_id": f"d-{n}", "application_id": app_id, "opinion": "approve", "mode": "online"}
+        assert usecases.on_decided(uow, dict(decided, valid_until=valid_until)) is True
+    counts = usecases.count_by_status(uow)
+    assert (counts["pending"], counts["approved"], counts["expired"], counts["rejected"]) == (1, 1, 1, 0)
+    facts = usecases.consistency_facts(uow, after=None, limit=2)
+    assert [f["id"] for f in facts] == ids[:2] and {f["status"] for f in facts} == {"approved"}
+    assert [f["id"] for f in usecases.consistency_facts(uow, ids=[ids[2]], court="别的法院")] == []

@@ -11,12 +11,14 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from services.applications import models as applications
+from services.applications import repository as applications_repository
 from services.applications import usecases as applications_usecases
 from services.common import housekeeping, idempotency
 from services.common.db import UnitOfWork
 from services.dossier import models as dossier
 from services.dossier import usecases as dossier_usecases
 from services.identity import models as identity
+from services.identity import repository as identity_repository
 from services.identity import usecases as identity_usecases
 from tests.unit.conftest import NOW
 
@@ -135,14 +137,15 @@ def test_sessions_and_login_throttles_go_a_while_after_they_stop_mattering(clock
         identity.LoginThrottle(key="c", failures=0, locked_until=NOW - timedelta(hours=24, minutes=1)),
         identity.LoginThrottle(key="d", failures=0, locked_until=NOW - timedelta(hours=1)),
     )
-    assert identity_usecases.purge_sessions(uow) == 1
-    assert identity_usecases.purge_login_throttles(uow) == 2
+    accounts = identity_repository.unit_of_work(uow)
+    assert identity_usecases.purge_sessions(accounts) == 1
+    assert identity_usecases.purge_login_throttles(accounts) == 2
     with uow.read() as session:
         assert sorted(session.scalars(select(identity.Session.token_hash))) == ["live", "recent"]
         assert sorted(session.scalars(select(identity.LoginThrottle.key))) == ["b", "d"]
     clock(hours=2)
-    assert identity_usecases.purge_sessions(uow) == 1
-    assert identity_usecases.purge_login_throttles(uow) == 1
+    assert identity_usecases.purge_sessions(accounts) == 1
+    assert identity_usecases.purge_login_throttles(accounts) == 1
     with uow.read() as session:
         assert list(session.scalars(select(identity.Session.token_hash))) == ["live"]
         assert list(session.scalars(select(identity.LoginThrottle.key))) == ["d"]
@@ -162,7 +165,7 @@ def test_links_go_a_day_after_they_expire(clock):
         assert list(session.scalars(select(dossier.Link.token_hash))) == ["recent"]
 
 
-def upload(uow: UnitOfWork, name: str) -> str:
+def upload(uow: applications_repository.ApplicationsWork, name: str) -> str:
     return applications_usecases.register_material(
         uow,
         LAWYER,
@@ -189,9 +192,10 @@ class Store:
 
 def test_materials_never_attached_go_with_their_objects_and_used_or_young_ones_stay(clock):
     uow = database(applications.Base)
-    unused, granted, attached = (upload(uow, n) for n in ("unused", "granted", "attached"))
-    applications_usecases.describe_materials(uow, LAWYER, [granted], court=COURT)
-    applications_usecases.describe_materials(uow, LAWYER, [granted], court=COURT)  # granting again: the same
+    work = applications_repository.unit_of_work(uow)
+    unused, granted, attached = (upload(work, n) for n in ("unused", "granted", "attached"))
+    applications_usecases.describe_materials(work, LAWYER, [granted], court=COURT)
+    applications_usecases.describe_materials(work, LAWYER, [granted], court=COURT)  # granting again: the same
     with uow.transaction() as session:
         session.add(
             applications.Application(
@@ -209,24 +213,24 @@ def test_materials_never_attached_go_with_their_objects_and_used_or_young_ones_s
         )
         session.add(applications.ApplicationMaterial(application_id=1, material_id=attached, position=0))
     clock(days=8)
-    young = upload(uow, "young")
+    young = upload(work, "young")
     store = Store(f"materials/2026/06/01/{n}" for n in ("unused", "granted", "attached", "young"))
 
     # Storage fails after the rows went: the note of the object stays for the next run.
     store.fail = True
     with pytest.raises(OSError):
-        applications_usecases.purge_unattached_materials(uow, store.delete)
+        applications_usecases.purge_unattached_materials(work, store.delete)
     with uow.read() as session:
         assert sorted(session.scalars(select(applications.Material.id))) == sorted([granted, attached, young])
         assert list(session.scalars(select(applications.DiscardedObject.key))) == ["materials/2026/06/01/unused"]
     store.fail = False
-    assert applications_usecases.purge_unattached_materials(uow, store.delete) == 0
+    assert applications_usecases.purge_unattached_materials(work, store.delete) == 0
     assert count(uow, applications.DiscardedObject) == 0
     assert sorted(store.keys) == [f"materials/2026/06/01/{n}" for n in ("attached", "granted", "young")]
     assert count(uow, applications.MaterialGrant) == 1
 
     clock(days=16)  # the young one is old now, and still unused
-    done = housekeeping.run(applications_usecases.purges(uow, store.delete))
+    done = housekeeping.run(applications_usecases.purges(work, store.delete))
     assert done["unattached materials"] == 1
     with uow.read() as session:
         assert sorted(session.scalars(select(applications.Material.id))) == sorted([granted, attached])

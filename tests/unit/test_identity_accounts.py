@@ -1,5 +1,7 @@
-"""Identity's use cases over a real SQLite file, without a broker: SMS codes, one account
-per person, the lockout under a burst of parallel guesses, recovery and 实名认证."""
+"""Identity's use cases without a broker: SMS codes, one account per person, the lockout
+under a burst of parallel guesses (on a real SQLite file: the counters are SQL
+statements), recovery and 实名认证. The other tests run twice: over the in-memory
+repository and over the SQL one on a SQLite file, so the two answer alike."""
 
 from __future__ import annotations
 
@@ -8,14 +10,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from services.common.db import UnitOfWork, make_engine
 from services.common.errors import DomainError
-from services.identity import models, usecases
+from services.identity import models, repository, usecases
 from services.identity.dependencies import ManualCheck
 from tests.support import new_id_number, new_phone
+from tests.unit.fakes.identity import fake_unit_of_work
 
 PASSWORD = "Reader-2024"
 
@@ -49,10 +51,15 @@ class Outbox:
 
 
 @pytest.fixture
-def uow(tmp_path) -> UnitOfWork:
+def sqlite_uow(tmp_path):
     engine = make_engine("identity", f"sqlite:///{tmp_path / 'identity.db'}", pool_size=40)
     models.Base.metadata.create_all(engine)
-    return UnitOfWork(sessionmaker(engine, expire_on_commit=False))
+    return repository.unit_of_work(UnitOfWork(sessionmaker(engine, expire_on_commit=False)))
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def uow(request):
+    return fake_unit_of_work() if request.param == "memory" else request.getfixturevalue("sqlite_uow")
 
 
 def sign_up(uow, texts, hasher, clock_move=None, **fields) -> dict:
@@ -76,7 +83,8 @@ def code_of(call) -> str:
     return info.value.code
 
 
-def test_a_burst_of_thirty_wrong_passwords_checks_at_most_five(uow, clock):
+def test_a_burst_of_thirty_wrong_passwords_checks_at_most_five(sqlite_uow, clock):
+    uow = sqlite_uow
     texts, hasher = Outbox(), PlainHasher()
     account = sign_up(uow, texts, hasher)
     hasher.checked = 0
@@ -146,8 +154,8 @@ def test_one_account_per_id_number_and_license(uow, clock):
     texts, hasher = Outbox(), PlainHasher()
     first = sign_up(uow, texts, hasher)
     assert code_of(lambda: sign_up(uow, texts, hasher, id_number=first["id_number"])) == "id_number_taken"
-    with uow.transaction() as session:
-        session.add(models.RegisteredLawyer(license_no="14401201010000001", name="王律师", law_firm="某律所"))
+    registry = {"lawyers": [{"license_no": "14401201010000001", "name": "王律师", "law_firm": "某律所"}]}
+    assert usecases.import_lawyers(uow, {"id": 10_000, "role": "admin"}, registry) == {"imported": 1}
     lawyer = {"role": "lawyer", "name": "王律师", "license_no": "14401201010000001", "law_firm": "某律所"}
     sign_up(uow, texts, hasher, **lawyer)
     assert code_of(lambda: sign_up(uow, texts, hasher, **lawyer)) == "license_taken"
@@ -197,9 +205,8 @@ def test_verification_by_the_manual_check(uow, clock):
     assert usecases.resolve(uow, token)["verified"] is True
     assert code_of(again) == "already_verified"
     assert texts.sent[-1][1] == "verification_approved"
-    with uow.read() as session:
-        user = session.scalar(select(models.User).where(models.User.phone == account["phone"]))
-        assert user.verified_via == "manual"
+    with uow.read() as accounts:
+        assert accounts.user_with_phone(account["phone"]).verified_via == "manual"
 
 
 def test_a_disabled_account_is_out(uow, clock):

@@ -2,10 +2,12 @@
 days, the window, seats, past days and slots already over), the archivist's settings
 checked hard, bookings that replace each other and never overfill a slot, the reminder
 the day before (once per booking), attendance until a week after the window, and
-applications keeping the newest booking it hears of."""
+applications keeping the newest booking it hears of. Review's tests run twice: over the
+in-memory repository and over the SQL one on an in-memory SQLite database."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 import pytest
@@ -14,12 +16,15 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from services.applications import models as app_models
+from services.applications import repository as app_repository
 from services.applications import usecases as app_usecases
 from services.common import clock, consistency
-from services.common.db import UnitOfWork
+from services.common.db import RepositoryUnitOfWork, UnitOfWork
 from services.common.errors import DomainError
 from services.review import domain, usecases
-from services.review.models import Base, Message, Outbox
+from services.review import repository as review_repository
+from services.review.models import Base, Outbox
+from tests.unit.fakes.review import fake_unit_of_work, message_kinds
 
 COURT = "某法院"
 CLERK = {"id": 7, "role": "clerk", "name": "中欣", "court": COURT}
@@ -185,11 +190,13 @@ def now(tmp_path, monkeypatch):
     return move
 
 
-@pytest.fixture
-def uow(now) -> UnitOfWork:
+@pytest.fixture(params=["memory", "sqlite"])
+def uow(request, now):
+    if request.param == "memory":
+        return fake_unit_of_work()
     engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
     Base.metadata.create_all(engine)
-    return UnitOfWork(sessionmaker(engine, expire_on_commit=False))
+    return review_repository.unit_of_work(UnitOfWork(sessionmaker(engine, expire_on_commit=False)))
 
 
 class Texts:
@@ -228,9 +235,10 @@ def small_room(uow, capacity: int = 1) -> None:
 
 
 def published(uow, event_type: str) -> list[dict]:
-    import json
-
-    with uow.read() as session:
+    """The ``event_type`` events the use cases announced, in order (the outbox on SQL)."""
+    if not isinstance(uow, RepositoryUnitOfWork):
+        return [payload for kind, payload in uow.repository.events if kind == event_type]
+    with uow.uow.read() as session:
         rows = session.scalars(select(Outbox).where(Outbox.event_type == event_type).order_by(Outbox.id)).all()
     return [json.loads(r.payload) for r in rows]
 
@@ -382,8 +390,7 @@ def test_a_booking_is_told_once_and_reminded_once_the_day_before(uow, now):
     usecases.book_onsite(uow, READER, 1, {"date": "2026-05-12", "start": "09:00"})
     assert usecases.send_booking_reminders(uow, texts) == 2  # both readers, once each
     assert usecases.send_booking_reminders(uow, texts) == 0
-    with uow.read() as session:
-        kinds = sorted(session.scalars(select(Message.kind).where(Message.kind.like("onsite_reminder:%"))))
+    kinds = sorted(kind for kind in message_kinds(uow) if kind.startswith("onsite_reminder:"))
     assert kinds == ["onsite_reminder:1", "onsite_reminder:1", "onsite_reminder:2"]
 
 
@@ -406,7 +413,7 @@ def test_a_revoked_reader_is_not_reminded_and_frees_the_seat(uow, now):
 
 # -- applications hears of it -------------------------------------------------------------------
 @pytest.fixture
-def applications(now) -> UnitOfWork:
+def applications(now) -> app_repository.ApplicationsWork:
     engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
     app_models.Base.metadata.create_all(engine)
     work = UnitOfWork(sessionmaker(engine, expire_on_commit=False))
@@ -429,7 +436,7 @@ def applications(now) -> UnitOfWork:
                 end_date=date(2026, 5, 12),
             )
         )
-    return work
+    return app_repository.unit_of_work(work)
 
 
 def booked_event(version: int, day: str, event_id: str | None = None) -> dict:

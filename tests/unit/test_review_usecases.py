@@ -1,20 +1,20 @@
-"""Review's use cases on an in-memory database (no broker): redeliveries change nothing,
-a crash before commit leaves no decision and no announcement, one reminder per approval,
-and the text message goes to the number the application carried."""
+"""Review's use cases without a broker: redeliveries change nothing, a crash before commit
+leaves no decision and no announcement, one reminder per approval, and the text message
+goes to the number the application carried. Each test runs twice: over the in-memory
+repository and over the SQL one on an in-memory SQLite database, so the two answer alike."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from services.common.db import UnitOfWork
+from services.common.db import RepositoryUnitOfWork, UnitOfWork
 from services.common.errors import DomainError
-from services.review import usecases
+from services.review import repository, usecases
 from services.review.models import Base, Message, Outbox, ReviewedApplication
+from tests.unit.fakes.review import announced, fake_unit_of_work, message_kinds
 
 CLERK = {"id": 7, "role": "clerk", "name": "中欣", "court": "某法院"}
 
@@ -27,14 +27,16 @@ class Texts:
         self.sent.append((phone, template))
 
 
-@pytest.fixture
-def uow(tmp_path, monkeypatch) -> UnitOfWork:
+@pytest.fixture(params=["memory", "sqlite"])
+def uow(request, tmp_path, monkeypatch):
     now = tmp_path / "now"
     now.write_text("2026-05-07T10:00:00+08:00")
     monkeypatch.setenv("COURT_FAKE_NOW_FILE", str(now))
+    if request.param == "memory":
+        return fake_unit_of_work()
     engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
     Base.metadata.create_all(engine)
-    return UnitOfWork(sessionmaker(engine, expire_on_commit=False))
+    return repository.unit_of_work(UnitOfWork(sessionmaker(engine, expire_on_commit=False)))
 
 
 def submitted(app_id: int = 1, event_id: str = "e-1") -> dict:
@@ -51,8 +53,12 @@ def submitted(app_id: int = 1, event_id: str = "e-1") -> dict:
     }
 
 
-def count(uow: UnitOfWork, model: type) -> int:
-    with uow.read() as session:
+def count(uow, model: type) -> int:
+    """Rows of ``model`` (queued applications, outbox events, messages) the use cases left."""
+    if not isinstance(uow, RepositoryUnitOfWork):
+        held = {ReviewedApplication: "apps", Outbox: "events", Message: "messages"}[model]
+        return len(getattr(uow.repository, held))
+    with uow.uow.read() as session:
         return session.scalar(select(func.count()).select_from(model))
 
 
@@ -76,9 +82,8 @@ def test_a_crash_before_commit_leaves_nothing_and_the_retry_decides(uow):
         usecases.decide(uow, CLERK, 1, body, case_summary=dict, fault=crash)
     assert count(uow, Outbox) == 0
     assert usecases.decide(uow, CLERK, "1", body, case_summary=dict)["status"] == "rejected"
-    with uow.read() as session:
-        (event,) = session.scalars(select(Outbox)).all()
-    assert json.loads(event.payload)["opinion"] == "reject"
+    [(_, event)] = announced(uow)
+    assert event["opinion"] == "reject"
     with pytest.raises(DomainError) as again:
         usecases.decide(uow, CLERK, 1, body, case_summary=dict)
     assert again.value.code == "invalid_state" and type(again.value) is DomainError
@@ -141,8 +146,7 @@ def test_a_grant_is_the_documents_and_printing_the_clerk_chose(uow):
     assert approved["reading"]["document_titles"] == ["起诉状", "证据材料"]
     assert approved["reading"]["print"] is False
     assert asked[-1] == (CLERK, "（2021）粤01民初1号")
-    with uow.read() as session:
-        event = json.loads(session.scalars(select(Outbox)).one().payload)
+    [(_, event)] = announced(uow)
     assert (event["documents"], event["print"]) == ([11, 13], False)
     texts = Texts()
     usecases.notify_decision(uow, texts, event)
@@ -167,8 +171,7 @@ def test_messages_once_per_decision_and_one_reminder_with_its_text(uow, tmp_path
         {"opinion": "approve", "mode": "online", "valid_until": "2026-05-08"},
         lambda _: {"has_electronic_dossier": True},
     )
-    with uow.read() as session:
-        event = json.loads(session.scalars(select(Outbox)).one().payload)
+    [(_, event)] = announced(uow)
     assert usecases.notify_decision(uow, texts, event) is True
     assert usecases.notify_decision(uow, texts, event) is False
     assert usecases.notify_decision(uow, texts, dict(event, event_id="other")) is False
@@ -236,8 +239,7 @@ def test_a_retried_attendance_with_its_key_records_once(uow):
     first = usecases.record_attendance(uow, archivist, 1, body, idempotency_key="k-1")
     again = usecases.record_attendance(uow, archivist, 1, body, idempotency_key="k-1")
     assert again == first
-    with uow.read() as session:
-        kinds = [row.event_type for row in session.scalars(select(Outbox))]
+    kinds = [kind for kind, _ in announced(uow)]
     assert kinds.count("attendance_recorded") == 1
     with pytest.raises(DomainError) as reused:
         usecases.record_attendance(uow, archivist, 1, {"attended": False}, idempotency_key="k-1")
@@ -273,8 +275,7 @@ def test_a_no_show_and_a_returned_file_reach_the_reader_once(uow):
 
     def recorded(body: dict, event_id: str) -> bool:
         usecases.record_attendance(uow, archivist, 1, body)
-        with uow.read() as session:
-            payload = json.loads(session.scalars(select(Outbox).order_by(Outbox.id.desc())).first().payload)
+        payload = announced(uow)[-1][1]
         return usecases.notify_attendance(uow, texts, {**payload, "event_id": event_id})
 
     assert recorded({"attended": True, "borrowed_at": "2026-05-07 09:30:00"}, "a-1") is False
@@ -282,7 +283,6 @@ def test_a_no_show_and_a_returned_file_reach_the_reader_once(uow):
     assert recorded(done, "a-2") is True
     assert recorded(done, "a-3") is False  # recorded again: told once
     assert recorded({"attended": False}, "a-4") is True  # a correction to a no-show is news
-    with uow.read() as session:
-        kinds = sorted(m.kind for m in session.scalars(select(Message)) if m.kind.startswith("onsite"))
+    kinds = sorted(kind for kind in message_kinds(uow) if kind.startswith("onsite"))
     assert kinds == ["onsite_no_show", "onsite_returned"]
     assert [t for _, t in texts.sent] == ["onsite_returned", "onsite_no_show"]

@@ -16,8 +16,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from services.applications import quota, usecases
+from services.applications import quota, repository, usecases
 from services.applications.models import Base
+from services.applications.repository import ApplicationsWork
 from services.common import pdf_active, staging, uploads
 from services.common import pdfium as shared_pdfium
 from services.common.db import UnitOfWork
@@ -219,10 +220,10 @@ def test_a_pdf_with_an_absurd_number_of_objects_is_refused(monkeypatch):
 
 
 @pytest.fixture
-def uow() -> UnitOfWork:
+def uow() -> ApplicationsWork:
     engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
     Base.metadata.create_all(engine)
-    return UnitOfWork(sessionmaker(engine, expire_on_commit=False))
+    return repository.unit_of_work(UnitOfWork(sessionmaker(engine, expire_on_commit=False)))
 
 
 def register(uow, owner: int, size: int, key: str | None = None) -> dict:
@@ -267,7 +268,5 @@ def test_the_quota_defaults(monkeypatch):
 
 
 def first_key(uow, material_id: str) -> str:
-    from services.applications.models import Material
-
-    with uow.read() as session:
-        return session.get(Material, material_id).key
+    with uow.read() as applications:
+        return applications.material(material_id).key
