@@ -226,9 +226,18 @@ class Statements:
 
 def reads(uows: dict, size: int) -> dict[str, Callable[[random.Random], object]]:
     """The reads people make, each a function of a random source picking whom and what."""
+    from services.applications import repository as applications_repository
     from services.applications import usecases as applications
     from services.dossier import usecases as dossier
+    from services.review import repository as review_repository
     from services.review import usecases as review
+
+    # the use cases' units of work, as each service's ``service.py`` makes them
+    uows = {
+        **uows,
+        "applications": applications_repository.unit_of_work(uows["applications"]),
+        "review": review_repository.unit_of_work(uows["review"]),
+    }
 
     readers = max(1, int(APPLICATIONS * READERS_PER_APPLICATION))
 
@@ -292,12 +301,22 @@ def measure(operations: dict, statements: Statements) -> dict[str, dict]:
         with statements.recording():
             operation(random.Random(11))
             queries = list(statements.last)
+        plans = [explain(query) for query in queries]
         figures[name] = {
             "p50": statistics.median(times),
             "p99": times[int(len(times) * 0.99) - 1],
-            "queries": queries,
+            "plans": plans,
+            # what the database itself spent (EXPLAIN ANALYZE), unmoved by a busy CPU
+            "db_ms": sum(_execution_ms(plan) for plan in plans),
         }
     return figures
+
+
+def _execution_ms(plan: list[str]) -> float:
+    for line in plan:
+        if line.strip().startswith("Execution Time:"):
+            return float(line.split(":")[1].split()[0])
+    return 0.0
 
 
 def explain(query: tuple) -> list[str]:
@@ -310,16 +329,18 @@ def explain(query: tuple) -> list[str]:
 
 
 # -- the chain ---------------------------------------------------------------------------------
-def append_rate(uow, seconds: float) -> tuple[float, int]:
+def append_rate(uow, seconds: float, writers: int) -> tuple[float, int]:
     from services.dossier import domain
     from services.dossier.usecases import append_log
 
     reading = domain.Reading("1", 1, "（2025）粤0101民初1号", COURTS[0], "approve", "online", None)
-    return _threads(lambda n: _appending(uow, append_log, reading, n), seconds)
+    return _threads(lambda n: _appending(uow, append_log, reading, n), seconds, writers)
 
 
-def plain_insert_rate(engine, seconds: float) -> tuple[float, int]:
+def plain_insert_rate(engine, seconds: float, writers: int) -> tuple[float, int]:
     with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS plain_log")
+        conn.exec_driver_sql("DROP SEQUENCE IF EXISTS plain_log_seq")
         conn.exec_driver_sql("CREATE TABLE plain_log (LIKE access_log INCLUDING DEFAULTS)")
         conn.exec_driver_sql("CREATE SEQUENCE plain_log_seq")
         conn.exec_driver_sql("ALTER TABLE plain_log ALTER seq SET DEFAULT nextval('plain_log_seq')")
@@ -336,7 +357,7 @@ def plain_insert_rate(engine, seconds: float) -> tuple[float, int]:
                 (n,),
             )
 
-    return _threads(one, seconds)
+    return _threads(one, seconds, writers)
 
 
 def _appending(uow, append_log, reading, n: int) -> None:
@@ -345,8 +366,8 @@ def _appending(uow, append_log, reading, n: int) -> None:
         append_log(session, actor, "view_page", reading=reading, document_id=1, page=n % 100 + 1)
 
 
-def _threads(one: Callable[[int], None], seconds: float) -> tuple[float, int]:
-    done = [0] * APPENDERS
+def _threads(one: Callable[[int], None], seconds: float, writers: int) -> tuple[float, int]:
+    done = [0] * writers
     stop = time.monotonic() + seconds
     errors: list[BaseException] = []
 
@@ -358,7 +379,7 @@ def _threads(one: Callable[[int], None], seconds: float) -> tuple[float, int]:
         except BaseException as exc:  # reported below, not lost in a thread
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(APPENDERS)]
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(writers)]
     started = time.monotonic()
     for t in threads:
         t.start()
@@ -401,26 +422,31 @@ def main() -> int:
         year = measure(reads(uows, APPLICATIONS), statements)
 
         print()
-        print(f"| read | p50 at {SMALL:,} | p50 at {APPLICATIONS:,} | ratio | p99 at {APPLICATIONS:,} |")
-        print("|---|---|---|---|---|")
+        print(
+            f"| read | p50 at {SMALL:,} | p50 at {APPLICATIONS:,} | ratio | p99 at {APPLICATIONS:,} "
+            f"| database's own time at {SMALL:,} / at {APPLICATIONS:,} |"
+        )
+        print("|---|---|---|---|---|---|")
         for name in small:
             a, b = small[name]["p50"], year[name]["p50"]
-            print(f"| {name} | {a:.1f} ms | {b:.1f} ms | {b / a:.2f} | {year[name]['p99']:.1f} ms |")
+            print(
+                f"| {name} | {a:.1f} ms | {b:.1f} ms | {b / a:.2f} | {year[name]['p99']:.1f} ms "
+                f"| {small[name]['db_ms']:.2f} / {year[name]['db_ms']:.2f} ms |"
+            )
         print()
         for name, figures in year.items():
-            print(f"-- plan of {name} at {APPLICATIONS:,}")
-            for query in figures["queries"]:
-                for line in explain(query):
+            print(f"-- plans of {name} at {APPLICATIONS:,}")
+            for plan in figures["plans"]:
+                for line in plan:
                     print("   " + line)
 
         print()
-        chained, chained_count = append_rate(uows["dossier"], SECONDS)
-        plain, plain_count = plain_insert_rate(engines["dossier"], SECONDS)
-        print(f"| {APPENDERS} concurrent writers, {SECONDS:.0f} s | entries | per second |")
-        print("|---|---|---|")
-        print(f"| appended to the chain (append_log) | {chained_count:,} | {chained:.0f}/s |")
-        print(f"| baseline: plain inserts, same table shape | {plain_count:,} | {plain:.0f}/s |")
-        print(f"chain / plain: {chained / plain:.2f}")
+        print(f"| writers, {SECONDS:.0f} s each | appended to the chain | plain inserts (baseline) | chain / plain |")
+        print("|---|---|---|---|")
+        for writers in (1, APPENDERS):
+            chained, _ = append_rate(uows["dossier"], SECONDS, writers)
+            plain, _ = plain_insert_rate(engines["dossier"], SECONDS, writers)
+            print(f"| {writers} | {chained:.0f}/s | {plain:.0f}/s | {chained / plain:.2f} |")
         for engine in engines.values():
             engine.dispose()
         return 0
