@@ -7,11 +7,12 @@ export DATA_DIR ?= var
 export GATEWAY_PORT ?= 8000
 export TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: help venv deps run up down status test test-unit test-sqlite test-postgres lint fmt bench clean
+.PHONY: help venv deps run up down status cluster-up cluster-down cluster-status test-cluster test test-unit test-sqlite test-postgres lint fmt bench clean
 
 help:
 	@echo "make run       install what is missing, start everything in the foreground (Ctrl-C stops)"
 	@echo "make up|down   the same stack in the background / stop it"
+	@echo "make cluster-up|cluster-down  the production shape on loopback: 3 broker nodes, 2 of each process, HAProxy"
 	@echo "make test      the whole test suite (SQLite, then PostgreSQL)"
 	@echo "make lint      ruff"
 	@echo "make bench     the benchmarks (numbers for the README)"
@@ -40,6 +41,16 @@ down:
 status: venv
 	$(BIN)/python deploy/stack.py status
 
+# The production shape on this machine (DESIGN.md, Runtime); needs DATABASE_URL=postgresql://…
+cluster-up: deps
+	$(BIN)/python deploy/cluster.py up
+
+cluster-down:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python deploy/cluster.py down; fi
+
+cluster-status: venv
+	$(BIN)/python deploy/cluster.py status
+
 test: deps
 	bash tests/run.sh
 
@@ -63,5 +74,5 @@ fmt: venv
 bench: deps
 	$(BIN)/python -m benchmarks
 
-clean: down
+clean: down cluster-down
 	rm -rf $(DATA_DIR)

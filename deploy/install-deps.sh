@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what the stack needs from the operating system when it is missing:
-# RabbitMQ (when nothing answers on the configured AMQP address) and a CJK font for the
-# watermarks. Uses Debian/Ubuntu packages; elsewhere it says what to install by hand.
+# RabbitMQ (when nothing answers on the configured AMQP address), a CJK font for the
+# watermarks and HAProxy for the cluster shape (`make cluster-up`). Uses Debian/Ubuntu
+# packages; elsewhere it says what to install by hand.
 set -euo pipefail
 
 amqp="${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/}"
@@ -39,4 +40,9 @@ if ! fc-list 2>/dev/null | grep -qiE "Noto (Sans|Serif) CJK|WenQuanYi"; then
   echo "[deps] installing a CJK font for the watermarks"
   apt_install fonts-noto-cjk fontconfig || apt_install fonts-wqy-zenhei fontconfig || \
     echo "[deps] no CJK font: install fonts-noto-cjk" >&2
+fi
+
+if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then
+  echo "[deps] installing HAProxy (the cluster shape's proxy in front of the gateways)"
+  apt_install haproxy || echo "[deps] no HAProxy: install haproxy for make cluster-up" >&2
 fi

@@ -314,9 +314,12 @@ class Stack:
         if accounts.exists():
             print(accounts.read_text(), flush=True)
 
-    def start_process(self, name: str, env: dict[str, str]) -> None:
+    def start_process(self, name: str, env: dict[str, str], service: str | None = None) -> None:
+        """Start process ``name`` running ``service`` (the same by default; the cluster's
+        replicas are named ``review-2`` and so on) unless it runs already."""
+        service = service or name
         process_env = env
-        if name != "gateway" and not self.pid_of(name):
+        if service != "gateway" and not self.pid_of(name):
             # Each service serves its metrics on a loopback port of its own (the gateway on
             # its HTTP port); run/<name>.metrics-port tells scrapers and tests where.
             with socket.socket() as probe:
@@ -324,10 +327,11 @@ class Stack:
                 metrics_port = str(probe.getsockname()[1])
             (self.run_dir / f"{name}.metrics-port").write_text(metrics_port)
             process_env = dict(env, METRICS_PORT=metrics_port)
-        if name == "gateway":
-            process_env = dict(env, GATEWAY_ACTOR_SIGNING_KEY=self.actor_signing_key())
+        if service == "gateway":
+            process_env = dict(process_env, GATEWAY_ACTOR_SIGNING_KEY=self.actor_signing_key())
         nameko = str(VENV_BIN / "nameko")
-        self.spawn(name, [nameko, "run", "--config", str(ROOT / "deploy" / "nameko.yaml"), SERVICES[name]], process_env)
+        config = str(ROOT / "deploy" / "nameko.yaml")
+        self.spawn(name, [nameko, "run", "--config", config, SERVICES[service]], process_env)
 
     def supervise(self, names: list[str], env: dict[str, str], ready, seconds: float) -> None:
         """Wait until ``ready()``; a process that dies while starting (a broker hiccup on a
@@ -353,8 +357,16 @@ class Stack:
         except (urllib.error.URLError, OSError):
             return False
 
+    def process_names(self) -> list[str]:
+        """Every process this stack runs, in the order it starts them."""
+        return ["s3", *SERVICES]
+
+    def stop_order(self) -> list[str]:
+        """The gateway first, so nobody is sent to a service that is going away."""
+        return [*reversed(list(SERVICES)), "s3"]
+
     def explain_unhealthy(self) -> None:
-        for name in ["s3", *SERVICES]:
+        for name in self.process_names():
             if not self.pid_of(name) and (name != "s3" or not os.environ.get("S3_ENDPOINT")):
                 say(f"{name} is not running; last lines of {self.log_dir / (name + '.log')}:")
                 try:
@@ -373,7 +385,10 @@ class Stack:
         say("the stack is not healthy")
 
     def down(self) -> None:
-        names = [*reversed(list(SERVICES)), "s3"]
+        self.stop(self.stop_order())
+
+    def stop(self, names: list[str]) -> None:
+        """SIGTERM to each process group at once, SIGKILL to any still there after 20 s."""
         pids = {name: self.pid_of(name) for name in names}
         for pid in pids.values():
             if pid:
@@ -495,7 +510,7 @@ def main(argv: list[str]) -> int:
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         stack.run()
     elif command == "status":
-        for name in ["s3", *SERVICES]:
+        for name in stack.process_names():
             print(f"{name:14} {stack.pid_of(name) or '-'}")
     else:
         print("usage: stack.py up|down|run|status", file=sys.stderr)
