@@ -58,10 +58,14 @@ test-unit: venv
 	$(BIN)/python -m pytest tests/unit -q
 
 test-sqlite: deps
-	DATABASE_URL= $(BIN)/python -m pytest tests -q
+	DATABASE_URL= $(BIN)/python -m pytest tests -q -m "not cluster"
 
 test-postgres: deps
-	$(BIN)/python -m pytest tests -q -m "not unit and not once" --postgres
+	$(BIN)/python -m pytest tests -q -m "not unit and not once and not cluster" --postgres
+
+# the cluster shape's failure test (a few minutes; a fresh database beside TEST_POSTGRES_URL's)
+test-cluster: deps
+	$(BIN)/python -m pytest tests/cluster -q -s -m cluster
 
 lint: venv
 	$(BIN)/ruff check .
