@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import threading
 import time
 import uuid
@@ -105,18 +104,6 @@ def kill(cluster, name: str) -> None:
     wait_dead(pid)
 
 
-def haproxy_servers(cluster) -> dict[str, str]:
-    """The gateways' state as HAProxy sees them (UP, DOWN), from its stats socket."""
-    with socket.socket(socket.AF_UNIX) as sock:
-        sock.connect(str(cluster.data_dir / "run" / "haproxy.sock"))
-        sock.sendall(b"show stat\n")
-        raw = b""
-        while chunk := sock.recv(65536):
-            raw += chunk
-    rows = [line.split(",") for line in raw.decode().splitlines() if line and not line.startswith("#")]
-    return {row[1]: row[17] for row in rows if row[0] == "gateways" and row[1].startswith("gateway-")}
-
-
 def rpc_consumers(cluster, service: str) -> int:
     return cluster.cluster().consumers(service)
 
@@ -175,8 +162,8 @@ def test_the_cluster_loses_nothing_and_reads_on_when_a_node_and_a_replica_of_eac
                 replicas_killed = time.monotonic()
                 for service in (*BACKEND_SERVICES, "gateway"):
                     kill(cluster, f"{service}-1")
-                down = wait_until(lambda: haproxy_servers(cluster).get("gateway-1") == "DOWN", 10)
-                assert down, haproxy_servers(cluster)
+                down = wait_until(lambda: cluster.haproxy_servers().get("gateway-1") == "DOWN", 10)
+                assert down, cluster.haproxy_servers()
         ids = {party.user["id"]: future.result() for party, future in submissions}
         time.sleep(2)
         stop.set()
@@ -210,7 +197,7 @@ def test_the_cluster_loses_nothing_and_reads_on_when_a_node_and_a_replica_of_eac
     status = json.loads(shape.ctl(1, "cluster_status", "--formatter", "json").stdout)
     assert len(status["running_nodes"]) == NODES, status["running_nodes"]
     assert {s: rpc_consumers(cluster, s) for s in BACKEND_SERVICES} == dict.fromkeys(BACKEND_SERVICES, REPLICAS)
-    assert wait_until(lambda: set(haproxy_servers(cluster).values()) == {"UP"}, 15), haproxy_servers(cluster)
+    assert wait_until(lambda: set(cluster.haproxy_servers().values()) == {"UP"}, 15), cluster.haproxy_servers()
     # each gateway, asked directly, serves a reader again
     reader, pages = court.readers[0]
     for port in shape.layout()["gateway_ports"]:
