@@ -215,13 +215,38 @@ def test_compose_publishes_on_loopback_and_mounts_files_that_exist():
 def test_dockerfile_builds_the_image_that_compose_and_kubernetes_run():
     text = (DEPLOY / "Dockerfile").read_text()
     root = DEPLOY.parent
-    for line in re.findall(r"^COPY (.+)$", text, re.M):
+    for line in re.findall(r"^COPY (?!--from=)(.+)$", text, re.M):
         for source in line.split()[:-1]:
             assert (root / source).exists(), source
     assert re.search(r"^USER \d+", text, re.M)  # never root
     entrypoint = json.loads(re.search(r"^ENTRYPOINT (.+)$", text, re.M)[1])
     assert entrypoint == ["nameko", "run", "--config", "deploy/nameko.yaml"]
     assert json.loads(re.search(r"^CMD (.+)$", text, re.M)[1]) == [PROCESSES["gateway"]]
+
+
+def test_the_image_carries_the_vendor_files_the_pages_serve():
+    """weui comes from npm, installed from the lock file in a build stage and copied to
+    where the gateway serves it from (an image without it shows /m/ unstyled)."""
+    from gateway.routes.pages import ROOT, VENDOR_FILES
+
+    text = (DEPLOY / "Dockerfile").read_text()
+    stage = re.search(r"^FROM node:\S+ AS (\w+)$", text, re.M)
+    assert stage, "no stage installs the pages' npm packages"
+    assert re.search(r"^COPY package.json package-lock.json \./$", text, re.M)
+    assert re.search(r"^RUN npm ci --omit=dev\b", text, re.M)
+    workdir = re.search(r"^WORKDIR (\S+)$", text[stage.end() :], re.M)[1]
+    copied = dict(
+        (target, source) for source, target in re.findall(rf"^COPY --from={stage[1]} (\S+) (\S+)$", text, re.M)
+    )
+    for path in VENDOR_FILES.values():
+        relative = str(path.relative_to(ROOT))
+        assert copied.get(relative) == f"{workdir}/{relative}", relative
+    assert json.loads((ROOT / "package.json").read_text())["dependencies"].keys() >= {"weui"}
+
+
+def test_the_build_context_leaves_out_local_state_and_history():
+    ignored = set((DEPLOY.parent / ".dockerignore").read_text().split())
+    assert {".git", ".venv", "var", "node_modules"} <= ignored
 
 
 # -- Prometheus and Grafana ------------------------------------------------------------------------
