@@ -127,6 +127,26 @@ def test_each_process_has_a_scaled_probed_deployment_and_a_service():
     assert configmaps["court-config"]["data"]["METRICS_BIND"] == "0.0.0.0"
 
 
+def test_every_process_survives_a_node_drain_spread_and_budgeted():
+    """Each Deployment's replicas spread over nodes (and zones), and a PodDisruptionBudget
+    lets a drain take only one of them at a time."""
+    budgets = by_kind("PodDisruptionBudget")
+    for name, deployment in by_kind("Deployment").items():
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        budget = budgets[name]
+        assert budget["spec"]["selector"]["matchLabels"].items() <= labels.items(), name
+        allowed = budget["spec"].get("maxUnavailable")
+        if allowed is None:
+            allowed = deployment["spec"]["replicas"] - budget["spec"]["minAvailable"]
+        assert 1 <= allowed < deployment["spec"]["replicas"], name
+        spread = deployment["spec"]["template"]["spec"]["topologySpreadConstraints"]
+        keys = {c["topologyKey"]: c for c in spread}
+        assert keys["kubernetes.io/hostname"]["whenUnsatisfiable"] == "DoNotSchedule", name
+        assert "topology.kubernetes.io/zone" in keys, name
+        for constraint in spread:
+            assert constraint["labelSelector"]["matchLabels"].items() <= labels.items(), name
+
+
 def test_every_container_requests_resources_and_every_reference_exists():
     secrets, configmaps = by_kind("Secret"), by_kind("ConfigMap")
     for _, doc in manifests():
