@@ -314,7 +314,7 @@ def replicas(service: str) -> list[str]:
 
 
 # Only state changes are logged (no request lines: a path may carry a link token). A
-# gateway is out of the rotation within two seconds of failing its /healthz, and a
+# gateway is out of the rotation within two seconds of failing its check, and a
 # request whose connection to a dead gateway is refused goes to the other one; a request
 # already sent is never retried here (the client retries it with its Idempotency-Key).
 HAPROXY_CONFIG = """\
@@ -344,7 +344,9 @@ frontend court
 
 backend gateways
     balance roundrobin
-    option httpchk GET /healthz
+    # as Kubernetes' probe does: not /healthz, which asks every service, so that one
+    # service's outage would take both gateways out at once
+    option httpchk GET /api/v1/openapi.json
     http-check expect status 200
     default-server inter 1s fastinter 500ms downinter 1s fall 2 rise 2
 {servers}

@@ -31,7 +31,7 @@ def test_haproxy_accepts_the_configuration_and_checks_both_gateways(cluster):
     assert len(ports) == shape.REPLICAS
     for n, port in enumerate(ports, start=1):
         assert f"server gateway-{n} 127.0.0.1:{port} check" in text
-    assert "option httpchk GET /healthz" in text
+    assert "option httpchk GET /api/v1/openapi.json" in text  # the gateway alone, as in Kubernetes
     assert "httplog" not in text  # request lines could carry a link token
 
 

@@ -147,6 +147,36 @@ def test_every_process_survives_a_node_drain_spread_and_budgeted():
             assert constraint["labelSelector"]["matchLabels"].items() <= labels.items(), name
 
 
+def test_every_pod_meets_the_restricted_pod_security_profile():
+    """The namespace enforces it, so a pod that does not meet it would never start."""
+    (namespace,) = by_kind("Namespace").values()
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    for _, doc in manifests():
+        if doc["kind"] not in ("Deployment", "StatefulSet", "Job"):
+            continue
+        name = doc["metadata"]["name"]
+        pod = doc["spec"]["template"]["spec"]
+        context = pod.get("securityContext", {})
+        assert context.get("runAsNonRoot") is True and context.get("runAsUser", 0) != 0, name
+        assert context.get("seccompProfile", {}).get("type") == "RuntimeDefault", name
+        assert not (pod.get("hostNetwork") or pod.get("hostPID") or pod.get("hostIPC")), name
+        assert not [v for v in pod.get("volumes", []) if "hostPath" in v], name
+        for container in pod_containers(doc):
+            own = container.get("securityContext", {})
+            assert own.get("allowPrivilegeEscalation") is False, (name, container["name"])
+            assert own.get("capabilities", {}).get("drop") == ["ALL"], (name, container["name"])
+            assert not own.get("privileged") and own.get("runAsUser", 1) != 0, (name, container["name"])
+
+
+def test_the_application_pods_have_startup_probes_for_slow_starts():
+    for name, deployment in by_kind("Deployment").items():
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        startup = container["startupProbe"]
+        budget = startup["periodSeconds"] * startup["failureThreshold"]
+        assert budget >= 120, name  # a loaded 2-core node has needed over 90 s to start a service
+        assert startup["httpGet"] == container["livenessProbe"]["httpGet"], name
+
+
 def test_every_container_requests_resources_and_every_reference_exists():
     secrets, configmaps = by_kind("Secret"), by_kind("ConfigMap")
     for _, doc in manifests():
