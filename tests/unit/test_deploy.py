@@ -177,6 +177,71 @@ def test_the_application_pods_have_startup_probes_for_slow_starts():
         assert startup["httpGet"] == container["livenessProbe"]["httpGet"], name
 
 
+def test_the_gateway_and_dossier_scale_on_cpu():
+    autoscalers = {doc["spec"]["scaleTargetRef"]["name"]: doc for doc in by_kind("HorizontalPodAutoscaler").values()}
+    assert set(autoscalers) == {"gateway", "dossier"}
+    deployments = by_kind("Deployment")
+    for name, hpa in autoscalers.items():
+        assert hpa["spec"]["minReplicas"] >= 2 and hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"]
+        (metric,) = hpa["spec"]["metrics"]
+        assert metric["resource"]["name"] == "cpu"
+        (container,) = deployments[name]["spec"]["template"]["spec"]["containers"]
+        assert "cpu" in container["resources"]["requests"]  # utilisation is of the request
+
+
+def test_postgres_has_connections_for_every_pool_at_the_most_replicas():
+    """A service process may hold MAX_WORKERS + 5 pooled connections and 10 more
+    (services/common/db.py); PostgreSQL's default of 100 was below what the services open."""
+    most = {
+        doc["spec"]["scaleTargetRef"]["name"]: doc["spec"]["maxReplicas"]
+        for doc in by_kind("HorizontalPodAutoscaler").values()
+    }
+    deployments = by_kind("Deployment")
+    processes = sum(most.get(k8s_name(s), deployments[k8s_name(s)]["spec"]["replicas"]) for s in NAMEKO_SERVICES)
+    per_process = 10 + 5 + 10
+    (container,) = by_kind("StatefulSet")["postgres"]["spec"]["template"]["spec"]["containers"]
+    settings = dict(arg.split("=", 1) for arg in container["args"] if "=" in arg)
+    assert int(settings["max_connections"]) >= per_process * (processes + 1) + 20  # + the migration job, psql
+
+
+def flows(doc: dict, direction: str) -> list[dict]:
+    return doc["spec"].get(direction, [])
+
+
+def test_network_policies_deny_by_default_and_allow_the_designs_flows():
+    policies = by_kind("NetworkPolicy")
+    deny = policies["default-deny"]["spec"]
+    assert deny["podSelector"] == {} and set(deny["policyTypes"]) == {"Ingress", "Egress"}
+    assert not deny.get("ingress") and not deny.get("egress")
+
+    def allowed_ports(policy: str, direction: str, peer: str) -> set[int]:
+        found = set()
+        for rule in flows(policies[policy], direction):
+            peers = json.dumps(rule.get("from" if direction == "ingress" else "to", []))
+            if peer in peers:
+                found |= {p["port"] for p in rule.get("ports", [])}
+        return found
+
+    assert allowed_ports("application-egress", "egress", "rabbitmq") >= {5672}
+    assert allowed_ports("application-egress", "egress", "postgres") == {5432}
+    assert allowed_ports("application-egress", "egress", "seaweedfs-filer") == {8333}
+    assert allowed_ports("gateway-ingress", "ingress", "ingress-nginx") == {8000}
+    assert allowed_ports("postgres", "ingress", "migration") == {5432}
+    assert allowed_ports("rabbitmq", "ingress", "rabbitmq") >= {4369, 25672}
+    # the ports the policies open are the ones the pods listen on
+    services = by_kind("Service")
+    assert 8333 in {p["port"] for p in services["seaweedfs-s3"]["spec"]["ports"]}
+    assert 5432 in {p["port"] for p in services["postgres"]["spec"]["ports"]}
+    # nothing but the gateway takes readers' traffic from outside the namespace
+    for name, policy in policies.items():
+        for rule in flows(policy, "ingress"):
+            for peer in rule.get("from", []):
+                if "namespaceSelector" in peer:
+                    namespace = peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+                    assert namespace == "monitoring" or name == "gateway-ingress", (name, namespace)
+                assert "ipBlock" not in peer, name
+
+
 def test_every_container_requests_resources_and_every_reference_exists():
     secrets, configmaps = by_kind("Secret"), by_kind("ConfigMap")
     for _, doc in manifests():
