@@ -241,32 +241,43 @@ class Stack:
             raise SystemExit(f"RabbitMQ does not answer on {host}:{port}; `make deps` installs and starts it")
         if os.environ.get("AMQP_URI"):
             return
-        vhost = self.state()["vhost"]
-        ctl = shutil.which("rabbitmqctl")
+        self.ensure_vhost(self.state()["vhost"], uri.username or "guest", env["AMQP_URI"])
+
+    def rabbitmqctl(self) -> list[str]:
+        """How to run rabbitmqctl here: Debian's refuses users other than root and rabbitmq,
+        so anyone else goes through sudo (asked for a password only at a terminal)."""
+        ctl = shutil.which("rabbitmqctl") or shutil.which("rabbitmqctl", path="/usr/sbin")
         if ctl is None:
             raise SystemExit("rabbitmqctl not found: set AMQP_URI to a vhost of your own broker")
-        listed = subprocess.run([ctl, "-q", "list_vhosts"], capture_output=True, text=True, timeout=60)
-        if vhost not in listed.stdout.split():
-            add = [ctl, "-q", "add_vhost", vhost]
-            queue_type = os.environ.get("RABBITMQ_DEFAULT_QUEUE_TYPE")  # "quorum": as the cluster runs
-            if queue_type:
-                add += ["--default-queue-type", queue_type]
-            subprocess.run(add, check=True, capture_output=True, timeout=60)
-            subprocess.run(
-                [ctl, "-q", "set_permissions", "-p", vhost, uri.username or "guest", ".*", ".*", ".*"],
-                check=True,
-                capture_output=True,
-                timeout=60,
-            )
-        # each time: a vhost made by an older version gets the event queues' policy too
-        subprocess.run(
-            [str(VENV_BIN / "python"), "-m", "services.common.broker"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+        if os.geteuid() == 0 or not shutil.which("sudo"):
+            return [ctl]
+        return ["sudo", *([] if sys.stdin.isatty() else ["-n"]), ctl]
+
+    def ensure_vhost(self, vhost: str, user: str, amqp_uri: str) -> None:
+        """This DATA_DIR's vhost, with the user's permissions and the event queues' policy
+        (each time: a vhost made by an older version gets the policy too)."""
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))
+        os.environ.setdefault("EVENTLET_TESTS", "1")  # the policy module imports eventlet (P16)
+        from services.common.broker import apply_with_rabbitmqctl
+
+        ctl = self.rabbitmqctl()
+        try:
+            listed = subprocess.run([*ctl, "-q", "list_vhosts"], capture_output=True, text=True, timeout=60, check=True)
+            if vhost not in listed.stdout.split():
+                add = [*ctl, "-q", "add_vhost", vhost]
+                queue_type = os.environ.get("RABBITMQ_DEFAULT_QUEUE_TYPE")  # "quorum": as the cluster runs
+                if queue_type:
+                    add += ["--default-queue-type", queue_type]
+                subprocess.run(add, check=True, capture_output=True, timeout=60)
+                permit = [*ctl, "-q", "set_permissions", "-p", vhost, user, ".*", ".*", ".*"]
+                subprocess.run(permit, check=True, capture_output=True, timeout=60)
+            apply_with_rabbitmqctl(vhost, ctl=ctl)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+            if vhost_answers(amqp_uri):  # made by hand as told below: use it
+                say(f"rabbitmqctl is not available to this user; using the existing vhost {vhost}")
+                return
+            raise SystemExit(vhost_instructions(vhost, user, exc)) from None
 
     def up(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -441,6 +452,36 @@ def group_alive(pgid: int) -> bool:
         if int(fields[2]) == pgid and fields[0] != "Z":
             return True
     return False
+
+
+def vhost_answers(amqp_uri: str) -> bool:
+    """Whether the broker lets us in to the vhost (it exists and we may use it)."""
+    from kombu import Connection
+
+    try:
+        with Connection(amqp_uri, connect_timeout=3) as connection:
+            connection.connect()
+            return True
+    except Exception:
+        return False
+
+
+def vhost_instructions(vhost: str, user: str, exc: Exception) -> str:
+    """What to run, in one line, when rabbitmqctl is not ours to use."""
+    from services.common.broker import POLICY_DEFINITION, POLICY_NAME, POLICY_PATTERN
+
+    said = (getattr(exc, "stderr", None) or getattr(exc, "stdout", None) or str(exc) or "").strip()
+    reason = said.splitlines()[-1] if said else type(exc).__name__
+    commands = [
+        f"sudo rabbitmqctl add_vhost {vhost}",
+        f"sudo rabbitmqctl set_permissions -p {vhost} {user} '.*' '.*' '.*'",
+        f"sudo rabbitmqctl set_policy -p {vhost} --apply-to queues {POLICY_NAME} "
+        f"'{POLICY_PATTERN}' '{json.dumps(POLICY_DEFINITION)}'",
+    ]
+    return (
+        f"[stack] rabbitmqctl could not make the vhost {vhost} ({reason}). "
+        f"Run once, then make up again: {' && '.join(commands)}"
+    )
 
 
 def rpc_consumers(amqp_uri: str, service: str) -> int:

@@ -1,0 +1,54 @@
+"""A first `make up` as a user the machine's rabbitmqctl refuses (Debian's allows only root
+and rabbitmq): the vhost is made through sudo, or the user is told in one line exactly what
+to run, never shown a traceback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from deploy import stack
+
+REFUSAL = "Only root or rabbitmq should run rabbitmqctl"
+
+
+@pytest.fixture
+def refusing_rabbitmqctl(tmp_path, monkeypatch):
+    """A rabbitmqctl that says what Debian's says to anyone else, and fails."""
+    tool = tmp_path / "bin" / "rabbitmqctl"
+    tool.parent.mkdir()
+    tool.write_text(f"#!/bin/sh\necho\necho '{REFUSAL}' >&2\nexit 1\n")
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tool.parent}:{os.environ['PATH']}")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    return tool
+
+
+def test_a_refused_rabbitmqctl_ends_in_one_line_saying_what_to_run(refusing_rabbitmqctl, monkeypatch):
+    monkeypatch.setattr(stack.os, "geteuid", lambda: 0)
+    with pytest.raises(SystemExit) as refused:
+        stack.Stack().ensure_vhost("court-abc", "guest", "amqp://guest:guest@127.0.0.1:1/court-abc")
+    message = str(refused.value)
+    assert "\n" not in message and REFUSAL in message
+    assert "sudo rabbitmqctl add_vhost court-abc && " in message
+    assert "set_permissions -p court-abc guest '.*' '.*' '.*'" in message
+    assert "set_policy -p court-abc --apply-to queues court-events" in message
+    assert message.endswith("}'")  # the last command is whole: the policy's definition
+
+
+def test_a_vhost_made_by_hand_is_used_when_rabbitmqctl_is_not_ours(refusing_rabbitmqctl, monkeypatch):
+    monkeypatch.setattr(stack, "vhost_answers", lambda uri: True)
+    stack.Stack().ensure_vhost("court-abc", "guest", "amqp://guest:guest@127.0.0.1:1/court-abc")
+
+
+def test_a_user_who_is_not_root_goes_through_sudo(refusing_rabbitmqctl, monkeypatch):
+    monkeypatch.setattr(stack.os, "geteuid", lambda: 1000)
+    real_which = shutil.which
+    monkeypatch.setattr(
+        stack.shutil, "which", lambda name, **kw: "/usr/bin/sudo" if name == "sudo" else real_which(name, **kw)
+    )
+    command = stack.Stack().rabbitmqctl()
+    # no terminal to ask a password at: sudo must not wait for one
+    assert command == ["sudo", "-n", str(refusing_rabbitmqctl)]
