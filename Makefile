@@ -18,6 +18,7 @@ help:
 	@echo "make bench     the benchmarks (numbers for the README)"
 
 $(BIN)/.installed: requirements.txt
+	@test -x $(BIN)/python || bash deploy/install-deps.sh python $(PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt

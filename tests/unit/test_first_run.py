@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +55,24 @@ def test_a_user_who_is_not_root_goes_through_sudo(refusing_rabbitmqctl, monkeypa
     command = stack.Stack().rabbitmqctl()
     # no terminal to ask a password at: sudo must not wait for one
     assert command == ["sudo", "-n", str(refusing_rabbitmqctl)]
+
+
+INSTALLER = Path(__file__).resolve().parents[2] / "deploy" / "install-deps.sh"
+
+
+def run_installer(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(INSTALLER), *args], capture_output=True, text=True, timeout=60)
+
+
+def test_make_checks_the_python_before_it_makes_the_virtualenv(tmp_path):
+    old = tmp_path / "python3.9"
+    # a Python 3.9: fails the version check and says which version it is
+    old.write_text('#!/bin/sh\ncase "$2" in *python_version*) echo 3.9.2;; *) exit 1;; esac\n')
+    old.chmod(0o755)
+    refused = run_installer("python", str(old))
+    assert refused.returncode == 1
+    (line,) = refused.stderr.strip().splitlines()
+    assert "Python 3.9.2" in line and "3.11 or newer" in line and "make PYTHON=" in line
+    missing = run_installer("python", str(tmp_path / "nothing"))
+    assert missing.returncode == 1 and len(missing.stderr.strip().splitlines()) == 1
+    assert run_installer("python", sys.executable).returncode == 0  # this one has venv
