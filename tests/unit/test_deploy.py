@@ -121,7 +121,7 @@ def test_each_process_has_a_scaled_probed_deployment_and_a_service():
         port = int(annotations["prometheus.io/port"])
         assert port in {p["containerPort"] for p in container["ports"]}
         if process != "gateway":
-            assert container["readinessProbe"]["exec"]["command"][-2:] == ["deploy.probe", process]
+            assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "metrics"}
             assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
             assert port == int(configmaps["court-config"]["data"]["METRICS_PORT"])
     assert configmaps["court-config"]["data"]["METRICS_BIND"] == "0.0.0.0"
