@@ -268,6 +268,9 @@ def test_rabbitmq_cluster_postgres_seaweedfs_and_the_migration_job():
     conf = by_kind("ConfigMap")["rabbitmq-config"]["data"]["rabbitmq.conf"]
     assert re.search(r"^default_queue_type = quorum$", conf, re.M)
     assert "peer_discovery_backend = k8s" in conf
+    # nothing RabbitMQ 4 deprecated or removed: master locators, mirrored (ha-) queues
+    for text in (conf, (DEPLOY / "rabbitmq" / "rabbitmq.conf").read_text()):
+        assert not re.search(r"^\s*(queue_master_locator|ha[-_]|mirroring)", text, re.M), text
     assert by_kind("PodDisruptionBudget")["rabbitmq"]["spec"]["minAvailable"] == 2
     assert statefulsets["postgres"]["spec"]["volumeClaimTemplates"]
     # SeaweedFS: three masters, three volume servers keeping two copies, two S3 filers
