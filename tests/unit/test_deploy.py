@@ -431,6 +431,34 @@ def test_dashboard_panels_use_metrics_the_code_defines():
     assert {p["datasource"]["uid"] for p in panels} == {d["uid"] for d in datasource["datasources"]}
 
 
+def test_the_operator_shape_scrapes_every_process_and_provisions_the_dashboard():
+    """deploy/k8s/monitoring/: PodMonitors for the Prometheus Operator and the dashboard as
+    a ConfigMap for Grafana's sidecar, the same dashboard as deploy/grafana's."""
+    docs = [d for d in yaml.safe_load_all((DEPLOY / "k8s" / "monitoring" / "monitoring.yaml").read_text()) if d]
+    monitors = {d["metadata"]["name"]: d for d in docs if d["kind"] == "PodMonitor"}
+    (configmap,) = [d for d in docs if d["kind"] == "ConfigMap"]
+    kubernetes_validate.validate(configmap, K8S_VERSION, strict=True)
+    assert configmap["metadata"]["labels"]["grafana_dashboard"] == "1"
+    assert json.loads(configmap["data"]["court.json"]) == json.loads(
+        (DEPLOY / "grafana" / "dashboard.json").read_text()
+    )
+    deployments = by_kind("Deployment")
+    scraped = set()
+    for monitor in monitors.values():
+        wanted = monitor["spec"]["selector"]["matchLabels"].items()
+        for name, deployment in deployments.items():
+            labels = deployment["spec"]["template"]["metadata"]["labels"]
+            if wanted <= labels.items():
+                (container,) = deployment["spec"]["template"]["spec"]["containers"]
+                ports = {p["name"] for p in container["ports"]}
+                assert {e["port"] for e in monitor["spec"]["podMetricsEndpoints"]} <= ports, name
+                scraped.add(name)
+    assert scraped == set(deployments)
+    (gateway_endpoint,) = monitors["court-gateway"]["spec"]["podMetricsEndpoints"]
+    token = gateway_endpoint["authorization"]["credentials"]
+    assert token["key"] in by_kind("Secret")[token["name"]]["stringData"]
+
+
 def test_the_local_s3_server_gets_ports_below_the_ephemeral_range():
     """A port the kernel may hand to an outgoing connection can be taken before the S3
     server binds it (a stack then fails to start on a busy machine)."""
