@@ -197,6 +197,11 @@ def test_the_cluster_loses_nothing_and_reads_on_when_a_node_and_a_replica_of_eac
     status = json.loads(shape.ctl(1, "cluster_status", "--formatter", "json").stdout)
     assert len(status["running_nodes"]) == NODES, status["running_nodes"]
     assert {s: rpc_consumers(cluster, s) for s in BACKEND_SERVICES} == dict.fromkeys(BACKEND_SERVICES, REPLICAS)
+    # every replica says it is consuming again, the ones moved to another node included
+    for name in (f"{s}-{n}" for s in BACKEND_SERVICES for n in range(1, REPLICAS + 1)):
+        port = (cluster.data_dir / "run" / f"{name}.metrics-port").read_text()
+        ready = wait_until(lambda p=port: requests.get(f"http://127.0.0.1:{p}/readyz", timeout=5).ok, 15)
+        assert ready, (name, requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).text)
     assert wait_until(lambda: set(cluster.haproxy_servers().values()) == {"UP"}, 15), cluster.haproxy_servers()
     # each gateway, asked directly, serves a reader again
     reader, pages = court.readers[0]
