@@ -315,8 +315,9 @@ def replicas(service: str) -> list[str]:
 
 # Only state changes are logged (no request lines: a path may carry a link token). A
 # gateway is out of the rotation within two seconds of failing its check, and a
-# request whose connection to a dead gateway is refused goes to the other one; a request
-# already sent is never retried here (the client retries it with its Idempotency-Key).
+# request whose connection to a dead gateway is refused goes to the other one, as does a
+# read that lost its answer; a change already sent is never retried here (the client
+# retries it with its Idempotency-Key).
 HAPROXY_CONFIG = """\
 global
     log stdout format raw local0 notice
@@ -335,11 +336,14 @@ defaults
     timeout server 330s
     retries 2
     option redispatch 1
-    retry-on conn-failure
+    # a read (GET, HEAD) whose gateway died under it goes to the other one; anything else
+    # only when its connection was refused, as it was then never delivered
+    retry-on conn-failure empty-response junk-response
 
 frontend court
     bind 127.0.0.1:{port}
     option forwardfor
+    http-request disable-l7-retry unless METH_GET || METH_HEAD
     default_backend gateways
 
 backend gateways

@@ -185,9 +185,10 @@ def test_the_cluster_loses_nothing_and_reads_on_when_a_node_and_a_replica_of_eac
     # review heard of each exactly once: the services agree on every application
     checked = admin_tool(cluster, "check-consistency", "--court", COURT, "--settle", "5")
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    # reads went on through the survivors: most succeeded, and failures stopped soon
+    # reads went on through the survivors: HAProxy retries a read whose gateway died under
+    # it, so at most a call caught in a dying service replica may fail, and not for long
     for phase in (after_node, after_replicas):
-        assert phase["reads"] > 20 and phase["failed"] <= phase["reads"] // 4, phase
+        assert phase["reads"] > 20 and phase["failed"] <= max(2, phase["reads"] // 20), phase
         assert phase["recovered_s"] < PHASE_SECONDS, phase
 
     healed = cluster.run("up", check=False)

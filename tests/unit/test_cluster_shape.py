@@ -33,6 +33,8 @@ def test_haproxy_accepts_the_configuration_and_checks_both_gateways(cluster):
         assert f"server gateway-{n} 127.0.0.1:{port} check" in text
     assert "option httpchk GET /api/v1/openapi.json" in text  # the gateway alone, as in Kubernetes
     assert "httplog" not in text  # request lines could carry a link token
+    # a change is never sent twice by the proxy: only reads are retried after delivery
+    assert "http-request disable-l7-retry unless METH_GET || METH_HEAD" in text
 
 
 def test_broker_nodes_have_their_own_names_ports_and_files_on_loopback(cluster):
