@@ -184,3 +184,67 @@ def test_the_manifests_seaweedfs_runs_and_serves_the_services_store(weed_cluster
 
 def log_tail(tmp_path: Path, pod: str) -> str:
     return "\n".join((tmp_path / f"{pod}.log").read_text(errors="replace").splitlines()[-15:])
+
+
+def test_composes_seaweedfs_runs_with_its_identities_and_healthcheck(tmp_path, monkeypatch):
+    """compose.yaml's all-in-one `weed server` with its s3-identities config as compose
+    renders it from deploy/.env, on loopback ports of its own (compose leaves the inner
+    ports at their defaults, which a shared machine may have taken)."""
+    compose = yaml.safe_load((K8S.parent / "compose.yaml").read_text())
+    service = compose["services"]["seaweedfs"]
+    secret_key = secrets.token_urlsafe(24)
+    rendered = compose["configs"]["s3-identities"]["content"]
+    rendered = re.sub(r"\$\{S3_ACCESS_KEY:\?[^}]*\}", "court", rendered)
+    rendered = re.sub(r"\$\{S3_SECRET_KEY:\?[^}]*\}", secret_key, rendered)
+    (target,) = [c["target"] for c in service["configs"] if c["source"] == "s3-identities"]
+    s3_config = tmp_path / "s3.json"
+    s3_config.write_text(rendered)
+    base = free_port_block(4)
+    ports = {"master": base, "volume": base + 1, "filer": base + 2, "s3": base + 3}
+    argv = [shutil.which("weed", path=str(Path(sys.executable).parent)) or "weed"]
+    for arg in service["command"]:
+        key, _, value = arg.partition("=")
+        if key in ("-ip", "-ip.bind"):
+            value = "127.0.0.1"
+        elif key == "-dir":
+            value = str(tmp_path / "data")
+        elif value == target:
+            value = str(s3_config)
+        elif key == "-s3.port":
+            value = str(ports["s3"])
+        elif key == "-metricsPort":
+            value = "0"
+        argv.append(f"{key}={value}" if _ else key)
+    for role in ("master", "volume", "filer"):
+        argv += [f"-{role}.port={ports[role]}", f"-{role}.port.grpc={ports[role] + 10000}"]
+    argv.append(f"-s3.port.grpc={ports['s3'] + 10000}")
+    (tmp_path / "data").mkdir()
+    log = open(tmp_path / "weed.log", "wb")
+    process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        health = service["healthcheck"]["test"][-1].replace("127.0.0.1:8333", f"127.0.0.1:{ports['s3']}")
+
+        def healthy() -> bool:
+            try:
+                return requests.get(health, timeout=2).status_code == 200
+            except requests.RequestException:
+                return False
+
+        assert wait_until(healthy, 60, 0.5), (tmp_path / "weed.log").read_text(errors="replace")[-3000:]
+        from services.common import storage
+
+        monkeypatch.setenv("S3_ENDPOINT", f"http://127.0.0.1:{ports['s3']}")
+        monkeypatch.setenv("S3_ACCESS_KEY", "court")
+        monkeypatch.setenv("S3_SECRET_KEY", secret_key)
+        client = storage.make_client()
+        storage.ensure_bucket(client, "court")
+        store = storage.ObjectStore(client, "court")
+        store.put("materials/1.pdf", io.BytesIO(b"%PDF-1.4 test"), 13, "application/pdf")
+        assert store.get("materials/1.pdf") == b"%PDF-1.4 test"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
