@@ -22,6 +22,6 @@ if $BIN/python -c "import sys,psycopg2; psycopg2.connect(sys.argv[1]).close()" "
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL does not answer at TEST_POSTGRES_URL: CI needs it" >&2; status=1
 else
-  echo "== PostgreSQL: not reachable at TEST_POSTGRES_URL, that run is left out"
+  echo "== PostgreSQL: not reachable at TEST_POSTGRES_URL, that run and the cluster run are left out"
 fi
 exit $status
