@@ -7,17 +7,19 @@ export DATA_DIR ?= var
 export GATEWAY_PORT ?= 8000
 export TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: help venv deps miniprogram-deps client-types run up down status test test-unit test-sqlite test-postgres lint fmt bench clean
+.PHONY: help venv deps miniprogram-deps client-types run up down status cluster-up cluster-down cluster-status test-cluster test test-unit test-sqlite test-postgres lint fmt bench clean
 
 help:
 	@echo "make run       install what is missing, start everything in the foreground (Ctrl-C stops)"
 	@echo "make up|down   the same stack in the background / stop it"
+	@echo "make cluster-up|cluster-down  the production shape on loopback: 3 broker nodes, 2 of each process, HAProxy"
 	@echo "make test      the whole test suite (SQLite, then PostgreSQL)"
 	@echo "make lint      ruff"
 	@echo "make bench     the benchmarks (numbers for the README)"
 	@echo "make client-types  regenerate the mini-program's API types from the OpenAPI document"
 
 $(BIN)/.installed: requirements.txt
+	@test -x $(BIN)/python || bash deploy/install-deps.sh python $(PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt
@@ -56,6 +58,16 @@ down:
 status: venv
 	$(BIN)/python deploy/stack.py status
 
+# The production shape on this machine (DESIGN.md, Runtime); needs DATABASE_URL=postgresql://…
+cluster-up: deps
+	$(BIN)/python deploy/cluster.py up
+
+cluster-down:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python deploy/cluster.py down; fi
+
+cluster-status: venv
+	$(BIN)/python deploy/cluster.py status
+
 test: deps
 	bash tests/run.sh
 
@@ -63,10 +75,14 @@ test-unit: venv miniprogram-deps
 	$(BIN)/python -m pytest tests/unit -q
 
 test-sqlite: deps
-	DATABASE_URL= $(BIN)/python -m pytest tests -q
+	DATABASE_URL= $(BIN)/python -m pytest tests -q -m "not cluster"
 
 test-postgres: deps
-	$(BIN)/python -m pytest tests -q -m "not unit and not once" --postgres
+	$(BIN)/python -m pytest tests -q -m "not unit and not once and not cluster" --postgres
+
+# the cluster shape's failure test (a few minutes; a fresh database beside TEST_POSTGRES_URL's)
+test-cluster: deps
+	$(BIN)/python -m pytest tests/cluster -q -s -m cluster
 
 lint: venv
 	$(BIN)/ruff check .
@@ -79,5 +95,5 @@ fmt: venv
 bench: deps
 	$(BIN)/python -m benchmarks
 
-clean: down
+clean: down cluster-down
 	rm -rf $(DATA_DIR)

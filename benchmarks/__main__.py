@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("bench_relation", "bench_submit", "bench_pages", "bench_year")
+BENCHMARKS = ("bench_relation", "bench_submit", "bench_pages", "bench_year", "bench_cluster")
 
 
 def main(argv: list[str]) -> int:

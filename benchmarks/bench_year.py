@@ -1,8 +1,8 @@
 """A Guangzhou year on one PostgreSQL: the reads people make, at 10,000 applications and at
 a year's worth, and the access log's chain under 32 concurrent readers.
 
-``python -m benchmarks.bench_year`` makes a database of its own beside ``DATABASE_URL``
-(or ``TEST_POSTGRES_URL``), runs the applications, review and dossier migrations into it,
+``python -m benchmarks.bench_year`` makes a database of its own beside
+``TEST_POSTGRES_URL``'s, runs the applications, review and dossier migrations into it,
 and loads applications with their review and dossier rows and ~20 access-log entries
 each, in bulk inside PostgreSQL (``INSERT … SELECT generate_series``, into the services'
 own tables as their models name them). It measures the services' own use cases, in this
@@ -52,28 +52,6 @@ READERS_PER_APPLICATION = 0.6  # a reader applies in 1.7 cases a year on average
 PENDING_SHARE = 0.002  # a clerk's 待审查 tab holds a few days' applications, not the year
 YEAR_START = "2025-01-01 00:30:00+00"
 SECONDS_PER_YEAR = 365 * 86400
-
-
-def fresh_database() -> tuple[str, Callable[[], None]]:
-    import psycopg2
-
-    base = os.environ.get("DATABASE_URL") or os.environ.get(
-        "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-    )
-    if not base.startswith("postgresql"):
-        raise SystemExit("bench_year needs PostgreSQL: set DATABASE_URL or TEST_POSTGRES_URL")
-    name = f"court_year_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(base)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with admin.cursor() as cur:
-            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.close()
-
-    return base.rsplit("/", 1)[0] + "/" + name, drop
 
 
 # -- bulk load ---------------------------------------------------------------------------------
@@ -392,7 +370,9 @@ def _threads(one: Callable[[int], None], seconds: float, writers: int) -> tuple[
 
 # -- the run -------------------------------------------------------------------------------------
 def main() -> int:
-    url, drop = fresh_database()
+    from tests.support import new_postgres_database
+
+    url, drop = new_postgres_database("court_year")
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("ACCESS_LOG_KEY", uuid.uuid4().hex)
     try:

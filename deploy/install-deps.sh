@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what the stack needs from the operating system when it is missing:
-# RabbitMQ (when nothing answers on the configured AMQP address) and a CJK font for the
-# watermarks. Uses Debian/Ubuntu packages; elsewhere it says what to install by hand.
+# RabbitMQ (when nothing answers on the configured AMQP address), a CJK font for the
+# watermarks and HAProxy for the cluster shape (`make cluster-up`). Uses Debian/Ubuntu
+# packages; elsewhere it says what to install by hand.
 set -euo pipefail
 
 amqp="${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/}"
@@ -19,6 +20,30 @@ apt_install() {
   fi
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
+
+# `install-deps.sh python PYTHON`: before the virtualenv is made (Makefile), a Python new
+# enough and its venv module (Debian's python3-venv), so a fresh machine gets past `make`.
+if [ "${1:-}" = "python" ]; then
+  python="${2:-python3}"
+  if ! command -v "$python" >/dev/null; then
+    echo "[deps] $python not found: install Python 3.11 or newer (apt-get install python3), or run make PYTHON=/path/to/python3" >&2; exit 1
+  fi
+  if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "[deps] $python is Python $("$python" -c 'import platform; print(platform.python_version())'): the project needs 3.11 or newer; run make PYTHON=python3.11 (or newer)" >&2; exit 1
+  fi
+  if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
+    version="$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+    echo "[deps] installing python$version-venv (the virtualenv module)"
+    apt_install "python$version-venv" || apt_install python3-venv || \
+      { echo "[deps] $python has no venv module: install python3-venv, then run make again" >&2; exit 1; }
+  fi
+  exit 0
+fi
+
+if ! command -v npm >/dev/null; then
+  echo "[deps] installing Node.js and npm (the pages' front-end package, weui)"
+  apt_install nodejs npm || { echo "[deps] npm is missing: install Node.js with npm, then run make again" >&2; exit 1; }
+fi
 
 if ! answers "$host" "$port"; then
   if [ "$host" != "127.0.0.1" ] && [ "$host" != "localhost" ]; then
@@ -39,4 +64,9 @@ if ! fc-list 2>/dev/null | grep -qiE "Noto (Sans|Serif) CJK|WenQuanYi"; then
   echo "[deps] installing a CJK font for the watermarks"
   apt_install fonts-noto-cjk fontconfig || apt_install fonts-wqy-zenhei fontconfig || \
     echo "[deps] no CJK font: install fonts-noto-cjk" >&2
+fi
+
+if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then
+  echo "[deps] installing HAProxy (the cluster shape's proxy in front of the gateways)"
+  apt_install haproxy || echo "[deps] no HAProxy: install haproxy for make cluster-up" >&2
 fi

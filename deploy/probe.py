@@ -1,20 +1,17 @@
-"""Readiness probe of a nameko service: ``python -m deploy.probe identity``.
-
-Asks the service to answer ``ping`` over the broker within a few seconds; exit status 0
-when it does. It proves the broker is reachable and the service's queue is consumed (by
-some replica); the pod's own liveness is its metrics listener's ``/healthz``.
+"""Readiness probe of a nameko service: ``python -m deploy.probe identity`` (compose's
+healthcheck). Asks the process itself, on its metrics listener's ``/readyz``
+(services/common/probes.py), whether every consumer it runs is consuming; exit status 0
+when it is. No broker round trip: the answer is about this process, not about whichever
+replica would have answered a ``ping``, and no reply queue is declared for it.
 """
 
 from __future__ import annotations
 
-import eventlet
-
-eventlet.monkey_patch()  # before kombu/ssl imports (NAMEKO-NOTES P15)
-
-import os  # noqa: E402
-import sys  # noqa: E402
-
-from nameko.standalone.rpc import ClusterRpcClient  # noqa: E402
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
 
 
 def main(argv: list[str]) -> int:
@@ -22,14 +19,16 @@ def main(argv: list[str]) -> int:
         print("usage: python -m deploy.probe SERVICE", file=sys.stderr)
         return 2
     service = argv[0]
+    port = int(os.environ.get("METRICS_PORT") or 9100)
     timeout = float(os.environ.get("PROBE_TIMEOUT", "5"))
     try:
-        with eventlet.Timeout(timeout + 2), ClusterRpcClient(uri=os.environ["AMQP_URI"], timeout=timeout) as rpc:
-            reply = getattr(rpc, service).ping()
-    except BaseException as exc:  # noqa: BLE001 - any failure is "not ready"; the reason, not a traceback
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=timeout) as response:
+            return 0 if json.load(response).get("status") == "ok" else 1
+    except urllib.error.HTTPError as exc:  # 503: says which consumers are not consuming
+        print(f"{service} not ready: {exc.read().decode(errors='replace').strip()}", file=sys.stderr)
+    except (OSError, ValueError) as exc:
         print(f"{service} not ready: {type(exc).__name__}", file=sys.stderr)
-        return 1
-    return 0 if reply.get("status") == "ok" else 1
+    return 1
 
 
 if __name__ == "__main__":

@@ -241,32 +241,43 @@ class Stack:
             raise SystemExit(f"RabbitMQ does not answer on {host}:{port}; `make deps` installs and starts it")
         if os.environ.get("AMQP_URI"):
             return
-        vhost = self.state()["vhost"]
-        ctl = shutil.which("rabbitmqctl")
+        self.ensure_vhost(self.state()["vhost"], uri.username or "guest", env["AMQP_URI"])
+
+    def rabbitmqctl(self) -> list[str]:
+        """How to run rabbitmqctl here: Debian's refuses users other than root and rabbitmq,
+        so anyone else goes through sudo (asked for a password only at a terminal)."""
+        ctl = shutil.which("rabbitmqctl") or shutil.which("rabbitmqctl", path="/usr/sbin")
         if ctl is None:
             raise SystemExit("rabbitmqctl not found: set AMQP_URI to a vhost of your own broker")
-        listed = subprocess.run([ctl, "-q", "list_vhosts"], capture_output=True, text=True, timeout=60)
-        if vhost not in listed.stdout.split():
-            add = [ctl, "-q", "add_vhost", vhost]
-            queue_type = os.environ.get("RABBITMQ_DEFAULT_QUEUE_TYPE")  # "quorum": as the cluster runs
-            if queue_type:
-                add += ["--default-queue-type", queue_type]
-            subprocess.run(add, check=True, capture_output=True, timeout=60)
-            subprocess.run(
-                [ctl, "-q", "set_permissions", "-p", vhost, uri.username or "guest", ".*", ".*", ".*"],
-                check=True,
-                capture_output=True,
-                timeout=60,
-            )
-        # each time: a vhost made by an older version gets the event queues' policy too
-        subprocess.run(
-            [str(VENV_BIN / "python"), "-m", "services.common.broker"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+        if os.geteuid() == 0 or not shutil.which("sudo"):
+            return [ctl]
+        return ["sudo", *([] if sys.stdin.isatty() else ["-n"]), ctl]
+
+    def ensure_vhost(self, vhost: str, user: str, amqp_uri: str) -> None:
+        """This DATA_DIR's vhost, with the user's permissions and the event queues' policy
+        (each time: a vhost made by an older version gets the policy too)."""
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))
+        os.environ.setdefault("EVENTLET_TESTS", "1")  # the policy module imports eventlet (P16)
+        from services.common.broker import apply_with_rabbitmqctl
+
+        ctl = self.rabbitmqctl()
+        try:
+            listed = subprocess.run([*ctl, "-q", "list_vhosts"], capture_output=True, text=True, timeout=60, check=True)
+            if vhost not in listed.stdout.split():
+                add = [*ctl, "-q", "add_vhost", vhost]
+                queue_type = os.environ.get("RABBITMQ_DEFAULT_QUEUE_TYPE")  # "quorum": as the cluster runs
+                if queue_type:
+                    add += ["--default-queue-type", queue_type]
+                subprocess.run(add, check=True, capture_output=True, timeout=60)
+                permit = [*ctl, "-q", "set_permissions", "-p", vhost, user, ".*", ".*", ".*"]
+                subprocess.run(permit, check=True, capture_output=True, timeout=60)
+            apply_with_rabbitmqctl(vhost, ctl=ctl)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+            if vhost_answers(amqp_uri):  # made by hand as told below: use it
+                say(f"rabbitmqctl is not available to this user; using the existing vhost {vhost}")
+                return
+            raise SystemExit(vhost_instructions(vhost, user, exc)) from None
 
     def up(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -314,9 +325,12 @@ class Stack:
         if accounts.exists():
             print(accounts.read_text(), flush=True)
 
-    def start_process(self, name: str, env: dict[str, str]) -> None:
+    def start_process(self, name: str, env: dict[str, str], service: str | None = None) -> None:
+        """Start process ``name`` running ``service`` (the same by default; the cluster's
+        replicas are named ``review-2`` and so on) unless it runs already."""
+        service = service or name
         process_env = env
-        if name != "gateway" and not self.pid_of(name):
+        if service != "gateway" and not self.pid_of(name):
             # Each service serves its metrics on a loopback port of its own (the gateway on
             # its HTTP port); run/<name>.metrics-port tells scrapers and tests where.
             with socket.socket() as probe:
@@ -324,10 +338,11 @@ class Stack:
                 metrics_port = str(probe.getsockname()[1])
             (self.run_dir / f"{name}.metrics-port").write_text(metrics_port)
             process_env = dict(env, METRICS_PORT=metrics_port)
-        if name == "gateway":
-            process_env = dict(env, GATEWAY_ACTOR_SIGNING_KEY=self.actor_signing_key())
+        if service == "gateway":
+            process_env = dict(process_env, GATEWAY_ACTOR_SIGNING_KEY=self.actor_signing_key())
         nameko = str(VENV_BIN / "nameko")
-        self.spawn(name, [nameko, "run", "--config", str(ROOT / "deploy" / "nameko.yaml"), SERVICES[name]], process_env)
+        config = str(ROOT / "deploy" / "nameko.yaml")
+        self.spawn(name, [nameko, "run", "--config", config, SERVICES[service]], process_env)
 
     def supervise(self, names: list[str], env: dict[str, str], ready, seconds: float) -> None:
         """Wait until ``ready()``; a process that dies while starting (a broker hiccup on a
@@ -353,8 +368,16 @@ class Stack:
         except (urllib.error.URLError, OSError):
             return False
 
+    def process_names(self) -> list[str]:
+        """Every process this stack runs, in the order it starts them."""
+        return ["s3", *SERVICES]
+
+    def stop_order(self) -> list[str]:
+        """The gateway first, so nobody is sent to a service that is going away."""
+        return [*reversed(list(SERVICES)), "s3"]
+
     def explain_unhealthy(self) -> None:
-        for name in ["s3", *SERVICES]:
+        for name in self.process_names():
             if not self.pid_of(name) and (name != "s3" or not os.environ.get("S3_ENDPOINT")):
                 say(f"{name} is not running; last lines of {self.log_dir / (name + '.log')}:")
                 try:
@@ -373,7 +396,10 @@ class Stack:
         say("the stack is not healthy")
 
     def down(self) -> None:
-        names = [*reversed(list(SERVICES)), "s3"]
+        self.stop(self.stop_order())
+
+    def stop(self, names: list[str]) -> None:
+        """SIGTERM to each process group at once, SIGKILL to any still there after 20 s."""
         pids = {name: self.pid_of(name) for name in names}
         for pid in pids.values():
             if pid:
@@ -426,6 +452,36 @@ def group_alive(pgid: int) -> bool:
         if int(fields[2]) == pgid and fields[0] != "Z":
             return True
     return False
+
+
+def vhost_answers(amqp_uri: str) -> bool:
+    """Whether the broker lets us in to the vhost (it exists and we may use it)."""
+    from kombu import Connection
+
+    try:
+        with Connection(amqp_uri, connect_timeout=3) as connection:
+            connection.connect()
+            return True
+    except Exception:
+        return False
+
+
+def vhost_instructions(vhost: str, user: str, exc: Exception) -> str:
+    """What to run, in one line, when rabbitmqctl is not ours to use."""
+    from services.common.broker import POLICY_DEFINITION, POLICY_NAME, POLICY_PATTERN
+
+    said = (getattr(exc, "stderr", None) or getattr(exc, "stdout", None) or str(exc) or "").strip()
+    reason = said.splitlines()[-1] if said else type(exc).__name__
+    commands = [
+        f"sudo rabbitmqctl add_vhost {vhost}",
+        f"sudo rabbitmqctl set_permissions -p {vhost} {user} '.*' '.*' '.*'",
+        f"sudo rabbitmqctl set_policy -p {vhost} --apply-to queues {POLICY_NAME} "
+        f"'{POLICY_PATTERN}' '{json.dumps(POLICY_DEFINITION)}'",
+    ]
+    return (
+        f"[stack] rabbitmqctl could not make the vhost {vhost} ({reason}). "
+        f"Run once, then make up again: {' && '.join(commands)}"
+    )
 
 
 def rpc_consumers(amqp_uri: str, service: str) -> int:
@@ -495,7 +551,7 @@ def main(argv: list[str]) -> int:
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         stack.run()
     elif command == "status":
-        for name in ["s3", *SERVICES]:
+        for name in stack.process_names():
             print(f"{name:14} {stack.pid_of(name) or '-'}")
     else:
         print("usage: stack.py up|down|run|status", file=sys.stderr)

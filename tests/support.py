@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -32,23 +32,33 @@ def court_today() -> date:
     return datetime.now(COURT_TZ).date()
 
 
-@contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """The URL of a new database beside TEST_POSTGRES_URL's, dropped when the block ends."""
+def new_postgres_database(prefix: str = "court_test") -> tuple[str, Callable[[], None]]:
+    """A new database beside TEST_POSTGRES_URL's: its URL, and a function that drops it."""
     import psycopg2
 
     base = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    name = f"court_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = psycopg2.connect(base)
     admin.autocommit = True
     admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.rsplit("/", 1)[0] + "/" + name
-    finally:
+
+    def drop() -> None:
         with admin.cursor() as cur:
             cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
             cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.close()
+
+    return base.rsplit("/", 1)[0] + "/" + name, drop
+
+
+@contextmanager
+def fresh_postgres_database(prefix: str = "court_test") -> Iterator[str]:
+    """The URL of a new database beside TEST_POSTGRES_URL's, dropped when the block ends."""
+    url, drop = new_postgres_database(prefix)
+    try:
+        yield url
+    finally:
+        drop()
 
 
 def free_port() -> int:
@@ -595,3 +605,77 @@ def stop_private_stack(stack: StackHandle) -> None:
     if vhost and shutil.which("rabbitmqctl"):
         subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True, timeout=60)
     shutil.rmtree(stack.data_dir, ignore_errors=True)
+
+
+class ClusterHandle(StackHandle):
+    """A stack handle whose ``up``/``down`` are the cluster shape's (``deploy/cluster.py``)."""
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "deploy/cluster.py", *args],
+            cwd=self.root,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=600,
+        )
+
+    def cluster(self):
+        """The cluster as ``deploy/cluster.py`` sees it: ports, nodes, rabbitmqctl, stop."""
+        from deploy.cluster import Cluster
+
+        saved = dict(os.environ)
+        os.environ.update(DATA_DIR=str(self.data_dir), GATEWAY_PORT=self.env["GATEWAY_PORT"])
+        try:
+            return Cluster()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    def haproxy_servers(self) -> dict[str, str]:
+        """The gateways' state as HAProxy sees them (UP, DOWN), from its stats socket."""
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.connect(str(self.data_dir / "run" / "haproxy.sock"))
+            sock.sendall(b"show stat\n")
+            raw = b""
+            while chunk := sock.recv(65536):
+                raw += chunk
+        rows = [line.split(",") for line in raw.decode().splitlines() if line and not line.startswith("#")]
+        return {row[1]: row[17] for row in rows if row[0] == "gateways" and row[1].startswith("gateway-")}
+
+
+def start_private_cluster(data_dir: Path, database_url: str, **env: str) -> ClusterHandle:
+    """The cluster shape in ``data_dir`` on a free loopback port (``stop_private_cluster``
+    stops it); fails with the cluster's own explanation when it does not come up."""
+    clock_file = data_dir / "fake-now"
+    clock_file.write_text("")
+    full_env = dict(os.environ)
+    full_env.update(
+        DATA_DIR=str(data_dir),
+        GATEWAY_PORT=str(free_port()),
+        DATABASE_URL=database_url,
+        DEMO_DATA="0",
+        COURT_FAKE_NOW_FILE=str(clock_file),
+        BOOTSTRAP_ADMIN_PHONE="13900000000",
+        BOOTSTRAP_ADMIN_PASSWORD="Admin-" + uuid.uuid4().hex[:12],
+        SMS_OUTBOX_FILE=str(data_dir / "sms.jsonl"),
+        LOGIN_ADDRESS_FAILURES="100000",
+        EVENTLET_TESTS="1",
+        **env,
+    )
+    for key in ("AMQP_URI", "S3_ENDPOINT"):
+        full_env.pop(key, None)
+    handle = ClusterHandle(Path(__file__).resolve().parents[1], full_env, clock_file)
+    up = handle.run("up", check=False)
+    if up.returncode != 0:
+        stop_private_cluster(handle)
+        raise RuntimeError("the cluster did not come up:\n" + up.stdout[-4000:] + up.stderr[-4000:])
+    return handle
+
+
+def stop_private_cluster(handle: ClusterHandle) -> None:
+    import shutil
+
+    handle.down()
+    shutil.rmtree(handle.data_dir / "rabbit", ignore_errors=True)  # the nodes' queues and logs

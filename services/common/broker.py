@@ -31,14 +31,17 @@ POLICY_PATTERN = r"^evt-(?!.*\.(dead|retry-\d+s)$)"
 POLICY_DEFINITION = {"delivery-limit": DELIVERY_LIMIT, "dead-letter-exchange": BROKER_DEAD_LETTER_EXCHANGE}
 
 
-def apply_with_rabbitmqctl(vhost: str) -> None:
-    """The local broker, through its command-line tool (idempotent)."""
-    ctl = shutil.which("rabbitmqctl")
+def apply_with_rabbitmqctl(vhost: str, ctl: list[str] | None = None, env: dict[str, str] | None = None) -> None:
+    """The local broker, through its command-line tool (idempotent). ``ctl`` and ``env``
+    aim it at another node (the cluster's own, ``deploy/cluster.py``: its name and cookie)."""
     if ctl is None:
-        raise RuntimeError("rabbitmqctl not found")
+        found = shutil.which("rabbitmqctl")
+        if found is None:
+            raise RuntimeError("rabbitmqctl not found")
+        ctl = [found]
     subprocess.run(
         [
-            ctl,
+            *ctl,
             "-q",
             "set_policy",
             "-p",
@@ -52,6 +55,7 @@ def apply_with_rabbitmqctl(vhost: str) -> None:
         check=True,
         capture_output=True,
         timeout=60,
+        env=env,
     )
 
 

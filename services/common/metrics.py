@@ -5,8 +5,9 @@ calls, refusals, failures and latency, and each event consumed; it binds the req
 that arrived with the call (nameko context data, or ``request_id`` in an outbox event's
 payload) for the worker's log lines; and it serves the process's metrics as Prometheus
 text on ``METRICS_BIND:METRICS_PORT`` (``/metrics``, and ``/healthz`` for a liveness
-probe: it answers while the process's event loop does). ``METRICS_PORT`` 0 or unset
-turns the listener off.
+probe: it answers while the process's event loop does and its workers are not stuck, and
+``/readyz`` for a readiness probe: every consumer of the process is consuming;
+``services/common/probes.py``). ``METRICS_PORT`` 0 or unset turns the listener off.
 
 Events published are counted by wrapping the service's ``EventDispatcher``. The domain
 metrics below are defined here, once, for the owning services to update: the review
@@ -16,6 +17,7 @@ The gateway serves its own process's registry on ``/metrics``.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Any
@@ -28,7 +30,7 @@ from nameko.rpc import Rpc
 from nameko.timer import Timer
 from prometheus_client import Counter, Gauge, Histogram, make_wsgi_app
 
-from services.common import clock, config
+from services.common import clock, config, probes
 from services.common import logging as court_logging
 
 log = logging.getLogger("court.access")
@@ -184,6 +186,7 @@ class ServiceMetrics(DependencyProvider):
         self._started: dict[int, float] = {}
         self._sock = None
         self._server = None
+        self.watch: probes.ProcessWatch | None = None
         for provider in self.container.dependencies:
             if isinstance(provider, EventDispatcher):
                 self._count_dispatches(provider)
@@ -205,6 +208,8 @@ class ServiceMetrics(DependencyProvider):
         dispatcher.get_dependency = get_dependency
 
     def start(self) -> None:
+        # every extension's setup has made its consumer by now (nameko sets all up, then starts)
+        self.watch = probes.ProcessWatch(self.container)
         if not self.port:
             return
         # reuse_port=False: eventlet's default would let two processes share the port and
@@ -217,9 +222,11 @@ class ServiceMetrics(DependencyProvider):
         metrics_app = make_wsgi_app()
 
         def app(environ, start_response):
-            if environ.get("PATH_INFO") == "/healthz":
-                start_response("200 OK", [("Content-Type", "text/plain")])
-                return [b"ok\n"]
+            path = environ.get("PATH_INFO")
+            if path in ("/healthz", "/readyz"):
+                good, detail = self.watch.alive() if path == "/healthz" else self.watch.ready()
+                start_response("200 OK" if good else "503 Service Unavailable", [("Content-Type", "application/json")])
+                return [json.dumps({"status": "ok" if good else "failing", **detail}).encode() + b"\n"]
             return metrics_app(environ, start_response)
 
         eventlet.wsgi.server(self._sock, app, log_output=False)
@@ -241,6 +248,8 @@ class ServiceMetrics(DependencyProvider):
         self._started[id(worker_ctx)] = time.perf_counter()
 
     def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
+        if self.watch is not None:
+            self.watch.worker_finished()
         started = self._started.pop(id(worker_ctx), None)
         elapsed = time.perf_counter() - started if started is not None else 0.0
         entrypoint = worker_ctx.entrypoint

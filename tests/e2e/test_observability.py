@@ -21,6 +21,7 @@ from tests.support import (
     StackHandle,
     assert_error,
     create_staff,
+    free_port,
     make_pdf,
     new_case_no,
     new_id_number,
@@ -178,7 +179,11 @@ def test_metrics_request_id_and_clean_logs(stack, secrets_used):
     for service in SERVICES:
         port = metrics_port(stack, service)
         assert loopback_only(port), f"{service} metrics port {port} is not on loopback only"
-        assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).text == "ok\n"
+        alive = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+        assert alive.status_code == 200 and alive.json()["status"] == "ok", alive.text
+        # ready: every consumer of the process (RPC queue, event handlers) is consuming
+        ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=10).json()
+        assert ready["status"] == "ok" and ready["consumers"] >= 1 and ready["not_consuming"] == [], ready
         scraped = scrape(f"http://127.0.0.1:{port}/metrics")
         missing_names = set(SERVICE_METRICS) - families(scraped["_text"])
         assert not missing_names, f"{service} lacks {missing_names}"
@@ -221,17 +226,20 @@ def test_metrics_request_id_and_clean_logs(stack, secrets_used):
     assert not leaks, leaks[:10]
 
 
-def test_readiness_probe_pings_a_service_over_the_broker(stack):
-    """deploy/probe.py, the readiness probe of the Kubernetes and compose shapes."""
-    env = dict(os.environ, AMQP_URI=stack.amqp_uri, PROBE_TIMEOUT="3")
+def test_readiness_probe_asks_the_process_itself(stack):
+    """deploy/probe.py, compose's readiness probe: the process's own /readyz, no broker."""
 
-    def probe(service: str) -> subprocess.CompletedProcess:
+    def probe(service: str, port: int) -> subprocess.CompletedProcess:
+        env = dict(os.environ, METRICS_PORT=str(port), PROBE_TIMEOUT="3")
         argv = [sys.executable, "-m", "deploy.probe", service]
         return subprocess.run(argv, cwd=stack.root, env=env, capture_output=True, text=True, timeout=60)
 
-    assert probe("identity").returncode == 0
-    missing = probe("no_such_service")
-    assert missing.returncode == 1 and "Traceback" not in missing.stderr and stack.amqp_uri not in missing.stderr
+    for service in SERVICES:
+        ready = probe(service, metrics_port(stack, service))
+        assert ready.returncode == 0, ready.stderr
+    nobody = probe("identity", free_port())  # a process that is not there is not ready
+    assert nobody.returncode == 1 and "Traceback" not in nobody.stderr
+    assert len(nobody.stderr.strip().splitlines()) == 1, nobody.stderr
 
 
 # The court's own metrics (services/common/metrics.py) that one pass through the flows must
