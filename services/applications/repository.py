@@ -27,8 +27,8 @@ from services.applications.models import (
     RepresentationEnd,
 )
 from services.common import clock, housekeeping, idempotency, reading
-from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, serialise
-from services.common.messaging import Messages, OutboxAndInbox
+from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf
+from services.common.messaging import Messages, ServiceSqlRepository
 
 
 class ApplicationsRepository(Messages, Protocol):
@@ -109,15 +109,8 @@ def note_discarded(session: Session, rows: list) -> None:
         session.merge(DiscardedObject(key=key, discarded_at=now))
 
 
-class SqlRepository(OutboxAndInbox):
-    outbox, inbox = Outbox, Inbox
-
-    def __init__(self, session: Session):
-        self.session = session
-        self.idempotency_keys = idempotency.TableKeys(session, IdempotencyKey)
-
-    def take_turns(self, *key: object) -> None:
-        serialise(self.session, *key)
+class SqlRepository(ServiceSqlRepository):
+    outbox, inbox, keys = Outbox, Inbox, IdempotencyKey
 
     # -- materials ------------------------------------------------------------------------
 

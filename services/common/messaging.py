@@ -18,8 +18,8 @@ from sqlalchemy import Integer, String, Text, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from services.common import clock
-from services.common.db import UnitOfWork, UtcDateTime
+from services.common import clock, idempotency
+from services.common.db import UnitOfWork, UtcDateTime, serialise
 from services.common.logging import current_request_id
 from services.common.timers import configured_timer
 
@@ -154,6 +154,20 @@ class OutboxAndInbox:
 
     def first_delivery(self, event_id: str) -> bool:
         return first_delivery(self.session, self.inbox, event_id)
+
+
+class ServiceSqlRepository(OutboxAndInbox):
+    """Where a service's SQL repository starts when it also keeps idempotency keys (its
+    ``keys`` model) and takes turns on PostgreSQL: applications and review."""
+
+    keys: type
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.idempotency_keys = idempotency.TableKeys(session, self.keys)
+
+    def take_turns(self, *key: object) -> None:
+        serialise(self.session, *key)
 
 
 class RelayGate:

@@ -12,11 +12,10 @@ from typing import Any, Protocol
 
 from sqlalchemy import Select, String, and_, cast, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from services.common import clock, idempotency, paging, reading
-from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, serialise
-from services.common.messaging import Messages, OutboxAndInbox
+from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf
+from services.common.messaging import Messages, ServiceSqlRepository
 from services.review.models import (
     EndedApplication,
     IdempotencyKey,
@@ -143,15 +142,8 @@ def unit_of_work(uow: UnitOfWork) -> RepositoryUnitOfWork[ReviewRepository]:
 A, B = ReviewedApplication, RoomBooking
 
 
-class SqlRepository(OutboxAndInbox):
-    outbox, inbox = Outbox, Inbox
-
-    def __init__(self, session: Session):
-        self.session = session
-        self.idempotency_keys = idempotency.TableKeys(session, IdempotencyKey)
-
-    def take_turns(self, *key: object) -> None:
-        serialise(self.session, *key)
+class SqlRepository(ServiceSqlRepository):
+    outbox, inbox, keys = Outbox, Inbox, IdempotencyKey
 
     # -- the queue ---------------------------------------------------------------------------
 
