@@ -127,3 +127,30 @@ export async function pickAndUpload(
   }
   return now;
 }
+
+/** What a page with a list of material kinds keeps in its data. */
+interface PickingPage {
+  data: { materials: KindState[] };
+  setData(data: Record<string, unknown>): void;
+}
+
+function chooseFor(page: PickingPage, e: WechatMiniprogram.TouchEvent, source: "chat" | "camera"): Promise<KindState> {
+  const index = Number((e.currentTarget.dataset as { index: number }).index);
+  return pickAndUpload(page.data.materials[index], source, (state: KindState) =>
+    page.setData({ [`materials[${index}]`]: state, problem: "" }),
+  );
+}
+
+/**
+ * The 从聊天选择 / 拍照或相册 buttons of every page that uploads materials (申请, 补正,
+ * 案件绑定, 实名认证), spread into its `Page({...})`: each button's `data-index` names
+ * the row of `materials` it fills.
+ */
+export const materialPicking = {
+  chooseChat(this: PickingPage, e: WechatMiniprogram.TouchEvent): Promise<KindState> {
+    return chooseFor(this, e, "chat");
+  },
+  chooseCamera(this: PickingPage, e: WechatMiniprogram.TouchEvent): Promise<KindState> {
+    return chooseFor(this, e, "camera");
+  },
+};

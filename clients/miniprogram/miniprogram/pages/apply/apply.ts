@@ -4,7 +4,7 @@
 
 import { type Answer, ApiFailure, intent } from "../../api/client";
 import { api, currentUser, toSignIn } from "../../api/index";
-import { type KindState, kindStates, pickAndUpload, uploadedIds, uploadedKinds } from "../../utils/materials";
+import { type KindState, kindStates, materialPicking, uploadedIds, uploadedKinds } from "../../utils/materials";
 import { isCode, showError, toast } from "../../utils/ui";
 import { applicationProblems, checkCaseNo, firstProblem, type Problems } from "../../utils/validate";
 import { errorText, LABELS, LAWYER_KINDS } from "../../utils/words";
@@ -15,6 +15,7 @@ type Lookup = Answer<"/api/v1/cases/lookup", "get">;
 const submission = intent();
 
 Page({
+  ...materialPicking,
   data: {
     lawyer: false,
     needsVerification: false,
@@ -100,19 +101,6 @@ Page({
 
   onReason(e: WechatMiniprogram.Input) {
     this.setData({ reason: e.detail.value, "problems.reason": "" });
-  },
-
-  chooseChat(e: WechatMiniprogram.TouchEvent) {
-    this.choose(e, "chat");
-  },
-
-  chooseCamera(e: WechatMiniprogram.TouchEvent) {
-    this.choose(e, "camera");
-  },
-
-  async choose(e: WechatMiniprogram.TouchEvent, source: "chat" | "camera") {
-    const index = Number((e.currentTarget.dataset as { index: number }).index);
-    await pickAndUpload(this.data.materials[index], source, (state: KindState) => this.setData({ [`materials[${index}]`]: state, problem: "" }));
   },
 
   toVerify() {

@@ -3,7 +3,7 @@
 
 import { intent } from "../../api/client";
 import { api, toSignIn, tokens } from "../../api/index";
-import { type KindState, kindStates, pickAndUpload, uploadedIds, uploadedKinds } from "../../utils/materials";
+import { kindStates, materialPicking, uploadedIds, uploadedKinds } from "../../utils/materials";
 import { toast } from "../../utils/ui";
 import { checkCaseNo } from "../../utils/validate";
 import { BINDING_KINDS, errorText, LABELS } from "../../utils/words";
@@ -11,6 +11,7 @@ import { BINDING_KINDS, errorText, LABELS } from "../../utils/words";
 const submission = intent();
 
 Page({
+  ...materialPicking,
   data: {
     caseNo: "",
     partyName: "",
@@ -27,19 +28,6 @@ Page({
   onInput(e: WechatMiniprogram.Input) {
     const field = (e.currentTarget.dataset as { field: string }).field;
     this.setData({ [field]: e.detail.value, problem: "" });
-  },
-
-  chooseChat(e: WechatMiniprogram.TouchEvent) {
-    this.choose(e, "chat");
-  },
-
-  chooseCamera(e: WechatMiniprogram.TouchEvent) {
-    this.choose(e, "camera");
-  },
-
-  async choose(e: WechatMiniprogram.TouchEvent, source: "chat" | "camera") {
-    const index = Number((e.currentTarget.dataset as { index: number }).index);
-    await pickAndUpload(this.data.materials[index], source, (state: KindState) => this.setData({ [`materials[${index}]`]: state, problem: "" }));
   },
 
   async submit() {

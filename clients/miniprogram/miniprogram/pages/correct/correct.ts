@@ -4,7 +4,7 @@
 import { intent } from "../../api/client";
 import { api, currentUser, toSignIn } from "../../api/index";
 import { CORRECTABLE, correctionBody, missingAfter, type OldMaterial, scopeParts, scopeValue } from "../../utils/correction";
-import { type KindState, kindStates, pickAndUpload, uploadedIds, uploadedKinds } from "../../utils/materials";
+import { type KindState, kindStates, materialPicking, uploadedIds, uploadedKinds } from "../../utils/materials";
 import { showError, toast } from "../../utils/ui";
 import { errorText, LABELS, LAWYER_KINDS } from "../../utils/words";
 
@@ -13,6 +13,7 @@ type Old = OldMaterial & { label: string };
 const submission = intent();
 
 Page({
+  ...materialPicking,
   data: {
     id: "",
     lawyer: false,
@@ -75,19 +76,6 @@ Page({
   toggleOld(e: WechatMiniprogram.TouchEvent) {
     const index = Number((e.currentTarget.dataset as { index: number }).index);
     this.setData({ [`old[${index}].removed`]: !this.data.old[index].removed, problem: "" });
-  },
-
-  chooseChat(e: WechatMiniprogram.TouchEvent) {
-    this.choose(e, "chat");
-  },
-
-  chooseCamera(e: WechatMiniprogram.TouchEvent) {
-    this.choose(e, "camera");
-  },
-
-  async choose(e: WechatMiniprogram.TouchEvent, source: "chat" | "camera") {
-    const index = Number((e.currentTarget.dataset as { index: number }).index);
-    await pickAndUpload(this.data.materials[index], source, (state: KindState) => this.setData({ [`materials[${index}]`]: state, problem: "" }));
   },
 
   async submit() {

@@ -5,7 +5,7 @@
 import { intent } from "../../api/client";
 import { api, currentUser, toSignIn } from "../../api/index";
 import { verificationState } from "../../utils/account";
-import { type KindState, kindStates, pickAndUpload, uploadedIds } from "../../utils/materials";
+import { kindStates, materialPicking, uploadedIds } from "../../utils/materials";
 import { isCode, showError, toast } from "../../utils/ui";
 import { LABELS } from "../../utils/words";
 
@@ -13,6 +13,7 @@ const TONES: Record<string, string> = { none: "grey", pending: "blue", approved:
 const submission = intent();
 
 Page({
+  ...materialPicking,
   data: {
     name: "",
     idNumber: "",
@@ -45,19 +46,6 @@ Page({
     } catch (err) {
       showError(err);
     }
-  },
-
-  chooseChat(e: WechatMiniprogram.TouchEvent) {
-    this.choose(e, "chat");
-  },
-
-  chooseCamera(e: WechatMiniprogram.TouchEvent) {
-    this.choose(e, "camera");
-  },
-
-  async choose(e: WechatMiniprogram.TouchEvent, source: "chat" | "camera") {
-    const index = Number((e.currentTarget.dataset as { index: number }).index);
-    await pickAndUpload(this.data.materials[index], source, (state: KindState) => this.setData({ [`materials[${index}]`]: state, problem: "" }));
   },
 
   async submit() {
