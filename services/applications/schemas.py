@@ -1,11 +1,250 @@
-"""Wire shapes of applications (API.md "Materials", "Dossier-reading applications")."""
+"""Wire shapes of applications (API.md "Materials", "Dossier-reading applications"): what
+clients send (models checked by this service's rules, in services.applications.domain) and
+what they get back (models for the document, and the functions that build them)."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field
 
 from services.applications import domain
-from services.common import clock, reading
+from services.common import case_numbers, clock, reading
+from services.common.uploads import MATERIAL_KINDS
+from services.common.wire import Answer, Body, optional, required, ruled, text_schema
+
+CASE_NO = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 64,
+    "description": "案号；半角 () 或全角（）括号均可，多余空格忽略",
+    "examples": ["（2021）粤01民初1号"],
+}
+MATERIAL_IDS = {
+    "type": "array",
+    "items": {"type": "string", "minLength": 1, "maxLength": 36},
+    "maxItems": domain.MAX_MATERIALS,
+    "description": "申请材料的编号（POST /api/v1/uploads 的 id）",
+}
+DATE_TIME = {"format": "date-time"}
+DAY = {"format": "date"}
+
+
+def _scope(value: Any) -> str:
+    return domain.clean_text(value, "scope", "申请内容", 500)
+
+
+def _reason(value: Any) -> str:
+    return domain.clean_text(value, "reason", "申请原因", 1000)
+
+
+def _or_none(rule: Any) -> Any:
+    return lambda value: None if value is None else rule(value)
+
+
+# -- what clients send -----------------------------------------------------------------------
+
+
+class ApplicationSubmission(Body):
+    """申请阅卷. Fields the server owns (status, review, reading, applicant) are not read."""
+
+    example: ClassVar = {
+        "case_no": "（2021）粤01民初1号",
+        "scope": "全案卷宗",
+        "reason": "代理诉讼需要查阅",
+        "material_ids": ["3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10"],
+    }
+    case_no: Annotated[str, *ruled(case_numbers.canonical, CASE_NO)] = required("案号")
+    scope: Annotated[str, *ruled(_scope, text_schema(500))] = required(
+        f"申请内容：{domain.FULL_DOSSIER}，或所需部分的说明", examples=[domain.FULL_DOSSIER]
+    )
+    reason: Annotated[str, *ruled(_reason, text_schema(1000))] = required("申请原因")
+    material_ids: Annotated[tuple[str, ...], *ruled(domain.parse_material_ids, MATERIAL_IDS)] = optional(
+        "律师须带执业证、律所介绍信或证明、当事人授权委托书或法律援助公函、当事人身份证明；当事人无需材料",
+        ruled_when_missing=True,
+    )
+
+    def submission(self) -> domain.Submission:
+        return domain.Submission(self.case_no, self.scope, self.reason, self.material_ids)
+
+
+class Amendment(Body):
+    """重新申请或补正: a field given replaces the old application's; one left out stays."""
+
+    example: ClassVar = {"reason": "补充说明：需查阅庭审笔录", "material_ids": ["3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10"]}
+    scope: Annotated[str | None, *ruled(_or_none(_scope), text_schema(500, required=False))] = optional("新的申请内容")
+    reason: Annotated[str | None, *ruled(_or_none(_reason), text_schema(1000, required=False))] = optional(
+        "新的申请原因"
+    )
+    material_ids: Annotated[
+        tuple[str, ...] | None, *ruled(_or_none(domain.parse_material_ids), {"anyOf": [MATERIAL_IDS, {"type": "null"}]})
+    ] = optional("新的申请材料（替换原材料）")
+
+
+class UploadForm(Body):
+    """上传申请材料: multipart/form-data with a file and its kind."""
+
+    file: bytes = Field(description="PDF、JPEG 或 PNG（按内容判断），不超过 20 MiB")
+    kind: Literal[tuple(MATERIAL_KINDS)] = Field(  # type: ignore[valid-type]
+        description="、".join(f"{k}：{v}" for k, v in MATERIAL_KINDS.items())
+    )
+
+
+class ApplicationQuery(Body):
+    """?status=&limit=&cursor= of the caller's own applications."""
+
+    status: Literal[domain.STATUSES] | None = Field(None, description="只看该状态的申请")  # type: ignore[valid-type]
+    limit: int = Field(20, ge=1, le=100, description="每页条数（1–100，默认 20）")
+    cursor: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_=:-]{1,200}$", description="上一页回答的 next_cursor；省略则从第一页开始"
+    )
+
+
+class PageQuery(Body):
+    """?limit=&cursor= of every list."""
+
+    limit: int = Field(20, ge=1, le=100, description="每页条数（1–100，默认 20）")
+    cursor: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_=:-]{1,200}$", description="上一页回答的 next_cursor；省略则从第一页开始"
+    )
+
+
+# -- what clients get back -------------------------------------------------------------------
+
+Kind = Literal[tuple(MATERIAL_KINDS)]  # type: ignore[valid-type]
+
+
+class Upload(Answer):
+    """An uploaded material (申请材料)."""
+
+    example: ClassVar = {
+        "id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
+        "kind": "license",
+        "filename": "执业证.pdf",
+        "size": 183204,
+        "content_type": "application/pdf",
+        "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    }
+    id: str
+    kind: Kind = Field(description="、".join(f"{k}：{v}" for k, v in MATERIAL_KINDS.items()))
+    filename: str
+    size: int
+    content_type: Literal["application/pdf", "image/jpeg", "image/png"]
+    sha256: str
+
+
+class MaterialRef(Answer):
+    id: str
+    kind: Kind
+    filename: str
+    content_type: str | None = None
+    size: int | None = None
+
+
+class Applicant(Answer):
+    name: str
+    role: Literal["party", "lawyer"] | None = None
+    relation: str | None = Field(
+        None, description="与案件的关系：party、lawyer_of_record、lawyer_bound、lawyer_archived"
+    )
+    license_no: str | None = None
+    law_firm: str | None = None
+    acts_for: str | None = Field(None, description="律师代理的当事人")
+
+
+class Review(Answer):
+    """审查信息."""
+
+    reviewer: str | None
+    reviewed_at: str | None = Field(json_schema_extra=DATE_TIME)
+    opinion: Literal["approve", "reject", "return"]
+    explanation: str | None
+    mode: Literal["online", "onsite"] | None
+
+
+class Booking(Answer):
+    """预约到场."""
+
+    date: str = Field(json_schema_extra=DAY)
+    start: str = Field(examples=["09:00"])
+    end: str = Field(examples=["12:00"])
+
+
+class OnlineReading(Answer):
+    """在线阅卷: readable until the end of ``valid_until`` (Asia/Shanghai)."""
+
+    mode: Literal["online"]
+    valid_until: str = Field(json_schema_extra=DAY)
+    documents: list[int] | None = Field(None, description="可查阅的正卷文件；null 为全部正卷")
+    document_titles: list[str] | None = None
+    print: bool = Field(True, description="是否允许打印")
+
+
+class OnsiteReading(Answer):
+    """现场阅卷: the window, the notice, and what the archivist recorded."""
+
+    mode: Literal["onsite"]
+    start_date: str = Field(json_schema_extra=DAY)
+    end_date: str = Field(json_schema_extra=DAY)
+    notice: str | None
+    attended: bool | None = Field(description="是否到场；null 为尚未记录")
+    borrowed_at: str | None = Field(json_schema_extra=DATE_TIME)
+    returned_at: str | None = Field(json_schema_extra=DATE_TIME)
+    booking: Booking | None = None
+
+
+class Revocation(Answer):
+    """已终止: when and why the reader's relation to the case ended."""
+
+    at: str | None = Field(json_schema_extra=DATE_TIME)
+    reason: str | None
+
+
+class Application(Answer):
+    """The application (阅卷申请), as the detail screens show it."""
+
+    example: ClassVar = {
+        "id": 12,
+        "status": "approved",
+        "case_no": "（2021）粤01民初1号",
+        "court": "广州市中级人民法院",
+        "applicant": {"name": "李律师", "role": "lawyer", "relation": "lawyer_of_record"},
+        "applied_at": "2026-05-18T09:30:00+08:00",
+        "scope": "全案卷宗",
+        "reason": "代理诉讼需要查阅",
+        "materials": [{"id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10", "kind": "license", "filename": "执业证.pdf"}],
+        "review": {
+            "reviewer": "王审查",
+            "reviewed_at": "2026-05-18T10:00:00+08:00",
+            "opinion": "approve",
+            "explanation": "同意在线阅卷",
+            "mode": "online",
+        },
+        "reading": {"mode": "online", "valid_until": "2026-06-02", "documents": None, "print": True},
+        "revocation": None,
+    }
+    id: int
+    status: Literal[domain.STATUSES]  # type: ignore[valid-type]
+    case_no: str
+    court: str
+    applicant: Applicant
+    applied_at: str = Field(json_schema_extra=DATE_TIME)
+    scope: str
+    reason: str
+    materials: list[MaterialRef]
+    review: Review | None
+    reading: OnlineReading | OnsiteReading | None = Field(discriminator=None)
+    revocation: Revocation | None = None
+    reapplied_from: int | None = Field(None, description="重新申请时，原申请的编号")
+    changes: dict[str, Any] | None = Field(None, description="补正改了什么（重新申请的回答）")
+
+
+class ApplicationPage(Answer):
+    """A page of the caller's applications, newest first."""
+
+    items: list[Application]
+    next_cursor: str | None = Field(description="下一页的 cursor；null 为没有更多")
 
 
 def upload(material) -> dict:

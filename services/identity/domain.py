@@ -91,11 +91,15 @@ class Registration:
     law_firm: str | None
 
 
+def check_role(value: Any) -> str:
+    if value not in PUBLIC_ROLES:
+        raise validation_error({"role": "应为 party 或 lawyer"}, "请选择身份：当事人或律师")
+    return value
+
+
 def parse_registration(body: dict[str, Any]) -> Registration:
     """Validate a sign-up in the order a person fixes a form: fields, then each rule."""
-    role = body.get("role")
-    if role not in PUBLIC_ROLES:
-        raise validation_error({"role": "应为 party 或 lawyer"}, "请选择身份：当事人或律师")
+    role = check_role(body.get("role"))
     name = clean_text(body.get("name"), "name", max_len=50)
     phone = check_phone(body.get("phone"))
     password = check_password(body.get("password"))

@@ -1,12 +1,184 @@
-"""Wire shapes of identity: primitives only."""
+"""Wire shapes of identity: what clients send (models, checked by identity's own rules)
+and what they get back (models for the document, and the functions that build them)."""
 
 from __future__ import annotations
 
 import json
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field, ValidationInfo
 
 from services.common import clock
 from services.common.people import mask_id_number, mask_phone
+from services.common.wire import Answer, Body, optional, required, ruled, text_schema
 from services.identity import domain
+
+PHONE = {"type": "string", "pattern": r"^1[3-9]\d{9}$", "examples": ["13800000000"]}
+ID_NUMBER = {"type": "string", "pattern": r"^\d{17}[\dXx]$", "examples": ["440106199001011234"]}
+PASSWORD = {"type": "string", "minLength": 8, "maxLength": domain.MAX_PASSWORD, "examples": ["Court-2026"]}
+SMS_CODE = {"type": "string", "pattern": r"^\d{6}$", "examples": ["123456"]}
+ANY_TEXT = {"type": "string"}
+
+
+def _passed(value: Any) -> Any:
+    """A field whose rule runs later in the service (an SMS code is checked against the
+    phone's codes): taken as sent, described in the document."""
+    return value
+
+
+def _text(field: str, max_len: int, *, required: bool = True) -> Any:
+    return ruled(lambda v: domain.clean_text(v, field, max_len=max_len, required=required), text_schema(max_len))
+
+
+def _if_lawyer(field: str, max_len: int) -> Any:
+    def rule(value: Any, info: ValidationInfo) -> str | None:
+        return domain.clean_text(value, field, max_len=max_len) if info.data.get("role") == "lawyer" else None
+
+    return ruled(rule, {"type": "string", "minLength": 1, "maxLength": max_len})
+
+
+# -- what clients send -----------------------------------------------------------------------
+
+
+class SmsCodeRequest(Body):
+    """获取短信验证码."""
+
+    example: ClassVar = {"phone": "13800000000", "purpose": "register"}
+    phone: Annotated[str, *ruled(domain.check_phone, PHONE)] = required("手机号码（11位）")
+    purpose: Annotated[
+        Literal["register", "reset_password"],
+        *ruled(domain.check_purpose, {"type": "string", "enum": list(domain.SMS_PURPOSES)}),
+    ] = required("register：注册；reset_password：找回密码")
+
+
+class Registration(Body):
+    """注册（当事人、律师）. Checked in the order a person fixes the form."""
+
+    example: ClassVar = {
+        "role": "party",
+        "name": "张三",
+        "phone": "13800000000",
+        "password": "Court-2026",
+        "id_number": "440106199001011234",
+        "sms_code": "123456",
+    }
+    role: Annotated[
+        Literal["party", "lawyer"], *ruled(domain.check_role, {"type": "string", "enum": list(domain.PUBLIC_ROLES)})
+    ] = required("party：当事人；lawyer：律师")
+    name: Annotated[str, *_text("name", 50)] = required("姓名")
+    phone: Annotated[str, *ruled(domain.check_phone, PHONE)] = required("手机号码")
+    password: Annotated[str, *ruled(domain.check_password, PASSWORD)] = required(
+        "至少8位，含小写字母、大写字母、数字、其他字符中的至少两种"
+    )
+    id_number: Annotated[str, *ruled(domain.check_id_number, ID_NUMBER)] = required("身份证号码（18位）")
+    license_no: Annotated[str | None, *_if_lawyer("license_no", 32)] = optional(
+        "执业证号（律师必填）", ruled_when_missing=True
+    )
+    law_firm: Annotated[str | None, *_if_lawyer("law_firm", 100)] = optional(
+        "律师事务所（律师必填）", ruled_when_missing=True
+    )
+    sms_code: Annotated[str, *ruled(_passed, SMS_CODE)] = required("发往该手机的注册验证码")
+
+
+class Credentials(Body):
+    """登录."""
+
+    example: ClassVar = {"phone": "13800000000", "password": "Court-2026"}
+    message: ClassVar = "请输入手机号码和密码"
+    field_message: ClassVar = "应为文本"
+    phone: str = Field(min_length=1, description="手机号码", examples=["13800000000"])
+    password: str = Field(min_length=1, description="密码", examples=["Court-2026"])
+
+
+class Logout(Body):
+    """退出登录（请求体可省略）."""
+
+    example: ClassVar = {"everywhere": False}
+    everywhere: Annotated[bool, *ruled(bool, {"type": "boolean", "default": False})] = optional(
+        "true：退出该账号的所有设备"
+    )
+
+
+class PasswordReset(Body):
+    """找回密码."""
+
+    example: ClassVar = {"phone": "13800000000", "sms_code": "123456", "new_password": "Court-2027"}
+    phone: Annotated[str, *ruled(domain.check_phone, PHONE)] = required("手机号码")
+    new_password: Annotated[str, *ruled(domain.check_password, PASSWORD)] = required("新密码")
+    sms_code: Annotated[str, *ruled(_passed, SMS_CODE)] = required("发往该手机的找回密码验证码")
+
+
+class PasswordChange(Body):
+    """修改密码."""
+
+    example: ClassVar = {"old_password": "Court-2026", "new_password": "Court-2027"}
+    field_message: ClassVar = "应为文本"
+    old_password: str = Field(description="原密码", examples=["Court-2026"])
+    new_password: str = Field(description="新密码（规则同注册）", json_schema_extra=PASSWORD)
+
+
+class VerificationRequest(Body):
+    """申请实名认证: uploads of kind ``identity``."""
+
+    example: ClassVar = {"material_ids": ["3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10"]}
+    material_ids: Annotated[
+        list[str],
+        *ruled(_passed, {"type": "array", "items": {"type": "string", "maxLength": 36}, "minItems": 1, "maxItems": 30}),
+    ] = required("本人身份证件的材料编号（POST /api/v1/uploads，kind=identity）")
+
+
+# -- what clients get back -------------------------------------------------------------------
+
+
+class User(Answer):
+    """An account as a client sees it: phone and ID number masked."""
+
+    example: ClassVar = {
+        "id": 7,
+        "role": "lawyer",
+        "name": "李律师",
+        "phone": "138****0000",
+        "id_number": "4401**********1234",
+        "verified": True,
+        "license_no": "14401201510000000",
+        "law_firm": "广东某某律师事务所",
+    }
+    id: int
+    role: Literal["party", "lawyer", "clerk", "archivist", "admin"]
+    name: str
+    phone: str = Field(description="脱敏，如 138****0000")
+    id_number: str | None = Field(description="脱敏，如 4401**********1234")
+    verified: bool = Field(description="是否已实名认证")
+    license_no: str | None = Field(None, description="律师的执业证号")
+    law_firm: str | None = Field(None, description="律师事务所")
+    court: str | None = Field(None, description="工作人员所在法院")
+
+
+class VerificationState(Answer):
+    id: int
+    status: Literal["pending", "approved", "rejected"]
+    explanation: str | None
+
+
+class Me(User):
+    """GET /me: the account and where its 实名认证 stands."""
+
+    verification: VerificationState | None
+    verified_via: str | None = Field(None, description="如何认证（已认证时）")
+    verified_at: str | None = Field(None, description="认证时间（已认证时）", json_schema_extra={"format": "date-time"})
+
+
+class SignIn(Answer):
+    """A sign-in: the bearer token for ``Authorization: Bearer <token>``."""
+
+    token: str
+    expires_at: str = Field(json_schema_extra={"format": "date-time"})
+    user: User
+
+
+class VerificationCreated(Answer):
+    id: int
+    status: Literal["pending", "approved", "rejected"]
 
 
 def public_user(user) -> dict:
