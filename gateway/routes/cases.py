@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from gateway.errors import ApiError
 from gateway.http import Context, route
+from services.applications.schemas import PageQuery
+from services.case_binding import schemas
 
 # The court's feed sends thousands of cases per call (10,000 realistic ones are ~6 MiB of
 # JSON, over the default 4 MiB); case_binding caps a batch at 20,000 cases.
@@ -45,6 +47,8 @@ class CaseRoutes:
             404: "not_found (no such case, or a party not in it)",
             422: "invalid_case_no",
         },
+        query=schemas.CaseLookupQuery,
+        answer=schemas.CaseRelation,
     )
     def lookup_case(self, ctx: Context):
         return ctx.call("case_binding", "relation", actor=ctx.actor, case_no=ctx.request.args.get("case_no"))
@@ -54,7 +58,12 @@ class CaseRoutes:
         "/api/v1/my/cases",
         roles=("party", "lawyer"),
         summary="我的案件（当事人本人名下的案件；律师代理或已绑定的案件），新的在前",
-        responses={200: "{items: [{case_no, court, cause, status, relation, can_apply, needs_binding}], next_cursor}"},
+        responses={
+            200: "{items: [{case_no, court, cause, status, relation, can_apply, needs_binding}], next_cursor}",
+            403: "verification_required",
+        },
+        query=PageQuery,
+        answer=schemas.MyCasePage,
     )
     def my_cases(self, ctx: Context):
         return ctx.call("case_binding", "my_cases", actor=ctx.actor, **ctx.page_args())
@@ -86,6 +95,8 @@ class CaseRoutes:
             409: "duplicate_pending, already_related, invalid_state (archived case: no binding needed)",
             422: "invalid_case_no, materials_missing (details.missing), validation_error",
         },
+        request=schemas.BindingRequest,
+        answer=schemas.Binding,
     )
     def apply_binding(self, ctx: Context):
         body = ctx.json_object()
@@ -112,6 +123,8 @@ class CaseRoutes:
         roles=("lawyer",),
         summary="我的案件绑定申请，新的在前",
         responses={200: "{items: [binding], next_cursor}", 422: "validation_error (status)"},
+        query=schemas.BindingQuery,
+        answer=schemas.BindingPage,
     )
     def list_bindings(self, ctx: Context):
         status = ctx.request.args.get("status") or None
@@ -123,6 +136,7 @@ class CaseRoutes:
         roles=("lawyer",),
         summary="案件绑定申请详情（本人的）",
         responses={200: "binding", 404: "not_found"},
+        answer=schemas.Binding,
     )
     def get_binding(self, ctx: Context, binding_id: int):
         return ctx.call("case_binding", "get_binding", actor=ctx.actor, binding_id=_binding_id(binding_id))

@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 from gateway.errors import SECURITY_HEADERS, ApiError, json_response
 from gateway.http import (
     CSRF_COOKIE,
+    NO_CONTENT,
     SESSION_COOKIE,
     Context,
     client_address,
@@ -30,6 +31,7 @@ from gateway.http import (
     token_digest,
 )
 from services.common import clock
+from services.identity import schemas as identity_schemas
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "gateway" / "static"
@@ -110,15 +112,22 @@ class PageRoutes:
         auth=False,
         body="json",
         summary="网页登录：设置 HttpOnly 会话 Cookie（court_session）与 CSRF Cookie（court_csrf）",
-        responses={200: "{user, expires_at}", 401: "invalid_credentials", 429: "rate_limited"},
+        responses={
+            200: "{user, expires_at}",
+            401: "invalid_credentials",
+            403: "account_disabled",
+            429: "rate_limited",
+        },
+        request=identity_schemas.Credentials,
+        answer=identity_schemas.PageSession,
     )
     def session_login(self, ctx: Context):
-        body = ctx.json_object()
+        body = ctx.body(identity_schemas.Credentials)
         result = ctx.call(
             "identity",
             "login",
-            phone=body.get("phone"),
-            password=body.get("password"),
+            phone=body.phone,
+            password=body.password,
             client=client_address(ctx.request),
         )
         response = json_response(200, {"user": result["user"], "expires_at": result["expires_at"]})
@@ -130,6 +139,7 @@ class PageRoutes:
         "/api/v1/session",
         summary="网页退出登录：注销会话并清除 Cookie（需 X-CSRF-Token）",
         responses={204: "signed out"},
+        answer=NO_CONTENT,
     )
     def session_logout(self, ctx: Context):
         self.tokens.drop(token_digest(ctx.token))

@@ -3,8 +3,10 @@ reading", "On-site reading room (additions)", "Messages (站内信)")."""
 
 from __future__ import annotations
 
-from gateway.http import Context, route
+from gateway.http import NO_CONTENT, Context, route
 from gateway.routes.applications import APPLICANTS, _application_id
+from services.applications.schemas import PageQuery
+from services.review import schemas
 
 
 class ReviewRoutes:
@@ -183,11 +185,19 @@ class ReviewRoutes:
         "/api/v1/messages",
         summary="站内信：本人的通知，最新的在前",
         responses={200: "{items: [{id, at, title, body, application_id, read}], next_cursor}"},
+        query=PageQuery,
+        answer=schemas.InboxPage,
     )
     def messages(self, ctx: Context):
         return ctx.call("review", "messages", actor=ctx.actor, **ctx.page_args())
 
-    @route("POST", "/api/v1/messages/<id>/read", summary="标记站内信为已读", responses={204: "", 404: "not_found"})
+    @route(
+        "POST",
+        "/api/v1/messages/<id>/read",
+        summary="标记站内信为已读",
+        responses={204: "", 404: "not_found"},
+        answer=NO_CONTENT,
+    )
     def read_message(self, ctx: Context, id: str):
         ctx.call("review", "mark_read", actor=ctx.actor, message_id=id)
         return 204, None

@@ -1,10 +1,111 @@
-"""Wire shapes of case_binding: primitives only."""
+"""Wire shapes of case_binding: the models the document describes the case directory and
+案件绑定 with, and the functions that build the answers."""
 
 from __future__ import annotations
 
 import json
+from typing import Any, ClassVar, Literal
 
+from pydantic import Field
+
+from services.applications.schemas import CASE_NO, DATE_TIME, MATERIAL_IDS, PageQuery
 from services.common import clock
+from services.common.wire import Answer, Body
+
+BINDING_STATUSES = Literal["pending", "approved", "rejected", "revoked"]
+RELATIONS = Literal["party", "lawyer_of_record", "lawyer_bound", "none"]
+
+
+class CaseLookupQuery(Body):
+    """?case_no= of 按案号查询."""
+
+    case_no: str = Field(description="案号；半角 () 或全角（）括号均可", examples=["（2021）粤01民初1号"])
+
+
+class BindingQuery(PageQuery):
+    status: BINDING_STATUSES | None = Field(None, description="只看该状态的绑定申请")
+
+
+class BindingRequest(Body):
+    """申请案件绑定. The case, the materials' owner and kinds, then the rest are checked in
+    that order by case_binding and applications."""
+
+    example: ClassVar = {
+        "case_no": "（2021）粤01民初1号",
+        "party_name": "张三",
+        "material_ids": ["3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10", "0b7e5a8c-1d2f-4e3a-9b8c-7d6e5f4a3b2c"],
+    }
+    case_no: Any = Field(json_schema_extra=CASE_NO)
+    party_name: Any = Field(
+        description="所代理的当事人姓名（或单位名称）", json_schema_extra={"type": "string", "maxLength": 100}
+    )
+    material_ids: Any = Field(
+        description="执业证（license）与授权委托书或法律援助公函（authorization）", json_schema_extra=MATERIAL_IDS
+    )
+
+
+class CaseRelation(Answer):
+    """A case as the caller sees it, and what the caller is to it."""
+
+    example: ClassVar = {
+        "case_no": "（2021）粤01民初1号",
+        "court": "广州市中级人民法院",
+        "status": "in_trial",
+        "has_electronic_dossier": True,
+        "relation": "none",
+        "can_apply": False,
+        "needs_binding": True,
+    }
+    case_no: str
+    court: str
+    status: Literal["in_trial", "archived"]
+    has_electronic_dossier: bool
+    relation: RELATIONS
+    can_apply: bool = Field(description="是否可以直接申请阅卷")
+    needs_binding: bool = Field(description="律师须先申请案件绑定")
+
+
+class MyCase(CaseRelation):
+    cause: str | None = Field(None, description="案由")
+
+
+class MyCasePage(Answer):
+    items: list[MyCase]
+    next_cursor: str | None
+
+
+class Binding(Answer):
+    """A binding application (案件绑定申请)."""
+
+    example: ClassVar = {
+        "id": 3,
+        "case_no": "（2021）粤01民初1号",
+        "court": "广州市中级人民法院",
+        "party_name": "张三",
+        "status": "pending",
+        "materials": [{"id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10", "kind": "license", "filename": "执业证.pdf"}],
+        "applied_at": "2026-05-18T09:30:00+08:00",
+        "decided_at": None,
+        "reviewer": None,
+        "explanation": None,
+        "revoked_at": None,
+    }
+    id: int
+    case_no: str
+    court: str
+    party_name: str
+    status: BINDING_STATUSES
+    materials: list[dict[str, Any]]
+    applied_at: str = Field(json_schema_extra=DATE_TIME)
+    decided_at: str | None = Field(json_schema_extra=DATE_TIME)
+    reviewer: str | None
+    explanation: str | None
+    revoked_at: str | None = Field(None, json_schema_extra=DATE_TIME)
+
+
+class BindingPage(Answer):
+    items: list[Binding]
+    next_cursor: str | None
 
 
 def case_summary(case) -> dict:

@@ -1,9 +1,103 @@
-"""Wire shapes of dossier: primitives only."""
+"""Wire shapes of dossier: the models the document describes reading with (查看案卷, 复制链接,
+打印, 阅卷记录), and the functions that build the answers."""
 
 from __future__ import annotations
 
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from services.applications.schemas import DATE_TIME, DAY
 from services.common import clock
+from services.common.wire import Answer, Body
 from services.dossier.models import AccessLogEntry, Document
+
+
+class PrintRequest(Body):
+    """打印任务: the documents to print (default every readable one), in the dossier's order."""
+
+    example: ClassVar = {"documents": [101, 102]}
+    documents: Any = Field(
+        None,
+        description="要打印的卷宗文件编号；省略则打印全部可阅文件",
+        json_schema_extra={"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": 200},
+    )
+
+
+class DocumentEntry(Answer):
+    id: int
+    title: str
+    page_count: int
+
+
+class Volume(Answer):
+    title: str = Field(description="卷名，如 正卷（一）")
+    documents: list[DocumentEntry]
+
+
+class Dossier(Answer):
+    """卷宗结构: volumes, their documents and page counts (正卷 only)."""
+
+    example: ClassVar = {
+        "case_no": "（2021）粤01民初1号",
+        "valid_until": "2026-06-02",
+        "print": True,
+        "volumes": [{"title": "正卷", "documents": [{"id": 101, "title": "起诉状", "page_count": 4}]}],
+    }
+    case_no: str
+    valid_until: str = Field(json_schema_extra=DAY, description="可阅至该日（含）24 时，北京时间")
+    print: bool | None = Field(None, description="是否允许打印")
+    volumes: list[Volume]
+
+
+class Link(Answer):
+    """复制链接: the address to open on a PC, signed in as the same user."""
+
+    example: ClassVar = {"url": "https://court.example/r/Zm9vYmFy", "expires_at": "2026-06-02T23:59:59+08:00"}
+    url: str
+    expires_at: str = Field(json_schema_extra=DATE_TIME)
+
+
+class LinksRevoked(Answer):
+    revoked: int = Field(description="作废的链接数")
+
+
+class LogEntry(Answer):
+    """阅卷记录的一条."""
+
+    at: str = Field(json_schema_extra=DATE_TIME)
+    actor: str = Field(description="阅卷人姓名")
+    action: Literal["view_page", "download_pdf", "link_created", "link_opened"] | str
+    document_id: int | None = None
+    document_title: str | None = None
+    page: int | None = None
+
+
+class LogPage(Answer):
+    items: list[LogEntry]
+    next_cursor: str | None
+
+
+class PrintJob(Answer):
+    """打印任务的进度."""
+
+    example: ClassVar = {
+        "id": "7c1e",
+        "status": "running",
+        "pages_done": 12,
+        "pages_total": 40,
+        "documents": [101, 102],
+        "created_at": "2026-05-18T10:00:00+08:00",
+        "finished_at": None,
+    }
+    id: int | str
+    status: Literal["queued", "running", "done", "failed"]
+    pages_done: int
+    pages_total: int
+    documents: list[int]
+    created_at: str | None = Field(json_schema_extra=DATE_TIME)
+    finished_at: str | None = Field(json_schema_extra=DATE_TIME)
+    size: int | None = Field(None, description="PDF 的字节数（完成后）")
 
 
 def document(doc: Document) -> dict:

@@ -281,3 +281,10 @@ def principal(user) -> dict:
         "court": user.court,
         "verified": user.verified_at is not None,
     }
+
+
+class PageSession(Answer):
+    """A page sign-in: the session is in the HttpOnly cookie, not in the answer."""
+
+    user: User
+    expires_at: str = Field(json_schema_extra={"format": "date-time"})

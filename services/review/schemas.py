@@ -4,11 +4,39 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
+from pydantic import Field
+
+from services.applications.schemas import DATE_TIME
 from services.common import clock, reading
 from services.common.reading import effective_status
+from services.common.wire import Answer
 from services.review.models import Message, ReviewedApplication, RoomBooking
+
+
+class InboxMessage(Answer):
+    """站内信."""
+
+    example: ClassVar = {
+        "id": 5,
+        "at": "2026-05-18T10:00:00+08:00",
+        "title": "阅卷申请已通过",
+        "body": "您的阅卷申请（（2021）粤01民初1号）已通过，可在线阅卷至 2026-06-02。",
+        "application_id": 12,
+        "read": False,
+    }
+    id: int
+    at: str = Field(json_schema_extra=DATE_TIME)
+    title: str
+    body: str
+    application_id: int | str | None
+    read: bool
+
+
+class InboxPage(Answer):
+    items: list[InboxMessage]
+    next_cursor: str | None
 
 
 def wire_id(value: str | None) -> int | str | None:
