@@ -83,6 +83,7 @@ STATUS_TEXT = {
     202: "已受理",
     204: "成功（无内容）",
     303: "转到 Location",
+    308: "转到 Location（永久）",
     400: "请求无法解析",
     401: "未登录或登录已失效",
     403: "无权执行",
@@ -233,7 +234,7 @@ def _operation(spec: RouteSpec, refs: dict) -> tuple[str, dict]:
     content = _content(spec.answer, refs)
     if content:
         answer["content"] = content
-    if status == 303:
+    if status in (303, 308):
         answer["headers"] = {"Location": {"schema": {"type": "string"}, "description": "转到的地址"}}
     responses: dict[str, Any] = {str(status): answer}
     for other, text in sorted(spec.responses.items()):

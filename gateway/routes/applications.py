@@ -27,6 +27,7 @@ class ApplicationRoutes:
         summary="申请阅卷（可带 Idempotency-Key）",
         responses={
             201: "application",
+            403: "verification_required",
             404: "not_found (no such case, or a party not in it)",
             409: "binding_required, duplicate_pending",
             422: "invalid_case_no, materials_missing, validation_error, idempotency_key_reused",
@@ -97,6 +98,7 @@ class ApplicationRoutes:
         "替换原申请的内容；可带 Idempotency-Key",
         responses={
             201: "application (with changes: what the 补正 changed)",
+            403: "verification_required",
             404: "not_found",
             409: "invalid_state, duplicate_pending, binding_required",
             422: "validation_error, materials_missing, idempotency_key_reused",

@@ -44,6 +44,7 @@ class CaseRoutes:
         summary="按案号查询案件及本人与案件的关系",
         responses={
             200: "{case_no, court, status, has_electronic_dossier, relation, can_apply, needs_binding}",
+            403: "verification_required",
             404: "not_found (no such case, or a party not in it)",
             422: "invalid_case_no",
         },
@@ -91,6 +92,7 @@ class CaseRoutes:
         summary="申请案件绑定（需执业证、当事人授权委托书或法律援助公函）",
         responses={
             201: "{id, case_no, court, party_name, status: pending, materials, applied_at, decided_at, explanation}",
+            403: "verification_required",
             404: "not_found (unknown case, or a material that is not the caller's)",
             409: "duplicate_pending, already_related, invalid_state (archived case: no binding needed)",
             422: "invalid_case_no, materials_missing (details.missing), validation_error",

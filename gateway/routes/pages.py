@@ -24,6 +24,7 @@ from gateway.http import (
     NO_CONTENT,
     SESSION_COOKIE,
     Context,
+    Media,
     client_address,
     cookie_name,
     cookies_secure,
@@ -32,6 +33,8 @@ from gateway.http import (
 )
 from services.common import clock
 from services.identity import schemas as identity_schemas
+
+PAGE = Media("text/html", "the page")
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "gateway" / "static"
@@ -151,25 +154,39 @@ class PageRoutes:
     # -- the front ends --------------------------------------------------------------------
     # /m/ 手机阅卷 (mobile), /web/ 电子诉讼服务中心 (web center), /staff/ 法院工作台 (court
     # console): one page each, whose own router draws every sub-path.
-    @route("GET", "/<any(m, web, staff):front>", auth=False, summary="前端入口（转到带斜杠的地址）")
+    @route(
+        "GET",
+        "/<any(m, web, staff):front>",
+        auth=False,
+        summary="前端入口（转到带斜杠的地址）",
+        responses={308: "the address with a slash"},
+        answer=NO_CONTENT,
+    )
     def front_bare(self, ctx: Context, front: str):
         return _redirect(f"/{front}/")
 
-    @route("GET", "/<any(m, web, staff):front>/", auth=False, summary="前端页面")
+    @route("GET", "/<any(m, web, staff):front>/", auth=False, summary="前端页面", answer=PAGE)
     def front(self, ctx: Context, front: str):
         return _shell(ctx, front)
 
-    @route("GET", "/<any(m, web, staff):front>/<path:rest>", auth=False, summary="前端页面（子路径）")
+    @route("GET", "/<any(m, web, staff):front>/<path:rest>", auth=False, summary="前端页面（子路径）", answer=PAGE)
     def front_page(self, ctx: Context, front: str, rest: str):
         return _shell(ctx, front)
 
-    @route("GET", "/", auth=False, summary="首页：转到电子诉讼服务中心")
+    @route("GET", "/", auth=False, summary="首页：转到电子诉讼服务中心", responses={303: "/web/"}, answer=NO_CONTENT)
     def home(self, ctx: Context):
         response = Response(b"", status=303)
         response.headers["Location"] = "/web/"
         return _with_headers(response, "no-store")
 
-    @route("GET", "/static/<path:asset>", auth=False, summary="页面静态资源（JS、CSS、weui）")
+    @route(
+        "GET",
+        "/static/<path:asset>",
+        auth=False,
+        summary="页面静态资源（JS、CSS、weui）",
+        responses={200: "the asset", 404: "not_found"},
+        answer=Media("application/javascript|text/css|image/png|image/svg+xml|font/woff2", "the asset"),
+    )
     def static_asset(self, ctx: Context, asset: str):
         path = ASSETS.get(asset)
         if path is None or asset.endswith(".html"):
