@@ -34,7 +34,7 @@ PATH_PARAMETERS = {
     "material_id": "材料编号",
     "token": "复制链接中的令牌",
     "year": "年份，如 2026",
-    "kind": "导出类型",
+    "kind": "导出类型：queue（审查队列）、decisions（审查决定）、statistics（按月统计）",
     "front": "前端：m（手机阅卷）、web（电子诉讼服务中心）、staff（法院工作台）",
     "rest": "前端页面的子路径",
     "asset": "静态资源路径",

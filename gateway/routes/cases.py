@@ -7,6 +7,7 @@ from gateway.errors import ApiError
 from gateway.http import Context, route
 from services.applications.schemas import PageQuery
 from services.case_binding import schemas
+from services.dossier.schemas import ReaderDayPage
 
 # The court's feed sends thousands of cases per call (10,000 realistic ones are ~6 MiB of
 # JSON, over the default 4 MiB); case_binding caps a batch at 20,000 cases.
@@ -32,6 +33,8 @@ class CaseRoutes:
         heavy=True,
         summary="导入案件（法院案件管理系统推送，按案号更新或新增）",
         responses={200: "{imported}", 413: "too_large", 422: "invalid_case_no, invalid_id_number, validation_error"},
+        request=schemas.CaseFeed,
+        answer=schemas.Imported,
     )
     def import_cases(self, ctx: Context):
         body = ctx.json_object()
@@ -80,6 +83,8 @@ class CaseRoutes:
             404: "not_found (not a party of the case)",
             422: "invalid_case_no",
         },
+        query=PageQuery,
+        answer=ReaderDayPage,
     )
     def case_reads(self, ctx: Context, case_no: str):
         return ctx.call("dossier", "case_reads", actor=ctx.actor, case_no=case_no, **ctx.page_args())
@@ -149,6 +154,8 @@ class CaseRoutes:
         roles=("clerk",),
         summary="本院案件绑定申请队列，先到先审",
         responses={200: "{items: [binding with lawyer], next_cursor}", 422: "validation_error (status)"},
+        query=schemas.BindingQuery,
+        answer=schemas.StaffBindingPage,
     )
     def staff_bindings(self, ctx: Context):
         status = ctx.request.args.get("status") or None
@@ -161,6 +168,8 @@ class CaseRoutes:
         body="json",
         summary="审查案件绑定申请：同意或不同意（附说明）",
         responses={200: "binding", 404: "not_found", 409: "invalid_state", 422: "validation_error"},
+        request=schemas.BindingDecision,
+        answer=schemas.StaffBinding,
     )
     def decide_binding(self, ctx: Context, binding_id: int):
         body = ctx.json_object()
@@ -180,6 +189,8 @@ class CaseRoutes:
             409: "invalid_state (only an approved binding)",
             422: "validation_error (explanation, 1..500 characters)",
         },
+        request=schemas.Revocation,
+        answer=schemas.StaffBinding,
     )
     def revoke_binding(self, ctx: Context, binding_id: int):
         body = ctx.json_object()
@@ -197,6 +208,7 @@ class CaseRoutes:
             "representative}], lawyers: [{name, party_name}]}",
             404: "not_found (another court's case, or none)",
         },
+        answer=schemas.StaffCase,
     )
     def staff_case(self, ctx: Context, case_no: str):
         return ctx.call("case_binding", "staff_case", actor=ctx.actor, case_no=case_no)

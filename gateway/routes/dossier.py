@@ -117,6 +117,8 @@ class DossierRoutes:
             413: "too_large",
             415: "unsupported_media_type (not a PDF)",
         },
+        request=schemas.DocumentForm,
+        answer=schemas.IngestedDocument,
     )
     def ingest_document(self, ctx: Context, case_no: str):
         case = ctx.call("case_binding", "case_summary", case_no=case_no)
@@ -348,6 +350,8 @@ class DossierRoutes:
             200: "{items: [{at, actor, action, document_id?, document_title?, page?}], next_cursor}",
             404: "not_found (another court's application)",
         },
+        query=PageQuery,
+        answer=schemas.StaffLogPage,
     )
     def audit_log(self, ctx: Context, application_id: str):
         return ctx.call("dossier", "audit_log", actor=ctx.actor, application_id=application_id, **ctx.page_args())
@@ -360,6 +364,7 @@ class DossierRoutes:
         heavy=True,
         summary="导出阅卷记录（PDF，供入卷归档）：每条附防篡改日志的序号与摘要",
         responses={200: "application/pdf", 404: "not_found (another court's application)"},
+        answer=Media("application/pdf", "the access record"),
     )
     def access_record(self, ctx: Context, application_id: str):
         result = ctx.call("dossier", "access_record", timeout=120.0, actor=ctx.actor, application_id=application_id)
@@ -375,6 +380,7 @@ class DossierRoutes:
             200: "{case_no, volumes: [{title, kind: 正卷|副卷, grantable, documents: [{id, title, page_count}]}]}",
             404: "not_found (another court's case, or no electronic dossier)",
         },
+        answer=schemas.StaffDossier,
     )
     def staff_dossier(self, ctx: Context, case_no: str):
         return ctx.call("dossier", "staff_dossier", actor=ctx.actor, case_no=case_no)
@@ -386,6 +392,7 @@ class DossierRoutes:
         roles=("clerk", "archivist"),
         summary="卷宗页面预览（PNG，加盖审查人水印，记入阅卷记录）",
         responses={200: "image/png", 404: "not_found"},
+        answer=Media("image/png", "the stamped page"),
     )
     def staff_page(self, ctx: Context, case_no: str, document_id: str, page: str):
         result = ctx.call(
@@ -408,6 +415,8 @@ class DossierRoutes:
             "next_cursor}",
             404: "not_found (another court's case)",
         },
+        query=PageQuery,
+        answer=schemas.StaffLogPage,
     )
     def case_access_log(self, ctx: Context, case_no: str):
         return ctx.call("dossier", "case_access_log", actor=ctx.actor, case_no=case_no, **ctx.page_args())

@@ -165,7 +165,9 @@ class IdentityRoutes:
         "/api/v1/staff/verifications",
         roles=("clerk", "admin"),
         summary="实名认证审核队列（先到先审）",
-        responses={200: "{items, next_cursor}"},
+        responses={200: "{items, next_cursor}", 400: "bad_request (limit or cursor)", 422: "validation_error (status)"},
+        query=schemas.VerificationQuery,
+        answer=schemas.VerificationPage,
     )
     def staff_verifications(self, ctx: Context):
         status = ctx.request.args.get("status") or "pending"
@@ -178,6 +180,8 @@ class IdentityRoutes:
         body="json",
         summary="实名认证审核：通过或不通过（需说明）",
         responses={200: "the verification", 404: "not_found", 409: "invalid_state", 422: "validation_error"},
+        request=schemas.VerificationDecision,
+        answer=schemas.VerificationView,
     )
     def decide_verification(self, ctx: Context, verification_id: str):
         result = ctx.call(
@@ -192,7 +196,13 @@ class IdentityRoutes:
         "/api/v1/admin/users",
         roles=("admin",),
         summary="账号管理：按角色、姓名或手机号查找账号",
-        responses={200: "{items, next_cursor}"},
+        responses={
+            200: "{items, next_cursor}",
+            400: "bad_request (limit or cursor)",
+            422: "validation_error (role, q)",
+        },
+        query=schemas.UserQuery,
+        answer=schemas.AdminUserPage,
     )
     def list_users(self, ctx: Context):
         args = ctx.request.args
@@ -206,6 +216,7 @@ class IdentityRoutes:
         roles=("admin",),
         summary="停用账号：其登录随即失效，之后登录得到 account_disabled",
         responses={204: "", 404: "not_found", 409: "cannot_disable_self"},
+        answer=NO_CONTENT,
     )
     def disable_user(self, ctx: Context, user_id: str):
         ctx.call("identity", "set_disabled", actor=ctx.actor, user_id=user_id, disabled=True)
@@ -218,6 +229,7 @@ class IdentityRoutes:
         roles=("admin",),
         summary="恢复已停用的账号",
         responses={204: "", 404: "not_found"},
+        answer=NO_CONTENT,
     )
     def enable_user(self, ctx: Context, user_id: str):
         ctx.call("identity", "set_disabled", actor=ctx.actor, user_id=user_id, disabled=False)
@@ -234,7 +246,9 @@ class IdentityRoutes:
         roles=("admin",),
         body="json",
         summary="创建工作人员账号",
-        responses={201: "user", 409: "phone_taken"},
+        responses={201: "user", 409: "phone_taken", 422: "invalid_phone, weak_password, validation_error"},
+        request=schemas.StaffAccount,
+        answer=schemas.User,
     )
     def create_staff(self, ctx: Context):
         return 201, ctx.call("identity", "create_staff", actor=ctx.actor, body=ctx.json_object())
@@ -245,7 +259,9 @@ class IdentityRoutes:
         roles=("admin",),
         body="json",
         summary="导入律师名册",
-        responses={200: "{imported}"},
+        responses={200: "{imported}", 422: "validation_error"},
+        request=schemas.LawyerRegistry,
+        answer=schemas.Imported,
     )
     def import_lawyers(self, ctx: Context):
         return ctx.call("identity", "import_lawyers", actor=ctx.actor, body=ctx.json_object())

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from services.applications.schemas import CASE_NO, DATE_TIME, MATERIAL_IDS, PageQuery
 from services.common import clock
-from services.common.wire import Answer, Body
+from services.common.wire import Answer, Body, Described
 
 BINDING_STATUSES = Literal["pending", "approved", "rejected", "revoked"]
 RELATIONS = Literal["party", "lawyer_of_record", "lawyer_bound", "none"]
@@ -158,3 +158,115 @@ def binding(row, staff: bool = False) -> dict:
             "law_firm": row.law_firm,
         }
     return data
+
+
+# -- the court's side: the queue, decisions, the case feed -----------------------------------
+
+
+class BindingLawyer(Answer):
+    id: int
+    name: str
+    license_no: str | None
+    law_firm: str | None
+
+
+class StaffBinding(Binding):
+    """A binding application as the court's clerks see it: who applied."""
+
+    lawyer: BindingLawyer
+
+
+class StaffBindingPage(Answer):
+    items: list[StaffBinding]
+    next_cursor: str | None
+
+
+class BindingDecision(Described):
+    """审查案件绑定申请."""
+
+    example: ClassVar = {"decision": "approve", "explanation": "材料齐全"}
+    decision: Literal["approve", "reject"]
+    explanation: str | None = Field(None, max_length=500, description="说明（不同意时必填）")
+
+
+class Revocation(Described):
+    """撤销已同意的案件绑定."""
+
+    example: ClassVar = {"explanation": "当事人已解除委托"}
+    explanation: str = Field(min_length=1, max_length=500)
+
+
+class CaseParty(Answer):
+    name: str
+    side: str | None
+    kind: Literal["person", "organisation"]
+    representative: str | None
+
+
+class CaseLawyer(Answer):
+    name: str
+    party_name: str | None
+
+
+class StaffCase(Answer):
+    """本院案件信息: who is in the case as what (no ID numbers)."""
+
+    case_no: str
+    court: str
+    status: Literal["in_trial", "archived"]
+    has_electronic_dossier: bool
+    cause: str | None
+    parties: list[CaseParty]
+    lawyers: list[CaseLawyer]
+
+
+class FeedPerson(Answer):
+    name: str
+    id_number: str
+
+
+class FeedParty(Answer):
+    name: str
+    side: str | None = None
+    id_number: str | None = Field(None, description="自然人的身份证号码")
+    credit_code: str | None = Field(None, description="单位的统一社会信用代码（代替 id_number）")
+    representative: FeedPerson | None = Field(None, description="单位的法定代表人，可代其申请")
+
+
+class FeedLawyer(Answer):
+    name: str
+    license_no: str
+    party_name: str
+
+
+class FeedCase(Answer):
+    case_no: str = Field(json_schema_extra=CASE_NO)
+    court: str
+    cause: str | None = None
+    status: Literal["in_trial", "archived"]
+    has_electronic_dossier: bool = False
+    parties: list[FeedParty] = []
+    lawyers: list[FeedLawyer] = []
+
+
+class CaseFeed(Described):
+    """The court's case feed: upsert by case number, all or nothing (at most 20,000 cases)."""
+
+    example: ClassVar = {
+        "cases": [
+            {
+                "case_no": "（2021）粤01民初1号",
+                "court": "广州市中级人民法院",
+                "cause": "买卖合同纠纷",
+                "status": "in_trial",
+                "has_electronic_dossier": True,
+                "parties": [{"name": "张三", "id_number": "440106199001011234", "side": "原告"}],
+                "lawyers": [{"name": "李律师", "license_no": "14401201510000000", "party_name": "张三"}],
+            }
+        ]
+    }
+    cases: list[FeedCase] = Field(max_length=20000)
+
+
+class Imported(Answer):
+    imported: int = Field(description="导入（新增或更新）的案件数")

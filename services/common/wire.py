@@ -57,6 +57,12 @@ class Body(BaseModel):
             raise validation_error(fields, cls.message) from None
 
 
+class Described(Body):
+    """A request body the owning service checks itself, in the order the contract fixes
+    (the resource's 404 before the input's 422): the model says what the document
+    promises, and the service's rules answer as they always have."""
+
+
 class Answer(BaseModel):
     """An answer body, as the document describes it. A response may carry more fields."""
 

@@ -123,3 +123,63 @@ def staff_log_entry(entry: AccessLogEntry, document_title: str | None = None) ->
     if app_id is not None:
         item["application_id"] = int(app_id) if app_id.isascii() and app_id.isdigit() else app_id
     return item
+
+
+# -- ingestion and the court's side ----------------------------------------------------------
+
+
+class DocumentForm(Body):
+    """电子卷宗入库: multipart/form-data."""
+
+    file: bytes = Field(description="PDF（不超过 200 MiB）")
+    volume: str = Field(description="正卷 或 副卷（可编号，如 正卷（一））", examples=["正卷"])
+    title: str | None = Field(None, description="文件标题，默认取文件名", examples=["起诉状"])
+
+
+class IngestedDocument(Answer):
+    id: int
+    title: str
+    volume: str
+    page_count: int
+
+
+class StaffLogEntry(LogEntry):
+    role: str | None = Field(None, description="查阅人的角色")
+    application_id: int | str | None = Field(None, description="所依据的阅卷申请（阅卷人的查阅）")
+
+
+class StaffLogPage(Answer):
+    items: list[StaffLogEntry]
+    next_cursor: str | None
+
+
+class StaffVolume(Volume):
+    kind: Literal["正卷", "副卷"] | str
+    grantable: bool = Field(description="阅卷人可否查阅（副卷从不）")
+
+
+class StaffDossier(Answer):
+    """本院案件的电子卷宗, 副卷 included."""
+
+    case_no: str
+    volumes: list[StaffVolume]
+
+
+class Reader(Answer):
+    name: str
+    role: str | None
+
+
+class ReaderDay(Answer):
+    """One reader's reads of the case on one day."""
+
+    date: str = Field(json_schema_extra=DAY)
+    reader: Reader
+    documents: list[str] = Field(description="查阅的文件标题")
+    pages: int = Field(description="页面查看次数")
+    prints: int = Field(description="打印与下载次数")
+
+
+class ReaderDayPage(Answer):
+    items: list[ReaderDay]
+    next_cursor: str | None

@@ -10,7 +10,7 @@ from pydantic import Field, ValidationInfo
 
 from services.common import clock
 from services.common.people import mask_id_number, mask_phone
-from services.common.wire import Answer, Body, optional, required, ruled, text_schema
+from services.common.wire import Answer, Body, Described, optional, required, ruled, text_schema
 from services.identity import domain
 
 PHONE = {"type": "string", "pattern": r"^1[3-9]\d{9}$", "examples": ["13800000000"]}
@@ -288,3 +288,113 @@ class PageSession(Answer):
 
     user: User
     expires_at: str = Field(json_schema_extra={"format": "date-time"})
+
+
+# -- the console's account routes (实名认证 queue, 账号管理, staff, the lawyer registry) --------
+
+
+class VerificationQuery(Body):
+    status: Literal["pending", "approved", "rejected"] = Field("pending", description="队列的状态，默认 pending")
+    limit: int = Field(20, ge=1, le=100, description="每页条数（1–100，默认 20）")
+    cursor: str | None = Field(None, pattern=r"^[A-Za-z0-9_=:-]{1,200}$", description="上一页回答的 next_cursor")
+
+
+class VerificationDecision(Described):
+    """实名认证审核: 通过 or 不通过 (with the reason)."""
+
+    example: ClassVar = {"decision": "reject", "explanation": "身份证照片不清晰，请重新上传"}
+    decision: Literal["approve", "reject"]
+    explanation: str | None = Field(None, max_length=500, description="说明（不通过时必填）")
+
+
+class Applicant(Answer):
+    """The account as the clerk compares it with the document: unmasked."""
+
+    id: int
+    name: str
+    role: str
+    id_number: str | None
+    phone: str
+    license_no: str | None = None
+    law_firm: str | None = None
+
+
+class VerificationView(Answer):
+    """A 实名认证 request in the queue."""
+
+    id: int
+    at: str = Field(json_schema_extra={"format": "date-time"})
+    status: Literal["pending", "approved", "rejected"]
+    via: str | None
+    via_label: str | None
+    decided_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    decided_by_name: str | None
+    explanation: str | None
+    user: Applicant
+    materials: list[dict[str, Any]]
+
+
+class VerificationPage(Answer):
+    items: list[VerificationView]
+    next_cursor: str | None
+
+
+class UserQuery(Body):
+    role: Literal["party", "lawyer", "clerk", "archivist", "admin"] | None = Field(None, description="只看该角色")
+    q: str | None = Field(None, max_length=50, description="姓名或手机号码")
+    limit: int = Field(20, ge=1, le=100, description="每页条数（1–100，默认 20）")
+    cursor: str | None = Field(None, pattern=r"^[A-Za-z0-9_=:-]{1,200}$", description="上一页回答的 next_cursor")
+
+
+class AdminUser(Answer):
+    """账号管理 list row: phone masked."""
+
+    id: int
+    role: str
+    name: str
+    phone: str
+    verified: bool
+    disabled: bool
+    created_at: str = Field(json_schema_extra={"format": "date-time"})
+    court: str | None = None
+
+
+class AdminUserPage(Answer):
+    items: list[AdminUser]
+    next_cursor: str | None
+
+
+class StaffAccount(Described):
+    """创建工作人员账号."""
+
+    example: ClassVar = {
+        "phone": "13900000001",
+        "password": "Court-2026",
+        "name": "王审查",
+        "role": "clerk",
+        "court": "广州市中级人民法院",
+    }
+    phone: str = Field(json_schema_extra=PHONE)
+    password: str = Field(json_schema_extra=PASSWORD)
+    name: str = Field(max_length=50)
+    role: Literal["clerk", "archivist", "admin"]
+    court: str = Field(max_length=100)
+
+
+class RegistryLawyer(Answer):
+    license_no: str = Field(max_length=32)
+    name: str = Field(max_length=50)
+    law_firm: str = Field(max_length=100)
+
+
+class LawyerRegistry(Described):
+    """The lawyer registry (律师名册), upserted by license number; all or nothing."""
+
+    example: ClassVar = {
+        "lawyers": [{"license_no": "14401201510000000", "name": "李律师", "law_firm": "广东某某律师事务所"}]
+    }
+    lawyers: list[RegistryLawyer] = Field(max_length=100000)
+
+
+class Imported(Answer):
+    imported: int = Field(description="导入（新增或更新）的条数")
