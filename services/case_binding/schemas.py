@@ -173,6 +173,10 @@ class BindingLawyer(Answer):
 class StaffBinding(Binding):
     """A binding application as the court's clerks see it: who applied."""
 
+    example: ClassVar = {
+        **Binding.example,
+        "lawyer": {"id": 7, "name": "李律师", "license_no": "14401201510000000", "law_firm": "广东某某律师事务所"},
+    }
     lawyer: BindingLawyer
 
 
@@ -260,7 +264,7 @@ class CaseFeed(Described):
                 "cause": "买卖合同纠纷",
                 "status": "in_trial",
                 "has_electronic_dossier": True,
-                "parties": [{"name": "张三", "id_number": "440106199001011234", "side": "原告"}],
+                "parties": [{"name": "张三", "id_number": "440106199001011235", "side": "原告"}],
                 "lawyers": [{"name": "李律师", "license_no": "14401201510000000", "party_name": "张三"}],
             }
         ]

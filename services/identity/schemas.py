@@ -14,7 +14,7 @@ from services.common.wire import Answer, Body, Described, optional, required, ru
 from services.identity import domain
 
 PHONE = {"type": "string", "pattern": r"^1[3-9]\d{9}$", "examples": ["13800000000"]}
-ID_NUMBER = {"type": "string", "pattern": r"^\d{17}[\dXx]$", "examples": ["440106199001011234"]}
+ID_NUMBER = {"type": "string", "pattern": r"^\d{17}[\dXx]$", "examples": ["440106199001011235"]}
 PASSWORD = {"type": "string", "minLength": 8, "maxLength": domain.MAX_PASSWORD, "examples": ["Court-2026"]}
 SMS_CODE = {"type": "string", "pattern": r"^\d{6}$", "examples": ["123456"]}
 ANY_TEXT = {"type": "string"}
@@ -59,7 +59,7 @@ class Registration(Body):
         "name": "张三",
         "phone": "13800000000",
         "password": "Court-2026",
-        "id_number": "440106199001011234",
+        "id_number": "440106199001011235",
         "sms_code": "123456",
     }
     role: Annotated[
@@ -163,6 +163,12 @@ class VerificationState(Answer):
 class Me(User):
     """GET /me: the account and where its 实名认证 stands."""
 
+    example: ClassVar = {
+        **User.example,
+        "verification": {"id": 2, "status": "approved", "explanation": None},
+        "verified_via": "人工核验身份证件",
+        "verified_at": "2026-05-17T15:00:00+08:00",
+    }
     verification: VerificationState | None
     verified_via: str | None = Field(None, description="如何认证（已认证时）")
     verified_at: str | None = Field(None, description="认证时间（已认证时）", json_schema_extra={"format": "date-time"})

@@ -262,3 +262,38 @@ def test_the_client_guide_tables_are_generated_from_the_current_document(doc):
     text = api_docs.DOC.read_text(encoding="utf-8")
     assert api_docs.render(text, api_docs.generated(doc)) == text, "run: python -m gateway.api_docs"
     assert "`submit_application` | POST `/api/v1/applications`" in text
+
+
+def _models_with_examples():
+    seen = {}
+    for spec in ROUTES:
+        for model in (spec.request, spec.answer):
+            if getattr(model, "example", None) is not None:
+                seen[model] = None
+    return list(seen)
+
+
+@pytest.mark.parametrize("model", _models_with_examples(), ids=lambda m: m.__name__)
+def test_every_example_fits_its_model(model):
+    model.model_validate(model.example)
+
+
+def test_the_described_examples_are_accepted_by_the_services_rules():
+    """Bodies the services check themselves (their lookups come first): the document's
+    examples are what those rules take."""
+    from services.case_binding import domain as case_binding_domain
+    from services.case_binding import schemas as case_binding_schemas
+    from services.identity import domain as identity_domain
+    from services.review import calendar
+    from services.review import domain as review_domain
+
+    today = date(2026, 5, 18)
+    decision = review_domain.parse_decision(review_schemas.Decision.example, today)
+    assert (decision.opinion, decision.mode, decision.valid_until) == ("approve", "online", date(2026, 6, 2))
+    assert len(review_domain.parse_room(review_schemas.RoomSettings.example).slots) == 2
+    assert calendar.parse_year("2026", review_schemas.CalendarUpload.example)[0] == 2026
+    assert identity_domain.check_decision(identity_schemas.VerificationDecision.example)[0] == "reject"
+    assert case_binding_domain.parse_decision(case_binding_schemas.BindingDecision.example)[0] == "approved"
+    assert case_binding_domain.parse_revocation(case_binding_schemas.Revocation.example)
+    (case,) = case_binding_domain.parse_import(case_binding_schemas.CaseFeed.example)
+    assert case.case_no == "（2021）粤01民初1号"
