@@ -42,9 +42,7 @@ class IdentityRoutes:
         answer=schemas.User,
     )
     def register(self, ctx: Context):
-        body = ctx.json_object()
-        schemas.Registration.parse(body)  # identity checks it again, with the code and the registry
-        return 201, ctx.call("identity", "register", body=body)
+        return 201, ctx.call("identity", "register", body=ctx.json_object())  # checked there: schemas.Registration
 
     @route(
         "POST",

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo
 
 from services.applications.schemas import CASE_NO, DATE_TIME, MATERIAL_IDS, PageQuery
+from services.case_binding import domain
 from services.common import clock
-from services.common.wire import Answer, Body, Described
+from services.common.wire import Answer, Body, Described, optional, required, ruled, text_schema
 
 BINDING_STATUSES = Literal["pending", "approved", "rejected", "revoked"]
 RELATIONS = Literal["party", "lawyer_of_record", "lawyer_bound", "none"]
@@ -185,19 +186,30 @@ class StaffBindingPage(Answer):
     next_cursor: str | None
 
 
-class BindingDecision(Described):
+def _explanation(value: Any, info: ValidationInfo) -> str | None:
+    return domain.check_explanation(value, info.data.get("decision", "revoke"))
+
+
+EXPLANATION = text_schema(domain.MAX_EXPLANATION, required=False)
+
+
+class BindingDecision(Body):
     """审查案件绑定申请."""
 
     example: ClassVar = {"decision": "approve", "explanation": "材料齐全"}
-    decision: Literal["approve", "reject"]
-    explanation: str | None = Field(None, max_length=500, description="说明（不同意时必填）")
+    decision: Annotated[
+        Literal["approve", "reject"], *ruled(domain.check_decision, {"type": "string", "enum": list(domain.DECISIONS)})
+    ] = required("approve 同意，reject 不同意")
+    explanation: Annotated[str | None, *ruled(_explanation, EXPLANATION)] = optional(
+        "说明（不同意时必填，律师可见）", ruled_when_missing=True
+    )
 
 
-class Revocation(Described):
-    """撤销已同意的案件绑定."""
+class Revocation(Body):
+    """撤销已同意的案件绑定: the explanation is required, and the lawyer reads it."""
 
     example: ClassVar = {"explanation": "当事人已解除委托"}
-    explanation: str = Field(min_length=1, max_length=500)
+    explanation: Annotated[str, *ruled(_explanation, text_schema(domain.MAX_EXPLANATION))] = required("撤销的说明")
 
 
 class CaseParty(Answer):

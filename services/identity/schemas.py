@@ -305,12 +305,21 @@ class VerificationQuery(Body):
     cursor: str | None = Field(None, pattern=r"^[A-Za-z0-9_=:-]{1,200}$", description="上一页回答的 next_cursor")
 
 
-class VerificationDecision(Described):
+def _verification_explanation(value: Any, info: ValidationInfo) -> str | None:
+    return domain.clean_text(value, "explanation", max_len=500, required=info.data.get("decision") == "reject")
+
+
+class VerificationDecision(Body):
     """实名认证审核: 通过 or 不通过 (with the reason)."""
 
     example: ClassVar = {"decision": "reject", "explanation": "身份证照片不清晰，请重新上传"}
-    decision: Literal["approve", "reject"]
-    explanation: str | None = Field(None, max_length=500, description="说明（不通过时必填）")
+    decision: Annotated[
+        Literal["approve", "reject"],
+        *ruled(domain.check_decision_value, {"type": "string", "enum": ["approve", "reject"]}),
+    ] = required("approve 通过，reject 不通过")
+    explanation: Annotated[str | None, *ruled(_verification_explanation, text_schema(500, required=False))] = optional(
+        "说明（不通过时必填）", ruled_when_missing=True
+    )
 
 
 class Applicant(Answer):

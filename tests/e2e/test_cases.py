@@ -132,7 +132,7 @@ def test_bad_input_is_refused_and_changes_nothing(stack, admin):
     assert error["details"]["field"] == "cases[1]"
     assert "cases[1]" in error["message"]
     error = refused(
-        {**case_body(new_case_no()), "parties": [{"name": "甲", "id_number": "440106199001011235"}]},
+        {**case_body(new_case_no()), "parties": [{"name": "甲", "id_number": "440106199001011234"}]},
         422,
         "invalid_id_number",
     )

@@ -151,7 +151,7 @@ def test_one_bad_party_refuses_the_whole_batch_naming_it(stack, admin):
     error = refused([{"name": COMPANY, "side": "被告"}], "validation_error")
     assert {"cases[2].parties[0].id_number", "cases[2].parties[0].credit_code"} <= error["details"]["fields"].keys()
 
-    bad_representative = dict(company(), representative={"name": "王法人", "id_number": "440106199001011235"})
+    bad_representative = dict(company(), representative={"name": "王法人", "id_number": "440106199001011234"})
     error = refused([bad_representative], "invalid_id_number")
     assert error["details"]["field"] == "cases[2].parties[0].representative.id_number"
     assert "cases[2].parties[0].representative.id_number" in error["message"]

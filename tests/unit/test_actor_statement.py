@@ -18,7 +18,7 @@ PARTY = {
     "role": "party",
     "name": "张三",
     "phone": "13800138000",
-    "id_number": "440106199001011235",
+    "id_number": "440106199001011234",
     "license_no": None,
     "law_firm": None,
     "court": None,

@@ -212,7 +212,7 @@ def test_an_organisation_may_come_without_a_representative_or_with_empty_id_cell
         (organisation(credit_code=...), "validation_error", ["id_number", "credit_code"]),  # neither
         ({"name": "张三", "side": "原告"}, "validation_error", ["id_number", "credit_code"]),
         ({"name": "张三", "id_number": "", "credit_code": ""}, "validation_error", ["id_number", "credit_code"]),
-        (organisation(representative={"name": "李四", "id_number": "440106199001011235"}), "invalid_id_number", None),
+        (organisation(representative={"name": "李四", "id_number": "440106199001011234"}), "invalid_id_number", None),
         (organisation(representative={"name": "李四"}), "validation_error", ["representative.id_number"]),
         (organisation(representative={"name": "", "id_number": new_id_number()}), "validation_error", None),
         (organisation(representative="李四"), "validation_error", ["representative"]),

@@ -10,7 +10,7 @@ from services.common import clock
 from services.common.errors import DomainError
 from services.dossier import domain
 
-OWNER = {"id": 7, "name": "张三", "id_number": "440106199001011235"}
+OWNER = {"id": 7, "name": "张三", "id_number": "440106199001011234"}
 
 
 def reading(**changes) -> domain.Reading:
