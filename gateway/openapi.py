@@ -135,7 +135,7 @@ def error_codes(spec: RouteSpec) -> dict[int, list[str]]:
         if status >= 400:
             for code in _codes(text):
                 add(STATUS_BY_CODE.get(code, 422) if status == 422 or code in STATUS_BY_CODE else status, code)
-    if spec.body:
+    if spec.body or spec.query is not None:  # a body, or ?limit=/?cursor= that cannot be read
         add(400, "bad_request")
         add(413, "too_large")
     if spec.body == "json":

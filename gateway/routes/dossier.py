@@ -309,7 +309,7 @@ class DossierRoutes:
         "/r/<token>",
         auth=False,
         summary="打开复制链接（需以同一用户登录）",
-        responses={303: "viewer or sign-in"},
+        responses={303: "viewer or sign-in", 404: "not_found (signed in as someone else, or the link expired)"},
         answer=NO_CONTENT,
     )
     def open_link(self, ctx: Context, token: str):

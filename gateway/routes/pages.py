@@ -159,17 +159,31 @@ class PageRoutes:
         "/<any(m, web, staff):front>",
         auth=False,
         summary="前端入口（转到带斜杠的地址）",
-        responses={308: "the address with a slash"},
+        responses={308: "the address with a slash", 404: "not_found (no such front end)"},
         answer=NO_CONTENT,
     )
     def front_bare(self, ctx: Context, front: str):
         return _redirect(f"/{front}/")
 
-    @route("GET", "/<any(m, web, staff):front>/", auth=False, summary="前端页面", answer=PAGE)
+    @route(
+        "GET",
+        "/<any(m, web, staff):front>/",
+        auth=False,
+        summary="前端页面",
+        responses={200: "the page", 404: "not_found (no such front end)"},
+        answer=PAGE,
+    )
     def front(self, ctx: Context, front: str):
         return _shell(ctx, front)
 
-    @route("GET", "/<any(m, web, staff):front>/<path:rest>", auth=False, summary="前端页面（子路径）", answer=PAGE)
+    @route(
+        "GET",
+        "/<any(m, web, staff):front>/<path:rest>",
+        auth=False,
+        summary="前端页面（子路径）",
+        responses={200: "the page", 404: "not_found (no such front end)"},
+        answer=PAGE,
+    )
     def front_page(self, ctx: Context, front: str, rest: str):
         return _shell(ctx, front)
 

@@ -18,7 +18,7 @@ class ReviewRoutes:
         responses={
             200: "{items: [application + applicant.role, waited_seconds], next_cursor}",
             400: "bad_request (limit or cursor)",
-            422: "validation_error (status, mode, applicant)",
+            422: "validation_error (status, mode, applicant), invalid_case_no",
         },
         query=schemas.QueueQuery,
         answer=schemas.QueuePage,

@@ -234,7 +234,9 @@ class Application(Answer):
     reason: str
     materials: list[MaterialRef]
     review: Review | None
-    reading: OnlineReading | OnsiteReading | None = Field(discriminator=None)
+    reading: OnlineReading | OnsiteReading | None = Field(
+        description="阅卷材料：在线阅卷或现场阅卷的安排；未同意时为 null"
+    )
     revocation: Revocation | None = None
     reapplied_from: int | None = Field(None, description="重新申请时，原申请的编号")
     changes: dict[str, Any] | None = Field(None, description="补正改了什么（重新申请的回答）")

@@ -82,7 +82,7 @@ class PrintJob(Answer):
     """打印任务的进度."""
 
     example: ClassVar = {
-        "id": "7c1e",
+        "id": "b3f1c2d4e5a60718293a4b5c6d7e8f90",
         "status": "running",
         "pages_done": 12,
         "pages_total": 40,
@@ -90,7 +90,7 @@ class PrintJob(Answer):
         "created_at": "2026-05-18T10:00:00+08:00",
         "finished_at": None,
     }
-    id: int | str
+    id: str = Field(description="打印任务编号（随机，不可推测）")
     status: Literal["queued", "running", "done", "failed"]
     pages_done: int
     pages_total: int
