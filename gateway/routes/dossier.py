@@ -25,9 +25,9 @@ from gateway.http import (
     route,
     token_digest,
 )
-from services.applications.schemas import PageQuery
 from services.common import config, staging
 from services.common.errors import DomainError
+from services.common.shapes import PageQuery
 from services.dossier import schemas
 
 log = logging.getLogger("gateway")

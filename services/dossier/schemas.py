@@ -7,8 +7,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from services.applications.schemas import DATE_TIME, DAY
 from services.common import clock
+from services.common.shapes import DATE_TIME, DAY
 from services.common.wire import Answer, Body
 from services.dossier.models import AccessLogEntry, Document
 

@@ -10,6 +10,7 @@ from pydantic import Field, ValidationInfo
 
 from services.common import clock
 from services.common.people import mask_id_number, mask_phone
+from services.common.shapes import PageQuery
 from services.common.wire import Answer, Body, Described, optional, required, ruled, text_schema
 from services.identity import domain
 
@@ -299,10 +300,8 @@ class PageSession(Answer):
 # -- the console's account routes (实名认证 queue, 账号管理, staff, the lawyer registry) --------
 
 
-class VerificationQuery(Body):
+class VerificationQuery(PageQuery):
     status: Literal["pending", "approved", "rejected"] = Field("pending", description="队列的状态，默认 pending")
-    limit: int = Field(20, ge=1, le=100, description="每页条数（1–100，默认 20）")
-    cursor: str | None = Field(None, pattern=r"^[A-Za-z0-9_=:-]{1,200}$", description="上一页回答的 next_cursor")
 
 
 def _verification_explanation(value: Any, info: ValidationInfo) -> str | None:
@@ -354,11 +353,9 @@ class VerificationPage(Answer):
     next_cursor: str | None
 
 
-class UserQuery(Body):
+class UserQuery(PageQuery):
     role: Literal["party", "lawyer", "clerk", "archivist", "admin"] | None = Field(None, description="只看该角色")
     q: str | None = Field(None, max_length=50, description="姓名或手机号码")
-    limit: int = Field(20, ge=1, le=100, description="每页条数（1–100，默认 20）")
-    cursor: str | None = Field(None, pattern=r"^[A-Za-z0-9_=:-]{1,200}$", description="上一页回答的 next_cursor")
 
 
 class AdminUser(Answer):

@@ -8,9 +8,9 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from services.applications.schemas import DATE_TIME, DAY, Application, Booking, PageQuery
 from services.common import clock, reading
 from services.common.reading import effective_status
+from services.common.shapes import DATE_TIME, DAY, Application, Booking, PageQuery
 from services.common.wire import Answer, Body, Described
 from services.review.models import Message, ReviewedApplication, RoomBooking
 

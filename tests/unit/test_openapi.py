@@ -297,3 +297,12 @@ def test_the_described_examples_are_accepted_by_the_services_rules():
     assert case_binding_domain.parse_revocation(case_binding_schemas.Revocation.example)
     (case,) = case_binding_domain.parse_import(case_binding_schemas.CaseFeed.example)
     assert case.case_no == "（2021）粤01民初1号"
+
+
+def test_the_shared_shapes_name_the_statuses_and_limits_the_services_have():
+    from services.common import shapes
+    from services.review import domain as review_domain
+
+    assert shapes.STATUSES == applications_domain.STATUSES
+    assert set(shapes.STATUSES) == set(review_domain.STATUSES)
+    assert shapes.MAX_MATERIALS == applications_domain.MAX_MATERIALS
