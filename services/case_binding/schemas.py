@@ -27,20 +27,18 @@ class BindingQuery(PageQuery):
     status: BINDING_STATUSES | None = Field(None, description="只看该状态的绑定申请")
 
 
-class BindingRequest(Body):
-    """申请案件绑定. The case, the materials' owner and kinds, then the rest are checked in
-    that order by case_binding and applications."""
+class BindingRequest(Described):
+    """申请案件绑定. The case (404 first), the materials' owner and kinds, then the rest are
+    checked in that order by case_binding and applications."""
 
     example: ClassVar = {
         "case_no": "（2021）粤01民初1号",
         "party_name": "张三",
         "material_ids": ["3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10", "0b7e5a8c-1d2f-4e3a-9b8c-7d6e5f4a3b2c"],
     }
-    case_no: Any = Field(json_schema_extra=CASE_NO)
-    party_name: Any = Field(
-        description="所代理的当事人姓名（或单位名称）", json_schema_extra={"type": "string", "maxLength": 100}
-    )
-    material_ids: Any = Field(
+    case_no: str = Field(json_schema_extra=CASE_NO)
+    party_name: str = Field(description="所代理的当事人姓名（或单位名称）", min_length=1, max_length=100)
+    material_ids: list[str] = Field(
         description="执业证（license）与授权委托书或法律援助公函（authorization）", json_schema_extra=MATERIAL_IDS
     )
 

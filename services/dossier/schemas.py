@@ -3,24 +3,27 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from services.common import clock
 from services.common.shapes import DATE_TIME, DAY
-from services.common.wire import Answer, Body
+from services.common.wire import Answer, Body, Described
+from services.dossier.domain import MAX_PRINT_DOCUMENTS
 from services.dossier.models import AccessLogEntry, Document
 
 
-class PrintRequest(Body):
-    """打印任务: the documents to print (default every readable one), in the dossier's order."""
+class PrintRequest(Described):
+    """打印任务: the documents to print (default every readable one), in the dossier's order;
+    checked by dossier after the grant (403, 404, 410 first)."""
 
     example: ClassVar = {"documents": [101, 102]}
-    documents: Any = Field(
+    documents: list[int] | None = Field(
         None,
+        min_length=1,
+        max_length=MAX_PRINT_DOCUMENTS,
         description="要打印的卷宗文件编号；省略则打印全部可阅文件",
-        json_schema_extra={"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": 200},
     )
 
 

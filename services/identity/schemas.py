@@ -118,14 +118,13 @@ class PasswordChange(Body):
     new_password: str = Field(description="新密码（规则同注册）", json_schema_extra=PASSWORD)
 
 
-class VerificationRequest(Body):
-    """申请实名认证: uploads of kind ``identity``."""
+class VerificationRequest(Described):
+    """申请实名认证: uploads of kind ``identity`` (applications checks their owner and kind)."""
 
     example: ClassVar = {"material_ids": ["3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10"]}
-    material_ids: Annotated[
-        list[str],
-        *ruled(_passed, {"type": "array", "items": {"type": "string", "maxLength": 36}, "minItems": 1, "maxItems": 30}),
-    ] = required("本人身份证件的材料编号（POST /api/v1/uploads，kind=identity）")
+    material_ids: list[Annotated[str, Field(min_length=1, max_length=36)]] = Field(
+        min_length=1, max_length=30, description="本人身份证件的材料编号（POST /api/v1/uploads，kind=identity）"
+    )
 
 
 # -- what clients get back -------------------------------------------------------------------
