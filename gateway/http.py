@@ -92,8 +92,24 @@ HTTP_REQUESTS = Counter("gateway_http_requests_total", "HTTP requests", ["method
 HTTP_LATENCY = Histogram("gateway_http_request_duration_seconds", "HTTP latency", ["method", "route"])
 
 
+@dataclass(frozen=True)
+class Media:
+    """An answer that is not JSON: its content type and what it is."""
+
+    content_type: str
+    description: str = ""
+
+
+NO_CONTENT = Media("", "no body")  # a 204, or a 303 whose Location is the answer
+
+
 @dataclass
 class RouteSpec:
+    """What the OpenAPI document says of a route (gateway/openapi.py). ``request`` is the
+    body's model (services/*/schemas.py, or a multipart form's), ``answer`` the success
+    answer's model, ``Media`` or ``NO_CONTENT``; ``query`` a model whose fields are the
+    query parameters; ``idempotent``: the route honours ``Idempotency-Key``."""
+
     method: str
     path: str
     summary: str
@@ -101,6 +117,14 @@ class RouteSpec:
     auth: bool
     body: str | None = None  # "json" or "multipart"
     responses: dict[int, str] = field(default_factory=dict)
+    request: Any = None
+    answer: Any = None
+    query: Any = None
+    idempotent: bool = False
+    body_optional: bool = False
+    same_site_only: bool = False
+    operation_id: str = ""
+    tag: str = ""
 
 
 ROUTES: list[RouteSpec] = []
@@ -269,6 +293,11 @@ class Context:
             raise ApiError("validation_error", "请求体应为 JSON 对象", {"fields": {"body": "应为对象"}})
         return body
 
+    def body(self, model: Any, *, optional: bool = False) -> Any:
+        """The JSON body checked by its model (services.common.wire.Body): the owning
+        service's rules answer exactly as the service itself would."""
+        return model.parse(self.optional_json_object() if optional else self.json_object())
+
     def optional_json_object(self) -> dict:
         """A JSON object body where the body may also be left out (an empty POST)."""
         if not self.request.content_length and not self.request.headers.get("Transfer-Encoding"):
@@ -365,16 +394,42 @@ def route(
     responses: dict[int, str] | None = None,
     same_site_only: bool = False,
     heavy: bool = False,
+    request: Any = None,
+    answer: Any = None,
+    query: Any = None,
+    idempotent: bool = False,
+    body_optional: bool = False,
 ) -> Callable:
     """Declare a gateway route. The function gets ``(self, ctx, **path_values)`` and returns a
     payload, ``(status, payload)`` or a Response. ``same_site_only``: a GET that reads the
     dossier and is logged refuses requests another site's page started (Sec-Fetch-Site).
     ``heavy``: work that holds its worker long (uploads, print copies) takes one of the
-    door's heavy places first (503 when none frees in time), so it never holds every worker."""
-    spec = RouteSpec(method, path, summary, roles, auth, body, responses or {})
+    door's heavy places first (503 when none frees in time), so it never holds every worker.
+    ``request``, ``answer``, ``query``, ``idempotent``, ``body_optional``: what the OpenAPI
+    document says of the route (RouteSpec)."""
+    if request is not None and body is None:
+        body = "json"
+    spec = RouteSpec(
+        method,
+        path,
+        summary,
+        roles,
+        auth,
+        body,
+        responses or {},
+        request,
+        answer,
+        query,
+        idempotent,
+        body_optional,
+        same_site_only,
+    )
     ROUTES.append(spec)
 
     def decorator(fn: Callable) -> Callable:
+        spec.operation_id = fn.__name__
+        spec.tag = fn.__module__.rsplit(".", 1)[-1]
+
         @functools.wraps(fn)
         def handler(self, request: Request, **values: Any) -> Response:
             started = time.perf_counter()

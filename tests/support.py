@@ -679,3 +679,30 @@ def stop_private_cluster(handle: ClusterHandle) -> None:
 
     handle.down()
     shutil.rmtree(handle.data_dir / "rabbit", ignore_errors=True)  # the nodes' queues and logs
+
+
+def assert_documented(doc: dict, method: str, path: str, response: requests.Response) -> Any:
+    """The answer is what the OpenAPI document (``GET /api/v1/openapi.json``) says the
+    operation ``method path`` (a template: ``/api/v1/applications/{application_id}``)
+    answers with that status: the status is listed, and a JSON body fits its schema.
+    Returns the body."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    answers = doc["paths"][path][method.lower()]["responses"]
+    assert str(response.status_code) in answers, f"{method} {path}: {response.status_code} is not documented"
+    content = answers[str(response.status_code)].get("content", {})
+    if "application/json" not in content:
+        assert response.content == b"" or response.headers.get("Content-Type", "").split(";")[0] in content
+        return None
+    body = response.json()
+    registry = Registry().with_resource("urn:court:api", DRAFT202012.create_resource(doc))
+    schema = content["application/json"]["schema"]
+    if "$ref" in schema:
+        schema = {"$ref": "urn:court:api" + schema["$ref"]}
+    else:
+        schema = json.loads(json.dumps(schema).replace('"#/components', '"urn:court:api#/components'))
+    errors = sorted(Draft202012Validator(schema, registry=registry).iter_errors(body), key=str)
+    assert not errors, f"{method} {path}: " + "; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
+    return body

@@ -6,6 +6,7 @@ import re
 
 from gateway.errors import ApiError
 from gateway.http import Context, route
+from services.applications import schemas
 
 APPLICANTS = ("party", "lawyer")
 
@@ -26,10 +27,14 @@ class ApplicationRoutes:
         summary="申请阅卷（可带 Idempotency-Key）",
         responses={
             201: "application",
+            403: "verification_required",
             404: "not_found (no such case, or a party not in it)",
             409: "binding_required, duplicate_pending",
             422: "invalid_case_no, materials_missing, validation_error, idempotency_key_reused",
         },
+        request=schemas.ApplicationSubmission,
+        answer=schemas.Application,
+        idempotent=True,
     )
     def submit_application(self, ctx: Context):
         body = ctx.json_object()
@@ -42,7 +47,9 @@ class ApplicationRoutes:
         "/api/v1/applications",
         roles=APPLICANTS,
         summary="我的阅卷申请（最新在前；?status=&limit=&cursor=）",
-        responses={200: "{items, next_cursor}"},
+        responses={200: "{items, next_cursor}", 400: "bad_request (limit or cursor)", 422: "validation_error (status)"},
+        query=schemas.ApplicationQuery,
+        answer=schemas.ApplicationPage,
     )
     def list_applications(self, ctx: Context):
         args = ctx.request.args
@@ -59,6 +66,7 @@ class ApplicationRoutes:
         "/api/v1/applications/<application_id>",
         summary="阅卷申请详情（申请人；本院审查人、档案室）",
         responses={200: "application", 404: "not_found"},
+        answer=schemas.Application,
     )
     def get_application(self, ctx: Context, application_id: str):
         return ctx.call(
@@ -69,7 +77,9 @@ class ApplicationRoutes:
         "POST",
         "/api/v1/applications/<application_id>/withdraw",
         summary="撤回阅卷申请（仅待审查时；可带 Idempotency-Key）",
-        responses={200: "application", 404: "not_found", 409: "invalid_state"},
+        responses={200: "application", 404: "not_found", 409: "invalid_state", 422: "idempotency_key_reused"},
+        answer=schemas.Application,
+        idempotent=True,
     )
     def withdraw_application(self, ctx: Context, application_id: str):
         return ctx.call(
@@ -88,10 +98,15 @@ class ApplicationRoutes:
         "替换原申请的内容；可带 Idempotency-Key",
         responses={
             201: "application (with changes: what the 补正 changed)",
+            403: "verification_required",
             404: "not_found",
             409: "invalid_state, duplicate_pending, binding_required",
-            422: "validation_error, materials_missing",
+            422: "validation_error, materials_missing, idempotency_key_reused",
         },
+        request=schemas.Amendment,
+        body_optional=True,
+        answer=schemas.Application,
+        idempotent=True,
     )
     def reapply_application(self, ctx: Context, application_id: str):
         body = ctx.optional_json_object() or None

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from gateway.errors import ApiError
 from gateway.http import Context, route
+from services.case_binding import schemas
+from services.common.shapes import PageQuery
+from services.dossier.schemas import ReaderDayPage
 
 # The court's feed sends thousands of cases per call (10,000 realistic ones are ~6 MiB of
 # JSON, over the default 4 MiB); case_binding caps a batch at 20,000 cases.
@@ -30,6 +33,8 @@ class CaseRoutes:
         heavy=True,
         summary="导入案件（法院案件管理系统推送，按案号更新或新增）",
         responses={200: "{imported}", 413: "too_large", 422: "invalid_case_no, invalid_id_number, validation_error"},
+        request=schemas.CaseFeed,
+        answer=schemas.Imported,
     )
     def import_cases(self, ctx: Context):
         body = ctx.json_object()
@@ -42,9 +47,12 @@ class CaseRoutes:
         summary="按案号查询案件及本人与案件的关系",
         responses={
             200: "{case_no, court, status, has_electronic_dossier, relation, can_apply, needs_binding}",
+            403: "verification_required",
             404: "not_found (no such case, or a party not in it)",
             422: "invalid_case_no",
         },
+        query=schemas.CaseLookupQuery,
+        answer=schemas.CaseRelation,
     )
     def lookup_case(self, ctx: Context):
         return ctx.call("case_binding", "relation", actor=ctx.actor, case_no=ctx.request.args.get("case_no"))
@@ -54,7 +62,12 @@ class CaseRoutes:
         "/api/v1/my/cases",
         roles=("party", "lawyer"),
         summary="我的案件（当事人本人名下的案件；律师代理或已绑定的案件），新的在前",
-        responses={200: "{items: [{case_no, court, cause, status, relation, can_apply, needs_binding}], next_cursor}"},
+        responses={
+            200: "{items: [{case_no, court, cause, status, relation, can_apply, needs_binding}], next_cursor}",
+            403: "verification_required",
+        },
+        query=PageQuery,
+        answer=schemas.MyCasePage,
     )
     def my_cases(self, ctx: Context):
         return ctx.call("case_binding", "my_cases", actor=ctx.actor, **ctx.page_args())
@@ -70,6 +83,8 @@ class CaseRoutes:
             404: "not_found (not a party of the case)",
             422: "invalid_case_no",
         },
+        query=PageQuery,
+        answer=ReaderDayPage,
     )
     def case_reads(self, ctx: Context, case_no: str):
         return ctx.call("dossier", "case_reads", actor=ctx.actor, case_no=case_no, **ctx.page_args())
@@ -82,10 +97,13 @@ class CaseRoutes:
         summary="申请案件绑定（需执业证、当事人授权委托书或法律援助公函）",
         responses={
             201: "{id, case_no, court, party_name, status: pending, materials, applied_at, decided_at, explanation}",
+            403: "verification_required",
             404: "not_found (unknown case, or a material that is not the caller's)",
             409: "duplicate_pending, already_related, invalid_state (archived case: no binding needed)",
             422: "invalid_case_no, materials_missing (details.missing), validation_error",
         },
+        request=schemas.BindingRequest,
+        answer=schemas.Binding,
     )
     def apply_binding(self, ctx: Context):
         body = ctx.json_object()
@@ -112,6 +130,8 @@ class CaseRoutes:
         roles=("lawyer",),
         summary="我的案件绑定申请，新的在前",
         responses={200: "{items: [binding], next_cursor}", 422: "validation_error (status)"},
+        query=schemas.BindingQuery,
+        answer=schemas.BindingPage,
     )
     def list_bindings(self, ctx: Context):
         status = ctx.request.args.get("status") or None
@@ -123,6 +143,7 @@ class CaseRoutes:
         roles=("lawyer",),
         summary="案件绑定申请详情（本人的）",
         responses={200: "binding", 404: "not_found"},
+        answer=schemas.Binding,
     )
     def get_binding(self, ctx: Context, binding_id: int):
         return ctx.call("case_binding", "get_binding", actor=ctx.actor, binding_id=_binding_id(binding_id))
@@ -133,6 +154,8 @@ class CaseRoutes:
         roles=("clerk",),
         summary="本院案件绑定申请队列，先到先审",
         responses={200: "{items: [binding with lawyer], next_cursor}", 422: "validation_error (status)"},
+        query=schemas.BindingQuery,
+        answer=schemas.StaffBindingPage,
     )
     def staff_bindings(self, ctx: Context):
         status = ctx.request.args.get("status") or None
@@ -145,6 +168,8 @@ class CaseRoutes:
         body="json",
         summary="审查案件绑定申请：同意或不同意（附说明）",
         responses={200: "binding", 404: "not_found", 409: "invalid_state", 422: "validation_error"},
+        request=schemas.BindingDecision,
+        answer=schemas.StaffBinding,
     )
     def decide_binding(self, ctx: Context, binding_id: int):
         body = ctx.json_object()
@@ -164,6 +189,8 @@ class CaseRoutes:
             409: "invalid_state (only an approved binding)",
             422: "validation_error (explanation, 1..500 characters)",
         },
+        request=schemas.Revocation,
+        answer=schemas.StaffBinding,
     )
     def revoke_binding(self, ctx: Context, binding_id: int):
         body = ctx.json_object()
@@ -181,6 +208,7 @@ class CaseRoutes:
             "representative}], lawyers: [{name, party_name}]}",
             404: "not_found (another court's case, or none)",
         },
+        answer=schemas.StaffCase,
     )
     def staff_case(self, ctx: Context, case_no: str):
         return ctx.call("case_binding", "staff_case", actor=ctx.actor, case_no=case_no)

@@ -15,9 +15,20 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError
-from gateway.http import Context, authenticate, is_loopback_host, public_base_url, route, token_digest
+from gateway.http import (
+    NO_CONTENT,
+    Context,
+    Media,
+    authenticate,
+    is_loopback_host,
+    public_base_url,
+    route,
+    token_digest,
+)
 from services.common import config, staging
 from services.common.errors import DomainError
+from services.common.shapes import PageQuery
+from services.dossier import schemas
 
 log = logging.getLogger("gateway")
 
@@ -106,6 +117,8 @@ class DossierRoutes:
             413: "too_large",
             415: "unsupported_media_type (not a PDF)",
         },
+        request=schemas.DocumentForm,
+        answer=schemas.IngestedDocument,
     )
     def ingest_document(self, ctx: Context, case_no: str):
         case = ctx.call("case_binding", "case_summary", case_no=case_no)
@@ -149,6 +162,7 @@ class DossierRoutes:
             404: "not_found",
             410: "access_expired, access_revoked",
         },
+        answer=schemas.Dossier,
     )
     def dossier(self, ctx: Context, application_id: str):
         return ctx.call("dossier", "dossier", actor=ctx.actor, application_id=application_id)
@@ -159,6 +173,7 @@ class DossierRoutes:
         same_site_only=True,
         summary="卷宗页面（PNG，加盖阅卷人水印）",
         responses={200: "image/png", 403: "not_approved", 404: "not_found", 410: "access_expired, access_revoked"},
+        answer=Media("image/png", "the stamped page"),
     )
     def page(self, ctx: Context, application_id: str, document_id: str, page: str):
         result = ctx.call(
@@ -183,6 +198,7 @@ class DossierRoutes:
             404: "not_found",
             410: "access_expired, access_revoked",
         },
+        answer=Media("application/pdf", "the stamped document"),
     )
     def pdf(self, ctx: Context, application_id: str, document_id: str):
         result = ctx.call(
@@ -201,7 +217,10 @@ class DossierRoutes:
         "/api/v1/applications/<application_id>/dossier/prints",
         summary="打印任务：所选文件（默认全部可阅文件）按卷宗顺序合成一份加盖水印的 PDF，"
         "后台生成；可带 Idempotency-Key",
-        body="{documents?: [doc ids]}",
+        request=schemas.PrintRequest,
+        body_optional=True,
+        answer=schemas.PrintJob,
+        idempotent=True,
         responses={
             202: "{id, status: queued|running|done|failed, pages_done, pages_total, documents, created_at}",
             403: "not_approved, print_not_allowed",
@@ -233,6 +252,7 @@ class DossierRoutes:
             404: "not_found",
             410: "access_expired, access_revoked",
         },
+        answer=schemas.PrintJob,
     )
     def get_print(self, ctx: Context, application_id: str, print_id: str):
         return ctx.call("dossier", "get_print", actor=ctx.actor, application_id=application_id, print_id=print_id)
@@ -249,6 +269,7 @@ class DossierRoutes:
             409: "not_ready (still being made, or it failed)",
             410: "access_expired, access_revoked",
         },
+        answer=Media("application/pdf", "the stamped print copy"),
     )
     def print_pdf(self, ctx: Context, application_id: str, print_id: str):
         result = ctx.call("dossier", "print_pdf", actor=ctx.actor, application_id=application_id, print_id=print_id)
@@ -264,6 +285,7 @@ class DossierRoutes:
             404: "not_found",
             410: "access_expired, access_revoked",
         },
+        answer=schemas.Link,
     )
     def create_link(self, ctx: Context, application_id: str):
         token = secrets.token_urlsafe(32)  # 256 random bits; only its hash leaves this process
@@ -277,6 +299,7 @@ class DossierRoutes:
         "/api/v1/applications/<application_id>/dossier/links",
         summary="作废链接：本申请的全部复制链接立即失效",
         responses={200: "{revoked}", 404: "not_found"},
+        answer=schemas.LinksRevoked,
     )
     def revoke_links(self, ctx: Context, application_id: str):
         return ctx.call("dossier", "revoke_links", actor=ctx.actor, application_id=application_id)
@@ -286,7 +309,8 @@ class DossierRoutes:
         "/r/<token>",
         auth=False,
         summary="打开复制链接（需以同一用户登录）",
-        responses={303: "viewer or sign-in"},
+        responses={303: "viewer or sign-in", 404: "not_found (signed in as someone else, or the link expired)"},
+        answer=NO_CONTENT,
     )
     def open_link(self, ctx: Context, token: str):
         try:
@@ -311,6 +335,8 @@ class DossierRoutes:
             200: "{items: [{at, actor, action, document_id?, document_title?, page?}], next_cursor}",
             404: "not_found",
         },
+        query=PageQuery,
+        answer=schemas.LogPage,
     )
     def access_log(self, ctx: Context, application_id: str):
         return ctx.call("dossier", "access_log", actor=ctx.actor, application_id=application_id, **ctx.page_args())
@@ -324,6 +350,8 @@ class DossierRoutes:
             200: "{items: [{at, actor, action, document_id?, document_title?, page?}], next_cursor}",
             404: "not_found (another court's application)",
         },
+        query=PageQuery,
+        answer=schemas.StaffLogPage,
     )
     def audit_log(self, ctx: Context, application_id: str):
         return ctx.call("dossier", "audit_log", actor=ctx.actor, application_id=application_id, **ctx.page_args())
@@ -336,6 +364,7 @@ class DossierRoutes:
         heavy=True,
         summary="导出阅卷记录（PDF，供入卷归档）：每条附防篡改日志的序号与摘要",
         responses={200: "application/pdf", 404: "not_found (another court's application)"},
+        answer=Media("application/pdf", "the access record"),
     )
     def access_record(self, ctx: Context, application_id: str):
         result = ctx.call("dossier", "access_record", timeout=120.0, actor=ctx.actor, application_id=application_id)
@@ -351,6 +380,7 @@ class DossierRoutes:
             200: "{case_no, volumes: [{title, kind: 正卷|副卷, grantable, documents: [{id, title, page_count}]}]}",
             404: "not_found (another court's case, or no electronic dossier)",
         },
+        answer=schemas.StaffDossier,
     )
     def staff_dossier(self, ctx: Context, case_no: str):
         return ctx.call("dossier", "staff_dossier", actor=ctx.actor, case_no=case_no)
@@ -362,6 +392,7 @@ class DossierRoutes:
         roles=("clerk", "archivist"),
         summary="卷宗页面预览（PNG，加盖审查人水印，记入阅卷记录）",
         responses={200: "image/png", 404: "not_found"},
+        answer=Media("image/png", "the stamped page"),
     )
     def staff_page(self, ctx: Context, case_no: str, document_id: str, page: str):
         result = ctx.call(
@@ -384,6 +415,8 @@ class DossierRoutes:
             "next_cursor}",
             404: "not_found (another court's case)",
         },
+        query=PageQuery,
+        answer=schemas.StaffLogPage,
     )
     def case_access_log(self, ctx: Context, case_no: str):
         return ctx.call("dossier", "case_access_log", actor=ctx.actor, case_no=case_no, **ctx.page_args())

@@ -17,8 +17,9 @@ import xlsxwriter
 from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError
-from gateway.http import Context, route
+from gateway.http import Context, Media, route
 from services.common import clock
+from services.review.schemas import ExportQuery
 
 log = logging.getLogger("gateway")
 
@@ -46,6 +47,11 @@ class ExportRoutes:
             404: "not_found (no such export)",
             422: "validation_error, invalid_date, invalid_case_no",
         },
+        query=ExportQuery,
+        answer=Media(
+            "text/csv|application/vnd.openxmlformats-officedocument.spreadsheetml.sheet|application/json",
+            "the export (json: statistics only, {title, columns, rows})",
+        ),
     )
     def export(self, ctx: Context, kind: str):
         fmt = ctx.request.args.get("format") or "csv"

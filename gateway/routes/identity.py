@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
-from gateway.http import Context, client_address, route, token_digest
+from gateway.http import NO_CONTENT, Context, client_address, route, token_digest
 from services.common.verification import VERIFICATION_GRANT
+from services.common.wire import Empty
+from services.identity import schemas
 
 
 class IdentityRoutes:
@@ -16,10 +18,12 @@ class IdentityRoutes:
         body="json",
         summary="获取短信验证码（注册、找回密码）；无论号码是否注册，回答相同",
         responses={202: "{}", 422: "invalid_phone, validation_error", 429: "rate_limited"},
+        request=schemas.SmsCodeRequest,
+        answer=Empty,
     )
     def send_sms_code(self, ctx: Context):
-        body = ctx.json_object()
-        ctx.call("identity", "send_sms_code", phone=body.get("phone"), purpose=body.get("purpose"))
+        body = ctx.body(schemas.SmsCodeRequest)
+        ctx.call("identity", "send_sms_code", phone=body.phone, purpose=body.purpose)
         return 202, {}
 
     @route(
@@ -34,9 +38,11 @@ class IdentityRoutes:
             422: "invalid_phone, weak_password, invalid_id_number, invalid_sms_code, license_not_verified, "
             "validation_error",
         },
+        request=schemas.Registration,
+        answer=schemas.User,
     )
     def register(self, ctx: Context):
-        return 201, ctx.call("identity", "register", body=ctx.json_object())
+        return 201, ctx.call("identity", "register", body=ctx.json_object())  # checked there: schemas.Registration
 
     @route(
         "POST",
@@ -50,14 +56,16 @@ class IdentityRoutes:
             403: "account_disabled",
             429: "rate_limited",
         },
+        request=schemas.Credentials,
+        answer=schemas.SignIn,
     )
     def login(self, ctx: Context):
-        body = ctx.json_object()
+        body = ctx.body(schemas.Credentials)
         return ctx.call(
             "identity",
             "login",
-            phone=body.get("phone"),
-            password=body.get("password"),
+            phone=body.phone,
+            password=body.password,
             client=client_address(ctx.request),
         )
 
@@ -66,9 +74,12 @@ class IdentityRoutes:
         "/api/v1/auth/logout",
         summary='退出登录；{"everywhere": true} 退出该账号的所有设备',
         responses={204: "the token (or every token of the account) stops working"},
+        request=schemas.Logout,
+        body_optional=True,
+        answer=NO_CONTENT,
     )
     def logout(self, ctx: Context):
-        everywhere = bool(ctx.optional_json_object().get("everywhere"))
+        everywhere = bool(ctx.body(schemas.Logout, optional=True).everywhere)
         self.tokens.drop(token_digest(ctx.token))
         if everywhere:
             self.tokens.drop_user(ctx.user["id"])
@@ -83,15 +94,17 @@ class IdentityRoutes:
         body="json",
         summary="找回密码（短信验证码）；该账号的所有登录随即失效",
         responses={204: "", 422: "invalid_phone, invalid_sms_code, weak_password"},
+        request=schemas.PasswordReset,
+        answer=NO_CONTENT,
     )
     def reset_password(self, ctx: Context):
-        body = ctx.json_object()
+        body = ctx.body(schemas.PasswordReset)
         ctx.call(
             "identity",
             "reset_password",
-            phone=body.get("phone"),
-            sms_code=body.get("sms_code"),
-            new_password=body.get("new_password"),
+            phone=body.phone,
+            sms_code=body.sms_code,
+            new_password=body.new_password,
         )
         return 204, None
 
@@ -101,20 +114,22 @@ class IdentityRoutes:
         body="json",
         summary="修改密码；该账号的其他登录随即失效",
         responses={204: "", 422: "wrong_password, weak_password", 429: "rate_limited"},
+        request=schemas.PasswordChange,
+        answer=NO_CONTENT,
     )
     def change_password(self, ctx: Context):
-        body = ctx.json_object()
+        body = ctx.body(schemas.PasswordChange)
         ctx.call(
             "identity",
             "change_password",
             token=ctx.token,
-            old_password=body.get("old_password"),
-            new_password=body.get("new_password"),
+            old_password=body.old_password,
+            new_password=body.new_password,
         )
         self.tokens.drop_user(ctx.user["id"])
         return 204, None
 
-    @route("GET", "/api/v1/me", summary="当前用户（手机号、身份证号脱敏；实名认证状态）")
+    @route("GET", "/api/v1/me", summary="当前用户（手机号、身份证号脱敏；实名认证状态）", answer=schemas.Me)
     def me(self, ctx: Context):
         return ctx.call("identity", "me", user_id=ctx.user["id"])
 
@@ -131,6 +146,8 @@ class IdentityRoutes:
             409: "already_verified, duplicate_pending",
             422: "materials_missing, validation_error",
         },
+        request=schemas.VerificationRequest,
+        answer=schemas.VerificationCreated,
     )
     def request_verification(self, ctx: Context):
         material_ids = ctx.json_object().get("material_ids")
@@ -146,7 +163,9 @@ class IdentityRoutes:
         "/api/v1/staff/verifications",
         roles=("clerk", "admin"),
         summary="实名认证审核队列（先到先审）",
-        responses={200: "{items, next_cursor}"},
+        responses={200: "{items, next_cursor}", 400: "bad_request (limit or cursor)", 422: "validation_error (status)"},
+        query=schemas.VerificationQuery,
+        answer=schemas.VerificationPage,
     )
     def staff_verifications(self, ctx: Context):
         status = ctx.request.args.get("status") or "pending"
@@ -159,6 +178,8 @@ class IdentityRoutes:
         body="json",
         summary="实名认证审核：通过或不通过（需说明）",
         responses={200: "the verification", 404: "not_found", 409: "invalid_state", 422: "validation_error"},
+        request=schemas.VerificationDecision,
+        answer=schemas.VerificationView,
     )
     def decide_verification(self, ctx: Context, verification_id: str):
         result = ctx.call(
@@ -173,7 +194,13 @@ class IdentityRoutes:
         "/api/v1/admin/users",
         roles=("admin",),
         summary="账号管理：按角色、姓名或手机号查找账号",
-        responses={200: "{items, next_cursor}"},
+        responses={
+            200: "{items, next_cursor}",
+            400: "bad_request (limit or cursor)",
+            422: "validation_error (role, q)",
+        },
+        query=schemas.UserQuery,
+        answer=schemas.AdminUserPage,
     )
     def list_users(self, ctx: Context):
         args = ctx.request.args
@@ -187,6 +214,7 @@ class IdentityRoutes:
         roles=("admin",),
         summary="停用账号：其登录随即失效，之后登录得到 account_disabled",
         responses={204: "", 404: "not_found", 409: "cannot_disable_self"},
+        answer=NO_CONTENT,
     )
     def disable_user(self, ctx: Context, user_id: str):
         ctx.call("identity", "set_disabled", actor=ctx.actor, user_id=user_id, disabled=True)
@@ -199,6 +227,7 @@ class IdentityRoutes:
         roles=("admin",),
         summary="恢复已停用的账号",
         responses={204: "", 404: "not_found"},
+        answer=NO_CONTENT,
     )
     def enable_user(self, ctx: Context, user_id: str):
         ctx.call("identity", "set_disabled", actor=ctx.actor, user_id=user_id, disabled=False)
@@ -215,7 +244,9 @@ class IdentityRoutes:
         roles=("admin",),
         body="json",
         summary="创建工作人员账号",
-        responses={201: "user", 409: "phone_taken"},
+        responses={201: "user", 409: "phone_taken", 422: "invalid_phone, weak_password, validation_error"},
+        request=schemas.StaffAccount,
+        answer=schemas.User,
     )
     def create_staff(self, ctx: Context):
         return 201, ctx.call("identity", "create_staff", actor=ctx.actor, body=ctx.json_object())
@@ -226,7 +257,9 @@ class IdentityRoutes:
         roles=("admin",),
         body="json",
         summary="导入律师名册",
-        responses={200: "{imported}"},
+        responses={200: "{imported}", 422: "validation_error"},
+        request=schemas.LawyerRegistry,
+        answer=schemas.Imported,
     )
     def import_lawyers(self, ctx: Context):
         return ctx.call("identity", "import_lawyers", actor=ctx.actor, body=ctx.json_object())

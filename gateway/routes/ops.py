@@ -4,17 +4,37 @@ from __future__ import annotations
 
 import secrets
 import time
+from typing import ClassVar, Literal
 
 import eventlet
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import Field
 from werkzeug.wrappers import Response
 
 from gateway.errors import ApiError, json_response
-from gateway.http import Context, bearer_token, route
+from gateway.http import Context, Media, bearer_token, route
 from gateway.openapi import openapi_document
 from services.common import config
+from services.common.wire import Answer
 
 SERVICES = ("identity", "case_binding", "applications", "review", "dossier")
+State = Literal["ok", "unavailable", "error"]
+
+
+class Health(Answer):
+    """Whether every service answers; which one does not is for the operators only."""
+
+    example: ClassVar = {"status": "ok", "services": dict.fromkeys(SERVICES, "ok")}
+    status: Literal["ok", "degraded"]
+    services: dict[str, State] | None = Field(None, description="各服务的状态（设置 OPS_TOKEN 时仅运维可见）")
+
+
+class OpenApiDocument(Answer):
+    """This document (OpenAPI 3.1)."""
+
+    openapi: str
+
+
 HEALTH_TIMEOUT = 3.0
 
 
@@ -36,6 +56,7 @@ class OpsRoutes:
         auth=False,
         summary="健康检查：五个服务是否应答（设置 OPS_TOKEN 时，各服务的明细需要该令牌）",
         responses={200: "{status: ok, services}", 503: "{status: degraded, services}: a service does not answer"},
+        answer=Health,
     )
     def healthz(self, ctx: Context):
         replies, states = {}, {}
@@ -67,12 +88,19 @@ class OpsRoutes:
             body["services"] = states
         return json_response(200 if healthy else 503, body)
 
-    @route("GET", "/metrics", auth=False, summary="Prometheus 指标（设置 OPS_TOKEN 时需要该令牌；生产入口不转发）")
+    @route(
+        "GET",
+        "/metrics",
+        auth=False,
+        summary="Prometheus 指标（设置 OPS_TOKEN 时需要该令牌；生产入口不转发）",
+        responses={200: "Prometheus text format", 404: "not_found (OPS_TOKEN is set and not sent)"},
+        answer=Media("text/plain", "Prometheus text format"),
+    )
     def metrics(self, ctx: Context):
         if not operator(ctx):
             raise ApiError("not_found")  # as if there were nothing here
         return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST.split(";")[0])
 
-    @route("GET", "/api/v1/openapi.json", auth=False, summary="OpenAPI 文档")
+    @route("GET", "/api/v1/openapi.json", auth=False, summary="OpenAPI 文档", answer=OpenApiDocument)
     def openapi(self, ctx: Context):
         return openapi_document()

@@ -21,8 +21,10 @@ from werkzeug.wrappers import Response
 from gateway.errors import SECURITY_HEADERS, ApiError, json_response
 from gateway.http import (
     CSRF_COOKIE,
+    NO_CONTENT,
     SESSION_COOKIE,
     Context,
+    Media,
     client_address,
     cookie_name,
     cookies_secure,
@@ -30,6 +32,9 @@ from gateway.http import (
     token_digest,
 )
 from services.common import clock
+from services.identity import schemas as identity_schemas
+
+PAGE = Media("text/html", "the page")
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "gateway" / "static"
@@ -110,15 +115,22 @@ class PageRoutes:
         auth=False,
         body="json",
         summary="网页登录：设置 HttpOnly 会话 Cookie（court_session）与 CSRF Cookie（court_csrf）",
-        responses={200: "{user, expires_at}", 401: "invalid_credentials", 429: "rate_limited"},
+        responses={
+            200: "{user, expires_at}",
+            401: "invalid_credentials",
+            403: "account_disabled",
+            429: "rate_limited",
+        },
+        request=identity_schemas.Credentials,
+        answer=identity_schemas.PageSession,
     )
     def session_login(self, ctx: Context):
-        body = ctx.json_object()
+        body = ctx.body(identity_schemas.Credentials)
         result = ctx.call(
             "identity",
             "login",
-            phone=body.get("phone"),
-            password=body.get("password"),
+            phone=body.phone,
+            password=body.password,
             client=client_address(ctx.request),
         )
         response = json_response(200, {"user": result["user"], "expires_at": result["expires_at"]})
@@ -130,6 +142,7 @@ class PageRoutes:
         "/api/v1/session",
         summary="网页退出登录：注销会话并清除 Cookie（需 X-CSRF-Token）",
         responses={204: "signed out"},
+        answer=NO_CONTENT,
     )
     def session_logout(self, ctx: Context):
         self.tokens.drop(token_digest(ctx.token))
@@ -141,25 +154,53 @@ class PageRoutes:
     # -- the front ends --------------------------------------------------------------------
     # /m/ 手机阅卷 (mobile), /web/ 电子诉讼服务中心 (web center), /staff/ 法院工作台 (court
     # console): one page each, whose own router draws every sub-path.
-    @route("GET", "/<any(m, web, staff):front>", auth=False, summary="前端入口（转到带斜杠的地址）")
+    @route(
+        "GET",
+        "/<any(m, web, staff):front>",
+        auth=False,
+        summary="前端入口（转到带斜杠的地址）",
+        responses={308: "the address with a slash", 404: "not_found (no such front end)"},
+        answer=NO_CONTENT,
+    )
     def front_bare(self, ctx: Context, front: str):
         return _redirect(f"/{front}/")
 
-    @route("GET", "/<any(m, web, staff):front>/", auth=False, summary="前端页面")
+    @route(
+        "GET",
+        "/<any(m, web, staff):front>/",
+        auth=False,
+        summary="前端页面",
+        responses={200: "the page", 404: "not_found (no such front end)"},
+        answer=PAGE,
+    )
     def front(self, ctx: Context, front: str):
         return _shell(ctx, front)
 
-    @route("GET", "/<any(m, web, staff):front>/<path:rest>", auth=False, summary="前端页面（子路径）")
+    @route(
+        "GET",
+        "/<any(m, web, staff):front>/<path:rest>",
+        auth=False,
+        summary="前端页面（子路径）",
+        responses={200: "the page", 404: "not_found (no such front end)"},
+        answer=PAGE,
+    )
     def front_page(self, ctx: Context, front: str, rest: str):
         return _shell(ctx, front)
 
-    @route("GET", "/", auth=False, summary="首页：转到电子诉讼服务中心")
+    @route("GET", "/", auth=False, summary="首页：转到电子诉讼服务中心", responses={303: "/web/"}, answer=NO_CONTENT)
     def home(self, ctx: Context):
         response = Response(b"", status=303)
         response.headers["Location"] = "/web/"
         return _with_headers(response, "no-store")
 
-    @route("GET", "/static/<path:asset>", auth=False, summary="页面静态资源（JS、CSS、weui）")
+    @route(
+        "GET",
+        "/static/<path:asset>",
+        auth=False,
+        summary="页面静态资源（JS、CSS、weui）",
+        responses={200: "the asset", 404: "not_found"},
+        answer=Media("application/javascript|text/css|image/png|image/svg+xml|font/woff2", "the asset"),
+    )
     def static_asset(self, ctx: Context, asset: str):
         path = ASSETS.get(asset)
         if path is None or asset.endswith(".html"):

@@ -3,8 +3,10 @@ reading", "On-site reading room (additions)", "Messages (站内信)")."""
 
 from __future__ import annotations
 
-from gateway.http import Context, route
+from gateway.http import NO_CONTENT, Context, route
 from gateway.routes.applications import APPLICANTS, _application_id
+from services.common.shapes import Application, Booking, PageQuery
+from services.review import schemas
 
 
 class ReviewRoutes:
@@ -13,7 +15,13 @@ class ReviewRoutes:
         "/api/v1/staff/applications",
         roles=("clerk", "archivist"),
         summary="审查队列：本院的阅卷申请，最早提交的在前（?status=&mode=&case_no=&applicant=&limit=&cursor=）",
-        responses={200: "{items: [application + applicant.role, waited_seconds], next_cursor}"},
+        responses={
+            200: "{items: [application + applicant.role, waited_seconds], next_cursor}",
+            400: "bad_request (limit or cursor)",
+            422: "validation_error (status, mode, applicant), invalid_case_no",
+        },
+        query=schemas.QueueQuery,
+        answer=schemas.QueuePage,
     )
     def staff_applications(self, ctx: Context):
         args = ctx.request.args
@@ -33,7 +41,12 @@ class ReviewRoutes:
         "/api/v1/staff/applications/counts",
         roles=("clerk", "archivist"),
         summary="审查队列各状态的申请数量（本院，?mode=）",
-        responses={200: "{counts: {pending, approved, rejected, returned, withdrawn, expired, revoked}}"},
+        responses={
+            200: "{counts: {pending, approved, rejected, returned, withdrawn, expired, revoked}}",
+            422: "validation_error (mode)",
+        },
+        query=schemas.CountsQuery,
+        answer=schemas.Counts,
     )
     def staff_counts(self, ctx: Context):
         return ctx.call("review", "staff_counts", actor=ctx.actor, mode=ctx.request.args.get("mode") or None)
@@ -50,6 +63,9 @@ class ReviewRoutes:
             409: "invalid_state, no_electronic_dossier",
             422: "validation_error, invalid_date, idempotency_key_reused",
         },
+        request=schemas.Decision,
+        answer=Application,
+        idempotent=True,
     )
     def decide(self, ctx: Context, id: str):
         return ctx.call(
@@ -74,6 +90,9 @@ class ReviewRoutes:
             409: "invalid_state",
             422: "validation_error, invalid_date, idempotency_key_reused",
         },
+        request=schemas.Attendance,
+        answer=Application,
+        idempotent=True,
     )
     def attendance(self, ctx: Context, id: str):
         return ctx.call(
@@ -97,6 +116,8 @@ class ReviewRoutes:
             403: "forbidden (another role, or an archivist naming another court)",
             422: "validation_error (an admin without court)",
         },
+        query=schemas.RoomQuery,
+        answer=schemas.ReadingRoom,
     )
     def reading_room(self, ctx: Context):
         return ctx.call("review", "reading_room", actor=ctx.actor, court=ctx.request.args.get("court") or None)
@@ -114,6 +135,10 @@ class ReviewRoutes:
             403: "forbidden",
             422: "validation_error (details.fields names the wrong part), idempotency_key_reused",
         },
+        request=schemas.RoomSettings,
+        query=schemas.RoomQuery,
+        answer=schemas.ReadingRoom,
+        idempotent=True,
     )
     def configure_reading_room(self, ctx: Context):
         return ctx.call(
@@ -135,6 +160,8 @@ class ReviewRoutes:
             "{name, role}, case_no, date, start, end, attended, borrowed_at, returned_at, status}], next_cursor: null}",
             422: "invalid_date",
         },
+        query=schemas.BookingsQuery,
+        answer=schemas.DayBookings,
     )
     def room_bookings(self, ctx: Context):
         return ctx.call("review", "room_bookings", actor=ctx.actor, date=ctx.request.args.get("date") or None)
@@ -149,6 +176,7 @@ class ReviewRoutes:
             403: "not_approved (not an approved on-site reading)",
             404: "not_found",
         },
+        answer=schemas.OnsiteSlots,
     )
     def onsite_slots(self, ctx: Context, application_id: str):
         return ctx.call("review", "onsite_slots", actor=ctx.actor, application_id=_application_id(application_id))
@@ -167,6 +195,9 @@ class ReviewRoutes:
             422: "invalid_date (in the past, outside the window, a closed day, a slot already over), "
             "validation_error, idempotency_key_reused",
         },
+        request=schemas.BookingRequest,
+        answer=Booking,
+        idempotent=True,
     )
     def book_onsite(self, ctx: Context, application_id: str):
         return 201, ctx.call(
@@ -183,11 +214,19 @@ class ReviewRoutes:
         "/api/v1/messages",
         summary="站内信：本人的通知，最新的在前",
         responses={200: "{items: [{id, at, title, body, application_id, read}], next_cursor}"},
+        query=PageQuery,
+        answer=schemas.InboxPage,
     )
     def messages(self, ctx: Context):
         return ctx.call("review", "messages", actor=ctx.actor, **ctx.page_args())
 
-    @route("POST", "/api/v1/messages/<id>/read", summary="标记站内信为已读", responses={204: "", 404: "not_found"})
+    @route(
+        "POST",
+        "/api/v1/messages/<id>/read",
+        summary="标记站内信为已读",
+        responses={204: "", 404: "not_found"},
+        answer=NO_CONTENT,
+    )
     def read_message(self, ctx: Context, id: str):
         ctx.call("review", "mark_read", actor=ctx.actor, message_id=id)
         return 204, None
@@ -199,6 +238,7 @@ class ReviewRoutes:
         roles=("admin",),
         summary="工作日历：某年的法定节假日与调休上班日（未上传的年份按周一至周五计）",
         responses={200: "{year, holidays: [YYYY-MM-DD], workdays: [YYYY-MM-DD], uploaded}", 422: "validation_error"},
+        answer=schemas.WorkCalendar,
     )
     def calendar_year(self, ctx: Context, year: str):
         return ctx.call("review", "calendar_year", actor=ctx.actor, year=year)
@@ -211,6 +251,8 @@ class ReviewRoutes:
         summary="上传某年的工作日历：{holidays: [YYYY-MM-DD], workdays: [YYYY-MM-DD]}（workdays 为调休上班的周末），"
         "整年替换",
         responses={200: "{year, holidays, workdays, uploaded: true}", 422: "validation_error"},
+        request=schemas.CalendarUpload,
+        answer=schemas.WorkCalendar,
     )
     def set_calendar_year(self, ctx: Context, year: str):
         return ctx.call("review", "set_calendar_year", actor=ctx.actor, year=year, body=ctx.json_object())

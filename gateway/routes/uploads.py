@@ -12,7 +12,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError
-from gateway.http import Context, route
+from gateway.http import Context, Media, route
+from services.applications import schemas
 from services.common import metrics, staging, uploads
 from services.common.errors import DomainError
 from services.common.storage import ObjectStore
@@ -42,6 +43,8 @@ class UploadRoutes:
             415: "unsupported_media_type",
             422: "invalid_kind, validation_error",
         },
+        request=schemas.UploadForm,
+        answer=schemas.Upload,
     )
     def upload_material(self, ctx: Context):
         request = ctx.request
@@ -123,6 +126,7 @@ class UploadRoutes:
         "/api/v1/uploads/<material_id>",
         summary="下载申请材料（本人，或可审查该材料的本院审查人）",
         responses={200: "the file, as an attachment", 404: "not_found"},
+        answer=Media("application/pdf|image/jpeg|image/png", "the file"),
     )
     def download_material(self, ctx: Context, material_id: str):
         meta = ctx.call("applications", "open_material", actor=ctx.actor, material_id=material_id)

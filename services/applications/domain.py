@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Protocol
 
-from services.common import case_numbers, clock, text
+from services.common import clock, text
 from services.common import reading as reading_rule
 from services.common.errors import DomainError, validation_error
 from services.common.uploads import MATERIAL_KINDS
@@ -48,31 +48,28 @@ def parse_material_ids(value: Any) -> tuple[str, ...]:
 
 
 def parse_submission(body: Any) -> Submission:
-    """Fields a client may set; status, review, reading and applicant are never read."""
-    if not isinstance(body, dict):
-        raise validation_error({"body": "应为对象"})
-    case_no = case_numbers.canonical(body.get("case_no"))
-    scope = clean_text(body.get("scope"), "scope", "申请内容", 500)
-    reason = clean_text(body.get("reason"), "reason", "申请原因", 1000)
-    return Submission(case_no, scope, reason, parse_material_ids(body.get("material_ids")))
+    """Fields a client may set (the wire model, schemas.ApplicationSubmission); status,
+    review, reading and applicant are never read."""
+    from services.applications.schemas import ApplicationSubmission  # it is built on this module's rules
+
+    return ApplicationSubmission.parse(body).submission()
 
 
 def amend(previous: Submission, body: Any) -> Submission:
     """补正: the resubmission of a returned (or refused, or expired) application, with the
     fields the applicant corrected replacing the old ones; what is left out stays as it was.
     The case is never changed by a 补正: a different case is a new application."""
+    from services.applications.schemas import Amendment  # it is built on this module's rules
+
     if body is None:
         return previous
-    if not isinstance(body, dict):
-        raise validation_error({"body": "应为对象"})
-    scope, reason = previous.scope, previous.reason
-    if body.get("scope") is not None:
-        scope = clean_text(body["scope"], "scope", "申请内容", 500)
-    if body.get("reason") is not None:
-        reason = clean_text(body["reason"], "reason", "申请原因", 1000)
-    given = body.get("material_ids")
-    materials = parse_material_ids(given) if given is not None else previous.material_ids
-    return Submission(previous.case_no, scope, reason, materials)
+    given = Amendment.parse(body)
+    return Submission(
+        previous.case_no,
+        previous.scope if given.scope is None else given.scope,
+        previous.reason if given.reason is None else given.reason,
+        previous.material_ids if given.material_ids is None else given.material_ids,
+    )
 
 
 def changes(before: Submission, after: Submission) -> dict[str, Any]:

@@ -288,28 +288,36 @@ def missing_kinds(materials: list[dict]) -> list[str]:
     return [kind for kind in REQUIRED_BINDING_KINDS if kind not in kinds]
 
 
-def parse_decision(body: Any) -> tuple[str, str | None]:
-    """A clerk's decision: approve, or reject with an explanation the lawyer will read."""
-    if not isinstance(body, dict):
-        raise validation_error({"body": "应为对象"})
-    decision = body.get("decision")
-    if decision not in DECISIONS:
+def check_decision(value: Any) -> str:
+    if value not in DECISIONS:
         raise validation_error({"decision": "应为 approve 或 reject"}, "请选择审查意见：同意或不同意")
-    explanation = text_field(body.get("explanation"), "explanation", max_len=MAX_EXPLANATION, required=False)
-    if decision == "reject" and not explanation:
-        raise validation_error({"explanation": "必填"}, "不同意绑定时请填写说明")
-    return DECISIONS[decision], explanation
+    return value
+
+
+def check_explanation(value: Any, decision: str) -> str | None:
+    """Rejecting tells the lawyer why; revoking (decision ``revoke``) too."""
+    explanation = text_field(value, "explanation", max_len=MAX_EXPLANATION, required=False)
+    if decision in ("reject", "revoke") and not explanation:
+        message = "撤销绑定时请填写说明" if decision == "revoke" else "不同意绑定时请填写说明"
+        raise validation_error({"explanation": "必填"}, message)
+    return explanation
+
+
+def parse_decision(body: Any) -> tuple[str, str | None]:
+    """A clerk's decision: approve, or reject with an explanation the lawyer will read
+    (the wire model, schemas.BindingDecision)."""
+    from services.case_binding.schemas import BindingDecision  # it is built on this module's rules
+
+    decision = BindingDecision.parse(body)
+    return DECISIONS[decision.decision], decision.explanation
 
 
 def parse_revocation(body: Any) -> str:
     """A clerk's revocation of an approved binding (撤销绑定): the explanation is required,
-    and the lawyer reads it."""
-    if not isinstance(body, dict):
-        raise validation_error({"body": "应为对象"})
-    explanation = text_field(body.get("explanation"), "explanation", max_len=MAX_EXPLANATION, required=False)
-    if not explanation:
-        raise validation_error({"explanation": "必填"}, "撤销绑定时请填写说明")
-    return explanation
+    and the lawyer reads it (schemas.Revocation)."""
+    from services.case_binding.schemas import Revocation  # it is built on this module's rules
+
+    return Revocation.parse(body).explanation
 
 
 def parse_status_filter(value: Any) -> str | None:

@@ -1,10 +1,110 @@
-"""Wire shapes of case_binding: primitives only."""
+"""Wire shapes of case_binding: the models the document describes the case directory and
+案件绑定 with, and the functions that build the answers."""
 
 from __future__ import annotations
 
 import json
+from typing import Annotated, Any, ClassVar, Literal
 
+from pydantic import Field, ValidationInfo
+
+from services.case_binding import domain
 from services.common import clock
+from services.common.shapes import CASE_NO, DATE_TIME, MATERIAL_IDS, PageQuery
+from services.common.wire import Answer, Body, Described, optional, required, ruled, text_schema
+
+BINDING_STATUSES = Literal["pending", "approved", "rejected", "revoked"]
+RELATIONS = Literal["party", "lawyer_of_record", "lawyer_bound", "none"]
+
+
+class CaseLookupQuery(Body):
+    """?case_no= of 按案号查询."""
+
+    case_no: str = Field(description="案号；半角 () 或全角（）括号均可", examples=["（2021）粤01民初1号"])
+
+
+class BindingQuery(PageQuery):
+    status: BINDING_STATUSES | None = Field(None, description="只看该状态的绑定申请")
+
+
+class BindingRequest(Described):
+    """申请案件绑定. The case (404 first), the materials' owner and kinds, then the rest are
+    checked in that order by case_binding and applications."""
+
+    example: ClassVar = {
+        "case_no": "（2021）粤01民初1号",
+        "party_name": "张三",
+        "material_ids": ["3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10", "0b7e5a8c-1d2f-4e3a-9b8c-7d6e5f4a3b2c"],
+    }
+    case_no: str = Field(json_schema_extra=CASE_NO)
+    party_name: str = Field(description="所代理的当事人姓名（或单位名称）", min_length=1, max_length=100)
+    material_ids: list[str] = Field(
+        description="执业证（license）与授权委托书或法律援助公函（authorization）", json_schema_extra=MATERIAL_IDS
+    )
+
+
+class CaseRelation(Answer):
+    """A case as the caller sees it, and what the caller is to it."""
+
+    example: ClassVar = {
+        "case_no": "（2021）粤01民初1号",
+        "court": "广州市中级人民法院",
+        "status": "in_trial",
+        "has_electronic_dossier": True,
+        "relation": "none",
+        "can_apply": False,
+        "needs_binding": True,
+    }
+    case_no: str
+    court: str
+    status: Literal["in_trial", "archived"]
+    has_electronic_dossier: bool
+    relation: RELATIONS
+    can_apply: bool = Field(description="是否可以直接申请阅卷")
+    needs_binding: bool = Field(description="律师须先申请案件绑定")
+
+
+class MyCase(CaseRelation):
+    cause: str | None = Field(None, description="案由")
+
+
+class MyCasePage(Answer):
+    items: list[MyCase]
+    next_cursor: str | None
+
+
+class Binding(Answer):
+    """A binding application (案件绑定申请)."""
+
+    example: ClassVar = {
+        "id": 3,
+        "case_no": "（2021）粤01民初1号",
+        "court": "广州市中级人民法院",
+        "party_name": "张三",
+        "status": "pending",
+        "materials": [{"id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10", "kind": "license", "filename": "执业证.pdf"}],
+        "applied_at": "2026-05-18T09:30:00+08:00",
+        "decided_at": None,
+        "reviewer": None,
+        "explanation": None,
+        "revoked_at": None,
+    }
+    id: int
+    case_no: str
+    court: str
+    party_name: str
+    status: BINDING_STATUSES
+    materials: list[dict[str, Any]]
+    applied_at: str = Field(json_schema_extra=DATE_TIME)
+    decided_at: str | None = Field(json_schema_extra=DATE_TIME)
+    reviewer: str | None
+    explanation: str | None
+    revoked_at: str | None = Field(None, json_schema_extra=DATE_TIME)
+
+
+class BindingPage(Answer):
+    items: list[Binding]
+    next_cursor: str | None
 
 
 def case_summary(case) -> dict:
@@ -57,3 +157,130 @@ def binding(row, staff: bool = False) -> dict:
             "law_firm": row.law_firm,
         }
     return data
+
+
+# -- the court's side: the queue, decisions, the case feed -----------------------------------
+
+
+class BindingLawyer(Answer):
+    id: int
+    name: str
+    license_no: str | None
+    law_firm: str | None
+
+
+class StaffBinding(Binding):
+    """A binding application as the court's clerks see it: who applied."""
+
+    example: ClassVar = {
+        **Binding.example,
+        "lawyer": {"id": 7, "name": "李律师", "license_no": "14401201510000000", "law_firm": "广东某某律师事务所"},
+    }
+    lawyer: BindingLawyer
+
+
+class StaffBindingPage(Answer):
+    items: list[StaffBinding]
+    next_cursor: str | None
+
+
+def _explanation(value: Any, info: ValidationInfo) -> str | None:
+    return domain.check_explanation(value, info.data.get("decision", "revoke"))
+
+
+EXPLANATION = text_schema(domain.MAX_EXPLANATION, required=False)
+
+
+class BindingDecision(Body):
+    """审查案件绑定申请."""
+
+    example: ClassVar = {"decision": "approve", "explanation": "材料齐全"}
+    decision: Annotated[
+        Literal["approve", "reject"], *ruled(domain.check_decision, {"type": "string", "enum": list(domain.DECISIONS)})
+    ] = required("approve 同意，reject 不同意")
+    explanation: Annotated[str | None, *ruled(_explanation, EXPLANATION)] = optional(
+        "说明（不同意时必填，律师可见）", ruled_when_missing=True
+    )
+
+
+class Revocation(Body):
+    """撤销已同意的案件绑定: the explanation is required, and the lawyer reads it."""
+
+    example: ClassVar = {"explanation": "当事人已解除委托"}
+    explanation: Annotated[str, *ruled(_explanation, text_schema(domain.MAX_EXPLANATION))] = required("撤销的说明")
+
+
+class CaseParty(Answer):
+    name: str
+    side: str | None
+    kind: Literal["person", "organisation"]
+    representative: str | None
+
+
+class CaseLawyer(Answer):
+    name: str
+    party_name: str | None
+
+
+class StaffCase(Answer):
+    """本院案件信息: who is in the case as what (no ID numbers)."""
+
+    case_no: str
+    court: str
+    status: Literal["in_trial", "archived"]
+    has_electronic_dossier: bool
+    cause: str | None
+    parties: list[CaseParty]
+    lawyers: list[CaseLawyer]
+
+
+class FeedPerson(Answer):
+    name: str
+    id_number: str
+
+
+class FeedParty(Answer):
+    name: str
+    side: str | None = None
+    id_number: str | None = Field(None, description="自然人的身份证号码")
+    credit_code: str | None = Field(None, description="单位的统一社会信用代码（代替 id_number）")
+    representative: FeedPerson | None = Field(None, description="单位的法定代表人，可代其申请")
+
+
+class FeedLawyer(Answer):
+    name: str
+    license_no: str
+    party_name: str
+
+
+class FeedCase(Answer):
+    case_no: str = Field(json_schema_extra=CASE_NO)
+    court: str
+    cause: str | None = None
+    status: Literal["in_trial", "archived"]
+    has_electronic_dossier: bool = False
+    parties: list[FeedParty] = []
+    lawyers: list[FeedLawyer] = []
+
+
+class CaseFeed(Described):
+    """The court's case feed: upsert by case number, all or nothing (at most 20,000 cases)."""
+
+    example: ClassVar = {
+        "cases": [
+            {
+                "case_no": "（2021）粤01民初1号",
+                "court": "广州市中级人民法院",
+                "cause": "买卖合同纠纷",
+                "status": "in_trial",
+                "has_electronic_dossier": True,
+                "parties": [{"name": "张三", "id_number": "440106199001011235", "side": "原告"}],
+                "lawyers": [{"name": "李律师", "license_no": "14401201510000000", "party_name": "张三"}],
+            }
+        ]
+    }
+    cases: list[FeedCase] = Field(max_length=20000)
+
+
+class Imported(Answer):
+    imported: int = Field(description="导入（新增或更新）的案件数")

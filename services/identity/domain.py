@@ -91,20 +91,19 @@ class Registration:
     law_firm: str | None
 
 
-def parse_registration(body: dict[str, Any]) -> Registration:
-    """Validate a sign-up in the order a person fixes a form: fields, then each rule."""
-    role = body.get("role")
-    if role not in PUBLIC_ROLES:
+def check_role(value: Any) -> str:
+    if value not in PUBLIC_ROLES:
         raise validation_error({"role": "应为 party 或 lawyer"}, "请选择身份：当事人或律师")
-    name = clean_text(body.get("name"), "name", max_len=50)
-    phone = check_phone(body.get("phone"))
-    password = check_password(body.get("password"))
-    id_number = check_id_number(body.get("id_number"))
-    license_no = law_firm = None
-    if role == "lawyer":
-        license_no = clean_text(body.get("license_no"), "license_no", max_len=32)
-        law_firm = clean_text(body.get("law_firm"), "law_firm", max_len=100)
-    return Registration(phone, password, name, id_number, role, license_no, law_firm)
+    return value
+
+
+def parse_registration(body: dict[str, Any]) -> Registration:
+    """Validate a sign-up in the order a person fixes a form: fields, then each rule (the
+    wire model, schemas.Registration)."""
+    from services.identity.schemas import Registration as Form  # it is built on this module's rules
+
+    form = Form.parse(body)
+    return Registration(form.phone, form.password, form.name, form.id_number, form.role, form.license_no, form.law_firm)
 
 
 def lawyer_matches(registry_entry: Any, reg: Registration) -> bool:
@@ -164,11 +163,15 @@ def via_label(via: str | None) -> str | None:
     return VERIFIED_VIA_LABELS.get(via, via)
 
 
-def check_decision(body: Any) -> tuple[str, str | None]:
-    if not isinstance(body, dict):
-        raise validation_error({"body": "应为对象"})
-    decision = body.get("decision")
-    if decision not in ("approve", "reject"):
+def check_decision_value(value: Any) -> str:
+    if value not in ("approve", "reject"):
         raise validation_error({"decision": "应为 approve 或 reject"}, "请选择通过或不通过")
-    explanation = clean_text(body.get("explanation"), "explanation", max_len=500, required=decision == "reject")
-    return decision, explanation
+    return value
+
+
+def check_decision(body: Any) -> tuple[str, str | None]:
+    """实名认证审核 (the wire model, schemas.VerificationDecision)."""
+    from services.identity.schemas import VerificationDecision  # it is built on this module's rules
+
+    decision = VerificationDecision.parse(body)
+    return decision.decision, decision.explanation

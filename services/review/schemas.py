@@ -4,11 +4,223 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
 
 from services.common import clock, reading
 from services.common.reading import effective_status
+from services.common.shapes import DATE_TIME, DAY, Application, Booking, PageQuery
+from services.common.wire import Answer, Body, Described
 from services.review.models import Message, ReviewedApplication, RoomBooking
+
+STATUS = Literal["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"]
+MODE = Literal["online", "onsite"]
+HHMM = {"type": "string", "pattern": "^([01]\\d|2[0-3]):[0-5]\\d$", "examples": ["09:00"]}
+DATES = {"type": "array", "items": {"type": "string", "format": "date"}}
+
+
+# -- what clients send -----------------------------------------------------------------------
+
+
+class QueueQuery(PageQuery):
+    """?status=&mode=&case_no=&applicant= of the review queue."""
+
+    status: STATUS | None = Field(None, description="只看该状态")
+    mode: MODE | None = Field(None, description="只看该阅卷方式（档案室用 status=approved&mode=onsite）")
+    case_no: str | None = Field(None, description="只看该案号")
+    applicant: str | None = Field(None, max_length=50, description="申请人姓名")
+
+
+class CountsQuery(Body):
+    mode: MODE | None = Field(None, description="只数该阅卷方式")
+
+
+class Decision(Described):
+    """审查决定. ``mode`` is required with ``approve``; online: ``valid_until`` (default 15
+    days on), ``documents`` (default the whole 正卷), ``print``; on-site: both dates."""
+
+    example: ClassVar = {"opinion": "approve", "mode": "online", "valid_until": "2026-06-02", "explanation": "同意"}
+    opinion: Literal["approve", "reject", "return"] = Field(description="同意、不同意、退回补正")
+    explanation: str | None = Field(None, max_length=500, description="说明（不同意、退回补正时必填）")
+    mode: MODE | None = Field(None, description="同意时必填：online 在线阅卷，onsite 现场阅卷")
+    valid_until: str | None = Field(None, description="在线阅卷的有效截止日期", json_schema_extra=DAY)
+    start_date: str | None = Field(None, description="现场阅卷的起始日期", json_schema_extra=DAY)
+    end_date: str | None = Field(None, description="现场阅卷的截止日期", json_schema_extra=DAY)
+    documents: list[int] | None = Field(None, description="可查阅的正卷文件编号；省略为全部正卷")
+    print: bool | None = Field(None, description="是否允许打印（默认允许）")
+
+
+class Attendance(Described):
+    """现场阅卷登记: 是否到场, 借阅时间, 还卷时间 (a time may be ``"now"``: the court's clock)."""
+
+    example: ClassVar = {"attended": True, "borrowed_at": "now", "returned_at": None}
+    attended: bool = Field(description="是否到场")
+    borrowed_at: str | None = Field(None, description="借阅时间（ISO 8601 或 now）")
+    returned_at: str | None = Field(None, description="还卷时间（ISO 8601 或 now）")
+
+
+class RoomSlot(Answer):
+    start: str = Field(json_schema_extra=HHMM)
+    end: str = Field(json_schema_extra={**HHMM, "examples": ["12:00"]})
+    capacity: int = Field(ge=1, le=500, description="名额")
+
+
+class RoomQuery(Body):
+    court: str | None = Field(None, description="法院（管理员必填；档案室为本院）")
+
+
+class RoomSettings(Described):
+    """阅卷室设置: 1–12 slots that do not overlap; weekends are closed unless in ``open_dates``."""
+
+    example: ClassVar = {
+        "slots": [{"start": "09:00", "end": "12:00", "capacity": 5}, {"start": "14:00", "end": "17:00", "capacity": 5}],
+        "closed_dates": ["2026-10-01"],
+        "open_dates": [],
+    }
+    slots: list[RoomSlot] = Field(min_length=1, max_length=12)
+    closed_dates: list[str] | None = Field(None, json_schema_extra=DATES)
+    open_dates: list[str] | None = Field(None, json_schema_extra=DATES)
+    court: str | None = Field(None, description="管理员指定法院")
+
+
+class BookingsQuery(Body):
+    date: str | None = Field(None, description="日期，默认今天（北京时间）", json_schema_extra=DAY)
+
+
+class BookingRequest(Described):
+    """预约到场: a day in the window and a slot's start."""
+
+    example: ClassVar = {"date": "2026-05-20", "start": "09:00"}
+    date: str = Field(json_schema_extra=DAY)
+    start: str = Field(json_schema_extra=HHMM)
+
+
+class CalendarUpload(Described):
+    """工作日历: the year's holidays and its 调休 working weekend days, replaced whole."""
+
+    example: ClassVar = {"holidays": ["2026-10-01", "2026-10-02"], "workdays": ["2026-09-27"]}
+    holidays: list[str] = Field(json_schema_extra=DATES)
+    workdays: list[str] = Field(json_schema_extra=DATES)
+
+
+# -- what clients get back -------------------------------------------------------------------
+
+
+class QueueMaterial(Answer):
+    id: str
+    kind: str
+    filename: str
+    url: str = Field(description="打开该材料的地址")
+
+
+class QueueItem(Application):
+    """A line of the review queue: the application, how long it has waited, its materials' addresses."""
+
+    materials: list[QueueMaterial]  # type: ignore[assignment]
+    waited_seconds: int | None = Field(None, description="待审查已等待的秒数")
+
+
+class QueuePage(Answer):
+    items: list[QueueItem]
+    next_cursor: str | None
+
+
+class Counts(Answer):
+    counts: dict[str, int] = Field(description="各状态的申请数")
+
+
+class ReadingRoom(Answer):
+    example: ClassVar = {
+        "court": "广州市中级人民法院",
+        "slots": [{"start": "09:00", "end": "12:00", "capacity": 5}],
+        "closed_dates": [],
+        "open_dates": [],
+        "configured": True,
+    }
+    court: str
+    slots: list[RoomSlot]
+    closed_dates: list[str] = Field(json_schema_extra=DATES)
+    open_dates: list[str] = Field(json_schema_extra=DATES)
+    configured: bool = Field(description="false：从未设置，为默认值")
+
+
+class TakenSlot(RoomSlot):
+    taken: int = Field(description="已预约人数")
+
+
+class Person(Answer):
+    name: str
+    role: str | None = None
+
+
+class DayBooking(Answer):
+    """A line of the archivist's day list (今日到场)."""
+
+    application_id: int | str
+    applicant: Person
+    case_no: str
+    date: str = Field(json_schema_extra=DAY)
+    start: str
+    end: str
+    attended: bool | None
+    borrowed_at: str | None = Field(json_schema_extra=DATE_TIME)
+    returned_at: str | None = Field(json_schema_extra=DATE_TIME)
+    status: STATUS
+    start_date: str | None = Field(None, json_schema_extra=DAY)
+    end_date: str | None = Field(None, json_schema_extra=DAY)
+
+
+class DayBookings(Answer):
+    date: str = Field(json_schema_extra=DAY)
+    open: bool = Field(description="当天是否开放")
+    slots: list[TakenSlot]
+    items: list[DayBooking]
+    next_cursor: None = None
+
+
+class FreeSlot(Answer):
+    date: str = Field(json_schema_extra=DAY)
+    start: str
+    end: str
+    free: int = Field(description="剩余名额；0 为已满")
+
+
+class OnsiteSlots(Answer):
+    items: list[FreeSlot]
+    booking: Booking | None = None
+
+
+class WorkCalendar(Answer):
+    example: ClassVar = {"year": 2026, "holidays": ["2026-10-01"], "workdays": ["2026-09-27"], "uploaded": True}
+    year: int
+    holidays: list[str] = Field(json_schema_extra=DATES)
+    workdays: list[str] = Field(json_schema_extra=DATES)
+    uploaded: bool = Field(description="false：未上传，按周一至周五计")
+
+
+class InboxMessage(Answer):
+    """站内信."""
+
+    example: ClassVar = {
+        "id": 5,
+        "at": "2026-05-18T10:00:00+08:00",
+        "title": "阅卷申请已通过",
+        "body": "您的阅卷申请（（2021）粤01民初1号）已通过，可在线阅卷至 2026-06-02。",
+        "application_id": 12,
+        "read": False,
+    }
+    id: int
+    at: str = Field(json_schema_extra=DATE_TIME)
+    title: str
+    body: str
+    application_id: int | str | None
+    read: bool
+
+
+class InboxPage(Answer):
+    items: list[InboxMessage]
+    next_cursor: str | None
 
 
 def wire_id(value: str | None) -> int | str | None:
@@ -150,3 +362,19 @@ def room_booking(row: ReviewedApplication, booking: RoomBooking, now: datetime) 
         "start_date": _day(row.start_date),
         "end_date": _day(row.end_date),
     }
+
+
+class ExportQuery(Body):
+    """?format= and the filters of an export (queue: status, mode, case_no, applicant;
+    decisions: from, to; statistics: year)."""
+
+    format: Literal["csv", "xlsx", "json"] = Field("csv", description="csv 或 xlsx；按月统计（statistics）也可为 json")
+    status: STATUS | None = Field(None, description="queue：只导出该状态")
+    mode: MODE | None = Field(None, description="queue：只导出该阅卷方式")
+    case_no: str | None = Field(None, description="queue：只导出该案号")
+    applicant: str | None = Field(None, description="queue：申请人姓名")
+    from_: str | None = Field(
+        None, alias="from", description="decisions：起始日期（默认 30 天前）", json_schema_extra=DAY
+    )
+    to: str | None = Field(None, description="decisions：截止日期（默认今天）", json_schema_extra=DAY)
+    year: int | None = Field(None, ge=2000, le=2100, description="statistics：年份")

@@ -6,8 +6,10 @@ from __future__ import annotations
 import time
 import uuid
 
+import requests
+
 from tests.e2e.test_uploads import pdf_bytes, png_bytes, upload
-from tests.support import Api, assert_error, create_staff, new_case_no, new_lawyer, new_party
+from tests.support import Api, assert_documented, assert_error, create_staff, new_case_no, new_lawyer, new_party
 
 COURT = "广东省广州市中级人民法院"
 OTHER_COURT = "广东省深圳市中级人民法院"
@@ -321,3 +323,57 @@ def test_a_correction_after_a_return_replaces_what_changed_and_shows_it(stack, a
     staff_view = clerk.get(f"/api/v1/applications/{new['id']}").json()
     assert staff_view["changes"] == new["changes"]
     assert_error(party.post(url, json={"reason": "再来一次"}), 409, "duplicate_pending")
+
+
+def test_the_reader_flows_answers_are_what_the_openapi_document_says(stack, admin):
+    """Sign-in, cases, materials, applications, bindings and messages, each answer (and
+    each refusal's code) checked against the schema the document gives its status."""
+    doc = requests.get(stack.base_url + "/api/v1/openapi.json", timeout=10).json()
+    party = new_party(stack.base_url, name="金家慧")
+    lawyer = new_lawyer(admin)
+    case_no = import_case(admin, parties=[party], lawyers=[lawyer])
+    anyone = Api(stack.base_url)
+
+    assert assert_documented(doc, "GET", "/api/v1/me", party.get("/api/v1/me"))["verified"] is True
+    signed_in = anyone.post("/api/v1/auth/login", json={"phone": party.phone, "password": "Reader-2024"})
+    assert assert_documented(doc, "POST", "/api/v1/auth/login", signed_in)["user"]["name"] == "金家慧"
+    for body, status in (({"phone": party.phone, "password": "Wrong-2024"}, 401), ({}, 422)):
+        refused = anyone.post("/api/v1/auth/login", json=body)
+        assert refused.status_code == status
+        assert_documented(doc, "POST", "/api/v1/auth/login", refused)
+    texted = anyone.post("/api/v1/auth/sms-codes", json={"phone": "1380000", "purpose": "register"})
+    assert assert_documented(doc, "POST", "/api/v1/auth/sms-codes", texted)["error"]["code"] == "invalid_phone"
+    assert_documented(doc, "GET", "/api/v1/staff/verifications", admin.get("/api/v1/staff/verifications"))
+    assert_documented(doc, "GET", "/api/v1/admin/users", admin.get("/api/v1/admin/users", params={"limit": 5}))
+
+    lookup = party.get("/api/v1/cases/lookup", params={"case_no": case_no})
+    assert assert_documented(doc, "GET", "/api/v1/cases/lookup", lookup)["relation"] == "party"
+    assert assert_documented(doc, "GET", "/api/v1/my/cases", party.get("/api/v1/my/cases"))["items"]
+    bad_case = party.get("/api/v1/cases/lookup", params={"case_no": "粤01民初1号"})
+    assert_documented(doc, "GET", "/api/v1/cases/lookup", bad_case)
+    material = upload(lawyer, pdf_bytes(), "license", "执业证.pdf")
+    assert_documented(doc, "POST", "/api/v1/uploads", material)
+    body = {"case_no": case_no, "party_name": "张三", "material_ids": [material.json()["id"]]}
+    binding = lawyer.post("/api/v1/bindings", json=body)
+    assert binding.status_code in (409, 422), binding.text  # of record already, and no authorization
+    assert_documented(doc, "POST", "/api/v1/bindings", binding)
+    assert_documented(doc, "GET", "/api/v1/bindings", lawyer.get("/api/v1/bindings"))
+
+    created = assert_documented(doc, "POST", "/api/v1/applications", apply(party, case_no, key=str(uuid.uuid4())))
+    assert_documented(doc, "POST", "/api/v1/applications", apply(party, case_no))  # 409 duplicate_pending
+    assert_documented(doc, "POST", "/api/v1/applications", apply(party, case_no, scope=""))  # 422
+    assert_documented(doc, "GET", "/api/v1/applications", party.get("/api/v1/applications"))
+    decide(stack, created, "approve", mode="online", valid_until="2099-12-31")
+    path = f"/api/v1/applications/{created['id']}"
+    approved = eventually(lambda: party.get(path).json(), lambda app: app["status"] == "approved")
+    assert approved["reading"]["mode"] == "online", approved
+    assert assert_documented(doc, "GET", "/api/v1/applications/{application_id}", party.get(path))["review"]
+    assert_documented(doc, "GET", "/api/v1/messages", party.get("/api/v1/messages"))
+
+    second = assert_documented(doc, "POST", "/api/v1/applications", apply(party, case_no))
+    withdraw = "/api/v1/applications/{application_id}/withdraw"
+    withdrawn = party.post(f"/api/v1/applications/{second['id']}/withdraw")
+    assert assert_documented(doc, "POST", withdraw, withdrawn)["status"] == "withdrawn"
+    assert_documented(doc, "POST", withdraw, party.post(f"/api/v1/applications/{second['id']}/withdraw"))  # 409
+    reapply = party.post(f"/api/v1/applications/{created['id']}/reapply", json={"reason": "补充"})
+    assert_documented(doc, "POST", "/api/v1/applications/{application_id}/reapply", reapply)  # 409 invalid_state

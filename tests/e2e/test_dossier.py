@@ -17,10 +17,12 @@ from types import SimpleNamespace
 
 import pypdfium2 as pdfium
 import pytest
+import requests
 from PIL import Image, ImageChops
 
 from tests.support import (
     Api,
+    assert_documented,
     assert_error,
     court_today,
     create_staff,
@@ -464,3 +466,37 @@ def test_grants_survive_reordered_and_redelivered_events(stack, world):
         assert a.get(path).status_code == 200
         time.sleep(0.2)
     assert_error(world.b.get(path), 404, "not_found")
+
+
+def test_the_reading_routes_answers_are_what_the_openapi_document_says(stack, world):
+    doc = requests.get(stack.base_url + "/api/v1/openapi.json", timeout=10).json()
+    a, app = world.a, world.app_a
+    base = "/api/v1/applications/{application_id}"
+    dossier = assert_documented(doc, "GET", base + "/dossier", a.get(f"/api/v1/applications/{app}/dossier"))
+    assert dossier["volumes"]
+    page = a.get(page_path(app, world.doc["id"], 1))
+    assert_documented(doc, "GET", base + "/dossier/documents/{document_id}/pages/{page}", page)
+    assert_documented(doc, "GET", base + "/dossier/documents/{document_id}/pages/{page}", a.get(page_path(app, 1, 99)))
+    link = a.post(f"/api/v1/applications/{app}/dossier/links")
+    assert "/r/" in assert_documented(doc, "POST", base + "/dossier/links", link)["url"]
+    assert_documented(doc, "GET", base + "/access-log", a.get(f"/api/v1/applications/{app}/access-log"))
+    job = assert_documented(doc, "POST", base + "/dossier/prints", a.post(f"/api/v1/applications/{app}/dossier/prints"))
+    job_path = f"/api/v1/applications/{app}/dossier/prints/{job['id']}"
+    assert_documented(doc, "GET", base + "/dossier/prints/{print_id}", a.get(job_path))
+    assert_documented(
+        doc, "DELETE", base + "/dossier/links", a.request("DELETE", f"/api/v1/applications/{app}/dossier/links")
+    )
+    stranger = world.b.get(f"/api/v1/applications/{app}/dossier")
+    assert assert_documented(doc, "GET", base + "/dossier", stranger)["error"]["code"] == "not_found"
+
+    clerk = create_staff(world.admin, "clerk", court=COURT)
+    staff = "/api/v1/staff/cases/{case_no}"
+    assert_documented(doc, "GET", staff + "/dossier", clerk.get(f"/api/v1/staff/cases/{world.case_no}/dossier"))
+    assert_documented(doc, "GET", staff + "/access-log", clerk.get(f"/api/v1/staff/cases/{world.case_no}/access-log"))
+    assert_documented(doc, "GET", staff, clerk.get(f"/api/v1/staff/cases/{world.case_no}"))
+    audit = clerk.get(f"/api/v1/staff/applications/{app}/access-log")
+    assert_documented(doc, "GET", "/api/v1/staff/applications/{application_id}/access-log", audit)
+    case_no = new_case_no()
+    import_case(world.admin, case_no)
+    ingested = ingest(world.admin, case_no, make_pdf(2), "正卷", "证据材料")
+    assert assert_documented(doc, "POST", "/api/v1/admin/cases/{case_no}/documents", ingested)["page_count"] == 2
