@@ -13,8 +13,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 导入案件（法院案件管理系统推送，按案号更新或新增） */
-        post: operations["post_api_v1_admin_cases"];
+        /**
+         * 导入案件（法院案件管理系统推送，按案号更新或新增）
+         * @description 导入案件（法院案件管理系统推送，按案号更新或新增）
+         *
+         *     角色：管理员（admin）
+         */
+        post: operations["import_cases"];
         delete?: never;
         options?: never;
         head?: never;
@@ -30,8 +35,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 电子卷宗入库：上传 PDF（file）、卷（volume）、标题（title） */
-        post: operations["post_api_v1_admin_cases_case_no_documents"];
+        /**
+         * 电子卷宗入库
+         * @description 电子卷宗入库：上传 PDF（file）、卷（volume）、标题（title）
+         *
+         *     角色：管理员（admin）
+         */
+        post: operations["ingest_document"];
         delete?: never;
         options?: never;
         head?: never;
@@ -45,10 +55,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 工作日历：某年的法定节假日与调休上班日（未上传的年份按周一至周五计） */
-        get: operations["get_api_v1_admin_holidays_year"];
-        /** 上传某年的工作日历：{holidays: [YYYY-MM-DD], workdays: [YYYY-MM-DD]}（workdays 为调休上班的周末），整年替换 */
-        put: operations["put_api_v1_admin_holidays_year"];
+        /**
+         * 工作日历
+         * @description 工作日历：某年的法定节假日与调休上班日（未上传的年份按周一至周五计）
+         *
+         *     角色：管理员（admin）
+         */
+        get: operations["calendar_year"];
+        /**
+         * 上传某年的工作日历
+         * @description 上传某年的工作日历：{holidays: [YYYY-MM-DD], workdays: [YYYY-MM-DD]}（workdays 为调休上班的周末），整年替换
+         *
+         *     角色：管理员（admin）
+         */
+        put: operations["set_calendar_year"];
         post?: never;
         delete?: never;
         options?: never;
@@ -65,8 +85,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 导入律师名册 */
-        post: operations["post_api_v1_admin_lawyers"];
+        /**
+         * 导入律师名册
+         * @description 导入律师名册
+         *
+         *     角色：管理员（admin）
+         */
+        post: operations["import_lawyers"];
         delete?: never;
         options?: never;
         head?: never;
@@ -82,8 +107,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 创建工作人员账号 */
-        post: operations["post_api_v1_admin_staff"];
+        /**
+         * 创建工作人员账号
+         * @description 创建工作人员账号
+         *
+         *     角色：管理员（admin）
+         */
+        post: operations["create_staff"];
         delete?: never;
         options?: never;
         head?: never;
@@ -97,8 +127,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 账号管理：按角色、姓名或手机号查找账号 */
-        get: operations["get_api_v1_admin_users"];
+        /**
+         * 账号管理
+         * @description 账号管理：按角色、姓名或手机号查找账号
+         *
+         *     角色：管理员（admin）
+         */
+        get: operations["list_users"];
         put?: never;
         post?: never;
         delete?: never;
@@ -116,8 +151,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 停用账号：其登录随即失效，之后登录得到 account_disabled */
-        post: operations["post_api_v1_admin_users_user_id_disable"];
+        /**
+         * 停用账号
+         * @description 停用账号：其登录随即失效，之后登录得到 account_disabled
+         *
+         *     角色：管理员（admin）
+         */
+        post: operations["disable_user"];
         delete?: never;
         options?: never;
         head?: never;
@@ -133,8 +173,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 恢复已停用的账号 */
-        post: operations["post_api_v1_admin_users_user_id_enable"];
+        /**
+         * 恢复已停用的账号
+         * @description 恢复已停用的账号
+         *
+         *     角色：管理员（admin）
+         */
+        post: operations["enable_user"];
         delete?: never;
         options?: never;
         head?: never;
@@ -148,11 +193,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 我的阅卷申请（最新在前；?status=&limit=&cursor=） */
-        get: operations["get_api_v1_applications"];
+        /**
+         * 我的阅卷申请（最新在前；?status=&limit=&cursor=）
+         * @description 我的阅卷申请（最新在前；?status=&limit=&cursor=）
+         *
+         *     角色：当事人（party）、律师（lawyer）
+         */
+        get: operations["list_applications"];
         put?: never;
-        /** 申请阅卷（可带 Idempotency-Key） */
-        post: operations["post_api_v1_applications"];
+        /**
+         * 申请阅卷（可带 Idempotency-Key）
+         * @description 申请阅卷（可带 Idempotency-Key）
+         *
+         *     角色：当事人（party）、律师（lawyer）
+         */
+        post: operations["submit_application"];
         delete?: never;
         options?: never;
         head?: never;
@@ -166,8 +221,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 阅卷申请详情（申请人；本院审查人、档案室） */
-        get: operations["get_api_v1_applications_application_id"];
+        /**
+         * 阅卷申请详情（申请人；本院审查人、档案室）
+         * @description 阅卷申请详情（申请人；本院审查人、档案室）
+         *
+         *     角色：已登录的任何用户
+         */
+        get: operations["get_application"];
         put?: never;
         post?: never;
         delete?: never;
@@ -183,8 +243,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 阅卷记录（本申请） */
-        get: operations["get_api_v1_applications_application_id_access_log"];
+        /**
+         * 阅卷记录（本申请）
+         * @description 阅卷记录（本申请）
+         *
+         *     角色：已登录的任何用户
+         */
+        get: operations["access_log"];
         put?: never;
         post?: never;
         delete?: never;
@@ -200,8 +265,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 查看案卷：卷宗结构（卷 → 文件 → 页数） */
-        get: operations["get_api_v1_applications_application_id_dossier"];
+        /**
+         * 查看案卷
+         * @description 查看案卷：卷宗结构（卷 → 文件 → 页数）
+         *
+         *     角色：已登录的任何用户
+         */
+        get: operations["dossier"];
         put?: never;
         post?: never;
         delete?: never;
@@ -217,8 +287,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 卷宗页面（PNG，加盖阅卷人水印） */
-        get: operations["get_api_v1_applications_application_id_dossier_documents_document_id_pages_page"];
+        /**
+         * 卷宗页面（PNG，加盖阅卷人水印）
+         * @description 卷宗页面（PNG，加盖阅卷人水印）
+         *
+         *     角色：已登录的任何用户
+         */
+        get: operations["page"];
         put?: never;
         post?: never;
         delete?: never;
@@ -234,8 +309,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 打印：整份文件的 PDF，每页加盖阅卷人水印 */
-        get: operations["get_api_v1_applications_application_id_dossier_documents_document_id_pdf"];
+        /**
+         * 打印
+         * @description 打印：整份文件的 PDF，每页加盖阅卷人水印
+         *
+         *     角色：已登录的任何用户
+         */
+        get: operations["pdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -253,10 +333,20 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 复制链接：在电脑上打开的地址 */
-        post: operations["post_api_v1_applications_application_id_dossier_links"];
-        /** 作废链接：本申请的全部复制链接立即失效 */
-        delete: operations["delete_api_v1_applications_application_id_dossier_links"];
+        /**
+         * 复制链接
+         * @description 复制链接：在电脑上打开的地址
+         *
+         *     角色：已登录的任何用户
+         */
+        post: operations["create_link"];
+        /**
+         * 作废链接
+         * @description 作废链接：本申请的全部复制链接立即失效
+         *
+         *     角色：已登录的任何用户
+         */
+        delete: operations["revoke_links"];
         options?: never;
         head?: never;
         patch?: never;
@@ -271,8 +361,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 打印任务：所选文件（默认全部可阅文件）按卷宗顺序合成一份加盖水印的 PDF，后台生成；可带 Idempotency-Key */
-        post: operations["post_api_v1_applications_application_id_dossier_prints"];
+        /**
+         * 打印任务
+         * @description 打印任务：所选文件（默认全部可阅文件）按卷宗顺序合成一份加盖水印的 PDF，后台生成；可带 Idempotency-Key
+         *
+         *     角色：已登录的任何用户
+         */
+        post: operations["create_print"];
         delete?: never;
         options?: never;
         head?: never;
@@ -286,8 +381,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 打印任务的进度（已完成页数 / 总页数） */
-        get: operations["get_api_v1_applications_application_id_dossier_prints_print_id"];
+        /**
+         * 打印任务的进度（已完成页数 / 总页数）
+         * @description 打印任务的进度（已完成页数 / 总页数）
+         *
+         *     角色：已登录的任何用户
+         */
+        get: operations["get_print"];
         put?: never;
         post?: never;
         delete?: never;
@@ -303,8 +403,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 下载打印任务的 PDF（每次下载记入阅卷记录） */
-        get: operations["get_api_v1_applications_application_id_dossier_prints_print_id_pdf"];
+        /**
+         * 下载打印任务的 PDF（每次下载记入阅卷记录）
+         * @description 下载打印任务的 PDF（每次下载记入阅卷记录）
+         *
+         *     角色：已登录的任何用户
+         */
+        get: operations["print_pdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -322,8 +427,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 预约到场时间 {date, start}；新的预约替换原预约；可带 Idempotency-Key */
-        post: operations["post_api_v1_applications_application_id_onsite_booking"];
+        /**
+         * 预约到场时间 {date, start}；新的预约替换原预约；可带 Idempotency-Key
+         * @description 预约到场时间 {date, start}；新的预约替换原预约；可带 Idempotency-Key
+         *
+         *     角色：当事人（party）、律师（lawyer）
+         */
+        post: operations["book_onsite"];
         delete?: never;
         options?: never;
         head?: never;
@@ -337,8 +447,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 预约阅卷时间：现场阅卷期限内今天起可预约的时段及剩余名额（free 为0即已满），与当前预约 */
-        get: operations["get_api_v1_applications_application_id_onsite_slots"];
+        /**
+         * 预约阅卷时间
+         * @description 预约阅卷时间：现场阅卷期限内今天起可预约的时段及剩余名额（free 为0即已满），与当前预约
+         *
+         *     角色：当事人（party）、律师（lawyer）
+         */
+        get: operations["onsite_slots"];
         put?: never;
         post?: never;
         delete?: never;
@@ -356,8 +471,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 重新申请或补正（已过期、不通过或退回补正的申请）：可带 {scope?, reason?, material_ids?} 替换原申请的内容；可带 Idempotency-Key */
-        post: operations["post_api_v1_applications_application_id_reapply"];
+        /**
+         * 重新申请或补正（已过期、不通过或退回补正的申请）
+         * @description 重新申请或补正（已过期、不通过或退回补正的申请）：可带 {scope?, reason?, material_ids?} 替换原申请的内容；可带 Idempotency-Key
+         *
+         *     角色：当事人（party）、律师（lawyer）
+         */
+        post: operations["reapply_application"];
         delete?: never;
         options?: never;
         head?: never;
@@ -373,8 +493,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 撤回阅卷申请（仅待审查时；可带 Idempotency-Key） */
-        post: operations["post_api_v1_applications_application_id_withdraw"];
+        /**
+         * 撤回阅卷申请（仅待审查时；可带 Idempotency-Key）
+         * @description 撤回阅卷申请（仅待审查时；可带 Idempotency-Key）
+         *
+         *     角色：已登录的任何用户
+         */
+        post: operations["withdraw_application"];
         delete?: never;
         options?: never;
         head?: never;
@@ -390,8 +515,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 登录 */
-        post: operations["post_api_v1_auth_login"];
+        /**
+         * 登录
+         * @description 登录
+         *
+         *     无需登录
+         */
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -407,8 +537,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 退出登录；{"everywhere": true} 退出该账号的所有设备 */
-        post: operations["post_api_v1_auth_logout"];
+        /**
+         * 退出登录；{"everywhere": true} 退出该账号的所有设备
+         * @description 退出登录；{"everywhere": true} 退出该账号的所有设备
+         *
+         *     角色：已登录的任何用户
+         */
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -424,8 +559,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 找回密码（短信验证码）；该账号的所有登录随即失效 */
-        post: operations["post_api_v1_auth_password_reset"];
+        /**
+         * 找回密码（短信验证码）；该账号的所有登录随即失效
+         * @description 找回密码（短信验证码）；该账号的所有登录随即失效
+         *
+         *     无需登录
+         */
+        post: operations["reset_password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -441,8 +581,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 注册（当事人、律师），需短信验证码 */
-        post: operations["post_api_v1_auth_register"];
+        /**
+         * 注册（当事人、律师），需短信验证码
+         * @description 注册（当事人、律师），需短信验证码
+         *
+         *     无需登录
+         */
+        post: operations["register"];
         delete?: never;
         options?: never;
         head?: never;
@@ -458,8 +603,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 获取短信验证码（注册、找回密码）；无论号码是否注册，回答相同 */
-        post: operations["post_api_v1_auth_sms_codes"];
+        /**
+         * 获取短信验证码（注册、找回密码）；无论号码是否注册，回答相同
+         * @description 获取短信验证码（注册、找回密码）；无论号码是否注册，回答相同
+         *
+         *     无需登录
+         */
+        post: operations["send_sms_code"];
         delete?: never;
         options?: never;
         head?: never;
@@ -473,11 +623,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 我的案件绑定申请，新的在前 */
-        get: operations["get_api_v1_bindings"];
+        /**
+         * 我的案件绑定申请，新的在前
+         * @description 我的案件绑定申请，新的在前
+         *
+         *     角色：律师（lawyer）
+         */
+        get: operations["list_bindings"];
         put?: never;
-        /** 申请案件绑定（需执业证、当事人授权委托书或法律援助公函） */
-        post: operations["post_api_v1_bindings"];
+        /**
+         * 申请案件绑定（需执业证、当事人授权委托书或法律援助公函）
+         * @description 申请案件绑定（需执业证、当事人授权委托书或法律援助公函）
+         *
+         *     角色：律师（lawyer）
+         */
+        post: operations["apply_binding"];
         delete?: never;
         options?: never;
         head?: never;
@@ -491,8 +651,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 案件绑定申请详情（本人的） */
-        get: operations["get_api_v1_bindings_binding_id"];
+        /**
+         * 案件绑定申请详情（本人的）
+         * @description 案件绑定申请详情（本人的）
+         *
+         *     角色：律师（lawyer）
+         */
+        get: operations["get_binding"];
         put?: never;
         post?: never;
         delete?: never;
@@ -508,8 +673,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 按案号查询案件及本人与案件的关系 */
-        get: operations["get_api_v1_cases_lookup"];
+        /**
+         * 按案号查询案件及本人与案件的关系
+         * @description 按案号查询案件及本人与案件的关系
+         *
+         *     角色：当事人（party）、律师（lawyer）
+         */
+        get: operations["lookup_case"];
         put?: never;
         post?: never;
         delete?: never;
@@ -525,8 +695,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 当前用户（手机号、身份证号脱敏；实名认证状态） */
-        get: operations["get_api_v1_me"];
+        /**
+         * 当前用户（手机号、身份证号脱敏；实名认证状态）
+         * @description 当前用户（手机号、身份证号脱敏；实名认证状态）
+         *
+         *     角色：已登录的任何用户
+         */
+        get: operations["me"];
         put?: never;
         post?: never;
         delete?: never;
@@ -544,8 +719,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 修改密码；该账号的其他登录随即失效 */
-        post: operations["post_api_v1_me_password"];
+        /**
+         * 修改密码；该账号的其他登录随即失效
+         * @description 修改密码；该账号的其他登录随即失效
+         *
+         *     角色：已登录的任何用户
+         */
+        post: operations["change_password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -561,8 +741,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 申请实名认证（上传的本人身份证件，kind=identity） */
-        post: operations["post_api_v1_me_verification"];
+        /**
+         * 申请实名认证（上传的本人身份证件，kind=identity）
+         * @description 申请实名认证（上传的本人身份证件，kind=identity）
+         *
+         *     角色：当事人（party）、律师（lawyer）
+         */
+        post: operations["request_verification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -576,8 +761,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 站内信：本人的通知，最新的在前 */
-        get: operations["get_api_v1_messages"];
+        /**
+         * 站内信
+         * @description 站内信：本人的通知，最新的在前
+         *
+         *     角色：已登录的任何用户
+         */
+        get: operations["messages"];
         put?: never;
         post?: never;
         delete?: never;
@@ -595,8 +785,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 标记站内信为已读 */
-        post: operations["post_api_v1_messages_id_read"];
+        /**
+         * 标记站内信为已读
+         * @description 标记站内信为已读
+         *
+         *     角色：已登录的任何用户
+         */
+        post: operations["read_message"];
         delete?: never;
         options?: never;
         head?: never;
@@ -610,8 +805,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 我的案件（当事人本人名下的案件；律师代理或已绑定的案件），新的在前 */
-        get: operations["get_api_v1_my_cases"];
+        /**
+         * 我的案件（当事人本人名下的案件；律师代理或已绑定的案件），新的在前
+         * @description 我的案件（当事人本人名下的案件；律师代理或已绑定的案件），新的在前
+         *
+         *     角色：当事人（party）、律师（lawyer）
+         */
+        get: operations["my_cases"];
         put?: never;
         post?: never;
         delete?: never;
@@ -627,8 +827,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 谁查阅了我的案件：他人通过阅卷申请查阅本案卷宗的记录，每人每天一行，新的在前 */
-        get: operations["get_api_v1_my_cases_case_no_reads"];
+        /**
+         * 谁查阅了我的案件
+         * @description 谁查阅了我的案件：他人通过阅卷申请查阅本案卷宗的记录，每人每天一行，新的在前
+         *
+         *     角色：当事人（party）
+         */
+        get: operations["case_reads"];
         put?: never;
         post?: never;
         delete?: never;
@@ -644,8 +849,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** OpenAPI 文档 */
-        get: operations["get_api_v1_openapi_json"];
+        /**
+         * OpenAPI 文档
+         * @description OpenAPI 文档
+         *
+         *     无需登录
+         */
+        get: operations["openapi"];
         put?: never;
         post?: never;
         delete?: never;
@@ -663,10 +873,20 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 网页登录：设置 HttpOnly 会话 Cookie（court_session）与 CSRF Cookie（court_csrf） */
-        post: operations["post_api_v1_session"];
-        /** 网页退出登录：注销会话并清除 Cookie（需 X-CSRF-Token） */
-        delete: operations["delete_api_v1_session"];
+        /**
+         * 网页登录
+         * @description 网页登录：设置 HttpOnly 会话 Cookie（court_session）与 CSRF Cookie（court_csrf）
+         *
+         *     无需登录
+         */
+        post: operations["session_login"];
+        /**
+         * 网页退出登录
+         * @description 网页退出登录：注销会话并清除 Cookie（需 X-CSRF-Token）
+         *
+         *     角色：已登录的任何用户
+         */
+        delete: operations["session_logout"];
         options?: never;
         head?: never;
         patch?: never;
@@ -679,8 +899,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 审查队列：本院的阅卷申请，最早提交的在前（?status=&mode=&case_no=&applicant=&limit=&cursor=） */
-        get: operations["get_api_v1_staff_applications"];
+        /**
+         * 审查队列
+         * @description 审查队列：本院的阅卷申请，最早提交的在前（?status=&mode=&case_no=&applicant=&limit=&cursor=）
+         *
+         *     角色：审查人（clerk）、档案室（archivist）
+         */
+        get: operations["staff_applications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -696,8 +921,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 审查队列各状态的申请数量（本院，?mode=） */
-        get: operations["get_api_v1_staff_applications_counts"];
+        /**
+         * 审查队列各状态的申请数量（本院，?mode=）
+         * @description 审查队列各状态的申请数量（本院，?mode=）
+         *
+         *     角色：审查人（clerk）、档案室（archivist）
+         */
+        get: operations["staff_counts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -713,8 +943,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 阅卷记录（本院审查人、档案室查看） */
-        get: operations["get_api_v1_staff_applications_application_id_access_log"];
+        /**
+         * 阅卷记录（本院审查人、档案室查看）
+         * @description 阅卷记录（本院审查人、档案室查看）
+         *
+         *     角色：审查人（clerk）、档案室（archivist）
+         */
+        get: operations["audit_log"];
         put?: never;
         post?: never;
         delete?: never;
@@ -730,8 +965,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 导出阅卷记录（PDF，供入卷归档）：每条附防篡改日志的序号与摘要 */
-        get: operations["get_api_v1_staff_applications_application_id_access_log_pdf"];
+        /**
+         * 导出阅卷记录（PDF，供入卷归档）
+         * @description 导出阅卷记录（PDF，供入卷归档）：每条附防篡改日志的序号与摘要
+         *
+         *     角色：审查人（clerk）、档案室（archivist）
+         */
+        get: operations["access_record"];
         put?: never;
         post?: never;
         delete?: never;
@@ -749,8 +989,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 现场阅卷登记：是否到场、借阅时间、还卷时间（时间可写 "now"：以法院时钟为准）；截止时间后7天内仍可登记（含未到场） */
-        post: operations["post_api_v1_staff_applications_id_attendance"];
+        /**
+         * 现场阅卷登记
+         * @description 现场阅卷登记：是否到场、借阅时间、还卷时间（时间可写 "now"：以法院时钟为准）；截止时间后7天内仍可登记（含未到场）
+         *
+         *     角色：档案室（archivist）
+         */
+        post: operations["attendance"];
         delete?: never;
         options?: never;
         head?: never;
@@ -766,8 +1011,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 审查决定：同意（在线/现场）、不同意、退回补正 */
-        post: operations["post_api_v1_staff_applications_id_decision"];
+        /**
+         * 审查决定
+         * @description 审查决定：同意（在线/现场）、不同意、退回补正
+         *
+         *     角色：审查人（clerk）
+         */
+        post: operations["decide"];
         delete?: never;
         options?: never;
         head?: never;
@@ -781,8 +1031,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 本院案件绑定申请队列，先到先审 */
-        get: operations["get_api_v1_staff_bindings"];
+        /**
+         * 本院案件绑定申请队列，先到先审
+         * @description 本院案件绑定申请队列，先到先审
+         *
+         *     角色：审查人（clerk）
+         */
+        get: operations["staff_bindings"];
         put?: never;
         post?: never;
         delete?: never;
@@ -800,8 +1055,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 审查案件绑定申请：同意或不同意（附说明） */
-        post: operations["post_api_v1_staff_bindings_binding_id_decision"];
+        /**
+         * 审查案件绑定申请
+         * @description 审查案件绑定申请：同意或不同意（附说明）
+         *
+         *     角色：审查人（clerk）
+         */
+        post: operations["decide_binding"];
         delete?: never;
         options?: never;
         head?: never;
@@ -817,8 +1077,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 撤销已同意的案件绑定（附说明）：律师不再是本案代理律师的，其阅卷随即终止 */
-        post: operations["post_api_v1_staff_bindings_binding_id_revoke"];
+        /**
+         * 撤销已同意的案件绑定（附说明）
+         * @description 撤销已同意的案件绑定（附说明）：律师不再是本案代理律师的，其阅卷随即终止
+         *
+         *     角色：审查人（clerk）
+         */
+        post: operations["revoke_binding"];
         delete?: never;
         options?: never;
         head?: never;
@@ -832,8 +1097,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 本院案件信息（审查时查看）：案件状态、案由、是否有电子卷宗、当事人和代理律师 */
-        get: operations["get_api_v1_staff_cases_case_no"];
+        /**
+         * 本院案件信息（审查时查看）
+         * @description 本院案件信息（审查时查看）：案件状态、案由、是否有电子卷宗、当事人和代理律师
+         *
+         *     角色：审查人（clerk）、档案室（archivist）
+         */
+        get: operations["staff_case"];
         put?: never;
         post?: never;
         delete?: never;
@@ -849,8 +1119,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 案件的阅卷记录：阅卷人和本院工作人员的每次查阅，最新的在前 */
-        get: operations["get_api_v1_staff_cases_case_no_access_log"];
+        /**
+         * 案件的阅卷记录
+         * @description 案件的阅卷记录：阅卷人和本院工作人员的每次查阅，最新的在前
+         *
+         *     角色：审查人（clerk）、档案室（archivist）
+         */
+        get: operations["case_access_log"];
         put?: never;
         post?: never;
         delete?: never;
@@ -866,8 +1141,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 卷宗页面预览（PNG，加盖审查人水印，记入阅卷记录） */
-        get: operations["get_api_v1_staff_cases_case_no_documents_document_id_pages_page"];
+        /**
+         * 卷宗页面预览（PNG，加盖审查人水印，记入阅卷记录）
+         * @description 卷宗页面预览（PNG，加盖审查人水印，记入阅卷记录）
+         *
+         *     角色：审查人（clerk）、档案室（archivist）
+         */
+        get: operations["staff_page"];
         put?: never;
         post?: never;
         delete?: never;
@@ -883,8 +1163,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 本院案件的电子卷宗（含副卷），供审查时预览 */
-        get: operations["get_api_v1_staff_cases_case_no_dossier"];
+        /**
+         * 本院案件的电子卷宗（含副卷），供审查时预览
+         * @description 本院案件的电子卷宗（含副卷），供审查时预览
+         *
+         *     角色：审查人（clerk）、档案室（archivist）
+         */
+        get: operations["staff_dossier"];
         put?: never;
         post?: never;
         delete?: never;
@@ -900,8 +1185,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 导出（CSV 或 XLSX）：kind 为 queue（审查队列，可带 status、mode、case_no、applicant）、decisions（审查决定，from、to，默认近 30 天）或 statistics（按月统计，year）；format=csv|xlsx（statistics 也可为 json） */
-        get: operations["get_api_v1_staff_exports_kind"];
+        /**
+         * 导出（CSV 或 XLSX）
+         * @description 导出（CSV 或 XLSX）：kind 为 queue（审查队列，可带 status、mode、case_no、applicant）、decisions（审查决定，from、to，默认近 30 天）或 statistics（按月统计，year）；format=csv|xlsx（statistics 也可为 json）
+         *
+         *     角色：审查人（clerk）、档案室（archivist）
+         */
+        get: operations["export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -917,10 +1207,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 阅卷室设置：时段、名额、闭馆日与开放日（档案室：本院；管理员：?court= 指定法院）。从未设置的法院为默认值：09:00-12:00、14:00-17:00，各5个名额，周末闭馆（configured: false） */
-        get: operations["get_api_v1_staff_reading_room"];
-        /** 设置阅卷室：{slots: [{start: HH:MM, end: HH:MM, capacity: 1-500}]（1-12个不重叠的时段）, closed_dates?: [YYYY-MM-DD], open_dates?: [YYYY-MM-DD]}；周末闭馆，除非列入 open_dates。管理员以请求体的 court（或 ?court=）指定法院；可带 Idempotency-Key */
-        put: operations["put_api_v1_staff_reading_room"];
+        /**
+         * 阅卷室设置
+         * @description 阅卷室设置：时段、名额、闭馆日与开放日（档案室：本院；管理员：?court= 指定法院）。从未设置的法院为默认值：09:00-12:00、14:00-17:00，各5个名额，周末闭馆（configured: false）
+         *
+         *     角色：档案室（archivist）、管理员（admin）
+         */
+        get: operations["reading_room"];
+        /**
+         * 设置阅卷室
+         * @description 设置阅卷室：{slots: [{start: HH:MM, end: HH:MM, capacity: 1-500}]（1-12个不重叠的时段）, closed_dates?: [YYYY-MM-DD], open_dates?: [YYYY-MM-DD]}；周末闭馆，除非列入 open_dates。管理员以请求体的 court（或 ?court=）指定法院；可带 Idempotency-Key
+         *
+         *     角色：档案室（archivist）、管理员（admin）
+         */
+        put: operations["configure_reading_room"];
         post?: never;
         delete?: never;
         options?: never;
@@ -935,8 +1235,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 阅卷室当日预约（?date=YYYY-MM-DD，默认今天，北京时间），按时段排列，含是否到场、借阅时间、还卷时间 */
-        get: operations["get_api_v1_staff_reading_room_bookings"];
+        /**
+         * 阅卷室当日预约（?date=YYYY-MM-DD，默认今天，北京时间），按时段排列，含是否到场、借阅时间、还卷时间
+         * @description 阅卷室当日预约（?date=YYYY-MM-DD，默认今天，北京时间），按时段排列，含是否到场、借阅时间、还卷时间
+         *
+         *     角色：档案室（archivist）
+         */
+        get: operations["room_bookings"];
         put?: never;
         post?: never;
         delete?: never;
@@ -952,8 +1257,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 实名认证审核队列（先到先审） */
-        get: operations["get_api_v1_staff_verifications"];
+        /**
+         * 实名认证审核队列（先到先审）
+         * @description 实名认证审核队列（先到先审）
+         *
+         *     角色：审查人（clerk）、管理员（admin）
+         */
+        get: operations["staff_verifications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -971,8 +1281,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 实名认证审核：通过或不通过（需说明） */
-        post: operations["post_api_v1_staff_verifications_verification_id_decision"];
+        /**
+         * 实名认证审核
+         * @description 实名认证审核：通过或不通过（需说明）
+         *
+         *     角色：审查人（clerk）、管理员（admin）
+         */
+        post: operations["decide_verification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -988,8 +1303,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 上传申请材料（PDF、JPG、PNG，不超过20MB） */
-        post: operations["post_api_v1_uploads"];
+        /**
+         * 上传申请材料（PDF、JPG、PNG，不超过20MB）
+         * @description 上传申请材料（PDF、JPG、PNG，不超过20MB）
+         *
+         *     角色：已登录的任何用户
+         */
+        post: operations["upload_material"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1003,8 +1323,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 下载申请材料（本人，或可审查该材料的本院审查人） */
-        get: operations["get_api_v1_uploads_material_id"];
+        /**
+         * 下载申请材料（本人，或可审查该材料的本院审查人）
+         * @description 下载申请材料（本人，或可审查该材料的本院审查人）
+         *
+         *     角色：已登录的任何用户
+         */
+        get: operations["download_material"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1017,12 +1342,1971 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AdminUser
+         * @description 账号管理 list row: phone masked.
+         */
+        AdminUser: {
+            /**
+             * Court
+             * @default null
+             */
+            court: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Disabled */
+            disabled: boolean;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string;
+            /** Role */
+            role: string;
+            /** Verified */
+            verified: boolean;
+        };
+        /** AdminUserPage */
+        AdminUserPage: {
+            /** Items */
+            items: components["schemas"]["AdminUser"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * Amendment
+         * @description 重新申请或补正: a field given replaces the old application's; one left out stays.
+         */
+        Amendment: {
+            /**
+             * Material Ids
+             * @description 新的申请材料（替换原材料）
+             */
+            material_ids?: string[] | null;
+            /**
+             * Reason
+             * @description 新的申请原因
+             */
+            reason?: string | null;
+            /**
+             * Scope
+             * @description 新的申请内容
+             */
+            scope?: string | null;
+        };
+        /**
+         * Application
+         * @description The application (阅卷申请), as the detail screens show it.
+         */
+        Application: {
+            applicant: components["schemas"]["services__common__shapes__Applicant"];
+            /**
+             * Applied At
+             * Format: date-time
+             */
+            applied_at: string;
+            /** Case No */
+            case_no: string;
+            /**
+             * Changes
+             * @description 补正改了什么（重新申请的回答）
+             * @default null
+             */
+            changes: {
+                [key: string]: unknown;
+            } | null;
+            /** Court */
+            court: string;
+            /** Id */
+            id: number;
+            /** Materials */
+            materials: components["schemas"]["MaterialRef"][];
+            /**
+             * Reading
+             * @description 阅卷材料：在线阅卷或现场阅卷的安排；未同意时为 null
+             */
+            reading: components["schemas"]["OnlineReading"] | components["schemas"]["OnsiteReading"] | null;
+            /**
+             * Reapplied From
+             * @description 重新申请时，原申请的编号
+             * @default null
+             */
+            reapplied_from: number | null;
+            /** Reason */
+            reason: string;
+            review: components["schemas"]["Review"] | null;
+            /** @default null */
+            revocation: components["schemas"]["services__common__shapes__Revocation"] | null;
+            /** Scope */
+            scope: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected" | "returned" | "withdrawn" | "expired" | "revoked";
+        };
+        /**
+         * ApplicationPage
+         * @description A page of the caller's applications, newest first.
+         */
+        ApplicationPage: {
+            /** Items */
+            items: components["schemas"]["Application"][];
+            /**
+             * Next Cursor
+             * @description 下一页的 cursor；null 为没有更多
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * ApplicationSubmission
+         * @description 申请阅卷. Fields the server owns (status, review, reading, applicant) are not read.
+         */
+        ApplicationSubmission: {
+            /**
+             * Case No
+             * @description 案号
+             * @example （2021）粤01民初1号
+             */
+            case_no: string;
+            /**
+             * Material Ids
+             * @description 律师须带执业证、律所介绍信或证明、当事人授权委托书或法律援助公函、当事人身份证明；当事人无需材料
+             */
+            material_ids?: string[];
+            /**
+             * Reason
+             * @description 申请原因
+             */
+            reason: string;
+            /**
+             * Scope
+             * @description 申请内容：全案卷宗，或所需部分的说明
+             * @example 全案卷宗
+             */
+            scope: string;
+        };
+        /**
+         * Attendance
+         * @description 现场阅卷登记: 是否到场, 借阅时间, 还卷时间 (a time may be ``"now"``: the court's clock).
+         */
+        Attendance: {
+            /**
+             * Attended
+             * @description 是否到场
+             */
+            attended: boolean;
+            /**
+             * Borrowed At
+             * @description 借阅时间（ISO 8601 或 now）
+             */
+            borrowed_at?: string | null;
+            /**
+             * Returned At
+             * @description 还卷时间（ISO 8601 或 now）
+             */
+            returned_at?: string | null;
+        };
+        /**
+         * Binding
+         * @description A binding application (案件绑定申请).
+         */
+        Binding: {
+            /**
+             * Applied At
+             * Format: date-time
+             */
+            applied_at: string;
+            /** Case No */
+            case_no: string;
+            /** Court */
+            court: string;
+            /**
+             * Decided At
+             * Format: date-time
+             */
+            decided_at: string | null;
+            /** Explanation */
+            explanation: string | null;
+            /** Id */
+            id: number;
+            /** Materials */
+            materials: {
+                [key: string]: unknown;
+            }[];
+            /** Party Name */
+            party_name: string;
+            /** Reviewer */
+            reviewer: string | null;
+            /**
+             * Revoked At
+             * Format: date-time
+             * @default null
+             */
+            revoked_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected" | "revoked";
+        };
+        /**
+         * BindingDecision
+         * @description 审查案件绑定申请.
+         */
+        BindingDecision: {
+            /**
+             * Decision
+             * @description approve 同意，reject 不同意
+             * @enum {string}
+             */
+            decision: "approve" | "reject";
+            /**
+             * Explanation
+             * @description 说明（不同意时必填，律师可见）
+             */
+            explanation?: string | null;
+        };
+        /** BindingLawyer */
+        BindingLawyer: {
+            /** Id */
+            id: number;
+            /** Law Firm */
+            law_firm: string | null;
+            /** License No */
+            license_no: string | null;
+            /** Name */
+            name: string;
+        };
+        /** BindingPage */
+        BindingPage: {
+            /** Items */
+            items: components["schemas"]["Binding"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * BindingRequest
+         * @description 申请案件绑定. The case (404 first), the materials' owner and kinds, then the rest are
+         *     checked in that order by case_binding and applications.
+         */
+        BindingRequest: {
+            /**
+             * Case No
+             * @description 案号；半角 () 或全角（）括号均可，多余空格忽略
+             * @example （2021）粤01民初1号
+             */
+            case_no: string;
+            /**
+             * Material Ids
+             * @description 申请材料的编号（POST /api/v1/uploads 的 id）
+             */
+            material_ids: string[];
+            /**
+             * Party Name
+             * @description 所代理的当事人姓名（或单位名称）
+             */
+            party_name: string;
+        };
+        /**
+         * Booking
+         * @description 预约到场.
+         */
+        Booking: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /**
+             * End
+             * @example 12:00
+             */
+            end: string;
+            /**
+             * Start
+             * @example 09:00
+             */
+            start: string;
+        };
+        /**
+         * BookingRequest
+         * @description 预约到场: a day in the window and a slot's start.
+         */
+        BookingRequest: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /**
+             * Start
+             * @example 09:00
+             */
+            start: string;
+        };
+        /**
+         * CalendarUpload
+         * @description 工作日历: the year's holidays and its 调休 working weekend days, replaced whole.
+         */
+        CalendarUpload: {
+            /** Holidays */
+            holidays: string[];
+            /** Workdays */
+            workdays: string[];
+        };
+        /**
+         * CaseFeed
+         * @description The court's case feed: upsert by case number, all or nothing (at most 20,000 cases).
+         */
+        CaseFeed: {
+            /** Cases */
+            cases: components["schemas"]["FeedCase"][];
+        };
+        /** CaseLawyer */
+        CaseLawyer: {
+            /** Name */
+            name: string;
+            /** Party Name */
+            party_name: string | null;
+        };
+        /** CaseParty */
+        CaseParty: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "person" | "organisation";
+            /** Name */
+            name: string;
+            /** Representative */
+            representative: string | null;
+            /** Side */
+            side: string | null;
+        };
+        /**
+         * CaseRelation
+         * @description A case as the caller sees it, and what the caller is to it.
+         */
+        CaseRelation: {
+            /**
+             * Can Apply
+             * @description 是否可以直接申请阅卷
+             */
+            can_apply: boolean;
+            /** Case No */
+            case_no: string;
+            /** Court */
+            court: string;
+            /** Has Electronic Dossier */
+            has_electronic_dossier: boolean;
+            /**
+             * Needs Binding
+             * @description 律师须先申请案件绑定
+             */
+            needs_binding: boolean;
+            /**
+             * Relation
+             * @enum {string}
+             */
+            relation: "party" | "lawyer_of_record" | "lawyer_bound" | "none";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "in_trial" | "archived";
+        };
+        /** Counts */
+        Counts: {
+            /**
+             * Counts
+             * @description 各状态的申请数
+             */
+            counts: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * Credentials
+         * @description 登录.
+         */
+        Credentials: {
+            /**
+             * Password
+             * @description 密码
+             * @example Court-2026
+             */
+            password: string;
+            /**
+             * Phone
+             * @description 手机号码
+             * @example 13800000000
+             */
+            phone: string;
+        };
+        /**
+         * DayBooking
+         * @description A line of the archivist's day list (今日到场).
+         */
+        DayBooking: {
+            applicant: components["schemas"]["Person"];
+            /** Application Id */
+            application_id: number | string;
+            /** Attended */
+            attended: boolean | null;
+            /**
+             * Borrowed At
+             * Format: date-time
+             */
+            borrowed_at: string | null;
+            /** Case No */
+            case_no: string;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** End */
+            end: string;
+            /**
+             * End Date
+             * Format: date
+             * @default null
+             */
+            end_date: string | null;
+            /**
+             * Returned At
+             * Format: date-time
+             */
+            returned_at: string | null;
+            /** Start */
+            start: string;
+            /**
+             * Start Date
+             * Format: date
+             * @default null
+             */
+            start_date: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected" | "returned" | "withdrawn" | "expired" | "revoked";
+        };
+        /** DayBookings */
+        DayBookings: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Items */
+            items: components["schemas"]["DayBooking"][];
+            /**
+             * Next Cursor
+             * @default null
+             */
+            next_cursor: null;
+            /**
+             * Open
+             * @description 当天是否开放
+             */
+            open: boolean;
+            /** Slots */
+            slots: components["schemas"]["TakenSlot"][];
+        };
+        /**
+         * Decision
+         * @description 审查决定. ``mode`` is required with ``approve``; online: ``valid_until`` (default 15
+         *     days on), ``documents`` (default the whole 正卷), ``print``; on-site: both dates.
+         */
+        Decision: {
+            /**
+             * Documents
+             * @description 可查阅的正卷文件编号；省略为全部正卷
+             */
+            documents?: number[] | null;
+            /**
+             * End Date
+             * Format: date
+             * @description 现场阅卷的截止日期
+             */
+            end_date?: string | null;
+            /**
+             * Explanation
+             * @description 说明（不同意、退回补正时必填）
+             */
+            explanation?: string | null;
+            /**
+             * Mode
+             * @description 同意时必填：online 在线阅卷，onsite 现场阅卷
+             */
+            mode?: ("online" | "onsite") | null;
+            /**
+             * Opinion
+             * @description 同意、不同意、退回补正
+             * @enum {string}
+             */
+            opinion: "approve" | "reject" | "return";
+            /**
+             * Print
+             * @description 是否允许打印（默认允许）
+             */
+            print?: boolean | null;
+            /**
+             * Start Date
+             * Format: date
+             * @description 现场阅卷的起始日期
+             */
+            start_date?: string | null;
+            /**
+             * Valid Until
+             * Format: date
+             * @description 在线阅卷的有效截止日期
+             */
+            valid_until?: string | null;
+        };
+        /** DocumentEntry */
+        DocumentEntry: {
+            /** Id */
+            id: number;
+            /** Page Count */
+            page_count: number;
+            /** Title */
+            title: string;
+        };
+        /**
+         * DocumentForm
+         * @description 电子卷宗入库: multipart/form-data.
+         */
+        DocumentForm: {
+            /**
+             * File
+             * Format: binary
+             * @description PDF（不超过 200 MiB）
+             */
+            file: string;
+            /**
+             * Title
+             * @description 文件标题，默认取文件名
+             * @example 起诉状
+             */
+            title?: string | null;
+            /**
+             * Volume
+             * @description 正卷 或 副卷（可编号，如 正卷（一））
+             * @example 正卷
+             */
+            volume: string;
+        };
+        /**
+         * Dossier
+         * @description 卷宗结构: volumes, their documents and page counts (正卷 only).
+         */
+        Dossier: {
+            /** Case No */
+            case_no: string;
+            /**
+             * Print
+             * @description 是否允许打印
+             * @default null
+             */
+            print: boolean | null;
+            /**
+             * Valid Until
+             * Format: date
+             * @description 可阅至该日（含）24 时，北京时间
+             */
+            valid_until: string;
+            /** Volumes */
+            volumes: components["schemas"]["Volume"][];
+        };
+        /**
+         * Empty
+         * @description An answer with nothing to say but its status: ``{}``.
+         */
+        Empty: Record<string, unknown>;
+        /**
+         * @example {
+         *       "error": {
+         *         "code": "validation_error",
+         *         "details": {
+         *           "fields": {
+         *             "scope": "必填"
+         *           }
+         *         },
+         *         "message": "请填写申请内容"
+         *       }
+         *     }
+         */
         Error: {
-            error?: {
+            error: {
+                /** @description 稳定的错误代码（snake_case），客户端据此分支 */
                 code: string;
-                details?: Record<string, unknown>;
+                /** @description validation_error：fields 为 {字段: 原因}；materials_missing：missing 为缺少的材料种类 */
+                details?: {
+                    fields?: {
+                        [key: string]: string;
+                    };
+                    missing?: string[];
+                };
+                /** @description 可直接展示给用户的中文说明 */
                 message: string;
             };
+        };
+        /** FeedCase */
+        FeedCase: {
+            /**
+             * Case No
+             * @description 案号；半角 () 或全角（）括号均可，多余空格忽略
+             * @example （2021）粤01民初1号
+             */
+            case_no: string;
+            /**
+             * Cause
+             * @default null
+             */
+            cause: string | null;
+            /** Court */
+            court: string;
+            /**
+             * Has Electronic Dossier
+             * @default false
+             */
+            has_electronic_dossier: boolean;
+            /**
+             * Lawyers
+             * @default []
+             */
+            lawyers: components["schemas"]["FeedLawyer"][];
+            /**
+             * Parties
+             * @default []
+             */
+            parties: components["schemas"]["FeedParty"][];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "in_trial" | "archived";
+        };
+        /** FeedLawyer */
+        FeedLawyer: {
+            /** License No */
+            license_no: string;
+            /** Name */
+            name: string;
+            /** Party Name */
+            party_name: string;
+        };
+        /** FeedParty */
+        FeedParty: {
+            /**
+             * Credit Code
+             * @description 单位的统一社会信用代码（代替 id_number）
+             * @default null
+             */
+            credit_code: string | null;
+            /**
+             * Id Number
+             * @description 自然人的身份证号码
+             * @default null
+             */
+            id_number: string | null;
+            /** Name */
+            name: string;
+            /**
+             * @description 单位的法定代表人，可代其申请
+             * @default null
+             */
+            representative: components["schemas"]["FeedPerson"] | null;
+            /**
+             * Side
+             * @default null
+             */
+            side: string | null;
+        };
+        /** FeedPerson */
+        FeedPerson: {
+            /** Id Number */
+            id_number: string;
+            /** Name */
+            name: string;
+        };
+        /** FreeSlot */
+        FreeSlot: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** End */
+            end: string;
+            /**
+             * Free
+             * @description 剩余名额；0 为已满
+             */
+            free: number;
+            /** Start */
+            start: string;
+        };
+        /**
+         * Health
+         * @description Whether every service answers; which one does not is for the operators only.
+         */
+        Health: {
+            /**
+             * Services
+             * @description 各服务的状态（设置 OPS_TOKEN 时仅运维可见）
+             * @default null
+             */
+            services: {
+                [key: string]: "ok" | "unavailable" | "error";
+            } | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "degraded";
+        };
+        /**
+         * InboxMessage
+         * @description 站内信.
+         */
+        InboxMessage: {
+            /** Application Id */
+            application_id: number | string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Body */
+            body: string;
+            /** Id */
+            id: number;
+            /** Read */
+            read: boolean;
+            /** Title */
+            title: string;
+        };
+        /** InboxPage */
+        InboxPage: {
+            /** Items */
+            items: components["schemas"]["InboxMessage"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** IngestedDocument */
+        IngestedDocument: {
+            /** Id */
+            id: number;
+            /** Page Count */
+            page_count: number;
+            /** Title */
+            title: string;
+            /** Volume */
+            volume: string;
+        };
+        /**
+         * LawyerRegistry
+         * @description The lawyer registry (律师名册), upserted by license number; all or nothing.
+         */
+        LawyerRegistry: {
+            /** Lawyers */
+            lawyers: components["schemas"]["RegistryLawyer"][];
+        };
+        /**
+         * Link
+         * @description 复制链接: the address to open on a PC, signed in as the same user.
+         */
+        Link: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Url */
+            url: string;
+        };
+        /** LinksRevoked */
+        LinksRevoked: {
+            /**
+             * Revoked
+             * @description 作废的链接数
+             */
+            revoked: number;
+        };
+        /**
+         * LogEntry
+         * @description 阅卷记录的一条.
+         */
+        LogEntry: {
+            /** Action */
+            action: ("view_page" | "download_pdf" | "link_created" | "link_opened") | string;
+            /**
+             * Actor
+             * @description 阅卷人姓名
+             */
+            actor: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Document Id
+             * @default null
+             */
+            document_id: number | null;
+            /**
+             * Document Title
+             * @default null
+             */
+            document_title: string | null;
+            /**
+             * Page
+             * @default null
+             */
+            page: number | null;
+        };
+        /** LogPage */
+        LogPage: {
+            /** Items */
+            items: components["schemas"]["LogEntry"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * Logout
+         * @description 退出登录（请求体可省略）.
+         */
+        Logout: {
+            /**
+             * Everywhere
+             * @description true：退出该账号的所有设备
+             */
+            everywhere?: boolean;
+        };
+        /** MaterialRef */
+        MaterialRef: {
+            /**
+             * Content Type
+             * @default null
+             */
+            content_type: string | null;
+            /** Filename */
+            filename: string;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "license" | "firm_letter" | "authorization" | "party_id" | "identity" | "other";
+            /**
+             * Size
+             * @default null
+             */
+            size: number | null;
+        };
+        /**
+         * Me
+         * @description GET /me: the account and where its 实名认证 stands.
+         */
+        Me: {
+            /**
+             * Court
+             * @description 工作人员所在法院
+             * @default null
+             */
+            court: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Id Number
+             * @description 脱敏，如 4401**********1234
+             */
+            id_number: string | null;
+            /**
+             * Law Firm
+             * @description 律师事务所
+             * @default null
+             */
+            law_firm: string | null;
+            /**
+             * License No
+             * @description 律师的执业证号
+             * @default null
+             */
+            license_no: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Phone
+             * @description 脱敏，如 138****0000
+             */
+            phone: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "party" | "lawyer" | "clerk" | "archivist" | "admin";
+            verification: components["schemas"]["VerificationState"] | null;
+            /**
+             * Verified
+             * @description 是否已实名认证
+             */
+            verified: boolean;
+            /**
+             * Verified At
+             * Format: date-time
+             * @description 认证时间（已认证时）
+             * @default null
+             */
+            verified_at: string | null;
+            /**
+             * Verified Via
+             * @description 如何认证（已认证时）
+             * @default null
+             */
+            verified_via: string | null;
+        };
+        /** MyCase */
+        MyCase: {
+            /**
+             * Can Apply
+             * @description 是否可以直接申请阅卷
+             */
+            can_apply: boolean;
+            /** Case No */
+            case_no: string;
+            /**
+             * Cause
+             * @description 案由
+             * @default null
+             */
+            cause: string | null;
+            /** Court */
+            court: string;
+            /** Has Electronic Dossier */
+            has_electronic_dossier: boolean;
+            /**
+             * Needs Binding
+             * @description 律师须先申请案件绑定
+             */
+            needs_binding: boolean;
+            /**
+             * Relation
+             * @enum {string}
+             */
+            relation: "party" | "lawyer_of_record" | "lawyer_bound" | "none";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "in_trial" | "archived";
+        };
+        /** MyCasePage */
+        MyCasePage: {
+            /** Items */
+            items: components["schemas"]["MyCase"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * OnlineReading
+         * @description 在线阅卷: readable until the end of ``valid_until`` (Asia/Shanghai).
+         */
+        OnlineReading: {
+            /**
+             * Document Titles
+             * @default null
+             */
+            document_titles: string[] | null;
+            /**
+             * Documents
+             * @description 可查阅的正卷文件；null 为全部正卷
+             * @default null
+             */
+            documents: number[] | null;
+            /**
+             * Mode
+             * @constant
+             */
+            mode: "online";
+            /**
+             * Print
+             * @description 是否允许打印
+             * @default true
+             */
+            print: boolean;
+            /**
+             * Valid Until
+             * Format: date
+             */
+            valid_until: string;
+        };
+        /**
+         * OnsiteReading
+         * @description 现场阅卷: the window, the notice, and what the archivist recorded.
+         */
+        OnsiteReading: {
+            /**
+             * Attended
+             * @description 是否到场；null 为尚未记录
+             */
+            attended: boolean | null;
+            /** @default null */
+            booking: components["schemas"]["Booking"] | null;
+            /**
+             * Borrowed At
+             * Format: date-time
+             */
+            borrowed_at: string | null;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /**
+             * Mode
+             * @constant
+             */
+            mode: "onsite";
+            /** Notice */
+            notice: string | null;
+            /**
+             * Returned At
+             * Format: date-time
+             */
+            returned_at: string | null;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+        };
+        /** OnsiteSlots */
+        OnsiteSlots: {
+            /** @default null */
+            booking: components["schemas"]["Booking"] | null;
+            /** Items */
+            items: components["schemas"]["FreeSlot"][];
+        };
+        /**
+         * OpenApiDocument
+         * @description This document (OpenAPI 3.1).
+         */
+        OpenApiDocument: {
+            /** Openapi */
+            openapi: string;
+        };
+        /**
+         * PageSession
+         * @description A page sign-in: the session is in the HttpOnly cookie, not in the answer.
+         */
+        PageSession: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            user: components["schemas"]["User"];
+        };
+        /**
+         * PasswordChange
+         * @description 修改密码.
+         */
+        PasswordChange: {
+            /**
+             * New Password
+             * @description 新密码（规则同注册）
+             * @example Court-2026
+             */
+            new_password: string;
+            /**
+             * Old Password
+             * @description 原密码
+             * @example Court-2026
+             */
+            old_password: string;
+        };
+        /**
+         * PasswordReset
+         * @description 找回密码.
+         */
+        PasswordReset: {
+            /**
+             * New Password
+             * @description 新密码
+             * @example Court-2026
+             */
+            new_password: string;
+            /**
+             * Phone
+             * @description 手机号码
+             * @example 13800000000
+             */
+            phone: string;
+            /**
+             * Sms Code
+             * @description 发往该手机的找回密码验证码
+             * @example 123456
+             */
+            sms_code: string;
+        };
+        /** Person */
+        Person: {
+            /** Name */
+            name: string;
+            /**
+             * Role
+             * @default null
+             */
+            role: string | null;
+        };
+        /**
+         * PrintJob
+         * @description 打印任务的进度.
+         */
+        PrintJob: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string | null;
+            /** Documents */
+            documents: number[];
+            /**
+             * Finished At
+             * Format: date-time
+             */
+            finished_at: string | null;
+            /**
+             * Id
+             * @description 打印任务编号（随机，不可推测）
+             */
+            id: string;
+            /** Pages Done */
+            pages_done: number;
+            /** Pages Total */
+            pages_total: number;
+            /**
+             * Size
+             * @description PDF 的字节数（完成后）
+             * @default null
+             */
+            size: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed";
+        };
+        /**
+         * PrintRequest
+         * @description 打印任务: the documents to print (default every readable one), in the dossier's order;
+         *     checked by dossier after the grant (403, 404, 410 first).
+         */
+        PrintRequest: {
+            /**
+             * Documents
+             * @description 要打印的卷宗文件编号；省略则打印全部可阅文件
+             */
+            documents?: number[] | null;
+        };
+        /**
+         * QueueItem
+         * @description A line of the review queue: the application, how long it has waited, its materials' addresses.
+         */
+        QueueItem: {
+            applicant: components["schemas"]["services__common__shapes__Applicant"];
+            /**
+             * Applied At
+             * Format: date-time
+             */
+            applied_at: string;
+            /** Case No */
+            case_no: string;
+            /**
+             * Changes
+             * @description 补正改了什么（重新申请的回答）
+             * @default null
+             */
+            changes: {
+                [key: string]: unknown;
+            } | null;
+            /** Court */
+            court: string;
+            /** Id */
+            id: number;
+            /** Materials */
+            materials: components["schemas"]["QueueMaterial"][];
+            /**
+             * Reading
+             * @description 阅卷材料：在线阅卷或现场阅卷的安排；未同意时为 null
+             */
+            reading: components["schemas"]["OnlineReading"] | components["schemas"]["OnsiteReading"] | null;
+            /**
+             * Reapplied From
+             * @description 重新申请时，原申请的编号
+             * @default null
+             */
+            reapplied_from: number | null;
+            /** Reason */
+            reason: string;
+            review: components["schemas"]["Review"] | null;
+            /** @default null */
+            revocation: components["schemas"]["services__common__shapes__Revocation"] | null;
+            /** Scope */
+            scope: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected" | "returned" | "withdrawn" | "expired" | "revoked";
+            /**
+             * Waited Seconds
+             * @description 待审查已等待的秒数
+             * @default null
+             */
+            waited_seconds: number | null;
+        };
+        /** QueueMaterial */
+        QueueMaterial: {
+            /** Filename */
+            filename: string;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Url
+             * @description 打开该材料的地址
+             */
+            url: string;
+        };
+        /** QueuePage */
+        QueuePage: {
+            /** Items */
+            items: components["schemas"]["QueueItem"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Reader */
+        Reader: {
+            /** Name */
+            name: string;
+            /** Role */
+            role: string | null;
+        };
+        /**
+         * ReaderDay
+         * @description One reader's reads of the case on one day.
+         */
+        ReaderDay: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /**
+             * Documents
+             * @description 查阅的文件标题
+             */
+            documents: string[];
+            /**
+             * Pages
+             * @description 页面查看次数
+             */
+            pages: number;
+            /**
+             * Prints
+             * @description 打印与下载次数
+             */
+            prints: number;
+            reader: components["schemas"]["Reader"];
+        };
+        /** ReaderDayPage */
+        ReaderDayPage: {
+            /** Items */
+            items: components["schemas"]["ReaderDay"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** ReadingRoom */
+        ReadingRoom: {
+            /** Closed Dates */
+            closed_dates: string[];
+            /**
+             * Configured
+             * @description false：从未设置，为默认值
+             */
+            configured: boolean;
+            /** Court */
+            court: string;
+            /** Open Dates */
+            open_dates: string[];
+            /** Slots */
+            slots: components["schemas"]["RoomSlot"][];
+        };
+        /**
+         * Registration
+         * @description 注册（当事人、律师）. Checked in the order a person fixes the form.
+         */
+        Registration: {
+            /**
+             * Id Number
+             * @description 身份证号码（18位）
+             * @example 440106199001011235
+             */
+            id_number: string;
+            /**
+             * Law Firm
+             * @description 律师事务所（律师必填）
+             */
+            law_firm?: string;
+            /**
+             * License No
+             * @description 执业证号（律师必填）
+             */
+            license_no?: string;
+            /**
+             * Name
+             * @description 姓名
+             */
+            name: string;
+            /**
+             * Password
+             * @description 至少8位，含小写字母、大写字母、数字、其他字符中的至少两种
+             * @example Court-2026
+             */
+            password: string;
+            /**
+             * Phone
+             * @description 手机号码
+             * @example 13800000000
+             */
+            phone: string;
+            /**
+             * Role
+             * @description party：当事人；lawyer：律师
+             * @enum {string}
+             */
+            role: "party" | "lawyer";
+            /**
+             * Sms Code
+             * @description 发往该手机的注册验证码
+             * @example 123456
+             */
+            sms_code: string;
+        };
+        /** RegistryLawyer */
+        RegistryLawyer: {
+            /** Law Firm */
+            law_firm: string;
+            /** License No */
+            license_no: string;
+            /** Name */
+            name: string;
+        };
+        /**
+         * Review
+         * @description 审查信息.
+         */
+        Review: {
+            /** Explanation */
+            explanation: string | null;
+            /** Mode */
+            mode: ("online" | "onsite") | null;
+            /**
+             * Opinion
+             * @enum {string}
+             */
+            opinion: "approve" | "reject" | "return";
+            /**
+             * Reviewed At
+             * Format: date-time
+             */
+            reviewed_at: string | null;
+            /** Reviewer */
+            reviewer: string | null;
+        };
+        /**
+         * RoomSettings
+         * @description 阅卷室设置: 1–12 slots that do not overlap; weekends are closed unless in ``open_dates``.
+         */
+        RoomSettings: {
+            /** Closed Dates */
+            closed_dates?: string[] | string[] | null;
+            /**
+             * Court
+             * @description 管理员指定法院
+             */
+            court?: string | null;
+            /** Open Dates */
+            open_dates?: string[] | string[] | null;
+            /** Slots */
+            slots: components["schemas"]["RoomSlot"][];
+        };
+        /** RoomSlot */
+        RoomSlot: {
+            /**
+             * Capacity
+             * @description 名额
+             */
+            capacity: number;
+            /**
+             * End
+             * @example 12:00
+             */
+            end: string;
+            /**
+             * Start
+             * @example 09:00
+             */
+            start: string;
+        };
+        /**
+         * SignIn
+         * @description A sign-in: the bearer token for ``Authorization: Bearer <token>``.
+         */
+        SignIn: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Token */
+            token: string;
+            user: components["schemas"]["User"];
+        };
+        /**
+         * SmsCodeRequest
+         * @description 获取短信验证码.
+         */
+        SmsCodeRequest: {
+            /**
+             * Phone
+             * @description 手机号码（11位）
+             * @example 13800000000
+             */
+            phone: string;
+            /**
+             * Purpose
+             * @description register：注册；reset_password：找回密码
+             * @enum {string}
+             */
+            purpose: "register" | "reset_password";
+        };
+        /**
+         * StaffAccount
+         * @description 创建工作人员账号.
+         */
+        StaffAccount: {
+            /** Court */
+            court: string;
+            /** Name */
+            name: string;
+            /**
+             * Password
+             * @example Court-2026
+             */
+            password: string;
+            /**
+             * Phone
+             * @example 13800000000
+             */
+            phone: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "clerk" | "archivist" | "admin";
+        };
+        /**
+         * StaffBinding
+         * @description A binding application as the court's clerks see it: who applied.
+         */
+        StaffBinding: {
+            /**
+             * Applied At
+             * Format: date-time
+             */
+            applied_at: string;
+            /** Case No */
+            case_no: string;
+            /** Court */
+            court: string;
+            /**
+             * Decided At
+             * Format: date-time
+             */
+            decided_at: string | null;
+            /** Explanation */
+            explanation: string | null;
+            /** Id */
+            id: number;
+            lawyer: components["schemas"]["BindingLawyer"];
+            /** Materials */
+            materials: {
+                [key: string]: unknown;
+            }[];
+            /** Party Name */
+            party_name: string;
+            /** Reviewer */
+            reviewer: string | null;
+            /**
+             * Revoked At
+             * Format: date-time
+             * @default null
+             */
+            revoked_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected" | "revoked";
+        };
+        /** StaffBindingPage */
+        StaffBindingPage: {
+            /** Items */
+            items: components["schemas"]["StaffBinding"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * StaffCase
+         * @description 本院案件信息: who is in the case as what (no ID numbers).
+         */
+        StaffCase: {
+            /** Case No */
+            case_no: string;
+            /** Cause */
+            cause: string | null;
+            /** Court */
+            court: string;
+            /** Has Electronic Dossier */
+            has_electronic_dossier: boolean;
+            /** Lawyers */
+            lawyers: components["schemas"]["CaseLawyer"][];
+            /** Parties */
+            parties: components["schemas"]["CaseParty"][];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "in_trial" | "archived";
+        };
+        /**
+         * StaffDossier
+         * @description 本院案件的电子卷宗, 副卷 included.
+         */
+        StaffDossier: {
+            /** Case No */
+            case_no: string;
+            /** Volumes */
+            volumes: components["schemas"]["StaffVolume"][];
+        };
+        /** StaffLogEntry */
+        StaffLogEntry: {
+            /** Action */
+            action: ("view_page" | "download_pdf" | "link_created" | "link_opened") | string;
+            /**
+             * Actor
+             * @description 阅卷人姓名
+             */
+            actor: string;
+            /**
+             * Application Id
+             * @description 所依据的阅卷申请（阅卷人的查阅）
+             * @default null
+             */
+            application_id: number | string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Document Id
+             * @default null
+             */
+            document_id: number | null;
+            /**
+             * Document Title
+             * @default null
+             */
+            document_title: string | null;
+            /**
+             * Page
+             * @default null
+             */
+            page: number | null;
+            /**
+             * Role
+             * @description 查阅人的角色
+             * @default null
+             */
+            role: string | null;
+        };
+        /** StaffLogPage */
+        StaffLogPage: {
+            /** Items */
+            items: components["schemas"]["StaffLogEntry"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** StaffVolume */
+        StaffVolume: {
+            /** Documents */
+            documents: components["schemas"]["DocumentEntry"][];
+            /**
+             * Grantable
+             * @description 阅卷人可否查阅（副卷从不）
+             */
+            grantable: boolean;
+            /** Kind */
+            kind: ("正卷" | "副卷") | string;
+            /**
+             * Title
+             * @description 卷名，如 正卷（一）
+             */
+            title: string;
+        };
+        /** TakenSlot */
+        TakenSlot: {
+            /**
+             * Capacity
+             * @description 名额
+             */
+            capacity: number;
+            /**
+             * End
+             * @example 12:00
+             */
+            end: string;
+            /**
+             * Start
+             * @example 09:00
+             */
+            start: string;
+            /**
+             * Taken
+             * @description 已预约人数
+             */
+            taken: number;
+        };
+        /**
+         * Upload
+         * @description An uploaded material (申请材料).
+         */
+        Upload: {
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "application/pdf" | "image/jpeg" | "image/png";
+            /** Filename */
+            filename: string;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @description license：执业证、firm_letter：律所介绍信或证明、authorization：当事人授权委托书或法律援助公函、party_id：当事人身份证明、identity：本人身份证件（实名认证）、other：其他材料
+             * @enum {string}
+             */
+            kind: "license" | "firm_letter" | "authorization" | "party_id" | "identity" | "other";
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+        };
+        /**
+         * UploadForm
+         * @description 上传申请材料: multipart/form-data with a file and its kind.
+         */
+        UploadForm: {
+            /**
+             * File
+             * Format: binary
+             * @description PDF、JPEG 或 PNG（按内容判断），不超过 20 MiB
+             */
+            file: string;
+            /**
+             * Kind
+             * @description license：执业证、firm_letter：律所介绍信或证明、authorization：当事人授权委托书或法律援助公函、party_id：当事人身份证明、identity：本人身份证件（实名认证）、other：其他材料
+             * @enum {string}
+             */
+            kind: "license" | "firm_letter" | "authorization" | "party_id" | "identity" | "other";
+        };
+        /**
+         * User
+         * @description An account as a client sees it: phone and ID number masked.
+         */
+        User: {
+            /**
+             * Court
+             * @description 工作人员所在法院
+             * @default null
+             */
+            court: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Id Number
+             * @description 脱敏，如 4401**********1234
+             */
+            id_number: string | null;
+            /**
+             * Law Firm
+             * @description 律师事务所
+             * @default null
+             */
+            law_firm: string | null;
+            /**
+             * License No
+             * @description 律师的执业证号
+             * @default null
+             */
+            license_no: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Phone
+             * @description 脱敏，如 138****0000
+             */
+            phone: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "party" | "lawyer" | "clerk" | "archivist" | "admin";
+            /**
+             * Verified
+             * @description 是否已实名认证
+             */
+            verified: boolean;
+        };
+        /** VerificationCreated */
+        VerificationCreated: {
+            /** Id */
+            id: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected";
+        };
+        /**
+         * VerificationDecision
+         * @description 实名认证审核: 通过 or 不通过 (with the reason).
+         */
+        VerificationDecision: {
+            /**
+             * Decision
+             * @description approve 通过，reject 不通过
+             * @enum {string}
+             */
+            decision: "approve" | "reject";
+            /**
+             * Explanation
+             * @description 说明（不通过时必填）
+             */
+            explanation?: string | null;
+        };
+        /** VerificationPage */
+        VerificationPage: {
+            /** Items */
+            items: components["schemas"]["VerificationView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * VerificationRequest
+         * @description 申请实名认证: uploads of kind ``identity`` (applications checks their owner and kind).
+         */
+        VerificationRequest: {
+            /**
+             * Material Ids
+             * @description 本人身份证件的材料编号（POST /api/v1/uploads，kind=identity）
+             */
+            material_ids: string[];
+        };
+        /** VerificationState */
+        VerificationState: {
+            /** Explanation */
+            explanation: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected";
+        };
+        /**
+         * VerificationView
+         * @description A 实名认证 request in the queue.
+         */
+        VerificationView: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Decided At
+             * Format: date-time
+             */
+            decided_at: string | null;
+            /** Decided By Name */
+            decided_by_name: string | null;
+            /** Explanation */
+            explanation: string | null;
+            /** Id */
+            id: number;
+            /** Materials */
+            materials: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected";
+            user: components["schemas"]["services__identity__schemas__Applicant"];
+            /** Via */
+            via: string | null;
+            /** Via Label */
+            via_label: string | null;
+        };
+        /** Volume */
+        Volume: {
+            /** Documents */
+            documents: components["schemas"]["DocumentEntry"][];
+            /**
+             * Title
+             * @description 卷名，如 正卷（一）
+             */
+            title: string;
+        };
+        /** WorkCalendar */
+        WorkCalendar: {
+            /** Holidays */
+            holidays: string[];
+            /**
+             * Uploaded
+             * @description false：未上传，按周一至周五计
+             */
+            uploaded: boolean;
+            /** Workdays */
+            workdays: string[];
+            /** Year */
+            year: number;
+        };
+        /** Imported */
+        services__case_binding__schemas__Imported: {
+            /**
+             * Imported
+             * @description 导入（新增或更新）的案件数
+             */
+            imported: number;
+        };
+        /**
+         * Revocation
+         * @description 撤销已同意的案件绑定: the explanation is required, and the lawyer reads it.
+         */
+        services__case_binding__schemas__Revocation: {
+            /**
+             * Explanation
+             * @description 撤销的说明
+             */
+            explanation: string;
+        };
+        /** Applicant */
+        services__common__shapes__Applicant: {
+            /**
+             * Acts For
+             * @description 律师代理的当事人
+             * @default null
+             */
+            acts_for: string | null;
+            /**
+             * Law Firm
+             * @default null
+             */
+            law_firm: string | null;
+            /**
+             * License No
+             * @default null
+             */
+            license_no: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Relation
+             * @description 与案件的关系：party、lawyer_of_record、lawyer_bound、lawyer_archived
+             * @default null
+             */
+            relation: string | null;
+            /**
+             * Role
+             * @default null
+             */
+            role: ("party" | "lawyer") | null;
+        };
+        /**
+         * Revocation
+         * @description 已终止: when and why the reader's relation to the case ended.
+         */
+        services__common__shapes__Revocation: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string | null;
+            /** Reason */
+            reason: string | null;
+        };
+        /**
+         * Applicant
+         * @description The account as the clerk compares it with the document: unmasked.
+         */
+        services__identity__schemas__Applicant: {
+            /** Id */
+            id: number;
+            /** Id Number */
+            id_number: string | null;
+            /**
+             * Law Firm
+             * @default null
+             */
+            law_firm: string | null;
+            /**
+             * License No
+             * @default null
+             */
+            license_no: string | null;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string;
+            /** Role */
+            role: string;
+        };
+        /** Imported */
+        services__identity__schemas__Imported: {
+            /**
+             * Imported
+             * @description 导入（新增或更新）的条数
+             */
+            imported: number;
         };
     };
     responses: never;
@@ -1033,7 +3317,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    post_api_v1_admin_cases: {
+    import_cases: {
         parameters: {
             query?: never;
             header?: never;
@@ -1042,7 +3326,34 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "cases": [
+                 *         {
+                 *           "case_no": "（2021）粤01民初1号",
+                 *           "cause": "买卖合同纠纷",
+                 *           "court": "广州市中级人民法院",
+                 *           "has_electronic_dossier": true,
+                 *           "lawyers": [
+                 *             {
+                 *               "license_no": "14401201510000000",
+                 *               "name": "李律师",
+                 *               "party_name": "张三"
+                 *             }
+                 *           ],
+                 *           "parties": [
+                 *             {
+                 *               "id_number": "440106199001011235",
+                 *               "name": "张三",
+                 *               "side": "原告"
+                 *             }
+                 *           ],
+                 *           "status": "in_trial"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CaseFeed"];
             };
         };
         responses: {
@@ -1051,45 +3362,123 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description too_large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["services__case_binding__schemas__Imported"];
                 };
-                content?: never;
             };
-            /** @description invalid_case_no, invalid_id_number, validation_error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`invalid_case_no`、`invalid_id_number`、`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_case_no" | "invalid_id_number" | "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_admin_cases_case_no_documents: {
+    ingest_document: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 案号，如 （2021）粤01民初1号（URL 编码） */
                 case_no: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "multipart/form-data": Record<string, unknown>;
+                "multipart/form-data": components["schemas"]["DocumentForm"];
             };
         };
         responses: {
@@ -1098,52 +3487,144 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found (no such case) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["IngestedDocument"];
                 };
-                content?: never;
             };
-            /** @description too_large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description unsupported_media_type (not a PDF) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description validation_error (volume must start with 正卷 or 副卷), invalid_pdf, encrypted_pdf, invalid_case_no */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不支持的内容类型：`unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unsupported_media_type";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error`、`invalid_pdf`、`encrypted_pdf`、`invalid_case_no` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error" | "invalid_pdf" | "encrypted_pdf" | "invalid_case_no";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_admin_holidays_year: {
+    calendar_year: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 年份，如 2026 */
                 year: string;
             };
             cookie?: never;
@@ -1155,38 +3636,118 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description validation_error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "holidays": [
+                     *         "2026-10-01"
+                     *       ],
+                     *       "uploaded": true,
+                     *       "workdays": [
+                     *         "2026-09-27"
+                     *       ],
+                     *       "year": 2026
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WorkCalendar"];
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    put_api_v1_admin_holidays_year: {
+    set_calendar_year: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 年份，如 2026 */
                 year: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "holidays": [
+                 *         "2026-10-01",
+                 *         "2026-10-02"
+                 *       ],
+                 *       "workdays": [
+                 *         "2026-09-27"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CalendarUpload"];
             };
         };
         responses: {
@@ -1195,27 +3756,123 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description validation_error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "holidays": [
+                     *         "2026-10-01"
+                     *       ],
+                     *       "uploaded": true,
+                     *       "workdays": [
+                     *         "2026-09-27"
+                     *       ],
+                     *       "year": 2026
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WorkCalendar"];
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_admin_lawyers: {
+    import_lawyers: {
         parameters: {
             query?: never;
             header?: never;
@@ -1224,7 +3881,18 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "lawyers": [
+                 *         {
+                 *           "law_firm": "广东某某律师事务所",
+                 *           "license_no": "14401201510000000",
+                 *           "name": "李律师"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["LawyerRegistry"];
             };
         };
         responses: {
@@ -1233,20 +3901,111 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["services__identity__schemas__Imported"];
+                };
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_admin_staff: {
+    create_staff: {
         parameters: {
             query?: never;
             header?: never;
@@ -1255,7 +4014,16 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "court": "广州市中级人民法院",
+                 *       "name": "王审查",
+                 *       "password": "Court-2026",
+                 *       "phone": "13900000001",
+                 *       "role": "clerk"
+                 *     }
+                 */
+                "application/json": components["schemas"]["StaffAccount"];
             };
         };
         responses: {
@@ -1264,29 +4032,148 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description phone_taken */
-            409: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 7,
+                     *       "id_number": "4401**********1234",
+                     *       "law_firm": "广东某某律师事务所",
+                     *       "license_no": "14401201510000000",
+                     *       "name": "李律师",
+                     *       "phone": "138****0000",
+                     *       "role": "lawyer",
+                     *       "verified": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["User"];
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 与当前状态冲突：`phone_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "phone_taken";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`invalid_phone`、`weak_password`、`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_phone" | "weak_password" | "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_admin_users: {
+    list_users: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（1–100，默认 20） */
+                limit?: number;
+                /** @description 上一页回答的 next_cursor；省略则从第一页开始 */
+                cursor?: string;
+                /** @description 只看该角色 */
+                role?: "party" | "lawyer" | "clerk" | "archivist" | "admin";
+                /** @description 姓名或手机号码 */
+                q?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1298,99 +4185,316 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AdminUserPage"];
+                };
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_admin_users_user_id_disable: {
+    disable_user: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 账号编号 */
                 user_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description 成功（无内容） */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description not_found */
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
             };
-            /** @description cannot_disable_self */
+            /** @description 与当前状态冲突：`cannot_disable_self` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "cannot_disable_self";
+                        };
+                    } & components["schemas"]["Error"];
+                };
             };
-            /** @description error */
-            default: {
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_admin_users_user_id_enable: {
+    enable_user: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 账号编号 */
                 user_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description 成功（无内容） */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_applications: {
+    list_applications: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（1–100，默认 20） */
+                limit?: number;
+                /** @description 上一页回答的 next_cursor；省略则从第一页开始 */
+                cursor?: string;
+                /** @description 只看该状态的申请 */
+                status?: "pending" | "approved" | "rejected" | "returned" | "withdrawn" | "expired" | "revoked";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1402,29 +4506,136 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ApplicationPage"];
+                };
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_applications: {
+    submit_application: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description 同一用户以相同的键和相同的请求体重试时，返回第一次的结果（状态码与内容相同），不再改变任何数据；相同的键配不同的请求体为 422 idempotency_key_reused。键至少保留 24 小时。
+                 * @example 5f0c8d4e-2b7a-4d1c-9e10-3f2c0a0e9a51
+                 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "case_no": "（2021）粤01民初1号",
+                 *       "material_ids": [
+                 *         "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10"
+                 *       ],
+                 *       "reason": "代理诉讼需要查阅",
+                 *       "scope": "全案卷宗"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApplicationSubmission"];
             };
         };
         responses: {
@@ -1433,45 +4644,181 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found (no such case, or a party not in it) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "applicant": {
+                     *         "name": "李律师",
+                     *         "relation": "lawyer_of_record",
+                     *         "role": "lawyer"
+                     *       },
+                     *       "applied_at": "2026-05-18T09:30:00+08:00",
+                     *       "case_no": "（2021）粤01民初1号",
+                     *       "court": "广州市中级人民法院",
+                     *       "id": 12,
+                     *       "materials": [
+                     *         {
+                     *           "filename": "执业证.pdf",
+                     *           "id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
+                     *           "kind": "license"
+                     *         }
+                     *       ],
+                     *       "reading": {
+                     *         "documents": null,
+                     *         "mode": "online",
+                     *         "print": true,
+                     *         "valid_until": "2026-06-02"
+                     *       },
+                     *       "reason": "代理诉讼需要查阅",
+                     *       "review": {
+                     *         "explanation": "同意在线阅卷",
+                     *         "mode": "online",
+                     *         "opinion": "approve",
+                     *         "reviewed_at": "2026-05-18T10:00:00+08:00",
+                     *         "reviewer": "王审查"
+                     *       },
+                     *       "revocation": null,
+                     *       "scope": "全案卷宗",
+                     *       "status": "approved"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Application"];
                 };
-                content?: never;
             };
-            /** @description binding_required, duplicate_pending */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description invalid_case_no, materials_missing, validation_error, idempotency_key_reused */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`verification_required`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "verification_required" | "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 与当前状态冲突：`binding_required`、`duplicate_pending` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "binding_required" | "duplicate_pending";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`invalid_case_no`、`materials_missing`、`validation_error`、`idempotency_key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_case_no" | "materials_missing" | "validation_error" | "idempotency_key_reused";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_applications_application_id: {
+    get_application: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
             };
             cookie?: never;
@@ -1483,31 +4830,130 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "applicant": {
+                     *         "name": "李律师",
+                     *         "relation": "lawyer_of_record",
+                     *         "role": "lawyer"
+                     *       },
+                     *       "applied_at": "2026-05-18T09:30:00+08:00",
+                     *       "case_no": "（2021）粤01民初1号",
+                     *       "court": "广州市中级人民法院",
+                     *       "id": 12,
+                     *       "materials": [
+                     *         {
+                     *           "filename": "执业证.pdf",
+                     *           "id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
+                     *           "kind": "license"
+                     *         }
+                     *       ],
+                     *       "reading": {
+                     *         "documents": null,
+                     *         "mode": "online",
+                     *         "print": true,
+                     *         "valid_until": "2026-06-02"
+                     *       },
+                     *       "reason": "代理诉讼需要查阅",
+                     *       "review": {
+                     *         "explanation": "同意在线阅卷",
+                     *         "mode": "online",
+                     *         "opinion": "approve",
+                     *         "reviewed_at": "2026-05-18T10:00:00+08:00",
+                     *         "reviewer": "王审查"
+                     *       },
+                     *       "revocation": null,
+                     *       "scope": "全案卷宗",
+                     *       "status": "approved"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Application"];
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_applications_application_id_access_log: {
+    access_log: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（1–100，默认 20） */
+                limit?: number;
+                /** @description 上一页回答的 next_cursor；省略则从第一页开始 */
+                cursor?: string;
+            };
             header?: never;
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
             };
             cookie?: never;
@@ -1519,31 +4965,116 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["LogPage"];
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_applications_application_id_dossier: {
+    dossier: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
             };
             cookie?: never;
@@ -1555,47 +5086,125 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_approved */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "case_no": "（2021）粤01民初1号",
+                     *       "print": true,
+                     *       "valid_until": "2026-06-02",
+                     *       "volumes": [
+                     *         {
+                     *           "documents": [
+                     *             {
+                     *               "id": 101,
+                     *               "page_count": 4,
+                     *               "title": "起诉状"
+                     *             }
+                     *           ],
+                     *           "title": "正卷"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Dossier"];
                 };
-                content?: never;
             };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description access_expired, access_revoked */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`not_approved`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_approved" | "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 已失效：`access_expired`、`access_revoked` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "access_expired" | "access_revoked";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_applications_application_id_dossier_documents_document_id_pages_page: {
+    page: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
+                /** @description 卷宗文件编号 */
                 document_id: string;
+                /** @description 页码（从 1 起） */
                 page: string;
             };
             cookie?: never;
@@ -1607,46 +5216,104 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_approved */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "image/png": string;
                 };
-                content?: never;
             };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description access_expired, access_revoked */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`not_approved`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_approved" | "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 已失效：`access_expired`、`access_revoked` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "access_expired" | "access_revoked";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_applications_application_id_dossier_documents_document_id_pdf: {
+    pdf: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
+                /** @description 卷宗文件编号 */
                 document_id: string;
             };
             cookie?: never;
@@ -1658,45 +5325,102 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_approved, print_not_allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/pdf": string;
                 };
-                content?: never;
             };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description access_expired, access_revoked */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`not_approved`、`print_not_allowed`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_approved" | "print_not_allowed" | "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 已失效：`access_expired`、`access_revoked` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "access_expired" | "access_revoked";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_applications_application_id_dossier_links: {
+    create_link: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
             };
             cookie?: never;
@@ -1708,45 +5432,108 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_approved */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "expires_at": "2026-06-02T23:59:59+08:00",
+                     *       "url": "https://court.example/r/Zm9vYmFy"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Link"];
                 };
-                content?: never;
             };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description access_expired, access_revoked */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`not_approved`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_approved" | "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 已失效：`access_expired`、`access_revoked` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "access_expired" | "access_revoked";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    delete_api_v1_applications_application_id_dossier_links: {
+    revoke_links: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
             };
             cookie?: never;
@@ -1758,96 +5545,271 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["LinksRevoked"];
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_applications_application_id_dossier_prints: {
+    create_print: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description 同一用户以相同的键和相同的请求体重试时，返回第一次的结果（状态码与内容相同），不再改变任何数据；相同的键配不同的请求体为 422 idempotency_key_reused。键至少保留 24 小时。
+                 * @example 5f0c8d4e-2b7a-4d1c-9e10-3f2c0a0e9a51
+                 */
+                "Idempotency-Key"?: string;
+            };
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "documents": [
+                 *         101,
+                 *         102
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["PrintRequest"];
+            };
+        };
         responses: {
             /** @description {id, status: queued|running|done|failed, pages_done, pages_total, documents, created_at} */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_approved, print_not_allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-05-18T10:00:00+08:00",
+                     *       "documents": [
+                     *         101,
+                     *         102
+                     *       ],
+                     *       "finished_at": null,
+                     *       "id": "b3f1c2d4e5a60718293a4b5c6d7e8f90",
+                     *       "pages_done": 12,
+                     *       "pages_total": 40,
+                     *       "status": "running"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PrintJob"];
                 };
-                content?: never;
             };
-            /** @description not_found (an application or document not yours to read) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description access_expired, access_revoked */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description validation_error, idempotency_key_reused */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description rate_limited (three print jobs of yours are still being made) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`not_approved`、`print_not_allowed`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_approved" | "print_not_allowed" | "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 已失效：`access_expired`、`access_revoked` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "access_expired" | "access_revoked";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error`、`idempotency_key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error" | "idempotency_key_reused";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_applications_application_id_dossier_prints_print_id: {
+    get_print: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
+                /** @description 打印任务编号 */
                 print_id: string;
             };
             cookie?: never;
@@ -1859,46 +5821,118 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_approved, print_not_allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-05-18T10:00:00+08:00",
+                     *       "documents": [
+                     *         101,
+                     *         102
+                     *       ],
+                     *       "finished_at": null,
+                     *       "id": "b3f1c2d4e5a60718293a4b5c6d7e8f90",
+                     *       "pages_done": 12,
+                     *       "pages_total": 40,
+                     *       "status": "running"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PrintJob"];
                 };
-                content?: never;
             };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description access_expired, access_revoked */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`not_approved`、`print_not_allowed`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_approved" | "print_not_allowed" | "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 已失效：`access_expired`、`access_revoked` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "access_expired" | "access_revoked";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_applications_application_id_dossier_prints_print_id_pdf: {
+    print_pdf: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
+                /** @description 打印任务编号 */
                 print_id: string;
             };
             cookie?: never;
@@ -1910,59 +5944,135 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_approved, print_not_allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/pdf": string;
                 };
-                content?: never;
             };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description not_ready (still being made, or it failed) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description access_expired, access_revoked */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`not_approved`、`print_not_allowed`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_approved" | "print_not_allowed" | "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 与当前状态冲突：`not_ready` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_ready";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 已失效：`access_expired`、`access_revoked` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "access_expired" | "access_revoked";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_applications_application_id_onsite_booking: {
+    book_onsite: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description 同一用户以相同的键和相同的请求体重试时，返回第一次的结果（状态码与内容相同），不再改变任何数据；相同的键配不同的请求体为 422 idempotency_key_reused。键至少保留 24 小时。
+                 * @example 5f0c8d4e-2b7a-4d1c-9e10-3f2c0a0e9a51
+                 */
+                "Idempotency-Key"?: string;
+            };
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "date": "2026-05-20",
+                 *       "start": "09:00"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BookingRequest"];
             };
         };
         responses: {
@@ -1971,52 +6081,144 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_approved */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["Booking"];
                 };
-                content?: never;
             };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description slot_full */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description invalid_date (in the past, outside the window, a closed day, a slot already over), validation_error, idempotency_key_reused */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`not_approved`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_approved" | "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 与当前状态冲突：`slot_full` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "slot_full";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`invalid_date`、`validation_error`、`idempotency_key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_date" | "validation_error" | "idempotency_key_reused";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_applications_application_id_onsite_slots: {
+    onsite_slots: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
             };
             cookie?: never;
@@ -2028,88 +6230,298 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_approved (not an approved on-site reading) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["OnsiteSlots"];
                 };
-                content?: never;
             };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`not_approved`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_approved" | "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_applications_application_id_reapply: {
+    reapply_application: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description 同一用户以相同的键和相同的请求体重试时，返回第一次的结果（状态码与内容相同），不再改变任何数据；相同的键配不同的请求体为 422 idempotency_key_reused。键至少保留 24 小时。
+                 * @example 5f0c8d4e-2b7a-4d1c-9e10-3f2c0a0e9a51
+                 */
+                "Idempotency-Key"?: string;
+            };
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "material_ids": [
+                 *         "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10"
+                 *       ],
+                 *       "reason": "补充说明：需查阅庭审笔录"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Amendment"];
+            };
+        };
         responses: {
             /** @description application (with changes: what the 补正 changed) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "applicant": {
+                     *         "name": "李律师",
+                     *         "relation": "lawyer_of_record",
+                     *         "role": "lawyer"
+                     *       },
+                     *       "applied_at": "2026-05-18T09:30:00+08:00",
+                     *       "case_no": "（2021）粤01民初1号",
+                     *       "court": "广州市中级人民法院",
+                     *       "id": 12,
+                     *       "materials": [
+                     *         {
+                     *           "filename": "执业证.pdf",
+                     *           "id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
+                     *           "kind": "license"
+                     *         }
+                     *       ],
+                     *       "reading": {
+                     *         "documents": null,
+                     *         "mode": "online",
+                     *         "print": true,
+                     *         "valid_until": "2026-06-02"
+                     *       },
+                     *       "reason": "代理诉讼需要查阅",
+                     *       "review": {
+                     *         "explanation": "同意在线阅卷",
+                     *         "mode": "online",
+                     *         "opinion": "approve",
+                     *         "reviewed_at": "2026-05-18T10:00:00+08:00",
+                     *         "reviewer": "王审查"
+                     *       },
+                     *       "revocation": null,
+                     *       "scope": "全案卷宗",
+                     *       "status": "approved"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Application"];
                 };
-                content?: never;
             };
-            /** @description invalid_state, duplicate_pending, binding_required */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description validation_error, materials_missing */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`verification_required`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "verification_required" | "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 与当前状态冲突：`invalid_state`、`duplicate_pending`、`binding_required` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_state" | "duplicate_pending" | "binding_required";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error`、`materials_missing`、`idempotency_key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error" | "materials_missing" | "idempotency_key_reused";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_applications_application_id_withdraw: {
+    withdraw_application: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description 同一用户以相同的键和相同的请求体重试时，返回第一次的结果（状态码与内容相同），不再改变任何数据；相同的键配不同的请求体为 422 idempotency_key_reused。键至少保留 24 小时。
+                 * @example 5f0c8d4e-2b7a-4d1c-9e10-3f2c0a0e9a51
+                 */
+                "Idempotency-Key"?: string;
+            };
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
             };
             cookie?: never;
@@ -2121,34 +6533,148 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "applicant": {
+                     *         "name": "李律师",
+                     *         "relation": "lawyer_of_record",
+                     *         "role": "lawyer"
+                     *       },
+                     *       "applied_at": "2026-05-18T09:30:00+08:00",
+                     *       "case_no": "（2021）粤01民初1号",
+                     *       "court": "广州市中级人民法院",
+                     *       "id": 12,
+                     *       "materials": [
+                     *         {
+                     *           "filename": "执业证.pdf",
+                     *           "id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
+                     *           "kind": "license"
+                     *         }
+                     *       ],
+                     *       "reading": {
+                     *         "documents": null,
+                     *         "mode": "online",
+                     *         "print": true,
+                     *         "valid_until": "2026-06-02"
+                     *       },
+                     *       "reason": "代理诉讼需要查阅",
+                     *       "review": {
+                     *         "explanation": "同意在线阅卷",
+                     *         "mode": "online",
+                     *         "opinion": "approve",
+                     *         "reviewed_at": "2026-05-18T10:00:00+08:00",
+                     *         "reviewer": "王审查"
+                     *       },
+                     *       "revocation": null,
+                     *       "scope": "全案卷宗",
+                     *       "status": "approved"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Application"];
                 };
-                content?: never;
             };
-            /** @description invalid_state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 与当前状态冲突：`invalid_state` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_state";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`idempotency_key_reused`、`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "idempotency_key_reused" | "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_auth_login: {
+    login: {
         parameters: {
             query?: never;
             header?: never;
@@ -2157,7 +6683,13 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "password": "Court-2026",
+                 *       "phone": "13800000000"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Credentials"];
             };
         };
         responses: {
@@ -2166,48 +6698,127 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description invalid_credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["SignIn"];
                 };
-                content?: never;
             };
-            /** @description account_disabled */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`invalid_credentials` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_credentials";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`account_disabled` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "account_disabled";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_auth_logout: {
+    logout: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "everywhere": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["Logout"];
+            };
+        };
         responses: {
             /** @description the token (or every token of the account) stops working */
             204: {
@@ -2216,18 +6827,107 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_auth_password_reset: {
+    reset_password: {
         parameters: {
             query?: never;
             header?: never;
@@ -2236,35 +6936,97 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "new_password": "Court-2027",
+                 *       "phone": "13800000000",
+                 *       "sms_code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordReset"];
             };
         };
         responses: {
+            /** @description 成功（无内容） */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description invalid_phone, invalid_sms_code, weak_password */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`invalid_phone`、`invalid_sms_code`、`weak_password`、`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_phone" | "invalid_sms_code" | "weak_password" | "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_auth_register: {
+    register: {
         parameters: {
             query?: never;
             header?: never;
@@ -2273,7 +7035,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "id_number": "440106199001011235",
+                 *       "name": "张三",
+                 *       "password": "Court-2026",
+                 *       "phone": "13800000000",
+                 *       "role": "party",
+                 *       "sms_code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Registration"];
             };
         };
         responses: {
@@ -2282,34 +7054,109 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description phone_taken, id_number_taken, license_taken */
-            409: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 7,
+                     *       "id_number": "4401**********1234",
+                     *       "law_firm": "广东某某律师事务所",
+                     *       "license_no": "14401201510000000",
+                     *       "name": "李律师",
+                     *       "phone": "138****0000",
+                     *       "role": "lawyer",
+                     *       "verified": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["User"];
                 };
-                content?: never;
             };
-            /** @description invalid_phone, weak_password, invalid_id_number, invalid_sms_code, license_not_verified, validation_error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 与当前状态冲突：`phone_taken`、`id_number_taken`、`license_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "phone_taken" | "id_number_taken" | "license_taken";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`invalid_phone`、`weak_password`、`invalid_id_number`、`invalid_sms_code`、`license_not_verified`、`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_phone" | "weak_password" | "invalid_id_number" | "invalid_sms_code" | "license_not_verified" | "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_auth_sms_codes: {
+    send_sms_code: {
         parameters: {
             query?: never;
             header?: never;
@@ -2318,7 +7165,13 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "phone": "13800000000",
+                 *       "purpose": "register"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SmsCodeRequest"];
             };
         };
         responses: {
@@ -2327,36 +7180,93 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description invalid_phone, validation_error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /** @example {} */
+                    "application/json": components["schemas"]["Empty"];
                 };
-                content?: never;
             };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`invalid_phone`、`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_phone" | "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_bindings: {
+    list_bindings: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（1–100，默认 20） */
+                limit?: number;
+                /** @description 上一页回答的 next_cursor；省略则从第一页开始 */
+                cursor?: string;
+                /** @description 只看该状态的绑定申请 */
+                status?: "pending" | "approved" | "rejected" | "revoked";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2368,27 +7278,111 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description validation_error (status) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["BindingPage"];
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_bindings: {
+    apply_binding: {
         parameters: {
             query?: never;
             header?: never;
@@ -2397,7 +7391,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "case_no": "（2021）粤01民初1号",
+                 *       "material_ids": [
+                 *         "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
+                 *         "0b7e5a8c-1d2f-4e3a-9b8c-7d6e5f4a3b2c"
+                 *       ],
+                 *       "party_name": "张三"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BindingRequest"];
             };
         };
         responses: {
@@ -2406,45 +7410,165 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found (unknown case, or a material that is not the caller's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "applied_at": "2026-05-18T09:30:00+08:00",
+                     *       "case_no": "（2021）粤01民初1号",
+                     *       "court": "广州市中级人民法院",
+                     *       "decided_at": null,
+                     *       "explanation": null,
+                     *       "id": 3,
+                     *       "materials": [
+                     *         {
+                     *           "filename": "执业证.pdf",
+                     *           "id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
+                     *           "kind": "license"
+                     *         }
+                     *       ],
+                     *       "party_name": "张三",
+                     *       "reviewer": null,
+                     *       "revoked_at": null,
+                     *       "status": "pending"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Binding"];
                 };
-                content?: never;
             };
-            /** @description duplicate_pending, already_related, invalid_state (archived case: no binding needed) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description invalid_case_no, materials_missing (details.missing), validation_error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`verification_required`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "verification_required" | "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 与当前状态冲突：`duplicate_pending`、`already_related`、`invalid_state` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "duplicate_pending" | "already_related" | "invalid_state";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`invalid_case_no`、`materials_missing`、`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_case_no" | "materials_missing" | "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_bindings_binding_id: {
+    get_binding: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 案件绑定申请编号 */
                 binding_id: number;
             };
             cookie?: never;
@@ -2456,29 +7580,109 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "applied_at": "2026-05-18T09:30:00+08:00",
+                     *       "case_no": "（2021）粤01民初1号",
+                     *       "court": "广州市中级人民法院",
+                     *       "decided_at": null,
+                     *       "explanation": null,
+                     *       "id": 3,
+                     *       "materials": [
+                     *         {
+                     *           "filename": "执业证.pdf",
+                     *           "id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
+                     *           "kind": "license"
+                     *         }
+                     *       ],
+                     *       "party_name": "张三",
+                     *       "reviewer": null,
+                     *       "revoked_at": null,
+                     *       "status": "pending"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Binding"];
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_cases_lookup: {
+    lookup_case: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description 案号；半角 () 或全角（）括号均可 */
+                case_no: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2490,34 +7694,136 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found (no such case, or a party not in it) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "can_apply": false,
+                     *       "case_no": "（2021）粤01民初1号",
+                     *       "court": "广州市中级人民法院",
+                     *       "has_electronic_dossier": true,
+                     *       "needs_binding": true,
+                     *       "relation": "none",
+                     *       "status": "in_trial"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CaseRelation"];
                 };
-                content?: never;
             };
-            /** @description invalid_case_no */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`verification_required`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "verification_required" | "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`invalid_case_no` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_case_no";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_me: {
+    me: {
         parameters: {
             query?: never;
             header?: never;
@@ -2526,25 +7832,93 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 成功 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 7,
+                     *       "id_number": "4401**********1234",
+                     *       "law_firm": "广东某某律师事务所",
+                     *       "license_no": "14401201510000000",
+                     *       "name": "李律师",
+                     *       "phone": "138****0000",
+                     *       "role": "lawyer",
+                     *       "verification": {
+                     *         "explanation": null,
+                     *         "id": 2,
+                     *         "status": "approved"
+                     *       },
+                     *       "verified": true,
+                     *       "verified_at": "2026-05-17T15:00:00+08:00",
+                     *       "verified_via": "人工核验身份证件"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Me"];
+                };
             };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_me_password: {
+    change_password: {
         parameters: {
             query?: never;
             header?: never;
@@ -2553,42 +7927,124 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "new_password": "Court-2027",
+                 *       "old_password": "Court-2026"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordChange"];
             };
         };
         responses: {
+            /** @description 成功（无内容） */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description wrong_password, weak_password */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`wrong_password`、`weak_password`、`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "wrong_password" | "weak_password" | "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_me_verification: {
+    request_verification: {
         parameters: {
             query?: never;
             header?: never;
@@ -2597,7 +8053,14 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "material_ids": [
+                 *         "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["VerificationRequest"];
             };
         };
         responses: {
@@ -2606,43 +8069,146 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found (a material that is not the caller's) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["VerificationCreated"];
                 };
-                content?: never;
             };
-            /** @description already_verified, duplicate_pending */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description materials_missing, validation_error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 与当前状态冲突：`already_verified`、`duplicate_pending` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "already_verified" | "duplicate_pending";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`materials_missing`、`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "materials_missing" | "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_messages: {
+    messages: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（1–100，默认 20） */
+                limit?: number;
+                /** @description 上一页回答的 next_cursor；省略则从第一页开始 */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2654,57 +8220,195 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InboxPage"];
+                };
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_messages_id_read: {
+    read_message: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 编号 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description 成功（无内容） */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_my_cases: {
+    my_cases: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（1–100，默认 20） */
+                limit?: number;
+                /** @description 上一页回答的 next_cursor；省略则从第一页开始 */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2716,24 +8420,107 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MyCasePage"];
+                };
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`verification_required`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "verification_required" | "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_my_cases_case_no_reads: {
+    case_reads: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（1–100，默认 20） */
+                limit?: number;
+                /** @description 上一页回答的 next_cursor；省略则从第一页开始 */
+                cursor?: string;
+            };
             header?: never;
             path: {
+                /** @description 案号，如 （2021）粤01民初1号（URL 编码） */
                 case_no: string;
             };
             cookie?: never;
@@ -2745,41 +8532,125 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description verification_required */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["ReaderDayPage"];
                 };
-                content?: never;
             };
-            /** @description not_found (not a party of the case) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description invalid_case_no */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`verification_required`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "verification_required" | "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`invalid_case_no` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_case_no";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_openapi_json: {
+    openapi: {
         parameters: {
             query?: never;
             header?: never;
@@ -2788,25 +8659,46 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description 成功 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OpenApiDocument"];
+                };
             };
-            /** @description error */
-            default: {
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_session: {
+    session_login: {
         parameters: {
             query?: never;
             header?: never;
@@ -2815,7 +8707,13 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "password": "Court-2026",
+                 *       "phone": "13800000000"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Credentials"];
             };
         };
         responses: {
@@ -2824,34 +8722,111 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description invalid_credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["PageSession"];
                 };
-                content?: never;
             };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`invalid_credentials` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_credentials";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`account_disabled` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "account_disabled";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    delete_api_v1_session: {
+    session_logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -2867,20 +8842,80 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_staff_applications: {
+    staff_applications: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（1–100，默认 20） */
+                limit?: number;
+                /** @description 上一页回答的 next_cursor；省略则从第一页开始 */
+                cursor?: string;
+                /** @description 只看该状态 */
+                status?: "pending" | "approved" | "rejected" | "returned" | "withdrawn" | "expired" | "revoked";
+                /** @description 只看该阅卷方式（档案室用 status=approved&mode=onsite） */
+                mode?: "online" | "onsite";
+                /** @description 只看该案号 */
+                case_no?: string;
+                /** @description 申请人姓名 */
+                applicant?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2892,22 +8927,116 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["QueuePage"];
+                };
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error`、`invalid_case_no` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error" | "invalid_case_no";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_staff_applications_counts: {
+    staff_counts: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 只数该阅卷方式 */
+                mode?: "online" | "onsite";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2919,24 +9048,121 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Counts"];
+                };
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_staff_applications_application_id_access_log: {
+    audit_log: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（1–100，默认 20） */
+                limit?: number;
+                /** @description 上一页回答的 next_cursor；省略则从第一页开始 */
+                cursor?: string;
+            };
             header?: never;
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
             };
             cookie?: never;
@@ -2948,31 +9174,116 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found (another court's application) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["StaffLogPage"];
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_staff_applications_application_id_access_log_pdf: {
+    access_record: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 阅卷申请编号 */
                 application_id: string;
             };
             cookie?: never;
@@ -2984,38 +9295,108 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found (another court's application) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/pdf": string;
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_staff_applications_id_attendance: {
+    attendance: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description 同一用户以相同的键和相同的请求体重试时，返回第一次的结果（状态码与内容相同），不再改变任何数据；相同的键配不同的请求体为 422 idempotency_key_reused。键至少保留 24 小时。
+                 * @example 5f0c8d4e-2b7a-4d1c-9e10-3f2c0a0e9a51
+                 */
+                "Idempotency-Key"?: string;
+            };
             path: {
+                /** @description 编号 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "attended": true,
+                 *       "borrowed_at": "now",
+                 *       "returned_at": null
+                 *     }
+                 */
+                "application/json": components["schemas"]["Attendance"];
             };
         };
         responses: {
@@ -3024,52 +9405,202 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "applicant": {
+                     *         "name": "李律师",
+                     *         "relation": "lawyer_of_record",
+                     *         "role": "lawyer"
+                     *       },
+                     *       "applied_at": "2026-05-18T09:30:00+08:00",
+                     *       "case_no": "（2021）粤01民初1号",
+                     *       "court": "广州市中级人民法院",
+                     *       "id": 12,
+                     *       "materials": [
+                     *         {
+                     *           "filename": "执业证.pdf",
+                     *           "id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
+                     *           "kind": "license"
+                     *         }
+                     *       ],
+                     *       "reading": {
+                     *         "documents": null,
+                     *         "mode": "online",
+                     *         "print": true,
+                     *         "valid_until": "2026-06-02"
+                     *       },
+                     *       "reason": "代理诉讼需要查阅",
+                     *       "review": {
+                     *         "explanation": "同意在线阅卷",
+                     *         "mode": "online",
+                     *         "opinion": "approve",
+                     *         "reviewed_at": "2026-05-18T10:00:00+08:00",
+                     *         "reviewer": "王审查"
+                     *       },
+                     *       "revocation": null,
+                     *       "scope": "全案卷宗",
+                     *       "status": "approved"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Application"];
                 };
-                content?: never;
             };
-            /** @description invalid_state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description validation_error, invalid_date, idempotency_key_reused */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 与当前状态冲突：`invalid_state` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_state";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error`、`invalid_date`、`idempotency_key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error" | "invalid_date" | "idempotency_key_reused";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_staff_applications_id_decision: {
+    decide: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description 同一用户以相同的键和相同的请求体重试时，返回第一次的结果（状态码与内容相同），不再改变任何数据；相同的键配不同的请求体为 422 idempotency_key_reused。键至少保留 24 小时。
+                 * @example 5f0c8d4e-2b7a-4d1c-9e10-3f2c0a0e9a51
+                 */
+                "Idempotency-Key"?: string;
+            };
             path: {
+                /** @description 编号 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "explanation": "同意",
+                 *       "mode": "online",
+                 *       "opinion": "approve",
+                 *       "valid_until": "2026-06-02"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Decision"];
             };
         };
         responses: {
@@ -3078,43 +9609,185 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "applicant": {
+                     *         "name": "李律师",
+                     *         "relation": "lawyer_of_record",
+                     *         "role": "lawyer"
+                     *       },
+                     *       "applied_at": "2026-05-18T09:30:00+08:00",
+                     *       "case_no": "（2021）粤01民初1号",
+                     *       "court": "广州市中级人民法院",
+                     *       "id": 12,
+                     *       "materials": [
+                     *         {
+                     *           "filename": "执业证.pdf",
+                     *           "id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
+                     *           "kind": "license"
+                     *         }
+                     *       ],
+                     *       "reading": {
+                     *         "documents": null,
+                     *         "mode": "online",
+                     *         "print": true,
+                     *         "valid_until": "2026-06-02"
+                     *       },
+                     *       "reason": "代理诉讼需要查阅",
+                     *       "review": {
+                     *         "explanation": "同意在线阅卷",
+                     *         "mode": "online",
+                     *         "opinion": "approve",
+                     *         "reviewed_at": "2026-05-18T10:00:00+08:00",
+                     *         "reviewer": "王审查"
+                     *       },
+                     *       "revocation": null,
+                     *       "scope": "全案卷宗",
+                     *       "status": "approved"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Application"];
                 };
-                content?: never;
             };
-            /** @description invalid_state, no_electronic_dossier */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description validation_error, invalid_date, idempotency_key_reused */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 与当前状态冲突：`invalid_state`、`no_electronic_dossier` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_state" | "no_electronic_dossier";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error`、`invalid_date`、`idempotency_key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error" | "invalid_date" | "idempotency_key_reused";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_staff_bindings: {
+    staff_bindings: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（1–100，默认 20） */
+                limit?: number;
+                /** @description 上一页回答的 next_cursor；省略则从第一页开始 */
+                cursor?: string;
+                /** @description 只看该状态的绑定申请 */
+                status?: "pending" | "approved" | "rejected" | "revoked";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3126,38 +9799,129 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description validation_error (status) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["StaffBindingPage"];
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_staff_bindings_binding_id_decision: {
+    decide_binding: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 案件绑定申请编号 */
                 binding_id: number;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "decision": "approve",
+                 *       "explanation": "材料齐全"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BindingDecision"];
             };
         };
         responses: {
@@ -3166,52 +9930,183 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "applied_at": "2026-05-18T09:30:00+08:00",
+                     *       "case_no": "（2021）粤01民初1号",
+                     *       "court": "广州市中级人民法院",
+                     *       "decided_at": null,
+                     *       "explanation": null,
+                     *       "id": 3,
+                     *       "lawyer": {
+                     *         "id": 7,
+                     *         "law_firm": "广东某某律师事务所",
+                     *         "license_no": "14401201510000000",
+                     *         "name": "李律师"
+                     *       },
+                     *       "materials": [
+                     *         {
+                     *           "filename": "执业证.pdf",
+                     *           "id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
+                     *           "kind": "license"
+                     *         }
+                     *       ],
+                     *       "party_name": "张三",
+                     *       "reviewer": null,
+                     *       "revoked_at": null,
+                     *       "status": "pending"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffBinding"];
                 };
-                content?: never;
             };
-            /** @description invalid_state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description validation_error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 与当前状态冲突：`invalid_state` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_state";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_staff_bindings_binding_id_revoke: {
+    revoke_binding: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 案件绑定申请编号 */
                 binding_id: number;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "explanation": "当事人已解除委托"
+                 *     }
+                 */
+                "application/json": components["schemas"]["services__case_binding__schemas__Revocation"];
             };
         };
         responses: {
@@ -3220,45 +10115,171 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found (another court's binding, or none) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "applied_at": "2026-05-18T09:30:00+08:00",
+                     *       "case_no": "（2021）粤01民初1号",
+                     *       "court": "广州市中级人民法院",
+                     *       "decided_at": null,
+                     *       "explanation": null,
+                     *       "id": 3,
+                     *       "lawyer": {
+                     *         "id": 7,
+                     *         "law_firm": "广东某某律师事务所",
+                     *         "license_no": "14401201510000000",
+                     *         "name": "李律师"
+                     *       },
+                     *       "materials": [
+                     *         {
+                     *           "filename": "执业证.pdf",
+                     *           "id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
+                     *           "kind": "license"
+                     *         }
+                     *       ],
+                     *       "party_name": "张三",
+                     *       "reviewer": null,
+                     *       "revoked_at": null,
+                     *       "status": "pending"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffBinding"];
                 };
-                content?: never;
             };
-            /** @description invalid_state (only an approved binding) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description validation_error (explanation, 1..500 characters) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 与当前状态冲突：`invalid_state` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_state";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_staff_cases_case_no: {
+    staff_case: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 案号，如 （2021）粤01民初1号（URL 编码） */
                 case_no: string;
             };
             cookie?: never;
@@ -3270,31 +10291,93 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found (another court's case, or none) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["StaffCase"];
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_staff_cases_case_no_access_log: {
+    case_access_log: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（1–100，默认 20） */
+                limit?: number;
+                /** @description 上一页回答的 next_cursor；省略则从第一页开始 */
+                cursor?: string;
+            };
             header?: never;
             path: {
+                /** @description 案号，如 （2021）粤01民初1号（URL 编码） */
                 case_no: string;
             };
             cookie?: never;
@@ -3306,33 +10389,120 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found (another court's case) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["StaffLogPage"];
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_staff_cases_case_no_documents_document_id_pages_page: {
+    staff_page: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 案号，如 （2021）粤01民初1号（URL 编码） */
                 case_no: string;
+                /** @description 卷宗文件编号 */
                 document_id: string;
+                /** @description 页码（从 1 起） */
                 page: string;
             };
             cookie?: never;
@@ -3344,31 +10514,88 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "image/png": string;
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_staff_cases_case_no_dossier: {
+    staff_dossier: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 案号，如 （2021）粤01民初1号（URL 编码） */
                 case_no: string;
             };
             cookie?: never;
@@ -3380,31 +10607,105 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found (another court's case, or no electronic dossier) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["StaffDossier"];
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_staff_exports_kind: {
+    export: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description csv 或 xlsx；按月统计（statistics）也可为 json */
+                format?: "csv" | "xlsx" | "json";
+                /** @description queue：只导出该状态 */
+                status?: "pending" | "approved" | "rejected" | "returned" | "withdrawn" | "expired" | "revoked";
+                /** @description queue：只导出该阅卷方式 */
+                mode?: "online" | "onsite";
+                /** @description queue：只导出该案号 */
+                case_no?: string;
+                /** @description queue：申请人姓名 */
+                applicant?: string;
+                /** @description decisions：起始日期（默认 30 天前） */
+                from?: string;
+                /** @description decisions：截止日期（默认今天） */
+                to?: string;
+                /** @description statistics：年份 */
+                year?: number;
+            };
             header?: never;
             path: {
+                /** @description 导出类型：queue（审查队列）、decisions（审查决定）、statistics（按月统计） */
                 kind: string;
             };
             cookie?: never;
@@ -3416,43 +10717,132 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
             };
-            /** @description bad_request (format) */
+            /** @description 请求无法解析：`bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found (no such export) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
                 };
-                content?: never;
             };
-            /** @description validation_error, invalid_date, invalid_case_no */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error`、`invalid_date`、`invalid_case_no` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error" | "invalid_date" | "invalid_case_no";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_staff_reading_room: {
+    reading_room: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 法院（管理员必填；档案室为本院） */
+                court?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3464,43 +10854,164 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description forbidden (another role, or an archivist naming another court) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "closed_dates": [],
+                     *       "configured": true,
+                     *       "court": "广州市中级人民法院",
+                     *       "open_dates": [],
+                     *       "slots": [
+                     *         {
+                     *           "capacity": 5,
+                     *           "end": "12:00",
+                     *           "start": "09:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReadingRoom"];
                 };
-                content?: never;
             };
-            /** @description validation_error (an admin without court) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    put_api_v1_staff_reading_room: {
+    configure_reading_room: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description 法院（管理员必填；档案室为本院） */
+                court?: string;
+            };
+            header?: {
+                /**
+                 * @description 同一用户以相同的键和相同的请求体重试时，返回第一次的结果（状态码与内容相同），不再改变任何数据；相同的键配不同的请求体为 422 idempotency_key_reused。键至少保留 24 小时。
+                 * @example 5f0c8d4e-2b7a-4d1c-9e10-3f2c0a0e9a51
+                 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "closed_dates": [
+                 *         "2026-10-01"
+                 *       ],
+                 *       "open_dates": [],
+                 *       "slots": [
+                 *         {
+                 *           "capacity": 5,
+                 *           "end": "12:00",
+                 *           "start": "09:00"
+                 *         },
+                 *         {
+                 *           "capacity": 5,
+                 *           "end": "17:00",
+                 *           "start": "14:00"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["RoomSettings"];
             };
         };
         responses: {
@@ -3509,36 +11020,131 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "closed_dates": [],
+                     *       "configured": true,
+                     *       "court": "广州市中级人民法院",
+                     *       "open_dates": [],
+                     *       "slots": [
+                     *         {
+                     *           "capacity": 5,
+                     *           "end": "12:00",
+                     *           "start": "09:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReadingRoom"];
                 };
-                content?: never;
             };
-            /** @description validation_error (details.fields names the wrong part), idempotency_key_reused */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error`、`idempotency_key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error" | "idempotency_key_reused";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_staff_reading_room_bookings: {
+    room_bookings: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 日期，默认今天（北京时间） */
+                date?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3550,29 +11156,120 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description invalid_date */
-            422: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["DayBookings"];
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`invalid_date` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_date";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_staff_verifications: {
+    staff_verifications: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（1–100，默认 20） */
+                limit?: number;
+                /** @description 上一页回答的 next_cursor；省略则从第一页开始 */
+                cursor?: string;
+                /** @description 队列的状态，默认 pending */
+                status?: "pending" | "approved" | "rejected";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3584,31 +11281,129 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["VerificationPage"];
+                };
             };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_staff_verifications_verification_id_decision: {
+    decide_verification: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 实名认证申请编号 */
                 verification_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": Record<string, unknown>;
+                /**
+                 * @example {
+                 *       "decision": "reject",
+                 *       "explanation": "身份证照片不清晰，请重新上传"
+                 *     }
+                 */
+                "application/json": components["schemas"]["VerificationDecision"];
             };
         };
         responses: {
@@ -3617,41 +11412,139 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["VerificationView"];
                 };
-                content?: never;
             };
-            /** @description invalid_state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description validation_error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 与当前状态冲突：`invalid_state` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_state";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    post_api_v1_uploads: {
+    upload_material: {
         parameters: {
             query?: never;
             header?: never;
@@ -3660,7 +11553,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": Record<string, unknown>;
+                "multipart/form-data": components["schemas"]["UploadForm"];
             };
         };
         responses: {
@@ -3669,45 +11562,140 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description too_large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    /**
+                     * @example {
+                     *       "content_type": "application/pdf",
+                     *       "filename": "执业证.pdf",
+                     *       "id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
+                     *       "kind": "license",
+                     *       "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *       "size": 183204
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Upload"];
                 };
-                content?: never;
             };
-            /** @description unsupported_media_type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description invalid_kind, validation_error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
+            /** @description 请求无法解析：`bad_request` */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "bad_request";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 内容过大：`too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "too_large";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不支持的内容类型：`unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unsupported_media_type";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 输入有误：`invalid_kind`、`validation_error` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_kind" | "validation_error";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };
     };
-    get_api_v1_uploads_material_id: {
+    download_material: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description 材料编号 */
                 material_id: string;
             };
             cookie?: never;
@@ -3719,22 +11707,80 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
                 };
-                content?: never;
             };
-            /** @description error */
-            default: {
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
                 };
             };
         };

@@ -51,5 +51,7 @@ test("阅卷记录 lines say who did what to which page", () => {
   const { accessLine } = load("utils/words.js");
   assert.equal(accessLine({ actor: "金家慧余", action: "view_page", document_title: "起诉状", document_id: 3, page: 2 }), "金家慧余 查看《起诉状》第2页");
   assert.equal(accessLine({ actor: "金家慧余", action: "link_created" }), "金家慧余 复制链接");
+  // as the gateway answers it: a link names no document, with nulls, not missing fields
+  assert.equal(accessLine({ actor: "金家慧余", action: "link_created", document_title: null, document_id: null, page: null }), "金家慧余 复制链接");
   assert.equal(accessLine({ actor: "金家慧余", action: "download_pdf", document_id: 3 }), "金家慧余 打印（下载）文件3");
 });

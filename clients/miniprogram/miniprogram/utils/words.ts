@@ -3,6 +3,7 @@
 // web page's (gateway/static/common.js), so a reader who uses both reads one language.
 
 import { ApiFailure } from "../api/client";
+import type { Status } from "../api/shapes";
 
 export const LABELS = {
   status: {
@@ -41,7 +42,7 @@ export const LABELS = {
 // The materials of a binding application (API.md "Cases and lawyer binding").
 export const BINDING_KINDS = ["license", "authorization"];
 
-export const STATUSES = ["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"];
+export const STATUSES: readonly Status[] = ["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"];
 
 /** The colour of a status tag (UI.md "Everywhere"): 待审查 blue, 通过 green, 不通过 red, 退回补正 orange, the rest grey. */
 export function statusTone(status: string): "blue" | "green" | "red" | "orange" | "grey" {
@@ -60,9 +61,16 @@ export function statusTone(status: string): "blue" | "green" | "red" | "orange" 
 }
 
 /** A line of the 阅卷记录: "2022-05-18 10:02:11 金家慧余 查看《起诉状》第3页". */
-export function accessLine(entry: { action: string; actor: string; document_title?: string; document_id?: unknown; page?: number }): string {
+export function accessLine(entry: {
+  action: string;
+  actor: string;
+  document_title?: string | null;
+  document_id?: number | string | null;
+  page?: number | null;
+}): string {
   const what = LABELS.access[entry.action] || entry.action;
-  const doc = entry.document_title ? `《${entry.document_title}》` : entry.document_id !== undefined ? `文件${String(entry.document_id)}` : "";
+  // a link made or revoked names no document: null, not a 文件null
+  const doc = entry.document_title ? `《${entry.document_title}》` : entry.document_id != null ? `文件${String(entry.document_id)}` : "";
   const page = entry.page ? `第${entry.page}页` : "";
   return `${entry.actor} ${what}${doc}${page}`;
 }

@@ -2,6 +2,7 @@
 // time (加载更多 and at the bottom of the list), filtered by status; 申请 opens the form.
 
 import { type Answer } from "../../api/client";
+import type { Status } from "../../api/shapes";
 import { api, tokens, toSignIn } from "../../api/index";
 import { fmtDate } from "../../utils/format";
 import { isCode, showError } from "../../utils/ui";
@@ -31,7 +32,7 @@ function row(a: Item): Row {
   };
 }
 
-const FILTERS = ["", ...STATUSES];
+const FILTERS: readonly (Status | "")[] = ["", ...STATUSES];
 
 Page({
   data: {
@@ -72,7 +73,7 @@ Page({
     this.setData({ loading: true });
     try {
       const page = await api().get("/api/v1/applications", {
-        query: { status: FILTERS[this.data.filterIndex], limit: 20, cursor: this.data.cursor || undefined },
+        query: { status: FILTERS[this.data.filterIndex] || undefined, limit: 20, cursor: this.data.cursor || undefined },
       });
       this.setData({
         items: [...this.data.items, ...page.items.map(row)],

@@ -34,7 +34,7 @@ Page({
       const rows = page.items.map((r, i) => ({
         key: String(offset + i),
         date: r.date,
-        who: r.reader ? `${r.reader.name}（${LABELS.role[r.reader.role] || r.reader.role}）` : "—",
+        who: r.reader ? `${r.reader.name}（${LABELS.role[r.reader.role ?? ""] || r.reader.role || ""}）` : "—",
         documents: r.documents && r.documents.length ? r.documents.map((t) => `《${t}》`).join("") : "—",
         pages: r.pages,
         prints: r.prints,

@@ -70,7 +70,7 @@ Page({
     try {
       await api().post("/api/v1/auth/register", {
         body: {
-          role: form.role,
+          role: form.role === "lawyer" ? "lawyer" : "party",
           name: form.name.trim(),
           id_number: form.id_number.trim().toUpperCase(),
           phone,
