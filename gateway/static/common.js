@@ -90,7 +90,7 @@ export function errorText(err) {
   if (SPECIFIC.has(err.code) && err.message && err.message !== text) text = `${err.message}。${text}`;
   const fields = err.details.fields;
   if (fields && typeof fields === "object") {
-    text += " " + Object.values(fields).filter((v) => typeof v === "string").join("；");
+    text += ` ${Object.values(fields).filter((v) => typeof v === "string").join("；")}`;
   }
   return text;
 }
@@ -101,7 +101,7 @@ function csrfToken() {
 }
 
 export function cookie(name) {
-  const hit = document.cookie.split("; ").find((c) => c.startsWith(name + "="));
+  const hit = document.cookie.split("; ").find((c) => c.startsWith(`${name}=`));
   return hit ? decodeURIComponent(hit.slice(name.length + 1)) : "";
 }
 
@@ -193,7 +193,7 @@ export function sendForm(url, form, onProgress) {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", url);
     xhr.setRequestHeader("X-CSRF-Token", csrfToken());
-    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress && onProgress(Math.round((e.loaded / e.total) * 100));
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress?.(Math.round((e.loaded / e.total) * 100));
     xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? resolve(JSON.parse(xhr.responseText)) : reject(failureFrom(xhr.status, xhr.responseText)));
     xhr.onerror = () => reject(new ApiFailure(0, "network", ""));
     xhr.send(form);
@@ -353,7 +353,7 @@ export function createRouter(routes, root) {
         if (seq !== latest) return;
         root.replaceChildren(el);
         const heading = root.querySelector("h1, h2");
-        if (heading) document.title = heading.textContent + " - " + document.body.dataset.title;
+        if (heading) document.title = `${heading.textContent} - ${document.body.dataset.title}`;
         focusView(root, heading);
         return;
       }
@@ -730,7 +730,7 @@ export function verificationPanel(user, { refresh, next }) {
   if (status === "approved") {
     parts.push(h("p", { class: "ok-text" }, "您已完成实名认证，可以查询案件和申请阅卷。"));
     // a page of this front end opens in place; a copied link (/r/…) is the gateway's
-    const inPlace = next && next.startsWith(`/${location.pathname.split("/")[1]}/`);
+    const inPlace = next?.startsWith(`/${location.pathname.split("/")[1]}/`);
     if (next) parts.push(h("div", { class: "actions" }, h("a", { href: next, "data-nav": inPlace, class: "btn btn-primary weui-btn weui-btn_primary", "data-action": "continue" }, "继续")));
   } else if (status === "pending") {
     parts.push(h("p", { class: "notice" }, "实名认证审核中：法院工作人员核对后即可查询案件和申请阅卷，审核结果将通知您。"));
@@ -876,7 +876,7 @@ export function applicationForm({ user, onDone, onBinding, initialCase, verifyPa
       caseNo.value = c.case_no;
       const parts = [h("p", {}, `${c.case_no} · ${c.court} · ${LABELS.caseStatus[c.status] || c.status} · 您是：${LABELS.relation[c.relation] || c.relation}`)];
       if (c.needs_binding) parts.push(bindingPrompt("您尚未绑定该案件（审理中的案件需先申请案件绑定），请先申请案件绑定。"));
-      else if (lawyer) parts.push(h("p", { class: "muted" }, "可以申请。律师申请需上传：" + LAWYER_KINDS.map((k) => LABELS.kind[k]).join("、") + "。"));
+      else if (lawyer) parts.push(h("p", { class: "muted" }, `可以申请。律师申请需上传：${LAWYER_KINDS.map((k) => LABELS.kind[k]).join("、")}。`));
       else parts.push(h("p", { class: "ok-text" }, "可以申请。"));
       eligibility.replaceChildren(...parts);
       return c;
@@ -1114,7 +1114,10 @@ export function detailBlocks(app, actions) {
   const review = app.review;
   const reading = app.reading;
   const byKind = {};
-  for (const m of app.materials || []) (byKind[m.kind] ||= []).push(m);
+  for (const m of app.materials || []) {
+    if (!byKind[m.kind]) byKind[m.kind] = [];
+    byKind[m.kind].push(m);
+  }
   const materials = Object.keys(byKind).length
     ? h("ul", { class: "material-groups" }, Object.entries(byKind).map(([kind, items]) => h("li", {}, h("strong", {}, LABELS.kind[kind] || kind),
         h("ul", {}, items.map((m) => h("li", {}, h("a", { href: `/api/v1/uploads/${encodeURIComponent(m.id)}`, target: "_blank", rel: "noopener" }, m.filename)))))))
@@ -1526,7 +1529,7 @@ function viewer(root, dossier, { heading, note, pageUrl, print, noPrint, volumeL
   img.addEventListener("load", () => {
     layout();
     const upcoming = page < current.page_count ? pageUrl(current, page + 1) : null;
-    if (upcoming && img.src.endsWith(pageUrl(current, page)) && !(ahead && ahead.src.endsWith(upcoming))) {
+    if (upcoming && img.src.endsWith(pageUrl(current, page)) && !(ahead?.src.endsWith(upcoming))) {
       ahead = new Image();
       ahead.src = upcoming;
     }
@@ -1601,7 +1604,7 @@ function viewer(root, dossier, { heading, note, pageUrl, print, noPrint, volumeL
 
   const printControl = print ? button("打印", () => print(current), "primary", { "data-action": "print", class: "btn btn-primary weui-btn weui-btn_primary weui-btn_mini" })
     : noPrint ? h("span", { class: "muted no-print" }, noPrint) : null;
-  const resume = place && place.load();
+  const resume = place?.load();
   const start = resume && docs.find((d) => d.id === resume.doc);
   const resumed = Boolean(start && (start !== docs[0] || resume.page > 1));
   const resumeNote = resumed ? h("p", { class: "notice resume-note" }, `已从上次阅读的位置继续：《${start.title}》第${Math.min(resume.page, start.page_count)}页。`,

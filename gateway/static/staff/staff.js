@@ -47,7 +47,7 @@ function renderNav(user) {
     router.go("/staff/login");
   });
   nav.replaceChildren(...links.map(([href, text]) => h("a", { href, "data-nav": true, "aria-current": href === here ? "page" : null }, text)),
-    h("a", { href: "/staff/account", "data-nav": true, class: "who", title: "我的：修改密码、退出所有设备" }, `${user.name}（${LABELS.role[user.role]}${user.court ? " · " + user.court : ""}）`), out);
+    h("a", { href: "/staff/account", "data-nav": true, class: "who", title: "我的：修改密码、退出所有设备" }, `${user.name}（${LABELS.role[user.role]}${user.court ? ` · ${user.court}` : ""}）`), out);
 }
 
 function waited(seconds) {
