@@ -13,7 +13,7 @@ help:
 	@echo "make run       install what is missing, start everything in the foreground (Ctrl-C stops)"
 	@echo "make up|down   the same stack in the background / stop it"
 	@echo "make test      the whole test suite (SQLite, then PostgreSQL)"
-	@echo "make lint      ruff"
+	@echo "make lint      ruff; biome and tsc --checkJs over the web pages' JS"
 	@echo "make bench     the benchmarks (numbers for the README)"
 	@echo "make client-types  regenerate the mini-program's API types from the OpenAPI document"
 
@@ -68,9 +68,14 @@ test-sqlite: deps
 test-postgres: deps
 	$(BIN)/python -m pytest tests -q -m "not unit and not once" --postgres
 
+# The web pages' JS (gateway/static): biome (biome.json), and tsc --checkJs with the routes
+# typed from the OpenAPI document (gateway/static/tsconfig.json); tests/unit/test_web_js.py too.
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@test -x node_modules/.bin/biome || { echo "the root npm packages are missing: run make deps" >&2; exit 1; }
+	node_modules/.bin/biome lint --error-on-warnings
+	node_modules/.bin/tsc -p gateway/static
 
 fmt: venv
 	$(BIN)/ruff format .

@@ -115,6 +115,12 @@ function failureFrom(status, text) {
 }
 
 // `idempotencyKey` goes out as the Idempotency-Key header; see intent() below.
+/**
+ * @param {import("./api-types").ApiMethod} method
+ * @param {import("./api-types").ApiPath} path a route of the OpenAPI document
+ * @param {unknown} [body]
+ * @param {{ idempotencyKey?: string }} [options]
+ */
 export async function api(method, path, body, { idempotencyKey } = {}) {
   const headers = { Accept: "application/json" };
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
@@ -302,6 +308,11 @@ export function largeTextToggle() {
 // page. `load()` reads the next page and resolves to it: a view awaits the first, so its
 // errors are the page's; a later page's error is a toast and 加载更多 stays to try again.
 // `start` labels a button that reads the first page (a list drawn only when asked for).
+/**
+ * @param {import("./api-types").Route} path a listing route of the OpenAPI document
+ * @param {(item: any) => any} row
+ * @param {{ params?: Record<string, any>, limit?: number, list?: any, shell?: any, empty?: any, start?: string | null, action?: string, onPage?: ((items: any[]) => void) | null }} [options]
+ */
 export function pagedList(path, row, { params = {}, limit = 20, list, shell = list, empty = null, start = null, action = "more", onPage = null } = {}) {
   let cursor = null;
   let shown = 0;
@@ -380,7 +391,7 @@ export function createRouter(routes, root) {
   };
   window.addEventListener("popstate", render);
   document.addEventListener("click", (e) => {
-    const a = e.target.closest("a[data-nav]");
+    const a = /** @type {Element} */ (e.target).closest("a[data-nav]");
     if (a && !e.ctrlKey && !e.metaKey && !e.shiftKey) {
       e.preventDefault();
       router.go(a.getAttribute("href"));
@@ -443,6 +454,7 @@ export function input(name, attrs = {}) {
   return h("input", { name, class: "weui-input", ...attrs });
 }
 
+/** @param {{ heading: string, roles: string[], onDone: (user: any) => any, signupPath?: string, resetPath?: string, note?: any }} options */
 export function loginForm({ heading, roles, onDone, signupPath, resetPath, note }) {
   const phone = input("phone", { type: "tel", autocomplete: "username", required: true, inputmode: "numeric", placeholder: "11位手机号" });
   const password = input("password", { type: "password", autocomplete: "current-password", required: true, placeholder: "密码" });
@@ -1189,6 +1201,7 @@ export function slotWords(slot, { day = true } = {}) {
 // old. The refusals say why: 名额已满, 闭馆日, 不在阅卷期限内. The booking's answer is shown
 // at once: the application itself hears of it a moment later.
 export function bookingBlock(app) {
+  /** @type {`/api/v1/applications/${string}`} */
   const base = `/api/v1/applications/${encodeURIComponent(app.id)}`;
   const current = h("div", { class: "booking-current", "aria-live": "polite" });
   const message = h("div", { class: "booking-message", "aria-live": "assertive" });
@@ -1317,6 +1330,7 @@ export async function copyLink(appId, container) {
 // stamped PDF of them, in the dossier's order, is made in the background while a bar shows
 // the pages done of the total; 下载打印文件 then opens it (every download is in 阅卷记录).
 export async function printDossier(appId, container) {
+  /** @type {`/api/v1/applications/${string}/dossier`} */
   const base = `/api/v1/applications/${encodeURIComponent(appId)}/dossier`;
   let dossier;
   try {
@@ -1394,7 +1408,13 @@ export function pdfUrl(appId, docId) {
 
 // -- the dossier viewer (查看案卷) --------------------------------------------------------
 // A reader sees what their grant covers; 打印 only where the clerk allowed it.
+/**
+ * @param {HTMLElement} root
+ * @param {string | number} appId
+ * @param {{ back?: any }} options
+ */
 export async function dossierViewer(root, appId, { back }) {
+  /** @type {`/api/v1/applications/${string}/dossier`} */
   const base = `/api/v1/applications/${encodeURIComponent(appId)}/dossier`;
   const [dossier, user] = await Promise.all([api("GET", base), me().catch(() => null)]);
   viewer(root, dossier, {
@@ -1411,6 +1431,7 @@ export async function dossierViewer(root, appId, { back }) {
 // The court's own preview of a case's whole dossier, 副卷 included, stamped with the staff
 // member's name; every page is in the case's 阅卷记录.
 export async function staffDossierViewer(root, caseNo, { back }) {
+  /** @type {`/api/v1/staff/cases/${string}`} */
   const base = `/api/v1/staff/cases/${encodeURIComponent(caseNo)}`;
   const [dossier, user] = await Promise.all([api("GET", `${base}/dossier`), me().catch(() => null)]);
   viewer(root, dossier, {
@@ -1459,6 +1480,11 @@ const THUMBS_AT_ONCE = 3;
 const SWIPE_MIN_PX = 60;
 const SWIPE_MAX_MS = 800;
 
+/**
+ * @param {HTMLElement} root
+ * @param {any} dossier
+ * @param {{ heading: string, note: string, pageUrl: (doc: any, n: number) => string, print?: any, noPrint?: any, volumeLabel?: (v: any) => string, back: any, place: any }} options
+ */
 function viewer(root, dossier, { heading, note, pageUrl, print, noPrint, volumeLabel = (v) => v.title, back, place }) {
   const docs = dossier.volumes.flatMap((v) => v.documents.map((d) => ({ ...d, volume: v.title })));
   if (!docs.length) {
@@ -1467,6 +1493,7 @@ function viewer(root, dossier, { heading, note, pageUrl, print, noPrint, volumeL
   }
   let current = null;
   let page = 0;
+  /** @type {"fit" | number} */
   let zoom = "fit"; // "fit" (适合宽度) or a scale of ZOOM_STEPS
   // The next page, fetched ahead once the current one has loaded, so 下一页 shows at once.
   // Every page fetch is stamped and logged by the server as a view (阅卷记录, and the
@@ -1553,7 +1580,7 @@ function viewer(root, dossier, { heading, note, pageUrl, print, noPrint, volumeL
   }
   function layout() {
     const fitting = zoom === "fit";
-    img.style.width = fitting ? "" : `${Math.round((img.naturalWidth || PAGE_PIXELS) * zoom)}px`;
+    img.style.width = fitting ? "" : `${Math.round((img.naturalWidth || PAGE_PIXELS) * /** @type {number} */ (zoom))}px`;
     frame.classList.toggle("fit", fitting);
     frame.classList.toggle("zoomed", !fitting);
     // panning a page wider than the frame is the finger's; a swipe turns pages otherwise
@@ -1655,7 +1682,7 @@ function thumbnails(pageUrl, onPick) {
   const visible = new Set();
   const observer = typeof IntersectionObserver === "function" ? new IntersectionObserver((entries) => {
     for (const entry of entries) {
-      const tile = entry.target;
+      const tile = /** @type {HTMLElement} */ (entry.target);
       if (entry.isIntersecting) {
         visible.add(tile);
         if (!tile.dataset.state) {

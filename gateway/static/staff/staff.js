@@ -586,7 +586,7 @@ const routes = [
   [/^\/staff\/reading-room$/, async (el) => {
     await signedIn("archivist");
     const asked = new URLSearchParams(location.search).get("date") || "";
-    const day = await api("GET", `/api/v1/staff/reading-room/bookings${asked ? `?date=${encodeURIComponent(asked)}` : ""}`);
+    const day = await api("GET", asked ? `/api/v1/staff/reading-room/bookings?date=${encodeURIComponent(asked)}` : "/api/v1/staff/reading-room/bookings");
     const picker = input("date", { type: "date", value: day.date, "aria-label": "日期" });
     const go = (date) => router.go(`${ROOM_DAY}?date=${encodeURIComponent(date)}`);
     const shift = (days) => {
