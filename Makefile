@@ -69,13 +69,13 @@ test-postgres: deps
 	$(BIN)/python -m pytest tests -q -m "not unit and not once" --postgres
 
 # The web pages' JS (gateway/static): biome (biome.json), and tsc --checkJs with the routes
-# typed from the OpenAPI document (gateway/static/tsconfig.json); tests/unit/test_web_js.py too.
+# typed from the OpenAPI document (gateway/webtypes/tsconfig.json); tests/unit/test_web_js.py too.
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@test -x node_modules/.bin/biome || { echo "the root npm packages are missing: run make deps" >&2; exit 1; }
 	node_modules/.bin/biome lint --error-on-warnings
-	node_modules/.bin/tsc -p gateway/static
+	node_modules/.bin/tsc -p gateway/webtypes
 
 fmt: venv
 	$(BIN)/ruff format .

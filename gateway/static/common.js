@@ -116,8 +116,8 @@ function failureFrom(status, text) {
 
 // `idempotencyKey` goes out as the Idempotency-Key header; see intent() below.
 /**
- * @param {import("./api-types").ApiMethod} method
- * @param {import("./api-types").ApiPath} path a route of the OpenAPI document
+ * @param {ApiMethod} method
+ * @param {ApiPath} path a route of the OpenAPI document
  * @param {unknown} [body]
  * @param {{ idempotencyKey?: string }} [options]
  */
@@ -309,7 +309,7 @@ export function largeTextToggle() {
 // errors are the page's; a later page's error is a toast and 加载更多 stays to try again.
 // `start` labels a button that reads the first page (a list drawn only when asked for).
 /**
- * @param {import("./api-types").Route} path a listing route of the OpenAPI document
+ * @param {ApiRoute} path a listing route of the OpenAPI document
  * @param {(item: any) => any} row
  * @param {{ params?: Record<string, any>, limit?: number, list?: any, shell?: any, empty?: any, start?: string | null, action?: string, onPage?: ((items: any[]) => void) | null }} [options]
  */

@@ -1,7 +1,7 @@
 """The web pages' JavaScript (gateway/static: /m/, /web/, /staff/, no build step): biome
 finds nothing in it (biome.json), and tsc --checkJs passes over it with the routes typed
-from the OpenAPI document's generated ``paths`` (gateway/static/tsconfig.json,
-api-types.d.ts), so a call to a route the gateway does not serve fails here.
+from the OpenAPI document's generated ``paths`` (gateway/webtypes: tsconfig.json,
+api.d.ts), so a call to a route the gateway does not serve fails here.
 
 Needs the root npm packages, which ``make deps`` installs (``npm ci``)."""
 
@@ -15,6 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "gateway" / "static"
+WEBTYPES = ROOT / "gateway" / "webtypes"
 BIN = ROOT / "node_modules" / ".bin"
 TYPES = ROOT / "clients" / "miniprogram" / "typings" / "api.d.ts"
 
@@ -36,7 +37,7 @@ def test_biome_finds_nothing_in_the_pages_js():
 
 
 def test_the_pages_js_type_checks_against_the_generated_types():
-    checked = run([str(BIN / "tsc"), "-p", str(STATIC)])
+    checked = run([str(BIN / "tsc"), "-p", str(WEBTYPES)])
     assert checked.returncode == 0, checked.stdout[-6000:] + checked.stderr
 
 
@@ -46,6 +47,7 @@ def test_a_route_the_document_lacks_does_not_type_check(tmp_path):
     of those calls only."""
     copy = tmp_path / "gateway" / "static"
     shutil.copytree(STATIC, copy)
+    shutil.copytree(WEBTYPES, tmp_path / "gateway" / "webtypes")
     (tmp_path / "clients" / "miniprogram" / "typings").mkdir(parents=True)
     shutil.copy(TYPES, tmp_path / "clients" / "miniprogram" / "typings" / "api.d.ts")
     m = copy / "m" / "m.js"
@@ -56,8 +58,11 @@ def test_a_route_the_document_lacks_does_not_type_check(tmp_path):
         'export const rightOne = () => api("GET", `/api/v1/applications/${encodeURIComponent("7")}`);',
     ]
     m.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    checked = run([str(BIN / "tsc"), "-p", "."], cwd=copy)
+    checked = run([str(BIN / "tsc"), "-p", "."], cwd=tmp_path / "gateway" / "webtypes")
     errors = [line for line in checked.stdout.splitlines() if ": error TS" in line]
     assert checked.returncode != 0, checked.stdout
     count = len(lines)
-    assert sorted(line.split(",")[0] for line in errors) == [f"m/m.js({count - 2}", f"m/m.js({count - 1}"], errors
+    assert sorted(line.split(",")[0] for line in errors) == [
+        f"../static/m/m.js({count - 2}",
+        f"../static/m/m.js({count - 1}",
+    ], errors
