@@ -1161,6 +1161,9 @@ export function detailBlocks(app, actions) {
   // 退回补正: 补正 (amend, then resubmit) first; 重新申请 resubmits the same application
   const correct = app.status === "returned" && actions.correct;
   if (correct) tail.push(button("补正", actions.correct, "primary", { "data-action": "correct" }));
+  // Which actions a status allows is the applications service's rule (services/applications/
+  // domain.py REAPPLY_FROM; 撤回 only while pending), repeated here and in the mini-program's
+  // utils/detail.ts because the application's answer does not say it yet.
   if (["expired", "rejected", "returned", "revoked"].includes(app.status) && actions.reapply) tail.push(button("重新申请", actions.reapply, correct ? "default" : "primary", { "data-action": "reapply" }));
   if (app.status === "pending" && actions.withdraw) tail.push(button("撤回申请", actions.withdraw, "default", { "data-action": "withdraw" }));
   // 已终止 says why at the top: the reader's relation to the case ended, and reading with it

@@ -191,6 +191,9 @@ function decisionForm(app, dossier, onDone) {
         body.end_date = end.value;
         if (!body.explanation && start.value && end.value) body.explanation = onsiteText();
       }
+      // The review service writes a default of its own when none is sent (services/review/
+      // domain.py APPROVE_ONLINE_TEXT, onsite_explanation), worded with ASCII commas and
+      // without the no-dossier sentence above: two copies of the manual's words that differ.
       if (!body.explanation) body.explanation = "申请符合法律规定，予以同意";
     }
     try {
