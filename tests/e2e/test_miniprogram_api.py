@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -170,6 +171,8 @@ def test_a_reader_goes_the_whole_way_on_the_mini_programs_api_layer(stack, admin
         steps = flow.finish()
     finally:
         flow.stop()
+    if steps["done"]["retried"]:
+        warnings.warn(f"reads answered 503 once and were asked again: {steps['done']['retried']}", stacklevel=1)
 
     # Not signed in: the contract's error shape, no token kept, and the way to 登录.
     anonymous = steps["anonymous"]

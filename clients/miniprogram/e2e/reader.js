@@ -70,6 +70,20 @@ async function refusal(promise) {
   throw new Error("the call was not refused");
 }
 
+// A read answered 503 service_unavailable (a service did not answer the gateway in time, as
+// on a busy machine) is asked once more, as a reader pulls to refresh; each such retry is
+// reported at the end, so the test can say it happened.
+const retried = [];
+async function read(call, what) {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof ApiFailure) || err.code !== "service_unavailable") throw err;
+    retried.push(what);
+    return call();
+  }
+}
+
 async function eventually(fetch, done, seconds = 20) {
   const until = Date.now() + seconds * 1000;
   for (;;) {
@@ -144,7 +158,7 @@ async function flow() {
     state: LABELS.verification[pending.verification.status],
   });
   await ask("verification", { id: verification.id });
-  const verified = await currentUser();
+  const verified = await read(currentUser, "GET /me after 实名认证");
   emit({ step: "verified", verified: verified.verified, state: LABELS.verification[verified.verification.status] });
 
   on("pages/apply/apply");
@@ -197,7 +211,7 @@ async function flow() {
   // The clerk approves; the detail shows it once review's decision reached applications.
   await ask("approval", { application_id: created.id });
   const approved = await eventually(
-    () => api().get("/api/v1/applications/{application_id}", { path: { application_id: String(created.id) } }),
+    () => read(() => api().get("/api/v1/applications/{application_id}", { path: { application_id: String(created.id) } }), "GET the detail after approval"),
     (a) => a.status === "approved",
   );
   emit({ step: "approved", detail: detailView(approved) });
@@ -229,7 +243,7 @@ async function flow() {
   on("pages/messages/messages");
   // 站内信: the decision's message; opening it marks it read.
   const inbox = await eventually(
-    () => api().get("/api/v1/messages", { query: { limit: 20 } }),
+    () => read(() => api().get("/api/v1/messages", { query: { limit: 20 } }), "GET /messages"),
     (page) => page.items.some((m) => String(m.application_id) === id),
   );
   const message = inbox.items.find((m) => String(m.application_id) === id);
@@ -257,7 +271,7 @@ const timer = setTimeout(() => {
 
 flow()
   .then(() => {
-    emit({ step: "done", exchanges: exchanges.length });
+    emit({ step: "done", exchanges: exchanges.length, retried });
     clearTimeout(timer);
     process.exit(0);
   })
