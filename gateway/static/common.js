@@ -90,7 +90,7 @@ export function errorText(err) {
   if (SPECIFIC.has(err.code) && err.message && err.message !== text) text = `${err.message}。${text}`;
   const fields = err.details.fields;
   if (fields && typeof fields === "object") {
-    text += " " + Object.values(fields).filter((v) => typeof v === "string").join("；");
+    text += ` ${Object.values(fields).filter((v) => typeof v === "string").join("；")}`;
   }
   return text;
 }
@@ -101,7 +101,7 @@ function csrfToken() {
 }
 
 export function cookie(name) {
-  const hit = document.cookie.split("; ").find((c) => c.startsWith(name + "="));
+  const hit = document.cookie.split("; ").find((c) => c.startsWith(`${name}=`));
   return hit ? decodeURIComponent(hit.slice(name.length + 1)) : "";
 }
 
@@ -115,6 +115,12 @@ function failureFrom(status, text) {
 }
 
 // `idempotencyKey` goes out as the Idempotency-Key header; see intent() below.
+/**
+ * @param {ApiMethod} method
+ * @param {ApiPath} path a route of the OpenAPI document
+ * @param {unknown} [body]
+ * @param {{ idempotencyKey?: string }} [options]
+ */
 export async function api(method, path, body, { idempotencyKey } = {}) {
   const headers = { Accept: "application/json" };
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
@@ -193,7 +199,7 @@ export function sendForm(url, form, onProgress) {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", url);
     xhr.setRequestHeader("X-CSRF-Token", csrfToken());
-    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress && onProgress(Math.round((e.loaded / e.total) * 100));
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress?.(Math.round((e.loaded / e.total) * 100));
     xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? resolve(JSON.parse(xhr.responseText)) : reject(failureFrom(xhr.status, xhr.responseText)));
     xhr.onerror = () => reject(new ApiFailure(0, "network", ""));
     xhr.send(form);
@@ -302,6 +308,11 @@ export function largeTextToggle() {
 // page. `load()` reads the next page and resolves to it: a view awaits the first, so its
 // errors are the page's; a later page's error is a toast and 加载更多 stays to try again.
 // `start` labels a button that reads the first page (a list drawn only when asked for).
+/**
+ * @param {ApiRoute} path a listing route of the OpenAPI document
+ * @param {(item: any) => any} row
+ * @param {{ params?: Record<string, any>, limit?: number, list?: any, shell?: any, empty?: any, start?: string | null, action?: string, onPage?: ((items: any[]) => void) | null }} [options]
+ */
 export function pagedList(path, row, { params = {}, limit = 20, list, shell = list, empty = null, start = null, action = "more", onPage = null } = {}) {
   let cursor = null;
   let shown = 0;
@@ -353,7 +364,7 @@ export function createRouter(routes, root) {
         if (seq !== latest) return;
         root.replaceChildren(el);
         const heading = root.querySelector("h1, h2");
-        if (heading) document.title = heading.textContent + " - " + document.body.dataset.title;
+        if (heading) document.title = `${heading.textContent} - ${document.body.dataset.title}`;
         focusView(root, heading);
         return;
       }
@@ -380,7 +391,7 @@ export function createRouter(routes, root) {
   };
   window.addEventListener("popstate", render);
   document.addEventListener("click", (e) => {
-    const a = e.target.closest("a[data-nav]");
+    const a = /** @type {Element} */ (e.target).closest("a[data-nav]");
     if (a && !e.ctrlKey && !e.metaKey && !e.shiftKey) {
       e.preventDefault();
       router.go(a.getAttribute("href"));
@@ -443,6 +454,7 @@ export function input(name, attrs = {}) {
   return h("input", { name, class: "weui-input", ...attrs });
 }
 
+/** @param {{ heading: string, roles: string[], onDone: (user: any) => any, signupPath?: string, resetPath?: string, note?: any }} options */
 export function loginForm({ heading, roles, onDone, signupPath, resetPath, note }) {
   const phone = input("phone", { type: "tel", autocomplete: "username", required: true, inputmode: "numeric", placeholder: "11位手机号" });
   const password = input("password", { type: "password", autocomplete: "current-password", required: true, placeholder: "密码" });
@@ -730,7 +742,7 @@ export function verificationPanel(user, { refresh, next }) {
   if (status === "approved") {
     parts.push(h("p", { class: "ok-text" }, "您已完成实名认证，可以查询案件和申请阅卷。"));
     // a page of this front end opens in place; a copied link (/r/…) is the gateway's
-    const inPlace = next && next.startsWith(`/${location.pathname.split("/")[1]}/`);
+    const inPlace = next?.startsWith(`/${location.pathname.split("/")[1]}/`);
     if (next) parts.push(h("div", { class: "actions" }, h("a", { href: next, "data-nav": inPlace, class: "btn btn-primary weui-btn weui-btn_primary", "data-action": "continue" }, "继续")));
   } else if (status === "pending") {
     parts.push(h("p", { class: "notice" }, "实名认证审核中：法院工作人员核对后即可查询案件和申请阅卷，审核结果将通知您。"));
@@ -876,7 +888,7 @@ export function applicationForm({ user, onDone, onBinding, initialCase, verifyPa
       caseNo.value = c.case_no;
       const parts = [h("p", {}, `${c.case_no} · ${c.court} · ${LABELS.caseStatus[c.status] || c.status} · 您是：${LABELS.relation[c.relation] || c.relation}`)];
       if (c.needs_binding) parts.push(bindingPrompt("您尚未绑定该案件（审理中的案件需先申请案件绑定），请先申请案件绑定。"));
-      else if (lawyer) parts.push(h("p", { class: "muted" }, "可以申请。律师申请需上传：" + LAWYER_KINDS.map((k) => LABELS.kind[k]).join("、") + "。"));
+      else if (lawyer) parts.push(h("p", { class: "muted" }, `可以申请。律师申请需上传：${LAWYER_KINDS.map((k) => LABELS.kind[k]).join("、")}。`));
       else parts.push(h("p", { class: "ok-text" }, "可以申请。"));
       eligibility.replaceChildren(...parts);
       return c;
@@ -1114,7 +1126,10 @@ export function detailBlocks(app, actions) {
   const review = app.review;
   const reading = app.reading;
   const byKind = {};
-  for (const m of app.materials || []) (byKind[m.kind] ||= []).push(m);
+  for (const m of app.materials || []) {
+    if (!byKind[m.kind]) byKind[m.kind] = [];
+    byKind[m.kind].push(m);
+  }
   const materials = Object.keys(byKind).length
     ? h("ul", { class: "material-groups" }, Object.entries(byKind).map(([kind, items]) => h("li", {}, h("strong", {}, LABELS.kind[kind] || kind),
         h("ul", {}, items.map((m) => h("li", {}, h("a", { href: `/api/v1/uploads/${encodeURIComponent(m.id)}`, target: "_blank", rel: "noopener" }, m.filename)))))))
@@ -1146,6 +1161,9 @@ export function detailBlocks(app, actions) {
   // 退回补正: 补正 (amend, then resubmit) first; 重新申请 resubmits the same application
   const correct = app.status === "returned" && actions.correct;
   if (correct) tail.push(button("补正", actions.correct, "primary", { "data-action": "correct" }));
+  // Which actions a status allows is the applications service's rule (services/applications/
+  // domain.py REAPPLY_FROM; 撤回 only while pending), repeated here and in the mini-program's
+  // utils/detail.ts because the application's answer does not say it yet.
   if (["expired", "rejected", "returned", "revoked"].includes(app.status) && actions.reapply) tail.push(button("重新申请", actions.reapply, correct ? "default" : "primary", { "data-action": "reapply" }));
   if (app.status === "pending" && actions.withdraw) tail.push(button("撤回申请", actions.withdraw, "default", { "data-action": "withdraw" }));
   // 已终止 says why at the top: the reader's relation to the case ended, and reading with it
@@ -1186,6 +1204,7 @@ export function slotWords(slot, { day = true } = {}) {
 // old. The refusals say why: 名额已满, 闭馆日, 不在阅卷期限内. The booking's answer is shown
 // at once: the application itself hears of it a moment later.
 export function bookingBlock(app) {
+  /** @type {`/api/v1/applications/${string}`} */
   const base = `/api/v1/applications/${encodeURIComponent(app.id)}`;
   const current = h("div", { class: "booking-current", "aria-live": "polite" });
   const message = h("div", { class: "booking-message", "aria-live": "assertive" });
@@ -1314,6 +1333,7 @@ export async function copyLink(appId, container) {
 // stamped PDF of them, in the dossier's order, is made in the background while a bar shows
 // the pages done of the total; 下载打印文件 then opens it (every download is in 阅卷记录).
 export async function printDossier(appId, container) {
+  /** @type {`/api/v1/applications/${string}/dossier`} */
   const base = `/api/v1/applications/${encodeURIComponent(appId)}/dossier`;
   let dossier;
   try {
@@ -1391,7 +1411,13 @@ export function pdfUrl(appId, docId) {
 
 // -- the dossier viewer (查看案卷) --------------------------------------------------------
 // A reader sees what their grant covers; 打印 only where the clerk allowed it.
+/**
+ * @param {HTMLElement} root
+ * @param {string | number} appId
+ * @param {{ back?: any }} options
+ */
 export async function dossierViewer(root, appId, { back }) {
+  /** @type {`/api/v1/applications/${string}/dossier`} */
   const base = `/api/v1/applications/${encodeURIComponent(appId)}/dossier`;
   const [dossier, user] = await Promise.all([api("GET", base), me().catch(() => null)]);
   viewer(root, dossier, {
@@ -1408,6 +1434,7 @@ export async function dossierViewer(root, appId, { back }) {
 // The court's own preview of a case's whole dossier, 副卷 included, stamped with the staff
 // member's name; every page is in the case's 阅卷记录.
 export async function staffDossierViewer(root, caseNo, { back }) {
+  /** @type {`/api/v1/staff/cases/${string}`} */
   const base = `/api/v1/staff/cases/${encodeURIComponent(caseNo)}`;
   const [dossier, user] = await Promise.all([api("GET", `${base}/dossier`), me().catch(() => null)]);
   viewer(root, dossier, {
@@ -1456,6 +1483,11 @@ const THUMBS_AT_ONCE = 3;
 const SWIPE_MIN_PX = 60;
 const SWIPE_MAX_MS = 800;
 
+/**
+ * @param {HTMLElement} root
+ * @param {any} dossier
+ * @param {{ heading: string, note: string, pageUrl: (doc: any, n: number) => string, print?: any, noPrint?: any, volumeLabel?: (v: any) => string, back: any, place: any }} options
+ */
 function viewer(root, dossier, { heading, note, pageUrl, print, noPrint, volumeLabel = (v) => v.title, back, place }) {
   const docs = dossier.volumes.flatMap((v) => v.documents.map((d) => ({ ...d, volume: v.title })));
   if (!docs.length) {
@@ -1464,6 +1496,7 @@ function viewer(root, dossier, { heading, note, pageUrl, print, noPrint, volumeL
   }
   let current = null;
   let page = 0;
+  /** @type {"fit" | number} */
   let zoom = "fit"; // "fit" (适合宽度) or a scale of ZOOM_STEPS
   // The next page, fetched ahead once the current one has loaded, so 下一页 shows at once.
   // Every page fetch is stamped and logged by the server as a view (阅卷记录, and the
@@ -1526,7 +1559,7 @@ function viewer(root, dossier, { heading, note, pageUrl, print, noPrint, volumeL
   img.addEventListener("load", () => {
     layout();
     const upcoming = page < current.page_count ? pageUrl(current, page + 1) : null;
-    if (upcoming && img.src.endsWith(pageUrl(current, page)) && !(ahead && ahead.src.endsWith(upcoming))) {
+    if (upcoming && img.src.endsWith(pageUrl(current, page)) && !(ahead?.src.endsWith(upcoming))) {
       ahead = new Image();
       ahead.src = upcoming;
     }
@@ -1550,7 +1583,7 @@ function viewer(root, dossier, { heading, note, pageUrl, print, noPrint, volumeL
   }
   function layout() {
     const fitting = zoom === "fit";
-    img.style.width = fitting ? "" : `${Math.round((img.naturalWidth || PAGE_PIXELS) * zoom)}px`;
+    img.style.width = fitting ? "" : `${Math.round((img.naturalWidth || PAGE_PIXELS) * /** @type {number} */ (zoom))}px`;
     frame.classList.toggle("fit", fitting);
     frame.classList.toggle("zoomed", !fitting);
     // panning a page wider than the frame is the finger's; a swipe turns pages otherwise
@@ -1601,7 +1634,7 @@ function viewer(root, dossier, { heading, note, pageUrl, print, noPrint, volumeL
 
   const printControl = print ? button("打印", () => print(current), "primary", { "data-action": "print", class: "btn btn-primary weui-btn weui-btn_primary weui-btn_mini" })
     : noPrint ? h("span", { class: "muted no-print" }, noPrint) : null;
-  const resume = place && place.load();
+  const resume = place?.load();
   const start = resume && docs.find((d) => d.id === resume.doc);
   const resumed = Boolean(start && (start !== docs[0] || resume.page > 1));
   const resumeNote = resumed ? h("p", { class: "notice resume-note" }, `已从上次阅读的位置继续：《${start.title}》第${Math.min(resume.page, start.page_count)}页。`,
@@ -1652,7 +1685,7 @@ function thumbnails(pageUrl, onPick) {
   const visible = new Set();
   const observer = typeof IntersectionObserver === "function" ? new IntersectionObserver((entries) => {
     for (const entry of entries) {
-      const tile = entry.target;
+      const tile = /** @type {HTMLElement} */ (entry.target);
       if (entry.isIntersecting) {
         visible.add(tile);
         if (!tile.dataset.state) {

@@ -144,7 +144,7 @@ const routes = [
     frame("登录", "/m/");
     const next = safeNext(new URLSearchParams(location.search).get("next"), "/m/reading");
     el.replaceChildren(loginForm({
-      heading: "登录", roles: ["party", "lawyer"], signupPath: "/m/signup?next=" + encodeURIComponent(next), resetPath: "/m/reset?next=" + encodeURIComponent(next),
+      heading: "登录", roles: ["party", "lawyer"], signupPath: `/m/signup?next=${encodeURIComponent(next)}`, resetPath: `/m/reset?next=${encodeURIComponent(next)}`,
       onDone: () => router.replace(next),
     }));
   }],

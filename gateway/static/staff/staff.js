@@ -47,7 +47,7 @@ function renderNav(user) {
     router.go("/staff/login");
   });
   nav.replaceChildren(...links.map(([href, text]) => h("a", { href, "data-nav": true, "aria-current": href === here ? "page" : null }, text)),
-    h("a", { href: "/staff/account", "data-nav": true, class: "who", title: "我的：修改密码、退出所有设备" }, `${user.name}（${LABELS.role[user.role]}${user.court ? " · " + user.court : ""}）`), out);
+    h("a", { href: "/staff/account", "data-nav": true, class: "who", title: "我的：修改密码、退出所有设备" }, `${user.name}（${LABELS.role[user.role]}${user.court ? ` · ${user.court}` : ""}）`), out);
 }
 
 function waited(seconds) {
@@ -191,6 +191,9 @@ function decisionForm(app, dossier, onDone) {
         body.end_date = end.value;
         if (!body.explanation && start.value && end.value) body.explanation = onsiteText();
       }
+      // The review service writes a default of its own when none is sent (services/review/
+      // domain.py APPROVE_ONLINE_TEXT, onsite_explanation), worded with ASCII commas and
+      // without the no-dossier sentence above: two copies of the manual's words that differ.
       if (!body.explanation) body.explanation = "申请符合法律规定，予以同意";
     }
     try {
@@ -586,7 +589,7 @@ const routes = [
   [/^\/staff\/reading-room$/, async (el) => {
     await signedIn("archivist");
     const asked = new URLSearchParams(location.search).get("date") || "";
-    const day = await api("GET", `/api/v1/staff/reading-room/bookings${asked ? `?date=${encodeURIComponent(asked)}` : ""}`);
+    const day = await api("GET", asked ? `/api/v1/staff/reading-room/bookings?date=${encodeURIComponent(asked)}` : "/api/v1/staff/reading-room/bookings");
     const picker = input("date", { type: "date", value: day.date, "aria-label": "日期" });
     const go = (date) => router.go(`${ROOM_DAY}?date=${encodeURIComponent(date)}`);
     const shift = (days) => {

@@ -149,8 +149,8 @@ const routes = [
       heading: "登录",
       note: next.startsWith("/r/") ? "请登录申请人本人的账号以打开阅卷链接。" : null,
       roles: ["party", "lawyer"],
-      signupPath: "/web/signup?next=" + encodeURIComponent(next),
-      resetPath: "/web/reset?next=" + encodeURIComponent(next),
+      signupPath: `/web/signup?next=${encodeURIComponent(next)}`,
+      resetPath: `/web/reset?next=${encodeURIComponent(next)}`,
       // a copied link (/r/<token>) is resolved by the gateway: leave the page for it
       onDone: () => (next.startsWith("/web/") ? router.replace(next) : location.assign(next)),
     }));
