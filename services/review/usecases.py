@@ -56,7 +56,8 @@ def _replica_from(payload: dict) -> ReviewedApplication:
     applicant = payload["applicant"]
     applied_at = clock.as_aware(datetime.fromisoformat(str(payload["applied_at"]).replace("Z", "+00:00")))
     materials = [
-        {"id": m["id"], "kind": str(m["kind"]), "filename": str(m["filename"])} for m in payload.get("materials") or []
+        {"id": str(m["id"]), "kind": str(m["kind"]), "filename": str(m["filename"])}
+        for m in payload.get("materials") or []
     ]
     app_id = str(payload["application_id"])
     if not app_id or len(app_id) > MAX_ID:

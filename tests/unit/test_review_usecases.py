@@ -286,3 +286,12 @@ def test_a_no_show_and_a_returned_file_reach_the_reader_once(uow):
     kinds = sorted(kind for kind in message_kinds(uow) if kind.startswith("onsite"))
     assert kinds == ["onsite_no_show", "onsite_returned"]
     assert [t for _, t in texts.sent] == ["onsite_returned", "onsite_no_show"]
+
+
+def test_material_ids_are_strings_whatever_the_event_carried(uow):
+    # the contract's material id is a string (a uuid); an event that carried a number
+    # must not give the console a queue item its own document refuses
+    event = {**submitted(), "materials": [{"id": 7, "kind": "license", "filename": "执业证.pdf"}]}
+    assert usecases.receive_submitted(uow, event) is True
+    item = usecases.staff_queue(uow, CLERK)["items"][0]
+    assert item["materials"] == [{"id": "7", "kind": "license", "filename": "执业证.pdf", "url": "/api/v1/uploads/7"}]
