@@ -85,6 +85,20 @@ class Stack:
         self.port = int(os.environ.get("GATEWAY_PORT") or 8000)
 
     # -- state kept between up and down ---------------------------------------------------
+    def make_data_dir(self) -> None:
+        """DATA_DIR, readable by its owner only (mode 0700): its SQLite files, logs and
+        object data are the court's, whoever else may use the machine."""
+        if not self.data_dir.exists():
+            self.data_dir.mkdir(mode=0o700, parents=True)
+        elif self.data_dir.stat().st_uid == os.geteuid():
+            self.data_dir.chmod(0o700)
+        if not os.access(self.data_dir, os.W_OK | os.X_OK):
+            raise SystemExit(
+                f"[stack] DATA_DIR {self.data_dir} is not writable by this user: "
+                "set DATA_DIR to a folder of your own, or make this one yours (chown)"
+            )
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+
     def state(self) -> dict:
         """Ports, vhost and S3 keys chosen once for this DATA_DIR (secrets: mode 0600)."""
         path = self.run_dir / "stack.json"
@@ -95,7 +109,7 @@ class Stack:
                 state.update(added)
                 self._write_state(path, state)
             return state
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.make_data_dir()
         digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:10]
         state = {
             "vhost": f"court-{digest}",
@@ -280,7 +294,7 @@ class Stack:
             raise SystemExit(vhost_instructions(vhost, user, exc)) from None
 
     def up(self) -> None:
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.make_data_dir()
         if not self.pid_of("gateway") and port_open(self.port):
             raise SystemExit(f"port {self.port} is taken by another program: set GATEWAY_PORT")
         env = self.environment()
@@ -538,6 +552,16 @@ def wait_for(predicate, seconds: float, failure: str) -> None:
 
 
 def main(argv: list[str]) -> int:
+    try:
+        return dispatch(argv)
+    except PermissionError as exc:  # a DATA_DIR or file another user made: one line, no traceback
+        raise SystemExit(
+            f"[stack] {exc.strerror}: {exc.filename}; set DATA_DIR to a folder of your own, "
+            "or make this one yours (chown)"
+        ) from None
+
+
+def dispatch(argv: list[str]) -> int:
     command = argv[0] if argv else "run"
     stack = Stack()
     if command == "up":
