@@ -13,7 +13,7 @@ help:
 	@echo "make run       install what is missing, start everything in the foreground (Ctrl-C stops)"
 	@echo "make up|down   the same stack in the background / stop it"
 	@echo "make cluster-up|cluster-down  the production shape on loopback: 3 broker nodes, 2 of each process, HAProxy"
-	@echo "make test      the whole test suite (SQLite, then PostgreSQL)"
+	@echo "make test      the whole test suite (SQLite, then PostgreSQL); TESTS=\"FILE ...\" runs only those"
 	@echo "make lint      ruff; biome and tsc --checkJs over the web pages' JS"
 	@echo "make bench     the benchmarks (numbers for the README)"
 	@echo "make client-types  regenerate the mini-program's API types from the OpenAPI document"
@@ -68,6 +68,9 @@ cluster-down:
 cluster-status: venv
 	$(BIN)/python deploy/cluster.py status
 
+# TESTS="tests/unit/test_deploy.py tests/e2e/test_pages.py" narrows the run to those tests
+# (lint, then them on SQLite and on PostgreSQL; the cluster run only for the whole suite)
+export TESTS ?=
 test: deps
 	bash tests/run.sh
 
