@@ -484,8 +484,12 @@ def vhost_instructions(vhost: str, user: str, exc: Exception) -> str:
     """What to run, in one line, when rabbitmqctl is not ours to use."""
     from services.common.broker import POLICY_DEFINITION, POLICY_NAME, POLICY_PATTERN
 
-    said = (getattr(exc, "stderr", None) or getattr(exc, "stdout", None) or str(exc) or "").strip()
-    reason = said.splitlines()[-1] if said else type(exc).__name__
+    said = getattr(exc, "stderr", None) or getattr(exc, "stdout", None) or str(exc) or ""
+    if isinstance(said, bytes):
+        said = said.decode(errors="replace")
+    # the first thing it said is why (Debian's wrapper follows its refusal with the usage)
+    lines = [line.strip() for line in said.splitlines() if line.strip()]
+    reason = lines[0] if lines else type(exc).__name__
     commands = [
         f"sudo rabbitmqctl add_vhost {vhost}",
         f"sudo rabbitmqctl set_permissions -p {vhost} {user} '.*' '.*' '.*'",
