@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -484,10 +485,12 @@ def vhost_instructions(vhost: str, user: str, exc: Exception) -> str:
     """What to run, in one line, when rabbitmqctl is not ours to use."""
     from services.common.broker import POLICY_DEFINITION, POLICY_NAME, POLICY_PATTERN
 
-    said = getattr(exc, "stderr", None) or getattr(exc, "stdout", None) or str(exc) or ""
-    if isinstance(said, bytes):
-        said = said.decode(errors="replace")
-    # the first thing it said is why (Debian's wrapper follows its refusal with the usage)
+    said = ""
+    for stream in (getattr(exc, "stdout", None), getattr(exc, "stderr", None)):
+        said += stream.decode(errors="replace") if isinstance(stream, bytes) else stream or ""
+    # the first thing it said is why: Debian's wrapper writes its refusal to stdout and the
+    # usage after it to stderr; rabbitmqctl -q itself writes only its error
+    said = re.sub(r"\x1b\[[0-9;]*m", "", said or str(exc))
     lines = [line.strip() for line in said.splitlines() if line.strip()]
     reason = lines[0] if lines else type(exc).__name__
     commands = [
