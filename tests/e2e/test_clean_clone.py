@@ -10,8 +10,9 @@ machine's rabbitmqctl refuses it, and everything it starts must stop on Ctrl-C.
 3. `make test TESTS=…` in the clone: lint, a few unit files and one e2e file on a stack of
    the user's own (a vhost root gave it, TEST_AMQP_URI), passing.
 
-The clone is of HEAD, so it tests what is committed. The user's home keeps its pip and npm
-caches between runs; a first run seeds npm's from the runner's.
+The clone is of HEAD, so it tests what is committed. The user's home keeps its npm cache
+between runs (a first run seeds it from the runner's), and pip is given the machine's own
+settings (its package index and wheel folder), as any user of the machine would have them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -79,6 +81,21 @@ def rabbitmqctl(*args: str) -> None:
     subprocess.run([ctl, "-q", *args], check=True, capture_output=True, timeout=90)
 
 
+def machine_pip_settings() -> dict[str, str]:
+    """The runner's pip settings (a package index or wheel folder on this machine), as the
+    PIP_* variables an administrator would give every user: a clean clone's virtualenv then
+    installs from the same places, without what only the runner may read."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True, timeout=60
+    ).stdout
+    settings = {}
+    for line in listed.splitlines():
+        match = re.match(r"^(?:global|install|:env:)\.([a-z-]+)='(.*)'$", line)
+        if match and "/root" not in match[2]:
+            settings["PIP_" + match[1].upper().replace("-", "_")] = match[2]
+    return settings
+
+
 class User:
     """The unprivileged user and its clean clone."""
 
@@ -96,6 +113,7 @@ class User:
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "LANG": "C.UTF-8",
             "EVENTLET_TESTS": "1",
+            **machine_pip_settings(),
         }
         base.update(env)
         return ["runuser", "-u", self.entry.pw_name, "--", "env", "-i", *(f"{k}={v}" for k, v in base.items()), *argv]
@@ -240,7 +258,8 @@ def test_make_run_comes_up_on_the_vhost_made_as_told_and_ctrl_c_stops_everything
         assert f"[stack] stopped {name}\n" in output, (name, output)
     assert not listeners(user.entry.pw_uid)
     assert not list((data_dir / "run").glob("*.pid")), "pid files of stopped processes"
-    print(f"make run up in {up_seconds:.0f} s, stopped by Ctrl-C in {stop_seconds:.0f} s")
+    stopping = output.split("press Ctrl-C to stop", 1)[1].strip().replace("\n", "; ")
+    print(f"make run up in {up_seconds:.0f} s, stopped by Ctrl-C in {stop_seconds:.0f} s ({stopping})")
 
 
 def test_make_test_passes_in_the_clean_clone(user):
