@@ -184,7 +184,7 @@ def test_make_run_without_a_vhost_ends_in_one_line_saying_what_to_run(user):
     found["commands"] = last.split("Run once, then make up again: ", 1)[1]
     assert not user.processes(), "nothing may be left running"
     # the installers ran as the user: the virtualenv and both npm trees are the clone's own
-    for made in (".venv/bin/.installed", "node_modules/weui/dist/style/weui.min.css"):
+    for made in (".venv/bin/.installed", "node_modules/.installed", "node_modules/weui/dist/style/weui.min.css"):
         assert (user.clone / made).exists(), made
     assert (user.clone / "clients/miniprogram/node_modules/.installed").exists()
     print(f"first make run in a clean clone (venv, npm, refusal): {seconds:.0f} s")
