@@ -73,8 +73,8 @@ class DossierService(HealthMixin, RelaysOutbox):
             title=title,
             key=key,
             court=court,
+            fault=fault_point,
         )
-        fault_point("ingest_after_commit")  # tests: die with the document recorded, unannounced, unanswered
         self.publish_outbox()
         return result
 

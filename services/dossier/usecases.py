@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from services.common import case_numbers, clock, config, housekeeping, paging, staging, text
 from services.common.errors import DomainError, not_found, validation_error
+from services.common.faults import NO_FAULT, Fault
 from services.dossier import domain, schemas
 from services.dossier.models import Document, Link, Reading
 from services.dossier.rendering import PdfRefused
@@ -49,9 +50,12 @@ def ingest_document(
     title: Any,
     key: str,
     court: str | None = None,
+    fault: Fault = NO_FAULT,
 ) -> dict:
     """Register a PDF the gateway staged at ``key``: check it opens, count its pages, and
-    announce it. On any refusal the staged object is deleted: nothing half-ingested stays."""
+    announce it. On any refusal the staged object is deleted: nothing half-ingested stays.
+    The announcement leaves with the service's next relay; ``ingest_after_commit`` is the
+    crash test's point between the two (services.common.faults)."""
     ingested = False
     try:
         if not isinstance(actor, dict) or actor.get("role") != "admin":
@@ -101,6 +105,7 @@ def ingest_document(
             dossiers.announce("document_ingested", {"case_no": canonical, "document_id": doc.id})
             result = schemas.document(doc)
         ingested = True
+        fault("ingest_after_commit")  # recorded, not yet announced nor answered
         return result
     finally:
         if not ingested and staging.is_staged_key(key, STAGED_PREFIX):

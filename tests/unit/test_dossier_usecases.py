@@ -123,6 +123,23 @@ def test_a_refused_document_leaves_nothing_staged_nor_recorded(uow, tmp_path, ch
     assert store.deleted == [ask["key"]] and fakes.announced(uow) == []
 
 
+def test_a_crash_after_the_commit_leaves_the_document_recorded_and_the_redelivery_answers_it(uow, tmp_path):
+    key = "dossier/originals/2026/05/01/crash"
+    pages, store = Pages(tmp_path), Store([key])
+    ask = dict(actor=ADMIN, case_no=CASE, volume="正卷", title="判决书", key=key)
+
+    def crash(point: str) -> None:
+        if point == "ingest_after_commit":
+            raise KeyboardInterrupt  # stands in for the process dying
+
+    with pytest.raises(KeyboardInterrupt):
+        usecases.ingest_document(uow, pages, store, fault=crash, **ask)
+    (announced,) = fakes.announced(uow)  # committed with its announcement, waiting for the relay
+    answered = usecases.ingest_document(uow, pages, store, fault=crash, **ask)  # the broker delivers it again
+    assert answered["id"] == announced[1]["document_id"] and store.deleted == []
+    assert len(fakes.announced(uow)) == 1
+
+
 # -- grants from events ---------------------------------------------------------------------------
 def test_an_online_approval_shows_the_granted_main_volumes_only(uow):
     granted(uow)
