@@ -9,7 +9,7 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from services.common.errors import DomainError
 from services.dossier import domain, printing, repository, usecases
@@ -191,3 +191,38 @@ def test_a_reader_reads_and_prints_over_the_real_database(uow):
     with uow.uow.read() as session:
         assert session.scalar(select(func.count()).select_from(AccessLogEntry)) == 2
     assert usecases.check_log(uow) == []
+
+
+def test_a_page_of_the_log_is_found_through_its_index(uow):
+    """The year benchmark's reads stay index scans: a reader's page by (application_id, seq),
+    the court's page of a case by (case_no, seq), whatever the database."""
+    reading = domain.Reading("11", READER["id"], CASE, COURT)
+    with uow.transaction() as dossiers:
+        usecases.append_log(dossiers, READER, domain.VIEW_PAGE, reading=reading, document_id=1, page=1)
+    with uow.uow.read() as session:
+        engine = session.get_bind()
+    statements: list[tuple[str, object]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "access_log" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with uow.read() as dossiers:
+            dossiers.log_of_application("11", 99, 21)
+            dossiers.log_of_case(CASE, [], 99, 21)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    plans = []
+    with engine.connect() as conn:
+        postgres = conn.dialect.name == "postgresql"
+        if postgres:
+            conn.exec_driver_sql("SET enable_seqscan = off")  # a few rows: make the planner show its way
+        for statement, parameters in statements:
+            explain = "EXPLAIN (COSTS OFF) " if postgres else "EXPLAIN QUERY PLAN "
+            rows = conn.exec_driver_sql(explain + statement, parameters).all()
+            plans.append(" ".join(str(part) for row in rows for part in row))
+    assert len(plans) == 2
+    assert "ix_access_log_application_seq" in plans[0], plans[0]
+    assert "ix_access_log_case_seq" in plans[1], plans[1]
