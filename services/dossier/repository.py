@@ -319,11 +319,12 @@ class SqlRepository(ServiceSqlRepository):
     # -- print jobs ------------------------------------------------------------------------------
 
     def unfinished_jobs_of(self, user_id: int) -> int:
-        return self.session.scalar(
+        waiting = self.session.scalar(
             select(func.count())
             .select_from(PrintJob)
             .where(PrintJob.user_id == user_id, PrintJob.status.in_(UNFINISHED))
         )
+        return waiting or 0
 
     def add_job(self, job: PrintJob) -> None:
         self.session.add(job)
