@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
-from sqlalchemy.orm import Session
 
 from services.common.db import RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf
 from services.common.messaging import Messages, ServiceSqlRepository
@@ -180,9 +179,6 @@ def _with_titles(query_of_entries: Any) -> Any:
 
 class SqlRepository(ServiceSqlRepository):
     outbox, inbox, keys = Outbox, Inbox, IdempotencyKey
-
-    def __init__(self, session: Session):
-        super().__init__(session)
 
     # -- documents ----------------------------------------------------------------------------
 
