@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import or_
+
 from services.common import clock
 from services.common.errors import DomainError, validation_error
 from services.common.people import mask_id_number
@@ -81,6 +83,28 @@ class Reading:
         """The first instant reading is no longer allowed: the end of valid_until in Shanghai."""
         return clock.end_of_day(self.valid_until) if self.valid_until else None
 
+    @property
+    def ended(self) -> bool:
+        """已终止 or 已撤回: nothing of it can be read again, whatever a later decision says."""
+        return self.revoked or self.withdrawn
+
+
+def ended_sql(readings: Any) -> Any:
+    """:attr:`Reading.ended` as SQL over the readings table (its ``revoked_at`` and
+    ``withdrawn_at``)."""
+    return or_(readings.revoked_at.is_not(None), readings.withdrawn_at.is_not(None))
+
+
+def lapsed(ends_at: datetime | None, now: datetime) -> bool:
+    """A grant, a link or a print job that ends at ``ends_at`` (its first instant past the
+    end) is over from that instant on; one without an end never lapses."""
+    return ends_at is not None and now >= clock.as_aware(ends_at)
+
+
+def lapsed_sql(ends_at: Any, now: datetime) -> Any:
+    """:func:`lapsed` as SQL over a column of end instants."""
+    return ends_at <= now
+
 
 def authorize(reading: Reading | None, actor: dict, now: datetime, *, for_log: bool = False) -> Reading:
     """Reading needs the caller's own application, approved online, before its end.
@@ -97,7 +121,7 @@ def authorize(reading: Reading | None, actor: dict, now: datetime, *, for_log: b
         raise DomainError("not_approved", "该申请已撤回，不能查看卷宗")
     if not reading.is_online_grant:
         raise DomainError("not_approved", "该申请尚未获准在线阅卷")
-    if now >= reading.grant_ends_at:
+    if lapsed(reading.grant_ends_at, now):
         raise DomainError("access_expired", "已超过阅卷截止时间，无法查看卷宗，请重新申请阅卷")
     return reading
 

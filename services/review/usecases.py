@@ -16,6 +16,7 @@ from typing import Any
 from services.common import case_numbers, clock, consistency, idempotency, metrics, paging, reading, text, verification
 from services.common.db import Conflict
 from services.common.errors import DomainError, not_found, validation_error
+from services.common.faults import NO_FAULT, Fault
 from services.common.messaging import read_event
 from services.review import calendar, domain, schemas
 from services.review.dependencies import SmsProvider, onsite_notice
@@ -26,7 +27,6 @@ log = logging.getLogger("review")
 
 STAFF_ROLES = ("clerk", "archivist")  # 审查人, 档案室
 MAX_ID = 64
-NO_FAULT: Callable[[str], None] = lambda _name: None  # noqa: E731
 KEYS = operator.attrgetter("idempotency_keys")  # where each repository keeps Idempotency-Keys
 
 
@@ -241,7 +241,7 @@ def decide(
     body: Any,
     case_summary: Callable[[str], dict],
     idempotency_key: str | None = None,
-    fault: Callable[[str], None] = NO_FAULT,
+    fault: Fault = NO_FAULT,
     grantable_documents: Callable[[dict, str], list[dict]] | None = None,
 ) -> dict:
     """A clerk's decision (审查). Checks in the contract's order: role, the application,
