@@ -18,12 +18,13 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from services.common import clock, config, idempotency, staging
-from services.common.db import UnitOfWork, serialise
+from services.common.actor import Actor
+from services.common.db import UnitOfWork, affected, serialise
 from services.common.errors import DomainError, validation_error
 from services.dossier import domain
 from services.dossier.dependencies import PRINTS
@@ -66,7 +67,7 @@ def lease_seconds() -> float:
 
 
 def create_print(
-    uow: UnitOfWork, *, actor: dict, application_id: Any, body: Any = None, idempotency_key: Any = None
+    uow: UnitOfWork, *, actor: Actor, application_id: Any, body: Any = None, idempotency_key: Any = None
 ) -> dict:
     """Ask for a print job; the rules of reading apply first (403, 410, 404), then the
     choice of documents (404 for one the grant does not cover, 422), then the reader's
@@ -112,20 +113,20 @@ def create_print(
     return idempotency.once(uow, IdempotencyKey, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect)
 
 
-def _own_job(session, reading: domain.Reading, actor: dict, print_id: Any) -> PrintJob:
+def _own_job(session, reading: domain.Reading, actor: Actor, print_id: Any) -> PrintJob:
     job = session.get(PrintJob, print_id) if isinstance(print_id, str) and len(print_id) <= 32 else None
     if job is None or job.application_id != reading.application_id or job.user_id != actor.get("id"):
         raise DomainError("not_found", "打印任务不存在")
     return job
 
 
-def get_print(uow: UnitOfWork, *, actor: dict, application_id: Any, print_id: Any) -> dict:
+def get_print(uow: UnitOfWork, *, actor: Actor, application_id: Any, print_id: Any) -> dict:
     with uow.read() as session:
         reading = domain.authorize_print(authorized(session, actor, application_id))
         return domain.print_job_view(_own_job(session, reading, actor, print_id))
 
 
-def print_pdf(uow: UnitOfWork, *, actor: dict, application_id: Any, print_id: Any) -> dict:
+def print_pdf(uow: UnitOfWork, *, actor: Actor, application_id: Any, print_id: Any) -> dict:
     """The finished PDF (the gateway streams it and leaves it for later downloads); each
     download is in the access log, one ``download_pdf`` per document, at one instant."""
     with uow.read() as session:
@@ -172,7 +173,7 @@ def _claim(uow: UnitOfWork, job_id: str, maker: str, now) -> bool:
             .values(status=domain.PRINT_RUNNING, maker=maker, pages_done=0, lease_until=_lease(now))
             .execution_options(synchronize_session=False)
         )
-        return claimed.rowcount == 1
+        return affected(claimed) == 1
 
 
 def _claimable(now) -> Any:
@@ -191,7 +192,8 @@ def _still_granted(uow: UnitOfWork, job: PrintJob) -> bool:
     with uow.read() as session:
         reading = reading_of(session, job.application_id)
     try:
-        domain.authorize_print(domain.authorize(reading, {"id": job.user_id}, clock.now()))
+        holder = cast(Actor, {"id": job.user_id})  # authorize asks only whose grant it is
+        domain.authorize_print(domain.authorize(reading, holder, clock.now()))
     except DomainError:
         return False
     return True
@@ -200,6 +202,8 @@ def _still_granted(uow: UnitOfWork, job: PrintJob) -> bool:
 def _make(uow: UnitOfWork, machine: PrintMachine, job_id: str, maker: str) -> None:
     with uow.read() as session:
         job = session.get(PrintJob, job_id)
+        if job is None:  # the sweep deleted it (its grant ended) since this process claimed it
+            return
         wanted = json.loads(job.documents)
         found = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(wanted)))}
     if not _still_granted(uow, job) or set(found) != set(wanted):
@@ -232,7 +236,7 @@ def _renew(uow: UnitOfWork, job_id: str, maker: str, pages_done: int) -> bool:
             .values(pages_done=pages_done, lease_until=_lease(clock.utcnow()))
             .execution_options(synchronize_session=False)
         )
-        return renewed.rowcount == 1
+        return affected(renewed) == 1
 
 
 def _finish(uow: UnitOfWork, job_id: str, maker: str, *, status: str, **values: Any) -> bool:
@@ -244,7 +248,7 @@ def _finish(uow: UnitOfWork, job_id: str, maker: str, *, status: str, **values: 
             .values(status=status, finished_at=clock.utcnow(), lease_until=None, **done, **values)
             .execution_options(synchronize_session=False)
         )
-        return finished.rowcount == 1
+        return affected(finished) == 1
 
 
 # -- housekeeping ---------------------------------------------------------------------------

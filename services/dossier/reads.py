@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from services.common import case_numbers, clock, paging
+from services.common.actor import Actor
 from services.common.db import UnitOfWork
 from services.common.errors import DomainError, not_found
 from services.dossier import domain
@@ -22,7 +23,7 @@ NO_CASE = "案件不存在"
 # grouped in one pass, bounded so that no request reads without limit.
 MAX_ENTRIES = 200_000
 
-Relation = Callable[[dict, str], dict]
+Relation = Callable[[Actor, str], dict]
 
 
 @dataclass
@@ -76,7 +77,7 @@ def reader_days(entries, titles: dict[int, str]) -> list[ReaderDay]:
 
 
 def case_reads(
-    uow: UnitOfWork, relation_of: Relation, actor: dict, case_no: Any, limit: Any = 20, cursor: Any = None
+    uow: UnitOfWork, relation_of: Relation, actor: Actor, case_no: Any, limit: Any = 20, cursor: Any = None
 ) -> dict:
     """The reads of others under reading grants of the case, for a party of it; anyone
     else learns nothing (404, as for a missing case)."""
@@ -99,7 +100,9 @@ def case_reads(
             .order_by(AccessLogEntry.seq.desc())
             .limit(MAX_ENTRIES)
         ).all()
-        titles = dict(session.execute(select(Document.id, Document.title).where(Document.case_no == number)).all())
+        titles = dict(
+            session.execute(select(Document.id, Document.title).where(Document.case_no == number)).tuples().all()
+        )
     rows = reader_days(entries, titles)
     if after is not None:
         rows = [r for r in rows if (r.day, r.reader_id) < after]

@@ -16,6 +16,7 @@ from fpdf.enums import XPos, YPos
 from sqlalchemy import select
 
 from services.common import clock
+from services.common.actor import Actor
 from services.common.db import UnitOfWork
 from services.dossier import domain, rendering
 from services.dossier.models import AccessLogEntry, Document
@@ -45,7 +46,7 @@ class Line:
     digest: str
 
 
-def record(uow: UnitOfWork, pages: Any, *, actor: dict, application_id: Any) -> dict:
+def record(uow: UnitOfWork, pages: Any, *, actor: Actor, application_id: Any) -> dict:
     """The PDF, parked for the gateway to stream and delete like a print copy."""
     with uow.read() as session:
         reading = domain.authorize_audit(reading_of(session, application_id), actor)
@@ -133,7 +134,7 @@ def build(heading: dict[str, str], lines: list[Line], font: tuple[str, int]) -> 
             line.actor,
             line.action,
             _fit(pdf, line.document, 52),
-            line.page or "",
+            str(line.page or ""),
             line.digest[:12],
         )
         for (_, width), value in zip(COLUMNS, cells, strict=True):

@@ -14,7 +14,8 @@ from typing import Any, Protocol
 from sqlalchemy import delete, insert, or_, select, update
 
 from services.common import case_numbers, clock, config, housekeeping, paging, staging, text
-from services.common.db import UnitOfWork, serialise
+from services.common.actor import Actor
+from services.common.db import UnitOfWork, affected, serialise
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import first_delivery, record_event
 from services.dossier import domain, schemas
@@ -46,7 +47,7 @@ def ingest_document(
     pages: Any,
     store: Any,
     *,
-    actor: dict,
+    actor: Actor,
     case_no: str,
     volume: Any,
     title: Any,
@@ -238,7 +239,7 @@ def reading_of(session, application_id: Any) -> domain.Reading | None:
     )
 
 
-def authorized(session, actor: dict, application_id: Any, *, for_log: bool = False) -> domain.Reading:
+def authorized(session, actor: Actor, application_id: Any, *, for_log: bool = False) -> domain.Reading:
     return domain.authorize(reading_of(session, application_id), actor, clock.now(), for_log=for_log)
 
 
@@ -258,7 +259,7 @@ def _case_documents(session, case_no: str) -> list[Document]:
 
 def readable_documents(session, reading: domain.Reading) -> list[Document]:
     """What the grant lets this reader see, in the dossier's order."""
-    return [d for d in _case_documents(session, reading.case_no) if reading.covers(d.id, d.volume)]
+    return [d for d in _case_documents(session, reading.case_no or "") if reading.covers(d.id, d.volume)]
 
 
 def _volumes(docs: list[Document]) -> list[dict]:
@@ -272,20 +273,20 @@ def _volumes(docs: list[Document]) -> list[dict]:
 # -- reading (查看案卷, 打印) -------------------------------------------------------------
 
 
-def dossier(uow: UnitOfWork, *, actor: dict, application_id: Any) -> dict:
+def dossier(uow: UnitOfWork, *, actor: Actor, application_id: Any) -> dict:
     """The structure a reader sees: the granted 正卷 documents only."""
     with uow.read() as session:
         reading = authorized(session, actor, application_id)
         docs = readable_documents(session, reading)
     return {
         "case_no": reading.case_no,
-        "valid_until": reading.valid_until.isoformat(),
+        "valid_until": reading.valid_until.isoformat() if reading.valid_until else None,
         "print": reading.print_allowed,
         "volumes": _volumes(docs),
     }
 
 
-def read_page(uow: UnitOfWork, pages: PageSource, *, actor: dict, application_id: Any, document_id: Any, page: Any):
+def read_page(uow: UnitOfWork, pages: PageSource, *, actor: Actor, application_id: Any, document_id: Any, page: Any):
     """Authorize, stamp one page for this reader, log the view. The result names a
     short-lived object the gateway streams and deletes."""
     with uow.read() as session:
@@ -298,7 +299,7 @@ def read_page(uow: UnitOfWork, pages: PageSource, *, actor: dict, application_id
     return result
 
 
-def print_document(uow: UnitOfWork, pages: PageSource, *, actor: dict, application_id: Any, document_id: Any):
+def print_document(uow: UnitOfWork, pages: PageSource, *, actor: Actor, application_id: Any, document_id: Any):
     with uow.read() as session:
         reading = domain.authorize_print(authorized(session, actor, application_id))
         doc = _document_of(session, reading, document_id)
@@ -310,7 +311,7 @@ def print_document(uow: UnitOfWork, pages: PageSource, *, actor: dict, applicati
 # -- 复制链接 ---------------------------------------------------------------------------
 
 
-def create_link(uow: UnitOfWork, *, actor: dict, application_id: Any, token_hash: str) -> dict:
+def create_link(uow: UnitOfWork, *, actor: Actor, application_id: Any, token_hash: str) -> dict:
     """The gateway made the token and sends only its hash: the token itself never crosses
     the broker nor lands in a table."""
     if not isinstance(token_hash, str) or not _TOKEN_HASH.match(token_hash):
@@ -331,7 +332,7 @@ def create_link(uow: UnitOfWork, *, actor: dict, application_id: Any, token_hash
     return {"application_id": reading.application_id, "expires_at": clock.isoformat(expires_at)}
 
 
-def open_link(uow: UnitOfWork, *, actor: dict, token_hash: Any) -> dict:
+def open_link(uow: UnitOfWork, *, actor: Actor, token_hash: Any) -> dict:
     """The owner, signed in, before the end: the application to open. Anything else is
     404, whatever the reason, so a link says nothing to anyone but its owner."""
     if not isinstance(token_hash, str) or not _TOKEN_HASH.match(token_hash):
@@ -348,14 +349,16 @@ def open_link(uow: UnitOfWork, *, actor: dict, token_hash: Any) -> dict:
     return {"application_id": reading.application_id}
 
 
-def revoke_links(uow: UnitOfWork, *, actor: dict, application_id: Any) -> dict:
+def revoke_links(uow: UnitOfWork, *, actor: Actor, application_id: Any) -> dict:
     """作废链接: every link of the reader's application stops opening at once (say one was
     left on a shared PC). The owner may do it in any state; the log keeps the act."""
     with uow.transaction() as session:
         reading = authorized(session, actor, application_id, for_log=True)
-        revoked = session.execute(
-            delete(Link).where(Link.application_id == reading.application_id, Link.user_id == actor["id"])
-        ).rowcount
+        revoked = affected(
+            session.execute(
+                delete(Link).where(Link.application_id == reading.application_id, Link.user_id == actor["id"])
+            )
+        )
         append_log(session, actor, domain.LINKS_REVOKED, reading=reading)
     return {"revoked": revoked}
 
@@ -371,7 +374,7 @@ def purge_expired_links(uow: UnitOfWork) -> int:
 # -- the court's own view (审查人、档案室预览) ---------------------------------------------
 
 
-def _staff_case(session, actor: dict, case_no: Any) -> tuple[str, list[Document]]:
+def _staff_case(session, actor: Actor, case_no: Any) -> tuple[str, list[Document]]:
     """The case's documents for the staff of its court (404 for anyone else)."""
     try:
         canonical = case_numbers.canonical(case_no)
@@ -383,7 +386,7 @@ def _staff_case(session, actor: dict, case_no: Any) -> tuple[str, list[Document]
     return canonical, docs
 
 
-def staff_dossier(uow: UnitOfWork, *, actor: dict, case_no: Any) -> dict:
+def staff_dossier(uow: UnitOfWork, *, actor: Actor, case_no: Any) -> dict:
     """The whole dossier, 副卷 included, each volume saying whether readers may be granted it."""
     with uow.read() as session:
         canonical, docs = _staff_case(session, actor, case_no)
@@ -394,7 +397,7 @@ def staff_dossier(uow: UnitOfWork, *, actor: dict, case_no: Any) -> dict:
     return {"case_no": canonical, "volumes": volumes}
 
 
-def grantable_documents(uow: UnitOfWork, *, actor: dict, case_no: Any) -> list[dict]:
+def grantable_documents(uow: UnitOfWork, *, actor: Actor, case_no: Any) -> list[dict]:
     """The 正卷 documents a clerk of the case's court may grant (an empty list for a case
     without an electronic dossier, or one this court does not hold)."""
     with uow.read() as session:
@@ -405,7 +408,7 @@ def grantable_documents(uow: UnitOfWork, *, actor: dict, case_no: Any) -> list[d
     return [schemas.document(d) for d in docs if domain.readable_by_readers(d.volume)]
 
 
-def staff_read_page(uow: UnitOfWork, pages: PageSource, *, actor: dict, case_no: Any, document_id: Any, page: Any):
+def staff_read_page(uow: UnitOfWork, pages: PageSource, *, actor: Actor, case_no: Any, document_id: Any, page: Any):
     """A page of any volume for the court's own staff, stamped with their name and logged
     like every read."""
     with uow.read() as session:
@@ -424,14 +427,14 @@ def staff_read_page(uow: UnitOfWork, pages: PageSource, *, actor: dict, case_no:
 # -- the access log (阅卷记录) ------------------------------------------------------------
 
 
-def _log(uow: UnitOfWork, reading: domain.Reading, actor: dict, action: str, document_id=None, page=None) -> None:
+def _log(uow: UnitOfWork, reading: domain.Reading, actor: Actor, action: str, document_id=None, page=None) -> None:
     with uow.transaction() as session:
         append_log(session, actor, action, reading=reading, document_id=document_id, page=page)
 
 
 def append_log(
     session,
-    actor: dict,
+    actor: Actor,
     action: str,
     *,
     reading: domain.Reading | None = None,
@@ -509,7 +512,7 @@ def exported_heads(store: Any) -> list[tuple[int, str]]:
     return sorted(heads)
 
 
-def access_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
+def access_log(uow: UnitOfWork, *, actor: Actor, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
     """The reader's own application's log (阅卷记录), in any state."""
 
     def entries(session):
@@ -519,7 +522,7 @@ def access_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int 
     return _log_page(uow, entries, limit, cursor)
 
 
-def audit_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
+def audit_log(uow: UnitOfWork, *, actor: Actor, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
     """The same log for the clerks and archivists of the application's court."""
 
     def entries(session):
@@ -529,7 +532,7 @@ def audit_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int =
     return _log_page(uow, entries, limit, cursor)
 
 
-def case_access_log(uow: UnitOfWork, *, actor: dict, case_no: Any, limit: int = 20, cursor: Any = None) -> dict:
+def case_access_log(uow: UnitOfWork, *, actor: Actor, case_no: Any, limit: int = 20, cursor: Any = None) -> dict:
     """Every read of a case's dossier, by readers and by the court's staff, newest first."""
 
     def entries(session):

@@ -14,7 +14,7 @@ from sqlalchemy import Select, String, and_, cast, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.common import clock, idempotency, paging, reading
-from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf
+from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected
 from services.common.messaging import Messages, ServiceSqlRepository
 from services.review.models import (
     EndedApplication,
@@ -169,7 +169,7 @@ class SqlRepository(ServiceSqlRepository):
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1
+        return affected(result) == 1
 
     def decide_pending(self, application_id: str, values: dict[str, Any]) -> ReviewedApplication | None:
         # The first statement of the transaction is the write, so SQLite waits for the
@@ -181,7 +181,7 @@ class SqlRepository(ServiceSqlRepository):
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if affected(result) != 1:
             return None
         return self.session.get(A, application_id, populate_existing=True)
 

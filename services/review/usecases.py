@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from services.common import case_numbers, clock, consistency, idempotency, metrics, paging, reading, text, verification
+from services.common.actor import Actor
 from services.common.db import Conflict
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.messaging import read_event
@@ -142,7 +143,7 @@ def _end(
 
 
 # -- staff reads -------------------------------------------------------------------------------
-def _require_staff(actor: dict, roles: tuple[str, ...] = STAFF_ROLES) -> str:
+def _require_staff(actor: Actor, roles: tuple[str, ...] = STAFF_ROLES) -> str:
     if not isinstance(actor, dict) or actor.get("role") not in roles:
         raise DomainError("forbidden", "您无权执行此操作")
     court = actor.get("court")
@@ -160,7 +161,7 @@ def _own_court_row(review: ReviewRepository, actor_court: str, application_id: A
     return row
 
 
-def staff_counts(uow: ReviewWork, actor: dict, mode: Any = None) -> dict:
+def staff_counts(uow: ReviewWork, actor: Actor, mode: Any = None) -> dict:
     """How many of the court's applications are in each status, counted (not a page's
     length): the console's tabs."""
     court = _require_staff(actor)
@@ -191,7 +192,7 @@ def queue_filter(*, status: Any = None, mode: Any = None, case_no: Any = None, a
 
 def staff_queue(
     uow: ReviewWork,
-    actor: dict,
+    actor: Actor,
     status: str | None = None,
     mode: str | None = None,
     limit: int = 20,
@@ -224,7 +225,9 @@ def staff_queue(
         # the review's limit counts working days (an addition to API.md's queue item)
         waiting = days is not None and row.status == "pending"
         since = _court_day(row.applied_at)
-        item["waited_working_days"] = days.working_days_after(since, now.date()) if waiting else None
+        item["waited_working_days"] = (
+            days.working_days_after(since, now.date()) if waiting and days is not None else None
+        )
         items.append(item)
     last = rows[-1] if more else None
     return {
@@ -236,13 +239,13 @@ def staff_queue(
 # -- decisions ---------------------------------------------------------------------------------
 def decide(
     uow: ReviewWork,
-    actor: dict,
+    actor: Actor,
     application_id: Any,
     body: Any,
     case_summary: Callable[[str], dict],
     idempotency_key: str | None = None,
     fault: Callable[[str], None] = NO_FAULT,
-    grantable_documents: Callable[[dict, str], list[dict]] | None = None,
+    grantable_documents: Callable[[Actor, str], list[dict]] | None = None,
 ) -> dict:
     """A clerk's decision (审查). Checks in the contract's order: role, the application,
     the input, then the state; only a pending application can be decided, and of two
@@ -327,7 +330,7 @@ def _require_electronic_dossier(case_summary: Callable[[str], dict], case_no: st
 
 # -- attendance (现场阅卷登记) --------------------------------------------------------------------
 def record_attendance(
-    uow: ReviewWork, actor: dict, application_id: Any, body: Any, idempotency_key: str | None = None
+    uow: ReviewWork, actor: Actor, application_id: Any, body: Any, idempotency_key: str | None = None
 ) -> dict:
     """The archivist records 是否到场, 借阅时间, 还卷时间 for an on-site approval; a retry
     with the same Idempotency-Key gives the first answer and records nothing more."""
@@ -418,7 +421,7 @@ def _tell_reader(
             return False
         row = review.application(app_id)
         told = notice(row) if row is not None else None
-        if told is None:
+        if row is None or told is None:
             return False
         kind, title, body, template, params = told
         created = review.add_message(user_id=row.applicant_id, application_id=app_id, kind=kind, title=title, body=body)
@@ -472,6 +475,7 @@ def send_expiry_reminders(uow: ReviewWork, sms: SmsProvider, limit: int = 500) -
     with uow.read() as review:
         due = review.due_expiry_reminders(now, limit)
     for reader in due:
+        assert reader.valid_until is not None  # an online approval's reminder
         title, body = domain.reminder_notice(reader.case_no, reader.valid_until.isoformat())
         with uow.transaction() as review:
             created = review.add_message(
@@ -499,7 +503,7 @@ def _text(sms: SmsProvider, phone: str | None, template: str, case_no: str, **mo
         log.warning("sms provider failed: %s", type(exc).__name__)
 
 
-def list_messages(uow: ReviewWork, actor: dict, limit: int = 20, cursor: Any = None) -> dict:
+def list_messages(uow: ReviewWork, actor: Actor, limit: int = 20, cursor: Any = None) -> dict:
     user_id = actor.get("id") if isinstance(actor, dict) else None
     limit = max(1, min(100, int(limit)))
     before = None
@@ -514,7 +518,7 @@ def list_messages(uow: ReviewWork, actor: dict, limit: int = 20, cursor: Any = N
     return {"items": [schemas.message(r) for r in rows], "next_cursor": str(rows[-1].id) if more else None}
 
 
-def mark_read(uow: ReviewWork, actor: dict, message_id: Any) -> None:
+def mark_read(uow: ReviewWork, actor: Actor, message_id: Any) -> None:
     """Someone else's message answers exactly like a missing one."""
     key = str(message_id)
     if not re.fullmatch(r"[0-9]{1,18}", key):
@@ -568,7 +572,7 @@ ROOM_ROLES = ("archivist", "admin")
 APPLICANT_ROLES = ("party", "lawyer")
 
 
-def _room_court(actor: dict, court: Any) -> str:
+def _room_court(actor: Actor, court: Any) -> str:
     """Whose room: an archivist's own court (naming another is refused); an admin, who has
     no court of their own, names it (``court``, as the admin routes do)."""
     if not isinstance(actor, dict) or actor.get("role") not in ROOM_ROLES:
@@ -589,7 +593,7 @@ def _room_of(review: ReviewRepository, court: str) -> domain.Room:
     return domain.room_from_shape(json.loads(stored.config)) if stored is not None else domain.DEFAULT_ROOM
 
 
-def reading_room(uow: ReviewWork, actor: dict, court: Any = None) -> dict:
+def reading_room(uow: ReviewWork, actor: Actor, court: Any = None) -> dict:
     """阅卷室设置 as stored, or the default for a court that never set it (``configured``
     false)."""
     court = _room_court(actor, court)
@@ -600,7 +604,7 @@ def reading_room(uow: ReviewWork, actor: dict, court: Any = None) -> dict:
 
 
 def configure_reading_room(
-    uow: ReviewWork, actor: dict, body: Any, court: Any = None, idempotency_key: str | None = None
+    uow: ReviewWork, actor: Actor, body: Any, court: Any = None, idempotency_key: str | None = None
 ) -> dict:
     """The archivist (or an admin) sets the room: slots, seats, closed and open days. Seats
     already booked stay booked when the capacity shrinks; new bookings see the new room."""
@@ -614,7 +618,7 @@ def configure_reading_room(
     def effect(review: ReviewRepository) -> dict:
         stored = review.reading_room(court)
         first = stored is None
-        if first:
+        if stored is None:
             stored = ReadingRoom(court=court)
         stored.config = json.dumps(shape, ensure_ascii=False)
         stored.updated_at, stored.updated_by = clock.utcnow(), actor.get("id")
@@ -629,7 +633,7 @@ def configure_reading_room(
         return idempotency.once(uow, KEYS, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect)
 
 
-def _own_onsite(review: ReviewRepository, actor: dict, application_id: Any, now: datetime) -> ReviewedApplication:
+def _own_onsite(review: ReviewRepository, actor: Actor, application_id: Any, now: datetime) -> ReviewedApplication:
     """The caller's own on-site approval: another's (or none) is not found; any other of
     theirs (pending, online, expired, ended...) is ``not_approved``."""
     if not isinstance(actor, dict) or actor.get("role") not in APPLICANT_ROLES:
@@ -644,11 +648,12 @@ def _own_onsite(review: ReviewRepository, actor: dict, application_id: Any, now:
     return row
 
 
-def onsite_slots(uow: ReviewWork, actor: dict, application_id: Any) -> dict:
+def onsite_slots(uow: ReviewWork, actor: Actor, application_id: Any) -> dict:
     """预约到场时间: the open slots of the reader's window from now on, with free seats."""
     now = clock.now()
     with uow.read() as review:
         row = _own_onsite(review, actor, application_id, now)
+        assert row.start_date is not None and row.end_date is not None  # _own_onsite checked
         room = _room_of(review, row.court)
         # a revoked reader's seat is free again: only approved applications' bookings count
         taken = review.seats_taken(row.court, max(row.start_date, now.date()), row.end_date)
@@ -668,7 +673,7 @@ class _SlotFull(DomainError):
 
 
 def book_onsite(
-    uow: ReviewWork, actor: dict, application_id: Any, body: Any, idempotency_key: str | None = None
+    uow: ReviewWork, actor: Actor, application_id: Any, body: Any, idempotency_key: str | None = None
 ) -> dict:
     """The reader books a slot (预约到场); a new booking replaces the old. Of two readers
     taking the last seat at once exactly one wins: the slot is locked (PostgreSQL) and the
@@ -678,12 +683,13 @@ def book_onsite(
     now = clock.now()
     with uow.read() as review:
         row = _own_onsite(review, actor, application_id, now)
+        assert row.start_date is not None and row.end_date is not None  # _own_onsite checked
         room = _room_of(review, row.court)
     day, slot = domain.parse_booking(body, room, row.start_date, row.end_date, now)
     key = idempotency.check_key(idempotency_key)
     request_hash = idempotency.fingerprint("onsite_booking", row.id, {"date": day.isoformat(), "start": slot.start})
 
-    def effect(review: ReviewRepository) -> dict:
+    def effect(review: ReviewRepository) -> dict | None:
         review.take_turns("application", row.id)
         review.take_turns("room", row.court, day.isoformat(), slot.start)
         booking = review.booking(row.id)
@@ -710,7 +716,7 @@ def book_onsite(
         raise DomainError("slot_full", "该时段名额已满，请选择其他时段") from None
 
 
-def room_bookings(uow: ReviewWork, actor: dict, day: Any = None) -> dict:
+def room_bookings(uow: ReviewWork, actor: Actor, day: Any = None) -> dict:
     """The archivist's day list (今日到场, any day): that day's bookings of the court by
     slot, each with what was recorded; expired approvals (a no-show not yet marked) stay on
     it, revoked or withdrawn ones leave it."""
@@ -767,6 +773,7 @@ def send_booking_reminders(uow: ReviewWork, sms: SmsProvider, limit: int = 500) 
         due = review.due_booking_reminders(tomorrow, limit)
     sent = 0
     for reader in due:
+        assert reader.day is not None and reader.start is not None and reader.end is not None  # a booking's reminder
         slot = domain.slot_words(reader.day, reader.start, reader.end)
         title, body = domain.booking_reminder_notice(reader.case_no, slot)
         with uow.transaction() as review:
@@ -797,7 +804,7 @@ def work_calendar(uow: ReviewWork) -> calendar.WorkCalendar:
     )
 
 
-def calendar_year(uow: ReviewWork, actor: dict, year: Any) -> dict:
+def calendar_year(uow: ReviewWork, actor: Actor, year: Any) -> dict:
     _require_admin(actor)
     number, _, _ = calendar.parse_year(year, {})
     with uow.read() as review:
@@ -812,7 +819,7 @@ def calendar_year(uow: ReviewWork, actor: dict, year: Any) -> dict:
     }
 
 
-def set_calendar_year(uow: ReviewWork, actor: dict, year: Any, body: Any) -> dict:
+def set_calendar_year(uow: ReviewWork, actor: Actor, year: Any, body: Any) -> dict:
     """An admin uploads a year's holidays and 调休 working days; the upload replaces it."""
     _require_admin(actor)
     number, holidays, workdays = calendar.parse_year(year, body)
