@@ -20,6 +20,7 @@ from services.common import clock, consistency, housekeeping, idempotency, pagin
 from services.common.actor import Actor
 from services.common.db import Conflict, RepositoryUnitOfWork
 from services.common.errors import DomainError, not_found, validation_error
+from services.common.ids import ApplicationId, application_row
 from services.common.messaging import read_event
 from services.common.verification import VERIFICATION_GRANT, require_verified
 
@@ -266,23 +267,30 @@ def submit(uow: ApplicationsWork, relation: Relation, actor: Actor, body: Any, i
     )
 
 
-def _own(applications: ApplicationsRepository, user_id: int, application_id: Any, *, lock: bool = False) -> Application:
-    if not isinstance(application_id, int) or isinstance(application_id, bool):
+def _own(
+    applications: ApplicationsRepository, user_id: int, application_id: ApplicationId | int, *, lock: bool = False
+) -> Application:
+    row = application_row(application_id)
+    if row is None:
         raise not_found("阅卷申请不存在")
-    app = applications.application(application_id, for_update=lock)
+    app = applications.application(row, for_update=lock)
     if app is None or app.applicant_id != user_id:
         raise not_found("阅卷申请不存在")
     return app
 
 
 def detail(
-    uow: ApplicationsWork, actor: Actor, application_id: Any, verifications: verification.Accounts | None = None
+    uow: ApplicationsWork,
+    actor: Actor,
+    application_id: ApplicationId | int,
+    verifications: verification.Accounts | None = None,
 ) -> dict:
     """The owner, or the clerks and archivists of the case's court, may read it; staff
     also see how the applicant was verified (实名认证) when ``verifications`` can tell."""
     user_id = _actor_id(actor)
     with uow.read() as applications:
-        app = applications.application(application_id) if isinstance(application_id, int) else None
+        row = application_row(application_id)
+        app = applications.application(row) if row is not None else None
         staff = app is not None and (
             actor.get("role") in domain.REVIEW_ROLES and actor.get("court") and actor.get("court") == app.court
         )
@@ -297,7 +305,9 @@ def detail(
     return view
 
 
-def withdraw(uow: ApplicationsWork, actor: Actor, application_id: Any, idempotency_key: Any = None) -> dict:
+def withdraw(
+    uow: ApplicationsWork, actor: Actor, application_id: ApplicationId | int, idempotency_key: Any = None
+) -> dict:
     user_id = _actor_id(actor)
     key = idempotency.check_key(idempotency_key)
 
@@ -313,7 +323,7 @@ def withdraw(uow: ApplicationsWork, actor: Actor, application_id: Any, idempoten
         KEYS,
         user_id=user_id,
         key=key,
-        request_hash=idempotency.fingerprint("withdraw", application_id),
+        request_hash=idempotency.fingerprint("withdraw", application_row(application_id) or application_id),
         effect=effect,
     )
 
@@ -322,7 +332,7 @@ def reapply(
     uow: ApplicationsWork,
     relation: Relation,
     actor: Actor,
-    application_id: Any,
+    application_id: ApplicationId | int,
     idempotency_key: Any = None,
     body: Any = None,
 ) -> dict:
@@ -332,7 +342,8 @@ def reapply(
     user_id = _require_applicant(actor)
     require_verified(actor)
     key = idempotency.check_key(idempotency_key)
-    request_hash = idempotency.fingerprint("reapply", {"application_id": application_id, "body": body})
+    row = application_row(application_id) or application_id
+    request_hash = idempotency.fingerprint("reapply", {"application_id": row, "body": body})
     replayed = idempotency.recall(uow, KEYS, user_id=user_id, key=key, request_hash=request_hash)
     if replayed is not None:
         return replayed

@@ -13,7 +13,7 @@ from typing import Any, NewType
 ApplicationId = NewType("ApplicationId", str)  # 阅卷申请的编号, as the contract writes it
 UserId = NewType("UserId", int)  # an account of identity's (the actor's ``id``)
 
-_ROW = re.compile(r"[1-9]\d{0,17}")
+_ROW = re.compile(r"[1-9][0-9]{0,17}")
 
 
 def application_id(value: int | str) -> ApplicationId:

@@ -14,6 +14,7 @@ from typing import Any
 from services.common import clock
 from services.common.actor import Actor
 from services.common.errors import DomainError, validation_error
+from services.common.ids import ApplicationId
 from services.common.people import mask_id_number
 
 # What the access log records (阅卷记录).
@@ -56,7 +57,7 @@ class Reading:
     """What dossier knows of one application (阅卷申请): its owner, its case, and the
     review's outcome as far as reading goes."""
 
-    application_id: str
+    application_id: ApplicationId
     applicant_id: int | None
     case_no: str | None
     court: str | None = None

@@ -13,10 +13,22 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from services.common import case_numbers, clock, consistency, idempotency, metrics, paging, reading, text, verification
+from services.common import (
+    case_numbers,
+    clock,
+    consistency,
+    idempotency,
+    ids,
+    metrics,
+    paging,
+    reading,
+    text,
+    verification,
+)
 from services.common.actor import Actor
 from services.common.db import Conflict
 from services.common.errors import DomainError, not_found, validation_error
+from services.common.ids import ApplicationId
 from services.common.messaging import read_event
 from services.review import calendar, domain, schemas
 from services.review.dependencies import SmsProvider, onsite_notice
@@ -60,7 +72,7 @@ def _replica_from(payload: dict) -> ReviewedApplication:
         {"id": str(m["id"]), "kind": str(m["kind"]), "filename": str(m["filename"])}
         for m in payload.get("materials") or []
     ]
-    app_id = str(payload["application_id"])
+    app_id = ids.application_id(payload["application_id"])
     if not app_id or len(app_id) > MAX_ID:
         raise ValueError("application id")
     phone = applicant.get("phone")
@@ -88,7 +100,7 @@ def _replica_from(payload: dict) -> ReviewedApplication:
 def receive_withdrawn(uow: ReviewWork, payload: dict) -> bool:
     """``applications.application_withdrawn``: leaves the queue for good; heard before the
     submission, it is remembered, so the submission never queues."""
-    app_id = str(payload.get("application_id") or "")
+    app_id = ids.application_id(payload.get("application_id") or "")
     if not 0 < len(app_id) <= MAX_ID:
         log.error("application_withdrawn without an application id; dropped (event %s)", payload.get("event_id"))
         return False
@@ -105,7 +117,7 @@ def receive_revoked(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
     """``applications.application_revoked`` (已终止): the reader's relation to the case
     ended. A pending one leaves the queue and can no longer be decided; the reader is told
     once, in the inbox and by text."""
-    app_id = str(payload.get("application_id") or "")
+    app_id = ids.application_id(payload.get("application_id") or "")
     facts = read_event("application_revoked", payload, lambda p: (int(p["applicant_id"]), str(p["case_no"])))
     if facts is None:
         return False
@@ -127,7 +139,11 @@ def receive_revoked(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
 
 
 def _end(
-    review: ReviewRepository, app_id: str, status: str, from_statuses: tuple[str, ...], reason: str | None = None
+    review: ReviewRepository,
+    app_id: ApplicationId,
+    status: str,
+    from_statuses: tuple[str, ...],
+    reason: str | None = None,
 ) -> bool:
     """Move a known application to a final status, or remember the end for one not yet
     heard of (the first end heard wins)."""
@@ -152,9 +168,9 @@ def _require_staff(actor: Actor, roles: tuple[str, ...] = STAFF_ROLES) -> str:
     return court
 
 
-def _own_court_row(review: ReviewRepository, actor_court: str, application_id: Any) -> ReviewedApplication:
+def _own_court_row(review: ReviewRepository, actor_court: str, raw: Any) -> ReviewedApplication:
     """Another court's application answers exactly like a missing one."""
-    key = str(application_id) if application_id is not None else ""
+    key = ids.application_id(raw) if raw is not None else ApplicationId("")
     row = review.application(key) if 0 < len(key) <= MAX_ID else None
     if row is None or row.court != actor_court:
         raise not_found("阅卷申请不存在")
@@ -359,7 +375,7 @@ def record_attendance(
 # -- messages (站内信) ----------------------------------------------------------------------------
 def notify_decision(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
     """``review.application_decided`` → a message to the applicant, and a text message."""
-    app_id = str(payload.get("application_id") or "")
+    app_id = ids.application_id(payload.get("application_id") or "")
 
     def read(p: dict) -> tuple:
         notice = domain.decision_notice(p["opinion"], p.get("mode"), p["case_no"], p.get("explanation") or "", p)
@@ -385,7 +401,7 @@ def notify_attendance(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
     facts = read_event(
         "attendance_recorded",
         payload,
-        lambda p: (str(p["application_id"]), p.get("attended"), bool(p.get("returned_at"))),
+        lambda p: (ids.application_id(p["application_id"]), p.get("attended"), bool(p.get("returned_at"))),
     )
     if facts is None:
         return False
@@ -411,7 +427,7 @@ def _tell_reader(
     uow: ReviewWork,
     sms: SmsProvider,
     event_id: str,
-    app_id: str,
+    app_id: ApplicationId,
     notice: Callable[[ReviewedApplication], Notice | None],
 ) -> bool:
     """One of review's own events about an application → its reader's message and the
@@ -633,12 +649,12 @@ def configure_reading_room(
         return idempotency.once(uow, KEYS, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect)
 
 
-def _own_onsite(review: ReviewRepository, actor: Actor, application_id: Any, now: datetime) -> ReviewedApplication:
+def _own_onsite(review: ReviewRepository, actor: Actor, raw: Any, now: datetime) -> ReviewedApplication:
     """The caller's own on-site approval: another's (or none) is not found; any other of
     theirs (pending, online, expired, ended...) is ``not_approved``."""
     if not isinstance(actor, dict) or actor.get("role") not in APPLICANT_ROLES:
         raise DomainError("forbidden", "仅申请人本人可以预约现场阅卷")
-    key = str(application_id) if application_id is not None else ""
+    key = ids.application_id(raw) if raw is not None else ApplicationId("")
     row = review.application(key) if 0 < len(key) <= MAX_ID else None
     if row is None or row.applicant_id != actor.get("id"):
         raise not_found("阅卷申请不存在")
@@ -747,7 +763,7 @@ def notify_booking(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
         "onsite_booked",
         payload,
         lambda p: (
-            str(p["application_id"]),
+            ids.application_id(p["application_id"]),
             int(p["version"]),
             domain.slot_words(str(p["date"]), str(p["start"]), str(p["end"])),
         ),
