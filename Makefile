@@ -14,7 +14,7 @@ help:
 	@echo "make up|down   the same stack in the background / stop it"
 	@echo "make cluster-up|cluster-down  the production shape on loopback: 3 broker nodes, 2 of each process, HAProxy"
 	@echo "make test      the whole test suite (SQLite, then PostgreSQL); TESTS=\"FILE ...\" runs only those"
-	@echo "make lint      ruff; biome and tsc --checkJs over the web pages' JS"
+	@echo "make lint      ruff, mypy; biome and tsc --checkJs over the web pages' JS"
 	@echo "make bench     the benchmarks (numbers for the README)"
 	@echo "make client-types  regenerate the mini-program's API types from the OpenAPI document"
 
@@ -92,11 +92,13 @@ test-postgres: deps
 test-cluster: deps
 	$(BIN)/python -m pytest tests/cluster -q -s -m cluster
 
-# The web pages' JS (gateway/static): biome (biome.json), and tsc --checkJs with the routes
-# typed from the OpenAPI document (gateway/webtypes/tsconfig.json); tests/unit/test_web_js.py too.
+# mypy over services/ and gateway/ (pyproject.toml [tool.mypy]). The web pages' JS (gateway/static):
+# biome (biome.json), and tsc --checkJs with the routes typed from the OpenAPI document
+# (gateway/webtypes/tsconfig.json); tests/unit/test_web_js.py too.
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	@test -x node_modules/.bin/biome || { echo "the root npm packages are missing: run make deps" >&2; exit 1; }
 	node_modules/.bin/biome lint --error-on-warnings
 	node_modules/.bin/tsc -p gateway/webtypes

@@ -13,6 +13,8 @@ read -r -a selection <<< "${TESTS:-tests}"
 bash deploy/install-browser.sh || status=1
 
 echo "== lint"; $BIN/ruff check . || status=1
+$BIN/ruff format --check . || status=1
+$BIN/mypy || status=1
 
 echo "== SQLite"
 DATABASE_URL= $BIN/python -m pytest "${selection[@]}" -q -p no:cacheprovider --durations=25 -m "not cluster" || status=1

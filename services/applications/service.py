@@ -9,6 +9,7 @@ import eventlet
 from services.applications import repository, usecases
 from services.applications.models import Outbox
 from services.common import config, consistency, housekeeping, metrics, staging, verification
+from services.common.actor import Actor
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
@@ -41,7 +42,7 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
         """The use cases' unit of work over this worker's database."""
         return repository.unit_of_work(self.db)
 
-    def relation(self, actor: dict, case_no: str) -> dict:
+    def relation(self, actor: Actor, case_no: str) -> dict:
         """case_binding's answer to "what is this user to this case", recorded there as
         this reader's claim, so that when the relation ends case_binding says so
         (representation_ended) and the applications it allowed end with it."""

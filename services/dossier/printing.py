@@ -19,9 +19,10 @@ import operator
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from services.common import clock, config, idempotency, staging
+from services.common.actor import Actor
 from services.common.errors import DomainError, validation_error
 from services.dossier import domain
 from services.dossier.dependencies import PRINTS
@@ -67,7 +68,7 @@ def lease_seconds() -> float:
 
 
 def create_print(
-    uow: DossierWork, *, actor: dict, application_id: Any, body: Any = None, idempotency_key: Any = None
+    uow: DossierWork, *, actor: Actor, application_id: Any, body: Any = None, idempotency_key: Any = None
 ) -> dict:
     """Ask for a print job; the rules of reading apply first (403, 410, 404), then the
     choice of documents (404 for one the grant does not cover, 422), then the reader's
@@ -107,20 +108,20 @@ def create_print(
     return idempotency.once(uow, KEYS, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect)
 
 
-def _own_job(dossiers: DossierRepository, reading: domain.Reading, actor: dict, print_id: Any) -> PrintJob:
+def _own_job(dossiers: DossierRepository, reading: domain.Reading, actor: Actor, print_id: Any) -> PrintJob:
     job = dossiers.job(print_id) if isinstance(print_id, str) and len(print_id) <= 32 else None
     if job is None or job.application_id != reading.application_id or job.user_id != actor.get("id"):
         raise DomainError("not_found", "打印任务不存在")
     return job
 
 
-def get_print(uow: DossierWork, *, actor: dict, application_id: Any, print_id: Any) -> dict:
+def get_print(uow: DossierWork, *, actor: Actor, application_id: Any, print_id: Any) -> dict:
     with uow.read() as dossiers:
         reading = domain.authorize_print(authorized(dossiers, actor, application_id))
         return domain.print_job_view(_own_job(dossiers, reading, actor, print_id))
 
 
-def print_pdf(uow: DossierWork, *, actor: dict, application_id: Any, print_id: Any) -> dict:
+def print_pdf(uow: DossierWork, *, actor: Actor, application_id: Any, print_id: Any) -> dict:
     """The finished PDF (the gateway streams it and leaves it for later downloads); each
     download is in the access log, one ``download_pdf`` per document, at one instant."""
     with uow.read() as dossiers:
@@ -170,7 +171,8 @@ def _still_granted(uow: DossierWork, job: PrintJob) -> bool:
     with uow.read() as dossiers:
         reading = dossiers.reading(job.application_id)
     try:
-        domain.authorize_print(domain.authorize(reading, {"id": job.user_id}, clock.now()))
+        holder = cast(Actor, {"id": job.user_id})  # authorize asks only whose grant it is
+        domain.authorize_print(domain.authorize(reading, holder, clock.now()))
     except DomainError:
         return False
     return True
@@ -179,6 +181,8 @@ def _still_granted(uow: DossierWork, job: PrintJob) -> bool:
 def _make(uow: DossierWork, machine: PrintMachine, job_id: str, maker: str) -> None:
     with uow.read() as dossiers:
         job = dossiers.job(job_id)
+        if job is None:  # the sweep deleted it (its grant ended) since this process claimed it
+            return
         wanted = json.loads(job.documents)
         found = dossiers.documents(wanted)
     if not _still_granted(uow, job) or set(found) != set(wanted):

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from services.common import case_numbers, clock, paging
+from services.common.actor import Actor
 from services.common.errors import DomainError, not_found
 from services.dossier import domain
 from services.dossier.repository import DossierWork
@@ -20,7 +21,7 @@ NO_CASE = "案件不存在"
 MAX_ENTRIES = 200_000
 READS = (domain.VIEW_PAGE, domain.DOWNLOAD_PDF)  # what counts as reading; link use does not
 
-Relation = Callable[[dict, str], dict]
+Relation = Callable[[Actor, str], dict]
 
 
 @dataclass
@@ -74,7 +75,7 @@ def reader_days(entries, titles: dict[int, str]) -> list[ReaderDay]:
 
 
 def case_reads(
-    uow: DossierWork, relation_of: Relation, actor: dict, case_no: Any, limit: Any = 20, cursor: Any = None
+    uow: DossierWork, relation_of: Relation, actor: Actor, case_no: Any, limit: Any = 20, cursor: Any = None
 ) -> dict:
     """The reads of others under reading grants of the case, for a party of it; anyone
     else learns nothing (404, as for a missing case)."""

@@ -15,6 +15,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from services.common import clock
+from services.common.actor import Actor
 from services.dossier import domain, rendering
 from services.dossier.repository import DossierWork
 
@@ -42,7 +43,7 @@ class Line:
     digest: str
 
 
-def record(uow: DossierWork, pages: Any, *, actor: dict, application_id: Any) -> dict:
+def record(uow: DossierWork, pages: Any, *, actor: Actor, application_id: Any) -> dict:
     """The PDF, parked for the gateway to stream and delete like a print copy."""
     with uow.read() as dossiers:
         reading = domain.authorize_audit(dossiers.reading(application_id), actor)
@@ -124,7 +125,7 @@ def build(heading: dict[str, str], lines: list[Line], font: tuple[str, int]) -> 
             line.actor,
             line.action,
             _fit(pdf, line.document, 52),
-            line.page or "",
+            str(line.page or ""),
             line.digest[:12],
         )
         for (_, width), value in zip(COLUMNS, cells, strict=True):

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 
-from services.common.db import RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf
+from services.common.db import RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected
 from services.common.messaging import Messages, ServiceSqlRepository
 from services.dossier import domain
 from services.dossier.models import (
@@ -236,7 +236,7 @@ class SqlRepository(ServiceSqlRepository):
         statement = delete(Link).where(Link.application_id == application_id)
         if user_id is not None:
             statement = statement.where(Link.user_id == user_id)
-        return self.session.execute(statement).rowcount
+        return affected(self.session.execute(statement))
 
     # -- the access log's chain ----------------------------------------------------------------
 
@@ -337,7 +337,7 @@ class SqlRepository(ServiceSqlRepository):
         changed = self.session.execute(
             update(PrintJob).where(*where).values(**values).execution_options(synchronize_session=False)
         )
-        return changed.rowcount == 1
+        return affected(changed) == 1
 
     def claim_job(self, job_id: str, maker: str, now: datetime, lease_until: datetime) -> bool:
         # the conditional update lets exactly one of two claimants win

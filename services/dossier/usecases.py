@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from services.common import case_numbers, clock, config, housekeeping, paging, staging, text
+from services.common.actor import Actor
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.faults import NO_FAULT, Fault
 from services.dossier import domain, schemas
@@ -44,7 +45,7 @@ def ingest_document(
     pages: Any,
     store: Any,
     *,
-    actor: dict,
+    actor: Actor,
     case_no: str,
     volume: Any,
     title: Any,
@@ -221,7 +222,7 @@ def _canonical_or_raw(value: str) -> str:
 
 
 def authorized(
-    dossiers: DossierRepository, actor: dict, application_id: Any, *, for_log: bool = False
+    dossiers: DossierRepository, actor: Actor, application_id: Any, *, for_log: bool = False
 ) -> domain.Reading:
     return domain.authorize(dossiers.reading(application_id), actor, clock.now(), for_log=for_log)
 
@@ -253,20 +254,20 @@ def _volumes(docs: list[Document]) -> list[dict]:
 # -- reading (查看案卷, 打印) -------------------------------------------------------------
 
 
-def dossier(uow: DossierWork, *, actor: dict, application_id: Any) -> dict:
+def dossier(uow: DossierWork, *, actor: Actor, application_id: Any) -> dict:
     """The structure a reader sees: the granted 正卷 documents only."""
     with uow.read() as dossiers:
         reading = authorized(dossiers, actor, application_id)
         docs = readable_documents(dossiers, reading)
     return {
         "case_no": reading.case_no,
-        "valid_until": reading.valid_until.isoformat(),
+        "valid_until": reading.valid_until.isoformat() if reading.valid_until else None,
         "print": reading.print_allowed,
         "volumes": _volumes(docs),
     }
 
 
-def read_page(uow: DossierWork, pages: PageSource, *, actor: dict, application_id: Any, document_id: Any, page: Any):
+def read_page(uow: DossierWork, pages: PageSource, *, actor: Actor, application_id: Any, document_id: Any, page: Any):
     """Authorize, stamp one page for this reader, log the view. The result names a
     short-lived object the gateway streams and deletes."""
     with uow.read() as dossiers:
@@ -279,7 +280,7 @@ def read_page(uow: DossierWork, pages: PageSource, *, actor: dict, application_i
     return result
 
 
-def print_document(uow: DossierWork, pages: PageSource, *, actor: dict, application_id: Any, document_id: Any):
+def print_document(uow: DossierWork, pages: PageSource, *, actor: Actor, application_id: Any, document_id: Any):
     with uow.read() as dossiers:
         reading = domain.authorize_print(authorized(dossiers, actor, application_id))
         doc = _document_of(dossiers, reading, document_id)
@@ -291,7 +292,7 @@ def print_document(uow: DossierWork, pages: PageSource, *, actor: dict, applicat
 # -- 复制链接 ---------------------------------------------------------------------------
 
 
-def create_link(uow: DossierWork, *, actor: dict, application_id: Any, token_hash: str) -> dict:
+def create_link(uow: DossierWork, *, actor: Actor, application_id: Any, token_hash: str) -> dict:
     """The gateway made the token and sends only its hash: the token itself never crosses
     the broker nor lands in a table."""
     if not isinstance(token_hash, str) or not _TOKEN_HASH.match(token_hash):
@@ -312,7 +313,7 @@ def create_link(uow: DossierWork, *, actor: dict, application_id: Any, token_has
     return {"application_id": reading.application_id, "expires_at": clock.isoformat(expires_at)}
 
 
-def open_link(uow: DossierWork, *, actor: dict, token_hash: Any) -> dict:
+def open_link(uow: DossierWork, *, actor: Actor, token_hash: Any) -> dict:
     """The owner, signed in, before the end: the application to open. Anything else is
     404, whatever the reason, so a link says nothing to anyone but its owner."""
     if not isinstance(token_hash, str) or not _TOKEN_HASH.match(token_hash):
@@ -329,7 +330,7 @@ def open_link(uow: DossierWork, *, actor: dict, token_hash: Any) -> dict:
     return {"application_id": reading.application_id}
 
 
-def revoke_links(uow: DossierWork, *, actor: dict, application_id: Any) -> dict:
+def revoke_links(uow: DossierWork, *, actor: Actor, application_id: Any) -> dict:
     """作废链接: every link of the reader's application stops opening at once (say one was
     left on a shared PC). The owner may do it in any state; the log keeps the act."""
     with uow.transaction() as dossiers:
@@ -351,7 +352,7 @@ def purge_expired_links(uow: Any) -> int:
 # -- the court's own view (审查人、档案室预览) ---------------------------------------------
 
 
-def _staff_case(dossiers: DossierRepository, actor: dict, case_no: Any) -> tuple[str, list[Document]]:
+def _staff_case(dossiers: DossierRepository, actor: Actor, case_no: Any) -> tuple[str, list[Document]]:
     """The case's documents for the staff of its court (404 for anyone else)."""
     try:
         canonical = case_numbers.canonical(case_no)
@@ -363,7 +364,7 @@ def _staff_case(dossiers: DossierRepository, actor: dict, case_no: Any) -> tuple
     return canonical, docs
 
 
-def staff_dossier(uow: DossierWork, *, actor: dict, case_no: Any) -> dict:
+def staff_dossier(uow: DossierWork, *, actor: Actor, case_no: Any) -> dict:
     """The whole dossier, 副卷 included, each volume saying whether readers may be granted it."""
     with uow.read() as dossiers:
         canonical, docs = _staff_case(dossiers, actor, case_no)
@@ -374,7 +375,7 @@ def staff_dossier(uow: DossierWork, *, actor: dict, case_no: Any) -> dict:
     return {"case_no": canonical, "volumes": volumes}
 
 
-def grantable_documents(uow: DossierWork, *, actor: dict, case_no: Any) -> list[dict]:
+def grantable_documents(uow: DossierWork, *, actor: Actor, case_no: Any) -> list[dict]:
     """The 正卷 documents a clerk of the case's court may grant (an empty list for a case
     without an electronic dossier, or one this court does not hold)."""
     with uow.read() as dossiers:
@@ -385,7 +386,7 @@ def grantable_documents(uow: DossierWork, *, actor: dict, case_no: Any) -> list[
     return [schemas.document(d) for d in docs if domain.readable_by_readers(d.volume)]
 
 
-def staff_read_page(uow: DossierWork, pages: PageSource, *, actor: dict, case_no: Any, document_id: Any, page: Any):
+def staff_read_page(uow: DossierWork, pages: PageSource, *, actor: Actor, case_no: Any, document_id: Any, page: Any):
     """A page of any volume for the court's own staff, stamped with their name and logged
     like every read."""
     with uow.read() as dossiers:
@@ -404,14 +405,14 @@ def staff_read_page(uow: DossierWork, pages: PageSource, *, actor: dict, case_no
 # -- the access log (阅卷记录) ------------------------------------------------------------
 
 
-def _log(uow: DossierWork, reading: domain.Reading, actor: dict, action: str, document_id=None, page=None) -> None:
+def _log(uow: DossierWork, reading: domain.Reading, actor: Actor, action: str, document_id=None, page=None) -> None:
     with uow.transaction() as dossiers:
         append_log(dossiers, actor, action, reading=reading, document_id=document_id, page=page)
 
 
 def append_log(
     dossiers: DossierRepository,
-    actor: dict,
+    actor: Actor,
     action: str,
     *,
     reading: domain.Reading | None = None,
@@ -482,7 +483,7 @@ def exported_heads(store: Any) -> list[tuple[int, str]]:
     return sorted(heads)
 
 
-def access_log(uow: DossierWork, *, actor: dict, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
+def access_log(uow: DossierWork, *, actor: Actor, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
     """The reader's own application's log (阅卷记录), in any state."""
     size, before = paging.limit_of(limit), paging.id_after(cursor)
     with uow.read() as dossiers:
@@ -491,7 +492,7 @@ def access_log(uow: DossierWork, *, actor: dict, application_id: Any, limit: int
     return _log_page(rows, size)
 
 
-def audit_log(uow: DossierWork, *, actor: dict, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
+def audit_log(uow: DossierWork, *, actor: Actor, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
     """The same log for the clerks and archivists of the application's court."""
     size, before = paging.limit_of(limit), paging.id_after(cursor)
     with uow.read() as dossiers:
@@ -500,7 +501,7 @@ def audit_log(uow: DossierWork, *, actor: dict, application_id: Any, limit: int 
     return _log_page(rows, size)
 
 
-def case_access_log(uow: DossierWork, *, actor: dict, case_no: Any, limit: int = 20, cursor: Any = None) -> dict:
+def case_access_log(uow: DossierWork, *, actor: Actor, case_no: Any, limit: int = 20, cursor: Any = None) -> dict:
     """Every read of a case's dossier, by readers and by the court's staff, newest first.
     Entries written before the log named cases are found through their application."""
     size, before = paging.limit_of(limit), paging.id_after(cursor)
