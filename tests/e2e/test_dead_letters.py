@@ -62,7 +62,7 @@ def test_a_failing_handler_backs_off_then_parks_its_event_and_a_replay_completes
     assert headers["x-court-tries"] == 3
     assert "inbox" in headers["x-court-error"]
     waited = sorted(d["queue"] for d in headers["x-death"])
-    assert waited == [QUEUE + ".retry-1s", QUEUE + ".retry-2s"]
+    assert waited == [QUEUE + ".backoff-1s", QUEUE + ".backoff-2s"]
     after = scrape(f"http://127.0.0.1:{metrics_port(stack, 'review')}/metrics")
     assert after[dead_sample] - before.get(dead_sample, 0) == 1
     assert after[retry_sample] - before.get(retry_sample, 0) == 2
