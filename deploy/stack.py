@@ -203,15 +203,7 @@ class Stack:
         base = state["s3_base_port"]
         s3_dir = self.data_dir / "s3"
         s3_dir.mkdir(parents=True, exist_ok=True)
-        identities = {
-            "identities": [
-                {
-                    "name": "court",
-                    "credentials": [{"accessKey": state["s3_access_key"], "secretKey": state["s3_secret_key"]}],
-                    "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-                }
-            ]
-        }
+        identities = self.s3_identities(state)
         config_path = self.run_dir / "s3-identities.json"
         fd = os.open(config_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -251,6 +243,19 @@ class Stack:
         wait_for(
             lambda: port_open(base + 3), 60, "the S3 server did not open its port; see " + str(self.log_dir / "s3.log")
         )
+
+    def s3_identities(self, state: dict) -> dict:
+        """SeaweedFS's S3 identities (``-s3.config``): here one key pair for everything; the
+        cluster shape adds one per service, allowed on its own prefixes."""
+        return {
+            "identities": [
+                {
+                    "name": "court",
+                    "credentials": [{"accessKey": state["s3_access_key"], "secretKey": state["s3_secret_key"]}],
+                    "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                }
+            ]
+        }
 
     def ensure_broker(self, env: dict[str, str]) -> None:
         uri = urllib.parse.urlparse(env["AMQP_URI"])
