@@ -604,3 +604,12 @@ def test_each_process_has_its_own_least_rights_credentials_in_both_shapes():
         assert ("DATABASE_URL" in env) == (process != "gateway")
         assert ("S3_SECRET_KEY" in env) == (process in S3_GRANTS)
         assert "court-admin" not in json.dumps(app)
+
+
+def test_only_applications_and_review_hold_the_contact_key():
+    holders = {"applications", "review"}
+    services = compose()["services"]
+    for process in PROCESSES:
+        assert ("CONTACT_KEY" in services[process]["environment"]) == (process in holders), process
+        (app,) = by_kind("Deployment")[process.replace("_", "-")]["spec"]["template"]["spec"]["containers"]
+        assert ("court-contact-key" in json.dumps(app)) == (process in holders), process
