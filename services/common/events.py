@@ -129,6 +129,14 @@ class MissingExchange(RuntimeError):
 def ensure_exchange(connection: Connection, exchange: Exchange) -> None:
     """The exchange exists afterwards: asked passively (which needs no rights), declared
     when missing if this user may, else ``MissingExchange`` naming the setup step."""
+    # a copy that may be declared: kombu skips even a passive declare when no_declare is set
+    exchange = Exchange(
+        exchange.name,
+        type=exchange.type,
+        durable=exchange.durable,
+        auto_delete=exchange.auto_delete,
+        arguments=exchange.arguments,
+    )
     try:
         exchange.bind(connection.channel()).declare(passive=True)
         return
