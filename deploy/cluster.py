@@ -83,6 +83,7 @@ class Cluster(Stack):
             "broker_passwords": {user: secrets.token_urlsafe(24) for user in BROKER_USERS},
             "db_passwords": {service: secrets.token_urlsafe(24) for service in DATABASES},
             "s3_keys": {name: [secrets.token_hex(10), secrets.token_urlsafe(30)] for name in topology.S3_GRANTS},
+            "s3_heads_bucket": os.environ.get("S3_HEADS_BUCKET") or "court-heads",
         }
         missing = {key: value for key, value in wanted.items() if key not in state}
         if missing:
@@ -103,13 +104,13 @@ class Cluster(Stack):
         from services.common.storage import bucket_name
 
         identities = super().s3_identities(state)
-        bucket = bucket_name()
+        bucket, heads = bucket_name(), state["s3_heads_bucket"]
         for name, (access, secret) in state["s3_keys"].items():
             identities["identities"].append(
                 {
                     "name": name,
                     "credentials": [{"accessKey": access, "secretKey": secret}],
-                    "actions": topology.s3_actions(name, bucket),
+                    "actions": topology.s3_actions(name, bucket, heads),
                 }
             )
         return identities
@@ -180,6 +181,8 @@ class Cluster(Stack):
             )
         env = super().environment()
         env["AMQP_URI"] = self.amqp_uri(0)
+        # the access log's heads in a bucket of their own under object lock (storage.py)
+        env.setdefault("S3_HEADS_BUCKET", self.state()["s3_heads_bucket"])
         return env
 
     def amqp_uri(self, first: int, user: str | None = None) -> str:
@@ -388,13 +391,8 @@ class Cluster(Stack):
 
     def ensure_bucket(self, env: dict[str, str]) -> None:
         """The bucket, made with the administrator's key: the services' keys reach their
-        prefixes only, not the bucket itself."""
-        from nameko import config
-
-        from services.common.storage import bucket_name, ensure_bucket, make_client
-
-        with config.patch({key: env[key] for key in ("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY")}):
-            ensure_bucket(make_client(2), bucket_name())
+        prefixes only, not the bucket itself; and the heads' bucket under object lock."""
+        subprocess.run([str(VENV_BIN / "python"), "-m", "services.common.storage"], cwd=ROOT, env=env, check=True)
 
     def consumers(self, service: str) -> int:
         return rpc_consumers(self.amqp_uri(0), service)

@@ -111,12 +111,44 @@ class Storage(DependencyProvider):
         return self.store
 
 
+def ensure_locked_bucket(client: Minio, bucket: str, days: int) -> None:
+    """A bucket under object lock: versioned, and every object written into it kept
+    ``days`` in compliance mode, which no key (the administrator's included) can shorten
+    or lift: an object can be neither deleted nor replaced, only hidden behind a delete
+    marker or a newer version, both of which the readers of every version still see.
+    SeaweedFS supports it (checked on 4.48); a bucket made without the lock cannot be
+    given one, so an existing unlocked bucket of that name is an error."""
+    from minio.commonconfig import COMPLIANCE
+    from minio.objectlockconfig import DAYS, YEARS, ObjectLockConfig
+
+    if not client.bucket_exists(bucket):
+        try:
+            client.make_bucket(bucket, object_lock=True)
+        except S3Error as exc:
+            if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                raise
+    try:
+        current = client.get_object_lock_config(bucket)
+    except S3Error as exc:
+        raise SystemExit(f"the bucket {bucket} exists without object lock; make the heads' bucket anew") from exc
+    kept = (current.duration or 0) * (365 if current.duration_unit == YEARS else 1)
+    if current.mode != COMPLIANCE or kept < days:
+        client.set_object_lock_config(bucket, ObjectLockConfig(COMPLIANCE, days, DAYS))
+
+
 def main() -> int:
     """``python -m services.common.storage``: make the bucket with the administrator's key
-    pair (the migration job), as the services' own keys may not."""
+    pair (the migration job), as the services' own keys may not, and the access log's
+    heads bucket under object lock when ``S3_HEADS_BUCKET`` names one."""
+    client = make_client(2)
     bucket = bucket_name()
-    ensure_bucket(make_client(2), bucket)
+    ensure_bucket(client, bucket)
     print(f"bucket {bucket} is there")
+    heads = config.get("S3_HEADS_BUCKET")
+    if heads and heads != bucket:
+        days = int(config.get("ACCESS_LOG_HEADS_RETENTION_DAYS", 3650))
+        ensure_locked_bucket(client, heads, days)
+        print(f"bucket {heads} is under object lock: compliance, {days} days")
     return 0
 
 

@@ -132,13 +132,17 @@ S3_GRANTS: dict[str, tuple[str, ...]] = {
     "dossier": (
         "Read:{bucket}/dossier/*",
         "Write:{bucket}/dossier/*",
-        "Read:{bucket}/access-log/heads/*",
-        "Write:{bucket}/access-log/heads/*",
         "List:{bucket}",
+        # the access log's heads, in their own bucket under object lock (S3_HEADS_BUCKET):
+        # written once, never deleted or replaced, whatever this key may do
+        "Read:{heads}",
+        "Write:{heads}",
+        "List:{heads}",
     ),
 }
 
 
-def s3_actions(name: str, bucket: str) -> list[str]:
-    """SeaweedFS's actions (``-s3.config``) for a process's key pair on ``bucket``."""
-    return [grant.format(bucket=bucket) for grant in S3_GRANTS[name]]
+def s3_actions(name: str, bucket: str, heads: str | None = None) -> list[str]:
+    """SeaweedFS's actions (``-s3.config``) for a process's key pair on ``bucket`` and
+    the heads' bucket (``<bucket>-heads`` unless named)."""
+    return [grant.format(bucket=bucket, heads=heads or f"{bucket}-heads") for grant in S3_GRANTS[name]]

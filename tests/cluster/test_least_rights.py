@@ -153,6 +153,7 @@ def test_a_service_s_s3_key_is_refused_another_s_prefix(cluster):
     assert code(lambda: dossier.get_object(bucket, material).read()) == "AccessDenied"
     assert code(lambda: dossier.remove_object(bucket, material)) == "AccessDenied"
     assert code(lambda: gateway.put_object(bucket, "access-log/heads/999.json", io.BytesIO(b"{}"), 2)) == "AccessDenied"
+    assert code(lambda: dossier.put_object(bucket, "access-log/heads/999.json", io.BytesIO(b"{}"), 2)) == "AccessDenied"
     assert code(lambda: gateway.get_object(bucket, "dossier/renders/1/1-1200.png").read()) == "AccessDenied"
     gateway.remove_object(bucket, name)  # what it streamed it deletes
     applications.remove_object(bucket, material)
@@ -187,3 +188,52 @@ def test_the_stack_works_with_its_own_credentials(cluster):
     page = f"/api/v1/applications/{app_id}/dossier/documents/{document}/pages/1"
     assert wait_until(lambda: reader.get(page).status_code == 200, 30), reader.get(page).text
     assert reader.get(page).headers["Content-Type"].startswith("image/")
+
+
+def test_the_access_log_heads_can_be_neither_deleted_nor_replaced(cluster):
+    """The heads' bucket is under object lock (compliance): the dossier service's key
+    writes a head, and neither it nor the administrator's removes that version; a write
+    over it or a delete marker leaves it in place, and check-log still reads it."""
+    from nameko import config
+
+    from services.common.storage import ObjectStore
+    from services.dossier.usecases import HEADS_PREFIX, exported_heads
+
+    state = cluster.cluster().state()
+    admin = Minio(
+        f"127.0.0.1:{state['s3_base_port'] + 3}",
+        access_key=state["s3_access_key"],
+        secret_key=state["s3_secret_key"],
+        secure=False,
+        region="us-east-1",
+    )
+    dossier = s3_client(cluster, "dossier")
+    heads = "court-heads"
+    lock = admin.get_object_lock_config(heads)
+    assert (lock.mode, lock.duration, lock.duration_unit) == ("COMPLIANCE", 3650, "Days")
+    seq = 10**11 + uuid.uuid4().int % 10**9
+    key = f"{HEADS_PREFIX}{seq:012d}.json"
+    kept = b'{"seq": %d, "hash": "kept"}' % seq
+    first = dossier.put_object(heads, key, io.BytesIO(kept), len(kept))
+    assert admin.get_object_retention(heads, key, version_id=first.version_id).mode == "COMPLIANCE"
+
+    def code(action) -> str:
+        try:
+            action()
+        except S3Error as exc:
+            return exc.code
+        return "allowed"
+
+    assert code(lambda: dossier.remove_object(heads, key, version_id=first.version_id)) == "AccessDenied"
+    assert code(lambda: admin.remove_object(heads, key, version_id=first.version_id)) == "AccessDenied"
+    # a recomputed head written over it, then a delete marker: the first is still there
+    body = b'{"seq": %d, "hash": "rewritten"}' % seq
+    dossier.put_object(heads, key, io.BytesIO(body), len(body))
+    dossier.remove_object(heads, key)
+    assert admin.get_object(heads, key, version_id=first.version_id).read().endswith(b'"kept"}')
+    with config.patch({"S3_HEADS_BUCKET": heads}):
+        found = [head for head in exported_heads(ObjectStore(dossier, "court")) if head[0] == seq]
+    assert sorted(found) == [(seq, "kept"), (seq, "rewritten")]  # both checked against the log
+    # the other processes' keys cannot write there at all
+    applications = s3_client(cluster, "applications")
+    assert code(lambda: applications.put_object(heads, key, io.BytesIO(b"{}"), 2)) == "AccessDenied"
