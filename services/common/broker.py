@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import urllib.parse
+from collections.abc import Mapping
 from typing import Any
 
 from services.common import topology
@@ -105,8 +106,8 @@ def declare_shared(amqp_uri: str) -> None:
 def service_passwords(environ: dict[str, str] | None = None) -> dict[str, str]:
     """The services' broker passwords given as BROKER_PASSWORD_<SERVICE>; a missing one is
     an error when any is given (a half-made set of users would refuse services at start)."""
-    environ = os.environ if environ is None else environ
-    found = {user: environ.get(f"BROKER_PASSWORD_{user.upper()}", "") for user in topology.BROKER_USERS}
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    found = {user: env.get(f"BROKER_PASSWORD_{user.upper()}", "") for user in topology.BROKER_USERS}
     given = {user: password for user, password in found.items() if password}
     if given and len(given) != len(found):
         missing = sorted(f"BROKER_PASSWORD_{user.upper()}" for user in found if user not in given)

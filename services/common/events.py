@@ -41,7 +41,7 @@ import logging
 from typing import Any
 
 import eventlet
-from amqp.exceptions import AccessRefused, NotFound
+from amqp.exceptions import AccessRefused, NotFound  # type: ignore[import-untyped]
 from kombu import Connection, Exchange, Queue
 from nameko.amqp.publish import Publisher
 from nameko.events import SERVICE_POOL, EventDispatcher, EventHandler
@@ -135,7 +135,7 @@ def ensure_exchange(connection: Connection, exchange: Exchange) -> None:
         type=exchange.type,
         durable=exchange.durable,
         auto_delete=exchange.auto_delete,
-        arguments=exchange.arguments,
+        arguments=getattr(exchange, "arguments", None),
     )
     try:
         exchange.bind(connection.channel()).declare(passive=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sys
 import urllib.parse
+from collections.abc import Mapping
 
 from services.common.migrate import SERVICES
 
@@ -42,7 +43,7 @@ def service_url(owner_url: str, role: str, password: str) -> str:
 def grant(owner_url: str, roles: dict[str, tuple[str, str]]) -> None:
     """``roles``: service -> (role name, password). Creates or updates each login role and
     gives it its own schema's rows only."""
-    import psycopg2
+    import psycopg2  # type: ignore[import-untyped]
     from psycopg2 import sql
 
     dsn = owner_url.replace("postgresql+psycopg2://", "postgresql://", 1)
@@ -80,11 +81,11 @@ def grant(owner_url: str, roles: dict[str, tuple[str, str]]) -> None:
 
 
 def roles_from_environment(environ: dict[str, str] | None = None) -> dict[str, tuple[str, str]]:
-    environ = os.environ if environ is None else environ
+    env: Mapping[str, str] = os.environ if environ is None else environ
     found = {}
     for service in SERVICES:
-        role = environ.get(f"DB_ROLE_{service.upper()}") or f"court_{service}"
-        found[service] = (role, environ.get(f"DB_PASSWORD_{service.upper()}", ""))
+        role = env.get(f"DB_ROLE_{service.upper()}") or f"court_{service}"
+        found[service] = (role, env.get(f"DB_PASSWORD_{service.upper()}", ""))
     given = {service: pair for service, pair in found.items() if pair[1]}
     if given and len(given) != len(found):
         missing = sorted(f"DB_PASSWORD_{service.upper()}" for service in found if service not in given)
