@@ -1,13 +1,16 @@
 """Wire shapes more than one service answers with or takes: paging, the application object
-(API.md "Dossier-reading applications": applications and review both serve it), the
-JSON Schema of a case number and of dates. Each service's schemas.py builds on these."""
+(API.md "Dossier-reading applications": applications and review both serve it, and
+:func:`application_object` is the one place that builds it), the JSON Schema of a case
+number and of dates. Each service's schemas.py builds on these."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
+from services.common import clock, reading
 from services.common.uploads import MATERIAL_KINDS
 from services.common.wire import Answer, Body
 
@@ -151,3 +154,53 @@ class Application(Answer):
     revocation: Revocation | None = None
     reapplied_from: int | None = Field(None, description="重新申请时，原申请的编号")
     changes: dict[str, Any] | None = Field(None, description="补正改了什么（重新申请的回答）")
+
+
+# -- the application object, built once -------------------------------------------------------
+# applications and review each keep a record of the application with the same column names
+# (applicant_*, case_no, court, scope, reason, applied_at, status, opinion, mode, the
+# decision's dates, revoked_*); each hands its record here with what only it
+# knows how to read: the id as the contract spells it, the materials, the booked slot.
+
+
+def review_object(row: Any) -> dict[str, Any] | None:
+    """审查信息: None until a decision was taken."""
+    if row.opinion is None:
+        return None
+    return {
+        "reviewer": row.reviewer,
+        "reviewed_at": clock.isoformat(clock.as_aware(row.reviewed_at)),
+        "opinion": row.opinion,
+        "explanation": row.explanation,
+        "mode": row.mode,
+    }
+
+
+def application_object(
+    row: Any,
+    *,
+    id: int | str,
+    reapplied_from: int | str | None,
+    materials: list[dict[str, Any]],
+    now: datetime,
+    booked: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The application (:class:`Application`) from either service's record, its status
+    computed at ``now`` (an approval whose reading is over reads ``expired``). The ids come
+    as the contract spells them (each service stores them its own way)."""
+    arrangement = reading.arrangement(row, booked)
+    return {
+        "id": id,
+        "status": reading.effective_status(row.status, arrangement, now),
+        "case_no": row.case_no,
+        "court": row.court,
+        "applicant": reading.applicant(row),
+        "applied_at": clock.isoformat(clock.as_aware(row.applied_at)),
+        "scope": row.scope,
+        "reason": row.reason,
+        "materials": materials,
+        "review": review_object(row),
+        "reading": arrangement,
+        "revocation": reading.revocation(row),
+        "reapplied_from": reapplied_from,
+    }

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from services.common import clock, reading
 from services.common.reading import effective_status
-from services.common.shapes import DATE_TIME, DAY, Application, Booking, PageQuery
+from services.common.shapes import DATE_TIME, DAY, Application, Booking, PageQuery, application_object
 from services.common.wire import Answer, Body, Described
 from services.review.models import Message, ReviewedApplication, RoomBooking
 
@@ -238,41 +238,22 @@ def _instant(value: datetime | None) -> str | None:
     return clock.isoformat(clock.as_aware(value))
 
 
-def review(row: ReviewedApplication) -> dict[str, Any] | None:
-    """审查信息."""
-    if row.opinion is None:
-        return None
-    return {
-        "reviewer": row.reviewer,
-        "reviewed_at": _instant(row.reviewed_at),
-        "opinion": row.opinion,
-        "explanation": row.explanation,
-        "mode": row.mode,
-    }
-
-
 def booked(booking: RoomBooking | None) -> dict[str, str] | None:
     """预约到场: ``{date, start, end}`` of the reader's booked slot, or None."""
     return reading.booking(booking.day, booking.start, booking.end) if booking is not None else None
 
 
 def application(row: ReviewedApplication, now: datetime, booking: RoomBooking | None = None) -> dict[str, Any]:
-    """The application object of API.md, status computed at ``now`` (expired on read)."""
-    arrangement = reading.arrangement(row, booked(booking))
-    return {
-        "id": wire_id(row.id),
-        "status": effective_status(row.status, arrangement, now),
-        "case_no": row.case_no,
-        "court": row.court,
-        "applicant": reading.applicant(row),
-        "applied_at": _instant(row.applied_at),
-        "scope": row.scope,
-        "reason": row.reason,
-        "materials": json.loads(row.materials),
-        "review": review(row),
-        "reading": arrangement,
-        "revocation": reading.revocation(row),
-    }
+    """The application object of API.md (services.common.shapes.application_object), status
+    computed at ``now`` (expired on read)."""
+    return application_object(
+        row,
+        id=wire_id(row.id),
+        reapplied_from=wire_id(row.reapplied_from),
+        materials=json.loads(row.materials),
+        now=now,
+        booked=booked(booking),
+    )
 
 
 def queue_item(row: ReviewedApplication, now: datetime, booking: RoomBooking | None = None) -> dict[str, Any]:

@@ -55,14 +55,12 @@ def receive_submitted(uow: ReviewWork, payload: dict) -> bool:
 def _replica_from(payload: dict) -> ReviewedApplication:
     applicant = payload["applicant"]
     applied_at = clock.as_aware(datetime.fromisoformat(str(payload["applied_at"]).replace("Z", "+00:00")))
-    materials = [
-        {"id": str(m["id"]), "kind": str(m["kind"]), "filename": str(m["filename"])}
-        for m in payload.get("materials") or []
-    ]
+    materials = [_material(m) for m in payload.get("materials") or []]
     app_id = str(payload["application_id"])
     if not app_id or len(app_id) > MAX_ID:
         raise ValueError("application id")
     phone = applicant.get("phone")
+    previous = payload.get("reapplied_from")
     return ReviewedApplication(
         id=app_id,
         applicant_id=int(applicant["id"]),
@@ -81,7 +79,19 @@ def _replica_from(payload: dict) -> ReviewedApplication:
         applied_at=applied_at,
         received_at=clock.utcnow(),
         status="pending",
+        reapplied_from=text.clip(str(previous), MAX_ID) if previous is not None else None,
     )
+
+
+def _material(m: dict) -> dict:
+    """A material as the application object shows it (shapes.MaterialRef); an event of
+    before content_type and size names only the first three."""
+    ref = {"id": str(m["id"]), "kind": str(m["kind"]), "filename": str(m["filename"])}
+    if isinstance(m.get("content_type"), str):
+        ref["content_type"] = m["content_type"][:100]
+    if isinstance(m.get("size"), int) and not isinstance(m.get("size"), bool):
+        ref["size"] = m["size"]
+    return ref
 
 
 def receive_withdrawn(uow: ReviewWork, payload: dict) -> bool:
