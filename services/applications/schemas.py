@@ -137,22 +137,22 @@ def booking(app) -> dict | None:
     return reading.booking(app.booking_date, app.booking_start, app.booking_end)
 
 
-def application(app, materials: list, today: date, actions: list[str] | None = None) -> dict:
+def application(app, materials: list, today: date, *, for_owner: bool = False) -> dict:
     """The application object (services.common.shapes.application_object), its status on the
-    court's day ``today``; ``actions``: what the caller may do with it (its applicant's
-    :func:`services.applications.domain.reader_actions`, nothing for court staff)."""
+    court's day ``today``; ``actions``: what its applicant may do now (``for_owner``:
+    domain.reader_actions), nothing for the court's staff."""
     start_of_today = datetime.combine(today, time.min, tzinfo=clock.COURT_TZ)
-    view = application_object(
+    status = domain.effective_status(app, today)
+    arrangement = reading.arrangement(app, booking(app))
+    return application_object(
         app,
         id=app.id,
         reapplied_from=app.reapplied_from,
         materials=[material_ref(m) for m in materials],
         now=start_of_today,
         booked=booking(app),
+        actions=domain.reader_actions(status, arrangement) if for_owner else [],
     )
-    if actions is not None:
-        view["actions"] = actions
-    return view
 
 
 def revoked_event(app) -> dict:

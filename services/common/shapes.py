@@ -115,6 +115,11 @@ class Revocation(Answer):
     reason: str | None
 
 
+# applications.domain.READER_ACTIONS (tests/unit/test_openapi.py holds them equal)
+READER_ACTIONS = ("withdraw", "correct", "reapply", "view_dossier", "copy_link", "print", "book_onsite", "access_log")
+ReaderAction = Literal[READER_ACTIONS]  # type: ignore[valid-type]
+
+
 class Application(Answer):
     """The application (阅卷申请), as the detail screens show it."""
 
@@ -137,6 +142,8 @@ class Application(Answer):
         },
         "reading": {"mode": "online", "valid_until": "2026-06-02", "documents": None, "print": True},
         "revocation": None,
+        "reapplied_from": None,
+        "actions": ["view_dossier", "copy_link", "print", "access_log"],
     }
     id: int
     status: Literal[STATUSES]  # type: ignore[valid-type]
@@ -153,6 +160,13 @@ class Application(Answer):
     )
     revocation: Revocation | None = None
     reapplied_from: int | None = Field(None, description="重新申请时，原申请的编号")
+    actions: list[ReaderAction] = Field(
+        default_factory=list,
+        description="申请人现在可以做的操作（由服务端按状态与阅卷安排给出，页面据此显示按钮）："
+        "withdraw 撤回申请，correct 补正，reapply 重新申请，view_dossier 查看案卷，copy_link 复制链接，"
+        "print 打印，book_onsite 预约到场时间，access_log 阅卷记录。审查人、档案室查看时为空列表",
+        examples=[["view_dossier", "copy_link", "print", "access_log"]],
+    )
     changes: dict[str, Any] | None = Field(None, description="补正改了什么（重新申请的回答）")
 
 
@@ -184,10 +198,12 @@ def application_object(
     materials: list[dict[str, Any]],
     now: datetime,
     booked: dict[str, str] | None = None,
+    actions: list[str],
 ) -> dict[str, Any]:
     """The application (:class:`Application`) from either service's record, its status
     computed at ``now`` (an approval whose reading is over reads ``expired``). The ids come
-    as the contract spells them (each service stores them its own way)."""
+    as the contract spells them (each service stores them its own way); ``actions``: what
+    the caller may do with it as its applicant (applications' rule; empty for staff)."""
     arrangement = reading.arrangement(row, booked)
     return {
         "id": id,
@@ -203,4 +219,5 @@ def application_object(
         "reading": arrangement,
         "revocation": reading.revocation(row),
         "reapplied_from": reapplied_from,
+        "actions": actions,
     }
