@@ -161,7 +161,6 @@ class Application(Answer):
     revocation: Revocation | None = None
     reapplied_from: int | None = Field(None, description="重新申请时，原申请的编号")
     actions: list[ReaderAction] = Field(
-        default_factory=list,
         description="申请人现在可以做的操作（由服务端按状态与阅卷安排给出，页面据此显示按钮）："
         "withdraw 撤回申请，correct 补正，reapply 重新申请，view_dossier 查看案卷，copy_link 复制链接，"
         "print 打印，book_onsite 预约到场时间，access_log 阅卷记录。审查人、档案室查看时为空列表",

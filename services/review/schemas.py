@@ -139,9 +139,7 @@ class StaffApplication(Application):
         "actions": [],
         "decisions": domain.allowed_decisions("pending", "clerk"),
     }
-    decisions: list[DecisionOption] = Field(
-        default_factory=list, description="现在可作出的审查决定及其默认说明（审查人、待审查时才有）"
-    )
+    decisions: list[DecisionOption] = Field(description="现在可作出的审查决定及其默认说明（审查人、待审查时才有）")
 
 
 class QueueItem(StaffApplication):
@@ -388,6 +386,19 @@ def room_booking(row: ReviewedApplication, booking: RoomBooking, now: datetime) 
         "start_date": _day(row.start_date),
         "end_date": _day(row.end_date),
     }
+
+
+class StatisticsTable(Answer):
+    """按月统计 on screen (``format=json``): the table the CSV and XLSX exports hold."""
+
+    example: ClassVar = {
+        "title": "2026 年阅卷申请统计",
+        "columns": ["月份", "收到申请"],
+        "rows": [["2026-01", 12], ["2026 全年", 12]],
+    }
+    title: str
+    columns: list[str]
+    rows: list[list[str | int | float]] = Field(description="每月一行，最后一行为全年")
 
 
 class ExportQuery(Body):
