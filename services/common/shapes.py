@@ -115,7 +115,8 @@ class Revocation(Answer):
     reason: str | None
 
 
-# applications.domain.READER_ACTIONS (tests/unit/test_openapi.py holds them equal)
+# What an applicant may do with an application (``actions``): the names of
+# applications.domain.reader_actions' answers, which that rule alone decides.
 READER_ACTIONS = ("withdraw", "correct", "reapply", "view_dossier", "copy_link", "print", "book_onsite", "access_log")
 ReaderAction = Literal[READER_ACTIONS]  # type: ignore[valid-type]
 
