@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from gateway.errors import STATUS_BY_CODE
 from gateway.http import NO_CONTENT, ROUTES, Media, RouteSpec
@@ -202,8 +202,9 @@ def _content(model: Any, refs: dict, *, kind: str = "application/json") -> dict 
         return None
     if isinstance(model, Media):
         binary = {"schema": {"type": "string", "format": "binary"}}
+        as_json = _content(model.json, refs) if model.json is not None else None
         return {
-            kind: _content(model.json, refs)[kind] if kind == "application/json" and model.json else binary
+            kind: as_json[kind] if kind == "application/json" and as_json else binary
             for kind in model.content_type.split("|")
         }
     media: dict[str, Any] = {"schema": refs[model]}
@@ -249,9 +250,9 @@ def _operation(spec: RouteSpec, refs: dict) -> tuple[str, dict]:
         op["requestBody"] = {"required": True, "content": content}
     status = success_status(spec)
     answer: dict[str, Any] = {"description": spec.responses.get(status) or STATUS_TEXT.get(status, "成功")}
-    content = _content(spec.answer, refs)
-    if content:
-        answer["content"] = content
+    answer_content = _content(spec.answer, refs)
+    if answer_content:
+        answer["content"] = answer_content
     if status in (303, 308):
         answer["headers"] = {"Location": {"schema": {"type": "string"}, "description": "转到的地址"}}
     responses: dict[str, Any] = {str(status): answer}
@@ -281,7 +282,7 @@ def _error_schema(codes: list[str]) -> dict:
 def openapi_document() -> dict:
     models = _models()
     queries = {spec.query for spec in ROUTES if spec.query is not None}
-    keys = [(m, "validation") for m in models]
+    keys: list[tuple[type[BaseModel], JsonSchemaMode]] = [(m, "validation") for m in models]
     key_map, top = models_json_schema(keys, ref_template=REF)
     schemas: dict[str, Any] = dict(top.get("$defs", {}))
     refs: dict[Any, Any] = {m: key_map[(m, "validation")] for m in models}

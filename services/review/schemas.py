@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 from pydantic import Field
+from pydantic.json_schema import JsonDict
 
 from services.common import clock, reading
 from services.common.reading import effective_status
@@ -17,8 +18,8 @@ from services.review.models import Message, ReviewedApplication, RoomBooking
 
 STATUS = Literal["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"]
 MODE = Literal["online", "onsite"]
-HHMM = {"type": "string", "pattern": "^([01]\\d|2[0-3]):[0-5]\\d$", "examples": ["09:00"]}
-DATES = {"type": "array", "items": {"type": "string", "format": "date"}}
+HHMM: JsonDict = {"type": "string", "pattern": "^([01]\\d|2[0-3]):[0-5]\\d$", "examples": ["09:00"]}
+DATES: JsonDict = {"type": "array", "items": {"type": "string", "format": "date"}}
 
 
 # -- what clients send -----------------------------------------------------------------------
@@ -286,7 +287,7 @@ def application(
     may take on it now (domain.allowed_decisions)."""
     view = application_object(
         row,
-        id=wire_id(row.id),
+        id=cast(int | str, wire_id(row.id)),  # a row always has its id
         reapplied_from=wire_id(row.reapplied_from),
         materials=json.loads(row.materials),
         now=now,
