@@ -95,10 +95,12 @@ HTTP_LATENCY = Histogram("gateway_http_request_duration_seconds", "HTTP latency"
 
 @dataclass(frozen=True)
 class Media:
-    """An answer that is not JSON: its content type and what it is."""
+    """An answer that is not JSON: its content type and what it is; ``json``: the model of
+    its ``application/json`` form, when it has one."""
 
     content_type: str
     description: str = ""
+    json: Any = None
 
 
 NO_CONTENT = Media("", "no body")  # a 204, or a 303 whose Location is the answer

@@ -174,7 +174,7 @@ def _path(rule: str) -> tuple[str, list[dict]]:
 def _models() -> list[type[BaseModel]]:
     seen: dict[type[BaseModel], None] = {}
     for spec in ROUTES:
-        for model in (spec.request, spec.answer, spec.query):
+        for model in (spec.request, spec.answer, spec.query, getattr(spec.answer, "json", None)):
             if isinstance(model, type) and issubclass(model, BaseModel):
                 seen[model] = None
     return list(seen)
@@ -201,7 +201,12 @@ def _content(model: Any, refs: dict, *, kind: str = "application/json") -> dict 
     if model is None or model is NO_CONTENT:
         return None
     if isinstance(model, Media):
-        return {kind: {"schema": {"type": "string", "format": "binary"}} for kind in model.content_type.split("|")}
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        as_json = _content(model.json, refs) if model.json is not None else None
+        return {
+            kind: as_json[kind] if kind == "application/json" and as_json else binary
+            for kind in model.content_type.split("|")
+        }
     media: dict[str, Any] = {"schema": refs[model]}
     if getattr(model, "example", None) is not None:
         media["example"] = model.example

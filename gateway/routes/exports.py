@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from gateway.errors import SECURITY_HEADERS, ApiError
 from gateway.http import Context, Media, route
 from services.common import clock
-from services.review.schemas import ExportQuery
+from services.review.schemas import ExportQuery, StatisticsTable
 
 log = logging.getLogger("gateway")
 
@@ -51,6 +51,7 @@ class ExportRoutes:
         answer=Media(
             "text/csv|application/vnd.openxmlformats-officedocument.spreadsheetml.sheet|application/json",
             "the export (json: statistics only, {title, columns, rows})",
+            json=StatisticsTable,
         ),
     )
     def export(self, ctx: Context, kind: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from gateway.http import NO_CONTENT, Context, route
 from gateway.routes.applications import APPLICANTS, _application_id
-from services.common.shapes import Application, Booking, PageQuery
+from services.common.shapes import Booking, PageQuery
 from services.review import schemas
 
 
@@ -52,6 +52,17 @@ class ReviewRoutes:
         return ctx.call("review", "staff_counts", actor=ctx.actor, mode=ctx.request.args.get("mode") or None)
 
     @route(
+        "GET",
+        "/api/v1/staff/applications/<int:id>",
+        roles=("clerk", "archivist"),
+        summary="审查队列中的一件阅卷申请（本院）：队列中的一行，并列出审查人现在可作出的审查决定及默认说明",
+        responses={200: "application + decisions, waited_seconds, materials[].url", 404: "not_found"},
+        answer=schemas.QueueItem,
+    )
+    def staff_application(self, ctx: Context, id: int):
+        return ctx.call("review", "staff_application", actor=ctx.actor, application_id=str(id))
+
+    @route(
         "POST",
         "/api/v1/staff/applications/<id>/decision",
         roles=("clerk",),
@@ -64,7 +75,7 @@ class ReviewRoutes:
             422: "validation_error, invalid_date, idempotency_key_reused",
         },
         request=schemas.Decision,
-        answer=Application,
+        answer=schemas.StaffApplication,
         idempotent=True,
     )
     def decide(self, ctx: Context, id: str):
@@ -91,7 +102,7 @@ class ReviewRoutes:
             422: "validation_error, invalid_date, idempotency_key_reused",
         },
         request=schemas.Attendance,
-        answer=Application,
+        answer=schemas.StaffApplication,
         idempotent=True,
     )
     def attendance(self, ctx: Context, id: str):

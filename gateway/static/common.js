@@ -116,10 +116,15 @@ function failureFrom(status, text) {
 
 // `idempotencyKey` goes out as the Idempotency-Key header; see intent() below.
 /**
- * @param {ApiMethod} method
- * @param {ApiPath} path a route of the OpenAPI document
- * @param {unknown} [body]
+ * The body and the answer are typed by the route and method, from the OpenAPI document
+ * (gateway/webtypes/api.d.ts).
+ * @template {ApiPath} P
+ * @template {ApiMethod} M
+ * @param {M} method
+ * @param {P} path a route of the OpenAPI document
+ * @param {ApiBody<P, M>} [body]
  * @param {{ idempotencyKey?: string }} [options]
+ * @returns {Promise<ApiAnswer<P, M>>}
  */
 export async function api(method, path, body, { idempotencyKey } = {}) {
   const headers = { Accept: "application/json" };
@@ -153,6 +158,14 @@ export function intent() {
   let key = null;
   let sent = null;
   return {
+    /**
+     * @template {ApiPath} P
+     * @template {ApiMethod} M
+     * @param {M} method
+     * @param {P} path
+     * @param {ApiBody<P, M>} [body]
+     * @returns {Promise<ApiAnswer<P, M>>}
+     */
     async send(method, path, body) {
       const request = JSON.stringify([method, path, body ?? null]);
       if (!key || request !== sent) {
@@ -311,7 +324,7 @@ export function largeTextToggle() {
 /**
  * @param {ApiRoute} path a listing route of the OpenAPI document
  * @param {(item: any) => any} row
- * @param {{ params?: Record<string, any>, limit?: number, list?: any, shell?: any, empty?: any, start?: string | null, action?: string, onPage?: ((items: any[]) => void) | null }} [options]
+ * @param {{ params?: Record<string, any>, limit?: number, list?: any, shell?: any, empty?: any, start?: string | null, action?: string, onPage?: ((page: { items: any[], next_cursor?: string | null }) => void) | null }} [options]
  */
 export function pagedList(path, row, { params = {}, limit = 20, list, shell = list, empty = null, start = null, action = "more", onPage = null } = {}) {
   let cursor = null;
@@ -325,7 +338,8 @@ export function pagedList(path, row, { params = {}, limit = 20, list, shell = li
     for (const [key, value] of Object.entries(params)) if (value !== null && value !== undefined && value !== "") query.set(key, value);
     query.set("limit", String(limit));
     if (cursor) query.set("cursor", cursor);
-    const page = await api("GET", `${path}?${query}`);
+    /** @type {{ items: any[], next_cursor?: string | null }} (every listing route answers a page) */
+    const page = /** @type {any} */ (await api("GET", `${path}?${query}`));
     if (onPage) onPage(page);
     list.append(...page.items.map(row));
     shown += page.items.length;
@@ -519,7 +533,7 @@ export function signupForm({ onDone, loginPath }) {
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     message.replaceChildren();
-    const body = { role: role.value };
+    const body = /** @type {ApiBody<"/api/v1/auth/register", "post">} */ ({ role: role.value });
     for (const [key, el] of Object.entries(fields)) body[key] = key === "password" ? el.value : el.value.trim();
     if (body.role !== "lawyer") {
       delete body.license_no;
@@ -945,11 +959,10 @@ export function applicationForm({ user, onDone, onBinding, initialCase, verifyPa
 // form holds the old 申请内容 and 申请原因 and the old materials, each of which can be
 // removed; new materials are uploaded as in the 申请 form. 提交补正 sends what the form holds
 // (the reapply body, API.md "Reading rights (additions)"); the new pending application
-// replaces nothing of the old one, which stays as the clerk left it.
-const CORRECTABLE = ["returned", "rejected", "expired", "revoked"];
-
+// replaces nothing of the old one, which stays as the clerk left it. Whether it may be sent
+// again is the application's own answer (`actions`, from the applications service).
 export function correctionForm({ app, user, onDone, backPath, verifyPath }) {
-  if (!CORRECTABLE.includes(app.status)) {  // (decided since, or opened from an old address)
+  if (!allows(app, "reapply")) {  // (decided since, or opened from an old address)
     const back = backPath ? h("a", { href: backPath, "data-nav": true, class: "btn btn-default weui-btn weui-btn_default" }, "返回申请详情") : null;
     const why = app.status === "pending" ? "该申请正在审查中，无需补正；如需修改，请先撤回申请后重新申请。" : ERROR_TEXT.invalid_state;
     return h("div", { class: "card form correction-form" }, h("h1", {}, "补正申请"), errorBox(why), back ? h("div", { class: "actions" }, back) : null);
@@ -1122,6 +1135,12 @@ export function grantScope(reading) {
   return reading.print === false ? `${scope}（仅限在线查看，不可打印）` : scope;
 }
 
+// What the applicant may do now, as the application's answer says (`actions`: the
+// applications service's rule, never retyped here).
+export function allows(app, action) {
+  return (app.actions || []).includes(action);
+}
+
 export function detailBlocks(app, actions) {
   const review = app.review;
   const reading = app.reading;
@@ -1135,14 +1154,14 @@ export function detailBlocks(app, actions) {
         h("ul", {}, items.map((m) => h("li", {}, h("a", { href: `/api/v1/uploads/${encodeURIComponent(m.id)}`, target: "_blank", rel: "noopener" }, m.filename)))))))
     : h("p", { class: "muted" }, "无");
   let readingBlock;
-  if (app.status === "approved" && reading && reading.mode === "online") {
+  if (app.status === "approved" && reading && reading.mode === "online") {  // the buttons: as `actions` offers them
     const printable = reading.print !== false;
     readingBlock = [table([["有效截止日期", reading.valid_until], ["阅卷范围", grantScope(reading)]]),
       h("p", { class: "muted grant-note" }, `有效截止日期 ${reading.valid_until}，逾期需重新申请。`,
         printable ? "" : "本次阅卷仅限在线查看，不可打印。"),
-      h("div", { class: "actions" }, actions.view && button("查看案卷", actions.view, "primary", { "data-action": "view" }),
-        actions.copy && button("复制链接", actions.copy, "default", { "data-action": "copy" }),
-        printable && actions.print && button("打印", actions.print, "default", { "data-action": "print" })),
+      h("div", { class: "actions" }, allows(app, "view_dossier") && actions.view && button("查看案卷", actions.view, "primary", { "data-action": "view" }),
+        allows(app, "copy_link") && actions.copy && button("复制链接", actions.copy, "default", { "data-action": "copy" }),
+        allows(app, "print") && actions.print && button("打印", actions.print, "default", { "data-action": "print" })),
       h("div", { class: "copied-link", "aria-live": "polite" }), h("div", { class: "print-job" })];
   } else if (reading && reading.mode === "onsite") {
     readingBlock = [h("p", { class: "notice" }, h("strong", {}, "温馨提示："), reading.notice || "现场阅卷需要带齐相关证明材料。"),
@@ -1157,15 +1176,15 @@ export function detailBlocks(app, actions) {
     readingBlock = h("p", { class: "muted" }, app.status === "pending" ? "审查通过后在此查看阅卷截止时间与卷宗。" : "无");
   }
   const tail = [];
-  const accessLog = actions.accessLog && reading && reading.mode === "online" ? accessLogBlock(app.id, actions.accessLog) : null;
-  // 退回补正: 补正 (amend, then resubmit) first; 重新申请 resubmits the same application
-  const correct = app.status === "returned" && actions.correct;
+  // the reader's own 阅卷记录 when the answer offers it; the court's audit of any online reading
+  const logged = actions.accessLog === "court" ? reading?.mode === "online" : allows(app, "access_log");
+  const accessLog = actions.accessLog && logged ? accessLogBlock(app.id, actions.accessLog) : null;
+  // 退回补正: 补正 (amend, then resubmit) first; 重新申请 resubmits the same application.
+  // Which of them the status allows is the application's answer (`actions`).
+  const correct = allows(app, "correct") && actions.correct;
   if (correct) tail.push(button("补正", actions.correct, "primary", { "data-action": "correct" }));
-  // Which actions a status allows is the applications service's rule (services/applications/
-  // domain.py REAPPLY_FROM; 撤回 only while pending), repeated here and in the mini-program's
-  // utils/detail.ts because the application's answer does not say it yet.
-  if (["expired", "rejected", "returned", "revoked"].includes(app.status) && actions.reapply) tail.push(button("重新申请", actions.reapply, correct ? "default" : "primary", { "data-action": "reapply" }));
-  if (app.status === "pending" && actions.withdraw) tail.push(button("撤回申请", actions.withdraw, "default", { "data-action": "withdraw" }));
+  if (allows(app, "reapply") && actions.reapply) tail.push(button("重新申请", actions.reapply, correct ? "default" : "primary", { "data-action": "reapply" }));
+  if (allows(app, "withdraw") && actions.withdraw) tail.push(button("撤回申请", actions.withdraw, "default", { "data-action": "withdraw" }));
   // 已终止 says why at the top: the reader's relation to the case ended, and reading with it
   const revoked = app.status === "revoked" && app.revocation
     ? h("p", { class: "notice revocation", role: "note" }, h("strong", {}, "阅卷已终止："), app.revocation.reason) : null;
@@ -1179,7 +1198,7 @@ export function detailBlocks(app, actions) {
         ["审查意见说明", review.explanation], ["阅卷方式", review.mode ? LABELS.mode[review.mode] : "—"]]) : h("p", { class: "muted" }, "待审查")),
     h("section", { class: "block", "aria-labelledby": "b3" }, h("h2", { id: "b3" }, "申请材料"), materials),
     h("section", { class: "block", "aria-labelledby": "b4" }, h("h2", { id: "b4" }, "阅卷材料"), readingBlock),
-    actions.booking && app.status === "approved" && reading?.mode === "onsite" ? bookingBlock(app) : null,
+    actions.booking && allows(app, "book_onsite") ? bookingBlock(app) : null,
     accessLog,
     tail.length ? h("div", { class: "actions" }, tail) : null);
 }

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Protocol
 
-from services.common import clock, text
+from services.common import clock, shapes, text
 from services.common import reading as reading_rule
 from services.common.errors import DomainError, validation_error
 from services.common.uploads import MATERIAL_KINDS
@@ -140,13 +140,43 @@ def effective_status(app: Reading, today: date) -> str:
     return reading_rule.effective_status(app.status, reading, start_of_today)
 
 
+# What an applicant may do with their application (the buttons of the detail page, in every
+# front end): 撤回, 补正, 重新申请, 查看案卷, 复制链接, 打印, 预约到场, 阅卷记录.
+READER_ACTIONS = shapes.READER_ACTIONS  # as the application object lists them
+
+
+def reader_actions(status: str, reading: dict[str, Any] | None) -> list[str]:
+    """What the applicant may do now, from the status a person sees (``effective_status``)
+    and the application's ``reading`` (阅卷材料): 撤回 while pending; 补正 after 退回补正;
+    重新申请 once it ended (REAPPLY_FROM); 查看案卷 and 复制链接 during an online approval,
+    打印 too unless the grant forbids it; 预约到场 during an on-site approval; the reader's
+    own 阅卷记录 whenever the dossier was granted online (it stays readable after the end)."""
+    mode = reading.get("mode") if reading else None
+    allowed = []
+    if status == "pending":
+        allowed.append("withdraw")
+    if status == "returned":
+        allowed.append("correct")
+    if status in REAPPLY_FROM:
+        allowed.append("reapply")
+    if status == "approved" and mode == "online":
+        allowed += ["view_dossier", "copy_link"]
+        if reading and reading.get("print") is not False:
+            allowed.append("print")
+    if status == "approved" and mode == "onsite":
+        allowed.append("book_onsite")
+    if mode == "online":
+        allowed.append("access_log")
+    return allowed
+
+
 def check_can_withdraw(status: str) -> None:
-    if status != "pending":
+    if "withdraw" not in reader_actions(status, None):
         raise DomainError("invalid_state", "只有待审查的申请可以撤回")
 
 
 def check_can_reapply(status: str) -> None:
-    if status not in REAPPLY_FROM:
+    if "reapply" not in reader_actions(status, None):
         raise DomainError("invalid_state", "只有已过期、不通过或退回补正的申请可以重新申请")
 
 

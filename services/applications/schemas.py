@@ -4,14 +4,14 @@ what they get back (models for the document, and the functions that build them).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
 from services.applications import domain
 from services.common import case_numbers, clock, reading
-from services.common.shapes import CASE_NO, MATERIAL_IDS, Application, Kind, PageQuery
+from services.common.shapes import CASE_NO, MATERIAL_IDS, Application, Kind, PageQuery, application_object
 from services.common.uploads import MATERIAL_KINDS
 from services.common.wire import Answer, Body, optional, required, ruled, text_schema
 
@@ -132,39 +132,27 @@ def material_ref(material) -> dict:
     }
 
 
-def review(app) -> dict | None:
-    if app.opinion is None:
-        return None
-    return {
-        "reviewer": app.reviewer,
-        "reviewed_at": clock.isoformat(clock.as_aware(app.reviewed_at)),
-        "opinion": app.opinion,
-        "explanation": app.explanation,
-        "mode": app.mode,
-    }
-
-
 def booking(app) -> dict | None:
     """预约到场, as review last announced it."""
     return reading.booking(app.booking_date, app.booking_start, app.booking_end)
 
 
-def application(app, materials: list, today: date) -> dict:
-    return {
-        "id": app.id,
-        "status": domain.effective_status(app, today),
-        "case_no": app.case_no,
-        "court": app.court,
-        "applicant": reading.applicant(app),
-        "applied_at": clock.isoformat(clock.as_aware(app.applied_at)),
-        "scope": app.scope,
-        "reason": app.reason,
-        "materials": [material_ref(m) for m in materials],
-        "review": review(app),
-        "reading": reading.arrangement(app, booking(app)),
-        "reapplied_from": app.reapplied_from,
-        "revocation": reading.revocation(app),
-    }
+def application(app, materials: list, today: date, *, for_owner: bool = False) -> dict:
+    """The application object (services.common.shapes.application_object), its status on the
+    court's day ``today``; ``actions``: what its applicant may do now (``for_owner``:
+    domain.reader_actions), nothing for the court's staff."""
+    start_of_today = datetime.combine(today, time.min, tzinfo=clock.COURT_TZ)
+    status = domain.effective_status(app, today)
+    arrangement = reading.arrangement(app, booking(app))
+    return application_object(
+        app,
+        id=app.id,
+        reapplied_from=app.reapplied_from,
+        materials=[material_ref(m) for m in materials],
+        now=start_of_today,
+        booked=booking(app),
+        actions=domain.reader_actions(status, arrangement) if for_owner else [],
+    )
 
 
 def revoked_event(app) -> dict:
@@ -195,4 +183,5 @@ def submitted_event(app, materials: list, phone: str | None = None) -> dict:
         "reason": app.reason,
         "materials": [material_ref(m) for m in materials],
         "applied_at": clock.isoformat(clock.as_aware(app.applied_at)),
+        "reapplied_from": app.reapplied_from,
     }

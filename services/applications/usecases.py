@@ -166,8 +166,8 @@ def _may_open(applications: ApplicationsRepository, actor: Actor, user_id: int, 
 # -- applications (阅卷申请) ------------------------------------------------------------------
 
 
-def _view(applications: ApplicationsRepository, app: Application) -> dict:
-    view = schemas.application(app, applications.materials_of([app.id])[app.id], clock.today())
+def _view(applications: ApplicationsRepository, app: Application, *, for_owner: bool = True) -> dict:
+    view = schemas.application(app, applications.materials_of([app.id])[app.id], clock.today(), for_owner=for_owner)
     if app.reapplied_from is not None:
         previous = applications.application(app.reapplied_from)
         if previous is not None:  # what the applicant corrected since the return (补正)
@@ -296,7 +296,7 @@ def detail(
         )
         if not (app is not None and (app.applicant_id == user_id or staff)):
             raise not_found("阅卷申请不存在")
-        view = _view(applications, app)
+        view = _view(applications, app, for_owner=app.applicant_id == user_id)
         applicant_id = app.applicant_id
     if staff and verifications is not None:
         state = verification.states_of(verifications, [applicant_id]).get(applicant_id)
@@ -386,7 +386,7 @@ def list_own(uow: ApplicationsWork, actor: Actor, status: Any = None, limit: int
         rows = applications.applications_of(user_id, status or None, today, after, limit + 1)
         page = rows[:limit]
         materials = applications.materials_of([a.id for a in page])
-        items = [schemas.application(a, materials[a.id], today) for a in page]
+        items = [schemas.application(a, materials[a.id], today, for_owner=True) for a in page]
         last = page[-1] if len(rows) > limit else None
         next_cursor = paging.position_cursor(clock.as_aware(last.applied_at), last.id) if last else None
     return {"items": items, "next_cursor": next_cursor}

@@ -1,14 +1,17 @@
 """Wire shapes more than one service answers with or takes: paging, the application object
-(API.md "Dossier-reading applications": applications and review both serve it), the
-JSON Schema of a case number and of dates. Each service's schemas.py builds on these."""
+(API.md "Dossier-reading applications": applications and review both serve it, and
+:func:`application_object` is the one place that builds it), the JSON Schema of a case
+number and of dates. Each service's schemas.py builds on these."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 from pydantic.json_schema import JsonDict
 
+from services.common import clock, reading
 from services.common.uploads import MATERIAL_KINDS
 from services.common.wire import Answer, Body
 
@@ -116,6 +119,12 @@ class Revocation(Answer):
     reason: str | None
 
 
+# What an applicant may do with an application (``actions``): the names of
+# applications.domain.reader_actions' answers, which that rule alone decides.
+READER_ACTIONS = ("withdraw", "correct", "reapply", "view_dossier", "copy_link", "print", "book_onsite", "access_log")
+ReaderAction = Literal[READER_ACTIONS]  # type: ignore[valid-type]
+
+
 class Application(Answer):
     """The application (阅卷申请), as the detail screens show it."""
 
@@ -138,6 +147,8 @@ class Application(Answer):
         },
         "reading": {"mode": "online", "valid_until": "2026-06-02", "documents": None, "print": True},
         "revocation": None,
+        "reapplied_from": None,
+        "actions": ["view_dossier", "copy_link", "print", "access_log"],
     }
     id: int
     status: Literal[STATUSES]  # type: ignore[valid-type]
@@ -154,4 +165,63 @@ class Application(Answer):
     )
     revocation: Revocation | None = None
     reapplied_from: int | None = Field(None, description="重新申请时，原申请的编号")
+    actions: list[ReaderAction] = Field(
+        description="申请人现在可以做的操作（由服务端按状态与阅卷安排给出，页面据此显示按钮）："
+        "withdraw 撤回申请，correct 补正，reapply 重新申请，view_dossier 查看案卷，copy_link 复制链接，"
+        "print 打印，book_onsite 预约到场时间，access_log 阅卷记录。审查人、档案室查看时为空列表",
+        examples=[["view_dossier", "copy_link", "print", "access_log"]],
+    )
     changes: dict[str, Any] | None = Field(None, description="补正改了什么（重新申请的回答）")
+
+
+# -- the application object, built once -------------------------------------------------------
+# applications and review each keep a record of the application with the same column names
+# (applicant_*, case_no, court, scope, reason, applied_at, status, opinion, mode, the
+# decision's dates, revoked_*); each hands its record here with what only it
+# knows how to read: the id as the contract spells it, the materials, the booked slot.
+
+
+def review_object(row: Any) -> dict[str, Any] | None:
+    """审查信息: None until a decision was taken."""
+    if row.opinion is None:
+        return None
+    return {
+        "reviewer": row.reviewer,
+        "reviewed_at": clock.isoformat(clock.as_aware(row.reviewed_at)),
+        "opinion": row.opinion,
+        "explanation": row.explanation,
+        "mode": row.mode,
+    }
+
+
+def application_object(
+    row: Any,
+    *,
+    id: int | str,
+    reapplied_from: int | str | None,
+    materials: list[dict[str, Any]],
+    now: datetime,
+    booked: dict[str, str] | None = None,
+    actions: list[str],
+) -> dict[str, Any]:
+    """The application (:class:`Application`) from either service's record, its status
+    computed at ``now`` (an approval whose reading is over reads ``expired``). The ids come
+    as the contract spells them (each service stores them its own way); ``actions``: what
+    the caller may do with it as its applicant (applications' rule; empty for staff)."""
+    arrangement = reading.arrangement(row, booked)
+    return {
+        "id": id,
+        "status": reading.effective_status(row.status, arrangement, now),
+        "case_no": row.case_no,
+        "court": row.court,
+        "applicant": reading.applicant(row),
+        "applied_at": clock.isoformat(clock.as_aware(row.applied_at)),
+        "scope": row.scope,
+        "reason": row.reason,
+        "materials": materials,
+        "review": review_object(row),
+        "reading": arrangement,
+        "revocation": reading.revocation(row),
+        "reapplied_from": reapplied_from,
+        "actions": actions,
+    }

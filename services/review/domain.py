@@ -42,9 +42,40 @@ class Decision:
         return STATUS_BY_OPINION[self.opinion]
 
 
+ONSITE_TEXT = "请于【{start_date}】-【{end_date}】前到院现场阅卷。逾期未能阅卷, 卷将转入库, 需要重新申请。"
+EXPLAINED_OPINIONS = ("reject", "return")  # the applicant is told why, or cannot fix anything
+
+
 def onsite_explanation(start: date, end: date) -> str:
     """The manual's wording for an on-site arrangement (figure 14)."""
-    return f"请于【{start.isoformat()}】-【{end.isoformat()}】前到院现场阅卷。逾期未能阅卷, 卷将转入库, 需要重新申请。"
+    return ONSITE_TEXT.format(start_date=start.isoformat(), end_date=end.isoformat())
+
+
+def allowed_decisions(status: str, role: str | None) -> list[dict[str, Any]]:
+    """The decisions a member of the court's staff may take on an application now: a clerk
+    decides a pending one (同意 online or on site, 不同意, 退回补正), nobody anything else.
+    Each says whether an explanation is required and, when not, the one written for an
+    empty one (:func:`parse_decision`: the one place these defaults live; the on-site one
+    is a template of ``{start_date}`` and ``{end_date}``); an online approval says how many
+    days ``valid_until`` runs by default."""
+    if role != "clerk" or status != "pending":
+        return []
+
+    def one(opinion: str, mode: str | None, default: str | None, **more: Any) -> dict[str, Any]:
+        return {
+            "opinion": opinion,
+            "mode": mode,
+            "explanation_required": opinion in EXPLAINED_OPINIONS,
+            "default_explanation": default,
+            **more,
+        }
+
+    return [
+        one("approve", "online", APPROVE_ONLINE_TEXT, default_valid_days=DEFAULT_ONLINE_DAYS),
+        one("approve", "onsite", ONSITE_TEXT),
+        one("reject", None, None),
+        one("return", None, None),
+    ]
 
 
 @overload
@@ -85,8 +116,7 @@ def parse_decision(body: Any, today: date) -> Decision:
     opinion = body.get("opinion")
     if opinion not in OPINIONS:
         raise validation_error({"opinion": "应为 approve、reject 或 return"}, "请选择审查意见：同意、不同意或退回补正")
-    if opinion != "approve":
-        # Rejecting or returning tells the applicant why, or they cannot fix anything.
+    if opinion in EXPLAINED_OPINIONS:
         explanation = clean_explanation(body.get("explanation"), required=True)
         return Decision(opinion, None, explanation)
     mode = body.get("mode")

@@ -64,6 +64,8 @@ class ReviewedApplication(Base):
     returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # 重新申请 or 补正: the application this one was made from, as applications announced it
+    reapplied_from: Mapped[ApplicationId | None] = mapped_column(String(64), nullable=True)
 
 
 class EndedApplication(Base):

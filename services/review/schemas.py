@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 from pydantic import Field
 from pydantic.json_schema import JsonDict
 
 from services.common import clock, reading
 from services.common.reading import effective_status
-from services.common.shapes import DATE_TIME, DAY, Application, Booking, PageQuery
+from services.common.shapes import DATE_TIME, DAY, Application, Booking, PageQuery, application_object
 from services.common.wire import Answer, Body, Described
+from services.review import domain
 from services.review.models import Message, ReviewedApplication, RoomBooking
 
 STATUS = Literal["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"]
@@ -115,11 +116,45 @@ class QueueMaterial(Answer):
     url: str = Field(description="打开该材料的地址")
 
 
-class QueueItem(Application):
+class DecisionOption(Answer):
+    """A decision the caller may take now, and what review writes when it has no explanation."""
+
+    opinion: Literal["approve", "reject", "return"] = Field(description="同意、不同意、退回补正")
+    mode: MODE | None = Field(description="同意时的阅卷方式；不同意、退回补正为 null")
+    explanation_required: bool = Field(description="是否必须填写审查意见说明")
+    default_explanation: str | None = Field(
+        description="未填写说明时服务端写入的审查意见说明；现场阅卷为模板，{start_date}、{end_date} 换为起止日期"
+    )
+    default_valid_days: int | None = Field(None, description="在线阅卷：不填有效截止日期时为今天之后的天数")
+
+
+class StaffApplication(Application):
+    """The application as review holds it, for the court's staff: with the decisions the caller
+    may take now (empty unless a clerk and the application is pending)."""
+
+    example: ClassVar = {
+        **{k: v for k, v in Application.example.items() if k not in ("review", "reading")},
+        "status": "pending",
+        "review": None,
+        "reading": None,
+        "actions": [],
+        "decisions": domain.allowed_decisions("pending", "clerk"),
+    }
+    decisions: list[DecisionOption] = Field(description="现在可作出的审查决定及其默认说明（审查人、待审查时才有）")
+
+
+class QueueItem(StaffApplication):
     """A line of the review queue: the application, how long it has waited, its materials' addresses."""
 
+    example: ClassVar = {
+        **StaffApplication.example,
+        "materials": [dict(m, url=f"/api/v1/uploads/{m['id']}") for m in StaffApplication.example["materials"]],
+        "waited_seconds": 3600,
+        "waited_working_days": 0,
+    }
     materials: list[QueueMaterial]  # type: ignore[assignment]
     waited_seconds: int | None = Field(None, description="待审查已等待的秒数")
+    waited_working_days: int | None = Field(None, description="待审查已等待的工作日数（按工作日历）")
 
 
 class QueuePage(Answer):
@@ -239,47 +274,36 @@ def _instant(value: datetime | None) -> str | None:
     return clock.isoformat(clock.as_aware(value))
 
 
-def review(row: ReviewedApplication) -> dict[str, Any] | None:
-    """审查信息."""
-    if row.opinion is None:
-        return None
-    return {
-        "reviewer": row.reviewer,
-        "reviewed_at": _instant(row.reviewed_at),
-        "opinion": row.opinion,
-        "explanation": row.explanation,
-        "mode": row.mode,
-    }
-
-
 def booked(booking: RoomBooking | None) -> dict[str, str] | None:
     """预约到场: ``{date, start, end}`` of the reader's booked slot, or None."""
     return reading.booking(booking.day, booking.start, booking.end) if booking is not None else None
 
 
-def application(row: ReviewedApplication, now: datetime, booking: RoomBooking | None = None) -> dict[str, Any]:
-    """The application object of API.md, status computed at ``now`` (expired on read)."""
-    arrangement = reading.arrangement(row, booked(booking))
-    return {
-        "id": wire_id(row.id),
-        "status": effective_status(row.status, arrangement, now),
-        "case_no": row.case_no,
-        "court": row.court,
-        "applicant": reading.applicant(row),
-        "applied_at": _instant(row.applied_at),
-        "scope": row.scope,
-        "reason": row.reason,
-        "materials": json.loads(row.materials),
-        "review": review(row),
-        "reading": arrangement,
-        "revocation": reading.revocation(row),
-    }
+def application(
+    row: ReviewedApplication, now: datetime, booking: RoomBooking | None = None, role: str | None = None
+) -> dict[str, Any]:
+    """The application object of API.md (services.common.shapes.application_object), status
+    computed at ``now`` (expired on read), with the decisions a member of staff in ``role``
+    may take on it now (domain.allowed_decisions)."""
+    view = application_object(
+        row,
+        id=cast(int | str, wire_id(row.id)),  # a row always has its id
+        reapplied_from=wire_id(row.reapplied_from),
+        materials=json.loads(row.materials),
+        now=now,
+        booked=booked(booking),
+        actions=[],  # the applicant's; review answers the court's staff (their decisions below)
+    )
+    view["decisions"] = domain.allowed_decisions(view["status"], role)
+    return view
 
 
-def queue_item(row: ReviewedApplication, now: datetime, booking: RoomBooking | None = None) -> dict[str, Any]:
+def queue_item(
+    row: ReviewedApplication, now: datetime, booking: RoomBooking | None = None, role: str | None = None
+) -> dict[str, Any]:
     """A staff queue line: the application plus how long it has waited, and where each
     material opens."""
-    data = application(row, now, booking)
+    data = application(row, now, booking, role)
     data["materials"] = [dict(m, url=f"/api/v1/uploads/{m['id']}") for m in data["materials"]]
     applied = clock.as_aware(row.applied_at)
     data["waited_seconds"] = max(0, int((now - applied).total_seconds())) if row.status == "pending" else None
@@ -363,6 +387,19 @@ def room_booking(row: ReviewedApplication, booking: RoomBooking, now: datetime) 
         "start_date": _day(row.start_date),
         "end_date": _day(row.end_date),
     }
+
+
+class StatisticsTable(Answer):
+    """按月统计 on screen (``format=json``): the table the CSV and XLSX exports hold."""
+
+    example: ClassVar = {
+        "title": "2026 年阅卷申请统计",
+        "columns": ["月份", "收到申请"],
+        "rows": [["2026-01", 12], ["2026 全年", 12]],
+    }
+    title: str
+    columns: list[str]
+    rows: list[list[str | int | float]] = Field(description="每月一行，最后一行为全年")
 
 
 class ExportQuery(Body):

@@ -73,6 +73,10 @@ class ReviewService(HealthMixin, RelaysOutbox):
         )
 
     @actor_rpc(expected_exceptions=DomainError)
+    def staff_application(self, actor, application_id):
+        return usecases.staff_application(self.review, actor, application_id, verifications=self.accounts)
+
+    @actor_rpc(expected_exceptions=DomainError)
     def staff_counts(self, actor, mode=None):
         return usecases.staff_counts(self.review, actor, mode=mode)
 

@@ -69,14 +69,13 @@ def receive_submitted(uow: ReviewWork, payload: dict) -> bool:
 def _replica_from(payload: dict) -> ReviewedApplication:
     applicant = payload["applicant"]
     applied_at = clock.as_aware(datetime.fromisoformat(str(payload["applied_at"]).replace("Z", "+00:00")))
-    materials = [
-        {"id": str(m["id"]), "kind": str(m["kind"]), "filename": str(m["filename"])}
-        for m in payload.get("materials") or []
-    ]
+    materials = [_material(m) for m in payload.get("materials") or []]
     app_id = ids.application_id(payload["application_id"])
     if not app_id or len(app_id) > MAX_ID:
         raise ValueError("application id")
     phone = phone_of(applicant)
+    previous = payload.get("reapplied_from")
+    prior = ids.application_id(previous) if previous is not None else None
     return ReviewedApplication(
         id=app_id,
         applicant_id=int(applicant["id"]),
@@ -95,7 +94,19 @@ def _replica_from(payload: dict) -> ReviewedApplication:
         applied_at=applied_at,
         received_at=clock.utcnow(),
         status="pending",
+        reapplied_from=prior if prior and len(prior) <= MAX_ID else None,
     )
+
+
+def _material(m: dict) -> dict:
+    """A material as the application object shows it (shapes.MaterialRef); an event of
+    before content_type and size names only the first three."""
+    ref = {"id": str(m["id"]), "kind": str(m["kind"]), "filename": str(m["filename"])}
+    if isinstance(m.get("content_type"), str):
+        ref["content_type"] = m["content_type"][:100]
+    if isinstance(m.get("size"), int) and not isinstance(m.get("size"), bool):
+        ref["size"] = m["size"]
+    return ref
 
 
 def receive_withdrawn(uow: ReviewWork, payload: dict) -> bool:
@@ -236,7 +247,7 @@ def staff_queue(
     days = work_calendar(uow) if any(r.status == "pending" for r in rows) else None
     items = []
     for row in rows:
-        item = schemas.queue_item(row, now, booked.get(row.id))
+        item = schemas.queue_item(row, now, booked.get(row.id), actor.get("role"))
         if row.applicant_id in states:
             item["applicant"]["verification"] = states[row.applicant_id]
         # the review's limit counts working days (an addition to API.md's queue item)
@@ -251,6 +262,25 @@ def staff_queue(
         "items": items,
         "next_cursor": paging.position_cursor(clock.as_aware(last.applied_at), last.id) if last else None,
     }
+
+
+def staff_application(
+    uow: ReviewWork, actor: Actor, application_id: Any, verifications: verification.Accounts | None = None
+) -> dict:
+    """One application of the actor's court as a queue line shows it, with the decisions the
+    actor may take on it now; another court's answers like a missing one."""
+    court = _require_staff(actor)
+    now = clock.now()
+    with uow.read() as review:
+        row = _own_court_row(review, court, application_id)
+        item = schemas.queue_item(row, now, review.booking(row.id), actor.get("role"))
+    waiting = row.status == "pending"
+    days = work_calendar(uow) if waiting else None
+    item["waited_working_days"] = days.working_days_after(_court_day(row.applied_at), now.date()) if days else None
+    state = verification.states_of(verifications, [row.applicant_id]).get(row.applicant_id) if verifications else None
+    if state is not None:
+        item["applicant"]["verification"] = state
+    return item
 
 
 # -- decisions ---------------------------------------------------------------------------------
@@ -308,7 +338,7 @@ def decide(
             raise _LostRace()
         review.announce("application_decided", schemas.decided_event(decided))
         fault("decision_before_commit")
-        return schemas.application(decided, now)
+        return schemas.application(decided, now, role=actor.get("role"))
 
     try:
         answer = idempotency.once(uow, KEYS, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect)
@@ -368,7 +398,7 @@ def record_attendance(
         row.borrowed_at = attendance.borrowed_at
         row.returned_at = attendance.returned_at
         review.announce("attendance_recorded", schemas.attendance_event(row))
-        return schemas.application(row, now, review.booking(row.id))
+        return schemas.application(row, now, review.booking(row.id), actor.get("role"))
 
     return idempotency.once(uow, KEYS, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect)
 

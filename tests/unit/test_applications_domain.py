@@ -133,3 +133,49 @@ def test_display_filename_is_only_text():
     assert uploads.display_filename("..", "application/pdf") == "file.pdf"
     name = uploads.display_filename("长" * 300 + ".pdf")
     assert len(name) == uploads.MAX_FILENAME and name.endswith(".pdf")
+
+
+# -- what the applicant may do now (the buttons of every front end) ----------------------------
+ONLINE = {"mode": "online", "valid_until": "2026-06-02", "print": True}
+ONLINE_NO_PRINT = {"mode": "online", "valid_until": "2026-06-02", "print": False}
+ONSITE = {"mode": "onsite", "start_date": "2026-06-01", "end_date": "2026-06-02", "attended": None}
+
+
+@pytest.mark.parametrize(
+    ("status", "reading", "expected"),
+    [
+        ("pending", None, ["withdraw"]),
+        ("returned", None, ["correct", "reapply"]),
+        ("rejected", None, ["reapply"]),
+        ("withdrawn", None, []),
+        ("approved", ONLINE, ["view_dossier", "copy_link", "print", "access_log"]),
+        ("approved", ONLINE_NO_PRINT, ["view_dossier", "copy_link", "access_log"]),
+        ("approved", ONSITE, ["book_onsite"]),
+        ("expired", ONLINE, ["reapply", "access_log"]),
+        ("expired", ONSITE, ["reapply"]),
+        ("revoked", ONLINE, ["reapply", "access_log"]),
+        ("revoked", None, ["reapply"]),
+    ],
+)
+def test_reader_actions_follow_the_status_and_the_arrangement(status, reading, expected):
+    assert domain.reader_actions(status, reading) == expected
+
+
+def test_every_reader_action_is_one_the_application_object_names():
+    seen = {a for s in domain.STATUSES for r in (None, ONLINE, ONSITE) for a in domain.reader_actions(s, r)}
+    assert seen == set(domain.READER_ACTIONS)
+
+
+@pytest.mark.parametrize("status", domain.STATUSES)
+def test_withdraw_and_reapply_are_refused_exactly_when_the_actions_leave_them_out(status):
+    actions = domain.reader_actions(status, None)
+    for allowed, check in (
+        ("withdraw" in actions, domain.check_can_withdraw),
+        ("reapply" in actions, domain.check_can_reapply),
+    ):
+        if allowed:
+            check(status)
+        else:
+            with pytest.raises(DomainError) as info:
+                check(status)
+            assert info.value.code == "invalid_state"

@@ -164,3 +164,38 @@ def test_the_expiry_rule_in_sql_gives_the_same_answers_as_in_python():
             and reading.reminder_due(r["valid_until"], now)
         }  # fmt: skip
         assert due_sql == due_python, now
+
+
+# -- the decisions a clerk may take, and the explanations review writes for an empty one -------
+@pytest.mark.parametrize("status", [s for s in domain.STATUSES if s != "pending"])
+def test_only_a_pending_application_can_be_decided(status):
+    assert domain.allowed_decisions(status, "clerk") == []
+
+
+@pytest.mark.parametrize("role", ["archivist", "admin", "party", None])
+def test_only_a_clerk_decides(role):
+    assert domain.allowed_decisions("pending", role) == []
+
+
+def test_a_clerk_may_approve_online_or_on_site_reject_or_return_a_pending_application():
+    options = domain.allowed_decisions("pending", "clerk")
+    assert [(o["opinion"], o["mode"]) for o in options] == [
+        ("approve", "online"),
+        ("approve", "onsite"),
+        ("reject", None),
+        ("return", None),
+    ]
+    assert [o["explanation_required"] for o in options] == [False, False, True, True]
+
+
+def test_the_default_explanations_offered_are_those_a_decision_without_one_gets():
+    online, onsite, reject, back = domain.allowed_decisions("pending", "clerk")
+    decided = domain.parse_decision({"opinion": "approve", "mode": "online"}, TODAY)
+    assert decided.explanation == online["default_explanation"]
+    assert decided.valid_until == date.fromordinal(TODAY.toordinal() + online["default_valid_days"])
+    body = {"opinion": "approve", "mode": "onsite", "start_date": "2026-05-08", "end_date": "2026-05-09"}
+    decided = domain.parse_decision(body, TODAY)
+    assert decided.explanation == onsite["default_explanation"].format(start_date="2026-05-08", end_date="2026-05-09")
+    for option in (reject, back):
+        assert option["default_explanation"] is None
+        assert code_of(domain.parse_decision, {"opinion": option["opinion"]}, TODAY).code == "validation_error"

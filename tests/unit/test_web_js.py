@@ -66,3 +66,35 @@ def test_a_route_the_document_lacks_does_not_type_check(tmp_path):
         f"../static/m/m.js({count - 2}",
         f"../static/m/m.js({count - 1}",
     ], errors
+
+
+def test_a_body_or_an_answer_the_document_does_not_describe_does_not_type_check(tmp_path):
+    """Bodies and answers are typed too (api() and intent().send() are generic over the route
+    and method): a field of the wrong type, a field the answer lacks and an action the
+    application object does not name are refused; the right ones, on a filled path, pass."""
+    copy = tmp_path / "gateway" / "static"
+    shutil.copytree(STATIC, copy)
+    shutil.copytree(WEBTYPES, tmp_path / "gateway" / "webtypes")
+    (tmp_path / "clients" / "miniprogram" / "typings").mkdir(parents=True)
+    shutil.copy(TYPES, tmp_path / "clients" / "miniprogram" / "typings" / "api.d.ts")
+    m = copy / "m" / "m.js"
+    lines = m.read_text(encoding="utf-8").splitlines()
+    wrong = [
+        'export const a = () => api("POST", "/api/v1/applications", { case_no: 1, scope: "全案卷宗", reason: "x" });',
+        'export const b = async () => (await api("GET", "/api/v1/applications/7")).statu;',
+        'export const c = async () => (await api("GET", `/api/v1/applications/${7}`)).actions.includes("withdrew");',
+        'export const d = () => api("POST", "/api/v1/staff/applications/7/decision", { opinion: "agree" });',
+    ]
+    right = [
+        'export const e = async () => (await api("GET", "/api/v1/staff/applications/7")).decisions[0].mode;',
+        'export const f = () => api("POST", `/api/v1/staff/applications/${7}/decision`, { opinion: "return" });',
+        'export const g = async () => (await api("GET", "/api/v1/staff/applications/counts")).counts.pending;',
+    ]
+    m.write_text("\n".join(lines + wrong + right) + "\n", encoding="utf-8")
+    checked = run([str(BIN / "tsc"), "-p", "."], cwd=tmp_path / "gateway" / "webtypes")
+    errors = [line for line in checked.stdout.splitlines() if ": error TS" in line]
+    assert checked.returncode != 0, checked.stdout
+    first = len(lines) + 1
+    assert sorted({line.split(",")[0] for line in errors}) == [
+        f"../static/m/m.js({n}" for n in range(first, first + 4)
+    ], errors

@@ -980,6 +980,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 审查队列中的一件阅卷申请（本院）
+         * @description 审查队列中的一件阅卷申请（本院）：队列中的一行，并列出审查人现在可作出的审查决定及默认说明
+         *
+         *     角色：审查人（clerk）、档案室（archivist）
+         */
+        get: operations["staff_application"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/applications/{id}/attendance": {
         parameters: {
             query?: never;
@@ -1403,6 +1425,17 @@ export interface components {
          * @description The application (阅卷申请), as the detail screens show it.
          */
         Application: {
+            /**
+             * Actions
+             * @description 申请人现在可以做的操作（由服务端按状态与阅卷安排给出，页面据此显示按钮）：withdraw 撤回申请，correct 补正，reapply 重新申请，view_dossier 查看案卷，copy_link 复制链接，print 打印，book_onsite 预约到场时间，access_log 阅卷记录。审查人、档案室查看时为空列表
+             * @example [
+             *       "view_dossier",
+             *       "copy_link",
+             *       "print",
+             *       "access_log"
+             *     ]
+             */
+            actions: ("withdraw" | "correct" | "reapply" | "view_dossier" | "copy_link" | "print" | "book_onsite" | "access_log")[];
             applicant: components["schemas"]["services__common__shapes__Applicant"];
             /**
              * Applied At
@@ -1869,6 +1902,39 @@ export interface components {
              * @description 在线阅卷的有效截止日期
              */
             valid_until?: string | null;
+        };
+        /**
+         * DecisionOption
+         * @description A decision the caller may take now, and what review writes when it has no explanation.
+         */
+        DecisionOption: {
+            /**
+             * Default Explanation
+             * @description 未填写说明时服务端写入的审查意见说明；现场阅卷为模板，{start_date}、{end_date} 换为起止日期
+             */
+            default_explanation: string | null;
+            /**
+             * Default Valid Days
+             * @description 在线阅卷：不填有效截止日期时为今天之后的天数
+             * @default null
+             */
+            default_valid_days: number | null;
+            /**
+             * Explanation Required
+             * @description 是否必须填写审查意见说明
+             */
+            explanation_required: boolean;
+            /**
+             * Mode
+             * @description 同意时的阅卷方式；不同意、退回补正为 null
+             */
+            mode: ("online" | "onsite") | null;
+            /**
+             * Opinion
+             * @description 同意、不同意、退回补正
+             * @enum {string}
+             */
+            opinion: "approve" | "reject" | "return";
         };
         /** DocumentEntry */
         DocumentEntry: {
@@ -2525,6 +2591,17 @@ export interface components {
          * @description A line of the review queue: the application, how long it has waited, its materials' addresses.
          */
         QueueItem: {
+            /**
+             * Actions
+             * @description 申请人现在可以做的操作（由服务端按状态与阅卷安排给出，页面据此显示按钮）：withdraw 撤回申请，correct 补正，reapply 重新申请，view_dossier 查看案卷，copy_link 复制链接，print 打印，book_onsite 预约到场时间，access_log 阅卷记录。审查人、档案室查看时为空列表
+             * @example [
+             *       "view_dossier",
+             *       "copy_link",
+             *       "print",
+             *       "access_log"
+             *     ]
+             */
+            actions: ("withdraw" | "correct" | "reapply" | "view_dossier" | "copy_link" | "print" | "book_onsite" | "access_log")[];
             applicant: components["schemas"]["services__common__shapes__Applicant"];
             /**
              * Applied At
@@ -2543,6 +2620,11 @@ export interface components {
             } | null;
             /** Court */
             court: string;
+            /**
+             * Decisions
+             * @description 现在可作出的审查决定及其默认说明（审查人、待审查时才有）
+             */
+            decisions: components["schemas"]["DecisionOption"][];
             /** Id */
             id: number;
             /** Materials */
@@ -2576,6 +2658,12 @@ export interface components {
              * @default null
              */
             waited_seconds: number | null;
+            /**
+             * Waited Working Days
+             * @description 待审查已等待的工作日数（按工作日历）
+             * @default null
+             */
+            waited_working_days: number | null;
         };
         /** QueueMaterial */
         QueueMaterial: {
@@ -2830,6 +2918,74 @@ export interface components {
             role: "clerk" | "archivist" | "admin";
         };
         /**
+         * StaffApplication
+         * @description The application as review holds it, for the court's staff: with the decisions the caller
+         *     may take now (empty unless a clerk and the application is pending).
+         */
+        StaffApplication: {
+            /**
+             * Actions
+             * @description 申请人现在可以做的操作（由服务端按状态与阅卷安排给出，页面据此显示按钮）：withdraw 撤回申请，correct 补正，reapply 重新申请，view_dossier 查看案卷，copy_link 复制链接，print 打印，book_onsite 预约到场时间，access_log 阅卷记录。审查人、档案室查看时为空列表
+             * @example [
+             *       "view_dossier",
+             *       "copy_link",
+             *       "print",
+             *       "access_log"
+             *     ]
+             */
+            actions: ("withdraw" | "correct" | "reapply" | "view_dossier" | "copy_link" | "print" | "book_onsite" | "access_log")[];
+            applicant: components["schemas"]["services__common__shapes__Applicant"];
+            /**
+             * Applied At
+             * Format: date-time
+             */
+            applied_at: string;
+            /** Case No */
+            case_no: string;
+            /**
+             * Changes
+             * @description 补正改了什么（重新申请的回答）
+             * @default null
+             */
+            changes: {
+                [key: string]: unknown;
+            } | null;
+            /** Court */
+            court: string;
+            /**
+             * Decisions
+             * @description 现在可作出的审查决定及其默认说明（审查人、待审查时才有）
+             */
+            decisions: components["schemas"]["DecisionOption"][];
+            /** Id */
+            id: number;
+            /** Materials */
+            materials: components["schemas"]["MaterialRef"][];
+            /**
+             * Reading
+             * @description 阅卷材料：在线阅卷或现场阅卷的安排；未同意时为 null
+             */
+            reading: components["schemas"]["OnlineReading"] | components["schemas"]["OnsiteReading"] | null;
+            /**
+             * Reapplied From
+             * @description 重新申请时，原申请的编号
+             * @default null
+             */
+            reapplied_from: number | null;
+            /** Reason */
+            reason: string;
+            review: components["schemas"]["Review"] | null;
+            /** @default null */
+            revocation: components["schemas"]["services__common__shapes__Revocation"] | null;
+            /** Scope */
+            scope: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected" | "returned" | "withdrawn" | "expired" | "revoked";
+        };
+        /**
          * StaffBinding
          * @description A binding application as the court's clerks see it: who applied.
          */
@@ -2977,6 +3133,21 @@ export interface components {
              * Title
              * @description 卷名，如 正卷（一）
              */
+            title: string;
+        };
+        /**
+         * StatisticsTable
+         * @description 按月统计 on screen (``format=json``): the table the CSV and XLSX exports hold.
+         */
+        StatisticsTable: {
+            /** Columns */
+            columns: string[];
+            /**
+             * Rows
+             * @description 每月一行，最后一行为全年
+             */
+            rows: (string | number)[][];
+            /** Title */
             title: string;
         };
         /** TakenSlot */
@@ -4647,6 +4818,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "actions": [
+                     *         "view_dossier",
+                     *         "copy_link",
+                     *         "print",
+                     *         "access_log"
+                     *       ],
                      *       "applicant": {
                      *         "name": "李律师",
                      *         "relation": "lawyer_of_record",
@@ -4669,6 +4846,7 @@ export interface operations {
                      *         "print": true,
                      *         "valid_until": "2026-06-02"
                      *       },
+                     *       "reapplied_from": null,
                      *       "reason": "代理诉讼需要查阅",
                      *       "review": {
                      *         "explanation": "同意在线阅卷",
@@ -4833,6 +5011,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "actions": [
+                     *         "view_dossier",
+                     *         "copy_link",
+                     *         "print",
+                     *         "access_log"
+                     *       ],
                      *       "applicant": {
                      *         "name": "李律师",
                      *         "relation": "lawyer_of_record",
@@ -4855,6 +5039,7 @@ export interface operations {
                      *         "print": true,
                      *         "valid_until": "2026-06-02"
                      *       },
+                     *       "reapplied_from": null,
                      *       "reason": "代理诉讼需要查阅",
                      *       "review": {
                      *         "explanation": "同意在线阅卷",
@@ -6344,6 +6529,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "actions": [
+                     *         "view_dossier",
+                     *         "copy_link",
+                     *         "print",
+                     *         "access_log"
+                     *       ],
                      *       "applicant": {
                      *         "name": "李律师",
                      *         "relation": "lawyer_of_record",
@@ -6366,6 +6557,7 @@ export interface operations {
                      *         "print": true,
                      *         "valid_until": "2026-06-02"
                      *       },
+                     *       "reapplied_from": null,
                      *       "reason": "代理诉讼需要查阅",
                      *       "review": {
                      *         "explanation": "同意在线阅卷",
@@ -6536,6 +6728,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "actions": [
+                     *         "view_dossier",
+                     *         "copy_link",
+                     *         "print",
+                     *         "access_log"
+                     *       ],
                      *       "applicant": {
                      *         "name": "李律师",
                      *         "relation": "lawyer_of_record",
@@ -6558,6 +6756,7 @@ export interface operations {
                      *         "print": true,
                      *         "valid_until": "2026-06-02"
                      *       },
+                     *       "reapplied_from": null,
                      *       "reason": "代理诉讼需要查阅",
                      *       "review": {
                      *         "explanation": "同意在线阅卷",
@@ -9371,6 +9570,157 @@ export interface operations {
             };
         };
     };
+    staff_application: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 编号 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application + decisions, waited_seconds, materials[].url */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "actions": [],
+                     *       "applicant": {
+                     *         "name": "李律师",
+                     *         "relation": "lawyer_of_record",
+                     *         "role": "lawyer"
+                     *       },
+                     *       "applied_at": "2026-05-18T09:30:00+08:00",
+                     *       "case_no": "（2021）粤01民初1号",
+                     *       "court": "广州市中级人民法院",
+                     *       "decisions": [
+                     *         {
+                     *           "default_explanation": "申请符合法律规定, 予以同意",
+                     *           "default_valid_days": 15,
+                     *           "explanation_required": false,
+                     *           "mode": "online",
+                     *           "opinion": "approve"
+                     *         },
+                     *         {
+                     *           "default_explanation": "请于【{start_date}】-【{end_date}】前到院现场阅卷。逾期未能阅卷, 卷将转入库, 需要重新申请。",
+                     *           "explanation_required": false,
+                     *           "mode": "onsite",
+                     *           "opinion": "approve"
+                     *         },
+                     *         {
+                     *           "default_explanation": null,
+                     *           "explanation_required": true,
+                     *           "mode": null,
+                     *           "opinion": "reject"
+                     *         },
+                     *         {
+                     *           "default_explanation": null,
+                     *           "explanation_required": true,
+                     *           "mode": null,
+                     *           "opinion": "return"
+                     *         }
+                     *       ],
+                     *       "id": 12,
+                     *       "materials": [
+                     *         {
+                     *           "filename": "执业证.pdf",
+                     *           "id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
+                     *           "kind": "license",
+                     *           "url": "/api/v1/uploads/3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10"
+                     *         }
+                     *       ],
+                     *       "reading": null,
+                     *       "reapplied_from": null,
+                     *       "reason": "代理诉讼需要查阅",
+                     *       "review": null,
+                     *       "revocation": null,
+                     *       "scope": "全案卷宗",
+                     *       "status": "pending",
+                     *       "waited_seconds": 3600,
+                     *       "waited_working_days": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["QueueItem"];
+                };
+            };
+            /** @description 未登录或登录已失效：`unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthenticated";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权执行：`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在（或不属于调用者）：`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "not_found";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁：`rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务暂时不可用，请稍后重试：`service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    } & components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     attendance: {
         parameters: {
             query?: never;
@@ -9408,6 +9758,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "actions": [],
                      *       "applicant": {
                      *         "name": "李律师",
                      *         "relation": "lawyer_of_record",
@@ -9416,6 +9767,33 @@ export interface operations {
                      *       "applied_at": "2026-05-18T09:30:00+08:00",
                      *       "case_no": "（2021）粤01民初1号",
                      *       "court": "广州市中级人民法院",
+                     *       "decisions": [
+                     *         {
+                     *           "default_explanation": "申请符合法律规定, 予以同意",
+                     *           "default_valid_days": 15,
+                     *           "explanation_required": false,
+                     *           "mode": "online",
+                     *           "opinion": "approve"
+                     *         },
+                     *         {
+                     *           "default_explanation": "请于【{start_date}】-【{end_date}】前到院现场阅卷。逾期未能阅卷, 卷将转入库, 需要重新申请。",
+                     *           "explanation_required": false,
+                     *           "mode": "onsite",
+                     *           "opinion": "approve"
+                     *         },
+                     *         {
+                     *           "default_explanation": null,
+                     *           "explanation_required": true,
+                     *           "mode": null,
+                     *           "opinion": "reject"
+                     *         },
+                     *         {
+                     *           "default_explanation": null,
+                     *           "explanation_required": true,
+                     *           "mode": null,
+                     *           "opinion": "return"
+                     *         }
+                     *       ],
                      *       "id": 12,
                      *       "materials": [
                      *         {
@@ -9424,26 +9802,16 @@ export interface operations {
                      *           "kind": "license"
                      *         }
                      *       ],
-                     *       "reading": {
-                     *         "documents": null,
-                     *         "mode": "online",
-                     *         "print": true,
-                     *         "valid_until": "2026-06-02"
-                     *       },
+                     *       "reading": null,
+                     *       "reapplied_from": null,
                      *       "reason": "代理诉讼需要查阅",
-                     *       "review": {
-                     *         "explanation": "同意在线阅卷",
-                     *         "mode": "online",
-                     *         "opinion": "approve",
-                     *         "reviewed_at": "2026-05-18T10:00:00+08:00",
-                     *         "reviewer": "王审查"
-                     *       },
+                     *       "review": null,
                      *       "revocation": null,
                      *       "scope": "全案卷宗",
-                     *       "status": "approved"
+                     *       "status": "pending"
                      *     }
                      */
-                    "application/json": components["schemas"]["Application"];
+                    "application/json": components["schemas"]["StaffApplication"];
                 };
             };
             /** @description 请求无法解析：`bad_request` */
@@ -9612,6 +9980,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "actions": [],
                      *       "applicant": {
                      *         "name": "李律师",
                      *         "relation": "lawyer_of_record",
@@ -9620,6 +9989,33 @@ export interface operations {
                      *       "applied_at": "2026-05-18T09:30:00+08:00",
                      *       "case_no": "（2021）粤01民初1号",
                      *       "court": "广州市中级人民法院",
+                     *       "decisions": [
+                     *         {
+                     *           "default_explanation": "申请符合法律规定, 予以同意",
+                     *           "default_valid_days": 15,
+                     *           "explanation_required": false,
+                     *           "mode": "online",
+                     *           "opinion": "approve"
+                     *         },
+                     *         {
+                     *           "default_explanation": "请于【{start_date}】-【{end_date}】前到院现场阅卷。逾期未能阅卷, 卷将转入库, 需要重新申请。",
+                     *           "explanation_required": false,
+                     *           "mode": "onsite",
+                     *           "opinion": "approve"
+                     *         },
+                     *         {
+                     *           "default_explanation": null,
+                     *           "explanation_required": true,
+                     *           "mode": null,
+                     *           "opinion": "reject"
+                     *         },
+                     *         {
+                     *           "default_explanation": null,
+                     *           "explanation_required": true,
+                     *           "mode": null,
+                     *           "opinion": "return"
+                     *         }
+                     *       ],
                      *       "id": 12,
                      *       "materials": [
                      *         {
@@ -9628,26 +10024,16 @@ export interface operations {
                      *           "kind": "license"
                      *         }
                      *       ],
-                     *       "reading": {
-                     *         "documents": null,
-                     *         "mode": "online",
-                     *         "print": true,
-                     *         "valid_until": "2026-06-02"
-                     *       },
+                     *       "reading": null,
+                     *       "reapplied_from": null,
                      *       "reason": "代理诉讼需要查阅",
-                     *       "review": {
-                     *         "explanation": "同意在线阅卷",
-                     *         "mode": "online",
-                     *         "opinion": "approve",
-                     *         "reviewed_at": "2026-05-18T10:00:00+08:00",
-                     *         "reviewer": "王审查"
-                     *       },
+                     *       "review": null,
                      *       "revocation": null,
                      *       "scope": "全案卷宗",
-                     *       "status": "approved"
+                     *       "status": "pending"
                      *     }
                      */
-                    "application/json": components["schemas"]["Application"];
+                    "application/json": components["schemas"]["StaffApplication"];
                 };
             };
             /** @description 请求无法解析：`bad_request` */
@@ -10718,7 +11104,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    /**
+                     * @example {
+                     *       "columns": [
+                     *         "月份",
+                     *         "收到申请"
+                     *       ],
+                     *       "rows": [
+                     *         [
+                     *           "2026-01",
+                     *           12
+                     *         ],
+                     *         [
+                     *           "2026 全年",
+                     *           12
+                     *         ]
+                     *       ],
+                     *       "title": "2026 年阅卷申请统计"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StatisticsTable"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
                 };

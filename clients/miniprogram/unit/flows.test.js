@@ -21,6 +21,7 @@ const approved = {
   applied_at: "2022-05-07T09:00:00+08:00", scope: "全案卷宗", reason: "诉讼需要", materials: [],
   review: { reviewer: "中欣", reviewed_at: "2022-05-07T10:00:00+08:00", opinion: "approve", explanation: "予以同意", mode: "online" },
   reading: { mode: "online", valid_until: "2022-05-22", print: true },
+  actions: ["view_dossier", "copy_link", "print", "access_log"],
 };
 
 test("登录: the phone is checked first; the token is kept and the reader goes back where they were", async () => {
@@ -45,7 +46,7 @@ test("阅卷申请: the list with 状态, then filtered by status", async () => 
   const fake = signedIn();
   fake.on("GET", "/api/v1/applications", (path) => ({
     status: 200,
-    data: { items: path.includes("status=approved") ? [approved] : [approved, { ...approved, id: 8, status: "pending", review: null, reading: null }], next_cursor: null },
+    data: { items: path.includes("status=approved") ? [approved] : [approved, { ...approved, id: 8, status: "pending", review: null, reading: null, actions: ["withdraw"] }], next_cursor: null },
   }));
   const page = openPage("pages/applications/applications", fake.wx);
   page.onShow();
@@ -154,7 +155,7 @@ test("申请: materials go up by wx.uploadFile with their kind and progress, the
   fake.on("GET", "/api/v1/me", { status: 200, data: { ...lawyer, role: "party" } });
   fake.on("GET", "/api/v1/my/cases", { status: 200, data: { items: [], next_cursor: null } });
   fake.on("POST", "/api/v1/uploads", { status: 201, data: { id: "m-1", kind: "other", filename: "证明.pdf" }, progress: [50, 100] });
-  fake.on("POST", "/api/v1/applications", { status: 201, data: { ...approved, id: 9, status: "pending" } });
+  fake.on("POST", "/api/v1/applications", { status: 201, data: { ...approved, id: 9, status: "pending", actions: ["withdraw"] } });
   fake.replies.chooseMessageFile = { tempFiles: [{ path: "wxfile://tmp/证明.pdf", name: "证明.pdf", size: 1000 }] };
   const page = openPage("pages/apply/apply", fake.wx);
   await page.onLoad({ case_no: encodeURIComponent("（2021）粤01民初1号") });

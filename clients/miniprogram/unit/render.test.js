@@ -71,6 +71,7 @@ const online = {
   applied_at: "2022-05-07T09:00:00+08:00", scope: "全案卷宗", reason: "测试", materials: [{ id: "m1", kind: "license", filename: "执业证.pdf" }],
   review: { reviewer: "中欣", reviewed_at: "2022-05-07T10:00:00+08:00", opinion: "approve", explanation: "申请符合法律规定，予以同意", mode: "online" },
   reading: { mode: "online", valid_until: "2022-05-22", print: true },
+  actions: ["view_dossier", "copy_link", "print", "access_log"],
 };
 
 test("申请详情 (图13): the four blocks in the manual's order; 查看案卷, 复制链接, 打印; 复制链接 tapped copies the link", async () => {
@@ -104,7 +105,7 @@ test("申请详情 (图14), on site: 温馨提示 and the window; no 查看案�
   fake.on("GET", "/api/v1/applications/8", { status: 200, data: { ...online, id: 8,
     review: { ...online.review, mode: "onsite" },
     reading: { mode: "onsite", start_date: "2022-05-18", end_date: "2022-05-19", notice: "现场阅卷需要带齐相关证明材料", attended: true,
-      borrowed_at: "2022-05-17T16:07:00Z", returned_at: "2022-05-17T16:07:00Z", booking: null } } });
+      borrowed_at: "2022-05-17T16:07:00Z", returned_at: "2022-05-17T16:07:00Z", booking: null }, actions: ["book_onsite"] } });
   const comp = render("pages/detail/detail", fake);
   comp.instance.onLoad({ id: "8" });
   comp.instance.onShow();
@@ -119,7 +120,7 @@ test("申请详情 (图14), on site: 温馨提示 and the window; no 查看案�
 
 test("阅卷申请: each row's 案号 and its 状态 tag in the manual's word and colour; 申请 at the bottom", async () => {
   const fake = signedIn();
-  fake.on("GET", "/api/v1/applications", { status: 200, data: { items: [online, { ...online, id: 9, status: "returned" }], next_cursor: null } });
+  fake.on("GET", "/api/v1/applications", { status: 200, data: { items: [online, { ...online, id: 9, status: "returned", actions: ["correct", "reapply"] }], next_cursor: null } });
   const comp = render("pages/applications/applications", fake);
   comp.instance.onShow();
   await settle();

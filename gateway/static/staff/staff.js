@@ -136,7 +136,14 @@ function changesBlock(app, previous) {
     kv(origin), rows.length ? kv(rows) : h("p", { class: "unchanged muted" }, "未作修改"));
 }
 
-function decisionForm(app, dossier, onDone) {
+// The decisions review offers on this application now (the `decisions` of its answer: the
+// opinions and modes a clerk may choose, whether an explanation is required, and the one
+// review writes when it is left empty), so neither the rule nor its words are retyped here.
+function decisionForm(app, dossier, decisions, onDone) {
+  const offered = (opinion, mode) => decisions.find((d) => d.opinion === opinion && (opinion !== "approve" || d.mode === mode));
+  const opinions = [...new Set(decisions.map((d) => d.opinion))];
+  const modes = decisions.filter((d) => d.opinion === "approve").map((d) => d.mode);
+  const onlineDays = offered("approve", "online")?.default_valid_days;
   const form = h("form", { class: "card form decision-form", novalidate: true });
   const validUntil = input("valid_until", { type: "date" });
   const start = input("start_date", { type: "date" });
@@ -145,31 +152,35 @@ function decisionForm(app, dossier, onDone) {
   const message = h("div", { "aria-live": "assertive" });
   const checklist = grantChecklist(app, dossier);
   const printable = h("input", { type: "checkbox", name: "print", checked: true, role: "switch" });
-  const online = h("div", { class: "mode-online" }, field("有效截止日期", validUntil, "不填则为15天后"),
+  const online = h("div", { class: "mode-online" }, field("有效截止日期", validUntil, onlineDays ? `不填则为${onlineDays}天后` : ""),
     h("fieldset", {}, h("legend", {}, "阅卷范围"), checklist.element), h("label", { class: "print-switch" }, printable, " 允许打印"));
   const onsite = h("div", { class: "mode-onsite", hidden: true }, field("起始时间", start), field("截止时间", end));
-  const modeBox = h("fieldset", {}, h("legend", {}, "阅卷方式"), radios("mode", [["online", "在线阅卷"], ["onsite", "现场阅卷"]], "online"), online, onsite);
+  const modeBox = h("fieldset", {}, h("legend", {}, "阅卷方式"), radios("mode", modes.map((m) => [m, LABELS.mode[m] || m]), modes[0]), online, onsite);
   form.append(h("h2", {}, "审查决定"),
-    h("fieldset", {}, h("legend", {}, "审查意见"), radios("opinion", [["approve", "同意"], ["reject", "不同意"], ["return", "退回补正"]], "approve")),
+    h("fieldset", {}, h("legend", {}, "审查意见"), radios("opinion", opinions.map((o) => [o, LABELS.opinion[o] || o]), opinions[0])),
     modeBox, field("审查意见说明", explanation), message,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary" }, "提交审查决定")));
   const value = (name) => form.querySelector(`input[name=${name}]:checked`)?.value;
+  const chosen = () => offered(value("opinion"), value("mode"));
+  // review's default for an empty explanation; the on-site one names the dates chosen
+  const defaultText = () => (chosen()?.default_explanation || "").replace("{start_date}", start.value || "起始时间").replace("{end_date}", end.value || "截止时间");
   function sync() {
     modeBox.hidden = value("opinion") !== "approve";
     online.hidden = value("mode") !== "online";
     onsite.hidden = value("mode") !== "onsite";
-    if (value("opinion") === "approve" && !explanation.value) explanation.placeholder = "申请符合法律规定，予以同意";
-  }
-  function onsiteText() {
-    const why = dossier ? "" : "因未扫描电子卷，需到库申请纸质卷。";
-    return `${why}请于【${start.value}】-【${end.value}】前到院现场阅卷。逾期未能阅卷，卷将转入库，需要重新申请。`;
+    const option = chosen();
+    explanation.required = Boolean(option?.explanation_required);
+    explanation.placeholder = option?.explanation_required ? "必填：请写明理由" : defaultText() ? `不填则为：${defaultText()}` : "审查意见说明";
   }
   if (!dossier) {  // 在线阅卷 cannot be granted without an electronic dossier
-    form.querySelector("input[name=mode][value=online]").disabled = true;
-    form.querySelector("input[name=mode][value=onsite]").checked = true;
+    const onlineRadio = form.querySelector("input[name=mode][value=online]");
+    if (onlineRadio) onlineRadio.disabled = true;
+    const onsiteRadio = form.querySelector("input[name=mode][value=onsite]");
+    if (onsiteRadio) onsiteRadio.checked = true;
     onsite.prepend(h("p", { class: "notice no-dossier" }, "因未扫描电子卷，需到库申请纸质卷：本案没有电子卷宗，只能同意现场阅卷。"));
   }
   form.addEventListener("change", sync);
+  form.addEventListener("input", sync);
   const decision = intent();  // a retry of the same decision reuses its Idempotency-Key
   form.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -177,9 +188,13 @@ function decisionForm(app, dossier, onDone) {
   });
   async function submit() {
     message.replaceChildren();
-    const body = { opinion: value("opinion"), explanation: explanation.value.trim() };
+    /** @type {ApiBody<"/api/v1/staff/applications/{id}/decision", "post">} */
+    const body = { opinion: /** @type {"approve" | "reject" | "return"} */ (value("opinion")) };
+    // left empty: review writes its default (the placeholder), or says it is required
+    const text = explanation.value.trim();
+    if (text || chosen()?.explanation_required) body.explanation = text;
     if (body.opinion === "approve") {
-      body.mode = value("mode");
+      body.mode = /** @type {"online" | "onsite"} */ (value("mode"));
       if (body.mode === "online") {
         if (validUntil.value) body.valid_until = validUntil.value;
         const documents = checklist.chosen();
@@ -189,12 +204,7 @@ function decisionForm(app, dossier, onDone) {
       if (body.mode === "onsite") {
         body.start_date = start.value;
         body.end_date = end.value;
-        if (!body.explanation && start.value && end.value) body.explanation = onsiteText();
       }
-      // The review service writes a default of its own when none is sent (services/review/
-      // domain.py APPROVE_ONLINE_TEXT, onsite_explanation), worded with ASCII commas and
-      // without the no-dossier sentence above: two copies of the manual's words that differ.
-      if (!body.explanation) body.explanation = "申请符合法律规定，予以同意";
     }
     try {
       const result = await decision.send("POST", `/api/v1/staff/applications/${app.id}/decision`, body);
@@ -305,7 +315,9 @@ function roomForm(room) {
       message.replaceChildren();
       const body = { court: room.court, slots: [...rows.children].map((tr) => tr.value()), closed_dates: lines(closed), open_dates: lines(opened) };
       try {
-        const stored = await save.send("PUT", `/api/v1/staff/reading-room${room.court ? `?court=${encodeURIComponent(room.court)}` : ""}`, body);
+        /** @type {`/api/v1/staff/reading-room${"" | `?court=${string}`}`} */
+        const where = room.court ? `/api/v1/staff/reading-room?court=${encodeURIComponent(room.court)}` : "/api/v1/staff/reading-room";
+        const stored = await save.send("PUT", where, body);
         toast("阅卷室设置已保存");
         form.replaceWith(roomForm(stored));
       } catch (err) {
@@ -428,7 +440,7 @@ function queueRow(a) {
     h("td", {}, a.case_no), h("td", {}, a.applicant?.name), h("td", {}, who(a.applicant)), h("td", {}, fmtDate(a.applied_at)),
     h("td", {}, waited(a.waited_seconds), a.waited_working_days != null ? h("small", { class: "muted working-days" }, `（${a.waited_working_days}个工作日）`) : null),
     h("td", {}, a.scope), h("td", {}, statusTag(a.status)),
-    h("td", {}, h("a", { href: `/staff/applications/${a.id}`, "data-nav": true, class: "btn btn-link" }, a.status === "pending" ? "审查" : "查看")));
+    h("td", {}, h("a", { href: `/staff/applications/${a.id}`, "data-nav": true, class: "btn btn-link" }, a.decisions?.length ? "审查" : "查看")));
 }
 
 let decidedNow = null;  // the application object review answered a decision with
@@ -528,13 +540,17 @@ const routes = [
       throw err;
     };
     const corrected = app.reapplied_from && app.changes;
-    const [dossier, kase, previous] = await Promise.all([
+    const [dossier, kase, previous, line] = await Promise.all([
       api("GET", `/api/v1/staff/cases/${caseNo}/dossier`).catch(missing),
       api("GET", `/api/v1/staff/cases/${caseNo}`).catch(missing),
       // the application this one corrects: when it was made and what the return said
       corrected ? api("GET", `/api/v1/applications/${encodeURIComponent(app.reapplied_from)}`).catch(() => null) : null,
+      // review's line of it: the decisions the caller may take now (none once decided, and
+      // none before its submission reached the queue)
+      "decisions" in app ? app : api("GET", `/api/v1/staff/applications/${encodeURIComponent(id)}`).catch(missing),
     ]);
-    const side = app.status === "pending" && user.role === "clerk" ? decisionForm(app, dossier, (result) => {
+    const decisions = line?.decisions || [];
+    const side = decisions.length ? decisionForm(app, dossier, decisions, (result) => {
       decidedNow = result;
       router.render();
     }) : null;
@@ -792,7 +808,7 @@ const routes = [
       h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary" }, "创建账号")));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
-      const body = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, k === "password" ? v.value : v.value.trim()]));
+      const body = /** @type {ApiBody<"/api/v1/admin/staff", "post">} */ (Object.fromEntries(Object.entries(f).map(([k, v]) => [k, k === "password" ? v.value : v.value.trim()])));
       try {
         await api("POST", "/api/v1/admin/staff", body);
         toast(`已创建${LABELS.role[body.role]}账号：${body.name}`);

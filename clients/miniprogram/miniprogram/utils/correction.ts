@@ -5,8 +5,6 @@
 
 import { LAWYER_KINDS } from "./words";
 
-export const CORRECTABLE = ["returned", "rejected", "expired", "revoked"];
-
 export const WHOLE = "全案卷宗";
 
 export interface OldMaterial {

@@ -1,6 +1,6 @@
 // The detail page's four blocks (UI.md, the manual's 图13/图14) as plain data for WXML:
-// 申请信息, 审查信息, 申请材料, 阅卷材料, and the buttons the status allows. Kept apart from
-// the page so the rules are unit-tested without WeChat.
+// 申请信息, 审查信息, 申请材料, 阅卷材料, and the buttons the answer's `actions` offer (the
+// server's rule, not retyped here). Kept apart from the page so it is unit-tested without WeChat.
 
 import type { Answer } from "../api/client";
 import { fmtDate, fmtTime } from "./format";
@@ -42,7 +42,12 @@ export interface DetailView {
   actions: { withdraw: boolean; reapply: boolean; correct: boolean };
 }
 
-const REAPPLY_FROM = ["expired", "rejected", "returned", "revoked"];
+type Action = ApplicationAnswer["actions"][number];
+
+/** What the applicant may do now: the answer's `actions` (the applications service's rule). */
+export function allows(app: Pick<ApplicationAnswer, "actions">, action: Action): boolean {
+  return (app.actions || []).includes(action);
+}
 
 const dash = (v: string | null | undefined) => (v === null || v === undefined || v === "" ? "—" : String(v));
 
@@ -66,9 +71,9 @@ function readingBlock(app: ApplicationAnswer): DetailView["reading"] {
           { label: "阅卷范围", value: grantScope(reading) },
         ],
         note: `有效截止日期 ${reading.valid_until}，逾期需重新申请。${printable ? "打印请点击“复制链接”，在电脑上打开后打印。" : "本次阅卷仅限在线查看，不可打印。"}`,
-        canView: true,
-        canCopy: true,
-        canPrint: printable,
+        canView: allows(app, "view_dossier"),
+        canCopy: allows(app, "copy_link"),
+        canPrint: allows(app, "print"),
       };
     }
     const why = app.status === "revoked" ? "阅卷已终止，无法查看卷宗。" : "已超过阅卷截止时间，无法查看卷宗，请重新申请阅卷。";
@@ -79,7 +84,7 @@ function readingBlock(app: ApplicationAnswer): DetailView["reading"] {
     return {
       ...none,
       kind: "onsite",
-      canBook: app.status === "approved",
+      canBook: allows(app, "book_onsite"),
       notice: reading.notice || "现场阅卷需要带齐相关证明材料。",
       rows: [
         { label: "起始时间", value: dash(reading.start_date) },
@@ -129,6 +134,6 @@ export function detailView(app: ApplicationAnswer): DetailView {
       : null,
     materials: [...groups].map(([kind, items]) => ({ kind, label: LABELS.kind[kind] || kind, items })),
     reading: readingBlock(app),
-    actions: { withdraw: app.status === "pending", reapply: REAPPLY_FROM.includes(app.status), correct: app.status === "returned" },
+    actions: { withdraw: allows(app, "withdraw"), reapply: allows(app, "reapply"), correct: allows(app, "correct") },
   };
 }

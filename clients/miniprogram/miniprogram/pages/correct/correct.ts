@@ -3,7 +3,8 @@
 
 import { intent } from "../../api/client";
 import { api, currentUser, toSignIn } from "../../api/index";
-import { CORRECTABLE, correctionBody, missingAfter, type OldMaterial, scopeParts, scopeValue } from "../../utils/correction";
+import { allows } from "../../utils/detail";
+import { correctionBody, missingAfter, type OldMaterial, scopeParts, scopeValue } from "../../utils/correction";
 import { type KindState, kindStates, materialPicking, uploadedIds, uploadedKinds } from "../../utils/materials";
 import { showError, toast } from "../../utils/ui";
 import { errorText, LABELS, LAWYER_KINDS } from "../../utils/words";
@@ -35,7 +36,7 @@ Page({
       const user = await currentUser();
       if (!user) return toSignIn();
       const app = await api().get("/api/v1/applications/{application_id}", { path: { application_id: id } });
-      if (!CORRECTABLE.includes(app.status)) {
+      if (!allows(app, "reapply")) {  // the answer says whether it may be sent again
         wx.showModal({
           title: "提示",
           content: app.status === "pending" ? "该申请正在审查中，无需补正。" : "该申请当前的状态不允许补正，请返回查看最新状态。",
