@@ -27,7 +27,7 @@ COURT = "广东省广州市天河区人民法院"
 
 
 def id_number(i: int) -> str:
-    from services.common.people import id_check_digit
+    from services.common.court.people import id_check_digit
 
     body = f"440106{1950 + i % 50}0101{i % 1000:03d}"
     return body + id_check_digit(body)
@@ -83,9 +83,9 @@ def worker(uri: str, seconds: float, seed: int, method: str = "relation") -> Non
     from nameko.extensions import Entrypoint
     from nameko.rpc import ClusterRpc
 
-    from services.common import actor as statements
+    from services.common.infra import actor as statements
 
-    # the callers sign the end user as the gateway does (services/common/actor.py)
+    # the callers sign the end user as the gateway does (services/common/infra/actor.py)
     signing_key = statements.load_signing_key(os.environ["GATEWAY_ACTOR_SIGNING_KEY"])
 
     def signed(actor: dict) -> str:

@@ -381,8 +381,8 @@ def main() -> int:
     try:
         from sqlalchemy.orm import sessionmaker
 
-        from services.common import migrate
-        from services.common.db import UnitOfWork, make_engine
+        from services.common.infra import migrate
+        from services.common.infra.db import UnitOfWork, make_engine
 
         services = ("applications", "review", "dossier")
         for service in services:

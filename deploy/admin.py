@@ -70,8 +70,8 @@ def identity_unit_of_work() -> tuple[Any, Callable[[], None]]:
     be prepared before the first start), and how to release it."""
     from sqlalchemy.orm import sessionmaker
 
-    from services.common import migrate
-    from services.common.db import UnitOfWork, make_engine
+    from services.common.infra import migrate
+    from services.common.infra.db import UnitOfWork, make_engine
     from services.identity import repository
 
     migrate.upgrade("identity")
@@ -314,7 +314,7 @@ EVENT_SERVICES = {
 
 def amqp_uri() -> str:
     """AMQP_URI, or the vhost the local stack made for DATA_DIR."""
-    from services.common import config
+    from services.common.infra import config
 
     config.adopt_local_stack()
     if not os.environ.get("AMQP_URI"):
@@ -330,8 +330,8 @@ def check_consistency(args: argparse.Namespace) -> int:
 
     from services.applications import repository as applications_repository
     from services.applications import usecases as applications
-    from services.common import consistency
-    from services.common.db import UnitOfWork, make_engine
+    from services.common.court import consistency
+    from services.common.infra.db import UnitOfWork, make_engine
     from services.dossier import repository as dossier_repository
     from services.dossier import usecases as dossier
     from services.review import repository as review_repository
@@ -377,7 +377,7 @@ def check_consistency(args: argparse.Namespace) -> int:
 def replay_dead_letters(args: argparse.Namespace) -> int:
     import importlib
 
-    from services.common import events
+    from services.common.infra import events
 
     queues = []
     for name in [args.service] if args.service else sorted(EVENT_SERVICES):
@@ -394,7 +394,7 @@ def replay_dead_letters(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from services.common.errors import DomainError
+    from services.common.infra.errors import DomainError
 
     argv = sys.argv[1:] if argv is None else argv
     if any(arg.split("=", 1)[0] in ("--password", "-p") for arg in argv):

@@ -12,10 +12,10 @@ cluster after a failure test has killed pieces of it. The process machinery (pid
 logs, supervision, the S3 server, secrets) is ``deploy/stack.py``'s.
 
 Least rights, as in production: every service (and the gateway) connects to the broker
-as its own user (``services.common.topology.broker_permissions``), to PostgreSQL as its
-own role on its own schema (``services.common.roles``; the migrations run as
+as its own user (``services.common.infra.topology.broker_permissions``), to PostgreSQL as its
+own role on its own schema (``services.common.infra.roles``; the migrations run as
 DATABASE_URL's owner role) and to the S3 server with its own key pair allowed on its own
-prefixes (``services.common.topology.S3_GRANTS``). The passwords are made once per
+prefixes (``services.common.infra.topology.S3_GRANTS``). The passwords are made once per
 DATA_DIR (run/stack.json, mode 0600). The operator's tools (migrations, ``deploy.admin``, the demo) keep the
 administrator's credentials.
 """
@@ -45,7 +45,7 @@ from deploy.stack import (  # noqa: E402
     say,
     wait_for,
 )
-from services.common import topology  # noqa: E402
+from services.common.infra import topology  # noqa: E402
 
 NODES = 3
 REPLICAS = 2
@@ -75,8 +75,8 @@ class Cluster(Stack):
     def state(self) -> dict:
         """The stack's state, with a broker password, a database password and an S3 key
         pair per service made once for this DATA_DIR."""
-        from services.common.migrate import SERVICES as DATABASES
-        from services.common.topology import BROKER_USERS
+        from services.common.infra.migrate import SERVICES as DATABASES
+        from services.common.infra.topology import BROKER_USERS
 
         state = super().state()
         wanted = {
@@ -101,7 +101,7 @@ class Cluster(Stack):
         return {service: (f"{database}_{service}"[:63], pw) for service, pw in self.state()["db_passwords"].items()}
 
     def s3_identities(self, state: dict) -> dict:
-        from services.common.storage import bucket_name
+        from services.common.infra.storage import bucket_name
 
         identities = super().s3_identities(state)
         bucket, heads = bucket_name(), state["s3_heads_bucket"]
@@ -117,7 +117,7 @@ class Cluster(Stack):
 
     def service_env(self, service: str, env: dict[str, str], first_node: int) -> dict[str, str]:
         """A process's environment with its own credentials instead of the administrator's."""
-        from services.common.roles import service_url
+        from services.common.infra.roles import service_url
 
         state = self.state()
         own = dict(env, AMQP_URI=self.amqp_uri(first_node, user=service))
@@ -281,7 +281,7 @@ class Cluster(Stack):
         type is replicated on the three nodes, the event queues' policy on it, a user per
         service with the rights topology derives, and the exchanges they share but may
         not declare."""
-        from services.common.broker import apply_users_with_rabbitmqctl, apply_with_rabbitmqctl, declare_shared
+        from services.common.infra.broker import apply_users_with_rabbitmqctl, apply_with_rabbitmqctl, declare_shared
 
         vhost = self.state()["vhost"]
         if vhost not in self.ctl(1, "list_vhosts").stdout.split():
@@ -363,9 +363,9 @@ class Cluster(Stack):
         self.ensure_broker(env)
         self.start_s3(env)
         python = str(VENV_BIN / "python")
-        subprocess.run([python, "-m", "services.common.migrate"], cwd=ROOT, env=env, check=True)
+        subprocess.run([python, "-m", "services.common.infra.migrate"], cwd=ROOT, env=env, check=True)
         self.ensure_bucket(env)
-        from services.common.roles import grant
+        from services.common.infra.roles import grant
 
         grant(env["DATABASE_URL"], self.db_roles(env["DATABASE_URL"]))
         backend = [replica for name in BACKEND_SERVICES for replica in replicas(name)]
@@ -392,7 +392,7 @@ class Cluster(Stack):
     def ensure_bucket(self, env: dict[str, str]) -> None:
         """The bucket, made with the administrator's key: the services' keys reach their
         prefixes only, not the bucket itself; and the heads' bucket under object lock."""
-        subprocess.run([str(VENV_BIN / "python"), "-m", "services.common.storage"], cwd=ROOT, env=env, check=True)
+        subprocess.run([str(VENV_BIN / "python"), "-m", "services.common.infra.storage"], cwd=ROOT, env=env, check=True)
 
     def consumers(self, service: str) -> int:
         return rpc_consumers(self.amqp_uri(0), service)

@@ -22,7 +22,7 @@ from pathlib import Path
 import requests
 from PIL import Image, ImageDraw, ImageFont
 
-from services.common import clock
+from services.common.court import clock
 
 GZ = "广东省广州市中级人民法院"
 TH = "广州市天河区人民法院"

@@ -1,6 +1,6 @@
 """Readiness probe of a nameko service: ``python -m deploy.probe identity`` (compose's
 healthcheck). Asks the process itself, on its metrics listener's ``/readyz``
-(services/common/probes.py), whether every consumer it runs is consuming; exit status 0
+(services/common/infra/probes.py), whether every consumer it runs is consuming; exit status 0
 when it is. No broker round trip: the answer is about this process, not about whichever
 replica would have answered a ``ping``, and no reply queue is declared for it.
 """

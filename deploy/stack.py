@@ -43,7 +43,7 @@ START_SECONDS = float(os.environ.get("STACK_START_SECONDS", 180))
 
 
 def _actor_signing_key() -> str:
-    """An Ed25519 private key, its 32 raw bytes in base64 (services/common/actor.py)."""
+    """An Ed25519 private key, its 32 raw bytes in base64 (services/common/infra/actor.py)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -54,7 +54,7 @@ def _actor_signing_key() -> str:
 
 
 def _contact_key() -> str:
-    """A Fernet key (services/common/contact.py)."""
+    """A Fernet key (services/common/infra/contact.py)."""
     from cryptography.fernet import Fernet
 
     return Fernet.generate_key().decode()
@@ -64,7 +64,7 @@ def actor_verify_key(signing_key: str) -> str:
     """The public half of the gateway's key, as the services take it (ACTOR_VERIFY_KEY)."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from services.common.actor import load_signing_key, raw_public
+    from services.common.infra.actor import load_signing_key, raw_public
 
     return raw_public(load_signing_key(signing_key))
 
@@ -76,7 +76,7 @@ LATER_SECRETS = {
     "access_log_key": lambda: secrets.token_urlsafe(32),
     # the gateway's key for the end user's signed statements
     "actor_signing_key": _actor_signing_key,
-    # seals an applicant's phone in application_submitted for review (services/common/contact.py)
+    # seals an applicant's phone in application_submitted for review (services/common/infra/contact.py)
     "contact_key": lambda: _contact_key(),
 }
 # The processes that hold CONTACT_KEY: applications seals the phone, review opens it.
@@ -160,7 +160,7 @@ class Stack:
         if not os.environ.get("ACCESS_LOG_KEY"):
             env["ACCESS_LOG_KEY"] = state["access_log_key"]
         # The gateway signs the end user of every call; the services hold only the public
-        # key (services/common/actor.py). The private key goes to the gateway alone.
+        # key (services/common/infra/actor.py). The private key goes to the gateway alone.
         env.pop("GATEWAY_ACTOR_SIGNING_KEY", None)
         env.pop("CONTACT_KEY", None)  # to CONTACT_KEY_HOLDERS only (start_process)
         if not os.environ.get("ACTOR_VERIFY_KEY"):
@@ -170,7 +170,7 @@ class Stack:
             env["S3_ACCESS_KEY"] = state["s3_access_key"]
             env["S3_SECRET_KEY"] = state["s3_secret_key"]
         if not env.get("SMS_PROVIDER") and not env.get("SMS_OUTBOX_FILE"):
-            # texts a local stack would send, one JSON line each (services/common/sms.py)
+            # texts a local stack would send, one JSON line each (services/common/infra/sms.py)
             env["SMS_OUTBOX_FILE"] = str(self.data_dir / "sms-outbox.jsonl")
         return env
 
@@ -294,7 +294,7 @@ class Stack:
         if str(ROOT) not in sys.path:
             sys.path.insert(0, str(ROOT))
         os.environ.setdefault("EVENTLET_TESTS", "1")  # the policy module imports eventlet (P16)
-        from services.common.broker import apply_with_rabbitmqctl
+        from services.common.infra.broker import apply_with_rabbitmqctl
 
         ctl = self.rabbitmqctl()
         try:
@@ -322,7 +322,7 @@ class Stack:
         self.ensure_broker(env)
         self.start_s3(env)
         python = str(VENV_BIN / "python")
-        subprocess.run([python, "-m", "services.common.migrate"], cwd=ROOT, env=env, check=True)
+        subprocess.run([python, "-m", "services.common.infra.migrate"], cwd=ROOT, env=env, check=True)
         services = [name for name in SERVICES if name != "gateway"]
         for name in services:
             self.start_process(name, env)
@@ -505,7 +505,7 @@ def vhost_answers(amqp_uri: str) -> bool:
 
 def vhost_instructions(vhost: str, user: str, exc: Exception) -> str:
     """What to run, in one line, when rabbitmqctl is not ours to use."""
-    from services.common.broker import POLICY_DEFINITION, POLICY_NAME, POLICY_PATTERN
+    from services.common.infra.broker import POLICY_DEFINITION, POLICY_NAME, POLICY_PATTERN
 
     said = ""
     for stream in (getattr(exc, "stdout", None), getattr(exc, "stderr", None)):

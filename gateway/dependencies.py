@@ -15,9 +15,9 @@ from nameko.rpc import ClusterRpc
 from prometheus_client import Counter, Histogram
 
 from gateway.errors import ApiError
-from services.common import actor as statements
-from services.common import config
-from services.common.rpc import expiring_client
+from services.common.infra import actor as statements
+from services.common.infra import config
+from services.common.infra.rpc import expiring_client
 
 log = logging.getLogger("gateway.rpc")
 
@@ -26,7 +26,7 @@ RPC_LATENCY = Histogram("gateway_rpc_duration_seconds", "RPC latency seen by the
 
 
 class ActorSigner:
-    """Signs the end user for one method (services.common.actor): the statement lives
+    """Signs the end user for one method (services.common.infra.actor): the statement lives
     ``GATEWAY_ACTOR_STATEMENT_SECONDS`` (30), or as long as the call's own deadline when
     that is longer (a print copy may wait in the broker that long), and says of the
     user's personal numbers only what that service uses."""

@@ -44,7 +44,7 @@ from prometheus_client import Counter
 from werkzeug.wrappers import Response
 
 from gateway.errors import ApiError, error_response
-from services.common import config
+from services.common.infra import config
 
 log = logging.getLogger("gateway.door")
 

@@ -23,10 +23,11 @@ from werkzeug.wrappers import Request, Response
 
 from gateway import door
 from gateway.errors import ApiError, error_page, error_response, json_response
-from services.common import clock, config
-from services.common import logging as court_logging
-from services.common.actor import Actor
-from services.common.errors import DomainError
+from services.common.court import clock
+from services.common.infra import config
+from services.common.infra import logging as court_logging
+from services.common.infra.actor import Actor
+from services.common.infra.errors import DomainError
 
 log = logging.getLogger("gateway")
 
@@ -297,7 +298,7 @@ class Context:
         return body
 
     def body(self, model: Any, *, optional: bool = False) -> Any:
-        """The JSON body checked by its model (services.common.wire.Body): the owning
+        """The JSON body checked by its model (services.common.infra.wire.Body): the owning
         service's rules answer exactly as the service itself would."""
         return model.parse(self.optional_json_object() if optional else self.json_object())
 

@@ -17,8 +17,8 @@ from gateway.routes.ops import OpsRoutes
 from gateway.routes.pages import PageRoutes
 from gateway.routes.review import ReviewRoutes
 from gateway.routes.uploads import UploadRoutes
-from services.common.events import broadcast_handler
-from services.common.storage import Storage
+from services.common.infra.events import broadcast_handler
+from services.common.infra.storage import Storage
 
 
 class GatewayService(

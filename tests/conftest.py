@@ -76,7 +76,7 @@ def stack(tmp_path_factory, postgres_url):
         CONSISTENCY_SETTLE_SECONDS="1",
         # an account holds at most 30 materials here (200 in production): test_upload_safety fills one
         MATERIALS_MAX_COUNT_PER_ACCOUNT="30",
-        # texts go to the outbox provider's file (services/common/sms.py): Stack.texts_to reads it
+        # texts go to the outbox provider's file (services/common/infra/sms.py): Stack.texts_to reads it
         SMS_OUTBOX_FILE=str(data_dir / "sms.jsonl"),
         # every test's client comes from 127.0.0.1: the per-address login limit (20 failures
         # in 15 minutes in production) is tested on its own (test_accounts)

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from services.common.people import id_check_digit
+from services.common.court.people import id_check_digit
 
 COURT_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -46,7 +46,7 @@ def new_postgres_database(prefix: str = "court_test") -> tuple[str, Callable[[],
         with admin.cursor() as cur:
             cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
             cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            # the services' roles the cluster shape made for it (services.common.roles)
+            # the services' roles the cluster shape made for it (services.common.infra.roles)
             cur.execute("SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s)", (name + "_",))
             for (role,) in cur.fetchall():
                 cur.execute(f'DROP ROLE IF EXISTS "{role}"')
@@ -158,8 +158,8 @@ class StackHandle:
     ) -> str:
         """``actor`` as the gateway sends it to ``target`` ("service.method"): a statement
         signed with this stack's key (``key``: another one, base64 or PEM), for tests that
-        call services directly over the broker (services/common/actor.py)."""
-        from services.common import actor as statements
+        call services directly over the broker (services/common/infra/actor.py)."""
+        from services.common.infra import actor as statements
 
         signing = statements.load_signing_key(key or self.state()["actor_signing_key"])
         told = statements.claims_for(target, actor)
@@ -613,7 +613,7 @@ def object_store(stack: StackHandle):
     """The stack's S3 bucket, for tests that check what is (not) stored."""
     from minio import Minio
 
-    from services.common.storage import ObjectStore
+    from services.common.infra.storage import ObjectStore
 
     state = stack.state()
     client = Minio(

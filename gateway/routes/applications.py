@@ -7,7 +7,7 @@ import re
 from gateway.errors import ApiError
 from gateway.http import Context, route
 from services.applications import schemas
-from services.common.ids import ApplicationId
+from services.common.infra.ids import ApplicationId
 
 APPLICANTS = ("party", "lawyer")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from gateway.errors import ApiError
 from gateway.http import Context, route
 from services.case_binding import schemas
-from services.common.shapes import PageQuery
+from services.common.infra.shapes import PageQuery
 from services.dossier.schemas import ReaderDayPage
 
 # The court's feed sends thousands of cases per call (10,000 realistic ones are ~6 MiB of

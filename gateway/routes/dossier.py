@@ -2,7 +2,7 @@
 "Administration"). Bytes never cross the broker: uploads go to object storage before the
 RPC; pages and print copies come back as a short-lived object that is streamed and then
 deleted. Link tokens stay out of the logs: the gateway's access line names the route
-pattern, and services.common.logging redacts /r/<token> anywhere else."""
+pattern, and services.common.infra.logging redacts /r/<token> anywhere else."""
 
 from __future__ import annotations
 
@@ -26,13 +26,13 @@ from gateway.http import (
     route,
     token_digest,
 )
-from services.common import config, staging
-from services.common.errors import DomainError
-from services.common.shapes import PageQuery
+from services.common.infra import config, staging
+from services.common.infra.errors import DomainError
+from services.common.infra.shapes import PageQuery
 from services.dossier import schemas
 
 if TYPE_CHECKING:
-    from services.common.storage import ObjectStore
+    from services.common.infra.storage import ObjectStore
 
 log = logging.getLogger("gateway")
 

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError
 from gateway.http import Context, Media, route
-from services.common import clock
+from services.common.court import clock
 from services.review.schemas import ExportQuery, StatisticsTable
 
 log = logging.getLogger("gateway")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from gateway.http import NO_CONTENT, Context, client_address, route, token_digest
-from services.common.verification import VERIFICATION_GRANT
-from services.common.wire import Empty
+from services.common.court.verification import VERIFICATION_GRANT
+from services.common.infra.wire import Empty
 from services.identity import schemas
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from werkzeug.wrappers import Response
 from gateway.errors import ApiError, json_response
 from gateway.http import Context, Media, bearer_token, route
 from gateway.openapi import openapi_document
-from services.common import config
-from services.common.wire import Answer
+from services.common.infra import config
+from services.common.infra.wire import Answer
 
 if TYPE_CHECKING:
     from gateway.dependencies import BrokerProbe

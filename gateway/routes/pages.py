@@ -32,7 +32,7 @@ from gateway.http import (
     route,
     token_digest,
 )
-from services.common import clock
+from services.common.court import clock
 from services.identity import schemas as identity_schemas
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from gateway.http import NO_CONTENT, Context, route
 from gateway.routes.applications import APPLICANTS, _application_id
-from services.common.shapes import Booking, PageQuery
+from services.common.infra.shapes import Booking, PageQuery
 from services.review import schemas
 
 

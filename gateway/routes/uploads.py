@@ -14,9 +14,9 @@ from werkzeug.wrappers import Response
 from gateway.errors import SECURITY_HEADERS, ApiError
 from gateway.http import Context, Media, route
 from services.applications import schemas
-from services.common import metrics, staging, uploads
-from services.common.errors import DomainError
-from services.common.storage import ObjectStore
+from services.common.infra import metrics, staging, uploads
+from services.common.infra.errors import DomainError
+from services.common.infra.storage import ObjectStore
 
 log = logging.getLogger("gateway.uploads")
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Protocol
 
-from services.common import clock, shapes, text
-from services.common import reading as reading_rule
-from services.common.errors import DomainError, validation_error
-from services.common.uploads import MATERIAL_KINDS
+from services.common.court import clock, text
+from services.common.court import reading as reading_rule
+from services.common.infra import shapes
+from services.common.infra.errors import DomainError, validation_error
+from services.common.infra.uploads import MATERIAL_KINDS
 
 # Every lawyer's reading application carries these four (of record, bound or archived).
 LAWYER_REQUIRED = ("license", "firm_letter", "authorization", "party_id")
@@ -134,7 +135,7 @@ class Reading(Protocol):
 
 def effective_status(app: Reading, today: date) -> str:
     """The status on the court's calendar day ``today``: the one rule every service shows
-    (services.common.reading), an approval whose date has passed reading ``expired``."""
+    (services.common.court.reading), an approval whose date has passed reading ``expired``."""
     reading = {"mode": app.mode, "valid_until": app.valid_until, "end_date": app.end_date, "attended": app.attended}
     start_of_today = datetime.combine(today, time.min, tzinfo=clock.COURT_TZ)
     return reading_rule.effective_status(app.status, reading, start_of_today)

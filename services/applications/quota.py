@@ -6,14 +6,14 @@ store. Both limits count every material the account holds, used in an applicatio
 registration is refused with 413 ``too_large``: not 429, since waiting does not help; the
 gateway then deletes the bytes it stored.
 
-Settings (services.common.config.get): MATERIALS_MAX_COUNT_PER_ACCOUNT (200) and
+Settings (services.common.infra.config.get): MATERIALS_MAX_COUNT_PER_ACCOUNT (200) and
 MATERIALS_MAX_BYTES_PER_ACCOUNT (500 MiB).
 """
 
 from __future__ import annotations
 
-from services.common import config
-from services.common.errors import DomainError
+from services.common.infra import config
+from services.common.infra.errors import DomainError
 
 MiB = 1024 * 1024
 DEFAULT_MAX_COUNT = 200

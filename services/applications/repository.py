@@ -26,9 +26,10 @@ from services.applications.models import (
     Outbox,
     RepresentationEnd,
 )
-from services.common import clock, housekeeping, idempotency, reading
-from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf
-from services.common.messaging import Messages, ServiceSqlRepository
+from services.common.court import clock, reading
+from services.common.infra import housekeeping, idempotency
+from services.common.infra.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf
+from services.common.infra.messaging import Messages, ServiceSqlRepository
 
 
 class ApplicationsRepository(Messages, Protocol):

@@ -10,10 +10,10 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field
 
 from services.applications import domain
-from services.common import case_numbers, clock, reading
-from services.common.shapes import CASE_NO, MATERIAL_IDS, Application, Kind, PageQuery, application_object
-from services.common.uploads import MATERIAL_KINDS
-from services.common.wire import Answer, Body, optional, required, ruled, text_schema
+from services.common.court import case_numbers, clock, reading
+from services.common.infra.shapes import CASE_NO, MATERIAL_IDS, Application, Kind, PageQuery, application_object
+from services.common.infra.uploads import MATERIAL_KINDS
+from services.common.infra.wire import Answer, Body, optional, required, ruled, text_schema
 
 
 def _scope(value: Any) -> str:
@@ -138,7 +138,7 @@ def booking(app) -> dict | None:
 
 
 def application(app, materials: list, today: date, *, for_owner: bool = False) -> dict:
-    """The application object (services.common.shapes.application_object), its status on the
+    """The application object (services.common.infra.shapes.application_object), its status on the
     court's day ``today``; ``actions``: what its applicant may do now (``for_owner``:
     domain.reader_actions), nothing for the court's staff."""
     start_of_today = datetime.combine(today, time.min, tzinfo=clock.COURT_TZ)
@@ -169,8 +169,8 @@ def revoked_event(app) -> dict:
 def submitted_event(app, materials: list, phone: str | None = None) -> dict:
     """The phone is the applicant's verified number from the sign-in, passed on for
     review's text-message copy of a notice and not kept by this service: sealed for review
-    alone (services.common.contact), as dossier hears the same event."""
-    from services.common.contact import seal_phone
+    alone (services.common.infra.contact), as dossier hears the same event."""
+    from services.common.infra.contact import seal_phone
 
     applicant = {"id": app.applicant_id, **reading.applicant(app)}
     seal_phone(applicant, phone)

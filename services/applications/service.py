@@ -8,17 +8,18 @@ import eventlet
 
 from services.applications import repository, usecases
 from services.applications.models import Outbox
-from services.common import config, consistency, housekeeping, metrics, staging, verification
-from services.common.actor import Actor
-from services.common.db import Database
-from services.common.errors import DomainError
-from services.common.events import AnnouncingDispatcher, handles
-from services.common.faults import fault_point
-from services.common.health import HealthMixin
-from services.common.messaging import OutboxRelay, RelaysOutbox
-from services.common.rpc import DeadlineRpc, actor_rpc
-from services.common.storage import Storage
-from services.common.timers import configured_timer
+from services.common.court import consistency, verification
+from services.common.infra import config, housekeeping, metrics, staging
+from services.common.infra.actor import Actor
+from services.common.infra.db import Database
+from services.common.infra.errors import DomainError
+from services.common.infra.events import AnnouncingDispatcher, handles
+from services.common.infra.health import HealthMixin
+from services.common.infra.messaging import OutboxRelay, RelaysOutbox
+from services.common.infra.rpc import DeadlineRpc, actor_rpc
+from services.common.infra.storage import Storage
+from services.common.infra.timers import configured_timer
+from services.common.testing.faults import fault_point
 
 log = logging.getLogger(__name__)
 

@@ -16,13 +16,14 @@ from typing import Any
 from services.applications import domain, quota, repository, schemas
 from services.applications.models import Application, IdempotencyKey, Inbox, Material, Outbox, RepresentationEnd
 from services.applications.repository import ApplicationsRepository, ApplicationsWork
-from services.common import clock, consistency, housekeeping, idempotency, paging, reading, staging, text, verification
-from services.common.actor import Actor
-from services.common.db import Conflict, RepositoryUnitOfWork
-from services.common.errors import DomainError, not_found, validation_error
-from services.common.ids import ApplicationId, application_row
-from services.common.messaging import read_event
-from services.common.verification import VERIFICATION_GRANT, require_verified
+from services.common.court import clock, consistency, reading, text, verification
+from services.common.court.verification import VERIFICATION_GRANT, require_verified
+from services.common.infra import housekeeping, idempotency, paging, staging
+from services.common.infra.actor import Actor
+from services.common.infra.db import Conflict, RepositoryUnitOfWork
+from services.common.infra.errors import DomainError, not_found, validation_error
+from services.common.infra.ids import ApplicationId, application_row
+from services.common.infra.messaging import read_event
 
 log = logging.getLogger(__name__)
 
@@ -579,7 +580,7 @@ def count_by_status(uow: ApplicationsWork) -> dict[str, int]:
     return counts
 
 
-# -- what the services must agree on (services.common.consistency) --------------------------
+# -- what the services must agree on (services.common.court.consistency) --------------------------
 
 
 def consistency_facts(

@@ -28,9 +28,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from services.case_binding import domain, repository, usecases
-from services.common import case_numbers, migrate
-from services.common.db import UnitOfWork, make_engine
-from services.common.errors import DomainError
+from services.common.court import case_numbers
+from services.common.infra import migrate
+from services.common.infra.db import UnitOfWork, make_engine
+from services.common.infra.errors import DomainError
 
 CSV_HELP = """CSV（UTF-8，可带 BOM；首行为列名）：每行一名当事人或律师，案件的列在同一案号的各行重复
 （以该案号的第一行为准，后续行可留空）；只有案件、没有人员的行，role 留空。

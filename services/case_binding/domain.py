@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, overload
 
-from services.common import case_numbers, text
-from services.common.errors import DomainError, validation_error
-from services.common.people import (
+from services.common.court import case_numbers, text
+from services.common.court.people import (
     is_valid_credit_code,
     is_valid_id_number,
     normalise_credit_code,
     normalise_id_number,
 )
+from services.common.infra.errors import DomainError, validation_error
 
 CASE_STATUSES = ("in_trial", "archived")  # 审理中 / 已归档
 IMPORT_MAX_CASES = 20_000

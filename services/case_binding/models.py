@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import UtcDateTime
-from services.common.messaging import InboxMixin, OutboxMixin
+from services.common.infra.db import UtcDateTime
+from services.common.infra.messaging import InboxMixin, OutboxMixin
 
 
 class Base(DeclarativeBase):

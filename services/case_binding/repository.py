@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from services.case_binding import domain
 from services.case_binding.models import Binding, Case, CaseLawyer, CaseParty, Claim, Inbox, Outbox
-from services.common.actor import Actor
-from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected, table_of
-from services.common.messaging import Messages, OutboxAndInbox
+from services.common.infra.actor import Actor
+from services.common.infra.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected, table_of
+from services.common.infra.messaging import Messages, OutboxAndInbox
 
 CHUNK = 500  # rows per statement: well under SQLite's bound-parameter limit
 

@@ -9,9 +9,9 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, ValidationInfo
 
 from services.case_binding import domain
-from services.common import clock
-from services.common.shapes import CASE_NO, DATE_TIME, MATERIAL_IDS, PageQuery
-from services.common.wire import Answer, Body, Described, optional, required, ruled, text_schema
+from services.common.court import clock
+from services.common.infra.shapes import CASE_NO, DATE_TIME, MATERIAL_IDS, PageQuery
+from services.common.infra.wire import Answer, Body, Described, optional, required, ruled, text_schema
 
 BINDING_STATUSES = Literal["pending", "approved", "rejected", "revoked"]
 RELATIONS = Literal["party", "lawyer_of_record", "lawyer_bound", "none"]

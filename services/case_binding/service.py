@@ -8,14 +8,15 @@ from nameko.rpc import rpc
 
 from services.case_binding import repository, usecases
 from services.case_binding.models import Inbox, Outbox
-from services.common import housekeeping, metrics, verification
-from services.common.db import Database
-from services.common.errors import DomainError
-from services.common.events import AnnouncingDispatcher, handles
-from services.common.health import HealthMixin
-from services.common.messaging import OutboxRelay, RelaysOutbox
-from services.common.rpc import actor_rpc
-from services.common.timers import configured_timer
+from services.common.court import verification
+from services.common.infra import housekeeping, metrics
+from services.common.infra.db import Database
+from services.common.infra.errors import DomainError
+from services.common.infra.events import AnnouncingDispatcher, handles
+from services.common.infra.health import HealthMixin
+from services.common.infra.messaging import OutboxRelay, RelaysOutbox
+from services.common.infra.rpc import actor_rpc
+from services.common.infra.timers import configured_timer
 
 log = logging.getLogger(__name__)
 

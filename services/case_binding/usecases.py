@@ -13,11 +13,12 @@ from typing import Any
 from services.case_binding import domain, schemas
 from services.case_binding.models import Binding, Case, Claim
 from services.case_binding.repository import CaseBindingRepository, CaseBindingWork, chunks
-from services.common import case_numbers, clock, metrics, paging, verification
-from services.common.actor import Actor
-from services.common.db import Conflict
-from services.common.errors import DomainError, not_found, validation_error
-from services.common.verification import require_verified
+from services.common.court import case_numbers, clock, verification
+from services.common.court.verification import require_verified
+from services.common.infra import metrics, paging
+from services.common.infra.actor import Actor
+from services.common.infra.db import Conflict
+from services.common.infra.errors import DomainError, not_found, validation_error
 
 log = logging.getLogger(__name__)
 

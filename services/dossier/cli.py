@@ -12,14 +12,14 @@ import sys
 
 from sqlalchemy.orm import sessionmaker
 
-from services.common.db import UnitOfWork, make_engine
+from services.common.infra.db import UnitOfWork, make_engine
 from services.dossier import repository, usecases
 
 
 def check_log() -> int:
     """The chain, walked entry by entry, and against every head exported to object storage."""
-    from services.common import config
-    from services.common.storage import ObjectStore, bucket_name, make_client
+    from services.common.infra import config
+    from services.common.infra.storage import ObjectStore, bucket_name, make_client
 
     config.adopt_local_stack()
     engine = make_engine("dossier", pool_size=1)

@@ -19,9 +19,9 @@ from minio.error import S3Error
 from nameko.extensions import DependencyProvider
 from PIL import Image
 
-from services.common import config, staging
-from services.common.errors import DomainError
-from services.common.storage import ObjectStore, bucket_name, ensure_bucket, make_client, random_name
+from services.common.infra import config, staging
+from services.common.infra.errors import DomainError
+from services.common.infra.storage import ObjectStore, bucket_name, ensure_bucket, make_client, random_name
 from services.dossier import rendering
 
 RENDERS = "dossier/renders"  # unstamped pages, per document and page: safe to share

@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import or_
 
-from services.common import clock
-from services.common.actor import Actor
-from services.common.errors import DomainError, validation_error
-from services.common.ids import ApplicationId
-from services.common.people import mask_id_number
+from services.common.court import clock
+from services.common.court.people import mask_id_number
+from services.common.infra.actor import Actor
+from services.common.infra.errors import DomainError, validation_error
+from services.common.infra.ids import ApplicationId
 
 # What the access log records (阅卷记录).
 VIEW_PAGE = "view_page"

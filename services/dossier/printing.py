@@ -21,9 +21,10 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, Protocol, cast
 
-from services.common import clock, config, idempotency, staging
-from services.common.actor import Actor
-from services.common.errors import DomainError, validation_error
+from services.common.court import clock
+from services.common.infra import config, idempotency, staging
+from services.common.infra.actor import Actor
+from services.common.infra.errors import DomainError, validation_error
 from services.dossier import domain
 from services.dossier.dependencies import PRINTS
 from services.dossier.models import PrintJob

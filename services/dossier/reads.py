@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from services.common import case_numbers, clock, paging
-from services.common.actor import Actor
-from services.common.errors import DomainError, not_found
+from services.common.court import case_numbers, clock
+from services.common.infra import paging
+from services.common.infra.actor import Actor
+from services.common.infra.errors import DomainError, not_found
 from services.dossier import domain
 from services.dossier.repository import DossierWork
 

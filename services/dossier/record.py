@@ -14,8 +14,8 @@ import eventlet.tpool
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from services.common import clock
-from services.common.actor import Actor
+from services.common.court import clock
+from services.common.infra.actor import Actor
 from services.dossier import domain, rendering
 from services.dossier.repository import DossierWork
 

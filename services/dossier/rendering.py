@@ -21,7 +21,7 @@ import pypdfium2 as pdfium
 from eventlet import patcher
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from services.common.pdfium import PDFIUM_LOCK  # shared with the upload check
+from services.common.infra.pdfium import PDFIUM_LOCK  # shared with the upload check
 
 _threading = patcher.original("threading")
 

@@ -18,8 +18,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 
-from services.common.db import RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected
-from services.common.messaging import Messages, ServiceSqlRepository
+from services.common.infra.db import RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected
+from services.common.infra.messaging import Messages, ServiceSqlRepository
 from services.dossier import domain
 from services.dossier.models import (
     AccessLogEntry,
@@ -71,7 +71,7 @@ def as_reading(row: Reading | None) -> domain.Reading | None:
 
 
 class DossierRepository(Messages, Protocol):
-    idempotency_keys: Any  # services.common.idempotency.Keys
+    idempotency_keys: Any  # services.common.infra.idempotency.Keys
 
     def take_turns(self, *key: object) -> None:
         """Take turns with whatever else decides from the same facts (PostgreSQL)."""

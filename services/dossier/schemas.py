@@ -7,9 +7,9 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from services.common import clock
-from services.common.shapes import DATE_TIME, DAY
-from services.common.wire import Answer, Body, Described
+from services.common.court import clock
+from services.common.infra.shapes import DATE_TIME, DAY
+from services.common.infra.wire import Answer, Body, Described
 from services.dossier.domain import MAX_PRINT_DOCUMENTS
 from services.dossier.models import AccessLogEntry, Document
 

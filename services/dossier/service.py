@@ -23,16 +23,16 @@ import logging
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.common import config, housekeeping, idempotency, metrics, staging
-from services.common.db import Database
-from services.common.errors import DomainError
-from services.common.events import AnnouncingDispatcher, handles
-from services.common.faults import fault_point
-from services.common.health import HealthMixin
-from services.common.messaging import OutboxRelay, RelaysOutbox
-from services.common.rpc import DeadlineRpc, actor_rpc
-from services.common.storage import Storage
-from services.common.timers import configured_timer
+from services.common.infra import config, housekeeping, idempotency, metrics, staging
+from services.common.infra.db import Database
+from services.common.infra.errors import DomainError
+from services.common.infra.events import AnnouncingDispatcher, handles
+from services.common.infra.health import HealthMixin
+from services.common.infra.messaging import OutboxRelay, RelaysOutbox
+from services.common.infra.rpc import DeadlineRpc, actor_rpc
+from services.common.infra.storage import Storage
+from services.common.infra.timers import configured_timer
+from services.common.testing.faults import fault_point
 from services.dossier import printing, reads, record, repository, usecases
 from services.dossier.dependencies import PageMachinery
 from services.dossier.models import IdempotencyKey, Inbox, Outbox
@@ -58,7 +58,7 @@ class DossierService(HealthMixin, RelaysOutbox):
 
     @rpc(expected_exceptions=DomainError)
     def consistency_facts(self, ids):
-        """For the consistency check (services.common.consistency): what this service holds."""
+        """For the consistency check (services.common.court.consistency): what this service holds."""
         return usecases.consistency_facts(self.dossiers, ids)
 
     @actor_rpc(expected_exceptions=DomainError)
@@ -186,7 +186,7 @@ class DossierService(HealthMixin, RelaysOutbox):
         """The 阅卷记录 as a PDF for the case file, for the court's own staff."""
         return record.record(self.dossiers, self.pages, actor=actor, application_id=application_id)
 
-    # Retried with back-off on error (services.common.events): a grant must not be lost to
+    # Retried with back-off on error (services.common.infra.events): a grant must not be lost to
     # a passing database hiccup; the inbox makes the retry harmless.
     @handles("applications", "application_submitted")
     def on_application_submitted(self, payload):

@@ -11,10 +11,11 @@ import re
 from datetime import datetime
 from typing import Any, Protocol
 
-from services.common import case_numbers, clock, config, housekeeping, paging, staging, text
-from services.common.actor import Actor
-from services.common.errors import DomainError, not_found, validation_error
-from services.common.faults import NO_FAULT, Fault
+from services.common.court import case_numbers, clock, text
+from services.common.infra import config, housekeeping, paging, staging
+from services.common.infra.actor import Actor
+from services.common.infra.errors import DomainError, not_found, validation_error
+from services.common.testing.faults import NO_FAULT, Fault
 from services.dossier import domain, schemas
 from services.dossier.models import Document, Link, Reading
 from services.dossier.rendering import PdfRefused
@@ -56,7 +57,7 @@ def ingest_document(
     """Register a PDF the gateway staged at ``key``: check it opens, count its pages, and
     announce it. On any refusal the staged object is deleted: nothing half-ingested stays.
     The announcement leaves with the service's next relay; ``ingest_after_commit`` is the
-    crash test's point between the two (services.common.faults)."""
+    crash test's point between the two (services.common.testing.faults)."""
     ingested = False
     try:
         if not isinstance(actor, dict) or actor.get("role") != "admin":
@@ -461,10 +462,10 @@ HEADS_PREFIX = "access-log/heads/"
 
 def heads_store(store: Any) -> Any:
     """Where the heads go: ``S3_HEADS_BUCKET`` when set, a bucket under object lock that
-    the setup step makes (``python -m services.common.storage``: versioned, a compliance
+    the setup step makes (``python -m services.common.infra.storage``: versioned, a compliance
     retention on every object, so no key can delete or replace a head once written),
     else the store's own bucket."""
-    from services.common.storage import ObjectStore
+    from services.common.infra.storage import ObjectStore
 
     bucket = config.get("S3_HEADS_BUCKET")
     return store if not bucket or bucket == store.bucket else ObjectStore(store.client, bucket)
@@ -566,7 +567,7 @@ def check_log(uow: DossierWork, batch: int = 5000, store: Any = None) -> list[st
     return check.finish(head.seq, head.hash) if head else [*check.problems, "the chain's head row is missing"]
 
 
-# -- what the services must agree on (services.common.consistency) --------------------------
+# -- what the services must agree on (services.common.court.consistency) --------------------------
 
 
 def consistency_facts(uow: DossierWork, ids: list[int]) -> dict[int, dict]:

@@ -7,7 +7,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from nameko.extensions import DependencyProvider
 
-from services.common import config
+from services.common.infra import config
 
 
 class Argon2Hasher:

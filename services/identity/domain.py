@@ -10,9 +10,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, overload
 
-from services.common import config, text
-from services.common.errors import DomainError, validation_error
-from services.common.people import is_valid_id_number, is_valid_phone, normalise_id_number
+from services.common.court import text
+from services.common.court.people import is_valid_id_number, is_valid_phone, normalise_id_number
+from services.common.infra import config
+from services.common.infra.errors import DomainError, validation_error
 
 PUBLIC_ROLES = ("party", "lawyer")  # 当事人, 律师: may sign up themselves
 STAFF_ROLES = ("clerk", "archivist", "admin")  # 审查人, 档案室, 管理员: created by an admin

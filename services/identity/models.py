@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import UtcDateTime
+from services.common.infra.db import UtcDateTime
 
 
 class Base(DeclarativeBase):

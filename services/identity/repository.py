@@ -18,8 +18,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
-from services.common import clock, paging
-from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected, serialise, table_of
+from services.common.court import clock
+from services.common.infra import paging
+from services.common.infra.db import (
+    Conflict,
+    RepositoryUnitOfWork,
+    UnitOfWork,
+    UnitOfWorkOf,
+    affected,
+    serialise,
+    table_of,
+)
 from services.identity.models import LoginThrottle, RegisteredLawyer, Session, SmsCode, User, Verification
 
 _THROTTLE = table_of(LoginThrottle)

@@ -9,10 +9,10 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, ValidationInfo
 from pydantic.json_schema import JsonDict
 
-from services.common import clock
-from services.common.people import mask_id_number, mask_phone
-from services.common.shapes import PageQuery
-from services.common.wire import Answer, Body, Described, optional, required, ruled, text_schema
+from services.common.court import clock
+from services.common.court.people import mask_id_number, mask_phone
+from services.common.infra.shapes import PageQuery
+from services.common.infra.wire import Answer, Body, Described, optional, required, ruled, text_schema
 from services.identity import domain
 
 PHONE: JsonDict = {"type": "string", "pattern": r"^1[3-9]\d{9}$", "examples": ["13800000000"]}

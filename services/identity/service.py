@@ -8,13 +8,13 @@ from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.common import config, housekeeping
-from services.common.db import Database
-from services.common.errors import DomainError
-from services.common.health import HealthMixin
-from services.common.rpc import actor_rpc
-from services.common.sms import Sms
-from services.common.timers import configured_timer
+from services.common.infra import config, housekeeping
+from services.common.infra.db import Database
+from services.common.infra.errors import DomainError
+from services.common.infra.health import HealthMixin
+from services.common.infra.rpc import actor_rpc
+from services.common.infra.sms import Sms
+from services.common.infra.timers import configured_timer
 from services.identity import repository, usecases
 from services.identity.dependencies import Passwords, Verification
 

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Protocol
 
-from services.common import clock, housekeeping
-from services.common.actor import Actor
-from services.common.db import Conflict, RepositoryUnitOfWork
-from services.common.errors import DomainError, validation_error
+from services.common.court import clock
+from services.common.infra import housekeeping
+from services.common.infra.actor import Actor
+from services.common.infra.db import Conflict, RepositoryUnitOfWork
+from services.common.infra.errors import DomainError, validation_error
 from services.identity import domain, repository
 from services.identity.models import LoginThrottle, Session, SmsCode, User, Verification
 from services.identity.repository import IdentityRepository, IdentityWork

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from services.common.errors import validation_error
+from services.common.infra.errors import validation_error
 
 MAX_DAYS_A_YEAR = 120  # holidays and 调休 days together: some thirty in a real year
 

@@ -1,5 +1,5 @@
 """Review's providers: the case directory and the dossier over RPC (with a deadline), the
-text messages (``services.common.sms.Sms``, shared by every service), and the
+text messages (``services.common.infra.sms.Sms``, shared by every service), and the
 reading-room notices per court."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import json
 import logging
 from pathlib import Path
 
-from services.common import config
-from services.common.rpc import DeadlineRpc
-from services.common.sms import Sms, SmsProvider
+from services.common.infra import config
+from services.common.infra.rpc import DeadlineRpc
+from services.common.infra.sms import Sms, SmsProvider
 
 __all__ = ["Sms", "SmsProvider", "case_directory", "dossier_directory", "onsite_notice"]
 

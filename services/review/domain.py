@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, overload
 
-from services.common import clock, text
-from services.common.errors import DomainError, validation_error
+from services.common.court import clock, text
+from services.common.infra.errors import DomainError, validation_error
 
 OPINIONS = ("approve", "reject", "return")  # 同意, 不同意, 退回补正
 MODES = ("online", "onsite")  # 在线阅卷, 现场阅卷

@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from services.common import clock, paging, reading
-from services.common.actor import Actor
-from services.common.errors import DomainError, validation_error
+from services.common.court import clock, reading
+from services.common.infra import paging
+from services.common.infra.actor import Actor
+from services.common.infra.errors import DomainError, validation_error
 from services.review import domain
 from services.review.models import ReviewedApplication
 from services.review.repository import ReviewWork

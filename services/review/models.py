@@ -8,10 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import UtcDateTime
-from services.common.idempotency import IdempotencyMixin
-from services.common.ids import ApplicationId
-from services.common.messaging import InboxMixin, OutboxMixin
+from services.common.infra.db import UtcDateTime
+from services.common.infra.idempotency import IdempotencyMixin
+from services.common.infra.ids import ApplicationId
+from services.common.infra.messaging import InboxMixin, OutboxMixin
 
 
 class Base(DeclarativeBase):

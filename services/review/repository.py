@@ -13,10 +13,11 @@ from typing import Any, Protocol
 from sqlalchemy import Select, String, and_, cast, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
-from services.common import clock, idempotency, paging, reading
-from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected
-from services.common.ids import ApplicationId
-from services.common.messaging import Messages, ServiceSqlRepository
+from services.common.court import clock, reading
+from services.common.infra import idempotency, paging
+from services.common.infra.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected
+from services.common.infra.ids import ApplicationId
+from services.common.infra.messaging import Messages, ServiceSqlRepository
 from services.review.models import (
     EndedApplication,
     IdempotencyKey,

@@ -9,10 +9,10 @@ from typing import Any, ClassVar, Literal, cast
 from pydantic import Field
 from pydantic.json_schema import JsonDict
 
-from services.common import clock, reading
-from services.common.reading import effective_status
-from services.common.shapes import DATE_TIME, DAY, Application, Booking, PageQuery, application_object
-from services.common.wire import Answer, Body, Described
+from services.common.court import clock, reading
+from services.common.court.reading import effective_status
+from services.common.infra.shapes import DATE_TIME, DAY, Application, Booking, PageQuery, application_object
+from services.common.infra.wire import Answer, Body, Described
 from services.review import domain
 from services.review.models import Message, ReviewedApplication, RoomBooking
 
@@ -282,7 +282,7 @@ def booked(booking: RoomBooking | None) -> dict[str, str] | None:
 def application(
     row: ReviewedApplication, now: datetime, booking: RoomBooking | None = None, role: str | None = None
 ) -> dict[str, Any]:
-    """The application object of API.md (services.common.shapes.application_object), status
+    """The application object of API.md (services.common.infra.shapes.application_object), status
     computed at ``now`` (expired on read), with the decisions a member of staff in ``role``
     may take on it now (domain.allowed_decisions)."""
     view = application_object(

@@ -6,11 +6,11 @@ Configuration (nameko config or environment):
   the reading room's 温馨提示 per court; 广东省广州市中级人民法院 has the manual's text built in.
 - ``SMS_PROVIDER`` (``outbox`` with ``SMS_OUTBOX_FILE``, ``log``, ``aliyun``, or
   ``package.module:Class``) and its keys: the text-message copies, each a template of
-  ``services.common.sms`` with the case number (see that module and the README).
+  ``services.common.infra.sms`` with the case number (see that module and the README).
 - ``REVIEW_RPC_TIMEOUT`` (5 s) for case_binding and dossier; ``OUTBOX_RELAY_SECONDS`` (1 s) for the
   outbox relay; ``REVIEW_SWEEP_SECONDS`` (5 s) for the sweeps of reminders (an online approval's
   last day, the day before a booked on-site slot).
-- ``COURT_FAULT_FILE``: tests only (see ``services.common.faults``); never set it in
+- ``COURT_FAULT_FILE``: tests only (see ``services.common.testing.faults``); never set it in
   production.
 """
 
@@ -20,15 +20,16 @@ import logging
 
 from nameko.rpc import rpc
 
-from services.common import housekeeping, idempotency, metrics, verification
-from services.common.db import Database
-from services.common.errors import DomainError
-from services.common.events import AnnouncingDispatcher, handles
-from services.common.faults import fault_point
-from services.common.health import HealthMixin
-from services.common.messaging import OutboxRelay, RelaysOutbox
-from services.common.rpc import actor_rpc
-from services.common.timers import configured_timer
+from services.common.court import verification
+from services.common.infra import housekeeping, idempotency, metrics
+from services.common.infra.db import Database
+from services.common.infra.errors import DomainError
+from services.common.infra.events import AnnouncingDispatcher, handles
+from services.common.infra.health import HealthMixin
+from services.common.infra.messaging import OutboxRelay, RelaysOutbox
+from services.common.infra.rpc import actor_rpc
+from services.common.infra.timers import configured_timer
+from services.common.testing.faults import fault_point
 from services.review import exports, repository, usecases
 from services.review.dependencies import Sms, case_directory, dossier_directory
 from services.review.models import IdempotencyKey, Inbox, Outbox
@@ -55,7 +56,7 @@ class ReviewService(HealthMixin, RelaysOutbox):
     # -- RPC (from the gateway) ----------------------------------------------------------------
     @rpc(expected_exceptions=DomainError)
     def consistency_facts(self, ids):
-        """For the consistency check (services.common.consistency): what this service holds."""
+        """For the consistency check (services.common.court.consistency): what this service holds."""
         return usecases.consistency_facts(self.review, ids)
 
     @actor_rpc(expected_exceptions=DomainError)
@@ -149,7 +150,7 @@ class ReviewService(HealthMixin, RelaysOutbox):
         usecases.mark_read(self.review, actor, message_id)
 
     # -- events ----------------------------------------------------------------------------------
-    # Retried with back-off on error, then parked as a dead letter (services.common.events):
+    # Retried with back-off on error, then parked as a dead letter (services.common.infra.events):
     # losing a submission would lose an application from the queue. Payloads that cannot
     # be read are dropped by the use case (logged): no retry would read them either.
     @handles("applications", "application_submitted")

@@ -13,25 +13,15 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from services.common import (
-    case_numbers,
-    clock,
-    consistency,
-    idempotency,
-    ids,
-    metrics,
-    paging,
-    reading,
-    text,
-    verification,
-)
-from services.common.actor import Actor
-from services.common.contact import phone_of
-from services.common.db import Conflict
-from services.common.errors import DomainError, not_found, validation_error
-from services.common.faults import NO_FAULT, Fault
-from services.common.ids import ApplicationId
-from services.common.messaging import read_event
+from services.common.court import case_numbers, clock, consistency, reading, text, verification
+from services.common.infra import idempotency, ids, metrics, paging
+from services.common.infra.actor import Actor
+from services.common.infra.contact import phone_of
+from services.common.infra.db import Conflict
+from services.common.infra.errors import DomainError, not_found, validation_error
+from services.common.infra.ids import ApplicationId
+from services.common.infra.messaging import read_event
+from services.common.testing.faults import NO_FAULT, Fault
 from services.review import calendar, domain, schemas
 from services.review.dependencies import SmsProvider, onsite_notice
 from services.review.models import EndedApplication, ReadingRoom, ReviewedApplication, RoomBooking, WorkCalendarYear
@@ -539,7 +529,7 @@ def send_expiry_reminders(uow: ReviewWork, sms: SmsProvider, limit: int = 500) -
 
 
 def _text(sms: SmsProvider, phone: str | None, template: str, case_no: str, **more: str) -> None:
-    """The text-message copy of a 站内信: a template of ``services.common.sms`` with the
+    """The text-message copy of a 站内信: a template of ``services.common.infra.sms`` with the
     case number (and ``more`` parameters: a booked slot). The service's ``Sms`` never
     raises; other providers are guarded here."""
     if not phone:
@@ -592,7 +582,7 @@ def _court_day(instant: datetime) -> date:
     return clock.as_aware(instant).astimezone(clock.COURT_TZ).date()
 
 
-# -- what the services must agree on (services.common.consistency) --------------------------
+# -- what the services must agree on (services.common.court.consistency) --------------------------
 def consistency_facts(uow: ReviewWork, ids: list[int]) -> dict[int, dict]:
     """Review's copy of these applications: status, decision, grant, attendance."""
     keys = [str(i) for i in ids][:2000]

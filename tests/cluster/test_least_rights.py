@@ -1,5 +1,5 @@
 """The cluster shape runs every process with its own credentials and the least rights it
-needs: on the broker (services.common.topology), on PostgreSQL (services.common.roles) and
+needs: on the broker (services.common.infra.topology), on PostgreSQL (services.common.infra.roles) and
 on the S3 server (deploy.cluster.S3_GRANTS). The stack works with them (a party registers
 and applies through HAProxy, which takes identity, applications, case_binding and review
 with their own users, roles and keys), and each is refused what belongs to another."""
@@ -15,7 +15,7 @@ import pytest
 from minio import Minio
 from minio.error import S3Error
 
-from services.common.topology import BROKER_USERS
+from services.common.infra.topology import BROKER_USERS
 from tests.e2e.test_dossier import ingest
 from tests.support import create_staff, make_pdf, new_case_no, new_party, wait_until
 
@@ -95,7 +95,7 @@ def test_a_service_s_broker_user_is_refused_what_is_another_s(cluster):
 
 
 def service_database_url(cluster, service: str) -> str:
-    from services.common.roles import service_url
+    from services.common.infra.roles import service_url
 
     owner = cluster.env["DATABASE_URL"]
     role, password = cluster.cluster().db_roles(owner)[service]
@@ -196,7 +196,7 @@ def test_the_access_log_heads_can_be_neither_deleted_nor_replaced(cluster):
     over it or a delete marker leaves it in place, and check-log still reads it."""
     from nameko import config
 
-    from services.common.storage import ObjectStore
+    from services.common.infra.storage import ObjectStore
     from services.dossier.usecases import HEADS_PREFIX, exported_heads
 
     state = cluster.cluster().state()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from services.common.shapes import Application
+from services.common.infra.shapes import Application
 from tests.support import Api, create_staff, make_pdf, new_case_no, new_party
 
 COURT = "广东省广州市中级人民法院"

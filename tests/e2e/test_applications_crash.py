@@ -1,6 +1,6 @@
 """A submission survives its service being killed between commit and publish.
 
-The applications process is restarted with ``COURT_FAULT_FILE`` (services/common/faults.py)
+The applications process is restarted with ``COURT_FAULT_FILE`` (services/common/testing/faults.py)
 armed with ``publish_after_commit``: the process kills itself (SIGKILL) right after a
 submission commits and before its ``application_submitted`` event is published. The test
 brings it back with ``deploy/stack.py up`` and watches the ``applications.events`` exchange

@@ -267,7 +267,7 @@ def test_make_test_passes_in_the_clean_clone(user):
     rabbitmqctl("add_vhost", vhost)
     try:
         rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-        from services.common.broker import apply_with_rabbitmqctl
+        from services.common.infra.broker import apply_with_rabbitmqctl
 
         apply_with_rabbitmqctl(vhost)
         started = time.monotonic()

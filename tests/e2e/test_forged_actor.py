@@ -1,4 +1,4 @@
-"""A service believes only the gateway (services/common/actor.py): a process that reaches
+"""A service believes only the gateway (services/common/infra/actor.py): a process that reaches
 the broker but holds no signing key cannot act as anyone. A plain actor, a statement signed
 by another key, an expired one and one addressed to another method are all refused with
 ``forbidden`` before any use case runs, and nothing changes."""
@@ -10,8 +10,8 @@ import time
 import pytest
 from nameko.standalone.rpc import ClusterRpcClient
 
-from services.common import actor as statements
-from services.common.errors import DomainError
+from services.common.infra import actor as statements
+from services.common.infra.errors import DomainError
 from tests.e2e.test_applications import apply, import_case
 from tests.support import new_party
 

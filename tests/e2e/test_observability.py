@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from services.common import metrics
+from services.common.infra import metrics
 from tests.support import (
     Api,
     StackHandle,
@@ -175,7 +175,7 @@ def test_metrics_request_id_and_clean_logs(stack, secrets_used):
     assert sample(gateway, "gateway_http_request_duration_seconds_count", route="/api/v1/me") >= 1
     assert sample(gateway, "gateway_rpc_calls_total", service="identity", method="login", outcome="domain_error") >= 1
 
-    # Every service: its own port on loopback, every metric defined in services.common.metrics.
+    # Every service: its own port on loopback, every metric defined in services.common.infra.metrics.
     for service in SERVICES:
         port = metrics_port(stack, service)
         assert loopback_only(port), f"{service} metrics port {port} is not on loopback only"
@@ -242,7 +242,7 @@ def test_readiness_probe_asks_the_process_itself(stack):
     assert len(nobody.stderr.strip().splitlines()) == 1, nobody.stderr
 
 
-# The court's own metrics (services/common/metrics.py) that one pass through the flows must
+# The court's own metrics (services/common/infra/metrics.py) that one pass through the flows must
 # show on the process that owns each.
 COURT_METRICS = (
     "court_review_pending",

@@ -1,7 +1,7 @@
 """Phone and ID numbers travel over AMQP only to the services that use them. The one
 event that carried one to a service that does not: ``application_submitted`` had the
 applicant's phone in plain for review's texts, and dossier hears the same message. It now
-carries the phone sealed for review (services/common/contact.py): what dossier's queue
+carries the phone sealed for review (services/common/infra/contact.py): what dossier's queue
 gets has neither the phone nor the ID number, and review still texts the applicant."""
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 from nameko.standalone.rpc import ClusterRpcClient
 
-from services.common.errors import DomainError
+from services.common.infra.errors import DomainError
 from tests.e2e.test_bindings import apply, materials
 from tests.e2e.test_cases import case_body, import_cases, lookup
 from tests.support import (

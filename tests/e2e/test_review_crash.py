@@ -1,7 +1,7 @@
 """The review service killed (SIGKILL) in the middle of a decision, then restarted:
 exactly one decision is recorded and exactly one is announced.
 
-The kill comes from a fault-injection point (services/common/faults.py,
+The kill comes from a fault-injection point (services/common/testing/faults.py,
 ``fault_point``): inert unless the process starts with ``COURT_FAULT_FILE`` naming a
 file, and it fires only when that file names the point. Here review is restarted with
 the variable set, dies right after the decision commits and before the outbox relay has

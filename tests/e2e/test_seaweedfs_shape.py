@@ -160,7 +160,7 @@ def test_the_manifests_seaweedfs_runs_and_serves_the_services_store(weed_cluster
             assert ready, f"{pod}: {spec['readinessProbe']['httpGet']} does not answer\n" + log_tail(tmp_path, pod)
             assert probe_answers(pods, pod, spec["livenessProbe"], named), pod
 
-    from services.common import storage
+    from services.common.infra import storage
 
     def store_through(filer: str):
         monkeypatch.setenv("S3_ENDPOINT", f"http://127.0.0.1:{pods.ports[filer][8333]}")
@@ -231,7 +231,7 @@ def test_composes_seaweedfs_runs_with_its_identities_and_healthcheck(tmp_path, m
                 return False
 
         assert wait_until(healthy, 60, 0.5), (tmp_path / "weed.log").read_text(errors="replace")[-3000:]
-        from services.common import storage
+        from services.common.infra import storage
 
         monkeypatch.setenv("S3_ENDPOINT", f"http://127.0.0.1:{ports['s3']}")
         monkeypatch.setenv("S3_ACCESS_KEY", "court")

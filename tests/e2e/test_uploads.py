@@ -14,7 +14,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from services.common import staging
+from services.common.infra import staging
 from tests.e2e.test_dossier import import_case, ingest
 from tests.support import Api, assert_error, create_staff, make_pdf, new_case_no, object_store, wait_until
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
-from services.common import migrate
-from services.common.db import UnitOfWork, make_engine
+from services.common.infra import migrate
+from services.common.infra.db import UnitOfWork, make_engine
 from tests.support import fresh_postgres_database
 
 

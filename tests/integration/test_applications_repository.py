@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from services.applications import repository, usecases
 from services.applications.models import Application, DiscardedObject, Material, Outbox, RepresentationEnd
-from services.common import clock, housekeeping
-from services.common.db import Conflict
+from services.common.court import clock
+from services.common.infra import housekeeping
+from services.common.infra.db import Conflict
 
 CASE = "（2021）粤01民初1号"
 COURT = "广东省广州市中级人民法院"

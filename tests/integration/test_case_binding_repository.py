@@ -9,7 +9,7 @@ import pytest
 
 from services.case_binding import domain, repository, usecases
 from services.case_binding.models import Binding, Outbox
-from services.common.db import Conflict
+from services.common.infra.db import Conflict
 from tests.support import new_id_number
 
 CASE = "（2021）粤01民初1号"

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from services.common.errors import DomainError
+from services.common.infra.errors import DomainError
 from services.dossier import domain, printing, repository, usecases
 from services.dossier.models import AccessLogEntry, Document, Link, Outbox, PrintJob, Reading
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.common.db import Conflict
+from services.common.infra.db import Conflict
 from services.identity import repository, usecases
 from services.identity.models import Session, SmsCode, User, Verification
 from tests.support import new_id_number, new_phone

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from services.common import clock
-from services.common.db import Conflict
-from services.common.errors import DomainError
+from services.common.court import clock
+from services.common.infra.db import Conflict
+from services.common.infra.errors import DomainError
 from services.review import repository, usecases
 from services.review.models import (
     EndedApplication,

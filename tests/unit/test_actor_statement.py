@@ -1,4 +1,4 @@
-"""The end user's signed statement (services/common/actor.py): what the gateway signs, what
+"""The end user's signed statement (services/common/infra/actor.py): what the gateway signs, what
 a service believes, and what it refuses."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.common import actor as statements
+from services.common.infra import actor as statements
 
 NOW = 1_800_000_000.0
 PARTY = {

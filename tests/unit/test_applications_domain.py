@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from services.applications import domain
-from services.common import idempotency, uploads
-from services.common.errors import DomainError
+from services.common.infra import idempotency, uploads
+from services.common.infra.errors import DomainError
 
 
 @dataclass

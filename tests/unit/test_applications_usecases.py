@@ -13,8 +13,8 @@ from sqlalchemy.pool import StaticPool
 
 from services.applications import repository, usecases
 from services.applications.models import Base, Outbox
-from services.common.db import RepositoryUnitOfWork, UnitOfWork
-from services.common.errors import DomainError
+from services.common.infra.db import RepositoryUnitOfWork, UnitOfWork
+from services.common.infra.errors import DomainError
 from tests.unit.fakes.applications import fake_unit_of_work
 
 CASE = "（2021）粤01民初1号"

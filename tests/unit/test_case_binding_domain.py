@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from services.case_binding import cli, domain
-from services.common.errors import DomainError
-from services.common.people import credit_code_check_character, is_valid_credit_code, normalise_credit_code
+from services.common.court.people import credit_code_check_character, is_valid_credit_code, normalise_credit_code
+from services.common.infra.errors import DomainError
 from tests.support import new_id_number
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from services.case_binding import domain, usecases
-from services.common.errors import DomainError
+from services.common.infra.errors import DomainError
 from tests.support import new_id_number
 from tests.unit.fakes.case_binding import fake_unit_of_work
 

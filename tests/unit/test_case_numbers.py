@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.common import case_numbers, clock
-from services.common.case_numbers import CaseNumber, canonical, parse
-from services.common.errors import DomainError
+from services.common.court import case_numbers, clock
+from services.common.court.case_numbers import CaseNumber, canonical, parse
+from services.common.infra.errors import DomainError
 
 
 @pytest.mark.parametrize(

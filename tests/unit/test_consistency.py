@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common import consistency
+from services.common.court import consistency
 
 ONLINE = {
     "opinion": "approve",

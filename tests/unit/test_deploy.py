@@ -17,10 +17,10 @@ from prometheus_client import REGISTRY
 
 import gateway.dependencies  # noqa: F401 - defines the gateway's RPC metrics
 import gateway.http  # noqa: F401 - defines the gateway's HTTP metrics
-import services.common.events  # noqa: F401 - defines the event retry and dead-letter counters
-import services.common.metrics  # noqa: F401 - defines every service's metrics
+import services.common.infra.events  # noqa: F401 - defines the event retry and dead-letter counters
+import services.common.infra.metrics  # noqa: F401 - defines every service's metrics
 from deploy.stack import SERVICES as PROCESSES
-from services.common.topology import BROKER_USERS, S3_GRANTS, s3_actions
+from services.common.infra.topology import BROKER_USERS, S3_GRANTS, s3_actions
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 K8S_VERSION = "1.33"
@@ -49,8 +49,8 @@ def pod_containers(doc: dict) -> list[dict]:
 
 
 MIGRATE_AND_POLICY = (
-    "python -m services.common.migrate && python -m services.common.roles"
-    " && python -m services.common.broker && python -m services.common.storage"
+    "python -m services.common.infra.migrate && python -m services.common.infra.roles"
+    " && python -m services.common.infra.broker && python -m services.common.infra.storage"
 )
 
 
@@ -195,7 +195,7 @@ def test_the_gateway_and_dossier_scale_on_cpu():
 
 def test_postgres_has_connections_for_every_pool_at_the_most_replicas():
     """A service process may hold MAX_WORKERS + 5 pooled connections and 10 more
-    (services/common/db.py); PostgreSQL's default of 100 was below what the services open."""
+    (services/common/infra/db.py); PostgreSQL's default of 100 was below what the services open."""
     most = {
         doc["spec"]["scaleTargetRef"]["name"]: doc["spec"]["maxReplicas"]
         for doc in by_kind("HorizontalPodAutoscaler").values()
@@ -575,7 +575,7 @@ def _identities(text: str) -> dict[str, list[str]]:
 
 def test_each_process_has_its_own_least_rights_credentials_in_both_shapes():
     """Compose and Kubernetes give every process the S3 actions, broker user and database
-    role that services.common.topology and services.common.roles derive; the migration job
+    role that services.common.infra.topology and services.common.infra.roles derive; the migration job
     gets every password it turns into a user or a role."""
     expected = {name: s3_actions(name, "court") for name in S3_GRANTS}
     compose_text = compose()["configs"]["s3-identities"]["content"]

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.common import clock
-from services.common.errors import DomainError
+from services.common.court import clock
+from services.common.infra.errors import DomainError
 from services.dossier import domain
 
 OWNER = {"id": 7, "name": "张三", "id_number": "440106199001011234"}

@@ -72,7 +72,7 @@ def test_reading_a_copy_marks_it_recently_read(tmp_path):
 
 
 def test_print_copies_beyond_the_limit_are_told_to_retry(tmp_path):
-    from services.common.errors import DomainError
+    from services.common.infra.errors import DomainError
 
     pages = Pages(None, tmp_path, None, print_concurrency=1, print_wait_seconds=0.05)
     assert pages._printing.acquire()  # one print copy under way

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.common.errors import DomainError
+from services.common.infra.errors import DomainError
 from services.dossier import reads
 from services.dossier.models import Document, Reading
 from tests.unit.fakes import dossier as fakes

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from services.common.errors import DomainError
+from services.common.infra.errors import DomainError
 from services.dossier import domain, usecases
 from services.dossier.models import Document
 from services.dossier.rendering import PdfRefused

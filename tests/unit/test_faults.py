@@ -1,4 +1,4 @@
-"""The one fault-point mechanism (services.common.faults): inert without ``COURT_FAULT_FILE``
+"""The one fault-point mechanism (services.common.testing.faults): inert without ``COURT_FAULT_FILE``
 or with another point armed; armed with this point, the process dies by SIGKILL there and
 the file is gone, so the restarted process does not die again."""
 
@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from services.common import faults
+from services.common.testing import faults
 
 ROOT = Path(__file__).resolve().parents[2]
-REACH = "from services.common.faults import fault_point; fault_point('ingest_after_commit'); print('survived')"
+REACH = "from services.common.testing.faults import fault_point; fault_point('ingest_after_commit'); print('survived')"
 
 
 def reach(env: dict[str, str]) -> subprocess.CompletedProcess:

@@ -13,8 +13,8 @@ from sqlalchemy.pool import StaticPool
 from services.applications import models as applications
 from services.applications import repository as applications_repository
 from services.applications import usecases as applications_usecases
-from services.common import housekeeping, idempotency
-from services.common.db import UnitOfWork
+from services.common.infra import housekeeping, idempotency
+from services.common.infra.db import UnitOfWork
 from services.dossier import models as dossier
 from services.dossier import repository as dossier_repository
 from services.dossier import usecases as dossier_usecases

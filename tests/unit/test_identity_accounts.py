@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from services.common.db import UnitOfWork, make_engine
-from services.common.errors import DomainError
+from services.common.infra.db import UnitOfWork, make_engine
+from services.common.infra.errors import DomainError
 from services.identity import models, repository, usecases
 from services.identity.dependencies import ManualCheck
 from tests.support import new_id_number, new_phone

@@ -1,6 +1,6 @@
 import pytest
 
-from services.common.errors import DomainError
+from services.common.infra.errors import DomainError
 from services.identity import domain
 
 VALID = {

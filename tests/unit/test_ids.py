@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.ids import ApplicationId, application_id, application_row
+from services.common.infra.ids import ApplicationId, application_id, application_row
 
 
 def test_an_application_id_is_the_contracts_string_whatever_number_an_event_carried():

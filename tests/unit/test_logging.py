@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from services.common import logging as court_logging
-from services.common import metrics
+from services.common.infra import logging as court_logging
+from services.common.infra import metrics
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "q3Vd9_xk2LrT8wYb1mZ0aPcE4sNfGhJuKi7oQ6tR5yU"
@@ -94,7 +94,7 @@ def test_applications_by_status_zeroes_a_status_that_emptied():
 
 
 def test_a_review_queue_that_empties_goes_to_zero():
-    from services.common import metrics
+    from services.common.infra import metrics
 
     metrics.set_review_queues([("甲法院", 2, 3600.0), ("乙法院", 1, 60.0)], {"甲法院": 3, "乙法院": 0})
     metrics.set_review_queues([("乙法院", 1, 120.0)], {"乙法院": 1})  # 甲法院's queue emptied
@@ -113,7 +113,7 @@ import os, sys, logging
 import eventlet
 eventlet.monkey_patch()
 import eventlet.tpool
-from services.common import logging as court_logging
+from services.common.infra import logging as court_logging
 
 handler = getattr(court_logging, sys.argv[1])
 log = logging.getLogger("both")

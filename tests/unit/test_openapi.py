@@ -18,7 +18,7 @@ from gateway.openapi import openapi_document
 from gateway.service import GatewayService
 from services.applications import domain as applications_domain
 from services.applications import schemas as applications_schemas
-from services.common.errors import DomainError
+from services.common.infra.errors import DomainError
 from services.identity import schemas as identity_schemas
 from services.review import schemas as review_schemas
 
@@ -300,7 +300,7 @@ def test_the_described_examples_are_accepted_by_the_services_rules():
 
 
 def test_the_shared_shapes_name_the_statuses_and_limits_the_services_have():
-    from services.common import shapes
+    from services.common.infra import shapes
     from services.review import domain as review_domain
 
     assert shapes.STATUSES == applications_domain.STATUSES

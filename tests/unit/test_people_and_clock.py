@@ -2,8 +2,8 @@ from datetime import date, datetime
 
 import pytest
 
-from services.common import clock
-from services.common.people import (
+from services.common.court import clock
+from services.common.court.people import (
     id_check_digit,
     is_valid_id_number,
     is_valid_phone,
@@ -61,7 +61,7 @@ def test_end_of_day_is_midnight_in_beijing():
 def test_an_applicant_s_phone_is_sealed_for_whoever_holds_the_contact_key():
     from nameko import config
 
-    from services.common.contact import new_key, phone_of, seal_phone
+    from services.common.infra.contact import new_key, phone_of, seal_phone
 
     key = new_key()
     with config.patch({"CONTACT_KEY": key}):

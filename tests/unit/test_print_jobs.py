@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pypdfium2 as pdfium
 import pytest
 
-from services.common.errors import DomainError
+from services.common.infra.errors import DomainError
 from services.dossier import domain, printing, reads, rendering
 from services.dossier.models import Document, PrintJob, Reading
 from tests.support import make_pdf

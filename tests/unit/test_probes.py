@@ -1,4 +1,4 @@
-"""The in-process probes (services/common/probes.py) on a container of stand-ins: ready only
+"""The in-process probes (services/common/infra/probes.py) on a container of stand-ins: ready only
 while every consumer's loop turns, alive unless every worker is busy and none finishes."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from kombu import Queue
 from nameko.amqp.consume import Consumer
 
-from services.common.probes import CONSUMER_STALE_SECONDS, ProcessWatch
+from services.common.infra.probes import CONSUMER_STALE_SECONDS, ProcessWatch
 
 
 class Clock:

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from deploy import cluster as shape
-from services.common import broker, events
+from services.common.infra import broker, events
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTRACT = Path(__file__).parent / "data" / "rabbitmq-4-schema.txt"
@@ -169,7 +169,7 @@ def test_no_config_asks_for_a_removed_or_deprecated_feature():
     texts = {
         "rabbitmq.conf": (ROOT / "deploy" / "rabbitmq" / "rabbitmq.conf").read_text(),
         "ConfigMap": rabbit_configmap()["rabbitmq.conf"],
-        "broker.py": (ROOT / "services" / "common" / "broker.py").read_text(),
+        "broker.py": (ROOT / "services" / "common" / "infra" / "broker.py").read_text(),
         "cluster.py": (ROOT / "deploy" / "cluster.py").read_text(),
         "stack.py": (ROOT / "deploy" / "stack.py").read_text(),
     }

@@ -18,9 +18,9 @@ from sqlalchemy.pool import StaticPool
 from services.applications import models as app_models
 from services.applications import repository as app_repository
 from services.applications import usecases as app_usecases
-from services.common import clock, consistency
-from services.common.db import RepositoryUnitOfWork, UnitOfWork
-from services.common.errors import DomainError
+from services.common.court import clock, consistency
+from services.common.infra.db import RepositoryUnitOfWork, UnitOfWork
+from services.common.infra.errors import DomainError
 from services.review import domain, usecases
 from services.review import repository as review_repository
 from services.review.models import Base, Outbox

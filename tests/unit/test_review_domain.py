@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 import pytest
 
-from services.common import clock
-from services.common.errors import DomainError
-from services.common.reading import effective_status, is_expired, reminder_due
+from services.common.court import clock
+from services.common.court.reading import effective_status, is_expired, reminder_due
+from services.common.infra.errors import DomainError
 from services.review import domain
 from services.review.dependencies import DEFAULT_NOTICES, onsite_notice
 
@@ -124,7 +124,7 @@ def test_the_expiry_rule_in_sql_gives_the_same_answers_as_in_python():
 
     from sqlalchemy import Boolean, Column, Date, Integer, MetaData, String, Table, create_engine, insert, select
 
-    from services.common import clock, reading
+    from services.common.court import clock, reading
 
     table = Table(
         "decisions",

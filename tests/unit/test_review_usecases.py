@@ -10,8 +10,8 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from services.common.db import RepositoryUnitOfWork, UnitOfWork
-from services.common.errors import DomainError
+from services.common.infra.db import RepositoryUnitOfWork, UnitOfWork
+from services.common.infra.errors import DomainError
 from services.review import repository, usecases
 from services.review.models import Base, Message, Outbox, ReviewedApplication
 from tests.unit.fakes.review import announced, fake_unit_of_work, message_kinds

@@ -1,4 +1,4 @@
-"""Text messages (services/common/sms.py) without a broker or a network: templates, the
+"""Text messages (services/common/infra/sms.py) without a broker or a network: templates, the
 outbox file's lines (also from several processes at once), what the log provider never
 writes, the provider a configuration picks, and the Aliyun SendSms request as its SDK
 builds and signs it, caught before it would leave the machine. (Marked ``unit`` by
@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import pytest
 import requests
 
-from services.common import sms
+from services.common.infra import sms
 from services.review import usecases
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,7 +146,7 @@ def test_threads_share_one_outbox(tmp_path):
 
 WRITER = """
 import sys, threading
-from services.common.sms import OutboxFileSms
+from services.common.infra.sms import OutboxFileSms
 path, writer, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 outbox = OutboxFileSms(path)
 filler = "材料" * 1500  # a 9 KB line: longer than any pipe's atomic write
@@ -242,7 +242,7 @@ def test_the_provider_is_configuration(monkeypatch, tmp_path):
     assert isinstance(sms.load_provider(), sms.LogOnlySms)  # chosen over the file
     monkeypatch.setenv("SMS_PROVIDER", "outbox")
     assert isinstance(sms.load_provider(), sms.OutboxFileSms)
-    monkeypatch.setenv("SMS_PROVIDER", "services.common.sms:LogOnlySms")
+    monkeypatch.setenv("SMS_PROVIDER", "services.common.infra.sms:LogOnlySms")
     assert isinstance(sms.load_provider(), sms.LogOnlySms)
     monkeypatch.delenv("SMS_OUTBOX_FILE")
     monkeypatch.setenv("SMS_PROVIDER", "outbox")
@@ -251,7 +251,7 @@ def test_the_provider_is_configuration(monkeypatch, tmp_path):
     monkeypatch.setenv("SMS_PROVIDER", "carrier-pigeon")
     with pytest.raises(RuntimeError, match="none of"):
         sms.load_provider()
-    monkeypatch.setenv("SMS_PROVIDER", "services.common.sms:TEMPLATES")  # not a provider
+    monkeypatch.setenv("SMS_PROVIDER", "services.common.infra.sms:TEMPLATES")  # not a provider
     with pytest.raises((RuntimeError, TypeError)):
         sms.load_provider()
     monkeypatch.setenv("SMS_PROVIDER", "aliyun")

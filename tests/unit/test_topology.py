@@ -1,4 +1,4 @@
-"""The table of who hears which announcement (services.common.topology) is the handlers
+"""The table of who hears which announcement (services.common.infra.topology) is the handlers
 themselves: every @handles is in it, and every event a service records is listed."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
 from services.applications.service import ApplicationsService
 from services.case_binding.service import CaseBindingService
-from services.common.events import RetryingEventHandler
-from services.common.topology import SUBSCRIBERS, must_be_heard
+from services.common.infra.events import RetryingEventHandler
+from services.common.infra.topology import SUBSCRIBERS, must_be_heard
 from services.dossier.service import DossierService
 from services.review.service import ReviewService
 
@@ -47,7 +47,7 @@ def test_the_rpc_table_is_what_the_services_call():
     from nameko.rpc import ClusterRpc, ServiceRpc
 
     from deploy.stack import SERVICES as PROCESSES
-    from services.common.topology import RPC_CALLS
+    from services.common.infra.topology import RPC_CALLS
 
     called = {}
     for name, path in PROCESSES.items():
@@ -64,7 +64,7 @@ def test_the_rpc_table_is_what_the_services_call():
 
 
 def test_each_broker_user_may_touch_only_its_own_names():
-    from services.common import topology
+    from services.common.infra import topology
 
     def allowed(kind: str, user: str, name: str) -> bool:
         return re.fullmatch(topology.broker_permissions(user)[kind], name) is not None
@@ -90,7 +90,7 @@ def test_each_broker_user_may_touch_only_its_own_names():
 
 
 def test_rpc_topic_permissions_follow_the_call_graph():
-    from services.common import topology
+    from services.common.infra import topology
 
     def may_call(user: str, key: str) -> bool:
         return re.fullmatch(topology.rpc_topic_permissions(user)["write"], key) is not None

@@ -19,10 +19,10 @@ from sqlalchemy.pool import StaticPool
 from services.applications import quota, repository, usecases
 from services.applications.models import Base
 from services.applications.repository import ApplicationsWork
-from services.common import pdf_active, staging, uploads
-from services.common import pdfium as shared_pdfium
-from services.common.db import UnitOfWork
-from services.common.errors import DomainError
+from services.common.infra import pdf_active, staging, uploads
+from services.common.infra import pdfium as shared_pdfium
+from services.common.infra.db import UnitOfWork
+from services.common.infra.errors import DomainError
 from services.dossier import rendering
 from tests.e2e.test_upload_safety import active_pdf, png_of
 from tests.support import make_pdf

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from services.common.errors import DomainError
+from services.common.infra.errors import DomainError
 from services.review.calendar import WorkCalendar, parse_year
 
 # A 国庆 week of the shape the State Council's yearly notice sets (an example, not the

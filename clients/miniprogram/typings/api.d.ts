@@ -1436,7 +1436,7 @@ export interface components {
              *     ]
              */
             actions: ("withdraw" | "correct" | "reapply" | "view_dossier" | "copy_link" | "print" | "book_onsite" | "access_log")[];
-            applicant: components["schemas"]["services__common__shapes__Applicant"];
+            applicant: components["schemas"]["services__common__infra__shapes__Applicant"];
             /**
              * Applied At
              * Format: date-time
@@ -1473,7 +1473,7 @@ export interface components {
             reason: string;
             review: components["schemas"]["Review"] | null;
             /** @default null */
-            revocation: components["schemas"]["services__common__shapes__Revocation"] | null;
+            revocation: components["schemas"]["services__common__infra__shapes__Revocation"] | null;
             /** Scope */
             scope: string;
             /**
@@ -2602,7 +2602,7 @@ export interface components {
              *     ]
              */
             actions: ("withdraw" | "correct" | "reapply" | "view_dossier" | "copy_link" | "print" | "book_onsite" | "access_log")[];
-            applicant: components["schemas"]["services__common__shapes__Applicant"];
+            applicant: components["schemas"]["services__common__infra__shapes__Applicant"];
             /**
              * Applied At
              * Format: date-time
@@ -2644,7 +2644,7 @@ export interface components {
             reason: string;
             review: components["schemas"]["Review"] | null;
             /** @default null */
-            revocation: components["schemas"]["services__common__shapes__Revocation"] | null;
+            revocation: components["schemas"]["services__common__infra__shapes__Revocation"] | null;
             /** Scope */
             scope: string;
             /**
@@ -2934,7 +2934,7 @@ export interface components {
              *     ]
              */
             actions: ("withdraw" | "correct" | "reapply" | "view_dossier" | "copy_link" | "print" | "book_onsite" | "access_log")[];
-            applicant: components["schemas"]["services__common__shapes__Applicant"];
+            applicant: components["schemas"]["services__common__infra__shapes__Applicant"];
             /**
              * Applied At
              * Format: date-time
@@ -2976,7 +2976,7 @@ export interface components {
             reason: string;
             review: components["schemas"]["Review"] | null;
             /** @default null */
-            revocation: components["schemas"]["services__common__shapes__Revocation"] | null;
+            revocation: components["schemas"]["services__common__infra__shapes__Revocation"] | null;
             /** Scope */
             scope: string;
             /**
@@ -3401,7 +3401,7 @@ export interface components {
             explanation: string;
         };
         /** Applicant */
-        services__common__shapes__Applicant: {
+        services__common__infra__shapes__Applicant: {
             /**
              * Acts For
              * @description 律师代理的当事人
@@ -3436,7 +3436,7 @@ export interface components {
          * Revocation
          * @description 已终止: when and why the reader's relation to the case ended.
          */
-        services__common__shapes__Revocation: {
+        services__common__infra__shapes__Revocation: {
             /**
              * At
              * Format: date-time

@@ -1,6 +1,6 @@
 "use strict";
-// The form checks agree with the server's rules (services/common/people.py,
-// services/identity/domain.py, services/common/case_numbers.py), case by case.
+// The form checks agree with the server's rules (services/common/court/people.py,
+// services/identity/domain.py, services/common/court/case_numbers.py), case by case.
 const test = require("node:test");
 const assert = require("node:assert/strict");
 const load = require("./load");

@@ -1,4 +1,4 @@
 from services.applications.models import Base
-from services.common.migrate import run_env
+from services.common.infra.migrate import run_env
 
 run_env(Base.metadata)

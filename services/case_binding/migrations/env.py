@@ -1,4 +1,4 @@
 from services.case_binding.models import Base
-from services.common.migrate import run_env
+from services.common.infra.migrate import run_env
 
 run_env(Base.metadata)

@@ -13,7 +13,7 @@ R = TypeVar("R")
 
 
 class FakeUnitOfWork(Generic[R]):
-    """``services.common.db.RepositoryUnitOfWork`` over one in-memory repository. A block that
+    """``services.common.infra.db.RepositoryUnitOfWork`` over one in-memory repository. A block that
     raises leaves the repository as it found it, as a rolled-back transaction would, so a
     test sees what a refused request left behind (nothing)."""
 
@@ -38,7 +38,7 @@ class FakeUnitOfWork(Generic[R]):
 
 
 class FakeMessages:
-    """``services.common.messaging.Messages`` in memory: ``events`` announced, in order, and
+    """``services.common.infra.messaging.Messages`` in memory: ``events`` announced, in order, and
     the event ids ``heard``."""
 
     events: list[tuple[str, dict]]

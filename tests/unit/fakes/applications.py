@@ -10,13 +10,13 @@ from typing import Any
 
 from services.applications import domain
 from services.applications.models import Application, Material, RepresentationEnd
-from services.common import clock
-from services.common.db import Conflict
+from services.common.court import clock
+from services.common.infra.db import Conflict
 from tests.unit.fakes import FakeMessages, FakeUnitOfWork
 
 
 class FakeKeys:
-    """``services.common.idempotency.Keys`` in a dict."""
+    """``services.common.infra.idempotency.Keys`` in a dict."""
 
     def __init__(self) -> None:
         self.rows: dict[tuple[int, str], Any] = {}

@@ -10,7 +10,7 @@ from typing import Any
 from services.case_binding import domain
 from services.case_binding.models import Binding, Case, CaseLawyer, CaseParty, Claim
 from services.case_binding.repository import RelationFacts
-from services.common.db import Conflict
+from services.common.infra.db import Conflict
 from tests.unit.fakes import FakeMessages, FakeUnitOfWork
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from services.common import clock
-from services.common.db import RepositoryUnitOfWork, UnitOfWork
+from services.common.court import clock
+from services.common.infra.db import RepositoryUnitOfWork, UnitOfWork
 from services.dossier import domain, repository
 from services.dossier.models import AccessLogEntry, AccessLogHead, Base, Document, Link, Outbox, PrintJob, Reading
 from services.dossier.repository import CHAIN_FIELDS, UNFINISHED, LogRow, as_reading

@@ -6,8 +6,9 @@ import itertools
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.common import clock, paging
-from services.common.db import Conflict
+from services.common.court import clock
+from services.common.infra import paging
+from services.common.infra.db import Conflict
 from services.identity.models import LoginThrottle, RegisteredLawyer, Session, SmsCode, User, Verification
 from tests.unit.fakes import FakeUnitOfWork
 

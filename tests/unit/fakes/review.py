@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from services.common import clock, reading
-from services.common.db import Conflict, RepositoryUnitOfWork
+from services.common.court import clock, reading
+from services.common.infra.db import Conflict, RepositoryUnitOfWork
 from services.review.models import (
     EndedApplication,
     Message,

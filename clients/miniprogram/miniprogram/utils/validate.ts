@@ -1,6 +1,6 @@
 // Form checks made before sending, so a person on a slow phone hears at once what to fix.
-// They follow the server's rules exactly (services/common/people.py, services/identity/
-// domain.py, services/common/case_numbers.py) and never replace them: the server checks
+// They follow the server's rules exactly (services/common/court/people.py, services/identity/
+// domain.py, services/common/court/case_numbers.py) and never replace them: the server checks
 // everything again, and has rules no client can (a common password, the lawyer registry).
 
 import { LABELS } from "./words";

@@ -5,7 +5,7 @@ Revision ID: applications_0006
 
 from alembic import op
 
-from services.common import migration_tables
+from services.common.infra import migration_tables
 
 revision = "applications_0006"
 down_revision = "applications_0005"

@@ -5,7 +5,7 @@ Revision ID: case_binding_0005
 
 from alembic import op
 
-from services.common import migration_tables
+from services.common.infra import migration_tables
 
 revision = "case_binding_0005"
 down_revision = "case_binding_0004"

@@ -5,7 +5,7 @@ Revision ID: dossier_0006
 
 from alembic import op
 
-from services.common import migration_tables
+from services.common.infra import migration_tables
 
 revision = "dossier_0006"
 down_revision = "dossier_0005"

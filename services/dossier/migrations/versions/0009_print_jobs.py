@@ -6,7 +6,7 @@ Revision ID: dossier_0009
 import sqlalchemy as sa
 from alembic import op
 
-from services.common import migration_tables
+from services.common.infra import migration_tables
 
 revision = "dossier_0009"
 down_revision = "dossier_0008"

@@ -6,7 +6,7 @@ Revision ID: review_0001
 import sqlalchemy as sa
 from alembic import op
 
-from services.common import migration_tables
+from services.common.infra import migration_tables
 
 revision = "review_0001"
 down_revision = None

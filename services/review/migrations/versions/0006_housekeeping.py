@@ -5,7 +5,7 @@ Revision ID: review_0006
 
 from alembic import op
 
-from services.common import migration_tables
+from services.common.infra import migration_tables
 
 revision = "review_0006"
 down_revision = "review_0005"

@@ -1,0 +1,1 @@
+"""Hooks for the tests that kill processes mid-request. Inert in production."""
