@@ -16,7 +16,7 @@ from prometheus_client import Counter, Histogram
 from gateway.errors import ApiError
 from services.common import actor as statements
 from services.common import config
-from services.common.rpc import expiring_client
+from services.common.rpc import WithoutRedeclaring, expiring_client
 
 log = logging.getLogger("gateway.rpc")
 
@@ -97,7 +97,7 @@ class Services:
         return getattr(getattr(self._client, service), method).call_async(**kwargs)
 
 
-class TimedRpc(ClusterRpc):
+class TimedRpc(WithoutRedeclaring, ClusterRpc):
     def setup(self) -> None:
         super().setup()
         self.signer = ActorSigner.from_config()  # the gateway refuses to start without its key
