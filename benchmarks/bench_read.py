@@ -12,7 +12,9 @@ at 32 kept-alive connections (benchmarks.loader):
   answering the same JSON bytes from memory.
 
 Each is run ``BENCH_READ_ROUNDS`` (3) times, alternating, so that both see the same
-machine; the ratio of the rates and p50/p99 are printed per round, with their spread.
+machine; the ratio of the rates and p50/p99 are printed per round, with their spread, and
+the CPU time the gateway and the applications service spent per read (what a busy
+machine changes least).
 Bounded in time; traffic only to 127.0.0.1.
 """
 
@@ -96,6 +98,17 @@ def start_baseline(answer: bytes, folder: Path) -> tuple[subprocess.Popen, str]:
             time.sleep(0.1)
 
 
+def cpu_seconds(stack, names: tuple[str, ...]) -> dict[str, float]:
+    """CPU time (user + system) each of the stack's processes has used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for name in names:
+        pid = (stack.data_dir / "run" / f"{name}.pid").read_text().strip()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        used[name] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
 def spread(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} (from {min(values):.2f} to {max(values):.2f})"
 
@@ -110,9 +123,15 @@ def main() -> int:
         headers = {"Authorization": f"Bearer {token}"}
         load(stack.base_url + path, 2, CONNECTIONS, headers)  # warm: workers, connections, caches
         rows, ratios, tails = [], [], []
+        processes = ("gateway", "applications")
+        cpu = {name: [] for name in processes}
         for round_no in range(1, ROUNDS + 1):
             base = load(baseline_url + path, SECONDS, CONNECTIONS, headers)
+            before = cpu_seconds(stack, processes)
             read = load(stack.base_url + path, SECONDS, CONNECTIONS, headers)
+            after = cpu_seconds(stack, processes)
+            for name in processes:
+                cpu[name].append((after[name] - before[name]) / read["requests"] * 1000)
             if set(read["statuses"]) != {"200"}:
                 raise SystemExit(f"the gateway answered {read['statuses']}")
             ratios.append(read["rate"] / base["rate"])
@@ -136,6 +155,7 @@ def main() -> int:
         print()
         print(f"authenticated read / baseline: {spread(ratios)}  (target ≥ 0.5)")
         print(f"authenticated read p99 / p50: {spread(tails)}  (target ≤ 4)")
+        print("CPU per authenticated read (ms): " + ", ".join(f"{name} {spread(cpu[name])}" for name in processes))
     finally:
         if server is not None:
             server.kill()
