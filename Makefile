@@ -7,14 +7,14 @@ export DATA_DIR ?= var
 export GATEWAY_PORT ?= 8000
 export TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: help venv deps miniprogram-deps client-types run up down status cluster-up cluster-down cluster-status test-cluster test test-unit test-sqlite test-postgres lint fmt bench clean
+.PHONY: help venv deps node-deps miniprogram-deps client-types run up down status cluster-up cluster-down cluster-status test-cluster test test-unit test-sqlite test-postgres lint fmt bench clean
 
 help:
 	@echo "make run       install what is missing, start everything in the foreground (Ctrl-C stops)"
 	@echo "make up|down   the same stack in the background / stop it"
 	@echo "make cluster-up|cluster-down  the production shape on loopback: 3 broker nodes, 2 of each process, HAProxy"
-	@echo "make test      the whole test suite (SQLite, then PostgreSQL)"
-	@echo "make lint      ruff; biome and tsc --checkJs over the web pages' JS"
+	@echo "make test      the whole test suite (SQLite, then PostgreSQL); TESTS=\"FILE ...\" runs only those"
+	@echo "make lint      ruff, mypy; biome and tsc --checkJs over the web pages' JS"
 	@echo "make bench     the benchmarks (numbers for the README)"
 	@echo "make client-types  regenerate the mini-program's API types from the OpenAPI document"
 
@@ -29,14 +29,19 @@ venv: $(BIN)/.installed
 
 deps: venv
 	@bash deploy/install-deps.sh
-	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; else npm install --no-audit --no-fund --silent; fi
-	@$(MAKE) --no-print-directory miniprogram-deps
+	@$(MAKE) --no-print-directory node-deps miniprogram-deps
+
+# The pages' npm packages (weui; biome and tsc for make lint), reinstalled when the lock changes.
+node-deps: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 # The WeChat mini-program (clients/miniprogram/) has its own package.json: WeChat DevTools
 # builds its npm components from there (构建 npm). Reinstalled when its lock file changes.
 MINIPROGRAM := clients/miniprogram
 miniprogram-deps: $(MINIPROGRAM)/node_modules/.installed
-$(MINIPROGRAM)/node_modules/.installed: $(MINIPROGRAM)/package-lock.json
+$(MINIPROGRAM)/node_modules/.installed: $(MINIPROGRAM)/package.json $(MINIPROGRAM)/package-lock.json
 	cd $(MINIPROGRAM) && npm ci --no-audit --no-fund --silent
 	touch $@
 
@@ -68,6 +73,9 @@ cluster-down:
 cluster-status: venv
 	$(BIN)/python deploy/cluster.py status
 
+# TESTS="tests/unit/test_deploy.py tests/e2e/test_pages.py" narrows the run to those tests
+# (lint, then them on SQLite and on PostgreSQL; the cluster run only for the whole suite)
+export TESTS ?=
 test: deps
 	bash tests/run.sh
 
@@ -84,11 +92,13 @@ test-postgres: deps
 test-cluster: deps
 	$(BIN)/python -m pytest tests/cluster -q -s -m cluster
 
-# The web pages' JS (gateway/static): biome (biome.json), and tsc --checkJs with the routes
-# typed from the OpenAPI document (gateway/webtypes/tsconfig.json); tests/unit/test_web_js.py too.
+# mypy over services/ and gateway/ (pyproject.toml [tool.mypy]). The web pages' JS (gateway/static):
+# biome (biome.json), and tsc --checkJs with the routes typed from the OpenAPI document
+# (gateway/webtypes/tsconfig.json); tests/unit/test_web_js.py too.
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	@test -x node_modules/.bin/biome || { echo "the root npm packages are missing: run make deps" >&2; exit 1; }
 	node_modules/.bin/biome lint --error-on-warnings
 	node_modules/.bin/tsc -p gateway/webtypes

@@ -206,6 +206,7 @@ def reads(uows: dict, size: int) -> dict[str, Callable[[random.Random], object]]
     """The reads people make, each a function of a random source picking whom and what."""
     from services.applications import repository as applications_repository
     from services.applications import usecases as applications
+    from services.dossier import repository as dossier_repository
     from services.dossier import usecases as dossier
     from services.review import repository as review_repository
     from services.review import usecases as review
@@ -215,6 +216,7 @@ def reads(uows: dict, size: int) -> dict[str, Callable[[random.Random], object]]
         **uows,
         "applications": applications_repository.unit_of_work(uows["applications"]),
         "review": review_repository.unit_of_work(uows["review"]),
+        "dossier": dossier_repository.unit_of_work(uows["dossier"]),
     }
 
     readers = max(1, int(APPLICATIONS * READERS_PER_APPLICATION))
@@ -308,11 +310,12 @@ def explain(query: tuple) -> list[str]:
 
 # -- the chain ---------------------------------------------------------------------------------
 def append_rate(uow, seconds: float, writers: int) -> tuple[float, int]:
-    from services.dossier import domain
+    from services.dossier import domain, repository
     from services.dossier.usecases import append_log
 
     reading = domain.Reading("1", 1, "（2025）粤0101民初1号", COURTS[0], "approve", "online", None)
-    return _threads(lambda n: _appending(uow, append_log, reading, n), seconds, writers)
+    dossiers = repository.unit_of_work(uow)
+    return _threads(lambda n: _appending(dossiers, append_log, reading, n), seconds, writers)
 
 
 def plain_insert_rate(engine, seconds: float, writers: int) -> tuple[float, int]:
@@ -340,8 +343,8 @@ def plain_insert_rate(engine, seconds: float, writers: int) -> tuple[float, int]
 
 def _appending(uow, append_log, reading, n: int) -> None:
     actor = {"id": 1, "role": "party", "name": "读者1"}
-    with uow.transaction() as session:
-        append_log(session, actor, "view_page", reading=reading, document_id=1, page=n % 100 + 1)
+    with uow.transaction() as dossiers:
+        append_log(dossiers, actor, "view_page", reading=reading, document_id=1, page=n % 100 + 1)
 
 
 def _threads(one: Callable[[int], None], seconds: float, writers: int) -> tuple[float, int]:

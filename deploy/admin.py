@@ -332,6 +332,7 @@ def check_consistency(args: argparse.Namespace) -> int:
     from services.applications import usecases as applications
     from services.common import consistency
     from services.common.db import UnitOfWork, make_engine
+    from services.dossier import repository as dossier_repository
     from services.dossier import usecases as dossier
     from services.review import repository as review_repository
     from services.review import usecases as review
@@ -341,6 +342,7 @@ def check_consistency(args: argparse.Namespace) -> int:
         uow = {name: UnitOfWork(sessionmaker(engine, expire_on_commit=False)) for name, engine in engines.items()}
         applications_uow = applications_repository.unit_of_work(uow["applications"])
         review_uow = review_repository.unit_of_work(uow["review"])
+        dossier_uow = dossier_repository.unit_of_work(uow["dossier"])
 
         def source(ids: list[int]) -> dict[int, dict]:
             return {f["id"]: f for f in applications.consistency_facts(applications_uow, ids=ids)}
@@ -349,7 +351,7 @@ def check_consistency(args: argparse.Namespace) -> int:
             return review.consistency_facts(review_uow, ids)
 
         def dossier_of(ids: list[int]) -> dict[int, dict]:
-            return dossier.consistency_facts(uow["dossier"], ids)
+            return dossier.consistency_facts(dossier_uow, ids)
 
         checked = 0
 

@@ -53,6 +53,10 @@ if ! answers "$host" "$port"; then
     echo "[deps] installing RabbitMQ from the OS packages"
     apt_install rabbitmq-server || { echo "install RabbitMQ (rabbitmq-server) and start it" >&2; exit 1; }
   fi
+  if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
+    echo "[deps] RabbitMQ does not answer on $host:$port and starting it needs root: run rabbitmq-server -detached (or systemctl start rabbitmq-server) as root, or set AMQP_URI to a broker of yours" >&2
+    exit 1
+  fi
   echo "[deps] starting RabbitMQ on loopback"
   export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
   as_root env RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 rabbitmq-server -detached || true

@@ -13,7 +13,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
@@ -25,6 +25,7 @@ from gateway import door
 from gateway.errors import ApiError, error_page, error_response, json_response
 from services.common import clock, config
 from services.common import logging as court_logging
+from services.common.actor import Actor
 from services.common.errors import DomainError
 
 log = logging.getLogger("gateway")
@@ -142,7 +143,7 @@ class CourtWsgiApp(WsgiApp):
         adapter = self.url_map.bind_to_environ(environ)
         try:
             provider, values = adapter.match()
-            request.path_values = values
+            request.path_values = values  # type: ignore[attr-defined]  # nameko's HttpRequestHandler reads it
             # The body is read whole here, in the connection's own thread and within its
             # deadline (gateway/door.py), so a slow client never holds a worker.
             response = self.server.body_reader.read(environ, provider.max_body)
@@ -325,10 +326,16 @@ class Context:
         return {"limit": self.query_int("limit", 20, 1, 100), "cursor": cursor}
 
     @property
-    def actor(self) -> dict:
+    def actor(self) -> Actor:
         """The verified end user, passed explicitly to every service call."""
         assert self.user is not None
-        return {k: v for k, v in self.user.items() if k != "session_expires_at"}
+        return cast(Actor, {k: v for k, v in self.user.items() if k != "session_expires_at"})
+
+    @property
+    def session_token(self) -> str:
+        """The sign-in's token, on a route that requires one."""
+        assert self.token is not None
+        return self.token
 
 
 def bearer_token(request: Request) -> str | None:

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from gateway.errors import STATUS_BY_CODE
 from gateway.http import NO_CONTENT, ROUTES, Media, RouteSpec
@@ -245,9 +245,9 @@ def _operation(spec: RouteSpec, refs: dict) -> tuple[str, dict]:
         op["requestBody"] = {"required": True, "content": content}
     status = success_status(spec)
     answer: dict[str, Any] = {"description": spec.responses.get(status) or STATUS_TEXT.get(status, "成功")}
-    content = _content(spec.answer, refs)
-    if content:
-        answer["content"] = content
+    answer_content = _content(spec.answer, refs)
+    if answer_content:
+        answer["content"] = answer_content
     if status in (303, 308):
         answer["headers"] = {"Location": {"schema": {"type": "string"}, "description": "转到的地址"}}
     responses: dict[str, Any] = {str(status): answer}
@@ -277,7 +277,7 @@ def _error_schema(codes: list[str]) -> dict:
 def openapi_document() -> dict:
     models = _models()
     queries = {spec.query for spec in ROUTES if spec.query is not None}
-    keys = [(m, "validation") for m in models]
+    keys: list[tuple[type[BaseModel], JsonSchemaMode]] = [(m, "validation") for m in models]
     key_map, top = models_json_schema(keys, ref_template=REF)
     schemas: dict[str, Any] = dict(top.get("$defs", {}))
     refs: dict[Any, Any] = {m: key_map[(m, "validation")] for m in models}

@@ -438,6 +438,58 @@ def wait_until(check, seconds: float = 15.0, interval: float = 0.1):
         time.sleep(interval)
 
 
+def metric(stack: StackHandle, service: str, name: str, **labels: str) -> float:
+    """The sum of ``service``'s samples of ``name`` whose labels include ``labels``, read
+    from its /metrics (the port it wrote under DATA_DIR/run)."""
+    port = int((stack.data_dir / "run" / f"{service}.metrics-port").read_text())
+    response = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
+    assert response.status_code == 200, response.text
+    total = 0.0
+    for line in response.text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        sample, _, value = line.rpartition(" ")
+        metric_name, _, metric_labels = sample.partition("{")
+        if metric_name == name and all(f'{k}="{v}"' in metric_labels for k, v in labels.items()):
+            total += float(value)
+    return total
+
+
+def events_consumed(stack: StackHandle, service: str, source: str, event_type: str) -> float:
+    """How many ``source.event_type`` events ``service`` has handled (whatever the outcome)."""
+    return metric(stack, service, "court_events_consumed_total", source=source, event_type=event_type)
+
+
+def wait_for_events_consumed(
+    stack: StackHandle, service: str, source: str, event_type: str, at_least: float, seconds: float = 30.0
+) -> None:
+    """Until ``service`` has handled ``at_least`` ``source.event_type`` events in all: the
+    fact that a "nothing more happened" check waits for, so it cannot pass by looking
+    before the handler ran."""
+    handled = wait_until(lambda: events_consumed(stack, service, source, event_type) >= at_least, seconds, 0.2)
+    assert handled, f"{service} never handled {at_least:.0f} {source}.{event_type} events"
+
+
+def wait_for_timer_runs(stack: StackHandle, service: str, method: str, runs: int = 2, seconds: float = 60.0) -> None:
+    """Until ``service``'s periodic job ``method`` has finished ``runs`` more times. With two,
+    at least one whole run began after this call (one already under way may finish
+    first), so whatever a run would do by now is done."""
+
+    def runs_so_far() -> float:
+        return metric(stack, service, "court_timer_runs_total", method=method)
+
+    start = runs_so_far()
+    ran = wait_until(lambda: runs_so_far() >= start + runs, seconds, 0.2)
+    assert ran, f"{service}.{method} did not run {runs} times within {seconds} s"
+
+
+def wait_for_log(stack: StackHandle, name: str, text: str, seconds: float = 15.0) -> str:
+    """Until process ``name``'s log holds ``text``; returns the log."""
+    found = wait_until(lambda: text in stack.log(name) and stack.log(name), seconds)
+    assert found, f"{text!r} never reached {name}.log"
+    return found
+
+
 def assert_error(response: requests.Response, status: int, code: str) -> dict:
     assert response.status_code == status, f"{response.status_code} {response.text}"
     body = response.json()

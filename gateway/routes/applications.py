@@ -7,15 +7,16 @@ import re
 from gateway.errors import ApiError
 from gateway.http import Context, route
 from services.applications import schemas
+from services.common.ids import ApplicationId
 
 APPLICANTS = ("party", "lawyer")
 
 
-def _application_id(raw: str) -> int:
+def _application_id(raw: str) -> ApplicationId:
     # Anything that is not an id names no application: 404, like another user's.
-    if not re.fullmatch(r"[1-9]\d{0,17}", raw):
+    if not re.fullmatch(r"[1-9][0-9]{0,17}", raw):  # ASCII digits only, as application_row
         raise ApiError("not_found", "阅卷申请不存在")
-    return int(raw)
+    return ApplicationId(raw)
 
 
 class ApplicationRoutes:

@@ -11,6 +11,7 @@ import base64
 import logging
 import re
 import secrets
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -31,6 +32,9 @@ from services.common import config, staging
 from services.common.errors import DomainError
 from services.common.shapes import PageQuery
 from services.dossier import schemas
+
+if TYPE_CHECKING:
+    from services.common.storage import ObjectStore
 
 log = logging.getLogger("gateway")
 
@@ -114,6 +118,8 @@ def _base_url(ctx: Context) -> str:
 
 class DossierRoutes:
     """Needs the gateway's ``storage`` (an ObjectStore) and ``rpc``."""
+
+    storage: ObjectStore  # the gateway service's dependency (gateway.service)
 
     @route(
         "POST",

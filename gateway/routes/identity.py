@@ -3,13 +3,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from gateway.http import NO_CONTENT, Context, client_address, route, token_digest
 from services.common.verification import VERIFICATION_GRANT
 from services.common.wire import Empty
 from services.identity import schemas
 
+if TYPE_CHECKING:
+    from gateway.dependencies import TokenCache
+
 
 class IdentityRoutes:
+    tokens: TokenCache  # the gateway service's dependency (gateway.service)
+
     # -- sign-up, sign-in ------------------------------------------------------------------
     @route(
         "POST",
@@ -80,9 +87,9 @@ class IdentityRoutes:
     )
     def logout(self, ctx: Context):
         everywhere = bool(ctx.body(schemas.Logout, optional=True).everywhere)
-        self.tokens.drop(token_digest(ctx.token))
+        self.tokens.drop(token_digest(ctx.session_token))
         if everywhere:
-            self.tokens.drop_user(ctx.user["id"])
+            self.tokens.drop_user(ctx.actor["id"])
         ctx.call("identity", "logout", token=ctx.token, everywhere=everywhere)
         return 204, None
 
@@ -126,12 +133,12 @@ class IdentityRoutes:
             old_password=body.old_password,
             new_password=body.new_password,
         )
-        self.tokens.drop_user(ctx.user["id"])
+        self.tokens.drop_user(ctx.actor["id"])
         return 204, None
 
     @route("GET", "/api/v1/me", summary="当前用户（手机号、身份证号脱敏；实名认证状态）", answer=schemas.Me)
     def me(self, ctx: Context):
-        return ctx.call("identity", "me", user_id=ctx.user["id"])
+        return ctx.call("identity", "me", user_id=ctx.actor["id"])
 
     # -- real-name verification (实名认证) ---------------------------------------------------
     @route(
@@ -155,7 +162,7 @@ class IdentityRoutes:
             "applications", "describe_materials", actor=ctx.actor, material_ids=material_ids, court=VERIFICATION_GRANT
         )
         result = ctx.call("identity", "request_verification", actor=ctx.actor, materials=materials)
-        self.tokens.drop_user(ctx.user["id"])
+        self.tokens.drop_user(ctx.actor["id"])
         return 201, result
 
     @route(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import eventlet
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -16,6 +16,9 @@ from gateway.http import Context, Media, bearer_token, route
 from gateway.openapi import openapi_document
 from services.common import config
 from services.common.wire import Answer
+
+if TYPE_CHECKING:
+    from gateway.dependencies import BrokerProbe
 
 SERVICES = ("identity", "case_binding", "applications", "review", "dossier")
 State = Literal["ok", "unavailable", "error"]
@@ -50,6 +53,8 @@ def operator(ctx: Context) -> bool:
 
 
 class OpsRoutes:
+    broker: BrokerProbe  # the gateway service's dependency (gateway.service)
+
     @route(
         "GET",
         "/healthz",
@@ -83,7 +88,7 @@ class OpsRoutes:
         for name in SERVICES:
             states.setdefault(name, "unavailable")
         healthy = all(v == "ok" for v in states.values())
-        body = {"status": "ok" if healthy else "degraded"}
+        body: dict[str, Any] = {"status": "ok" if healthy else "degraded"}
         if operator(ctx):  # which service is down is for the operators
             body["services"] = states
         return json_response(200 if healthy else 503, body)

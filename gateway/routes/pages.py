@@ -15,6 +15,7 @@ import mimetypes
 import secrets
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Response
 
@@ -33,6 +34,9 @@ from gateway.http import (
 )
 from services.common import clock
 from services.identity import schemas as identity_schemas
+
+if TYPE_CHECKING:
+    from gateway.dependencies import TokenCache
 
 PAGE = Media("text/html", "the page")
 
@@ -94,7 +98,7 @@ def _set_session_cookies(ctx: Context, response: Response, token: str, expires_a
         max_age = max(0, int((expires - clock.now()).total_seconds()))
     except (TypeError, ValueError):
         max_age = None
-    common = {"max_age": max_age, "path": "/", "secure": secure, "samesite": "Lax"}
+    common: dict[str, Any] = {"max_age": max_age, "path": "/", "secure": secure, "samesite": "Lax"}
     response.set_cookie(cookie_name(SESSION_COOKIE, secure), token, httponly=True, **common)
     # Readable by the pages on purpose: another site can neither read it nor set the header.
     response.set_cookie(cookie_name(CSRF_COOKIE, secure), secrets.token_urlsafe(24), httponly=False, **common)
@@ -108,6 +112,8 @@ def _clear_session_cookies(ctx: Context, response: Response) -> None:
 
 
 class PageRoutes:
+    tokens: TokenCache  # the gateway service's dependency (gateway.service)
+
     # -- the browser session ---------------------------------------------------------------
     @route(
         "POST",
@@ -145,7 +151,7 @@ class PageRoutes:
         answer=NO_CONTENT,
     )
     def session_logout(self, ctx: Context):
-        self.tokens.drop(token_digest(ctx.token))
+        self.tokens.drop(token_digest(ctx.session_token))
         ctx.call("identity", "logout", token=ctx.token)
         response = json_response(204, None)
         _clear_session_cookies(ctx, response)

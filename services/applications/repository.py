@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import delete, exists, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -206,7 +206,7 @@ class SqlRepository(ServiceSqlRepository):
         if status:
             query = query.where(reading.status_sql(Application, status, today))
         if after is not None:
-            query = query.where(tuple_(Application.applied_at, Application.id) < tuple_(*after))
+            query = query.where(tuple_(Application.applied_at, Application.id) < tuple_(*cast(tuple[Any, Any], after)))
         query = query.order_by(Application.applied_at.desc(), Application.id.desc()).limit(limit)
         return list(self.session.scalars(query))
 

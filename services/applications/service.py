@@ -7,12 +7,13 @@ import logging
 import eventlet
 
 from services.applications import repository, usecases
-from services.applications.dependencies import FaultPoint
 from services.applications.models import Outbox
 from services.common import config, consistency, housekeeping, metrics, staging, verification
+from services.common.actor import Actor
 from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.events import AnnouncingDispatcher, handles
+from services.common.faults import fault_point
 from services.common.health import HealthMixin
 from services.common.messaging import OutboxRelay, RelaysOutbox
 from services.common.rpc import DeadlineRpc, actor_rpc
@@ -34,7 +35,6 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
     review = DeadlineRpc("review", "APPLICATIONS_RPC_TIMEOUT", default=30.0)
     dossier = DeadlineRpc("dossier", "APPLICATIONS_RPC_TIMEOUT", default=30.0)
     identity = verification.account_directory("APPLICATIONS_RPC_TIMEOUT")  # 实名认证 for clerks
-    fault = FaultPoint()
     outbox = OutboxRelay(Outbox)
 
     @property
@@ -42,7 +42,7 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
         """The use cases' unit of work over this worker's database."""
         return repository.unit_of_work(self.db)
 
-    def relation(self, actor: dict, case_no: str) -> dict:
+    def relation(self, actor: Actor, case_no: str) -> dict:
         """case_binding's answer to "what is this user to this case", recorded there as
         this reader's claim, so that when the relation ends case_binding says so
         (representation_ended) and the applications it allowed end with it."""
@@ -121,7 +121,7 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
     def _publish(self) -> None:
         """Right after the commit, announce what it recorded. A failure here loses nothing:
         the row stays unpublished and the timer sends it."""
-        self.fault.before_publish()
+        fault_point("publish_after_commit")  # tests: die with it committed, unannounced
         self.publish_outbox()
 
     @configured_timer("APPLICATIONS_GAUGE_SECONDS", 15.0, eager=True)

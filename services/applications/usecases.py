@@ -17,14 +17,16 @@ from services.applications import domain, quota, repository, schemas
 from services.applications.models import Application, IdempotencyKey, Inbox, Material, Outbox, RepresentationEnd
 from services.applications.repository import ApplicationsRepository, ApplicationsWork
 from services.common import clock, consistency, housekeeping, idempotency, paging, reading, staging, text, verification
+from services.common.actor import Actor
 from services.common.db import Conflict, RepositoryUnitOfWork
 from services.common.errors import DomainError, not_found, validation_error
+from services.common.ids import ApplicationId, application_row
 from services.common.messaging import read_event
 from services.common.verification import VERIFICATION_GRANT, require_verified
 
 log = logging.getLogger(__name__)
 
-Relation = Callable[[dict, str], dict]  # case_binding.relation(actor, case_no)
+Relation = Callable[[Actor, str], dict]  # case_binding.relation(actor, case_no)
 MATERIAL_KEY_PREFIX = "materials/"
 KEYS = operator.attrgetter("idempotency_keys")  # where each repository keeps Idempotency-Keys
 
@@ -35,7 +37,7 @@ def _actor_id(actor: Any) -> int:
     return actor["id"]
 
 
-def _require_applicant(actor: dict) -> int:
+def _require_applicant(actor: Actor) -> int:
     user_id = _actor_id(actor)
     if actor.get("role") not in domain.APPLICANT_ROLES:
         raise DomainError("forbidden", "仅当事人和律师可以申请阅卷")
@@ -47,7 +49,7 @@ def _require_applicant(actor: dict) -> int:
 
 def register_material(
     uow: ApplicationsWork,
-    actor: dict,
+    actor: Actor,
     *,
     key: str,
     kind: str,
@@ -106,10 +108,10 @@ def _owned_materials(
     materials = [rows.get(mid) for mid in material_ids]
     if any(m is None or m.owner_id != owner for m in materials):
         raise not_found("材料不存在")
-    return materials
+    return [m for m in materials if m is not None]  # every one, as just checked
 
 
-def describe_materials(uow: ApplicationsWork, actor: dict, material_ids: Any, court: str | None = None) -> list[dict]:
+def describe_materials(uow: ApplicationsWork, actor: Actor, material_ids: Any, court: str | None = None) -> list[dict]:
     """Kinds and names of the actor's own materials; with ``court``, that court's clerks
     may open them from now on (a binding application is about to use them: the gateway
     grants before case_binding records the binding, so no binding exists whose files its
@@ -133,7 +135,7 @@ def _describe_and_grant(uow: ApplicationsWork, owner: int, ids: tuple[str, ...],
         return [schemas.material_ref(m) for m in materials]
 
 
-def open_material(uow: ApplicationsWork, actor: dict, material_id: Any) -> dict:
+def open_material(uow: ApplicationsWork, actor: Actor, material_id: Any) -> dict:
     """Where to read a material, for its owner or a clerk of a court allowed to see it."""
     user_id = _actor_id(actor)
     if not isinstance(material_id, str) or len(material_id) > 36:
@@ -150,7 +152,7 @@ def open_material(uow: ApplicationsWork, actor: dict, material_id: Any) -> dict:
         }
 
 
-def _may_open(applications: ApplicationsRepository, actor: dict, user_id: int, material: Material) -> bool:
+def _may_open(applications: ApplicationsRepository, actor: Actor, user_id: int, material: Material) -> bool:
     if material.owner_id == user_id:
         return True
     if actor.get("role") in ("clerk", "admin") and applications.granted(material.id, VERIFICATION_GRANT):
@@ -186,7 +188,7 @@ def _submission_of(applications: ApplicationsRepository, app: Application) -> do
 
 def _create(
     applications: ApplicationsRepository,
-    actor: dict,
+    actor: Actor,
     relation: dict,
     submission: domain.Submission,
     reapplied_from: int | None = None,
@@ -244,7 +246,7 @@ def _duplicate_pending() -> DomainError:
     return DomainError("duplicate_pending", "您已有该案件待审查的阅卷申请，请等待审查结果")
 
 
-def submit(uow: ApplicationsWork, relation: Relation, actor: dict, body: Any, idempotency_key: Any = None) -> dict:
+def submit(uow: ApplicationsWork, relation: Relation, actor: Actor, body: Any, idempotency_key: Any = None) -> dict:
     user_id = _require_applicant(actor)
     require_verified(actor)
     key = idempotency.check_key(idempotency_key)
@@ -265,23 +267,30 @@ def submit(uow: ApplicationsWork, relation: Relation, actor: dict, body: Any, id
     )
 
 
-def _own(applications: ApplicationsRepository, user_id: int, application_id: Any, *, lock: bool = False) -> Application:
-    if not isinstance(application_id, int) or isinstance(application_id, bool):
+def _own(
+    applications: ApplicationsRepository, user_id: int, application_id: ApplicationId | int, *, lock: bool = False
+) -> Application:
+    row = application_row(application_id)
+    if row is None:
         raise not_found("阅卷申请不存在")
-    app = applications.application(application_id, for_update=lock)
+    app = applications.application(row, for_update=lock)
     if app is None or app.applicant_id != user_id:
         raise not_found("阅卷申请不存在")
     return app
 
 
 def detail(
-    uow: ApplicationsWork, actor: dict, application_id: Any, verifications: verification.Accounts | None = None
+    uow: ApplicationsWork,
+    actor: Actor,
+    application_id: ApplicationId | int,
+    verifications: verification.Accounts | None = None,
 ) -> dict:
     """The owner, or the clerks and archivists of the case's court, may read it; staff
     also see how the applicant was verified (实名认证) when ``verifications`` can tell."""
     user_id = _actor_id(actor)
     with uow.read() as applications:
-        app = applications.application(application_id) if isinstance(application_id, int) else None
+        row = application_row(application_id)
+        app = applications.application(row) if row is not None else None
         staff = app is not None and (
             actor.get("role") in domain.REVIEW_ROLES and actor.get("court") and actor.get("court") == app.court
         )
@@ -296,7 +305,9 @@ def detail(
     return view
 
 
-def withdraw(uow: ApplicationsWork, actor: dict, application_id: Any, idempotency_key: Any = None) -> dict:
+def withdraw(
+    uow: ApplicationsWork, actor: Actor, application_id: ApplicationId | int, idempotency_key: Any = None
+) -> dict:
     user_id = _actor_id(actor)
     key = idempotency.check_key(idempotency_key)
 
@@ -312,7 +323,7 @@ def withdraw(uow: ApplicationsWork, actor: dict, application_id: Any, idempotenc
         KEYS,
         user_id=user_id,
         key=key,
-        request_hash=idempotency.fingerprint("withdraw", application_id),
+        request_hash=idempotency.fingerprint("withdraw", application_row(application_id) or application_id),
         effect=effect,
     )
 
@@ -320,8 +331,8 @@ def withdraw(uow: ApplicationsWork, actor: dict, application_id: Any, idempotenc
 def reapply(
     uow: ApplicationsWork,
     relation: Relation,
-    actor: dict,
-    application_id: Any,
+    actor: Actor,
+    application_id: ApplicationId | int,
     idempotency_key: Any = None,
     body: Any = None,
 ) -> dict:
@@ -331,7 +342,8 @@ def reapply(
     user_id = _require_applicant(actor)
     require_verified(actor)
     key = idempotency.check_key(idempotency_key)
-    request_hash = idempotency.fingerprint("reapply", {"application_id": application_id, "body": body})
+    row = application_row(application_id) or application_id
+    request_hash = idempotency.fingerprint("reapply", {"application_id": row, "body": body})
     replayed = idempotency.recall(uow, KEYS, user_id=user_id, key=key, request_hash=request_hash)
     if replayed is not None:
         return replayed
@@ -357,7 +369,7 @@ def _int_key(key: str) -> int:
     return int(key)
 
 
-def list_own(uow: ApplicationsWork, actor: dict, status: Any = None, limit: int = 20, cursor: Any = None) -> dict:
+def list_own(uow: ApplicationsWork, actor: Actor, status: Any = None, limit: int = 20, cursor: Any = None) -> dict:
     """The caller's applications, newest first (ties by id, descending), cursor paging."""
     user_id = _actor_id(actor)
     if status not in (None, "") and status not in domain.STATUSES:
@@ -366,7 +378,9 @@ def list_own(uow: ApplicationsWork, actor: dict, status: Any = None, limit: int 
     today = clock.today()
     after = None
     if cursor:
-        at, app_id = paging.position_after(str(cursor))
+        position = paging.position_after(str(cursor))
+        assert position is not None  # a cursor was given
+        at, app_id = position
         after = (at, _int_key(app_id))
     with uow.read() as applications:
         rows = applications.applications_of(user_id, status or None, today, after, limit + 1)

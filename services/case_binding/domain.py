@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, overload
 
 from services.common import case_numbers, text
 from services.common.errors import DomainError, validation_error
@@ -70,6 +70,10 @@ class CaseRecord:
     lawyers: tuple[Lawyer, ...] = field(default=())
 
 
+@overload
+def text_field(value: Any, field_name: str, *, max_len: int, required: Literal[True] = True) -> str: ...
+@overload
+def text_field(value: Any, field_name: str, *, max_len: int, required: bool) -> str | None: ...
 def text_field(value: Any, field_name: str, *, max_len: int, required: bool = True) -> str | None:
     return text.clean_text(value, field_name, max_len=max_len, required=required)
 

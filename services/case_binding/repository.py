@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import and_, bindparam, exists, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.case_binding import domain
 from services.case_binding.models import Binding, Case, CaseLawyer, CaseParty, Claim, Inbox, Outbox
-from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf
+from services.common.actor import Actor
+from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected, table_of
 from services.common.messaging import Messages, OutboxAndInbox
 
 CHUNK = 500  # rows per statement: well under SQLite's bound-parameter limit
@@ -47,7 +48,7 @@ class CaseBindingRepository(Messages, Protocol):
     def hold_case(self, case_no: str, *, exclusive: bool = False) -> None:
         """Take turns with whatever else changes or weighs who relates to the case."""
 
-    def relation_facts(self, actor: dict, case_no: str) -> RelationFacts | None: ...
+    def relation_facts(self, actor: Actor, case_no: str) -> RelationFacts | None: ...
 
     # -- a reader's own cases
     def cases_as_party(self, name: str, id_number: str) -> list[str]: ...
@@ -153,7 +154,7 @@ class SqlRepository(OutboxAndInbox):
         """INSERT ... ON CONFLICT as one executemany (batched into multi-row statements by
         the driver layer, not one ORM object per row), and the parties and lawyers of those
         cases deleted and inserted again."""
-        cases, parties, lawyers = Case.__table__, CaseParty.__table__, CaseLawyer.__table__
+        cases, parties, lawyers = table_of(Case), table_of(CaseParty), table_of(CaseLawyer)
         conn = self.session.connection()
         stmt = self._insert(cases)
         upsert = stmt.on_conflict_do_update(
@@ -197,7 +198,7 @@ class SqlRepository(OutboxAndInbox):
 
     def mark_dossier_ingested(self, case_no: str) -> bool:
         changed = self.session.execute(update(Case).where(Case.case_no == case_no).values(dossier_ingested=True))
-        return changed.rowcount > 0
+        return affected(changed) > 0
 
     def hold_case(self, case_no: str, *, exclusive: bool = False) -> None:
         """Serialise this transaction with the others that change or weigh who relates to
@@ -212,12 +213,16 @@ class SqlRepository(OutboxAndInbox):
         else:
             self.session.execute(update(Case).where(Case.case_no == case_no).values(id=Case.id))
 
-    def relation_facts(self, actor: dict, case_no: str) -> RelationFacts | None:
+    def relation_facts(self, actor: Actor, case_no: str) -> RelationFacts | None:
         """One round trip: the case and every relation the actor's role can hold to it."""
         role = actor.get("role")
         name, id_number = actor.get("name") or "", actor.get("id_number") or ""
-        is_party = is_of_record = is_bound = literal(False)
-        party_for = record_for = bound_for = literal(None)
+        is_party: ColumnElement[Any] = literal(False)
+        is_of_record: ColumnElement[Any] = literal(False)
+        is_bound: ColumnElement[Any] = literal(False)
+        party_for: ColumnElement[Any] = literal(None)
+        record_for: ColumnElement[Any] = literal(None)
+        bound_for: ColumnElement[Any] = literal(None)
         if role == "party":
             is_party = exists().where(CaseParty.case_no == case_no, _is_the_party(name, id_number))
             party_for = (
@@ -287,7 +292,7 @@ class SqlRepository(OutboxAndInbox):
 
     def record_claim(self, claim: domain.Claim, at: datetime) -> None:
         """One claim per reader and case: claiming again refreshes what it was matched on."""
-        claims = Claim.__table__
+        claims = table_of(Claim)
         row = {
             "user_id": claim.user_id,
             "case_no": claim.case_no,
@@ -316,14 +321,14 @@ class SqlRepository(OutboxAndInbox):
     def weaken_claims(self, relations: dict[int, str]) -> None:
         if not relations:
             return
-        claims = Claim.__table__
+        claims = table_of(Claim)
         self.session.execute(
             update(claims).where(claims.c.id == bindparam("claim_id")).values(relation=bindparam("held")),
             [{"claim_id": claim_id, "held": held} for claim_id, held in relations.items()],
         )
 
     def drop_claims(self, claim_ids: list[int]) -> None:
-        claims = Claim.__table__
+        claims = table_of(Claim)
         for part in chunks(claim_ids):
             self.session.execute(claims.delete().where(claims.c.id.in_(part)))
 
@@ -392,7 +397,7 @@ class SqlRepository(OutboxAndInbox):
         changed = self.session.execute(
             update(Binding).where(and_(Binding.id == binding_id, Binding.status == status_now)).values(**values)
         )
-        if changed.rowcount != 1:
+        if affected(changed) != 1:
             return None
         binding = self.session.get(Binding, binding_id)
         self.session.refresh(binding)

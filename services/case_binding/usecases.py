@@ -14,6 +14,7 @@ from services.case_binding import domain, schemas
 from services.case_binding.models import Binding, Case, Claim
 from services.case_binding.repository import CaseBindingRepository, CaseBindingWork, chunks
 from services.common import case_numbers, clock, metrics, paging, verification
+from services.common.actor import Actor
 from services.common.db import Conflict
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.verification import require_verified
@@ -38,7 +39,7 @@ def _require(actor: Any, *roles: str) -> None:
 # -- the case directory -------------------------------------------------------------------
 
 
-def import_cases(uow: CaseBindingWork, actor: dict, body: Any) -> dict:
+def import_cases(uow: CaseBindingWork, actor: Actor, body: Any) -> dict:
     """The court's feed (admin route): upsert by case number, all or nothing."""
     _require(actor, "admin")
     started = time.perf_counter()
@@ -66,7 +67,7 @@ def upsert_cases(uow: CaseBindingWork, records: list[domain.CaseRecord]) -> int:
     return len(records)
 
 
-def staff_case(uow: CaseBindingWork, actor: dict, case_no: Any) -> dict:
+def staff_case(uow: CaseBindingWork, actor: Actor, case_no: Any) -> dict:
     """What a clerk or archivist needs beside an application: the case's status, cause,
     whether it has an electronic dossier, its parties and lawyers of record. Another
     court's case is as missing as none."""
@@ -91,7 +92,7 @@ def case_summary(uow: CaseBindingWork, case_no: Any) -> dict:
         return schemas.case_summary(case)
 
 
-def relation(uow: CaseBindingWork, actor: dict, case_no: Any) -> dict:
+def relation(uow: CaseBindingWork, actor: Actor, case_no: Any) -> dict:
     """What this user is to this case, in one round trip to the database. A party with no
     relation, like a staff member of another court, learns nothing: not_found."""
     require_verified(actor)
@@ -100,7 +101,7 @@ def relation(uow: CaseBindingWork, actor: dict, case_no: Any) -> dict:
         return _relation(cases, actor, number)
 
 
-def _relation(cases: CaseBindingRepository, actor: dict, number: str) -> dict:
+def _relation(cases: CaseBindingRepository, actor: Actor, number: str) -> dict:
     role = _role(actor)
     facts = cases.relation_facts(actor, number)
     if facts is None:
@@ -118,7 +119,7 @@ def _relation(cases: CaseBindingRepository, actor: dict, number: str) -> dict:
     return answered
 
 
-def claim_relation(uow: CaseBindingWork, actor: dict, case_no: Any) -> dict:
+def claim_relation(uow: CaseBindingWork, actor: Actor, case_no: Any) -> dict:
     """``relation``'s answer (and refusals), and when the reader holds a relation that can
     end (party, of record, bound) it is recorded as their claim to the case, so the end of
     it is announced. A lawyer reading an archived case on the four materials has none."""
@@ -135,7 +136,7 @@ def claim_relation(uow: CaseBindingWork, actor: dict, case_no: Any) -> dict:
         return answer
 
 
-def _claim_of(actor: dict, number: str, held: str) -> domain.Claim:
+def _claim_of(actor: Actor, number: str, held: str) -> domain.Claim:
     """The claim with the verified fields its relation was matched on."""
     return domain.Claim(
         user_id=actor["id"],
@@ -170,7 +171,8 @@ def _claims_after_feed(cases: CaseBindingRepository, chunk: list[domain.CaseReco
     if not rows:
         return
     bound = cases.approved_bindings_on(sorted({row.case_no for row in rows if row.role == "lawyer"}))
-    ended, weakened = [], {}
+    ended: list[tuple[int | None, int, str, str]] = []
+    weakened = {}
     for row in rows:
         claim = _claim(row)
         record = records[claim.case_no]
@@ -195,7 +197,7 @@ def _page(items: list[dict], rows: list, limit: int) -> dict:
     return {"items": items[:limit], "next_cursor": str(rows[limit - 1].id) if more else None}
 
 
-def my_cases(uow: CaseBindingWork, actor: dict, limit: Any = None, cursor: Any = None) -> dict:
+def my_cases(uow: CaseBindingWork, actor: Actor, limit: Any = None, cursor: Any = None) -> dict:
     """The caller's cases, newest first: a party's by verified name and ID number (their
     own or an organisation's representative's), a lawyer's of record and bound ones."""
     role = _role(actor)
@@ -246,7 +248,7 @@ def document_ingested(uow: CaseBindingWork, payload: dict) -> bool:
 
 
 def apply_binding(
-    uow: CaseBindingWork, actor: dict, case_no: Any, party_name: Any, materials: Any, check_only: bool = False
+    uow: CaseBindingWork, actor: Actor, case_no: Any, party_name: Any, materials: Any, check_only: bool = False
 ) -> dict | None:
     """A lawyer asks to be bound to an in-trial case for the party they represent.
     ``materials`` are as applications described them (ownership already verified).
@@ -283,7 +285,7 @@ def apply_binding(
         raise _duplicate() from None
 
 
-def _new_binding(actor: dict, case: Case, party_name: str, materials: list[dict]) -> Binding:
+def _new_binding(actor: Actor, case: Case, party_name: str, materials: list[dict]) -> Binding:
     return Binding(
         case_no=case.case_no,
         court=case.court,
@@ -314,7 +316,9 @@ def _materials(materials: Any) -> list[dict]:
     return listed
 
 
-def list_bindings(uow: CaseBindingWork, actor: dict, status: Any = None, limit: Any = None, cursor: Any = None) -> dict:
+def list_bindings(
+    uow: CaseBindingWork, actor: Actor, status: Any = None, limit: Any = None, cursor: Any = None
+) -> dict:
     """A lawyer's own binding applications, newest first."""
     _require(actor, "lawyer")
     wanted, limit, after = domain.parse_status_filter(status), paging.limit_of(limit), paging.id_after(cursor)
@@ -323,7 +327,7 @@ def list_bindings(uow: CaseBindingWork, actor: dict, status: Any = None, limit: 
     return _page([schemas.binding(b) for b in rows], rows, limit)
 
 
-def _visible_binding(cases: CaseBindingRepository, actor: dict, binding_id: Any) -> Binding:
+def _visible_binding(cases: CaseBindingRepository, actor: Actor, binding_id: Any) -> Binding:
     """The binding if this user may see it: its lawyer, or a clerk of its court."""
     if isinstance(binding_id, bool) or not isinstance(binding_id, int):
         raise not_found("绑定申请不存在")
@@ -333,19 +337,19 @@ def _visible_binding(cases: CaseBindingRepository, actor: dict, binding_id: Any)
         (role == "lawyer" and binding.lawyer_id == actor.get("id"))
         or (role == "clerk" and binding.court == actor.get("court"))
     )
-    if not visible:
+    if binding is None or not visible:
         raise not_found("绑定申请不存在")
     return binding
 
 
-def get_binding(uow: CaseBindingWork, actor: dict, binding_id: Any) -> dict:
+def get_binding(uow: CaseBindingWork, actor: Actor, binding_id: Any) -> dict:
     with uow.read() as cases:
         return schemas.binding(_visible_binding(cases, actor, binding_id))
 
 
 def staff_bindings(
     uow: CaseBindingWork,
-    actor: dict,
+    actor: Actor,
     status: Any = None,
     limit: Any = None,
     cursor: Any = None,
@@ -366,7 +370,7 @@ def staff_bindings(
     return _page(items, rows, limit)
 
 
-def decide_binding(uow: CaseBindingWork, actor: dict, binding_id: Any, body: Any) -> dict:
+def decide_binding(uow: CaseBindingWork, actor: Actor, binding_id: Any, body: Any) -> dict:
     """A clerk of the case's court approves or rejects; the decision and its announcement
     (binding_decided) commit together through the outbox."""
     _require(actor, "clerk")
@@ -397,7 +401,7 @@ def decide_binding(uow: CaseBindingWork, actor: dict, binding_id: Any, body: Any
         return schemas.binding(binding, staff=True)
 
 
-def revoke_binding(uow: CaseBindingWork, actor: dict, binding_id: Any, body: Any) -> dict:
+def revoke_binding(uow: CaseBindingWork, actor: Actor, binding_id: Any, body: Any) -> dict:
     """A clerk of the case's court revokes an approved binding (撤销绑定) with an explanation
     the lawyer reads. ``binding_revoked`` is announced, and if the lawyer is not also of
     record the representation ends (``representation_ended``) and their claim goes, all in

@@ -31,13 +31,14 @@ import binascii
 import json
 import math
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, NotRequired, TypedDict, TypeGuard
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from services.common.ids import UserId
 from services.common.people import mask_id_number
 
 DOMAIN = b"court-actor-statement.v1."
@@ -73,6 +74,23 @@ PERSONAL = ("phone", "id_number")
 # Services whose entrypoints do not verify statements yet: they get the actor as a plain
 # dict (personal numbers left out as above). Empty once every service verifies.
 UNVERIFIED_SERVICES: frozenset[str] = frozenset()
+
+
+class Actor(TypedDict):
+    """The end user a call serves, as identity resolved the sign-in (``identity.schemas.
+    principal``) and the service verified it: the same fields in every service, less the
+    personal numbers a service is not told (``PERSONAL_FIELDS``)."""
+
+    id: UserId
+    role: str  # party, lawyer, clerk, archivist, admin
+    name: NotRequired[str | None]
+    court: NotRequired[str | None]  # staff: the court they work for
+    license_no: NotRequired[str | None]  # lawyers: 执业证号
+    law_firm: NotRequired[str | None]
+    phone: NotRequired[str | None]
+    id_number: NotRequired[str | None]
+    verified: NotRequired[bool]  # 实名认证 done
+    session_expires_at: NotRequired[str]
 
 
 class Refused(Exception):
@@ -180,7 +198,7 @@ def personal_fields(target: str) -> dict[str, str]:
     return needed
 
 
-def claims_for(target: str, actor: dict) -> dict:
+def claims_for(target: str, actor: Mapping[str, Any]) -> dict:
     """The actor as ``target`` is told: every field but the personal numbers it does not use."""
     needed = personal_fields(target)
     told = {}
@@ -213,6 +231,10 @@ def sign(
     claims = {"act": actor, "aud": target, "iat": issued, "exp": issued + math.ceil(lifetime), "iss": ISSUER}
     payload = _b64url(_canonical(claims))
     return payload + "." + _b64url(key.sign(DOMAIN + payload.encode("ascii")))
+
+
+def _is_instant(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def verify(
@@ -251,7 +273,7 @@ def verify(
     if not isinstance(claims, dict) or claims.get("iss") != ISSUER or not isinstance(claims.get("act"), dict):
         raise Refused("unreadable claims")
     issued, expires, audience = claims.get("iat"), claims.get("exp"), claims.get("aud")
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (issued, expires)):
+    if not (_is_instant(issued) and _is_instant(expires)):
         raise Refused("unreadable claims")
     current = time.time() if now is None else now
     if current >= expires:

@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import urllib.parse
+from typing import Any
 
 from services.common.events import BROKER_DEAD_LETTER_EXCHANGE, DELIVERY_LIMIT
 
@@ -28,7 +29,10 @@ POLICY_NAME = "court-events"
 # nameko's event queues, evt-<source>-<event>--<service>.<method>, but not the retry
 # (….retry-<n>s) and dead-letter (….dead) queues beside them
 POLICY_PATTERN = r"^evt-(?!.*\.(dead|retry-\d+s)$)"
-POLICY_DEFINITION = {"delivery-limit": DELIVERY_LIMIT, "dead-letter-exchange": BROKER_DEAD_LETTER_EXCHANGE}
+POLICY_DEFINITION: dict[str, Any] = {
+    "delivery-limit": DELIVERY_LIMIT,
+    "dead-letter-exchange": BROKER_DEAD_LETTER_EXCHANGE,
+}
 
 
 def apply_with_rabbitmqctl(vhost: str, ctl: list[str] | None = None, env: dict[str, str] | None = None) -> None:

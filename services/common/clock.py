@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, date, datetime, time, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo
 
 COURT_TZ = ZoneInfo("Asia/Shanghai")
@@ -55,6 +56,12 @@ def isoformat(value: datetime | None) -> str | None:
     return value.astimezone(COURT_TZ).isoformat(timespec="seconds")
 
 
+@overload
+def as_aware(value: datetime) -> datetime: ...
+@overload
+def as_aware(value: None) -> None: ...
+@overload
+def as_aware(value: datetime | None) -> datetime | None: ...
 def as_aware(value: datetime | None) -> datetime | None:
     """Databases (SQLite) may hand back naive UTC datetimes; make them aware."""
     if value is None or value.tzinfo is not None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timezone
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import CursorResult, DateTime, Engine, Result, Table, create_engine, event
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -181,3 +181,15 @@ def serialise(session: Session, *key: object) -> None:
     if session.connection().dialect.name == "postgresql":
         text_key = ":".join(str(part) for part in key)
         session.execute(sql_text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": text_key})
+
+
+def affected(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE changed. ``Session.execute`` is typed as answering a
+    ``Result``; for those statements it is a ``CursorResult``, which knows the count."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+def table_of(model: type[Any]) -> Table:
+    """A mapped class's table, for Core statements (``insert``, ``delete``, executemany);
+    SQLAlchemy types ``__table__`` as any ``FromClause``."""
+    return cast(Table, model.__table__)

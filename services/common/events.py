@@ -160,7 +160,7 @@ def _about(payload: Any) -> str:
 
 
 # -- the operator's side: putting dead letters back -------------------------------------------
-def consumer_queues(service_class: type) -> list[str]:
+def consumer_queues(service_class: type[Any]) -> list[str]:
     """The event queues of a service class's ``@handles`` entrypoints, named as nameko
     names a service-pool handler's queue."""
     from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR

@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, delete, inspect, select, tuple_
 from sqlalchemy.orm import Session
 
 from services.common import clock, config
-from services.common.db import UnitOfWork
+from services.common.db import UnitOfWork, affected
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def purge(
     With ``on_deleted``, each batch's deleted rows (their ``returning`` columns) are
     handed to it inside the batch's transaction, so what it records commits with the
     delete or not at all."""
-    keys = list(inspect(model).primary_key)
+    keys: list[Any] = list(inspect(model).primary_key)
     key = keys[0] if len(keys) == 1 else tuple_(*keys)
     total = 0
     while True:
@@ -85,7 +85,7 @@ def purge(
                     on_deleted(session, rows)
                 deleted = len(rows)
             else:
-                deleted = session.execute(statement).rowcount or 0
+                deleted = affected(session.execute(statement)) or 0
         total += deleted
         if deleted < batch:
             return total
@@ -122,7 +122,7 @@ def inbox_retention() -> timedelta:
     return retention("INBOX_RETENTION_DAYS", 30, minimum=timedelta(days=1))
 
 
-def messaging_purges(uow: UnitOfWork, outbox: type, inbox: type) -> list[tuple[str, Callable[[], int]]]:
+def messaging_purges(uow: UnitOfWork, outbox: type[Any], inbox: type[Any]) -> list[tuple[str, Callable[[], int]]]:
     """The outbox's published rows (an unpublished row is never deleted, however old) and
     the inbox's ids, each past its retention."""
     return [

@@ -147,6 +147,6 @@ def recall(uow: Any, keys: KeysOf, *, user_id: int, key: str | None, request_has
         return None if row is None else _replay(row, request_hash)
 
 
-def purge(uow: UnitOfWork, model: type, keep_for: timedelta = KEEP_FOR) -> int:
+def purge(uow: UnitOfWork, model: type[Any], keep_for: timedelta = KEEP_FOR) -> int:
     """Forget keys older than ``keep_for`` (a service's housekeeping runs it)."""
     return housekeeping.purge(uow, model, model.created_at < housekeeping.cutoff(keep_for))

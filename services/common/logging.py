@@ -21,7 +21,7 @@ from eventlet import patcher
 _threading = patcher.original("threading")  # handlers are used from real threads too (eventlet.tpool)
 
 _request_id: ContextVar[str | None] = ContextVar("court_request_id", default=None)
-_process = {"service": None}
+_process: dict[str, str | None] = {"service": None}
 
 REQUEST_ID_HEADER = "X-Request-Id"
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")

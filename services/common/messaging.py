@@ -72,7 +72,7 @@ def record_event(session: Session, model: type, event_type: str, payload: dict[s
 MAX_UNROUTED_PAUSE = 300  # seconds between tries of an event no queue takes yet
 
 
-def relay(uow: UnitOfWork, model: type, dispatch: Callable[[str, dict], None], limit: int = 100) -> int:
+def relay(uow: UnitOfWork, model: type[Any], dispatch: Callable[[str, dict], None], limit: int = 100) -> int:
     """Publish what the outbox holds, oldest first; returns how many rows it dealt with.
     A crash after publishing but before the commit publishes again, which is why every
     consumer goes through the inbox. ``dispatch`` raises ``UndeliverableMessage`` when the
@@ -164,7 +164,7 @@ class ServiceSqlRepository(OutboxAndInbox):
 
     def __init__(self, session: Session):
         self.session = session
-        self.idempotency_keys = idempotency.TableKeys(session, self.keys)
+        self.idempotency_keys: idempotency.Keys = idempotency.TableKeys(session, self.keys)
 
     def take_turns(self, *key: object) -> None:
         serialise(self.session, *key)

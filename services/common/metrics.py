@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import eventlet
@@ -128,7 +129,7 @@ def decision_made(court: str, opinion: str, waited_seconds: float) -> None:
     REVIEW_DECISION_HOURS.labels(court).observe(max(0.0, waited_seconds) / 3600)
 
 
-def _set_per_court(gauge: Gauge, values: dict[str, float]) -> None:
+def _set_per_court(gauge: Gauge, values: Mapping[str, float]) -> None:
     """A per-court gauge; a court no longer listed goes to zero."""
     for labels in list(gauge._metrics):  # noqa: SLF001 - the only way to list children
         if labels[0] not in values:
@@ -224,7 +225,9 @@ class ServiceMetrics(DependencyProvider):
         def app(environ, start_response):
             path = environ.get("PATH_INFO")
             if path in ("/healthz", "/readyz"):
-                good, detail = self.watch.alive() if path == "/healthz" else self.watch.ready()
+                watch = self.watch
+                assert watch is not None  # set in setup(), before the server starts
+                good, detail = watch.alive() if path == "/healthz" else watch.ready()
                 start_response("200 OK" if good else "503 Service Unavailable", [("Content-Type", "application/json")])
                 return [json.dumps({"status": "ok" if good else "failing", **detail}).encode() + b"\n"]
             return metrics_app(environ, start_response)

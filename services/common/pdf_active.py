@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -149,7 +149,9 @@ def strip_active_content(stream: BinaryIO) -> BinaryIO | None:
             try:
                 # Without object streams, so every dictionary of the stored copy can be read
                 # (and checked) as text; qpdf writes only the objects still referenced.
-                pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable, fix_metadata_version=False)
+                pdf.save(
+                    cast(BinaryIO, out), object_stream_mode=pikepdf.ObjectStreamMode.disable, fix_metadata_version=False
+                )
             except BaseException:
                 out.close()
                 raise
@@ -161,7 +163,7 @@ def strip_active_content(stream: BinaryIO) -> BinaryIO | None:
         stream.seek(0)
     out.seek(0)
     log.info("removed active content from an uploaded PDF", extra={"removed": removed})
-    return out
+    return cast(BinaryIO, out)
 
 
 class TooComplex(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TypeGuard
 
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
 _ID = re.compile(r"^\d{17}[\dX]$")
@@ -28,7 +29,7 @@ def id_check_digit(first17: str) -> str:
     return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
-def is_valid_id_number(value: object) -> bool:
+def is_valid_id_number(value: object) -> TypeGuard[str]:
     """An 18-digit resident ID number whose check digit and birth date are right."""
     if not isinstance(value, str):
         return False
@@ -53,7 +54,7 @@ def credit_code_check_character(first17: str) -> str:
     return _CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 
-def is_valid_credit_code(value: object) -> bool:
+def is_valid_credit_code(value: object) -> TypeGuard[str]:
     """An organisation's 18-character unified social credit code whose check character is
     right (lower case accepted, normalised later)."""
     if not isinstance(value, str):

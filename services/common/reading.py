@@ -61,7 +61,9 @@ def effective_status(status: str, reading: dict[str, Any] | None, now: datetime)
 
 def reminder_due(valid_until: date | str, now: datetime) -> bool:
     """True during the last day of an online approval (一天前提醒)."""
-    ends = clock.end_of_day(_day(valid_until))
+    day = _day(valid_until)
+    assert day is not None  # a date or its ISO string, never None
+    ends = clock.end_of_day(day)
     return ends - REMINDER_AHEAD <= now < ends
 
 

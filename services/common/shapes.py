@@ -4,9 +4,10 @@ JSON Schema of a case number and of dates. Each service's schemas.py builds on t
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
+from pydantic.json_schema import JsonDict
 
 from services.common.uploads import MATERIAL_KINDS
 from services.common.wire import Answer, Body
@@ -16,21 +17,21 @@ from services.common.wire import Answer, Body
 STATUSES = ("pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked")
 MAX_MATERIALS = 30  # applications.domain.MAX_MATERIALS
 
-CASE_NO = {
+CASE_NO: JsonDict = {
     "type": "string",
     "minLength": 1,
     "maxLength": 64,
     "description": "案号；半角 () 或全角（）括号均可，多余空格忽略",
     "examples": ["（2021）粤01民初1号"],
 }
-MATERIAL_IDS = {
+MATERIAL_IDS: JsonDict = {
     "type": "array",
     "items": {"type": "string", "minLength": 1, "maxLength": 36},
     "maxItems": MAX_MATERIALS,
     "description": "申请材料的编号（POST /api/v1/uploads 的 id）",
 }
-DATE_TIME = {"format": "date-time"}
-DAY = {"format": "date"}
+DATE_TIME: JsonDict = {"format": "date-time"}
+DAY: JsonDict = {"format": "date"}
 
 
 class PageQuery(Body):
@@ -42,7 +43,10 @@ class PageQuery(Body):
     )
 
 
-Kind = Literal[tuple(MATERIAL_KINDS)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    Kind = str  # one of MATERIAL_KINDS, checked by pydantic at run time
+else:
+    Kind = Literal[tuple(MATERIAL_KINDS)]
 
 
 class MaterialRef(Answer):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import Any, Literal, overload
 
 from services.common.errors import validation_error
 
@@ -11,6 +11,20 @@ from services.common.errors import validation_error
 _INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn")
 
 
+@overload
+def clean_text(
+    value: Any,
+    field: str,
+    *,
+    max_len: int,
+    required: Literal[True] = True,
+    label: str | None = None,
+    multiline: bool = False,
+) -> str: ...
+@overload
+def clean_text(
+    value: Any, field: str, *, max_len: int, required: bool, label: str | None = None, multiline: bool = False
+) -> str | None: ...
 def clean_text(
     value: Any,
     field: str,

@@ -12,9 +12,10 @@ Schema is written from the same parameters the rule is called with.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, cast
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema
+from pydantic.json_schema import JsonDict
 
 from services.common.errors import validation_error
 
@@ -91,7 +92,7 @@ def _message(error: Any) -> str:
     return "格式不正确"
 
 
-def ruled(rule: Callable[[Any], Any], schema: dict[str, Any]) -> tuple[PlainValidator, WithJsonSchema]:
+def ruled(rule: Callable[..., Any], schema: dict[str, Any]) -> tuple[PlainValidator, WithJsonSchema]:
     """Annotated metadata: ``rule`` validates (and normalises) the raw value, ``schema`` is
     what the document says of it."""
     return PlainValidator(rule), WithJsonSchema(schema)
@@ -107,9 +108,10 @@ def required(description: str = "", **extra: Any) -> Any:
 def optional(description: str = "", *, ruled_when_missing: bool = False, **extra: Any) -> Any:
     """A field a client may leave out; ``ruled_when_missing``: its rule still runs (a field
     another one makes required, as a lawyer's license number)."""
-    return Field(
-        None, validate_default=ruled_when_missing, description=description or None, json_schema_extra=extra or None
-    )
+    schema = cast(JsonDict, extra) or None
+    if ruled_when_missing:  # (pydantic's overloads take the flag only as a literal)
+        return Field(None, validate_default=True, description=description or None, json_schema_extra=schema)
+    return Field(None, validate_default=False, description=description or None, json_schema_extra=schema)
 
 
 def text_schema(max_len: int, *, required: bool = True) -> dict[str, Any]:

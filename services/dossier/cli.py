@@ -13,7 +13,7 @@ import sys
 from sqlalchemy.orm import sessionmaker
 
 from services.common.db import UnitOfWork, make_engine
-from services.dossier import usecases
+from services.dossier import repository, usecases
 
 
 def check_log() -> int:
@@ -25,7 +25,9 @@ def check_log() -> int:
     engine = make_engine("dossier", pool_size=1)
     try:
         store = ObjectStore(make_client(2), bucket_name())
-        problems = usecases.check_log(UnitOfWork(sessionmaker(engine, expire_on_commit=False)), store=store)
+        problems = usecases.check_log(
+            repository.unit_of_work(UnitOfWork(sessionmaker(engine, expire_on_commit=False))), store=store
+        )
     finally:
         engine.dispose()
     if problems:

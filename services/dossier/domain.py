@@ -6,12 +6,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import or_
+
 from services.common import clock
+from services.common.actor import Actor
 from services.common.errors import DomainError, validation_error
+from services.common.ids import ApplicationId
 from services.common.people import mask_id_number
 
 # What the access log records (阅卷记录).
@@ -54,7 +59,7 @@ class Reading:
     """What dossier knows of one application (阅卷申请): its owner, its case, and the
     review's outcome as far as reading goes."""
 
-    application_id: str
+    application_id: ApplicationId
     applicant_id: int | None
     case_no: str | None
     court: str | None = None
@@ -81,8 +86,30 @@ class Reading:
         """The first instant reading is no longer allowed: the end of valid_until in Shanghai."""
         return clock.end_of_day(self.valid_until) if self.valid_until else None
 
+    @property
+    def ended(self) -> bool:
+        """已终止 or 已撤回: nothing of it can be read again, whatever a later decision says."""
+        return self.revoked or self.withdrawn
 
-def authorize(reading: Reading | None, actor: dict, now: datetime, *, for_log: bool = False) -> Reading:
+
+def ended_sql(readings: Any) -> Any:
+    """:attr:`Reading.ended` as SQL over the readings table (its ``revoked_at`` and
+    ``withdrawn_at``)."""
+    return or_(readings.revoked_at.is_not(None), readings.withdrawn_at.is_not(None))
+
+
+def lapsed(ends_at: datetime | None, now: datetime) -> bool:
+    """A grant, a link or a print job that ends at ``ends_at`` (its first instant past the
+    end) is over from that instant on; one without an end never lapses."""
+    return ends_at is not None and now >= clock.as_aware(ends_at)
+
+
+def lapsed_sql(ends_at: Any, now: datetime) -> Any:
+    """:func:`lapsed` as SQL over a column of end instants."""
+    return ends_at <= now
+
+
+def authorize(reading: Reading | None, actor: Actor, now: datetime, *, for_log: bool = False) -> Reading:
     """Reading needs the caller's own application, approved online, before its end.
 
     Someone else's application answers exactly like a missing one. The access log stays
@@ -97,7 +124,7 @@ def authorize(reading: Reading | None, actor: dict, now: datetime, *, for_log: b
         raise DomainError("not_approved", "该申请已撤回，不能查看卷宗")
     if not reading.is_online_grant:
         raise DomainError("not_approved", "该申请尚未获准在线阅卷")
-    if now >= reading.grant_ends_at:
+    if lapsed(reading.grant_ends_at, now):
         raise DomainError("access_expired", "已超过阅卷截止时间，无法查看卷宗，请重新申请阅卷")
     return reading
 
@@ -119,7 +146,7 @@ def parse_granted_documents(value: Any) -> frozenset[int] | None:
 AUDIT_ROLES = ("clerk", "archivist")  # 审查人, 档案室 of the application's court
 
 
-def authorize_staff_case(actor: dict, case_court: str | None) -> str:
+def authorize_staff_case(actor: Actor, case_court: str | None) -> str:
     """The clerks and archivists of the case's court preview its whole dossier (副卷
     included) and see every read of it; another court's case is as missing as none."""
     court = actor.get("court")
@@ -128,7 +155,7 @@ def authorize_staff_case(actor: dict, case_court: str | None) -> str:
     return court
 
 
-def authorize_audit(reading: Reading | None, actor: dict) -> Reading:
+def authorize_audit(reading: Reading | None, actor: Actor) -> Reading:
     """The court's own staff may see who read an application's dossier (the same log the
     reader sees); another court's application answers exactly like a missing one."""
     court = actor.get("court")
@@ -146,7 +173,7 @@ def parse_valid_until(value: Any) -> date | None:
         return None
 
 
-def stamp_lines(actor: dict, at: datetime) -> list[str]:
+def stamp_lines(actor: Actor, at: datetime) -> list[str]:
     """The watermark (水印) names the reader: name, masked ID number, Beijing time."""
     name = actor.get("name") or ""
     id_number = actor.get("id_number") or ""
@@ -203,7 +230,7 @@ class ChainCheck:
     the chain does not hold. Fed entry by entry so a long log is checked in batches."""
 
     def __init__(
-        self, key: bytes | None = None, keyed_from: int | None = None, exported: list[tuple[int, str]] = ()
+        self, key: bytes | None = None, keyed_from: int | None = None, exported: Sequence[tuple[int, str]] = ()
     ) -> None:
         self.previous_hash = GENESIS_HASH
         self.last_seq = 0

@@ -7,6 +7,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import UtcDateTime
 from services.common.idempotency import IdempotencyMixin
+from services.common.ids import ApplicationId
 from services.common.messaging import InboxMixin, OutboxMixin
 
 
@@ -37,7 +38,7 @@ class Reading(Base):
 
     __tablename__ = "readings"
 
-    application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    application_id: Mapped[ApplicationId] = mapped_column(String(64), primary_key=True)
     applicant_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     applicant_name: Mapped[str | None] = mapped_column(String(50), nullable=True)
     case_no: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
@@ -63,7 +64,7 @@ class Link(Base):
     __tablename__ = "links"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    application_id: Mapped[str] = mapped_column(String(64), index=True)
+    application_id: Mapped[ApplicationId] = mapped_column(String(64), index=True)
     user_id: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # housekeeping purges by it
@@ -83,7 +84,7 @@ class AccessLogEntry(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
-    application_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    application_id: Mapped[ApplicationId | None] = mapped_column(String(64), nullable=True)
     case_no: Mapped[str | None] = mapped_column(String(64), nullable=True)
     actor_id: Mapped[int] = mapped_column(Integer)
     actor_name: Mapped[str] = mapped_column(String(50))
@@ -117,7 +118,7 @@ class PrintJob(Base):
     __tablename__ = "print_jobs"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random: the URL says nothing of others
-    application_id: Mapped[str] = mapped_column(String(64), index=True)
+    application_id: Mapped[ApplicationId] = mapped_column(String(64), index=True)
     user_id: Mapped[int] = mapped_column(Integer)
     # the document ids in the dossier's order, and the stamp as it was when asked (JSON lists)
     documents: Mapped[str] = mapped_column(Text)

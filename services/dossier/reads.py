@@ -9,20 +9,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from services.common import case_numbers, clock, paging
-from services.common.db import UnitOfWork
+from services.common.actor import Actor
 from services.common.errors import DomainError, not_found
 from services.dossier import domain
-from services.dossier.models import AccessLogEntry, Document, Reading
+from services.dossier.repository import DossierWork
 
 NO_CASE = "案件不存在"
 # A reader's day of reading is at most thousands of entries; a case's whole history is
 # grouped in one pass, bounded so that no request reads without limit.
 MAX_ENTRIES = 200_000
+READS = (domain.VIEW_PAGE, domain.DOWNLOAD_PDF)  # what counts as reading; link use does not
 
-Relation = Callable[[dict, str], dict]
+Relation = Callable[[Actor, str], dict]
 
 
 @dataclass
@@ -76,7 +75,7 @@ def reader_days(entries, titles: dict[int, str]) -> list[ReaderDay]:
 
 
 def case_reads(
-    uow: UnitOfWork, relation_of: Relation, actor: dict, case_no: Any, limit: Any = 20, cursor: Any = None
+    uow: DossierWork, relation_of: Relation, actor: Actor, case_no: Any, limit: Any = 20, cursor: Any = None
 ) -> dict:
     """The reads of others under reading grants of the case, for a party of it; anyone
     else learns nothing (404, as for a missing case)."""
@@ -87,19 +86,9 @@ def case_reads(
     if answer.get("relation") != "party":
         raise not_found(NO_CASE)
     size, after = paging.limit_of(limit), _position(cursor)
-    with uow.read() as session:
-        under_case = select(Reading.application_id).where(Reading.case_no == number)
-        entries = session.scalars(
-            select(AccessLogEntry)
-            .where(
-                AccessLogEntry.application_id.in_(under_case),
-                AccessLogEntry.actor_id != actor["id"],
-                AccessLogEntry.action.in_((domain.VIEW_PAGE, domain.DOWNLOAD_PDF)),
-            )
-            .order_by(AccessLogEntry.seq.desc())
-            .limit(MAX_ENTRIES)
-        ).all()
-        titles = dict(session.execute(select(Document.id, Document.title).where(Document.case_no == number)).all())
+    with uow.read() as dossiers:
+        entries = dossiers.others_reads(number, actor["id"], READS, MAX_ENTRIES)
+        titles = dossiers.titles_of_case(number)
     rows = reader_days(entries, titles)
     if after is not None:
         rows = [r for r in rows if (r.day, r.reader_id) < after]

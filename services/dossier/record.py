@@ -13,13 +13,11 @@ from typing import Any
 import eventlet.tpool
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from sqlalchemy import select
 
 from services.common import clock
-from services.common.db import UnitOfWork
+from services.common.actor import Actor
 from services.dossier import domain, rendering
-from services.dossier.models import AccessLogEntry, Document
-from services.dossier.usecases import reading_of
+from services.dossier.repository import DossierWork
 
 # A PDF is for the case file, not a bulk export: an application read page by page for a
 # year stays far below this; beyond it the record says it was cut and how to get the rest.
@@ -45,17 +43,11 @@ class Line:
     digest: str
 
 
-def record(uow: UnitOfWork, pages: Any, *, actor: dict, application_id: Any) -> dict:
+def record(uow: DossierWork, pages: Any, *, actor: Actor, application_id: Any) -> dict:
     """The PDF, parked for the gateway to stream and delete like a print copy."""
-    with uow.read() as session:
-        reading = domain.authorize_audit(reading_of(session, application_id), actor)
-        rows = session.execute(
-            select(AccessLogEntry, Document.title)
-            .outerjoin(Document, Document.id == AccessLogEntry.document_id)
-            .where(AccessLogEntry.application_id == reading.application_id)
-            .order_by(AccessLogEntry.seq)
-            .limit(MAX_ENTRIES + 1)
-        ).all()
+    with uow.read() as dossiers:
+        reading = domain.authorize_audit(dossiers.reading(application_id), actor)
+        rows = dossiers.record_of_application(reading.application_id, MAX_ENTRIES + 1)
     lines = [
         Line(
             e.seq, clock.as_aware(e.at), e.actor_name, ACTION_WORDS.get(e.action, e.action), title or "", e.page, e.hash
@@ -133,7 +125,7 @@ def build(heading: dict[str, str], lines: list[Line], font: tuple[str, int]) -> 
             line.actor,
             line.action,
             _fit(pdf, line.document, 52),
-            line.page or "",
+            str(line.page or ""),
             line.digest[:12],
         )
         for (_, width), value in zip(COLUMNS, cells, strict=True):

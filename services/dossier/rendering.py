@@ -233,7 +233,7 @@ class Stamper:
         probe = ImageDraw.Draw(Image.new("L", (1, 1)))
         text = "\n".join(lines)
         left, top, right, bottom = probe.multiline_textbbox((0, 0), text, font=font, spacing=6)
-        tile = Image.new("L", (right - left + 8, bottom - top + 8), 0)
+        tile = Image.new("L", (int(right - left) + 8, int(bottom - top) + 8), 0)
         ImageDraw.Draw(tile).multiline_text((4 - left, 4 - top), text, font=font, fill=STAMP_ALPHA, spacing=6)
         tile = tile.rotate(STAMP_ANGLE, expand=True, resample=Image.Resampling.BICUBIC)
         mask = Image.new("L", size, 0)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -108,7 +108,11 @@ def document(doc: Document) -> dict:
 
 
 def log_entry(entry: AccessLogEntry, document_title: str | None = None) -> dict:
-    item = {"at": clock.isoformat(clock.as_aware(entry.at)), "actor": entry.actor_name, "action": entry.action}
+    item: dict[str, Any] = {
+        "at": clock.isoformat(clock.as_aware(entry.at)),
+        "actor": entry.actor_name,
+        "action": entry.action,
+    }
     if entry.document_id is not None:
         item["document_id"] = entry.document_id
         if document_title is not None:

@@ -34,7 +34,7 @@ from services.common.messaging import OutboxRelay, RelaysOutbox
 from services.common.rpc import DeadlineRpc, actor_rpc
 from services.common.storage import Storage
 from services.common.timers import configured_timer
-from services.dossier import printing, reads, record, usecases
+from services.dossier import printing, reads, record, repository, usecases
 from services.dossier.dependencies import PageMachinery
 from services.dossier.models import IdempotencyKey, Inbox, Outbox
 
@@ -52,15 +52,20 @@ class DossierService(HealthMixin, RelaysOutbox):
     # case_binding: is this reader a party of the case (who read my case)
     case_binding = DeadlineRpc("case_binding", "DOSSIER_RPC_TIMEOUT", unavailable="案件信息暂时无法查询，请稍后再试")
 
+    @property
+    def dossiers(self) -> repository.RepositoryUnitOfWork[repository.DossierRepository]:
+        """The use cases' unit of work over this worker's database."""
+        return repository.unit_of_work(self.db)
+
     @rpc(expected_exceptions=DomainError)
     def consistency_facts(self, ids):
         """For the consistency check (services.common.consistency): what this service holds."""
-        return usecases.consistency_facts(self.db, ids)
+        return usecases.consistency_facts(self.dossiers, ids)
 
     @actor_rpc(expected_exceptions=DomainError)
     def ingest_document(self, actor, case_no, volume, title, key, court=None):
         result = usecases.ingest_document(
-            self.db,
+            self.dossiers,
             self.pages,
             self.store,
             actor=actor,
@@ -69,19 +74,19 @@ class DossierService(HealthMixin, RelaysOutbox):
             title=title,
             key=key,
             court=court,
+            fault=fault_point,
         )
-        fault_point("ingest_after_commit")  # tests: die with the document recorded, unannounced, unanswered
         self.publish_outbox()
         return result
 
     @actor_rpc(expected_exceptions=DomainError)
     def dossier(self, actor, application_id):
-        return usecases.dossier(self.db, actor=actor, application_id=application_id)
+        return usecases.dossier(self.dossiers, actor=actor, application_id=application_id)
 
     @actor_rpc(expected_exceptions=DomainError)
     def read_page(self, actor, application_id, document_id, page):
         result = usecases.read_page(
-            self.db, self.pages, actor=actor, application_id=application_id, document_id=document_id, page=page
+            self.dossiers, self.pages, actor=actor, application_id=application_id, document_id=document_id, page=page
         )
         metrics.page_served("page")
         return result
@@ -89,7 +94,7 @@ class DossierService(HealthMixin, RelaysOutbox):
     @actor_rpc(expected_exceptions=DomainError)
     def print_document(self, actor, application_id, document_id):
         result = usecases.print_document(
-            self.db, self.pages, actor=actor, application_id=application_id, document_id=document_id
+            self.dossiers, self.pages, actor=actor, application_id=application_id, document_id=document_id
         )
         metrics.page_served("pdf")
         return result
@@ -98,16 +103,16 @@ class DossierService(HealthMixin, RelaysOutbox):
     @actor_rpc(expected_exceptions=DomainError)
     def create_print(self, actor, application_id, body=None, idempotency_key=None):
         return printing.create_print(
-            self.db, actor=actor, application_id=application_id, body=body, idempotency_key=idempotency_key
+            self.dossiers, actor=actor, application_id=application_id, body=body, idempotency_key=idempotency_key
         )
 
     @actor_rpc(expected_exceptions=DomainError)
     def get_print(self, actor, application_id, print_id):
-        return printing.get_print(self.db, actor=actor, application_id=application_id, print_id=print_id)
+        return printing.get_print(self.dossiers, actor=actor, application_id=application_id, print_id=print_id)
 
     @actor_rpc(expected_exceptions=DomainError)
     def print_pdf(self, actor, application_id, print_id):
-        result = printing.print_pdf(self.db, actor=actor, application_id=application_id, print_id=print_id)
+        result = printing.print_pdf(self.dossiers, actor=actor, application_id=application_id, print_id=print_id)
         metrics.page_served("pdf")
         return result
 
@@ -116,41 +121,41 @@ class DossierService(HealthMixin, RelaysOutbox):
     @configured_timer("DOSSIER_PRINT_POLL_SECONDS", 1.0)
     def make_prints(self):
         for _ in range(10):
-            if printing.make_next(self.db, self.pages) is None:
+            if printing.make_next(self.dossiers, self.pages) is None:
                 break
 
     @configured_timer("DOSSIER_PRINT_SWEEP_SECONDS", 60.0)
     def sweep_prints(self):
-        removed = printing.sweep(self.db, self.store.delete)
+        removed = printing.sweep(self.dossiers, self.store.delete)
         if removed:
             log.info("removed %d print jobs whose grant ended", removed)
-        printing.sweep_orphans(self.store, self.db)
+        printing.sweep_orphans(self.store, self.dossiers)
 
     @actor_rpc(expected_exceptions=DomainError)
     def create_link(self, actor, application_id, token_hash):
-        return usecases.create_link(self.db, actor=actor, application_id=application_id, token_hash=token_hash)
+        return usecases.create_link(self.dossiers, actor=actor, application_id=application_id, token_hash=token_hash)
 
     @actor_rpc(expected_exceptions=DomainError)
     def revoke_links(self, actor, application_id):
-        return usecases.revoke_links(self.db, actor=actor, application_id=application_id)
+        return usecases.revoke_links(self.dossiers, actor=actor, application_id=application_id)
 
     @actor_rpc(expected_exceptions=DomainError)
     def open_link(self, actor, token_hash):
-        return usecases.open_link(self.db, actor=actor, token_hash=token_hash)
+        return usecases.open_link(self.dossiers, actor=actor, token_hash=token_hash)
 
     # -- the court's own view of a case ----------------------------------------------------------
     @actor_rpc(expected_exceptions=DomainError)
     def staff_dossier(self, actor, case_no):
-        return usecases.staff_dossier(self.db, actor=actor, case_no=case_no)
+        return usecases.staff_dossier(self.dossiers, actor=actor, case_no=case_no)
 
     @actor_rpc(expected_exceptions=DomainError)
     def grantable_documents(self, actor, case_no):
-        return usecases.grantable_documents(self.db, actor=actor, case_no=case_no)
+        return usecases.grantable_documents(self.dossiers, actor=actor, case_no=case_no)
 
     @actor_rpc(expected_exceptions=DomainError)
     def staff_read_page(self, actor, case_no, document_id, page):
         result = usecases.staff_read_page(
-            self.db, self.pages, actor=actor, case_no=case_no, document_id=document_id, page=page
+            self.dossiers, self.pages, actor=actor, case_no=case_no, document_id=document_id, page=page
         )
         metrics.page_served("page")
         return result
@@ -158,45 +163,47 @@ class DossierService(HealthMixin, RelaysOutbox):
     @actor_rpc(expected_exceptions=DomainError)
     def case_reads(self, actor, case_no, limit=20, cursor=None):
         """Who read my case (B13): case_binding says whether the caller is a party of it."""
-        return reads.case_reads(self.db, self._relation, actor, case_no, limit=limit, cursor=cursor)
+        return reads.case_reads(self.dossiers, self._relation, actor, case_no, limit=limit, cursor=cursor)
 
     def _relation(self, actor, case_no):
         return self.case_binding.call("relation", actor=actor, case_no=case_no)
 
     @actor_rpc(expected_exceptions=DomainError)
     def case_access_log(self, actor, case_no, limit=20, cursor=None):
-        return usecases.case_access_log(self.db, actor=actor, case_no=case_no, limit=limit, cursor=cursor)
+        return usecases.case_access_log(self.dossiers, actor=actor, case_no=case_no, limit=limit, cursor=cursor)
 
     @actor_rpc(expected_exceptions=DomainError)
     def access_log(self, actor, application_id, limit=20, cursor=None):
-        return usecases.access_log(self.db, actor=actor, application_id=application_id, limit=limit, cursor=cursor)
+        return usecases.access_log(
+            self.dossiers, actor=actor, application_id=application_id, limit=limit, cursor=cursor
+        )
 
     @actor_rpc(expected_exceptions=DomainError)
     def audit_log(self, actor, application_id, limit=20, cursor=None):
-        return usecases.audit_log(self.db, actor=actor, application_id=application_id, limit=limit, cursor=cursor)
+        return usecases.audit_log(self.dossiers, actor=actor, application_id=application_id, limit=limit, cursor=cursor)
 
     @actor_rpc(expected_exceptions=DomainError)
     def access_record(self, actor, application_id):
         """The 阅卷记录 as a PDF for the case file, for the court's own staff."""
-        return record.record(self.db, self.pages, actor=actor, application_id=application_id)
+        return record.record(self.dossiers, self.pages, actor=actor, application_id=application_id)
 
     # Retried with back-off on error (services.common.events): a grant must not be lost to
     # a passing database hiccup; the inbox makes the retry harmless.
     @handles("applications", "application_submitted")
     def on_application_submitted(self, payload):
-        usecases.on_application_submitted(self.db, payload)
+        usecases.on_application_submitted(self.dossiers, payload)
 
     @handles("review", "application_decided")
     def on_application_decided(self, payload):
-        usecases.on_application_decided(self.db, payload)
+        usecases.on_application_decided(self.dossiers, payload)
 
     @handles("applications", "application_revoked")
     def on_application_revoked(self, payload):
-        usecases.on_application_revoked(self.db, payload)
+        usecases.on_application_revoked(self.dossiers, payload)
 
     @handles("applications", "application_withdrawn")
     def on_application_withdrawn(self, payload):
-        usecases.on_application_withdrawn(self.db, payload)
+        usecases.on_application_withdrawn(self.dossiers, payload)
 
     @timer(interval=300)
     def sweep_temporary(self):
@@ -207,7 +214,7 @@ class DossierService(HealthMixin, RelaysOutbox):
     # Originals the gateway staged but nobody ingested (it died, or gave up waiting).
     @configured_timer("STAGED_SWEEP_SECONDS", 3600.0)
     def sweep_unregistered_originals(self):
-        staging.sweep(self.store, usecases.STAGED_PREFIX, lambda keys: usecases.ingested_keys(self.db, keys))
+        staging.sweep(self.store, usecases.STAGED_PREFIX, lambda keys: usecases.ingested_keys(self.dossiers, keys))
 
     # The local PDF copies PDFium reads are a cache: bounded in age and in size.
     @configured_timer("DOSSIER_ORIGINALS_SWEEP_SECONDS", 600)
@@ -224,7 +231,7 @@ class DossierService(HealthMixin, RelaysOutbox):
         housekeeping.run(
             [
                 *housekeeping.messaging_purges(self.db, Outbox, Inbox),
-                ("expired links", lambda: usecases.purge_expired_links(self.db)),
+                ("expired links", lambda: usecases.purge_expired_links(self.dossiers)),
                 ("idempotency keys", lambda: idempotency.purge(self.db, IdempotencyKey)),
             ]
         )
@@ -233,11 +240,11 @@ class DossierService(HealthMixin, RelaysOutbox):
     # against those heads, and a break raises the alert (court_access_log_problems).
     @configured_timer("ACCESS_LOG_EXPORT_SECONDS", 300.0, eager=True)
     def export_access_log_head(self):
-        usecases.export_head(self.db, self.store)
+        usecases.export_head(self.dossiers, self.store)
 
     @configured_timer("ACCESS_LOG_CHECK_SECONDS", 3600.0)
     def check_access_log(self):
-        problems = usecases.check_log(self.db, store=self.store)
+        problems = usecases.check_log(self.dossiers, store=self.store)
         metrics.ACCESS_LOG_PROBLEMS.set(len(problems))
         for problem in problems[:20]:
             log.error("access log: %s", problem)

@@ -1,5 +1,6 @@
-"""What the dossier service does. Functions take the unit of work and the page machinery
-explicitly, so tests can call them without a broker."""
+"""What the dossier service does. Functions take the unit of work (its repository is
+``services.dossier.repository``) and the page machinery explicitly, so tests can call them
+without a broker or a database."""
 
 from __future__ import annotations
 
@@ -7,19 +8,17 @@ import io
 import json
 import logging
 import re
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import delete, insert, or_, select, update
-
 from services.common import case_numbers, clock, config, housekeeping, paging, staging, text
-from services.common.db import UnitOfWork, serialise
+from services.common.actor import Actor
 from services.common.errors import DomainError, not_found, validation_error
-from services.common.messaging import first_delivery, record_event
+from services.common.faults import NO_FAULT, Fault
 from services.dossier import domain, schemas
-from services.dossier.models import AccessLogEntry, AccessLogHead, Document, Inbox, Link, Outbox, Reading
+from services.dossier.models import Document, Link, Reading
 from services.dossier.rendering import PdfRefused
+from services.dossier.repository import DossierRepository, DossierWork, LogRow, expired_links
 
 log = logging.getLogger(__name__)
 STAGED_PREFIX = "dossier/originals/"
@@ -42,27 +41,30 @@ def _text(value: Any, field: str, max_len: int) -> str:
 
 
 def ingest_document(
-    uow: UnitOfWork,
+    uow: DossierWork,
     pages: Any,
     store: Any,
     *,
-    actor: dict,
+    actor: Actor,
     case_no: str,
     volume: Any,
     title: Any,
     key: str,
     court: str | None = None,
+    fault: Fault = NO_FAULT,
 ) -> dict:
     """Register a PDF the gateway staged at ``key``: check it opens, count its pages, and
-    announce it. On any refusal the staged object is deleted: nothing half-ingested stays."""
+    announce it. On any refusal the staged object is deleted: nothing half-ingested stays.
+    The announcement leaves with the service's next relay; ``ingest_after_commit`` is the
+    crash test's point between the two (services.common.faults)."""
     ingested = False
     try:
         if not isinstance(actor, dict) or actor.get("role") != "admin":
             raise DomainError("forbidden", "仅管理员可以添加电子卷宗")
         if not staging.is_staged_key(key, STAGED_PREFIX):
             raise validation_error({"file": "无效的文件"})
-        with uow.read() as session:
-            known = session.scalar(select(Document).where(Document.object_key == key))
+        with uow.read() as dossiers:
+            known = dossiers.document_at(key)
         if known is not None:  # the same request delivered again: the first answer stands
             ingested = True
             return schemas.document(known)
@@ -88,7 +90,7 @@ def ingest_document(
             raise DomainError(exc.code, exc.message) from None
         size = path.stat().st_size
         digest = _sha256_file(path)
-        with uow.transaction() as session:
+        with uow.transaction() as dossiers:
             doc = Document(
                 case_no=canonical,
                 court=str(court)[:100] if court else None,
@@ -100,11 +102,11 @@ def ingest_document(
                 sha256=digest,
                 created_at=clock.utcnow(),
             )
-            session.add(doc)
-            session.flush()
-            record_event(session, Outbox, "document_ingested", {"case_no": canonical, "document_id": doc.id})
+            dossiers.add_document(doc)
+            dossiers.announce("document_ingested", {"case_no": canonical, "document_id": doc.id})
             result = schemas.document(doc)
         ingested = True
+        fault("ingest_after_commit")  # recorded, not yet announced nor answered
         return result
     finally:
         if not ingested and staging.is_staged_key(key, STAGED_PREFIX):
@@ -116,10 +118,10 @@ def ingest_document(
                 pass
 
 
-def ingested_keys(uow: UnitOfWork, keys: list[str]) -> set[str]:
+def ingested_keys(uow: DossierWork, keys: list[str]) -> set[str]:
     """Which of these staged originals became documents (the rest nobody registered)."""
-    with uow.read() as session:
-        return set(session.scalars(select(Document.object_key).where(Document.object_key.in_(keys))))
+    with uow.read() as dossiers:
+        return dossiers.ingested_keys(keys)
 
 
 def _sha256_file(path) -> str:
@@ -135,7 +137,7 @@ def _sha256_file(path) -> str:
 # -- the applications replica and reading grants (from events) ----------------------------
 
 
-def on_application_submitted(uow: UnitOfWork, payload: dict) -> bool:
+def on_application_submitted(uow: DossierWork, payload: dict) -> bool:
     applicant = payload.get("applicant") or {}
     return _upsert_reading(
         uow,
@@ -147,7 +149,7 @@ def on_application_submitted(uow: UnitOfWork, payload: dict) -> bool:
     )
 
 
-def on_application_decided(uow: UnitOfWork, payload: dict) -> bool:
+def on_application_decided(uow: DossierWork, payload: dict) -> bool:
     """An online approval grants reading until the end of valid_until (Asia/Shanghai); any
     other decision (reject, return, on-site) leaves nothing to read online."""
     return _upsert_reading(
@@ -170,39 +172,39 @@ def _documents_column(value: Any) -> str | None:
     return json.dumps(sorted(granted)) if granted is not None else None
 
 
-def on_application_revoked(uow: UnitOfWork, payload: dict) -> bool:
+def on_application_revoked(uow: DossierWork, payload: dict) -> bool:
     """已终止: reading ends at once and every 复制链接 of the application dies; heard before
     the decision, it still wins (the decision's fields are kept, the end stays)."""
     return _end_reading(uow, payload, applicant_id=payload.get("applicant_id"), revoked_at=clock.utcnow())
 
 
-def on_application_withdrawn(uow: UnitOfWork, payload: dict) -> bool:
+def on_application_withdrawn(uow: DossierWork, payload: dict) -> bool:
     """已撤回: the applicant withdrew while it was pending at the source, so any decision,
     heard before or after, grants nothing."""
     return _end_reading(uow, payload, withdrawn_at=clock.utcnow())
 
 
-def _end_reading(uow: UnitOfWork, payload: dict, **values: Any) -> bool:
+def _end_reading(uow: DossierWork, payload: dict, **values: Any) -> bool:
     if not _upsert_reading(uow, payload, **values):
         return False
-    with uow.transaction() as session:
-        session.execute(delete(Link).where(Link.application_id == str(payload["application_id"])))
+    with uow.transaction() as dossiers:
+        dossiers.drop_links(str(payload["application_id"]))
     return True
 
 
-def _upsert_reading(uow: UnitOfWork, payload: dict, *, decided: bool = False, **values: Any) -> bool:
+def _upsert_reading(uow: DossierWork, payload: dict, *, decided: bool = False, **values: Any) -> bool:
     application_id = payload.get("application_id")
     event_id = payload.get("event_id")
     if application_id is None or not event_id:
         return False
-    with uow.transaction() as session:
-        serialise(session, "application", application_id)  # the first two facts heard at once
-        if not first_delivery(session, Inbox, str(event_id)):
+    with uow.transaction() as dossiers:
+        dossiers.take_turns("application", application_id)  # the first two facts heard at once
+        if not dossiers.first_delivery(str(event_id)):
             return False
-        row = session.get(Reading, str(application_id))
+        row = dossiers.reading_row(str(application_id))
         if row is None:
             row = Reading(application_id=str(application_id), updated_at=clock.utcnow())
-            session.add(row)
+            dossiers.add_reading(row)
         for field, value in values.items():
             if field == "case_no" and value:
                 value = _canonical_or_raw(value)
@@ -219,46 +221,26 @@ def _canonical_or_raw(value: str) -> str:
         return value
 
 
-def reading_of(session, application_id: Any) -> domain.Reading | None:
-    row = session.get(Reading, str(application_id)) if application_id is not None else None
-    if row is None:
-        return None
-    return domain.Reading(
-        row.application_id,
-        row.applicant_id,
-        row.case_no,
-        row.court,
-        row.opinion,
-        row.mode,
-        row.valid_until,
-        documents=domain.parse_granted_documents(json.loads(row.documents)) if row.documents else None,
-        print_allowed=row.print_allowed is not False,
-        revoked=row.revoked_at is not None,
-        withdrawn=row.withdrawn_at is not None,
-    )
+def authorized(
+    dossiers: DossierRepository, actor: Actor, application_id: Any, *, for_log: bool = False
+) -> domain.Reading:
+    return domain.authorize(dossiers.reading(application_id), actor, clock.now(), for_log=for_log)
 
 
-def authorized(session, actor: dict, application_id: Any, *, for_log: bool = False) -> domain.Reading:
-    return domain.authorize(reading_of(session, application_id), actor, clock.now(), for_log=for_log)
-
-
-def _document_of(session, reading: domain.Reading, document_id: Any) -> Document:
+def _document_of(dossiers: DossierRepository, reading: domain.Reading, document_id: Any) -> Document:
     """A document the grant covers; anything else (another case's, 副卷, one the clerk left
     out) is as missing as none."""
-    doc = session.get(Document, document_id) if isinstance(document_id, int) else None
+    doc = dossiers.document(document_id) if isinstance(document_id, int) else None
     if doc is None or doc.case_no != reading.case_no or not reading.covers(doc.id, doc.volume):
         raise not_found("文件不存在")
     return doc
 
 
-def _case_documents(session, case_no: str) -> list[Document]:
-    """A case's documents in the dossier's order: as they were ingested."""
-    return list(session.scalars(select(Document).where(Document.case_no == case_no).order_by(Document.id)))
-
-
-def readable_documents(session, reading: domain.Reading) -> list[Document]:
+def readable_documents(dossiers: DossierRepository, reading: domain.Reading) -> list[Document]:
     """What the grant lets this reader see, in the dossier's order."""
-    return [d for d in _case_documents(session, reading.case_no) if reading.covers(d.id, d.volume)]
+    if reading.case_no is None:
+        return []
+    return [d for d in dossiers.case_documents(reading.case_no) if reading.covers(d.id, d.volume)]
 
 
 def _volumes(docs: list[Document]) -> list[dict]:
@@ -272,25 +254,25 @@ def _volumes(docs: list[Document]) -> list[dict]:
 # -- reading (查看案卷, 打印) -------------------------------------------------------------
 
 
-def dossier(uow: UnitOfWork, *, actor: dict, application_id: Any) -> dict:
+def dossier(uow: DossierWork, *, actor: Actor, application_id: Any) -> dict:
     """The structure a reader sees: the granted 正卷 documents only."""
-    with uow.read() as session:
-        reading = authorized(session, actor, application_id)
-        docs = readable_documents(session, reading)
+    with uow.read() as dossiers:
+        reading = authorized(dossiers, actor, application_id)
+        docs = readable_documents(dossiers, reading)
     return {
         "case_no": reading.case_no,
-        "valid_until": reading.valid_until.isoformat(),
+        "valid_until": reading.valid_until.isoformat() if reading.valid_until else None,
         "print": reading.print_allowed,
         "volumes": _volumes(docs),
     }
 
 
-def read_page(uow: UnitOfWork, pages: PageSource, *, actor: dict, application_id: Any, document_id: Any, page: Any):
+def read_page(uow: DossierWork, pages: PageSource, *, actor: Actor, application_id: Any, document_id: Any, page: Any):
     """Authorize, stamp one page for this reader, log the view. The result names a
     short-lived object the gateway streams and deletes."""
-    with uow.read() as session:
-        reading = authorized(session, actor, application_id)
-        doc = _document_of(session, reading, document_id)
+    with uow.read() as dossiers:
+        reading = authorized(dossiers, actor, application_id)
+        doc = _document_of(dossiers, reading, document_id)
     if not isinstance(page, int) or not 1 <= page <= doc.page_count:
         raise not_found("页码超出范围")
     result = pages.stamped_page(doc.id, doc.object_key, page, domain.stamp_lines(actor, clock.now()))
@@ -298,10 +280,10 @@ def read_page(uow: UnitOfWork, pages: PageSource, *, actor: dict, application_id
     return result
 
 
-def print_document(uow: UnitOfWork, pages: PageSource, *, actor: dict, application_id: Any, document_id: Any):
-    with uow.read() as session:
-        reading = domain.authorize_print(authorized(session, actor, application_id))
-        doc = _document_of(session, reading, document_id)
+def print_document(uow: DossierWork, pages: PageSource, *, actor: Actor, application_id: Any, document_id: Any):
+    with uow.read() as dossiers:
+        reading = domain.authorize_print(authorized(dossiers, actor, application_id))
+        doc = _document_of(dossiers, reading, document_id)
     result = pages.print_copy(doc.object_key, domain.stamp_lines(actor, clock.now()))
     _log(uow, reading, actor, domain.DOWNLOAD_PDF, doc.id, None)
     return dict(result, filename=f"{doc.title}.pdf")
@@ -310,15 +292,15 @@ def print_document(uow: UnitOfWork, pages: PageSource, *, actor: dict, applicati
 # -- 复制链接 ---------------------------------------------------------------------------
 
 
-def create_link(uow: UnitOfWork, *, actor: dict, application_id: Any, token_hash: str) -> dict:
+def create_link(uow: DossierWork, *, actor: Actor, application_id: Any, token_hash: str) -> dict:
     """The gateway made the token and sends only its hash: the token itself never crosses
     the broker nor lands in a table."""
     if not isinstance(token_hash, str) or not _TOKEN_HASH.match(token_hash):
         raise validation_error({"token": "无效"})
-    with uow.transaction() as session:
-        reading = authorized(session, actor, application_id)
+    with uow.transaction() as dossiers:
+        reading = authorized(dossiers, actor, application_id)
         expires_at = reading.grant_ends_at
-        session.add(
+        dossiers.add_link(
             Link(
                 token_hash=token_hash,
                 application_id=reading.application_id,
@@ -331,62 +313,61 @@ def create_link(uow: UnitOfWork, *, actor: dict, application_id: Any, token_hash
     return {"application_id": reading.application_id, "expires_at": clock.isoformat(expires_at)}
 
 
-def open_link(uow: UnitOfWork, *, actor: dict, token_hash: Any) -> dict:
+def open_link(uow: DossierWork, *, actor: Actor, token_hash: Any) -> dict:
     """The owner, signed in, before the end: the application to open. Anything else is
     404, whatever the reason, so a link says nothing to anyone but its owner."""
     if not isinstance(token_hash, str) or not _TOKEN_HASH.match(token_hash):
         raise not_found()
-    with uow.read() as session:
-        link = session.get(Link, token_hash)
-        if link is None or link.user_id != actor.get("id") or clock.as_aware(link.expires_at) <= clock.now():
+    with uow.read() as dossiers:
+        link = dossiers.link(token_hash)
+        if link is None or link.user_id != actor.get("id") or domain.lapsed(link.expires_at, clock.now()):
             raise not_found()
         try:
-            reading = authorized(session, actor, link.application_id)
+            reading = authorized(dossiers, actor, link.application_id)
         except DomainError:
             raise not_found() from None
     _log(uow, reading, actor, domain.LINK_OPENED)
     return {"application_id": reading.application_id}
 
 
-def revoke_links(uow: UnitOfWork, *, actor: dict, application_id: Any) -> dict:
+def revoke_links(uow: DossierWork, *, actor: Actor, application_id: Any) -> dict:
     """作废链接: every link of the reader's application stops opening at once (say one was
     left on a shared PC). The owner may do it in any state; the log keeps the act."""
-    with uow.transaction() as session:
-        reading = authorized(session, actor, application_id, for_log=True)
-        revoked = session.execute(
-            delete(Link).where(Link.application_id == reading.application_id, Link.user_id == actor["id"])
-        ).rowcount
-        append_log(session, actor, domain.LINKS_REVOKED, reading=reading)
+    with uow.transaction() as dossiers:
+        reading = authorized(dossiers, actor, application_id, for_log=True)
+        revoked = dossiers.drop_links(reading.application_id, user_id=actor["id"])
+        append_log(dossiers, actor, domain.LINKS_REVOKED, reading=reading)
     return {"revoked": revoked}
 
 
-def purge_expired_links(uow: UnitOfWork) -> int:
+def purge_expired_links(uow: Any) -> int:
     """Links expired for longer than LINK_RETENTION_DAYS (1): they open nothing already
     (``open_link`` says 404 to an unknown link as to an expired one); the access log keeps
-    that they were made and opened."""
+    that they were made and opened. Housekeeping deletes in batches of its own, on the
+    session-level unit of work (``uow.uow``)."""
     age = housekeeping.retention("LINK_RETENTION_DAYS", 1)
-    return housekeeping.purge(uow, Link, Link.expires_at < housekeeping.cutoff(age))
+    return housekeeping.purge(uow.uow, Link, expired_links(housekeeping.cutoff(age)))
 
 
 # -- the court's own view (审查人、档案室预览) ---------------------------------------------
 
 
-def _staff_case(session, actor: dict, case_no: Any) -> tuple[str, list[Document]]:
+def _staff_case(dossiers: DossierRepository, actor: Actor, case_no: Any) -> tuple[str, list[Document]]:
     """The case's documents for the staff of its court (404 for anyone else)."""
     try:
         canonical = case_numbers.canonical(case_no)
     except DomainError:
         raise not_found("案件不存在或没有电子卷宗") from None
-    docs = _case_documents(session, canonical)
+    docs = dossiers.case_documents(canonical)
     court = next((d.court for d in docs if d.court), None)
     domain.authorize_staff_case(actor, court)
     return canonical, docs
 
 
-def staff_dossier(uow: UnitOfWork, *, actor: dict, case_no: Any) -> dict:
+def staff_dossier(uow: DossierWork, *, actor: Actor, case_no: Any) -> dict:
     """The whole dossier, 副卷 included, each volume saying whether readers may be granted it."""
-    with uow.read() as session:
-        canonical, docs = _staff_case(session, actor, case_no)
+    with uow.read() as dossiers:
+        canonical, docs = _staff_case(dossiers, actor, case_no)
     volumes = _volumes(docs)
     for volume in volumes:
         volume["kind"] = domain.volume_kind(volume["title"])
@@ -394,44 +375,44 @@ def staff_dossier(uow: UnitOfWork, *, actor: dict, case_no: Any) -> dict:
     return {"case_no": canonical, "volumes": volumes}
 
 
-def grantable_documents(uow: UnitOfWork, *, actor: dict, case_no: Any) -> list[dict]:
+def grantable_documents(uow: DossierWork, *, actor: Actor, case_no: Any) -> list[dict]:
     """The 正卷 documents a clerk of the case's court may grant (an empty list for a case
     without an electronic dossier, or one this court does not hold)."""
-    with uow.read() as session:
+    with uow.read() as dossiers:
         try:
-            _, docs = _staff_case(session, actor, case_no)
+            _, docs = _staff_case(dossiers, actor, case_no)
         except DomainError:
             return []
     return [schemas.document(d) for d in docs if domain.readable_by_readers(d.volume)]
 
 
-def staff_read_page(uow: UnitOfWork, pages: PageSource, *, actor: dict, case_no: Any, document_id: Any, page: Any):
+def staff_read_page(uow: DossierWork, pages: PageSource, *, actor: Actor, case_no: Any, document_id: Any, page: Any):
     """A page of any volume for the court's own staff, stamped with their name and logged
     like every read."""
-    with uow.read() as session:
-        canonical, docs = _staff_case(session, actor, case_no)
+    with uow.read() as dossiers:
+        canonical, docs = _staff_case(dossiers, actor, case_no)
     doc = next((d for d in docs if d.id == document_id), None) if isinstance(document_id, int) else None
     if doc is None:
         raise not_found("文件不存在")
     if not isinstance(page, int) or not 1 <= page <= doc.page_count:
         raise not_found("页码超出范围")
     result = pages.stamped_page(doc.id, doc.object_key, page, domain.stamp_lines(actor, clock.now()))
-    with uow.transaction() as session:
-        append_log(session, actor, domain.VIEW_PAGE, case_no=canonical, document_id=doc.id, page=page)
+    with uow.transaction() as dossiers:
+        append_log(dossiers, actor, domain.VIEW_PAGE, case_no=canonical, document_id=doc.id, page=page)
     return result
 
 
 # -- the access log (阅卷记录) ------------------------------------------------------------
 
 
-def _log(uow: UnitOfWork, reading: domain.Reading, actor: dict, action: str, document_id=None, page=None) -> None:
-    with uow.transaction() as session:
-        append_log(session, actor, action, reading=reading, document_id=document_id, page=page)
+def _log(uow: DossierWork, reading: domain.Reading, actor: Actor, action: str, document_id=None, page=None) -> None:
+    with uow.transaction() as dossiers:
+        append_log(dossiers, actor, action, reading=reading, document_id=document_id, page=page)
 
 
 def append_log(
-    session,
-    actor: dict,
+    dossiers: DossierRepository,
+    actor: Actor,
     action: str,
     *,
     reading: domain.Reading | None = None,
@@ -459,19 +440,12 @@ def append_log(
         "document_id": document_id,
         "page": page,
     }
-    head = session.execute(
-        update(AccessLogHead)
-        .where(AccessLogHead.id == 1)
-        .values(seq=AccessLogHead.seq + 1)
-        .returning(AccessLogHead.seq, AccessLogHead.hash, AccessLogHead.keyed_from)
-    ).one()
+    head = dossiers.advance_head()
     entry = {"seq": head.seq, **entry}
     digest = domain.chain_hash(head.hash, entry, key)
-    session.execute(insert(AccessLogEntry).values(**entry, prev_hash=head.hash, hash=digest))
-    tip: dict[str, Any] = {"hash": digest}
-    if key and head.keyed_from is None:  # the first keyed entry: from here on every hash is keyed
-        tip["keyed_from"] = head.seq
-    session.execute(update(AccessLogHead).where(AccessLogHead.id == 1).values(**tip))
+    dossiers.add_entry(entry, prev_hash=head.hash, digest=digest)
+    first_keyed = key and head.keyed_from is None  # from here on every hash is keyed
+    dossiers.set_head(digest, keyed_from=head.seq if first_keyed else None)
 
 
 def access_log_key() -> bytes | None:
@@ -485,11 +459,11 @@ def access_log_key() -> bytes | None:
 HEADS_PREFIX = "access-log/heads/"
 
 
-def export_head(uow: UnitOfWork, store: Any) -> dict | None:
+def export_head(uow: DossierWork, store: Any) -> dict | None:
     """Write the chain's current tip to object storage (one object per head, named by its
     sequence number) and the log. Nothing new since the last export writes nothing new."""
-    with uow.read() as session:
-        head = session.get(AccessLogHead, 1)
+    with uow.read() as dossiers:
+        head = dossiers.head()
     if head is None or head.seq == 0:
         return None
     record = {"seq": head.seq, "hash": head.hash, "at": clock.isoformat(clock.now())}
@@ -509,52 +483,35 @@ def exported_heads(store: Any) -> list[tuple[int, str]]:
     return sorted(heads)
 
 
-def access_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
+def access_log(uow: DossierWork, *, actor: Actor, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
     """The reader's own application's log (阅卷记录), in any state."""
+    size, before = paging.limit_of(limit), paging.id_after(cursor)
+    with uow.read() as dossiers:
+        reading = authorized(dossiers, actor, application_id, for_log=True)
+        rows = dossiers.log_of_application(reading.application_id, before, size + 1)
+    return _log_page(rows, size)
 
-    def entries(session):
-        reading = authorized(session, actor, application_id, for_log=True)
-        return AccessLogEntry.application_id == reading.application_id
 
-    return _log_page(uow, entries, limit, cursor)
-
-
-def audit_log(uow: UnitOfWork, *, actor: dict, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
+def audit_log(uow: DossierWork, *, actor: Actor, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
     """The same log for the clerks and archivists of the application's court."""
-
-    def entries(session):
-        reading = domain.authorize_audit(reading_of(session, application_id), actor)
-        return AccessLogEntry.application_id == reading.application_id
-
-    return _log_page(uow, entries, limit, cursor)
-
-
-def case_access_log(uow: UnitOfWork, *, actor: dict, case_no: Any, limit: int = 20, cursor: Any = None) -> dict:
-    """Every read of a case's dossier, by readers and by the court's staff, newest first."""
-
-    def entries(session):
-        canonical, _ = _staff_case(session, actor, case_no)
-        # Entries written before the log named cases are found through their application.
-        # The case's applications are fetched first (a few), so each side of the OR is an
-        # index scan; as a subquery, PostgreSQL walked the whole chain backwards instead.
-        under_case = list(session.scalars(select(Reading.application_id).where(Reading.case_no == canonical)))
-        named = AccessLogEntry.case_no == canonical
-        return or_(named, AccessLogEntry.application_id.in_(under_case)) if under_case else named
-
-    return _log_page(uow, entries, limit, cursor, staff_view=True)
+    size, before = paging.limit_of(limit), paging.id_after(cursor)
+    with uow.read() as dossiers:
+        reading = domain.authorize_audit(dossiers.reading(application_id), actor)
+        rows = dossiers.log_of_application(reading.application_id, before, size + 1)
+    return _log_page(rows, size)
 
 
-def _log_page(uow: UnitOfWork, entries: Callable[[Any], Any], limit: Any, cursor: Any, staff_view=False) -> dict:
-    limit, after = paging.limit_of(limit), paging.id_after(cursor)
-    with uow.read() as session:
-        query = (
-            select(AccessLogEntry, Document.title)
-            .outerjoin(Document, Document.id == AccessLogEntry.document_id)
-            .where(entries(session))
-        )
-        if after is not None:
-            query = query.where(AccessLogEntry.seq < after)
-        rows = session.execute(query.order_by(AccessLogEntry.seq.desc()).limit(limit + 1)).all()
+def case_access_log(uow: DossierWork, *, actor: Actor, case_no: Any, limit: int = 20, cursor: Any = None) -> dict:
+    """Every read of a case's dossier, by readers and by the court's staff, newest first.
+    Entries written before the log named cases are found through their application."""
+    size, before = paging.limit_of(limit), paging.id_after(cursor)
+    with uow.read() as dossiers:
+        canonical, _ = _staff_case(dossiers, actor, case_no)
+        rows = dossiers.log_of_case(canonical, dossiers.applications_of_case(canonical), before, size + 1)
+    return _log_page(rows, size, staff_view=True)
+
+
+def _log_page(rows: list[LogRow], limit: int, staff_view: bool = False) -> dict:
     more = len(rows) > limit
     rows = rows[:limit]
     shape = schemas.staff_log_entry if staff_view else schemas.log_entry
@@ -564,49 +521,31 @@ def _log_page(uow: UnitOfWork, entries: Callable[[Any], Any], limit: Any, cursor
     }
 
 
-def check_log(uow: UnitOfWork, batch: int = 5000, store: Any = None) -> list[str]:
+def check_log(uow: DossierWork, batch: int = 5000, store: Any = None) -> list[str]:
     """Every break in the chain, oldest first; an empty list means the log is intact.
     With ``store``, also against every head exported there."""
-    with uow.read() as session:
-        head = session.get(AccessLogHead, 1)
+    with uow.read() as dossiers:
+        head = dossiers.head()
     exported = exported_heads(store) if store is not None else []
     check = domain.ChainCheck(access_log_key(), head.keyed_from if head else None, exported)
-    fields = (
-        "seq",
-        "at",
-        "application_id",
-        "case_no",
-        "actor_id",
-        "actor_name",
-        "actor_role",
-        "action",
-        "document_id",
-        "page",
-    )
-    with uow.read() as session:
+    with uow.read() as dossiers:
         after = 0
-        while True:
-            rows = session.scalars(
-                select(AccessLogEntry).where(AccessLogEntry.seq > after).order_by(AccessLogEntry.seq).limit(batch)
-            ).all()
-            if not rows:
-                break
-            for row in rows:
-                check.feed({**{f: getattr(row, f) for f in fields}, "prev_hash": row.prev_hash, "hash": row.hash})
-            after = rows[-1].seq
-            session.expunge_all()
-        head = session.get(AccessLogHead, 1)
+        while entries := dossiers.chain_after(after, batch):
+            for entry in entries:
+                check.feed(entry)
+            after = entries[-1]["seq"]
+        head = dossiers.head()
     return check.finish(head.seq, head.hash) if head else [*check.problems, "the chain's head row is missing"]
 
 
 # -- what the services must agree on (services.common.consistency) --------------------------
 
 
-def consistency_facts(uow: UnitOfWork, ids: list[int]) -> dict[int, dict]:
+def consistency_facts(uow: DossierWork, ids: list[int]) -> dict[int, dict]:
     """Dossier's grants for these applications."""
     keys = [str(i) for i in ids][:2000]
-    with uow.read() as session:
-        rows = session.scalars(select(Reading).where(Reading.application_id.in_(keys))).all()
+    with uow.read() as dossiers:
+        rows = dossiers.reading_rows(keys)
     facts = {}
     for row in rows:
         if not (row.application_id.isascii() and row.application_id.isdigit()):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from services.common import config, text
 from services.common.errors import DomainError, validation_error
@@ -21,6 +21,10 @@ LOCKOUT_WINDOW = timedelta(minutes=15)
 MAX_PASSWORD = 128
 
 
+@overload
+def clean_text(value: Any, field: str, *, max_len: int, required: Literal[True] = True) -> str: ...
+@overload
+def clean_text(value: Any, field: str, *, max_len: int, required: bool) -> str | None: ...
 def clean_text(value: Any, field: str, *, max_len: int, required: bool = True) -> str | None:
     return text.clean_text(value, field, max_len=max_len, required=required, label=_LABELS.get(field, field))
 

@@ -19,10 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from services.common import clock, paging
-from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, serialise
+from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected, serialise, table_of
 from services.identity.models import LoginThrottle, RegisteredLawyer, Session, SmsCode, User, Verification
 
-_THROTTLE = LoginThrottle.__table__
+_THROTTLE = table_of(LoginThrottle)
 
 
 class IdentityRepository(Protocol):
@@ -156,13 +156,13 @@ class SqlRepository:
             .where(SmsCode.id == code_id, SmsCode.used_at.is_(None), SmsCode.tries < max_tries)
             .values(tries=SmsCode.tries + 1)
         )
-        return done.rowcount == 1
+        return affected(done) == 1
 
     def consume_code(self, code_id: int, now: datetime) -> bool:
         done = self.db.execute(
             update(SmsCode).where(SmsCode.id == code_id, SmsCode.used_at.is_(None)).values(used_at=now)
         )
-        return done.rowcount == 1
+        return affected(done) == 1
 
     # -- login attempts -----------------------------------------------------------------------
 
@@ -292,7 +292,7 @@ class SqlRepository:
             .where(Verification.id == verification_id, Verification.status == "pending")
             .values(**decision)
         )
-        return self.db.get(Verification, verification_id) if done.rowcount == 1 else None
+        return self.db.get(Verification, verification_id) if affected(done) == 1 else None
 
     def latest_verification_of(self, user_id: int) -> Verification | None:
         return self.db.scalar(

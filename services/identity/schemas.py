@@ -7,6 +7,7 @@ import json
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, ValidationInfo
+from pydantic.json_schema import JsonDict
 
 from services.common import clock
 from services.common.people import mask_id_number, mask_phone
@@ -14,11 +15,11 @@ from services.common.shapes import PageQuery
 from services.common.wire import Answer, Body, Described, optional, required, ruled, text_schema
 from services.identity import domain
 
-PHONE = {"type": "string", "pattern": r"^1[3-9]\d{9}$", "examples": ["13800000000"]}
-ID_NUMBER = {"type": "string", "pattern": r"^\d{17}[\dXx]$", "examples": ["440106199001011235"]}
-PASSWORD = {"type": "string", "minLength": 8, "maxLength": domain.MAX_PASSWORD, "examples": ["Court-2026"]}
-SMS_CODE = {"type": "string", "pattern": r"^\d{6}$", "examples": ["123456"]}
-ANY_TEXT = {"type": "string"}
+PHONE: JsonDict = {"type": "string", "pattern": r"^1[3-9]\d{9}$", "examples": ["13800000000"]}
+ID_NUMBER: JsonDict = {"type": "string", "pattern": r"^\d{17}[\dXx]$", "examples": ["440106199001011235"]}
+PASSWORD: JsonDict = {"type": "string", "minLength": 8, "maxLength": domain.MAX_PASSWORD, "examples": ["Court-2026"]}
+SMS_CODE: JsonDict = {"type": "string", "pattern": r"^\d{6}$", "examples": ["123456"]}
+ANY_TEXT: JsonDict = {"type": "string"}
 
 
 def _passed(value: Any) -> Any:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from services.common import clock, housekeeping
+from services.common.actor import Actor
 from services.common.db import Conflict, RepositoryUnitOfWork
 from services.common.errors import DomainError, validation_error
 from services.identity import domain, repository
@@ -124,7 +125,7 @@ def register(uow: IdentityWork, hasher: Hasher, body: Any) -> dict:
     code_id = _checked_code(uow, reg.phone, "register", body.get("sms_code"))
     with uow.read() as accounts:
         if reg.role == "lawyer":
-            entry = accounts.registered_lawyer(reg.license_no)
+            entry = accounts.registered_lawyer(reg.license_no or "")  # a lawyer's form requires it
             if not domain.lawyer_matches(entry, reg):
                 raise DomainError(
                     "license_not_verified", "执业证号、姓名与律师事务所未能与律师名册核对一致，请核对后重试"
@@ -315,7 +316,7 @@ def change_password(
     return user.id
 
 
-def set_disabled(uow: IdentityWork, actor: dict, user_id: Any, disabled: bool) -> int:
+def set_disabled(uow: IdentityWork, actor: Actor, user_id: Any, disabled: bool) -> int:
     """An admin disables (or enables again) an account; disabling ends its sign-ins."""
     _require_admin(actor)
     target = _user_id(user_id)
@@ -344,7 +345,7 @@ def _user_id(value: Any) -> int:
 
 
 def list_users(
-    uow: IdentityWork, actor: dict, role: Any = None, q: Any = None, limit: Any = 20, cursor: Any = None
+    uow: IdentityWork, actor: Actor, role: Any = None, q: Any = None, limit: Any = 20, cursor: Any = None
 ) -> dict:
     """账号管理: accounts, newest first, found by role and by a part of the name or phone."""
     _require_admin(actor)
@@ -363,7 +364,7 @@ def list_users(
 # -- real-name verification (实名认证) --------------------------------------------------------
 
 
-def request_verification(uow: IdentityWork, provider: Verifier, texts: Texts, actor: dict, materials: Any) -> dict:
+def request_verification(uow: IdentityWork, provider: Verifier, texts: Texts, actor: Actor, materials: Any) -> dict:
     """The account holder asks to be verified with photos or scans of their identity
     document (materials the applications service has described as theirs)."""
     user_id = _actor_id(actor)
@@ -413,7 +414,7 @@ def principal_of(uow: IdentityWork, user_id: int) -> dict:
 
 
 def staff_verifications(
-    uow: IdentityWork, actor: dict, status: Any = "pending", limit: Any = 20, cursor: Any = None
+    uow: IdentityWork, actor: Actor, status: Any = "pending", limit: Any = 20, cursor: Any = None
 ) -> dict:
     """The 实名认证 queue, oldest first, for clerks and admins of any court: an account is
     not a court's."""
@@ -427,7 +428,7 @@ def staff_verifications(
         return {"items": items, "next_cursor": next_cursor}
 
 
-def decide_verification(uow: IdentityWork, texts: Texts, actor: dict, verification_id: Any, body: Any) -> dict:
+def decide_verification(uow: IdentityWork, texts: Texts, actor: Actor, verification_id: Any, body: Any) -> dict:
     _require_verifier(actor)
     target = _user_id(verification_id)
     decision, explanation = domain.check_decision(body)
@@ -460,6 +461,7 @@ def _decide(
         if row is None:  # of two deciding at once, one wins
             raise DomainError("invalid_state", "该实名认证申请已处理")
         user = accounts.user(row.user_id)
+        assert user is not None  # a verification belongs to an account (users.id)
         if status == "approved":
             user.verified_at, user.verified_via = now, row.via
         view = verification_view(row, user)
@@ -483,7 +485,7 @@ def verification_states(uow: IdentityWork, user_ids: Any) -> dict[str, dict]:
         return {str(u.id): verification_state(u) for u in users}
 
 
-def _require_verifier(actor: dict) -> None:
+def _require_verifier(actor: Actor) -> None:
     if not isinstance(actor, dict) or actor.get("role") not in ("clerk", "admin"):
         raise DomainError("forbidden", "仅审查人或管理员可以处理实名认证")
 
@@ -502,12 +504,12 @@ def me(uow: IdentityWork, user_id: int) -> dict:
         return own_account(user, accounts.latest_verification_of(user_id))
 
 
-def _require_admin(actor: dict) -> None:
+def _require_admin(actor: Actor) -> None:
     if not isinstance(actor, dict) or actor.get("role") != "admin":
         raise DomainError("forbidden", "仅管理员可以执行此操作")
 
 
-def create_staff(uow: IdentityWork, hasher: Hasher, actor: dict, body: Any) -> dict:
+def create_staff(uow: IdentityWork, hasher: Hasher, actor: Actor, body: Any) -> dict:
     _require_admin(actor)
     if not isinstance(body, dict):
         raise validation_error({"body": "应为对象"})
@@ -531,7 +533,7 @@ def create_user(uow: IdentityWork, hasher: Hasher, **fields: Any) -> dict:
         raise DomainError("phone_taken", "该手机号码已注册") from None
 
 
-def import_lawyers(uow: IdentityWork, actor: dict, body: Any) -> dict:
+def import_lawyers(uow: IdentityWork, actor: Actor, body: Any) -> dict:
     """Upsert the lawyer registry by license number; all or nothing."""
     _require_admin(actor)
     lawyers = body.get("lawyers") if isinstance(body, dict) else None

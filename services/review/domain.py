@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, overload
 
 from services.common import clock, text
 from services.common.errors import DomainError, validation_error
@@ -47,6 +47,10 @@ def onsite_explanation(start: date, end: date) -> str:
     return f"请于【{start.isoformat()}】-【{end.isoformat()}】前到院现场阅卷。逾期未能阅卷, 卷将转入库, 需要重新申请。"
 
 
+@overload
+def clean_explanation(value: Any, *, required: Literal[True]) -> str: ...
+@overload
+def clean_explanation(value: Any, *, required: bool) -> str | None: ...
 def clean_explanation(value: Any, *, required: bool) -> str | None:
     return text.clean_text(
         value, "explanation", max_len=MAX_EXPLANATION, required=required, label="审查意见说明", multiline=True
@@ -88,7 +92,7 @@ def parse_decision(body: Any, today: date) -> Decision:
     mode = body.get("mode")
     if mode not in MODES:
         raise validation_error({"mode": "同意时必须选择 online 或 onsite"}, "请选择阅卷方式：在线阅卷或现场阅卷")
-    explanation = clean_explanation(body.get("explanation"), required=False)
+    given = clean_explanation(body.get("explanation"), required=False)
     if mode == "online":
         raw = body.get("valid_until")
         if raw is None or raw == "":
@@ -98,7 +102,7 @@ def parse_decision(body: Any, today: date) -> Decision:
         return Decision(
             opinion,
             mode,
-            explanation or APPROVE_ONLINE_TEXT,
+            given or APPROVE_ONLINE_TEXT,
             valid_until=valid_until,
             documents=parse_documents(body.get("documents")),
             print_allowed=parse_print(body.get("print")),
@@ -110,7 +114,7 @@ def parse_decision(body: Any, today: date) -> Decision:
     end = _within_reach(parse_day(body["end_date"], "end_date"), "end_date", today)
     if start > end:
         raise _invalid_date("end_date", "截止时间不能早于起始时间")
-    return Decision(opinion, mode, explanation or onsite_explanation(start, end), start_date=start, end_date=end)
+    return Decision(opinion, mode, given or onsite_explanation(start, end), start_date=start, end_date=end)
 
 
 MAX_GRANTED_DOCUMENTS = 1000

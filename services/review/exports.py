@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.common import clock, paging, reading
+from services.common.actor import Actor
 from services.common.errors import DomainError, validation_error
 from services.review import domain
 from services.review.models import ReviewedApplication
@@ -46,7 +47,7 @@ STATISTICS_COLUMNS = [
 ]  # fmt: skip
 
 
-def export_page(uow: ReviewWork, actor: dict, kind: Any, params: Any = None, cursor: Any = None) -> dict:
+def export_page(uow: ReviewWork, actor: Actor, kind: Any, params: Any = None, cursor: Any = None) -> dict:
     """One page of an export: ``{title, columns, rows, next_cursor}``."""
     court = _require_staff(actor)
     params = params if isinstance(params, dict) else {}
@@ -100,10 +101,13 @@ def _page(title: str, rows: list[ReviewedApplication], now: datetime, position) 
     }
 
 
+ATTENDED: dict[bool | None, str] = {True: "是", False: "否"}  # 是否到场
+
+
 def application_row(row: ReviewedApplication, now: datetime) -> list[Any]:
     """One application as a line of the exports, in the console's words."""
     status = reading.effective_status(row.status, reading.arrangement(row), now)
-    attended = {True: "是", False: "否"}.get(row.attended, "") if row.mode == "onsite" else ""
+    attended = ATTENDED.get(row.attended, "") if row.mode == "onsite" else ""
     return [
         row.id,
         row.case_no,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import UtcDateTime
 from services.common.idempotency import IdempotencyMixin
+from services.common.ids import ApplicationId
 from services.common.messaging import InboxMixin, OutboxMixin
 
 
@@ -27,7 +28,7 @@ class ReviewedApplication(Base):
         Index("ix_review_applications_court_order", "court", "applied_at", "id"),  # the 全部 tab
     )
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[ApplicationId] = mapped_column(String(64), primary_key=True)
     applicant_id: Mapped[int] = mapped_column(Integer, index=True)
     applicant_name: Mapped[str] = mapped_column(String(50))
     applicant_role: Mapped[str] = mapped_column(String(16))
@@ -72,7 +73,7 @@ class EndedApplication(Base):
 
     __tablename__ = "ended_applications"
 
-    application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    application_id: Mapped[ApplicationId] = mapped_column(String(64), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))  # withdrawn | revoked
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -100,7 +101,7 @@ class RoomBooking(Base):
     __tablename__ = "room_bookings"
     __table_args__ = (Index("ix_review_room_bookings_slot", "court", "day", "start"),)
 
-    application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    application_id: Mapped[ApplicationId] = mapped_column(String(64), primary_key=True)
     court: Mapped[str] = mapped_column(String(100))
     day: Mapped[date] = mapped_column(Date)
     start: Mapped[str] = mapped_column(String(5))
@@ -119,7 +120,7 @@ class Message(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(Integer, index=True)
-    application_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    application_id: Mapped[ApplicationId | None] = mapped_column(String(64), nullable=True)
     kind: Mapped[str] = mapped_column(String(32))  # decision | expiry_reminder | onsite_booked:<n> | ...
     title: Mapped[str] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(Text)

@@ -14,7 +14,8 @@ from sqlalchemy import Select, String, and_, cast, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.common import clock, idempotency, paging, reading
-from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf
+from services.common.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected
+from services.common.ids import ApplicationId
 from services.common.messaging import Messages, ServiceSqlRepository
 from services.review.models import (
     EndedApplication,
@@ -46,7 +47,7 @@ class QueueFilter:
 class DueReminder:
     """A reader to remind of an online approval's last day, or of a booked slot tomorrow."""
 
-    application_id: str
+    application_id: ApplicationId
     user_id: int
     case_no: str
     phone: str | None
@@ -64,17 +65,17 @@ class ReviewRepository(Messages, Protocol):
         """Hold ``key`` until the transaction ends: workers weighing the same thing take turns."""
 
     # -- the queue (review's copy of the applications)
-    def application(self, application_id: str, *, fresh: bool = False) -> ReviewedApplication | None:
+    def application(self, application_id: ApplicationId, *, fresh: bool = False) -> ReviewedApplication | None:
         """``fresh``: read again from the database, not the copy this transaction holds."""
 
     def add_application(self, row: ReviewedApplication) -> None: ...
-    def applicant_phone(self, application_id: str) -> str | None: ...
-    def ended(self, application_id: str) -> EndedApplication | None: ...
+    def applicant_phone(self, application_id: ApplicationId) -> str | None: ...
+    def ended(self, application_id: ApplicationId) -> EndedApplication | None: ...
     def remember_end(self, end: EndedApplication) -> None: ...
-    def end_if(self, application_id: str, from_statuses: tuple[str, ...], values: dict[str, Any]) -> bool:
+    def end_if(self, application_id: ApplicationId, from_statuses: tuple[str, ...], values: dict[str, Any]) -> bool:
         """Write the end if the application is in one of ``from_statuses``."""
 
-    def decide_pending(self, application_id: str, values: dict[str, Any]) -> ReviewedApplication | None:
+    def decide_pending(self, application_id: ApplicationId, values: dict[str, Any]) -> ReviewedApplication | None:
         """The decision written if still pending (as the transaction's first statement), or
         None when another clerk decided first."""
 
@@ -115,7 +116,7 @@ class ReviewRepository(Messages, Protocol):
     def add_reading_room(self, room: ReadingRoom) -> None:
         """Raises ``Conflict`` when another first setting of the court's room came first."""
 
-    def booking(self, application_id: str) -> RoomBooking | None: ...
+    def booking(self, application_id: ApplicationId) -> RoomBooking | None: ...
     def bookings_of(self, ids: list[str]) -> dict[str, RoomBooking]: ...
     def hold_booking(self, booking: RoomBooking) -> None:
         """Write the booking now, before anything is counted."""
@@ -147,31 +148,31 @@ class SqlRepository(ServiceSqlRepository):
 
     # -- the queue ---------------------------------------------------------------------------
 
-    def application(self, application_id: str, *, fresh: bool = False) -> ReviewedApplication | None:
+    def application(self, application_id: ApplicationId, *, fresh: bool = False) -> ReviewedApplication | None:
         return self.session.get(A, application_id, populate_existing=fresh)
 
     def add_application(self, row: ReviewedApplication) -> None:
         self.session.add(row)
 
-    def applicant_phone(self, application_id: str) -> str | None:
+    def applicant_phone(self, application_id: ApplicationId) -> str | None:
         return self.session.scalar(select(A.applicant_phone).where(A.id == application_id))
 
-    def ended(self, application_id: str) -> EndedApplication | None:
+    def ended(self, application_id: ApplicationId) -> EndedApplication | None:
         return self.session.get(EndedApplication, application_id)
 
     def remember_end(self, end: EndedApplication) -> None:
         self.session.add(end)
 
-    def end_if(self, application_id: str, from_statuses: tuple[str, ...], values: dict[str, Any]) -> bool:
+    def end_if(self, application_id: ApplicationId, from_statuses: tuple[str, ...], values: dict[str, Any]) -> bool:
         result = self.session.execute(
             update(A)
             .where(A.id == application_id, A.status.in_(from_statuses))
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1
+        return affected(result) == 1
 
-    def decide_pending(self, application_id: str, values: dict[str, Any]) -> ReviewedApplication | None:
+    def decide_pending(self, application_id: ApplicationId, values: dict[str, Any]) -> ReviewedApplication | None:
         # The first statement of the transaction is the write, so SQLite waits for the
         # lock instead of failing a stale snapshot; PostgreSQL re-checks the WHERE after
         # the other clerk's commit. Either way the loser updates nothing.
@@ -181,7 +182,7 @@ class SqlRepository(ServiceSqlRepository):
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if affected(result) != 1:
             return None
         return self.session.get(A, application_id, populate_existing=True)
 
@@ -305,7 +306,7 @@ class SqlRepository(ServiceSqlRepository):
         except IntegrityError:  # two first settings at once
             raise Conflict() from None
 
-    def booking(self, application_id: str) -> RoomBooking | None:
+    def booking(self, application_id: ApplicationId) -> RoomBooking | None:
         return self.session.get(B, application_id)
 
     def bookings_of(self, ids: list[str]) -> dict[str, RoomBooking]:

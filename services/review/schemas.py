@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
+from pydantic.json_schema import JsonDict
 
 from services.common import clock, reading
 from services.common.reading import effective_status
@@ -16,8 +17,8 @@ from services.review.models import Message, ReviewedApplication, RoomBooking
 
 STATUS = Literal["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"]
 MODE = Literal["online", "onsite"]
-HHMM = {"type": "string", "pattern": "^([01]\\d|2[0-3]):[0-5]\\d$", "examples": ["09:00"]}
-DATES = {"type": "array", "items": {"type": "string", "format": "date"}}
+HHMM: JsonDict = {"type": "string", "pattern": "^([01]\\d|2[0-3]):[0-5]\\d$", "examples": ["09:00"]}
+DATES: JsonDict = {"type": "array", "items": {"type": "string", "format": "date"}}
 
 
 # -- what clients send -----------------------------------------------------------------------

@@ -13,9 +13,23 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from services.common import case_numbers, clock, consistency, idempotency, metrics, paging, reading, text, verification
+from services.common import (
+    case_numbers,
+    clock,
+    consistency,
+    idempotency,
+    ids,
+    metrics,
+    paging,
+    reading,
+    text,
+    verification,
+)
+from services.common.actor import Actor
 from services.common.db import Conflict
 from services.common.errors import DomainError, not_found, validation_error
+from services.common.faults import NO_FAULT, Fault
+from services.common.ids import ApplicationId
 from services.common.messaging import read_event
 from services.review import calendar, domain, schemas
 from services.review.dependencies import SmsProvider, onsite_notice
@@ -26,7 +40,6 @@ log = logging.getLogger("review")
 
 STAFF_ROLES = ("clerk", "archivist")  # 审查人, 档案室
 MAX_ID = 64
-NO_FAULT: Callable[[str], None] = lambda _name: None  # noqa: E731
 KEYS = operator.attrgetter("idempotency_keys")  # where each repository keeps Idempotency-Keys
 
 
@@ -59,7 +72,7 @@ def _replica_from(payload: dict) -> ReviewedApplication:
         {"id": str(m["id"]), "kind": str(m["kind"]), "filename": str(m["filename"])}
         for m in payload.get("materials") or []
     ]
-    app_id = str(payload["application_id"])
+    app_id = ids.application_id(payload["application_id"])
     if not app_id or len(app_id) > MAX_ID:
         raise ValueError("application id")
     phone = applicant.get("phone")
@@ -87,7 +100,7 @@ def _replica_from(payload: dict) -> ReviewedApplication:
 def receive_withdrawn(uow: ReviewWork, payload: dict) -> bool:
     """``applications.application_withdrawn``: leaves the queue for good; heard before the
     submission, it is remembered, so the submission never queues."""
-    app_id = str(payload.get("application_id") or "")
+    app_id = ids.application_id(payload.get("application_id") or "")
     if not 0 < len(app_id) <= MAX_ID:
         log.error("application_withdrawn without an application id; dropped (event %s)", payload.get("event_id"))
         return False
@@ -104,7 +117,7 @@ def receive_revoked(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
     """``applications.application_revoked`` (已终止): the reader's relation to the case
     ended. A pending one leaves the queue and can no longer be decided; the reader is told
     once, in the inbox and by text."""
-    app_id = str(payload.get("application_id") or "")
+    app_id = ids.application_id(payload.get("application_id") or "")
     facts = read_event("application_revoked", payload, lambda p: (int(p["applicant_id"]), str(p["case_no"])))
     if facts is None:
         return False
@@ -126,7 +139,11 @@ def receive_revoked(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
 
 
 def _end(
-    review: ReviewRepository, app_id: str, status: str, from_statuses: tuple[str, ...], reason: str | None = None
+    review: ReviewRepository,
+    app_id: ApplicationId,
+    status: str,
+    from_statuses: tuple[str, ...],
+    reason: str | None = None,
 ) -> bool:
     """Move a known application to a final status, or remember the end for one not yet
     heard of (the first end heard wins)."""
@@ -142,7 +159,7 @@ def _end(
 
 
 # -- staff reads -------------------------------------------------------------------------------
-def _require_staff(actor: dict, roles: tuple[str, ...] = STAFF_ROLES) -> str:
+def _require_staff(actor: Actor, roles: tuple[str, ...] = STAFF_ROLES) -> str:
     if not isinstance(actor, dict) or actor.get("role") not in roles:
         raise DomainError("forbidden", "您无权执行此操作")
     court = actor.get("court")
@@ -151,16 +168,16 @@ def _require_staff(actor: dict, roles: tuple[str, ...] = STAFF_ROLES) -> str:
     return court
 
 
-def _own_court_row(review: ReviewRepository, actor_court: str, application_id: Any) -> ReviewedApplication:
+def _own_court_row(review: ReviewRepository, actor_court: str, raw: Any) -> ReviewedApplication:
     """Another court's application answers exactly like a missing one."""
-    key = str(application_id) if application_id is not None else ""
+    key = ids.application_id(raw) if raw is not None else ApplicationId("")
     row = review.application(key) if 0 < len(key) <= MAX_ID else None
     if row is None or row.court != actor_court:
         raise not_found("阅卷申请不存在")
     return row
 
 
-def staff_counts(uow: ReviewWork, actor: dict, mode: Any = None) -> dict:
+def staff_counts(uow: ReviewWork, actor: Actor, mode: Any = None) -> dict:
     """How many of the court's applications are in each status, counted (not a page's
     length): the console's tabs."""
     court = _require_staff(actor)
@@ -191,7 +208,7 @@ def queue_filter(*, status: Any = None, mode: Any = None, case_no: Any = None, a
 
 def staff_queue(
     uow: ReviewWork,
-    actor: dict,
+    actor: Actor,
     status: str | None = None,
     mode: str | None = None,
     limit: int = 20,
@@ -224,7 +241,9 @@ def staff_queue(
         # the review's limit counts working days (an addition to API.md's queue item)
         waiting = days is not None and row.status == "pending"
         since = _court_day(row.applied_at)
-        item["waited_working_days"] = days.working_days_after(since, now.date()) if waiting else None
+        item["waited_working_days"] = (
+            days.working_days_after(since, now.date()) if waiting and days is not None else None
+        )
         items.append(item)
     last = rows[-1] if more else None
     return {
@@ -236,13 +255,13 @@ def staff_queue(
 # -- decisions ---------------------------------------------------------------------------------
 def decide(
     uow: ReviewWork,
-    actor: dict,
+    actor: Actor,
     application_id: Any,
     body: Any,
     case_summary: Callable[[str], dict],
     idempotency_key: str | None = None,
-    fault: Callable[[str], None] = NO_FAULT,
-    grantable_documents: Callable[[dict, str], list[dict]] | None = None,
+    fault: Fault = NO_FAULT,
+    grantable_documents: Callable[[Actor, str], list[dict]] | None = None,
 ) -> dict:
     """A clerk's decision (审查). Checks in the contract's order: role, the application,
     the input, then the state; only a pending application can be decided, and of two
@@ -327,7 +346,7 @@ def _require_electronic_dossier(case_summary: Callable[[str], dict], case_no: st
 
 # -- attendance (现场阅卷登记) --------------------------------------------------------------------
 def record_attendance(
-    uow: ReviewWork, actor: dict, application_id: Any, body: Any, idempotency_key: str | None = None
+    uow: ReviewWork, actor: Actor, application_id: Any, body: Any, idempotency_key: str | None = None
 ) -> dict:
     """The archivist records 是否到场, 借阅时间, 还卷时间 for an on-site approval; a retry
     with the same Idempotency-Key gives the first answer and records nothing more."""
@@ -356,7 +375,7 @@ def record_attendance(
 # -- messages (站内信) ----------------------------------------------------------------------------
 def notify_decision(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
     """``review.application_decided`` → a message to the applicant, and a text message."""
-    app_id = str(payload.get("application_id") or "")
+    app_id = ids.application_id(payload.get("application_id") or "")
 
     def read(p: dict) -> tuple:
         notice = domain.decision_notice(p["opinion"], p.get("mode"), p["case_no"], p.get("explanation") or "", p)
@@ -382,7 +401,7 @@ def notify_attendance(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
     facts = read_event(
         "attendance_recorded",
         payload,
-        lambda p: (str(p["application_id"]), p.get("attended"), bool(p.get("returned_at"))),
+        lambda p: (ids.application_id(p["application_id"]), p.get("attended"), bool(p.get("returned_at"))),
     )
     if facts is None:
         return False
@@ -408,7 +427,7 @@ def _tell_reader(
     uow: ReviewWork,
     sms: SmsProvider,
     event_id: str,
-    app_id: str,
+    app_id: ApplicationId,
     notice: Callable[[ReviewedApplication], Notice | None],
 ) -> bool:
     """One of review's own events about an application → its reader's message and the
@@ -418,7 +437,7 @@ def _tell_reader(
             return False
         row = review.application(app_id)
         told = notice(row) if row is not None else None
-        if told is None:
+        if row is None or told is None:
             return False
         kind, title, body, template, params = told
         created = review.add_message(user_id=row.applicant_id, application_id=app_id, kind=kind, title=title, body=body)
@@ -472,6 +491,7 @@ def send_expiry_reminders(uow: ReviewWork, sms: SmsProvider, limit: int = 500) -
     with uow.read() as review:
         due = review.due_expiry_reminders(now, limit)
     for reader in due:
+        assert reader.valid_until is not None  # an online approval's reminder
         title, body = domain.reminder_notice(reader.case_no, reader.valid_until.isoformat())
         with uow.transaction() as review:
             created = review.add_message(
@@ -499,7 +519,7 @@ def _text(sms: SmsProvider, phone: str | None, template: str, case_no: str, **mo
         log.warning("sms provider failed: %s", type(exc).__name__)
 
 
-def list_messages(uow: ReviewWork, actor: dict, limit: int = 20, cursor: Any = None) -> dict:
+def list_messages(uow: ReviewWork, actor: Actor, limit: int = 20, cursor: Any = None) -> dict:
     user_id = actor.get("id") if isinstance(actor, dict) else None
     limit = max(1, min(100, int(limit)))
     before = None
@@ -514,7 +534,7 @@ def list_messages(uow: ReviewWork, actor: dict, limit: int = 20, cursor: Any = N
     return {"items": [schemas.message(r) for r in rows], "next_cursor": str(rows[-1].id) if more else None}
 
 
-def mark_read(uow: ReviewWork, actor: dict, message_id: Any) -> None:
+def mark_read(uow: ReviewWork, actor: Actor, message_id: Any) -> None:
     """Someone else's message answers exactly like a missing one."""
     key = str(message_id)
     if not re.fullmatch(r"[0-9]{1,18}", key):
@@ -568,7 +588,7 @@ ROOM_ROLES = ("archivist", "admin")
 APPLICANT_ROLES = ("party", "lawyer")
 
 
-def _room_court(actor: dict, court: Any) -> str:
+def _room_court(actor: Actor, court: Any) -> str:
     """Whose room: an archivist's own court (naming another is refused); an admin, who has
     no court of their own, names it (``court``, as the admin routes do)."""
     if not isinstance(actor, dict) or actor.get("role") not in ROOM_ROLES:
@@ -589,7 +609,7 @@ def _room_of(review: ReviewRepository, court: str) -> domain.Room:
     return domain.room_from_shape(json.loads(stored.config)) if stored is not None else domain.DEFAULT_ROOM
 
 
-def reading_room(uow: ReviewWork, actor: dict, court: Any = None) -> dict:
+def reading_room(uow: ReviewWork, actor: Actor, court: Any = None) -> dict:
     """阅卷室设置 as stored, or the default for a court that never set it (``configured``
     false)."""
     court = _room_court(actor, court)
@@ -600,7 +620,7 @@ def reading_room(uow: ReviewWork, actor: dict, court: Any = None) -> dict:
 
 
 def configure_reading_room(
-    uow: ReviewWork, actor: dict, body: Any, court: Any = None, idempotency_key: str | None = None
+    uow: ReviewWork, actor: Actor, body: Any, court: Any = None, idempotency_key: str | None = None
 ) -> dict:
     """The archivist (or an admin) sets the room: slots, seats, closed and open days. Seats
     already booked stay booked when the capacity shrinks; new bookings see the new room."""
@@ -614,7 +634,7 @@ def configure_reading_room(
     def effect(review: ReviewRepository) -> dict:
         stored = review.reading_room(court)
         first = stored is None
-        if first:
+        if stored is None:
             stored = ReadingRoom(court=court)
         stored.config = json.dumps(shape, ensure_ascii=False)
         stored.updated_at, stored.updated_by = clock.utcnow(), actor.get("id")
@@ -629,12 +649,12 @@ def configure_reading_room(
         return idempotency.once(uow, KEYS, user_id=actor["id"], key=key, request_hash=request_hash, effect=effect)
 
 
-def _own_onsite(review: ReviewRepository, actor: dict, application_id: Any, now: datetime) -> ReviewedApplication:
+def _own_onsite(review: ReviewRepository, actor: Actor, raw: Any, now: datetime) -> ReviewedApplication:
     """The caller's own on-site approval: another's (or none) is not found; any other of
     theirs (pending, online, expired, ended...) is ``not_approved``."""
     if not isinstance(actor, dict) or actor.get("role") not in APPLICANT_ROLES:
         raise DomainError("forbidden", "仅申请人本人可以预约现场阅卷")
-    key = str(application_id) if application_id is not None else ""
+    key = ids.application_id(raw) if raw is not None else ApplicationId("")
     row = review.application(key) if 0 < len(key) <= MAX_ID else None
     if row is None or row.applicant_id != actor.get("id"):
         raise not_found("阅卷申请不存在")
@@ -644,11 +664,12 @@ def _own_onsite(review: ReviewRepository, actor: dict, application_id: Any, now:
     return row
 
 
-def onsite_slots(uow: ReviewWork, actor: dict, application_id: Any) -> dict:
+def onsite_slots(uow: ReviewWork, actor: Actor, application_id: Any) -> dict:
     """预约到场时间: the open slots of the reader's window from now on, with free seats."""
     now = clock.now()
     with uow.read() as review:
         row = _own_onsite(review, actor, application_id, now)
+        assert row.start_date is not None and row.end_date is not None  # _own_onsite checked
         room = _room_of(review, row.court)
         # a revoked reader's seat is free again: only approved applications' bookings count
         taken = review.seats_taken(row.court, max(row.start_date, now.date()), row.end_date)
@@ -668,7 +689,7 @@ class _SlotFull(DomainError):
 
 
 def book_onsite(
-    uow: ReviewWork, actor: dict, application_id: Any, body: Any, idempotency_key: str | None = None
+    uow: ReviewWork, actor: Actor, application_id: Any, body: Any, idempotency_key: str | None = None
 ) -> dict:
     """The reader books a slot (预约到场); a new booking replaces the old. Of two readers
     taking the last seat at once exactly one wins: the slot is locked (PostgreSQL) and the
@@ -678,12 +699,13 @@ def book_onsite(
     now = clock.now()
     with uow.read() as review:
         row = _own_onsite(review, actor, application_id, now)
+        assert row.start_date is not None and row.end_date is not None  # _own_onsite checked
         room = _room_of(review, row.court)
     day, slot = domain.parse_booking(body, room, row.start_date, row.end_date, now)
     key = idempotency.check_key(idempotency_key)
     request_hash = idempotency.fingerprint("onsite_booking", row.id, {"date": day.isoformat(), "start": slot.start})
 
-    def effect(review: ReviewRepository) -> dict:
+    def effect(review: ReviewRepository) -> dict | None:
         review.take_turns("application", row.id)
         review.take_turns("room", row.court, day.isoformat(), slot.start)
         booking = review.booking(row.id)
@@ -710,7 +732,7 @@ def book_onsite(
         raise DomainError("slot_full", "该时段名额已满，请选择其他时段") from None
 
 
-def room_bookings(uow: ReviewWork, actor: dict, day: Any = None) -> dict:
+def room_bookings(uow: ReviewWork, actor: Actor, day: Any = None) -> dict:
     """The archivist's day list (今日到场, any day): that day's bookings of the court by
     slot, each with what was recorded; expired approvals (a no-show not yet marked) stay on
     it, revoked or withdrawn ones leave it."""
@@ -741,7 +763,7 @@ def notify_booking(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
         "onsite_booked",
         payload,
         lambda p: (
-            str(p["application_id"]),
+            ids.application_id(p["application_id"]),
             int(p["version"]),
             domain.slot_words(str(p["date"]), str(p["start"]), str(p["end"])),
         ),
@@ -767,6 +789,7 @@ def send_booking_reminders(uow: ReviewWork, sms: SmsProvider, limit: int = 500) 
         due = review.due_booking_reminders(tomorrow, limit)
     sent = 0
     for reader in due:
+        assert reader.day is not None and reader.start is not None and reader.end is not None  # a booking's reminder
         slot = domain.slot_words(reader.day, reader.start, reader.end)
         title, body = domain.booking_reminder_notice(reader.case_no, slot)
         with uow.transaction() as review:
@@ -797,7 +820,7 @@ def work_calendar(uow: ReviewWork) -> calendar.WorkCalendar:
     )
 
 
-def calendar_year(uow: ReviewWork, actor: dict, year: Any) -> dict:
+def calendar_year(uow: ReviewWork, actor: Actor, year: Any) -> dict:
     _require_admin(actor)
     number, _, _ = calendar.parse_year(year, {})
     with uow.read() as review:
@@ -812,7 +835,7 @@ def calendar_year(uow: ReviewWork, actor: dict, year: Any) -> dict:
     }
 
 
-def set_calendar_year(uow: ReviewWork, actor: dict, year: Any, body: Any) -> dict:
+def set_calendar_year(uow: ReviewWork, actor: Actor, year: Any, body: Any) -> dict:
     """An admin uploads a year's holidays and 调休 working days; the upload replaces it."""
     _require_admin(actor)
     number, holidays, workdays = calendar.parse_year(year, body)

@@ -1,50 +1,41 @@
 """A submission survives its service being killed between commit and publish.
 
-The applications process is restarted with COURT_FAULT_INJECTION=1 so the fault point in
-services/applications/dependencies.py is live; arming it freezes the process right after
-a submission commits and before its ``application_submitted`` event is published. The
-test SIGKILLs the frozen process, brings it back with ``deploy/stack.py up`` and watches
-the ``applications.events`` exchange with a queue of its own: the event arrives, once.
+The applications process is restarted with ``COURT_FAULT_FILE`` (services/common/faults.py)
+armed with ``publish_after_commit``: the process kills itself (SIGKILL) right after a
+submission commits and before its ``application_submitted`` event is published. The test
+brings it back with ``deploy/stack.py up`` and watches the ``applications.events`` exchange
+with a queue of its own: the event arrives, once.
 """
 
 from __future__ import annotations
 
-import os
-import signal
 import threading
 
 from tests.e2e.test_applications import apply, import_case
-from tests.support import EventTap, new_party, wait_until
+from tests.support import EventTap, new_party, wait_dead, wait_until
 
 
-def test_sigkill_between_commit_and_publish_loses_nothing_and_duplicates_nothing(stack, admin):
+def test_sigkill_between_commit_and_publish_loses_nothing_and_duplicates_nothing(stack, admin, tmp_path):
     party = new_party(stack.base_url)
     case_no = import_case(admin, parties=[party])
-    faults = stack.data_dir / "faults"
-    faults.mkdir(exist_ok=True)
-    arm, frozen = faults / "applications.freeze_before_publish", faults / "applications.frozen"
+    fault_file = tmp_path / "applications-fault"
 
     with EventTap(stack.amqp_uri, "applications", "application_submitted") as tap:
         seen, drain = tap.seen, tap.drain
         try:
-            stack.restart_with("applications", COURT_FAULT_INJECTION="1")
-            arm.write_text("1")
+            armed_pid = stack.restart_with("applications", COURT_FAULT_FILE=str(fault_file))
+            fault_file.write_text("publish_after_commit")
             responses: list = []
             client = threading.Thread(
                 target=lambda: responses.append(apply(party, case_no, key="crash-1")), daemon=True
             )
             client.start()
-            written = wait_until(lambda: frozen.exists() and frozen.read_text(), 30, 0.05)
-            assert written, "the fault point was not reached"
-            frozen_pid = int(written)
-            assert frozen_pid == stack.pid("applications")
-            arm.unlink()
-            os.kill(frozen_pid, signal.SIGKILL)  # committed, not yet published
-            frozen.unlink()
+            wait_dead(armed_pid)  # committed, not yet published
+            assert not fault_file.exists(), "the fault point was not reached"  # it fired, once
             drain(1.0)
             assert seen == [], "the event went out before the crash: the fault point is in the wrong place"
         finally:
-            arm.unlink(missing_ok=True)
+            fault_file.unlink(missing_ok=True)
             stack.up()  # starts only what is not running: the applications service comes back
 
         client.join(30)

@@ -6,14 +6,23 @@ rebooked slot), and a no-show marked a week after the window."""
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
 
 from tests.e2e.test_review import court_of_this_test, decision_path, messages_of, submit, wait_arrived
-from tests.support import Api, assert_error, new_case_no, new_party, new_phone, wait_until
+from tests.support import (
+    Api,
+    assert_error,
+    events_consumed,
+    new_case_no,
+    new_party,
+    new_phone,
+    wait_for_events_consumed,
+    wait_for_timer_runs,
+    wait_until,
+)
 
 MONDAY = "2030-03-04"  # the test clock's day: 2030-03-09 is a Saturday, 03-10 a Sunday
 ROOM = "/api/v1/staff/reading-room"
@@ -182,6 +191,7 @@ def test_settings_slots_bookings_and_the_day_list(stack, desk):
         assert words in refused["error"]["message"], refused
     assert_error(party.post(f"/api/v1/applications/{mine}/onsite-booking", json=[]), 422, "validation_error")
 
+    booked_before = events_consumed(stack, "review", "review", "onsite_booked")
     first = book(party, mine, "2030-03-05", "09:00")
     assert first.status_code == 201, first.text
     assert first.json() == {"date": "2030-03-05", "start": "09:00", "end": "12:00"}
@@ -233,7 +243,8 @@ def test_settings_slots_bookings_and_the_day_list(stack, desk):
         )
         == 2
     )
-    time.sleep(1.0)
+    # the three bookings' events (two of mine, theirs) all handled: nothing is on its way
+    wait_for_events_consumed(stack, "review", "review", "onsite_booked", booked_before + 3)
     assert len(titled(party, "现场阅卷已预约", mine)) == 2
     booked_texts = [t for t in stack.texts_to(party.phone) if "现场阅卷已预约" in t]
     told = "【网上阅卷】现场阅卷已预约（{}）：{}，请按时到院并带齐相关证明材料。"
@@ -297,14 +308,14 @@ def test_reminded_the_day_before_and_a_no_show_marked_a_week_after(stack, clock,
         return [t for t in stack.texts_to(party.phone) if "现场阅卷提醒" in t]
 
     assert wait_until(lambda: titled(party, "现场阅卷已预约", app_id))
-    time.sleep(6)  # a sweep ran on Monday: Wednesday's slot is not tomorrow yet
+    wait_for_timer_runs(stack, "review", "booking_reminders")  # a sweep on Monday: Wednesday is not tomorrow yet
     assert reminders() == []
 
     clock.set("2030-03-05T08:00:00+08:00")  # Tuesday: the day before
     sign_in_again(party, archivist)
     (reminder,) = wait_until(reminders)
     assert "2030-03-06 上午 09:00-12:00" in reminder["body"] and case_no in reminder["body"]
-    time.sleep(6)  # the sweep again (every 5 s): still one
+    wait_for_timer_runs(stack, "review", "booking_reminders")  # the sweep again: still one
     assert len(reminders()) == 1
     assert reminder_texts() == [
         f"【网上阅卷】现场阅卷提醒（{case_no}）：您预约的时间为2030-03-06 上午 09:00-12:00（明天），请按时到院。"

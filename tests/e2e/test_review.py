@@ -13,7 +13,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.support import Api, assert_error, create_staff, new_case_no, new_party, wait_until
+from tests.support import (
+    Api,
+    assert_error,
+    create_staff,
+    events_consumed,
+    new_case_no,
+    new_party,
+    wait_for_events_consumed,
+    wait_for_timer_runs,
+    wait_until,
+)
 
 GUANGZHOU = "广东省广州市中级人民法院"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -271,6 +281,12 @@ def test_two_clerks_racing_exactly_one_wins_and_events_count_once(stack, admin):
     assert_error(other, 422, "idempotency_key_reused")
     assert_error(clerks[2].post(decision_path(keyed), json=bodies[1]), 409, "invalid_state")
 
+    # What follows counts the deliveries review handles; the decisions above are in first.
+    for app_id in (raced, keyed):
+        assert len(wait_messages(party, app_id, 1)) == 1
+    submitted_before = events_consumed(stack, "review", "applications", "application_submitted")
+    decided_before = events_consumed(stack, "review", "review", "application_decided")
+
     # A submitted event delivered twice (and re-announced under a new id) queues once.
     twice = random.randint(10**12, 10**13)
     payload = submitted_payload(twice, party, case_no, court, "2026-05-07T10:00:00+08:00")
@@ -296,7 +312,9 @@ def test_two_clerks_racing_exactly_one_wins_and_events_count_once(stack, admin):
         stack.dispatch_event("review", "application_decided", sent)
     for app_id in (raced, keyed, echoed):
         assert len(wait_messages(party, app_id, 1)) == 1
-    time.sleep(1.0)  # anything late would have landed by now
+    # every copy handled, so nothing is still on its way
+    wait_for_events_consumed(stack, "review", "applications", "application_submitted", submitted_before + 3)
+    wait_for_events_consumed(stack, "review", "review", "application_decided", decided_before + 3)
     items = messages_of(party)
     assert [m["application_id"] for m in items].count(twice) == 0
     for app_id in (raced, keyed, echoed):
@@ -360,7 +378,7 @@ def test_attendance_and_expiry_at_the_courts_midnight(stack, clock):
 
     clock.set(f"{today}T23:59:00+08:00")
     assert {i["id"]: i["status"] for i in queue(archivist)} == dict.fromkeys(decisions, "approved")
-    time.sleep(5.5)  # another sweep runs on the same day: still one reminder
+    wait_for_timer_runs(stack, "review", "expiry_reminders")  # another sweep on the same day: still one reminder
     clock.set(f"{day + timedelta(days=1)}T00:01:00+08:00")
     seen = {i["id"]: i["status"] for i in queue(archivist)}
     assert seen == {last_day: "expired", later: "approved", absent: "expired", attended: "approved"}

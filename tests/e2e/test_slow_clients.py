@@ -95,7 +95,9 @@ def test_forty_slow_clients_leave_the_gateway_answering_others(stack):
     watcher = threading.Thread(target=trickle, args=(clients, started, stop), daemon=True)
     watcher.start()
     try:
-        time.sleep(0.5)  # every slow client has sent its head and is being read
+        # The attack's timeline, not a wait for an effect: the heads went out above and the
+        # door reads them as they trickle; ``hanging == SLOW_CLIENTS`` below checks it held.
+        time.sleep(0.5)
         latencies, failures = [], []
         fresh = Api(stack.base_url)
         sign_in = {"phone": reader.phone, "password": "Reader-2024"}
@@ -117,7 +119,7 @@ def test_forty_slow_clients_leave_the_gateway_answering_others(stack):
                 latencies.append(time.monotonic() - asked)
                 if not ok:
                     failures.append((name, response))
-            time.sleep(0.2)
+            time.sleep(0.2)  # the pace of the plain requests sent during the attack
         hanging = sum(1 for c in clients if c.closed_after is None)
         print(
             f"\n{len(latencies)} plain requests while {hanging} of {SLOW_CLIENTS} slow clients hung: "
@@ -159,7 +161,7 @@ def test_a_slow_head_and_an_idle_connection_are_closed(stack):
     slow_head.setblocking(False)
     closed_at = {}
     while "head" not in closed_at and time.monotonic() - started < 20:  # a header byte a second
-        time.sleep(1)
+        time.sleep(1)  # the slow head's own pace: the thing under test
         try:
             if slow_head.recv(4096) == b"":
                 closed_at["head"] = time.monotonic() - started

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support import Api, StackHandle, assert_error, free_port, new_phone
+from tests.support import Api, StackHandle, assert_error, free_port, new_phone, wait_dead, wait_until
 
 
 def processes_of(data_dir: Path) -> list[int]:
@@ -88,8 +88,13 @@ def test_a_killed_service_is_503_then_up_brings_it_back(stack, api: Api):
     api.register()
     pid = stack.pid("identity")
     os.kill(pid, signal.SIGKILL)
-    time.sleep(0.5)
-    health = requests.get(stack.base_url + "/healthz", timeout=30)
+    wait_dead(pid)
+
+    def degraded() -> requests.Response | None:
+        answer = requests.get(stack.base_url + "/healthz", timeout=30)
+        return answer if answer.status_code != 200 else None
+
+    health = wait_until(degraded) or requests.get(stack.base_url + "/healthz", timeout=30)
     assert health.status_code == 503
     assert health.json()["services"]["identity"] != "ok"
     assert health.json()["services"]["dossier"] == "ok"

@@ -132,6 +132,21 @@ def test_idempotency_key_returns_the_first_result_and_refuses_another_body(uow):
     assert kept_keys(uow) == 2
 
 
+def test_an_application_is_named_by_the_id_the_path_carries(uow):
+    """The gateway passes the path's string (ApplicationId); a retry of the same key from a
+    caller that still sends the row's number is the same request."""
+    ask = relation({1: {"relation": "party", "can_apply": True}})
+    app = usecases.submit(uow, ask, PARTY, body())
+    assert usecases.detail(uow, PARTY, str(app["id"])) == usecases.detail(uow, PARTY, app["id"])
+    for unknown in ("0", "abc", "", f"{app['id']}x", True, None, str(app["id"] + 1000)):
+        with pytest.raises(DomainError) as info:
+            usecases.detail(uow, PARTY, unknown)
+        assert info.value.code == "not_found", unknown
+    withdrawn = usecases.withdraw(uow, PARTY, str(app["id"]), idempotency_key="w-2")
+    assert usecases.withdraw(uow, PARTY, app["id"], idempotency_key="w-2") == withdrawn
+    assert withdrawn["status"] == "withdrawn" and withdrawn["id"] == app["id"]
+
+
 def test_decisions_are_applied_once_and_reapply_makes_a_new_application(uow):
     ask = relation({1: {"relation": "party", "can_apply": True}})
     app = usecases.submit(uow, ask, PARTY, body())

@@ -242,3 +242,40 @@ def test_exported_heads_find_a_cut_tail_a_wiped_log_and_a_rewritten_chain():
     assert "entry 3 no longer has the hash exported for it (the chain was rewritten)" in keyed_check(
         rewritten, 1, exported, key=b"another key"
     )
+
+
+def test_the_end_of_a_grant_in_sql_gives_the_same_answers_as_in_python():
+    """``ended_sql`` and ``lapsed_sql`` are ``Reading.ended`` and ``lapsed`` written for the
+    database: over the real tables, at moments either side of an end, they agree."""
+    from datetime import timedelta
+
+    from sqlalchemy import create_engine, insert, select
+
+    from services.dossier.models import Base, PrintJob, Reading
+    from services.dossier.repository import as_reading
+
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    end = clock.end_of_day(date(2026, 6, 15))
+    stamp = at("2026-06-01T12:00:00+08:00")
+    with engine.begin() as conn:
+        for n, (revoked, withdrawn) in enumerate(((None, None), (stamp, None), (None, stamp), (stamp, stamp))):
+            conn.execute(
+                insert(Reading).values(
+                    application_id=str(n), revoked_at=revoked, withdrawn_at=withdrawn, updated_at=stamp
+                )
+            )
+            conn.execute(
+                insert(PrintJob).values(id=str(n), application_id=str(n), user_id=1, documents="[]", stamp="[]",
+                                        status="queued", pages_total=1, created_at=stamp, expires_at=end)
+            )  # fmt: skip
+    with engine.connect() as conn:
+        by_sql = set(conn.scalars(select(Reading.application_id).where(domain.ended_sql(Reading))))
+        rows = conn.execute(select(Reading)).all()
+        by_python = {row.application_id for row in rows if as_reading(row).ended}
+        assert by_sql == by_python == {"1", "2", "3"}
+        for now in (end - timedelta(seconds=1), end, end + timedelta(days=1)):
+            lapsed_sql = set(conn.scalars(select(PrintJob.id).where(domain.lapsed_sql(PrintJob.expires_at, now))))
+            jobs = conn.execute(select(PrintJob)).all()
+            assert lapsed_sql == {job.id for job in jobs if domain.lapsed(job.expires_at, now)}
+            assert bool(lapsed_sql) == (now >= end)

@@ -6,35 +6,30 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import StaticPool
 
-from services.common.db import UnitOfWork
 from services.common.errors import DomainError
 from services.dossier import reads
-from services.dossier.models import AccessLogEntry, Base, Document, Reading
+from services.dossier.models import Document, Reading
+from tests.unit.fakes import dossier as fakes
 
 CASE = "（2021）粤01民初1号"
 OTHER = "（2021）粤01民初2号"
 PARTY = {"id": 1, "role": "party", "name": "金家慧", "verified": True}
 
 
-@pytest.fixture
-def uow() -> UnitOfWork:
-    engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
-    Base.metadata.create_all(engine)
-    uow = UnitOfWork(sessionmaker(engine, expire_on_commit=False))
+@pytest.fixture(params=["memory", "sqlite"])
+def uow(request):
+    uow = fakes.unit_of_work(request.param)
     at = datetime(2026, 5, 1, tzinfo=UTC)
-    with uow.transaction() as session:
+    with uow.transaction() as dossiers:
         for doc_id, title in ((1, "起诉状"), (2, "答辩状")):
-            session.add(
+            dossiers.add_document(
                 Document(id=doc_id, case_no=CASE, court="广州中院", volume="正卷", title=title, object_key=f"k{doc_id}",
                          page_count=3, size=1, sha256="0" * 64, created_at=at)
             )  # fmt: skip
         readers = (("7", 2, "李律师", CASE), ("8", 1, "金家慧", CASE), ("9", 3, "旁人", OTHER))
         for app, applicant, name, case_no in readers:
-            session.add(
+            dossiers.add_reading(
                 Reading(application_id=app, applicant_id=applicant, applicant_name=name, case_no=case_no, updated_at=at)
             )
         entries = [
@@ -48,10 +43,19 @@ def uow() -> UnitOfWork:
             ("9", 3, "旁人", "view_page", 1, datetime(2026, 5, 1, 16, 33, tzinfo=UTC)),  # another case
         ]
         for seq, (app, actor, name, action, doc, when) in enumerate(entries, start=1):
-            session.add(
-                AccessLogEntry(seq=seq, at=when, application_id=app, actor_id=actor, actor_name=name,
-                               actor_role="lawyer", action=action, document_id=doc, page=1, prev_hash="", hash="")
-            )  # fmt: skip
+            entry = {
+                "seq": seq,
+                "at": when,
+                "application_id": app,
+                "case_no": None,
+                "actor_id": actor,
+                "actor_name": name,
+                "actor_role": "lawyer",
+                "action": action,
+                "document_id": doc,
+                "page": 1,
+            }
+            dossiers.add_entry(entry, prev_hash="", digest="")  # fmt: skip
     return uow
 
 

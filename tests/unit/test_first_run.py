@@ -19,10 +19,12 @@ REFUSAL = "Only root or rabbitmq should run rabbitmqctl"
 
 @pytest.fixture
 def refusing_rabbitmqctl(tmp_path, monkeypatch):
-    """A rabbitmqctl that says what Debian's says to anyone else, and fails."""
+    """A rabbitmqctl that says what Debian's says to anyone else, and fails: its refusal on
+    stdout, then the usage (in bold) on stderr."""
     tool = tmp_path / "bin" / "rabbitmqctl"
     tool.parent.mkdir()
-    tool.write_text(f"#!/bin/sh\necho\necho '{REFUSAL}' >&2\nexit 1\n")
+    usage = "printf '\\033[1mUsage\\033[0m\\n\\nrabbitmqctl [--node <node>] <command>\\n' >&2"
+    tool.write_text(f"#!/bin/sh\necho\necho '{REFUSAL}'\necho\n{usage}\nexit 1\n")
     tool.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tool.parent}:{os.environ['PATH']}")
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
@@ -34,7 +36,7 @@ def test_a_refused_rabbitmqctl_ends_in_one_line_saying_what_to_run(refusing_rabb
     with pytest.raises(SystemExit) as refused:
         stack.Stack().ensure_vhost("court-abc", "guest", "amqp://guest:guest@127.0.0.1:1/court-abc")
     message = str(refused.value)
-    assert "\n" not in message and REFUSAL in message
+    assert "\n" not in message and f"court-abc ({REFUSAL}). Run once" in message and "Usage" not in message
     assert "sudo rabbitmqctl add_vhost court-abc && " in message
     assert "set_permissions -p court-abc guest '.*' '.*' '.*'" in message
     assert "set_policy -p court-abc --apply-to queues court-events" in message

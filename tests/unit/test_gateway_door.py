@@ -24,7 +24,7 @@ class Trickle:
         self.read_calls += 1
         if not self.pieces:
             return b""
-        eventlet.sleep(self.delay)
+        eventlet.sleep(self.delay)  # the client's pace: what the door is tested against
         piece = self.pieces.pop(0)
         if len(piece) > size:
             self.pieces.insert(0, piece[size:])
@@ -101,7 +101,10 @@ def test_large_bodies_wait_for_a_place_and_small_ones_never_do():
     # an upload keeping the minimum rate holds the place for a second, past the grace
     holding = Trickle([b"s" * 200] * 10, 0.1)
     slow = eventlet.spawn(reader.read, environ_for(holding, SMALL_BODY + 1, closed), 1 << 20)
-    eventlet.sleep(0.01)
+    deadline = time.monotonic() + 5
+    while not reader.places.locked():  # until the upload has taken the one place
+        assert time.monotonic() < deadline, "the upload never took the place"
+        eventlet.sleep(0)
     started = time.monotonic()
     # a sign-in's body is read at once, whatever holds the places
     small = environ_for(Trickle([b"{}"]), 2, closed)

@@ -16,6 +16,7 @@ from services.applications import usecases as applications_usecases
 from services.common import housekeeping, idempotency
 from services.common.db import UnitOfWork
 from services.dossier import models as dossier
+from services.dossier import repository as dossier_repository
 from services.dossier import usecases as dossier_usecases
 from services.identity import models as identity
 from services.identity import repository as identity_repository
@@ -160,7 +161,7 @@ def test_links_go_a_day_after_they_expire(clock):
             for name, age in (("old", timedelta(days=1, seconds=1)), ("recent", timedelta(hours=1)))
         ),
     )
-    assert dossier_usecases.purge_expired_links(uow) == 1
+    assert dossier_usecases.purge_expired_links(dossier_repository.unit_of_work(uow)) == 1
     with uow.read() as session:
         assert list(session.scalars(select(dossier.Link.token_hash))) == ["recent"]
 

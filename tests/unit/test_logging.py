@@ -129,7 +129,7 @@ def from_greenthreads():
     for i in range(20000):
         log.info("green %s", i)
         if i % 50 == 0:
-            eventlet.sleep(0)
+            eventlet.sleep(0)  # yields, so green and OS threads write interleaved
 
 green = eventlet.spawn(from_greenthreads)
 thread = eventlet.spawn(eventlet.tpool.execute, from_thread)

@@ -9,15 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pypdfium2 as pdfium
 import pytest
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import StaticPool
 
-from services.common.db import UnitOfWork
 from services.common.errors import DomainError
 from services.dossier import domain, printing, reads, rendering
-from services.dossier.models import AccessLogEntry, AccessLogHead, Base, Document, PrintJob, Reading
+from services.dossier.models import Document, PrintJob, Reading
 from tests.support import make_pdf
+from tests.unit.fakes import dossier as fakes
 
 CASE = "（2021）粤01民初1号"
 READER = {"id": 5, "role": "lawyer", "name": "李律师", "id_number": "440101199001011234", "verified": True}
@@ -99,20 +96,17 @@ class Machine:
         self.discarded.append(key)
 
 
-@pytest.fixture
-def uow(clock) -> UnitOfWork:
-    engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
-    Base.metadata.create_all(engine)
-    uow = UnitOfWork(sessionmaker(engine, expire_on_commit=False))
+@pytest.fixture(params=["memory", "sqlite"])
+def uow(request, clock):
+    uow = fakes.unit_of_work(request.param)
     at = datetime(2026, 5, 1, tzinfo=UTC)
-    with uow.transaction() as session:
-        session.add(AccessLogHead(id=1, seq=0, hash=domain.GENESIS_HASH))
+    with uow.transaction() as dossiers:
         for doc_id, volume, pages in ((1, "正卷", 3), (2, "副卷", 4), (3, "正卷", 2)):
-            session.add(
+            dossiers.add_document(
                 Document(id=doc_id, case_no=CASE, court="广州中院", volume=volume, title=f"文书{doc_id}",
                          object_key=f"k{doc_id}", page_count=pages, size=1, sha256="0" * 64, created_at=at)
             )  # fmt: skip
-        session.add(
+        dossiers.add_reading(
             Reading(application_id="11", applicant_id=READER["id"], applicant_name="李律师", case_no=CASE,
                     court="广州中院", opinion="approve", mode="online", valid_until=date(2026, 6, 15), updated_at=at)
         )  # fmt: skip
@@ -123,9 +117,9 @@ def ask(uow, **body):
     return printing.create_print(uow, actor=READER, application_id="11", body=body)
 
 
-def job_row(uow, job_id) -> PrintJob:
-    with uow.read() as session:
-        return session.get(PrintJob, job_id)
+def job_row(uow, job_id) -> PrintJob | None:
+    with uow.read() as dossiers:
+        return dossiers.job(job_id)
 
 
 def test_a_job_covers_the_readable_documents_and_is_made_once(uow):
@@ -160,8 +154,8 @@ def test_a_reader_has_at_most_three_jobs_waiting(uow):
 
 
 def test_without_print_allowed_no_job_is_made(uow):
-    with uow.transaction() as session:
-        session.get(Reading, "11").print_allowed = False
+    with uow.transaction() as dossiers:
+        dossiers.reading_row("11").print_allowed = False
     with pytest.raises(DomainError) as refused:
         ask(uow)
     assert refused.value.code == "print_not_allowed"
@@ -180,8 +174,8 @@ def test_each_download_logs_every_document_at_one_instant_and_counts_as_one_prin
     for _ in range(2):
         result = printing.print_pdf(uow, actor=READER, application_id="11", print_id=job["id"])
     assert result["key"].startswith("dossier/prints/") and result["content_type"] == "application/pdf"
-    with uow.read() as session:
-        entries = session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.seq.desc())).all()
+    with uow.read() as dossiers:
+        entries = [entry for entry, _ in dossiers.log_of_application("11", None, 100)]
     assert [(e.action, e.document_id) for e in entries] == [("download_pdf", 3), ("download_pdf", 1)] * 2
     titles = {1: "文书1", 3: "文书3"}
     (day,) = reads.reader_days(entries, titles)
@@ -206,8 +200,8 @@ def test_a_grant_that_ends_while_the_job_is_made_stops_it(uow):
     job = ask(uow)
 
     def revoked():
-        with uow.transaction() as session:
-            session.get(Reading, "11").revoked_at = datetime(2026, 6, 1, tzinfo=UTC)
+        with uow.transaction() as dossiers:
+            dossiers.reading_row("11").revoked_at = datetime(2026, 6, 1, tzinfo=UTC)
 
     machine = Machine(during=revoked, stop_after=1)
     printing.make_next(uow, machine)
@@ -226,11 +220,10 @@ def test_jobs_go_with_their_pdf_once_the_grant_ends(uow, clock):
 
 
 def test_a_failed_job_stays_a_day_then_goes(uow, clock):
-    ask(uow, documents=[1])
-    with uow.transaction() as session:
-        session.execute(
-            PrintJob.__table__.update().values(status="failed", finished_at=datetime(2026, 6, 1, 12, tzinfo=UTC))
-        )
+    job = ask(uow, documents=[1])
+    with uow.transaction() as dossiers:
+        row = dossiers.job(job["id"])
+        row.status, row.finished_at = "failed", datetime(2026, 6, 1, 12, tzinfo=UTC)
     assert printing.sweep(uow, lambda key: None) == 0
     clock(days=1, seconds=1)
     assert printing.sweep(uow, lambda key: None) == 1
@@ -240,10 +233,11 @@ def test_the_lease_is_renewed_while_pages_are_made(uow, clock):
     job = ask(uow)
     seen = []
 
-    def look():
-        seen.append(job_row(uow, job["id"]))
+    def look():  # the row as it is at that moment, not as it ends up
+        row = job_row(uow, job["id"])
+        seen.append((row.status, row.pages_done, row.lease_until))
 
     printing.make_next(uow, Machine(during=look, stop_after=2))
-    (running,) = seen
-    assert running.status == "running" and running.pages_done == 2
-    assert running.lease_until.replace(tzinfo=UTC) >= datetime(2026, 6, 1, 12, tzinfo=UTC) + timedelta(seconds=59)
+    ((status, pages_done, lease_until),) = seen
+    assert status == "running" and pages_done == 2
+    assert lease_until.replace(tzinfo=UTC) >= datetime(2026, 6, 1, 12, tzinfo=UTC) + timedelta(seconds=59)

@@ -128,7 +128,7 @@ def test_the_decode_budget_never_lends_more_than_it_has():
                 with lock:
                     held[0] += 40
                     peak[0] = max(peak[0], held[0])
-                time.sleep(0.001)
+                time.sleep(0.001)  # holds the reservation so the threads overlap: the race under test
                 with lock:
                     held[0] -= 40
         return []

@@ -1,0 +1,33 @@
+"""The ids that cross service boundaries, one type each wherever they travel.
+
+An application's id is what API.md writes: a string (``"42"``). The applications service
+numbers its rows with integers and is the only one that turns the string back into its
+row key (:func:`application_row`); review and dossier keep the string as they were told.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NewType
+
+ApplicationId = NewType("ApplicationId", str)  # 阅卷申请的编号, as the contract writes it
+UserId = NewType("UserId", int)  # an account of identity's (the actor's ``id``)
+
+_ROW = re.compile(r"[1-9][0-9]{0,17}")
+
+
+def application_id(value: int | str) -> ApplicationId:
+    """The contract's form of an application's id, from a row key or an event's number."""
+    return ApplicationId(str(value))
+
+
+def application_row(value: Any) -> int | None:
+    """The applications service's row key for an id, or None when it names no application
+    (anything but a positive integer or its decimal string)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, str) and _ROW.fullmatch(value):
+        return int(value)
+    return None
