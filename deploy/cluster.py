@@ -10,6 +10,14 @@ Pid files are ``run/<name>-<n>.pid`` for replicas, ``run/rabbit-<n>.pid`` for br
 and ``run/haproxy.pid``; ``up`` run again starts only what is down, so it heals the
 cluster after a failure test has killed pieces of it. The process machinery (pid files,
 logs, supervision, the S3 server, secrets) is ``deploy/stack.py``'s.
+
+Least rights, as in production: every service (and the gateway) connects to the broker
+as its own user (``services.common.topology.broker_permissions``), to PostgreSQL as its
+own role on its own schema (``services.common.roles``; the migrations run as
+DATABASE_URL's owner role) and to the S3 server with its own key pair allowed on its own
+prefixes (``services.common.topology.S3_GRANTS``). The passwords are made once per
+DATA_DIR (run/stack.json, mode 0600). The operator's tools (migrations, ``deploy.admin``, the demo) keep the
+administrator's credentials.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from deploy.stack import (  # noqa: E402
     say,
     wait_for,
 )
+from services.common import topology  # noqa: E402
 
 NODES = 3
 REPLICAS = 2
@@ -61,6 +70,68 @@ class Cluster(Stack):
     def __init__(self) -> None:
         super().__init__()
         self.rabbit_dir = self.data_dir / "rabbit"
+
+    # -- the services' own credentials --------------------------------------------------
+    def state(self) -> dict:
+        """The stack's state, with a broker password, a database password and an S3 key
+        pair per service made once for this DATA_DIR."""
+        from services.common.migrate import SERVICES as DATABASES
+        from services.common.topology import BROKER_USERS
+
+        state = super().state()
+        wanted = {
+            "broker_passwords": {user: secrets.token_urlsafe(24) for user in BROKER_USERS},
+            "db_passwords": {service: secrets.token_urlsafe(24) for service in DATABASES},
+            "s3_keys": {name: [secrets.token_hex(10), secrets.token_urlsafe(30)] for name in topology.S3_GRANTS},
+            "s3_heads_bucket": os.environ.get("S3_HEADS_BUCKET") or "court-heads",
+        }
+        missing = {key: value for key, value in wanted.items() if key not in state}
+        if missing:
+            state.update(missing)
+            self._write_state(self.run_dir / "stack.json", state)
+        return state
+
+    def db_roles(self, owner_url: str | None = None) -> dict[str, tuple[str, str]]:
+        """service -> (role, password): roles are the server's, not the database's, so
+        their names carry the database's (a test's database beside others)."""
+        import urllib.parse
+
+        url = owner_url or os.environ["DATABASE_URL"]
+        database = urllib.parse.urlsplit(url).path.lstrip("/") or "court"
+        return {service: (f"{database}_{service}"[:63], pw) for service, pw in self.state()["db_passwords"].items()}
+
+    def s3_identities(self, state: dict) -> dict:
+        from services.common.storage import bucket_name
+
+        identities = super().s3_identities(state)
+        bucket, heads = bucket_name(), state["s3_heads_bucket"]
+        for name, (access, secret) in state["s3_keys"].items():
+            identities["identities"].append(
+                {
+                    "name": name,
+                    "credentials": [{"accessKey": access, "secretKey": secret}],
+                    "actions": topology.s3_actions(name, bucket, heads),
+                }
+            )
+        return identities
+
+    def service_env(self, service: str, env: dict[str, str], first_node: int) -> dict[str, str]:
+        """A process's environment with its own credentials instead of the administrator's."""
+        from services.common.roles import service_url
+
+        state = self.state()
+        own = dict(env, AMQP_URI=self.amqp_uri(first_node, user=service))
+        if service == "gateway":
+            own.pop("DATABASE_URL", None)
+        else:
+            role, password = self.db_roles(env["DATABASE_URL"])[service]
+            own["DATABASE_URL"] = service_url(env["DATABASE_URL"], role, password)
+        if service in state["s3_keys"]:
+            own["S3_ACCESS_KEY"], own["S3_SECRET_KEY"] = state["s3_keys"][service]
+        else:
+            own.pop("S3_ACCESS_KEY", None)
+            own.pop("S3_SECRET_KEY", None)
+        return own
 
     # -- what is chosen once per DATA_DIR -----------------------------------------------
     def layout(self) -> dict:
@@ -110,16 +181,21 @@ class Cluster(Stack):
             )
         env = super().environment()
         env["AMQP_URI"] = self.amqp_uri(0)
+        # the access log's heads in a bucket of their own under object lock (storage.py)
+        env.setdefault("S3_HEADS_BUCKET", self.state()["s3_heads_bucket"])
         return env
 
-    def amqp_uri(self, first: int) -> str:
+    def amqp_uri(self, first: int, user: str | None = None) -> str:
         """Every node, starting at node ``first`` (0-based): kombu fails over along the list
         when the node a process is connected to goes away, so replicas start on different
-        nodes and spread the connections."""
-        vhost = self.state()["vhost"]
+        nodes and spread the connections. ``user``: a service's own broker user (the
+        administrator, guest, by default)."""
+        state = self.state()
+        vhost = state["vhost"]
+        login = f"{user}:{state['broker_passwords'][user]}" if user else "guest:guest"
         ports = [node["amqp_port"] for node in self.layout()["nodes"]]
         ports = ports[first % NODES :] + ports[: first % NODES]
-        return ";".join(f"amqp://guest:guest@127.0.0.1:{port}/{vhost}" for port in ports)
+        return ";".join(f"amqp://{login}@127.0.0.1:{port}/{vhost}" for port in ports)
 
     def rabbit_env(self, n: int | None = None) -> dict[str, str]:
         """What a node (or, without ``n``, rabbitmqctl) reads instead of the machine's
@@ -202,8 +278,10 @@ class Cluster(Stack):
 
     def ensure_broker(self, env: dict[str, str]) -> None:
         """Quorum queues by default on the vhost, so every queue nameko declares without a
-        type is replicated on the three nodes, and the event queues' policy on it."""
-        from services.common.broker import apply_with_rabbitmqctl
+        type is replicated on the three nodes, the event queues' policy on it, a user per
+        service with the rights topology derives, and the exchanges they share but may
+        not declare."""
+        from services.common.broker import apply_users_with_rabbitmqctl, apply_with_rabbitmqctl, declare_shared
 
         vhost = self.state()["vhost"]
         if vhost not in self.ctl(1, "list_vhosts").stdout.split():
@@ -211,6 +289,8 @@ class Cluster(Stack):
             self.ctl(1, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
         ctl = [rabbit_tool("rabbitmqctl"), "-n", self.node(1)["name"]]
         apply_with_rabbitmqctl(vhost, ctl=ctl, env=self.rabbit_env())
+        apply_users_with_rabbitmqctl(vhost, self.state()["broker_passwords"], ctl, env=self.rabbit_env())
+        declare_shared(self.amqp_uri(0))
 
     # -- replicas and the proxy -----------------------------------------------------------
     def process_names(self) -> list[str]:
@@ -237,7 +317,7 @@ class Cluster(Stack):
     def start_process(self, name: str, env: dict[str, str], service: str | None = None) -> None:
         service, n = service or name.rsplit("-", 1)[0], int(name.rsplit("-", 1)[1])
         index = list(SERVICES).index(service) * REPLICAS + n - 1
-        replica_env = dict(env, AMQP_URI=self.amqp_uri(index))
+        replica_env = self.service_env(service, env, index)
         if service == "gateway":
             # its own port behind HAProxy, which adds one X-Forwarded-For entry
             replica_env.update(GATEWAY_PORT=str(self.layout()["gateway_ports"][n - 1]), TRUSTED_PROXY_HOPS="1")
@@ -284,6 +364,10 @@ class Cluster(Stack):
         self.start_s3(env)
         python = str(VENV_BIN / "python")
         subprocess.run([python, "-m", "services.common.migrate"], cwd=ROOT, env=env, check=True)
+        self.ensure_bucket(env)
+        from services.common.roles import grant
+
+        grant(env["DATABASE_URL"], self.db_roles(env["DATABASE_URL"]))
         backend = [replica for name in BACKEND_SERVICES for replica in replicas(name)]
         for name in backend:
             self.start_process(name, env)
@@ -304,6 +388,11 @@ class Cluster(Stack):
                 [python, "-m", "deploy.demo", f"http://127.0.0.1:{self.port}"], cwd=ROOT, env=env, check=True
             )
         self.announce(env)
+
+    def ensure_bucket(self, env: dict[str, str]) -> None:
+        """The bucket, made with the administrator's key: the services' keys reach their
+        prefixes only, not the bucket itself; and the heads' bucket under object lock."""
+        subprocess.run([str(VENV_BIN / "python"), "-m", "services.common.storage"], cwd=ROOT, env=env, check=True)
 
     def consumers(self, service: str) -> int:
         return rpc_consumers(self.amqp_uri(0), service)

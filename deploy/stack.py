@@ -53,6 +53,13 @@ def _actor_signing_key() -> str:
     return base64.b64encode(raw).decode()
 
 
+def _contact_key() -> str:
+    """A Fernet key (services/common/contact.py)."""
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
 def actor_verify_key(signing_key: str) -> str:
     """The public half of the gateway's key, as the services take it (ACTOR_VERIFY_KEY)."""
     if str(ROOT) not in sys.path:
@@ -69,7 +76,11 @@ LATER_SECRETS = {
     "access_log_key": lambda: secrets.token_urlsafe(32),
     # the gateway's key for the end user's signed statements
     "actor_signing_key": _actor_signing_key,
+    # seals an applicant's phone in application_submitted for review (services/common/contact.py)
+    "contact_key": lambda: _contact_key(),
 }
+# The processes that hold CONTACT_KEY: applications seals the phone, review opens it.
+CONTACT_KEY_HOLDERS = ("applications", "review")
 
 
 def say(message: str) -> None:
@@ -151,6 +162,7 @@ class Stack:
         # The gateway signs the end user of every call; the services hold only the public
         # key (services/common/actor.py). The private key goes to the gateway alone.
         env.pop("GATEWAY_ACTOR_SIGNING_KEY", None)
+        env.pop("CONTACT_KEY", None)  # to CONTACT_KEY_HOLDERS only (start_process)
         if not os.environ.get("ACTOR_VERIFY_KEY"):
             env["ACTOR_VERIFY_KEY"] = actor_verify_key(self.actor_signing_key())
         if not os.environ.get("S3_ENDPOINT"):
@@ -203,15 +215,7 @@ class Stack:
         base = state["s3_base_port"]
         s3_dir = self.data_dir / "s3"
         s3_dir.mkdir(parents=True, exist_ok=True)
-        identities = {
-            "identities": [
-                {
-                    "name": "court",
-                    "credentials": [{"accessKey": state["s3_access_key"], "secretKey": state["s3_secret_key"]}],
-                    "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-                }
-            ]
-        }
+        identities = self.s3_identities(state)
         config_path = self.run_dir / "s3-identities.json"
         fd = os.open(config_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -251,6 +255,19 @@ class Stack:
         wait_for(
             lambda: port_open(base + 3), 60, "the S3 server did not open its port; see " + str(self.log_dir / "s3.log")
         )
+
+    def s3_identities(self, state: dict) -> dict:
+        """SeaweedFS's S3 identities (``-s3.config``): here one key pair for everything; the
+        cluster shape adds one per service, allowed on its own prefixes."""
+        return {
+            "identities": [
+                {
+                    "name": "court",
+                    "credentials": [{"accessKey": state["s3_access_key"], "secretKey": state["s3_secret_key"]}],
+                    "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                }
+            ]
+        }
 
     def ensure_broker(self, env: dict[str, str]) -> None:
         uri = urllib.parse.urlparse(env["AMQP_URI"])
@@ -358,6 +375,8 @@ class Stack:
             process_env = dict(env, METRICS_PORT=metrics_port)
         if service == "gateway":
             process_env = dict(process_env, GATEWAY_ACTOR_SIGNING_KEY=self.actor_signing_key())
+        if service in CONTACT_KEY_HOLDERS:
+            process_env = dict(process_env, CONTACT_KEY=os.environ.get("CONTACT_KEY") or self.state()["contact_key"])
         nameko = str(VENV_BIN / "nameko")
         config = str(ROOT / "deploy" / "nameko.yaml")
         self.spawn(name, [nameko, "run", "--config", config, SERVICES[service]], process_env)

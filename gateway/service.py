@@ -5,7 +5,7 @@ Routes live in mixins per area (gateway/routes/); nameko collects inherited entr
 
 from __future__ import annotations
 
-from nameko.events import BROADCAST, event_handler
+from nameko.events import BROADCAST
 
 from gateway.dependencies import BrokerProbe, TimedRpc, TokenCache
 from gateway.routes.applications import ApplicationRoutes
@@ -17,6 +17,7 @@ from gateway.routes.ops import OpsRoutes
 from gateway.routes.pages import PageRoutes
 from gateway.routes.review import ReviewRoutes
 from gateway.routes.uploads import UploadRoutes
+from services.common.events import broadcast_handler
 from services.common.storage import Storage
 
 
@@ -38,10 +39,10 @@ class GatewayService(
     broker = BrokerProbe()
     storage = Storage()  # one S3 client per gateway process (uploads, pages)
 
-    @event_handler("identity", "session_revoked", handler_type=BROADCAST, reliable_delivery=False)
+    @broadcast_handler("identity", "session_revoked", handler_type=BROADCAST, reliable_delivery=False)
     def on_session_revoked(self, payload):
         self.tokens.drop(payload["token_hash"])
 
-    @event_handler("identity", "account_changed", handler_type=BROADCAST, reliable_delivery=False)
+    @broadcast_handler("identity", "account_changed", handler_type=BROADCAST, reliable_delivery=False)
     def on_account_changed(self, payload):
         self.tokens.drop_user(payload["user_id"])

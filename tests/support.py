@@ -46,6 +46,10 @@ def new_postgres_database(prefix: str = "court_test") -> tuple[str, Callable[[],
         with admin.cursor() as cur:
             cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
             cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            # the services' roles the cluster shape made for it (services.common.roles)
+            cur.execute("SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s)", (name + "_",))
+            for (role,) in cur.fetchall():
+                cur.execute(f'DROP ROLE IF EXISTS "{role}"')
         admin.close()
 
     return base.rsplit("/", 1)[0] + "/" + name, drop

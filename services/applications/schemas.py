@@ -180,10 +180,12 @@ def revoked_event(app) -> dict:
 
 def submitted_event(app, materials: list, phone: str | None = None) -> dict:
     """The phone is the applicant's verified number from the sign-in, passed on for
-    review's text-message copy of a notice and not kept by this service."""
+    review's text-message copy of a notice and not kept by this service: sealed for review
+    alone (services.common.contact), as dossier hears the same event."""
+    from services.common.contact import seal_phone
+
     applicant = {"id": app.applicant_id, **reading.applicant(app)}
-    if phone:
-        applicant["phone"] = phone
+    seal_phone(applicant, phone)
     return {
         "application_id": app.id,
         "applicant": applicant,

@@ -42,6 +42,7 @@ def adopt_local_stack() -> None:
         "S3_ACCESS_KEY": state.get("s3_access_key"),
         "S3_SECRET_KEY": state.get("s3_secret_key"),
         "ACCESS_LOG_KEY": state.get("access_log_key"),
+        "S3_HEADS_BUCKET": state.get("s3_heads_bucket"),  # the cluster shape's locked bucket
     }
     for key, value in defaults.items():
         if value and not get(key):

@@ -15,10 +15,24 @@ operator: ``python -m deploy.admin replay-dead-letters`` puts it back once the c
 fixed. The handlers' idempotence (the inbox) makes every retry harmless.
 
 Queues, per consumer queue ``Q`` (nameko's ``evt-<source>-<event>--<service>.<method>``):
-``Q.retry-<n>s`` (TTL n seconds, dead-letters to ``Q``) for each delay, and ``Q.dead``.
+``Q.backoff-<n>s`` (TTL n seconds, dead-letters back to ``Q``) for each delay, and
+``Q.dead``. All of them, ``Q`` included, are bound to the consuming service's own direct
+exchange ``<service>.retry`` under their own names, and the handler parks a failed
+message by publishing there, never to the default exchange: a service's broker user then
+needs write rights only on its own exchanges (services.common.topology derives them),
+not on ``amq.default``, which reaches every queue of the vhost. Vhosts made by older
+versions keep their ``Q.retry-<n>s`` queues (dead-lettering through the default
+exchange): nothing publishes to them any more, what they still hold returns to ``Q``
+when its time runs out, and they may be deleted once empty.
+
 A message a process died on is redelivered by the broker; the vhost policy the stack
 declares (``deploy/stack.py``: ``delivery-limit``) bounds that too and dead-letters to
 ``court.dead-letters``, which the replay command also drains.
+
+The source's event exchange is never declared by a consumer (that would take configure
+rights on another service's exchange): the handler checks it exists, declares it only
+when it may (the local stack's broker user may do anything) and otherwise says which
+setup step makes it (``python -m services.common.broker``).
 """
 
 from __future__ import annotations
@@ -27,6 +41,7 @@ import logging
 from typing import Any
 
 import eventlet
+from amqp.exceptions import AccessRefused, NotFound  # type: ignore[import-untyped]
 from kombu import Connection, Exchange, Queue
 from nameko.amqp.publish import Publisher
 from nameko.events import SERVICE_POOL, EventDispatcher, EventHandler
@@ -61,36 +76,121 @@ def retry_delays() -> tuple[int, ...]:
     return delays
 
 
+def retry_exchange_name(service: str) -> str:
+    """The consuming service's own exchange for its retry and dead-letter queues."""
+    return f"{service}.retry"
+
+
+def retry_exchange(service: str) -> Exchange:
+    return Exchange(retry_exchange_name(service), type="direct", durable=True)
+
+
 def retry_queue_name(queue: str, delay: int) -> str:
-    return f"{queue}.retry-{delay}s"
+    return f"{queue}.backoff-{delay}s"
 
 
 def dead_queue_name(queue: str) -> str:
     return f"{queue}.dead"
 
 
-def side_queues(queue: str, delays: tuple[int, ...]) -> list[Queue]:
-    """The retry queues (each a delay: its messages dead-letter back to ``queue`` when
-    their time to live runs out) and the dead-letter queue of one consumer queue."""
+def side_queues(queue: str, delays: tuple[int, ...], service: str) -> list[Queue]:
+    """The retry queues (each a delay: its messages dead-letter back to ``queue`` through
+    the service's retry exchange when their time to live runs out) and the dead-letter
+    queue of one consumer queue, each bound to that exchange under its own name."""
+    exchange = retry_exchange(service)
     waits = [
         Queue(
             retry_queue_name(queue, delay),
+            exchange=exchange,
+            routing_key=retry_queue_name(queue, delay),
             durable=True,
             queue_arguments={
                 "x-message-ttl": delay * 1000,
-                "x-dead-letter-exchange": "",
+                "x-dead-letter-exchange": exchange.name,
                 "x-dead-letter-routing-key": queue,
             },
         )
         for delay in delays
     ]
-    return [*waits, Queue(dead_queue_name(queue), durable=True)]
+    dead = Queue(dead_queue_name(queue), exchange=exchange, routing_key=dead_queue_name(queue), durable=True)
+    return [*waits, dead]
 
 
 def broker_dead_letters() -> Queue:
     """Where the broker puts what the delivery limit stopped (see services.common.broker)."""
     exchange = Exchange(BROKER_DEAD_LETTER_EXCHANGE, type="fanout", durable=True)
     return Queue(BROKER_DEAD_LETTER_QUEUE, exchange=exchange, durable=True)
+
+
+class MissingExchange(RuntimeError):
+    """An exchange this process needs is not there and it may not declare it."""
+
+
+def ensure_exchange(connection: Connection, exchange: Exchange) -> None:
+    """The exchange exists afterwards: asked passively (which needs no rights), declared
+    when missing if this user may, else ``MissingExchange`` naming the setup step."""
+    # a copy that may be declared: kombu skips even a passive declare when no_declare is set
+    exchange = Exchange(
+        exchange.name,
+        type=exchange.type,
+        durable=exchange.durable,
+        auto_delete=exchange.auto_delete,
+        arguments=getattr(exchange, "arguments", None),
+    )
+    try:
+        exchange.bind(connection.channel()).declare(passive=True)
+        return
+    except NotFound:
+        pass  # that channel is closed now; declare on another
+    try:
+        exchange.bind(connection.channel()).declare()
+    except AccessRefused:
+        raise MissingExchange(
+            f"the exchange {exchange.name} does not exist and this broker user may not declare it: "
+            "run `python -m services.common.broker` (the migration job) first"
+        ) from None
+
+
+def ensure_queue(connection: Connection, queue: Queue) -> None:
+    """The same for a queue another party owns (the broker's dead letters)."""
+    try:
+        Queue(queue.name).bind(connection.channel()).queue_declare(passive=True)
+        return
+    except NotFound:
+        pass
+    try:
+        queue.bind(connection.channel()).declare()
+    except AccessRefused:
+        raise MissingExchange(
+            f"the queue {queue.name} does not exist and this broker user may not declare it: "
+            "run `python -m services.common.broker` (the migration job) first"
+        ) from None
+
+
+def bind_to_declared_source(handler: EventHandler) -> None:
+    """Keep a handler from declaring its source's event exchange (another service's)."""
+    handler.queue.exchange.no_declare = True
+
+
+def ensure_source(handler: EventHandler) -> None:
+    with Connection(handler.amqp_uri) as connection:
+        ensure_exchange(connection, handler.queue.exchange)
+
+
+class BroadcastHandler(EventHandler):
+    """nameko's event handler (the gateway's broadcasts), binding to its source's
+    exchange without declaring it."""
+
+    def setup(self) -> None:
+        super().setup()
+        bind_to_declared_source(self)
+
+    def start(self) -> None:
+        ensure_source(self)
+        super().start()
+
+
+broadcast_handler = BroadcastHandler.decorator
 
 
 def next_stop(queue: str, tries: int, delays: tuple[int, ...]) -> str:
@@ -110,15 +210,25 @@ class RetryingEventHandler(EventHandler):
 
     def setup(self) -> None:
         super().setup()
+        bind_to_declared_source(self)
         self.delays = retry_delays()
-        self.side = side_queues(self.queue.name, self.delays)
+        self.service_name = self.container.service_name
+        self.retry_exchange = retry_exchange_name(self.service_name)
+        self.side = side_queues(self.queue.name, self.delays, self.service_name)
         self.publisher = Publisher(self.amqp_uri, use_confirms=True)
 
     def start(self) -> None:
         with Connection(self.amqp_uri) as connection:
+            ensure_exchange(connection, self.queue.exchange)
+            ensure_exchange(connection, broker_dead_letters().exchange)
+            ensure_queue(connection, broker_dead_letters())
             channel = connection.channel()
-            for queue in (*self.side, broker_dead_letters()):
+            for queue in self.side:
                 queue.bind(channel).declare()
+            # the consumer queue as nameko declares it, and bound to the retry exchange under
+            # its own name, where the retry queues' expired messages come back through
+            self.queue.bind(channel).declare()
+            channel.queue_bind(queue=self.queue.name, exchange=self.retry_exchange, routing_key=self.queue.name)
         super().start()
 
     def handle_message_processed(self, message, result=None, exc_info=None) -> None:
@@ -132,7 +242,9 @@ class RetryingEventHandler(EventHandler):
         headers[ERROR_HEADER] = f"{exc_info[0].__name__}: {str(exc_info[1])[:300]}"
         try:
             # published (confirmed) before the original is acknowledged: at worst twice
-            self.publisher.publish(message.payload, exchange="", routing_key=stop, headers=headers, mandatory=True)
+            self.publisher.publish(
+                message.payload, exchange=self.retry_exchange, routing_key=stop, headers=headers, mandatory=True
+            )
         except Exception:  # the broker itself is failing: give it back, but not at once
             log.exception("could not park a failed %s event; returning it to its queue", self.event_type)
             eventlet.sleep(1)

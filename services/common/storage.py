@@ -45,8 +45,16 @@ def bucket_name() -> str:
 
 
 def ensure_bucket(client: Minio, bucket: str) -> None:
-    if client.bucket_exists(bucket):
-        return
+    """Make the bucket if it is missing. A key pair allowed on some prefixes only (a
+    service's own, deploy/cluster.py's S3_GRANTS) may not even ask: the bucket is then the
+    setup step's to make, and the first use says if it is missing."""
+    try:
+        if client.bucket_exists(bucket):
+            return
+    except S3Error as exc:
+        if exc.code == "AccessDenied":
+            return
+        raise
     try:
         client.make_bucket(bucket)
     except S3Error as exc:  # several processes start at once; the first one made it
@@ -101,3 +109,50 @@ class Storage(DependencyProvider):
 
     def get_dependency(self, worker_ctx) -> ObjectStore:
         return self.store
+
+
+def ensure_locked_bucket(client: Minio, bucket: str, days: int) -> None:
+    """A bucket under object lock: versioned, and every object written into it kept
+    ``days`` in compliance mode, which no key (the administrator's included) can shorten
+    or lift: an object can be neither deleted nor replaced, only hidden behind a delete
+    marker or a newer version, both of which the readers of every version still see.
+    SeaweedFS supports it (checked on 4.48); a bucket made without the lock cannot be
+    given one, so an existing unlocked bucket of that name is an error."""
+    from minio.commonconfig import COMPLIANCE
+    from minio.objectlockconfig import DAYS, YEARS, ObjectLockConfig
+
+    if not client.bucket_exists(bucket):
+        try:
+            client.make_bucket(bucket, object_lock=True)
+        except S3Error as exc:
+            if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                raise
+    try:
+        current = client.get_object_lock_config(bucket)
+    except S3Error as exc:
+        raise SystemExit(f"the bucket {bucket} exists without object lock; make the heads' bucket anew") from exc
+    kept = (current.duration or 0) * (365 if current.duration_unit == YEARS else 1)
+    if current.mode != COMPLIANCE or kept < days:
+        client.set_object_lock_config(bucket, ObjectLockConfig(COMPLIANCE, days, DAYS))
+
+
+def main() -> int:
+    """``python -m services.common.storage``: make the bucket with the administrator's key
+    pair (the migration job), as the services' own keys may not, and the access log's
+    heads bucket under object lock when ``S3_HEADS_BUCKET`` names one."""
+    client = make_client(2)
+    bucket = bucket_name()
+    ensure_bucket(client, bucket)
+    print(f"bucket {bucket} is there")
+    heads = config.get("S3_HEADS_BUCKET")
+    if heads and heads != bucket:
+        days = int(config.get("ACCESS_LOG_HEADS_RETENTION_DAYS", 3650))
+        ensure_locked_bucket(client, heads, days)
+        print(f"bucket {heads} is under object lock: compliance, {days} days")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

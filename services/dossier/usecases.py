@@ -459,6 +459,17 @@ def access_log_key() -> bytes | None:
 HEADS_PREFIX = "access-log/heads/"
 
 
+def heads_store(store: Any) -> Any:
+    """Where the heads go: ``S3_HEADS_BUCKET`` when set, a bucket under object lock that
+    the setup step makes (``python -m services.common.storage``: versioned, a compliance
+    retention on every object, so no key can delete or replace a head once written),
+    else the store's own bucket."""
+    from services.common.storage import ObjectStore
+
+    bucket = config.get("S3_HEADS_BUCKET")
+    return store if not bucket or bucket == store.bucket else ObjectStore(store.client, bucket)
+
+
 def export_head(uow: DossierWork, store: Any) -> dict | None:
     """Write the chain's current tip to object storage (one object per head, named by its
     sequence number) and the log. Nothing new since the last export writes nothing new."""
@@ -469,18 +480,35 @@ def export_head(uow: DossierWork, store: Any) -> dict | None:
     record = {"seq": head.seq, "hash": head.hash, "at": clock.isoformat(clock.now())}
     body = json.dumps(record).encode()
     key = f"{HEADS_PREFIX}{head.seq:012d}.json"
-    if not store.exists(key):
-        store.put(key, io.BytesIO(body), len(body), "application/json")
+    heads = heads_store(store)
+    if not heads.exists(key):
+        heads.put(key, io.BytesIO(body), len(body), "application/json")
         log.info("access log head exported: entry %d, hash %s", head.seq, head.hash)
     return record
 
 
 def exported_heads(store: Any) -> list[tuple[int, str]]:
-    heads = []
-    for obj in store.client.list_objects(store.bucket, prefix=HEADS_PREFIX, recursive=True):
-        record = json.loads(store.get(obj.object_name))
-        heads.append((int(record["seq"]), str(record["hash"])))
-    return sorted(heads)
+    """Every head exported. In the locked heads bucket, every version of every head: one
+    written over (a recomputed chain's head) or hidden behind a delete marker is still
+    there under retention, and still checked against the log."""
+    heads = heads_store(store)
+    found = []
+    if heads is store:
+        for obj in store.client.list_objects(store.bucket, prefix=HEADS_PREFIX, recursive=True):
+            found.append(json.loads(store.get(obj.object_name)))
+    else:
+        listing = heads.client.list_objects(heads.bucket, prefix=HEADS_PREFIX, recursive=True, include_version=True)
+        for obj in listing:
+            if obj.is_delete_marker:
+                continue
+            version = obj.version_id if obj.version_id not in (None, "", "null") else None
+            response = heads.client.get_object(heads.bucket, obj.object_name, version_id=version)
+            try:
+                found.append(json.loads(response.read()))
+            finally:
+                response.close()
+                response.release_conn()
+    return sorted((int(record["seq"]), str(record["hash"])) for record in found)
 
 
 def access_log(uow: DossierWork, *, actor: Actor, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:

@@ -26,6 +26,7 @@ from services.common import (
     verification,
 )
 from services.common.actor import Actor
+from services.common.contact import phone_of
 from services.common.db import Conflict
 from services.common.errors import DomainError, not_found, validation_error
 from services.common.faults import NO_FAULT, Fault
@@ -75,7 +76,7 @@ def _replica_from(payload: dict) -> ReviewedApplication:
     app_id = ids.application_id(payload["application_id"])
     if not app_id or len(app_id) > MAX_ID:
         raise ValueError("application id")
-    phone = applicant.get("phone")
+    phone = phone_of(applicant)
     return ReviewedApplication(
         id=app_id,
         applicant_id=int(applicant["id"]),

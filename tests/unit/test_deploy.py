@@ -20,6 +20,7 @@ import gateway.http  # noqa: F401 - defines the gateway's HTTP metrics
 import services.common.events  # noqa: F401 - defines the event retry and dead-letter counters
 import services.common.metrics  # noqa: F401 - defines every service's metrics
 from deploy.stack import SERVICES as PROCESSES
+from services.common.topology import BROKER_USERS, S3_GRANTS, s3_actions
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 K8S_VERSION = "1.33"
@@ -47,7 +48,10 @@ def pod_containers(doc: dict) -> list[dict]:
     return spec.get("initContainers", []) + spec["containers"]
 
 
-MIGRATE_AND_POLICY = "python -m services.common.migrate && python -m services.common.broker"
+MIGRATE_AND_POLICY = (
+    "python -m services.common.migrate && python -m services.common.roles"
+    " && python -m services.common.broker && python -m services.common.storage"
+)
 
 
 def defined_metric_names() -> set[str]:
@@ -320,8 +324,18 @@ def test_compose_runs_every_process_and_the_infrastructure():
         assert service["build"]["dockerfile"] == "deploy/Dockerfile"
         assert service["command"] == [target], process
         env = service["environment"]
-        for key in ("AMQP_URI", "DATABASE_URL", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "METRICS_PORT"):
+        for key in ("AMQP_URI", "S3_ENDPOINT", "METRICS_PORT"):
             assert env.get(key), (process, key)
+        # its own broker user, database role and S3 key pair, or none where it needs none
+        assert env["AMQP_URI"].startswith(f"amqp://{process}:${{BROKER_PASSWORD_{process.upper()}:?"), process
+        if process == "gateway":
+            assert not env["DATABASE_URL"]
+        else:
+            assert env["DATABASE_URL"].startswith(f"postgresql://court_{process}:${{DB_PASSWORD_{process.upper()}:?")
+        holds_objects = process in S3_GRANTS
+        assert bool(env["S3_ACCESS_KEY"]) == holds_objects and bool(env["S3_SECRET_KEY"]) == holds_objects
+        if holds_objects:
+            assert env["S3_SECRET_KEY"] == f"${{S3_SECRET_KEY_{process.upper()}:?set S3_SECRET_KEY_{process.upper()}}}"
         assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         assert service["healthcheck"]["test"]
         if process != "gateway":
@@ -553,3 +567,49 @@ def test_only_the_gateway_holds_the_actor_signing_key():
     for secret in ("GATEWAY_ACTOR_SIGNING_KEY", "ACTOR_VERIFY_KEY"):
         assert f"${{{secret}:?" in text
         assert re.search(rf"^{secret}=\s*$", (DEPLOY / "env.example").read_text(), re.M)
+
+
+def _identities(text: str) -> dict[str, list[str]]:
+    return {identity["name"]: identity["actions"] for identity in json.loads(text)["identities"]}
+
+
+def test_each_process_has_its_own_least_rights_credentials_in_both_shapes():
+    """Compose and Kubernetes give every process the S3 actions, broker user and database
+    role that services.common.topology and services.common.roles derive; the migration job
+    gets every password it turns into a user or a role."""
+    expected = {name: s3_actions(name, "court") for name in S3_GRANTS}
+    compose_text = compose()["configs"]["s3-identities"]["content"]
+    compose_identities = _identities(re.sub(r"\$\{[^}]*\}", "x", compose_text))
+    k8s_identities = _identities(by_kind("Secret")["seaweedfs-s3"]["stringData"]["s3.json"])
+    for identities in (compose_identities, k8s_identities):
+        assert {name: actions for name, actions in identities.items() if name != "court"} == expected
+    migrate_env = compose()["services"]["migrate"]["environment"]
+    (job,) = by_kind("Job").values()
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    job_env = {item["name"]: item for item in container["env"]}
+    for user in BROKER_USERS:
+        assert f"BROKER_PASSWORD_{user.upper()}" in migrate_env and f"BROKER_PASSWORD_{user.upper()}" in job_env
+        if user != "gateway":
+            assert f"DB_PASSWORD_{user.upper()}" in migrate_env and f"DB_PASSWORD_{user.upper()}" in job_env
+    secrets = by_kind("Secret")
+    assert "AMQP_URI" not in secrets["court-secrets"]["stringData"]  # no shared credentials left
+    deployments = by_kind("Deployment")
+    for process in PROCESSES:
+        name = process.replace("_", "-")
+        (app,) = deployments[name]["spec"]["template"]["spec"]["containers"]
+        env = {item["name"]: item for item in app["env"]}
+        assert env["AMQP_URI"]["value"] == f"amqp://{process}:$(BROKER_PASSWORD)@rabbitmq:5672/court"
+        assert env["BROKER_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == f"court-{name}"
+        assert job_env[f"BROKER_PASSWORD_{process.upper()}"]["valueFrom"]["secretKeyRef"]["name"] == f"court-{name}"
+        assert ("DATABASE_URL" in env) == (process != "gateway")
+        assert ("S3_SECRET_KEY" in env) == (process in S3_GRANTS)
+        assert "court-admin" not in json.dumps(app)
+
+
+def test_only_applications_and_review_hold_the_contact_key():
+    holders = {"applications", "review"}
+    services = compose()["services"]
+    for process in PROCESSES:
+        assert ("CONTACT_KEY" in services[process]["environment"]) == (process in holders), process
+        (app,) = by_kind("Deployment")[process.replace("_", "-")]["spec"]["template"]["spec"]["containers"]
+        assert ("court-contact-key" in json.dumps(app)) == (process in holders), process

@@ -56,3 +56,22 @@ def test_fake_clock_file_is_read_at_every_call(tmp_path, monkeypatch):
 
 def test_end_of_day_is_midnight_in_beijing():
     assert clock.isoformat(clock.end_of_day(date(2022, 5, 22))) == "2022-05-23T00:00:00+08:00"
+
+
+def test_an_applicant_s_phone_is_sealed_for_whoever_holds_the_contact_key():
+    from nameko import config
+
+    from services.common.contact import new_key, phone_of, seal_phone
+
+    key = new_key()
+    with config.patch({"CONTACT_KEY": key}):
+        applicant: dict = {"id": 1}
+        seal_phone(applicant, "13812345678")
+        assert "phone" not in applicant and "13812345678" not in applicant["phone_sealed"]
+        assert phone_of(applicant) == "13812345678"
+        assert phone_of({"phone": "13900000000"}) == "13900000000"  # an event from before
+    with config.patch({"CONTACT_KEY": new_key()}):  # another key: nothing to read
+        assert phone_of(applicant) is None
+    plain: dict = {}
+    seal_phone(plain, "13812345678")  # no key configured: plain, as before
+    assert plain == {"phone": "13812345678"}

@@ -154,7 +154,7 @@ def test_the_policy_and_queue_arguments_use_no_removed_feature():
     assert set(broker.POLICY_DEFINITION) <= valid_policy
     assert not set(REMOVED_POLICY_KEYS) & valid_policy  # the extract agrees they are gone
     arguments = set(SCHEMA["arguments"])
-    queues = [*events.side_queues("evt-x--y.z", (1, 5)), events.broker_dead_letters()]
+    queues = [*events.side_queues("evt-x--y.z", (1, 5), "y"), events.broker_dead_letters()]
     for queue in queues:
         # a durable queue (transient non-exclusive ones are deprecated) with arguments 4.x takes
         assert queue.durable and not queue.auto_delete, queue.name
