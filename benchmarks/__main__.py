@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("bench_relation", "bench_submit", "bench_pages", "bench_year", "bench_cluster")
+BENCHMARKS = ("bench_relation", "bench_submit", "bench_read", "bench_pages", "bench_year", "bench_cluster")
 
 
 def main(argv: list[str]) -> int:

@@ -1,13 +1,18 @@
-"""Stamped dossier pages: throughput and time to first page, against raw S3.
+"""Stamped dossier pages: time to a page not opened yet, throughput against the render
+floor, print copies, against raw S3.
 
 ``python -m benchmarks.bench_pages`` starts a stack of its own (a temporary DATA_DIR, a
 free loopback port, its own RabbitMQ vhost, SQLite unless DATABASE_URL is set), ingests a
-10-page and a 1,000-page document, grants 16 readers, and measures:
+10-page and a 1,000-page document, grants 16 readers, and measures, each in the same run:
 
-- time to first page (a render-cache miss) of the 10-page and the 1,000-page document:
-  they should be close, since only the asked-for page is rendered;
-- stamped pages per second through the gateway for 1 reader and 16 concurrent readers
-  (renders cached, every page stamped afresh for its reader);
+- time to a page the reader has not opened yet (a render-cache miss: PDFium renders that
+  page only), alternating between the two documents, in rounds; the ratio 1,000-page /
+  10-page per round (target ≤ 1.2). Also the first page read by a process that has no
+  local copy of the original (fetched from object storage first);
+- the render floor: the same pages rendered and PNG-encoded by bare processes, one per
+  core, against stamped pages through the gateway for 16 concurrent readers (renders
+  cached, every page stamped afresh for its reader), in alternating rounds (target ≥ 0.8);
+- a print copy (打印) of each document, in pages/s against the floor per core;
 - the same number of page-sized objects fetched straight from S3, 1 and 16 at a time.
 
 Bounded: fixed request counts and a deadline per phase; traffic only to 127.0.0.1.
@@ -15,9 +20,11 @@ Bounded: fixed request counts and a deadline per phase; traffic only to 127.0.0.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -39,8 +46,67 @@ from tests.support import (
 ROOT = Path(__file__).resolve().parents[1]
 READERS = 16
 REQUESTS_SINGLE = 60
-REQUESTS_EACH = 10  # per reader when 16 read at once
+REQUESTS_EACH = 20  # per reader when 16 read at once
 PHASE_DEADLINE = 120.0  # seconds: a phase stops early rather than run on
+ROUNDS = 2  # of the floor against stamped pages, and of pages not opened yet
+FLOOR_SECONDS = 8.0
+MISSES_EACH = 4  # pages not opened yet, per document and round
+
+FLOOR = r"""
+import sys, time
+from services.dossier import rendering
+path, seconds = sys.argv[1], float(sys.argv[2])
+done, ends = 0, time.monotonic() + seconds
+while time.monotonic() < ends:
+    rendering.encode_png(rendering.render_page(path, done % 10))
+    done += 1
+print(done)
+"""
+
+
+def render_floor(pdf: bytes, folder: Path) -> float:
+    """Pages/s of bare processes, one per core, rendering and PNG-encoding the 10-page
+    document's pages as the service does, with nothing else."""
+    path = folder / "floor.pdf"
+    path.write_bytes(pdf)
+    workers = [
+        subprocess.Popen([sys.executable, "-c", FLOOR, str(path), str(FLOOR_SECONDS)], cwd=ROOT,
+                         stdout=subprocess.PIPE, text=True)
+        for _ in range(os.cpu_count() or 1)
+    ]  # fmt: skip
+    done = sum(int(w.communicate(timeout=FLOOR_SECONDS + 60)[0]) for w in workers)
+    return done / FLOOR_SECONDS
+
+
+@contextlib.contextmanager
+def second_dossier_process(stack: StackHandle):
+    """A second dossier process on the same stack for the block, as the cluster shape runs
+    two (one eventlet hub per process: the dossier's hub is what limits stamped pages)."""
+    from deploy.stack import Stack, rpc_consumers
+
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(stack.env)
+    try:
+        local = Stack()
+        env = local.environment()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    local.start_process("dossier-2", env, service="dossier")
+    try:
+        deadline = time.monotonic() + 60
+        while rpc_consumers(env["AMQP_URI"], "dossier") < 2:
+            if time.monotonic() > deadline:
+                raise SystemExit("the second dossier process did not start")
+            time.sleep(0.5)
+        yield
+    finally:
+        local.stop(["dossier-2"])
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} (from {min(values):.2f} to {max(values):.2f}, {len(values)} rounds)"
 
 
 def grant(stack: StackHandle, reader: Api, case_no: str) -> str:
@@ -137,9 +203,26 @@ def main() -> int:
         first_reader, first_app = readers[0]
 
         lines = ["| measure | requests | rate | median | p95 |", "|---|---|---|---|---|"]
-        first = {}
-        for pages in (10, 1000):  # a render-cache miss: PDFium opens the file and renders one page
-            first[pages] = [timed_get(first_reader, page_path(first_app, docs[pages], p))[0] for p in (1, pages)]
+        pdfs = {pages: make_pdf(pages) for pages in (10, 1000)}
+        first = {pages: timed_get(first_reader, page_path(first_app, docs[pages], 1))[0] for pages in (10, 1000)}
+        # a process with no local copy of the original: it is fetched from object storage first
+        for copy in (stack.data_dir / "dossier-work" / "originals").glob("*.pdf"):
+            copy.unlink()
+        uncopied = {pages: timed_get(first_reader, page_path(first_app, docs[pages], pages))[0] for pages in (10, 1000)}
+        # pages not opened yet (render-cache misses), the two documents in turn
+        unseen = {10: list(range(2, 10)), 1000: list(range(100, 1000, 900 // (ROUNDS * MISSES_EACH)))}
+        misses: dict[int, list[list[float]]] = {10: [], 1000: []}
+        for round_no in range(ROUNDS):
+            for pages in misses:
+                misses[pages].append([])
+            for n in range(MISSES_EACH):
+                for pages in (10, 1000):
+                    page = unseen[pages][round_no * MISSES_EACH + n]
+                    misses[pages][-1].append(timed_get(first_reader, page_path(first_app, docs[pages], page))[0])
+        miss_ratios = [
+            statistics.median(b) / statistics.median(a) for a, b in zip(misses[10], misses[1000], strict=True)
+        ]
+
         prints = {  # 打印: the whole document, every page stamped for this reader
             pages: timed_get(first_reader, f"/api/v1/applications/{first_app}/dossier/documents/{docs[pages]}/pdf")
             for pages in (10, 1000)
@@ -162,8 +245,19 @@ def main() -> int:
             for p in range(REQUESTS_EACH)
             for r, a in readers
         ]
-        wall, lat = run_concurrently(many_jobs, READERS)
-        lines.append(describe(f"stamped page, {READERS} readers", wall, lat))
+        floors, stamped, floor_ratios = [], [], []
+        for _ in range(ROUNDS):  # the floor and the stamped pages in turn, on the same cores
+            floors.append(render_floor(pdfs[10], stack.data_dir))
+            wall, lat = run_concurrently(many_jobs, READERS)
+            stamped.append(len(lat) / wall)
+            floor_ratios.append(stamped[-1] / floors[-1])
+            lines.append(describe(f"stamped page, {READERS} readers", wall, lat))
+        floor = statistics.median(floors)
+        with second_dossier_process(stack):  # for comparison: what a second process adds
+            wall, lat = run_concurrently(many_jobs, READERS)
+            two_processes = len(lat) / wall
+            lines.append(describe(f"stamped page, {READERS} readers, two dossier processes", wall, lat))
+            two_floor = render_floor(pdfs[10], stack.data_dir)
 
         store = object_store(stack)
         keys = [o.object_name for o in store.client.list_objects("court", f"dossier/renders/{docs[10]}/", True)]
@@ -185,15 +279,40 @@ def main() -> int:
         print(f"Pages {size // 1024} KiB (PNG, 1240 px wide), {os.cpu_count()} CPUs (load average {load:.1f}), "
               f"{'PostgreSQL' if os.environ.get('DATABASE_URL') else 'SQLite'}")  # fmt: skip
         print()
-        print("| time to a page (render-cache miss) | first page | last page |")
+        print("| time to a page | 10-page document | 1,000-page document |")
         print("|---|---|---|")
-        for pages in (10, 1000):
-            print(f"| {pages}-page document | {first[pages][0] * 1000:.0f} ms | {first[pages][1] * 1000:.0f} ms |")
+        print(
+            f"| first page (original copied at ingestion) | {first[10] * 1000:.0f} ms | {first[1000] * 1000:.0f} ms |"
+        )
+        print(f"| first page read by a process without the local copy | {uncopied[10] * 1000:.0f} ms | "
+              f"{uncopied[1000] * 1000:.0f} ms |")  # fmt: skip
+        for round_no in range(ROUNDS):
+            print(f"| not opened yet (render-cache miss), round {round_no + 1}, median of {MISSES_EACH} | "
+                  f"{statistics.median(misses[10][round_no]) * 1000:.0f} ms | "
+                  f"{statistics.median(misses[1000][round_no]) * 1000:.0f} ms |")  # fmt: skip
         print()
-        print("| print copy (打印) | time | size | pages/s |")
-        print("|---|---|---|---|")
+        print(f"page not opened yet, 1,000-page / 10-page document: {spread(miss_ratios)}  (target ≤ 1.2)")
+        print()
+        print("| pages/s | " + " | ".join(f"round {n + 1}" for n in range(ROUNDS)) + " |")
+        print("|---|" + "---|" * ROUNDS)
+        print(f"| render floor: bare processes, one per core ({os.cpu_count()}) | "
+              + " | ".join(f"{f:.1f}" for f in floors) + " |")  # fmt: skip
+        print(
+            f"| stamped pages through the gateway, {READERS} readers | "
+            + " | ".join(f"{r:.1f}" for r in stamped)
+            + " |"
+        )
+        print()
+        print(f"stamped pages / render floor: {spread(floor_ratios)}  (target ≥ 0.8)")
+        print(f"with a second dossier process (as the cluster runs): {two_processes:.1f} pages/s, "
+              f"{two_processes / two_floor:.2f} of a floor of {two_floor:.1f} measured right after")  # fmt: skip
+        print()
+        per_core = floor / (os.cpu_count() or 1)
+        print(f"| print copy (打印) | time | size | pages/s | / floor per core ({per_core:.1f} pages/s) |")
+        print("|---|---|---|---|---|")
         for pages, (seconds, size) in prints.items():
-            print(f"| {pages}-page document | {seconds:.1f} s | {size // 1024} KiB | {pages / seconds:.0f} |")
+            print(f"| {pages}-page document | {seconds:.1f} s | {size // 1024} KiB | {pages / seconds:.0f} | "
+                  f"{pages / seconds / per_core:.2f} |")  # fmt: skip
         print()
         print("\n".join(lines))
     finally:

@@ -17,7 +17,7 @@ from prometheus_client import Counter, Histogram
 from gateway.errors import ApiError
 from services.common.infra import actor as statements
 from services.common.infra import config
-from services.common.infra.rpc import expiring_client
+from services.common.infra.rpc import WithoutRedeclaring, expiring_client
 
 log = logging.getLogger("gateway.rpc")
 
@@ -98,7 +98,7 @@ class Services:
         return getattr(getattr(self._client, service), method).call_async(**kwargs)
 
 
-class TimedRpc(ClusterRpc):
+class TimedRpc(WithoutRedeclaring, ClusterRpc):
     def setup(self) -> None:
         super().setup()
         self.signer = ActorSigner.from_config()  # the gateway refuses to start without its key

@@ -1,11 +1,13 @@
 """Electronic dossier routes (API.md "Reading the dossier" and dossier ingestion under
-"Administration"). Bytes never cross the broker: uploads go to object storage before the
-RPC; pages and print copies come back as a short-lived object that is streamed and then
-deleted. Link tokens stay out of the logs: the gateway's access line names the route
+"Administration"). Large bytes never cross the broker: uploads go to object storage before
+the RPC; print copies (and any page too large to travel in a reply) come back as a
+short-lived object that is streamed and then deleted; a stamped page comes back in the
+RPC's reply. Link tokens stay out of the logs: the gateway's access line names the route
 pattern, and services.common.infra.logging redacts /r/<token> anywhere else."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import secrets
@@ -67,6 +69,17 @@ def _stream(store, result: dict, disposition: str | None = None, *, keep: bool =
         response.headers[name] = value
     if disposition:
         response.headers["Content-Disposition"] = disposition
+    return response
+
+
+def _page(store, result: dict) -> Response:
+    """A stamped page: in the reply (``data``) or parked (``key``), with the same headers."""
+    if "data" not in result:
+        return _stream(store, result)
+    response = Response(base64.b64decode(result["data"]), status=200, mimetype=result["content_type"])
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in SECURITY_HEADERS.items():
+        response.headers[name] = value
     return response
 
 
@@ -190,7 +203,7 @@ class DossierRoutes:
             document_id=_int(document_id),
             page=_int(page),
         )
-        return _stream(self.storage, result)
+        return _page(self.storage, result)
 
     @route(
         "GET",
@@ -409,7 +422,7 @@ class DossierRoutes:
             document_id=_int(document_id),
             page=_int(page),
         )
-        return _stream(self.storage, result)
+        return _page(self.storage, result)
 
     @route(
         "GET",

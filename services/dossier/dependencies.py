@@ -3,6 +3,7 @@ unstamped renders cached in object storage, rendering and stamping in real threa
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import os
@@ -28,6 +29,9 @@ RENDERS = "dossier/renders"  # unstamped pages, per document and page: safe to s
 TEMPORARY = "dossier/tmp"  # stamped results on their way to one reader, deleted after
 PRINTS = "dossier/prints/"  # print jobs' PDFs, kept while their job lives (services.dossier.printing)
 PRINT_CHUNK = 8  # pages rendered between two reports of progress (and renewals of the lease)
+# A stamped page up to this size goes back in the RPC's reply, not parked in object storage:
+# a black-and-white page is ~100 KB, a colour scan a few hundred. Larger ones are parked.
+INLINE_PAGE_MAX_BYTES = 2 * 1024 * 1024
 
 
 class Pages:
@@ -39,8 +43,10 @@ class Pages:
         recent_pages: int = 64,
         print_concurrency: int = 2,
         print_wait_seconds: float = 2.0,
+        inline_max_bytes: int = INLINE_PAGE_MAX_BYTES,
     ):
         self.store = store
+        self.inline_max_bytes = inline_max_bytes
         self.workdir = workdir
         self.stamper = stamper
         # A print copy holds a worker for about a second per 45 pages: a few at once, so
@@ -145,9 +151,15 @@ class Pages:
         return image
 
     def stamped_page(self, document_id: int, key: str, page: int, lines: Sequence[str]) -> dict:
-        """Stamp one page for one reader and park the result for the gateway to stream."""
+        """Stamp one page for one reader. The result goes back in the reply (``data``,
+        base64) when it is at most ``INLINE_PAGE_MAX_BYTES``: parking it in object storage
+        cost a write, a read and a delete per page, a third of a stamped page's time.
+        Larger results are parked for the gateway to stream (``key``). Either way nothing
+        stamped is kept."""
         unstamped = self.unstamped_image(document_id, key, page)
         data = eventlet.tpool.execute(_stamp_png, self.stamper, unstamped, tuple(lines))
+        if len(data) <= self.inline_max_bytes:
+            return {"data": base64.b64encode(data).decode("ascii"), "content_type": "image/png", "size": len(data)}
         return {"key": self.park(data, "image/png", ".png"), "content_type": "image/png", "size": len(data)}
 
     def park(self, data: bytes, content_type: str, suffix: str) -> str:

@@ -7,10 +7,11 @@ How bytes move (claim check: nothing large crosses the broker):
   deletes the staged object and refuses.
 - Reading: one RPC per page. ``read_page`` re-checks the grant, takes the page's unstamped
   render from the cache in object storage (rendering it from the PDF on a miss, that page
-  only), stamps it for this reader in a real thread, parks the result under a
-  short-lived key, logs the view, and returns ``{key, content_type, size}``. The gateway
-  streams that object to the reader and deletes it; a timer removes any it left behind.
-  Stamped pages are never cached; unstamped renders are, per document and page.
+  only), stamps it for this reader in a real thread, logs the view, and returns
+  ``{data, content_type, size}``: the page itself, base64, in the reply (a page is about
+  100 KB). A page above 2 MiB is parked under a short-lived key instead (``{key, …}``);
+  the gateway streams that object and deletes it, and a timer removes any it left
+  behind. Stamped pages are never cached; unstamped renders are, per document and page.
 - Print copies (``print_document``) take the same path with a PDF of stamped pages.
 - Print jobs (``create_print``): several documents in one stamped PDF, made in the
   background by ``make_prints`` (services.dossier.printing) and kept while the grant lasts.

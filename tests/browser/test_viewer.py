@@ -206,8 +206,9 @@ def test_the_keyboard_turns_pages_on_a_pc(browsers, reading):
     expect(image).to_have_attribute("alt", "起诉状 第3页")
 
 
-def test_the_next_page_is_fetched_ahead_and_no_more(browsers, reading):
-    viewer = Viewer(browsers, reading)
+@pytest.mark.parametrize("mobile", [False, True], ids=["web", "m"])
+def test_the_next_page_is_fetched_ahead_and_no_more(browsers, reading, mobile):
+    viewer = Viewer(browsers, reading, mobile=mobile)
     page, short = viewer.page, reading["short"]
     viewer.until(lambda: 2 in viewer.pages_of(short))
     page.wait_for_timeout(800)

@@ -79,3 +79,59 @@ def test_print_copies_beyond_the_limit_are_told_to_retry(tmp_path):
     with pytest.raises(DomainError) as refused:
         pages.print_copy("cases/x", ["阅卷人"])
     assert refused.value.code == "service_unavailable"
+
+
+class MemoryStore:
+    """Object storage as the page machinery uses it: put, get (NoSuchKey) and open."""
+
+    def __init__(self):
+        self.objects: dict[str, bytes] = {}
+
+    def put(self, key, stream, size, content_type):
+        self.objects[key] = stream.read(size)
+
+    def get(self, key):
+        from minio.error import S3Error
+
+        if key not in self.objects:
+            raise S3Error(None, "NoSuchKey", "missing", key, "", "")
+        return self.objects[key]
+
+    def open(self, key):
+        data = self.objects[key]
+        return type("Body", (), {"stream": lambda s, n: iter([data]), "close": lambda s: None,
+                                 "release_conn": lambda s: None})()  # fmt: skip
+
+
+def test_a_stamped_page_comes_back_in_the_reply_and_a_large_one_is_parked(tmp_path):
+    import base64
+    import io
+
+    from PIL import Image, ImageChops
+
+    from services.dossier import rendering
+    from services.dossier.dependencies import RENDERS, TEMPORARY
+    from tests.support import make_pdf
+
+    store = MemoryStore()
+    original = "dossier/originals/a.pdf"
+    store.objects[original] = make_pdf(2)
+    pages = Pages(store, tmp_path, rendering.Stamper(rendering.find_cjk_font()))
+    lines = ("阅卷人 张三", "2026-05-01 09:00")
+
+    result = pages.stamped_page(7, original, 2, lines)
+    assert set(result) == {"data", "content_type", "size"} and result["content_type"] == "image/png"
+    page = base64.b64decode(result["data"])
+    assert len(page) == result["size"]
+    cached = [k for k in store.objects if k.startswith(RENDERS)]
+    assert cached == [f"{RENDERS}/7/2-{rendering.RENDER_WIDTH}.png"]  # the unstamped render, shared
+    unstamped = Image.open(io.BytesIO(store.objects[cached[0]]))
+    assert ImageChops.difference(Image.open(io.BytesIO(page)).convert("L"), unstamped.convert("L")).getbbox()
+    assert not [k for k in store.objects if k.startswith(TEMPORARY)]  # nothing stamped is stored
+
+    pages.inline_max_bytes = 1000
+    parked = pages.stamped_page(7, original, 2, lines)
+    assert "data" not in parked and parked["key"].startswith(TEMPORARY + "/")
+    assert (
+        store.objects[parked["key"]][:8] == b"\x89PNG\r\n\x1a\n" and len(store.objects[parked["key"]]) == parked["size"]
+    )

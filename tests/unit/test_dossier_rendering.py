@@ -58,3 +58,37 @@ def test_the_print_copy_has_every_page_stamped(tmp_path, stamper):
         plain = rendering.render_page(path, index).convert("RGB").resize(stamped.size)
         assert ImageChops.difference(stamped, plain).getbbox() is not None
     assert printed[0].get_size() == pytest.approx((595, 842), abs=1)
+
+
+def test_documents_stay_open_between_pages_within_their_bounds(tmp_path, monkeypatch):
+    opened = []
+    real = pdfium.PdfDocument
+
+    def counting(path, *args, **kwargs):
+        opened.append(str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(rendering.pdfium, "PdfDocument", counting)
+    documents = rendering.OpenDocuments(size=2, pages_per_open=3)
+    monkeypatch.setattr(rendering, "_documents", documents)
+    long, a, b = (
+        write(tmp_path, f"{n}.pdf", make_pdf(pages, label=n)) for n, pages in (("long", 1000), ("a", 2), ("b", 2))
+    )
+
+    fresh = real(long)
+    try:
+        expected = rendering._render(fresh, 699, 300)
+    finally:
+        fresh.close()
+    assert ImageChops.difference(rendering.render_page(long, 699, 300), expected).getbbox() is None
+    rendering.render_page(long, 1, 300)
+    rendering.render_page(long, 999, 300)
+    assert opened == [long]  # three pages, one opening: the page index is built once
+    rendering.render_page(long, 2, 300)
+    assert opened == [long, long]  # reopened after pages_per_open renders
+    rendering.render_page(a, 0, 300)
+    rendering.render_page(b, 0, 300)  # a third document: the least recently used one is closed
+    rendering.render_page(a, 1, 300)
+    rendering.render_page(long, 3, 300)
+    assert opened == [long, long, a, b, long]
+    documents.close()

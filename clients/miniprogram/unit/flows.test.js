@@ -101,14 +101,17 @@ test("查看案卷: pages come by wx.downloadFile with the bearer header, one at
   assert.equal(page.data.deadline, "（2021）粤01民初1号　有效截止日期 2022-05-22，逾期需重新申请");
   assert.deepEqual(page.data.docLabels, ["正卷 · 起诉状（2页）", "正卷 · 答辩状（1页）"]);
   const first = fake.called("downloadFile");
-  assert.equal(first.length, 1, "nothing fetched ahead");
+  assert.equal(first.length, 2, "the page, and the one after it fetched ahead");
   assert.equal(first[0].url, `${BASE}/api/v1/applications/7/dossier/documents/31/pages/1`);
+  assert.equal(first[1].url, `${BASE}/api/v1/applications/7/dossier/documents/31/pages/2`);
   assert.equal(first[0].header.Authorization, "Bearer tok-1");
   assert.match(page.data.pagePath, /^wxfile:/);
 
   await page.next();
-  assert.equal(fake.called("downloadFile")[1].url, `${BASE}/api/v1/applications/7/dossier/documents/31/pages/2`);
-  await page.next(); // the last page of 起诉状: nowhere further
+  assert.equal(page.data.page, 2);
+  assert.match(page.data.pagePath, /^wxfile:/);
+  assert.equal(fake.called("downloadFile").length, 2, "page 2 came from the fetch ahead, and it is the last: nothing more");
+  await page.next(); // the last page of 起诉状: nowhere further, and never into 答辩状
   assert.equal(fake.called("downloadFile").length, 2);
 
   fake.on("GET", /\/pages\/1$/, { status: 410, data: { error: { code: "access_expired", message: "已过期" } } });
@@ -261,14 +264,17 @@ test("查看案卷 opens where the reader left off (继续阅读), and 从第1�
   await page.onLoad({ id: "7" });
   await page.onDoc({ detail: { value: "1" } });
   await page.next();
+  await settle();
   assert.deepEqual(fake.storage.get("court.reading-place:7"), { doc: "32", page: 2 });
 
   page = openPage("pages/viewer/viewer", fake.wx, { id: "7" }); // the next visit
   await page.onLoad({ id: "7" });
   assert.equal(page.data.resumed, "已从上次阅读的位置继续：《答辩状》第2页。");
-  assert.match(fake.called("downloadFile").at(-1).url, /documents\/32\/pages\/2$/);
+  // the page the reader left, then the one after it fetched ahead
+  assert.match(fake.called("downloadFile").at(-2).url, /documents\/32\/pages\/2$/);
+  assert.match(fake.called("downloadFile").at(-1).url, /documents\/32\/pages\/3$/);
   page.fromStart();
   await settle();
-  assert.match(fake.called("downloadFile").at(-1).url, /documents\/31\/pages\/1$/);
+  assert.match(fake.called("downloadFile").at(-2).url, /documents\/31\/pages\/1$/);
   assert.equal(page.data.resumed, "");
 });

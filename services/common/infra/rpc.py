@@ -20,6 +20,9 @@ from collections.abc import Callable
 from typing import Any
 
 import eventlet
+import nameko.rpc
+from nameko.amqp.publish import Publisher
+from nameko.constants import NON_PERSISTENT
 from nameko.rpc import Client, ClusterRpc, Rpc, ServiceRpc
 
 from services.common.infra import actor as statements
@@ -30,13 +33,51 @@ from services.common.infra.metrics import ACTOR_REFUSALS
 log = logging.getLogger(__name__)
 
 
+class ReplyPublisher(Publisher):
+    """RPC replies: transient and unconfirmed. nameko publishes every message persistent
+    and waits for the broker's confirm; on a durable queue RabbitMQ confirms a persistent
+    message only once it is on disk, so every call waited for a disk write (and a round
+    trip) for its reply, and another for its request (``expiring_client``). A reply is of
+    use only to a caller still waiting with its deadline, on a reply queue that a broker
+    restart empties anyway: nothing is lost by keeping it in memory, and a reply the broker
+    did not take ends as the caller's timeout, as it did. Events (services.common.infra.events)
+    stay persistent and confirmed: they must survive a restart. On quorum queues (the
+    cluster) the broker writes every message whatever its mode."""
+
+    delivery_mode = NON_PERSISTENT
+    use_confirms = False
+
+
+# nameko's RPC consumer makes a Responder for each reply, with this publisher class.
+nameko.rpc.Responder.publisher_cls = ReplyPublisher
+
+
+class WithoutRedeclaring:
+    """A ClusterRpc/ServiceRpc mixin: requests do not re-declare the caller's reply queue.
+    nameko's client declares it (and its exchange) before every request, because the queue
+    has an expiry and kombu never caches the declaration of an expiring queue: two more
+    round trips to the broker per call. The queue is declared by its own consumer when it
+    connects (and again at every reconnect), and a queue with a consumer never expires;
+    a reply queue that expired all the same (its consumer away for minutes) is reported by
+    nameko's lost-replies check, as before."""
+
+    publisher: Any
+
+    def setup(self) -> None:
+        super().setup()  # type: ignore[misc]
+        self.publisher.declare = []
+
+
 def expiring_client(provider: ClusterRpc, worker_ctx: Any, ttl: Callable[[], float]) -> Client:
     """The provider's RPC client whose every request carries ``ttl()`` seconds as its time
     to live: a request nobody waits for any more expires in the broker instead of being
-    carried out after an outage."""
+    carried out after an outage. Requests are transient: not written to the broker's disk
+    (``ReplyPublisher`` says why), still confirmed, so a request to an unknown service or
+    one the broker did not take is an error at once."""
 
     def publish(*args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("expiration", ttl())
+        kwargs.setdefault("delivery_mode", NON_PERSISTENT)
         provider.publisher.publish(*args, **kwargs)
 
     return Client(publish, provider.reply_listener.register_for_reply, worker_ctx.context_data)
@@ -64,7 +105,7 @@ class DeadlineClient:
         raise DomainError("service_unavailable", self._unavailable)
 
 
-class DeadlineRpc(ServiceRpc):
+class DeadlineRpc(WithoutRedeclaring, ServiceRpc):
     """Injects a :class:`DeadlineClient` for ``target``; the deadline is the setting
     ``timeout_setting`` (seconds), read at each call so tests can change it."""
 

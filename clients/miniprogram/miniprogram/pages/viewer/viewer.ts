@@ -1,8 +1,11 @@
 // 查看案卷: the dossier's documents (GET …/dossier, 正卷 only, as the grant allows) and a
 // page at a time, fetched with wx.downloadFile and the bearer header: an <image> cannot
 // send one, and a page is never served without it. Each page is stamped by the server with
-// the reader's name, masked ID number and the time, and recorded in the 阅卷记录, so
-// nothing is fetched ahead: what is recorded is what the reader turned to.
+// the reader's name, masked ID number and the time, and recorded in the 阅卷记录 (and the
+// parties' 查阅记录) as a view. As on the web, the next page is fetched ahead once the
+// current one is shown, so 下一页 shows at once; a page fetched ahead is recorded as viewed
+// even if the reader never turns to it, hence only the one page right after the current
+// one, of the same document: never two ahead, never across documents.
 
 import { type Answer } from "../../api/client";
 import { api, toSignIn, tokens } from "../../api/index";
@@ -17,6 +20,8 @@ const PAGE_ROUTE = "/api/v1/applications/{application_id}/dossier/documents/{doc
 
 let docs: Doc[] = [];
 let touch: { x: number; y: number; at: number } | null = null;
+// the page fetched ahead: which one, and its download (a local file path)
+let ahead: { docIndex: number; page: number; path: Promise<string> } | null = null;
 
 
 Page({
@@ -38,6 +43,7 @@ Page({
   async onLoad(query: Record<string, string | undefined>) {
     if (!tokens.get()) return toSignIn();
     this.setData({ id: query.id || "" });
+    ahead = null;
     try {
       const dossier = await api().get("/api/v1/applications/{application_id}/dossier", { path: { application_id: this.data.id } });
       docs = [];
@@ -90,12 +96,21 @@ Page({
     const doc = docs[docIndex];
     if (!doc || page < 1 || page > doc.page_count || this.data.loading) return;
     this.setData({ docIndex, page, pageCount: doc.page_count, loading: true, problem: "" });
+    const fetch = (n: number) => api().download(PAGE_ROUTE, { application_id: this.data.id, document_id: String(doc.id), page: String(n) });
+    const fetched = ahead && ahead.docIndex === docIndex && ahead.page === page ? ahead.path : null;
+    ahead = null;
     try {
-      const path = await api().download(PAGE_ROUTE, { application_id: this.data.id, document_id: String(doc.id), page: String(page) });
+      // fetched ahead: that download (asked again if it failed, so the reader sees why)
+      const path = await (fetched ? fetched.catch(() => fetch(page)) : fetch(page));
       // a slow answer for a page the reader has already left is not shown
       if (this.data.docIndex === docIndex && this.data.page === page) {
         this.setData({ pagePath: path });
         savePlace(this.data.id, { doc: String(doc.id), page });
+        if (page < doc.page_count) {
+          const next = fetch(page + 1);
+          next.catch(() => undefined); // a failure is met when the reader turns to it
+          ahead = { docIndex, page: page + 1, path: next };
+        }
       }
     } catch (err) {
       // 410 access_expired, 403 not_approved: say why instead of a broken picture
