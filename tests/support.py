@@ -442,6 +442,17 @@ def wait_until(check, seconds: float = 15.0, interval: float = 0.1):
         time.sleep(interval)
 
 
+def eventually(fetch, predicate, seconds: float = 15.0):
+    """Poll ``fetch()`` until ``predicate`` holds of its value or the deadline passes;
+    returns the last value, so the caller's assert shows what was seen."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = fetch()
+        if predicate(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
+
+
 def metric(stack: StackHandle, service: str, name: str, **labels: str) -> float:
     """The sum of ``service``'s samples of ``name`` whose labels include ``labels``, read
     from its /metrics (the port it wrote under DATA_DIR/run)."""

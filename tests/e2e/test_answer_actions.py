@@ -4,10 +4,8 @@ explanations, and the application object the same whichever service answers it."
 
 from __future__ import annotations
 
-import time
-
 from services.common.infra.shapes import Application
-from tests.support import Api, create_staff, make_pdf, new_case_no, new_party
+from tests.support import Api, create_staff, eventually, make_pdf, new_case_no, new_party
 
 COURT = "广东省广州市中级人民法院"
 # the application object of API.md and its additions; ``changes`` (what a 补正 changed) is
@@ -36,15 +34,6 @@ def apply(party: Api, case_no: str) -> dict:
     response = party.post("/api/v1/applications", json=body)
     assert response.status_code == 201, response.text
     return response.json()
-
-
-def eventually(fetch, predicate, seconds: float = 15.0):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = fetch()
-        if predicate(value) or time.monotonic() > deadline:
-            return value
-        time.sleep(0.1)
 
 
 def in_review(staff: Api, app_id: int) -> dict:

@@ -3,13 +3,21 @@ eligibility from case_binding, materials, idempotency, review's decisions by eve
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import requests
 
 from tests.e2e.test_uploads import pdf_bytes, png_bytes, upload
-from tests.support import Api, assert_documented, assert_error, create_staff, new_case_no, new_lawyer, new_party
+from tests.support import (
+    Api,
+    assert_documented,
+    assert_error,
+    create_staff,
+    eventually,
+    new_case_no,
+    new_lawyer,
+    new_party,
+)
 
 COURT = "广东省广州市中级人民法院"
 OTHER_COURT = "广东省深圳市中级人民法院"
@@ -40,16 +48,6 @@ def apply(client: Api, case_no: str, material_ids=(), key: str | None = None, **
 
 def lawyer_materials(lawyer: Api, kinds=LAWYER_KINDS) -> list[str]:
     return [upload(lawyer, pdf_bytes(), kind, f"{kind}.pdf").json()["id"] for kind in kinds]
-
-
-def eventually(fetch, predicate, seconds: float = 15.0):
-    """Poll an event-driven effect until it shows, with a deadline."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = fetch()
-        if predicate(value) or time.monotonic() > deadline:
-            return value
-        time.sleep(0.1)
 
 
 def decide(stack, application: dict, opinion: str, event_id: str | None = None, **fields) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import random
 import uuid
 
-from tests.e2e.test_applications import apply, eventually, import_case
+from tests.e2e.test_applications import apply, import_case
 from tests.e2e.test_dossier import ingest
 from tests.e2e.test_reading_rights import approve_online
 from tests.e2e.test_review import submitted_payload
-from tests.support import Api, assert_error, create_staff, make_pdf, new_case_no, new_party, wait_until
+from tests.support import Api, assert_error, create_staff, eventually, make_pdf, new_case_no, new_party, wait_until
 
 COURT = "广东省广州市中级人民法院"
 

@@ -30,6 +30,17 @@ def packages():
         pytest.fail("the root npm packages are missing: run `make deps` (npm ci)")
 
 
+def copy_of_the_pages(tmp_path) -> Path:
+    """The pages, their type-check settings and the generated types, laid out as in the
+    repository, so a test can break a copy and see tsc refuse it."""
+    copy = tmp_path / "gateway" / "static"
+    shutil.copytree(STATIC, copy)
+    shutil.copytree(WEBTYPES, tmp_path / "gateway" / "webtypes")
+    (tmp_path / "clients" / "miniprogram" / "typings").mkdir(parents=True)
+    shutil.copy(TYPES, tmp_path / "clients" / "miniprogram" / "typings" / "api.d.ts")
+    return copy
+
+
 def test_biome_finds_nothing_in_the_pages_js():
     linted = run([str(BIN / "biome"), "lint", "--error-on-warnings", "--max-diagnostics=50"])
     assert linted.returncode == 0, linted.stdout[-6000:] + linted.stderr[-3000:]
@@ -45,11 +56,7 @@ def test_a_route_the_document_lacks_does_not_type_check(tmp_path):
     """The check has teeth: the same pages with one call to a route that is not in the
     document, and one with a method the API does not use, are refused by tsc, on the lines
     of those calls only."""
-    copy = tmp_path / "gateway" / "static"
-    shutil.copytree(STATIC, copy)
-    shutil.copytree(WEBTYPES, tmp_path / "gateway" / "webtypes")
-    (tmp_path / "clients" / "miniprogram" / "typings").mkdir(parents=True)
-    shutil.copy(TYPES, tmp_path / "clients" / "miniprogram" / "typings" / "api.d.ts")
+    copy = copy_of_the_pages(tmp_path)
     m = copy / "m" / "m.js"
     lines = m.read_text(encoding="utf-8").splitlines()
     lines += [
@@ -72,11 +79,7 @@ def test_a_body_or_an_answer_the_document_does_not_describe_does_not_type_check(
     """Bodies and answers are typed too (api() and intent().send() are generic over the route
     and method): a field of the wrong type, a field the answer lacks and an action the
     application object does not name are refused; the right ones, on a filled path, pass."""
-    copy = tmp_path / "gateway" / "static"
-    shutil.copytree(STATIC, copy)
-    shutil.copytree(WEBTYPES, tmp_path / "gateway" / "webtypes")
-    (tmp_path / "clients" / "miniprogram" / "typings").mkdir(parents=True)
-    shutil.copy(TYPES, tmp_path / "clients" / "miniprogram" / "typings" / "api.d.ts")
+    copy = copy_of_the_pages(tmp_path)
     m = copy / "m" / "m.js"
     lines = m.read_text(encoding="utf-8").splitlines()
     wrong = [

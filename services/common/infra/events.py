@@ -38,6 +38,7 @@ setup step makes it (``python -m services.common.infra.broker``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import eventlet
@@ -137,32 +138,34 @@ def ensure_exchange(connection: Connection, exchange: Exchange) -> None:
         auto_delete=exchange.auto_delete,
         arguments=getattr(exchange, "arguments", None),
     )
-    try:
-        exchange.bind(connection.channel()).declare(passive=True)
-        return
-    except NotFound:
-        pass  # that channel is closed now; declare on another
-    try:
-        exchange.bind(connection.channel()).declare()
-    except AccessRefused:
-        raise MissingExchange(
-            f"the exchange {exchange.name} does not exist and this broker user may not declare it: "
-            "run `python -m services.common.infra.broker` (the migration job) first"
-        ) from None
+    _ensure(
+        f"the exchange {exchange.name}",
+        lambda: exchange.bind(connection.channel()).declare(passive=True),
+        lambda: exchange.bind(connection.channel()).declare(),
+    )
 
 
 def ensure_queue(connection: Connection, queue: Queue) -> None:
     """The same for a queue another party owns (the broker's dead letters)."""
+    _ensure(
+        f"the queue {queue.name}",
+        lambda: Queue(queue.name).bind(connection.channel()).queue_declare(passive=True),
+        lambda: queue.bind(connection.channel()).declare(),
+    )
+
+
+def _ensure(what: str, ask: Callable[[], object], declare: Callable[[], object]) -> None:
+    # each try on a channel of its own: a refused passive declare closes its channel
     try:
-        Queue(queue.name).bind(connection.channel()).queue_declare(passive=True)
+        ask()
         return
     except NotFound:
         pass
     try:
-        queue.bind(connection.channel()).declare()
+        declare()
     except AccessRefused:
         raise MissingExchange(
-            f"the queue {queue.name} does not exist and this broker user may not declare it: "
+            f"{what} does not exist and this broker user may not declare it: "
             "run `python -m services.common.infra.broker` (the migration job) first"
         ) from None
 
