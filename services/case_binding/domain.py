@@ -298,12 +298,19 @@ def check_decision(value: Any) -> str:
     return value
 
 
+# What an approval says when the clerk writes nothing (the console leaves it to this).
+APPROVE_TEXT = "材料齐全，予以绑定"
+
+
 def check_explanation(value: Any, decision: str) -> str | None:
-    """Rejecting tells the lawyer why; revoking (decision ``revoke``) too."""
+    """Rejecting tells the lawyer why; revoking (decision ``revoke``) too. An approval
+    without one says :data:`APPROVE_TEXT`."""
     explanation = text_field(value, "explanation", max_len=MAX_EXPLANATION, required=False)
     if decision in ("reject", "revoke") and not explanation:
         message = "撤销绑定时请填写说明" if decision == "revoke" else "不同意绑定时请填写说明"
         raise validation_error({"explanation": "必填"}, message)
+    if decision == "approve" and not explanation:
+        return APPROVE_TEXT
     return explanation
 
 

@@ -199,7 +199,7 @@ class BindingDecision(Body):
         Literal["approve", "reject"], *ruled(domain.check_decision, {"type": "string", "enum": list(domain.DECISIONS)})
     ] = required("approve 同意，reject 不同意")
     explanation: Annotated[str | None, *ruled(_explanation, EXPLANATION)] = optional(
-        "说明（不同意时必填，律师可见）", ruled_when_missing=True
+        f"说明（不同意时必填，律师可见；同意时不填则为「{domain.APPROVE_TEXT}」）", ruled_when_missing=True
     )
 
 

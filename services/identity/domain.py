@@ -174,9 +174,16 @@ def check_decision_value(value: Any) -> str:
     return value
 
 
+# What a clerk's approval says when they write nothing (the console leaves it to this).
+APPROVE_TEXT = "证件与注册信息一致"
+
+
 def check_decision(body: Any) -> tuple[str, str | None]:
-    """实名认证审核 (the wire model, schemas.VerificationDecision)."""
+    """实名认证审核 (the wire model, schemas.VerificationDecision); a rejection carries its
+    reason (required), an approval without one says :data:`APPROVE_TEXT`."""
     from services.identity.schemas import VerificationDecision  # it is built on this module's rules
 
     decision = VerificationDecision.parse(body)
+    if decision.decision == "approve" and not decision.explanation:
+        return decision.decision, APPROVE_TEXT
     return decision.decision, decision.explanation

@@ -317,7 +317,7 @@ class VerificationDecision(Body):
         *ruled(domain.check_decision_value, {"type": "string", "enum": ["approve", "reject"]}),
     ] = required("approve 通过，reject 不通过")
     explanation: Annotated[str | None, *ruled(_verification_explanation, text_schema(500, required=False))] = optional(
-        "说明（不通过时必填）", ruled_when_missing=True
+        f"说明（不通过时必填；通过时不填则为「{domain.APPROVE_TEXT}」）", ruled_when_missing=True
     )
 
 

@@ -189,6 +189,7 @@ def test_the_lawyer_is_told_of_the_decision_and_of_a_revocation(stack, admin):
     binding = applied.json()
     decided = clerk.post(f"/api/v1/staff/bindings/{binding['id']}/decision", json={"decision": "approve"})
     assert decided.status_code == 200, decided.text
+    assert decided.json()["explanation"] == "材料齐全，予以绑定"  # the service's default, not the console's
 
     def titles() -> list[str]:
         return [m["title"] for m in lawyer.get("/api/v1/messages", params={"limit": 100}).json()["items"]]

@@ -300,7 +300,10 @@ def test_missing_binding_materials_are_named_in_order():
 
 
 def test_a_decision_is_approve_or_reject_with_a_reason():
-    assert domain.parse_decision({"decision": "approve"}) == ("approved", None)
+    # an approval the clerk wrote nothing for says the one default; a rejection needs its reason
+    assert domain.parse_decision({"decision": "approve"}) == ("approved", "材料齐全，予以绑定")
+    assert domain.parse_decision({"decision": "approve", "explanation": "  "}) == ("approved", domain.APPROVE_TEXT)
+    assert domain.parse_decision({"decision": "approve", "explanation": "已核对"}) == ("approved", "已核对")
     assert domain.parse_decision({"decision": "reject", "explanation": " 材料不全 "}) == ("rejected", "材料不全")
     for body in ({"decision": "reject"}, {"decision": "reject", "explanation": "  "}, {"decision": "return"}, [], None):
         with pytest.raises(DomainError) as caught:

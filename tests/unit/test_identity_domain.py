@@ -57,3 +57,14 @@ def test_sms_codes_are_six_ascii_digits():
     assert all(domain.is_code_shape(c) for c in codes) and len(codes) > 150
     for odd in ("１２３４５６", "12345", "1234567", None, 123456):
         assert not domain.is_code_shape(odd)
+
+
+def test_an_approval_without_a_note_says_the_one_default_and_a_rejection_needs_its_reason():
+    assert domain.check_decision({"decision": "approve"}) == ("approve", "证件与注册信息一致")
+    assert domain.check_decision({"decision": "approve", "explanation": " "}) == ("approve", domain.APPROVE_TEXT)
+    assert domain.check_decision({"decision": "approve", "explanation": "已人工核对"}) == ("approve", "已人工核对")
+    assert domain.check_decision({"decision": "reject", "explanation": "照片不清晰"}) == ("reject", "照片不清晰")
+    with pytest.raises(DomainError) as refused:
+        domain.check_decision({"decision": "reject"})
+    assert refused.value.code == "validation_error"
+    assert "explanation" in refused.value.details["fields"]

@@ -1600,7 +1600,7 @@ export interface components {
             decision: "approve" | "reject";
             /**
              * Explanation
-             * @description 说明（不同意时必填，律师可见）
+             * @description 说明（不同意时必填，律师可见；同意时不填则为「材料齐全，予以绑定」）
              */
             explanation?: string | null;
         };
@@ -3287,7 +3287,7 @@ export interface components {
             decision: "approve" | "reject";
             /**
              * Explanation
-             * @description 说明（不通过时必填）
+             * @description 说明（不通过时必填；通过时不填则为「证件与注册信息一致」）
              */
             explanation?: string | null;
         };

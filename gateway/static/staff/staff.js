@@ -363,7 +363,7 @@ function verificationRow(v) {
     }
     return whileBusy([approve, reject], async () => {
       try {
-        await attempt.send("POST", `/api/v1/staff/verifications/${encodeURIComponent(v.id)}/decision`, { decision, explanation: text || "证件与注册信息一致" });
+        await attempt.send("POST", `/api/v1/staff/verifications/${encodeURIComponent(v.id)}/decision`, text ? { decision, explanation: text } : { decision });
         toast(decision === "approve" ? `已通过：${u.name}` : `已不通过：${u.name}`);
         row.remove();
       } catch (err) {
@@ -670,12 +670,12 @@ const routes = [
     const materialsCell = (b) => h("td", {}, (b.materials || []).map((m) => h("div", {}, h("a", { href: `/api/v1/uploads/${m.id}`, target: "_blank", rel: "noopener" }, `${LABELS.kind[m.kind] || m.kind}：${m.filename}`))));
     // 待审查: 同意 or 不同意 with a note
     const pendingRow = (b) => {
-      const explanation = input("explanation", { placeholder: "说明", "aria-label": "审查说明" });
+      const explanation = input("explanation", { placeholder: "说明（不同意时必填）", "aria-label": "审查说明" });
       const attempt = intent();
       // both buttons wait while either decision is in flight
       const decide = (decision) => whileBusy([approve, reject], async () => {
         try {
-          await attempt.send("POST", `/api/v1/staff/bindings/${b.id}/decision`, { decision, explanation: explanation.value.trim() || (decision === "approve" ? "材料齐全，予以绑定" : "材料不符合要求") });
+          await attempt.send("POST", `/api/v1/staff/bindings/${b.id}/decision`, explanation.value.trim() ? { decision, explanation: explanation.value.trim() } : { decision });
           toast("已审查");
           router.render();
         } catch (err) {
