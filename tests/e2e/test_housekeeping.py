@@ -108,8 +108,13 @@ def test_rows_past_their_retention_go_and_what_is_used_young_or_unpublished_stay
         young = upload(newcomer, png_bytes(), "other", "young.png")
         assert young.status_code == 201, young.text
 
+        store = object_store(stack)
+
         def left() -> dict:
+            # the material's row goes first, its object after the commit, then the note of it
             remaining = {
+                "material object": {keys[unattached]} if store.exists(keys[unattached]) else set(),
+                "discard note": set(stack.sql("applications", "SELECT key FROM discarded_objects")),
                 "material": ids(stack, "applications", "SELECT id FROM materials WHERE id = ?", (unattached,)),
                 "session": ids(stack, "identity", "SELECT token_hash FROM sessions WHERE token_hash = ?", (session,)),
                 "throttle": ids(stack, "identity", "SELECT phone FROM login_throttle WHERE phone = ?", (throttled,)),
@@ -123,7 +128,6 @@ def test_rows_past_their_retention_go_and_what_is_used_young_or_unpublished_stay
         assert wait_until(lambda: not left(), seconds=30, interval=0.5), left()
 
         # Used, young or unpublished: kept, with their objects.
-        store = object_store(stack)
         used_or_young = (attached, *granted, young.json()["id"])
         kept = ids(stack, "applications", "SELECT id FROM materials WHERE id IN (?, ?, ?, ?)", used_or_young)
         assert kept == set(used_or_young)
