@@ -132,6 +132,15 @@ def s3_client(cluster, name: str) -> Minio:
     )
 
 
+def s3_answer(action) -> str:
+    """The S3 error code ``action`` met, or "allowed"."""
+    try:
+        action()
+    except S3Error as exc:
+        return exc.code
+    return "allowed"
+
+
 def test_a_service_s_s3_key_is_refused_another_s_prefix(cluster):
     dossier, applications, gateway = (s3_client(cluster, name) for name in ("dossier", "applications", "gateway"))
     bucket = "court"
@@ -141,20 +150,22 @@ def test_a_service_s_s3_key_is_refused_another_s_prefix(cluster):
     material = f"materials/{uuid.uuid4()}"
     applications.put_object(bucket, material, io.BytesIO(b"m"), 1)
 
-    def code(action) -> str:
-        try:
-            action()
-        except S3Error as exc:
-            return exc.code
-        return "allowed"
-
-    assert code(lambda: applications.get_object(bucket, name).read()) == "AccessDenied"
-    assert code(lambda: applications.put_object(bucket, "dossier/renders/x.png", io.BytesIO(b"x"), 1)) == "AccessDenied"
-    assert code(lambda: dossier.get_object(bucket, material).read()) == "AccessDenied"
-    assert code(lambda: dossier.remove_object(bucket, material)) == "AccessDenied"
-    assert code(lambda: gateway.put_object(bucket, "access-log/heads/999.json", io.BytesIO(b"{}"), 2)) == "AccessDenied"
-    assert code(lambda: dossier.put_object(bucket, "access-log/heads/999.json", io.BytesIO(b"{}"), 2)) == "AccessDenied"
-    assert code(lambda: gateway.get_object(bucket, "dossier/renders/1/1-1200.png").read()) == "AccessDenied"
+    assert s3_answer(lambda: applications.get_object(bucket, name).read()) == "AccessDenied"
+    assert (
+        s3_answer(lambda: applications.put_object(bucket, "dossier/renders/x.png", io.BytesIO(b"x"), 1))
+        == "AccessDenied"
+    )
+    assert s3_answer(lambda: dossier.get_object(bucket, material).read()) == "AccessDenied"
+    assert s3_answer(lambda: dossier.remove_object(bucket, material)) == "AccessDenied"
+    assert (
+        s3_answer(lambda: gateway.put_object(bucket, "access-log/heads/999.json", io.BytesIO(b"{}"), 2))
+        == "AccessDenied"
+    )
+    assert (
+        s3_answer(lambda: dossier.put_object(bucket, "access-log/heads/999.json", io.BytesIO(b"{}"), 2))
+        == "AccessDenied"
+    )
+    assert s3_answer(lambda: gateway.get_object(bucket, "dossier/renders/1/1-1200.png").read()) == "AccessDenied"
     gateway.remove_object(bucket, name)  # what it streamed it deletes
     applications.remove_object(bucket, material)
 
@@ -217,15 +228,8 @@ def test_the_access_log_heads_can_be_neither_deleted_nor_replaced(cluster):
     first = dossier.put_object(heads, key, io.BytesIO(kept), len(kept))
     assert admin.get_object_retention(heads, key, version_id=first.version_id).mode == "COMPLIANCE"
 
-    def code(action) -> str:
-        try:
-            action()
-        except S3Error as exc:
-            return exc.code
-        return "allowed"
-
-    assert code(lambda: dossier.remove_object(heads, key, version_id=first.version_id)) == "AccessDenied"
-    assert code(lambda: admin.remove_object(heads, key, version_id=first.version_id)) == "AccessDenied"
+    assert s3_answer(lambda: dossier.remove_object(heads, key, version_id=first.version_id)) == "AccessDenied"
+    assert s3_answer(lambda: admin.remove_object(heads, key, version_id=first.version_id)) == "AccessDenied"
     # a recomputed head written over it, then a delete marker: the first is still there
     body = b'{"seq": %d, "hash": "rewritten"}' % seq
     dossier.put_object(heads, key, io.BytesIO(body), len(body))
@@ -236,4 +240,4 @@ def test_the_access_log_heads_can_be_neither_deleted_nor_replaced(cluster):
     assert sorted(found) == [(seq, "kept"), (seq, "rewritten")]  # both checked against the log
     # the other processes' keys cannot write there at all
     applications = s3_client(cluster, "applications")
-    assert code(lambda: applications.put_object(heads, key, io.BytesIO(b"{}"), 2)) == "AccessDenied"
+    assert s3_answer(lambda: applications.put_object(heads, key, io.BytesIO(b"{}"), 2)) == "AccessDenied"

@@ -5,7 +5,8 @@ explanations, and the application object the same whichever service answers it."
 from __future__ import annotations
 
 from services.common.infra.shapes import Application
-from tests.support import Api, create_staff, eventually, make_pdf, new_case_no, new_party
+from tests.e2e import test_applications as cases
+from tests.support import Api, create_staff, eventually, make_pdf, new_party
 
 COURT = "广东省广州市中级人民法院"
 # the application object of API.md and its additions; ``changes`` (what a 补正 changed) is
@@ -14,24 +15,11 @@ SHARED = set(Application.model_fields) - {"changes"}
 
 
 def import_case(admin: Api, party: Api) -> str:
-    case_no = new_case_no()
-    case = {
-        "case_no": case_no,
-        "court": COURT,
-        "cause": "买卖合同纠纷",
-        "status": "in_trial",
-        "has_electronic_dossier": True,
-        "parties": [{"name": party.user["name"], "id_number": party.id_number, "side": "原告"}],
-        "lawyers": [],
-    }
-    response = admin.post("/api/v1/admin/cases", json={"cases": [case]})
-    assert response.status_code == 200, response.text
-    return case_no
+    return cases.import_case(admin, parties=[party])
 
 
 def apply(party: Api, case_no: str) -> dict:
-    body = {"case_no": case_no, "scope": "全案卷宗", "reason": "诉讼需要", "material_ids": []}
-    response = party.post("/api/v1/applications", json=body)
+    response = cases.apply(party, case_no)
     assert response.status_code == 201, response.text
     return response.json()
 
