@@ -414,22 +414,33 @@ class Stack:
         return [*reversed(list(SERVICES)), "s3"]
 
     def explain_unhealthy(self) -> None:
-        for name in self.process_names():
-            if not self.pid_of(name) and (name != "s3" or not os.environ.get("S3_ENDPOINT")):
-                say(f"{name} is not running; last lines of {self.log_dir / (name + '.log')}:")
-                try:
-                    lines = (self.log_dir / f"{name}.log").read_text(errors="replace").splitlines()[-15:]
-                except OSError:
-                    lines = []
-                for line in lines:
-                    print("    " + line)
+        """Why the stack is not healthy, in the words of the processes concerned: those not
+        running, and those running that the health check names (or the gateway, when the
+        check itself does not answer)."""
+        named: list[str] = []
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as response:
                 say(response.read().decode())
         except urllib.error.HTTPError as exc:
-            say("healthz: " + exc.read().decode())
+            answer = exc.read().decode()
+            say("healthz: " + answer)
+            with contextlib.suppress(ValueError, AttributeError):
+                named = [name for name, state in json.loads(answer)["services"].items() if state != "ok"]
         except OSError as exc:
             say(f"healthz: {exc}")
+            named = ["gateway"]
+        for name in self.process_names():
+            running = bool(self.pid_of(name)) or (name == "s3" and os.environ.get("S3_ENDPOINT"))
+            if running and name not in named:
+                continue
+            state = "is running" if running else "is not running"
+            say(f"{name} {state}; last lines of {self.log_dir / (name + '.log')}:")
+            try:
+                lines = (self.log_dir / f"{name}.log").read_text(errors="replace").splitlines()[-15:]
+            except OSError:
+                lines = []
+            for line in lines:
+                print("    " + line[:400])
         say("the stack is not healthy")
 
     def down(self) -> None:

@@ -171,16 +171,26 @@ class BrokerProbe(DependencyProvider):
     def consumers(self, service: str) -> int:
         with self._lock:
             try:
-                self.connection.ensure_connection(max_retries=1)
-                channel = self.connection.channel()
-            except Exception:
-                return 0
-            try:
-                return channel.queue_declare(queue=f"rpc-{service}", passive=True).consumer_count
-            except Exception:  # no such queue: the service never started on this broker
-                return 0
-            finally:
-                try:
-                    channel.close()
-                except Exception:
-                    pass
+                return self._consumers(service)
+            except eventlet.Timeout:
+                # cut off by the caller's deadline mid-frame: that connection cannot be
+                # trusted to be in step with the broker any more, so the next probe opens anew
+                stale, self.connection = self.connection, self.connection.clone()
+                stale.collect()  # dropped without a word to the broker, which may not answer
+                raise
+
+    def _consumers(self, service: str) -> int:
+        try:
+            self.connection.ensure_connection(max_retries=1)
+            channel = self.connection.channel()
+        except Exception:
+            return 0
+        try:
+            count = channel.queue_declare(queue=f"rpc-{service}", passive=True).consumer_count
+        except Exception:  # no such queue: the service never started on this broker
+            count = 0
+        try:
+            channel.close()
+        except Exception:
+            pass
+        return count

@@ -64,34 +64,31 @@ class OpsRoutes:
         answer=Health,
     )
     def healthz(self, ctx: Context):
-        replies, states = {}, {}
-        for name in SERVICES:
-            if self.broker.consumers(name) == 0:
-                states[name] = "unavailable"  # nobody listens: do not publish into the void
-                continue
-            try:
-                replies[name] = ctx.rpc.call_async(name, "ping")
-            except Exception:
-                states[name] = "unavailable"
-        # The pings went out together; each waits only for what is left of one deadline,
-        # so one dead service does not hide the answers of the others.
+        # The services are asked together, each within what is left of one deadline that
+        # covers the probe and the publish as well as the reply: a broker that stops
+        # confirming must make this answer 503, never hang the probe (and the stack's start
+        # that waits on it), and one dead service does not hide the answers of the others.
         deadline = time.monotonic() + HEALTH_TIMEOUT
-        for name, reply in replies.items():
-            try:
-                with eventlet.Timeout(max(deadline - time.monotonic(), 0.05)):
-                    reply.result()
-                states[name] = "ok"
-            except eventlet.Timeout:
-                states[name] = "unavailable"
-            except Exception:
-                states[name] = "error"
-        for name in SERVICES:
-            states.setdefault(name, "unavailable")
+        pool = eventlet.GreenPool(len(SERVICES))
+        asked = {name: pool.spawn(self.health_of, ctx, name, deadline) for name in SERVICES}
+        states: dict[str, State] = {name: thread.wait() for name, thread in asked.items()}
         healthy = all(v == "ok" for v in states.values())
         body: dict[str, Any] = {"status": "ok" if healthy else "degraded"}
         if operator(ctx):  # which service is down is for the operators
             body["services"] = states
         return json_response(200 if healthy else 503, body)
+
+    def health_of(self, ctx: Context, name: str, deadline: float) -> State:
+        try:
+            with eventlet.Timeout(max(deadline - time.monotonic(), 0.05)):
+                if self.broker.consumers(name) == 0:
+                    return "unavailable"  # nobody listens: do not publish into the void
+                ctx.rpc.call_async(name, "ping").result()
+                return "ok"
+        except eventlet.Timeout:
+            return "unavailable"
+        except Exception:
+            return "error"
 
     @route(
         "GET",

@@ -3,11 +3,15 @@ while every consumer's loop turns, alive unless every worker is busy and none fi
 
 from __future__ import annotations
 
+import json
+import time
 from types import SimpleNamespace
 
+import eventlet
 from kombu import Queue
 from nameko.amqp.consume import Consumer
 
+from gateway.routes import ops
 from services.common.infra.probes import CONSUMER_STALE_SECONDS, ProcessWatch
 
 
@@ -63,3 +67,44 @@ def test_alive_unless_every_worker_is_busy_and_none_finishes(monkeypatch):
     pool.free_slots = 3
     clock.t += 600
     assert watch.alive()[0]  # idle is not stuck
+
+
+class Reply:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def result(self) -> None:
+        eventlet.sleep(self.seconds)
+
+
+class Services:
+    """The gateway's RPC client and broker probe in one: ``review``'s publish is never
+    confirmed (it blocks), ``dossier``'s probe never answers, ``case_binding`` has no consumer."""
+
+    def consumers(self, service: str) -> int:
+        if service == "dossier":
+            eventlet.sleep(60)
+        return 0 if service == "case_binding" else 1
+
+    def call_async(self, service: str, method: str) -> Reply:
+        if service == "review":
+            eventlet.sleep(60)
+        return Reply(0.01)
+
+
+def test_health_answers_within_its_deadline_whatever_the_broker_does(monkeypatch):
+    monkeypatch.setattr(ops, "HEALTH_TIMEOUT", 0.5)
+    monkeypatch.delenv("OPS_TOKEN", raising=False)
+    routes = ops.OpsRoutes()
+    routes.broker = Services()  # type: ignore[assignment]
+    started = time.monotonic()
+    answer = ops.OpsRoutes.healthz.__wrapped__(routes, SimpleNamespace(rpc=routes.broker))  # the route without its door
+    assert time.monotonic() - started < 1.5
+    assert answer.status_code == 503
+    assert json.loads(answer.get_data())["services"] == {
+        "identity": "ok",
+        "case_binding": "unavailable",
+        "applications": "ok",
+        "review": "unavailable",
+        "dossier": "unavailable",
+    }
