@@ -12,7 +12,7 @@ import io
 import os
 import subprocess
 import zlib
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -21,6 +21,7 @@ import pypdfium2 as pdfium
 from eventlet import patcher
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
+from services.common.infra import config
 from services.common.infra.pdfium import PDFIUM_LOCK  # shared with the upload check
 
 _threading = patcher.original("threading")
@@ -151,22 +152,33 @@ def render_page(path: str, index: int, width: int = RENDER_WIDTH) -> Image.Image
     with PDFIUM_LOCK:
         doc = _documents.get(path)
         try:
-            return _render(doc, index, width)
+            bitmap, _ = _rasterize(doc, index, width)
         except Exception:
             _documents.drop(path)  # a document that failed once is opened afresh next time
             raise
+    return _grey_if_possible(_pixels(bitmap))  # Pillow's work: outside PDFium's lock
 
 
-def _render(doc: pdfium.PdfDocument, index: int, width: int) -> Image.Image:
+def _rasterize(doc: pdfium.PdfDocument, index: int, width: int) -> tuple[pdfium.PdfBitmap, float]:
+    """PDFium's part of a page: its bitmap ``width`` px wide and the page's width in points.
+    Under ``PDFIUM_LOCK``; the bitmap outlives the page and the document."""
     page = doc[index]
     try:
         page_width = page.get_width() or 595.0
-        bitmap = page.render(scale=width / page_width, may_draw_forms=False)
-        image = bitmap.to_pil().convert("RGB")
-        bitmap.close()
-        return _grey_if_possible(image)
+        return page.render(scale=width / page_width, may_draw_forms=False, rev_byteorder=True), page_width
     finally:
         page.close()
+
+
+def _pixels(bitmap: pdfium.PdfBitmap) -> Image.Image:
+    """The bitmap as an RGB image, copied out without PDFium's lock (two-thirds of a page's
+    time before the stamp), so another thread's page is rasterized meanwhile; the bitmap is
+    freed under the lock, as every PDFium call."""
+    try:
+        return bitmap.to_pil().convert("RGB")  # a copy: the bitmap's memory goes below
+    finally:
+        with PDFIUM_LOCK:
+            bitmap.close()
 
 
 def _grey_if_possible(image: Image.Image) -> Image.Image:
@@ -296,37 +308,87 @@ class ImagePdfWriter:
         self.fh.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (count, xref_at))
 
 
+def print_threads() -> int:
+    """``DOSSIER_PRINT_THREADS``: threads that stamp and encode the pages of one print copy
+    while PDFium renders the next (it renders one page at a time in a process, under its
+    lock). One a core by default, so a long job uses the machine's cores."""
+    return max(1, int(config.get("DOSSIER_PRINT_THREADS", os.cpu_count() or 1)))
+
+
+class _Finishing:
+    """One rasterized page being copied out, stamped and JPEG-encoded in a real thread
+    (Pillow lets go of the interpreter lock for all three, so these run side by side and
+    beside PDFium)."""
+
+    def __init__(self, stamper: Stamper, lines: tuple[str, ...], bitmap: pdfium.PdfBitmap, page_width: float):
+        self.stamper, self.lines, self.bitmap, self.page_width = stamper, lines, bitmap, page_width
+        self.page: tuple[bytes, tuple[int, int], tuple[float, float], bool] | None = None
+        self.failure: BaseException | None = None
+        self.thread = _threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        try:
+            image = _grey_if_possible(_pixels(self.bitmap))
+            stamped = self.stamper.stamp(image, self.lines)
+            buffer = io.BytesIO()
+            stamped.save(buffer, format="JPEG", quality=82)
+            points = (self.page_width, self.page_width * image.height / image.width)
+            self.page = (buffer.getvalue(), image.size, points, stamped.mode == "L")
+        except BaseException as exc:  # handed to the thread that writes the copy
+            self.failure = exc
+
+    def join(self) -> None:
+        self.thread.join()
+
+    def result(self) -> tuple[bytes, tuple[int, int], tuple[float, float], bool]:
+        self.join()
+        if self.failure is not None:
+            raise self.failure
+        assert self.page is not None
+        return self.page
+
+
 class StampedPdf:
     """A print copy being written: pages of one or more documents added in order, each
-    rendered, stamped and written at once, so memory holds one page whatever the length.
+    rendered, stamped and written as it comes, so memory holds a few pages whatever the
+    length: the one PDFium renders and at most ``threads`` being stamped and encoded.
     Called from one real thread at a time (the caller's ``tpool``)."""
 
-    def __init__(self, out: BinaryIO, stamper: Stamper, lines: Sequence[str], width: int = RENDER_WIDTH):
+    def __init__(
+        self,
+        out: BinaryIO,
+        stamper: Stamper,
+        lines: Sequence[str],
+        width: int = RENDER_WIDTH,
+        threads: int | None = None,
+    ):
         self.writer = ImagePdfWriter(out)
         self.stamper = stamper
         self.lines = tuple(lines)
         self.width = width
+        self.threads = threads or print_threads()
 
     def add_pages(self, path: str, first: int = 0, last: int | None = None) -> int:
         """Pages ``first`` to ``last`` (0-based, exclusive; None: to the end) of the PDF at
         ``path``; returns how many were added."""
         with PDFIUM_LOCK:
             doc = pdfium.PdfDocument(path)
+        finishing: deque[_Finishing] = deque()
         try:
             with PDFIUM_LOCK:
                 end = len(doc) if last is None else min(last, len(doc))
             for index in range(first, end):
                 with PDFIUM_LOCK:
-                    page = doc[index]
-                    points = page.get_size()
-                    page.close()
-                    image = _render(doc, index, self.width)
-                stamped = self.stamper.stamp(image, self.lines)
-                buffer = io.BytesIO()
-                stamped.save(buffer, format="JPEG", quality=82)
-                points = (points[0], points[0] * image.height / image.width)
-                self.writer.add_page(buffer.getvalue(), image.size, points, grey=stamped.mode == "L")
+                    bitmap, page_width = _rasterize(doc, index, self.width)
+                finishing.append(_Finishing(self.stamper, self.lines, bitmap, page_width))
+                if len(finishing) >= self.threads:
+                    self.writer.add_page(*finishing.popleft().result())
+            while finishing:  # in the document's order, whichever finished first
+                self.writer.add_page(*finishing.popleft().result())
         finally:
+            for worker in finishing:  # a failure above: let the others end before closing
+                worker.join()
             with PDFIUM_LOCK:
                 doc.close()
         return max(0, end - first)

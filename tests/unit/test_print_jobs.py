@@ -70,6 +70,40 @@ def test_one_stamped_pdf_holds_the_chosen_documents_pages_in_order(tmp_path):
     assert len(pdfium.PdfDocument(out.getvalue())) == 5
 
 
+def test_pages_stamped_side_by_side_come_out_in_the_documents_order(tmp_path):
+    """Several threads stamp and encode while PDFium renders the next page: the copy is the
+    same, byte for byte, as the one a single thread writes."""
+    source = tmp_path / "a.pdf"
+    source.write_bytes(make_pdf(12))
+    stamper = rendering.Stamper(rendering.find_cjk_font())
+    copies = []
+    for threads in (1, 4):
+        out = io.BytesIO()
+        copy = rendering.StampedPdf(out, stamper, ["李律师 4401**********1234"], width=300, threads=threads)
+        assert copy.add_pages(str(source)) == 12
+        copy.close()
+        copies.append(out.getvalue())
+    assert copies[0] == copies[1]
+
+
+def test_a_page_that_fails_to_stamp_fails_the_copy(tmp_path):
+    source = tmp_path / "a.pdf"
+    source.write_bytes(make_pdf(6))
+
+    class Failing(rendering.Stamper):
+        calls = 0
+
+        def stamp(self, image, lines):
+            Failing.calls += 1
+            if Failing.calls == 3:
+                raise OSError("disk full")
+            return super().stamp(image, lines)
+
+    copy = rendering.StampedPdf(io.BytesIO(), Failing(rendering.find_cjk_font()), ["阅卷人"], width=300, threads=2)
+    with pytest.raises(OSError):
+        copy.add_pages(str(source))
+
+
 # -- the maker --------------------------------------------------------------------------------
 class Machine:
     """Makes a job's "PDF" by counting pages; ``stop_after``: how many progress reports go by
