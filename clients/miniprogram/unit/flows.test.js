@@ -335,3 +335,24 @@ test("查阅记录 and 阅卷记录 number their rows across pages; a refusal is
   assert.deepEqual(detail.data.log.map((r) => [r.key, r.line]), [["0", "李律师 查看《起诉状》第3页"], ["1", "李律师 查看《起诉状》第3页"]]);
   assert.deepEqual([detail.data.logCursor, detail.data.logLoaded], [null, true]);
 });
+
+test("找回密码: 获取验证码 checks the phone first, then asks for a reset_password code and counts down", async () => {
+  const fake = fakeWx();
+  fake.on("POST", "/api/v1/auth/sms-codes", { status: 202, data: {} });
+  const page = openPage("pages/reset/reset", fake.wx);
+  page.onLoad();
+  try {
+    page.onInput({ currentTarget: { dataset: { field: "phone" } }, detail: { value: "1380000" } });
+    await page.sendCode();
+    assert.equal(fake.called("request").length, 0);
+    assert.deepEqual([page.data.codeNote, page.data.codeOk, page.data.codeWaiting], ["手机号格式不正确，请输入11位手机号。", false, false]);
+    page.onInput({ currentTarget: { dataset: { field: "phone" } }, detail: { value: "13800001234" } });
+    await page.sendCode();
+    assert.deepEqual(fake.called("request")[0].data, { phone: "13800001234", purpose: "reset_password" });
+    assert.deepEqual([page.data.codeLabel, page.data.codeWaiting, page.data.codeOk], ["重新获取（60s）", true, true]);
+    await page.sendCode(); // still counting down: no second code
+    assert.equal(fake.called("request").length, 1);
+  } finally {
+    page.onUnload();
+  }
+});
