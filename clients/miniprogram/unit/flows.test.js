@@ -185,13 +185,24 @@ test("申请: materials go up by wx.uploadFile with their kind and progress, the
   assert.equal(fake.called("redirectTo")[0].url, "/pages/detail/detail?id=9");
 });
 
-test("注册: 获取验证码 counts down 60 seconds once the code is sent", async () => {
+// A page with 获取验证码 (注册, 找回密码), loaded, the server sending codes; `typePhone`
+// types into its phone field. The countdown's timer is stopped when `drive` is done.
+async function withCodePage(route, drive) {
   const fake = fakeWx();
   fake.on("POST", "/api/v1/auth/sms-codes", { status: 202, data: {} });
-  const page = openPage("pages/signup/signup", fake.wx);
+  const page = openPage(route, fake.wx);
   page.onLoad();
+  const typePhone = (value) => page.onInput({ currentTarget: { dataset: { field: "phone" } }, detail: { value } });
   try {
-    page.onInput({ currentTarget: { dataset: { field: "phone" } }, detail: { value: "13800001234" } });
+    await drive(page, fake, typePhone);
+  } finally {
+    page.onUnload();
+  }
+}
+
+test("注册: 获取验证码 counts down 60 seconds once the code is sent", () =>
+  withCodePage("pages/signup/signup", async (page, fake, typePhone) => {
+    typePhone("13800001234");
     await page.sendCode();
     assert.deepEqual(fake.called("request")[0].data, { phone: "13800001234", purpose: "register" });
     assert.equal(page.data.codeLabel, "重新获取（60s）");
@@ -200,10 +211,7 @@ test("注册: 获取验证码 counts down 60 seconds once the code is sent", asy
     await page.submit(); // nothing else filled in: the form says what, the server is not asked
     assert.equal(fake.called("request").length, 1);
     assert.equal(page.data.problem, "请填写姓名（与身份证一致）");
-  } finally {
-    page.onUnload();
-  }
-});
+  }));
 
 test("a dead token sends the reader to 登录, coming back to the page afterwards", async () => {
   const fake = signedIn();
@@ -336,23 +344,16 @@ test("查阅记录 and 阅卷记录 number their rows across pages; a refusal is
   assert.deepEqual([detail.data.logCursor, detail.data.logLoaded], [null, true]);
 });
 
-test("找回密码: 获取验证码 checks the phone first, then asks for a reset_password code and counts down", async () => {
-  const fake = fakeWx();
-  fake.on("POST", "/api/v1/auth/sms-codes", { status: 202, data: {} });
-  const page = openPage("pages/reset/reset", fake.wx);
-  page.onLoad();
-  try {
-    page.onInput({ currentTarget: { dataset: { field: "phone" } }, detail: { value: "1380000" } });
+test("找回密码: 获取验证码 checks the phone first, then asks for a reset_password code and counts down", () =>
+  withCodePage("pages/reset/reset", async (page, fake, typePhone) => {
+    typePhone("1380000");
     await page.sendCode();
     assert.equal(fake.called("request").length, 0);
     assert.deepEqual([page.data.codeNote, page.data.codeOk, page.data.codeWaiting], ["手机号格式不正确，请输入11位手机号。", false, false]);
-    page.onInput({ currentTarget: { dataset: { field: "phone" } }, detail: { value: "13800001234" } });
+    typePhone("13800001234");
     await page.sendCode();
     assert.deepEqual(fake.called("request")[0].data, { phone: "13800001234", purpose: "reset_password" });
     assert.deepEqual([page.data.codeLabel, page.data.codeWaiting, page.data.codeOk], ["重新获取（60s）", true, true]);
     await page.sendCode(); // still counting down: no second code
     assert.equal(fake.called("request").length, 1);
-  } finally {
-    page.onUnload();
-  }
-});
+  }));
