@@ -546,8 +546,7 @@ export function signupForm({ onDone, loginPath }) {
     message,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "注册并登录")),
     h("p", { class: "muted" }, "已有账号？", h("a", { href: loginPath, "data-nav": true }, "登录")));
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
+  onSubmit(form, async () => {
     message.replaceChildren();
     const body = /** @type {ApiBody<"/api/v1/auth/register", "post">} */ ({ role: role.value });
     for (const [key, el] of Object.entries(fields)) body[key] = key === "password" ? el.value : el.value.trim();
@@ -559,16 +558,14 @@ export function signupForm({ onDone, loginPath }) {
       message.replaceChildren(errorBox("请先点击“获取验证码”，输入短信中的6位验证码。"));
       return;
     }
-    await whileBusy(form.querySelector("button[type=submit]"), async () => {
-      try {
-        await api("POST", "/api/v1/auth/register", body);
-        await api("POST", "/api/v1/session", { phone: body.phone, password: body.password });
-        forgetMe();
-        onDone();
-      } catch (err) {
-        message.replaceChildren(errorBox(err));
-      }
-    });
+    try {
+      await api("POST", "/api/v1/auth/register", body);
+      await api("POST", "/api/v1/session", { phone: body.phone, password: body.password });
+      forgetMe();
+      onDone();
+    } catch (err) {
+      message.replaceChildren(errorBox(err));
+    }
   });
   return form;
 }
@@ -650,21 +647,18 @@ export function resetPasswordForm({ onDone, loginPath }) {
     message,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "重置密码")),
     loginPath ? h("p", { class: "muted" }, "想起密码了？", h("a", { href: loginPath, "data-nav": true }, "登录")) : null);
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
+  onSubmit(form, async () => {
     message.replaceChildren();
     if (!code.input.value.trim()) return message.replaceChildren(errorBox("请先点击“获取验证码”，输入短信中的6位验证码。"));
     if (pw.mismatch()) return message.replaceChildren(errorBox("两次输入的新密码不一致，请重新输入。"));
-    whileBusy(form.querySelector("button[type=submit]"), async () => {
-      try {
-        await api("POST", "/api/v1/auth/password-reset", { phone: phone.value.trim(), sms_code: code.input.value.trim(), new_password: pw.fresh.value });
-        forgetMe();
-        toast("密码已重置，请使用新密码登录");
-        onDone(phone.value.trim());
-      } catch (err) {
-        message.replaceChildren(errorBox(err));
-      }
-    });
+    try {
+      await api("POST", "/api/v1/auth/password-reset", { phone: phone.value.trim(), sms_code: code.input.value.trim(), new_password: pw.fresh.value });
+      forgetMe();
+      toast("密码已重置，请使用新密码登录");
+      onDone(phone.value.trim());
+    } catch (err) {
+      message.replaceChildren(errorBox(err));
+    }
   });
   return form;
 }
@@ -680,20 +674,17 @@ export function changePasswordForm() {
     h("div", { class: "weui-cells weui-cells_form" }, field("原密码", old), ...pw.fields),
     message,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "修改密码")));
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
+  onSubmit(form, async () => {
     message.replaceChildren();
     if (pw.mismatch()) return message.replaceChildren(errorBox("两次输入的新密码不一致，请重新输入。"));
-    whileBusy(form.querySelector("button[type=submit]"), async () => {
-      try {
-        await api("POST", "/api/v1/me/password", { old_password: old.value, new_password: pw.fresh.value });
-        form.reset();
-        message.replaceChildren(h("p", { class: "ok-text", role: "status" }, "密码已修改，其他设备上的登录已退出。"));
-        toast("密码已修改");
-      } catch (err) {
-        message.replaceChildren(errorBox(err));
-      }
-    });
+    try {
+      await api("POST", "/api/v1/me/password", { old_password: old.value, new_password: pw.fresh.value });
+      form.reset();
+      message.replaceChildren(h("p", { class: "ok-text", role: "status" }, "密码已修改，其他设备上的登录已退出。"));
+      toast("密码已修改");
+    } catch (err) {
+      message.replaceChildren(errorBox(err));
+    }
   });
   return form;
 }
@@ -792,23 +783,20 @@ function verificationForm(refresh) {
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "提交实名认证")));
   const submission = intent();
   picker.element.addEventListener("change", () => message.replaceChildren());  // a file chosen: the old complaint goes
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
+  onSubmit(form, async () => {
     message.replaceChildren();
     if (picker.missing().length) return message.replaceChildren(errorBox("请先上传本人身份证件的照片或扫描件。"));
-    whileBusy(form.querySelector("button[type=submit]"), async () => {
-      try {
-        await submission.send("POST", "/api/v1/me/verification", { material_ids: picker.ids() });
-        toast("已提交实名认证，请等待审核");
-        refresh();
-      } catch (err) {
-        if (err instanceof ApiFailure && ["already_verified", "duplicate_pending"].includes(err.code)) {
-          toast(err.code === "already_verified" ? ERROR_TEXT.already_verified : "实名认证正在审核中，请等待审核结果，无需重复提交。");
-          return refresh();
-        }
-        message.replaceChildren(errorBox(err));
+    try {
+      await submission.send("POST", "/api/v1/me/verification", { material_ids: picker.ids() });
+      toast("已提交实名认证，请等待审核");
+      refresh();
+    } catch (err) {
+      if (err instanceof ApiFailure && ["already_verified", "duplicate_pending"].includes(err.code)) {
+        toast(err.code === "already_verified" ? ERROR_TEXT.already_verified : "实名认证正在审核中，请等待审核结果，无需重复提交。");
+        return refresh();
       }
-    });
+      message.replaceChildren(errorBox(err));
+    }
   });
   return form;
 }
