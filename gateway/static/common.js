@@ -17,6 +17,8 @@ export const LABELS = {
   verification: { none: "未认证", pending: "审核中", approved: "已认证", rejected: "未通过" },
   access: { view_page: "查看", download_pdf: "打印（下载）", link_created: "复制链接", link_opened: "打开复制链接", link_revoked: "作废链接" },
 };
+// Every status an application can have, in the manual's order: the lists' filters and the console's tabs.
+export const STATUSES = ["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"];
 export const LAWYER_KINDS = ["license", "firm_letter", "authorization", "party_id"];
 export const BINDING_KINDS = ["license", "authorization"];
 
@@ -204,6 +206,20 @@ export async function whileBusy(buttons, work) {
       b.removeAttribute("aria-busy");
     }
   }
+}
+
+// A form sent with its submit button busy (whileBusy): `send` runs once at a time.
+export function onSubmit(form, send) {
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    whileBusy(form.querySelector("button[type=submit]"), send);
+  });
+}
+
+// 申请材料不齐, said before anything is sent: true when `missing` names a kind, which `message` then lists.
+function saidMissing(message, missing) {
+  if (missing.length) message.replaceChildren(errorBox(ERROR_TEXT.materials_missing + missing.map((k) => LABELS.kind[k]).join("、")));
+  return missing.length > 0;
 }
 
 // Uploads go through XHR for its progress events (fetch has none for request bodies).
@@ -530,8 +546,7 @@ export function signupForm({ onDone, loginPath }) {
     message,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "注册并登录")),
     h("p", { class: "muted" }, "已有账号？", h("a", { href: loginPath, "data-nav": true }, "登录")));
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
+  onSubmit(form, async () => {
     message.replaceChildren();
     const body = /** @type {ApiBody<"/api/v1/auth/register", "post">} */ ({ role: role.value });
     for (const [key, el] of Object.entries(fields)) body[key] = key === "password" ? el.value : el.value.trim();
@@ -543,16 +558,14 @@ export function signupForm({ onDone, loginPath }) {
       message.replaceChildren(errorBox("请先点击“获取验证码”，输入短信中的6位验证码。"));
       return;
     }
-    await whileBusy(form.querySelector("button[type=submit]"), async () => {
-      try {
-        await api("POST", "/api/v1/auth/register", body);
-        await api("POST", "/api/v1/session", { phone: body.phone, password: body.password });
-        forgetMe();
-        onDone();
-      } catch (err) {
-        message.replaceChildren(errorBox(err));
-      }
-    });
+    try {
+      await api("POST", "/api/v1/auth/register", body);
+      await api("POST", "/api/v1/session", { phone: body.phone, password: body.password });
+      forgetMe();
+      onDone();
+    } catch (err) {
+      message.replaceChildren(errorBox(err));
+    }
   });
   return form;
 }
@@ -634,21 +647,18 @@ export function resetPasswordForm({ onDone, loginPath }) {
     message,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "重置密码")),
     loginPath ? h("p", { class: "muted" }, "想起密码了？", h("a", { href: loginPath, "data-nav": true }, "登录")) : null);
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
+  onSubmit(form, async () => {
     message.replaceChildren();
     if (!code.input.value.trim()) return message.replaceChildren(errorBox("请先点击“获取验证码”，输入短信中的6位验证码。"));
     if (pw.mismatch()) return message.replaceChildren(errorBox("两次输入的新密码不一致，请重新输入。"));
-    whileBusy(form.querySelector("button[type=submit]"), async () => {
-      try {
-        await api("POST", "/api/v1/auth/password-reset", { phone: phone.value.trim(), sms_code: code.input.value.trim(), new_password: pw.fresh.value });
-        forgetMe();
-        toast("密码已重置，请使用新密码登录");
-        onDone(phone.value.trim());
-      } catch (err) {
-        message.replaceChildren(errorBox(err));
-      }
-    });
+    try {
+      await api("POST", "/api/v1/auth/password-reset", { phone: phone.value.trim(), sms_code: code.input.value.trim(), new_password: pw.fresh.value });
+      forgetMe();
+      toast("密码已重置，请使用新密码登录");
+      onDone(phone.value.trim());
+    } catch (err) {
+      message.replaceChildren(errorBox(err));
+    }
   });
   return form;
 }
@@ -664,20 +674,17 @@ export function changePasswordForm() {
     h("div", { class: "weui-cells weui-cells_form" }, field("原密码", old), ...pw.fields),
     message,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "修改密码")));
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
+  onSubmit(form, async () => {
     message.replaceChildren();
     if (pw.mismatch()) return message.replaceChildren(errorBox("两次输入的新密码不一致，请重新输入。"));
-    whileBusy(form.querySelector("button[type=submit]"), async () => {
-      try {
-        await api("POST", "/api/v1/me/password", { old_password: old.value, new_password: pw.fresh.value });
-        form.reset();
-        message.replaceChildren(h("p", { class: "ok-text", role: "status" }, "密码已修改，其他设备上的登录已退出。"));
-        toast("密码已修改");
-      } catch (err) {
-        message.replaceChildren(errorBox(err));
-      }
-    });
+    try {
+      await api("POST", "/api/v1/me/password", { old_password: old.value, new_password: pw.fresh.value });
+      form.reset();
+      message.replaceChildren(h("p", { class: "ok-text", role: "status" }, "密码已修改，其他设备上的登录已退出。"));
+      toast("密码已修改");
+    } catch (err) {
+      message.replaceChildren(errorBox(err));
+    }
   });
   return form;
 }
@@ -776,23 +783,20 @@ function verificationForm(refresh) {
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "提交实名认证")));
   const submission = intent();
   picker.element.addEventListener("change", () => message.replaceChildren());  // a file chosen: the old complaint goes
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
+  onSubmit(form, async () => {
     message.replaceChildren();
     if (picker.missing().length) return message.replaceChildren(errorBox("请先上传本人身份证件的照片或扫描件。"));
-    whileBusy(form.querySelector("button[type=submit]"), async () => {
-      try {
-        await submission.send("POST", "/api/v1/me/verification", { material_ids: picker.ids() });
-        toast("已提交实名认证，请等待审核");
-        refresh();
-      } catch (err) {
-        if (err instanceof ApiFailure && ["already_verified", "duplicate_pending"].includes(err.code)) {
-          toast(err.code === "already_verified" ? ERROR_TEXT.already_verified : "实名认证正在审核中，请等待审核结果，无需重复提交。");
-          return refresh();
-        }
-        message.replaceChildren(errorBox(err));
+    try {
+      await submission.send("POST", "/api/v1/me/verification", { material_ids: picker.ids() });
+      toast("已提交实名认证，请等待审核");
+      refresh();
+    } catch (err) {
+      if (err instanceof ApiFailure && ["already_verified", "duplicate_pending"].includes(err.code)) {
+        toast(err.code === "already_verified" ? ERROR_TEXT.already_verified : "实名认证正在审核中，请等待审核结果，无需重复提交。");
+        return refresh();
       }
-    });
+      message.replaceChildren(errorBox(err));
+    }
   });
   return form;
 }
@@ -927,17 +931,10 @@ export function applicationForm({ user, onDone, onBinding, initialCase, verifyPa
     message,
     h("div", { class: "actions bottom-bar weui-bottom-fixed-opr" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "提交申请")));
   const submission = intent();
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    whileBusy(form.querySelector("button[type=submit]"), submit);
-  });
+  onSubmit(form, submit);
   async function submit() {
     message.replaceChildren();
-    const missing = picker.missing();
-    if (missing.length) {
-      message.replaceChildren(errorBox(ERROR_TEXT.materials_missing + missing.map((k) => LABELS.kind[k]).join("、")));
-      return;
-    }
+    if (saidMissing(message, picker.missing())) return;
     const body = {
       case_no: caseNo.value.trim(),
       scope: scope.value(),
@@ -998,17 +995,13 @@ export function correctionForm({ app, user, onDone, backPath, verifyPath }) {
       h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "提交补正")));
   picker.element.addEventListener("change", () => message.replaceChildren());
   const submission = intent();  // a retry of the same 补正 reuses its key
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    whileBusy(form.querySelector("button[type=submit]"), submit);
-  });
+  onSubmit(form, submit);
   async function submit() {
     message.replaceChildren();
     const kept = old.filter((m) => !removed.has(m.id));
     if (lawyer) {
       const have = new Set([...kept.map((m) => m.kind), ...picker.kinds()]);
-      const missing = LAWYER_KINDS.filter((k) => !have.has(k));
-      if (missing.length) return message.replaceChildren(errorBox(ERROR_TEXT.materials_missing + missing.map((k) => LABELS.kind[k]).join("、")));
+      if (saidMissing(message, LAWYER_KINDS.filter((k) => !have.has(k)))) return;
     }
     const body = { scope: scope.value(), reason: reason.value.trim(), material_ids: [...kept.map((m) => m.id), ...picker.ids()] };
     try {
@@ -1066,22 +1059,15 @@ export function bindingForm({ caseNo, onDone, verifyPath }) {
     message,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary weui-btn weui-btn_primary" }, "提交绑定申请")));
   const submission = intent();
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const missing = picker.missing();
-    if (missing.length) {
-      message.replaceChildren(errorBox(ERROR_TEXT.materials_missing + missing.map((k) => LABELS.kind[k]).join("、")));
-      return;
+  onSubmit(form, async () => {
+    if (saidMissing(message, picker.missing())) return;
+    try {
+      const binding = await submission.send("POST", "/api/v1/bindings", { case_no: caseInput.value.trim(), party_name: party.value.trim(), material_ids: picker.ids() });
+      toast("绑定申请已提交，请等待审查");
+      onDone(binding);
+    } catch (err) {
+      message.replaceChildren(refusal(err, verifyPath));
     }
-    whileBusy(form.querySelector("button[type=submit]"), async () => {
-      try {
-        const binding = await submission.send("POST", "/api/v1/bindings", { case_no: caseInput.value.trim(), party_name: party.value.trim(), material_ids: picker.ids() });
-        toast("绑定申请已提交，请等待审查");
-        onDone(binding);
-      } catch (err) {
-        message.replaceChildren(refusal(err, verifyPath));
-      }
-    });
   });
   return form;
 }
@@ -1126,6 +1112,36 @@ export function applicationActions(id, go, refresh) {
       toast("申请已撤回");
       refresh();
     }),
+  };
+}
+
+// The reader's screens /m/ and /web/ both have, leading to addresses under the front end's
+// `base` ("/m" or "/web", as myCasesList takes it); `router()` is that front end's router.
+export function readerScreens(base, router) {
+  const verifyPath = `${base}/verify`;
+  const go = (path) => router().go(path);
+  const detailPath = (id) => `${base}/applications/${id}`;
+  return {
+    // 申请阅卷: a case that needs 案件绑定 first leads to that form
+    newApplication: (user) => [verificationBanner(user, verifyPath), applicationForm({
+      user,
+      verifyPath,
+      initialCase: new URLSearchParams(location.search).get("case_no"),
+      onDone: (app) => go(detailPath(app.id)),
+      onBinding: (caseNo) => go(`${base}/bindings/new?case_no=${encodeURIComponent(caseNo)}`),
+    })],
+    // 申请详情: the four blocks and what the reader may do from there
+    detail: (el, id, app) => detailBlocks(app, {
+      view: () => go(`${detailPath(id)}/dossier`),
+      copy: () => copyLink(id, el.querySelector(".copied-link")),
+      print: () => printDossier(id, el.querySelector(".print-job")),
+      accessLog: "own",
+      booking: true,  // 预约阅卷时间 on an on-site approval
+      correct: () => go(`${detailPath(id)}/correct`),
+      ...applicationActions(id, (next) => go(detailPath(next)), () => router().render()),
+    }),
+    correction: (id, app, user) => correctionForm({ app, user, verifyPath, backPath: detailPath(id), onDone: (fresh) => go(detailPath(fresh.id)) }),
+    newBinding: () => bindingForm({ caseNo: new URLSearchParams(location.search).get("case_no"), verifyPath, onDone: () => go(`${base}/bindings`) }),
   };
 }
 

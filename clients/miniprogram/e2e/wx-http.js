@@ -47,56 +47,56 @@ function wxOverHttp({ envVersion = "develop" } = {}) {
     return fetch(url, { method, headers: header || {}, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
   }
 
+  // One exchange the way WeChat's APIs answer: `answer(response)` gives what `success` gets
+  // (`res`, with `<api>:ok` added) and the body to note; a failure on the way is `fail` with
+  // `<api>:fail <why>`; `complete` either way.
+  function exchange(api, method, url, header, body, { success, fail, complete }, answer) {
+    send(method, url, header, body)
+      .then(async (response) => {
+        const { res, data } = await answer(response);
+        note(method, url, header, response.status, data);
+        const ok = { ...res, errMsg: `${api}:ok` };
+        if (success) success(ok);
+        if (complete) complete(ok);
+      })
+      .catch((err) => {
+        note(method, url, header, 0, null);
+        const res = { errMsg: `${api}:fail ${err.message}` };
+        if (fail) fail(res);
+        if (complete) complete(res);
+      });
+  }
+
   const wx = {
-    request({ url, method = "GET", header = {}, data, dataType = "json", success, fail, complete }) {
+    request({ url, method = "GET", header = {}, data, dataType = "json", ...callbacks }) {
       let body;
       if (data !== undefined && method !== "GET") {
         // wx.request sends an object as JSON when the content type says so (WeChat's rule)
         body = typeof data === "string" ? data : JSON.stringify(data);
       }
-      send(method, url, header, body)
-        .then(async (response) => {
-          const text = await response.text();
-          const parsed = dataType === "json" ? bodyOf(text, response.headers.get("content-type")) : text;
-          note(method, url, header, response.status, parsed);
-          const res = { statusCode: response.status, data: parsed, header: headersOf(response), errMsg: "request:ok" };
-          if (success) success(res);
-          if (complete) complete(res);
-        })
-        .catch((err) => {
-          note(method, url, header, 0, null);
-          const res = { errMsg: `request:fail ${err.message}` };
-          if (fail) fail(res);
-          if (complete) complete(res);
-        });
+      exchange("request", method, url, header, body, callbacks, async (response) => {
+        const text = await response.text();
+        const parsed = dataType === "json" ? bodyOf(text, response.headers.get("content-type")) : text;
+        return { res: { statusCode: response.status, data: parsed, header: headersOf(response) }, data: parsed };
+      });
       return { abort() {} };
     },
 
-    uploadFile({ url, filePath, name, formData = {}, header = {}, success, fail, complete }) {
+    uploadFile({ url, filePath, name, formData = {}, header = {}, ...callbacks }) {
       const listeners = [];
       const form = new FormData();
       for (const [key, value] of Object.entries(formData)) form.append(key, String(value));
       const bytes = fs.readFileSync(filePath);
       const type = /\.pdf$/i.test(filePath) ? "application/pdf" : /\.png$/i.test(filePath) ? "image/png" : "image/jpeg";
       form.append(name, new Blob([bytes], { type }), path.basename(filePath));
-      send("POST", url, header, form)
-        .then(async (response) => {
-          // fetch does not tell how far a body got: the whole file is reported once it went
-          for (const listener of listeners) {
-            listener({ progress: 100, totalBytesSent: bytes.length, totalBytesExpectedToSend: bytes.length });
-          }
-          const text = await response.text();
-          note("POST", url, header, response.status, bodyOf(text, response.headers.get("content-type")));
-          const res = { statusCode: response.status, data: text, errMsg: "uploadFile:ok" };
-          if (success) success(res);
-          if (complete) complete(res);
-        })
-        .catch((err) => {
-          note("POST", url, header, 0, null);
-          const res = { errMsg: `uploadFile:fail ${err.message}` };
-          if (fail) fail(res);
-          if (complete) complete(res);
-        });
+      exchange("uploadFile", "POST", url, header, form, callbacks, async (response) => {
+        // fetch does not tell how far a body got: the whole file is reported once it went
+        for (const listener of listeners) {
+          listener({ progress: 100, totalBytesSent: bytes.length, totalBytesExpectedToSend: bytes.length });
+        }
+        const text = await response.text();
+        return { res: { statusCode: response.status, data: text }, data: bodyOf(text, response.headers.get("content-type")) };
+      });
       return {
         onProgressUpdate(listener) {
           listeners.push(listener);
@@ -105,25 +105,15 @@ function wxOverHttp({ envVersion = "develop" } = {}) {
       };
     },
 
-    downloadFile({ url, header = {}, success, fail, complete }) {
-      send("GET", url, header)
-        .then(async (response) => {
-          const bytes = Buffer.from(await response.arrayBuffer());
-          downloaded += 1;
-          const tempFilePath = path.join(downloads, `tmp_${downloaded}`);
-          fs.writeFileSync(tempFilePath, bytes);
-          note("GET", url, header, response.status, null);
-          // like WeChat, a refusal's body is written to the temp file too
-          const res = { statusCode: response.status, tempFilePath, errMsg: "downloadFile:ok" };
-          if (success) success(res);
-          if (complete) complete(res);
-        })
-        .catch((err) => {
-          note("GET", url, header, 0, null);
-          const res = { errMsg: `downloadFile:fail ${err.message}` };
-          if (fail) fail(res);
-          if (complete) complete(res);
-        });
+    downloadFile({ url, header = {}, ...callbacks }) {
+      exchange("downloadFile", "GET", url, header, undefined, callbacks, async (response) => {
+        const bytes = Buffer.from(await response.arrayBuffer());
+        downloaded += 1;
+        const tempFilePath = path.join(downloads, `tmp_${downloaded}`);
+        fs.writeFileSync(tempFilePath, bytes);
+        // like WeChat, a refusal's body is written to the temp file too
+        return { res: { statusCode: response.status, tempFilePath }, data: null };
+      });
       return { onProgressUpdate() {}, abort() {} };
     },
 

@@ -185,13 +185,24 @@ test("申请: materials go up by wx.uploadFile with their kind and progress, the
   assert.equal(fake.called("redirectTo")[0].url, "/pages/detail/detail?id=9");
 });
 
-test("注册: 获取验证码 counts down 60 seconds once the code is sent", async () => {
+// A page with 获取验证码 (注册, 找回密码), loaded, the server sending codes; `typePhone`
+// types into its phone field. The countdown's timer is stopped when `drive` is done.
+async function withCodePage(route, drive) {
   const fake = fakeWx();
   fake.on("POST", "/api/v1/auth/sms-codes", { status: 202, data: {} });
-  const page = openPage("pages/signup/signup", fake.wx);
+  const page = openPage(route, fake.wx);
   page.onLoad();
+  const typePhone = (value) => page.onInput({ currentTarget: { dataset: { field: "phone" } }, detail: { value } });
   try {
-    page.onInput({ currentTarget: { dataset: { field: "phone" } }, detail: { value: "13800001234" } });
+    await drive(page, fake, typePhone);
+  } finally {
+    page.onUnload();
+  }
+}
+
+test("注册: 获取验证码 counts down 60 seconds once the code is sent", () =>
+  withCodePage("pages/signup/signup", async (page, fake, typePhone) => {
+    typePhone("13800001234");
     await page.sendCode();
     assert.deepEqual(fake.called("request")[0].data, { phone: "13800001234", purpose: "register" });
     assert.equal(page.data.codeLabel, "重新获取（60s）");
@@ -200,10 +211,7 @@ test("注册: 获取验证码 counts down 60 seconds once the code is sent", asy
     await page.submit(); // nothing else filled in: the form says what, the server is not asked
     assert.equal(fake.called("request").length, 1);
     assert.equal(page.data.problem, "请填写姓名（与身份证一致）");
-  } finally {
-    page.onUnload();
-  }
-});
+  }));
 
 test("a dead token sends the reader to 登录, coming back to the page afterwards", async () => {
   const fake = signedIn();
@@ -278,3 +286,74 @@ test("查看案卷 opens where the reader left off (继续阅读), and 从第1�
   assert.match(fake.called("downloadFile").at(-2).url, /documents\/31\/pages\/1$/);
   assert.equal(page.data.resumed, "");
 });
+
+test("站内信 a page at a time: 加载更多 and the bottom of the list ask for the next, pull-down starts again", async () => {
+  const fake = signedIn();
+  const message = (id) => ({ id, title: `通知${id}`, body: "", at: "2022-05-07T09:00:00+08:00", read: true, application_id: null });
+  fake.on("GET", "/api/v1/messages", (path) => ({
+    status: 200,
+    data: path.includes("cursor=c2") ? { items: [message(3)], next_cursor: null } : { items: [message(1), message(2)], next_cursor: "c2" },
+  }));
+  const page = openPage("pages/messages/messages", fake.wx);
+  page.onShow();
+  await settle();
+  assert.deepEqual(page.data.items.map((m) => m.id), [1, 2]);
+  assert.equal(page.data.cursor, "c2");
+  assert.equal(page.data.loading, false);
+  page.onReachBottom();
+  await settle();
+  assert.equal(fake.called("request")[1].url, `${BASE}/api/v1/messages?limit=20&cursor=c2`);
+  assert.deepEqual(page.data.items.map((m) => m.id), [1, 2, 3]);
+  assert.equal(page.data.cursor, null);
+  page.onReachBottom(); // the last page is shown: nothing more to ask
+  assert.equal(fake.called("request").length, 2);
+
+  page.onPullDownRefresh();
+  await settle();
+  assert.equal(fake.called("request")[2].url, `${BASE}/api/v1/messages?limit=20`);
+  assert.deepEqual(page.data.items.map((m) => m.id), [1, 2]);
+  assert.equal(fake.called("stopPullDownRefresh").length, 1);
+});
+
+test("查阅记录 and 阅卷记录 number their rows across pages; a refusal is a dialog and the rows stay", async () => {
+  const fake = signedIn();
+  const read = { date: "2022-05-08", reader: { name: "李律师", role: "lawyer" }, documents: ["起诉状"], pages: 3, prints: 0 };
+  fake.queue({ status: 200, data: { items: [read, read], next_cursor: "c2" } }, { status: 200, data: { items: [read], next_cursor: null } });
+  const reads = openPage("pages/reads/reads", fake.wx);
+  reads.onLoad({ case_no: encodeURIComponent("（2021）粤01民初1号") });
+  await settle();
+  await reads.more();
+  assert.deepEqual(reads.data.items.map((r) => r.key), ["0", "1", "2"]);
+  assert.equal(reads.data.items[0].who, "李律师（律师）");
+
+  const entry = { at: "2022-05-08T10:02:11+08:00", actor: "李律师", action: "view_page", document_title: "起诉状", page: 3 };
+  fake.queue(
+    { status: 200, data: { items: [entry], next_cursor: "c2" } },
+    { status: 500, data: { error: { code: "internal_error", message: "" } } },
+    { status: 200, data: { items: [entry], next_cursor: null } },
+  );
+  const detail = openPage("pages/detail/detail", fake.wx);
+  detail.onLoad({ id: "7" });
+  await detail.moreLog();
+  assert.equal(fake.calls.at(-1).url, `${BASE}/api/v1/applications/7/access-log?limit=20`);
+  await detail.moreLog();
+  assert.equal(fake.called("showModal").length, 1);
+  assert.deepEqual([detail.data.log.length, detail.data.logCursor, detail.data.logLoading], [1, "c2", false]);
+  await detail.moreLog();
+  assert.deepEqual(detail.data.log.map((r) => [r.key, r.line]), [["0", "李律师 查看《起诉状》第3页"], ["1", "李律师 查看《起诉状》第3页"]]);
+  assert.deepEqual([detail.data.logCursor, detail.data.logLoaded], [null, true]);
+});
+
+test("找回密码: 获取验证码 checks the phone first, then asks for a reset_password code and counts down", () =>
+  withCodePage("pages/reset/reset", async (page, fake, typePhone) => {
+    typePhone("1380000");
+    await page.sendCode();
+    assert.equal(fake.called("request").length, 0);
+    assert.deepEqual([page.data.codeNote, page.data.codeOk, page.data.codeWaiting], ["手机号格式不正确，请输入11位手机号。", false, false]);
+    typePhone("13800001234");
+    await page.sendCode();
+    assert.deepEqual(fake.called("request")[0].data, { phone: "13800001234", purpose: "reset_password" });
+    assert.deepEqual([page.data.codeLabel, page.data.codeWaiting, page.data.codeOk], ["重新获取（60s）", true, true]);
+    await page.sendCode(); // still counting down: no second code
+    assert.equal(fake.called("request").length, 1);
+  }));

@@ -1,13 +1,13 @@
 // 手机阅卷: the mobile client, laid out like the 广州微法院 mini-program
 // (公众服务 → 手机阅卷 → 阅卷申请).
 import {
-  ApiFailure, LABELS, accountSummary, api, applicationActions, applicationForm, bindingForm, bindingList, button, caseReads, changePasswordForm, copyLink,
-  correctionForm, createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, largeTextToggle, loginForm, me, myCasesList, pagedList, printDossier, resetPasswordForm,
-  safeNext, signOut, signOutBlock, signupForm, statusTag, toast, verificationBanner, verificationPanel, verificationState, verificationTag,
+  ApiFailure, LABELS, accountSummary, api, bindingList, button, caseReads, changePasswordForm, createRouter, dossierViewer, errorBox, messagesList, errorText, fmtDate,
+  h, largeTextToggle, loginForm, me, myCasesList, pagedList, readerScreens, resetPasswordForm, STATUSES, safeNext, signOut, signOutBlock, signupForm, statusTag, toast,
+  verificationBanner, verificationPanel, verificationState, verificationTag,
 } from "/static/common.js";
 
 const VERIFY = "/m/verify";
-const STATUSES = ["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"];
+const screens = readerScreens("/m", () => router);
 
 const root = document.getElementById("app");
 const title = document.getElementById("page-title");
@@ -91,33 +91,19 @@ const routes = [
   [/^\/m\/applications\/new$/, async (el) => {
     frame("申请阅卷", "/m/applications");
     const user = await signedIn(true);
-    el.replaceChildren(verificationBanner(user, VERIFY), applicationForm({
-      user,
-      verifyPath: VERIFY,
-      initialCase: new URLSearchParams(location.search).get("case_no"),
-      onDone: (app) => router.go(`/m/applications/${app.id}`),
-      onBinding: (caseNo) => router.go(`/m/bindings/new?case_no=${encodeURIComponent(caseNo)}`),
-    }));
+    el.replaceChildren(...screens.newApplication(user));
   }],
   [/^\/m\/applications\/(\d+)$/, async (el, id) => {
     frame("申请详情", "/m/applications");
     await signedIn();
     const app = await api("GET", `/api/v1/applications/${id}`);
-    el.replaceChildren(h("h1", { class: "sr-only" }, "申请详情"), detailBlocks(app, {
-      view: () => router.go(`/m/applications/${id}/dossier`),
-      copy: () => copyLink(id, el.querySelector(".copied-link")),
-      print: () => printDossier(id, el.querySelector(".print-job")),
-      accessLog: "own",
-      booking: true,  // 预约阅卷时间 on an on-site approval
-      correct: () => router.go(`/m/applications/${id}/correct`),
-      ...applicationActions(id, (next) => router.go(`/m/applications/${next}`), () => router.render()),
-    }));
+    el.replaceChildren(h("h1", { class: "sr-only" }, "申请详情"), screens.detail(el, id, app));
   }],
   [/^\/m\/applications\/(\d+)\/correct$/, async (el, id) => {
     frame("补正", `/m/applications/${id}`);
     const user = await signedIn();
     const app = await api("GET", `/api/v1/applications/${id}`);
-    el.replaceChildren(correctionForm({ app, user, verifyPath: VERIFY, backPath: `/m/applications/${id}`, onDone: (fresh) => router.go(`/m/applications/${fresh.id}`) }));
+    el.replaceChildren(screens.correction(id, app, user));
   }],
   [/^\/m\/applications\/(\d+)\/dossier$/, async (el, id) => {
     frame("查看案卷", `/m/applications/${id}`);
@@ -133,7 +119,7 @@ const routes = [
   [/^\/m\/bindings\/new$/, async (el) => {
     frame("申请案件绑定", "/m/bindings");
     await signedIn();
-    el.replaceChildren(bindingForm({ caseNo: new URLSearchParams(location.search).get("case_no"), verifyPath: VERIFY, onDone: () => router.go("/m/bindings") }));
+    el.replaceChildren(screens.newBinding());
   }],
   [/^\/m\/messages$/, async (el) => {
     frame("站内信", "/m/reading");

@@ -2,9 +2,25 @@
 // keep the on-site list, admins import cases, ingest dossiers and create staff accounts.
 import {
   ApiFailure, LABELS, accessLogBlock, accountSummary, api, button, changePasswordForm, createRouter, detailBlocks, errorBox, errorText, field,
-  dayWords, fmtDate, fmtTime, h, input, intent, loginForm, me, pagedList, safeNext, sendForm, signOut, signOutBlock, slotWords, staffDossierViewer, statusTag,
+  dayWords, fmtDate, fmtTime, h, input, intent, loginForm, me, onSubmit, pagedList, safeNext, sendForm, STATUSES, signOut, signOutBlock, slotWords, staffDossierViewer, statusTag,
   toast, verifiedText, whileBusy,
 } from "/static/common.js";
+
+// 案件导入 and 律师名册 are typed one row a line, the fields split by a comma (, or ，).
+const commaRows = (box) => box.value.split("\n").map((l) => l.split(/[,，]/).map((x) => x.trim())).filter((p) => p[0]);
+
+// An admin's import: on submit, `send` posts the rows, and the toast says how many the server took.
+function importOnSubmit(form, unit, send) {
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const r = await send();
+      toast(`已导入 ${r.imported} ${unit}`);
+    } catch (err) {
+      toast(errorText(err), true);
+    }
+  });
+}
 
 const root = document.getElementById("app");
 const nav = document.getElementById("nav");
@@ -182,10 +198,7 @@ function decisionForm(app, dossier, decisions, onDone) {
   form.addEventListener("change", sync);
   form.addEventListener("input", sync);
   const decision = intent();  // a retry of the same decision reuses its Idempotency-Key
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    whileBusy(form.querySelector("button[type=submit]"), submit);
-  });
+  onSubmit(form, submit);
   async function submit() {
     message.replaceChildren();
     /** @type {ApiBody<"/api/v1/staff/applications/{id}/decision", "post">} */
@@ -236,17 +249,14 @@ function attendanceForm(app, onDone) {
     h("button", { type: "submit", class: "btn btn-primary" }, "登记"));
   // a retry of a lost answer, with the same key, gives the first answer and records nothing more
   const record = intent();
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    whileBusy(form.querySelector("button[type=submit]"), async () => {
-      try {
-        await record.send("POST", `/api/v1/staff/applications/${app.id}/attendance`, { attended: attended.value === "true", borrowed_at: iso(borrowed.value), returned_at: iso(returned.value) });
-        toast("已登记");
-        onDone();
-      } catch (err) {
-        toast(errorText(err), true);
-      }
-    });
+  onSubmit(form, async () => {
+    try {
+      await record.send("POST", `/api/v1/staff/applications/${app.id}/attendance`, { attended: attended.value === "true", borrowed_at: iso(borrowed.value), returned_at: iso(returned.value) });
+      toast("已登记");
+      onDone();
+    } catch (err) {
+      toast(errorText(err), true);
+    }
   });
   return form;
 }
@@ -309,21 +319,18 @@ function roomForm(room) {
     field("闭馆日", closed, "节假日等不开放的日期"), field("开放日", opened, "照常开放的周末（调休）"), message,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary" }, "保存")));
   const save = intent();
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    whileBusy(form.querySelector("button[type=submit]"), async () => {
-      message.replaceChildren();
-      const body = { court: room.court, slots: [...rows.children].map((tr) => tr.value()), closed_dates: lines(closed), open_dates: lines(opened) };
-      try {
-        /** @type {`/api/v1/staff/reading-room${"" | `?court=${string}`}`} */
-        const where = room.court ? `/api/v1/staff/reading-room?court=${encodeURIComponent(room.court)}` : "/api/v1/staff/reading-room";
-        const stored = await save.send("PUT", where, body);
-        toast("阅卷室设置已保存");
-        form.replaceWith(roomForm(stored));
-      } catch (err) {
-        message.replaceChildren(errorBox(err));
-      }
-    });
+  onSubmit(form, async () => {
+    message.replaceChildren();
+    const body = { court: room.court, slots: [...rows.children].map((tr) => tr.value()), closed_dates: lines(closed), open_dates: lines(opened) };
+    try {
+      /** @type {`/api/v1/staff/reading-room${"" | `?court=${string}`}`} */
+      const where = room.court ? `/api/v1/staff/reading-room?court=${encodeURIComponent(room.court)}` : "/api/v1/staff/reading-room";
+      const stored = await save.send("PUT", where, body);
+      toast("阅卷室设置已保存");
+      form.replaceWith(roomForm(stored));
+    } catch (err) {
+      message.replaceChildren(errorBox(err));
+    }
   });
   return form;
 }
@@ -432,9 +439,6 @@ function userRow(u) {
   return row;
 }
 
-// 阅卷申请审查's tabs: every status an application can have, in the manual's order.
-const QUEUE_STATUSES = ["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"];
-
 function queueRow(a) {
   return h("tr", { "data-id": a.id },
     h("td", {}, a.case_no), h("td", {}, a.applicant?.name), h("td", {}, who(a.applicant)), h("td", {}, fmtDate(a.applied_at)),
@@ -455,7 +459,7 @@ const routes = [
   [/^\/staff\/applications$/, async (el) => {
     await signedIn("clerk");
     const params = new URLSearchParams(location.search);
-    const status = QUEUE_STATUSES.includes(params.get("status")) ? params.get("status") : "pending";
+    const status = STATUSES.includes(params.get("status")) ? params.get("status") : "pending";
     const wanted = { case_no: (params.get("case_no") || "").trim(), applicant: (params.get("applicant") || "").trim() };
     const searching = Boolean(wanted.case_no || wanted.applicant);
     const address = (next) => {
@@ -463,7 +467,7 @@ const routes = [
       return `/staff/applications${q.toString() ? `?${q}` : ""}`;
     };
     const { counts } = await api("GET", "/api/v1/staff/applications/counts");
-    const tabs = h("div", { class: "counts queue-tabs" }, QUEUE_STATUSES.map((s) => h("a", {
+    const tabs = h("div", { class: "counts queue-tabs" }, STATUSES.map((s) => h("a", {
       href: address({ status: s, ...wanted }), "data-nav": true, "data-status": s, class: s === status ? "count active" : "count", "aria-current": s === status ? "page" : null,
     }, h("span", {}, LABELS.status[s]), h("strong", {}, String(counts?.[s] ?? 0)))));
     const caseNo = input("case_no", { type: "search", value: wanted.case_no, placeholder: "案号，如（2021）粤01民初1号", "aria-label": "案号" });
@@ -734,22 +738,15 @@ const routes = [
       parties: h("textarea", { name: "parties", rows: 3, placeholder: "每行一人：姓名,身份证号,原告/被告" }),
       lawyers: h("textarea", { name: "lawyers", rows: 2, placeholder: "每行一人：姓名,执业证号,代理的当事人姓名" }),
     };
-    const lines = (t) => t.value.split("\n").map((l) => l.split(/[,，]/).map((x) => x.trim())).filter((p) => p[0]);
     const form = h("form", { class: "card form", novalidate: true }, h("h1", {}, "案件导入"),
       h("p", { class: "muted" }, "通常由法院案件管理系统推送；此处可逐案录入或更新（按案号）。"),
       field("案号", f.case_no), field("承办法院", f.court), field("案由", f.cause), field("案件状态", f.status), field("已有电子卷宗", f.dossier),
       field("当事人", f.parties), field("代理律师", f.lawyers), h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary" }, "导入")));
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
+    importOnSubmit(form, "件", () => {
       const kase = { case_no: f.case_no.value.trim(), court: f.court.value.trim(), cause: f.cause.value.trim(), status: f.status.value, has_electronic_dossier: f.dossier.checked,
-        parties: lines(f.parties).map(([name, id_number, side]) => ({ name, id_number, side: side || "原告" })),
-        lawyers: lines(f.lawyers).map(([name, license_no, party_name]) => ({ name, license_no, party_name })) };
-      try {
-        const r = await api("POST", "/api/v1/admin/cases", { cases: [kase] });
-        toast(`已导入 ${r.imported} 件`);
-      } catch (err) {
-        toast(errorText(err), true);
-      }
+        parties: commaRows(f.parties).map(([name, id_number, side]) => ({ name, id_number, side: side || "原告" })),
+        lawyers: commaRows(f.lawyers).map(([name, license_no, party_name]) => ({ name, license_no, party_name })) };
+      return api("POST", "/api/v1/admin/cases", { cases: [kase] });
     });
     el.replaceChildren(form);
   }],
@@ -787,16 +784,8 @@ const routes = [
     const rows = h("textarea", { name: "lawyers", rows: 5, placeholder: "每行一人：执业证号,姓名,律师事务所" });
     const form = h("form", { class: "card form", novalidate: true }, h("h1", {}, "律师名册"), field("律师", rows),
       h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary" }, "导入")));
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const lawyers = rows.value.split("\n").map((l) => l.split(/[,，]/).map((x) => x.trim())).filter((p) => p[0]).map(([license_no, name, law_firm]) => ({ license_no, name, law_firm }));
-      try {
-        const r = await api("POST", "/api/v1/admin/lawyers", { lawyers });
-        toast(`已导入 ${r.imported} 人`);
-      } catch (err) {
-        toast(errorText(err), true);
-      }
-    });
+    importOnSubmit(form, "人", () =>
+      api("POST", "/api/v1/admin/lawyers", { lawyers: commaRows(rows).map(([license_no, name, law_firm]) => ({ license_no, name, law_firm })) }));
     el.replaceChildren(form);
   }],
   [/^\/staff\/admin\/staff$/, async (el) => {

@@ -1,12 +1,13 @@
 // 电子诉讼服务中心: the web center on a PC. After sign-in, 网上阅卷 leads to the 阅卷申请
 // table; the dossier viewer is where copied links (/r/<token>) land.
 import {
-  ApiFailure, LABELS, accountSummary, api, applicationActions, applicationForm, bindingForm, bindingList, button, caseReads, changePasswordForm, copyLink,
-  correctionForm, createRouter, detailBlocks, dossierViewer, errorBox, messagesList, errorText, fmtDate, h, largeTextToggle, loginForm, me, myCasesList, pagedList, printDossier,
-  resetPasswordForm, safeNext, signOut, signOutBlock, signupForm, statusTag, toast, verificationBanner, verificationPanel,
+  ApiFailure, LABELS, accountSummary, api, bindingList, button, caseReads, changePasswordForm, createRouter, dossierViewer, errorBox, messagesList, errorText, fmtDate,
+  h, largeTextToggle, loginForm, me, myCasesList, pagedList, readerScreens, STATUSES, resetPasswordForm, safeNext, signOut, signOutBlock, signupForm, statusTag, toast,
+  verificationBanner, verificationPanel,
 } from "/static/common.js";
 
 const VERIFY = "/web/verify";
+const screens = readerScreens("/web", () => router);
 
 const root = document.getElementById("app");
 const nav = document.getElementById("nav");
@@ -42,8 +43,6 @@ function renderNav(user) {
     user ? out : h("a", { href: "/web/signup", "data-nav": true }, "注册"),
   ].filter(Boolean));
 }
-
-const STATUSES = ["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"];
 
 const routes = [
   [/^\/web\/?$/, async (el) => {
@@ -94,37 +93,17 @@ const routes = [
   }],
   [/^\/web\/applications\/new$/, async (el) => {
     const user = await signedIn(true);
-    el.replaceChildren(verificationBanner(user, VERIFY), applicationForm({
-      user,
-      verifyPath: VERIFY,
-      initialCase: new URLSearchParams(location.search).get("case_no"),
-      onDone: (app) => router.go(`/web/applications/${app.id}`),
-      onBinding: (caseNo) => router.go(`/web/bindings/new?case_no=${encodeURIComponent(caseNo)}`),
-    }));
+    el.replaceChildren(...screens.newApplication(user));
   }],
   [/^\/web\/applications\/(\d+)$/, async (el, id) => {
     await signedIn();
     const app = await api("GET", `/api/v1/applications/${id}`);
-    el.replaceChildren(h("h1", {}, "申请详情"), h("a", { href: "/web/applications", "data-nav": true, class: "back" }, "返回列表"), detailBlocks(app, {
-      view: () => router.go(`/web/applications/${id}/dossier`),
-      copy: () => copyLink(id, el.querySelector(".copied-link")),
-      print: () => printDossier(id, el.querySelector(".print-job")),
-      accessLog: "own",
-      booking: true,  // 预约阅卷时间 on an on-site approval
-      correct: () => router.go(`/web/applications/${id}/correct`),
-      ...applicationActions(id, (next) => router.go(`/web/applications/${next}`), () => router.render()),
-    }));
+    el.replaceChildren(h("h1", {}, "申请详情"), h("a", { href: "/web/applications", "data-nav": true, class: "back" }, "返回列表"), screens.detail(el, id, app));
   }],
   [/^\/web\/applications\/(\d+)\/correct$/, async (el, id) => {
     const user = await signedIn();
     const app = await api("GET", `/api/v1/applications/${id}`);
-    el.replaceChildren(h("a", { href: `/web/applications/${id}`, "data-nav": true, class: "back" }, "返回申请详情"), correctionForm({
-      app,
-      user,
-      verifyPath: VERIFY,
-      backPath: `/web/applications/${id}`,
-      onDone: (fresh) => router.go(`/web/applications/${fresh.id}`),
-    }));
+    el.replaceChildren(h("a", { href: `/web/applications/${id}`, "data-nav": true, class: "back" }, "返回申请详情"), screens.correction(id, app, user));
   }],
   [/^\/web\/applications\/(\d+)\/dossier$/, async (el, id) => {
     await signedIn();
@@ -136,7 +115,7 @@ const routes = [
   }],
   [/^\/web\/bindings\/new$/, async (el) => {
     await signedIn();
-    el.replaceChildren(bindingForm({ caseNo: new URLSearchParams(location.search).get("case_no"), verifyPath: VERIFY, onDone: () => router.go("/web/bindings") }));
+    el.replaceChildren(screens.newBinding());
   }],
   [/^\/web\/messages$/, async (el) => {
     await signedIn();

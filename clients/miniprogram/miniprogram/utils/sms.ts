@@ -50,3 +50,35 @@ export function codeSender(purpose: "register" | "reset_password", onTick: (labe
     stop,
   };
 }
+
+/** The button's part of a page's data, as it starts. */
+export const CODE_BUTTON = { codeLabel: "获取验证码", codeWaiting: false, codeNote: "", codeOk: false };
+
+interface CodePage<D> {
+  data: D & typeof CODE_BUTTON;
+  setData(patch: Partial<typeof CODE_BUTTON>): void;
+}
+
+/**
+ * 获取验证码 on a page (注册, 找回密码): the sender made on load and stopped on unload, and
+ * the `sendCode` handler, the phone read from the page's data by `phoneOf`. Spread into Page().
+ */
+export function codeButton<D>(purpose: "register" | "reset_password", phoneOf: (data: D) => string) {
+  let sender: CodeSender | null = null;
+  return {
+    onLoad(this: CodePage<D>) {
+      sender = codeSender(purpose, (label, waiting) => this.setData({ codeLabel: label, codeWaiting: waiting }));
+    },
+
+    onUnload() {
+      if (sender) sender.stop();
+    },
+
+    async sendCode(this: CodePage<D>) {
+      if (!sender || this.data.codeWaiting) return;
+      this.setData({ codeWaiting: true });
+      const result = await sender.send(phoneOf(this.data));
+      this.setData({ codeNote: result.note, codeOk: result.ok, codeWaiting: result.ok });
+    },
+  };
+}

@@ -1,6 +1,8 @@
 // The manual's words for API values (shared UI.md "Words"), and a sentence a person
 // understands for every error code, saying what to do next. The same words as the mobile
-// web page's (gateway/static/common.js), so a reader who uses both reads one language.
+// web page's (gateway/static/common.js), so a reader who uses both reads one language:
+// unit/words.test.js fails when they part, but for the few sentences said this client's
+// way. A copy, not an import: the mini-program ships alone, and neither client has a build step.
 
 import { ApiFailure } from "../api/client";
 import type { Status } from "../api/shapes";

@@ -3,9 +3,9 @@
 
 import { type Answer } from "../../api/client";
 import type { Status } from "../../api/shapes";
-import { api, tokens, toSignIn } from "../../api/index";
+import { api } from "../../api/index";
 import { fmtDate } from "../../utils/format";
-import { isCode, showError } from "../../utils/ui";
+import { freshList, loadMore, moreAtBottom, PAGE_SIZE, verificationBanner } from "../../utils/paged";
 import { LABELS, STATUSES, statusLabel, statusTone } from "../../utils/words";
 
 type Item = Answer<"/api/v1/applications", "get">["items"][number];
@@ -45,48 +45,23 @@ Page({
     needsVerification: false,
   },
 
-  onShow() {
-    // back from 申请 or a detail whose status changed: read the list again
-    if (!tokens.get()) return toSignIn();
-    this.reload();
-  },
-
-  onPullDownRefresh() {
-    this.reload().then(() => wx.stopPullDownRefresh());
-  },
-
-  onReachBottom() {
-    if (this.data.cursor && !this.data.loading) this.more();
-  },
+  // onShow reads the list again: back from 申请, or from a detail whose status changed
+  ...freshList,
+  ...moreAtBottom,
 
   onFilter(e: WechatMiniprogram.PickerChange) {
     this.setData({ filterIndex: Number(e.detail.value) });
     this.reload();
   },
 
-  reload() {
-    this.setData({ items: [], cursor: null, loaded: false });
-    return this.more();
-  },
-
-  async more() {
-    this.setData({ loading: true });
-    try {
-      const page = await api().get("/api/v1/applications", {
-        query: { status: FILTERS[this.data.filterIndex] || undefined, limit: 20, cursor: this.data.cursor || undefined },
-      });
-      this.setData({
-        items: [...this.data.items, ...page.items.map(row)],
-        cursor: page.next_cursor,
-        loaded: true,
-        needsVerification: false,
-      });
-    } catch (err) {
-      if (isCode(err, "verification_required")) this.setData({ needsVerification: true, loaded: true });
-      else showError(err);
-    } finally {
-      this.setData({ loading: false });
-    }
+  more() {
+    return loadMore(this, {
+      fetch: (cursor) =>
+        api().get("/api/v1/applications", { query: { status: FILTERS[this.data.filterIndex] || undefined, limit: PAGE_SIZE, cursor } }),
+      row,
+      withRows: { needsVerification: false },
+      refused: verificationBanner(this),
+    });
   },
 
   apply() {

@@ -3,7 +3,7 @@
 
 import { type Answer } from "../../api/client";
 import { api, currentUser, toSignIn } from "../../api/index";
-import { isCode, showError } from "../../utils/ui";
+import { freshList, loadMore, PAGE_SIZE, verificationBanner } from "../../utils/paged";
 import { LABELS } from "../../utils/words";
 
 type Item = Answer<"/api/v1/my/cases", "get">["items"][number];
@@ -40,29 +40,21 @@ Page({
     await this.more();
   },
 
-  onPullDownRefresh() {
-    this.setData({ items: [], cursor: null, loaded: false });
-    this.more().then(() => wx.stopPullDownRefresh());
-  },
+  onPullDownRefresh: freshList.onPullDownRefresh,
+  reload: freshList.reload,
 
-  async more() {
-    this.setData({ loading: true });
-    try {
-      const page = await api().get("/api/v1/my/cases", { query: { limit: 20, cursor: this.data.cursor || undefined } });
-      const rows = page.items.map((c: Item) => ({
+  more() {
+    return loadMore(this, {
+      fetch: (cursor) => api().get("/api/v1/my/cases", { query: { limit: PAGE_SIZE, cursor } }),
+      row: (c: Item): Row => ({
         case_no: c.case_no,
         facts: [c.court, c.cause, LABELS.caseStatus[c.status] || c.status].filter(Boolean).join(" · "),
         relationLabel: LABELS.relation[c.relation] || c.relation,
         canApply: c.can_apply !== false,
         canSeeReads: this.data.party && c.relation === "party",
-      }));
-      this.setData({ items: [...this.data.items, ...rows], cursor: page.next_cursor, loaded: true });
-    } catch (err) {
-      if (isCode(err, "verification_required")) this.setData({ needsVerification: true, loaded: true });
-      else showError(err);
-    } finally {
-      this.setData({ loading: false });
-    }
+      }),
+      refused: verificationBanner(this),
+    });
   },
 
   apply(e: WechatMiniprogram.TouchEvent) {

@@ -5,13 +5,16 @@
 // has, so 打印 hands over to the PC the way the manual says (图7): a 复制链接 address,
 // opened on the PC, leads to the web center's viewer and its 打印.
 
-import { intent } from "../../api/client";
+import { type Answer, intent } from "../../api/client";
 import { api, toSignIn, tokens } from "../../api/index";
 import { type DetailView, detailView } from "../../utils/detail";
 import { fmtTime } from "../../utils/format";
+import { loadMore, PAGE_SIZE } from "../../utils/paged";
 import { type SlotDay, slotDays, slotWords } from "../../utils/slots";
 import { showError, toast } from "../../utils/ui";
 import { accessLine } from "../../utils/words";
+
+type LogEntry = Answer<"/api/v1/applications/{application_id}/access-log", "get">["items"][number];
 
 const withdrawal = intent();
 const booking = intent();
@@ -60,20 +63,12 @@ Page({
   // 阅卷记录: read when asked (a reader who only wants 查看案卷 waits for nothing), newest first
   async moreLog() {
     if (this.data.logLoading) return;
-    this.setData({ logLoading: true });
-    try {
-      const page = await api().get("/api/v1/applications/{application_id}/access-log", {
-        path: { application_id: this.data.id },
-        query: { limit: 20, cursor: this.data.logCursor || undefined },
-      });
-      const offset = this.data.log.length;
-      const rows = page.items.map((entry, i) => ({ key: String(offset + i), time: fmtTime(entry.at), line: accessLine(entry) }));
-      this.setData({ log: [...this.data.log, ...rows], logCursor: page.next_cursor, logLoaded: true });
-    } catch (err) {
-      showError(err);
-    } finally {
-      this.setData({ logLoading: false });
-    }
+    await loadMore(this, {
+      fetch: (cursor) =>
+        api().get("/api/v1/applications/{application_id}/access-log", { path: { application_id: this.data.id }, query: { limit: PAGE_SIZE, cursor } }),
+      row: (entry: LogEntry, i) => ({ key: String(i), time: fmtTime(entry.at), line: accessLine(entry) }),
+      keys: { items: "log", cursor: "logCursor", loading: "logLoading", loaded: "logLoaded" },
+    });
   },
 
   async loadSlots() {

@@ -2,9 +2,9 @@
 // application, opens that application.
 
 import { type Answer } from "../../api/client";
-import { api, toSignIn, tokens } from "../../api/index";
+import { api } from "../../api/index";
 import { fmtTime } from "../../utils/format";
-import { showError } from "../../utils/ui";
+import { freshList, loadMore, moreAtBottom, PAGE_SIZE } from "../../utils/paged";
 
 type Item = Answer<"/api/v1/messages", "get">["items"][number];
 type Row = Item & { time: string };
@@ -12,35 +12,14 @@ type Row = Item & { time: string };
 Page({
   data: { items: [] as Row[], cursor: null as string | null, loading: false, loaded: false },
 
-  onShow() {
-    if (!tokens.get()) return toSignIn();
-    this.reload();
-  },
+  ...freshList,
+  ...moreAtBottom,
 
-  onPullDownRefresh() {
-    this.reload().then(() => wx.stopPullDownRefresh());
-  },
-
-  onReachBottom() {
-    if (this.data.cursor && !this.data.loading) this.more();
-  },
-
-  reload() {
-    this.setData({ items: [], cursor: null, loaded: false });
-    return this.more();
-  },
-
-  async more() {
-    this.setData({ loading: true });
-    try {
-      const page = await api().get("/api/v1/messages", { query: { limit: 20, cursor: this.data.cursor || undefined } });
-      const rows = page.items.map((m) => ({ ...m, time: fmtTime(m.at) }));
-      this.setData({ items: [...this.data.items, ...rows], cursor: page.next_cursor, loaded: true });
-    } catch (err) {
-      showError(err);
-    } finally {
-      this.setData({ loading: false });
-    }
+  more() {
+    return loadMore(this, {
+      fetch: (cursor) => api().get("/api/v1/messages", { query: { limit: PAGE_SIZE, cursor } }),
+      row: (m: Item): Row => ({ ...m, time: fmtTime(m.at) }),
+    });
   },
 
   async open(e: WechatMiniprogram.TouchEvent) {

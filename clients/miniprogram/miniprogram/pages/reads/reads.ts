@@ -1,9 +1,12 @@
 // 谁查阅了我的案件 (GET /api/v1/my/cases/{case_no}/reads): for a party, who else read the
 // case's dossier through a reading grant, newest first.
 
+import { type Answer } from "../../api/client";
 import { api, toSignIn, tokens } from "../../api/index";
-import { showError } from "../../utils/ui";
+import { loadMore, PAGE_SIZE } from "../../utils/paged";
 import { LABELS } from "../../utils/words";
+
+type Item = Answer<"/api/v1/my/cases/{case_no}/reads", "get">["items"][number];
 
 interface Row {
   key: string;
@@ -23,27 +26,18 @@ Page({
     this.more();
   },
 
-  async more() {
-    this.setData({ loading: true });
-    try {
-      const page = await api().get("/api/v1/my/cases/{case_no}/reads", {
-        path: { case_no: this.data.caseNo },
-        query: { limit: 20, cursor: this.data.cursor || undefined },
-      });
-      const offset = this.data.items.length;
-      const rows = page.items.map((r, i) => ({
-        key: String(offset + i),
+  more() {
+    return loadMore(this, {
+      fetch: (cursor) =>
+        api().get("/api/v1/my/cases/{case_no}/reads", { path: { case_no: this.data.caseNo }, query: { limit: PAGE_SIZE, cursor } }),
+      row: (r: Item, i): Row => ({
+        key: String(i),
         date: r.date,
         who: r.reader ? `${r.reader.name}（${LABELS.role[r.reader.role ?? ""] || r.reader.role || ""}）` : "—",
         documents: r.documents && r.documents.length ? r.documents.map((t) => `《${t}》`).join("") : "—",
         pages: r.pages,
         prints: r.prints,
-      }));
-      this.setData({ items: [...this.data.items, ...rows], cursor: page.next_cursor, loaded: true });
-    } catch (err) {
-      showError(err);
-    } finally {
-      this.setData({ loading: false });
-    }
+      }),
+    });
   },
 });

@@ -2,12 +2,10 @@
 // the phone has an account, so this page never says which.
 
 import { api } from "../../api/index";
-import { type CodeSender, codeSender } from "../../utils/sms";
+import { CODE_BUTTON, codeButton } from "../../utils/sms";
 import { toast } from "../../utils/ui";
 import { isValidPhone, isValidSmsCode, passwordProblem } from "../../utils/validate";
 import { errorText } from "../../utils/words";
-
-let sender: CodeSender | null = null;
 
 Page({
   data: {
@@ -17,30 +15,14 @@ Page({
     password_again: "",
     problem: "",
     busy: false,
-    codeLabel: "获取验证码",
-    codeWaiting: false,
-    codeNote: "",
-    codeOk: false,
+    ...CODE_BUTTON,
   },
 
-  onLoad() {
-    sender = codeSender("reset_password", (label, waiting) => this.setData({ codeLabel: label, codeWaiting: waiting }));
-  },
-
-  onUnload() {
-    if (sender) sender.stop();
-  },
+  ...codeButton("reset_password", (data: { phone: string }) => data.phone),
 
   onInput(e: WechatMiniprogram.Input) {
     const field = (e.currentTarget.dataset as { field: string }).field;
     this.setData({ [field]: e.detail.value, problem: "" });
-  },
-
-  async sendCode() {
-    if (!sender || this.data.codeWaiting) return;
-    this.setData({ codeWaiting: true });
-    const result = await sender.send(this.data.phone);
-    this.setData({ codeNote: result.note, codeOk: result.ok, codeWaiting: result.ok });
   },
 
   async submit() {

@@ -3,7 +3,7 @@
 
 import { api, tokens } from "../../api/index";
 import { firstProblem, type Problems, type SignUp, signUpProblems } from "../../utils/validate";
-import { type CodeSender, codeSender } from "../../utils/sms";
+import { CODE_BUTTON, codeButton } from "../../utils/sms";
 import { errorText } from "../../utils/words";
 
 const EMPTY: SignUp = {
@@ -18,27 +18,16 @@ const EMPTY: SignUp = {
   law_firm: "",
 };
 
-let sender: CodeSender | null = null;
-
 Page({
   data: {
     form: { ...EMPTY },
     problems: {} as Problems,
     problem: "",
     busy: false,
-    codeLabel: "获取验证码",
-    codeWaiting: false,
-    codeNote: "",
-    codeOk: false,
+    ...CODE_BUTTON,
   },
 
-  onLoad() {
-    sender = codeSender("register", (label, waiting) => this.setData({ codeLabel: label, codeWaiting: waiting }));
-  },
-
-  onUnload() {
-    if (sender) sender.stop();
-  },
+  ...codeButton("register", (data: { form: SignUp }) => data.form.phone),
 
   onRole(e: WechatMiniprogram.RadioGroupChange) {
     this.setData({ "form.role": e.detail.value });
@@ -47,13 +36,6 @@ Page({
   onInput(e: WechatMiniprogram.Input) {
     const field = (e.currentTarget.dataset as { field: keyof SignUp }).field;
     this.setData({ [`form.${field}`]: e.detail.value, [`problems.${field}`]: "", problem: "" });
-  },
-
-  async sendCode() {
-    if (!sender || this.data.codeWaiting) return;
-    this.setData({ codeWaiting: true });
-    const result = await sender.send(this.data.form.phone);
-    this.setData({ codeNote: result.note, codeOk: result.ok, codeWaiting: result.ok });
   },
 
   async submit() {
