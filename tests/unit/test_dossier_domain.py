@@ -227,7 +227,7 @@ def test_a_keyed_chain_cannot_be_recomputed_without_the_key():
 
 def test_exported_heads_find_a_cut_tail_a_wiped_log_and_a_rewritten_chain():
     chain = entries(6, KEY)
-    exported = [(3, chain[2]["hash"]), (6, chain[5]["hash"])]
+    exported = [("", 3, chain[2]["hash"]), ("", 6, chain[5]["hash"])]  # (lane, seq, hash)
     assert keyed_check(chain, 1, exported) == []
     # the tail cut and the head row put back to match: only the export knows
     assert keyed_check(chain[:4], 1, exported) == [
