@@ -200,6 +200,43 @@ def _with_titles(query_of_entries: Any) -> Any:
     return query_of_entries.outerjoin(Document, Document.id == AccessLogEntry.document_id)
 
 
+# The append's statements, built once: an append holds its lane's lock for their round
+# trips, and is most of what a page view costs the database.
+_HEADS, _LOG = table_of(AccessLogHead), table_of(AccessLogEntry)
+
+
+def _bump(next_seq: Any) -> Any:
+    """One round trip: the bump takes the lane's row lock (the database lock on SQLite) and
+    answers with the tip it replaced. The seq is drawn once the lock is held (PostgreSQL
+    evaluates the row an UPDATE waited for again), so a lane's entries are in seq order."""
+    return (
+        update(_HEADS)
+        .where(_HEADS.c.lane == bindparam("of_lane"))
+        .values(seq=next_seq, lane_seq=_HEADS.c.lane_seq + 1)
+        .returning(_HEADS.c.seq, _HEADS.c.lane_seq, _HEADS.c.hash, _HEADS.c.keyed_from)
+    )
+
+
+_BUMP = {
+    "postgresql": _bump(ACCESS_LOG_SEQ.next_value()),
+    # SQLite's single writer numbers the entry after the newest
+    "sqlite": _bump(select(func.coalesce(func.max(_LOG.c.seq), 0) + 1).scalar_subquery()),
+}
+_OPEN_LANE = {
+    name: dialect.insert(_HEADS)
+    .values(lane=bindparam("lane"), seq=0, lane_seq=0, hash=domain.GENESIS_HASH)
+    .on_conflict_do_nothing(index_elements=["lane"])
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_ADD_ENTRY = insert(_LOG)
+# keyed_from is written once, by the lane's first keyed entry
+_SET_HEAD = (
+    update(_HEADS)
+    .where(_HEADS.c.lane == bindparam("of_lane"))
+    .values(hash=bindparam("new_hash"), keyed_from=func.coalesce(_HEADS.c.keyed_from, bindparam("first_keyed")))
+)
+
+
 class SqlRepository(ServiceSqlRepository):
     outbox, inbox, keys = Outbox, Inbox, IdempotencyKey
 
@@ -264,50 +301,21 @@ class SqlRepository(ServiceSqlRepository):
     # -- the access log's chain ----------------------------------------------------------------
 
     def advance_head(self, lane: str) -> Any:
-        tip = self._bump(lane)
+        dialect = self.session.get_bind().dialect.name
+        tip = self.session.execute(_BUMP[dialect], {"of_lane": lane}).one_or_none()
         if tip is None:  # the lane's first entry: its head row, made once whoever races for it
-            dialect = postgresql if self._on_postgresql() else sqlite
-            self.session.execute(
-                dialect.insert(AccessLogHead)
-                .values(lane=lane, seq=0, lane_seq=0, hash=domain.GENESIS_HASH)
-                .on_conflict_do_nothing(index_elements=["lane"])
-            )
-            tip = self._bump(lane)
+            self.session.execute(_OPEN_LANE[dialect], {"lane": lane})
+            tip = self.session.execute(_BUMP[dialect], {"of_lane": lane}).one()
         return tip
 
     def _on_postgresql(self) -> bool:
         return self.session.get_bind().dialect.name == "postgresql"
 
-    def _bump(self, lane: str) -> Any:
-        # One round trip: the bump takes the lane's row lock (the database lock on SQLite)
-        # and answers with the tip it replaced. The seq is drawn once the lock is held
-        # (PostgreSQL re-evaluates the row an UPDATE waited for), so a lane's entries are
-        # in seq order; SQLite's single writer numbers them after the newest.
-        if self._on_postgresql():
-            seq: Any = ACCESS_LOG_SEQ.next_value()
-        else:
-            seq = select(func.coalesce(func.max(AccessLogEntry.seq), 0) + 1).scalar_subquery()
-        return self.session.execute(
-            update(AccessLogHead)
-            .where(AccessLogHead.lane == lane)
-            .values(seq=seq, lane_seq=AccessLogHead.lane_seq + 1)
-            .returning(AccessLogHead.seq, AccessLogHead.lane_seq, AccessLogHead.hash, AccessLogHead.keyed_from)
-            .execution_options(synchronize_session=False)
-        ).one_or_none()
-
     def add_entry(self, entry: dict[str, Any], prev_hash: str, digest: str) -> None:
-        self.session.execute(insert(AccessLogEntry).values(**entry, prev_hash=prev_hash, hash=digest))
+        self.session.execute(_ADD_ENTRY, {**entry, "prev_hash": prev_hash, "hash": digest})
 
     def set_head(self, lane: str, digest: str, keyed_from: int | None = None) -> None:
-        tip: dict[str, Any] = {"hash": digest}
-        if keyed_from is not None:
-            tip["keyed_from"] = keyed_from
-        self.session.execute(
-            update(AccessLogHead)
-            .where(AccessLogHead.lane == lane)
-            .values(**tip)
-            .execution_options(synchronize_session=False)
-        )
+        self.session.execute(_SET_HEAD, {"of_lane": lane, "new_hash": digest, "first_keyed": keyed_from})
 
     def head(self, lane: str) -> AccessLogHead | None:
         return self.session.get(AccessLogHead, lane)
