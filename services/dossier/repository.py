@@ -323,6 +323,8 @@ class SqlRepository(ServiceSqlRepository):
     def hold_still(self) -> None:
         if self._on_postgresql():
             self.session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+        else:  # a read transaction: SQLite's WAL keeps its snapshot from the first read on
+            self.session.execute(text("BEGIN"))
 
     def chain_after(self, after: tuple[str, int] | None, batch: int) -> list[dict[str, Any]]:
         query = select(AccessLogEntry).order_by(AccessLogEntry.lane, AccessLogEntry.seq).limit(batch)

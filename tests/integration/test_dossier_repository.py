@@ -312,3 +312,24 @@ def test_entries_written_before_lanes_stay_one_verifiable_chain(database, monkey
         (entry, _), *_ = dossiers.record_of_application("11", 4)[3:]
         entry.actor_name = "王五"  # an entry of the old chain, altered
     assert usecases.check_log(uow) == ["entry 4: its content does not match its hash (altered)"]
+
+
+def test_a_check_while_readers_append_sees_the_log_at_one_moment(uow):
+    """The hourly check runs beside the appends: it walks one moment of the log, so an
+    append committed during the walk is neither half seen nor taken for a cut tail."""
+    cases = [f"（2021）粤01民初{n}号" for n in range(1, 4)]
+    done = threading.Event()
+    found: list[list[str]] = []
+
+    def check() -> None:
+        while not done.is_set():
+            found.append(usecases.check_log(uow, batch=3))
+
+    checker = threading.Thread(target=check)
+    checker.start()
+    try:
+        append_from_threads(uow, [[cases[k % 3], cases[(k + 1) % 3]] for k in range(4)], 15)
+    finally:
+        done.set()
+        checker.join()
+    assert len(found) > 1 and all(problems == [] for problems in found), [p for p in found if p][:1]
