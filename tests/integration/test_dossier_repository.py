@@ -333,3 +333,33 @@ def test_a_check_while_readers_append_sees_the_log_at_one_moment(uow):
         done.set()
         checker.join()
     assert len(found) > 1 and all(problems == [] for problems in found), [p for p in found if p][:1]
+
+
+def test_back_to_the_single_chain_only_while_no_entry_was_written_in_lanes(database, monkeypatch):
+    """dossier_0011's downgrade gives the single chain its head row back; once an entry was
+    written in lanes (hashed with its number in its lane), the single chain could not
+    check it, and the downgrade refuses."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from services.common.infra import migrate
+
+    monkeypatch.setenv("ACCESS_LOG_KEY", "integration")
+    session_uow = database("dossier")
+    with session_uow.transaction() as session:  # as the single chain left it
+        session.execute(text("UPDATE access_log_heads SET seq = 0, hash = :h, keyed_from = 4"), {"h": "c" * 64})
+    command.downgrade(migrate.alembic_config("dossier"), "dossier_0010")
+    with session_uow.read() as session:
+        assert session.execute(text("SELECT id, seq, hash, keyed_from FROM access_log_head")).all() == [
+            (1, 0, "c" * 64, 4)
+        ]
+    with session_uow.transaction() as session:
+        session.execute(text("UPDATE access_log_head SET hash = :h, keyed_from = NULL"), {"h": domain.GENESIS_HASH})
+    migrate.upgrade("dossier")
+    uow = repository.unit_of_work(session_uow)
+    for case in (None, CASE):  # the single chain's entry, and a lane's
+        with uow.transaction() as dossiers:
+            usecases.append_log(dossiers, READER, domain.VIEW_PAGE, reading=domain.Reading("11", 5, case), page=1)
+        with pytest.raises(RuntimeError, match="written in lanes"):
+            command.downgrade(migrate.alembic_config("dossier"), "dossier_0010")
+    assert usecases.check_log(uow) == []

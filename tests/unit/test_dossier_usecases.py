@@ -6,9 +6,11 @@ in-memory SQLite database, so the two answer alike."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
+from unittest.mock import ANY
 
 import pytest
 from sqlalchemy import delete
@@ -334,6 +336,20 @@ def test_each_export_names_the_lanes_that_moved_and_finds_a_cut_tail_of_one_lane
     assert usecases.check_log(uow, store=store) == [
         "entry 4 was exported as a head and is no longer in the log (cut or wiped)"
     ]
+
+
+def test_an_export_another_process_wrote_first_is_kept_and_the_rest_exported_after_it(uow, tmp_path):
+    two_cases_read(uow, tmp_path, pages_of_case=(1,), pages_of_other=(1,))
+    case, other = lane_entries(uow, CASE), lane_entries(uow, OTHER_CASE)
+    store = HeadsStore()
+    # the other process saw only the newest head when it exported, under the same name
+    theirs = {"seq": 2, "heads": [{"lane": OTHER_CASE, "seq": 2, "hash": other[0]["hash"]}]}
+    store.objects["access-log/heads/000000000002.json"] = json.dumps(theirs).encode()
+    assert usecases.export_head(uow, store) == {"seq": 1, "at": ANY, "heads": [{"lane": CASE, "seq": 1,
+                                                                             "hash": case[0]["hash"]}]}  # fmt: skip
+    assert json.loads(store.objects["access-log/heads/000000000002.json"]) == theirs  # not written over
+    assert sorted(store.objects) == ["access-log/heads/000000000001.json", "access-log/heads/000000000002.json"]
+    assert usecases.export_head(uow, store) is None and usecases.check_log(uow, store=store) == []
 
 
 def test_a_head_exported_before_lanes_is_the_single_chains(uow):
