@@ -577,8 +577,10 @@ def _log_page(rows: list[LogRow], limit: int, staff_view: bool = False) -> dict:
 
 def check_log(uow: DossierWork, batch: int = 5000, store: Any = None) -> list[str]:
     """Every break in the log's lanes, lane by lane and oldest first; an empty list means
-    the log is intact. With ``store``, also against every head exported there. The walk
-    holds a batch of entries and one lane's state at a time, whatever the log's size."""
+    the log is intact. With ``store``, also against every head exported there (read first,
+    so every entry they name is in the moment of the log walked). The walk holds a batch
+    of entries and one lane's state at a time, whatever the log's size, beside the
+    exported heads."""
     exported = exported_heads(store) if store is not None else []
     check = domain.ChainCheck(access_log_key(), exported=exported)
     with uow.read() as dossiers:
