@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -249,14 +249,9 @@ class ChainCheck:
     act on, every place where a chain does not hold. Fed entry by entry so a long log is
     checked in batches; only the lane being walked is held."""
 
-    def __init__(
-        self, key: bytes | None = None, keyed_from: int | None = None, exported: Sequence[tuple[str, int, str]] = ()
-    ) -> None:
+    def __init__(self, key: bytes | None = None, keyed_from: int | None = None) -> None:
         self.problems: list[str] = []
         self.key = key
-        self.exported = list(exported)
-        self.watched = {seq for _, seq, _ in self.exported}
-        self.seen: dict[int, tuple[str, str]] = {}  # (lane, hash) of the entries exported heads name, only
         self._start("", LaneHead("", 0, GENESIS_HASH, keyed_from=keyed_from), walked=False)
 
     def _start(self, lane: str, head: LaneHead | None, walked: bool = True) -> None:
@@ -284,8 +279,6 @@ class ChainCheck:
         elif chain_hash(entry["prev_hash"], entry, self.key if keyed else None) != entry["hash"]:
             self.problems.append(f"entry {seq}: its content does not match its hash (altered)")
         self.previous_hash, self.last_seq, self.number, self.walked = entry["hash"], seq, number, True
-        if seq in self.watched:
-            self.seen[seq] = (self.lane, entry["hash"])
 
     def _close(self) -> None:
         """The head row remembers the lane's tip: a tail cut off it shows here."""
@@ -301,21 +294,28 @@ class ChainCheck:
 
     def finish(self, head_seq: int | None = None, head_hash: str | None = None) -> list[str]:
         """Every problem found. ``head_seq`` and ``head_hash``: the last lane's head, when
-        ``begin_lane`` did not say it. Heads exported earlier to a place the database cannot
-        rewrite catch what the head rows cannot: a tail cut with the head row put back, a
-        wiped log, a chain recomputed from scratch."""
+        ``begin_lane`` did not say it."""
         if head_seq is not None and head_hash is not None:
             keyed_from = self.head.keyed_from if self.head else None
             self.head, self.walked = LaneHead(self.lane, head_seq, head_hash, keyed_from=keyed_from), True
         self._close()
         self.walked = False
-        for lane, seq, digest in self.exported:
-            held = self.seen.get(seq)
-            if held is None:
-                self.problems.append(f"entry {seq} was exported as a head and is no longer in the log (cut or wiped)")
-            elif held != (lane, digest):
-                self.problems.append(f"entry {seq} no longer has the hash exported for it (the chain was rewritten)")
         return self.problems
+
+
+def exported_problems(exported: Iterable[tuple[str, int, str]], held: Mapping[int, tuple[str, str]]) -> list[str]:
+    """Heads exported earlier to a place the database cannot rewrite, as (lane, seq, hash),
+    against the (lane, hash) of the entries the log ``held`` at those seqs. They catch what
+    the head rows cannot: a tail cut with the head row put back, a wiped log, a chain
+    recomputed from scratch."""
+    problems = []
+    for lane, seq, digest in exported:
+        entry = held.get(seq)
+        if entry is None:
+            problems.append(f"entry {seq} was exported as a head and is no longer in the log (cut or wiped)")
+        elif entry != (lane, digest):
+            problems.append(f"entry {seq} no longer has the hash exported for it (the chain was rewritten)")
+    return problems
 
 
 # -- print jobs (打印 of several documents at once) ------------------------------------------

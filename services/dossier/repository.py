@@ -132,6 +132,9 @@ class DossierRepository(Messages, Protocol):
     def heads_without_entries(self, after: str | None, batch: int) -> list[domain.LaneHead]:
         """Up to ``batch`` head rows of lanes (after ``after``, in lane order) that no entry is in."""
 
+    def entries_at(self, seqs: list[int]) -> dict[int, tuple[str, str]]:
+        """The (lane, hash) of the entries at these seqs (a seq no entry has is not in the answer)."""
+
     def heads_to_export(self, batch: int) -> list[domain.LaneHead]:
         """Up to ``batch`` heads that moved since they were last exported, oldest first."""
 
@@ -354,6 +357,10 @@ class SqlRepository(ServiceSqlRepository):
         if after is not None:
             query = query.where(AccessLogHead.lane > after)
         return self._lane_heads(query.order_by(AccessLogHead.lane).limit(batch))
+
+    def entries_at(self, seqs: list[int]) -> dict[int, tuple[str, str]]:
+        query = select(AccessLogEntry.seq, AccessLogEntry.lane, AccessLogEntry.hash).where(AccessLogEntry.seq.in_(seqs))
+        return {seq: (lane, digest) for seq, lane, digest in self.session.execute(query).all()}
 
     def heads_to_export(self, batch: int) -> list[domain.LaneHead]:
         moved = or_(AccessLogHead.exported_seq.is_(None), AccessLogHead.exported_seq != AccessLogHead.seq)

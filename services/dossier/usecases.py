@@ -5,9 +5,11 @@ without a broker or a database."""
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import logging
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -513,28 +515,42 @@ def _named_heads(record: dict) -> list[tuple[str, int, str]]:
     return [(LEGACY_LANE, int(record["seq"]), str(record["hash"]))]
 
 
-def exported_heads(store: Any) -> list[tuple[str, int, str]]:
-    """Every head exported, as (lane, seq, hash). In the locked heads bucket, every version
-    of every object: one written over (a recomputed chain's heads) or hidden behind a
-    delete marker is still there under retention, and still checked against the log."""
+def exported_objects(store: Any) -> tuple[Any, list[tuple[str, str | None]]]:
+    """Where the heads are, and every object exported there as (name, version). In the
+    locked heads bucket, every version of every object: one written over (a recomputed
+    chain's heads) or hidden behind a delete marker is still there under retention, and
+    still checked against the log."""
     heads = heads_store(store)
-    found = []
     if heads is store:
-        for obj in store.client.list_objects(store.bucket, prefix=HEADS_PREFIX, recursive=True):
-            found.append(json.loads(store.get(obj.object_name)))
-    else:
-        listing = heads.client.list_objects(heads.bucket, prefix=HEADS_PREFIX, recursive=True, include_version=True)
-        for obj in listing:
-            if obj.is_delete_marker:
-                continue
-            version = obj.version_id if obj.version_id not in (None, "", "null") else None
-            response = heads.client.get_object(heads.bucket, obj.object_name, version_id=version)
+        listing = store.client.list_objects(store.bucket, prefix=HEADS_PREFIX, recursive=True)
+        return heads, [(obj.object_name, None) for obj in listing]
+    listing = heads.client.list_objects(heads.bucket, prefix=HEADS_PREFIX, recursive=True, include_version=True)
+    return heads, [
+        (obj.object_name, obj.version_id if obj.version_id not in (None, "", "null") else None)
+        for obj in listing
+        if not obj.is_delete_marker
+    ]
+
+
+def _read_exported(heads: Any, objects: list[tuple[str, str | None]]) -> Iterator[tuple[str, int, str]]:
+    """The (lane, seq, hash) the objects name, one object read at a time."""
+    for name, version in objects:
+        if version is None:
+            body = heads.get(name)
+        else:
+            response = heads.client.get_object(heads.bucket, name, version_id=version)
             try:
-                found.append(json.loads(response.read()))
+                body = response.read()
             finally:
                 response.close()
                 response.release_conn()
-    return sorted({named for record in found for named in _named_heads(record)}, key=lambda h: (h[1], h[0], h[2]))
+        yield from _named_heads(json.loads(body))
+
+
+def exported_heads(store: Any) -> list[tuple[str, int, str]]:
+    """Every head exported, as (lane, seq, hash), oldest first."""
+    named = set(_read_exported(*exported_objects(store)))
+    return sorted(named, key=lambda head: (head[1], head[0], head[2]))
 
 
 def access_log(uow: DossierWork, *, actor: Actor, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
@@ -577,12 +593,12 @@ def _log_page(rows: list[LogRow], limit: int, staff_view: bool = False) -> dict:
 
 def check_log(uow: DossierWork, batch: int = 5000, store: Any = None) -> list[str]:
     """Every break in the log's lanes, lane by lane and oldest first; an empty list means
-    the log is intact. With ``store``, also against every head exported there (read first,
-    so every entry they name is in the moment of the log walked). The walk holds a batch
-    of entries and one lane's state at a time, whatever the log's size, beside the
-    exported heads."""
-    exported = exported_heads(store) if store is not None else []
-    check = domain.ChainCheck(access_log_key(), exported=exported)
+    the log is intact. With ``store``, also against every head exported there (listed
+    first, so every entry they name is in the moment of the log walked). The walk holds a
+    batch of entries and one lane's state at a time, and the exported heads are compared a
+    batch at a time, whatever the log's size."""
+    exported = exported_objects(store) if store is not None else None
+    check = domain.ChainCheck(access_log_key())
     with uow.read() as dossiers:
         dossiers.hold_still()
         after: tuple[str, int] | None = None
@@ -605,7 +621,11 @@ def check_log(uow: DossierWork, batch: int = 5000, store: Any = None) -> list[st
             for head in empty:
                 check.begin_lane(head.lane, head)
             last_lane = empty[-1].lane
-    return check.finish()
+        problems = check.finish()
+        named = _read_exported(*exported) if exported else iter(())
+        while chunk := list(dict.fromkeys(itertools.islice(named, batch))):
+            problems += domain.exported_problems(chunk, dossiers.entries_at([seq for _, seq, _ in chunk]))
+    return problems
 
 
 # -- what the services must agree on (services.common.court.consistency) --------------------------

@@ -154,6 +154,9 @@ class FakeDossierRepository(FakeMessages):
         empty = sorted(lane for lane in self.tips if lane not in walked and (after is None or lane > after))
         return [self._lane_head(self.tips[lane]) for lane in empty[:batch]]
 
+    def entries_at(self, seqs: list[int]) -> dict[int, tuple[str, str]]:
+        return {e.seq: (e.lane, e.hash) for e in self.entries if e.seq in set(seqs)}
+
     def heads_to_export(self, batch: int) -> list[domain.LaneHead]:
         moved = [t for t in self.tips.values() if t.seq > 0 and t.exported_seq != t.seq]
         return [self._lane_head(t) for t in sorted(moved, key=lambda t: t.seq)[:batch]]
