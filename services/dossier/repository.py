@@ -203,8 +203,8 @@ def _with_titles(query_of_entries: Any) -> Any:
     return query_of_entries.outerjoin(Document, Document.id == AccessLogEntry.document_id)
 
 
-# The append's statements, built once: an append holds its lane's lock for their round
-# trips, and is most of what a page view costs the database.
+# The append's statements, built once: every page view runs them, and its lane's lock is
+# held for their round trips.
 _HEADS, _LOG = table_of(AccessLogHead), table_of(AccessLogEntry)
 
 

@@ -339,6 +339,29 @@ def test_each_export_names_the_lanes_that_moved_and_finds_a_cut_tail_of_one_lane
         ]
 
 
+def test_a_wiped_lane_and_a_lane_without_its_head_row_are_named(uow, tmp_path, monkeypatch):
+    monkeypatch.setenv("ACCESS_LOG_KEY", "secret")
+    two_cases_read(uow, tmp_path)
+    with uow.transaction() as dossiers:  # every entry of the other case gone, its head row left
+        if hasattr(dossiers, "session"):
+            dossiers.session.execute(delete(AccessLogEntry).where(AccessLogEntry.lane == OTHER_CASE))
+        else:
+            dossiers.entries = [e for e in dossiers.entries if e.lane != OTHER_CASE]
+    wiped = f"lane {OTHER_CASE}: its head (entry 4) does not match its last entry (0)"
+    assert usecases.check_log(uow, batch=1) == [wiped]
+    with uow.transaction() as dossiers:  # and the case's head row deleted
+        if hasattr(dossiers, "session"):
+            dossiers.session.delete(dossiers.head(CASE))
+        else:
+            del dossiers.tips[CASE]
+    # its entries, keyed as the missing row said, still check: only the row is named
+    assert usecases.check_log(uow, batch=2) == [f"lane {CASE}: its head row is missing", wiped]
+    with uow.transaction() as dossiers:
+        (entry, _), *_ = dossiers.record_of_application("11", 1)
+        entry.page = 2
+    assert usecases.check_log(uow, batch=2)[0] == f"entry {entry.seq}: its content does not match its hash (altered)"
+
+
 def test_an_export_another_process_wrote_first_is_kept_and_the_rest_exported_after_it(uow, tmp_path):
     two_cases_read(uow, tmp_path, pages_of_case=(1,), pages_of_other=(1,))
     case, other = lane_entries(uow, CASE), lane_entries(uow, OTHER_CASE)
