@@ -10,9 +10,14 @@ process, with no broker or HTTP in the way (what grows with the data is the data
 share): the reader's list, the detail, the clerk's queue (待审查 and all), the reader's
 access-log page and the staff's access log of a case. Then it grows the data to the full
 size and measures again, printing p50/p99 and the ratio of the two p50s, with each
-query's plan (``EXPLAIN``). Last, 32 threads append to the chain through
-``dossier.usecases.append_log`` for ``BENCH_SECONDS``, against 32 threads making plain
-inserts into a copy of the table in the same run.
+query's plan (``EXPLAIN``). Last, 1 and 32 threads append to the access log through
+``dossier.usecases.append_log`` for ``BENCH_SECONDS``, readers spread over
+``BENCH_APPEND_CASES`` (1,000) cases each already read once, as a court's are, and 32 on a
+single case (the worst: one lane), against as many threads making plain inserts into a copy
+of the table in the same run.
+
+``python -m benchmarks.bench_year --append-only``: only that last part, on a database with
+nothing loaded but the dossier migrations (the appends do not read what the year loads).
 
 Sizes: ``BENCH_YEAR_APPLICATIONS`` (1,000,000), ``BENCH_YEAR_LOG_PER_APPLICATION`` (20),
 ``BENCH_YEAR_SMALL`` (10,000). The entries loaded in bulk carry digests of the right shape
@@ -42,6 +47,7 @@ LOG_PER_APPLICATION = int(os.environ.get("BENCH_YEAR_LOG_PER_APPLICATION", 20))
 SAMPLES = int(os.environ.get("BENCH_YEAR_SAMPLES", 300))
 SECONDS = float(os.environ.get("BENCH_SECONDS", 10))
 APPENDERS = 32
+APPEND_CASES = int(os.environ.get("BENCH_APPEND_CASES", 1000))
 CHUNK = 100_000  # applications per INSERT … SELECT, so progress shows and no statement is huge
 # Guangzhou: the intermediate court and its eleven district courts.
 COURTS = ["广东省广州市中级人民法院"] + [
@@ -172,11 +178,13 @@ def load(engines: dict, first: int, last: int) -> None:
     with engines["dossier"].begin() as conn:
         conn.exec_driver_sql(f"SELECT setval('documents_id_seq', {last})")
     with engines["dossier"].begin() as conn:
+        # the bulk entries are the single chain's (lane ""), the sequence goes on after them
         conn.exec_driver_sql(
-            "UPDATE access_log_head SET seq = %(seq)s, hash = md5(%(seq)s::text) || md5(%(seq)s::text || 'x')"
-            " WHERE id = 1",
+            "UPDATE access_log_heads SET seq = %(seq)s, lane_seq = %(seq)s,"
+            " hash = md5(%(seq)s::text) || md5(%(seq)s::text || 'x') WHERE lane = ''",
             {"seq": top},
         )
+        conn.exec_driver_sql(f"SELECT setval('access_log_seq', {top})")
     for engine in engines.values():
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
@@ -309,42 +317,69 @@ def explain(query: tuple) -> list[str]:
 
 
 # -- the chain ---------------------------------------------------------------------------------
-def append_rate(uow, seconds: float, writers: int) -> tuple[float, int]:
+def _case(i: int) -> str:
+    return f"（2025）粤0101民初{i}号"
+
+
+def append_rate(uow, seconds: float, writers: int, cases: int) -> tuple[float, int]:
+    """Appends through the use case, each to one of ``cases`` cases picked at random."""
     from services.dossier import domain, repository
     from services.dossier.usecases import append_log
 
-    reading = domain.Reading("1", 1, "（2025）粤0101民初1号", COURTS[0], "approve", "online", None)
+    readings = [domain.Reading(str(i), 1, _case(i), COURTS[0], "approve", "online", None) for i in range(cases)]
     dossiers = repository.unit_of_work(uow)
-    return _threads(lambda n: _appending(dossiers, append_log, reading, n), seconds, writers)
+    actor = {"id": 1, "role": "party", "name": "读者1"}
+
+    def one(n: int) -> None:
+        with dossiers.transaction() as log:
+            append_log(log, actor, "view_page", reading=random.choice(readings), document_id=1, page=n % 100 + 1)
+
+    return _threads(one, seconds, writers)
+
+
+def read_once(uow, cases: int) -> None:
+    """Every case read once already, so the appends measured find their lane's head row."""
+    from services.dossier import domain, repository
+    from services.dossier.usecases import append_log
+
+    dossiers = repository.unit_of_work(uow)
+    for i in range(cases):
+        with dossiers.transaction() as log:
+            reading = domain.Reading(str(i), 1, _case(i), COURTS[0], "approve", "online", None)
+            append_log(log, {"id": 1, "role": "party", "name": "读者1"}, "view_page", reading=reading, page=1)
 
 
 def plain_insert_rate(engine, seconds: float, writers: int) -> tuple[float, int]:
+    """Inserts of the same row into a copy of the table with the same indexes, no chain."""
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE IF EXISTS plain_log")
         conn.exec_driver_sql("DROP SEQUENCE IF EXISTS plain_log_seq")
-        conn.exec_driver_sql("CREATE TABLE plain_log (LIKE access_log INCLUDING DEFAULTS)")
+        conn.exec_driver_sql("CREATE TABLE plain_log (LIKE access_log INCLUDING DEFAULTS INCLUDING INDEXES)")
         conn.exec_driver_sql("CREATE SEQUENCE plain_log_seq")
         conn.exec_driver_sql("ALTER TABLE plain_log ALTER seq SET DEFAULT nextval('plain_log_seq')")
-        conn.exec_driver_sql("ALTER TABLE plain_log ADD PRIMARY KEY (seq)")
-        conn.exec_driver_sql("CREATE INDEX ON plain_log (application_id)")
-        conn.exec_driver_sql("CREATE INDEX ON plain_log (case_no)")
 
     def one(n: int) -> None:
         with engine.begin() as conn:
             conn.exec_driver_sql(
                 "INSERT INTO plain_log (at, application_id, case_no, actor_id, actor_name, actor_role, action,"
-                " document_id, page, prev_hash, hash) VALUES (now(), '1', '（2025）粤0100民初0号', 1, '读者1',"
-                " 'party', 'view_page', 1, %s, repeat('0', 64), repeat('1', 64))",
-                (n,),
+                " document_id, page, lane, lane_seq, prev_hash, hash) VALUES (now(), '1', '（2025）粤0100民初0号', 1,"
+                " '读者1', 'party', 'view_page', 1, %s, '（2025）粤0100民初0号', %s, repeat('0', 64), repeat('1', 64))",
+                (n, n),
             )
 
     return _threads(one, seconds, writers)
 
 
-def _appending(uow, append_log, reading, n: int) -> None:
-    actor = {"id": 1, "role": "party", "name": "读者1"}
-    with uow.transaction() as dossiers:
-        append_log(dossiers, actor, "view_page", reading=reading, document_id=1, page=n % 100 + 1)
+def append_table(uow, engine) -> None:
+    """Appends against plain inserts, 1 and 32 writers over many cases, and 32 on one case."""
+    read_once(uow, APPEND_CASES)
+    plain = {writers: plain_insert_rate(engine, SECONDS, writers)[0] for writers in (1, APPENDERS)}
+    print()
+    print(f"| writers, {SECONDS:.0f} s each | cases | appended to the log | plain inserts (baseline) | log / plain |")
+    print("|---|---|---|---|---|")
+    for writers, cases in ((1, APPEND_CASES), (APPENDERS, APPEND_CASES), (APPENDERS, 1)):
+        chained, _ = append_rate(uow, SECONDS, writers, cases)
+        print(f"| {writers} | {cases:,} | {chained:.0f}/s | {plain[writers]:.0f}/s | {chained / plain[writers]:.2f} |")
 
 
 def _threads(one: Callable[[int], None], seconds: float, writers: int) -> tuple[float, int]:
@@ -372,9 +407,10 @@ def _threads(one: Callable[[int], None], seconds: float, writers: int) -> tuple[
 
 
 # -- the run -------------------------------------------------------------------------------------
-def main() -> int:
+def main(argv: list[str]) -> int:
     from tests.support import new_postgres_database
 
+    append_only = "--append-only" in argv
     url, drop = new_postgres_database("court_year")
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("ACCESS_LOG_KEY", uuid.uuid4().hex)
@@ -384,52 +420,14 @@ def main() -> int:
         from services.common.infra import migrate
         from services.common.infra.db import UnitOfWork, make_engine
 
-        services = ("applications", "review", "dossier")
+        services = ("dossier",) if append_only else ("applications", "review", "dossier")
         for service in services:
             migrate.upgrade(service)
         engines = {s: make_engine(s, pool_size=APPENDERS + 2) for s in services}
         uows = {s: UnitOfWork(sessionmaker(e, expire_on_commit=False)) for s, e in engines.items()}
-        statements = Statements(engines)
-
-        print(f"loading {SMALL:,} applications, {SMALL * LOG_PER_APPLICATION:,} access-log entries", flush=True)
-        started = time.monotonic()
-        load(engines, 1, SMALL)
-        small = measure(reads(uows, SMALL), statements)
-        print(f"  ({time.monotonic() - started:.0f} s)")
-
-        print(f"loading up to {APPLICATIONS:,} applications, {APPLICATIONS * LOG_PER_APPLICATION:,} entries")
-        started = time.monotonic()
-        load(engines, SMALL + 1, APPLICATIONS)
-        loaded = time.monotonic() - started
-        print(f"  loaded in {loaded:.0f} s")
-        year = measure(reads(uows, APPLICATIONS), statements)
-
-        print()
-        print(
-            f"| read | p50 at {SMALL:,} | p50 at {APPLICATIONS:,} | ratio | p99 at {APPLICATIONS:,} "
-            f"| database's own time at {SMALL:,} / at {APPLICATIONS:,} |"
-        )
-        print("|---|---|---|---|---|---|")
-        for name in small:
-            a, b = small[name]["p50"], year[name]["p50"]
-            print(
-                f"| {name} | {a:.1f} ms | {b:.1f} ms | {b / a:.2f} | {year[name]['p99']:.1f} ms "
-                f"| {small[name]['db_ms']:.2f} / {year[name]['db_ms']:.2f} ms |"
-            )
-        print()
-        for name, figures in year.items():
-            print(f"-- plans of {name} at {APPLICATIONS:,}")
-            for plan in figures["plans"]:
-                for line in plan:
-                    print("   " + line)
-
-        print()
-        print(f"| writers, {SECONDS:.0f} s each | appended to the chain | plain inserts (baseline) | chain / plain |")
-        print("|---|---|---|---|")
-        for writers in (1, APPENDERS):
-            chained, _ = append_rate(uows["dossier"], SECONDS, writers)
-            plain, _ = plain_insert_rate(engines["dossier"], SECONDS, writers)
-            print(f"| {writers} | {chained:.0f}/s | {plain:.0f}/s | {chained / plain:.2f} |")
+        if not append_only:
+            year(engines, uows)
+        append_table(uows["dossier"], engines["dossier"])
         for engine in engines.values():
             engine.dispose()
         return 0
@@ -437,5 +435,42 @@ def main() -> int:
         drop()
 
 
+def year(engines: dict, uows: dict) -> None:
+    """The reads, at the small size and at the year's."""
+    statements = Statements(engines)
+
+    print(f"loading {SMALL:,} applications, {SMALL * LOG_PER_APPLICATION:,} access-log entries", flush=True)
+    started = time.monotonic()
+    load(engines, 1, SMALL)
+    small = measure(reads(uows, SMALL), statements)
+    print(f"  ({time.monotonic() - started:.0f} s)")
+
+    print(f"loading up to {APPLICATIONS:,} applications, {APPLICATIONS * LOG_PER_APPLICATION:,} entries")
+    started = time.monotonic()
+    load(engines, SMALL + 1, APPLICATIONS)
+    loaded = time.monotonic() - started
+    print(f"  loaded in {loaded:.0f} s")
+    full = measure(reads(uows, APPLICATIONS), statements)
+
+    print()
+    print(
+        f"| read | p50 at {SMALL:,} | p50 at {APPLICATIONS:,} | ratio | p99 at {APPLICATIONS:,} "
+        f"| database's own time at {SMALL:,} / at {APPLICATIONS:,} |"
+    )
+    print("|---|---|---|---|---|---|")
+    for name in small:
+        a, b = small[name]["p50"], full[name]["p50"]
+        print(
+            f"| {name} | {a:.1f} ms | {b:.1f} ms | {b / a:.2f} | {full[name]['p99']:.1f} ms "
+            f"| {small[name]['db_ms']:.2f} / {full[name]['db_ms']:.2f} ms |"
+        )
+    print()
+    for name, figures in full.items():
+        print(f"-- plans of {name} at {APPLICATIONS:,}")
+        for plan in figures["plans"]:
+            for line in plan:
+                print("   " + line)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

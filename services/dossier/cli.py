@@ -1,9 +1,10 @@
 """Operator commands of the dossier service.
 
-``python -m services.dossier.cli check-log``: walks the access log's hash chain and prints
-every broken link, checking it also against the heads exported to object storage; exit
-status 0 when intact, 1 when not. Reads the same DATA_DIR or DATABASE_URL, S3 settings and
-ACCESS_LOG_KEY as the service (a local stack's from DATA_DIR/run/stack.json).
+``python -m services.dossier.cli check-log``: walks every lane of the access log's hash
+chain and prints every broken link, checking each also against the heads exported to
+object storage; exit status 0 when intact, 1 when not. Reads the same DATA_DIR or
+DATABASE_URL, S3 settings and ACCESS_LOG_KEY as the service (a local stack's from
+DATA_DIR/run/stack.json).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from services.dossier import repository, usecases
 
 
 def check_log() -> int:
-    """The chain, walked entry by entry, and against every head exported to object storage."""
+    """The chain, walked lane by lane and entry by entry, and against every head exported to
+    object storage."""
     from services.common.infra import config
     from services.common.infra.storage import ObjectStore, bucket_name, make_client
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -203,10 +203,12 @@ def canonical_entry(entry: dict[str, Any]) -> str:
         "page": entry.get("page"),
     }
     # Fields the log gained later are hashed only when present, so older entries keep
-    # the hashes they were written with.
-    for late in ("case_no", "actor_role"):
+    # the hashes they were written with (the single chain's lane is "": absent).
+    for late in ("case_no", "actor_role", "lane_seq"):
         if entry.get(late) is not None:
             fields[late] = entry[late]
+    if entry.get("lane"):
+        fields["lane"] = entry["lane"]
     return json.dumps(
         fields,
         ensure_ascii=False,
@@ -225,49 +227,97 @@ def chain_hash(previous: str, entry: dict[str, Any], key: bytes | None = None) -
     return hashlib.sha256(data).hexdigest()
 
 
-class ChainCheck:
-    """Walks the log in order and says, in words an operator can act on, every place where
-    the chain does not hold. Fed entry by entry so a long log is checked in batches."""
+@dataclass(frozen=True)
+class LaneHead:
+    """A lane's head row as the check sees it: the seq, hash and number in the lane of its
+    last entry (``lane_seq`` None: as ``seq``, the single chain's way), and its first keyed
+    entry."""
 
-    def __init__(
-        self, key: bytes | None = None, keyed_from: int | None = None, exported: Sequence[tuple[int, str]] = ()
-    ) -> None:
-        self.previous_hash = GENESIS_HASH
-        self.last_seq = 0
+    lane: str
+    seq: int
+    hash: str
+    lane_seq: int | None = None
+    keyed_from: int | None = None
+
+
+def lane_name(lane: str) -> str:
+    return f"lane {lane}" if lane else "the chain"
+
+
+class ChainCheck:
+    """Walks the log lane by lane, each lane in order, and says, in words an operator can
+    act on, every place where a chain does not hold. Fed entry by entry so a long log is
+    checked in batches; only the lane being walked is held."""
+
+    def __init__(self, key: bytes | None = None, keyed_from: int | None = None) -> None:
         self.problems: list[str] = []
-        self.key, self.keyed_from = key, keyed_from
-        self.exported = list(exported)
-        self.watched = {seq for seq, _ in self.exported}
-        self.hashes: dict[int, str] = {}  # of the entries exported heads name, only
+        self.key = key
+        self._start("", LaneHead("", 0, GENESIS_HASH, keyed_from=keyed_from), walked=False)
+
+    def _start(self, lane: str, head: LaneHead | None, walked: bool = True) -> None:
+        self.lane, self.head, self.walked = lane, head, walked
+        self.previous_hash, self.last_seq, self.number = GENESIS_HASH, 0, 0
+
+    def begin_lane(self, lane: str, head: LaneHead | None) -> None:
+        """The entries fed next are ``lane``'s, whose head row is ``head`` (None: missing)."""
+        self._close()
+        self._start(lane, head)
 
     def feed(self, entry: dict[str, Any]) -> None:
         seq = entry["seq"]
-        if seq != self.last_seq + 1:
-            self.problems.append(f"entry {seq}: expected sequence {self.last_seq + 1} (an entry is missing)")
+        number = entry.get("lane_seq") or seq  # the single chain numbers its entries by seq
+        if number != self.number + 1:
+            self.problems.append(
+                f"entry {seq}: expected number {self.number + 1} of {lane_name(self.lane)} (an entry is missing)"
+            )
         if entry["prev_hash"] != self.previous_hash:
             self.problems.append(f"entry {seq}: does not link to the entry before it")
-        keyed = self.keyed_from is not None and seq >= self.keyed_from
+        keyed_from = self.head.keyed_from if self.head else None
+        keyed = keyed_from is not None and seq >= keyed_from
+        # with the lane's head row missing, whether its entries are keyed went with it
+        keys = {self.key if keyed else None} if self.head else {self.key, None}
         if keyed and not self.key:
             self.problems.append(f"entry {seq}: keyed, and ACCESS_LOG_KEY is not set here: cannot be checked")
-        elif chain_hash(entry["prev_hash"], entry, self.key if keyed else None) != entry["hash"]:
+        elif all(chain_hash(entry["prev_hash"], entry, key) != entry["hash"] for key in keys):
             self.problems.append(f"entry {seq}: its content does not match its hash (altered)")
-        self.previous_hash, self.last_seq = entry["hash"], seq
-        if seq in self.watched:
-            self.hashes[seq] = entry["hash"]
+        self.previous_hash, self.last_seq, self.number, self.walked = entry["hash"], seq, number, True
 
-    def finish(self, head_seq: int, head_hash: str) -> list[str]:
-        """The head row remembers the tip: a tail cut off the log shows here. Heads exported
-        earlier to a place the database cannot rewrite catch what the head row cannot: a
-        tail cut with the head row put back, a wiped log, a chain recomputed from scratch."""
-        if head_seq != self.last_seq or head_hash != self.previous_hash:
-            self.problems.append(f"the chain's head (entry {head_seq}) does not match its last entry ({self.last_seq})")
-        for seq, digest in self.exported:
-            held = self.hashes.get(seq)
-            if held is None:
-                self.problems.append(f"entry {seq} was exported as a head and is no longer in the log (cut or wiped)")
-            elif held != digest:
-                self.problems.append(f"entry {seq} no longer has the hash exported for it (the chain was rewritten)")
+    def _close(self) -> None:
+        """The head row remembers the lane's tip: a tail cut off it shows here."""
+        if not self.walked:
+            return
+        head, its_head = self.head, f"lane {self.lane}: its head" if self.lane else "the chain's head"
+        if head is None:
+            self.problems.append(f"{its_head} row is missing")
+            return
+        number = head.seq if head.lane_seq is None else head.lane_seq
+        if (head.seq, head.hash, number) != (self.last_seq, self.previous_hash, self.number):
+            self.problems.append(f"{its_head} (entry {head.seq}) does not match its last entry ({self.last_seq})")
+
+    def finish(self, head_seq: int | None = None, head_hash: str | None = None) -> list[str]:
+        """Every problem found. ``head_seq`` and ``head_hash``: the last lane's head, when
+        ``begin_lane`` did not say it."""
+        if head_seq is not None and head_hash is not None:
+            keyed_from = self.head.keyed_from if self.head else None
+            self.head, self.walked = LaneHead(self.lane, head_seq, head_hash, keyed_from=keyed_from), True
+        self._close()
+        self.walked = False
         return self.problems
+
+
+def exported_problems(exported: Iterable[tuple[str, int, str]], held: Mapping[int, tuple[str, str]]) -> list[str]:
+    """Heads exported earlier to a place the database cannot rewrite, as (lane, seq, hash),
+    against the (lane, hash) of the entries the log ``held`` at those seqs. They catch what
+    the head rows cannot: a tail cut with the head row put back, a wiped log, a chain
+    recomputed from scratch."""
+    problems = []
+    for lane, seq, digest in exported:
+        entry = held.get(seq)
+        if entry is None:
+            problems.append(f"entry {seq} was exported as a head and is no longer in the log (cut or wiped)")
+        elif entry != (lane, digest):
+            problems.append(f"entry {seq} no longer has the hash exported for it (the chain was rewritten)")
+    return problems
 
 
 # -- print jobs (打印 of several documents at once) ------------------------------------------

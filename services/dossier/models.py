@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, Index, Integer, Sequence, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.infra.db import UtcDateTime
@@ -70,19 +70,29 @@ class Link(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # housekeeping purges by it
 
 
+# The log's global order (the cursors of its pages, the 序号 of the 阅卷记录): a sequence on
+# PostgreSQL, which hands out numbers without a lock anyone waits on; on SQLite the integer
+# primary key (its single writer numbers entries one after another anyway).
+ACCESS_LOG_SEQ = Sequence("access_log_seq")
+LEGACY_LANE = ""  # the single chain entries formed before lanes, and entries naming no case
+
+
 class AccessLogEntry(Base):
-    """The access log (阅卷记录): each entry's hash covers the previous entry's hash. A
-    reader's entry names the application read under; a staff member's preview has none
-    and names the case instead."""
+    """The access log (阅卷记录), in lanes: each entry's hash covers the hash of the entry
+    before it in its lane (the case it names), so the readers of different cases append
+    side by side. A reader's entry names the application read under; a staff member's
+    preview has none and names the case instead."""
 
     __tablename__ = "access_log"
-    # a page of the log is the newest entries under one application or one case
+    # a page of the log is the newest entries under one application or one case; the
+    # check walks each lane in order
     __table_args__ = (
         Index("ix_access_log_application_seq", "application_id", "seq"),
         Index("ix_access_log_case_seq", "case_no", "seq"),
+        Index("ix_access_log_lane_seq", "lane", "seq"),
     )
 
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer, ACCESS_LOG_SEQ, primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     application_id: Mapped[ApplicationId | None] = mapped_column(String(64), nullable=True)
     case_no: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -92,22 +102,31 @@ class AccessLogEntry(Base):
     action: Mapped[str] = mapped_column(String(16))
     document_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     page: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    lane: Mapped[str] = mapped_column(String(64), default=LEGACY_LANE, server_default=LEGACY_LANE)
+    # its number in the lane (1, 2, ...); None on the entries of the single chain, whose
+    # number in it is their seq
+    lane_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
 
 class AccessLogHead(Base):
-    """The chain's tip, one row: appending locks it, so entries form one line, and a
-    truncated tail shows as a head that no entry matches."""
+    """A lane's tip, one row per lane: appending to a case locks its row only, so the
+    entries of one case form one line, and a truncated tail shows as a head that no entry
+    matches."""
 
-    __tablename__ = "access_log_head"
+    __tablename__ = "access_log_heads"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    seq: Mapped[int] = mapped_column(Integer)
+    lane: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)  # of its last entry; 0 before the first
+    lane_seq: Mapped[int] = mapped_column(Integer, default=0)  # its last entry's number in the lane
     hash: Mapped[str] = mapped_column(String(64))
-    # the first entry whose hash is keyed (HMAC with ACCESS_LOG_KEY, which the database
-    # does not hold); the entries before it were written before the log was keyed
+    # the lane's first entry whose hash is keyed (HMAC with ACCESS_LOG_KEY, which the
+    # database does not hold); the entries before it were written before the log was keyed
     keyed_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # the seq of this head when it was last exported to object storage: the export writes
+    # the heads that moved since
+    exported_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class PrintJob(Base):

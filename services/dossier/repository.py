@@ -16,12 +16,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, literal, or_, select, text, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from services.common.infra.db import RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected
+from services.common.infra.db import RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected, table_of
 from services.common.infra.messaging import Messages, ServiceSqlRepository
 from services.dossier import domain
 from services.dossier.models import (
+    ACCESS_LOG_SEQ,
     AccessLogEntry,
     AccessLogHead,
     Document,
@@ -45,6 +47,8 @@ CHAIN_FIELDS = (
     "action",
     "document_id",
     "page",
+    "lane",
+    "lane_seq",
 )
 UNFINISHED = (domain.PRINT_QUEUED, domain.PRINT_RUNNING)
 
@@ -102,18 +106,40 @@ class DossierRepository(Messages, Protocol):
     def drop_links(self, application_id: str, user_id: int | None = None) -> int:
         """Every link of the application (of this user only, with ``user_id``); how many went."""
 
-    # -- the access log's chain (阅卷记录)
-    def advance_head(self) -> Any:
-        """Bump the head's sequence number and answer the new ``seq`` with the ``hash`` and
-        ``keyed_from`` it replaced. Takes the chain's write lock until the transaction ends."""
+    # -- the access log's chain (阅卷记录), in lanes
+    def advance_head(self, lane: str) -> Any:
+        """Give the lane's next entry its ``seq`` (from the global order) and ``lane_seq``
+        (its number in the lane), answered with the ``hash`` and ``keyed_from`` of the tip
+        it replaces; a lane appended to for the first time gets its head row. Takes the
+        lane's write lock until the transaction ends, and no other lane's."""
 
     def add_entry(self, entry: dict[str, Any], prev_hash: str, digest: str) -> None: ...
-    def set_head(self, digest: str, keyed_from: int | None = None) -> None:
-        """The new tip (and, once, the first keyed entry; None leaves it as it is)."""
+    def set_head(self, lane: str, digest: str, keyed_from: int | None = None) -> None:
+        """The lane's new tip (and, once, its first keyed entry; None leaves it as it is)."""
 
-    def head(self) -> AccessLogHead | None: ...
-    def chain_after(self, seq: int, batch: int) -> list[dict[str, Any]]:
-        """Up to ``batch`` entries after ``seq``, oldest first, as ``CHAIN_FIELDS`` and hashes."""
+    def head(self, lane: str) -> AccessLogHead | None: ...
+    def hold_still(self) -> None:
+        """The rest of this read sees the log as it was at one moment (PostgreSQL), so a
+        walk of it is not confused by appends committed meanwhile."""
+
+    def chain_after(self, after: tuple[str, int] | None, batch: int) -> list[dict[str, Any]]:
+        """Up to ``batch`` entries after the (lane, seq) ``after``, lane by lane and each lane
+        oldest first, as ``CHAIN_FIELDS`` and hashes."""
+
+    def heads(self, lanes: Iterable[str]) -> dict[str, domain.LaneHead]:
+        """The head rows of these lanes (a lane without one is not in the answer)."""
+
+    def heads_without_entries(self, after: str | None, batch: int) -> list[domain.LaneHead]:
+        """Up to ``batch`` head rows of lanes (after ``after``, in lane order) that no entry is in."""
+
+    def entries_at(self, seqs: list[int]) -> dict[int, tuple[str, str]]:
+        """The (lane, hash) of the entries at these seqs (a seq no entry has is not in the answer)."""
+
+    def heads_to_export(self, batch: int) -> list[domain.LaneHead]:
+        """Up to ``batch`` heads that moved since they were last exported, oldest first."""
+
+    def mark_exported(self, heads: list[tuple[str, int]]) -> None:
+        """These (lane, seq) heads are exported (a head that moved since stays to export)."""
 
     def log_of_application(self, application_id: str, before_seq: int | None, limit: int) -> list[LogRow]:
         """Newest first."""
@@ -175,6 +201,43 @@ def _claimable(now: datetime) -> Any:
 
 def _with_titles(query_of_entries: Any) -> Any:
     return query_of_entries.outerjoin(Document, Document.id == AccessLogEntry.document_id)
+
+
+# The append's statements, built once: every page view runs them, and its lane's lock is
+# held for their round trips.
+_HEADS, _LOG = table_of(AccessLogHead), table_of(AccessLogEntry)
+
+
+def _bump(next_seq: Any) -> Any:
+    """One round trip: the bump takes the lane's row lock (the database lock on SQLite) and
+    answers with the tip it replaced. The seq is drawn once the lock is held (PostgreSQL
+    evaluates the row an UPDATE waited for again), so a lane's entries are in seq order."""
+    return (
+        update(_HEADS)
+        .where(_HEADS.c.lane == bindparam("of_lane"))
+        .values(seq=next_seq, lane_seq=_HEADS.c.lane_seq + 1)
+        .returning(_HEADS.c.seq, _HEADS.c.lane_seq, _HEADS.c.hash, _HEADS.c.keyed_from)
+    )
+
+
+_BUMP = {
+    "postgresql": _bump(ACCESS_LOG_SEQ.next_value()),
+    # SQLite's single writer numbers the entry after the newest
+    "sqlite": _bump(select(func.coalesce(func.max(_LOG.c.seq), 0) + 1).scalar_subquery()),
+}
+_OPEN_LANE = {
+    name: dialect.insert(_HEADS)
+    .values(lane=bindparam("lane"), seq=0, lane_seq=0, hash=domain.GENESIS_HASH)
+    .on_conflict_do_nothing(index_elements=["lane"])
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_ADD_ENTRY = insert(_LOG)
+# keyed_from is written once, by the lane's first keyed entry
+_SET_HEAD = (
+    update(_HEADS)
+    .where(_HEADS.c.lane == bindparam("of_lane"))
+    .values(hash=bindparam("new_hash"), keyed_from=func.coalesce(_HEADS.c.keyed_from, bindparam("first_keyed")))
+)
 
 
 class SqlRepository(ServiceSqlRepository):
@@ -240,37 +303,80 @@ class SqlRepository(ServiceSqlRepository):
 
     # -- the access log's chain ----------------------------------------------------------------
 
-    def advance_head(self) -> Any:
-        # One round trip: the bump takes the row's write lock (a row lock on PostgreSQL, the
-        # database lock on SQLite) and answers with the tip it replaced.
-        return self.session.execute(
-            update(AccessLogHead)
-            .where(AccessLogHead.id == 1)
-            .values(seq=AccessLogHead.seq + 1)
-            .returning(AccessLogHead.seq, AccessLogHead.hash, AccessLogHead.keyed_from)
-        ).one()
+    def advance_head(self, lane: str) -> Any:
+        dialect = self.session.get_bind().dialect.name
+        tip = self.session.execute(_BUMP[dialect], {"of_lane": lane}).one_or_none()
+        if tip is None:  # the lane's first entry: its head row, made once whoever races for it
+            self.session.execute(_OPEN_LANE[dialect], {"lane": lane})
+            tip = self.session.execute(_BUMP[dialect], {"of_lane": lane}).one()
+        return tip
+
+    def _on_postgresql(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
 
     def add_entry(self, entry: dict[str, Any], prev_hash: str, digest: str) -> None:
-        self.session.execute(insert(AccessLogEntry).values(**entry, prev_hash=prev_hash, hash=digest))
+        self.session.execute(_ADD_ENTRY, {**entry, "prev_hash": prev_hash, "hash": digest})
 
-    def set_head(self, digest: str, keyed_from: int | None = None) -> None:
-        tip: dict[str, Any] = {"hash": digest}
-        if keyed_from is not None:
-            tip["keyed_from"] = keyed_from
-        self.session.execute(update(AccessLogHead).where(AccessLogHead.id == 1).values(**tip))
+    def set_head(self, lane: str, digest: str, keyed_from: int | None = None) -> None:
+        self.session.execute(_SET_HEAD, {"of_lane": lane, "new_hash": digest, "first_keyed": keyed_from})
 
-    def head(self) -> AccessLogHead | None:
-        return self.session.get(AccessLogHead, 1)
+    def head(self, lane: str) -> AccessLogHead | None:
+        return self.session.get(AccessLogHead, lane)
 
-    def chain_after(self, seq: int, batch: int) -> list[dict[str, Any]]:
-        rows = self.session.scalars(
-            select(AccessLogEntry).where(AccessLogEntry.seq > seq).order_by(AccessLogEntry.seq).limit(batch)
-        ).all()
+    def hold_still(self) -> None:
+        if self._on_postgresql():
+            self.session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+        else:  # a read transaction: SQLite's WAL keeps its snapshot from the first read on
+            self.session.execute(text("BEGIN"))
+
+    def chain_after(self, after: tuple[str, int] | None, batch: int) -> list[dict[str, Any]]:
+        query = select(AccessLogEntry).order_by(AccessLogEntry.lane, AccessLogEntry.seq).limit(batch)
+        if after is not None:
+            query = query.where(
+                tuple_(AccessLogEntry.lane, AccessLogEntry.seq) > tuple_(literal(after[0]), literal(after[1]))
+            )
+        rows = self.session.scalars(query).all()
         entries = [
             {**{f: getattr(row, f) for f in CHAIN_FIELDS}, "prev_hash": row.prev_hash, "hash": row.hash} for row in rows
         ]
-        self.session.expunge_all()  # a walk of the whole chain holds one batch at a time
+        self.session.expunge_all()  # a walk of the whole log holds one batch at a time
         return entries
+
+    def _lane_heads(self, query: Any) -> list[domain.LaneHead]:
+        head = AccessLogHead
+        rows = self.session.execute(
+            query.with_only_columns(head.lane, head.seq, head.hash, head.lane_seq, head.keyed_from)
+        ).all()
+        return [domain.LaneHead(*row) for row in rows]
+
+    def heads(self, lanes: Iterable[str]) -> dict[str, domain.LaneHead]:
+        return {h.lane: h for h in self._lane_heads(select(AccessLogHead).where(AccessLogHead.lane.in_(list(lanes))))}
+
+    def heads_without_entries(self, after: str | None, batch: int) -> list[domain.LaneHead]:
+        query = select(AccessLogHead).where(~exists().where(AccessLogEntry.lane == AccessLogHead.lane))
+        if after is not None:
+            query = query.where(AccessLogHead.lane > after)
+        return self._lane_heads(query.order_by(AccessLogHead.lane).limit(batch))
+
+    def entries_at(self, seqs: list[int]) -> dict[int, tuple[str, str]]:
+        query = select(AccessLogEntry.seq, AccessLogEntry.lane, AccessLogEntry.hash).where(AccessLogEntry.seq.in_(seqs))
+        return {seq: (lane, digest) for seq, lane, digest in self.session.execute(query).all()}
+
+    def heads_to_export(self, batch: int) -> list[domain.LaneHead]:
+        moved = or_(AccessLogHead.exported_seq.is_(None), AccessLogHead.exported_seq != AccessLogHead.seq)
+        query = select(AccessLogHead).where(AccessLogHead.seq > 0, moved)
+        return self._lane_heads(query.order_by(AccessLogHead.seq).limit(batch))
+
+    def mark_exported(self, heads: list[tuple[str, int]]) -> None:
+        if not heads:
+            return
+        table = table_of(AccessLogHead)
+        self.session.execute(
+            update(table)
+            .where(table.c.lane == bindparam("exported_lane"), table.c.seq == bindparam("exported"))
+            .values(exported_seq=bindparam("exported")),
+            [{"exported_lane": lane, "exported": seq} for lane, seq in heads],
+        )
 
     def _newest_first(self, where: Any, before_seq: int | None, limit: int) -> list[LogRow]:
         query = _with_titles(select(AccessLogEntry, Document.title)).where(where)

@@ -236,8 +236,9 @@ class DossierService(HealthMixin, RelaysOutbox):
             ]
         )
 
-    # The chain's tip goes where the database cannot rewrite it; the whole chain is walked
-    # against those heads, and a break raises the alert (court_access_log_problems).
+    # The heads of the lanes that moved go where the database cannot rewrite them; every
+    # lane is walked against those heads, and a break raises the alert
+    # (court_access_log_problems).
     @configured_timer("ACCESS_LOG_EXPORT_SECONDS", 300.0, eager=True)
     def export_access_log_head(self):
         usecases.export_head(self.dossiers, self.store)

@@ -5,9 +5,11 @@ without a broker or a database."""
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import logging
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -17,7 +19,7 @@ from services.common.infra.actor import Actor
 from services.common.infra.errors import DomainError, not_found, validation_error
 from services.common.testing.faults import NO_FAULT, Fault
 from services.dossier import domain, schemas
-from services.dossier.models import Document, Link, Reading
+from services.dossier.models import LEGACY_LANE, Document, Link, Reading
 from services.dossier.rendering import PdfRefused
 from services.dossier.repository import DossierRepository, DossierWork, LogRow, expired_links
 
@@ -422,13 +424,14 @@ def append_log(
     page=None,
     at: datetime | None = None,
 ) -> None:
-    """Append one entry to the chain: a reader's under their application, a staff
-    member's under the case; entries of one act (a print of several documents) share
-    ``at``. Bumping the head row takes its write lock (a row lock on PostgreSQL, the
-    database lock on SQLite), so appends form a single line. Every append waits for the
-    one before it to commit, so the lock is held for as few round trips as the chain
-    allows: the bump answers with the tip it replaced, and everything that does not need
-    the tip is ready before it."""
+    """Append one entry to the log: a reader's under their application, a staff member's
+    under the case; entries of one act (a print of several documents) share ``at``. The
+    entry goes into its case's lane (an entry naming no case into the single chain's):
+    bumping the lane's head row takes its write lock (a row lock on PostgreSQL, the
+    database lock on SQLite), so one case's appends form a single line while other cases'
+    go side by side. An append waits only for the one before it in its lane, and holds the
+    lock for as few round trips as the chain allows: the bump answers with the tip it
+    replaced, and everything that does not need the tip is ready before it."""
     key = access_log_key()
     entry = {
         "at": at or clock.utcnow(),
@@ -441,12 +444,13 @@ def append_log(
         "document_id": document_id,
         "page": page,
     }
-    head = dossiers.advance_head()
-    entry = {"seq": head.seq, **entry}
+    lane = entry["case_no"] or LEGACY_LANE
+    head = dossiers.advance_head(lane)
+    entry = {"seq": head.seq, **entry, "lane": lane, "lane_seq": head.lane_seq}
     digest = domain.chain_hash(head.hash, entry, key)
     dossiers.add_entry(entry, prev_hash=head.hash, digest=digest)
-    first_keyed = key and head.keyed_from is None  # from here on every hash is keyed
-    dossiers.set_head(digest, keyed_from=head.seq if first_keyed else None)
+    first_keyed = key and head.keyed_from is None  # from here on every hash of the lane is keyed
+    dossiers.set_head(lane, digest, keyed_from=head.seq if first_keyed else None)
 
 
 def access_log_key() -> bytes | None:
@@ -471,45 +475,82 @@ def heads_store(store: Any) -> Any:
     return store if not bucket or bucket == store.bucket else ObjectStore(store.client, bucket)
 
 
+EXPORT_BATCH = 10_000  # heads per object
+
+
 def export_head(uow: DossierWork, store: Any) -> dict | None:
-    """Write the chain's current tip to object storage (one object per head, named by its
-    sequence number) and the log. Nothing new since the last export writes nothing new."""
-    with uow.read() as dossiers:
-        head = dossiers.head()
-    if head is None or head.seq == 0:
-        return None
-    record = {"seq": head.seq, "hash": head.hash, "at": clock.isoformat(clock.now())}
-    body = json.dumps(record).encode()
-    key = f"{HEADS_PREFIX}{head.seq:012d}.json"
-    heads = heads_store(store)
-    if not heads.exists(key):
-        heads.put(key, io.BytesIO(body), len(body), "application/json")
-        log.info("access log head exported: entry %d, hash %s", head.seq, head.hash)
-    return record
+    """Write the heads of the lanes that moved since the last export to object storage (one
+    object per export, named by the newest entry it names, listing each lane's seq and
+    hash) and the log. Nothing new since the last export writes nothing new. Answers the
+    last object written."""
+    record = None
+    while True:
+        with uow.read() as dossiers:
+            moved = dossiers.heads_to_export(EXPORT_BATCH)
+        if not moved:
+            return record
+        newest = max(head.seq for head in moved)
+        key = f"{HEADS_PREFIX}{newest:012d}.json"
+        heads = heads_store(store)
+        if heads.exists(key):  # another dossier process exported this moment already
+            record = json.loads(heads.get(key))
+        else:
+            record = {
+                "seq": newest,
+                "at": clock.isoformat(clock.now()),
+                "heads": [{"lane": head.lane, "seq": head.seq, "hash": head.hash} for head in moved],
+            }
+            body = json.dumps(record, ensure_ascii=False).encode()
+            heads.put(key, io.BytesIO(body), len(body), "application/json")
+            log.info("access log heads exported: %d lane(s), up to entry %d, in %s", len(moved), newest, key)
+        with uow.transaction() as dossiers:
+            dossiers.mark_exported([(lane, seq) for lane, seq, _ in _named_heads(record)])
 
 
-def exported_heads(store: Any) -> list[tuple[int, str]]:
-    """Every head exported. In the locked heads bucket, every version of every head: one
-    written over (a recomputed chain's head) or hidden behind a delete marker is still
-    there under retention, and still checked against the log."""
+def _named_heads(record: dict) -> list[tuple[str, int, str]]:
+    """The (lane, seq, hash) an exported object names: a list of lanes' heads, or (written
+    before lanes) the single chain's head."""
+    if "heads" in record:
+        return [(str(head["lane"]), int(head["seq"]), str(head["hash"])) for head in record["heads"]]
+    return [(LEGACY_LANE, int(record["seq"]), str(record["hash"]))]
+
+
+def exported_objects(store: Any) -> tuple[Any, list[tuple[str, str | None]]]:
+    """Where the heads are, and every object exported there as (name, version). In the
+    locked heads bucket, every version of every object: one written over (a recomputed
+    chain's heads) or hidden behind a delete marker is still there under retention, and
+    still checked against the log."""
     heads = heads_store(store)
-    found = []
     if heads is store:
-        for obj in store.client.list_objects(store.bucket, prefix=HEADS_PREFIX, recursive=True):
-            found.append(json.loads(store.get(obj.object_name)))
-    else:
-        listing = heads.client.list_objects(heads.bucket, prefix=HEADS_PREFIX, recursive=True, include_version=True)
-        for obj in listing:
-            if obj.is_delete_marker:
-                continue
-            version = obj.version_id if obj.version_id not in (None, "", "null") else None
-            response = heads.client.get_object(heads.bucket, obj.object_name, version_id=version)
+        listing = store.client.list_objects(store.bucket, prefix=HEADS_PREFIX, recursive=True)
+        return heads, [(obj.object_name, None) for obj in listing]
+    listing = heads.client.list_objects(heads.bucket, prefix=HEADS_PREFIX, recursive=True, include_version=True)
+    return heads, [
+        (obj.object_name, obj.version_id if obj.version_id not in (None, "", "null") else None)
+        for obj in listing
+        if not obj.is_delete_marker
+    ]
+
+
+def _read_exported(heads: Any, objects: list[tuple[str, str | None]]) -> Iterator[tuple[str, int, str]]:
+    """The (lane, seq, hash) the objects name, one object read at a time."""
+    for name, version in objects:
+        if version is None:
+            body = heads.get(name)
+        else:
+            response = heads.client.get_object(heads.bucket, name, version_id=version)
             try:
-                found.append(json.loads(response.read()))
+                body = response.read()
             finally:
                 response.close()
                 response.release_conn()
-    return sorted((int(record["seq"]), str(record["hash"])) for record in found)
+        yield from _named_heads(json.loads(body))
+
+
+def exported_heads(store: Any) -> list[tuple[str, int, str]]:
+    """Every head exported, as (lane, seq, hash), oldest first."""
+    named = set(_read_exported(*exported_objects(store)))
+    return sorted(named, key=lambda head: (head[1], head[0], head[2]))
 
 
 def access_log(uow: DossierWork, *, actor: Actor, application_id: Any, limit: int = 20, cursor: Any = None) -> dict:
@@ -551,20 +592,40 @@ def _log_page(rows: list[LogRow], limit: int, staff_view: bool = False) -> dict:
 
 
 def check_log(uow: DossierWork, batch: int = 5000, store: Any = None) -> list[str]:
-    """Every break in the chain, oldest first; an empty list means the log is intact.
-    With ``store``, also against every head exported there."""
+    """Every break in the log's lanes, lane by lane and oldest first; an empty list means
+    the log is intact. With ``store``, also against every head exported there (listed
+    first, so every entry they name is in the moment of the log walked). The walk holds a
+    batch of entries and one lane's state at a time, and the exported heads are compared a
+    batch at a time, whatever the log's size."""
+    exported = exported_objects(store) if store is not None else None
+    check = domain.ChainCheck(access_log_key())
     with uow.read() as dossiers:
-        head = dossiers.head()
-    exported = exported_heads(store) if store is not None else []
-    check = domain.ChainCheck(access_log_key(), head.keyed_from if head else None, exported)
-    with uow.read() as dossiers:
-        after = 0
+        dossiers.hold_still()
+        after: tuple[str, int] | None = None
+        single_chain_walked = False
         while entries := dossiers.chain_after(after, batch):
+            lane = after[0] if after else None
+            heads = dossiers.heads({e["lane"] for e in entries} - {lane})
             for entry in entries:
+                if entry["lane"] != lane:
+                    lane = entry["lane"]
+                    check.begin_lane(lane, heads.get(lane))
+                    single_chain_walked = single_chain_walked or lane == LEGACY_LANE
                 check.feed(entry)
-            after = entries[-1]["seq"]
-        head = dossiers.head()
-    return check.finish(head.seq, head.hash) if head else [*check.problems, "the chain's head row is missing"]
+            after = (entries[-1]["lane"], entries[-1]["seq"])
+        if not single_chain_walked and dossiers.head(LEGACY_LANE) is None:
+            check.begin_lane(LEGACY_LANE, None)  # the single chain's head row, gone
+        # lanes whose head row says entries were written and none is there: wiped
+        last_lane = None
+        while empty := dossiers.heads_without_entries(last_lane, batch):
+            for head in empty:
+                check.begin_lane(head.lane, head)
+            last_lane = empty[-1].lane
+        problems = check.finish()
+        named = _read_exported(*exported) if exported else iter(())
+        while chunk := list(dict.fromkeys(itertools.islice(named, batch))):
+            problems += domain.exported_problems(chunk, dossiers.entries_at([seq for _, seq, _ in chunk]))
+    return problems
 
 
 # -- what the services must agree on (services.common.court.consistency) --------------------------

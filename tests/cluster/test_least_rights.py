@@ -236,7 +236,7 @@ def test_the_access_log_heads_can_be_neither_deleted_nor_replaced(cluster):
     dossier.remove_object(heads, key)
     assert admin.get_object(heads, key, version_id=first.version_id).read().endswith(b'"kept"}')
     with config.patch({"S3_HEADS_BUCKET": heads}):
-        found = [head for head in exported_heads(ObjectStore(dossier, "court")) if head[0] == seq]
+        found = [(s, digest) for _, s, digest in exported_heads(ObjectStore(dossier, "court")) if s == seq]
     assert sorted(found) == [(seq, "kept"), (seq, "rewritten")]  # both checked against the log
     # the other processes' keys cannot write there at all
     applications = s3_client(cluster, "applications")

@@ -409,20 +409,31 @@ def test_check_log_finds_an_altered_entry(stack, world):
 
 
 def test_exported_heads_find_a_tail_cut_with_the_head_row_put_back(stack, world):
+    from services.dossier.usecases import exported_heads
     from tests.e2e.test_observability import metrics_port, scrape
 
-    assert world.a.get(page_path(world.app_a, world.doc["id"], 1)).status_code == 200
-    (tip,) = stack.sql("dossier", "SELECT seq, hash FROM access_log_head WHERE id = 1")
+    for page in (1, 2):  # the case's lane has an entry before its tip
+        assert world.a.get(page_path(world.app_a, world.doc["id"], page)).status_code == 200
+    ((lane,),) = stack.sql(
+        "dossier", "SELECT lane FROM access_log WHERE application_id = ? ORDER BY seq DESC LIMIT 1", (world.app_a,)
+    )
+    (tip,) = stack.sql("dossier", "SELECT seq, lane_seq, hash FROM access_log_heads WHERE lane = ?", (lane,))
     store = object_store(stack)
-    exported = lambda: [o.object_name for o in store.client.list_objects("court", "access-log/heads/", True)]  # noqa: E731
-    assert wait_until(lambda: f"access-log/heads/{tip[0]:012d}.json" in exported()), exported()
+    assert wait_until(lambda: (lane, tip[0], tip[2]) in exported_heads(store)), exported_heads(store)
     assert check_log(stack).returncode == 0
     columns = (
-        "seq, at, application_id, case_no, actor_id, actor_name, actor_role, action, document_id, page, prev_hash, hash"
+        "seq, at, application_id, case_no, actor_id, actor_name, actor_role, action, document_id, page, lane,"
+        " lane_seq, prev_hash, hash"
     )
     (last,) = stack.sql("dossier", f"SELECT {columns} FROM access_log WHERE seq = ?", (tip[0],))
+    (before,) = stack.sql(
+        "dossier",
+        "SELECT seq, lane_seq, hash FROM access_log WHERE lane = ? AND seq < ? ORDER BY seq DESC LIMIT 1",
+        (lane, tip[0]),
+    )
+    put_head = "UPDATE access_log_heads SET seq = ?, lane_seq = ?, hash = ? WHERE lane = ?"
     stack.sql("dossier", "DELETE FROM access_log WHERE seq = ?", (tip[0],))
-    stack.sql("dossier", "UPDATE access_log_head SET seq = ?, hash = ? WHERE id = 1", (tip[0] - 1, last[-2]))
+    stack.sql("dossier", put_head, (*before, lane))
     try:
         broken = check_log(stack)
         assert broken.returncode == 1, broken.stdout
@@ -430,8 +441,8 @@ def test_exported_heads_find_a_tail_cut_with_the_head_row_put_back(stack, world)
         gauge = lambda: scrape(f"http://127.0.0.1:{metrics_port(stack, 'dossier')}/metrics")  # noqa: E731
         assert wait_until(lambda: gauge().get("court_access_log_problems", 0) >= 1, seconds=20)
     finally:
-        stack.sql("dossier", f"INSERT INTO access_log ({columns}) VALUES ({', '.join('?' * 12)})", tuple(last))
-        stack.sql("dossier", "UPDATE access_log_head SET seq = ?, hash = ? WHERE id = 1", tip)
+        stack.sql("dossier", f"INSERT INTO access_log ({columns}) VALUES ({', '.join('?' * 14)})", tuple(last))
+        stack.sql("dossier", put_head, (*tip, lane))
     assert check_log(stack).returncode == 0
 
 

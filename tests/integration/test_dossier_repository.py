@@ -50,30 +50,63 @@ def count(uow, model) -> int:
         return session.scalar(select(func.count()).select_from(model))
 
 
-def test_appends_from_many_workers_at_once_form_one_keyed_line(uow):
-    reading = domain.Reading("11", READER["id"], CASE, COURT, "approve", "online", date(2026, 6, 15))
+def append_from_threads(uow, lanes_of_worker: list[list[str]], appends: int) -> None:
+    """Worker ``k`` appends ``appends`` entries, taking the cases of ``lanes_of_worker[k]`` in turn."""
     errors: list[BaseException] = []
 
-    def append(n: int) -> None:
+    def append(cases: list[str]) -> None:
         try:
-            for page in range(1, 11):
+            for page in range(1, appends + 1):
+                case = cases[page % len(cases)]
+                reading = domain.Reading("11", READER["id"], case, COURT, "approve", "online", date(2026, 6, 15))
                 with uow.transaction() as dossiers:
                     usecases.append_log(dossiers, READER, domain.VIEW_PAGE, reading=reading, document_id=1, page=page)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    workers = [threading.Thread(target=append, args=(n,)) for n in range(4)]
+    workers = [threading.Thread(target=append, args=(cases,)) for cases in lanes_of_worker]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
     assert errors == []
+
+
+def one_lane(uow, lane: str) -> tuple[domain.LaneHead, list[dict]]:
     with uow.read() as dossiers:
-        head = dossiers.head()
-        chain = dossiers.chain_after(0, 100)
-    assert (head.seq, head.keyed_from) == (40, 1) and [e["seq"] for e in chain] == list(range(1, 41))
-    assert [e["prev_hash"] for e in chain[1:]] == [e["hash"] for e in chain[:-1]] and head.hash == chain[-1]["hash"]
+        return dossiers.heads([lane])[lane], [e for e in dossiers.chain_after((lane, 0), 10_000) if e["lane"] == lane]
+
+
+def assert_one_line(head: domain.LaneHead, chain: list[dict], entries: int) -> None:
+    """A lane's entries in seq order are numbered 1, 2, ... and each links to the one before."""
+    assert [e["lane_seq"] for e in chain] == list(range(1, entries + 1))
+    assert [e["seq"] for e in chain] == sorted({e["seq"] for e in chain})
+    assert [e["prev_hash"] for e in chain[1:]] == [e["hash"] for e in chain[:-1]]
+    assert (head.seq, head.lane_seq, head.hash) == (chain[-1]["seq"], entries, chain[-1]["hash"])
+    assert head.keyed_from == chain[0]["seq"]
+
+
+def test_appends_from_many_workers_at_once_to_one_case_form_one_keyed_line(uow):
+    append_from_threads(uow, [[CASE]] * 4, 10)
+    head, chain = one_lane(uow, CASE)
+    assert_one_line(head, chain, 40)
     assert usecases.check_log(uow, batch=7) == []
+
+
+def test_appends_to_many_cases_at_once_go_side_by_side_and_every_lane_verifies(uow):
+    """Eight workers over four cases, each taking two in turn: every case is appended to by
+    four workers at once, and the global order interleaves them all."""
+    cases = [f"（2021）粤01民初{n}号" for n in range(1, 5)]
+    append_from_threads(uow, [[cases[k % 4], cases[(k + 1) % 4]] for k in range(8)], 12)
+    with uow.read() as dossiers:
+        everything = dossiers.chain_after(None, 10_000)
+    assert len(everything) == 96 and len({e["seq"] for e in everything}) == 96
+    for case in cases:
+        head, chain = one_lane(uow, case)
+        assert_one_line(head, chain, 24)
+    assert usecases.check_log(uow, batch=10) == []
+    # a year's check walks in batches: one lane's entries across several, a batch across lanes
+    assert usecases.check_log(uow, batch=5) == []
 
 
 def test_a_page_of_the_log_and_a_case_log_find_entries_by_application_and_by_case(uow):
@@ -226,3 +259,107 @@ def test_a_page_of_the_log_is_found_through_its_index(uow):
     assert len(plans) == 2
     assert "ix_access_log_application_seq" in plans[0], plans[0]
     assert "ix_access_log_case_seq" in plans[1], plans[1]
+
+
+def test_entries_written_before_lanes_stay_one_verifiable_chain(database, monkeypatch, tmp_path):
+    """dossier_0011 on a log of the single chain (plain, then keyed): its entries keep their
+    hashes in lane "", its head the old head row; new entries go into their cases' lanes,
+    an entry naming no case after the old ones, and the global order goes on past them."""
+    from sqlalchemy import text
+
+    from services.common.infra import migrate
+    from services.common.infra.db import make_engine
+
+    monkeypatch.setenv("ACCESS_LOG_KEY", "integration")
+    migrate.upgrade("dossier", "dossier_0010")
+    engine = make_engine("dossier", pool_size=1)
+    previous, key = domain.GENESIS_HASH, b"integration"
+    with engine.begin() as conn:
+        for seq in range(1, 6):  # keyed from entry 3 on, as a log that was keyed later
+            entry = {"seq": seq, "at": NOW + timedelta(minutes=seq), "application_id": "11",
+                     "case_no": CASE if seq > 1 else None, "actor_id": 5, "actor_name": "李律师",
+                     "actor_role": "lawyer" if seq > 1 else None, "action": domain.VIEW_PAGE, "document_id": 1,
+                     "page": seq}  # fmt: skip
+            digest = domain.chain_hash(previous, entry, key if seq >= 3 else None)
+            row = {**entry, "prev_hash": previous, "hash": digest}  # the table as dossier_0010 left it
+            conn.execute(
+                text(f"INSERT INTO access_log ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})"), row
+            )
+            previous = digest
+        conn.execute(text("UPDATE access_log_head SET seq = 5, hash = :h, keyed_from = 3"), {"h": previous})
+    engine.dispose()
+    uow = repository.unit_of_work(database("dossier"))  # on to the newest revision
+    assert usecases.check_log(uow, batch=2) == []
+    with uow.read() as dossiers:
+        legacy = dossiers.head("")
+        assert (legacy.seq, legacy.lane_seq, legacy.hash, legacy.keyed_from) == (5, 5, previous, 3)
+
+    reading = domain.Reading("11", READER["id"], CASE, COURT)
+    with uow.transaction() as dossiers:
+        usecases.append_log(dossiers, READER, domain.VIEW_PAGE, reading=reading, document_id=1, page=6)
+        usecases.append_log(dossiers, READER, domain.VIEW_PAGE, reading=domain.Reading("11", 5, None), page=7)
+    with uow.read() as dossiers:
+        single = [e for e in dossiers.chain_after(None, 100) if e["lane"] == ""]
+        case = dossiers.chain_after((CASE, 0), 100)
+        page = dossiers.log_of_application("11", None, 3)
+    assert [(e["seq"], e["lane_seq"]) for e in single] == [(1, None), (2, None), (3, None), (4, None), (5, None),
+                                                          (7, 6)]  # fmt: skip
+    assert [(e["seq"], e["lane"], e["lane_seq"], e["prev_hash"]) for e in case] == [(6, CASE, 1, domain.GENESIS_HASH)]
+    assert [e.page for e, _ in page] == [7, 6, 5]  # the reader's page spans the old chain and the lanes
+    assert usecases.check_log(uow, batch=2) == []
+
+    with uow.transaction() as dossiers:
+        (entry, _), *_ = dossiers.record_of_application("11", 4)[3:]
+        entry.actor_name = "王五"  # an entry of the old chain, altered
+    assert usecases.check_log(uow) == ["entry 4: its content does not match its hash (altered)"]
+
+
+def test_a_check_while_readers_append_sees_the_log_at_one_moment(uow):
+    """The hourly check runs beside the appends: it walks one moment of the log, so an
+    append committed during the walk is neither half seen nor taken for a cut tail."""
+    cases = [f"（2021）粤01民初{n}号" for n in range(1, 4)]
+    done = threading.Event()
+    found: list[list[str]] = []
+
+    def check() -> None:
+        while not done.is_set():
+            found.append(usecases.check_log(uow, batch=3))
+
+    checker = threading.Thread(target=check)
+    checker.start()
+    try:
+        append_from_threads(uow, [[cases[k % 3], cases[(k + 1) % 3]] for k in range(4)], 15)
+    finally:
+        done.set()
+        checker.join()
+    assert len(found) > 1 and all(problems == [] for problems in found), [p for p in found if p][:1]
+
+
+def test_back_to_the_single_chain_only_while_no_entry_was_written_in_lanes(database, monkeypatch):
+    """dossier_0011's downgrade gives the single chain its head row back; once an entry was
+    written in lanes (hashed with its number in its lane), the single chain could not
+    check it, and the downgrade refuses."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from services.common.infra import migrate
+
+    monkeypatch.setenv("ACCESS_LOG_KEY", "integration")
+    session_uow = database("dossier")
+    with session_uow.transaction() as session:  # as the single chain left it
+        session.execute(text("UPDATE access_log_heads SET seq = 0, hash = :h, keyed_from = 4"), {"h": "c" * 64})
+    command.downgrade(migrate.alembic_config("dossier"), "dossier_0010")
+    with session_uow.read() as session:
+        assert session.execute(text("SELECT id, seq, hash, keyed_from FROM access_log_head")).all() == [
+            (1, 0, "c" * 64, 4)
+        ]
+    with session_uow.transaction() as session:
+        session.execute(text("UPDATE access_log_head SET hash = :h, keyed_from = NULL"), {"h": domain.GENESIS_HASH})
+    migrate.upgrade("dossier")
+    uow = repository.unit_of_work(session_uow)
+    for case in (None, CASE):  # the single chain's entry, and a lane's
+        with uow.transaction() as dossiers:
+            usecases.append_log(dossiers, READER, domain.VIEW_PAGE, reading=domain.Reading("11", 5, case), page=1)
+        with pytest.raises(RuntimeError, match="written in lanes"):
+            command.downgrade(migrate.alembic_config("dossier"), "dossier_0010")
+    assert usecases.check_log(uow) == []

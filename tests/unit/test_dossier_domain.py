@@ -202,11 +202,12 @@ KEY = b"a secret the database does not hold"
 
 
 def keyed_check(chain: list[dict], keyed_from: int, exported=(), head=None, key: bytes | None = KEY) -> list[str]:
-    checker = domain.ChainCheck(key, keyed_from, list(exported))
+    checker = domain.ChainCheck(key, keyed_from)
     for entry in chain:
         checker.feed(entry)
     head = head or ((chain[-1]["seq"], chain[-1]["hash"]) if chain else (0, domain.GENESIS_HASH))
-    return checker.finish(*head)
+    held = {entry["seq"]: ("", entry["hash"]) for entry in chain}  # what the log holds at each seq
+    return checker.finish(*head) + domain.exported_problems(exported, held)
 
 
 def test_a_keyed_chain_cannot_be_recomputed_without_the_key():
@@ -227,7 +228,7 @@ def test_a_keyed_chain_cannot_be_recomputed_without_the_key():
 
 def test_exported_heads_find_a_cut_tail_a_wiped_log_and_a_rewritten_chain():
     chain = entries(6, KEY)
-    exported = [(3, chain[2]["hash"]), (6, chain[5]["hash"])]
+    exported = [("", 3, chain[2]["hash"]), ("", 6, chain[5]["hash"])]  # (lane, seq, hash)
     assert keyed_check(chain, 1, exported) == []
     # the tail cut and the head row put back to match: only the export knows
     assert keyed_check(chain[:4], 1, exported) == [

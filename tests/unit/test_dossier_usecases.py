@@ -6,14 +6,18 @@ in-memory SQLite database, so the two answer alike."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
+from unittest.mock import ANY
 
 import pytest
+from sqlalchemy import delete
 
 from services.common.infra.errors import DomainError
 from services.dossier import domain, usecases
-from services.dossier.models import Document
+from services.dossier.models import AccessLogEntry, Document
 from services.dossier.rendering import PdfRefused
 from tests.unit.fakes import dossier as fakes
 
@@ -199,7 +203,7 @@ def test_a_page_is_stamped_for_the_reader_and_logged_in_the_chain(uow, tmp_path,
     ]
     assert usecases.check_log(uow) == []
     with uow.read() as dossiers:
-        assert dossiers.head().keyed_from == 1  # keyed from its first entry
+        assert dossiers.head(CASE).keyed_from == 1  # the case's lane, keyed from its first entry
 
 
 def test_the_log_pages_newest_first_and_a_tampered_entry_breaks_the_chain(uow, tmp_path):
@@ -215,6 +219,170 @@ def test_the_log_pages_newest_first_and_a_tampered_entry_breaks_the_chain(uow, t
         (entry, _), *_ = dossiers.record_of_application("11", 1)
         entry.page = 9  # someone with write access to the table
     assert usecases.check_log(uow, batch=2) != []
+
+
+OTHER_CASE = "（2021）粤01民初2号"
+
+
+def two_cases_read(uow, tmp_path, pages_of_case=(1, 2, 3), pages_of_other=(1, 2)) -> Pages:
+    """Application 11 reads CASE, application 12 (another reader's) OTHER_CASE, in turns."""
+    granted(uow)
+    other = {"id": 6, "role": "party", "name": "王五", "verified": True}
+    usecases.on_application_submitted(uow, dict(submitted(12, "s-12"), case_no=OTHER_CASE, applicant=other))
+    usecases.on_application_decided(uow, decided(12, "d-12", applicant_id=6, case_no=OTHER_CASE))
+    with uow.transaction() as dossiers:
+        dossiers.add_document(
+            Document(id=4, case_no=OTHER_CASE, court=COURT, volume="正卷", title="文书4", object_key="k4",
+                     page_count=3, size=1, sha256="0" * 64, created_at=AT)
+        )  # fmt: skip
+    pages = Pages(tmp_path)
+    for n in range(max(len(pages_of_case), len(pages_of_other))):
+        for actor, app, doc, wanted in ((READER, "11", 1, pages_of_case), (other, "12", 4, pages_of_other)):
+            if n < len(wanted):
+                usecases.read_page(uow, pages, actor=actor, application_id=app, document_id=doc, page=wanted[n])
+    return pages
+
+
+def lane_entries(uow, lane: str) -> list[dict]:
+    with uow.read() as dossiers:
+        return [e for e in dossiers.chain_after(None, 100) if e["lane"] == lane]
+
+
+def test_each_case_has_a_lane_of_its_own_and_a_tampered_entry_breaks_only_its_lane(uow, tmp_path, monkeypatch):
+    monkeypatch.setenv("ACCESS_LOG_KEY", "secret")
+    two_cases_read(uow, tmp_path)
+    case, other = lane_entries(uow, CASE), lane_entries(uow, OTHER_CASE)
+    # the global order interleaves the two cases; each lane links its own entries only
+    assert sorted(e["seq"] for e in case + other) == [1, 2, 3, 4, 5] and [e["seq"] for e in other] == [2, 4]
+    assert [e["lane_seq"] for e in case] == [1, 2, 3] and [e["lane_seq"] for e in other] == [1, 2]
+    assert other[1]["prev_hash"] == other[0]["hash"] and other[0]["prev_hash"] == domain.GENESIS_HASH
+    with uow.read() as dossiers:
+        tips = {lane: dossiers.head(lane) for lane in (CASE, OTHER_CASE, "")}
+    assert [(t.seq, t.lane_seq, t.hash) for t in (tips[CASE], tips[OTHER_CASE])] == [
+        (5, 3, case[-1]["hash"]),
+        (4, 2, other[-1]["hash"]),
+    ]
+    assert (tips[""].seq, tips[OTHER_CASE].keyed_from) == (0, 2)  # nothing without a case; keyed throughout
+    assert usecases.check_log(uow, batch=2) == []
+    # pages of the log and their cursors go by the global order, as before
+    first = usecases.access_log(uow, actor=READER, application_id="11", limit=2)
+    rest = usecases.access_log(uow, actor=READER, application_id="11", limit=2, cursor=first["next_cursor"])
+    assert [i["page"] for i in first["items"] + rest["items"]] == [3, 2, 1]
+
+    with uow.transaction() as dossiers:
+        (entry, _), *_ = dossiers.record_of_application("12", 1)
+        entry.page = 3  # someone with write access to the table, in one case
+    altered = f"entry {other[0]['seq']}: its content does not match its hash (altered)"
+    assert usecases.check_log(uow, batch=2) == [altered]
+
+
+class HeadsStore:
+    """Object storage as the heads' export uses it, without a heads bucket of its own."""
+
+    bucket = "court"
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+        self.client = self
+
+    def exists(self, key: str) -> bool:
+        return key in self.objects
+
+    def put(self, key, stream, size, content_type) -> None:
+        self.objects[key] = stream.read(size)
+
+    def get(self, key: str) -> bytes:
+        return self.objects[key]
+
+    def list_objects(self, bucket, prefix, recursive):
+        return [SimpleNamespace(object_name=key) for key in sorted(self.objects) if key.startswith(prefix)]
+
+
+def cut_tail(uow, lane: str) -> None:
+    """Someone with write access deletes a lane's last entry and puts its head row back to
+    the entry before it, so the head rows alone see nothing wrong."""
+    last, before = lane_entries(uow, lane)[-1], lane_entries(uow, lane)[-2]
+    with uow.transaction() as dossiers:
+        if hasattr(dossiers, "session"):
+            dossiers.session.execute(delete(AccessLogEntry).where(AccessLogEntry.seq == last["seq"]))
+        else:
+            dossiers.entries = [e for e in dossiers.entries if e.seq != last["seq"]]
+        tip = dossiers.head(lane)
+        tip.seq, tip.lane_seq, tip.hash = before["seq"], before["lane_seq"], before["hash"]
+
+
+def test_each_export_names_the_lanes_that_moved_and_finds_a_cut_tail_of_one_lane(uow, tmp_path):
+    pages = two_cases_read(uow, tmp_path, pages_of_case=(1,), pages_of_other=(1,))
+    store = HeadsStore()
+    first = usecases.export_head(uow, store)
+    case, other = lane_entries(uow, CASE), lane_entries(uow, OTHER_CASE)
+    assert sorted((h["lane"], h["seq"], h["hash"]) for h in first["heads"]) == [
+        (CASE, 1, case[-1]["hash"]),
+        (OTHER_CASE, 2, other[-1]["hash"]),
+    ]
+    assert list(store.objects) == ["access-log/heads/000000000002.json"]
+    assert usecases.export_head(uow, store) is None and len(store.objects) == 1  # nothing moved since
+
+    for page in (2, 3):
+        usecases.read_page(uow, pages, actor=READER, application_id="11", document_id=1, page=page)
+    second = usecases.export_head(uow, store)
+    assert [(h["lane"], h["seq"]) for h in second["heads"]] == [(CASE, 4)]  # the other case did not move
+    assert usecases.exported_heads(store) == [(CASE, 1, case[0]["hash"]), (OTHER_CASE, 2, other[0]["hash"]),
+                                             (CASE, 4, lane_entries(uow, CASE)[-1]["hash"])]  # fmt: skip
+    assert usecases.check_log(uow, store=store) == []
+
+    cut_tail(uow, CASE)
+    assert usecases.check_log(uow) == []  # the head rows alone cannot tell
+    for batch in (1, 5000):  # the exported heads are compared a batch at a time
+        assert usecases.check_log(uow, batch=batch, store=store) == [
+            "entry 4 was exported as a head and is no longer in the log (cut or wiped)"
+        ]
+
+
+def test_a_wiped_lane_and_a_lane_without_its_head_row_are_named(uow, tmp_path, monkeypatch):
+    monkeypatch.setenv("ACCESS_LOG_KEY", "secret")
+    two_cases_read(uow, tmp_path)
+    with uow.transaction() as dossiers:  # every entry of the other case gone, its head row left
+        if hasattr(dossiers, "session"):
+            dossiers.session.execute(delete(AccessLogEntry).where(AccessLogEntry.lane == OTHER_CASE))
+        else:
+            dossiers.entries = [e for e in dossiers.entries if e.lane != OTHER_CASE]
+    wiped = f"lane {OTHER_CASE}: its head (entry 4) does not match its last entry (0)"
+    assert usecases.check_log(uow, batch=1) == [wiped]
+    with uow.transaction() as dossiers:  # and the case's head row deleted
+        if hasattr(dossiers, "session"):
+            dossiers.session.delete(dossiers.head(CASE))
+        else:
+            del dossiers.tips[CASE]
+    # its entries, keyed as the missing row said, still check: only the row is named
+    assert usecases.check_log(uow, batch=2) == [f"lane {CASE}: its head row is missing", wiped]
+    with uow.transaction() as dossiers:
+        (entry, _), *_ = dossiers.record_of_application("11", 1)
+        entry.page = 2
+    assert usecases.check_log(uow, batch=2)[0] == f"entry {entry.seq}: its content does not match its hash (altered)"
+
+
+def test_an_export_another_process_wrote_first_is_kept_and_the_rest_exported_after_it(uow, tmp_path):
+    two_cases_read(uow, tmp_path, pages_of_case=(1,), pages_of_other=(1,))
+    case, other = lane_entries(uow, CASE), lane_entries(uow, OTHER_CASE)
+    store = HeadsStore()
+    # the other process saw only the newest head when it exported, under the same name
+    theirs = {"seq": 2, "heads": [{"lane": OTHER_CASE, "seq": 2, "hash": other[0]["hash"]}]}
+    store.objects["access-log/heads/000000000002.json"] = json.dumps(theirs).encode()
+    assert usecases.export_head(uow, store) == {"seq": 1, "at": ANY, "heads": [{"lane": CASE, "seq": 1,
+                                                                             "hash": case[0]["hash"]}]}  # fmt: skip
+    assert json.loads(store.objects["access-log/heads/000000000002.json"]) == theirs  # not written over
+    assert sorted(store.objects) == ["access-log/heads/000000000001.json", "access-log/heads/000000000002.json"]
+    assert usecases.export_head(uow, store) is None and usecases.check_log(uow, store=store) == []
+
+
+def test_a_head_exported_before_lanes_is_the_single_chains(uow):
+    store = HeadsStore()
+    store.objects["access-log/heads/000000000007.json"] = b'{"seq": 7, "hash": "' + b"b" * 64 + b'", "at": "x"}'
+    assert usecases.exported_heads(store) == [("", 7, "b" * 64)]
+    assert usecases.check_log(uow, store=store) == [
+        "entry 7 was exported as a head and is no longer in the log (cut or wiped)"
+    ]
 
 
 def test_the_court_sees_the_whole_dossier_and_every_read_of_the_case(uow, tmp_path):

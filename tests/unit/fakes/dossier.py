@@ -16,7 +16,17 @@ from sqlalchemy.pool import StaticPool
 from services.common.court import clock
 from services.common.infra.db import RepositoryUnitOfWork, UnitOfWork
 from services.dossier import domain, repository
-from services.dossier.models import AccessLogEntry, AccessLogHead, Base, Document, Link, Outbox, PrintJob, Reading
+from services.dossier.models import (
+    LEGACY_LANE,
+    AccessLogEntry,
+    AccessLogHead,
+    Base,
+    Document,
+    Link,
+    Outbox,
+    PrintJob,
+    Reading,
+)
 from services.dossier.repository import CHAIN_FIELDS, UNFINISHED, LogRow, as_reading
 from tests.unit.fakes import FakeMessages, FakeUnitOfWork
 from tests.unit.fakes.applications import FakeKeys
@@ -29,7 +39,9 @@ class FakeDossierRepository(FakeMessages):
         self.readings: dict[str, Reading] = {}
         self.links: dict[str, Link] = {}
         self.entries: list[AccessLogEntry] = []  # by seq
-        self.tip = AccessLogHead(id=1, seq=0, hash=domain.GENESIS_HASH, keyed_from=None)
+        # one head per lane, the single chain's there as the migrations leave it
+        self.tips = {LEGACY_LANE: AccessLogHead(lane=LEGACY_LANE, seq=0, lane_seq=0, hash=domain.GENESIS_HASH)}
+        self.last_seq = 0  # the database's sequence
         self.jobs: dict[str, PrintJob] = {}
         self.events: list[tuple[str, dict]] = []
         self.heard: set[str] = set()
@@ -101,10 +113,12 @@ class FakeDossierRepository(FakeMessages):
             del self.links[token]
         return len(gone)
 
-    # -- the access log's chain
-    def advance_head(self) -> Any:
-        self.tip.seq += 1
-        return SimpleNamespace(seq=self.tip.seq, hash=self.tip.hash, keyed_from=self.tip.keyed_from)
+    # -- the access log's chain, in lanes
+    def advance_head(self, lane: str) -> Any:
+        tip = self.tips.setdefault(lane, AccessLogHead(lane=lane, seq=0, lane_seq=0, hash=domain.GENESIS_HASH))
+        self.last_seq += 1
+        tip.seq, tip.lane_seq = self.last_seq, tip.lane_seq + 1
+        return SimpleNamespace(seq=tip.seq, lane_seq=tip.lane_seq, hash=tip.hash, keyed_from=tip.keyed_from)
 
     def add_entry(self, entry: dict[str, Any], prev_hash: str, digest: str) -> None:
         if any(e.seq == entry["seq"] for e in self.entries):
@@ -112,17 +126,46 @@ class FakeDossierRepository(FakeMessages):
         self.entries.append(AccessLogEntry(**entry, prev_hash=prev_hash, hash=digest))
         self.entries.sort(key=lambda e: e.seq)
 
-    def set_head(self, digest: str, keyed_from: int | None = None) -> None:
-        self.tip.hash = digest
+    def set_head(self, lane: str, digest: str, keyed_from: int | None = None) -> None:
+        self.tips[lane].hash = digest
         if keyed_from is not None:
-            self.tip.keyed_from = keyed_from
+            self.tips[lane].keyed_from = keyed_from
 
-    def head(self) -> AccessLogHead | None:
-        return self.tip
+    def head(self, lane: str) -> AccessLogHead | None:
+        return self.tips.get(lane)
 
-    def chain_after(self, seq: int, batch: int) -> list[dict[str, Any]]:
-        rows = [e for e in self.entries if e.seq > seq][:batch]
+    def hold_still(self) -> None:
+        pass
+
+    def chain_after(self, after: tuple[str, int] | None, batch: int) -> list[dict[str, Any]]:
+        walk = sorted(self.entries, key=lambda e: (e.lane, e.seq))
+        rows = [e for e in walk if after is None or (e.lane, e.seq) > after][:batch]
         return [{**{f: getattr(e, f) for f in CHAIN_FIELDS}, "prev_hash": e.prev_hash, "hash": e.hash} for e in rows]
+
+    @staticmethod
+    def _lane_head(tip: AccessLogHead) -> domain.LaneHead:
+        return domain.LaneHead(tip.lane, tip.seq, tip.hash, tip.lane_seq, tip.keyed_from)
+
+    def heads(self, lanes: Iterable[str]) -> dict[str, domain.LaneHead]:
+        return {lane: self._lane_head(self.tips[lane]) for lane in lanes if lane in self.tips}
+
+    def heads_without_entries(self, after: str | None, batch: int) -> list[domain.LaneHead]:
+        walked = {e.lane for e in self.entries}
+        empty = sorted(lane for lane in self.tips if lane not in walked and (after is None or lane > after))
+        return [self._lane_head(self.tips[lane]) for lane in empty[:batch]]
+
+    def entries_at(self, seqs: list[int]) -> dict[int, tuple[str, str]]:
+        return {e.seq: (e.lane, e.hash) for e in self.entries if e.seq in set(seqs)}
+
+    def heads_to_export(self, batch: int) -> list[domain.LaneHead]:
+        moved = [t for t in self.tips.values() if t.seq > 0 and t.exported_seq != t.seq]
+        return [self._lane_head(t) for t in sorted(moved, key=lambda t: t.seq)[:batch]]
+
+    def mark_exported(self, heads: list[tuple[str, int]]) -> None:
+        for lane, seq in heads:
+            tip = self.tips.get(lane)
+            if tip is not None and tip.seq == seq:
+                tip.exported_seq = seq
 
     def _titled(self, entries: Iterable[AccessLogEntry]) -> list[LogRow]:
         titles = {d.id: d.title for d in self.documents_by_id.values()}
@@ -239,12 +282,12 @@ def announced(uow) -> list[tuple[str, dict]]:
 def unit_of_work(kind: str) -> Any:
     """The use cases' unit of work for a test run twice: over this fake (``memory``) and over
     the SQL repository on an in-memory SQLite database (``sqlite``), so the two answer alike.
-    The chain's head row is there as the first migration writes it."""
+    The single chain's head row is there as the migrations leave it."""
     if kind == "memory":
         return fake_unit_of_work()
     engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
     Base.metadata.create_all(engine)
     session_uow = UnitOfWork(sessionmaker(engine, expire_on_commit=False))
     with session_uow.transaction() as session:
-        session.add(AccessLogHead(id=1, seq=0, hash=domain.GENESIS_HASH))
+        session.add(AccessLogHead(lane=LEGACY_LANE, seq=0, lane_seq=0, hash=domain.GENESIS_HASH))
     return repository.unit_of_work(session_uow)
