@@ -11,6 +11,7 @@ from pydantic import Field
 
 from services.applications import domain
 from services.common.court import case_numbers, clock, reading
+from services.common.infra import ids
 from services.common.infra.shapes import CASE_NO, MATERIAL_IDS, Application, Kind, PageQuery, application_object
 from services.common.infra.uploads import MATERIAL_KINDS
 from services.common.infra.wire import Answer, Body, optional, required, ruled, text_schema
@@ -155,9 +156,13 @@ def application(app, materials: list, today: date, *, for_owner: bool = False) -
     )
 
 
+def withdrawn_event(app) -> dict:
+    return {"application_id": ids.application_id(app.id)}
+
+
 def revoked_event(app) -> dict:
     return {
-        "application_id": app.id,
+        "application_id": ids.application_id(app.id),
         "applicant_id": app.applicant_id,
         "case_no": app.case_no,
         "court": app.court,
@@ -175,7 +180,7 @@ def submitted_event(app, materials: list, phone: str | None = None) -> dict:
     applicant = {"id": app.applicant_id, **reading.applicant(app)}
     seal_phone(applicant, phone)
     return {
-        "application_id": app.id,
+        "application_id": ids.application_id(app.id),
         "applicant": applicant,
         "case_no": app.case_no,
         "court": app.court,
@@ -183,5 +188,5 @@ def submitted_event(app, materials: list, phone: str | None = None) -> dict:
         "reason": app.reason,
         "materials": [material_ref(m) for m in materials],
         "applied_at": clock.isoformat(clock.as_aware(app.applied_at)),
-        "reapplied_from": app.reapplied_from,
+        "reapplied_from": ids.application_id(app.reapplied_from) if app.reapplied_from is not None else None,
     }

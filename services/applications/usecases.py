@@ -316,7 +316,7 @@ def withdraw(
         app = _own(applications, user_id, application_id, lock=True)
         domain.check_can_withdraw(domain.effective_status(app, clock.today()))
         app.status, app.pending_key = "withdrawn", None
-        applications.announce("application_withdrawn", {"application_id": app.id})
+        applications.announce("application_withdrawn", schemas.withdrawn_event(app))
         return _view(applications, app)
 
     return idempotency.once(
@@ -423,7 +423,7 @@ def on_decided(uow: ApplicationsWork, payload: dict) -> bool:
 
     def read(payload: dict) -> tuple:
         event_id = str(payload["event_id"])
-        application_id = int(payload["application_id"])
+        application_id = _event_row(payload)
         opinion = payload["opinion"]
         status = domain.OPINION_STATUS[opinion]
         mode = payload.get("mode") if opinion == "approve" else None
@@ -497,6 +497,15 @@ def on_representation_ended(uow: ApplicationsWork, payload: dict) -> list[int]:
         return [app.id for app in apps]
 
 
+def _event_row(payload: dict) -> int:
+    """The row one of review's events is about (read_event gives its ``application_id`` as
+    the contract's string); ValueError for an id this service never issued."""
+    row = application_row(payload["application_id"])
+    if row is None:
+        raise ValueError("application id")
+    return row
+
+
 def _first_heard(
     applications: ApplicationsRepository, event_id: str, application_id: int, what: str
 ) -> Application | None:
@@ -518,7 +527,7 @@ def on_attendance(uow: ApplicationsWork, payload: dict) -> bool:
         if attended is not None and not isinstance(attended, bool):
             raise ValueError("attended")
         times = _instant(p.get("borrowed_at")), _instant(p.get("returned_at")), _instant(p.get("recorded_at"))
-        return str(p["event_id"]), int(p["application_id"]), attended, *times
+        return str(p["event_id"]), _event_row(p), attended, *times
 
     facts = read_event("attendance_recorded", payload, read)
     if facts is None:
@@ -547,7 +556,7 @@ def on_booked(uow: ApplicationsWork, payload: dict) -> bool:
         payload,
         lambda p: (
             str(p["event_id"]),
-            int(p["application_id"]),
+            _event_row(p),
             int(p["version"]),
             date.fromisoformat(str(p["date"])),
             str(p["start"])[:5],

@@ -260,7 +260,8 @@ class InboxPage(Answer):
 
 
 def wire_id(value: str | None) -> int | str | None:
-    """Application ids travel as applications issued them: integers stay integers."""
+    """An application's id as the HTTP answers show it: the number applications issued
+    (API.md). Events and this service's records keep the contract's string (ApplicationId)."""
     if value is None:
         return None
     return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else value
@@ -324,7 +325,7 @@ def message(row: Message) -> dict[str, Any]:
 def decided_event(row: ReviewedApplication) -> dict[str, Any]:
     """``application_decided`` as docs/contracts.md fixes it."""
     payload: dict[str, Any] = {
-        "application_id": wire_id(row.id),
+        "application_id": row.id,
         "applicant_id": row.applicant_id,
         "case_no": row.case_no,
         "court": row.court,
@@ -348,7 +349,7 @@ def decided_event(row: ReviewedApplication) -> dict[str, Any]:
 def attendance_event(row: ReviewedApplication) -> dict[str, Any]:
     """``recorded_at`` (to the microsecond) orders corrections: a consumer keeps the newest."""
     return {
-        "application_id": wire_id(row.id),
+        "application_id": row.id,
         "recorded_at": clock.as_aware(clock.utcnow()).isoformat(),
         "attended": row.attended,
         "borrowed_at": _instant(row.borrowed_at),
@@ -359,7 +360,7 @@ def attendance_event(row: ReviewedApplication) -> dict[str, Any]:
 def booking_event(row: ReviewedApplication, booking: RoomBooking) -> dict[str, Any]:
     """``onsite_booked``: ``version`` orders rebookings (a consumer keeps the highest)."""
     return {
-        "application_id": wire_id(row.id),
+        "application_id": row.id,
         "applicant_id": row.applicant_id,
         "case_no": row.case_no,
         "court": row.court,
