@@ -17,12 +17,33 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, not_, or_
+from sqlalchemy import Boolean, Date, Text, and_, func, not_, or_
+from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.court import clock
+from services.common.infra.db import UtcDateTime
 
 REMINDER_AHEAD = timedelta(days=1)
 FAR_FUTURE = date(9999, 12, 31)  # a missing date never ends a reading
+
+
+class ArrangementColumns:
+    """The reading arrangement (阅卷材料) and its end (已终止) as the columns of a table that
+    keeps the application: applications' and review's. What :func:`arrangement`,
+    :func:`revocation` and :func:`expired_sql` read, so both services name and type them alike."""
+
+    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # An online grant's reach: JSON [{id, title}] of chosen 正卷 documents (NULL: all), 允许打印.
+    granted_documents: Mapped[str | None] = mapped_column(Text, nullable=True)
+    print_allowed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    notice: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    borrowed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 def _day(value: date | str | None) -> date | None:
