@@ -257,6 +257,23 @@ def submit(uow: ApplicationsWork, relation: Relation, actor: Actor, body: Any, i
     replayed = idempotency.recall(uow, KEYS, user_id=user_id, key=key, request_hash=request_hash)
     if replayed is not None:
         return replayed
+    return _create_once(uow, relation, actor, submission, user_id=user_id, key=key, request_hash=request_hash)
+
+
+def _create_once(
+    uow: ApplicationsWork,
+    relation: Relation,
+    actor: Actor,
+    submission: domain.Submission,
+    *,
+    user_id: int,
+    key: str | None,
+    request_hash: str,
+    reapplied_from: int | None = None,
+) -> dict:
+    """The new pending application, once per ``Idempotency-Key``: case_binding is asked
+    what the reader is to the case outside any transaction, then the application is
+    created with it (``_create``) and the first answer kept with the key."""
     answer = relation(actor, submission.case_no)
     return idempotency.once(
         uow,
@@ -264,7 +281,7 @@ def submit(uow: ApplicationsWork, relation: Relation, actor: Actor, body: Any, i
         user_id=user_id,
         key=key,
         request_hash=request_hash,
-        effect=lambda applications: _create(applications, actor, answer, submission),
+        effect=lambda applications: _create(applications, actor, answer, submission, reapplied_from=reapplied_from),
     )
 
 
@@ -353,14 +370,8 @@ def reapply(
         domain.check_can_reapply(domain.effective_status(old, clock.today()))
         submission = domain.amend(_submission_of(applications, old), body)
         old_id = old.id
-    answer = relation(actor, submission.case_no)
-    return idempotency.once(
-        uow,
-        KEYS,
-        user_id=user_id,
-        key=key,
-        request_hash=request_hash,
-        effect=lambda applications: _create(applications, actor, answer, submission, reapplied_from=old_id),
+    return _create_once(
+        uow, relation, actor, submission, user_id=user_id, key=key, request_hash=request_hash, reapplied_from=old_id
     )
 
 
