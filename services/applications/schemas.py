@@ -112,17 +112,6 @@ class ApplicationPage(Answer):
     next_cursor: str | None = Field(description="下一页的 cursor；null 为没有更多")
 
 
-def upload(material) -> dict:
-    return {
-        "id": material.id,
-        "kind": material.kind,
-        "filename": material.filename,
-        "size": material.size,
-        "content_type": material.content_type,
-        "sha256": material.sha256,
-    }
-
-
 def material_ref(material) -> dict:
     return {
         "id": material.id,
@@ -131,6 +120,11 @@ def material_ref(material) -> dict:
         "content_type": material.content_type,
         "size": material.size,
     }
+
+
+def upload(material) -> dict:
+    """The material as its uploader gets it back: the reference, and the file's SHA-256."""
+    return {**material_ref(material), "sha256": material.sha256}
 
 
 def booking(app) -> dict | None:
