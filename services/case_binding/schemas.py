@@ -159,6 +159,19 @@ def binding(row, staff: bool = False) -> dict:
     return data
 
 
+def binding_event(row, **facts: Any) -> dict[str, Any]:
+    """``binding_decided`` and ``binding_revoked`` (docs/contracts.md): which binding, whose,
+    of which case, with the lawyer's phone for review's text, and ``facts`` of the event."""
+    return {
+        "binding_id": row.id,
+        "lawyer_id": row.lawyer_id,
+        "case_no": row.case_no,
+        "court": row.court,
+        "lawyer_phone": row.lawyer_phone,
+        **facts,
+    }
+
+
 # -- the court's side: the queue, decisions, the case feed -----------------------------------
 
 

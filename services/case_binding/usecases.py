@@ -387,17 +387,13 @@ def decide_binding(uow: CaseBindingWork, actor: Actor, binding_id: Any, body: An
             raise DomainError("invalid_state", "该绑定申请已审查，不能重复审查")
         cases.announce(
             "binding_decided",
-            {
-                "binding_id": binding.id,
-                "lawyer_id": binding.lawyer_id,
-                "case_no": binding.case_no,
-                "court": binding.court,
-                "party_name": binding.party_name,
-                "decision": "approve" if status == "approved" else "reject",
-                "explanation": explanation,
-                "decided_at": clock.isoformat(now),
-                "lawyer_phone": binding.lawyer_phone,  # for review's text of the decision
-            },
+            schemas.binding_event(
+                binding,
+                party_name=binding.party_name,
+                decision="approve" if status == "approved" else "reject",
+                explanation=explanation,
+                decided_at=clock.isoformat(now),
+            ),
         )
         return schemas.binding(binding, staff=True)
 
@@ -421,15 +417,7 @@ def revoke_binding(uow: CaseBindingWork, actor: Actor, binding_id: Any, body: An
             raise DomainError("invalid_state", "只能撤销已同意的绑定")
         cases.announce(
             "binding_revoked",
-            {
-                "binding_id": binding.id,
-                "lawyer_id": binding.lawyer_id,
-                "case_no": binding.case_no,
-                "court": binding.court,
-                "explanation": explanation,
-                "revoked_at": clock.isoformat(now),
-                "lawyer_phone": binding.lawyer_phone,
-            },
+            schemas.binding_event(binding, explanation=explanation, revoked_at=clock.isoformat(now)),
         )
         claim = cases.claim_of(binding.lawyer_id, binding.case_no)
         licenses = {n for n in (binding.license_no, claim.license_no if claim else None) if n}
