@@ -188,16 +188,21 @@ class VerificationCreated(Answer):
     status: Literal["pending", "approved", "rejected"]
 
 
-def public_user(user) -> dict:
-    """What a client may see of an account (API.md GET /me): phone and ID number masked."""
-    data = {
+def _masked_account(user) -> dict:
+    """Who an account is, its phone masked, and whether it is verified (实名认证)."""
+    return {
         "id": user.id,
         "role": user.role,
         "name": user.name,
         "phone": mask_phone(user.phone),
-        "id_number": mask_id_number(user.id_number) if user.id_number else None,
         "verified": user.verified_at is not None,
     }
+
+
+def public_user(user) -> dict:
+    """What a client may see of an account (API.md GET /me): phone and ID number masked."""
+    data = _masked_account(user)
+    data["id_number"] = mask_id_number(user.id_number) if user.id_number else None
     for key in ("license_no", "law_firm", "court"):
         value = getattr(user, key)
         if value:
@@ -225,15 +230,9 @@ def own_account(user, latest_verification) -> dict:
 
 def admin_user(user) -> dict:
     """账号管理 list row: phone masked; whether verified and whether disabled."""
-    data = {
-        "id": user.id,
-        "role": user.role,
-        "name": user.name,
-        "phone": mask_phone(user.phone),
-        "verified": user.verified_at is not None,
-        "disabled": user.disabled_at is not None,
-        "created_at": clock.isoformat(clock.as_aware(user.created_at)),
-    }
+    data = _masked_account(user)
+    data["disabled"] = user.disabled_at is not None
+    data["created_at"] = clock.isoformat(clock.as_aware(user.created_at))
     if user.court:
         data["court"] = user.court
     return data
