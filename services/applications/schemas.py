@@ -5,14 +5,24 @@ what they get back (models for the document, and the functions that build them).
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypedDict
 
 from pydantic import Field
 
 from services.applications import domain
 from services.common.court import case_numbers, clock, reading
 from services.common.infra import ids
-from services.common.infra.shapes import CASE_NO, MATERIAL_IDS, Application, Kind, PageQuery, application_object
+from services.common.infra.shapes import (
+    CASE_NO,
+    MATERIAL_IDS,
+    Application,
+    ApplicationJson,
+    BookingJson,
+    Kind,
+    MaterialRefJson,
+    PageQuery,
+    application_object,
+)
 from services.common.infra.uploads import MATERIAL_KINDS
 from services.common.infra.wire import Answer, Body, optional, required, ruled, text_schema
 
@@ -86,8 +96,19 @@ class ApplicationQuery(PageQuery):
 # -- what clients get back -------------------------------------------------------------------
 
 
+class UploadJson(TypedDict):
+    id: str
+    kind: str
+    filename: str
+    size: int
+    content_type: str
+    sha256: str
+
+
 class Upload(Answer):
     """An uploaded material (申请材料)."""
+
+    shape: ClassVar[type] = UploadJson
 
     example: ClassVar = {
         "id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
@@ -112,7 +133,7 @@ class ApplicationPage(Answer):
     next_cursor: str | None = Field(description="下一页的 cursor；null 为没有更多")
 
 
-def material_ref(material) -> dict:
+def material_ref(material) -> MaterialRefJson:
     return {
         "id": material.id,
         "kind": material.kind,
@@ -122,17 +143,23 @@ def material_ref(material) -> dict:
     }
 
 
-def upload(material) -> dict:
-    """The material as its uploader gets it back: the reference, and the file's SHA-256."""
-    return {**material_ref(material), "sha256": material.sha256}
+def upload(material) -> UploadJson:
+    """The material as its uploader gets it back: the reference (its size and type always
+    known here) and the file's SHA-256."""
+    return {
+        **material_ref(material),
+        "size": material.size,
+        "content_type": material.content_type,
+        "sha256": material.sha256,
+    }
 
 
-def booking(app) -> dict | None:
+def booking(app) -> BookingJson | None:
     """预约到场, as review last announced it."""
     return reading.booking(app.booking_date, app.booking_start, app.booking_end)
 
 
-def application(app, materials: list, today: date, *, for_owner: bool = False) -> dict:
+def application(app, materials: list, today: date, *, for_owner: bool = False) -> ApplicationJson:
     """The application object (services.common.infra.shapes.application_object), its status on the
     court's day ``today``; ``actions``: what its applicant may do now (``for_owner``:
     domain.reader_actions), nothing for the court's staff."""

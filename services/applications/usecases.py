@@ -24,6 +24,7 @@ from services.common.infra.db import Conflict, RepositoryUnitOfWork
 from services.common.infra.errors import DomainError, not_found, validation_error
 from services.common.infra.ids import ApplicationId, application_row
 from services.common.infra.messaging import read_event
+from services.common.infra.shapes import ApplicationJson, MaterialRefJson
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def register_material(
     content_type: str,
     sha256: str,
     stored: Callable[[str], bool],
-) -> dict:
+) -> schemas.UploadJson:
     """Record an upload the gateway has already checked and stored under a server key.
     Asked twice for one key (a redelivered request) it answers with the first record; a
     key whose object is gone (swept after the gateway gave up) is refused."""
@@ -112,7 +113,9 @@ def _owned_materials(
     return [m for m in materials if m is not None]  # every one, as just checked
 
 
-def describe_materials(uow: ApplicationsWork, actor: Actor, material_ids: Any, court: str | None = None) -> list[dict]:
+def describe_materials(
+    uow: ApplicationsWork, actor: Actor, material_ids: Any, court: str | None = None
+) -> list[MaterialRefJson]:
     """Kinds and names of the actor's own materials; with ``court``, that court's clerks
     may open them from now on (a binding application is about to use them: the gateway
     grants before case_binding records the binding, so no binding exists whose files its
@@ -126,7 +129,9 @@ def describe_materials(uow: ApplicationsWork, actor: Actor, material_ids: Any, c
         return _describe_and_grant(uow, owner, ids, court)
 
 
-def _describe_and_grant(uow: ApplicationsWork, owner: int, ids: tuple[str, ...], court: str | None) -> list[dict]:
+def _describe_and_grant(
+    uow: ApplicationsWork, owner: int, ids: tuple[str, ...], court: str | None
+) -> list[MaterialRefJson]:
     with uow.transaction() as applications:
         materials = _owned_materials(applications, owner, ids)
         if court:
@@ -167,7 +172,7 @@ def _may_open(applications: ApplicationsRepository, actor: Actor, user_id: int, 
 # -- applications (阅卷申请) ------------------------------------------------------------------
 
 
-def _view(applications: ApplicationsRepository, app: Application, *, for_owner: bool = True) -> dict:
+def _view(applications: ApplicationsRepository, app: Application, *, for_owner: bool = True) -> ApplicationJson:
     view = schemas.application(app, applications.materials_of([app.id])[app.id], clock.today(), for_owner=for_owner)
     if app.reapplied_from is not None:
         previous = applications.application(app.reapplied_from)
@@ -193,7 +198,7 @@ def _create(
     relation: dict,
     submission: domain.Submission,
     reapplied_from: int | None = None,
-) -> dict:
+) -> ApplicationJson:
     """The checks that need this service's data, then the application and its event, in the
     caller's transaction."""
     applicant = actor["id"]
@@ -302,7 +307,7 @@ def detail(
     actor: Actor,
     application_id: ApplicationId | int,
     verifications: verification.Accounts | None = None,
-) -> dict:
+) -> ApplicationJson:
     """The owner, or the clerks and archivists of the case's court, may read it; staff
     also see how the applicant was verified (实名认证) when ``verifications`` can tell."""
     user_id = _actor_id(actor)
@@ -325,11 +330,11 @@ def detail(
 
 def withdraw(
     uow: ApplicationsWork, actor: Actor, application_id: ApplicationId | int, idempotency_key: Any = None
-) -> dict:
+) -> ApplicationJson:
     user_id = _actor_id(actor)
     key = idempotency.check_key(idempotency_key)
 
-    def effect(applications: ApplicationsRepository) -> dict:
+    def effect(applications: ApplicationsRepository) -> ApplicationJson:
         app = _own(applications, user_id, application_id, lock=True)
         domain.check_can_withdraw(domain.effective_status(app, clock.today()))
         app.status, app.pending_key = "withdrawn", None

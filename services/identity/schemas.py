@@ -4,13 +4,14 @@ and what they get back (models for the document, and the functions that build th
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, NotRequired, TypedDict
 
 from pydantic import Field, ValidationInfo
 from pydantic.json_schema import JsonDict
 
 from services.common.court import clock
 from services.common.court.people import mask_id_number, mask_phone
+from services.common.infra.actor import Actor
 from services.common.infra.shapes import PageQuery
 from services.common.infra.wire import Answer, Body, Described, optional, required, ruled, text_schema
 from services.identity import domain
@@ -131,8 +132,25 @@ class VerificationRequest(Described):
 # -- what clients get back -------------------------------------------------------------------
 
 
+class _MaskedAccountJson(TypedDict):
+    id: int
+    role: str
+    name: str
+    phone: str
+    verified: bool
+
+
+class UserJson(_MaskedAccountJson):
+    id_number: str | None
+    license_no: NotRequired[str]
+    law_firm: NotRequired[str]
+    court: NotRequired[str]
+
+
 class User(Answer):
     """An account as a client sees it: phone and ID number masked."""
+
+    shape: ClassVar[type] = UserJson
 
     example: ClassVar = {
         "id": 7,
@@ -155,14 +173,29 @@ class User(Answer):
     court: str | None = Field(None, description="工作人员所在法院")
 
 
+class VerificationStateJson(TypedDict):
+    id: int
+    status: str
+    explanation: str | None
+
+
 class VerificationState(Answer):
+    shape: ClassVar[type] = VerificationStateJson
     id: int
     status: Literal["pending", "approved", "rejected"]
     explanation: str | None
 
 
+class MeJson(UserJson):
+    verification: VerificationStateJson | None
+    verified_via: NotRequired[str | None]
+    verified_at: NotRequired[str | None]
+
+
 class Me(User):
     """GET /me: the account and where its 实名认证 stands."""
+
+    shape: ClassVar[type] = MeJson
 
     example: ClassVar = {
         **User.example,
@@ -183,12 +216,18 @@ class SignIn(Answer):
     user: User
 
 
+class VerificationCreatedJson(TypedDict):
+    id: int
+    status: str
+
+
 class VerificationCreated(Answer):
+    shape: ClassVar[type] = VerificationCreatedJson
     id: int
     status: Literal["pending", "approved", "rejected"]
 
 
-def _masked_account(user) -> dict:
+def _masked_account(user) -> _MaskedAccountJson:
     """Who an account is, its phone masked, and whether it is verified (实名认证)."""
     return {
         "id": user.id,
@@ -199,40 +238,46 @@ def _masked_account(user) -> dict:
     }
 
 
-def public_user(user) -> dict:
+def public_user(user) -> UserJson:
     """What a client may see of an account (API.md GET /me): phone and ID number masked."""
-    data = _masked_account(user)
-    data["id_number"] = mask_id_number(user.id_number) if user.id_number else None
-    for key in ("license_no", "law_firm", "court"):
-        value = getattr(user, key)
-        if value:
-            data[key] = value
+    data: UserJson = {
+        **_masked_account(user),
+        "id_number": mask_id_number(user.id_number) if user.id_number else None,
+    }
+    if user.license_no:
+        data["license_no"] = user.license_no
+    if user.law_firm:
+        data["law_firm"] = user.law_firm
+    if user.court:
+        data["court"] = user.court
     return data
 
 
-def own_account(user, latest_verification) -> dict:
+def own_account(user, latest_verification) -> MeJson:
     """GET /me: the account, and where its 实名认证 stands."""
-    data = public_user(user)
-    data["verification"] = (
-        None
+    data: MeJson = {
+        **public_user(user),
+        "verification": None
         if latest_verification is None
         else {
             "id": latest_verification.id,
             "status": latest_verification.status,
             "explanation": latest_verification.explanation,
-        }
-    )
+        },
+    }
     if user.verified_at is not None:
         data["verified_via"] = domain.via_label(user.verified_via)
         data["verified_at"] = clock.isoformat(clock.as_aware(user.verified_at))
     return data
 
 
-def admin_user(user) -> dict:
+def admin_user(user) -> AdminUserJson:
     """账号管理 list row: phone masked; whether verified and whether disabled."""
-    data = _masked_account(user)
-    data["disabled"] = user.disabled_at is not None
-    data["created_at"] = clock.isoformat(clock.as_aware(user.created_at))
+    data: AdminUserJson = {
+        **_masked_account(user),
+        "disabled": user.disabled_at is not None,
+        "created_at": clock.isoformat(clock.as_aware(user.created_at)),
+    }
     if user.court:
         data["court"] = user.court
     return data
@@ -250,14 +295,20 @@ def verification_state(user) -> dict:
     }
 
 
-def verification_view(row, user) -> dict:
+def verification_view(row, user) -> VerificationViewJson:
     """A 实名认证 request as the queue shows it: the account's real data unmasked, since
     the clerk compares it with the document."""
-    person = {"id": user.id, "name": user.name, "role": user.role, "id_number": user.id_number, "phone": user.phone}
-    for key in ("license_no", "law_firm"):
-        value = getattr(user, key)
-        if value:
-            person[key] = value
+    person: ApplicantJson = {
+        "id": user.id,
+        "name": user.name,
+        "role": user.role,
+        "id_number": user.id_number,
+        "phone": user.phone,
+    }
+    if user.license_no:
+        person["license_no"] = user.license_no
+    if user.law_firm:
+        person["law_firm"] = user.law_firm
     return {
         "id": row.id,
         "at": clock.isoformat(clock.as_aware(row.submitted_at)),
@@ -272,7 +323,7 @@ def verification_view(row, user) -> dict:
     }
 
 
-def principal(user) -> dict:
+def principal(user) -> Actor:
     """The verified identity the gateway hands to services with every call. Internal only:
     it carries the unmasked ID number, which case_binding matches parties on, and the
     phone, which review texts decisions to."""
@@ -320,8 +371,20 @@ class VerificationDecision(Body):
     )
 
 
+class ApplicantJson(TypedDict):
+    id: int
+    name: str
+    role: str
+    id_number: str | None
+    phone: str
+    license_no: NotRequired[str]
+    law_firm: NotRequired[str]
+
+
 class Applicant(Answer):
     """The account as the clerk compares it with the document: unmasked."""
+
+    shape: ClassVar[type] = ApplicantJson
 
     id: int
     name: str
@@ -332,8 +395,23 @@ class Applicant(Answer):
     law_firm: str | None = None
 
 
+class VerificationViewJson(TypedDict):
+    id: int
+    at: str | None
+    status: str
+    via: str | None
+    via_label: str | None
+    decided_at: str | None
+    decided_by_name: str | None
+    explanation: str | None
+    user: ApplicantJson
+    materials: list[dict[str, Any]]
+
+
 class VerificationView(Answer):
     """A 实名认证 request in the queue."""
+
+    shape: ClassVar[type] = VerificationViewJson
 
     id: int
     at: str = Field(json_schema_extra={"format": "date-time"})
@@ -357,8 +435,16 @@ class UserQuery(PageQuery):
     q: str | None = Field(None, max_length=50, description="姓名或手机号码")
 
 
+class AdminUserJson(_MaskedAccountJson):
+    disabled: bool
+    created_at: str | None
+    court: NotRequired[str]
+
+
 class AdminUser(Answer):
     """账号管理 list row: phone masked."""
+
+    shape: ClassVar[type] = AdminUserJson
 
     id: int
     role: str

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal, cast
+from typing import Any, ClassVar, Literal, NotRequired, TypedDict, cast
 
 from pydantic import Field
 from pydantic.json_schema import JsonDict
 
 from services.common.court import clock, reading
 from services.common.court.reading import effective_status
-from services.common.infra.shapes import DATE_TIME, DAY, Application, Booking, PageQuery, application_object
+from services.common.infra.shapes import (
+    DATE_TIME,
+    DAY,
+    Application,
+    ApplicationFields,
+    ApplicationJson,
+    Booking,
+    BookingJson,
+    MaterialRefJson,
+    PageQuery,
+    application_object,
+)
 from services.common.infra.wire import Answer, Body, Described
 from services.review import domain
 from services.review.models import Message, ReviewedApplication, RoomBooking
@@ -109,7 +120,12 @@ class CalendarUpload(Described):
 # -- what clients get back -------------------------------------------------------------------
 
 
+class QueueMaterialJson(MaterialRefJson):
+    url: str
+
+
 class QueueMaterial(Answer):
+    shape: ClassVar[type] = QueueMaterialJson
     id: str
     kind: str
     filename: str
@@ -118,6 +134,8 @@ class QueueMaterial(Answer):
 
 class DecisionOption(Answer):
     """A decision the caller may take now, and what review writes when it has no explanation."""
+
+    shape: ClassVar[type] = domain.DecisionOptionJson
 
     opinion: Literal["approve", "reject", "return"] = Field(description="同意、不同意、退回补正")
     mode: MODE | None = Field(description="同意时的阅卷方式；不同意、退回补正为 null")
@@ -128,9 +146,15 @@ class DecisionOption(Answer):
     default_valid_days: int | None = Field(None, description="在线阅卷：不填有效截止日期时为今天之后的天数")
 
 
+class StaffApplicationJson(ApplicationJson):
+    decisions: list[domain.DecisionOptionJson]
+
+
 class StaffApplication(Application):
     """The application as review holds it, for the court's staff: with the decisions the caller
     may take now (empty unless a clerk and the application is pending)."""
+
+    shape: ClassVar[type] = StaffApplicationJson
 
     example: ClassVar = {
         **{k: v for k, v in Application.example.items() if k not in ("review", "reading")},
@@ -143,8 +167,17 @@ class StaffApplication(Application):
     decisions: list[DecisionOption] = Field(description="现在可作出的审查决定及其默认说明（审查人、待审查时才有）")
 
 
+class QueueItemJson(ApplicationFields):
+    materials: list[QueueMaterialJson]
+    decisions: list[domain.DecisionOptionJson]
+    waited_seconds: int | None
+    waited_working_days: NotRequired[int | None]  # the queue's lines (usecases: by the work calendar)
+
+
 class QueueItem(StaffApplication):
     """A line of the review queue: the application, how long it has waited, its materials' addresses."""
+
+    shape: ClassVar[type] = QueueItemJson
 
     example: ClassVar = {
         **StaffApplication.example,
@@ -185,13 +218,36 @@ class TakenSlot(RoomSlot):
     taken: int = Field(description="已预约人数")
 
 
+class PersonJson(TypedDict):
+    name: str
+    role: str | None
+
+
 class Person(Answer):
+    shape: ClassVar[type] = PersonJson
     name: str
     role: str | None = None
 
 
+class DayBookingJson(TypedDict):
+    application_id: int | str | None
+    applicant: PersonJson
+    case_no: str
+    date: str
+    start: str
+    end: str
+    attended: bool | None
+    borrowed_at: str | None
+    returned_at: str | None
+    status: str
+    start_date: str | None
+    end_date: str | None
+
+
 class DayBooking(Answer):
     """A line of the archivist's day list (今日到场)."""
+
+    shape: ClassVar[type] = DayBookingJson
 
     application_id: int | str
     applicant: Person
@@ -235,8 +291,19 @@ class WorkCalendar(Answer):
     uploaded: bool = Field(description="false：未上传，按周一至周五计")
 
 
+class InboxMessageJson(TypedDict):
+    id: int
+    at: str | None
+    title: str
+    body: str
+    application_id: int | str | None
+    read: bool
+
+
 class InboxMessage(Answer):
     """站内信."""
+
+    shape: ClassVar[type] = InboxMessageJson
 
     example: ClassVar = {
         "id": 5,
@@ -275,14 +342,14 @@ def _instant(value: datetime | None) -> str | None:
     return clock.isoformat(clock.as_aware(value))
 
 
-def booked(booking: RoomBooking | None) -> dict[str, str] | None:
+def booked(booking: RoomBooking | None) -> BookingJson | None:
     """预约到场: ``{date, start, end}`` of the reader's booked slot, or None."""
     return reading.booking(booking.day, booking.start, booking.end) if booking is not None else None
 
 
 def application(
     row: ReviewedApplication, now: datetime, booking: RoomBooking | None = None, role: str | None = None
-) -> dict[str, Any]:
+) -> StaffApplicationJson:
     """The application object of API.md (services.common.infra.shapes.application_object), status
     computed at ``now`` (expired on read), with the decisions a member of staff in ``role``
     may take on it now (domain.allowed_decisions)."""
@@ -295,23 +362,24 @@ def application(
         booked=booked(booking),
         actions=[],  # the applicant's; review answers the court's staff (their decisions below)
     )
-    view["decisions"] = domain.allowed_decisions(view["status"], role)
-    return view
+    return {**view, "decisions": domain.allowed_decisions(view["status"], role)}
 
 
 def queue_item(
     row: ReviewedApplication, now: datetime, booking: RoomBooking | None = None, role: str | None = None
-) -> dict[str, Any]:
+) -> QueueItemJson:
     """A staff queue line: the application plus how long it has waited, and where each
     material opens."""
     data = application(row, now, booking, role)
-    data["materials"] = [dict(m, url=f"/api/v1/uploads/{m['id']}") for m in data["materials"]]
     applied = clock.as_aware(row.applied_at)
-    data["waited_seconds"] = max(0, int((now - applied).total_seconds())) if row.status == "pending" else None
-    return data
+    return {
+        **data,
+        "materials": [{**m, "url": f"/api/v1/uploads/{m['id']}"} for m in data["materials"]],
+        "waited_seconds": max(0, int((now - applied).total_seconds())) if row.status == "pending" else None,
+    }
 
 
-def message(row: Message) -> dict[str, Any]:
+def message(row: Message) -> InboxMessageJson:
     return {
         "id": row.id,
         "at": _instant(row.created_at),
@@ -372,7 +440,7 @@ def booking_event(row: ReviewedApplication, booking: RoomBooking) -> dict[str, A
     }
 
 
-def room_booking(row: ReviewedApplication, booking: RoomBooking, now: datetime) -> dict[str, Any]:
+def room_booking(row: ReviewedApplication, booking: RoomBooking, now: datetime) -> DayBookingJson:
     """A line of the archivist's day list (今日到场): who comes when, and what was recorded."""
     return {
         "application_id": wire_id(row.id),

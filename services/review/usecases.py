@@ -21,6 +21,7 @@ from services.common.infra.db import Conflict
 from services.common.infra.errors import DomainError, not_found, validation_error
 from services.common.infra.ids import ApplicationId
 from services.common.infra.messaging import read_event
+from services.common.infra.shapes import BookingJson
 from services.common.testing.faults import NO_FAULT, Fault
 from services.review import calendar, domain, schemas
 from services.review.dependencies import SmsProvider, onsite_notice
@@ -256,7 +257,7 @@ def staff_queue(
 
 def staff_application(
     uow: ReviewWork, actor: Actor, application_id: Any, verifications: verification.Accounts | None = None
-) -> dict:
+) -> schemas.QueueItemJson:
     """One application of the actor's court as a queue line shows it, with the decisions the
     actor may take on it now; another court's answers like a missing one."""
     court = _require_staff(actor)
@@ -283,7 +284,7 @@ def decide(
     idempotency_key: str | None = None,
     fault: Fault = NO_FAULT,
     grantable_documents: Callable[[Actor, str], list[dict]] | None = None,
-) -> dict:
+) -> schemas.StaffApplicationJson:
     """A clerk's decision (审查). Checks in the contract's order: role, the application,
     the input, then the state; only a pending application can be decided, and of two
     clerks deciding at once exactly one wins (a conditional update)."""
@@ -322,7 +323,7 @@ def decide(
         "notice": onsite_notice(row.court) if decision.mode == "onsite" else None,
     }
 
-    def effect(review: ReviewRepository) -> dict:
+    def effect(review: ReviewRepository) -> schemas.StaffApplicationJson:
         decided = review.decide_pending(row.id, values)  # of two clerks at once, one wins
         if decided is None:
             raise _LostRace()
@@ -368,7 +369,7 @@ def _require_electronic_dossier(case_summary: Callable[[str], dict], case_no: st
 # -- attendance (现场阅卷登记) --------------------------------------------------------------------
 def record_attendance(
     uow: ReviewWork, actor: Actor, application_id: Any, body: Any, idempotency_key: str | None = None
-) -> dict:
+) -> schemas.StaffApplicationJson:
     """The archivist records 是否到场, 借阅时间, 还卷时间 for an on-site approval; a retry
     with the same Idempotency-Key gives the first answer and records nothing more."""
     court = _require_staff(actor, ("archivist",))
@@ -376,7 +377,7 @@ def record_attendance(
     request_hash = idempotency.fingerprint("attendance", str(application_id), body)
     now = clock.now()
 
-    def effect(review: ReviewRepository) -> dict:
+    def effect(review: ReviewRepository) -> schemas.StaffApplicationJson:
         row = _own_court_row(review, court, application_id)
         if row.status != "approved" or row.mode != "onsite":
             domain.parse_attendance(body, now)  # the input is judged before the state (422, then 409)
@@ -709,7 +710,7 @@ class _SlotFull(DomainError):
 
 def book_onsite(
     uow: ReviewWork, actor: Actor, application_id: Any, body: Any, idempotency_key: str | None = None
-) -> dict:
+) -> BookingJson:
     """The reader books a slot (预约到场); a new booking replaces the old. Of two readers
     taking the last seat at once exactly one wins: the slot is locked (PostgreSQL) and the
     transaction's first statement is the booking's own write (SQLite's single writer), so
@@ -724,7 +725,7 @@ def book_onsite(
     key = idempotency.check_key(idempotency_key)
     request_hash = idempotency.fingerprint("onsite_booking", row.id, {"date": day.isoformat(), "start": slot.start})
 
-    def effect(review: ReviewRepository) -> dict | None:
+    def effect(review: ReviewRepository) -> BookingJson | None:
         review.take_turns("application", row.id)
         review.take_turns("room", row.court, day.isoformat(), slot.start)
         booking = review.booking(row.id)

@@ -8,6 +8,7 @@ import inspect
 import re
 from datetime import date, datetime
 from types import SimpleNamespace
+from typing import NotRequired, get_origin, get_type_hints
 
 import pytest
 from openapi_spec_validator import validate
@@ -22,6 +23,7 @@ from gateway.service import GatewayService
 from services.applications import domain as applications_domain
 from services.applications import schemas as applications_schemas
 from services.common.infra.errors import DomainError
+from services.common.infra.wire import Answer
 from services.identity import schemas as identity_schemas
 from services.review import schemas as review_schemas
 
@@ -349,3 +351,22 @@ def test_the_shared_shapes_name_the_statuses_and_limits_the_services_have():
     assert shapes.STATUSES == applications_domain.STATUSES
     assert set(shapes.STATUSES) == set(review_domain.STATUSES)
     assert shapes.MAX_MATERIALS == applications_domain.MAX_MATERIALS
+
+
+def _answer_models(base=Answer):
+    for model in base.__subclasses__():
+        yield model
+        yield from _answer_models(model)
+
+
+def test_the_shape_a_builder_returns_names_the_fields_of_its_answer():
+    # mypy checks each builder against its TypedDict; this holds the TypedDict to the model
+    shaped = {model for model in _answer_models() if "shape" in vars(model)}
+    assert {m.__name__ for m in shaped} >= {"Application", "StaffApplication", "QueueItem", "Binding", "User", "Me"}
+    for model in shaped:
+        hints = get_type_hints(model.shape, include_extras=True)
+        optional = {name for name, hint in hints.items() if get_origin(hint) is NotRequired}
+        fields = model.model_fields
+        assert set(fields) <= set(hints), model  # every field the document promises
+        assert {name for name, f in fields.items() if f.is_required()} <= set(hints) - optional, model
+        assert set(hints) - set(fields) <= optional, model  # more only where a response may carry it

@@ -65,10 +65,16 @@ class Described(Body):
 
 
 class Answer(BaseModel):
-    """An answer body, as the document describes it. A response may carry more fields."""
+    """An answer body, as the document describes it. A response may carry more fields.
+
+    ``shape``: the ``TypedDict`` the services' builders return for it (answers travel
+    over RPC as plain JSON), so mypy checks what each builder puts in; it names the same
+    fields, and every field the model requires is required there too
+    (tests/unit/test_openapi.py holds the two together)."""
 
     model_config = ConfigDict(extra="allow")
     example: ClassVar[dict[str, Any] | None] = None
+    shape: ClassVar[type | None] = None
 
 
 class Empty(Answer):
