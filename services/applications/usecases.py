@@ -522,17 +522,29 @@ def _event_row(payload: dict) -> int:
     return row
 
 
-def _first_heard(
-    applications: ApplicationsRepository, event_id: str, application_id: int, what: str
-) -> Application | None:
-    """The application one of review's facts is about, locked, the first time the event is
-    heard; None for a redelivery, or for an application never heard of (logged)."""
-    if not applications.first_delivery(event_id):
-        return None
-    app = applications.application(application_id, for_update=True)
-    if app is None:
-        log.warning("%s for unknown application %s ignored", what, application_id)
-    return app
+def _hear(
+    uow: ApplicationsWork,
+    event_type: str,
+    payload: dict,
+    read: Callable[[dict], tuple],
+    apply: Callable[..., bool],
+) -> bool:
+    """One of review's facts about an application: ``read`` takes ``(event_id, row,
+    *facts)`` out of the payload, and ``apply(app, *facts)`` changes the application, locked,
+    the first time the event is heard. False for a redelivery, an unreadable payload or an
+    application never heard of (logged)."""
+    facts = read_event(event_type, payload, read)
+    if facts is None:
+        return False
+    event_id, application_id, *heard = facts
+    with uow.transaction() as applications:
+        if not applications.first_delivery(event_id):
+            return False
+        app = applications.application(application_id, for_update=True)
+        if app is None:
+            log.warning("%s for unknown application %s ignored", event_type, application_id)
+            return False
+        return apply(app, *heard)
 
 
 def on_attendance(uow: ApplicationsWork, payload: dict) -> bool:
@@ -545,14 +557,7 @@ def on_attendance(uow: ApplicationsWork, payload: dict) -> bool:
         times = _instant(p.get("borrowed_at")), _instant(p.get("returned_at")), _instant(p.get("recorded_at"))
         return str(p["event_id"]), _event_row(p), attended, *times
 
-    facts = read_event("attendance_recorded", payload, read)
-    if facts is None:
-        return False
-    event_id, application_id, attended, borrowed_at, returned_at, recorded_at = facts
-    with uow.transaction() as applications:
-        app = _first_heard(applications, event_id, application_id, "attendance")
-        if app is None:
-            return False
+    def apply(app: Application, attended, borrowed_at, returned_at, recorded_at) -> bool:
         # Review records attendance only on on-site approvals, so an attendance that
         # overtakes its decision (another queue) is kept for it; of two records the newer wins.
         shown = clock.as_aware(app.attendance_recorded_at)
@@ -562,35 +567,26 @@ def on_attendance(uow: ApplicationsWork, payload: dict) -> bool:
         app.attendance_recorded_at = recorded_at
         return True
 
+    return _hear(uow, "attendance_recorded", payload, read, apply)
+
 
 def on_booked(uow: ApplicationsWork, payload: dict) -> bool:
     """review.onsite_booked → the on-site ``reading`` shows the booked slot (预约到场). Kept
     whatever the application's state here (a booking may overtake its decision: another
     queue); of two bookings the higher version wins, so an older one heard later is ignored."""
-    facts = read_event(
-        "onsite_booked",
-        payload,
-        lambda p: (
-            str(p["event_id"]),
-            _event_row(p),
-            int(p["version"]),
-            date.fromisoformat(str(p["date"])),
-            str(p["start"])[:5],
-            str(p["end"])[:5],
-        ),
-    )
-    if facts is None:
-        return False
-    event_id, application_id, version, day, start, end = facts
-    with uow.transaction() as applications:
-        app = _first_heard(applications, event_id, application_id, "booking")
-        if app is None:
-            return False
+
+    def read(p: dict) -> tuple:
+        day = date.fromisoformat(str(p["date"]))
+        return str(p["event_id"]), _event_row(p), int(p["version"]), day, str(p["start"])[:5], str(p["end"])[:5]
+
+    def apply(app: Application, version: int, day: date, start: str, end: str) -> bool:
         if app.booking_version is not None and version <= app.booking_version:
             return False
         app.booking_date, app.booking_start, app.booking_end = day, start, end
         app.booking_version = version
         return True
+
+    return _hear(uow, "onsite_booked", payload, read, apply)
 
 
 def count_by_status(uow: ApplicationsWork) -> dict[str, int]:
