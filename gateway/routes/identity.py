@@ -106,13 +106,7 @@ class IdentityRoutes:
     )
     def reset_password(self, ctx: Context):
         body = ctx.body(schemas.PasswordReset)
-        ctx.call(
-            "identity",
-            "reset_password",
-            phone=body.phone,
-            sms_code=body.sms_code,
-            new_password=body.new_password,
-        )
+        ctx.call("identity", "reset_password", phone=body.phone, sms_code=body.sms_code, new_password=body.new_password)
         return 204, None
 
     @route(

@@ -108,8 +108,6 @@ class UploadJson(TypedDict):
 class Upload(Answer):
     """An uploaded material (申请材料)."""
 
-    shape: ClassVar[type] = UploadJson
-
     example: ClassVar = {
         "id": "3f2c0a0e-9a51-4a44-9f0e-2b7a4d1c9e10",
         "kind": "license",

@@ -90,8 +90,6 @@ class BindingJson(TypedDict):
 class Binding(Answer):
     """A binding application (案件绑定申请)."""
 
-    shape: ClassVar[type] = BindingJson
-
     example: ClassVar = {
         "id": 3,
         "case_no": "（2021）粤01民初1号",
@@ -123,7 +121,7 @@ class BindingPage(Answer):
     next_cursor: str | None
 
 
-class CaseSummaryJson(TypedDict):
+class CaseSummary(TypedDict):
     """A case as the other services ask for it (``case_summary``), and the head of the case answers."""
 
     case_no: str
@@ -132,7 +130,7 @@ class CaseSummaryJson(TypedDict):
     has_electronic_dossier: bool
 
 
-def case_summary(case) -> CaseSummaryJson:
+def case_summary(case) -> CaseSummary:
     return {
         "case_no": case.case_no,
         "court": case.court,
@@ -216,7 +214,6 @@ class StaffBindingJson(BindingJson):
 
 
 class BindingLawyer(Answer):
-    shape: ClassVar[type] = BindingLawyerJson
     id: int
     name: str
     license_no: str | None
@@ -230,7 +227,6 @@ class StaffBinding(Binding):
         **Binding.example,
         "lawyer": {"id": 7, "name": "李律师", "license_no": "14401201510000000", "law_firm": "广东某某律师事务所"},
     }
-    shape: ClassVar[type] = StaffBindingJson
     lawyer: BindingLawyer
 
 
@@ -273,7 +269,6 @@ class CasePartyJson(TypedDict):
 
 
 class CaseParty(Answer):
-    shape: ClassVar[type] = CasePartyJson
     name: str
     side: str | None
     kind: Literal["person", "organisation"]
@@ -286,12 +281,11 @@ class CaseLawyerJson(TypedDict):
 
 
 class CaseLawyer(Answer):
-    shape: ClassVar[type] = CaseLawyerJson
     name: str
     party_name: str | None
 
 
-class StaffCaseJson(CaseSummaryJson):
+class StaffCaseJson(CaseSummary):
     cause: str | None
     parties: list[CasePartyJson]
     lawyers: list[CaseLawyerJson]
@@ -299,8 +293,6 @@ class StaffCaseJson(CaseSummaryJson):
 
 class StaffCase(Answer):
     """本院案件信息: who is in the case as what (no ID numbers)."""
-
-    shape: ClassVar[type] = StaffCaseJson
 
     case_no: str
     court: str

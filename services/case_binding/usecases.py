@@ -85,7 +85,7 @@ def staff_case(uow: CaseBindingWork, actor: Actor, case_no: Any) -> schemas.Staf
         return schemas.staff_case(case, cases.parties_of(number), cases.lawyers_of(number))
 
 
-def case_summary(uow: CaseBindingWork, case_no: Any) -> schemas.CaseSummaryJson:
+def case_summary(uow: CaseBindingWork, case_no: Any) -> schemas.CaseSummary:
     number = case_numbers.canonical(case_no)
     with uow.read() as cases:
         case = cases.case(number)

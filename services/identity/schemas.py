@@ -132,7 +132,7 @@ class VerificationRequest(Described):
 # -- what clients get back -------------------------------------------------------------------
 
 
-class _MaskedAccountJson(TypedDict):
+class _MaskedAccount(TypedDict):
     id: int
     role: str
     name: str
@@ -140,7 +140,7 @@ class _MaskedAccountJson(TypedDict):
     verified: bool
 
 
-class UserJson(_MaskedAccountJson):
+class UserJson(_MaskedAccount):
     id_number: str | None
     license_no: NotRequired[str]
     law_firm: NotRequired[str]
@@ -149,8 +149,6 @@ class UserJson(_MaskedAccountJson):
 
 class User(Answer):
     """An account as a client sees it: phone and ID number masked."""
-
-    shape: ClassVar[type] = UserJson
 
     example: ClassVar = {
         "id": 7,
@@ -180,7 +178,6 @@ class VerificationStateJson(TypedDict):
 
 
 class VerificationState(Answer):
-    shape: ClassVar[type] = VerificationStateJson
     id: int
     status: Literal["pending", "approved", "rejected"]
     explanation: str | None
@@ -194,8 +191,6 @@ class MeJson(UserJson):
 
 class Me(User):
     """GET /me: the account and where its 实名认证 stands."""
-
-    shape: ClassVar[type] = MeJson
 
     example: ClassVar = {
         **User.example,
@@ -222,12 +217,11 @@ class VerificationCreatedJson(TypedDict):
 
 
 class VerificationCreated(Answer):
-    shape: ClassVar[type] = VerificationCreatedJson
     id: int
     status: Literal["pending", "approved", "rejected"]
 
 
-def _masked_account(user) -> _MaskedAccountJson:
+def _masked_account(user) -> _MaskedAccount:
     """Who an account is, its phone masked, and whether it is verified (实名认证)."""
     return {
         "id": user.id,
@@ -384,8 +378,6 @@ class ApplicantJson(TypedDict):
 class Applicant(Answer):
     """The account as the clerk compares it with the document: unmasked."""
 
-    shape: ClassVar[type] = ApplicantJson
-
     id: int
     name: str
     role: str
@@ -411,8 +403,6 @@ class VerificationViewJson(TypedDict):
 class VerificationView(Answer):
     """A 实名认证 request in the queue."""
 
-    shape: ClassVar[type] = VerificationViewJson
-
     id: int
     at: str = Field(json_schema_extra={"format": "date-time"})
     status: Literal["pending", "approved", "rejected"]
@@ -435,7 +425,7 @@ class UserQuery(PageQuery):
     q: str | None = Field(None, max_length=50, description="姓名或手机号码")
 
 
-class AdminUserJson(_MaskedAccountJson):
+class AdminUserJson(_MaskedAccount):
     disabled: bool
     created_at: str | None
     court: NotRequired[str]
@@ -443,8 +433,6 @@ class AdminUserJson(_MaskedAccountJson):
 
 class AdminUser(Answer):
     """账号管理 list row: phone masked."""
-
-    shape: ClassVar[type] = AdminUserJson
 
     id: int
     role: str

@@ -125,7 +125,6 @@ class QueueMaterialJson(MaterialRefJson):
 
 
 class QueueMaterial(Answer):
-    shape: ClassVar[type] = QueueMaterialJson
     id: str
     kind: str
     filename: str
@@ -134,8 +133,6 @@ class QueueMaterial(Answer):
 
 class DecisionOption(Answer):
     """A decision the caller may take now, and what review writes when it has no explanation."""
-
-    shape: ClassVar[type] = domain.DecisionOptionJson
 
     opinion: Literal["approve", "reject", "return"] = Field(description="同意、不同意、退回补正")
     mode: MODE | None = Field(description="同意时的阅卷方式；不同意、退回补正为 null")
@@ -153,8 +150,6 @@ class StaffApplicationJson(ApplicationJson):
 class StaffApplication(Application):
     """The application as review holds it, for the court's staff: with the decisions the caller
     may take now (empty unless a clerk and the application is pending)."""
-
-    shape: ClassVar[type] = StaffApplicationJson
 
     example: ClassVar = {
         **{k: v for k, v in Application.example.items() if k not in ("review", "reading")},
@@ -176,8 +171,6 @@ class QueueItemJson(ApplicationFields):
 
 class QueueItem(StaffApplication):
     """A line of the review queue: the application, how long it has waited, its materials' addresses."""
-
-    shape: ClassVar[type] = QueueItemJson
 
     example: ClassVar = {
         **StaffApplication.example,
@@ -224,7 +217,6 @@ class PersonJson(TypedDict):
 
 
 class Person(Answer):
-    shape: ClassVar[type] = PersonJson
     name: str
     role: str | None = None
 
@@ -246,8 +238,6 @@ class DayBookingJson(TypedDict):
 
 class DayBooking(Answer):
     """A line of the archivist's day list (今日到场)."""
-
-    shape: ClassVar[type] = DayBookingJson
 
     application_id: int | str
     applicant: Person
@@ -302,8 +292,6 @@ class InboxMessageJson(TypedDict):
 
 class InboxMessage(Answer):
     """站内信."""
-
-    shape: ClassVar[type] = InboxMessageJson
 
     example: ClassVar = {
         "id": 5,

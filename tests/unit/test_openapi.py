@@ -8,7 +8,7 @@ import inspect
 import re
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import NotRequired, get_origin, get_type_hints
+from typing import NotRequired, get_origin, get_type_hints, is_typeddict
 
 import pytest
 from openapi_spec_validator import validate
@@ -22,9 +22,12 @@ from gateway.openapi import openapi_document
 from gateway.service import GatewayService
 from services.applications import domain as applications_domain
 from services.applications import schemas as applications_schemas
+from services.case_binding import schemas as case_binding_schemas
+from services.common.infra import shapes
 from services.common.infra.errors import DomainError
 from services.common.infra.wire import Answer
 from services.identity import schemas as identity_schemas
+from services.review import domain as review_domain
 from services.review import schemas as review_schemas
 
 # Routes whose body or answer the document does not describe yet. This set may only
@@ -353,20 +356,30 @@ def test_the_shared_shapes_name_the_statuses_and_limits_the_services_have():
     assert shapes.MAX_MATERIALS == applications_domain.MAX_MATERIALS
 
 
-def _answer_models(base=Answer):
-    for model in base.__subclasses__():
-        yield model
-        yield from _answer_models(model)
+def _shapes():
+    """Each TypedDict a builder returns, named after its Answer model (``Binding``: ``BindingJson``)."""
+    for module, models in (
+        (shapes, shapes),
+        (applications_schemas, applications_schemas),
+        (review_schemas, review_schemas),
+        (review_domain, review_schemas),
+        (case_binding_schemas, case_binding_schemas),
+        (identity_schemas, identity_schemas),
+    ):
+        for name, shape in vars(module).items():
+            if name.endswith("Json") and is_typeddict(shape) and shape.__module__ == module.__name__:
+                yield getattr(models, name.removesuffix("Json"), None), shape
 
 
 def test_the_shape_a_builder_returns_names_the_fields_of_its_answer():
     # mypy checks each builder against its TypedDict; this holds the TypedDict to the model
-    shaped = {model for model in _answer_models() if "shape" in vars(model)}
-    assert {m.__name__ for m in shaped} >= {"Application", "StaffApplication", "QueueItem", "Binding", "User", "Me"}
-    for model in shaped:
-        hints = get_type_hints(model.shape, include_extras=True)
+    pairs = list(_shapes())
+    assert {shape.__name__ for _, shape in pairs} >= {"ApplicationJson", "QueueItemJson", "BindingJson", "MeJson"}
+    for model, shape in pairs:
+        assert isinstance(model, type) and issubclass(model, Answer), f"{shape.__name__} names no answer"
+        hints = get_type_hints(shape, include_extras=True)
         optional = {name for name, hint in hints.items() if get_origin(hint) is NotRequired}
         fields = model.model_fields
-        assert set(fields) <= set(hints), model  # every field the document promises
-        assert {name for name, f in fields.items() if f.is_required()} <= set(hints) - optional, model
-        assert set(hints) - set(fields) <= optional, model  # more only where a response may carry it
+        assert set(fields) <= set(hints), shape  # every field the document promises
+        assert {name for name, f in fields.items() if f.is_required()} <= set(hints) - optional, shape
+        assert set(hints) - set(fields) <= optional, shape  # more only where a response may carry it

@@ -61,7 +61,6 @@ class MaterialRefJson(TypedDict):
 
 
 class MaterialRef(Answer):
-    shape: ClassVar[type] = MaterialRefJson
     id: str
     kind: Kind
     filename: str
@@ -80,7 +79,6 @@ class ApplicantJson(TypedDict):
 
 
 class Applicant(Answer):
-    shape: ClassVar[type] = ApplicantJson
     name: str
     role: Literal["party", "lawyer"] | None = None
     relation: str | None = Field(
@@ -102,8 +100,6 @@ class ReviewJson(TypedDict):
 class Review(Answer):
     """审查信息."""
 
-    shape: ClassVar[type] = ReviewJson
-
     reviewer: str | None
     reviewed_at: str | None = Field(json_schema_extra=DATE_TIME)
     opinion: Literal["approve", "reject", "return"]
@@ -120,8 +116,6 @@ class BookingJson(TypedDict):
 class Booking(Answer):
     """预约到场."""
 
-    shape: ClassVar[type] = BookingJson
-
     date: str = Field(json_schema_extra=DAY)
     start: str = Field(examples=["09:00"])
     end: str = Field(examples=["12:00"])
@@ -137,8 +131,6 @@ class OnlineReadingJson(TypedDict):
 
 class OnlineReading(Answer):
     """在线阅卷: readable until the end of ``valid_until`` (Asia/Shanghai)."""
-
-    shape: ClassVar[type] = OnlineReadingJson
 
     mode: Literal["online"]
     valid_until: str = Field(json_schema_extra=DAY)
@@ -161,8 +153,6 @@ class OnsiteReadingJson(TypedDict):
 class OnsiteReading(Answer):
     """现场阅卷: the window, the notice, and what the archivist recorded."""
 
-    shape: ClassVar[type] = OnsiteReadingJson
-
     mode: Literal["onsite"]
     start_date: str = Field(json_schema_extra=DAY)
     end_date: str = Field(json_schema_extra=DAY)
@@ -180,8 +170,6 @@ class RevocationJson(TypedDict):
 
 class Revocation(Answer):
     """已终止: when and why the reader's relation to the case ended."""
-
-    shape: ClassVar[type] = RevocationJson
 
     at: str | None = Field(json_schema_extra=DATE_TIME)
     reason: str | None
@@ -218,8 +206,6 @@ class ApplicationJson(ApplicationFields):
 
 class Application(Answer):
     """The application (阅卷申请), as the detail screens show it."""
-
-    shape: ClassVar[type] = ApplicationJson
 
     example: ClassVar = {
         "id": 12,

@@ -67,14 +67,13 @@ class Described(Body):
 class Answer(BaseModel):
     """An answer body, as the document describes it. A response may carry more fields.
 
-    ``shape``: the ``TypedDict`` the services' builders return for it (answers travel
-    over RPC as plain JSON), so mypy checks what each builder puts in; it names the same
-    fields, and every field the model requires is required there too
-    (tests/unit/test_openapi.py holds the two together)."""
+    Answers travel over RPC as plain JSON: the functions that build one return the
+    ``TypedDict`` named after its model (``Binding``: ``BindingJson``), so mypy checks what
+    each puts in. The two name the same fields, and every field the model requires is
+    required in the ``TypedDict`` too (tests/unit/test_openapi.py holds them together)."""
 
     model_config = ConfigDict(extra="allow")
     example: ClassVar[dict[str, Any] | None] = None
-    shape: ClassVar[type | None] = None
 
 
 class Empty(Answer):
