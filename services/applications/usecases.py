@@ -252,7 +252,9 @@ def _duplicate_pending() -> DomainError:
     return DomainError("duplicate_pending", "您已有该案件待审查的阅卷申请，请等待审查结果")
 
 
-def submit(uow: ApplicationsWork, relation: Relation, actor: Actor, body: Any, idempotency_key: Any = None) -> dict:
+def submit(
+    uow: ApplicationsWork, relation: Relation, actor: Actor, body: Any, idempotency_key: Any = None
+) -> ApplicationJson:
     user_id = _require_applicant(actor)
     require_verified(actor)
     key = idempotency.check_key(idempotency_key)
@@ -275,7 +277,7 @@ def _create_once(
     key: str | None,
     request_hash: str,
     reapplied_from: int | None = None,
-) -> dict:
+) -> ApplicationJson:
     """The new pending application, once per ``Idempotency-Key``: case_binding is asked
     what the reader is to the case outside any transaction, then the application is
     created with it (``_create``) and the first answer kept with the key."""
@@ -358,7 +360,7 @@ def reapply(
     application_id: ApplicationId | int,
     idempotency_key: Any = None,
     body: Any = None,
-) -> dict:
+) -> ApplicationJson:
     """A new pending application for the same case (重新申请); with ``body`` a 补正: the
     corrected scope, reason or materials replace the old ones (domain.amend). The
     submission rules apply again."""
