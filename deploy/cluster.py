@@ -39,6 +39,7 @@ from deploy.stack import (  # noqa: E402
     START_SECONDS,
     VENV_BIN,
     Stack,
+    dispatch,
     free_port_block,
     port_open,
     rpc_consumers,
@@ -447,19 +448,7 @@ backend gateways
 
 
 def main(argv: list[str]) -> int:
-    command = argv[0] if argv else "up"
-    cluster = Cluster()
-    if command == "up":
-        cluster.up()
-    elif command == "down":
-        cluster.down()
-    elif command == "status":
-        for name in cluster.process_names():
-            print(f"{name:14} {cluster.pid_of(name) or '-'}")
-    else:
-        print("usage: cluster.py up|down|status", file=sys.stderr)
-        return 2
-    return 0
+    return dispatch(argv, Cluster(), name="cluster.py", can_run=False)
 
 
 if __name__ == "__main__":

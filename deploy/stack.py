@@ -601,14 +601,16 @@ def main(argv: list[str]) -> int:
         ) from None
 
 
-def dispatch(argv: list[str]) -> int:
-    command = argv[0] if argv else "run"
-    stack = Stack()
+def dispatch(argv: list[str], stack: Stack | None = None, *, name: str = "stack.py", can_run: bool = True) -> int:
+    """The command line of a stack (``stack.py``: ``run`` by default) or of a cluster
+    (``cluster.py``, which is only brought ``up`` and ``down``)."""
+    command = argv[0] if argv else ("run" if can_run else "up")
+    stack = Stack() if stack is None else stack
     if command == "up":
         stack.up()
     elif command == "down":
         stack.down()
-    elif command == "run":
+    elif command == "run" and can_run:
         # Ctrl-C and a plain kill both stop everything; SIGINT is set explicitly because a
         # shell that starts us in the background hands it down ignored.
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -618,7 +620,7 @@ def dispatch(argv: list[str]) -> int:
         for name in stack.process_names():
             print(f"{name:14} {stack.pid_of(name) or '-'}")
     else:
-        print("usage: stack.py up|down|run|status", file=sys.stderr)
+        print(f"usage: {name} {'up|down|run|status' if can_run else 'up|down|status'}", file=sys.stderr)
         return 2
     return 0
 

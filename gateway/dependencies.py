@@ -43,7 +43,7 @@ class ActorSigner:
         lifetime = float(config.get("GATEWAY_ACTOR_STATEMENT_SECONDS", statements.DEFAULT_LIFETIME_SECONDS))
         return cls(statements.load_signing_key(text), lifetime)
 
-    def actor_for(self, service: str, method: str, actor: Mapping[str, Any], deadline: float) -> dict | str:
+    def actor_for(self, service: str, method: str, actor: Mapping[str, Any], deadline: float) -> statements.Actor | str:
         target = f"{service}.{method}"
         told = statements.claims_for(target, actor)
         if service in statements.UNVERIFIED_SERVICES:

@@ -263,10 +263,11 @@ def address_limiter() -> AddressLimiter:
 class Context:
     """What a route sees of one request."""
 
-    def __init__(self, service, request: Request, max_body: int):
+    def __init__(self, service, request: Request, max_body: int, spec: RouteSpec | None = None):
         self.service = service
         self.request = request
         self.max_body = max_body
+        self.spec = spec
         self.user: dict | None = None
         self.token: str | None = None
 
@@ -276,6 +277,19 @@ class Context:
 
     def call(self, service: str, method: str, **kwargs: Any) -> Any:
         return self.service.rpc.call(service, method, **kwargs)
+
+    def command(self, service: str, method: str, **kwargs: Any) -> Any:
+        """``service.method`` for the signed-in user, with what the route declares: the JSON
+        object body (``body="json"``; an empty one too with ``body_optional``), unless the
+        route passes ``body`` itself, and the ``Idempotency-Key`` (``idempotent``). The path's
+        values come in ``kwargs``, checked before the body is read."""
+        spec = self.spec
+        assert spec is not None, "a command is sent from a route"
+        if spec.body == "json" and "body" not in kwargs:
+            kwargs["body"] = self.optional_json_object() if spec.body_optional else self.json_object()
+        if spec.idempotent:
+            kwargs["idempotency_key"] = self.idempotency_key()
+        return self.call(service, method, actor=self.actor, **kwargs)
 
     def json(self) -> Any:
         """The JSON body. 400 when it cannot be parsed or is not JSON at all."""
@@ -445,7 +459,7 @@ def route(
             started = time.perf_counter()
             court_logging.bind_request_id(request.environ.get(REQUEST_ID_KEY))
             request.max_content_length = max_body
-            ctx = Context(self, request, max_body)
+            ctx = Context(self, request, max_body, spec)
             try:
                 if path not in UNLIMITED_ROUTES and not address_limiter().allow(client_address(request)):
                     raise ApiError("rate_limited")

@@ -38,10 +38,7 @@ class ApplicationRoutes:
         idempotent=True,
     )
     def submit_application(self, ctx: Context):
-        body = ctx.json_object()
-        return 201, ctx.call(
-            "applications", "submit", actor=ctx.actor, body=body, idempotency_key=ctx.idempotency_key()
-        )
+        return 201, ctx.command("applications", "submit")
 
     @route(
         "GET",
@@ -83,13 +80,7 @@ class ApplicationRoutes:
         idempotent=True,
     )
     def withdraw_application(self, ctx: Context, application_id: str):
-        return ctx.call(
-            "applications",
-            "withdraw",
-            actor=ctx.actor,
-            application_id=_application_id(application_id),
-            idempotency_key=ctx.idempotency_key(),
-        )
+        return ctx.command("applications", "withdraw", application_id=_application_id(application_id))
 
     @route(
         "POST",
@@ -110,12 +101,5 @@ class ApplicationRoutes:
         idempotent=True,
     )
     def reapply_application(self, ctx: Context, application_id: str):
-        body = ctx.optional_json_object() or None
-        return 201, ctx.call(
-            "applications",
-            "reapply",
-            actor=ctx.actor,
-            application_id=_application_id(application_id),
-            idempotency_key=ctx.idempotency_key(),
-            body=body,
-        )
+        row = _application_id(application_id)
+        return 201, ctx.command("applications", "reapply", application_id=row, body=ctx.optional_json_object() or None)

@@ -37,8 +37,7 @@ class CaseRoutes:
         answer=schemas.Imported,
     )
     def import_cases(self, ctx: Context):
-        body = ctx.json_object()
-        return ctx.rpc.call("case_binding", "import_cases", timeout=CASES_IMPORT_TIMEOUT, actor=ctx.actor, body=body)
+        return ctx.command("case_binding", "import_cases", timeout=CASES_IMPORT_TIMEOUT)
 
     @route(
         "GET",
@@ -172,10 +171,8 @@ class CaseRoutes:
         answer=schemas.StaffBinding,
     )
     def decide_binding(self, ctx: Context, binding_id: int):
-        body = ctx.json_object()
-        return ctx.call(
-            "case_binding", "decide_binding", actor=ctx.actor, binding_id=_binding_id(binding_id), body=body
-        )
+        body = ctx.json_object()  # an unreadable body is 400 before an id out of range is 404
+        return ctx.command("case_binding", "decide_binding", body=body, binding_id=_binding_id(binding_id))
 
     @route(
         "POST",
@@ -193,10 +190,8 @@ class CaseRoutes:
         answer=schemas.StaffBinding,
     )
     def revoke_binding(self, ctx: Context, binding_id: int):
-        body = ctx.json_object()
-        return ctx.call(
-            "case_binding", "revoke_binding", actor=ctx.actor, binding_id=_binding_id(binding_id), body=body
-        )
+        body = ctx.json_object()  # an unreadable body is 400 before an id out of range is 404
+        return ctx.command("case_binding", "revoke_binding", body=body, binding_id=_binding_id(binding_id))
 
     @route(
         "GET",

@@ -83,6 +83,13 @@ def _page(store, result: dict) -> Response:
     return response
 
 
+def _read_page(store, ctx: Context, method: str, document_id: str, page: str, **where: str) -> Response:
+    """One stamped page of a document, found by ``where`` (the reader's application, or the
+    staff's case): a path value that is not a number names no page (404)."""
+    result = ctx.call("dossier", method, actor=ctx.actor, document_id=_int(document_id), page=_int(page), **where)
+    return _page(store, result)
+
+
 def _printable(store, result: dict, *, keep: bool = False) -> Response:
     """A stamped PDF, opened in the browser's viewer for printing, under its own name."""
     filename = quote(result.get("filename") or "dossier.pdf")
@@ -195,15 +202,7 @@ class DossierRoutes:
         answer=Media("image/png", "the stamped page"),
     )
     def page(self, ctx: Context, application_id: str, document_id: str, page: str):
-        result = ctx.call(
-            "dossier",
-            "read_page",
-            actor=ctx.actor,
-            application_id=application_id,
-            document_id=_int(document_id),
-            page=_int(page),
-        )
-        return _page(self.storage, result)
+        return _read_page(self.storage, ctx, "read_page", document_id, page, application_id=application_id)
 
     @route(
         "GET",
@@ -250,15 +249,7 @@ class DossierRoutes:
         },
     )
     def create_print(self, ctx: Context, application_id: str):
-        body = ctx.optional_json_object()
-        return 202, ctx.call(
-            "dossier",
-            "create_print",
-            actor=ctx.actor,
-            application_id=application_id,
-            body=body,
-            idempotency_key=ctx.idempotency_key(),
-        )
+        return 202, ctx.command("dossier", "create_print", application_id=application_id)
 
     @route(
         "GET",
@@ -414,15 +405,7 @@ class DossierRoutes:
         answer=Media("image/png", "the stamped page"),
     )
     def staff_page(self, ctx: Context, case_no: str, document_id: str, page: str):
-        result = ctx.call(
-            "dossier",
-            "staff_read_page",
-            actor=ctx.actor,
-            case_no=case_no,
-            document_id=_int(document_id),
-            page=_int(page),
-        )
-        return _page(self.storage, result)
+        return _read_page(self.storage, ctx, "staff_read_page", document_id, page, case_no=case_no)
 
     @route(
         "GET",

@@ -106,13 +106,7 @@ class IdentityRoutes:
     )
     def reset_password(self, ctx: Context):
         body = ctx.body(schemas.PasswordReset)
-        ctx.call(
-            "identity",
-            "reset_password",
-            phone=body.phone,
-            sms_code=body.sms_code,
-            new_password=body.new_password,
-        )
+        ctx.call("identity", "reset_password", phone=body.phone, sms_code=body.sms_code, new_password=body.new_password)
         return 204, None
 
     @route(
@@ -189,9 +183,7 @@ class IdentityRoutes:
         answer=schemas.VerificationView,
     )
     def decide_verification(self, ctx: Context, verification_id: str):
-        result = ctx.call(
-            "identity", "decide_verification", actor=ctx.actor, verification_id=verification_id, body=ctx.json_object()
-        )
+        result = ctx.command("identity", "decide_verification", verification_id=verification_id)
         self.tokens.drop_user(result["user"]["id"])
         return result
 
@@ -256,7 +248,7 @@ class IdentityRoutes:
         answer=schemas.User,
     )
     def create_staff(self, ctx: Context):
-        return 201, ctx.call("identity", "create_staff", actor=ctx.actor, body=ctx.json_object())
+        return 201, ctx.command("identity", "create_staff")
 
     @route(
         "POST",
@@ -269,4 +261,4 @@ class IdentityRoutes:
         answer=schemas.Imported,
     )
     def import_lawyers(self, ctx: Context):
-        return ctx.call("identity", "import_lawyers", actor=ctx.actor, body=ctx.json_object())
+        return ctx.command("identity", "import_lawyers")

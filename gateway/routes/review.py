@@ -79,14 +79,7 @@ class ReviewRoutes:
         idempotent=True,
     )
     def decide(self, ctx: Context, id: str):
-        return ctx.call(
-            "review",
-            "decide",
-            actor=ctx.actor,
-            application_id=id,
-            body=ctx.json_object(),
-            idempotency_key=ctx.idempotency_key(),
-        )
+        return ctx.command("review", "decide", application_id=id)
 
     @route(
         "POST",
@@ -106,14 +99,7 @@ class ReviewRoutes:
         idempotent=True,
     )
     def attendance(self, ctx: Context, id: str):
-        return ctx.call(
-            "review",
-            "record_attendance",
-            actor=ctx.actor,
-            application_id=id,
-            body=ctx.json_object(),
-            idempotency_key=ctx.idempotency_key(),
-        )
+        return ctx.command("review", "record_attendance", application_id=id)
 
     # -- the reading room (阅卷室) ------------------------------------------------------------------
     @route(
@@ -152,14 +138,7 @@ class ReviewRoutes:
         idempotent=True,
     )
     def configure_reading_room(self, ctx: Context):
-        return ctx.call(
-            "review",
-            "configure_reading_room",
-            actor=ctx.actor,
-            body=ctx.json_object(),
-            court=ctx.request.args.get("court") or None,
-            idempotency_key=ctx.idempotency_key(),
-        )
+        return ctx.command("review", "configure_reading_room", court=ctx.request.args.get("court") or None)
 
     @route(
         "GET",
@@ -211,14 +190,7 @@ class ReviewRoutes:
         idempotent=True,
     )
     def book_onsite(self, ctx: Context, application_id: str):
-        return 201, ctx.call(
-            "review",
-            "book_onsite",
-            actor=ctx.actor,
-            application_id=_application_id(application_id),
-            body=ctx.json_object(),
-            idempotency_key=ctx.idempotency_key(),
-        )
+        return 201, ctx.command("review", "book_onsite", application_id=_application_id(application_id))
 
     @route(
         "GET",
@@ -266,4 +238,4 @@ class ReviewRoutes:
         answer=schemas.WorkCalendar,
     )
     def set_calendar_year(self, ctx: Context, year: str):
-        return ctx.call("review", "set_calendar_year", actor=ctx.actor, year=year, body=ctx.json_object())
+        return ctx.command("review", "set_calendar_year", year=year)

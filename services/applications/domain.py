@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Protocol
@@ -146,7 +147,7 @@ def effective_status(app: Reading, today: date) -> str:
 READER_ACTIONS = shapes.READER_ACTIONS  # as the application object lists them
 
 
-def reader_actions(status: str, reading: dict[str, Any] | None) -> list[str]:
+def reader_actions(status: str, reading: Mapping[str, Any] | None) -> list[str]:
     """What the applicant may do now, from the status a person sees (``effective_status``)
     and the application's ``reading`` (阅卷材料): 撤回 while pending; 补正 after 退回补正;
     重新申请 once it ended (REAPPLY_FROM); 查看案卷 and 复制链接 during an online approval,

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.court.reading import ArrangementColumns
 from services.common.infra.db import UtcDateTime
 from services.common.infra.idempotency import IdempotencyMixin
 from services.common.infra.messaging import InboxMixin, OutboxMixin
@@ -51,7 +52,7 @@ class MaterialGrant(Base):
     court: Mapped[str] = mapped_column(String(100), primary_key=True)
 
 
-class Application(Base):
+class Application(ArrangementColumns, Base):
     """A dossier-reading application (阅卷申请), with the review and reading it received."""
 
     __tablename__ = "applications"
@@ -82,17 +83,7 @@ class Application(Base):
     opinion: Mapped[str | None] = mapped_column(String(16), nullable=True)
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
     mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    # 阅卷材料
-    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
-    # An online grant's reach: JSON [{id, title}] of chosen 正卷 documents (NULL: all), 允许打印.
-    granted_documents: Mapped[str | None] = mapped_column(Text, nullable=True)
-    print_allowed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    notice: Mapped[str | None] = mapped_column(Text, nullable=True)
-    attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    borrowed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # 阅卷材料 and 已终止: reading.ArrangementColumns
     # when review recorded the attendance shown: an older record heard later is ignored
     attendance_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     # 预约到场: the on-site reader's booked slot as review last announced it; ``booking_version``
@@ -101,9 +92,6 @@ class Application(Base):
     booking_start: Mapped[str | None] = mapped_column(String(5), nullable=True)
     booking_end: Mapped[str | None] = mapped_column(String(5), nullable=True)
     booking_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    # 已终止: when and why the reader's relation to the case ended
-    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class RepresentationEnd(Base):

@@ -5,13 +5,24 @@ what they get back (models for the document, and the functions that build them).
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypedDict
 
 from pydantic import Field
 
 from services.applications import domain
 from services.common.court import case_numbers, clock, reading
-from services.common.infra.shapes import CASE_NO, MATERIAL_IDS, Application, Kind, PageQuery, application_object
+from services.common.infra import ids
+from services.common.infra.shapes import (
+    CASE_NO,
+    MATERIAL_IDS,
+    Application,
+    ApplicationJson,
+    BookingJson,
+    Kind,
+    MaterialRefJson,
+    PageQuery,
+    application_object,
+)
 from services.common.infra.uploads import MATERIAL_KINDS
 from services.common.infra.wire import Answer, Body, optional, required, ruled, text_schema
 
@@ -85,6 +96,15 @@ class ApplicationQuery(PageQuery):
 # -- what clients get back -------------------------------------------------------------------
 
 
+class UploadJson(TypedDict):
+    id: str
+    kind: str
+    filename: str
+    size: int
+    content_type: str
+    sha256: str
+
+
 class Upload(Answer):
     """An uploaded material (申请材料)."""
 
@@ -111,33 +131,33 @@ class ApplicationPage(Answer):
     next_cursor: str | None = Field(description="下一页的 cursor；null 为没有更多")
 
 
-def upload(material) -> dict:
+def material_ref(material) -> MaterialRefJson:
     return {
         "id": material.id,
         "kind": material.kind,
         "filename": material.filename,
+        "content_type": material.content_type,
+        "size": material.size,
+    }
+
+
+def upload(material) -> UploadJson:
+    """The material as its uploader gets it back: the reference (its size and type always
+    known here) and the file's SHA-256."""
+    return {
+        **material_ref(material),
         "size": material.size,
         "content_type": material.content_type,
         "sha256": material.sha256,
     }
 
 
-def material_ref(material) -> dict:
-    return {
-        "id": material.id,
-        "kind": material.kind,
-        "filename": material.filename,
-        "content_type": material.content_type,
-        "size": material.size,
-    }
-
-
-def booking(app) -> dict | None:
+def booking(app) -> BookingJson | None:
     """预约到场, as review last announced it."""
     return reading.booking(app.booking_date, app.booking_start, app.booking_end)
 
 
-def application(app, materials: list, today: date, *, for_owner: bool = False) -> dict:
+def application(app, materials: list, today: date, *, for_owner: bool = False) -> ApplicationJson:
     """The application object (services.common.infra.shapes.application_object), its status on the
     court's day ``today``; ``actions``: what its applicant may do now (``for_owner``:
     domain.reader_actions), nothing for the court's staff."""
@@ -155,9 +175,13 @@ def application(app, materials: list, today: date, *, for_owner: bool = False) -
     )
 
 
+def withdrawn_event(app) -> dict:
+    return {"application_id": ids.application_id(app.id)}
+
+
 def revoked_event(app) -> dict:
     return {
-        "application_id": app.id,
+        "application_id": ids.application_id(app.id),
         "applicant_id": app.applicant_id,
         "case_no": app.case_no,
         "court": app.court,
@@ -175,7 +199,7 @@ def submitted_event(app, materials: list, phone: str | None = None) -> dict:
     applicant = {"id": app.applicant_id, **reading.applicant(app)}
     seal_phone(applicant, phone)
     return {
-        "application_id": app.id,
+        "application_id": ids.application_id(app.id),
         "applicant": applicant,
         "case_no": app.case_no,
         "court": app.court,
@@ -183,5 +207,5 @@ def submitted_event(app, materials: list, phone: str | None = None) -> dict:
         "reason": app.reason,
         "materials": [material_ref(m) for m in materials],
         "applied_at": clock.isoformat(clock.as_aware(app.applied_at)),
-        "reapplied_from": app.reapplied_from,
+        "reapplied_from": ids.application_id(app.reapplied_from) if app.reapplied_from is not None else None,
     }

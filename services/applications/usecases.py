@@ -24,6 +24,7 @@ from services.common.infra.db import Conflict, RepositoryUnitOfWork
 from services.common.infra.errors import DomainError, not_found, validation_error
 from services.common.infra.ids import ApplicationId, application_row
 from services.common.infra.messaging import read_event
+from services.common.infra.shapes import ApplicationJson, MaterialRefJson
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def register_material(
     content_type: str,
     sha256: str,
     stored: Callable[[str], bool],
-) -> dict:
+) -> schemas.UploadJson:
     """Record an upload the gateway has already checked and stored under a server key.
     Asked twice for one key (a redelivered request) it answers with the first record; a
     key whose object is gone (swept after the gateway gave up) is refused."""
@@ -112,7 +113,9 @@ def _owned_materials(
     return [m for m in materials if m is not None]  # every one, as just checked
 
 
-def describe_materials(uow: ApplicationsWork, actor: Actor, material_ids: Any, court: str | None = None) -> list[dict]:
+def describe_materials(
+    uow: ApplicationsWork, actor: Actor, material_ids: Any, court: str | None = None
+) -> list[MaterialRefJson]:
     """Kinds and names of the actor's own materials; with ``court``, that court's clerks
     may open them from now on (a binding application is about to use them: the gateway
     grants before case_binding records the binding, so no binding exists whose files its
@@ -126,7 +129,9 @@ def describe_materials(uow: ApplicationsWork, actor: Actor, material_ids: Any, c
         return _describe_and_grant(uow, owner, ids, court)
 
 
-def _describe_and_grant(uow: ApplicationsWork, owner: int, ids: tuple[str, ...], court: str | None) -> list[dict]:
+def _describe_and_grant(
+    uow: ApplicationsWork, owner: int, ids: tuple[str, ...], court: str | None
+) -> list[MaterialRefJson]:
     with uow.transaction() as applications:
         materials = _owned_materials(applications, owner, ids)
         if court:
@@ -167,7 +172,7 @@ def _may_open(applications: ApplicationsRepository, actor: Actor, user_id: int, 
 # -- applications (阅卷申请) ------------------------------------------------------------------
 
 
-def _view(applications: ApplicationsRepository, app: Application, *, for_owner: bool = True) -> dict:
+def _view(applications: ApplicationsRepository, app: Application, *, for_owner: bool = True) -> ApplicationJson:
     view = schemas.application(app, applications.materials_of([app.id])[app.id], clock.today(), for_owner=for_owner)
     if app.reapplied_from is not None:
         previous = applications.application(app.reapplied_from)
@@ -193,7 +198,7 @@ def _create(
     relation: dict,
     submission: domain.Submission,
     reapplied_from: int | None = None,
-) -> dict:
+) -> ApplicationJson:
     """The checks that need this service's data, then the application and its event, in the
     caller's transaction."""
     applicant = actor["id"]
@@ -247,7 +252,9 @@ def _duplicate_pending() -> DomainError:
     return DomainError("duplicate_pending", "您已有该案件待审查的阅卷申请，请等待审查结果")
 
 
-def submit(uow: ApplicationsWork, relation: Relation, actor: Actor, body: Any, idempotency_key: Any = None) -> dict:
+def submit(
+    uow: ApplicationsWork, relation: Relation, actor: Actor, body: Any, idempotency_key: Any = None
+) -> ApplicationJson:
     user_id = _require_applicant(actor)
     require_verified(actor)
     key = idempotency.check_key(idempotency_key)
@@ -257,6 +264,23 @@ def submit(uow: ApplicationsWork, relation: Relation, actor: Actor, body: Any, i
     replayed = idempotency.recall(uow, KEYS, user_id=user_id, key=key, request_hash=request_hash)
     if replayed is not None:
         return replayed
+    return _create_once(uow, relation, actor, submission, user_id=user_id, key=key, request_hash=request_hash)
+
+
+def _create_once(
+    uow: ApplicationsWork,
+    relation: Relation,
+    actor: Actor,
+    submission: domain.Submission,
+    *,
+    user_id: int,
+    key: str | None,
+    request_hash: str,
+    reapplied_from: int | None = None,
+) -> ApplicationJson:
+    """The new pending application, once per ``Idempotency-Key``: case_binding is asked
+    what the reader is to the case outside any transaction, then the application is
+    created with it (``_create``) and the first answer kept with the key."""
     answer = relation(actor, submission.case_no)
     return idempotency.once(
         uow,
@@ -264,7 +288,7 @@ def submit(uow: ApplicationsWork, relation: Relation, actor: Actor, body: Any, i
         user_id=user_id,
         key=key,
         request_hash=request_hash,
-        effect=lambda applications: _create(applications, actor, answer, submission),
+        effect=lambda applications: _create(applications, actor, answer, submission, reapplied_from=reapplied_from),
     )
 
 
@@ -285,7 +309,7 @@ def detail(
     actor: Actor,
     application_id: ApplicationId | int,
     verifications: verification.Accounts | None = None,
-) -> dict:
+) -> ApplicationJson:
     """The owner, or the clerks and archivists of the case's court, may read it; staff
     also see how the applicant was verified (实名认证) when ``verifications`` can tell."""
     user_id = _actor_id(actor)
@@ -308,15 +332,15 @@ def detail(
 
 def withdraw(
     uow: ApplicationsWork, actor: Actor, application_id: ApplicationId | int, idempotency_key: Any = None
-) -> dict:
+) -> ApplicationJson:
     user_id = _actor_id(actor)
     key = idempotency.check_key(idempotency_key)
 
-    def effect(applications: ApplicationsRepository) -> dict:
+    def effect(applications: ApplicationsRepository) -> ApplicationJson:
         app = _own(applications, user_id, application_id, lock=True)
         domain.check_can_withdraw(domain.effective_status(app, clock.today()))
         app.status, app.pending_key = "withdrawn", None
-        applications.announce("application_withdrawn", {"application_id": app.id})
+        applications.announce("application_withdrawn", schemas.withdrawn_event(app))
         return _view(applications, app)
 
     return idempotency.once(
@@ -336,7 +360,7 @@ def reapply(
     application_id: ApplicationId | int,
     idempotency_key: Any = None,
     body: Any = None,
-) -> dict:
+) -> ApplicationJson:
     """A new pending application for the same case (重新申请); with ``body`` a 补正: the
     corrected scope, reason or materials replace the old ones (domain.amend). The
     submission rules apply again."""
@@ -353,14 +377,8 @@ def reapply(
         domain.check_can_reapply(domain.effective_status(old, clock.today()))
         submission = domain.amend(_submission_of(applications, old), body)
         old_id = old.id
-    answer = relation(actor, submission.case_no)
-    return idempotency.once(
-        uow,
-        KEYS,
-        user_id=user_id,
-        key=key,
-        request_hash=request_hash,
-        effect=lambda applications: _create(applications, actor, answer, submission, reapplied_from=old_id),
+    return _create_once(
+        uow, relation, actor, submission, user_id=user_id, key=key, request_hash=request_hash, reapplied_from=old_id
     )
 
 
@@ -423,7 +441,7 @@ def on_decided(uow: ApplicationsWork, payload: dict) -> bool:
 
     def read(payload: dict) -> tuple:
         event_id = str(payload["event_id"])
-        application_id = int(payload["application_id"])
+        application_id = _event_row(payload)
         opinion = payload["opinion"]
         status = domain.OPINION_STATUS[opinion]
         mode = payload.get("mode") if opinion == "approve" else None
@@ -497,17 +515,38 @@ def on_representation_ended(uow: ApplicationsWork, payload: dict) -> list[int]:
         return [app.id for app in apps]
 
 
-def _first_heard(
-    applications: ApplicationsRepository, event_id: str, application_id: int, what: str
-) -> Application | None:
-    """The application one of review's facts is about, locked, the first time the event is
-    heard; None for a redelivery, or for an application never heard of (logged)."""
-    if not applications.first_delivery(event_id):
-        return None
-    app = applications.application(application_id, for_update=True)
-    if app is None:
-        log.warning("%s for unknown application %s ignored", what, application_id)
-    return app
+def _event_row(payload: dict) -> int:
+    """The row one of review's events is about (read_event gives its ``application_id`` as
+    the contract's string); ValueError for an id this service never issued."""
+    row = application_row(payload["application_id"])
+    if row is None:
+        raise ValueError("application id")
+    return row
+
+
+def _hear(
+    uow: ApplicationsWork,
+    event_type: str,
+    payload: dict,
+    read: Callable[[dict], tuple],
+    apply: Callable[..., bool],
+) -> bool:
+    """One of review's facts about an application: ``read`` takes ``(event_id, row,
+    *facts)`` out of the payload, and ``apply(app, *facts)`` changes the application, locked,
+    the first time the event is heard. False for a redelivery, an unreadable payload or an
+    application never heard of (logged)."""
+    facts = read_event(event_type, payload, read)
+    if facts is None:
+        return False
+    event_id, application_id, *heard = facts
+    with uow.transaction() as applications:
+        if not applications.first_delivery(event_id):
+            return False
+        app = applications.application(application_id, for_update=True)
+        if app is None:
+            log.warning("%s for unknown application %s ignored", event_type, application_id)
+            return False
+        return apply(app, *heard)
 
 
 def on_attendance(uow: ApplicationsWork, payload: dict) -> bool:
@@ -518,16 +557,9 @@ def on_attendance(uow: ApplicationsWork, payload: dict) -> bool:
         if attended is not None and not isinstance(attended, bool):
             raise ValueError("attended")
         times = _instant(p.get("borrowed_at")), _instant(p.get("returned_at")), _instant(p.get("recorded_at"))
-        return str(p["event_id"]), int(p["application_id"]), attended, *times
+        return str(p["event_id"]), _event_row(p), attended, *times
 
-    facts = read_event("attendance_recorded", payload, read)
-    if facts is None:
-        return False
-    event_id, application_id, attended, borrowed_at, returned_at, recorded_at = facts
-    with uow.transaction() as applications:
-        app = _first_heard(applications, event_id, application_id, "attendance")
-        if app is None:
-            return False
+    def apply(app: Application, attended, borrowed_at, returned_at, recorded_at) -> bool:
         # Review records attendance only on on-site approvals, so an attendance that
         # overtakes its decision (another queue) is kept for it; of two records the newer wins.
         shown = clock.as_aware(app.attendance_recorded_at)
@@ -537,35 +569,26 @@ def on_attendance(uow: ApplicationsWork, payload: dict) -> bool:
         app.attendance_recorded_at = recorded_at
         return True
 
+    return _hear(uow, "attendance_recorded", payload, read, apply)
+
 
 def on_booked(uow: ApplicationsWork, payload: dict) -> bool:
     """review.onsite_booked → the on-site ``reading`` shows the booked slot (预约到场). Kept
     whatever the application's state here (a booking may overtake its decision: another
     queue); of two bookings the higher version wins, so an older one heard later is ignored."""
-    facts = read_event(
-        "onsite_booked",
-        payload,
-        lambda p: (
-            str(p["event_id"]),
-            int(p["application_id"]),
-            int(p["version"]),
-            date.fromisoformat(str(p["date"])),
-            str(p["start"])[:5],
-            str(p["end"])[:5],
-        ),
-    )
-    if facts is None:
-        return False
-    event_id, application_id, version, day, start, end = facts
-    with uow.transaction() as applications:
-        app = _first_heard(applications, event_id, application_id, "booking")
-        if app is None:
-            return False
+
+    def read(p: dict) -> tuple:
+        day = date.fromisoformat(str(p["date"]))
+        return str(p["event_id"]), _event_row(p), int(p["version"]), day, str(p["start"])[:5], str(p["end"])[:5]
+
+    def apply(app: Application, version: int, day: date, start: str, end: str) -> bool:
         if app.booking_version is not None and version <= app.booking_version:
             return False
         app.booking_date, app.booking_start, app.booking_end = day, start, end
         app.booking_version = version
         return True
+
+    return _hear(uow, "onsite_booked", payload, read, apply)
 
 
 def count_by_status(uow: ApplicationsWork) -> dict[str, int]:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, NotRequired, TypedDict
 
 from pydantic import Field, ValidationInfo
 
@@ -73,6 +73,20 @@ class MyCasePage(Answer):
     next_cursor: str | None
 
 
+class BindingJson(TypedDict):
+    id: int
+    case_no: str
+    court: str
+    party_name: str
+    status: str
+    materials: list[dict[str, Any]]
+    applied_at: str | None
+    decided_at: str | None
+    reviewer: str | None
+    explanation: str | None
+    revoked_at: str | None
+
+
 class Binding(Answer):
     """A binding application (案件绑定申请)."""
 
@@ -107,7 +121,16 @@ class BindingPage(Answer):
     next_cursor: str | None
 
 
-def case_summary(case) -> dict:
+class CaseSummary(TypedDict):
+    """A case as the other services ask for it (``case_summary``), and the head of the case answers."""
+
+    case_no: str
+    court: str
+    status: str
+    has_electronic_dossier: bool
+
+
+def case_summary(case) -> CaseSummary:
     return {
         "case_no": case.case_no,
         "court": case.court,
@@ -116,7 +139,7 @@ def case_summary(case) -> dict:
     }
 
 
-def staff_case(case, parties, lawyers) -> dict:
+def staff_case(case, parties, lawyers) -> StaffCaseJson:
     """The case as the court's staff see it: no ID numbers, only who is in it as what."""
     return {
         **case_summary(case),
@@ -134,9 +157,9 @@ def staff_case(case, parties, lawyers) -> dict:
     }
 
 
-def binding(row, staff: bool = False) -> dict:
-    """A binding application (API.md). Staff also see who applied."""
-    data = {
+def binding(row) -> BindingJson:
+    """A binding application (API.md)."""
+    return {
         "id": row.id,
         "case_no": row.case_no,
         "court": row.court,
@@ -149,17 +172,45 @@ def binding(row, staff: bool = False) -> dict:
         "explanation": row.explanation,  # once revoked, the revocation's
         "revoked_at": clock.isoformat(clock.as_aware(row.revoked_at)),
     }
-    if staff:
-        data["lawyer"] = {
-            "id": row.lawyer_id,
-            "name": row.lawyer_name,
-            "license_no": row.license_no,
-            "law_firm": row.law_firm,
-        }
-    return data
+
+
+def staff_binding(row) -> StaffBindingJson:
+    """A binding application as the court's clerks see it: also who applied."""
+    lawyer: BindingLawyerJson = {
+        "id": row.lawyer_id,
+        "name": row.lawyer_name,
+        "license_no": row.license_no,
+        "law_firm": row.law_firm,
+    }
+    return {**binding(row), "lawyer": lawyer}
+
+
+def binding_event(row, **facts: Any) -> dict[str, Any]:
+    """``binding_decided`` and ``binding_revoked`` (docs/contracts.md): which binding, whose,
+    of which case, with the lawyer's phone for review's text, and ``facts`` of the event."""
+    return {
+        "binding_id": row.id,
+        "lawyer_id": row.lawyer_id,
+        "case_no": row.case_no,
+        "court": row.court,
+        "lawyer_phone": row.lawyer_phone,
+        **facts,
+    }
 
 
 # -- the court's side: the queue, decisions, the case feed -----------------------------------
+
+
+class BindingLawyerJson(TypedDict):
+    id: int
+    name: str
+    license_no: str | None
+    law_firm: str | None
+
+
+class StaffBindingJson(BindingJson):
+    lawyer: BindingLawyerJson
+    verification: NotRequired[dict[str, Any] | None]  # the queue's lines: how the lawyer was verified
 
 
 class BindingLawyer(Answer):
@@ -210,6 +261,13 @@ class Revocation(Body):
     explanation: Annotated[str, *ruled(_explanation, text_schema(domain.MAX_EXPLANATION))] = required("撤销的说明")
 
 
+class CasePartyJson(TypedDict):
+    name: str
+    side: str | None
+    kind: str
+    representative: str | None
+
+
 class CaseParty(Answer):
     name: str
     side: str | None
@@ -217,9 +275,20 @@ class CaseParty(Answer):
     representative: str | None
 
 
+class CaseLawyerJson(TypedDict):
+    name: str
+    party_name: str | None
+
+
 class CaseLawyer(Answer):
     name: str
     party_name: str | None
+
+
+class StaffCaseJson(CaseSummary):
+    cause: str | None
+    parties: list[CasePartyJson]
+    lawyers: list[CaseLawyerJson]
 
 
 class StaffCase(Answer):

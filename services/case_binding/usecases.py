@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -68,7 +69,7 @@ def upsert_cases(uow: CaseBindingWork, records: list[domain.CaseRecord]) -> int:
     return len(records)
 
 
-def staff_case(uow: CaseBindingWork, actor: Actor, case_no: Any) -> dict:
+def staff_case(uow: CaseBindingWork, actor: Actor, case_no: Any) -> schemas.StaffCaseJson:
     """What a clerk or archivist needs beside an application: the case's status, cause,
     whether it has an electronic dossier, its parties and lawyers of record. Another
     court's case is as missing as none."""
@@ -84,7 +85,7 @@ def staff_case(uow: CaseBindingWork, actor: Actor, case_no: Any) -> dict:
         return schemas.staff_case(case, cases.parties_of(number), cases.lawyers_of(number))
 
 
-def case_summary(uow: CaseBindingWork, case_no: Any) -> dict:
+def case_summary(uow: CaseBindingWork, case_no: Any) -> schemas.CaseSummary:
     number = case_numbers.canonical(case_no)
     with uow.read() as cases:
         case = cases.case(number)
@@ -193,7 +194,7 @@ def _claim(row: Claim) -> domain.Claim:
     return domain.Claim(row.user_id, row.case_no, row.role, row.name, row.id_number, row.license_no, row.relation)
 
 
-def _page(items: list[dict], rows: list, limit: int) -> dict:
+def _page(items: Sequence[Mapping[str, object]], rows: list, limit: int) -> dict:
     more = len(rows) > limit
     return {"items": items[:limit], "next_cursor": str(rows[limit - 1].id) if more else None}
 
@@ -250,7 +251,7 @@ def document_ingested(uow: CaseBindingWork, payload: dict) -> bool:
 
 def apply_binding(
     uow: CaseBindingWork, actor: Actor, case_no: Any, party_name: Any, materials: Any, check_only: bool = False
-) -> dict | None:
+) -> schemas.BindingJson | None:
     """A lawyer asks to be bound to an in-trial case for the party they represent.
     ``materials`` are as applications described them (ownership already verified).
     ``check_only`` refuses as the application would, and records nothing: the gateway
@@ -343,7 +344,7 @@ def _visible_binding(cases: CaseBindingRepository, actor: Actor, binding_id: Any
     return binding
 
 
-def get_binding(uow: CaseBindingWork, actor: Actor, binding_id: Any) -> dict:
+def get_binding(uow: CaseBindingWork, actor: Actor, binding_id: Any) -> schemas.BindingJson:
     with uow.read() as cases:
         return schemas.binding(_visible_binding(cases, actor, binding_id))
 
@@ -365,13 +366,13 @@ def staff_bindings(
     states = verification.states_of(verifications, [b.lawyer_id for b in rows[:limit]]) if verifications else {}
     items = []
     for row in rows:
-        item = schemas.binding(row, staff=True)
+        item = schemas.staff_binding(row)
         item["verification"] = states.get(row.lawyer_id)
         items.append(item)
     return _page(items, rows, limit)
 
 
-def decide_binding(uow: CaseBindingWork, actor: Actor, binding_id: Any, body: Any) -> dict:
+def decide_binding(uow: CaseBindingWork, actor: Actor, binding_id: Any, body: Any) -> schemas.StaffBindingJson:
     """A clerk of the case's court approves or rejects; the decision and its announcement
     (binding_decided) commit together through the outbox."""
     _require(actor, "clerk")
@@ -387,22 +388,18 @@ def decide_binding(uow: CaseBindingWork, actor: Actor, binding_id: Any, body: An
             raise DomainError("invalid_state", "该绑定申请已审查，不能重复审查")
         cases.announce(
             "binding_decided",
-            {
-                "binding_id": binding.id,
-                "lawyer_id": binding.lawyer_id,
-                "case_no": binding.case_no,
-                "court": binding.court,
-                "party_name": binding.party_name,
-                "decision": "approve" if status == "approved" else "reject",
-                "explanation": explanation,
-                "decided_at": clock.isoformat(now),
-                "lawyer_phone": binding.lawyer_phone,  # for review's text of the decision
-            },
+            schemas.binding_event(
+                binding,
+                party_name=binding.party_name,
+                decision="approve" if status == "approved" else "reject",
+                explanation=explanation,
+                decided_at=clock.isoformat(now),
+            ),
         )
-        return schemas.binding(binding, staff=True)
+        return schemas.staff_binding(binding)
 
 
-def revoke_binding(uow: CaseBindingWork, actor: Actor, binding_id: Any, body: Any) -> dict:
+def revoke_binding(uow: CaseBindingWork, actor: Actor, binding_id: Any, body: Any) -> schemas.StaffBindingJson:
     """A clerk of the case's court revokes an approved binding (撤销绑定) with an explanation
     the lawyer reads. ``binding_revoked`` is announced, and if the lawyer is not also of
     record the representation ends (``representation_ended``) and their claim goes, all in
@@ -421,22 +418,14 @@ def revoke_binding(uow: CaseBindingWork, actor: Actor, binding_id: Any, body: An
             raise DomainError("invalid_state", "只能撤销已同意的绑定")
         cases.announce(
             "binding_revoked",
-            {
-                "binding_id": binding.id,
-                "lawyer_id": binding.lawyer_id,
-                "case_no": binding.case_no,
-                "court": binding.court,
-                "explanation": explanation,
-                "revoked_at": clock.isoformat(now),
-                "lawyer_phone": binding.lawyer_phone,
-            },
+            schemas.binding_event(binding, explanation=explanation, revoked_at=clock.isoformat(now)),
         )
         claim = cases.claim_of(binding.lawyer_id, binding.case_no)
         licenses = {n for n in (binding.license_no, claim.license_no if claim else None) if n}
         if not cases.lawyer_of(binding.case_no, binding.lawyer_id, licenses or [""]):
             reason = domain.revocation_reason(explanation)
             _end(cases, [(claim.id if claim else None, binding.lawyer_id, binding.case_no, reason)], now)
-        return schemas.binding(binding, staff=True)
+        return schemas.staff_binding(binding)
 
 
 def queue_by_court(uow: CaseBindingWork) -> list[tuple[str, int, float | None]]:

@@ -8,6 +8,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from nameko.extensions import DependencyProvider
 
 from services.common.infra import config
+from services.common.infra.actor import Actor
 
 
 class Argon2Hasher:
@@ -41,7 +42,7 @@ class ManualCheck:
 
     name = "manual"
 
-    def check(self, account: dict, materials: list[dict]) -> tuple[str, str | None] | None:
+    def check(self, account: Actor, materials: list[dict]) -> tuple[str, str | None] | None:
         return None  # people decide, later
 
 

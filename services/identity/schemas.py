@@ -4,13 +4,14 @@ and what they get back (models for the document, and the functions that build th
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, NotRequired, TypedDict
 
 from pydantic import Field, ValidationInfo
 from pydantic.json_schema import JsonDict
 
 from services.common.court import clock
 from services.common.court.people import mask_id_number, mask_phone
+from services.common.infra.actor import Actor
 from services.common.infra.shapes import PageQuery
 from services.common.infra.wire import Answer, Body, Described, optional, required, ruled, text_schema
 from services.identity import domain
@@ -131,6 +132,21 @@ class VerificationRequest(Described):
 # -- what clients get back -------------------------------------------------------------------
 
 
+class _MaskedAccount(TypedDict):
+    id: int
+    role: str
+    name: str
+    phone: str
+    verified: bool
+
+
+class UserJson(_MaskedAccount):
+    id_number: str | None
+    license_no: NotRequired[str]
+    law_firm: NotRequired[str]
+    court: NotRequired[str]
+
+
 class User(Answer):
     """An account as a client sees it: phone and ID number masked."""
 
@@ -155,10 +171,22 @@ class User(Answer):
     court: str | None = Field(None, description="工作人员所在法院")
 
 
+class VerificationStateJson(TypedDict):
+    id: int
+    status: str
+    explanation: str | None
+
+
 class VerificationState(Answer):
     id: int
     status: Literal["pending", "approved", "rejected"]
     explanation: str | None
+
+
+class MeJson(UserJson):
+    verification: VerificationStateJson | None
+    verified_via: NotRequired[str | None]
+    verified_at: NotRequired[str | None]
 
 
 class Me(User):
@@ -183,54 +211,64 @@ class SignIn(Answer):
     user: User
 
 
+class VerificationCreatedJson(TypedDict):
+    id: int
+    status: str
+
+
 class VerificationCreated(Answer):
     id: int
     status: Literal["pending", "approved", "rejected"]
 
 
-def public_user(user) -> dict:
-    """What a client may see of an account (API.md GET /me): phone and ID number masked."""
-    data = {
+def _masked_account(user) -> _MaskedAccount:
+    """Who an account is, its phone masked, and whether it is verified (实名认证)."""
+    return {
         "id": user.id,
         "role": user.role,
         "name": user.name,
         "phone": mask_phone(user.phone),
-        "id_number": mask_id_number(user.id_number) if user.id_number else None,
         "verified": user.verified_at is not None,
     }
-    for key in ("license_no", "law_firm", "court"):
-        value = getattr(user, key)
-        if value:
-            data[key] = value
+
+
+def public_user(user) -> UserJson:
+    """What a client may see of an account (API.md GET /me): phone and ID number masked."""
+    data: UserJson = {
+        **_masked_account(user),
+        "id_number": mask_id_number(user.id_number) if user.id_number else None,
+    }
+    if user.license_no:
+        data["license_no"] = user.license_no
+    if user.law_firm:
+        data["law_firm"] = user.law_firm
+    if user.court:
+        data["court"] = user.court
     return data
 
 
-def own_account(user, latest_verification) -> dict:
+def own_account(user, latest_verification) -> MeJson:
     """GET /me: the account, and where its 实名认证 stands."""
-    data = public_user(user)
-    data["verification"] = (
-        None
+    data: MeJson = {
+        **public_user(user),
+        "verification": None
         if latest_verification is None
         else {
             "id": latest_verification.id,
             "status": latest_verification.status,
             "explanation": latest_verification.explanation,
-        }
-    )
+        },
+    }
     if user.verified_at is not None:
         data["verified_via"] = domain.via_label(user.verified_via)
         data["verified_at"] = clock.isoformat(clock.as_aware(user.verified_at))
     return data
 
 
-def admin_user(user) -> dict:
+def admin_user(user) -> AdminUserJson:
     """账号管理 list row: phone masked; whether verified and whether disabled."""
-    data = {
-        "id": user.id,
-        "role": user.role,
-        "name": user.name,
-        "phone": mask_phone(user.phone),
-        "verified": user.verified_at is not None,
+    data: AdminUserJson = {
+        **_masked_account(user),
         "disabled": user.disabled_at is not None,
         "created_at": clock.isoformat(clock.as_aware(user.created_at)),
     }
@@ -251,14 +289,20 @@ def verification_state(user) -> dict:
     }
 
 
-def verification_view(row, user) -> dict:
+def verification_view(row, user) -> VerificationViewJson:
     """A 实名认证 request as the queue shows it: the account's real data unmasked, since
     the clerk compares it with the document."""
-    person = {"id": user.id, "name": user.name, "role": user.role, "id_number": user.id_number, "phone": user.phone}
-    for key in ("license_no", "law_firm"):
-        value = getattr(user, key)
-        if value:
-            person[key] = value
+    person: ApplicantJson = {
+        "id": user.id,
+        "name": user.name,
+        "role": user.role,
+        "id_number": user.id_number,
+        "phone": user.phone,
+    }
+    if user.license_no:
+        person["license_no"] = user.license_no
+    if user.law_firm:
+        person["law_firm"] = user.law_firm
     return {
         "id": row.id,
         "at": clock.isoformat(clock.as_aware(row.submitted_at)),
@@ -273,7 +317,7 @@ def verification_view(row, user) -> dict:
     }
 
 
-def principal(user) -> dict:
+def principal(user) -> Actor:
     """The verified identity the gateway hands to services with every call. Internal only:
     it carries the unmasked ID number, which case_binding matches parties on, and the
     phone, which review texts decisions to."""
@@ -321,6 +365,16 @@ class VerificationDecision(Body):
     )
 
 
+class ApplicantJson(TypedDict):
+    id: int
+    name: str
+    role: str
+    id_number: str | None
+    phone: str
+    license_no: NotRequired[str]
+    law_firm: NotRequired[str]
+
+
 class Applicant(Answer):
     """The account as the clerk compares it with the document: unmasked."""
 
@@ -331,6 +385,19 @@ class Applicant(Answer):
     phone: str
     license_no: str | None = None
     law_firm: str | None = None
+
+
+class VerificationViewJson(TypedDict):
+    id: int
+    at: str | None
+    status: str
+    via: str | None
+    via_label: str | None
+    decided_at: str | None
+    decided_by_name: str | None
+    explanation: str | None
+    user: ApplicantJson
+    materials: list[dict[str, Any]]
 
 
 class VerificationView(Answer):
@@ -356,6 +423,12 @@ class VerificationPage(Answer):
 class UserQuery(PageQuery):
     role: Literal["party", "lawyer", "clerk", "archivist", "admin"] | None = Field(None, description="只看该角色")
     q: str | None = Field(None, max_length=50, description="姓名或手机号码")
+
+
+class AdminUserJson(_MaskedAccount):
+    disabled: bool
+    created_at: str | None
+    court: NotRequired[str]
 
 
 class AdminUser(Answer):

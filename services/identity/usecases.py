@@ -21,6 +21,10 @@ from services.identity import domain, repository
 from services.identity.models import LoginThrottle, Session, SmsCode, User, Verification
 from services.identity.repository import IdentityRepository, IdentityWork
 from services.identity.schemas import (
+    MeJson,
+    UserJson,
+    VerificationCreatedJson,
+    VerificationViewJson,
     admin_user,
     own_account,
     principal,
@@ -36,7 +40,7 @@ class Verifier(Protocol):
 
     name: str
 
-    def check(self, account: dict, materials: list[dict]) -> tuple[str, str | None] | None: ...
+    def check(self, account: Actor, materials: list[dict]) -> tuple[str, str | None] | None: ...
 
 
 class Hasher(Protocol):
@@ -116,7 +120,7 @@ def _consume(accounts: IdentityRepository, code_id: int) -> None:
 # -- registration -----------------------------------------------------------------------------
 
 
-def register(uow: IdentityWork, hasher: Hasher, body: Any) -> dict:
+def register(uow: IdentityWork, hasher: Hasher, body: Any) -> UserJson:
     """Sign-up: the fields, then the phone proven by its code, then the registry, then who
     holds what. The code comes before "phone taken" so that nobody learns whether a phone
     has an account without holding that phone."""
@@ -365,7 +369,9 @@ def list_users(
 # -- real-name verification (实名认证) --------------------------------------------------------
 
 
-def request_verification(uow: IdentityWork, provider: Verifier, texts: Texts, actor: Actor, materials: Any) -> dict:
+def request_verification(
+    uow: IdentityWork, provider: Verifier, texts: Texts, actor: Actor, materials: Any
+) -> VerificationViewJson | VerificationCreatedJson:
     """The account holder asks to be verified with photos or scans of their identity
     document (materials the applications service has described as theirs)."""
     user_id = _actor_id(actor)
@@ -409,7 +415,7 @@ def _identity_materials(materials: Any) -> list[dict]:
     return refs
 
 
-def principal_of(uow: IdentityWork, user_id: int) -> dict:
+def principal_of(uow: IdentityWork, user_id: int) -> Actor:
     with uow.read() as accounts:
         return principal(accounts.user(user_id))
 
@@ -429,7 +435,9 @@ def staff_verifications(
         return {"items": items, "next_cursor": next_cursor}
 
 
-def decide_verification(uow: IdentityWork, texts: Texts, actor: Actor, verification_id: Any, body: Any) -> dict:
+def decide_verification(
+    uow: IdentityWork, texts: Texts, actor: Actor, verification_id: Any, body: Any
+) -> VerificationViewJson:
     _require_verifier(actor)
     target = _user_id(verification_id)
     decision, explanation = domain.check_decision(body)
@@ -448,7 +456,7 @@ def _decide(
     explanation: str | None,
     decided_by: int | None,
     decided_by_name: str | None,
-) -> dict:
+) -> VerificationViewJson:
     now = clock.utcnow()
     with uow.transaction() as accounts:
         row = accounts.decide_pending_verification(
@@ -497,7 +505,7 @@ def _actor_id(actor: Any) -> int:
     return actor["id"]
 
 
-def me(uow: IdentityWork, user_id: int) -> dict:
+def me(uow: IdentityWork, user_id: int) -> MeJson:
     with uow.read() as accounts:
         user = accounts.user(user_id)
         if user is None:
@@ -510,7 +518,7 @@ def _require_admin(actor: Actor) -> None:
         raise DomainError("forbidden", "仅管理员可以执行此操作")
 
 
-def create_staff(uow: IdentityWork, hasher: Hasher, actor: Actor, body: Any) -> dict:
+def create_staff(uow: IdentityWork, hasher: Hasher, actor: Actor, body: Any) -> UserJson:
     _require_admin(actor)
     if not isinstance(body, dict):
         raise validation_error({"body": "应为对象"})
@@ -524,7 +532,7 @@ def create_staff(uow: IdentityWork, hasher: Hasher, actor: Actor, body: Any) -> 
     return create_user(uow, hasher, phone=phone, password=password, name=name, role=role, court=court)
 
 
-def create_user(uow: IdentityWork, hasher: Hasher, **fields: Any) -> dict:
+def create_user(uow: IdentityWork, hasher: Hasher, **fields: Any) -> UserJson:
     password_hash = hasher.hash(fields.pop("password"))
     try:
         with uow.transaction() as accounts:

@@ -44,15 +44,21 @@ class WorkCalendar:
         return cls(frozenset(holidays), frozenset(workdays))
 
 
-def parse_year(year: Any, body: Any) -> tuple[int, list[date], list[date]]:
-    """An admin's upload of one year: ``{holidays: [YYYY-MM-DD], workdays: [YYYY-MM-DD]}``
-    (workdays: the weekend days worked, 调休上班). Every date within the year, none twice."""
+def parse_year_number(year: Any) -> int:
+    """A year the court keeps figures or a calendar for: 2000 to 2100 (a number or its digits)."""
     try:
         year = int(year)
     except (TypeError, ValueError):
         raise validation_error({"year": "应为年份，如 2026"}) from None
     if not 2000 <= year <= 2100:
         raise validation_error({"year": "应为 2000 至 2100 之间的年份"})
+    return year
+
+
+def parse_year(year: Any, body: Any) -> tuple[int, list[date], list[date]]:
+    """An admin's upload of one year: ``{holidays: [YYYY-MM-DD], workdays: [YYYY-MM-DD]}``
+    (workdays: the weekend days worked, 调休上班). Every date within the year, none twice."""
+    year = parse_year_number(year)
     if not isinstance(body, dict):
         raise validation_error({"body": "应为 JSON 对象"})
     lists = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal, overload
+from typing import Any, Literal, NotRequired, TypedDict, overload
 
 from services.common.court import clock, text
 from services.common.infra.errors import DomainError, validation_error
@@ -51,7 +51,17 @@ def onsite_explanation(start: date, end: date) -> str:
     return ONSITE_TEXT.format(start_date=start.isoformat(), end_date=end.isoformat())
 
 
-def allowed_decisions(status: str, role: str | None) -> list[dict[str, Any]]:
+class DecisionOptionJson(TypedDict):
+    """A decision the caller may take now (schemas.DecisionOption)."""
+
+    opinion: str
+    mode: str | None
+    explanation_required: bool
+    default_explanation: str | None
+    default_valid_days: NotRequired[int]
+
+
+def allowed_decisions(status: str, role: str | None) -> list[DecisionOptionJson]:
     """The decisions a member of the court's staff may take on an application now: a clerk
     decides a pending one (同意 online or on site, 不同意, 退回补正), nobody anything else.
     Each says whether an explanation is required and, when not, the one written for an
@@ -61,17 +71,16 @@ def allowed_decisions(status: str, role: str | None) -> list[dict[str, Any]]:
     if role != "clerk" or status != "pending":
         return []
 
-    def one(opinion: str, mode: str | None, default: str | None, **more: Any) -> dict[str, Any]:
+    def one(opinion: str, mode: str | None, default: str | None) -> DecisionOptionJson:
         return {
             "opinion": opinion,
             "mode": mode,
             "explanation_required": opinion in EXPLAINED_OPINIONS,
             "default_explanation": default,
-            **more,
         }
 
     return [
-        one("approve", "online", APPROVE_ONLINE_TEXT, default_valid_days=DEFAULT_ONLINE_DAYS),
+        {**one("approve", "online", APPROVE_ONLINE_TEXT), "default_valid_days": DEFAULT_ONLINE_DAYS},
         one("approve", "onsite", ONSITE_TEXT),
         one("reject", None, None),
         one("return", None, None),

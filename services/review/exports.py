@@ -14,8 +14,8 @@ from typing import Any
 from services.common.court import clock, reading
 from services.common.infra import paging
 from services.common.infra.actor import Actor
-from services.common.infra.errors import DomainError, validation_error
-from services.review import domain
+from services.common.infra.errors import DomainError
+from services.review import calendar, domain
 from services.review.models import ReviewedApplication
 from services.review.repository import ReviewWork
 from services.review.usecases import _require_staff, queue_filter
@@ -135,13 +135,7 @@ def _statistics(uow: ReviewWork, court: str, params: dict) -> dict:
     mean time from application to decision. Grouped here rather than in SQL, which
     would need each database's own date functions: a year of one court is some thousands
     of rows."""
-    year = params.get("year") or clock.today().year
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        raise validation_error({"year": "应为年份，如 2026"}) from None
-    if not 2000 <= year <= 2100:
-        raise validation_error({"year": "应为 2000 至 2100 之间的年份"})
+    year = calendar.parse_year_number(params.get("year") or clock.today().year)
     start, end = clock.start_of_day(date(year, 1, 1)), clock.start_of_day(date(year + 1, 1, 1))
     with uow.read() as review:
         received = review.received_between(court, start, end)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.court.reading import ArrangementColumns
 from services.common.infra.db import UtcDateTime
 from services.common.infra.idempotency import IdempotencyMixin
 from services.common.infra.ids import ApplicationId
@@ -18,7 +19,7 @@ class Base(DeclarativeBase):
     pass
 
 
-class ReviewedApplication(Base):
+class ReviewedApplication(ArrangementColumns, Base):
     """A reading application (阅卷申请) as review knows it: what the submitted event said,
     plus the review (审查信息) and the reading arrangement (阅卷材料)."""
 
@@ -52,18 +53,7 @@ class ReviewedApplication(Base):
     reviewer: Mapped[str | None] = mapped_column(String(50), nullable=True)
     reviewer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
-    # An online grant's reach: JSON [{id, title}] of chosen 正卷 documents (NULL: all), 允许打印.
-    granted_documents: Mapped[str | None] = mapped_column(Text, nullable=True)
-    print_allowed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    notice: Mapped[str | None] = mapped_column(Text, nullable=True)
-    attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    borrowed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # 阅卷材料 and 已终止: reading.ArrangementColumns
     # 重新申请 or 补正: the application this one was made from, as applications announced it
     reapplied_from: Mapped[ApplicationId | None] = mapped_column(String(64), nullable=True)
 

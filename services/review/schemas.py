@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal, cast
+from typing import Any, ClassVar, Literal, NotRequired, TypedDict, cast
 
 from pydantic import Field
 from pydantic.json_schema import JsonDict
 
 from services.common.court import clock, reading
 from services.common.court.reading import effective_status
-from services.common.infra.shapes import DATE_TIME, DAY, Application, Booking, PageQuery, application_object
+from services.common.infra.shapes import (
+    DATE_TIME,
+    DAY,
+    Application,
+    ApplicationFields,
+    ApplicationJson,
+    Booking,
+    BookingJson,
+    MaterialRefJson,
+    PageQuery,
+    application_object,
+)
 from services.common.infra.wire import Answer, Body, Described
 from services.review import domain
 from services.review.models import Message, ReviewedApplication, RoomBooking
@@ -109,6 +120,10 @@ class CalendarUpload(Described):
 # -- what clients get back -------------------------------------------------------------------
 
 
+class QueueMaterialJson(MaterialRefJson):
+    url: str
+
+
 class QueueMaterial(Answer):
     id: str
     kind: str
@@ -128,6 +143,10 @@ class DecisionOption(Answer):
     default_valid_days: int | None = Field(None, description="在线阅卷：不填有效截止日期时为今天之后的天数")
 
 
+class StaffApplicationJson(ApplicationJson):
+    decisions: list[domain.DecisionOptionJson]
+
+
 class StaffApplication(Application):
     """The application as review holds it, for the court's staff: with the decisions the caller
     may take now (empty unless a clerk and the application is pending)."""
@@ -141,6 +160,13 @@ class StaffApplication(Application):
         "decisions": domain.allowed_decisions("pending", "clerk"),
     }
     decisions: list[DecisionOption] = Field(description="现在可作出的审查决定及其默认说明（审查人、待审查时才有）")
+
+
+class QueueItemJson(ApplicationFields):
+    materials: list[QueueMaterialJson]
+    decisions: list[domain.DecisionOptionJson]
+    waited_seconds: int | None
+    waited_working_days: NotRequired[int | None]  # the queue's lines (usecases: by the work calendar)
 
 
 class QueueItem(StaffApplication):
@@ -185,9 +211,29 @@ class TakenSlot(RoomSlot):
     taken: int = Field(description="已预约人数")
 
 
+class PersonJson(TypedDict):
+    name: str
+    role: str | None
+
+
 class Person(Answer):
     name: str
     role: str | None = None
+
+
+class DayBookingJson(TypedDict):
+    application_id: int | str | None
+    applicant: PersonJson
+    case_no: str
+    date: str
+    start: str
+    end: str
+    attended: bool | None
+    borrowed_at: str | None
+    returned_at: str | None
+    status: str
+    start_date: str | None
+    end_date: str | None
 
 
 class DayBooking(Answer):
@@ -235,6 +281,15 @@ class WorkCalendar(Answer):
     uploaded: bool = Field(description="false：未上传，按周一至周五计")
 
 
+class InboxMessageJson(TypedDict):
+    id: int
+    at: str | None
+    title: str
+    body: str
+    application_id: int | str | None
+    read: bool
+
+
 class InboxMessage(Answer):
     """站内信."""
 
@@ -260,7 +315,8 @@ class InboxPage(Answer):
 
 
 def wire_id(value: str | None) -> int | str | None:
-    """Application ids travel as applications issued them: integers stay integers."""
+    """An application's id as the HTTP answers show it: the number applications issued
+    (API.md). Events and this service's records keep the contract's string (ApplicationId)."""
     if value is None:
         return None
     return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else value
@@ -274,14 +330,14 @@ def _instant(value: datetime | None) -> str | None:
     return clock.isoformat(clock.as_aware(value))
 
 
-def booked(booking: RoomBooking | None) -> dict[str, str] | None:
+def booked(booking: RoomBooking | None) -> BookingJson | None:
     """预约到场: ``{date, start, end}`` of the reader's booked slot, or None."""
     return reading.booking(booking.day, booking.start, booking.end) if booking is not None else None
 
 
 def application(
     row: ReviewedApplication, now: datetime, booking: RoomBooking | None = None, role: str | None = None
-) -> dict[str, Any]:
+) -> StaffApplicationJson:
     """The application object of API.md (services.common.infra.shapes.application_object), status
     computed at ``now`` (expired on read), with the decisions a member of staff in ``role``
     may take on it now (domain.allowed_decisions)."""
@@ -294,23 +350,24 @@ def application(
         booked=booked(booking),
         actions=[],  # the applicant's; review answers the court's staff (their decisions below)
     )
-    view["decisions"] = domain.allowed_decisions(view["status"], role)
-    return view
+    return {**view, "decisions": domain.allowed_decisions(view["status"], role)}
 
 
 def queue_item(
     row: ReviewedApplication, now: datetime, booking: RoomBooking | None = None, role: str | None = None
-) -> dict[str, Any]:
+) -> QueueItemJson:
     """A staff queue line: the application plus how long it has waited, and where each
     material opens."""
     data = application(row, now, booking, role)
-    data["materials"] = [dict(m, url=f"/api/v1/uploads/{m['id']}") for m in data["materials"]]
     applied = clock.as_aware(row.applied_at)
-    data["waited_seconds"] = max(0, int((now - applied).total_seconds())) if row.status == "pending" else None
-    return data
+    return {
+        **data,
+        "materials": [{**m, "url": f"/api/v1/uploads/{m['id']}"} for m in data["materials"]],
+        "waited_seconds": max(0, int((now - applied).total_seconds())) if row.status == "pending" else None,
+    }
 
 
-def message(row: Message) -> dict[str, Any]:
+def message(row: Message) -> InboxMessageJson:
     return {
         "id": row.id,
         "at": _instant(row.created_at),
@@ -324,7 +381,7 @@ def message(row: Message) -> dict[str, Any]:
 def decided_event(row: ReviewedApplication) -> dict[str, Any]:
     """``application_decided`` as docs/contracts.md fixes it."""
     payload: dict[str, Any] = {
-        "application_id": wire_id(row.id),
+        "application_id": row.id,
         "applicant_id": row.applicant_id,
         "case_no": row.case_no,
         "court": row.court,
@@ -348,7 +405,7 @@ def decided_event(row: ReviewedApplication) -> dict[str, Any]:
 def attendance_event(row: ReviewedApplication) -> dict[str, Any]:
     """``recorded_at`` (to the microsecond) orders corrections: a consumer keeps the newest."""
     return {
-        "application_id": wire_id(row.id),
+        "application_id": row.id,
         "recorded_at": clock.as_aware(clock.utcnow()).isoformat(),
         "attended": row.attended,
         "borrowed_at": _instant(row.borrowed_at),
@@ -359,7 +416,7 @@ def attendance_event(row: ReviewedApplication) -> dict[str, Any]:
 def booking_event(row: ReviewedApplication, booking: RoomBooking) -> dict[str, Any]:
     """``onsite_booked``: ``version`` orders rebookings (a consumer keeps the highest)."""
     return {
-        "application_id": wire_id(row.id),
+        "application_id": row.id,
         "applicant_id": row.applicant_id,
         "case_no": row.case_no,
         "court": row.court,
@@ -371,7 +428,7 @@ def booking_event(row: ReviewedApplication, booking: RoomBooking) -> dict[str, A
     }
 
 
-def room_booking(row: ReviewedApplication, booking: RoomBooking, now: datetime) -> dict[str, Any]:
+def room_booking(row: ReviewedApplication, booking: RoomBooking, now: datetime) -> DayBookingJson:
     """A line of the archivist's day list (今日到场): who comes when, and what was recorded."""
     return {
         "application_id": wire_id(row.id),

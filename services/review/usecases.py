@@ -21,6 +21,7 @@ from services.common.infra.db import Conflict
 from services.common.infra.errors import DomainError, not_found, validation_error
 from services.common.infra.ids import ApplicationId
 from services.common.infra.messaging import read_event
+from services.common.infra.shapes import BookingJson
 from services.common.testing.faults import NO_FAULT, Fault
 from services.review import calendar, domain, schemas
 from services.review.dependencies import SmsProvider, onsite_notice
@@ -30,7 +31,6 @@ from services.review.repository import QueueFilter, ReviewRepository, ReviewWork
 log = logging.getLogger("review")
 
 STAFF_ROLES = ("clerk", "archivist")  # 审查人, 档案室
-MAX_ID = 64
 KEYS = operator.attrgetter("idempotency_keys")  # where each repository keeps Idempotency-Keys
 
 
@@ -60,9 +60,7 @@ def _replica_from(payload: dict) -> ReviewedApplication:
     applicant = payload["applicant"]
     applied_at = clock.as_aware(datetime.fromisoformat(str(payload["applied_at"]).replace("Z", "+00:00")))
     materials = [_material(m) for m in payload.get("materials") or []]
-    app_id = ids.application_id(payload["application_id"])
-    if not app_id or len(app_id) > MAX_ID:
-        raise ValueError("application id")
+    app_id: ApplicationId = payload["application_id"]  # read_event's form
     phone = phone_of(applicant)
     previous = payload.get("reapplied_from")
     prior = ids.application_id(previous) if previous is not None else None
@@ -84,7 +82,7 @@ def _replica_from(payload: dict) -> ReviewedApplication:
         applied_at=applied_at,
         received_at=clock.utcnow(),
         status="pending",
-        reapplied_from=prior if prior and len(prior) <= MAX_ID else None,
+        reapplied_from=prior if prior and len(prior) <= ids.APPLICATION_ID_MAX else None,
     )
 
 
@@ -102,9 +100,8 @@ def _material(m: dict) -> dict:
 def receive_withdrawn(uow: ReviewWork, payload: dict) -> bool:
     """``applications.application_withdrawn``: leaves the queue for good; heard before the
     submission, it is remembered, so the submission never queues."""
-    app_id = ids.application_id(payload.get("application_id") or "")
-    if not 0 < len(app_id) <= MAX_ID:
-        log.error("application_withdrawn without an application id; dropped (event %s)", payload.get("event_id"))
+    app_id = read_event("application_withdrawn", payload, lambda p: p["application_id"])
+    if app_id is None:
         return False
     with uow.transaction() as review:
         review.take_turns("application", app_id)
@@ -119,13 +116,12 @@ def receive_revoked(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
     """``applications.application_revoked`` (已终止): the reader's relation to the case
     ended. A pending one leaves the queue and can no longer be decided; the reader is told
     once, in the inbox and by text."""
-    app_id = ids.application_id(payload.get("application_id") or "")
-    facts = read_event("application_revoked", payload, lambda p: (int(p["applicant_id"]), str(p["case_no"])))
+    facts = read_event(
+        "application_revoked", payload, lambda p: (p["application_id"], int(p["applicant_id"]), str(p["case_no"]))
+    )
     if facts is None:
         return False
-    user_id, case_no = facts
-    if not 0 < len(app_id) <= MAX_ID:
-        return False
+    app_id, user_id, case_no = facts
     reason = str(payload.get("reason") or "您与本案的关系已终止")[:500]
     title, body = domain.revocation_notice(case_no, reason)
     with uow.transaction() as review:
@@ -170,10 +166,15 @@ def _require_staff(actor: Actor, roles: tuple[str, ...] = STAFF_ROLES) -> str:
     return court
 
 
+def _named(review: ReviewRepository, raw: Any) -> ReviewedApplication | None:
+    """The application a caller's ``application_id`` names, or None (none, too long, unknown)."""
+    key = ids.application_id(raw) if raw is not None else ApplicationId("")
+    return review.application(key) if 0 < len(key) <= ids.APPLICATION_ID_MAX else None
+
+
 def _own_court_row(review: ReviewRepository, actor_court: str, raw: Any) -> ReviewedApplication:
     """Another court's application answers exactly like a missing one."""
-    key = ids.application_id(raw) if raw is not None else ApplicationId("")
-    row = review.application(key) if 0 < len(key) <= MAX_ID else None
+    row = _named(review, raw)
     if row is None or row.court != actor_court:
         raise not_found("阅卷申请不存在")
     return row
@@ -256,7 +257,7 @@ def staff_queue(
 
 def staff_application(
     uow: ReviewWork, actor: Actor, application_id: Any, verifications: verification.Accounts | None = None
-) -> dict:
+) -> schemas.QueueItemJson:
     """One application of the actor's court as a queue line shows it, with the decisions the
     actor may take on it now; another court's answers like a missing one."""
     court = _require_staff(actor)
@@ -283,7 +284,7 @@ def decide(
     idempotency_key: str | None = None,
     fault: Fault = NO_FAULT,
     grantable_documents: Callable[[Actor, str], list[dict]] | None = None,
-) -> dict:
+) -> schemas.StaffApplicationJson:
     """A clerk's decision (审查). Checks in the contract's order: role, the application,
     the input, then the state; only a pending application can be decided, and of two
     clerks deciding at once exactly one wins (a conditional update)."""
@@ -322,7 +323,7 @@ def decide(
         "notice": onsite_notice(row.court) if decision.mode == "onsite" else None,
     }
 
-    def effect(review: ReviewRepository) -> dict:
+    def effect(review: ReviewRepository) -> schemas.StaffApplicationJson:
         decided = review.decide_pending(row.id, values)  # of two clerks at once, one wins
         if decided is None:
             raise _LostRace()
@@ -368,7 +369,7 @@ def _require_electronic_dossier(case_summary: Callable[[str], dict], case_no: st
 # -- attendance (现场阅卷登记) --------------------------------------------------------------------
 def record_attendance(
     uow: ReviewWork, actor: Actor, application_id: Any, body: Any, idempotency_key: str | None = None
-) -> dict:
+) -> schemas.StaffApplicationJson:
     """The archivist records 是否到场, 借阅时间, 还卷时间 for an on-site approval; a retry
     with the same Idempotency-Key gives the first answer and records nothing more."""
     court = _require_staff(actor, ("archivist",))
@@ -376,7 +377,7 @@ def record_attendance(
     request_hash = idempotency.fingerprint("attendance", str(application_id), body)
     now = clock.now()
 
-    def effect(review: ReviewRepository) -> dict:
+    def effect(review: ReviewRepository) -> schemas.StaffApplicationJson:
         row = _own_court_row(review, court, application_id)
         if row.status != "approved" or row.mode != "onsite":
             domain.parse_attendance(body, now)  # the input is judged before the state (422, then 409)
@@ -396,16 +397,15 @@ def record_attendance(
 # -- messages (站内信) ----------------------------------------------------------------------------
 def notify_decision(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
     """``review.application_decided`` → a message to the applicant, and a text message."""
-    app_id = ids.application_id(payload.get("application_id") or "")
 
     def read(p: dict) -> tuple:
         notice = domain.decision_notice(p["opinion"], p.get("mode"), p["case_no"], p.get("explanation") or "", p)
-        return (*notice, int(p["applicant_id"]))
+        return (p["application_id"], *notice, int(p["applicant_id"]))
 
     facts = read_event("application_decided", payload, read)
     if facts is None:
         return False
-    title, body, user_id = facts
+    app_id, title, body, user_id = facts
     with uow.transaction() as review:
         if not review.first_delivery(str(payload.get("event_id") or f"decided:{app_id}")):
             return False
@@ -422,7 +422,7 @@ def notify_attendance(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
     facts = read_event(
         "attendance_recorded",
         payload,
-        lambda p: (ids.application_id(p["application_id"]), p.get("attended"), bool(p.get("returned_at"))),
+        lambda p: (p["application_id"], p.get("attended"), bool(p.get("returned_at"))),
     )
     if facts is None:
         return False
@@ -675,8 +675,7 @@ def _own_onsite(review: ReviewRepository, actor: Actor, raw: Any, now: datetime)
     theirs (pending, online, expired, ended...) is ``not_approved``."""
     if not isinstance(actor, dict) or actor.get("role") not in APPLICANT_ROLES:
         raise DomainError("forbidden", "仅申请人本人可以预约现场阅卷")
-    key = ids.application_id(raw) if raw is not None else ApplicationId("")
-    row = review.application(key) if 0 < len(key) <= MAX_ID else None
+    row = _named(review, raw)
     if row is None or row.applicant_id != actor.get("id"):
         raise not_found("阅卷申请不存在")
     status = reading.effective_status(row.status, reading.arrangement(row), now)
@@ -711,7 +710,7 @@ class _SlotFull(DomainError):
 
 def book_onsite(
     uow: ReviewWork, actor: Actor, application_id: Any, body: Any, idempotency_key: str | None = None
-) -> dict:
+) -> BookingJson:
     """The reader books a slot (预约到场); a new booking replaces the old. Of two readers
     taking the last seat at once exactly one wins: the slot is locked (PostgreSQL) and the
     transaction's first statement is the booking's own write (SQLite's single writer), so
@@ -726,7 +725,7 @@ def book_onsite(
     key = idempotency.check_key(idempotency_key)
     request_hash = idempotency.fingerprint("onsite_booking", row.id, {"date": day.isoformat(), "start": slot.start})
 
-    def effect(review: ReviewRepository) -> dict | None:
+    def effect(review: ReviewRepository) -> BookingJson | None:
         review.take_turns("application", row.id)
         review.take_turns("room", row.court, day.isoformat(), slot.start)
         booking = review.booking(row.id)
@@ -784,7 +783,7 @@ def notify_booking(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
         "onsite_booked",
         payload,
         lambda p: (
-            ids.application_id(p["application_id"]),
+            p["application_id"],
             int(p["version"]),
             domain.slot_words(str(p["date"]), str(p["start"]), str(p["end"])),
         ),

@@ -47,11 +47,10 @@ def test_sigkill_between_commit_and_publish_loses_nothing_and_duplicates_nothing
         if responses and responses[0].status_code == 201:
             assert responses[0].json() == application
 
-        assert wait_until(lambda: drain(0.3) or any(e["application_id"] == application["id"] for e in seen), 20), (
-            "the event"
-        )
+        ours = str(application["id"])  # events carry the id as the contract's string
+        assert wait_until(lambda: drain(0.3) or any(e["application_id"] == ours for e in seen), 20), "the event"
         drain(3.0)  # longer than the relay timer's interval: a duplicate would show by now
-        mine = [e for e in seen if e["application_id"] == application["id"]]
+        mine = [e for e in seen if e["application_id"] == ours]
         assert len(mine) == 1, mine
         assert mine[0]["case_no"] == case_no and mine[0]["event_id"]
         listed = party.get("/api/v1/applications").json()["items"]

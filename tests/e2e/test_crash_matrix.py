@@ -191,6 +191,7 @@ def log_lines_about(stack, application_id: int, most: int = 30) -> list[str]:
         f"application {application_id}",
         f"application_id {application_id}",
         f'"application_id": {application_id}',
+        f'"application_id": "{application_id}"',  # events carry the string (a number before)
         f"/{application_id}/",
     )
     found = []

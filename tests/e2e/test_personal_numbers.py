@@ -39,12 +39,12 @@ def test_application_submitted_reaches_dossier_without_the_applicant_s_numbers(s
                 message = bound.get(no_ack=True)
                 if message is not None:
                     messages.append(json.loads(message.body))
-                return any(m.get("application_id") == app_id for m in messages)
+                return any(m.get("application_id") == str(app_id) for m in messages)  # events carry the string
 
             assert wait_until(heard, 30), "application_submitted never came"
         finally:
             bound.delete()
-    (event,) = [m for m in messages if m["application_id"] == app_id]
+    (event,) = [m for m in messages if m["application_id"] == str(app_id)]
     raw = json.dumps(event, ensure_ascii=False)
     assert party.phone not in raw and party.id_number not in raw
     assert "phone" not in event["applicant"] and event["applicant"]["phone_sealed"]

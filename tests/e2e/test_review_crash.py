@@ -71,7 +71,7 @@ def test_review_killed_mid_decision_records_and_announces_once(stack, admin, tmp
             # The committed decision is announced after the restart, and only once.
             assert len(wait_messages(party, app_id, 1, seconds=30)) == 1
             # a second relay or a redelivery would have landed within two seconds
-            seen = [p for p in announcements.drain(2) if p.get("application_id") == app_id]
+            seen = [p for p in announcements.drain(2) if p.get("application_id") == str(app_id)]
             assert len(seen) == 1, seen
             assert seen[0]["opinion"] == "approve" and seen[0]["mode"] == "onsite"
             assert [m["application_id"] for m in messages_of(party)].count(app_id) == 1

@@ -38,7 +38,7 @@ def test_an_event_no_queue_takes_waits_in_the_outbox_until_one_does(stack, admin
         assert applied.status_code == 201, applied.text
         app_id = applied.json()["id"]
         row = "SELECT published_at, attempts FROM outbox WHERE payload LIKE ? AND event_type = 'application_submitted'"
-        kept = lambda: stack.sql("applications", row, (f'%"application_id": {app_id},%',))  # noqa: E731
+        kept = lambda: stack.sql("applications", row, (f'%"application_id": "{app_id}",%',))  # noqa: E731
         assert wait_until(lambda: kept() and kept()[0][1] >= 2, seconds=20), kept()
         assert kept()[0][0] is None  # not marked published: no queue took it
     finally:

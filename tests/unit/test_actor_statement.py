@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from services.common.infra import actor as statements
 
 NOW = 1_800_000_000.0
-PARTY = {
+PARTY: statements.Actor = {
     "id": 7,
     "role": "party",
     "name": "张三",

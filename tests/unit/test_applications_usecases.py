@@ -87,7 +87,8 @@ def test_submit_records_the_application_and_its_event_together(uow):
     # who the applicant is to the case travels with it, for the clerk
     assert app["court"] == COURT and app["applicant"] == {"name": "金家慧", "role": "party", "relation": "party"}
     [(kind, payload)] = events(uow)
-    assert kind == "application_submitted" and payload["application_id"] == app["id"]
+    # events carry the id as the contract's string; the answer shows the number (API.md)
+    assert kind == "application_submitted" and payload["application_id"] == str(app["id"])
     assert payload["applicant"] == {"id": 1, "name": "金家慧", "role": "party", "relation": "party"}
     assert payload["event_id"]
     with pytest.raises(DomainError) as info:
@@ -213,7 +214,7 @@ def test_representation_ending_revokes_the_readers_pending_and_approved_applicat
     assert shown["status"] == "revoked" and shown["revocation"]["reason"] == ended["reason"]
     assert usecases.detail(uow, PARTY, other_case["id"])["status"] == "pending"
     revoked = [payload for kind, payload in events(uow) if kind == "application_revoked"]
-    assert [(p["application_id"], p["applicant_id"], p["case_no"]) for p in revoked] == [(pending["id"], 1, CASE)]
+    assert [(p["application_id"], p["applicant_id"], p["case_no"]) for p in revoked] == [(str(pending["id"]), 1, CASE)]
     # a decision heard after the end does not bring the application back
     decided = {"event_id": "d-1", "application_id": pending["id"], "opinion": "approve", "mode": "online"}
     assert usecases.on_decided(uow, dict(decided, valid_until="2099-01-01")) is False
@@ -335,3 +336,20 @@ def test_the_counts_by_status_are_what_people_see(uow, clock):
     facts = usecases.consistency_facts(uow, after=None, limit=2)
     assert [f["id"] for f in facts] == ids[:2] and {f["status"] for f in facts} == {"approved"}
     assert [f["id"] for f in usecases.consistency_facts(uow, ids=[ids[2]], court="别的法院")] == []
+
+
+def test_review_events_name_the_application_by_the_string_and_an_earlier_versions_number_still_reads(uow):
+    ask = relation({1: {"relation": "party", "can_apply": True}})
+    old = usecases.submit(uow, ask, PARTY, body())
+    decided = {"opinion": "return", "mode": None, "explanation": "材料不全", "reviewer": "中欣"}
+    # an event written before ids were strings everywhere (an int), still in a queue or an outbox
+    assert usecases.on_decided(uow, {**decided, "event_id": "d-1", "application_id": old["id"]}) is True
+    new = usecases.reapply(uow, ask, PARTY, old["id"])
+    assert usecases.on_decided(uow, {**decided, "event_id": "d-2", "application_id": str(new["id"])}) is True
+    assert [usecases.detail(uow, PARTY, a["id"])["status"] for a in (old, new)] == ["returned", "returned"]
+    # an id this service never issued is dropped, not retried, and changes nothing
+    for bad in (None, "", "x", "0", -1, True, 2.0, "9" * 65):
+        assert usecases.on_decided(uow, {**decided, "event_id": f"bad-{bad!r}", "application_id": bad}) is False
+    # what applications announces carries the string
+    submitted = [p for kind, p in events(uow) if kind == "application_submitted"]
+    assert [p["application_id"] for p in submitted] == [str(old["id"]), str(new["id"])]

@@ -8,18 +8,26 @@ import inspect
 import re
 from datetime import date, datetime
 from types import SimpleNamespace
+from typing import NotRequired, get_origin, get_type_hints, is_typeddict
 
 import pytest
 from openapi_spec_validator import validate
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
 from gateway import api_docs
-from gateway.http import NO_CONTENT, ROUTES
+from gateway.errors import ApiError
+from gateway.http import NO_CONTENT, ROUTES, Context
 from gateway.openapi import openapi_document
 from gateway.service import GatewayService
 from services.applications import domain as applications_domain
 from services.applications import schemas as applications_schemas
+from services.case_binding import schemas as case_binding_schemas
+from services.common.infra import shapes
 from services.common.infra.errors import DomainError
+from services.common.infra.wire import Answer
 from services.identity import schemas as identity_schemas
+from services.review import domain as review_domain
 from services.review import schemas as review_schemas
 
 # Routes whose body or answer the document does not describe yet. This set may only
@@ -61,9 +69,49 @@ def test_every_route_describes_its_body_and_answer_unless_it_is_listed_as_loose(
 
 
 def test_a_route_that_reads_idempotency_key_documents_it():
+    # The key is read only by ctx.command, and only on a route declared idempotent.
     for spec in ROUTES:
         source = inspect.getsource(getattr(GatewayService, spec.operation_id))
-        assert ("ctx.idempotency_key()" in source) == spec.idempotent, spec.path
+        assert "ctx.idempotency_key()" not in source, spec.path
+        if spec.idempotent:
+            assert "ctx.command(" in source, spec.path
+
+
+def _context(spec, body: bytes, key: str | None):
+    headers = {"Content-Type": "application/json"} | ({"Idempotency-Key": key} if key else {})
+    request = Request(EnvironBuilder(method="POST", data=body, headers=headers).get_environ())
+    sent = []
+    rpc = SimpleNamespace(call=lambda service, method, **kwargs: sent.append((service, method, kwargs)) or "answer")
+    ctx = Context(SimpleNamespace(rpc=rpc), request, 1024, spec)
+    ctx.user = {"id": 7, "role": "clerk", "session_expires_at": "2026-01-01T00:00:00+08:00"}
+    return ctx, sent
+
+
+def test_a_command_sends_the_body_and_the_key_its_route_declares():
+    by_name = {spec.operation_id: spec for spec in ROUTES}
+    ctx, sent = _context(by_name["decide"], b'{"decision": "approve"}', "k-1")
+    assert ctx.command("review", "decide", application_id="42") == "answer"
+    actor = {"id": 7, "role": "clerk"}
+    body = {"decision": "approve"}
+    assert sent == [
+        ("review", "decide", {"application_id": "42", "body": body, "idempotency_key": "k-1", "actor": actor})
+    ]
+    # not idempotent: no key; the body the route passes itself wins
+    ctx, sent = _context(by_name["decide_binding"], b"[1]", "k-2")
+    ctx.command("case_binding", "decide_binding", body={"approve": True}, binding_id=3)
+    assert sent == [("case_binding", "decide_binding", {"body": {"approve": True}, "binding_id": 3, "actor": actor})]
+    # no body declared (withdraw): none sent; a body that may be left out is {} when it is
+    ctx, sent = _context(by_name["withdraw_application"], b"", None)
+    ctx.command("applications", "withdraw", application_id="5")
+    assert sent[0][2] == {"application_id": "5", "idempotency_key": None, "actor": actor}
+    ctx, sent = _context(by_name["create_print"], b"", "k-3")
+    ctx.command("dossier", "create_print", application_id="5")
+    assert sent[0][2]["body"] == {} and sent[0][2]["idempotency_key"] == "k-3"
+    # a body that must be an object is refused before any call
+    ctx, sent = _context(by_name["set_calendar_year"], b"[1]", None)
+    with pytest.raises(ApiError) as refused:
+        ctx.command("review", "set_calendar_year", year="2026")
+    assert refused.value.code == "validation_error" and sent == []
 
 
 def test_a_described_route_has_its_schemas_in_the_document(doc):
@@ -306,3 +354,32 @@ def test_the_shared_shapes_name_the_statuses_and_limits_the_services_have():
     assert shapes.STATUSES == applications_domain.STATUSES
     assert set(shapes.STATUSES) == set(review_domain.STATUSES)
     assert shapes.MAX_MATERIALS == applications_domain.MAX_MATERIALS
+
+
+def _shapes():
+    """Each TypedDict a builder returns, named after its Answer model (``Binding``: ``BindingJson``)."""
+    for module, models in (
+        (shapes, shapes),
+        (applications_schemas, applications_schemas),
+        (review_schemas, review_schemas),
+        (review_domain, review_schemas),
+        (case_binding_schemas, case_binding_schemas),
+        (identity_schemas, identity_schemas),
+    ):
+        for name, shape in vars(module).items():
+            if name.endswith("Json") and is_typeddict(shape) and shape.__module__ == module.__name__:
+                yield getattr(models, name.removesuffix("Json"), None), shape
+
+
+def test_the_shape_a_builder_returns_names_the_fields_of_its_answer():
+    # mypy checks each builder against its TypedDict; this holds the TypedDict to the model
+    pairs = list(_shapes())
+    assert {shape.__name__ for _, shape in pairs} >= {"ApplicationJson", "QueueItemJson", "BindingJson", "MeJson"}
+    for model, shape in pairs:
+        assert isinstance(model, type) and issubclass(model, Answer), f"{shape.__name__} names no answer"
+        hints = get_type_hints(shape, include_extras=True)
+        optional = {name for name, hint in hints.items() if get_origin(hint) is NotRequired}
+        fields = model.model_fields
+        assert set(fields) <= set(hints), shape  # every field the document promises
+        assert {name for name, f in fields.items() if f.is_required()} <= set(hints) - optional, shape
+        assert set(hints) - set(fields) <= optional, shape  # more only where a response may carry it

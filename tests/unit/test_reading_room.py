@@ -313,9 +313,9 @@ def test_a_new_booking_replaces_the_old_and_a_full_slot_refuses(uow):
     # the seat given back is free for the other reader
     assert usecases.book_onsite(uow, OTHER_READER, 2, {"date": "2026-05-08", "start": "09:00"})["start"] == "09:00"
     assert [(e["application_id"], e["date"], e["version"]) for e in published(uow, "onsite_booked")] == [
-        (1, "2026-05-08", 1),
-        (1, "2026-05-11", 2),
-        (2, "2026-05-08", 1),
+        ("1", "2026-05-08", 1),
+        ("1", "2026-05-11", 2),
+        ("2", "2026-05-08", 1),
     ]
     assert usecases.onsite_slots(uow, READER, 1)["booking"] == moved
     day = usecases.room_bookings(uow, ARCHIVIST, "2026-05-08")

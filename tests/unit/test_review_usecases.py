@@ -295,3 +295,21 @@ def test_material_ids_are_strings_whatever_the_event_carried(uow):
     assert usecases.receive_submitted(uow, event) is True
     item = usecases.staff_queue(uow, CLERK)["items"][0]
     assert item["materials"] == [{"id": "7", "kind": "license", "filename": "执业证.pdf", "url": "/api/v1/uploads/7"}]
+
+
+def test_an_earlier_versions_numeric_application_id_is_the_same_application_as_the_string(uow):
+    # applications announces "7"; an event of before (7), still queued or in an outbox, reads alike
+    assert usecases.receive_submitted(uow, submitted(7, "e-1")) is True
+    assert usecases.receive_submitted(uow, submitted("7", "e-2")) is False  # already queued: the same one
+    assert usecases.receive_withdrawn(uow, {"event_id": "w-1", "application_id": "7"}) is True
+    assert [a["id"] for a in usecases.staff_queue(uow, CLERK, status="withdrawn")["items"]] == [7]
+    for bad in (None, "", True, 0, 2.5, "9" * 65, {"id": 7}):
+        assert usecases.receive_withdrawn(uow, {"event_id": f"w-{bad!r}", "application_id": bad}) is False
+        assert (
+            usecases.receive_submitted(uow, {**submitted(), "event_id": f"s-{bad!r}", "application_id": bad}) is False
+        )
+    assert count(uow, ReviewedApplication) == 1
+    # what review announces carries the string too
+    usecases.receive_submitted(uow, submitted(8, "e-3"))
+    usecases.decide(uow, CLERK, 8, {"opinion": "reject", "explanation": "不符合条件"}, dict)
+    assert [p["application_id"] for kind, p in announced(uow) if kind == "application_decided"] == ["8"]

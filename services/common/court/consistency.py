@@ -11,7 +11,7 @@ second look a little later.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 Facts = dict[str, Any]
@@ -119,7 +119,7 @@ def grant_facts(row: Any) -> Facts:
     }
 
 
-def booking_fact(booking: dict | None) -> str | None:
+def booking_fact(booking: Mapping[str, object] | None) -> str | None:
     """An on-site reader's booked slot (预约到场) as one comparable fact: ``2026-05-08
     09:00-12:00`` or None. Review holds the booking; applications shows what it heard."""
     if not booking:

@@ -14,15 +14,46 @@ the two to the same answers.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import and_, func, not_, or_
+from sqlalchemy import Boolean, Date, Text, and_, func, not_, or_
+from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.court import clock
+from services.common.infra.db import UtcDateTime
+
+if TYPE_CHECKING:  # the wire's shapes are built on these rules (services.common.infra.shapes)
+    from services.common.infra.shapes import (
+        ApplicantJson,
+        BookingJson,
+        OnlineReadingJson,
+        OnsiteReadingJson,
+        RevocationJson,
+    )
 
 REMINDER_AHEAD = timedelta(days=1)
 FAR_FUTURE = date(9999, 12, 31)  # a missing date never ends a reading
+
+
+class ArrangementColumns:
+    """The reading arrangement (阅卷材料) and its end (已终止) as the columns of a table that
+    keeps the application: applications' and review's. What :func:`arrangement`,
+    :func:`revocation` and :func:`expired_sql` read, so both services name and type them alike."""
+
+    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # An online grant's reach: JSON [{id, title}] of chosen 正卷 documents (NULL: all), 允许打印.
+    granted_documents: Mapped[str | None] = mapped_column(Text, nullable=True)
+    print_allowed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    notice: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    borrowed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 def _day(value: date | str | None) -> date | None:
@@ -31,7 +62,7 @@ def _day(value: date | str | None) -> date | None:
     return date.fromisoformat(value)
 
 
-def reading_ends_at(reading: dict[str, Any] | None) -> datetime | None:
+def reading_ends_at(reading: Mapping[str, Any] | None) -> datetime | None:
     """The first instant the reading is over, or None when it does not end by date
     (no reading, or an on-site reading the reader attended)."""
     if not reading:
@@ -47,12 +78,12 @@ def reading_ends_at(reading: dict[str, Any] | None) -> datetime | None:
     return clock.end_of_day(day) if day else None
 
 
-def is_expired(reading: dict[str, Any] | None, now: datetime) -> bool:
+def is_expired(reading: Mapping[str, Any] | None, now: datetime) -> bool:
     ends = reading_ends_at(reading)
     return ends is not None and now >= ends
 
 
-def effective_status(status: str, reading: dict[str, Any] | None, now: datetime) -> str:
+def effective_status(status: str, reading: Mapping[str, Any] | None, now: datetime) -> str:
     """The status a person sees: ``approved`` turns ``expired`` once the reading is over."""
     if status == "approved" and is_expired(reading, now):
         return "expired"
@@ -107,14 +138,14 @@ def granted_documents(raw: str | None) -> list[dict] | None:
     return json.loads(raw) if raw else None
 
 
-def booking(day: date | None, start: str | None, end: str | None) -> dict[str, str] | None:
+def booking(day: date | None, start: str | None, end: str | None) -> BookingJson | None:
     """An on-site reader's booked slot (预约到场) as the ``reading`` object shows it."""
     if day is None or not start or not end:
         return None
     return {"date": day.isoformat(), "start": start, "end": end}
 
 
-def arrangement(row: Any, booked: dict[str, str] | None = None) -> dict[str, Any] | None:
+def arrangement(row: Any, booked: BookingJson | None = None) -> OnlineReadingJson | OnsiteReadingJson | None:
     """阅卷材料 as API.md shows it, from any service's record of a decision (the same
     column names in applications and review): only an approval carries a way of reading.
     ``booked``: the on-site reader's slot (:func:`booking`), kept where each service keeps it."""
@@ -141,7 +172,7 @@ def arrangement(row: Any, booked: dict[str, str] | None = None) -> dict[str, Any
     }
 
 
-def revocation(row: Any) -> dict[str, Any] | None:
+def revocation(row: Any) -> RevocationJson | None:
     """已终止: when and why the reader's relation to the case ended (an addition to API.md's
     application object), from either service's record with the same column names."""
     if row.status != "revoked":
@@ -161,7 +192,7 @@ def applicant_relation(role: str, relation: dict) -> str:
     return held
 
 
-def applicant(row: Any) -> dict[str, Any]:
+def applicant(row: Any) -> ApplicantJson:
     """The application object's ``applicant``: the name (API.md), and what the court needs to
     judge the request: role, relation to the case, a lawyer's license and firm, for whom."""
     shown: dict[str, Any] = {"name": row.applicant_name, "role": row.applicant_role}
@@ -174,4 +205,4 @@ def applicant(row: Any) -> dict[str, Any]:
         value = getattr(row, column, None)
         if value:
             shown[field] = value
-    return shown
+    return cast("ApplicantJson", shown)

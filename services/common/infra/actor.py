@@ -32,7 +32,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, NotRequired, TypedDict, TypeGuard
+from typing import Any, NotRequired, TypedDict, TypeGuard, cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -198,16 +198,16 @@ def personal_fields(target: str) -> dict[str, str]:
     return needed
 
 
-def claims_for(target: str, actor: Mapping[str, Any]) -> dict:
+def claims_for(target: str, actor: Mapping[str, Any]) -> Actor:
     """The actor as ``target`` is told: every field but the personal numbers it does not use."""
     needed = personal_fields(target)
-    told = {}
+    told: dict[str, Any] = {}
     for name, value in actor.items():
         if name not in PERSONAL:
             told[name] = value
         elif name in needed:
             told[name] = mask_id_number(value) if needed[name] == "masked" and isinstance(value, str) else value
-    return told
+    return cast(Actor, told)
 
 
 # -- signing and verifying ------------------------------------------------------------------------
@@ -217,7 +217,7 @@ def _canonical(claims: dict) -> bytes:
 
 def sign(
     key: Ed25519PrivateKey,
-    actor: dict,
+    actor: Actor,
     target: str,
     *,
     lifetime: float = DEFAULT_LIFETIME_SECONDS,

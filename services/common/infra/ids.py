@@ -13,12 +13,28 @@ from typing import Any, NewType
 ApplicationId = NewType("ApplicationId", str)  # 阅卷申请的编号, as the contract writes it
 UserId = NewType("UserId", int)  # an account of identity's (the actor's ``id``)
 
+APPLICATION_ID_MAX = 64  # characters: what review and dossier keep of an id they are told
 _ROW = re.compile(r"[1-9][0-9]{0,17}")
 
 
 def application_id(value: int | str) -> ApplicationId:
     """The contract's form of an application's id, from a row key or an event's number."""
     return ApplicationId(str(value))
+
+
+def event_application_id(value: Any) -> ApplicationId:
+    """The ``application_id`` of an event, in the contract's form. Events carry the string;
+    an event of an earlier version (still in a queue, a retry queue or an outbox while the
+    services are upgraded one by one) carried the row's number, which reads the same. Raises
+    ValueError for anything else (none, empty, too long, not a positive number)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("application id")
+    if isinstance(value, int) and value <= 0:
+        raise ValueError("application id")
+    text = str(value)
+    if not 0 < len(text) <= APPLICATION_ID_MAX:
+        raise ValueError("application id")
+    return ApplicationId(text)
 
 
 def application_row(value: Any) -> int | None:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from services.common.court import clock
-from services.common.infra import idempotency
+from services.common.infra import idempotency, ids
 from services.common.infra.db import UnitOfWork, UtcDateTime, serialise
 from services.common.infra.logging import current_request_id
 from services.common.infra.timers import configured_timer
@@ -111,14 +111,24 @@ def relay(uow: UnitOfWork, model: type[Any], dispatch: Callable[[str, dict], Non
 def read_event(event_type: str, payload: Any, read: Callable[[dict], Any]) -> Any:
     """The facts ``read`` takes out of an event, or None when the payload lacks the
     contract's fields: logged with the event's id (never its content) and dropped, since
-    no retry can mend it. Only the reading is guarded: an error in the effect that follows
+    no retry can mend it. ``read`` sees the payload's ``application_id`` as an
+    ``ids.ApplicationId`` (``ids.event_application_id``: an earlier version's number too).
+    Only the reading is guarded: an error in the effect that follows
     still fails the delivery and is retried."""
     try:
-        return read(payload)
+        return read(_with_contract_ids(payload))
     except (KeyError, TypeError, ValueError, AttributeError):
         event_id = payload.get("event_id") if isinstance(payload, dict) else None
         log.error("%s without the contract's fields; dropped (event %s)", event_type, event_id)
         return None
+
+
+def _with_contract_ids(payload: Any) -> Any:
+    """The payload with its ``application_id`` an ``ids.ApplicationId``, whether the event
+    carried the string or, written by an earlier version, the number."""
+    if not isinstance(payload, dict) or "application_id" not in payload:
+        return payload
+    return {**payload, "application_id": ids.event_application_id(payload["application_id"])}
 
 
 def first_delivery(session: Session, model: type, event_id: str) -> bool:

@@ -6,7 +6,7 @@ number and of dates. Each service's schemas.py builds on these."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NotRequired, TypedDict
 
 from pydantic import Field
 from pydantic.json_schema import JsonDict
@@ -52,12 +52,30 @@ else:
     Kind = Literal[tuple(MATERIAL_KINDS)]
 
 
+class MaterialRefJson(TypedDict):
+    id: str
+    kind: str
+    filename: str
+    content_type: NotRequired[str | None]  # an event of before content_type and size names only the first three
+    size: NotRequired[int | None]
+
+
 class MaterialRef(Answer):
     id: str
     kind: Kind
     filename: str
     content_type: str | None = None
     size: int | None = None
+
+
+class ApplicantJson(TypedDict):
+    name: str
+    role: str | None
+    relation: NotRequired[str]
+    license_no: NotRequired[str]
+    law_firm: NotRequired[str]
+    acts_for: NotRequired[str]
+    verification: NotRequired[dict[str, Any]]  # the court's staff: how the applicant was verified
 
 
 class Applicant(Answer):
@@ -71,6 +89,14 @@ class Applicant(Answer):
     acts_for: str | None = Field(None, description="律师代理的当事人")
 
 
+class ReviewJson(TypedDict):
+    reviewer: str | None
+    reviewed_at: str | None
+    opinion: str
+    explanation: str | None
+    mode: str | None
+
+
 class Review(Answer):
     """审查信息."""
 
@@ -81,12 +107,26 @@ class Review(Answer):
     mode: Literal["online", "onsite"] | None
 
 
+class BookingJson(TypedDict):
+    date: str
+    start: str
+    end: str
+
+
 class Booking(Answer):
     """预约到场."""
 
     date: str = Field(json_schema_extra=DAY)
     start: str = Field(examples=["09:00"])
     end: str = Field(examples=["12:00"])
+
+
+class OnlineReadingJson(TypedDict):
+    mode: Literal["online"]
+    valid_until: str | None
+    documents: list[int] | None
+    document_titles: list[str] | None
+    print: bool
 
 
 class OnlineReading(Answer):
@@ -97,6 +137,17 @@ class OnlineReading(Answer):
     documents: list[int] | None = Field(None, description="可查阅的正卷文件；null 为全部正卷")
     document_titles: list[str] | None = None
     print: bool = Field(True, description="是否允许打印")
+
+
+class OnsiteReadingJson(TypedDict):
+    mode: Literal["onsite"]
+    start_date: str | None
+    end_date: str | None
+    notice: str | None
+    attended: bool | None
+    borrowed_at: str | None
+    returned_at: str | None
+    booking: BookingJson | None
 
 
 class OnsiteReading(Answer):
@@ -112,6 +163,11 @@ class OnsiteReading(Answer):
     booking: Booking | None = None
 
 
+class RevocationJson(TypedDict):
+    at: str | None
+    reason: str | None
+
+
 class Revocation(Answer):
     """已终止: when and why the reader's relation to the case ended."""
 
@@ -123,6 +179,29 @@ class Revocation(Answer):
 # applications.domain.reader_actions' answers, which that rule alone decides.
 READER_ACTIONS = ("withdraw", "correct", "reapply", "view_dossier", "copy_link", "print", "book_onsite", "access_log")
 ReaderAction = Literal[READER_ACTIONS]  # type: ignore[valid-type]
+
+
+class ApplicationFields(TypedDict):
+    """The application object but its materials, which a queue line shows with their addresses."""
+
+    id: int | str  # the number applications issued (review holds the string it was told)
+    status: str
+    case_no: str
+    court: str
+    applicant: ApplicantJson
+    applied_at: str | None
+    scope: str
+    reason: str
+    review: ReviewJson | None
+    reading: OnlineReadingJson | OnsiteReadingJson | None
+    revocation: RevocationJson | None
+    reapplied_from: int | str | None
+    actions: list[str]
+    changes: NotRequired[dict[str, Any]]  # a 补正's answer: what it changed
+
+
+class ApplicationJson(ApplicationFields):
+    materials: list[MaterialRefJson]
 
 
 class Application(Answer):
@@ -181,7 +260,7 @@ class Application(Answer):
 # knows how to read: the id as the contract spells it, the materials, the booked slot.
 
 
-def review_object(row: Any) -> dict[str, Any] | None:
+def review_object(row: Any) -> ReviewJson | None:
     """审查信息: None until a decision was taken."""
     if row.opinion is None:
         return None
@@ -199,11 +278,11 @@ def application_object(
     *,
     id: int | str,
     reapplied_from: int | str | None,
-    materials: list[dict[str, Any]],
+    materials: list[MaterialRefJson],
     now: datetime,
-    booked: dict[str, str] | None = None,
+    booked: BookingJson | None = None,
     actions: list[str],
-) -> dict[str, Any]:
+) -> ApplicationJson:
     """The application (:class:`Application`) from either service's record, its status
     computed at ``now`` (an approval whose reading is over reads ``expired``). The ids come
     as the contract spells them (each service stores them its own way); ``actions``: what

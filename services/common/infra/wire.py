@@ -65,7 +65,12 @@ class Described(Body):
 
 
 class Answer(BaseModel):
-    """An answer body, as the document describes it. A response may carry more fields."""
+    """An answer body, as the document describes it. A response may carry more fields.
+
+    Answers travel over RPC as plain JSON: the functions that build one return the
+    ``TypedDict`` named after its model (``Binding``: ``BindingJson``), so mypy checks what
+    each puts in. The two name the same fields, and every field the model requires is
+    required in the ``TypedDict`` too (tests/unit/test_openapi.py holds them together)."""
 
     model_config = ConfigDict(extra="allow")
     example: ClassVar[dict[str, Any] | None] = None
