@@ -309,10 +309,12 @@ class ImagePdfWriter:
 
 
 def print_threads() -> int:
-    """``DOSSIER_PRINT_THREADS``: threads that stamp and encode the pages of one print copy
-    while PDFium renders the next (it renders one page at a time in a process, under its
-    lock). One a core by default, so a long job uses the machine's cores."""
-    return max(1, int(config.get("DOSSIER_PRINT_THREADS", os.cpu_count() or 1)))
+    """``DOSSIER_PRINT_THREADS``: threads that copy out, stamp and encode the pages of one
+    print copy while PDFium rasterizes the next (it rasterizes one page at a time in a
+    process, under its lock). One by default: on cores other work already takes, a second
+    thread lost to the interpreter lock's hand-offs what it gained (README, performance);
+    two or more pay on cores a long job has to itself."""
+    return max(1, int(config.get("DOSSIER_PRINT_THREADS", 1)))
 
 
 class _Finishing:
