@@ -95,7 +95,7 @@ def test_rows_past_their_retention_go_and_what_is_used_young_or_unpublished_stay
         stack,
         "applications",
         "SELECT event_id FROM outbox WHERE payload LIKE ?",
-        (f'%"application_id": {application.json()["id"]},%',),
+        (f'%"application_id": "{application.json()["id"]}"%',),  # events carry the contract's string
     )
     handled_ids = {s: stamped_by_now(stack, s, "SELECT event_id, handled_at FROM inbox") & announced for s in MESSAGING}
     assert published["applications"] and handled_ids["review"] and handled_ids["dossier"]
