@@ -309,18 +309,19 @@ class ImagePdfWriter:
 
 
 def print_threads() -> int:
-    """``DOSSIER_PRINT_THREADS``: threads that copy out, stamp and encode the pages of one
-    print copy while PDFium rasterizes the next (it rasterizes one page at a time in a
-    process, under its lock). One by default: on cores other work already takes, a second
-    thread lost to the interpreter lock's hand-offs what it gained (README, performance);
-    two or more pay on cores a long job has to itself."""
+    """``DOSSIER_PRINT_THREADS``: how many pages of one print copy may be copied out,
+    stamped and encoded at once, beside PDFium rasterizing the next (it rasterizes one page
+    at a time in a process, under its lock). With one, the default, pages are made one
+    after another, as before threads: on cores other work already takes, a second thread
+    lost to the interpreter lock's hand-offs what it gained (README, performance); two or
+    more pay on cores a long job has to itself."""
     return max(1, int(config.get("DOSSIER_PRINT_THREADS", 1)))
 
 
 class _Finishing:
-    """One rasterized page being copied out, stamped and JPEG-encoded in a real thread
-    (Pillow lets go of the interpreter lock for all three, so these run side by side and
-    beside PDFium)."""
+    """One rasterized page being copied out, stamped and JPEG-encoded in a real thread.
+    Pillow lets go of the interpreter lock for much of that work but not all of it, which
+    is why more threads pay only on idle cores."""
 
     def __init__(self, stamper: Stamper, lines: tuple[str, ...], bitmap: pdfium.PdfBitmap, page_width: float):
         self.stamper, self.lines, self.bitmap, self.page_width = stamper, lines, bitmap, page_width
