@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.court.reading import ArrangementColumns
-from services.common.infra.db import UtcDateTime
-from services.common.infra.idempotency import IdempotencyMixin
-from services.common.infra.messaging import InboxMixin, OutboxMixin
+from services.common.infra.db import IntPk, OptionalTimestamp, Timestamp
+from services.common.infra.idempotency import idempotency_keys
+from services.common.infra.messaging import outbox_and_inbox
 
 
 class Base(DeclarativeBase):
@@ -28,7 +28,7 @@ class Material(Base):
     content_type: Mapped[str] = mapped_column(String(32))
     sha256: Mapped[str] = mapped_column(String(64))
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # housekeeping purges by it
+    created_at: Mapped[Timestamp] = mapped_column(index=True)  # housekeeping purges by it
 
 
 class DiscardedObject(Base):
@@ -40,7 +40,7 @@ class DiscardedObject(Base):
     __tablename__ = "discarded_objects"
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    discarded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    discarded_at: Mapped[Timestamp]
 
 
 class MaterialGrant(Base):
@@ -57,7 +57,7 @@ class Application(ArrangementColumns, Base):
 
     __tablename__ = "applications"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[IntPk]
     applicant_id: Mapped[int] = mapped_column(Integer, index=True)
     applicant_name: Mapped[str] = mapped_column(String(50))
     applicant_role: Mapped[str] = mapped_column(String(16))
@@ -75,17 +75,17 @@ class Application(ArrangementColumns, Base):
     # "<applicant>:<case>" while pending, NULL otherwise: a unique column that allows one
     # pending application per applicant and case on every database.
     pending_key: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
-    applied_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    applied_at: Mapped[Timestamp]
     reapplied_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # 审查信息
     reviewer: Mapped[str | None] = mapped_column(String(50), nullable=True)
-    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    reviewed_at: Mapped[OptionalTimestamp]
     opinion: Mapped[str | None] = mapped_column(String(16), nullable=True)
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
     mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # 阅卷材料 and 已终止: reading.ArrangementColumns
     # when review recorded the attendance shown: an older record heard later is ignored
-    attendance_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    attendance_recorded_at: Mapped[OptionalTimestamp]
     # 预约到场: the on-site reader's booked slot as review last announced it; ``booking_version``
     # orders rebookings, so an older announcement heard later never undoes a newer one
     booking_date: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -103,7 +103,7 @@ class RepresentationEnd(Base):
 
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_no: Mapped[str] = mapped_column(String(64), primary_key=True)
-    ended_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[Timestamp]
 
 
 class ApplicationMaterial(Base):
@@ -114,13 +114,5 @@ class ApplicationMaterial(Base):
     position: Mapped[int] = mapped_column(Integer)
 
 
-class Outbox(OutboxMixin, Base):
-    __tablename__ = "outbox"
-
-
-class Inbox(InboxMixin, Base):
-    __tablename__ = "inbox"
-
-
-class IdempotencyKey(IdempotencyMixin, Base):
-    __tablename__ = "idempotency_keys"
+Outbox, Inbox = outbox_and_inbox(Base)
+IdempotencyKey = idempotency_keys(Base)

@@ -3,13 +3,11 @@ applications (案件绑定申请)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.infra.db import UtcDateTime
-from services.common.infra.messaging import InboxMixin, OutboxMixin
+from services.common.infra.db import IntPk, OptionalTimestamp, Timestamp
+from services.common.infra.messaging import outbox_and_inbox
 
 
 class Base(DeclarativeBase):
@@ -23,14 +21,14 @@ class Case(Base):
 
     __tablename__ = "cases"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[IntPk]
     case_no: Mapped[str] = mapped_column(String(64), unique=True)  # 案号, canonical
     court: Mapped[str] = mapped_column(String(100), index=True)  # 承办法院
     cause: Mapped[str] = mapped_column(String(200))  # 案由
     status: Mapped[str] = mapped_column(String(16))  # in_trial 审理中 / archived 已归档
     has_electronic_dossier: Mapped[bool] = mapped_column(Boolean)
     dossier_ingested: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[Timestamp]
 
 
 class CaseParty(Base):
@@ -45,7 +43,7 @@ class CaseParty(Base):
         CheckConstraint("(id_number IS NULL) <> (credit_code IS NULL)", name="ck_case_parties_person_or_organisation"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[IntPk]
     case_no: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(100))
     id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)  # a person's
@@ -60,7 +58,7 @@ class CaseLawyer(Base):
 
     __tablename__ = "case_lawyers"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[IntPk]
     case_no: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(50))
     license_no: Mapped[str] = mapped_column(String(32), index=True)
@@ -85,7 +83,7 @@ class Binding(Base):
         Index("ix_bindings_lawyer", "lawyer_id", "status", "id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[IntPk]
     case_no: Mapped[str] = mapped_column(String(64), index=True)
     court: Mapped[str] = mapped_column(String(100))
     lawyer_id: Mapped[int] = mapped_column(Integer)
@@ -97,12 +95,12 @@ class Binding(Base):
     party_name: Mapped[str] = mapped_column(String(100))
     materials: Mapped[str] = mapped_column(Text)  # JSON [{id, kind, filename}] from applications
     status: Mapped[str] = mapped_column(String(16))  # pending / approved / rejected / revoked
-    applied_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    applied_at: Mapped[Timestamp]
+    decided_at: Mapped[OptionalTimestamp]
     decided_by: Mapped[str | None] = mapped_column(String(50), nullable=True)
     # the decision's explanation; once revoked (撤销绑定), the revocation's, which the lawyer reads
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_at: Mapped[OptionalTimestamp]
     revoked_by: Mapped[str | None] = mapped_column(String(50), nullable=True)
 
 
@@ -114,7 +112,7 @@ class Claim(Base):
     __tablename__ = "claims"
     __table_args__ = (Index("ux_claims_user_case", "user_id", "case_no", unique=True),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[IntPk]
     user_id: Mapped[int] = mapped_column(Integer)
     case_no: Mapped[str] = mapped_column(String(64), index=True)
     role: Mapped[str] = mapped_column(String(16))  # party / lawyer
@@ -122,12 +120,7 @@ class Claim(Base):
     id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)
     license_no: Mapped[str | None] = mapped_column(String(32), nullable=True)
     relation: Mapped[str] = mapped_column(String(32))  # party / lawyer_of_record / lawyer_bound
-    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    claimed_at: Mapped[Timestamp]
 
 
-class Outbox(OutboxMixin, Base):
-    __tablename__ = "outbox"
-
-
-class Inbox(InboxMixin, Base):
-    __tablename__ = "inbox"
+Outbox, Inbox = outbox_and_inbox(Base)

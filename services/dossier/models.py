@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import Boolean, Date, Index, Integer, Sequence, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.infra.db import UtcDateTime
-from services.common.infra.idempotency import IdempotencyMixin
+from services.common.infra.db import IntPk, OptionalTimestamp, Timestamp
+from services.common.infra.idempotency import idempotency_keys
 from services.common.infra.ids import ApplicationId
-from services.common.infra.messaging import InboxMixin, OutboxMixin
+from services.common.infra.messaging import outbox_and_inbox
 
 
 class Base(DeclarativeBase):
@@ -20,7 +20,7 @@ class Document(Base):
 
     __tablename__ = "documents"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[IntPk]
     case_no: Mapped[str] = mapped_column(String(64), index=True)
     court: Mapped[str | None] = mapped_column(String(100), nullable=True)  # whose staff may preview it
     volume: Mapped[str] = mapped_column(String(50))  # 卷: 正卷, 副卷 (正卷（一）, ...)
@@ -29,7 +29,7 @@ class Document(Base):
     page_count: Mapped[int] = mapped_column(Integer)
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[Timestamp]
 
 
 class Reading(Base):
@@ -51,11 +51,11 @@ class Reading(Base):
     print_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
     # 已终止: the reader's relation to the case ended; nothing can be read any more, and a
     # decision heard after this never brings reading back.
-    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_at: Mapped[OptionalTimestamp]
     # 已撤回: the applicant withdrew it; a decision heard later (review may have decided
     # before it heard the withdrawal) grants nothing.
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    withdrawn_at: Mapped[OptionalTimestamp]
+    updated_at: Mapped[Timestamp]
 
 
 class Link(Base):
@@ -66,8 +66,8 @@ class Link(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     application_id: Mapped[ApplicationId] = mapped_column(String(64), index=True)
     user_id: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # housekeeping purges by it
+    created_at: Mapped[Timestamp]
+    expires_at: Mapped[Timestamp] = mapped_column(index=True)  # housekeeping purges by it
 
 
 # The log's global order (the cursors of its pages, the 序号 of the 阅卷记录): a sequence on
@@ -93,7 +93,7 @@ class AccessLogEntry(Base):
     )
 
     seq: Mapped[int] = mapped_column(Integer, ACCESS_LOG_SEQ, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    at: Mapped[Timestamp]
     application_id: Mapped[ApplicationId | None] = mapped_column(String(64), nullable=True)
     case_no: Mapped[str | None] = mapped_column(String(64), nullable=True)
     actor_id: Mapped[int] = mapped_column(Integer)
@@ -148,19 +148,11 @@ class PrintJob(Base):
     object_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     size: Mapped[int | None] = mapped_column(Integer, nullable=True)
     maker: Mapped[str | None] = mapped_column(String(32), nullable=True)  # the process making it now
-    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # the grant's end
+    lease_until: Mapped[OptionalTimestamp]
+    created_at: Mapped[Timestamp]
+    finished_at: Mapped[OptionalTimestamp]
+    expires_at: Mapped[Timestamp] = mapped_column(index=True)  # the grant's end
 
 
-class IdempotencyKey(IdempotencyMixin, Base):
-    __tablename__ = "idempotency_keys"
-
-
-class Outbox(OutboxMixin, Base):
-    __tablename__ = "outbox"
-
-
-class Inbox(InboxMixin, Base):
-    __tablename__ = "inbox"
+Outbox, Inbox = outbox_and_inbox(Base)
+IdempotencyKey = idempotency_keys(Base)

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.infra.db import UtcDateTime
+from services.common.infra.db import IntPk, OptionalTimestamp, Timestamp
 
 
 class Base(DeclarativeBase):
@@ -15,7 +13,7 @@ class Base(DeclarativeBase):
 class User(Base):
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[IntPk]
     phone: Mapped[str] = mapped_column(String(11), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(50))
@@ -25,11 +23,11 @@ class User(Base):
     license_no: Mapped[str | None] = mapped_column(String(32), nullable=True, unique=True, index=True)
     law_firm: Mapped[str | None] = mapped_column(String(100), nullable=True)
     court: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[Timestamp]
     # 实名认证: when and how the account was proven to be its holder's (None: not yet).
-    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    verified_at: Mapped[OptionalTimestamp]
     verified_via: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    disabled_at: Mapped[OptionalTimestamp]
 
 
 class Session(Base):
@@ -39,9 +37,9 @@ class Session(Base):
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # housekeeping purges by it
-    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    created_at: Mapped[Timestamp]
+    expires_at: Mapped[Timestamp] = mapped_column(index=True)  # housekeeping purges by it
+    revoked_at: Mapped[OptionalTimestamp]
 
 
 class LoginThrottle(Base):
@@ -51,8 +49,8 @@ class LoginThrottle(Base):
 
     key: Mapped[str] = mapped_column("phone", String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    first_failure_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    first_failure_at: Mapped[OptionalTimestamp]
+    locked_until: Mapped[OptionalTimestamp]
 
 
 class RegisteredLawyer(Base):
@@ -70,14 +68,14 @@ class SmsCode(Base):
 
     __tablename__ = "sms_codes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[IntPk]
     phone: Mapped[str] = mapped_column(String(11), index=True)
     purpose: Mapped[str] = mapped_column(String(16))
     code_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[Timestamp] = mapped_column(index=True)
+    expires_at: Mapped[Timestamp]
     tries: Mapped[int] = mapped_column(Integer, default=0)
-    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    used_at: Mapped[OptionalTimestamp]
 
 
 class Verification(Base):
@@ -85,13 +83,13 @@ class Verification(Base):
 
     __tablename__ = "verifications"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[IntPk]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)  # pending, approved, rejected
     via: Mapped[str] = mapped_column(String(32))  # the provider that decides: manual, ...
     materials: Mapped[str] = mapped_column(Text)  # JSON list of material refs (id, kind, filename, ...)
-    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    submitted_at: Mapped[Timestamp]
+    decided_at: Mapped[OptionalTimestamp]
     decided_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     decided_by_name: Mapped[str | None] = mapped_column(String(50), nullable=True)
     explanation: Mapped[str | None] = mapped_column(String(500), nullable=True)

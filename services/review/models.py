@@ -3,16 +3,16 @@ it, the messages (站内信), and the outbox/inbox of its events."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.court.reading import ArrangementColumns
-from services.common.infra.db import UtcDateTime
-from services.common.infra.idempotency import IdempotencyMixin
+from services.common.infra.db import IntPk, OptionalTimestamp, Timestamp
+from services.common.infra.idempotency import idempotency_keys
 from services.common.infra.ids import ApplicationId
-from services.common.infra.messaging import InboxMixin, OutboxMixin
+from services.common.infra.messaging import outbox_and_inbox
 
 
 class Base(DeclarativeBase):
@@ -44,15 +44,15 @@ class ReviewedApplication(ArrangementColumns, Base):
     scope: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
     materials: Mapped[str] = mapped_column(Text)  # JSON list of {id, kind, filename}
-    applied_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    applied_at: Mapped[Timestamp]
+    received_at: Mapped[Timestamp]
     status: Mapped[str] = mapped_column(String(16))  # pending|approved|rejected|returned|withdrawn
     opinion: Mapped[str | None] = mapped_column(String(16), nullable=True)
     mode: Mapped[str | None] = mapped_column(String(8), nullable=True)
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
     reviewer: Mapped[str | None] = mapped_column(String(50), nullable=True)
     reviewer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    reviewed_at: Mapped[OptionalTimestamp]
     # 阅卷材料 and 已终止: reading.ArrangementColumns
     # 重新申请 or 补正: the application this one was made from, as applications announced it
     reapplied_from: Mapped[ApplicationId | None] = mapped_column(String(64), nullable=True)
@@ -68,7 +68,7 @@ class EndedApplication(Base):
     application_id: Mapped[ApplicationId] = mapped_column(String(64), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))  # withdrawn | revoked
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    at: Mapped[Timestamp]
 
 
 class ReadingRoom(Base):
@@ -80,7 +80,7 @@ class ReadingRoom(Base):
 
     court: Mapped[str] = mapped_column(String(100), primary_key=True)
     config: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[Timestamp]
     updated_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
@@ -99,7 +99,7 @@ class RoomBooking(Base):
     start: Mapped[str] = mapped_column(String(5))
     end: Mapped[str] = mapped_column(String(5))
     version: Mapped[int] = mapped_column(Integer)
-    booked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    booked_at: Mapped[Timestamp]
 
 
 class Message(Base):
@@ -110,14 +110,14 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (UniqueConstraint("application_id", "kind", name="uq_messages_application_kind"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[IntPk]
     user_id: Mapped[int] = mapped_column(Integer, index=True)
     application_id: Mapped[ApplicationId | None] = mapped_column(String(64), nullable=True)
     kind: Mapped[str] = mapped_column(String(32))  # decision | expiry_reminder | onsite_booked:<n> | ...
     title: Mapped[str] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    created_at: Mapped[Timestamp]
+    read_at: Mapped[OptionalTimestamp]
 
 
 class WorkCalendarYear(Base):
@@ -129,17 +129,9 @@ class WorkCalendarYear(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     holidays: Mapped[str] = mapped_column(Text)  # JSON list of YYYY-MM-DD
     workdays: Mapped[str] = mapped_column(Text)  # JSON list of YYYY-MM-DD: weekend days worked
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[Timestamp]
     updated_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
-class Outbox(OutboxMixin, Base):
-    __tablename__ = "outbox"
-
-
-class Inbox(InboxMixin, Base):
-    __tablename__ = "inbox"
-
-
-class IdempotencyKey(IdempotencyMixin, Base):
-    __tablename__ = "idempotency_keys"
+Outbox, Inbox = outbox_and_inbox(Base)
+IdempotencyKey = idempotency_keys(Base)

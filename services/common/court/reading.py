@@ -22,7 +22,7 @@ from sqlalchemy import Boolean, Date, Text, and_, func, not_, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.court import clock
-from services.common.infra.db import UtcDateTime
+from services.common.infra.db import OptionalTimestamp
 
 if TYPE_CHECKING:  # the wire's shapes are built on these rules (services.common.infra.shapes)
     from services.common.infra.shapes import (
@@ -50,9 +50,9 @@ class ArrangementColumns:
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     notice: Mapped[str | None] = mapped_column(Text, nullable=True)
     attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    borrowed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    borrowed_at: Mapped[OptionalTimestamp]
+    returned_at: Mapped[OptionalTimestamp]
+    revoked_at: Mapped[OptionalTimestamp]
     revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timezone
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import Annotated, Any, Generic, Protocol, TypeVar, cast
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import CursorResult, DateTime, Engine, Result, Table, create_engine, event
+from sqlalchemy import CursorResult, DateTime, Engine, Integer, Result, Table, create_engine, event
 from sqlalchemy import text as sql_text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from services.common.infra import config
@@ -42,6 +42,14 @@ class UtcDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+# The columns every service's tables declare alike (``id: Mapped[IntPk]``,
+# ``created_at: Mapped[Timestamp] = mapped_column(index=True)``): a row number the database
+# hands out, and an instant, required or not.
+IntPk = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=True)]
+Timestamp = Annotated[datetime, mapped_column(UtcDateTime())]
+OptionalTimestamp = Annotated[datetime | None, mapped_column(UtcDateTime(), nullable=True)]
 
 
 def database_url(service: str) -> str:
@@ -187,6 +195,17 @@ def affected(result: Result[Any]) -> int:
     """The rows an UPDATE or DELETE changed. ``Session.execute`` is typed as answering a
     ``Result``; for those statements it is a ``CursorResult``, which knows the count."""
     return cast(CursorResult[Any], result).rowcount
+
+
+T = TypeVar("T")
+
+
+def mapped_on(base: type[DeclarativeBase], name: str, table: type[T]) -> type[T]:
+    """The table that the mixin ``table`` declares whole (its ``__tablename__`` and columns),
+    mapped as the class ``name`` on a service's declarative ``base``: how every service gets
+    the tables of the shared machinery (``messaging.outbox_and_inbox``,
+    ``idempotency.idempotency_keys``) in its own database, alike to the column."""
+    return cast(type[T], type(name, (table, base), {"__module__": base.__module__}))
 
 
 def table_of(model: type[Any]) -> Table:

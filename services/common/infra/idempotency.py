@@ -5,9 +5,10 @@ nothing more; the same key with another body is 422 ``idempotency_key_reused``. 
 result is stored in the same transaction as the effect, so a crash cannot leave an effect
 without its key (a retry would repeat it) or a key without its effect.
 
-A service adds a table with ``IdempotencyMixin`` and wraps its effect in ``once(...)``, given
-either that table (the effect then gets a session) or, where use cases work through a
-repository, how to find the repository's ``Keys`` (the effect then gets the repository).
+A service declares the table in its models (``IdempotencyKey = idempotency_keys(Base)``) and
+wraps its effect in ``once(...)``, given either that table (the effect then gets a session)
+or, where use cases work through a repository, how to find the repository's ``Keys`` (the
+effect then gets the repository).
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from services.common.court import clock
 from services.common.infra import housekeeping
-from services.common.infra.db import UnitOfWork, UtcDateTime
+from services.common.infra.db import Timestamp, UnitOfWork, mapped_on
 from services.common.infra.errors import DomainError
 
 MAX_KEY_LENGTH = 128
@@ -32,13 +33,20 @@ KEEP_FOR = timedelta(hours=48)  # the contract promises at least 24 hours
 
 
 class IdempotencyMixin:
-    """Columns of a service's ``idempotency_keys`` table."""
+    """A service's ``idempotency_keys`` table."""
+
+    __tablename__ = "idempotency_keys"
 
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     response: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    created_at: Mapped[Timestamp] = mapped_column(index=True)
+
+
+def idempotency_keys(base: type[DeclarativeBase]) -> type[IdempotencyMixin]:
+    """The ``idempotency_keys`` table of the service whose declarative base is ``base``."""
+    return mapped_on(base, "IdempotencyKey", IdempotencyMixin)
 
 
 class Keys(Protocol):
@@ -53,7 +61,7 @@ class Keys(Protocol):
 
 
 class TableKeys:
-    """``Keys`` in a service's ``IdempotencyMixin`` table, within one session."""
+    """``Keys`` in a service's ``idempotency_keys`` table, within one session."""
 
     def __init__(self, session: Session, model: type):
         self.session, self.model = session, model

@@ -8,7 +8,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 
 from eventlet.semaphore import Semaphore
@@ -16,11 +16,11 @@ from nameko.extensions import DependencyProvider
 from prometheus_client import Counter
 from sqlalchemy import Integer, String, Text, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from services.common.court import clock
 from services.common.infra import idempotency, ids
-from services.common.infra.db import UnitOfWork, UtcDateTime, serialise
+from services.common.infra.db import IntPk, OptionalTimestamp, Timestamp, UnitOfWork, mapped_on, serialise
 from services.common.infra.logging import current_request_id
 from services.common.infra.timers import configured_timer
 
@@ -32,24 +32,34 @@ UNROUTED = Counter(
 
 
 class OutboxMixin:
-    """Columns of a service's ``outbox`` table."""
+    """A service's ``outbox`` table."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    __tablename__ = "outbox"
+
+    id: Mapped[IntPk]
     event_id: Mapped[str] = mapped_column(String(36), unique=True)
     event_type: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
+    created_at: Mapped[Timestamp]
+    published_at: Mapped[OptionalTimestamp] = mapped_column(index=True)
     # tries the broker could route to no queue, and when to try again
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    next_attempt_at: Mapped[OptionalTimestamp]
 
 
 class InboxMixin:
-    """Columns of a service's ``inbox`` table: ids of events already handled."""
+    """A service's ``inbox`` table: ids of events already handled."""
+
+    __tablename__ = "inbox"
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    handled_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # housekeeping purges by age
+    handled_at: Mapped[Timestamp] = mapped_column(index=True)  # housekeeping purges by age
+
+
+def outbox_and_inbox(base: type[DeclarativeBase]) -> tuple[type[OutboxMixin], type[InboxMixin]]:
+    """The ``outbox`` and ``inbox`` tables of the service whose declarative base is ``base``:
+    ``Outbox, Inbox = messaging.outbox_and_inbox(Base)`` in its models."""
+    return mapped_on(base, "Outbox", OutboxMixin), mapped_on(base, "Inbox", InboxMixin)
 
 
 def record_event(session: Session, model: type, event_type: str, payload: dict[str, Any]) -> str:
