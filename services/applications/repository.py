@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol, cast
 
 from sqlalchemy import delete, exists, func, select, tuple_
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.applications.domain import REVOCABLE
@@ -28,7 +27,7 @@ from services.applications.models import (
 )
 from services.common.court import clock, reading
 from services.common.infra import housekeeping, idempotency
-from services.common.infra.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf
+from services.common.infra.db import RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, add_unique
 from services.common.infra.messaging import Messages, ServiceSqlRepository
 
 
@@ -143,11 +142,7 @@ class SqlRepository(ServiceSqlRepository):
         return self.session.get(MaterialGrant, (material_id, court)) is not None
 
     def grant(self, material_id: str, court: str) -> None:
-        self.session.add(MaterialGrant(material_id=material_id, court=court))
-        try:
-            self.session.flush()
-        except IntegrityError:  # a twin granted the same at once
-            raise Conflict() from None
+        add_unique(self.session, MaterialGrant(material_id=material_id, court=court))  # a twin may grant it at once
 
     def used_in_court(self, material_id: str, court: str) -> bool:
         used = self.session.scalar(
@@ -190,12 +185,7 @@ class SqlRepository(ServiceSqlRepository):
         return self.session.scalar(select(Application.id).where(Application.pending_key == pending_key)) is not None
 
     def add_application(self, app: Application, materials: list[Material]) -> Application:
-        try:
-            with self.session.begin_nested():  # a savepoint: the refusal leaves the transaction usable
-                self.session.add(app)
-                self.session.flush()
-        except IntegrityError:
-            raise Conflict() from None
+        add_unique(self.session, app, savepoint=True)
         for position, material in enumerate(materials):
             self.session.add(ApplicationMaterial(application_id=app.id, material_id=material.id, position=position))
         return app

@@ -12,13 +12,19 @@ from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, bindparam, exists, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.case_binding import domain
 from services.case_binding.models import Binding, Case, CaseLawyer, CaseParty, Claim, Inbox, Outbox
 from services.common.infra.actor import Actor
-from services.common.infra.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected, table_of
+from services.common.infra.db import (
+    RepositoryUnitOfWork,
+    UnitOfWork,
+    UnitOfWorkOf,
+    add_unique,
+    affected,
+    table_of,
+)
 from services.common.infra.messaging import Messages, OutboxAndInbox
 
 CHUNK = 500  # rows per statement: well under SQLite's bound-parameter limit
@@ -338,11 +344,7 @@ class SqlRepository(OutboxAndInbox):
         return self.session.get(Binding, binding_id)
 
     def add_binding(self, binding: Binding) -> Binding:
-        self.session.add(binding)
-        try:
-            self.session.flush()
-        except IntegrityError:  # the partial unique index: one pending per lawyer and case
-            raise Conflict() from None
+        add_unique(self.session, binding)  # the partial unique index: one pending per lawyer and case
         return binding
 
     def has_pending_binding(self, lawyer_id: int, case_no: str) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.common.court import clock, reading
 from services.common.infra import idempotency, paging
-from services.common.infra.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, affected
+from services.common.infra.db import RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, add_unique, affected
 from services.common.infra.ids import ApplicationId
 from services.common.infra.messaging import Messages, ServiceSqlRepository
 from services.review.models import (
@@ -301,11 +301,7 @@ class SqlRepository(ServiceSqlRepository):
         return self.session.get(ReadingRoom, court)
 
     def add_reading_room(self, room: ReadingRoom) -> None:
-        self.session.add(room)
-        try:
-            self.session.flush()
-        except IntegrityError:  # two first settings at once
-            raise Conflict() from None
+        add_unique(self.session, room)  # two first settings at once
 
     def booking(self, application_id: ApplicationId) -> RoomBooking | None:
         return self.session.get(B, application_id)

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Generic, Protocol, TypeVar, cast
 from nameko.extensions import DependencyProvider
 from sqlalchemy import CursorResult, DateTime, Engine, Integer, Result, Table, create_engine, event
 from sqlalchemy import text as sql_text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -130,6 +131,21 @@ R_co = TypeVar("R_co", covariant=True)
 class Conflict(Exception):
     """A repository's write that the database's uniqueness refused: a racing twin wrote the
     same row first. The transaction is lost; the use case says what that means."""
+
+
+def add_unique(session: Session, row: object, *, savepoint: bool = False) -> None:
+    """Write ``row`` now; if the database's uniqueness refuses it, ``Conflict``. With
+    ``savepoint`` the refusal undoes only this row, and the transaction stays usable."""
+    try:
+        if savepoint:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+        else:
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise Conflict() from None
 
 
 class UnitOfWorkOf(Protocol[R_co]):
