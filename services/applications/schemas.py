@@ -24,7 +24,7 @@ from services.common.infra.shapes import (
     application_object,
 )
 from services.common.infra.uploads import MATERIAL_KINDS
-from services.common.infra.wire import Answer, Body, optional, required, ruled, text_schema
+from services.common.infra.wire import Answer, Body, Page, optional, required, ruled, text_schema
 
 
 def _scope(value: Any) -> str:
@@ -124,10 +124,9 @@ class Upload(Answer):
     sha256: str
 
 
-class ApplicationPage(Answer):
+class ApplicationPage(Page[Application]):
     """A page of the caller's applications, newest first."""
 
-    items: list[Application]
     next_cursor: str | None = Field(description="下一页的 cursor；null 为没有更多")
 
 

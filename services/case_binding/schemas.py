@@ -11,7 +11,7 @@ from pydantic import Field, ValidationInfo
 from services.case_binding import domain
 from services.common.court import clock
 from services.common.infra.shapes import CASE_NO, DATE_TIME, MATERIAL_IDS, PageQuery
-from services.common.infra.wire import Answer, Body, Described, optional, required, ruled, text_schema
+from services.common.infra.wire import Answer, Body, Described, Page, optional, required, ruled, text_schema
 
 BINDING_STATUSES = Literal["pending", "approved", "rejected", "revoked"]
 RELATIONS = Literal["party", "lawyer_of_record", "lawyer_bound", "none"]
@@ -68,9 +68,8 @@ class MyCase(CaseRelation):
     cause: str | None = Field(None, description="案由")
 
 
-class MyCasePage(Answer):
-    items: list[MyCase]
-    next_cursor: str | None
+class MyCasePage(Page[MyCase]):
+    pass
 
 
 class BindingJson(TypedDict):
@@ -116,9 +115,8 @@ class Binding(Answer):
     revoked_at: str | None = Field(None, json_schema_extra=DATE_TIME)
 
 
-class BindingPage(Answer):
-    items: list[Binding]
-    next_cursor: str | None
+class BindingPage(Page[Binding]):
+    pass
 
 
 class CaseSummary(TypedDict):
@@ -230,9 +228,8 @@ class StaffBinding(Binding):
     lawyer: BindingLawyer
 
 
-class StaffBindingPage(Answer):
-    items: list[StaffBinding]
-    next_cursor: str | None
+class StaffBindingPage(Page[StaffBinding]):
+    pass
 
 
 def _explanation(value: Any, info: ValidationInfo) -> str | None:

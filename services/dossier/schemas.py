@@ -9,7 +9,7 @@ from pydantic import Field
 
 from services.common.court import clock
 from services.common.infra.shapes import DATE_TIME, DAY
-from services.common.infra.wire import Answer, Body, Described
+from services.common.infra.wire import Answer, Body, Described, Page
 from services.dossier.domain import MAX_PRINT_DOCUMENTS
 from services.dossier.models import AccessLogEntry, Document
 
@@ -76,9 +76,8 @@ class LogEntry(Answer):
     page: int | None = None
 
 
-class LogPage(Answer):
-    items: list[LogEntry]
-    next_cursor: str | None
+class LogPage(Page[LogEntry]):
+    pass
 
 
 class PrintJob(Answer):
@@ -155,9 +154,8 @@ class StaffLogEntry(LogEntry):
     application_id: int | str | None = Field(None, description="所依据的阅卷申请（阅卷人的查阅）")
 
 
-class StaffLogPage(Answer):
-    items: list[StaffLogEntry]
-    next_cursor: str | None
+class StaffLogPage(Page[StaffLogEntry]):
+    pass
 
 
 class StaffVolume(Volume):
@@ -187,6 +185,5 @@ class ReaderDay(Answer):
     prints: int = Field(description="打印与下载次数")
 
 
-class ReaderDayPage(Answer):
-    items: list[ReaderDay]
-    next_cursor: str | None
+class ReaderDayPage(Page[ReaderDay]):
+    pass

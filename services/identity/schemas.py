@@ -13,7 +13,7 @@ from services.common.court import clock
 from services.common.court.people import mask_id_number, mask_phone
 from services.common.infra.actor import Actor
 from services.common.infra.shapes import PageQuery
-from services.common.infra.wire import Answer, Body, Described, optional, required, ruled, text_schema
+from services.common.infra.wire import Answer, Body, Described, Page, optional, required, ruled, text_schema
 from services.identity import domain
 
 PHONE: JsonDict = {"type": "string", "pattern": r"^1[3-9]\d{9}$", "examples": ["13800000000"]}
@@ -415,9 +415,8 @@ class VerificationView(Answer):
     materials: list[dict[str, Any]]
 
 
-class VerificationPage(Answer):
-    items: list[VerificationView]
-    next_cursor: str | None
+class VerificationPage(Page[VerificationView]):
+    pass
 
 
 class UserQuery(PageQuery):
@@ -444,9 +443,8 @@ class AdminUser(Answer):
     court: str | None = None
 
 
-class AdminUserPage(Answer):
-    items: list[AdminUser]
-    next_cursor: str | None
+class AdminUserPage(Page[AdminUser]):
+    pass
 
 
 class StaffAccount(Described):

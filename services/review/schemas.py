@@ -23,7 +23,7 @@ from services.common.infra.shapes import (
     PageQuery,
     application_object,
 )
-from services.common.infra.wire import Answer, Body, Described
+from services.common.infra.wire import Answer, Body, Described, Page
 from services.review import domain
 from services.review.models import Message, ReviewedApplication, RoomBooking
 
@@ -183,9 +183,8 @@ class QueueItem(StaffApplication):
     waited_working_days: int | None = Field(None, description="待审查已等待的工作日数（按工作日历）")
 
 
-class QueuePage(Answer):
-    items: list[QueueItem]
-    next_cursor: str | None
+class QueuePage(Page[QueueItem]):
+    pass
 
 
 class Counts(Answer):
@@ -309,9 +308,8 @@ class InboxMessage(Answer):
     read: bool
 
 
-class InboxPage(Answer):
-    items: list[InboxMessage]
-    next_cursor: str | None
+class InboxPage(Page[InboxMessage]):
+    pass
 
 
 def wire_id(value: str | None) -> int | str | None:

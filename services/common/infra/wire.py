@@ -12,7 +12,7 @@ Schema is written from the same parameters the rule is called with.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, Self, cast
+from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema
 from pydantic.json_schema import JsonDict
@@ -74,6 +74,17 @@ class Answer(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     example: ClassVar[dict[str, Any] | None] = None
+
+
+Item = TypeVar("Item")
+
+
+class Page(Answer, Generic[Item]):
+    """A page of a list (``class LogPage(Page[LogEntry])``): its items, and the cursor that
+    asks for the next page (null: no more). Each list's page is a model of its own name."""
+
+    items: list[Item]
+    next_cursor: str | None
 
 
 class Empty(Answer):
