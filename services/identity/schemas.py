@@ -12,7 +12,7 @@ from pydantic.json_schema import JsonDict
 from services.common.court import clock
 from services.common.court.people import mask_id_number, mask_phone
 from services.common.infra.actor import Actor
-from services.common.infra.shapes import PageQuery
+from services.common.infra.shapes import DATE_TIME, PageQuery
 from services.common.infra.wire import Answer, Body, Described, Page, optional, required, ruled, text_schema
 from services.identity import domain
 
@@ -200,14 +200,14 @@ class Me(User):
     }
     verification: VerificationState | None
     verified_via: str | None = Field(None, description="如何认证（已认证时）")
-    verified_at: str | None = Field(None, description="认证时间（已认证时）", json_schema_extra={"format": "date-time"})
+    verified_at: str | None = Field(None, description="认证时间（已认证时）", json_schema_extra=DATE_TIME)
 
 
 class SignIn(Answer):
     """A sign-in: the bearer token for ``Authorization: Bearer <token>``."""
 
     token: str
-    expires_at: str = Field(json_schema_extra={"format": "date-time"})
+    expires_at: str = Field(json_schema_extra=DATE_TIME)
     user: User
 
 
@@ -338,7 +338,7 @@ class PageSession(Answer):
     """A page sign-in: the session is in the HttpOnly cookie, not in the answer."""
 
     user: User
-    expires_at: str = Field(json_schema_extra={"format": "date-time"})
+    expires_at: str = Field(json_schema_extra=DATE_TIME)
 
 
 # -- the console's account routes (实名认证 queue, 账号管理, staff, the lawyer registry) --------
@@ -404,11 +404,11 @@ class VerificationView(Answer):
     """A 实名认证 request in the queue."""
 
     id: int
-    at: str = Field(json_schema_extra={"format": "date-time"})
+    at: str = Field(json_schema_extra=DATE_TIME)
     status: Literal["pending", "approved", "rejected"]
     via: str | None
     via_label: str | None
-    decided_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    decided_at: str | None = Field(json_schema_extra=DATE_TIME)
     decided_by_name: str | None
     explanation: str | None
     user: Applicant
@@ -439,7 +439,7 @@ class AdminUser(Answer):
     phone: str
     verified: bool
     disabled: bool
-    created_at: str = Field(json_schema_extra={"format": "date-time"})
+    created_at: str = Field(json_schema_extra=DATE_TIME)
     court: str | None = None
 
 
