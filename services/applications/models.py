@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.court.columns import CaseNo, CourtName, LawFirm, LicenseNo, PersonName
 from services.common.court.reading import ArrangementColumns
 from services.common.infra.db import IntPk, OptionalTimestamp, Timestamp
 from services.common.infra.idempotency import idempotency_keys
@@ -49,7 +50,7 @@ class MaterialGrant(Base):
     __tablename__ = "material_grants"
 
     material_id: Mapped[str] = mapped_column(ForeignKey("materials.id"), primary_key=True)
-    court: Mapped[str] = mapped_column(String(100), primary_key=True)
+    court: Mapped[CourtName] = mapped_column(primary_key=True)
 
 
 class Application(ArrangementColumns, Base):
@@ -59,14 +60,14 @@ class Application(ArrangementColumns, Base):
 
     id: Mapped[IntPk]
     applicant_id: Mapped[int] = mapped_column(Integer, index=True)
-    applicant_name: Mapped[str] = mapped_column(String(50))
+    applicant_name: Mapped[PersonName]
     applicant_role: Mapped[str] = mapped_column(String(16))
-    case_no: Mapped[str] = mapped_column(String(64))
-    court: Mapped[str] = mapped_column(String(100), index=True)
+    case_no: Mapped[CaseNo]
+    court: Mapped[CourtName] = mapped_column(index=True)
     # who the applicant is to the case (case_binding's answer at submission), for the clerk
     applicant_relation: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    applicant_license_no: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    applicant_law_firm: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    applicant_license_no: Mapped[LicenseNo | None]
+    applicant_law_firm: Mapped[LawFirm | None]
     acts_for: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the party a lawyer acts for
     scope: Mapped[str] = mapped_column(String(500))  # 申请内容
     reason: Mapped[str] = mapped_column(String(1000))  # 申请原因
@@ -78,7 +79,7 @@ class Application(ArrangementColumns, Base):
     applied_at: Mapped[Timestamp]
     reapplied_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # 审查信息
-    reviewer: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    reviewer: Mapped[PersonName | None]
     reviewed_at: Mapped[OptionalTimestamp]
     opinion: Mapped[str | None] = mapped_column(String(16), nullable=True)
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -102,7 +103,7 @@ class RepresentationEnd(Base):
     __tablename__ = "representation_ends"
 
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_no: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_no: Mapped[CaseNo] = mapped_column(primary_key=True)
     ended_at: Mapped[Timestamp]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.court.columns import CaseNo, CourtName, LawFirm, LicenseNo, PersonName
 from services.common.infra.db import IntPk, OptionalTimestamp, Timestamp
 from services.common.infra.messaging import outbox_and_inbox
 
@@ -22,8 +23,8 @@ class Case(Base):
     __tablename__ = "cases"
 
     id: Mapped[IntPk]
-    case_no: Mapped[str] = mapped_column(String(64), unique=True)  # 案号, canonical
-    court: Mapped[str] = mapped_column(String(100), index=True)  # 承办法院
+    case_no: Mapped[CaseNo] = mapped_column(unique=True)  # 案号, canonical
+    court: Mapped[CourtName] = mapped_column(index=True)  # 承办法院
     cause: Mapped[str] = mapped_column(String(200))  # 案由
     status: Mapped[str] = mapped_column(String(16))  # in_trial 审理中 / archived 已归档
     has_electronic_dossier: Mapped[bool] = mapped_column(Boolean)
@@ -44,7 +45,7 @@ class CaseParty(Base):
     )
 
     id: Mapped[IntPk]
-    case_no: Mapped[str] = mapped_column(String(64), index=True)
+    case_no: Mapped[CaseNo] = mapped_column(index=True)
     name: Mapped[str] = mapped_column(String(100))
     id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)  # a person's
     side: Mapped[str] = mapped_column(String(50))  # 原告, 被告, 第三人, ...
@@ -59,9 +60,9 @@ class CaseLawyer(Base):
     __tablename__ = "case_lawyers"
 
     id: Mapped[IntPk]
-    case_no: Mapped[str] = mapped_column(String(64), index=True)
-    name: Mapped[str] = mapped_column(String(50))
-    license_no: Mapped[str] = mapped_column(String(32), index=True)
+    case_no: Mapped[CaseNo] = mapped_column(index=True)
+    name: Mapped[PersonName]
+    license_no: Mapped[LicenseNo] = mapped_column(index=True)
     party_name: Mapped[str] = mapped_column(String(100))
 
 
@@ -84,24 +85,24 @@ class Binding(Base):
     )
 
     id: Mapped[IntPk]
-    case_no: Mapped[str] = mapped_column(String(64), index=True)
-    court: Mapped[str] = mapped_column(String(100))
+    case_no: Mapped[CaseNo] = mapped_column(index=True)
+    court: Mapped[CourtName]
     lawyer_id: Mapped[int] = mapped_column(Integer)
-    lawyer_name: Mapped[str] = mapped_column(String(50))
+    lawyer_name: Mapped[PersonName]
     # the lawyer's verified number at application, only to text them the decision
     lawyer_phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    license_no: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    law_firm: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    license_no: Mapped[LicenseNo | None]
+    law_firm: Mapped[LawFirm | None]
     party_name: Mapped[str] = mapped_column(String(100))
     materials: Mapped[str] = mapped_column(Text)  # JSON [{id, kind, filename}] from applications
     status: Mapped[str] = mapped_column(String(16))  # pending / approved / rejected / revoked
     applied_at: Mapped[Timestamp]
     decided_at: Mapped[OptionalTimestamp]
-    decided_by: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    decided_by: Mapped[PersonName | None]
     # the decision's explanation; once revoked (撤销绑定), the revocation's, which the lawyer reads
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
     revoked_at: Mapped[OptionalTimestamp]
-    revoked_by: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    revoked_by: Mapped[PersonName | None]
 
 
 class Claim(Base):
@@ -114,11 +115,11 @@ class Claim(Base):
 
     id: Mapped[IntPk]
     user_id: Mapped[int] = mapped_column(Integer)
-    case_no: Mapped[str] = mapped_column(String(64), index=True)
+    case_no: Mapped[CaseNo] = mapped_column(index=True)
     role: Mapped[str] = mapped_column(String(16))  # party / lawyer
     name: Mapped[str] = mapped_column(String(100))
     id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)
-    license_no: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    license_no: Mapped[LicenseNo | None]
     relation: Mapped[str] = mapped_column(String(32))  # party / lawyer_of_record / lawyer_bound
     claimed_at: Mapped[Timestamp]
 

@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import Boolean, Date, Index, Integer, Sequence, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.court.columns import CaseNo, CourtName, PersonName
 from services.common.infra.db import IntPk, OptionalTimestamp, Timestamp
 from services.common.infra.idempotency import idempotency_keys
 from services.common.infra.ids import ApplicationId
@@ -21,8 +22,8 @@ class Document(Base):
     __tablename__ = "documents"
 
     id: Mapped[IntPk]
-    case_no: Mapped[str] = mapped_column(String(64), index=True)
-    court: Mapped[str | None] = mapped_column(String(100), nullable=True)  # whose staff may preview it
+    case_no: Mapped[CaseNo] = mapped_column(index=True)
+    court: Mapped[CourtName | None]  # whose staff may preview it
     volume: Mapped[str] = mapped_column(String(50))  # 卷: 正卷, 副卷 (正卷（一）, ...)
     title: Mapped[str] = mapped_column(String(200))
     object_key: Mapped[str] = mapped_column(String(255), unique=True)
@@ -40,9 +41,9 @@ class Reading(Base):
 
     application_id: Mapped[ApplicationId] = mapped_column(String(64), primary_key=True)
     applicant_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
-    applicant_name: Mapped[str | None] = mapped_column(String(50), nullable=True)
-    case_no: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
-    court: Mapped[str | None] = mapped_column(String(100), nullable=True)  # whose clerks may audit
+    applicant_name: Mapped[PersonName | None]
+    case_no: Mapped[CaseNo | None] = mapped_column(index=True)
+    court: Mapped[CourtName | None]  # whose clerks may audit
     opinion: Mapped[str | None] = mapped_column(String(16), nullable=True)
     mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
     valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -95,9 +96,9 @@ class AccessLogEntry(Base):
     seq: Mapped[int] = mapped_column(Integer, ACCESS_LOG_SEQ, primary_key=True)
     at: Mapped[Timestamp]
     application_id: Mapped[ApplicationId | None] = mapped_column(String(64), nullable=True)
-    case_no: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    case_no: Mapped[CaseNo | None]
     actor_id: Mapped[int] = mapped_column(Integer)
-    actor_name: Mapped[str] = mapped_column(String(50))
+    actor_name: Mapped[PersonName]
     actor_role: Mapped[str | None] = mapped_column(String(16), nullable=True)
     action: Mapped[str] = mapped_column(String(16))
     document_id: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.court.columns import CourtName, LawFirm, LicenseNo, PersonName
 from services.common.infra.db import IntPk, OptionalTimestamp, Timestamp
 
 
@@ -16,13 +17,13 @@ class User(Base):
     id: Mapped[IntPk]
     phone: Mapped[str] = mapped_column(String(11), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    name: Mapped[str] = mapped_column(String(50))
+    name: Mapped[PersonName]
     # One account per person: an ID number and a license number belong to one account.
     id_number: Mapped[str | None] = mapped_column(String(18), nullable=True, unique=True, index=True)
     role: Mapped[str] = mapped_column(String(16), index=True)
-    license_no: Mapped[str | None] = mapped_column(String(32), nullable=True, unique=True, index=True)
-    law_firm: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    court: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    license_no: Mapped[LicenseNo | None] = mapped_column(unique=True, index=True)
+    law_firm: Mapped[LawFirm | None]
+    court: Mapped[CourtName | None]
     created_at: Mapped[Timestamp]
     # 实名认证: when and how the account was proven to be its holder's (None: not yet).
     verified_at: Mapped[OptionalTimestamp]
@@ -58,9 +59,9 @@ class RegisteredLawyer(Base):
 
     __tablename__ = "lawyer_registry"
 
-    license_no: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
-    law_firm: Mapped[str] = mapped_column(String(100))
+    license_no: Mapped[LicenseNo] = mapped_column(primary_key=True)
+    name: Mapped[PersonName]
+    law_firm: Mapped[LawFirm]
 
 
 class SmsCode(Base):
@@ -91,5 +92,5 @@ class Verification(Base):
     submitted_at: Mapped[Timestamp]
     decided_at: Mapped[OptionalTimestamp]
     decided_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    decided_by_name: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    decided_by_name: Mapped[PersonName | None]
     explanation: Mapped[str | None] = mapped_column(String(500), nullable=True)

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.court.columns import CaseNo, CourtName, LawFirm, LicenseNo, PersonName
 from services.common.court.reading import ArrangementColumns
 from services.common.infra.db import IntPk, OptionalTimestamp, Timestamp
 from services.common.infra.idempotency import idempotency_keys
@@ -31,16 +32,16 @@ class ReviewedApplication(ArrangementColumns, Base):
 
     id: Mapped[ApplicationId] = mapped_column(String(64), primary_key=True)
     applicant_id: Mapped[int] = mapped_column(Integer, index=True)
-    applicant_name: Mapped[str] = mapped_column(String(50))
+    applicant_name: Mapped[PersonName]
     applicant_role: Mapped[str] = mapped_column(String(16))
     applicant_phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
     # who the applicant is to the case (case_binding's answer at submission), for the clerk
     applicant_relation: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    applicant_license_no: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    applicant_law_firm: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    applicant_license_no: Mapped[LicenseNo | None]
+    applicant_law_firm: Mapped[LawFirm | None]
     acts_for: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the party a lawyer acts for
-    case_no: Mapped[str] = mapped_column(String(64))
-    court: Mapped[str] = mapped_column(String(100))
+    case_no: Mapped[CaseNo]
+    court: Mapped[CourtName]
     scope: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
     materials: Mapped[str] = mapped_column(Text)  # JSON list of {id, kind, filename}
@@ -50,7 +51,7 @@ class ReviewedApplication(ArrangementColumns, Base):
     opinion: Mapped[str | None] = mapped_column(String(16), nullable=True)
     mode: Mapped[str | None] = mapped_column(String(8), nullable=True)
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
-    reviewer: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    reviewer: Mapped[PersonName | None]
     reviewer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reviewed_at: Mapped[OptionalTimestamp]
     # 阅卷材料 and 已终止: reading.ArrangementColumns
@@ -78,7 +79,7 @@ class ReadingRoom(Base):
 
     __tablename__ = "reading_rooms"
 
-    court: Mapped[str] = mapped_column(String(100), primary_key=True)
+    court: Mapped[CourtName] = mapped_column(primary_key=True)
     config: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[Timestamp]
     updated_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -94,7 +95,7 @@ class RoomBooking(Base):
     __table_args__ = (Index("ix_review_room_bookings_slot", "court", "day", "start"),)
 
     application_id: Mapped[ApplicationId] = mapped_column(String(64), primary_key=True)
-    court: Mapped[str] = mapped_column(String(100))
+    court: Mapped[CourtName]
     day: Mapped[date] = mapped_column(Date)
     start: Mapped[str] = mapped_column(String(5))
     end: Mapped[str] = mapped_column(String(5))
