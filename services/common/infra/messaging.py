@@ -179,7 +179,7 @@ class OutboxAndInbox:
 
 class ServiceSqlRepository(OutboxAndInbox):
     """Where a service's SQL repository starts when it also keeps idempotency keys (its
-    ``keys`` model) and takes turns on PostgreSQL: applications and review."""
+    ``keys`` model) and takes turns on PostgreSQL: applications, review and dossier."""
 
     keys: type
 
