@@ -77,7 +77,7 @@ def test_documents_stay_open_between_pages_within_their_bounds(tmp_path, monkeyp
 
     fresh = real(long)
     try:
-        expected = rendering._grey_if_possible(rendering._pixels(rendering._rasterize(fresh, 699, 300)[0]))
+        expected = rendering._grey_if_possible(rendering._pixels(rendering.rasterize(fresh, 699, 300)[0]))
     finally:
         fresh.close()
     assert ImageChops.difference(rendering.render_page(long, 699, 300), expected).getbbox() is None
