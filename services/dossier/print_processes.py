@@ -43,9 +43,10 @@ class PrintProcessFailed(RuntimeError):
 
 def print_processes() -> int:
     """``DOSSIER_PRINT_PROCESSES``: worker processes for one long print copy (default: the
-    machine's cores, at most 4; 1 makes every copy in the service's own process). At most
+    cores this process may run on, at most 4; 1 makes every copy in the service's own process). At most
     ``DOSSIER_PRINT_CONCURRENCY`` copies are made at once in a dossier process."""
-    default = min(os.cpu_count() or 1, 4)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    default = min(cores, 4)
     return max(1, int(config.get("DOSSIER_PRINT_PROCESSES", default) or default))
 
 
