@@ -24,6 +24,7 @@ from services.common.infra import config, staging
 from services.common.infra.errors import DomainError
 from services.common.infra.storage import ObjectStore, bucket_name, ensure_bucket, make_client, random_name
 from services.dossier import rendering
+from services.dossier.print_processes import PageProcesses
 
 RENDERS = "dossier/renders"  # unstamped pages, per document and page: safe to share
 TEMPORARY = "dossier/tmp"  # stamped results on their way to one reader, deleted after
@@ -184,7 +185,8 @@ class Pages:
         fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".pdf")
         try:
             with os.fdopen(fd, "w+b") as fh:
-                eventlet.tpool.execute(rendering.print_copy, path, self.stamper, tuple(lines), fh)
+                workers = PageProcesses.for_copy(self.stamper)
+                eventlet.tpool.execute(rendering.print_copy, path, self.stamper, tuple(lines), fh, workers=workers)
                 size = fh.tell()
                 fh.seek(0)
                 out_key = f"{TEMPORARY}/{random_name()}.pdf"
@@ -203,9 +205,10 @@ class Pages:
         out_dir.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".pdf")
         done = 0
+        copy = None
         try:
             with os.fdopen(fd, "w+b") as fh:
-                copy = rendering.StampedPdf(fh, self.stamper, lines)
+                copy = rendering.StampedPdf(fh, self.stamper, lines, workers=PageProcesses.for_copy(self.stamper))
                 for key, count in documents:
                     path = str(self.local_original(key))
                     for first in range(0, count, PRINT_CHUNK):
@@ -217,6 +220,8 @@ class Pages:
                 out_key = staging.staged_key(PRINTS, ".pdf")
                 self.store.put(out_key, fh, size, "application/pdf")
         finally:
+            if copy is not None:  # stopped half-way (the lease lost, the grant ended): its workers end too
+                copy.end_workers()
             os.unlink(tmp)
         return {"key": out_key, "size": size, "pages": done}
 

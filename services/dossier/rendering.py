@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import subprocess
 import zlib
 from collections import OrderedDict, deque
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import pypdfium2 as pdfium
 from eventlet import patcher
+from isal import isal_zlib
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from services.common.infra import config
 from services.common.infra.pdfium import PDFIUM_LOCK  # shared with the upload check
+
+if TYPE_CHECKING:
+    from services.dossier.print_processes import PageProcesses
 
 _threading = patcher.original("threading")
 
@@ -152,14 +157,14 @@ def render_page(path: str, index: int, width: int = RENDER_WIDTH) -> Image.Image
     with PDFIUM_LOCK:
         doc = _documents.get(path)
         try:
-            bitmap, _ = _rasterize(doc, index, width)
+            bitmap, _ = rasterize(doc, index, width)
         except Exception:
             _documents.drop(path)  # a document that failed once is opened afresh next time
             raise
     return _grey_if_possible(_pixels(bitmap))  # Pillow's work: outside PDFium's lock
 
 
-def _rasterize(doc: pdfium.PdfDocument, index: int, width: int) -> tuple[pdfium.PdfBitmap, float]:
+def rasterize(doc: pdfium.PdfDocument, index: int, width: int) -> tuple[pdfium.PdfBitmap, float]:
     """PDFium's part of a page: its bitmap ``width`` px wide and the page's width in points.
     Under ``PDFIUM_LOCK``; the bitmap outlives the page and the document."""
     page = doc[index]
@@ -191,9 +196,29 @@ def _grey_if_possible(image: Image.Image) -> Image.Image:
 
 
 def encode_png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=1)  # zlib level 1: a third of the time of 6
-    return out.getvalue()
+    """An "L" or "RGB" image as a PNG: rows unfiltered, deflated by ISA-L at its fastest
+    level. Pillow's encoder tries every row filter on every row and then deflates with
+    zlib; for a stamped page (the watermark over the whole of it) that was most of the
+    page's CPU. Measured on a 1240 px page, CPU per page: a typed page stamped, 2.4 ms
+    against Pillow's 23 at zlib level 1, and 72 KiB against 87; a noisy scan, 11 ms
+    against 78 (809 KiB against 897); a colour page, 42 ms against 229. Any PNG reader
+    reads it (PNG's filter type 0 and a plain zlib stream)."""
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("RGB")
+    width, height = image.size
+    stride = width * len(image.mode)
+    pixels = image.tobytes()
+    rows = b"".join(b"\x00" + pixels[start : start + stride] for start in range(0, len(pixels), stride))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0 if image.mode == "L" else 2, 0, 0, 0)
+    deflated = isal_zlib.compress(rows, 1)
+    return _PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", deflated) + _chunk(b"IEND", b"")
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def decode(data: bytes) -> Image.Image:
@@ -318,6 +343,20 @@ def print_threads() -> int:
     return max(1, int(config.get("DOSSIER_PRINT_THREADS", 1)))
 
 
+# a page of a print copy: its JPEG, its size in pixels and in points, and whether it is grey
+PrintedPage = tuple[bytes, tuple[int, int], tuple[float, float], bool]
+
+
+def finish_page(stamper: Stamper, lines: tuple[str, ...], bitmap: pdfium.PdfBitmap, page_width: float) -> PrintedPage:
+    """A rasterized page as it goes into a print copy: copied out, stamped, JPEG-encoded."""
+    image = _grey_if_possible(_pixels(bitmap))
+    stamped = stamper.stamp(image, lines)
+    buffer = io.BytesIO()
+    stamped.save(buffer, format="JPEG", quality=82)
+    points = (page_width, page_width * image.height / image.width)
+    return buffer.getvalue(), image.size, points, stamped.mode == "L"
+
+
 class _Finishing:
     """One rasterized page being copied out, stamped and JPEG-encoded in a real thread.
     Pillow lets go of the interpreter lock for much of that work but not all of it, which
@@ -325,26 +364,21 @@ class _Finishing:
 
     def __init__(self, stamper: Stamper, lines: tuple[str, ...], bitmap: pdfium.PdfBitmap, page_width: float):
         self.stamper, self.lines, self.bitmap, self.page_width = stamper, lines, bitmap, page_width
-        self.page: tuple[bytes, tuple[int, int], tuple[float, float], bool] | None = None
+        self.page: PrintedPage | None = None
         self.failure: BaseException | None = None
         self.thread = _threading.Thread(target=self.run, daemon=True)
         self.thread.start()
 
     def run(self) -> None:
         try:
-            image = _grey_if_possible(_pixels(self.bitmap))
-            stamped = self.stamper.stamp(image, self.lines)
-            buffer = io.BytesIO()
-            stamped.save(buffer, format="JPEG", quality=82)
-            points = (self.page_width, self.page_width * image.height / image.width)
-            self.page = (buffer.getvalue(), image.size, points, stamped.mode == "L")
+            self.page = finish_page(self.stamper, self.lines, self.bitmap, self.page_width)
         except BaseException as exc:  # handed to the thread that writes the copy
             self.failure = exc
 
     def join(self) -> None:
         self.thread.join()
 
-    def result(self) -> tuple[bytes, tuple[int, int], tuple[float, float], bool]:
+    def result(self) -> PrintedPage:
         self.join()
         if self.failure is not None:
             raise self.failure
@@ -355,8 +389,11 @@ class _Finishing:
 class StampedPdf:
     """A print copy being written: pages of one or more documents added in order, each
     rendered, stamped and written as it comes, so memory holds a few pages whatever the
-    length: the one PDFium renders and at most ``threads`` being stamped and encoded.
-    Called from one real thread at a time (the caller's ``tpool``)."""
+    length. A long run of pages is made by the ``workers`` processes, one page each at a
+    time (``print_processes``), if given; a short one in this process, where PDFium renders one
+    page while at most ``threads`` are being stamped and encoded. Called from one real
+    thread at a time (the caller's ``tpool``); ``close`` writes the end of the PDF, and
+    ``end_workers`` must follow a copy abandoned half-way."""
 
     def __init__(
         self,
@@ -365,12 +402,14 @@ class StampedPdf:
         lines: Sequence[str],
         width: int = RENDER_WIDTH,
         threads: int | None = None,
+        workers: PageProcesses | None = None,
     ):
         self.writer = ImagePdfWriter(out)
         self.stamper = stamper
         self.lines = tuple(lines)
         self.width = width
         self.threads = threads or print_threads()
+        self.workers = workers
 
     def add_pages(self, path: str, first: int = 0, last: int | None = None) -> int:
         """Pages ``first`` to ``last`` (0-based, exclusive; None: to the end) of the PDF at
@@ -380,10 +419,15 @@ class StampedPdf:
         finishing: deque[_Finishing] = deque()
         try:
             with PDFIUM_LOCK:
-                end = len(doc) if last is None else min(last, len(doc))
+                total = len(doc)
+            end = total if last is None else min(last, total)
+            if self.workers is not None and self.workers.wanted(path, first, total):
+                for page in self.workers.pages(path, first, end, total, self.lines):
+                    self.writer.add_page(*page)
+                return max(0, end - first)
             for index in range(first, end):
                 with PDFIUM_LOCK:
-                    bitmap, page_width = _rasterize(doc, index, self.width)
+                    bitmap, page_width = rasterize(doc, index, self.width)
                 finishing.append(_Finishing(self.stamper, self.lines, bitmap, page_width))
                 if len(finishing) >= self.threads:
                     self.writer.add_page(*finishing.popleft().result())
@@ -397,13 +441,28 @@ class StampedPdf:
         return max(0, end - first)
 
     def close(self) -> None:
+        self.end_workers()
         self.writer.close()
 
+    def end_workers(self) -> None:
+        if self.workers is not None:
+            self.workers.close()
 
-def print_copy(path: str, stamper: Stamper, lines: Sequence[str], out: BinaryIO, width: int = RENDER_WIDTH) -> int:
+
+def print_copy(
+    path: str,
+    stamper: Stamper,
+    lines: Sequence[str],
+    out: BinaryIO,
+    width: int = RENDER_WIDTH,
+    workers: PageProcesses | None = None,
+) -> int:
     """The whole document for printing (打印), every page stamped the same way; returns the
     page count."""
-    copy = StampedPdf(out, stamper, lines, width)
-    count = copy.add_pages(path)
-    copy.close()
+    copy = StampedPdf(out, stamper, lines, width, workers=workers)
+    try:
+        count = copy.add_pages(path)
+        copy.close()
+    finally:
+        copy.end_workers()
     return count

@@ -6,7 +6,7 @@ import io
 
 import pypdfium2 as pdfium
 import pytest
-from PIL import ImageChops
+from PIL import Image, ImageChops
 
 from services.dossier import rendering
 from tests.support import make_chinese_pdf, make_encrypted_pdf, make_pdf
@@ -77,7 +77,7 @@ def test_documents_stay_open_between_pages_within_their_bounds(tmp_path, monkeyp
 
     fresh = real(long)
     try:
-        expected = rendering._grey_if_possible(rendering._pixels(rendering._rasterize(fresh, 699, 300)[0]))
+        expected = rendering._grey_if_possible(rendering._pixels(rendering.rasterize(fresh, 699, 300)[0]))
     finally:
         fresh.close()
     assert ImageChops.difference(rendering.render_page(long, 699, 300), expected).getbbox() is None
@@ -92,3 +92,17 @@ def test_documents_stay_open_between_pages_within_their_bounds(tmp_path, monkeyp
     rendering.render_page(long, 3, 300)
     assert opened == [long, long, a, b, long]
     documents.close()
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB"])
+def test_pages_encode_as_pngs_any_reader_gives_back_pixel_for_pixel(tmp_path, stamper, mode):
+    path = write(tmp_path, "zh.pdf", make_chinese_pdf(["起诉状"]))
+    page = rendering.render_page(path, 0).convert(mode)
+    stamped = stamper.stamp(page, ["张三 4401**********1234", "2026-05-22 10:00 仅供阅卷"])
+    data = rendering.encode_png(stamped)
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    checked = Image.open(io.BytesIO(data))
+    checked.verify()  # chunk lengths and CRCs as the PNG specification has them
+    again = rendering.decode(data)
+    assert again.mode == mode and again.size == stamped.size
+    assert ImageChops.difference(again, stamped).getbbox() is None

@@ -11,7 +11,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from services.common.infra.errors import DomainError
-from services.dossier import domain, printing, reads, rendering
+from services.dossier import domain, print_processes, printing, reads, rendering
 from services.dossier.models import Document, PrintJob, Reading
 from tests.support import make_pdf
 from tests.unit.fakes import dossier as fakes
@@ -84,6 +84,51 @@ def test_pages_stamped_side_by_side_come_out_in_the_documents_order(tmp_path):
         copy.close()
         copies.append(out.getvalue())
     assert copies[0] == copies[1]
+
+
+def test_worker_processes_make_the_same_copy_byte_for_byte_whole_or_in_runs(tmp_path):
+    """A long copy's pages made by worker processes, asked for at once or in the runs a
+    print job asks for them in (reporting progress between), and across two documents."""
+    long, short = tmp_path / "long.pdf", tmp_path / "short.pdf"
+    long.write_bytes(make_pdf(print_processes.MIN_PAGES + 6))
+    short.write_bytes(make_pdf(3))
+    stamper = rendering.Stamper(rendering.find_cjk_font())
+    lines = ["李律师 4401**********1234"]
+
+    def copy_of(workers, runs):
+        out = io.BytesIO()
+        copy = rendering.StampedPdf(out, stamper, lines, width=300, workers=workers)
+        try:
+            for path in (long, short, long):
+                for first in range(0, 1000, runs):
+                    if not copy.add_pages(str(path), first, first + runs):
+                        break
+            copy.close()
+        finally:
+            copy.end_workers()
+        return out.getvalue()
+
+    alone = copy_of(None, 1000)
+    workers = print_processes.PageProcesses(2, (stamper.font_path, stamper.font_index), 300)
+    assert copy_of(workers, 1000) == alone
+    assert copy_of(workers, 8) == alone
+    assert workers._workers == []  # ended with the copy
+    assert len(pdfium.PdfDocument(alone)) == 2 * (print_processes.MIN_PAGES + 6) + 3
+
+
+def test_a_worker_that_dies_fails_the_copy_and_takes_the_others_down(tmp_path):
+    source = tmp_path / "a.pdf"
+    source.write_bytes(make_pdf(print_processes.MIN_PAGES * 4))
+    stamper = rendering.Stamper(rendering.find_cjk_font())
+    workers = print_processes.PageProcesses(2, (stamper.font_path, stamper.font_index), 300)
+    made = workers.pages(str(source), 0, print_processes.MIN_PAGES * 4, print_processes.MIN_PAGES * 4, ["阅卷人"])
+    next(made)
+    started = list(workers._workers)
+    started[1].kill()
+    with pytest.raises(print_processes.PrintProcessFailed):
+        for _ in made:
+            pass
+    assert all(w.poll() is not None for w in started) and workers._workers == []
 
 
 def test_a_page_that_fails_to_stamp_fails_the_copy(tmp_path):
