@@ -16,7 +16,7 @@ help:
 	@echo "make test      the whole test suite (SQLite, then PostgreSQL); TESTS=\"FILE ...\" runs only those"
 	@echo "make lint      ruff, mypy; biome and tsc --checkJs over the web pages' JS"
 	@echo "make bench     the benchmarks (numbers for the README)"
-	@echo "make client-types  regenerate the mini-program's API types from the OpenAPI document"
+	@echo "make client-types  regenerate the mini-program's API types from the OpenAPI document, and its copy of the web pages' words"
 
 $(BIN)/.installed: requirements.txt
 	@test -x $(BIN)/python || bash deploy/install-deps.sh python $(PYTHON)
@@ -45,11 +45,14 @@ $(MINIPROGRAM)/node_modules/.installed: $(MINIPROGRAM)/package.json $(MINIPROGRA
 	cd $(MINIPROGRAM) && npm ci --no-audit --no-fund --silent
 	touch $@
 
-# The mini-program's API types, generated from the OpenAPI document the gateway serves;
-# tests/unit/test_miniprogram.py fails when they differ from what this writes.
+# The mini-program's API types, generated from the OpenAPI document the gateway serves, and
+# its copy of the web pages' words (gateway/static/common.js);
+# tests/unit/test_miniprogram.py fails when either differs from what this writes.
 client-types: venv miniprogram-deps
 	set -o pipefail; $(BIN)/python $(MINIPROGRAM)/scripts/dump_openapi.py | (cd $(MINIPROGRAM) && npm run --silent types) > $(MINIPROGRAM)/typings/api.d.ts.new
 	mv $(MINIPROGRAM)/typings/api.d.ts.new $(MINIPROGRAM)/typings/api.d.ts
+	node --no-warnings $(MINIPROGRAM)/scripts/words.mjs > $(MINIPROGRAM)/miniprogram/utils/court-words.ts.new
+	mv $(MINIPROGRAM)/miniprogram/utils/court-words.ts.new $(MINIPROGRAM)/miniprogram/utils/court-words.ts
 
 run: deps
 	$(BIN)/python deploy/stack.py run

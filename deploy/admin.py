@@ -227,6 +227,23 @@ def check_log(args: argparse.Namespace) -> int:
 
 
 # -- the command line ------------------------------------------------------------------------------
+def command(
+    commands: argparse._SubParsersAction, name: str, run: Callable[[argparse.Namespace], int], **options: Any
+) -> argparse.ArgumentParser:
+    """The parser of the subcommand ``name``, which runs ``run(args)``."""
+    parser = commands.add_parser(name, **options)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def takes_password(parser: argparse.ArgumentParser) -> None:
+    """A command that signs someone in or sets a password: asked for without echo, or read
+    with --password-stdin, never taken from the command line; and no abbreviations, else
+    "--password" would be taken for "--password-stdin"."""
+    parser.allow_abbrev = False
+    parser.add_argument("--password-stdin", action="store_true", help="从标准输入的第一行读取密码")
+
+
 def parser() -> argparse.ArgumentParser:
     from services.case_binding import cli as case_cli
 
@@ -240,8 +257,10 @@ def parser() -> argparse.ArgumentParser:
 
     case_cli.add_import_parser(commands).set_defaults(run=import_cases)
 
-    lawyers = commands.add_parser(
+    lawyers = command(
+        commands,
         "import-lawyers",
+        import_lawyers,
         help="导入律师名册（JSON {lawyers: [...]} 或 CSV）",
         description="按执业证号更新或新增律师名册；整个文件先校验，有误则一条也不导入。\n"
         'JSON：与 POST /api/v1/admin/lawyers 相同，{"lawyers": [{"license_no", "name", "law_firm"}]}。\n'
@@ -249,11 +268,11 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     lawyers.add_argument("file", help="JSON 文件，或 .csv 文件")
-    lawyers.set_defaults(run=import_lawyers)
 
-    staff = commands.add_parser(
+    staff = command(
+        commands,
         "create-staff",
-        allow_abbrev=False,
+        create_staff,
         help="新建工作人员账号（审查人、档案室、管理员）",
         description="新建工作人员账号。密码不从命令行读取："
         "交互输入（不回显），或用 --password-stdin 从标准输入的第一行读取。",
@@ -262,12 +281,12 @@ def parser() -> argparse.ArgumentParser:
     staff.add_argument("--name", required=True, help="姓名")
     staff.add_argument("--role", required=True, choices=("clerk", "archivist", "admin"), help="岗位")
     staff.add_argument("--court", required=True, help="所属法院")
-    staff.add_argument("--password-stdin", action="store_true", help="从标准输入的第一行读取密码")
-    staff.set_defaults(run=create_staff)
+    takes_password(staff)
 
-    ingest = commands.add_parser(
+    ingest = command(
+        commands,
         "ingest-folder",
-        allow_abbrev=False,
+        ingest_folder,
         help="把文件夹中的 PDF 入库为案件的电子卷宗（经网关，需系统运行中）",
         description="按文件名顺序上传文件夹中的每个 *.pdf，标题为不带扩展名的文件名；逐个报告页数或被拒原因，"
         "有被拒的文件时退出码为 1。以管理员账号登录网关，密码交互输入或用 --password-stdin。",
@@ -277,14 +296,14 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("--volume", default="正卷", help="卷名（默认 正卷）")
     ingest.add_argument("--url", default=default_url(), help="网关地址（默认 http://127.0.0.1:${GATEWAY_PORT:-8000}）")
     ingest.add_argument("--phone", required=True, help="管理员手机号码")
-    ingest.add_argument("--password-stdin", action="store_true", help="从标准输入的第一行读取密码")
-    ingest.set_defaults(run=ingest_folder)
+    takes_password(ingest)
 
-    check = commands.add_parser("check-log", help="校验阅卷日志的哈希链；有断链时退出码为 1")
-    check.set_defaults(run=check_log)
+    command(commands, "check-log", check_log, help="校验阅卷日志的哈希链；有断链时退出码为 1")
 
-    consistency = commands.add_parser(
+    consistency = command(
+        commands,
         "check-consistency",
+        check_consistency,
         help="比对 applications、review、dossier 三个服务对每件申请的记录（状态、审查结果、阅卷范围、到场、终止），"
         "列出不一致之处；有不一致时退出码为 1",
     )
@@ -292,14 +311,14 @@ def parser() -> argparse.ArgumentParser:
         "--settle", type=float, default=5.0, help="第一次比对发现的不一致，等待这么多秒后再核对一次（默认 5）"
     )
     consistency.add_argument("--court", help="只比对该法院的申请（默认全部）")
-    consistency.set_defaults(run=check_consistency)
 
-    replay = commands.add_parser(
+    replay = command(
+        commands,
         "replay-dead-letters",
+        replay_dead_letters,
         help="把处理失败、已转入死信队列的事件放回原队列重新处理（请先排除故障原因）",
     )
     replay.add_argument("--service", choices=sorted(EVENT_SERVICES), help="只处理该服务的死信（默认全部）")
-    replay.set_defaults(run=replay_dead_letters)
     return root
 
 

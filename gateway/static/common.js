@@ -1,5 +1,6 @@
 // Shared by the three front ends: the JSON API client (session cookie + CSRF header),
-// the manual's words for API values, a message for every error code, and the screens
+// the manual's words for API values, a message for every error code (the mini-program's
+// too: `make client-types` copies them into its utils/court-words.ts), and the screens
 // that /m/ and /web/ have in common (sign-in, sign-up, the application form, the detail
 // page's four blocks, the dossier viewer). Buttons carry weui's classes too: /m/ loads
 // weui and looks like the mini-program, the others style the plain classes.
@@ -19,7 +20,9 @@ export const LABELS = {
 };
 // Every status an application can have, in the manual's order: the lists' filters and the console's tabs.
 export const STATUSES = ["pending", "approved", "rejected", "returned", "withdrawn", "expired", "revoked"];
+// The four materials of every lawyer's application (API.md "Dossier-reading applications").
 export const LAWYER_KINDS = ["license", "firm_letter", "authorization", "party_id"];
+// The materials of a binding application (API.md "Cases and lawyer binding").
 export const BINDING_KINDS = ["license", "authorization"];
 
 // What a person should read for each error code of API.md, and what to do next.
@@ -72,7 +75,7 @@ export const ERROR_TEXT = {
   slot_full: "名额已满：该时段已约满，请选择其他时段。",
 };
 // Codes whose server message names the wrong part precisely: shown before the advice.
-const SPECIFIC = new Set(["invalid_case_no", "validation_error", "invalid_date", "weak_password"]);
+export const SPECIFIC = new Set(["invalid_case_no", "validation_error", "invalid_date", "weak_password"]);
 
 export class ApiFailure extends Error {
   constructor(status, code, message, details) {

@@ -12,6 +12,7 @@ from services.common.court import consistency, verification
 from services.common.infra import config, housekeeping, metrics, staging
 from services.common.infra.actor import Actor
 from services.common.infra.db import Database
+from services.common.infra.entrypoints import UnitOfWorkOf, announces, publish_after_commit
 from services.common.infra.errors import DomainError
 from services.common.infra.events import AnnouncingDispatcher, handles
 from services.common.infra.health import HealthMixin
@@ -19,7 +20,6 @@ from services.common.infra.messaging import OutboxRelay, RelaysOutbox
 from services.common.infra.rpc import DeadlineRpc, actor_rpc
 from services.common.infra.storage import Storage
 from services.common.infra.timers import configured_timer
-from services.common.testing.faults import fault_point
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +37,7 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
     dossier = DeadlineRpc("dossier", "APPLICATIONS_RPC_TIMEOUT", default=30.0)
     identity = verification.account_directory("APPLICATIONS_RPC_TIMEOUT")  # 实名认证 for clerks
     outbox = OutboxRelay(Outbox)
-
-    @property
-    def applications(self) -> repository.RepositoryUnitOfWork[repository.ApplicationsRepository]:
-        """The use cases' unit of work over this worker's database."""
-        return repository.unit_of_work(self.db)
+    applications = UnitOfWorkOf(repository.unit_of_work)
 
     def relation(self, actor: Actor, case_no: str) -> dict:
         """case_binding's answer to "what is this user to this case", recorded there as
@@ -74,10 +70,9 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
 
     # -- applications ---------------------------------------------------------------------
     @actor_rpc(expected_exceptions=DomainError)
+    @announces
     def submit(self, actor, body, idempotency_key=None):
-        result = usecases.submit(self.applications, self.relation, actor, body, idempotency_key)
-        self._publish()
-        return result
+        return usecases.submit(self.applications, self.relation, actor, body, idempotency_key)
 
     @actor_rpc(expected_exceptions=DomainError)
     def list_applications(self, actor, status=None, limit=20, cursor=None):
@@ -88,16 +83,14 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
         return usecases.detail(self.applications, actor, application_id, verifications=self.identity)
 
     @actor_rpc(expected_exceptions=DomainError)
+    @announces
     def withdraw(self, actor, application_id, idempotency_key=None):
-        result = usecases.withdraw(self.applications, actor, application_id, idempotency_key)
-        self._publish()
-        return result
+        return usecases.withdraw(self.applications, actor, application_id, idempotency_key)
 
     @actor_rpc(expected_exceptions=DomainError)
+    @announces
     def reapply(self, actor, application_id, idempotency_key=None, body=None):
-        result = usecases.reapply(self.applications, self.relation, actor, application_id, idempotency_key, body=body)
-        self._publish()
-        return result
+        return usecases.reapply(self.applications, self.relation, actor, application_id, idempotency_key, body=body)
 
     # -- review's facts (at least once: the inbox makes them once) ------------------------
     @handles("review", "application_decided")
@@ -116,14 +109,7 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
     @handles("case_binding", "representation_ended")
     def on_representation_ended(self, payload):
         if usecases.on_representation_ended(self.applications, payload):
-            self._publish()
-
-    # -- the outbox -----------------------------------------------------------------------
-    def _publish(self) -> None:
-        """Right after the commit, announce what it recorded. A failure here loses nothing:
-        the row stays unpublished and the timer sends it."""
-        fault_point("publish_after_commit")  # tests: die with it committed, unannounced
-        self.publish_outbox()
+            publish_after_commit(self)
 
     @configured_timer("APPLICATIONS_GAUGE_SECONDS", 15.0, eager=True)
     def refresh_gauges(self):

@@ -11,6 +11,7 @@ from services.case_binding.models import Inbox, Outbox
 from services.common.court import verification
 from services.common.infra import housekeeping, metrics
 from services.common.infra.db import Database
+from services.common.infra.entrypoints import UnitOfWorkOf, announces
 from services.common.infra.errors import DomainError
 from services.common.infra.events import AnnouncingDispatcher, handles
 from services.common.infra.health import HealthMixin
@@ -29,11 +30,7 @@ class CaseBindingService(HealthMixin, RelaysOutbox):
     # identity: how lawyers in the queue were verified (实名认证)
     accounts = verification.account_directory("CASE_BINDING_RPC_TIMEOUT")
     outbox = OutboxRelay(Outbox)
-
-    @property
-    def cases(self) -> repository.RepositoryUnitOfWork[repository.CaseBindingRepository]:
-        """The use cases' unit of work over this worker's database."""
-        return repository.unit_of_work(self.db)
+    cases = UnitOfWorkOf(repository.unit_of_work)
 
     @actor_rpc(expected_exceptions=DomainError)
     def relation(self, actor, case_no):
@@ -82,16 +79,14 @@ class CaseBindingService(HealthMixin, RelaysOutbox):
         )
 
     @actor_rpc(expected_exceptions=DomainError)
+    @announces  # now rather than at the relay's next tick; the timer is the safety net
     def decide_binding(self, actor, binding_id, body):
-        result = usecases.decide_binding(self.cases, actor, binding_id, body)
-        self.publish_outbox()  # announce now rather than at the next tick; the timer is the safety net
-        return result
+        return usecases.decide_binding(self.cases, actor, binding_id, body)
 
     @actor_rpc(expected_exceptions=DomainError)
+    @announces
     def revoke_binding(self, actor, binding_id, body):
-        result = usecases.revoke_binding(self.cases, actor, binding_id, body)
-        self.publish_outbox()
-        return result
+        return usecases.revoke_binding(self.cases, actor, binding_id, body)
 
     @handles("dossier", "document_ingested")
     def on_document_ingested(self, payload):

@@ -26,6 +26,7 @@ from nameko.timer import timer
 
 from services.common.infra import config, housekeeping, idempotency, metrics, staging
 from services.common.infra.db import Database
+from services.common.infra.entrypoints import UnitOfWorkOf, afterwards, announces
 from services.common.infra.errors import DomainError
 from services.common.infra.events import AnnouncingDispatcher, handles
 from services.common.infra.health import HealthMixin
@@ -40,6 +41,10 @@ from services.dossier.models import IdempotencyKey, Inbox, Outbox
 
 log = logging.getLogger(__name__)
 
+# For an entrypoint that answers one page's image, or a print's PDF: counted once it has.
+serves_page = afterwards(lambda service: metrics.page_served("page"))
+serves_pdf = afterwards(lambda service: metrics.page_served("pdf"))
+
 
 class DossierService(HealthMixin, RelaysOutbox):
     name = "dossier"
@@ -51,11 +56,7 @@ class DossierService(HealthMixin, RelaysOutbox):
     outbox = OutboxRelay(Outbox)
     # case_binding: is this reader a party of the case (who read my case)
     case_binding = DeadlineRpc("case_binding", "DOSSIER_RPC_TIMEOUT", unavailable="案件信息暂时无法查询，请稍后再试")
-
-    @property
-    def dossiers(self) -> repository.RepositoryUnitOfWork[repository.DossierRepository]:
-        """The use cases' unit of work over this worker's database."""
-        return repository.unit_of_work(self.db)
+    dossiers = UnitOfWorkOf(repository.unit_of_work)
 
     @rpc(expected_exceptions=DomainError)
     def consistency_facts(self, ids):
@@ -63,8 +64,9 @@ class DossierService(HealthMixin, RelaysOutbox):
         return usecases.consistency_facts(self.dossiers, ids)
 
     @actor_rpc(expected_exceptions=DomainError)
+    @announces
     def ingest_document(self, actor, case_no, volume, title, key, court=None):
-        result = usecases.ingest_document(
+        return usecases.ingest_document(
             self.dossiers,
             self.pages,
             self.store,
@@ -76,28 +78,24 @@ class DossierService(HealthMixin, RelaysOutbox):
             court=court,
             fault=fault_point,
         )
-        self.publish_outbox()
-        return result
 
     @actor_rpc(expected_exceptions=DomainError)
     def dossier(self, actor, application_id):
         return usecases.dossier(self.dossiers, actor=actor, application_id=application_id)
 
     @actor_rpc(expected_exceptions=DomainError)
+    @serves_page
     def read_page(self, actor, application_id, document_id, page):
-        result = usecases.read_page(
+        return usecases.read_page(
             self.dossiers, self.pages, actor=actor, application_id=application_id, document_id=document_id, page=page
         )
-        metrics.page_served("page")
-        return result
 
     @actor_rpc(expected_exceptions=DomainError)
+    @serves_pdf
     def print_document(self, actor, application_id, document_id):
-        result = usecases.print_document(
+        return usecases.print_document(
             self.dossiers, self.pages, actor=actor, application_id=application_id, document_id=document_id
         )
-        metrics.page_served("pdf")
-        return result
 
     # -- print jobs (打印 of several documents) -------------------------------------------------
     @actor_rpc(expected_exceptions=DomainError)
@@ -111,10 +109,9 @@ class DossierService(HealthMixin, RelaysOutbox):
         return printing.get_print(self.dossiers, actor=actor, application_id=application_id, print_id=print_id)
 
     @actor_rpc(expected_exceptions=DomainError)
+    @serves_pdf
     def print_pdf(self, actor, application_id, print_id):
-        result = printing.print_pdf(self.dossiers, actor=actor, application_id=application_id, print_id=print_id)
-        metrics.page_served("pdf")
-        return result
+        return printing.print_pdf(self.dossiers, actor=actor, application_id=application_id, print_id=print_id)
 
     # One job at a time per process (the timer waits for its worker), as many processes as
     # run: page reads keep the other workers.
@@ -153,12 +150,11 @@ class DossierService(HealthMixin, RelaysOutbox):
         return usecases.grantable_documents(self.dossiers, actor=actor, case_no=case_no)
 
     @actor_rpc(expected_exceptions=DomainError)
+    @serves_page
     def staff_read_page(self, actor, case_no, document_id, page):
-        result = usecases.staff_read_page(
+        return usecases.staff_read_page(
             self.dossiers, self.pages, actor=actor, case_no=case_no, document_id=document_id, page=page
         )
-        metrics.page_served("page")
-        return result
 
     @actor_rpc(expected_exceptions=DomainError)
     def case_reads(self, actor, case_no, limit=20, cursor=None):

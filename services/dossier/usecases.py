@@ -147,8 +147,7 @@ def on_application_submitted(uow: DossierWork, payload: dict) -> bool:
         payload,
         applicant_id=applicant.get("id"),
         applicant_name=applicant.get("name"),
-        case_no=payload.get("case_no"),
-        court=payload.get("court"),
+        **_as_sent(payload, "case_no", "court"),
     )
 
 
@@ -158,16 +157,17 @@ def on_application_decided(uow: DossierWork, payload: dict) -> bool:
     return _upsert_reading(
         uow,
         payload,
-        applicant_id=payload.get("applicant_id"),
-        case_no=payload.get("case_no"),
-        court=payload.get("court"),
-        opinion=payload.get("opinion"),
-        mode=payload.get("mode"),
+        **_as_sent(payload, "applicant_id", "case_no", "court", "opinion", "mode"),
         valid_until=domain.parse_valid_until(payload.get("valid_until")),
         documents=_documents_column(payload.get("documents")),
         print_allowed=payload.get("print") is not False,
         decided=True,
     )
+
+
+def _as_sent(payload: dict, *fields: str) -> dict[str, Any]:
+    """The event's fields the reading keeps as they came (under the same names)."""
+    return {field: payload.get(field) for field in fields}
 
 
 def _documents_column(value: Any) -> str | None:

@@ -23,6 +23,7 @@ from nameko.rpc import rpc
 from services.common.court import verification
 from services.common.infra import housekeeping, idempotency, metrics
 from services.common.infra.db import Database
+from services.common.infra.entrypoints import UnitOfWorkOf, announces
 from services.common.infra.errors import DomainError
 from services.common.infra.events import AnnouncingDispatcher, handles
 from services.common.infra.health import HealthMixin
@@ -47,11 +48,7 @@ class ReviewService(HealthMixin, RelaysOutbox):
     dossier = dossier_directory()
     accounts = verification.account_directory("REVIEW_RPC_TIMEOUT")
     sms = Sms()
-
-    @property
-    def review(self) -> repository.RepositoryUnitOfWork[repository.ReviewRepository]:
-        """The use cases' unit of work over this worker's database."""
-        return repository.unit_of_work(self.db)
+    review = UnitOfWorkOf(repository.unit_of_work)
 
     # -- RPC (from the gateway) ----------------------------------------------------------------
     @rpc(expected_exceptions=DomainError)
@@ -96,8 +93,9 @@ class ReviewService(HealthMixin, RelaysOutbox):
         return exports.export_page(self.review, actor, kind, params=params, cursor=cursor)
 
     @actor_rpc(expected_exceptions=DomainError)
+    @announces
     def decide(self, actor, application_id, body, idempotency_key=None):
-        result = usecases.decide(
+        return usecases.decide(
             self.review,
             actor,
             application_id,
@@ -109,14 +107,11 @@ class ReviewService(HealthMixin, RelaysOutbox):
                 "grantable_documents", actor=staff, case_no=case_no
             ),
         )
-        self.publish_outbox()
-        return result
 
     @actor_rpc(expected_exceptions=DomainError)
+    @announces
     def record_attendance(self, actor, application_id, body, idempotency_key=None):
-        result = usecases.record_attendance(self.review, actor, application_id, body, idempotency_key=idempotency_key)
-        self.publish_outbox()
-        return result
+        return usecases.record_attendance(self.review, actor, application_id, body, idempotency_key=idempotency_key)
 
     # -- the reading room (阅卷室) ----------------------------------------------------------------
     @actor_rpc(expected_exceptions=DomainError)
@@ -132,10 +127,9 @@ class ReviewService(HealthMixin, RelaysOutbox):
         return usecases.onsite_slots(self.review, actor, application_id)
 
     @actor_rpc(expected_exceptions=DomainError)
+    @announces
     def book_onsite(self, actor, application_id, body, idempotency_key=None):
-        result = usecases.book_onsite(self.review, actor, application_id, body, idempotency_key=idempotency_key)
-        self.publish_outbox()
-        return result
+        return usecases.book_onsite(self.review, actor, application_id, body, idempotency_key=idempotency_key)
 
     @actor_rpc(expected_exceptions=DomainError)
     def room_bookings(self, actor, date=None):

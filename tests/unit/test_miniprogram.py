@@ -1,7 +1,8 @@
 """The WeChat mini-program (clients/miniprogram/): its TypeScript type-checks against the
 types generated from the gateway's OpenAPI document, those types are what the current
-document generates (no drift), and its logic passes its unit tests under node (the API
-client over a fake ``wx``, the status words, the form checks, the detail page's blocks).
+document generates (no drift), its copy of the court's words is the web pages' (no drift
+either), and its logic passes its unit tests under node (the API client over a fake
+``wx``, the status words, the form checks, the detail page's blocks).
 
 Needs the folder's npm packages, which ``make deps`` installs (``make miniprogram-deps``)."""
 
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "clients" / "miniprogram"
 BIN = APP / "node_modules" / ".bin"
 TYPES = APP / "typings" / "api.d.ts"
+WORDS = APP / "miniprogram" / "utils" / "court-words.ts"
 
 
 def run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -59,6 +61,15 @@ def test_the_generated_types_are_those_of_the_current_document(document):
     assert generated.returncode == 0, generated.stderr
     assert generated.stdout == TYPES.read_text(encoding="utf-8"), (
         "typings/api.d.ts differs from what the gateway's OpenAPI document generates: run `make client-types`"
+    )
+
+
+def test_the_court_words_are_those_of_the_web_pages():
+    copied = run(["node", "--no-warnings", "scripts/words.mjs"])
+    assert copied.returncode == 0, copied.stderr
+    assert copied.stdout == WORDS.read_text(encoding="utf-8"), (
+        "miniprogram/utils/court-words.ts differs from the web pages' words (gateway/static/common.js): "
+        "run `make client-types`"
     )
 
 
