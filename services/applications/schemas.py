@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal, TypedDict
 from pydantic import Field
 
 from services.applications import domain
-from services.common.court import case_numbers, clock, reading
+from services.common.court import case_numbers, clock, events, reading
 from services.common.infra import ids
 from services.common.infra.shapes import (
     CASE_NO,
@@ -174,11 +174,11 @@ def application(app, materials: list, today: date, *, for_owner: bool = False) -
     )
 
 
-def withdrawn_event(app) -> dict:
+def withdrawn_event(app) -> events.ApplicationWithdrawn:
     return {"application_id": ids.application_id(app.id)}
 
 
-def revoked_event(app) -> dict:
+def revoked_event(app) -> events.ApplicationRevoked:
     return {
         "application_id": ids.application_id(app.id),
         "applicant_id": app.applicant_id,
@@ -189,13 +189,13 @@ def revoked_event(app) -> dict:
     }
 
 
-def submitted_event(app, materials: list, phone: str | None = None) -> dict:
+def submitted_event(app, materials: list, phone: str | None = None) -> events.ApplicationSubmitted:
     """The phone is the applicant's verified number from the sign-in, passed on for
     review's text-message copy of a notice and not kept by this service: sealed for review
     alone (services.common.infra.contact), as dossier hears the same event."""
     from services.common.infra.contact import seal_phone
 
-    applicant = {"id": app.applicant_id, **reading.applicant(app)}
+    applicant: events.EventApplicant = {"id": app.applicant_id, **reading.applicant(app)}
     seal_phone(applicant, phone)
     return {
         "application_id": ids.application_id(app.id),

@@ -9,14 +9,14 @@ import json
 import logging
 import operator
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 from services.applications import domain, quota, repository, schemas
 from services.applications.models import Application, IdempotencyKey, Inbox, Material, Outbox, RepresentationEnd
 from services.applications.repository import ApplicationsRepository, ApplicationsWork
-from services.common.court import clock, consistency, reading, text, verification
+from services.common.court import clock, consistency, events, reading, text, verification
 from services.common.court.verification import VERIFICATION_GRANT, require_verified
 from services.common.infra import housekeeping, idempotency, paging, staging
 from services.common.infra.actor import Actor
@@ -426,7 +426,7 @@ def _instant(value: Any) -> datetime | None:
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=clock.COURT_TZ)).astimezone(UTC)
 
 
-def _granted(payload: dict) -> str | None:
+def _granted(payload: Mapping[str, Any]) -> str | None:
     """The chosen documents of an online grant as ``[{id, title}]`` JSON (None: all 正卷)."""
     ids, titles = payload.get("documents"), payload.get("document_titles")
     if not isinstance(ids, list):
@@ -439,11 +439,11 @@ def on_decided(uow: ApplicationsWork, payload: dict) -> bool:
     """review.application_decided → the application shows 审查信息 and 阅卷材料.
     Returns False when the event was already handled or does not apply."""
 
-    def read(payload: dict) -> tuple:
+    def read(payload: events.ApplicationDecided) -> tuple:
         event_id = str(payload["event_id"])
         application_id = _event_row(payload)
         opinion = payload["opinion"]
-        status = domain.OPINION_STATUS[opinion]
+        status = domain.OPINION_STATUS[opinion or ""]  # a KeyError: not a decision this service knows
         mode = payload.get("mode") if opinion == "approve" else None
         fields = {
             "reviewer": str(payload.get("reviewer") or "")[:50],
@@ -515,7 +515,7 @@ def on_representation_ended(uow: ApplicationsWork, payload: dict) -> list[int]:
         return [app.id for app in apps]
 
 
-def _event_row(payload: dict) -> int:
+def _event_row(payload: Mapping[str, Any]) -> int:
     """The row one of review's events is about (read_event gives its ``application_id`` as
     the contract's string); ValueError for an id this service never issued."""
     row = application_row(payload["application_id"])
@@ -528,7 +528,7 @@ def _hear(
     uow: ApplicationsWork,
     event_type: str,
     payload: dict,
-    read: Callable[[dict], tuple],
+    read: Callable[[Any], tuple],
     apply: Callable[..., bool],
 ) -> bool:
     """One of review's facts about an application: ``read`` takes ``(event_id, row,
@@ -552,7 +552,7 @@ def _hear(
 def on_attendance(uow: ApplicationsWork, payload: dict) -> bool:
     """review.attendance_recorded → 是否到场, 借阅时间, 还卷时间."""
 
-    def read(p: dict) -> tuple:
+    def read(p: events.AttendanceRecorded) -> tuple:
         attended = p.get("attended")
         if attended is not None and not isinstance(attended, bool):
             raise ValueError("attended")

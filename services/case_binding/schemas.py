@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar, Literal, NotRequired, TypedDict
 from pydantic import Field, ValidationInfo
 
 from services.case_binding import domain
-from services.common.court import clock
+from services.common.court import clock, events
 from services.common.infra.shapes import CASE_NO, DATE_TIME, MATERIAL_IDS, PageQuery
 from services.common.infra.wire import Answer, Body, Described, Page, optional, required, ruled, text_schema
 
@@ -183,17 +183,35 @@ def staff_binding(row) -> StaffBindingJson:
     return {**binding(row), "lawyer": lawyer}
 
 
-def binding_event(row, **facts: Any) -> dict[str, Any]:
-    """``binding_decided`` and ``binding_revoked`` (docs/contracts.md): which binding, whose,
-    of which case, with the lawyer's phone for review's text, and ``facts`` of the event."""
+def binding_decided_event(row, decision: str, explanation: str | None, decided_at: str) -> events.BindingDecided:
+    """``binding_decided`` (docs/contracts.md): which binding, whose, of which case, with the
+    lawyer's phone for review's text, and the clerk's decision."""
+    return {
+        **_binding_facts(row),
+        "party_name": row.party_name,
+        "decision": decision,
+        "explanation": explanation,
+        "decided_at": decided_at,
+    }
+
+
+def binding_revoked_event(row, explanation: str, revoked_at: str) -> events.BindingRevoked:
+    """``binding_revoked``: as ``binding_decided``, with the revocation's explanation."""
+    return {**_binding_facts(row), "explanation": explanation, "revoked_at": revoked_at}
+
+
+def _binding_facts(row) -> events.BindingFacts:
     return {
         "binding_id": row.id,
         "lawyer_id": row.lawyer_id,
         "case_no": row.case_no,
         "court": row.court,
         "lawyer_phone": row.lawyer_phone,
-        **facts,
     }
+
+
+def representation_ended_event(case_no: str, user_id: int, reason: str, ended_at: str) -> events.RepresentationEnded:
+    return {"case_no": case_no, "user_id": user_id, "reason": reason, "ended_at": ended_at}
 
 
 # -- the court's side: the queue, decisions, the case feed -----------------------------------

@@ -158,9 +158,7 @@ def _end(cases: CaseBindingRepository, ended: list[tuple[int | None, int, str, s
     cases.drop_claims([claim_id for claim_id, *_ in ended if claim_id is not None])
     at = clock.as_aware(now).isoformat()  # to the microsecond: compared with claims' claimed_at
     for _, user_id, number, reason in ended:
-        cases.announce(
-            "representation_ended", {"case_no": number, "user_id": user_id, "reason": reason, "ended_at": at}
-        )
+        cases.announce("representation_ended", schemas.representation_ended_event(number, user_id, reason, at))
 
 
 def _claims_after_feed(cases: CaseBindingRepository, chunk: list[domain.CaseRecord], now: datetime) -> None:
@@ -388,9 +386,8 @@ def decide_binding(uow: CaseBindingWork, actor: Actor, binding_id: Any, body: An
             raise DomainError("invalid_state", "该绑定申请已审查，不能重复审查")
         cases.announce(
             "binding_decided",
-            schemas.binding_event(
+            schemas.binding_decided_event(
                 binding,
-                party_name=binding.party_name,
                 decision="approve" if status == "approved" else "reject",
                 explanation=explanation,
                 decided_at=clock.isoformat(now),
@@ -418,7 +415,7 @@ def revoke_binding(uow: CaseBindingWork, actor: Actor, binding_id: Any, body: An
             raise DomainError("invalid_state", "只能撤销已同意的绑定")
         cases.announce(
             "binding_revoked",
-            schemas.binding_event(binding, explanation=explanation, revoked_at=clock.isoformat(now)),
+            schemas.binding_revoked_event(binding, explanation=explanation, revoked_at=clock.isoformat(now)),
         )
         claim = cases.claim_of(binding.lawyer_id, binding.case_no)
         licenses = {n for n in (binding.license_no, claim.license_no if claim else None) if n}

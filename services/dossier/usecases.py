@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Protocol
 
-from services.common.court import case_numbers, clock, text
+from services.common.court import case_numbers, clock, events, text
 from services.common.infra import config, housekeeping, paging, staging
 from services.common.infra.actor import Actor
 from services.common.infra.errors import DomainError, not_found, validation_error
@@ -106,7 +106,7 @@ def ingest_document(
                 created_at=clock.utcnow(),
             )
             dossiers.add_document(doc)
-            dossiers.announce("document_ingested", {"case_no": canonical, "document_id": doc.id})
+            dossiers.announce("document_ingested", events.DocumentIngested(case_no=canonical, document_id=doc.id))
             result = schemas.document(doc)
         ingested = True
         fault("ingest_after_commit")  # recorded, not yet announced nor answered

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, NotRequired, TypedDict, overload
@@ -255,7 +256,9 @@ def parse_attendance(
     return Attendance(True, borrowed, returned)
 
 
-def decision_notice(opinion: str, mode: str | None, case_no: str, explanation: str, reading: dict) -> tuple[str, str]:
+def decision_notice(
+    opinion: str | None, mode: str | None, case_no: str, explanation: str, reading: Mapping[str, Any]
+) -> tuple[str, str]:
     """Title and body of the message (站内信) an applicant gets for a decision."""
     if opinion == "approve" and mode == "online":
         titles = reading.get("document_titles")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal, NotRequired, TypedDict, cast
+from typing import ClassVar, Literal, NotRequired, TypedDict, cast
 
 from pydantic import Field
 from pydantic.json_schema import JsonDict
 
-from services.common.court import clock, reading
+from services.common.court import clock, events, reading
 from services.common.court.reading import effective_status
 from services.common.infra.shapes import (
     DATE_TIME,
@@ -376,9 +376,9 @@ def message(row: Message) -> InboxMessageJson:
     }
 
 
-def decided_event(row: ReviewedApplication) -> dict[str, Any]:
+def decided_event(row: ReviewedApplication) -> events.ApplicationDecided:
     """``application_decided`` as docs/contracts.md fixes it."""
-    payload: dict[str, Any] = {
+    payload: events.ApplicationDecided = {
         "application_id": row.id,
         "applicant_id": row.applicant_id,
         "case_no": row.case_no,
@@ -396,11 +396,13 @@ def decided_event(row: ReviewedApplication) -> dict[str, Any]:
         payload["document_titles"] = [d["title"] for d in chosen] if chosen is not None else None
         payload["print"] = row.print_allowed is not False
     elif row.mode == "onsite":
-        payload.update(start_date=_day(row.start_date), end_date=_day(row.end_date), notice=row.notice)
+        payload["start_date"] = _day(row.start_date)
+        payload["end_date"] = _day(row.end_date)
+        payload["notice"] = row.notice
     return payload
 
 
-def attendance_event(row: ReviewedApplication) -> dict[str, Any]:
+def attendance_event(row: ReviewedApplication) -> events.AttendanceRecorded:
     """``recorded_at`` (to the microsecond) orders corrections: a consumer keeps the newest."""
     return {
         "application_id": row.id,
@@ -411,7 +413,7 @@ def attendance_event(row: ReviewedApplication) -> dict[str, Any]:
     }
 
 
-def booking_event(row: ReviewedApplication, booking: RoomBooking) -> dict[str, Any]:
+def booking_event(row: ReviewedApplication, booking: RoomBooking) -> events.OnsiteBooked:
     """``onsite_booked``: ``version`` orders rebookings (a consumer keeps the highest)."""
     return {
         "application_id": row.id,

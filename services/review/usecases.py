@@ -9,11 +9,11 @@ import json
 import logging
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from services.common.court import case_numbers, clock, consistency, reading, text, verification
+from services.common.court import case_numbers, clock, consistency, events, reading, text, verification
 from services.common.infra import idempotency, ids, metrics, paging
 from services.common.infra.actor import Actor
 from services.common.infra.contact import phone_of
@@ -56,7 +56,7 @@ def receive_submitted(uow: ReviewWork, payload: dict) -> bool:
     return True
 
 
-def _replica_from(payload: dict) -> ReviewedApplication:
+def _replica_from(payload: events.ApplicationSubmitted) -> ReviewedApplication:
     applicant = payload["applicant"]
     applied_at = clock.as_aware(datetime.fromisoformat(str(payload["applied_at"]).replace("Z", "+00:00")))
     materials = [_material(m) for m in payload.get("materials") or []]
@@ -86,7 +86,7 @@ def _replica_from(payload: dict) -> ReviewedApplication:
     )
 
 
-def _material(m: dict) -> dict:
+def _material(m: Mapping[str, Any]) -> dict:
     """A material as the application object shows it (shapes.MaterialRef); an event of
     before content_type and size names only the first three."""
     ref = {"id": str(m["id"]), "kind": str(m["kind"]), "filename": str(m["filename"])}
@@ -398,7 +398,7 @@ def record_attendance(
 def notify_decision(uow: ReviewWork, sms: SmsProvider, payload: dict) -> bool:
     """``review.application_decided`` → a message to the applicant, and a text message."""
 
-    def read(p: dict) -> tuple:
+    def read(p: events.ApplicationDecided) -> tuple:
         notice = domain.decision_notice(p["opinion"], p.get("mode"), p["case_no"], p.get("explanation") or "", p)
         return (p["application_id"], *notice, int(p["applicant_id"]))
 

@@ -47,6 +47,10 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=COURT_TZ)
 
 
+@overload
+def isoformat(value: datetime) -> str: ...
+@overload
+def isoformat(value: datetime | None) -> str | None: ...
 def isoformat(value: datetime | None) -> str | None:
     """ISO 8601 with the court's offset, seconds precision, as clients expect."""
     if value is None:

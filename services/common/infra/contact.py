@@ -12,8 +12,13 @@ has not set one yet) the phone travels plain, as it did before, and review reads
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from services.common.infra import config
+
+if TYPE_CHECKING:
+    from services.common.court.events import EventApplicant
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +36,7 @@ def new_key() -> str:
     return Fernet.generate_key().decode()
 
 
-def seal_phone(applicant: dict, phone: str | None) -> None:
+def seal_phone(applicant: EventApplicant, phone: str | None) -> None:
     """Add the phone to an event's ``applicant``: sealed when there is a key."""
     if not phone:
         return
@@ -42,7 +47,7 @@ def seal_phone(applicant: dict, phone: str | None) -> None:
         applicant["phone_sealed"] = fernet.encrypt(phone.encode()).decode()
 
 
-def phone_of(applicant: dict) -> str | None:
+def phone_of(applicant: Mapping[str, Any]) -> str | None:
     """The phone an event's ``applicant`` carries, sealed or (older events) plain."""
     sealed = applicant.get("phone_sealed")
     if sealed:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
@@ -62,7 +62,7 @@ def outbox_and_inbox(base: type[DeclarativeBase]) -> tuple[type[OutboxMixin], ty
     return mapped_on(base, "Outbox", OutboxMixin), mapped_on(base, "Inbox", InboxMixin)
 
 
-def record_event(session: Session, model: type, event_type: str, payload: dict[str, Any]) -> str:
+def record_event(session: Session, model: type, event_type: str, payload: Mapping[str, Any]) -> str:
     """Add an event to the outbox inside the caller's transaction; returns its id."""
     event_id = str(uuid.uuid4())
     body = dict(payload, event_id=event_id)
@@ -118,7 +118,11 @@ def relay(uow: UnitOfWork, model: type[Any], dispatch: Callable[[str, dict], Non
     return handled
 
 
-def read_event(event_type: str, payload: Any, read: Callable[[dict], Any]) -> Any:
+Event = TypeVar("Event", bound=Mapping[str, Any])  # its declaration in services.common.court.events
+Facts = TypeVar("Facts")
+
+
+def read_event(event_type: str, payload: Any, read: Callable[[Event], Facts]) -> Facts | None:
     """The facts ``read`` takes out of an event, or None when the payload lacks the
     contract's fields: logged with the event's id (never its content) and dropped, since
     no retry can mend it. ``read`` sees the payload's ``application_id`` as an
@@ -158,7 +162,9 @@ class Messages(Protocol):
     """What a repository says of the service's outbox and inbox: an announcement recorded in
     the transaction, and whether an event is heard for the first time."""
 
-    def announce(self, event_type: str, payload: dict) -> None: ...
+    def announce(self, event_type: str, payload: Mapping[str, Any]) -> None:
+        """``payload``: the event's declaration in ``services.common.court.events``."""
+
     def first_delivery(self, event_id: str) -> bool: ...
 
 
@@ -170,7 +176,7 @@ class OutboxAndInbox:
     outbox: type
     inbox: type
 
-    def announce(self, event_type: str, payload: dict) -> None:
+    def announce(self, event_type: str, payload: Mapping[str, Any]) -> None:
         record_event(self.session, self.outbox, event_type, payload)
 
     def first_delivery(self, event_id: str) -> bool:

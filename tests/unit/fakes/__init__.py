@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 R = TypeVar("R")
 
@@ -44,7 +44,7 @@ class FakeMessages:
     events: list[tuple[str, dict]]
     heard: set[str]
 
-    def announce(self, event_type: str, payload: dict) -> None:
+    def announce(self, event_type: str, payload: Mapping[str, Any]) -> None:
         self.events.append((event_type, dict(payload, event_id=str(uuid.uuid4()))))  # as record_event does
 
     def first_delivery(self, event_id: str) -> bool:
