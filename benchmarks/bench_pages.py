@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+from services.dossier import print_processes
 from tests.support import (
     Api,
     StackHandle,
@@ -308,11 +309,13 @@ def main() -> int:
               f"{two_processes / two_floor:.2f} of a floor of {two_floor:.1f} measured right after")  # fmt: skip
         print()
         per_core = floor / (os.cpu_count() or 1)
-        print(f"| print copy (打印) | time | size | pages/s | / floor per core ({per_core:.1f} pages/s) |")
-        print("|---|---|---|---|---|")
+        print(f"| print copy (打印) | time | size | pages/s | processes | / floor per core ({per_core:.1f} pages/s) "
+              "| / floor of the cores used |")  # fmt: skip
+        print("|---|---|---|---|---|---|---|")
         for pages, (seconds, size) in prints.items():
-            print(f"| {pages}-page document | {seconds:.1f} s | {size // 1024} KiB | {pages / seconds:.0f} | "
-                  f"{pages / seconds / per_core:.2f} |")  # fmt: skip
+            used = print_processes.print_processes() if pages >= print_processes.MIN_PAGES else 1
+            print(f"| {pages}-page document | {seconds:.1f} s | {size // 1024} KiB | {pages / seconds:.0f} | {used} | "
+                  f"{pages / seconds / per_core:.2f} | {pages / seconds / per_core / used:.2f} |")  # fmt: skip
         print()
         print("\n".join(lines))
     finally:
