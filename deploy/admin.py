@@ -351,6 +351,7 @@ def check_consistency(args: argparse.Namespace) -> int:
     from services.applications import usecases as applications
     from services.common.court import consistency
     from services.common.infra.db import UnitOfWork, make_engine
+    from services.common.infra.ids import ApplicationId, application_row
     from services.dossier import repository as dossier_repository
     from services.dossier import usecases as dossier
     from services.review import repository as review_repository
@@ -363,18 +364,18 @@ def check_consistency(args: argparse.Namespace) -> int:
         review_uow = review_repository.unit_of_work(uow["review"])
         dossier_uow = dossier_repository.unit_of_work(uow["dossier"])
 
-        def source(ids: list[int]) -> dict[int, dict]:
+        def source(ids: list[ApplicationId]) -> dict[ApplicationId, dict]:
             return {f["id"]: f for f in applications.consistency_facts(applications_uow, ids=ids)}
 
-        def review_of(ids: list[int]) -> dict[int, dict]:
+        def review_of(ids: list[ApplicationId]) -> dict[ApplicationId, dict]:
             return review.consistency_facts(review_uow, ids)
 
-        def dossier_of(ids: list[int]) -> dict[int, dict]:
+        def dossier_of(ids: list[ApplicationId]) -> dict[ApplicationId, dict]:
             return dossier.consistency_facts(dossier_uow, ids)
 
         checked = 0
 
-        def page(after: int | None, limit: int) -> list[dict]:
+        def page(after: ApplicationId | None, limit: int) -> list[dict]:
             nonlocal checked
             rows = applications.consistency_facts(applications_uow, after=after, limit=limit, court=args.court)
             checked += len(rows)
@@ -387,7 +388,7 @@ def check_consistency(args: argparse.Namespace) -> int:
     finally:
         for engine in engines.values():
             engine.dispose()
-    for app_id, problems in sorted(found.items()):
+    for app_id, problems in sorted(found.items(), key=lambda item: application_row(item[0]) or 0):
         print(f"application {app_id}: " + "; ".join(problems))
     print(f"checked {checked} applications: {len(found)} disagreement(s)")
     return 1 if found else 0

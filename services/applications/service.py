@@ -120,7 +120,7 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
     @configured_timer("CONSISTENCY_CHECK_SECONDS", 900.0)
     def check_consistency(self):
         def facts_of(service):
-            return lambda ids: {int(k): v for k, v in service.call("consistency_facts", ids=ids).items()}
+            return lambda ids: service.call("consistency_facts", ids=ids)
 
         suspects = consistency.check(
             lambda after, limit: usecases.consistency_facts(self.applications, after=after, limit=limit),

@@ -609,21 +609,22 @@ def count_by_status(uow: ApplicationsWork) -> dict[str, int]:
 def consistency_facts(
     uow: ApplicationsWork,
     *,
-    ids: list[int] | None = None,
-    after: int | None = None,
+    ids: list[ApplicationId] | None = None,
+    after: ApplicationId | None = None,
     limit: int = 500,
     court: str | None = None,
-):
+) -> list[dict]:
     """The source's facts about the given applications, or a page of them by id (of one
     court's applications only, with ``court``)."""
     with uow.read() as applications:
         if ids is not None:
-            apps = applications.by_ids([int(i) for i in ids], court)
+            apps = applications.by_ids([row for row in map(application_row, ids) if row is not None], court)
         else:
-            apps = applications.page_by_id(None if after is None else int(after), max(1, min(2000, int(limit))), court)
+            start = None if after is None else application_row(after)
+            apps = applications.page_by_id(start, max(1, min(2000, int(limit))), court)
         return [
             {
-                "id": app.id,
+                "id": ApplicationId(str(app.id)),
                 "status": app.status,
                 **consistency.grant_facts(app),
                 "booking": consistency.booking_fact(schemas.booking(app)),

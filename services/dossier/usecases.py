@@ -17,6 +17,7 @@ from services.common.court import case_numbers, clock, events, text
 from services.common.infra import config, housekeeping, paging, staging
 from services.common.infra.actor import Actor
 from services.common.infra.errors import DomainError, not_found, validation_error
+from services.common.infra.ids import ApplicationId
 from services.common.testing.faults import NO_FAULT, Fault
 from services.dossier import domain, schemas
 from services.dossier.models import LEGACY_LANE, Document, Link, Reading
@@ -631,18 +632,16 @@ def check_log(uow: DossierWork, batch: int = 5000, store: Any = None) -> list[st
 # -- what the services must agree on (services.common.court.consistency) --------------------------
 
 
-def consistency_facts(uow: DossierWork, ids: list[int]) -> dict[int, dict]:
+def consistency_facts(uow: DossierWork, ids: list[ApplicationId]) -> dict[ApplicationId, dict]:
     """Dossier's grants for these applications."""
-    keys = [str(i) for i in ids][:2000]
+    keys = [str(i) for i in ids][:2000]  # an earlier caller's numbers read alike
     with uow.read() as dossiers:
         rows = dossiers.reading_rows(keys)
     facts = {}
     for row in rows:
-        if not (row.application_id.isascii() and row.application_id.isdigit()):
-            continue  # not an id applications issued
         online = row.opinion == "approve" and row.mode == "online"
-        facts[int(row.application_id)] = {
-            "id": int(row.application_id),
+        facts[row.application_id] = {
+            "id": row.application_id,
             "opinion": row.opinion,
             "mode": row.mode,
             "valid_until": row.valid_until.isoformat() if online and row.valid_until else None,

@@ -583,16 +583,16 @@ def _court_day(instant: datetime) -> date:
 
 
 # -- what the services must agree on (services.common.court.consistency) --------------------------
-def consistency_facts(uow: ReviewWork, ids: list[int]) -> dict[int, dict]:
+def consistency_facts(uow: ReviewWork, ids: list[ApplicationId]) -> dict[ApplicationId, dict]:
     """Review's copy of these applications: status, decision, grant, attendance."""
-    keys = [str(i) for i in ids][:2000]
+    keys = [str(i) for i in ids][:2000]  # an earlier caller's numbers read alike
     with uow.read() as review:
         rows = review.by_ids(keys)
         ended = review.ended_among(keys)
         booked = review.bookings_of(keys)
     facts = {
-        int(r.id): {
-            "id": int(r.id),
+        r.id: {
+            "id": r.id,
             "status": r.status,
             **consistency.grant_facts(r),
             "booking": consistency.booking_fact(schemas.booked(booked.get(r.id))),
@@ -600,7 +600,7 @@ def consistency_facts(uow: ReviewWork, ids: list[int]) -> dict[int, dict]:
         for r in rows
     }
     for end in ended:  # heard of only by its end: that is all review can say
-        facts.setdefault(int(end.application_id), {"id": int(end.application_id), "status": end.status})
+        facts.setdefault(end.application_id, {"id": end.application_id, "status": end.status})
     return facts
 
 

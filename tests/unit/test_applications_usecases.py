@@ -334,7 +334,7 @@ def test_the_counts_by_status_are_what_people_see(uow, clock):
     counts = usecases.count_by_status(uow)
     assert (counts["pending"], counts["approved"], counts["expired"], counts["rejected"]) == (1, 1, 1, 0)
     facts = usecases.consistency_facts(uow, after=None, limit=2)
-    assert [f["id"] for f in facts] == ids[:2] and {f["status"] for f in facts} == {"approved"}
+    assert [f["id"] for f in facts] == [str(i) for i in ids[:2]] and {f["status"] for f in facts} == {"approved"}
     assert [f["id"] for f in usecases.consistency_facts(uow, ids=[ids[2]], court="别的法院")] == []
 
 

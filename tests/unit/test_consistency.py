@@ -17,17 +17,17 @@ ONLINE = {
 
 
 def source(**changes) -> dict:
-    return {"id": 1, "status": "approved", **ONLINE, **changes}
+    return {"id": "1", "status": "approved", **ONLINE, **changes}
 
 
 def dossier(**changes) -> dict:
-    return {"id": 1, **{k: ONLINE[k] for k in ("opinion", "mode", "valid_until", "documents", "print")}, **changes}
+    return {"id": "1", **{k: ONLINE[k] for k in ("opinion", "mode", "valid_until", "documents", "print")}, **changes}
 
 
 def test_replicas_that_hold_the_same_facts_agree():
     assert consistency.disagreements(source(), source(), dossier(withdrawn=False, revoked=False)) == []
     pending = source(status="pending", opinion=None, mode=None, valid_until=None, documents=None, print=None)
-    assert consistency.disagreements(pending, pending, {"id": 1, "opinion": None, "mode": None}) == []
+    assert consistency.disagreements(pending, pending, {"id": "1", "opinion": None, "mode": None}) == []
     assert consistency.disagreements(pending, pending, None) == []  # dossier need not know a pending one
 
 
@@ -55,15 +55,18 @@ def test_each_kind_of_disagreement_is_named():
 
 
 def test_only_what_is_still_wrong_on_a_second_look_counts():
-    pages = [[source(id=1), source(id=2)], []]
+    pages = [[source(id="1"), source(id="2")], []]
     suspects = consistency.check(
         lambda after, limit: pages.pop(0),
-        lambda ids: {1: source(id=1)},
-        lambda ids: {1: dossier(id=1), 2: dossier(id=2)},
+        lambda ids: {"1": source(id="1")},
+        lambda ids: {"1": dossier(id="1"), "2": dossier(id="2")},
     )
-    assert list(suspects) == [2]
+    assert list(suspects) == ["2"]
     # by the second look review has heard of 2: nothing remains
     healed = consistency.confirm(
-        suspects, lambda ids: {2: source(id=2)}, lambda ids: {2: source(id=2)}, lambda ids: {2: dossier(id=2)}
+        suspects,
+        lambda ids: {"2": source(id="2")},
+        lambda ids: {"2": source(id="2")},
+        lambda ids: {"2": dossier(id="2")},
     )
     assert healed == {}

@@ -435,6 +435,6 @@ def test_a_revocation_kills_every_link_and_reading(uow):
 def test_the_consistency_check_sees_the_grant(uow):
     granted(uow, documents=[3], print=False)
     assert usecases.consistency_facts(uow, [11, 12]) == {
-        11: {"id": 11, "opinion": "approve", "mode": "online", "valid_until": "2026-06-15", "documents": [3],
+        "11": {"id": "11", "opinion": "approve", "mode": "online", "valid_until": "2026-06-15", "documents": [3],
              "print": False, "withdrawn": False, "revoked": False}
     }  # fmt: skip

@@ -14,10 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-Facts = dict[str, Any]
+from services.common.infra.ids import ApplicationId
+
+Facts = dict[str, Any]  # what one service holds about an application; ``id`` names it
 # A page of the source's facts after an application id (None: from the start).
-SourcePage = Callable[[int | None, int], list[Facts]]
-Fetch = Callable[[list[int]], dict[int, Facts]]
+SourcePage = Callable[[ApplicationId | None, int], list[Facts]]
+# Each service's facts about these applications, by id (one it never heard of is absent).
+Fetch = Callable[[list[ApplicationId]], dict[ApplicationId, Facts]]
 
 ATTENDANCE = ("attended", "borrowed_at", "returned_at")
 GRANT = ("valid_until", "documents", "print")
@@ -67,10 +70,12 @@ def disagreements(source: Facts, review: Facts | None, dossier: Facts | None) ->
     return found
 
 
-def check(source_page: SourcePage, review: Fetch, dossier: Fetch, page_size: int = 500) -> dict[int, list[str]]:
+def check(
+    source_page: SourcePage, review: Fetch, dossier: Fetch, page_size: int = 500
+) -> dict[ApplicationId, list[str]]:
     """Every application with a disagreement, by id, walking the source page by page."""
-    found: dict[int, list[str]] = {}
-    after: int | None = None
+    found: dict[ApplicationId, list[str]] = {}
+    after: ApplicationId | None = None
     while True:
         page = source_page(after, page_size)
         if not page:
@@ -84,13 +89,15 @@ def check(source_page: SourcePage, review: Fetch, dossier: Fetch, page_size: int
         after = ids[-1]
 
 
-def confirm(suspects: dict[int, list[str]], source: Fetch, review: Fetch, dossier: Fetch) -> dict[int, list[str]]:
+def confirm(
+    suspects: dict[ApplicationId, list[str]], source: Fetch, review: Fetch, dossier: Fetch
+) -> dict[ApplicationId, list[str]]:
     """The suspects that still disagree on a second look (facts in flight have landed)."""
     ids = list(suspects)
     if not ids:
         return {}
     sources, reviews, dossiers = source(ids), review(ids), dossier(ids)
-    still: dict[int, list[str]] = {}
+    still: dict[ApplicationId, list[str]] = {}
     for app_id in ids:
         if app_id not in sources:
             continue
