@@ -42,13 +42,7 @@ class CaseRoutes:
         """
         return ctx.command("case_binding", "import_cases", timeout=CASES_IMPORT_TIMEOUT)
 
-    @route(
-        "GET",
-        "/api/v1/cases/lookup",
-        roles=APPLICANTS,
-        query=schemas.CaseLookupQuery,
-        answer=schemas.CaseRelation,
-    )
+    @route("GET", "/api/v1/cases/lookup", roles=APPLICANTS, query=schemas.CaseLookupQuery, answer=schemas.CaseRelation)
     def lookup_case(self, ctx: Context):
         """按案号查询案件及本人与案件的关系
 
@@ -79,13 +73,7 @@ class CaseRoutes:
         """
         return ctx.call("dossier", "case_reads", actor=ctx.actor, case_no=case_no, **ctx.query())
 
-    @route(
-        "POST",
-        "/api/v1/bindings",
-        roles=("lawyer",),
-        request=schemas.BindingRequest,
-        answer=schemas.Binding,
-    )
+    @route("POST", "/api/v1/bindings", roles=("lawyer",), request=schemas.BindingRequest, answer=schemas.Binding)
     def apply_binding(self, ctx: Context):
         """申请案件绑定（需执业证、当事人授权委托书或法律援助公函）
 

@@ -398,13 +398,7 @@ class DossierRoutes:
         """
         return _read_page(self.storage, ctx, "staff_read_page", document_id, page, case_no=case_no)
 
-    @route(
-        "GET",
-        "/api/v1/staff/cases/<case_no>/access-log",
-        roles=STAFF,
-        query=PageQuery,
-        answer=schemas.StaffLogPage,
-    )
+    @route("GET", "/api/v1/staff/cases/<case_no>/access-log", roles=STAFF, query=PageQuery, answer=schemas.StaffLogPage)
     def case_access_log(self, ctx: Context, case_no: str):
         """案件的阅卷记录：阅卷人和本院工作人员的每次查阅，最新的在前
 

@@ -214,13 +214,7 @@ class IdentityRoutes:
         """
         return 201, ctx.command("identity", "create_staff")
 
-    @route(
-        "POST",
-        "/api/v1/admin/lawyers",
-        roles=ADMIN,
-        request=schemas.LawyerRegistry,
-        answer=schemas.Imported,
-    )
+    @route("POST", "/api/v1/admin/lawyers", roles=ADMIN, request=schemas.LawyerRegistry, answer=schemas.Imported)
     def import_lawyers(self, ctx: Context):
         """导入律师名册
 

@@ -116,11 +116,7 @@ class PageRoutes:
 
     # -- the browser session ---------------------------------------------------------------
     @route(
-        "POST",
-        "/api/v1/session",
-        auth=False,
-        request=identity_schemas.Credentials,
-        answer=identity_schemas.PageSession,
+        "POST", "/api/v1/session", auth=False, request=identity_schemas.Credentials, answer=identity_schemas.PageSession
     )
     def session_login(self, ctx: Context):
         """网页登录：设置 HttpOnly 会话 Cookie（court_session）与 CSRF Cookie（court_csrf）

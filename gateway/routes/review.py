@@ -10,13 +10,7 @@ from services.review import schemas
 
 
 class ReviewRoutes:
-    @route(
-        "GET",
-        "/api/v1/staff/applications",
-        roles=STAFF,
-        query=schemas.QueueQuery,
-        answer=schemas.QueuePage,
-    )
+    @route("GET", "/api/v1/staff/applications", roles=STAFF, query=schemas.QueueQuery, answer=schemas.QueuePage)
     def staff_applications(self, ctx: Context):
         """审查队列：本院的阅卷申请，最早提交的在前（?status=&mode=&case_no=&applicant=&limit=&cursor=）
 
@@ -26,13 +20,7 @@ class ReviewRoutes:
         """
         return ctx.call("review", "staff_queue", actor=ctx.actor, **ctx.query())
 
-    @route(
-        "GET",
-        "/api/v1/staff/applications/counts",
-        roles=STAFF,
-        query=schemas.CountsQuery,
-        answer=schemas.Counts,
-    )
+    @route("GET", "/api/v1/staff/applications/counts", roles=STAFF, query=schemas.CountsQuery, answer=schemas.Counts)
     def staff_counts(self, ctx: Context):
         """审查队列各状态的申请数量（本院，?mode=）
 
@@ -200,11 +188,7 @@ class ReviewRoutes:
         return ctx.call("review", "calendar_year", actor=ctx.actor, year=year)
 
     @route(
-        "PUT",
-        "/api/v1/admin/holidays/<year>",
-        roles=ADMIN,
-        request=schemas.CalendarUpload,
-        answer=schemas.WorkCalendar,
+        "PUT", "/api/v1/admin/holidays/<year>", roles=ADMIN, request=schemas.CalendarUpload, answer=schemas.WorkCalendar
     )
     def set_calendar_year(self, ctx: Context, year: str):
         """上传某年的工作日历：{holidays: [YYYY-MM-DD], workdays: [YYYY-MM-DD]}（workdays 为调休上班的周末），整年替换
