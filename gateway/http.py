@@ -566,3 +566,10 @@ def route(
         return CourtHttp.decorator(method, path, max_body=max_body)(handler)
 
     return decorator
+
+
+# The routes are declared by their method: ``@get(path, ...)`` is ``@route("GET", path, ...)``.
+get = functools.partial(route, "GET")
+post = functools.partial(route, "POST")
+put = functools.partial(route, "PUT")
+delete = functools.partial(route, "DELETE")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from gateway.errors import ApiError
-from gateway.http import APPLICANTS, Context, route
+from gateway.http import APPLICANTS, Context, get, post
 from services.applications import schemas
 from services.common.infra.ids import ApplicationId
 
@@ -18,8 +18,7 @@ def _application_id(raw: str) -> ApplicationId:
 
 
 class ApplicationRoutes:
-    @route(
-        "POST",
+    @post(
         "/api/v1/applications",
         roles=APPLICANTS,
         request=schemas.ApplicationSubmission,
@@ -37,9 +36,7 @@ class ApplicationRoutes:
         """
         return 201, ctx.command("applications", "submit")
 
-    @route(
-        "GET", "/api/v1/applications", roles=APPLICANTS, query=schemas.ApplicationQuery, answer=schemas.ApplicationPage
-    )
+    @get("/api/v1/applications", roles=APPLICANTS, query=schemas.ApplicationQuery, answer=schemas.ApplicationPage)
     def list_applications(self, ctx: Context):
         """我的阅卷申请（最新在前；?status=&limit=&cursor=）
 
@@ -49,7 +46,7 @@ class ApplicationRoutes:
         """
         return ctx.call("applications", "list_applications", actor=ctx.actor, **ctx.query())
 
-    @route("GET", "/api/v1/applications/<application_id>", answer=schemas.Application)
+    @get("/api/v1/applications/<application_id>", answer=schemas.Application)
     def get_application(self, ctx: Context, application_id: str):
         """阅卷申请详情（申请人；本院审查人、档案室）
 
@@ -60,7 +57,7 @@ class ApplicationRoutes:
             "applications", "get_application", actor=ctx.actor, application_id=_application_id(application_id)
         )
 
-    @route("POST", "/api/v1/applications/<application_id>/withdraw", answer=schemas.Application, idempotent=True)
+    @post("/api/v1/applications/<application_id>/withdraw", answer=schemas.Application, idempotent=True)
     def withdraw_application(self, ctx: Context, application_id: str):
         """撤回阅卷申请（仅待审查时；可带 Idempotency-Key）
 
@@ -71,8 +68,7 @@ class ApplicationRoutes:
         """
         return ctx.command("applications", "withdraw", application_id=_application_id(application_id))
 
-    @route(
-        "POST",
+    @post(
         "/api/v1/applications/<application_id>/reapply",
         roles=APPLICANTS,
         request=schemas.Amendment,

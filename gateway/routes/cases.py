@@ -4,7 +4,7 @@ and lawyer binding" 案件绑定). Decisions live in case_binding; this only tur
 from __future__ import annotations
 
 from gateway.errors import ApiError
-from gateway.http import ADMIN, APPLICANTS, STAFF, Context, route
+from gateway.http import ADMIN, APPLICANTS, STAFF, Context, get, post
 from services.case_binding import schemas
 from services.common.infra.shapes import PageQuery
 from services.dossier.schemas import ReaderDayPage
@@ -24,8 +24,7 @@ def _binding_id(value: int) -> int:
 
 
 class CaseRoutes:
-    @route(
-        "POST",
+    @post(
         "/api/v1/admin/cases",
         roles=ADMIN,
         max_body=CASES_IMPORT_MAX_BYTES,
@@ -42,7 +41,7 @@ class CaseRoutes:
         """
         return ctx.command("case_binding", "import_cases", timeout=CASES_IMPORT_TIMEOUT)
 
-    @route("GET", "/api/v1/cases/lookup", roles=APPLICANTS, query=schemas.CaseLookupQuery, answer=schemas.CaseRelation)
+    @get("/api/v1/cases/lookup", roles=APPLICANTS, query=schemas.CaseLookupQuery, answer=schemas.CaseRelation)
     def lookup_case(self, ctx: Context):
         """按案号查询案件及本人与案件的关系
 
@@ -53,7 +52,7 @@ class CaseRoutes:
         """
         return ctx.call("case_binding", "relation", actor=ctx.actor, **ctx.query())
 
-    @route("GET", "/api/v1/my/cases", roles=APPLICANTS, query=PageQuery, answer=schemas.MyCasePage)
+    @get("/api/v1/my/cases", roles=APPLICANTS, query=PageQuery, answer=schemas.MyCasePage)
     def my_cases(self, ctx: Context):
         """我的案件（当事人本人名下的案件；律师代理或已绑定的案件），新的在前
 
@@ -62,7 +61,7 @@ class CaseRoutes:
         """
         return ctx.call("case_binding", "my_cases", actor=ctx.actor, **ctx.query())
 
-    @route("GET", "/api/v1/my/cases/<case_no>/reads", roles=("party",), query=PageQuery, answer=ReaderDayPage)
+    @get("/api/v1/my/cases/<case_no>/reads", roles=("party",), query=PageQuery, answer=ReaderDayPage)
     def case_reads(self, ctx: Context, case_no: str):
         """谁查阅了我的案件：他人通过阅卷申请查阅本案卷宗的记录，每人每天一行，新的在前
 
@@ -73,7 +72,7 @@ class CaseRoutes:
         """
         return ctx.call("dossier", "case_reads", actor=ctx.actor, case_no=case_no, **ctx.query())
 
-    @route("POST", "/api/v1/bindings", roles=("lawyer",), request=schemas.BindingRequest, answer=schemas.Binding)
+    @post("/api/v1/bindings", roles=("lawyer",), request=schemas.BindingRequest, answer=schemas.Binding)
     def apply_binding(self, ctx: Context):
         """申请案件绑定（需执业证、当事人授权委托书或法律援助公函）
 
@@ -101,7 +100,7 @@ class CaseRoutes:
         ctx.call("applications", "describe_materials", actor=ctx.actor, material_ids=material_ids, court=case["court"])
         return 201, ctx.call("case_binding", "apply_binding", **application)
 
-    @route("GET", "/api/v1/bindings", roles=("lawyer",), query=schemas.BindingQuery, answer=schemas.BindingPage)
+    @get("/api/v1/bindings", roles=("lawyer",), query=schemas.BindingQuery, answer=schemas.BindingPage)
     def list_bindings(self, ctx: Context):
         """我的案件绑定申请，新的在前
 
@@ -110,7 +109,7 @@ class CaseRoutes:
         """
         return ctx.call("case_binding", "list_bindings", actor=ctx.actor, **ctx.query())
 
-    @route("GET", "/api/v1/bindings/<int:binding_id>", roles=("lawyer",), answer=schemas.Binding)
+    @get("/api/v1/bindings/<int:binding_id>", roles=("lawyer",), answer=schemas.Binding)
     def get_binding(self, ctx: Context, binding_id: int):
         """案件绑定申请详情（本人的）
 
@@ -119,9 +118,7 @@ class CaseRoutes:
         """
         return ctx.call("case_binding", "get_binding", actor=ctx.actor, binding_id=_binding_id(binding_id))
 
-    @route(
-        "GET", "/api/v1/staff/bindings", roles=("clerk",), query=schemas.BindingQuery, answer=schemas.StaffBindingPage
-    )
+    @get("/api/v1/staff/bindings", roles=("clerk",), query=schemas.BindingQuery, answer=schemas.StaffBindingPage)
     def staff_bindings(self, ctx: Context):
         """本院案件绑定申请队列，先到先审
 
@@ -130,8 +127,7 @@ class CaseRoutes:
         """
         return ctx.call("case_binding", "staff_bindings", actor=ctx.actor, **ctx.query())
 
-    @route(
-        "POST",
+    @post(
         "/api/v1/staff/bindings/<int:binding_id>/decision",
         roles=("clerk",),
         request=schemas.BindingDecision,
@@ -148,8 +144,7 @@ class CaseRoutes:
         body = ctx.json_object()  # an unreadable body is 400 before an id out of range is 404
         return ctx.command("case_binding", "decide_binding", body=body, binding_id=_binding_id(binding_id))
 
-    @route(
-        "POST",
+    @post(
         "/api/v1/staff/bindings/<int:binding_id>/revoke",
         roles=("clerk",),
         request=schemas.Revocation,
@@ -166,7 +161,7 @@ class CaseRoutes:
         body = ctx.json_object()  # an unreadable body is 400 before an id out of range is 404
         return ctx.command("case_binding", "revoke_binding", body=body, binding_id=_binding_id(binding_id))
 
-    @route("GET", "/api/v1/staff/cases/<case_no>", roles=STAFF, answer=schemas.StaffCase)
+    @get("/api/v1/staff/cases/<case_no>", roles=STAFF, answer=schemas.StaffCase)
     def staff_case(self, ctx: Context, case_no: str):
         """本院案件信息（审查时查看）：案件状态、案由、是否有电子卷宗、当事人和代理律师
 

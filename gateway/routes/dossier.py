@@ -25,9 +25,11 @@ from gateway.http import (
     Context,
     Media,
     authenticate,
+    delete,
+    get,
     is_loopback_host,
+    post,
     public_base_url,
-    route,
     token_digest,
 )
 from services.common.infra import config, staging
@@ -130,8 +132,7 @@ class DossierRoutes:
 
     storage: ObjectStore  # the gateway service's dependency (gateway.service)
 
-    @route(
-        "POST",
+    @post(
         "/api/v1/admin/cases/<case_no>/documents",
         roles=ADMIN,
         body="multipart",
@@ -180,7 +181,7 @@ class DossierRoutes:
         )
         return 201, result
 
-    @route("GET", "/api/v1/applications/<application_id>/dossier", answer=schemas.Dossier)
+    @get("/api/v1/applications/<application_id>/dossier", answer=schemas.Dossier)
     def dossier(self, ctx: Context, application_id: str):
         """查看案卷：卷宗结构（卷 → 文件 → 页数）
 
@@ -191,8 +192,7 @@ class DossierRoutes:
         """
         return ctx.call("dossier", "dossier", actor=ctx.actor, application_id=application_id)
 
-    @route(
-        "GET",
+    @get(
         "/api/v1/applications/<application_id>/dossier/documents/<document_id>/pages/<page>",
         same_site_only=True,
         answer=Media("image/png", "the stamped page"),
@@ -207,8 +207,7 @@ class DossierRoutes:
         """
         return _read_page(self.storage, ctx, "read_page", document_id, page, application_id=application_id)
 
-    @route(
-        "GET",
+    @get(
         "/api/v1/applications/<application_id>/dossier/documents/<document_id>/pdf",
         same_site_only=True,
         heavy=True,
@@ -233,8 +232,7 @@ class DossierRoutes:
         return _printable(self.storage, result)
 
     # -- print jobs: 打印 of several documents in one stamped PDF, made in the background ---------
-    @route(
-        "POST",
+    @post(
         "/api/v1/applications/<application_id>/dossier/prints",
         request=schemas.PrintRequest,
         body_optional=True,
@@ -253,11 +251,8 @@ class DossierRoutes:
         """
         return 202, ctx.command("dossier", "create_print", application_id=application_id)
 
-    @route(
-        "GET",
-        "/api/v1/applications/<application_id>/dossier/prints/<print_id>",
-        same_site_only=True,
-        answer=schemas.PrintJob,
+    @get(
+        "/api/v1/applications/<application_id>/dossier/prints/<print_id>", same_site_only=True, answer=schemas.PrintJob
     )
     def get_print(self, ctx: Context, application_id: str, print_id: str):
         """打印任务的进度（已完成页数 / 总页数）
@@ -269,8 +264,7 @@ class DossierRoutes:
         """
         return ctx.call("dossier", "get_print", actor=ctx.actor, application_id=application_id, print_id=print_id)
 
-    @route(
-        "GET",
+    @get(
         "/api/v1/applications/<application_id>/dossier/prints/<print_id>/pdf",
         same_site_only=True,
         answer=Media("application/pdf", "the stamped print copy"),
@@ -287,7 +281,7 @@ class DossierRoutes:
         result = ctx.call("dossier", "print_pdf", actor=ctx.actor, application_id=application_id, print_id=print_id)
         return _printable(self.storage, result, keep=True)
 
-    @route("POST", "/api/v1/applications/<application_id>/dossier/links", answer=schemas.Link)
+    @post("/api/v1/applications/<application_id>/dossier/links", answer=schemas.Link)
     def create_link(self, ctx: Context, application_id: str):
         """复制链接：在电脑上打开的地址
 
@@ -302,7 +296,7 @@ class DossierRoutes:
         )
         return 201, {"url": f"{_base_url(ctx)}/r/{token}", "expires_at": result["expires_at"]}
 
-    @route("DELETE", "/api/v1/applications/<application_id>/dossier/links", answer=schemas.LinksRevoked)
+    @delete("/api/v1/applications/<application_id>/dossier/links", answer=schemas.LinksRevoked)
     def revoke_links(self, ctx: Context, application_id: str):
         """作废链接：本申请的全部复制链接立即失效
 
@@ -311,7 +305,7 @@ class DossierRoutes:
         """
         return ctx.call("dossier", "revoke_links", actor=ctx.actor, application_id=application_id)
 
-    @route("GET", "/r/<token>", auth=False, answer=NO_CONTENT)
+    @get("/r/<token>", auth=False, answer=NO_CONTENT)
     def open_link(self, ctx: Context, token: str):
         """打开复制链接（需以同一用户登录）
 
@@ -332,7 +326,7 @@ class DossierRoutes:
             raise ApiError("not_found") from None
         return _redirect(VIEWER.format(quote(str(result["application_id"]), safe="")))
 
-    @route("GET", "/api/v1/applications/<application_id>/access-log", query=PageQuery, answer=schemas.LogPage)
+    @get("/api/v1/applications/<application_id>/access-log", query=PageQuery, answer=schemas.LogPage)
     def access_log(self, ctx: Context, application_id: str):
         """阅卷记录（本申请）
 
@@ -341,8 +335,7 @@ class DossierRoutes:
         """
         return ctx.call("dossier", "access_log", actor=ctx.actor, application_id=application_id, **ctx.query())
 
-    @route(
-        "GET",
+    @get(
         "/api/v1/staff/applications/<application_id>/access-log",
         roles=STAFF,
         query=PageQuery,
@@ -356,8 +349,7 @@ class DossierRoutes:
         """
         return ctx.call("dossier", "audit_log", actor=ctx.actor, application_id=application_id, **ctx.query())
 
-    @route(
-        "GET",
+    @get(
         "/api/v1/staff/applications/<application_id>/access-log/pdf",
         roles=STAFF,
         same_site_only=True,
@@ -374,7 +366,7 @@ class DossierRoutes:
         return _printable(self.storage, result)
 
     # -- the court's own view (审查人、档案室) ----------------------------------------------------
-    @route("GET", "/api/v1/staff/cases/<case_no>/dossier", roles=STAFF, answer=schemas.StaffDossier)
+    @get("/api/v1/staff/cases/<case_no>/dossier", roles=STAFF, answer=schemas.StaffDossier)
     def staff_dossier(self, ctx: Context, case_no: str):
         """本院案件的电子卷宗（含副卷），供审查时预览
 
@@ -383,8 +375,7 @@ class DossierRoutes:
         """
         return ctx.call("dossier", "staff_dossier", actor=ctx.actor, case_no=case_no)
 
-    @route(
-        "GET",
+    @get(
         "/api/v1/staff/cases/<case_no>/documents/<document_id>/pages/<page>",
         same_site_only=True,
         roles=STAFF,
@@ -398,7 +389,7 @@ class DossierRoutes:
         """
         return _read_page(self.storage, ctx, "staff_read_page", document_id, page, case_no=case_no)
 
-    @route("GET", "/api/v1/staff/cases/<case_no>/access-log", roles=STAFF, query=PageQuery, answer=schemas.StaffLogPage)
+    @get("/api/v1/staff/cases/<case_no>/access-log", roles=STAFF, query=PageQuery, answer=schemas.StaffLogPage)
     def case_access_log(self, ctx: Context, case_no: str):
         """案件的阅卷记录：阅卷人和本院工作人员的每次查阅，最新的在前
 

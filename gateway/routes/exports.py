@@ -17,7 +17,7 @@ import xlsxwriter
 from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError
-from gateway.http import STAFF, Context, Media, route
+from gateway.http import STAFF, Context, Media, get
 from services.common.court import clock
 from services.review.schemas import ExportQuery, StatisticsTable
 
@@ -32,8 +32,7 @@ FILTERS = ("status", "mode", "case_no", "applicant", "from", "to", "year")
 
 
 class ExportRoutes:
-    @route(
-        "GET",
+    @get(
         "/api/v1/staff/exports/<kind>",
         roles=STAFF,
         heavy=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gateway.http import ADMIN, APPLICANTS, NO_CONTENT, Context, client_address, route, token_digest
+from gateway.http import ADMIN, APPLICANTS, NO_CONTENT, Context, client_address, get, post, token_digest
 from services.common.court.verification import VERIFICATION_GRANT
 from services.common.infra.wire import Empty
 from services.identity import schemas
@@ -18,7 +18,7 @@ class IdentityRoutes:
     tokens: TokenCache  # the gateway service's dependency (gateway.service)
 
     # -- sign-up, sign-in ------------------------------------------------------------------
-    @route("POST", "/api/v1/auth/sms-codes", auth=False, request=schemas.SmsCodeRequest, answer=Empty)
+    @post("/api/v1/auth/sms-codes", auth=False, request=schemas.SmsCodeRequest, answer=Empty)
     def send_sms_code(self, ctx: Context):
         """获取短信验证码（注册、找回密码）；无论号码是否注册，回答相同
 
@@ -30,7 +30,7 @@ class IdentityRoutes:
         ctx.call("identity", "send_sms_code", phone=body.phone, purpose=body.purpose)
         return 202, {}
 
-    @route("POST", "/api/v1/auth/register", auth=False, request=schemas.Registration, answer=schemas.User)
+    @post("/api/v1/auth/register", auth=False, request=schemas.Registration, answer=schemas.User)
     def register(self, ctx: Context):
         """注册（当事人、律师），需短信验证码
 
@@ -40,7 +40,7 @@ class IdentityRoutes:
         """
         return 201, ctx.call("identity", "register", body=ctx.json_object())  # checked there: schemas.Registration
 
-    @route("POST", "/api/v1/auth/login", auth=False, request=schemas.Credentials, answer=schemas.SignIn)
+    @post("/api/v1/auth/login", auth=False, request=schemas.Credentials, answer=schemas.SignIn)
     def login(self, ctx: Context):
         """登录
 
@@ -58,7 +58,7 @@ class IdentityRoutes:
             client=client_address(ctx.request),
         )
 
-    @route("POST", "/api/v1/auth/logout", request=schemas.Logout, body_optional=True, answer=NO_CONTENT)
+    @post("/api/v1/auth/logout", request=schemas.Logout, body_optional=True, answer=NO_CONTENT)
     def logout(self, ctx: Context):
         """退出登录；{"everywhere": true} 退出该账号的所有设备
 
@@ -72,7 +72,7 @@ class IdentityRoutes:
         return 204, None
 
     # -- recovery --------------------------------------------------------------------------
-    @route("POST", "/api/v1/auth/password-reset", auth=False, request=schemas.PasswordReset, answer=NO_CONTENT)
+    @post("/api/v1/auth/password-reset", auth=False, request=schemas.PasswordReset, answer=NO_CONTENT)
     def reset_password(self, ctx: Context):
         """找回密码（短信验证码）；该账号的所有登录随即失效
 
@@ -83,7 +83,7 @@ class IdentityRoutes:
         ctx.call("identity", "reset_password", phone=body.phone, sms_code=body.sms_code, new_password=body.new_password)
         return 204, None
 
-    @route("POST", "/api/v1/me/password", request=schemas.PasswordChange, answer=NO_CONTENT)
+    @post("/api/v1/me/password", request=schemas.PasswordChange, answer=NO_CONTENT)
     def change_password(self, ctx: Context):
         """修改密码；该账号的其他登录随即失效
 
@@ -102,14 +102,13 @@ class IdentityRoutes:
         self.tokens.drop_user(ctx.actor["id"])
         return 204, None
 
-    @route("GET", "/api/v1/me", answer=schemas.Me)
+    @get("/api/v1/me", answer=schemas.Me)
     def me(self, ctx: Context):
         """当前用户（手机号、身份证号脱敏；实名认证状态）"""
         return ctx.call("identity", "me", user_id=ctx.actor["id"])
 
     # -- real-name verification (实名认证) ---------------------------------------------------
-    @route(
-        "POST",
+    @post(
         "/api/v1/me/verification",
         roles=APPLICANTS,
         request=schemas.VerificationRequest,
@@ -131,8 +130,7 @@ class IdentityRoutes:
         self.tokens.drop_user(ctx.actor["id"])
         return 201, result
 
-    @route(
-        "GET",
+    @get(
         "/api/v1/staff/verifications",
         roles=("clerk", "admin"),
         query=schemas.VerificationQuery,
@@ -147,8 +145,7 @@ class IdentityRoutes:
         """
         return ctx.call("identity", "staff_verifications", actor=ctx.actor, **ctx.query())
 
-    @route(
-        "POST",
+    @post(
         "/api/v1/staff/verifications/<verification_id>/decision",
         roles=("clerk", "admin"),
         request=schemas.VerificationDecision,
@@ -167,7 +164,7 @@ class IdentityRoutes:
         return result
 
     # -- administration --------------------------------------------------------------------
-    @route("GET", "/api/v1/admin/users", roles=ADMIN, query=schemas.UserQuery, answer=schemas.AdminUserPage)
+    @get("/api/v1/admin/users", roles=ADMIN, query=schemas.UserQuery, answer=schemas.AdminUserPage)
     def list_users(self, ctx: Context):
         """账号管理：按角色、姓名或手机号查找账号
 
@@ -177,7 +174,7 @@ class IdentityRoutes:
         """
         return ctx.call("identity", "list_users", actor=ctx.actor, **ctx.query())
 
-    @route("POST", "/api/v1/admin/users/<user_id>/disable", roles=ADMIN, answer=NO_CONTENT)
+    @post("/api/v1/admin/users/<user_id>/disable", roles=ADMIN, answer=NO_CONTENT)
     def disable_user(self, ctx: Context, user_id: str):
         """停用账号：其登录随即失效，之后登录得到 account_disabled
 
@@ -189,7 +186,7 @@ class IdentityRoutes:
         self._forget(user_id)
         return 204, None
 
-    @route("POST", "/api/v1/admin/users/<user_id>/enable", roles=ADMIN, answer=NO_CONTENT)
+    @post("/api/v1/admin/users/<user_id>/enable", roles=ADMIN, answer=NO_CONTENT)
     def enable_user(self, ctx: Context, user_id: str):
         """恢复已停用的账号
 
@@ -204,7 +201,7 @@ class IdentityRoutes:
         if user_id.isascii() and user_id.isdigit():
             self.tokens.drop_user(int(user_id))
 
-    @route("POST", "/api/v1/admin/staff", roles=ADMIN, request=schemas.StaffAccount, answer=schemas.User)
+    @post("/api/v1/admin/staff", roles=ADMIN, request=schemas.StaffAccount, answer=schemas.User)
     def create_staff(self, ctx: Context):
         """创建工作人员账号
 
@@ -214,7 +211,7 @@ class IdentityRoutes:
         """
         return 201, ctx.command("identity", "create_staff")
 
-    @route("POST", "/api/v1/admin/lawyers", roles=ADMIN, request=schemas.LawyerRegistry, answer=schemas.Imported)
+    @post("/api/v1/admin/lawyers", roles=ADMIN, request=schemas.LawyerRegistry, answer=schemas.Imported)
     def import_lawyers(self, ctx: Context):
         """导入律师名册
 

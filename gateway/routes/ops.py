@@ -12,7 +12,7 @@ from pydantic import Field
 from werkzeug.wrappers import Response
 
 from gateway.errors import ApiError, json_response
-from gateway.http import Context, Media, bearer_token, route
+from gateway.http import Context, Media, bearer_token, get
 from gateway.openapi import openapi_document
 from services.common.infra import config
 from services.common.infra.wire import Answer
@@ -55,7 +55,7 @@ def operator(ctx: Context) -> bool:
 class OpsRoutes:
     broker: BrokerProbe  # the gateway service's dependency (gateway.service)
 
-    @route("GET", "/healthz", auth=False, answer=Health)
+    @get("/healthz", auth=False, answer=Health)
     def healthz(self, ctx: Context):
         """健康检查：五个服务是否应答（设置 OPS_TOKEN 时，各服务的明细需要该令牌）
 
@@ -88,7 +88,7 @@ class OpsRoutes:
         except Exception:
             return "error"
 
-    @route("GET", "/metrics", auth=False, answer=Media("text/plain", "Prometheus text format"))
+    @get("/metrics", auth=False, answer=Media("text/plain", "Prometheus text format"))
     def metrics(self, ctx: Context):
         """Prometheus 指标（设置 OPS_TOKEN 时需要该令牌；生产入口不转发）
 
@@ -99,7 +99,7 @@ class OpsRoutes:
             raise ApiError("not_found")  # as if there were nothing here
         return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST.split(";")[0])
 
-    @route("GET", "/api/v1/openapi.json", auth=False, answer=OpenApiDocument)
+    @get("/api/v1/openapi.json", auth=False, answer=OpenApiDocument)
     def openapi(self, ctx: Context):
         """OpenAPI 文档"""
         return openapi_document()

@@ -29,7 +29,9 @@ from gateway.http import (
     client_address,
     cookie_name,
     cookies_secure,
-    route,
+    delete,
+    get,
+    post,
     token_digest,
 )
 from services.common.court import clock
@@ -115,9 +117,7 @@ class PageRoutes:
     tokens: TokenCache  # the gateway service's dependency (gateway.service)
 
     # -- the browser session ---------------------------------------------------------------
-    @route(
-        "POST", "/api/v1/session", auth=False, request=identity_schemas.Credentials, answer=identity_schemas.PageSession
-    )
+    @post("/api/v1/session", auth=False, request=identity_schemas.Credentials, answer=identity_schemas.PageSession)
     def session_login(self, ctx: Context):
         """网页登录：设置 HttpOnly 会话 Cookie（court_session）与 CSRF Cookie（court_csrf）
 
@@ -138,7 +138,7 @@ class PageRoutes:
         _set_session_cookies(ctx, response, result["token"], result["expires_at"])
         return response
 
-    @route("DELETE", "/api/v1/session", answer=NO_CONTENT)
+    @delete("/api/v1/session", answer=NO_CONTENT)
     def session_logout(self, ctx: Context):
         """网页退出登录：注销会话并清除 Cookie（需 X-CSRF-Token）
 
@@ -153,7 +153,7 @@ class PageRoutes:
     # -- the front ends --------------------------------------------------------------------
     # /m/ 手机阅卷 (mobile), /web/ 电子诉讼服务中心 (web center), /staff/ 法院工作台 (court
     # console): one page each, whose own router draws every sub-path.
-    @route("GET", "/<any(m, web, staff):front>", auth=False, answer=NO_CONTENT)
+    @get("/<any(m, web, staff):front>", auth=False, answer=NO_CONTENT)
     def front_bare(self, ctx: Context, front: str):
         """前端入口（转到带斜杠的地址）
 
@@ -162,7 +162,7 @@ class PageRoutes:
         """
         return _redirect(f"/{front}/")
 
-    @route("GET", "/<any(m, web, staff):front>/", auth=False, answer=PAGE)
+    @get("/<any(m, web, staff):front>/", auth=False, answer=PAGE)
     def front(self, ctx: Context, front: str):
         """前端页面
 
@@ -171,7 +171,7 @@ class PageRoutes:
         """
         return _shell(ctx, front)
 
-    @route("GET", "/<any(m, web, staff):front>/<path:rest>", auth=False, answer=PAGE)
+    @get("/<any(m, web, staff):front>/<path:rest>", auth=False, answer=PAGE)
     def front_page(self, ctx: Context, front: str, rest: str):
         """前端页面（子路径）
 
@@ -180,7 +180,7 @@ class PageRoutes:
         """
         return _shell(ctx, front)
 
-    @route("GET", "/", auth=False, answer=NO_CONTENT)
+    @get("/", auth=False, answer=NO_CONTENT)
     def home(self, ctx: Context):
         """首页：转到电子诉讼服务中心
 
@@ -190,8 +190,7 @@ class PageRoutes:
         response.headers["Location"] = "/web/"
         return _with_headers(response, "no-store")
 
-    @route(
-        "GET",
+    @get(
         "/static/<path:asset>",
         auth=False,
         answer=Media("application/javascript|text/css|image/png|image/svg+xml|font/woff2", "the asset"),

@@ -3,14 +3,14 @@ reading", "On-site reading room (additions)", "Messages (站内信)")."""
 
 from __future__ import annotations
 
-from gateway.http import ADMIN, APPLICANTS, NO_CONTENT, STAFF, Context, route
+from gateway.http import ADMIN, APPLICANTS, NO_CONTENT, STAFF, Context, get, post, put
 from gateway.routes.applications import _application_id
 from services.common.infra.shapes import Booking, PageQuery
 from services.review import schemas
 
 
 class ReviewRoutes:
-    @route("GET", "/api/v1/staff/applications", roles=STAFF, query=schemas.QueueQuery, answer=schemas.QueuePage)
+    @get("/api/v1/staff/applications", roles=STAFF, query=schemas.QueueQuery, answer=schemas.QueuePage)
     def staff_applications(self, ctx: Context):
         """审查队列：本院的阅卷申请，最早提交的在前（?status=&mode=&case_no=&applicant=&limit=&cursor=）
 
@@ -20,7 +20,7 @@ class ReviewRoutes:
         """
         return ctx.call("review", "staff_queue", actor=ctx.actor, **ctx.query())
 
-    @route("GET", "/api/v1/staff/applications/counts", roles=STAFF, query=schemas.CountsQuery, answer=schemas.Counts)
+    @get("/api/v1/staff/applications/counts", roles=STAFF, query=schemas.CountsQuery, answer=schemas.Counts)
     def staff_counts(self, ctx: Context):
         """审查队列各状态的申请数量（本院，?mode=）
 
@@ -29,7 +29,7 @@ class ReviewRoutes:
         """
         return ctx.call("review", "staff_counts", actor=ctx.actor, **ctx.query())
 
-    @route("GET", "/api/v1/staff/applications/<int:id>", roles=STAFF, answer=schemas.QueueItem)
+    @get("/api/v1/staff/applications/<int:id>", roles=STAFF, answer=schemas.QueueItem)
     def staff_application(self, ctx: Context, id: int):
         """审查队列中的一件阅卷申请（本院）：队列中的一行，并列出审查人现在可作出的审查决定及默认说明
 
@@ -38,8 +38,7 @@ class ReviewRoutes:
         """
         return ctx.call("review", "staff_application", actor=ctx.actor, application_id=str(id))
 
-    @route(
-        "POST",
+    @post(
         "/api/v1/staff/applications/<id>/decision",
         roles=("clerk",),
         request=schemas.Decision,
@@ -56,8 +55,7 @@ class ReviewRoutes:
         """
         return ctx.command("review", "decide", application_id=id)
 
-    @route(
-        "POST",
+    @post(
         "/api/v1/staff/applications/<id>/attendance",
         roles=("archivist",),
         request=schemas.Attendance,
@@ -76,12 +74,8 @@ class ReviewRoutes:
         return ctx.command("review", "record_attendance", application_id=id)
 
     # -- the reading room (阅卷室) ------------------------------------------------------------------
-    @route(
-        "GET",
-        "/api/v1/staff/reading-room",
-        roles=("archivist", "admin"),
-        query=schemas.RoomQuery,
-        answer=schemas.ReadingRoom,
+    @get(
+        "/api/v1/staff/reading-room", roles=("archivist", "admin"), query=schemas.RoomQuery, answer=schemas.ReadingRoom
     )
     def reading_room(self, ctx: Context):
         """阅卷室设置：时段、名额、闭馆日与开放日（档案室：本院；管理员：?court= 指定法院）。从未设置的法院为默认值：
@@ -93,8 +87,7 @@ class ReviewRoutes:
         """
         return ctx.call("review", "reading_room", actor=ctx.actor, **ctx.query())
 
-    @route(
-        "PUT",
+    @put(
         "/api/v1/staff/reading-room",
         roles=("archivist", "admin"),
         request=schemas.RoomSettings,
@@ -113,8 +106,7 @@ class ReviewRoutes:
         """
         return ctx.command("review", "configure_reading_room", **ctx.query())
 
-    @route(
-        "GET",
+    @get(
         "/api/v1/staff/reading-room/bookings",
         roles=("archivist",),
         query=schemas.BookingsQuery,
@@ -129,7 +121,7 @@ class ReviewRoutes:
         """
         return ctx.call("review", "room_bookings", actor=ctx.actor, **ctx.query())
 
-    @route("GET", "/api/v1/applications/<application_id>/onsite-slots", roles=APPLICANTS, answer=schemas.OnsiteSlots)
+    @get("/api/v1/applications/<application_id>/onsite-slots", roles=APPLICANTS, answer=schemas.OnsiteSlots)
     def onsite_slots(self, ctx: Context, application_id: str):
         """预约阅卷时间：现场阅卷期限内今天起可预约的时段及剩余名额（free 为0即已满），与当前预约
 
@@ -139,8 +131,7 @@ class ReviewRoutes:
         """
         return ctx.call("review", "onsite_slots", actor=ctx.actor, application_id=_application_id(application_id))
 
-    @route(
-        "POST",
+    @post(
         "/api/v1/applications/<application_id>/onsite-booking",
         roles=APPLICANTS,
         request=schemas.BookingRequest,
@@ -159,7 +150,7 @@ class ReviewRoutes:
         """
         return 201, ctx.command("review", "book_onsite", application_id=_application_id(application_id))
 
-    @route("GET", "/api/v1/messages", query=PageQuery, answer=schemas.InboxPage)
+    @get("/api/v1/messages", query=PageQuery, answer=schemas.InboxPage)
     def messages(self, ctx: Context):
         """站内信：本人的通知，最新的在前
 
@@ -167,7 +158,7 @@ class ReviewRoutes:
         """
         return ctx.call("review", "messages", actor=ctx.actor, **ctx.query())
 
-    @route("POST", "/api/v1/messages/<id>/read", answer=NO_CONTENT)
+    @post("/api/v1/messages/<id>/read", answer=NO_CONTENT)
     def read_message(self, ctx: Context, id: str):
         """标记站内信为已读
 
@@ -178,7 +169,7 @@ class ReviewRoutes:
         return 204, None
 
     # -- the work calendar (法定节假日, 调休上班日): the review's limits count working days ------------
-    @route("GET", "/api/v1/admin/holidays/<year>", roles=ADMIN, answer=schemas.WorkCalendar)
+    @get("/api/v1/admin/holidays/<year>", roles=ADMIN, answer=schemas.WorkCalendar)
     def calendar_year(self, ctx: Context, year: str):
         """工作日历：某年的法定节假日与调休上班日（未上传的年份按周一至周五计）
 
@@ -187,9 +178,7 @@ class ReviewRoutes:
         """
         return ctx.call("review", "calendar_year", actor=ctx.actor, year=year)
 
-    @route(
-        "PUT", "/api/v1/admin/holidays/<year>", roles=ADMIN, request=schemas.CalendarUpload, answer=schemas.WorkCalendar
-    )
+    @put("/api/v1/admin/holidays/<year>", roles=ADMIN, request=schemas.CalendarUpload, answer=schemas.WorkCalendar)
     def set_calendar_year(self, ctx: Context, year: str):
         """上传某年的工作日历：{holidays: [YYYY-MM-DD], workdays: [YYYY-MM-DD]}（workdays 为调休上班的周末），整年替换
 

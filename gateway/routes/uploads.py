@@ -12,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError
-from gateway.http import Context, Media, route
+from gateway.http import Context, Media, get, post
 from services.applications import schemas
 from services.common.infra import metrics, staging, uploads
 from services.common.infra.errors import DomainError
@@ -30,8 +30,7 @@ CHUNK = 64 * 1024
 class UploadRoutes:
     storage: ObjectStore
 
-    @route(
-        "POST",
+    @post(
         "/api/v1/uploads",
         body="multipart",
         max_body=MAX_UPLOAD_BODY,
@@ -121,7 +120,7 @@ class UploadRoutes:
         metrics.upload_received(checked.size, kind)
         return registered
 
-    @route("GET", "/api/v1/uploads/<material_id>", answer=Media("application/pdf|image/jpeg|image/png", "the file"))
+    @get("/api/v1/uploads/<material_id>", answer=Media("application/pdf|image/jpeg|image/png", "the file"))
     def download_material(self, ctx: Context, material_id: str):
         """下载申请材料（本人，或可审查该材料的本院审查人）
 
