@@ -335,17 +335,18 @@ class Context:
         return self.request.headers.get("Idempotency-Key") or None
 
     def query(self) -> dict[str, Any]:
-        """The query parameters the route declares (its ``query`` model's fields), as the
-        services' RPCs take them: each as sent, or the field's default when left out or
-        empty; ``?limit=&cursor=`` of a list (a ``PageQuery``) checked here (400
-        bad_request), every other value by the service that owns it (422)."""
+        """The query parameters the route declares (its ``query`` model's fields) by their
+        names in the query string, as the services' RPCs take them: each as sent, or the
+        field's default when left out or empty; ``?limit=&cursor=`` of a list (a
+        ``PageQuery``) checked here (400 bad_request), every other value by the service
+        that owns it (422)."""
         assert self.spec is not None and self.spec.query is not None, "the route declares query="
         fields = self.spec.query.model_fields
-        args = {
-            name: self.request.args.get(field.alias or name) or (None if field.is_required() else field.default)
-            for name, field in fields.items()
-            if name not in PAGE_ARGS
-        }
+        args: dict[str, Any] = {}
+        for name, declared in fields.items():
+            sent_as = declared.alias or name  # from_ is ?from=
+            if name not in PAGE_ARGS:
+                args[sent_as] = self.request.args.get(sent_as) or (None if declared.is_required() else declared.default)
         if "limit" in fields:
             args.update(self._page_args())
         return args

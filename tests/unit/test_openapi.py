@@ -133,6 +133,8 @@ def test_a_route_reads_the_query_parameters_its_model_declares():
     assert _query("staff_verifications", "") == {"status": "pending", "limit": 20, "cursor": None}
     assert _query("lookup_case", "") == {"case_no": None}
     assert _query("reading_room", "court=广州市中级人民法院") == {"court": "广州市中级人民法院"}
+    export = {"format": "csv", "status": None, "mode": None, "case_no": None, "applicant": None, "to": None}
+    assert _query("export", "from=2026-01-01&format=") == export | {"from": "2026-01-01", "year": None}
     # the owning service checks the values (422); the gateway checks a list's limit and cursor (400)
     assert _query("list_bindings", "status=nonsense")["status"] == "nonsense"
     assert _query("messages", "limit=500&cursor=c-1") == {"limit": 100, "cursor": "c-1"}
