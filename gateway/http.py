@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import json
 import logging
 import re
 import secrets
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ CSRF_COOKIE = "court_csrf"
 _LOOPBACK_HOST = re.compile(r"(127\.0\.0\.1|localhost)(:\d{1,5})?")
 _CURSOR = re.compile(r"[A-Za-z0-9_=:-]{1,200}")
 _ADDRESS = re.compile(r"[0-9A-Fa-f:.]{2,45}")  # an IPv4 or IPv6 address, nothing else
+PAGE_ARGS = ("limit", "cursor")
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -105,6 +108,11 @@ class Media:
 
 
 NO_CONTENT = Media("", "no body")  # a 204, or a 303 whose Location is the answer
+
+# Who may call a route, for the groups of the court's roles that many routes share.
+APPLICANTS = ("party", "lawyer")  # those who apply to read a dossier
+STAFF = ("clerk", "archivist")  # the court's own people: 审查人 and 档案室
+ADMIN = ("admin",)
 
 
 @dataclass
@@ -326,7 +334,24 @@ class Context:
         """The ``Idempotency-Key`` of an unsafe request, as sent (the owning service checks it)."""
         return self.request.headers.get("Idempotency-Key") or None
 
-    def query_int(self, name: str, default: int, low: int, high: int) -> int:
+    def query(self) -> dict[str, Any]:
+        """The query parameters the route declares (its ``query`` model's fields) by their
+        names in the query string, as the services' RPCs take them: each as sent, or the
+        field's default when left out or empty; ``?limit=&cursor=`` of a list (a
+        ``PageQuery``) checked here (400 bad_request), every other value by the service
+        that owns it (422)."""
+        assert self.spec is not None and self.spec.query is not None, "the route declares query="
+        fields = self.spec.query.model_fields
+        args: dict[str, Any] = {}
+        for name, declared in fields.items():
+            sent_as = declared.alias or name  # from_ is ?from=
+            if name not in PAGE_ARGS:
+                args[sent_as] = self.request.args.get(sent_as) or (None if declared.is_required() else declared.default)
+        if "limit" in fields:
+            args.update(self._page_args())
+        return args
+
+    def _query_int(self, name: str, default: int, low: int, high: int) -> int:
         raw = self.request.args.get(name)
         if raw is None or raw == "":
             return default
@@ -334,13 +359,13 @@ class Context:
             raise ApiError("bad_request", f"参数 {name} 应为整数")
         return max(low, min(high, int(raw)))
 
-    def page_args(self) -> dict:
+    def _page_args(self) -> dict:
         """``?limit=&cursor=`` of every list route: 1 to 100 items (20 unless asked), and
         the cursor the previous page handed out, as the services' list RPCs take them."""
         cursor = self.request.args.get("cursor") or None
         if cursor is not None and not _CURSOR.fullmatch(cursor):  # every service's cursor is URL-safe ASCII
             raise ApiError("bad_request", "参数 cursor 无效")
-        return {"limit": self.query_int("limit", 20, 1, 100), "cursor": cursor}
+        return {"limit": self._query_int("limit", 20, 1, 100), "cursor": cursor}
 
     @property
     def actor(self) -> Actor:
@@ -406,16 +431,51 @@ def _to_response(result: Any) -> Response:
     return json_response(200, result)
 
 
+_ANSWER_LINE = re.compile(r"(\d{3}):(?: (.*))?")
+
+
+def _unwrap(lines: list[str]) -> str:
+    text = ""
+    for line in (line.strip() for line in lines):
+        if text and text[-1].isascii() and line[:1].isascii():
+            text += " "
+        text += line
+    return text
+
+
+def documentation(fn: Callable) -> tuple[str, dict[int, str]]:
+    """A route's summary and documented answers (RouteSpec), from its handler's docstring:
+    the first paragraph is the summary; each line after it is a status and what its answer
+    holds (``200: {items, next_cursor}``) or the error codes it may carry (``404: not_found
+    (another court's case)``), continued on lines indented further. Wrapped text is read
+    back whole: a line break stands for a space between two Latin characters, for nothing
+    beside a Chinese one."""
+    if not fn.__doc__:
+        if sys.flags.optimize >= 2:
+            raise RuntimeError("the gateway's routes are documented by their docstrings: run it without -OO")
+        raise ValueError(f"route {fn.__qualname__} has no docstring to document it")
+    summary, _, rest = inspect.cleandoc(fn.__doc__).partition("\n\n")
+    answers: dict[int, list[str]] = {}
+    lines: list[str] | None = None
+    for line in rest.splitlines():
+        match = _ANSWER_LINE.fullmatch(line)
+        if match:
+            lines = answers[int(match[1])] = [match[2] or ""]
+        elif lines is not None and line.startswith(" "):
+            lines.append(line)
+        else:
+            raise ValueError(f"route {fn.__qualname__}: {line!r} is not a status line such as 404: not_found")
+    return _unwrap(summary.splitlines()), {status: _unwrap(text) for status, text in answers.items()}
+
+
 def route(
     method: str,
     path: str,
     *,
     auth: bool = True,
     roles: tuple[str, ...] | None = None,
-    summary: str = "",
     body: str | None = None,
     max_body: int = JSON_MAX_BYTES,
-    responses: dict[int, str] | None = None,
     same_site_only: bool = False,
     heavy: bool = False,
     request: Any = None,
@@ -425,34 +485,36 @@ def route(
     body_optional: bool = False,
 ) -> Callable:
     """Declare a gateway route. The function gets ``(self, ctx, **path_values)`` and returns a
-    payload, ``(status, payload)`` or a Response. ``same_site_only``: a GET that reads the
-    dossier and is logged refuses requests another site's page started (Sec-Fetch-Site).
+    payload, ``(status, payload)`` or a Response; its docstring documents the route
+    (:func:`documentation`). ``same_site_only``: a GET that reads the dossier and is logged
+    refuses requests another site's page started (Sec-Fetch-Site).
     ``heavy``: work that holds its worker long (uploads, print copies) takes one of the
     door's heavy places first (503 when none frees in time), so it never holds every worker.
     ``request``, ``answer``, ``query``, ``idempotent``, ``body_optional``: what the OpenAPI
     document says of the route (RouteSpec)."""
     if request is not None and body is None:
         body = "json"
-    spec = RouteSpec(
-        method,
-        path,
-        summary,
-        roles,
-        auth,
-        body,
-        responses or {},
-        request,
-        answer,
-        query,
-        idempotent,
-        body_optional,
-        same_site_only,
-    )
-    ROUTES.append(spec)
 
     def decorator(fn: Callable) -> Callable:
-        spec.operation_id = fn.__name__
-        spec.tag = fn.__module__.rsplit(".", 1)[-1]
+        summary, responses = documentation(fn)
+        spec = RouteSpec(
+            method,
+            path,
+            summary,
+            roles,
+            auth,
+            body,
+            responses,
+            request,
+            answer,
+            query,
+            idempotent,
+            body_optional,
+            same_site_only,
+            operation_id=fn.__name__,
+            tag=fn.__module__.rsplit(".", 1)[-1],
+        )
+        ROUTES.append(spec)
 
         @functools.wraps(fn)
         def handler(self, request: Request, **values: Any) -> Response:
@@ -505,3 +567,10 @@ def route(
         return CourtHttp.decorator(method, path, max_body=max_body)(handler)
 
     return decorator
+
+
+# The routes are declared by their method: ``@get(path, ...)`` is ``@route("GET", path, ...)``.
+get = functools.partial(route, "GET")
+post = functools.partial(route, "POST")
+put = functools.partial(route, "PUT")
+delete = functools.partial(route, "DELETE")

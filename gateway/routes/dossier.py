@@ -19,13 +19,17 @@ from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError
 from gateway.http import (
+    ADMIN,
     NO_CONTENT,
+    STAFF,
     Context,
     Media,
     authenticate,
+    delete,
+    get,
     is_loopback_host,
+    post,
     public_base_url,
-    route,
     token_digest,
 )
 from services.common.infra import config, staging
@@ -128,25 +132,24 @@ class DossierRoutes:
 
     storage: ObjectStore  # the gateway service's dependency (gateway.service)
 
-    @route(
-        "POST",
+    @post(
         "/api/v1/admin/cases/<case_no>/documents",
-        roles=("admin",),
+        roles=ADMIN,
         body="multipart",
         max_body=DOCUMENT_MAX_BYTES,
         heavy=True,
-        summary="电子卷宗入库：上传 PDF（file）、卷（volume）、标题（title）",
-        responses={
-            201: "{id, title, volume, page_count}",
-            404: "not_found (no such case)",
-            422: "validation_error (volume must start with 正卷 or 副卷), invalid_pdf, encrypted_pdf, invalid_case_no",
-            413: "too_large",
-            415: "unsupported_media_type (not a PDF)",
-        },
         request=schemas.DocumentForm,
         answer=schemas.IngestedDocument,
     )
     def ingest_document(self, ctx: Context, case_no: str):
+        """电子卷宗入库：上传 PDF（file）、卷（volume）、标题（title）
+
+        201: {id, title, volume, page_count}
+        404: not_found (no such case)
+        422: validation_error (volume must start with 正卷 or 副卷), invalid_pdf, encrypted_pdf, invalid_case_no
+        413: too_large
+        415: unsupported_media_type (not a PDF)
+        """
         case = ctx.call("case_binding", "case_summary", case_no=case_no)
         if ctx.request.mimetype != "multipart/form-data":
             raise ApiError("bad_request", "请以 multipart/form-data 上传文件")
@@ -178,47 +181,46 @@ class DossierRoutes:
         )
         return 201, result
 
-    @route(
-        "GET",
-        "/api/v1/applications/<application_id>/dossier",
-        summary="查看案卷：卷宗结构（卷 → 文件 → 页数）",
-        responses={
-            200: "{case_no, valid_until, volumes}",
-            403: "not_approved",
-            404: "not_found",
-            410: "access_expired, access_revoked",
-        },
-        answer=schemas.Dossier,
-    )
+    @get("/api/v1/applications/<application_id>/dossier", answer=schemas.Dossier)
     def dossier(self, ctx: Context, application_id: str):
+        """查看案卷：卷宗结构（卷 → 文件 → 页数）
+
+        200: {case_no, valid_until, volumes}
+        403: not_approved
+        404: not_found
+        410: access_expired, access_revoked
+        """
         return ctx.call("dossier", "dossier", actor=ctx.actor, application_id=application_id)
 
-    @route(
-        "GET",
+    @get(
         "/api/v1/applications/<application_id>/dossier/documents/<document_id>/pages/<page>",
         same_site_only=True,
-        summary="卷宗页面（PNG，加盖阅卷人水印）",
-        responses={200: "image/png", 403: "not_approved", 404: "not_found", 410: "access_expired, access_revoked"},
         answer=Media("image/png", "the stamped page"),
     )
     def page(self, ctx: Context, application_id: str, document_id: str, page: str):
+        """卷宗页面（PNG，加盖阅卷人水印）
+
+        200: image/png
+        403: not_approved
+        404: not_found
+        410: access_expired, access_revoked
+        """
         return _read_page(self.storage, ctx, "read_page", document_id, page, application_id=application_id)
 
-    @route(
-        "GET",
+    @get(
         "/api/v1/applications/<application_id>/dossier/documents/<document_id>/pdf",
         same_site_only=True,
         heavy=True,
-        summary="打印：整份文件的 PDF，每页加盖阅卷人水印",
-        responses={
-            200: "application/pdf",
-            403: "not_approved, print_not_allowed",
-            404: "not_found",
-            410: "access_expired, access_revoked",
-        },
         answer=Media("application/pdf", "the stamped document"),
     )
     def pdf(self, ctx: Context, application_id: str, document_id: str):
+        """打印：整份文件的 PDF，每页加盖阅卷人水印
+
+        200: application/pdf
+        403: not_approved, print_not_allowed
+        404: not_found
+        410: access_expired, access_revoked
+        """
         result = ctx.call(
             "dossier",
             "print_document",
@@ -230,99 +232,86 @@ class DossierRoutes:
         return _printable(self.storage, result)
 
     # -- print jobs: 打印 of several documents in one stamped PDF, made in the background ---------
-    @route(
-        "POST",
+    @post(
         "/api/v1/applications/<application_id>/dossier/prints",
-        summary="打印任务：所选文件（默认全部可阅文件）按卷宗顺序合成一份加盖水印的 PDF，"
-        "后台生成；可带 Idempotency-Key",
         request=schemas.PrintRequest,
         body_optional=True,
         answer=schemas.PrintJob,
         idempotent=True,
-        responses={
-            202: "{id, status: queued|running|done|failed, pages_done, pages_total, documents, created_at}",
-            403: "not_approved, print_not_allowed",
-            404: "not_found (an application or document not yours to read)",
-            410: "access_expired, access_revoked",
-            422: "validation_error, idempotency_key_reused",
-            429: "rate_limited (three print jobs of yours are still being made)",
-        },
     )
     def create_print(self, ctx: Context, application_id: str):
+        """打印任务：所选文件（默认全部可阅文件）按卷宗顺序合成一份加盖水印的 PDF，后台生成；可带 Idempotency-Key
+
+        202: {id, status: queued|running|done|failed, pages_done, pages_total, documents, created_at}
+        403: not_approved, print_not_allowed
+        404: not_found (an application or document not yours to read)
+        410: access_expired, access_revoked
+        422: validation_error, idempotency_key_reused
+        429: rate_limited (three print jobs of yours are still being made)
+        """
         return 202, ctx.command("dossier", "create_print", application_id=application_id)
 
-    @route(
-        "GET",
-        "/api/v1/applications/<application_id>/dossier/prints/<print_id>",
-        same_site_only=True,
-        summary="打印任务的进度（已完成页数 / 总页数）",
-        responses={
-            200: "{id, status, pages_done, pages_total, documents, created_at, finished_at, size?}",
-            403: "not_approved, print_not_allowed",
-            404: "not_found",
-            410: "access_expired, access_revoked",
-        },
-        answer=schemas.PrintJob,
+    @get(
+        "/api/v1/applications/<application_id>/dossier/prints/<print_id>", same_site_only=True, answer=schemas.PrintJob
     )
     def get_print(self, ctx: Context, application_id: str, print_id: str):
+        """打印任务的进度（已完成页数 / 总页数）
+
+        200: {id, status, pages_done, pages_total, documents, created_at, finished_at, size?}
+        403: not_approved, print_not_allowed
+        404: not_found
+        410: access_expired, access_revoked
+        """
         return ctx.call("dossier", "get_print", actor=ctx.actor, application_id=application_id, print_id=print_id)
 
-    @route(
-        "GET",
+    @get(
         "/api/v1/applications/<application_id>/dossier/prints/<print_id>/pdf",
         same_site_only=True,
-        summary="下载打印任务的 PDF（每次下载记入阅卷记录）",
-        responses={
-            200: "application/pdf",
-            403: "not_approved, print_not_allowed",
-            404: "not_found",
-            409: "not_ready (still being made, or it failed)",
-            410: "access_expired, access_revoked",
-        },
         answer=Media("application/pdf", "the stamped print copy"),
     )
     def print_pdf(self, ctx: Context, application_id: str, print_id: str):
+        """下载打印任务的 PDF（每次下载记入阅卷记录）
+
+        200: application/pdf
+        403: not_approved, print_not_allowed
+        404: not_found
+        409: not_ready (still being made, or it failed)
+        410: access_expired, access_revoked
+        """
         result = ctx.call("dossier", "print_pdf", actor=ctx.actor, application_id=application_id, print_id=print_id)
         return _printable(self.storage, result, keep=True)
 
-    @route(
-        "POST",
-        "/api/v1/applications/<application_id>/dossier/links",
-        summary="复制链接：在电脑上打开的地址",
-        responses={
-            201: "{url, expires_at}",
-            403: "not_approved",
-            404: "not_found",
-            410: "access_expired, access_revoked",
-        },
-        answer=schemas.Link,
-    )
+    @post("/api/v1/applications/<application_id>/dossier/links", answer=schemas.Link)
     def create_link(self, ctx: Context, application_id: str):
+        """复制链接：在电脑上打开的地址
+
+        201: {url, expires_at}
+        403: not_approved
+        404: not_found
+        410: access_expired, access_revoked
+        """
         token = secrets.token_urlsafe(32)  # 256 random bits; only its hash leaves this process
         result = ctx.call(
             "dossier", "create_link", actor=ctx.actor, application_id=application_id, token_hash=token_digest(token)
         )
         return 201, {"url": f"{_base_url(ctx)}/r/{token}", "expires_at": result["expires_at"]}
 
-    @route(
-        "DELETE",
-        "/api/v1/applications/<application_id>/dossier/links",
-        summary="作废链接：本申请的全部复制链接立即失效",
-        responses={200: "{revoked}", 404: "not_found"},
-        answer=schemas.LinksRevoked,
-    )
+    @delete("/api/v1/applications/<application_id>/dossier/links", answer=schemas.LinksRevoked)
     def revoke_links(self, ctx: Context, application_id: str):
+        """作废链接：本申请的全部复制链接立即失效
+
+        200: {revoked}
+        404: not_found
+        """
         return ctx.call("dossier", "revoke_links", actor=ctx.actor, application_id=application_id)
 
-    @route(
-        "GET",
-        "/r/<token>",
-        auth=False,
-        summary="打开复制链接（需以同一用户登录）",
-        responses={303: "viewer or sign-in", 404: "not_found (signed in as someone else, or the link expired)"},
-        answer=NO_CONTENT,
-    )
+    @get("/r/<token>", auth=False, answer=NO_CONTENT)
     def open_link(self, ctx: Context, token: str):
+        """打开复制链接（需以同一用户登录）
+
+        303: viewer or sign-in
+        404: not_found (signed in as someone else, or the link expired)
+        """
         try:
             ctx.user = authenticate(ctx)
         except ApiError as exc:
@@ -337,88 +326,74 @@ class DossierRoutes:
             raise ApiError("not_found") from None
         return _redirect(VIEWER.format(quote(str(result["application_id"]), safe="")))
 
-    @route(
-        "GET",
-        "/api/v1/applications/<application_id>/access-log",
-        summary="阅卷记录（本申请）",
-        responses={
-            200: "{items: [{at, actor, action, document_id?, document_title?, page?}], next_cursor}",
-            404: "not_found",
-        },
-        query=PageQuery,
-        answer=schemas.LogPage,
-    )
+    @get("/api/v1/applications/<application_id>/access-log", query=PageQuery, answer=schemas.LogPage)
     def access_log(self, ctx: Context, application_id: str):
-        return ctx.call("dossier", "access_log", actor=ctx.actor, application_id=application_id, **ctx.page_args())
+        """阅卷记录（本申请）
 
-    @route(
-        "GET",
+        200: {items: [{at, actor, action, document_id?, document_title?, page?}], next_cursor}
+        404: not_found
+        """
+        return ctx.call("dossier", "access_log", actor=ctx.actor, application_id=application_id, **ctx.query())
+
+    @get(
         "/api/v1/staff/applications/<application_id>/access-log",
-        roles=("clerk", "archivist"),
-        summary="阅卷记录（本院审查人、档案室查看）",
-        responses={
-            200: "{items: [{at, actor, action, document_id?, document_title?, page?}], next_cursor}",
-            404: "not_found (another court's application)",
-        },
+        roles=STAFF,
         query=PageQuery,
         answer=schemas.StaffLogPage,
     )
     def audit_log(self, ctx: Context, application_id: str):
-        return ctx.call("dossier", "audit_log", actor=ctx.actor, application_id=application_id, **ctx.page_args())
+        """阅卷记录（本院审查人、档案室查看）
 
-    @route(
-        "GET",
+        200: {items: [{at, actor, action, document_id?, document_title?, page?}], next_cursor}
+        404: not_found (another court's application)
+        """
+        return ctx.call("dossier", "audit_log", actor=ctx.actor, application_id=application_id, **ctx.query())
+
+    @get(
         "/api/v1/staff/applications/<application_id>/access-log/pdf",
-        roles=("clerk", "archivist"),
+        roles=STAFF,
         same_site_only=True,
         heavy=True,
-        summary="导出阅卷记录（PDF，供入卷归档）：每条附防篡改日志的序号与摘要",
-        responses={200: "application/pdf", 404: "not_found (another court's application)"},
         answer=Media("application/pdf", "the access record"),
     )
     def access_record(self, ctx: Context, application_id: str):
+        """导出阅卷记录（PDF，供入卷归档）：每条附防篡改日志的序号与摘要
+
+        200: application/pdf
+        404: not_found (another court's application)
+        """
         result = ctx.call("dossier", "access_record", timeout=120.0, actor=ctx.actor, application_id=application_id)
         return _printable(self.storage, result)
 
     # -- the court's own view (审查人、档案室) ----------------------------------------------------
-    @route(
-        "GET",
-        "/api/v1/staff/cases/<case_no>/dossier",
-        roles=("clerk", "archivist"),
-        summary="本院案件的电子卷宗（含副卷），供审查时预览",
-        responses={
-            200: "{case_no, volumes: [{title, kind: 正卷|副卷, grantable, documents: [{id, title, page_count}]}]}",
-            404: "not_found (another court's case, or no electronic dossier)",
-        },
-        answer=schemas.StaffDossier,
-    )
+    @get("/api/v1/staff/cases/<case_no>/dossier", roles=STAFF, answer=schemas.StaffDossier)
     def staff_dossier(self, ctx: Context, case_no: str):
+        """本院案件的电子卷宗（含副卷），供审查时预览
+
+        200: {case_no, volumes: [{title, kind: 正卷|副卷, grantable, documents: [{id, title, page_count}]}]}
+        404: not_found (another court's case, or no electronic dossier)
+        """
         return ctx.call("dossier", "staff_dossier", actor=ctx.actor, case_no=case_no)
 
-    @route(
-        "GET",
+    @get(
         "/api/v1/staff/cases/<case_no>/documents/<document_id>/pages/<page>",
         same_site_only=True,
-        roles=("clerk", "archivist"),
-        summary="卷宗页面预览（PNG，加盖审查人水印，记入阅卷记录）",
-        responses={200: "image/png", 404: "not_found"},
+        roles=STAFF,
         answer=Media("image/png", "the stamped page"),
     )
     def staff_page(self, ctx: Context, case_no: str, document_id: str, page: str):
+        """卷宗页面预览（PNG，加盖审查人水印，记入阅卷记录）
+
+        200: image/png
+        404: not_found
+        """
         return _read_page(self.storage, ctx, "staff_read_page", document_id, page, case_no=case_no)
 
-    @route(
-        "GET",
-        "/api/v1/staff/cases/<case_no>/access-log",
-        roles=("clerk", "archivist"),
-        summary="案件的阅卷记录：阅卷人和本院工作人员的每次查阅，最新的在前",
-        responses={
-            200: "{items: [{at, actor, role, action, application_id?, document_id?, document_title?, page?}], "
-            "next_cursor}",
-            404: "not_found (another court's case)",
-        },
-        query=PageQuery,
-        answer=schemas.StaffLogPage,
-    )
+    @get("/api/v1/staff/cases/<case_no>/access-log", roles=STAFF, query=PageQuery, answer=schemas.StaffLogPage)
     def case_access_log(self, ctx: Context, case_no: str):
-        return ctx.call("dossier", "case_access_log", actor=ctx.actor, case_no=case_no, **ctx.page_args())
+        """案件的阅卷记录：阅卷人和本院工作人员的每次查阅，最新的在前
+
+        200: {items: [{at, actor, role, action, application_id?, document_id?, document_title?, page?}], next_cursor}
+        404: not_found (another court's case)
+        """
+        return ctx.call("dossier", "case_access_log", actor=ctx.actor, case_no=case_no, **ctx.query())

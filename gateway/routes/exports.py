@@ -17,7 +17,7 @@ import xlsxwriter
 from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError
-from gateway.http import Context, Media, route
+from gateway.http import STAFF, Context, Media, get
 from services.common.court import clock
 from services.review.schemas import ExportQuery, StatisticsTable
 
@@ -28,25 +28,13 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 MAX_ROWS = 200_000  # a year of a large court's applications; beyond it the file says it was cut
-FILTERS = ("status", "mode", "case_no", "applicant", "from", "to", "year")
-STAFF = ("clerk", "archivist")
 
 
 class ExportRoutes:
-    @route(
-        "GET",
+    @get(
         "/api/v1/staff/exports/<kind>",
         roles=STAFF,
         heavy=True,
-        summary="导出（CSV 或 XLSX）：kind 为 queue（审查队列，可带 status、mode、case_no、applicant）、"
-        "decisions（审查决定，from、to，默认近 30 天）或 statistics（按月统计，year）；format=csv|xlsx"
-        "（statistics 也可为 json）",
-        responses={
-            200: "text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            400: "bad_request (format)",
-            404: "not_found (no such export)",
-            422: "validation_error, invalid_date, invalid_case_no",
-        },
         query=ExportQuery,
         answer=Media(
             "text/csv|application/vnd.openxmlformats-officedocument.spreadsheetml.sheet|application/json",
@@ -55,10 +43,19 @@ class ExportRoutes:
         ),
     )
     def export(self, ctx: Context, kind: str):
-        fmt = ctx.request.args.get("format") or "csv"
+        """导出（CSV 或 XLSX）：kind 为 queue（审查队列，可带 status、mode、case_no、applicant）、decisions（审查决定，
+        from、to，默认近 30 天）或 statistics（按月统计，year）；format=csv|xlsx（statistics 也可为 json）
+
+        200: text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
+        400: bad_request (format)
+        404: not_found (no such export)
+        422: validation_error, invalid_date, invalid_case_no
+        """
+        params = ctx.query()
+        fmt = params.pop("format")
         if fmt not in FORMATS and not (fmt == "json" and kind == "statistics"):
             raise ApiError("bad_request", "参数 format 应为 csv 或 xlsx（按月统计也可为 json）")
-        params = {name: ctx.request.args.get(name) for name in FILTERS if ctx.request.args.get(name)}
+        params = {name: value for name, value in params.items() if value is not None}  # the filters sent
         pages = _pages(ctx, kind, params)
         first = next(pages)
         if fmt == "json":  # the console shows the year's figures before anyone downloads them

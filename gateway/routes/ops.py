@@ -12,7 +12,7 @@ from pydantic import Field
 from werkzeug.wrappers import Response
 
 from gateway.errors import ApiError, json_response
-from gateway.http import Context, Media, bearer_token, route
+from gateway.http import Context, Media, bearer_token, get
 from gateway.openapi import openapi_document
 from services.common.infra import config
 from services.common.infra.wire import Answer
@@ -55,15 +55,13 @@ def operator(ctx: Context) -> bool:
 class OpsRoutes:
     broker: BrokerProbe  # the gateway service's dependency (gateway.service)
 
-    @route(
-        "GET",
-        "/healthz",
-        auth=False,
-        summary="健康检查：五个服务是否应答（设置 OPS_TOKEN 时，各服务的明细需要该令牌）",
-        responses={200: "{status: ok, services}", 503: "{status: degraded, services}: a service does not answer"},
-        answer=Health,
-    )
+    @get("/healthz", auth=False, answer=Health)
     def healthz(self, ctx: Context):
+        """健康检查：五个服务是否应答（设置 OPS_TOKEN 时，各服务的明细需要该令牌）
+
+        200: {status: ok, services}
+        503: {status: degraded, services}: a service does not answer
+        """
         # The services are asked together, each within what is left of one deadline that
         # covers the probe and the publish as well as the reply: a broker that stops
         # confirming must make this answer 503, never hang the probe (and the stack's start
@@ -90,19 +88,18 @@ class OpsRoutes:
         except Exception:
             return "error"
 
-    @route(
-        "GET",
-        "/metrics",
-        auth=False,
-        summary="Prometheus 指标（设置 OPS_TOKEN 时需要该令牌；生产入口不转发）",
-        responses={200: "Prometheus text format", 404: "not_found (OPS_TOKEN is set and not sent)"},
-        answer=Media("text/plain", "Prometheus text format"),
-    )
+    @get("/metrics", auth=False, answer=Media("text/plain", "Prometheus text format"))
     def metrics(self, ctx: Context):
+        """Prometheus 指标（设置 OPS_TOKEN 时需要该令牌；生产入口不转发）
+
+        200: Prometheus text format
+        404: not_found (OPS_TOKEN is set and not sent)
+        """
         if not operator(ctx):
             raise ApiError("not_found")  # as if there were nothing here
         return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST.split(";")[0])
 
-    @route("GET", "/api/v1/openapi.json", auth=False, summary="OpenAPI 文档", answer=OpenApiDocument)
+    @get("/api/v1/openapi.json", auth=False, answer=OpenApiDocument)
     def openapi(self, ctx: Context):
+        """OpenAPI 文档"""
         return openapi_document()

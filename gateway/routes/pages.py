@@ -29,7 +29,9 @@ from gateway.http import (
     client_address,
     cookie_name,
     cookies_secure,
-    route,
+    delete,
+    get,
+    post,
     token_digest,
 )
 from services.common.court import clock
@@ -115,22 +117,15 @@ class PageRoutes:
     tokens: TokenCache  # the gateway service's dependency (gateway.service)
 
     # -- the browser session ---------------------------------------------------------------
-    @route(
-        "POST",
-        "/api/v1/session",
-        auth=False,
-        body="json",
-        summary="网页登录：设置 HttpOnly 会话 Cookie（court_session）与 CSRF Cookie（court_csrf）",
-        responses={
-            200: "{user, expires_at}",
-            401: "invalid_credentials",
-            403: "account_disabled",
-            429: "rate_limited",
-        },
-        request=identity_schemas.Credentials,
-        answer=identity_schemas.PageSession,
-    )
+    @post("/api/v1/session", auth=False, request=identity_schemas.Credentials, answer=identity_schemas.PageSession)
     def session_login(self, ctx: Context):
+        """网页登录：设置 HttpOnly 会话 Cookie（court_session）与 CSRF Cookie（court_csrf）
+
+        200: {user, expires_at}
+        401: invalid_credentials
+        403: account_disabled
+        429: rate_limited
+        """
         body = ctx.body(identity_schemas.Credentials)
         result = ctx.call(
             "identity",
@@ -143,14 +138,12 @@ class PageRoutes:
         _set_session_cookies(ctx, response, result["token"], result["expires_at"])
         return response
 
-    @route(
-        "DELETE",
-        "/api/v1/session",
-        summary="网页退出登录：注销会话并清除 Cookie（需 X-CSRF-Token）",
-        responses={204: "signed out"},
-        answer=NO_CONTENT,
-    )
+    @delete("/api/v1/session", answer=NO_CONTENT)
     def session_logout(self, ctx: Context):
+        """网页退出登录：注销会话并清除 Cookie（需 X-CSRF-Token）
+
+        204: signed out
+        """
         self.tokens.drop(token_digest(ctx.session_token))
         ctx.call("identity", "logout", token=ctx.token)
         response = json_response(204, None)
@@ -160,54 +153,54 @@ class PageRoutes:
     # -- the front ends --------------------------------------------------------------------
     # /m/ 手机阅卷 (mobile), /web/ 电子诉讼服务中心 (web center), /staff/ 法院工作台 (court
     # console): one page each, whose own router draws every sub-path.
-    @route(
-        "GET",
-        "/<any(m, web, staff):front>",
-        auth=False,
-        summary="前端入口（转到带斜杠的地址）",
-        responses={308: "the address with a slash", 404: "not_found (no such front end)"},
-        answer=NO_CONTENT,
-    )
+    @get("/<any(m, web, staff):front>", auth=False, answer=NO_CONTENT)
     def front_bare(self, ctx: Context, front: str):
+        """前端入口（转到带斜杠的地址）
+
+        308: the address with a slash
+        404: not_found (no such front end)
+        """
         return _redirect(f"/{front}/")
 
-    @route(
-        "GET",
-        "/<any(m, web, staff):front>/",
-        auth=False,
-        summary="前端页面",
-        responses={200: "the page", 404: "not_found (no such front end)"},
-        answer=PAGE,
-    )
+    @get("/<any(m, web, staff):front>/", auth=False, answer=PAGE)
     def front(self, ctx: Context, front: str):
+        """前端页面
+
+        200: the page
+        404: not_found (no such front end)
+        """
         return _shell(ctx, front)
 
-    @route(
-        "GET",
-        "/<any(m, web, staff):front>/<path:rest>",
-        auth=False,
-        summary="前端页面（子路径）",
-        responses={200: "the page", 404: "not_found (no such front end)"},
-        answer=PAGE,
-    )
+    @get("/<any(m, web, staff):front>/<path:rest>", auth=False, answer=PAGE)
     def front_page(self, ctx: Context, front: str, rest: str):
+        """前端页面（子路径）
+
+        200: the page
+        404: not_found (no such front end)
+        """
         return _shell(ctx, front)
 
-    @route("GET", "/", auth=False, summary="首页：转到电子诉讼服务中心", responses={303: "/web/"}, answer=NO_CONTENT)
+    @get("/", auth=False, answer=NO_CONTENT)
     def home(self, ctx: Context):
+        """首页：转到电子诉讼服务中心
+
+        303: /web/
+        """
         response = Response(b"", status=303)
         response.headers["Location"] = "/web/"
         return _with_headers(response, "no-store")
 
-    @route(
-        "GET",
+    @get(
         "/static/<path:asset>",
         auth=False,
-        summary="页面静态资源（JS、CSS、weui）",
-        responses={200: "the asset", 404: "not_found"},
         answer=Media("application/javascript|text/css|image/png|image/svg+xml|font/woff2", "the asset"),
     )
     def static_asset(self, ctx: Context, asset: str):
+        """页面静态资源（JS、CSS、weui）
+
+        200: the asset
+        404: not_found
+        """
         path = ASSETS.get(asset)
         if path is None or asset.endswith(".html"):
             raise ApiError("not_found")

@@ -12,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from gateway.errors import SECURITY_HEADERS, ApiError
-from gateway.http import Context, Media, route
+from gateway.http import Context, Media, get, post
 from services.applications import schemas
 from services.common.infra import metrics, staging, uploads
 from services.common.infra.errors import DomainError
@@ -30,23 +30,22 @@ CHUNK = 64 * 1024
 class UploadRoutes:
     storage: ObjectStore
 
-    @route(
-        "POST",
+    @post(
         "/api/v1/uploads",
         body="multipart",
         max_body=MAX_UPLOAD_BODY,
         heavy=True,
-        summary="上传申请材料（PDF、JPG、PNG，不超过20MB）",
-        responses={
-            201: "{id, kind, filename, size, content_type, sha256}",
-            413: "too_large",
-            415: "unsupported_media_type",
-            422: "invalid_kind, validation_error",
-        },
         request=schemas.UploadForm,
         answer=schemas.Upload,
     )
     def upload_material(self, ctx: Context):
+        """上传申请材料（PDF、JPG、PNG，不超过20MB）
+
+        201: {id, kind, filename, size, content_type, sha256}
+        413: too_large
+        415: unsupported_media_type
+        422: invalid_kind, validation_error
+        """
         request = ctx.request
         if request.mimetype != "multipart/form-data":
             raise ApiError("bad_request", "请以 multipart/form-data 上传文件（字段 file 与 kind）")
@@ -121,14 +120,13 @@ class UploadRoutes:
         metrics.upload_received(checked.size, kind)
         return registered
 
-    @route(
-        "GET",
-        "/api/v1/uploads/<material_id>",
-        summary="下载申请材料（本人，或可审查该材料的本院审查人）",
-        responses={200: "the file, as an attachment", 404: "not_found"},
-        answer=Media("application/pdf|image/jpeg|image/png", "the file"),
-    )
+    @get("/api/v1/uploads/<material_id>", answer=Media("application/pdf|image/jpeg|image/png", "the file"))
     def download_material(self, ctx: Context, material_id: str):
+        """下载申请材料（本人，或可审查该材料的本院审查人）
+
+        200: the file, as an attachment
+        404: not_found
+        """
         meta = ctx.call("applications", "open_material", actor=ctx.actor, material_id=material_id)
         obj = self.storage.open(meta["key"])
 

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Request
 
 from gateway import api_docs
 from gateway.errors import ApiError
-from gateway.http import NO_CONTENT, ROUTES, Context
+from gateway.http import NO_CONTENT, ROUTES, Context, documentation
 from gateway.openapi import openapi_document
 from gateway.service import GatewayService
 from services.applications import domain as applications_domain
@@ -112,6 +112,72 @@ def test_a_command_sends_the_body_and_the_key_its_route_declares():
     with pytest.raises(ApiError) as refused:
         ctx.command("review", "set_calendar_year", year="2026")
     assert refused.value.code == "validation_error" and sent == []
+
+
+def _query(operation_id: str, query_string: str) -> dict:
+    (spec,) = [spec for spec in ROUTES if spec.operation_id == operation_id]
+    request = Request(EnvironBuilder(method="GET", query_string=query_string).get_environ())
+    return Context(SimpleNamespace(), request, 1024, spec).query()
+
+
+def test_a_route_reads_the_query_parameters_its_model_declares():
+    # each as sent, or the field's default when left out or empty; unknown ones are not read
+    assert _query("staff_applications", "status=pending&mode=&limit=5&other=x") == {
+        "status": "pending",
+        "mode": None,
+        "case_no": None,
+        "applicant": None,
+        "limit": 5,
+        "cursor": None,
+    }
+    assert _query("staff_verifications", "") == {"status": "pending", "limit": 20, "cursor": None}
+    assert _query("lookup_case", "") == {"case_no": None}
+    assert _query("reading_room", "court=广州市中级人民法院") == {"court": "广州市中级人民法院"}
+    export = {"format": "csv", "status": None, "mode": None, "case_no": None, "applicant": None, "to": None}
+    assert _query("export", "from=2026-01-01&format=") == export | {"from": "2026-01-01", "year": None}
+    # the owning service checks the values (422); the gateway checks a list's limit and cursor (400)
+    assert _query("list_bindings", "status=nonsense")["status"] == "nonsense"
+    assert _query("messages", "limit=500&cursor=c-1") == {"limit": 100, "cursor": "c-1"}
+    for bad in ("limit=x", "limit=-1", "cursor=%20"):
+        with pytest.raises(ApiError) as refused:
+            _query("messages", bad)
+        assert refused.value.code == "bad_request"
+
+
+def test_a_route_is_documented_by_its_handlers_docstring():
+    def configure():
+        """设置阅卷室：{slots: [...]}（1-12个不重叠的时段）, closed_dates?:
+        [YYYY-MM-DD]；周末闭馆
+
+        200: {court, slots, closed_dates,
+            configured: true}
+        204:
+        404: not_found (another
+            court's)
+        """
+
+    summary = "设置阅卷室：{slots: [...]}（1-12个不重叠的时段）, closed_dates?: [YYYY-MM-DD]；周末闭馆"
+    answers = {200: "{court, slots, closed_dates, configured: true}", 204: "", 404: "not_found (another court's)"}
+    assert documentation(configure) == (summary, answers)
+
+    def summary_only():
+        """当前用户"""
+
+    assert documentation(summary_only) == ("当前用户", {})
+
+    def stray_line():
+        """摘要
+
+        200: ok
+        not a status line
+        """
+
+    def undocumented():
+        pass
+
+    for handler in (stray_line, undocumented):
+        with pytest.raises(ValueError):
+            documentation(handler)
 
 
 def test_a_described_route_has_its_schemas_in_the_document(doc):
