@@ -77,7 +77,7 @@ def test_documents_stay_open_between_pages_within_their_bounds(tmp_path, monkeyp
 
     fresh = real(long)
     try:
-        expected = rendering._grey_if_possible(rendering._pixels(rendering.rasterize(fresh, 699, 300)[0]))
+        expected = rendering.page_image(rendering.rasterize(fresh, 699, 300)[0])
     finally:
         fresh.close()
     assert ImageChops.difference(rendering.render_page(long, 699, 300), expected).getbbox() is None
@@ -106,3 +106,30 @@ def test_pages_encode_as_pngs_any_reader_gives_back_pixel_for_pixel(tmp_path, st
     again = rendering.decode(data)
     assert again.mode == mode and again.size == stamped.size
     assert ImageChops.difference(again, stamped).getbbox() is None
+
+
+def test_a_grey_page_comes_as_one_channel_and_a_colour_page_as_rgb_with_pdfiums_pixels(tmp_path):
+    """The page image is what PDFium draws, pixel for pixel: one channel where every pixel is
+    grey, RGB where any is not (a red seal, 公章)."""
+    from tests.support import build_pdf
+
+    typed = b"BT /F1 24 Tf 72 700 Td (Typed page) Tj ET"
+    red_seal = b"1 0 0 rg 200 200 80 80 re f 0 g BT /F1 24 Tf 72 700 Td (Seal) Tj ET"
+    resources = b"/Resources << /Font << /F1 3 0 R >> >> >>"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [4 0 R 6 0 R] /Count 2 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R " + resources,
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(typed), typed),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 7 0 R " + resources,
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(red_seal), red_seal),
+    ]
+    path = write(tmp_path, "seal.pdf", build_pdf(objects))
+    document = pdfium.PdfDocument(path)
+    for index, mode in ((0, "L"), (1, "RGB")):
+        image = rendering.render_page(path, index, width=400)
+        page = document[index]
+        drawn = page.render(scale=400 / page.get_width(), may_draw_forms=False, rev_byteorder=True).to_pil()
+        assert image.mode == mode
+        assert ImageChops.difference(image.convert("RGB"), drawn.convert("RGB")).getbbox() is None
