@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+from benchmarks.bench_read import cpu_seconds, process_cpu
 from services.dossier import print_processes
 from tests.support import (
     Api,
@@ -63,6 +64,20 @@ while time.monotonic() < ends:
     done += 1
 print(done)
 """
+
+
+CPU_TAKERS = ("gateway", "dossier", "broker", "load generator")
+
+
+def stack_cpu(stack: StackHandle) -> dict[str, float]:
+    """CPU seconds used so far by what serves a page: the gateway, the dossier service, the
+    broker (RabbitMQ's one Erlang process), and this process, which asks for the pages."""
+    used = cpu_seconds(stack, ("gateway", "dossier"))
+    beam = subprocess.run(["pgrep", "-o", "beam.smp"], capture_output=True, text=True).stdout.split()
+    used["broker"] = process_cpu(int(beam[0])) if beam else 0.0
+    mine = os.times()
+    used["load generator"] = mine.user + mine.system
+    return used
 
 
 def render_floor(pdf: bytes, folder: Path) -> float:
@@ -247,9 +262,14 @@ def main() -> int:
             for r, a in readers
         ]
         floors, stamped, floor_ratios = [], [], []
+        spent = {name: 0.0 for name in CPU_TAKERS}
         for _ in range(ROUNDS):  # the floor and the stamped pages in turn, on the same cores
             floors.append(render_floor(pdfs[10], stack.data_dir))
+            before = stack_cpu(stack)
             wall, lat = run_concurrently(many_jobs, READERS)
+            after = stack_cpu(stack)
+            for name in CPU_TAKERS:
+                spent[name] += (after[name] - before[name]) / len(lat) / ROUNDS * 1000
             stamped.append(len(lat) / wall)
             floor_ratios.append(stamped[-1] / floors[-1])
             lines.append(describe(f"stamped page, {READERS} readers", wall, lat))
@@ -305,6 +325,8 @@ def main() -> int:
         )
         print()
         print(f"stamped pages / render floor: {spread(floor_ratios)}  (target ≥ 0.8)")
+        print("CPU per stamped page, 16 readers (ms): " + ", ".join(f"{n} {v:.1f}" for n, v in spent.items())
+              + f"; the floor's, per page and core: {1000 * (os.cpu_count() or 1) / floor:.1f}")  # fmt: skip
         print(f"with a second dossier process (as the cluster runs): {two_processes:.1f} pages/s, "
               f"{two_processes / two_floor:.2f} of a floor of {two_floor:.1f} measured right after")  # fmt: skip
         print()

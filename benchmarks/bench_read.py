@@ -100,13 +100,13 @@ def start_baseline(answer: bytes, folder: Path) -> tuple[subprocess.Popen, str]:
 
 def cpu_seconds(stack, names: tuple[str, ...]) -> dict[str, float]:
     """CPU time (user + system) each of the stack's processes has used so far."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    used = {}
-    for name in names:
-        pid = (stack.data_dir / "run" / f"{name}.pid").read_text().strip()
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        used[name] = (int(fields[11]) + int(fields[12])) / ticks
-    return used
+    return {name: process_cpu(int((stack.data_dir / "run" / f"{name}.pid").read_text())) for name in names}
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def spread(values: list[float]) -> str:
