@@ -15,16 +15,15 @@ from typing import Any, Protocol
 
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from services.common.court import clock
 from services.common.infra import paging
 from services.common.infra.db import (
-    Conflict,
     RepositoryUnitOfWork,
     UnitOfWork,
     UnitOfWorkOf,
+    add_unique,
     affected,
     serialise,
     table_of,
@@ -235,11 +234,7 @@ class SqlRepository:
         return self.db.scalar(select(User.id).where(User.license_no == license_no)) is not None
 
     def add_user(self, user: User) -> User:
-        self.db.add(user)
-        try:
-            self.db.flush()
-        except IntegrityError as exc:  # the unique phone, ID number or license
-            raise Conflict() from exc
+        add_unique(self.db, user)  # Conflict: the unique phone, ID number or license
         return user
 
     def set_password(self, user_id: int, password_hash: str) -> None:

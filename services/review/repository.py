@@ -11,11 +11,10 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Select, String, and_, cast, func, literal, select, update
-from sqlalchemy.exc import IntegrityError
 
 from services.common.court import clock, reading
 from services.common.infra import idempotency, paging
-from services.common.infra.db import RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, add_unique, affected
+from services.common.infra.db import Conflict, RepositoryUnitOfWork, UnitOfWork, UnitOfWorkOf, add_unique, affected
 from services.common.infra.ids import ApplicationId
 from services.common.infra.messaging import Messages, ServiceSqlRepository
 from services.review.models import (
@@ -251,10 +250,8 @@ class SqlRepository(ServiceSqlRepository):
         """Insert one message unless its (application, kind) exists: a second sender, by a
         redelivery or another replica's sweep, is a no-op (a savepoint keeps the rest)."""
         try:
-            with self.session.begin_nested():
-                self.session.add(Message(created_at=clock.utcnow(), **fields))
-                self.session.flush()
-        except IntegrityError:
+            add_unique(self.session, Message(created_at=clock.utcnow(), **fields), savepoint=True)
+        except Conflict:
             return False
         return True
 

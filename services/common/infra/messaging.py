@@ -15,12 +15,20 @@ from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 from prometheus_client import Counter
 from sqlalchemy import Integer, String, Text, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from services.common.court import clock
 from services.common.infra import idempotency, ids
-from services.common.infra.db import IntPk, OptionalTimestamp, Timestamp, UnitOfWork, mapped_on, serialise
+from services.common.infra.db import (
+    Conflict,
+    IntPk,
+    OptionalTimestamp,
+    Timestamp,
+    UnitOfWork,
+    add_unique,
+    mapped_on,
+    serialise,
+)
 from services.common.infra.logging import current_request_id
 from services.common.infra.timers import configured_timer
 
@@ -150,10 +158,8 @@ def first_delivery(session: Session, model: type, event_id: str) -> bool:
     if session.get(model, event_id) is not None:
         return False
     try:
-        with session.begin_nested():
-            session.add(model(event_id=event_id, handled_at=clock.utcnow()))
-            session.flush()
-    except IntegrityError:
+        add_unique(session, model(event_id=event_id, handled_at=clock.utcnow()), savepoint=True)
+    except Conflict:
         return False
     return True
 
