@@ -12,7 +12,7 @@ from services.common.court import consistency, verification
 from services.common.infra import config, housekeeping, metrics, staging
 from services.common.infra.actor import Actor
 from services.common.infra.db import Database
-from services.common.infra.entrypoints import UnitOfWorkOf, announces, publish_after_commit
+from services.common.infra.entrypoints import UnitsOfWork, announces, publish_after_commit
 from services.common.infra.errors import DomainError
 from services.common.infra.events import AnnouncingDispatcher, handles
 from services.common.infra.health import HealthMixin
@@ -37,7 +37,7 @@ class ApplicationsService(HealthMixin, RelaysOutbox):
     dossier = DeadlineRpc("dossier", "APPLICATIONS_RPC_TIMEOUT", default=30.0)
     identity = verification.account_directory("APPLICATIONS_RPC_TIMEOUT")  # 实名认证 for clerks
     outbox = OutboxRelay(Outbox)
-    applications = UnitOfWorkOf(repository.unit_of_work)
+    applications = UnitsOfWork(repository.unit_of_work)
 
     def relation(self, actor: Actor, case_no: str) -> dict:
         """case_binding's answer to "what is this user to this case", recorded there as

@@ -11,7 +11,7 @@ from services.case_binding.models import Inbox, Outbox
 from services.common.court import verification
 from services.common.infra import housekeeping, metrics
 from services.common.infra.db import Database
-from services.common.infra.entrypoints import UnitOfWorkOf, announces
+from services.common.infra.entrypoints import UnitsOfWork, announces
 from services.common.infra.errors import DomainError
 from services.common.infra.events import AnnouncingDispatcher, handles
 from services.common.infra.health import HealthMixin
@@ -30,7 +30,7 @@ class CaseBindingService(HealthMixin, RelaysOutbox):
     # identity: how lawyers in the queue were verified (实名认证)
     accounts = verification.account_directory("CASE_BINDING_RPC_TIMEOUT")
     outbox = OutboxRelay(Outbox)
-    cases = UnitOfWorkOf(repository.unit_of_work)
+    cases = UnitsOfWork(repository.unit_of_work)
 
     @actor_rpc(expected_exceptions=DomainError)
     def relation(self, actor, case_no):

@@ -26,7 +26,7 @@ from nameko.timer import timer
 
 from services.common.infra import config, housekeeping, idempotency, metrics, staging
 from services.common.infra.db import Database
-from services.common.infra.entrypoints import UnitOfWorkOf, afterwards, announces
+from services.common.infra.entrypoints import UnitsOfWork, afterwards, announces
 from services.common.infra.errors import DomainError
 from services.common.infra.events import AnnouncingDispatcher, handles
 from services.common.infra.health import HealthMixin
@@ -56,7 +56,7 @@ class DossierService(HealthMixin, RelaysOutbox):
     outbox = OutboxRelay(Outbox)
     # case_binding: is this reader a party of the case (who read my case)
     case_binding = DeadlineRpc("case_binding", "DOSSIER_RPC_TIMEOUT", unavailable="案件信息暂时无法查询，请稍后再试")
-    dossiers = UnitOfWorkOf(repository.unit_of_work)
+    dossiers = UnitsOfWork(repository.unit_of_work)
 
     @rpc(expected_exceptions=DomainError)
     def consistency_facts(self, ids):

@@ -10,7 +10,7 @@ from nameko.timer import timer
 
 from services.common.infra import config, housekeeping
 from services.common.infra.db import Database
-from services.common.infra.entrypoints import UnitOfWorkOf
+from services.common.infra.entrypoints import UnitsOfWork
 from services.common.infra.errors import DomainError
 from services.common.infra.health import HealthMixin
 from services.common.infra.rpc import actor_rpc
@@ -30,7 +30,7 @@ class IdentityService(HealthMixin):
     verifier = Verification()
     sms = Sms()
     dispatch = EventDispatcher()
-    accounts = UnitOfWorkOf(repository.unit_of_work)
+    accounts = UnitsOfWork(repository.unit_of_work)
 
     # -- sign-up and sign-in --------------------------------------------------------------
     @rpc(expected_exceptions=DomainError)

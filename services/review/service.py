@@ -23,7 +23,7 @@ from nameko.rpc import rpc
 from services.common.court import verification
 from services.common.infra import housekeeping, idempotency, metrics
 from services.common.infra.db import Database
-from services.common.infra.entrypoints import UnitOfWorkOf, announces
+from services.common.infra.entrypoints import UnitsOfWork, announces
 from services.common.infra.errors import DomainError
 from services.common.infra.events import AnnouncingDispatcher, handles
 from services.common.infra.health import HealthMixin
@@ -48,7 +48,7 @@ class ReviewService(HealthMixin, RelaysOutbox):
     dossier = dossier_directory()
     accounts = verification.account_directory("REVIEW_RPC_TIMEOUT")
     sms = Sms()
-    review = UnitOfWorkOf(repository.unit_of_work)
+    review = UnitsOfWork(repository.unit_of_work)
 
     # -- RPC (from the gateway) ----------------------------------------------------------------
     @rpc(expected_exceptions=DomainError)

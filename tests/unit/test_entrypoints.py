@@ -11,7 +11,7 @@ from nameko.exceptions import IncorrectSignature
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from nameko.rpc import Rpc, rpc
 
-from services.common.infra.entrypoints import UnitOfWorkOf, afterwards, announces
+from services.common.infra.entrypoints import UnitsOfWork, afterwards, announces
 from services.dossier.service import DossierService
 from services.review.service import ReviewService
 
@@ -20,7 +20,7 @@ class Relaying:
     """A service as the steps see it: a database, and an outbox relay that counts."""
 
     db = "the worker's database"
-    work = UnitOfWorkOf(lambda db: ("work over", db))
+    work = UnitsOfWork(lambda db: ("work over", db))
 
     def __init__(self) -> None:
         self.published = 0
@@ -40,7 +40,7 @@ class Relaying:
 def test_the_unit_of_work_is_made_over_the_workers_database_at_each_use():
     service = Relaying()
     assert service.work == ("work over", "the worker's database")
-    assert isinstance(Relaying.work, UnitOfWorkOf)  # on the class: no database, nothing made
+    assert isinstance(Relaying.work, UnitsOfWork)  # on the class: no database, nothing made
 
 
 def test_the_outbox_is_published_after_the_use_case_and_before_its_answer_goes_back():

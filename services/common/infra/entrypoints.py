@@ -26,20 +26,21 @@ Work = TypeVar("Work")
 Method = TypeVar("Method", bound=Callable[..., Any])
 
 
-class UnitOfWorkOf(Generic[Work]):
-    """The use cases' unit of work over this worker's database (the service's ``db``), a
-    fresh one at each use: ``dossiers = UnitOfWorkOf(repository.unit_of_work)``."""
+class UnitsOfWork(Generic[Work]):
+    """The use cases' units of work over this worker's database (the service's ``db``), a
+    fresh one at each use: ``dossiers = UnitsOfWork(repository.unit_of_work)``. What each
+    one is, use cases see as ``db.UnitOfWorkOf`` (the service's ``...Work`` alias)."""
 
     def __init__(self, over: Callable[[Any], Work]) -> None:
         self.over = over
 
     @overload
-    def __get__(self, service: None, owner: type) -> UnitOfWorkOf[Work]: ...
+    def __get__(self, service: None, owner: type) -> UnitsOfWork[Work]: ...
 
     @overload
     def __get__(self, service: object, owner: type) -> Work: ...
 
-    def __get__(self, service: object | None, owner: type) -> UnitOfWorkOf[Work] | Work:
+    def __get__(self, service: object | None, owner: type) -> UnitsOfWork[Work] | Work:
         if service is None:  # on the class: nameko looking for its providers and entrypoints
             return self
         return self.over(service.db)  # type: ignore[attr-defined]
