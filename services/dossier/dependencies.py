@@ -185,7 +185,7 @@ class Pages:
         fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".pdf")
         try:
             with os.fdopen(fd, "w+b") as fh:
-                workers = PageProcesses.for_copy(self.stamper)
+                workers = PageProcesses.for_copy()
                 eventlet.tpool.execute(rendering.print_copy, path, self.stamper, tuple(lines), fh, workers=workers)
                 size = fh.tell()
                 fh.seek(0)
@@ -208,7 +208,7 @@ class Pages:
         copy = None
         try:
             with os.fdopen(fd, "w+b") as fh:
-                copy = rendering.StampedPdf(fh, self.stamper, lines, workers=PageProcesses.for_copy(self.stamper))
+                copy = rendering.StampedPdf(fh, self.stamper, lines, workers=PageProcesses.for_copy())
                 for key, count in documents:
                     path = str(self.local_original(key))
                     for first in range(0, count, PRINT_CHUNK):

@@ -17,11 +17,12 @@ of its stdin, or fails writing to its stdout, and ends.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import struct
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import IO, Any
 
 import pypdfium2 as pdfium
@@ -34,6 +35,7 @@ _subprocess = patcher.original("subprocess")  # the copy runs in a real thread (
 
 # a page's frame: JPEG length, pixel width and height, width and height in points, grey or not
 _FRAME = struct.Struct(">IIIddB")
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # where `services` is
 MIN_PAGES = 24  # a shorter run of pages is made in the service's process: starting workers costs more
 
 
@@ -52,19 +54,20 @@ def print_processes() -> int:
 
 class PageProcesses:
     """The workers of one print copy: started for its first long run of pages, and ended
-    by ``close`` (also after a failure, which kills them)."""
+    by ``close`` (also after a failure, which kills them). The copy says what they draw:
+    its stamper's font, the watermark's lines and the width."""
 
-    def __init__(self, count: int, font: tuple[str, int], width: int):
-        self.count, self.font, self.width = count, font, width
+    def __init__(self, count: int):
+        self.count = count
         self._workers: list[Any] = []
         self._origin = 0  # the page the workers' shares are counted from
-        self._stream: tuple[str, int, int] | None = None  # (path, next page, end) being made
+        self._stream: tuple[str, int, int] | None = None  # (path, next page, its page count) being made
 
     @classmethod
-    def for_copy(cls, stamper: rendering.Stamper, width: int = rendering.RENDER_WIDTH) -> PageProcesses | None:
+    def for_copy(cls) -> PageProcesses | None:
         """The workers for one print copy, or None where one process is all there is to use."""
         count = print_processes()
-        return cls(count, (stamper.font_path, stamper.font_index), width) if count > 1 else None
+        return cls(count) if count > 1 else None
 
     def wanted(self, path: str, first: int, total: int) -> bool:
         """Whether the workers make the pages of ``path`` from ``first`` on: a run long enough
@@ -72,12 +75,13 @@ class PageProcesses:
         making = self._stream is not None and self._stream[:2] == (path, first)
         return making or total - first >= MIN_PAGES
 
-    def pages(self, path: str, first: int, end: int, total: int, lines: Sequence[str]) -> Iterator[tuple]:
-        """Pages ``first`` to ``end`` (exclusive) of the ``total`` in ``path``, finished, in
-        order. The workers are set to the rest of the document, so a copy asked for in runs
-        (a print job reports its progress every few pages) finds the next run under way."""
+    def pages(self, copy: rendering.StampedPdf, path: str, first: int, end: int, total: int) -> Iterator[tuple]:
+        """Pages ``first`` to ``end`` (exclusive) of the ``total`` in ``path``, finished for
+        ``copy``, in order. The workers are set to the rest of the document, so a copy asked
+        for in runs (a print job reports its progress every few pages) finds the next run
+        under way."""
         if self._stream != (path, first, total):
-            self._start(path, first, total, lines)
+            self._start(copy, path, first, total)
         try:
             for index in range(first, end):
                 yield self._read(self._workers[(index - self._origin) % self.count])
@@ -86,7 +90,7 @@ class PageProcesses:
             self.close()
             raise
 
-    def _start(self, path: str, first: int, total: int, lines: Sequence[str]) -> None:
+    def _start(self, copy: rendering.StampedPdf, path: str, first: int, total: int) -> None:
         self.close()  # whatever they were making is not wanted any more
         command = [sys.executable, "-m", "services.dossier.print_processes"]
         for k in range(self.count):
@@ -95,9 +99,9 @@ class PageProcesses:
             order = {
                 "path": path,
                 "pages": list(range(first + k, total, self.count)),
-                "lines": list(lines),
-                "font": list(self.font),
-                "width": self.width,
+                "lines": list(copy.lines),
+                "font": [copy.stamper.font_path, copy.stamper.font_index],
+                "width": copy.width,
             }
             worker.stdin.write(json.dumps(order).encode() + b"\n")
             worker.stdin.flush()
@@ -118,9 +122,6 @@ class PageProcesses:
                 pipe.close()
         self._workers = []
         self._stream = None
-
-
-_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _read_exactly(stream: IO[bytes], size: int) -> bytes:
@@ -147,12 +148,9 @@ def work(order: dict[str, Any], out: IO[bytes]) -> None:
 
 def main() -> int:
     order = json.loads(sys.stdin.buffer.readline() or b"null")
-    if not isinstance(order, dict):
-        return 0  # the caller went away before it gave an order
-    try:
-        work(order, sys.stdout.buffer)
-    except BrokenPipeError:  # the caller stopped reading: the copy is not wanted any more
-        return 0
+    if isinstance(order, dict):  # else the caller went away before it gave an order
+        with contextlib.suppress(BrokenPipeError):  # the caller stopped reading: not wanted any more
+            work(order, sys.stdout.buffer)
     return 0
 
 

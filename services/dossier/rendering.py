@@ -425,7 +425,7 @@ class StampedPdf:
                 total = len(doc)
             end = total if last is None else min(last, total)
             if self.workers is not None and self.workers.wanted(path, first, total):
-                for page in self.workers.pages(path, first, end, total, self.lines):
+                for page in self.workers.pages(self, path, first, end, total):
                     self.writer.add_page(*page)
                 return max(0, end - first)
             for index in range(first, end):

@@ -109,7 +109,7 @@ def test_worker_processes_make_the_same_copy_byte_for_byte_whole_or_in_runs(tmp_
         return out.getvalue()
 
     alone = copy_of(None, 1000)
-    workers = print_processes.PageProcesses(2, (stamper.font_path, stamper.font_index), 300)
+    workers = print_processes.PageProcesses(2)
     assert copy_of(workers, 1000) == alone
     assert copy_of(workers, 8) == alone
     assert workers._workers == []  # ended with the copy
@@ -120,8 +120,9 @@ def test_a_worker_that_dies_fails_the_copy_and_takes_the_others_down(tmp_path):
     source = tmp_path / "a.pdf"
     source.write_bytes(make_pdf(print_processes.MIN_PAGES * 4))
     stamper = rendering.Stamper(rendering.find_cjk_font())
-    workers = print_processes.PageProcesses(2, (stamper.font_path, stamper.font_index), 300)
-    made = workers.pages(str(source), 0, print_processes.MIN_PAGES * 4, print_processes.MIN_PAGES * 4, ["阅卷人"])
+    workers = print_processes.PageProcesses(2)
+    copy = rendering.StampedPdf(io.BytesIO(), stamper, ["阅卷人"], width=300, workers=workers)
+    made = workers.pages(copy, str(source), 0, print_processes.MIN_PAGES * 4, print_processes.MIN_PAGES * 4)
     next(made)
     started = list(workers._workers)
     started[1].kill()
