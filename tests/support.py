@@ -224,8 +224,9 @@ class StackHandle:
         """Stop ``service`` and start it again with extra environment (a fault point armed,
         say); ``deploy/stack.py up`` starts only what is not running. Returns the new pid."""
         pid = self.pid(service)
-        os.killpg(pid, signal.SIGTERM)
-        wait_dead(pid)
+        if pid is not None:  # a restart that failed half-way left it stopped: start it all the same
+            os.killpg(pid, signal.SIGTERM)
+            wait_dead(pid)
         done = subprocess.run(
             [sys.executable, "deploy/stack.py", "up"],
             cwd=self.root,
@@ -235,6 +236,19 @@ class StackHandle:
         )
         assert done.returncode == 0, done.stdout + done.stderr
         return self.pid(service)
+
+    @contextmanager
+    def running_with(self, **services: dict[str, str]) -> Iterator[None]:
+        """Each named service restarted with its extra environment, in the order given, and
+        all of them restarted as they were afterwards, even when a restart itself failed:
+        a setting left armed (a login limit of 4, say) would fail every later test."""
+        try:
+            for service, extra_env in services.items():
+                self.restart_with(service, **extra_env)
+            yield
+        finally:
+            for service in services:
+                self.restart_with(service)
 
     def sms_sent(self, phone: str) -> list[dict]:
         """The messages the stack's SMS outbox holds for ``phone``, oldest first: ``{at,

@@ -217,9 +217,7 @@ def test_one_address_cannot_lock_many_phones(api: Api, stack):
     """Behind a trusted proxy the address is X-Forwarded-For's; its failures are bounded
     over all phones, so the phones themselves stay open to their owners elsewhere."""
     phones = [Api(api.base_url).register(verified=False)["phone"] for _ in range(3)]
-    stack.restart_with("identity", LOGIN_ADDRESS_FAILURES="4")
-    stack.restart_with("gateway", TRUSTED_PROXY_HOPS="1")
-    try:
+    with stack.running_with(identity={"LOGIN_ADDRESS_FAILURES": "4"}, gateway={"TRUSTED_PROXY_HOPS": "1"}):
         attacker = {"X-Forwarded-For": "203.0.113.50"}
         codes = []
         for phone in phones:
@@ -236,9 +234,6 @@ def test_one_address_cannot_lock_many_phones(api: Api, stack):
                 headers={"X-Forwarded-For": "198.51.100.7"},
             )
             assert owner.status_code == 200, owner.text
-    finally:
-        stack.restart_with("identity")
-        stack.restart_with("gateway")
 
 
 def test_clerks_see_how_an_applicant_was_verified(admin: Api):

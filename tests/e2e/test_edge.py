@@ -64,8 +64,7 @@ def test_another_site_cannot_make_a_reader_read_the_dossier(stack, reading):
 
 
 def test_forwarded_addresses_count_only_through_trusted_hops(stack):
-    stack.restart_with("gateway", TRUSTED_PROXY_HOPS="1", RATE_LIMIT_PER_ADDRESS="5")
-    try:
+    with stack.running_with(gateway={"TRUSTED_PROXY_HOPS": "1", "RATE_LIMIT_PER_ADDRESS": "5"}):
         client = Api(stack.base_url)
 
         def ask(forwarded: str) -> int:
@@ -82,14 +81,11 @@ def test_forwarded_addresses_count_only_through_trusted_hops(stack):
         assert seen == [200] * 5 + [429]
         assert other == 200
         assert forged == 429
-    finally:
-        stack.restart_with("gateway")
 
 
 def test_public_base_url_decides_links_cookies_and_hsts(stack, reading):
     reader, app_id, _ = reading
-    stack.restart_with("gateway", PUBLIC_BASE_URL="https://yuejuan.court.example")
-    try:
+    with stack.running_with(gateway={"PUBLIC_BASE_URL": "https://yuejuan.court.example"}):
         # what a default proxy_pass http://127.0.0.1:8000 sends: a loopback Host
         link = reader.post(f"/api/v1/applications/{app_id}/dossier/links")
         assert link.status_code == 201, link.text
@@ -99,16 +95,13 @@ def test_public_base_url_decides_links_cookies_and_hsts(stack, reading):
         signed_in = browser.post("/api/v1/session", json={"phone": reader.phone, "password": "Reader-2024"})
         cookies = signed_in.headers.get("Set-Cookie", "")
         assert "__Host-court_session=" in cookies and "Secure" in cookies and "Domain" not in cookies
-    finally:
-        stack.restart_with("gateway")
     plain = reader.post(f"/api/v1/applications/{app_id}/dossier/links")
     assert plain.json()["url"].startswith(stack.base_url + "/r/")
     assert "Strict-Transport-Security" not in plain.headers
 
 
 def test_operations_endpoints_need_the_ops_token_when_one_is_set(stack):
-    stack.restart_with("gateway", OPS_TOKEN="ops-" + "x" * 20)
-    try:
+    with stack.running_with(gateway={"OPS_TOKEN": "ops-" + "x" * 20}):
         public = requests.get(stack.base_url + "/healthz", timeout=30)
         assert public.json()["status"] in ("ok", "degraded") and "services" not in public.json()
         assert_error(requests.get(stack.base_url + "/metrics", timeout=10), 404, "not_found")
@@ -121,6 +114,4 @@ def test_operations_endpoints_need_the_ops_token_when_one_is_set(stack):
         )
         detailed = requests.get(stack.base_url + "/healthz", headers=operator, timeout=30).json()
         assert set(detailed["services"]) == {"identity", "case_binding", "applications", "review", "dossier"}
-    finally:
-        stack.restart_with("gateway")
     assert "services" in requests.get(stack.base_url + "/healthz", timeout=30).json()  # no token set: as before
