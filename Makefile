@@ -16,7 +16,7 @@ help:
 	@echo "make test      the whole test suite (SQLite, then PostgreSQL); TESTS=\"FILE ...\" runs only those"
 	@echo "make lint      ruff, mypy; biome and tsc --checkJs over the web pages' JS"
 	@echo "make bench     the benchmarks (numbers for the README)"
-	@echo "make client-types  regenerate the mini-program's API types from the OpenAPI document, and its copy of the web pages' words"
+	@echo "make client-types  regenerate the mini-program's API types from the OpenAPI document, and its and the services' copies of the web pages' words"
 
 $(BIN)/.installed: requirements.txt
 	@test -x $(BIN)/python || bash deploy/install-deps.sh python $(PYTHON)
@@ -53,6 +53,8 @@ client-types: venv miniprogram-deps
 	mv $(MINIPROGRAM)/typings/api.d.ts.new $(MINIPROGRAM)/typings/api.d.ts
 	node --no-warnings $(MINIPROGRAM)/scripts/words.mjs > $(MINIPROGRAM)/miniprogram/utils/court-words.ts.new
 	mv $(MINIPROGRAM)/miniprogram/utils/court-words.ts.new $(MINIPROGRAM)/miniprogram/utils/court-words.ts
+	node --no-warnings $(MINIPROGRAM)/scripts/words.mjs python > services/common/court/words.py.new
+	mv services/common/court/words.py.new services/common/court/words.py
 
 run: deps
 	$(BIN)/python deploy/stack.py run

@@ -15,6 +15,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from services.common.court import clock
+from services.common.court.words import LABELS
 from services.common.infra.actor import Actor
 from services.dossier import domain, rendering
 from services.dossier.repository import DossierWork
@@ -22,13 +23,7 @@ from services.dossier.repository import DossierWork
 # A PDF is for the case file, not a bulk export: an application read page by page for a
 # year stays far below this; beyond it the record says it was cut and how to get the rest.
 MAX_ENTRIES = 20_000
-ACTION_WORDS = {
-    domain.VIEW_PAGE: "查看",
-    domain.DOWNLOAD_PDF: "打印（下载）",
-    domain.LINK_CREATED: "复制链接",
-    domain.LINK_OPENED: "打开复制链接",
-    domain.LINKS_REVOKED: "作废链接",
-}
+ACTION_WORDS = LABELS["access"]  # as the reader's own access log shows them (services/common/court/words.py)
 COLUMNS = (("序号", 14), ("时间", 36), ("查阅人", 28), ("操作", 24), ("文书", 52), ("页码", 12), ("链上摘要", 24))
 
 

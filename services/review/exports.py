@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.common.court import clock, reading
+from services.common.court.words import LABELS
 from services.common.infra import paging
 from services.common.infra.actor import Actor
 from services.common.infra.errors import DomainError
@@ -24,18 +25,9 @@ KINDS = ("queue", "decisions", "statistics")
 PAGE_ROWS = 500
 MAX_PERIOD_DAYS = 366 * 3
 
-STATUS_WORDS = {
-    "pending": "待审查",
-    "approved": "通过",
-    "rejected": "不通过",
-    "returned": "退回补正",
-    "withdrawn": "已撤回",
-    "expired": "已过期",
-    "revoked": "已终止",
-}
-OPINION_WORDS = {"approve": "同意", "reject": "不同意", "return": "退回补正"}
-MODE_WORDS = {"online": "在线阅卷", "onsite": "现场阅卷"}
-ROLE_WORDS = {"party": "当事人", "lawyer": "律师"}
+# in the words the console shows (services/common/court/words.py, from the web pages' own)
+STATUS_WORDS, OPINION_WORDS = LABELS["status"], LABELS["opinion"]
+MODE_WORDS, ROLE_WORDS = LABELS["mode"], LABELS["role"]
 
 APPLICATION_COLUMNS = [
     "申请编号", "案号", "申请人", "身份", "申请时间", "状态", "申请内容", "申请原因",

@@ -64,11 +64,16 @@ def test_the_generated_types_are_those_of_the_current_document(document):
     )
 
 
-def test_the_court_words_are_those_of_the_web_pages():
-    copied = run(["node", "--no-warnings", "scripts/words.mjs"])
+@pytest.mark.parametrize(
+    "copy, argument",
+    [(WORDS, []), (ROOT / "services" / "common" / "court" / "words.py", ["python"])],
+    ids=["mini-program", "services"],
+)
+def test_the_court_words_are_those_of_the_web_pages(copy: Path, argument: list[str]):
+    copied = run(["node", "--no-warnings", "scripts/words.mjs", *argument])
     assert copied.returncode == 0, copied.stderr
-    assert copied.stdout == WORDS.read_text(encoding="utf-8"), (
-        "miniprogram/utils/court-words.ts differs from the web pages' words (gateway/static/common.js): "
+    assert copied.stdout == copy.read_text(encoding="utf-8"), (
+        f"{copy.relative_to(ROOT)} differs from the web pages' words (gateway/static/common.js): "
         "run `make client-types`"
     )
 
