@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.court.columns import CaseNo, CourtName, LawFirm, LicenseNo, PersonName
@@ -57,6 +57,8 @@ class Application(ArrangementColumns, Base):
     """A dossier-reading application (阅卷申请), with the review and reading it received."""
 
     __tablename__ = "applications"
+    # a reader's own list, newest first, pages without a sort (0001_applications)
+    __table_args__ = (Index("ix_applications_applicant_applied", "applicant_id", "applied_at", "id"),)
 
     id: Mapped[IntPk]
     applicant_id: Mapped[int] = mapped_column(Integer, index=True)

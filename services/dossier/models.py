@@ -20,13 +20,15 @@ class Document(Base):
     """One document of a case's electronic dossier (电子卷宗); the PDF is in object storage."""
 
     __tablename__ = "documents"
+    # one document per stored original: a redelivered ingestion finds the first (0002)
+    __table_args__ = (Index("ix_documents_object_key", "object_key", unique=True),)
 
     id: Mapped[IntPk]
     case_no: Mapped[CaseNo] = mapped_column(index=True)
     court: Mapped[CourtName | None]  # whose staff may preview it
     volume: Mapped[str] = mapped_column(String(50))  # 卷: 正卷, 副卷 (正卷（一）, ...)
     title: Mapped[str] = mapped_column(String(200))
-    object_key: Mapped[str] = mapped_column(String(255), unique=True)
+    object_key: Mapped[str] = mapped_column(String(255))
     page_count: Mapped[int] = mapped_column(Integer)
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
