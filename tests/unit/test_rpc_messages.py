@@ -3,6 +3,8 @@ without re-declaring the caller's reply queue before every request."""
 
 from __future__ import annotations
 
+import threading
+
 import nameko.rpc
 from nameko.constants import NON_PERSISTENT, PERSISTENT
 
@@ -18,9 +20,32 @@ class RecordingPublisher:
         self.published.append((payload, kwargs))
 
 
+class ReplyConsumer:
+    """nameko's reply consumer as far as a request sees it: ``ready`` once it first connected."""
+
+    def __init__(self, connected: bool):
+        self.ready = threading.Event()
+        if connected:
+            self.ready.set()
+
+    def wait_until_consumer_ready(self):
+        self.ready.wait()
+
+
+class Listener:
+    def __init__(self, connected: bool = True):
+        self.consumer = ReplyConsumer(connected)
+        self.registered: list[str] = []
+
+    def register_for_reply(self, correlation_id):
+        self.registered.append(correlation_id)
+        return lambda: None
+
+
 class Provider:
-    def __init__(self):
+    def __init__(self, connected: bool = True):
         self.publisher = RecordingPublisher(declare=["the reply queue"])
+        self.reply_listener = Listener(connected)
 
     def setup(self):
         self.set_up = True
@@ -35,7 +60,6 @@ def test_replies_are_transient_and_unconfirmed():
 
 def test_requests_are_transient_confirmed_and_carry_their_deadline():
     provider = Provider()
-    provider.reply_listener = type("Listener", (), {"register_for_reply": lambda self, cid: lambda: None})()
     worker = type("Worker", (), {"context_data": {}})()
     client = rpc.expiring_client(provider, worker, lambda: 7.0)
     client.identity.resolve_token.call_async(token="t")
@@ -53,3 +77,20 @@ def test_clients_do_not_redeclare_their_reply_queue():
     client = Client()
     client.setup()
     assert client.set_up and client.publisher.declare == []
+
+
+def test_a_request_waits_until_the_reply_queue_is_declared():
+    """Made before the reply consumer first connected, a request would be answered into no
+    queue, and nameko's lost-replies check would stop the service when the consumer connects."""
+    provider = Provider(connected=False)
+    worker = type("Worker", (), {"context_data": {}})()
+    client = rpc.expiring_client(provider, worker, lambda: 7.0)
+    request = threading.Thread(target=lambda: client.identity.resolve_token.call_async(token="t"))
+    request.start()
+    request.join(0.3)
+    assert request.is_alive()
+    assert provider.reply_listener.registered == [] and provider.publisher.published == []
+    provider.reply_listener.consumer.ready.set()  # the consumer declared the queue and consumes
+    request.join(5)
+    assert not request.is_alive()
+    assert len(provider.reply_listener.registered) == 1 and len(provider.publisher.published) == 1

@@ -59,7 +59,13 @@ class WithoutRedeclaring:
     round trips to the broker per call. The queue is declared by its own consumer when it
     connects (and again at every reconnect), and a queue with a consumer never expires;
     a reply queue that expired all the same (its consumer away for minutes) is reported by
-    nameko's lost-replies check, as before."""
+    nameko's lost-replies check, as before.
+
+    So a request must wait for that first connection (``expiring_client`` waits): nameko
+    starts a service's HTTP server, timers and consumers beside its reply consumer, and a
+    request sent before the reply queue exists has its reply dropped, and, still pending
+    when the consumer connects, is taken by the lost-replies check for a reply that
+    expired: the whole service stops (a gateway asked for /healthz as it started did)."""
 
     publisher: Any
 
@@ -73,14 +79,20 @@ def expiring_client(provider: ClusterRpc, worker_ctx: Any, ttl: Callable[[], flo
     to live: a request nobody waits for any more expires in the broker instead of being
     carried out after an outage. Requests are transient: not written to the broker's disk
     (``ReplyPublisher`` says why), still confirmed, so a request to an unknown service or
-    one the broker did not take is an error at once."""
+    one the broker did not take is an error at once. A request waits until the reply queue
+    has been declared (``WithoutRedeclaring``); the caller's deadline bounds that wait."""
+    listener = provider.reply_listener
+
+    def register_for_reply(correlation_id: str) -> Callable[[], Any]:
+        listener.consumer.wait_until_consumer_ready()  # at once, after the first connection
+        return listener.register_for_reply(correlation_id)
 
     def publish(*args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("expiration", ttl())
         kwargs.setdefault("delivery_mode", NON_PERSISTENT)
         provider.publisher.publish(*args, **kwargs)
 
-    return Client(publish, provider.reply_listener.register_for_reply, worker_ctx.context_data)
+    return Client(publish, register_for_reply, worker_ctx.context_data)
 
 
 class DeadlineClient:
