@@ -220,13 +220,18 @@ class StackHandle:
         finally:
             conn.close()
 
+    def stop(self, service: str) -> None:
+        """Stop ``service`` (SIGTERM to its process group) and wait until it is gone; nothing
+        when it is not running."""
+        pid = self.pid(service)
+        if pid is not None:
+            os.killpg(pid, signal.SIGTERM)
+            wait_dead(pid)
+
     def restart_with(self, service: str, **extra_env: str) -> int:
         """Stop ``service`` and start it again with extra environment (a fault point armed,
         say); ``deploy/stack.py up`` starts only what is not running. Returns the new pid."""
-        pid = self.pid(service)
-        if pid is not None:  # a restart that failed half-way left it stopped: start it all the same
-            os.killpg(pid, signal.SIGTERM)
-            wait_dead(pid)
+        self.stop(service)  # a restart that failed half-way left it stopped: start it all the same
         done = subprocess.run(
             [sys.executable, "deploy/stack.py", "up"],
             cwd=self.root,

@@ -6,24 +6,18 @@ process: a gateway asked for /healthz as it started died (services.common.infra.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import threading
 
 import requests
 
-from tests.support import wait_dead
-
 STARTS = 3
 
 
 def test_a_gateway_asked_for_its_health_as_it_starts_keeps_running(stack):
     for start in range(STARTS):
-        pid = stack.pid("gateway")
-        os.killpg(pid, signal.SIGTERM)
-        wait_dead(pid)
+        stack.stop("gateway")
         stop, answers = threading.Event(), []
 
         def ask_for_health(stop: threading.Event = stop, answers: list = answers) -> None:

@@ -5,23 +5,15 @@ consumers are back."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 
 from kombu import Connection
 
 from tests.e2e.test_applications import apply, eventually, import_case
-from tests.support import create_staff, new_party, wait_dead, wait_until
+from tests.support import create_staff, new_party, wait_until
 
 COURT = "广东省广州市中级人民法院"
 CONSUMERS = ("review", "dossier")
-
-
-def stop(stack, service: str) -> None:
-    pid = stack.pid(service)
-    os.killpg(pid, signal.SIGTERM)
-    wait_dead(pid)
 
 
 def bound_to_submissions(stack) -> dict[str, str]:
@@ -46,7 +38,7 @@ def test_an_event_no_queue_takes_waits_in_the_outbox_until_one_does(stack, admin
     case_no = import_case(admin, parties=(reader,))
     clerk = create_staff(admin, "clerk", COURT)
     for service in CONSUMERS:
-        stop(stack, service)
+        stack.stop(service)
     try:
         with Connection(stack.amqp_uri) as connection:  # as if the broker had lost them
             channel = connection.channel()
