@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import csv
 import getpass
+import inspect
 import json
 import os
 import sys
@@ -37,8 +38,6 @@ os.environ.setdefault("EVENTLET_TESTS", "1")  # no eventlet deprecation banner o
 # The tools act for the court's IT department, which holds the database credentials:
 # identity's use cases still ask for an admin, and get one that is not a person's account.
 COURT_IT: dict[str, Any] = {"id": None, "role": "admin", "name": "court IT", "court": None}
-
-LAWYERS_CSV_HELP = "CSV（UTF-8，首行为列名）：license_no,name,law_firm（执业证号、姓名、律师事务所）"
 
 
 # -- output -------------------------------------------------------------------------------------
@@ -104,6 +103,11 @@ def read_lawyers(path: str) -> dict:
 
 
 def import_lawyers(args: argparse.Namespace) -> int:
+    """导入律师名册（JSON {lawyers: [...]} 或 CSV）
+
+    按执业证号更新或新增律师名册；整个文件先校验，有误则一条也不导入。
+    JSON：与 POST /api/v1/admin/lawyers 相同，{"lawyers": [{"license_no", "name", "law_firm"}]}。
+    CSV（UTF-8，首行为列名）：license_no,name,law_firm（执业证号、姓名、律师事务所）"""
     from services.identity import usecases
 
     try:
@@ -121,6 +125,9 @@ def import_lawyers(args: argparse.Namespace) -> int:
 
 
 def create_staff(args: argparse.Namespace) -> int:
+    """新建工作人员账号（审查人、档案室、管理员）
+
+    新建工作人员账号。密码不从命令行读取：交互输入（不回显），或用 --password-stdin 从标准输入的第一行读取。"""
     from services.identity import usecases
     from services.identity.dependencies import Argon2Hasher
 
@@ -142,6 +149,10 @@ def default_url() -> str:
 
 
 def ingest_folder(args: argparse.Namespace) -> int:
+    """把文件夹中的 PDF 入库为案件的电子卷宗（经网关，需系统运行中）
+
+    按文件名顺序上传文件夹中的每个 *.pdf，标题为不带扩展名的文件名；逐个报告页数或被拒原因，
+    有被拒的文件时退出码为 1。以管理员账号登录网关，密码交互输入或用 --password-stdin。"""
     import requests
 
     folder = Path(args.folder)
@@ -221,17 +232,25 @@ def import_cases(args: argparse.Namespace) -> int:
 
 
 def check_log(args: argparse.Namespace) -> int:
+    """校验阅卷日志的哈希链；有断链时退出码为 1"""
     from services.dossier import cli
 
     return cli.check_log()
 
 
 # -- the command line ------------------------------------------------------------------------------
-def command(
-    commands: argparse._SubParsersAction, name: str, run: Callable[[argparse.Namespace], int], **options: Any
-) -> argparse.ArgumentParser:
-    """The parser of the subcommand ``name``, which runs ``run(args)``."""
-    parser = commands.add_parser(name, **options)
+def command(commands: argparse._SubParsersAction, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    """The parser of the subcommand that runs ``run(args)``, named after it (``create_staff``:
+    ``create-staff``). What a person reads is ``run``'s docstring, beside what it does: its
+    first paragraph is the help in the list of commands, the rest the description, line
+    breaks kept."""
+    summary, _, details = (inspect.getdoc(run) or "").partition("\n\n")
+    parser = commands.add_parser(
+        run.__name__.replace("_", "-"),
+        help=summary.replace("\n", ""),
+        description=details.strip() or summary,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.set_defaults(run=run)
     return parser
 
@@ -257,40 +276,17 @@ def parser() -> argparse.ArgumentParser:
 
     case_cli.add_import_parser(commands).set_defaults(run=import_cases)
 
-    lawyers = command(
-        commands,
-        "import-lawyers",
-        import_lawyers,
-        help="导入律师名册（JSON {lawyers: [...]} 或 CSV）",
-        description="按执业证号更新或新增律师名册；整个文件先校验，有误则一条也不导入。\n"
-        'JSON：与 POST /api/v1/admin/lawyers 相同，{"lawyers": [{"license_no", "name", "law_firm"}]}。\n'
-        + LAWYERS_CSV_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    lawyers = command(commands, import_lawyers)
     lawyers.add_argument("file", help="JSON 文件，或 .csv 文件")
 
-    staff = command(
-        commands,
-        "create-staff",
-        create_staff,
-        help="新建工作人员账号（审查人、档案室、管理员）",
-        description="新建工作人员账号。密码不从命令行读取："
-        "交互输入（不回显），或用 --password-stdin 从标准输入的第一行读取。",
-    )
+    staff = command(commands, create_staff)
     staff.add_argument("--phone", required=True, help="手机号码（登录名）")
     staff.add_argument("--name", required=True, help="姓名")
     staff.add_argument("--role", required=True, choices=("clerk", "archivist", "admin"), help="岗位")
     staff.add_argument("--court", required=True, help="所属法院")
     takes_password(staff)
 
-    ingest = command(
-        commands,
-        "ingest-folder",
-        ingest_folder,
-        help="把文件夹中的 PDF 入库为案件的电子卷宗（经网关，需系统运行中）",
-        description="按文件名顺序上传文件夹中的每个 *.pdf，标题为不带扩展名的文件名；逐个报告页数或被拒原因，"
-        "有被拒的文件时退出码为 1。以管理员账号登录网关，密码交互输入或用 --password-stdin。",
-    )
+    ingest = command(commands, ingest_folder)
     ingest.add_argument("case_no", help="案号，如 （2024）粤01民初1号")
     ingest.add_argument("folder", help="存放 PDF 的文件夹")
     ingest.add_argument("--volume", default="正卷", help="卷名（默认 正卷）")
@@ -298,26 +294,15 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("--phone", required=True, help="管理员手机号码")
     takes_password(ingest)
 
-    command(commands, "check-log", check_log, help="校验阅卷日志的哈希链；有断链时退出码为 1")
+    command(commands, check_log)
 
-    consistency = command(
-        commands,
-        "check-consistency",
-        check_consistency,
-        help="比对 applications、review、dossier 三个服务对每件申请的记录（状态、审查结果、阅卷范围、到场、终止），"
-        "列出不一致之处；有不一致时退出码为 1",
-    )
+    consistency = command(commands, check_consistency)
     consistency.add_argument(
         "--settle", type=float, default=5.0, help="第一次比对发现的不一致，等待这么多秒后再核对一次（默认 5）"
     )
     consistency.add_argument("--court", help="只比对该法院的申请（默认全部）")
 
-    replay = command(
-        commands,
-        "replay-dead-letters",
-        replay_dead_letters,
-        help="把处理失败、已转入死信队列的事件放回原队列重新处理（请先排除故障原因）",
-    )
+    replay = command(commands, replay_dead_letters)
     replay.add_argument("--service", choices=sorted(EVENT_SERVICES), help="只处理该服务的死信（默认全部）")
     return root
 
@@ -342,7 +327,9 @@ def amqp_uri() -> str:
 
 
 def check_consistency(args: argparse.Namespace) -> int:
-    """Each service's own records, read from its own database with its own use case."""
+    """比对 applications、review、dossier 三个服务对每件申请的记录（状态、审查结果、阅卷范围、到场、终止），
+    列出不一致之处；有不一致时退出码为 1"""
+    # Each service's own records, read from its own database with its own use case.
     import time
 
     from sqlalchemy.orm import sessionmaker
@@ -395,6 +382,7 @@ def check_consistency(args: argparse.Namespace) -> int:
 
 
 def replay_dead_letters(args: argparse.Namespace) -> int:
+    """把处理失败、已转入死信队列的事件放回原队列重新处理（请先排除故障原因）"""
     import importlib
 
     from services.common.infra import events

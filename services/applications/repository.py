@@ -109,9 +109,7 @@ def note_discarded(session: Session, rows: list) -> None:
         session.merge(DiscardedObject(key=key, discarded_at=now))
 
 
-class SqlRepository(ServiceSqlRepository):
-    outbox, inbox, keys = Outbox, Inbox, IdempotencyKey
-
+class SqlRepository(ServiceSqlRepository, outbox=Outbox, inbox=Inbox, keys=IdempotencyKey):
     # -- materials ------------------------------------------------------------------------
 
     def material(self, material_id: str) -> Material | None:

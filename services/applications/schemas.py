@@ -130,14 +130,9 @@ class ApplicationPage(Page[Application]):
     next_cursor: str | None = Field(description="下一页的 cursor；null 为没有更多")
 
 
-def material_ref(material) -> MaterialRefJson:
-    return {
-        "id": material.id,
-        "kind": material.kind,
-        "filename": material.filename,
-        "content_type": material.content_type,
-        "size": material.size,
-    }
+def material_ref(m) -> MaterialRefJson:
+    """A material as an application names it (``m``: a ``Material`` row)."""
+    return MaterialRefJson(id=m.id, kind=m.kind, filename=m.filename, content_type=m.content_type, size=m.size)
 
 
 def upload(material) -> UploadJson:

@@ -54,6 +54,9 @@ class Party:
 
 @dataclass(frozen=True)
 class Lawyer:
+    """A lawyer on record (代理律师) as the court's feed names one: ``party_name`` is whom
+    they act for, empty where the feed does not say."""
+
     name: str
     license_no: str
     party_name: str

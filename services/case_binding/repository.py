@@ -131,9 +131,7 @@ def _party_row(case_no: str, party: domain.Party) -> dict:
     }
 
 
-class SqlRepository(OutboxAndInbox):
-    outbox, inbox = Outbox, Inbox
-
+class SqlRepository(OutboxAndInbox, outbox=Outbox, inbox=Inbox):
     def __init__(self, session: Session):
         self.session = session
 

@@ -69,7 +69,7 @@ class MyCase(CaseRelation):
 
 
 class MyCasePage(Page[MyCase]):
-    pass
+    """A page of the caller's cases (我的案件)."""
 
 
 class BindingJson(TypedDict):
@@ -116,7 +116,7 @@ class Binding(Answer):
 
 
 class BindingPage(Page[Binding]):
-    pass
+    """A page of the caller's binding applications (案件绑定申请)."""
 
 
 class CaseSummary(TypedDict):
@@ -247,7 +247,7 @@ class StaffBinding(Binding):
 
 
 class StaffBindingPage(Page[StaffBinding]):
-    pass
+    """A page of the binding applications a clerk reviews (绑定审查)."""
 
 
 def _explanation(value: Any, info: ValidationInfo) -> str | None:
@@ -332,9 +332,9 @@ class FeedParty(Answer):
 
 
 class FeedLawyer(Answer):
-    name: str
-    license_no: str
-    party_name: str
+    name: str = Field(description="律师姓名")
+    license_no: str = Field(description="执业证号，与律师名册相同")
+    party_name: str = Field(description="所代理的当事人姓名（或单位名称）")
 
 
 class FeedCase(Answer):

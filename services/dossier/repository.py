@@ -240,9 +240,7 @@ _SET_HEAD = (
 )
 
 
-class SqlRepository(ServiceSqlRepository):
-    outbox, inbox, keys = Outbox, Inbox, IdempotencyKey
-
+class SqlRepository(ServiceSqlRepository, outbox=Outbox, inbox=Inbox, keys=IdempotencyKey):
     # -- documents ----------------------------------------------------------------------------
 
     def document(self, document_id: int) -> Document | None:

@@ -77,11 +77,12 @@ class LogEntry(Answer):
 
 
 class LogPage(Page[LogEntry]):
-    pass
+    """A page of an application's access log (阅卷日志)."""
 
 
 class PrintJob(Answer):
-    """打印任务的进度."""
+    """打印任务的进度: one stamped PDF of the chosen documents, made in the background
+    (``pages_done`` of ``pages_total`` so far); at most three of a reader's at once."""
 
     example: ClassVar = {
         "id": "b3f1c2d4e5a60718293a4b5c6d7e8f90",
@@ -155,7 +156,7 @@ class StaffLogEntry(LogEntry):
 
 
 class StaffLogPage(Page[StaffLogEntry]):
-    pass
+    """A page of a case's access log, as the court's staff see it."""
 
 
 class StaffVolume(Volume):
@@ -186,4 +187,4 @@ class ReaderDay(Answer):
 
 
 class ReaderDayPage(Page[ReaderDay]):
-    pass
+    """A page of who read the case, one reader and day a row (谁看过我的案件)."""

@@ -416,7 +416,7 @@ class VerificationView(Answer):
 
 
 class VerificationPage(Page[VerificationView]):
-    pass
+    """A page of the 实名认证 review queue."""
 
 
 class UserQuery(PageQuery):
@@ -444,7 +444,7 @@ class AdminUser(Answer):
 
 
 class AdminUserPage(Page[AdminUser]):
-    pass
+    """A page of the accounts an admin manages."""
 
 
 class StaffAccount(Described):

@@ -143,9 +143,7 @@ def unit_of_work(uow: UnitOfWork) -> RepositoryUnitOfWork[ReviewRepository]:
 A, B = ReviewedApplication, RoomBooking
 
 
-class SqlRepository(ServiceSqlRepository):
-    outbox, inbox, keys = Outbox, Inbox, IdempotencyKey
-
+class SqlRepository(ServiceSqlRepository, outbox=Outbox, inbox=Inbox, keys=IdempotencyKey):
     # -- the queue ---------------------------------------------------------------------------
 
     def application(self, application_id: ApplicationId, *, fresh: bool = False) -> ReviewedApplication | None:

@@ -184,7 +184,7 @@ class QueueItem(StaffApplication):
 
 
 class QueuePage(Page[QueueItem]):
-    pass
+    """A page of the review queue (待审查的阅卷申请)."""
 
 
 class Counts(Answer):
@@ -309,7 +309,7 @@ class InboxMessage(Answer):
 
 
 class InboxPage(Page[InboxMessage]):
-    pass
+    """A page of the caller's messages (站内消息)."""
 
 
 def wire_id(value: str | None) -> int | str | None:

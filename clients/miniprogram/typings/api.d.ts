@@ -1392,7 +1392,10 @@ export interface components {
             /** Verified */
             verified: boolean;
         };
-        /** AdminUserPage */
+        /**
+         * AdminUserPage
+         * @description A page of the accounts an admin manages.
+         */
         AdminUserPage: {
             /** Items */
             items: components["schemas"]["AdminUser"][];
@@ -1615,7 +1618,10 @@ export interface components {
             /** Name */
             name: string;
         };
-        /** BindingPage */
+        /**
+         * BindingPage
+         * @description A page of the caller's binding applications (案件绑定申请).
+         */
         BindingPage: {
             /** Items */
             items: components["schemas"]["Binding"][];
@@ -2062,11 +2068,20 @@ export interface components {
         };
         /** FeedLawyer */
         FeedLawyer: {
-            /** License No */
+            /**
+             * License No
+             * @description 执业证号，与律师名册相同
+             */
             license_no: string;
-            /** Name */
+            /**
+             * Name
+             * @description 律师姓名
+             */
             name: string;
-            /** Party Name */
+            /**
+             * Party Name
+             * @description 所代理的当事人姓名（或单位名称）
+             */
             party_name: string;
         };
         /** FeedParty */
@@ -2160,7 +2175,10 @@ export interface components {
             /** Title */
             title: string;
         };
-        /** InboxPage */
+        /**
+         * InboxPage
+         * @description A page of the caller's messages (站内消息).
+         */
         InboxPage: {
             /** Items */
             items: components["schemas"]["InboxMessage"][];
@@ -2240,7 +2258,10 @@ export interface components {
              */
             page: number | null;
         };
-        /** LogPage */
+        /**
+         * LogPage
+         * @description A page of an application's access log (阅卷日志).
+         */
         LogPage: {
             /** Items */
             items: components["schemas"]["LogEntry"][];
@@ -2262,12 +2283,19 @@ export interface components {
         MaterialRef: {
             /**
              * Content Type
+             * @description 文件类型；早于记录类型的材料为 null
              * @default null
              */
             content_type: string | null;
-            /** Filename */
+            /**
+             * Filename
+             * @description 上传时的文件名
+             */
             filename: string;
-            /** Id */
+            /**
+             * Id
+             * @description 上传材料时得到的 id
+             */
             id: string;
             /**
              * Kind
@@ -2276,6 +2304,7 @@ export interface components {
             kind: "license" | "firm_letter" | "authorization" | "party_id" | "identity" | "other";
             /**
              * Size
+             * @description 字节数；早于记录大小的材料为 null
              * @default null
              */
             size: number | null;
@@ -2377,7 +2406,10 @@ export interface components {
              */
             status: "in_trial" | "archived";
         };
-        /** MyCasePage */
+        /**
+         * MyCasePage
+         * @description A page of the caller's cases (我的案件).
+         */
         MyCasePage: {
             /** Items */
             items: components["schemas"]["MyCase"][];
@@ -2538,7 +2570,8 @@ export interface components {
         };
         /**
          * PrintJob
-         * @description 打印任务的进度.
+         * @description 打印任务的进度: one stamped PDF of the chosen documents, made in the background
+         *     (``pages_done`` of ``pages_total`` so far); at most three of a reader's at once.
          */
         PrintJob: {
             /**
@@ -2679,7 +2712,10 @@ export interface components {
              */
             url: string;
         };
-        /** QueuePage */
+        /**
+         * QueuePage
+         * @description A page of the review queue (待审查的阅卷申请).
+         */
         QueuePage: {
             /** Items */
             items: components["schemas"]["QueueItem"][];
@@ -2720,7 +2756,10 @@ export interface components {
             prints: number;
             reader: components["schemas"]["Reader"];
         };
-        /** ReaderDayPage */
+        /**
+         * ReaderDayPage
+         * @description A page of who read the case, one reader and day a row (谁看过我的案件).
+         */
         ReaderDayPage: {
             /** Items */
             items: components["schemas"]["ReaderDay"][];
@@ -3029,7 +3068,10 @@ export interface components {
              */
             status: "pending" | "approved" | "rejected" | "revoked";
         };
-        /** StaffBindingPage */
+        /**
+         * StaffBindingPage
+         * @description A page of the binding applications a clerk reviews (绑定审查).
+         */
         StaffBindingPage: {
             /** Items */
             items: components["schemas"]["StaffBinding"][];
@@ -3111,7 +3153,10 @@ export interface components {
              */
             role: string | null;
         };
-        /** StaffLogPage */
+        /**
+         * StaffLogPage
+         * @description A page of a case's access log, as the court's staff see it.
+         */
         StaffLogPage: {
             /** Items */
             items: components["schemas"]["StaffLogEntry"][];
@@ -3291,7 +3336,10 @@ export interface components {
              */
             explanation?: string | null;
         };
-        /** VerificationPage */
+        /**
+         * VerificationPage
+         * @description A page of the 实名认证 review queue.
+         */
         VerificationPage: {
             /** Items */
             items: components["schemas"]["VerificationView"][];

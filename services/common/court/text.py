@@ -26,13 +26,7 @@ def clean_text(
     value: Any, field: str, *, max_len: int, required: bool, label: str | None = None, multiline: bool = False
 ) -> str | None: ...
 def clean_text(
-    value: Any,
-    field: str,
-    *,
-    max_len: int,
-    required: bool = True,
-    label: str | None = None,
-    multiline: bool = False,
+    value: Any, field: str, *, max_len: int, required: bool = True, label: str | None = None, multiline: bool = False
 ) -> str | None:
     """A string, stripped and NFC-normalised, bounded, with no invisible or control
     characters (newlines and tabs allowed in a ``multiline`` text such as a reason).

@@ -176,11 +176,19 @@ class Messages(Protocol):
 
 class OutboxAndInbox:
     """``Messages`` for a SQL repository: its ``session`` and the service's ``outbox`` and
-    ``inbox`` models (class attributes of the repository)."""
+    ``inbox`` models, named where the repository is declared:
+    ``class SqlRepository(OutboxAndInbox, outbox=Outbox, inbox=Inbox)``."""
 
     session: Session
     outbox: type
     inbox: type
+
+    def __init_subclass__(cls, outbox: type | None = None, inbox: type | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if outbox is not None:
+            cls.outbox = outbox
+        if inbox is not None:
+            cls.inbox = inbox
 
     def announce(self, event_type: str, payload: Mapping[str, Any]) -> None:
         record_event(self.session, self.outbox, event_type, payload)
@@ -194,6 +202,11 @@ class ServiceSqlRepository(OutboxAndInbox):
     ``keys`` model) and takes turns on PostgreSQL: applications, review and dossier."""
 
     keys: type
+
+    def __init_subclass__(cls, keys: type | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if keys is not None:
+            cls.keys = keys
 
     def __init__(self, session: Session):
         self.session = session

@@ -61,11 +61,11 @@ class MaterialRefJson(TypedDict):
 
 
 class MaterialRef(Answer):
-    id: str
+    id: str = Field(description="上传材料时得到的 id")
     kind: Kind
-    filename: str
-    content_type: str | None = None
-    size: int | None = None
+    filename: str = Field(description="上传时的文件名")
+    content_type: str | None = Field(None, description="文件类型；早于记录类型的材料为 null")
+    size: int | None = Field(None, description="字节数；早于记录大小的材料为 null")
 
 
 class ApplicantJson(TypedDict):
