@@ -46,6 +46,9 @@ DOCUMENT_MAX_BYTES = 200 * 1024 * 1024  # a scanned volume; bigger is refused un
 PDF_RPC_TIMEOUT = 300.0  # a print copy renders every page
 VIEWER = "/web/applications/{}/dossier"
 LOGIN = "/web/login?next="
+# What create_link's secrets.token_urlsafe makes (43 characters), with room to grow; any
+# other text is no link, and must not reach the Location header (a CR there is a 500).
+LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
 
 def _stream(store, result: dict, disposition: str | None = None, *, keep: bool = False) -> Response:
@@ -312,6 +315,8 @@ class DossierRoutes:
         303: viewer or sign-in
         404: not_found (signed in as someone else, or the link expired)
         """
+        if not LINK_TOKEN.fullmatch(token):  # not one this gateway made: nothing to sign in for
+            raise ApiError("not_found")
         try:
             ctx.user = authenticate(ctx)
         except ApiError as exc:
@@ -319,7 +324,7 @@ class DossierRoutes:
                 raise
             ctx.user = None
         if ctx.user is None:  # a link's validity is not revealed before sign-in
-            return _redirect(LOGIN + f"/r/{token}")
+            return _redirect(LOGIN + f"/r/{token}")  # LINK_TOKEN: nothing in it to escape
         try:
             result = ctx.call("dossier", "open_link", actor=ctx.actor, token_hash=token_digest(token))
         except DomainError:

@@ -176,7 +176,9 @@ def login(
     fields = {k: "应为文本" for k, v in (("phone", phone), ("password", password)) if not isinstance(v, str) or not v}
     if fields:
         raise validation_error(fields, "请输入手机号码和密码")
-    if len(phone) > 64 or len(password) > domain.MAX_PASSWORD:
+    # No account's phone is that long or holds a control or invisible character (which
+    # PostgreSQL would refuse to store as an attempt): not a phone to count attempts of.
+    if len(phone) > 64 or not phone.isprintable() or len(password) > domain.MAX_PASSWORD:
         raise DomainError("invalid_credentials", "手机号码或密码不正确")
     now = clock.utcnow()
     address = _address_key(client) if client else None
