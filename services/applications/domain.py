@@ -39,6 +39,12 @@ def clean_text(value: Any, field: str, label: str, max_len: int) -> str:
     return text.clean_text(value, field, max_len=max_len, label=label, multiline=True)
 
 
+def could_be_material_id(value: str) -> bool:
+    """An upload's id is a UUID; text with anything but visible ASCII names no material
+    (and PostgreSQL would refuse to look up a NUL)."""
+    return value.isascii() and value.isprintable() and " " not in value
+
+
 def parse_material_ids(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()

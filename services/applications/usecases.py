@@ -106,6 +106,8 @@ def _owned_materials(
     """The materials in the order asked for; any id not owned by ``owner`` is not found."""
     if not material_ids:
         return []
+    if not all(domain.could_be_material_id(mid) for mid in material_ids):
+        raise not_found("材料不存在")
     rows = applications.materials(material_ids)
     materials = [rows.get(mid) for mid in material_ids]
     if any(m is None or m.owner_id != owner for m in materials):

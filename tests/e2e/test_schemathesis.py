@@ -9,12 +9,14 @@ among those listed).
 A bounded run: a fixed number of examples per operation, derandomized (the same cases each
 run), no stateful phase. The PostgreSQL pass sends fewer: what it adds to the SQLite pass is
 what that database itself refuses (NUL characters, integers past its columns), which the
-first cases of each operation already reach. A signed-in identity skips the two operations that end its own
+first cases of each operation already reach. FUZZ_EXAMPLES=N sets both for a deeper run by
+hand (each N is another derandomized set of cases). A signed-in identity skips the two operations that end its own
 session, so the run never pulls the sign-in from under itself.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 
@@ -135,7 +137,9 @@ def _exercise(operation, base_url, session, headers, failures, statuses, example
 
 @pytest.mark.parametrize("identity", ["party", "lawyer", "clerk", "archivist", "admin", "signed out"])
 def test_no_server_error(stack, schema, identity, postgres_url):
-    examples = EXAMPLES_PER_OPERATION["postgresql" if postgres_url else "sqlite"]
+    examples = int(
+        os.environ.get("FUZZ_EXAMPLES") or EXAMPLES_PER_OPERATION["postgresql" if postgres_url else "sqlite"]
+    )
     base_url = stack.base_url
     assert base_url.startswith("http://127.0.0.1:")
     token = _token(stack, identity)
@@ -191,3 +195,15 @@ def test_a_link_token_this_gateway_never_makes_is_no_link(stack):
     well_formed = "A" * 43  # signed out, a well-formed token still only asks for the sign-in
     response = requests.get(f"{stack.base_url}/r/{well_formed}", allow_redirects=False, timeout=30)
     assert response.status_code == 303 and response.headers["Location"] == f"/web/login?next=/r/{well_formed}"
+
+
+def test_a_material_id_with_a_control_character_names_no_material(stack):
+    """Found by a deeper run (FUZZ_EXAMPLES=60) on PostgreSQL: 实名认证 naming a material id
+    with a NUL in it was a 500. It names no material, answered like any unknown id."""
+    party = Api(stack.base_url)
+    party.register("party", verified=False)
+    unknown = party.post("/api/v1/me/verification", json={"material_ids": ["0" * 36]})
+    assert unknown.status_code == 404, unknown.text
+    for material_id in ("a\x00b", "\x00" * 36, "3f2c0a0e\r\n", "材料"):
+        response = party.post("/api/v1/me/verification", json={"material_ids": [material_id]})
+        assert (response.status_code, response.json()) == (unknown.status_code, unknown.json())
