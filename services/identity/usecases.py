@@ -573,15 +573,29 @@ def import_lawyers(uow: IdentityWork, actor: Actor, body: Any) -> dict:
 def ensure_admin(
     uow: IdentityWork, hasher: Hasher, phone: str | None, password: str | None, log: Callable[[str], None] = print
 ) -> bool:
-    """Create the first admin from the environment, once, if no admin exists."""
+    """Create the first admin from the environment, once, if no admin exists. The phone and
+    password pass the checks any staff account's do: a mistyped BOOTSTRAP_ADMIN_PHONE must
+    not become an admin no sign-in form accepts, and the log says which setting was refused
+    (never its value)."""
     if not phone or not password:
         return False
     with uow.read() as accounts:
         if accounts.has_admin():
             return False
     try:
+        domain.check_phone(phone)
+    except DomainError:
+        log("bootstrap admin not created: BOOTSTRAP_ADMIN_PHONE is not an 11-digit mobile number")
+        return False
+    try:
+        domain.check_password(password)
+    except DomainError:
+        log("bootstrap admin not created: BOOTSTRAP_ADMIN_PASSWORD fails the password rules (staff accounts' own)")
+        return False
+    try:
         create_user(uow, hasher, phone=phone, password=password, name="系统管理员", role="admin", court=None)
     except DomainError:
+        log("bootstrap admin not created: BOOTSTRAP_ADMIN_PHONE is already another account's")
         return False
     log("bootstrap admin created")
     return True

@@ -223,3 +223,31 @@ def test_a_disabled_account_is_out(uow, clock):
     assert usecases.login(uow, hasher, account["phone"], PASSWORD, 12)["token"]
     listed = usecases.list_users(uow, admin, role="party", q="张")
     assert any(item["id"] == user_id and item["disabled"] is False for item in listed["items"])
+
+
+@pytest.mark.parametrize(
+    ("phone", "password", "said"),
+    [
+        ("1390000000", PASSWORD, "BOOTSTRAP_ADMIN_PHONE"),  # ten digits: a typo
+        ("139OOOO0000", PASSWORD, "BOOTSTRAP_ADMIN_PHONE"),  # letters O for zeros
+        (None, "qwertyuiop", "BOOTSTRAP_ADMIN_PASSWORD"),  # one kind of character; the phone is made below
+        (None, "short1", "BOOTSTRAP_ADMIN_PASSWORD"),
+    ],
+)
+def test_a_bootstrap_admin_the_rules_refuse_is_not_created_and_the_log_says_which_setting(uow, phone, password, said):
+    lines: list[str] = []
+    phone = phone or new_phone()
+    assert usecases.ensure_admin(uow, PlainHasher(), phone, password, log=lines.append) is False
+    with uow.read() as accounts:
+        assert not accounts.has_admin()
+    assert lines == [lines[0]] and said in lines[0] and "not created" in lines[0]
+    assert phone not in lines[0] and password not in lines[0]  # a setting's value never reaches a log
+
+
+def test_a_bootstrap_admin_is_created_once(uow):
+    lines: list[str] = []
+    phone = new_phone()
+    assert usecases.ensure_admin(uow, PlainHasher(), phone, PASSWORD, log=lines.append) is True
+    assert usecases.ensure_admin(uow, PlainHasher(), new_phone(), PASSWORD, log=lines.append) is False
+    assert lines == ["bootstrap admin created"]
+    assert usecases.login(uow, PlainHasher(), phone, PASSWORD, 12)["user"]["role"] == "admin"
