@@ -222,6 +222,7 @@ def test_kill_minus_nine_loses_nothing_and_doubles_nothing(stack, court, service
     assert (figures["lost"], figures["duplicated"], figures["disagreements"]) == (0, 0, 0), figures
 
 
+@pytest.mark.serial  # every stack on this machine loses its broker meanwhile
 def test_a_broker_restart_loses_nothing_and_doubles_nothing(stack, court):
     def fault() -> None:
         restart_broker()
