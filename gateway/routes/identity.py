@@ -137,7 +137,7 @@ class IdentityRoutes:
         answer=schemas.VerificationPage,
     )
     def staff_verifications(self, ctx: Context):
-        """实名认证审核队列（先到先审）
+        """实名认证审核队列（待审核先到先审；已通过、未通过从最新的申请起）
 
         200: {items, next_cursor}
         400: bad_request (limit or cursor)

@@ -162,6 +162,15 @@ VERIFICATION_KIND = "identity"
 VERIFIED_VIA_LABELS = {"manual": "人工核验身份证件"}
 
 
+VERIFICATION_STATUSES = ("pending", "approved", "rejected")
+
+
+def oldest_first(status: str) -> bool:
+    """The pending 实名认证 queue is worked oldest first (先到先审, API.md); what was decided is
+    a history, read from its latest request back."""
+    return status == "pending"
+
+
 def via_label(via: str | None) -> str | None:
     if not via:
         return None

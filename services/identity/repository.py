@@ -28,6 +28,7 @@ from services.common.infra.db import (
     serialise,
     table_of,
 )
+from services.identity import domain
 from services.identity.models import LoginThrottle, RegisteredLawyer, Session, SmsCode, User, Verification
 
 _THROTTLE = table_of(LoginThrottle)
@@ -105,7 +106,7 @@ class IdentityRepository(Protocol):
 
     def latest_verification_of(self, user_id: int) -> Verification | None: ...
     def verifications(self, status: str, limit: Any, cursor: Any) -> tuple[list[Verification], str | None]:
-        """A page of requests in ``status``, oldest first."""
+        """A page of requests in ``status``, ordered by ``domain.oldest_first``."""
 
 
 IdentityWork = UnitOfWorkOf[IdentityRepository]
@@ -305,4 +306,6 @@ class SqlRepository:
 
     def verifications(self, status: str, limit: Any, cursor: Any) -> tuple[list[Verification], str | None]:
         query = select(Verification).where(Verification.status == status)
-        return paging.page_by_id(self.db, query, Verification.id, limit, cursor, oldest_first=True)
+        return paging.page_by_id(
+            self.db, query, Verification.id, limit, cursor, oldest_first=domain.oldest_first(status)
+        )

@@ -425,11 +425,11 @@ def principal_of(uow: IdentityWork, user_id: int) -> Actor:
 def staff_verifications(
     uow: IdentityWork, actor: Actor, status: Any = "pending", limit: Any = 20, cursor: Any = None
 ) -> dict:
-    """The 实名认证 queue, oldest first, for clerks and admins of any court: an account is
-    not a court's."""
+    """The 实名认证 queue (oldest first) or what was decided (newest first), for clerks and
+    admins of any court: an account is not a court's."""
     _require_verifier(actor)
     status = status or "pending"
-    if status not in ("pending", "approved", "rejected"):
+    if status not in domain.VERIFICATION_STATUSES:
         raise validation_error({"status": "应为 pending、approved 或 rejected"})
     with uow.read() as accounts:
         rows, next_cursor = accounts.verifications(status, limit, cursor)

@@ -101,7 +101,7 @@ def test_sign_ins_end_together_but_the_one_kept(uow):
         assert accounts.session("z") is None
 
 
-def test_a_verification_is_decided_once_and_the_queue_is_oldest_first(uow):
+def test_a_verification_is_decided_once_the_queue_oldest_first_and_the_decided_newest_first(uow):
     with uow.transaction() as accounts:
         accounts.take_turns("verification", 1)
         user = accounts.add_user(account())
@@ -109,18 +109,20 @@ def test_a_verification_is_decided_once_and_the_queue_is_oldest_first(uow):
             accounts.add_verification(
                 Verification(user_id=user.id, status="pending", via="manual", materials="[]", submitted_at=NOW)
             ).id
-            for _ in range(2)
+            for _ in range(3)
         ]
         assert accounts.has_pending_verification(user.id)
     with uow.transaction() as accounts:
-        decided = accounts.decide_pending_verification(ids[0], status="approved", decided_at=NOW)
-        assert decided.status == "approved"
+        for done in (ids[0], ids[1]):
+            assert accounts.decide_pending_verification(done, status="approved", decided_at=NOW).status == "approved"
         assert accounts.decide_pending_verification(ids[0], status="rejected") is None
     with uow.read() as accounts:
-        assert [v.id for v in accounts.verifications("pending", 10, None)[0]] == [ids[1]]
+        assert [v.id for v in accounts.verifications("pending", 10, None)[0]] == [ids[2]]
         first, more = accounts.verifications("approved", 1, None)
-        assert [v.id for v in first] == [ids[0]] and more is None
-        assert accounts.latest_verification_of(user.id).id == ids[1]
+        assert [v.id for v in first] == [ids[1]] and more
+        rest, more = accounts.verifications("approved", 1, more)
+        assert [v.id for v in rest] == [ids[0]] and more is None
+        assert accounts.latest_verification_of(user.id).id == ids[2]
         assert accounts.verification(999) is None
 
 

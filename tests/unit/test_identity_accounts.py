@@ -251,3 +251,20 @@ def test_a_bootstrap_admin_is_created_once(uow):
     assert usecases.ensure_admin(uow, PlainHasher(), new_phone(), PASSWORD, log=lines.append) is False
     assert lines == ["bootstrap admin created"]
     assert usecases.login(uow, PlainHasher(), phone, PASSWORD, 12)["user"]["role"] == "admin"
+
+
+def test_the_verification_queue_is_oldest_first_and_what_was_decided_newest_first(uow, clock):
+    texts, hasher = Outbox(), PlainHasher()
+    material = {"id": "m1", "kind": "identity", "filename": "id.jpg", "content_type": "image/jpeg", "size": 9}
+    asked = []
+    for _ in range(3):
+        account = sign_up(uow, texts, hasher)
+        actor = usecases.resolve(uow, usecases.login(uow, hasher, account["phone"], PASSWORD, 12)["token"])
+        asked.append(usecases.request_verification(uow, ManualCheck(), texts, actor, [material])["id"])
+    clerk = {"id": 999, "role": "clerk", "name": "陈审查"}
+    assert [item["id"] for item in usecases.staff_verifications(uow, clerk)["items"]] == asked
+    for verification_id in asked:
+        usecases.decide_verification(uow, texts, clerk, verification_id, {"decision": "approve"})
+    first = usecases.staff_verifications(uow, clerk, "approved", limit=2)
+    rest = usecases.staff_verifications(uow, clerk, "approved", limit=2, cursor=first["next_cursor"])
+    assert [item["id"] for item in first["items"] + rest["items"]] == asked[::-1] and rest["next_cursor"] is None

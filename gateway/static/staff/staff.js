@@ -809,7 +809,7 @@ const routes = [
     el.replaceChildren(form);
   }],
   // 实名认证 queue: the account holder's identity document beside the account's name and
-  // ID number, oldest first; 通过 makes the account verified, 不通过 needs the reason the
+  // ID number, oldest first (the decided tabs newest first); 通过 makes the account verified, 不通过 needs the reason the
   // account holder will read.
   [/^\/staff\/verifications$/, async (el) => {
     await signedIn("clerk", "admin");

@@ -9,6 +9,7 @@ from typing import Any
 from services.common.court import clock
 from services.common.infra import paging
 from services.common.infra.db import Conflict
+from services.identity import domain
 from services.identity.models import LoginThrottle, RegisteredLawyer, Session, SmsCode, User, Verification
 from tests.unit.fakes import FakeUnitOfWork
 
@@ -194,7 +195,7 @@ class FakeIdentityRepository:
 
     def verifications(self, status: str, limit: Any, cursor: Any) -> tuple[list[Verification], str | None]:
         rows = [v for v in self.verifications_by_id.values() if v.status == status]
-        return _page(rows, limit, cursor, oldest_first=True)
+        return _page(rows, limit, cursor, oldest_first=domain.oldest_first(status))
 
 
 def fake_unit_of_work() -> FakeUnitOfWork[FakeIdentityRepository]:
