@@ -255,7 +255,7 @@ def return_for_correction(desk, application_id, explanation: str, seconds: float
 def approve_binding(desk, case_no: str, party_name: str) -> None:
     """The clerk agrees to a lawyer's case binding (案件绑定) from the console's list."""
     desk.locator("nav#nav").get_by_role("link", name="绑定审查").click()
-    row = desk.locator("tr", has_text=case_no)
+    row = listed_row(desk, case_no)
     expect(row).to_contain_text(party_name)
     expect(row.locator(".verification-cell")).to_contain_text("已实名认证（人工核验身份证件，")
     row.get_by_role("button", name="同意", exact=True).click()
@@ -300,6 +300,22 @@ def record_attendance(room, application_id: str, day: date) -> tuple[str, str]:
     shown = borrowed.strftime("%Y-%m-%d %H:%M:00"), returned.strftime("%Y-%m-%d %H:%M:00")
     expect(room.locator(f"tr[data-id='{application_id}']")).to_contain_text(shown[0])
     return shown  # 借阅时间, 还卷时间 as the pages show them
+
+
+def listed_row(page, text: str, pages: int = 40):
+    """The table row naming ``text``, pressing 加载更多 until it is shown: the tests of a run
+    share a stack, so the rows others left may fill a list's first pages."""
+    row = page.locator("tr", has_text=text)
+    more = page.locator(".paged-list .load-more button")
+    rows = page.locator(".paged-list tbody tr")
+    for _ in range(pages):
+        row.or_(more).first.wait_for()
+        if row.count():
+            return row
+        shown = rows.count()
+        more.click()
+        expect(rows).not_to_have_count(shown)
+    raise AssertionError(f"no row naming {text!r} in {pages} pages")
 
 
 def until_status(page, path: str, label: str, seconds: float = 15) -> None:

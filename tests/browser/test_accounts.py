@@ -21,6 +21,7 @@ from tests.browser.steps import (
     fill_sms_code,
     identity_png,
     import_case,
+    listed_row,
     new_staff,
     person,
     sign_in,
@@ -102,7 +103,7 @@ def test_sign_up_with_a_code_then_verification_on_the_phone(stack, admin, browse
     desk = browsers.page(DESKTOP)
     staff_sign_in(desk, clerk["phone"], clerk["password"])
     desk.locator("nav#nav").get_by_role("link", name="实名认证").click()
-    row = desk.locator("tr", has_text=party["name"])
+    row = listed_row(desk, party["name"])
     expect(row).to_contain_text(party["id_number"])  # unmasked: the clerk compares it
     expect(row).to_contain_text(party["phone"])
     expect(row.locator("img.id-thumb")).to_have_count(1)
@@ -111,7 +112,8 @@ def test_sign_up_with_a_code_then_verification_on_the_phone(stack, admin, browse
     expect(desk.locator("#toast")).to_contain_text(f"已通过：{party['name']}")
     expect(desk.locator("tr", has_text=party["name"])).to_have_count(0)
     desk.get_by_role("tab", name="已通过").click()
-    expect(desk.locator("tr", has_text=party["name"])).to_contain_text("钟审查")
+    desk.wait_for_url("**/staff/verifications?status=approved")
+    expect(listed_row(desk, party["name"])).to_contain_text("钟审查")
 
     # verified: 我的 says how; the case is found, the application goes in
     phone.goto("/m/reading")
@@ -174,7 +176,7 @@ def test_web_sign_up_then_verification_rejected_with_the_reason_and_sent_again(s
     desk = browsers.page(DESKTOP)
     staff_sign_in(desk, clerk["phone"], clerk["password"])
     desk.goto("/staff/verifications")
-    row = desk.locator("tr", has_text=party["name"])
+    row = listed_row(desk, party["name"])
     row.get_by_role("button", name="不通过").click()
     expect(desk.locator("#toast")).to_contain_text("不通过时请填写原因")
     expect(desk.locator("tr", has_text=party["name"])).to_have_count(1)
@@ -183,7 +185,8 @@ def test_web_sign_up_then_verification_rejected_with_the_reason_and_sent_again(s
     row.get_by_role("button", name="不通过").click()
     expect(desk.locator("tr", has_text=party["name"])).to_have_count(0)
     desk.get_by_role("tab", name="未通过").click()
-    expect(desk.locator("tr", has_text=party["name"])).to_contain_text(reason)
+    desk.wait_for_url("**/staff/verifications?status=rejected")
+    expect(listed_row(desk, party["name"])).to_contain_text(reason)
 
     # the person reads why and sends a better picture
     web.goto("/web/applications")
@@ -203,7 +206,8 @@ def test_web_sign_up_then_verification_rejected_with_the_reason_and_sent_again(s
     web.wait_for_url("**/web/account")
     expect(web.locator(".account-summary .verification-tag")).to_have_text("审核中")
     desk.get_by_role("tab", name="待审核").click()
-    expect(desk.locator("tr", has_text=party["name"])).to_have_count(1)
+    desk.wait_for_url("**/staff/verifications?status=pending")
+    expect(listed_row(desk, party["name"])).to_have_count(1)
 
 
 def test_forgotten_password_is_reset_by_a_code_on_the_phone_and_the_web(stack, admin, browsers, clock):
