@@ -157,6 +157,11 @@ class Cluster(Stack):
         path.write_text(json.dumps(layout, indent=2))
         return layout
 
+    def reserved_ports(self) -> set[int]:
+        layout = self.layout()
+        nodes = {port for node in layout["nodes"] for port in (node["amqp_port"], node["dist_port"])}
+        return super().reserved_ports() | nodes | set(layout["gateway_ports"])
+
     def node(self, n: int) -> dict:
         return self.layout()["nodes"][n - 1]
 

@@ -24,6 +24,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Collection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -360,6 +361,11 @@ class Stack:
         if accounts.exists():
             print(accounts.read_text(), flush=True)
 
+    def reserved_ports(self) -> set[int]:
+        """The ports this stack's servers bind, bound yet or not."""
+        base = self.state()["s3_base_port"]
+        return {self.port, *range(base, base + 4), *range(base + 10000, base + 10004)}
+
     def start_process(self, name: str, env: dict[str, str], service: str | None = None) -> None:
         """Start process ``name`` running ``service`` (the same by default; the cluster's
         replicas are named ``review-2`` and so on) unless it runs already."""
@@ -367,10 +373,9 @@ class Stack:
         process_env = env
         if service != "gateway" and not self.pid_of(name):
             # Each service serves its metrics on a loopback port of its own (the gateway on
-            # its HTTP port); run/<name>.metrics-port tells scrapers and tests where.
-            with socket.socket() as probe:
-                probe.bind(("127.0.0.1", 0))
-                metrics_port = str(probe.getsockname()[1])
+            # its HTTP port); run/<name>.metrics-port tells scrapers and tests where. Not one
+            # the kernel hands out: the gateway's own port, not yet bound, was one of those.
+            metrics_port = str(free_port(avoid=self.reserved_ports()))
             (self.run_dir / f"{name}.metrics-port").write_text(metrics_port)
             process_env = dict(env, METRICS_PORT=metrics_port)
         if service == "gateway":
@@ -566,18 +571,32 @@ def ephemeral_ports_start() -> int:
         return 32768
 
 
-def free_port_block(size: int) -> int:
-    """A base port with ``size`` free ports after it, and the same + 10000 (gRPC) free too,
-    all below the ephemeral range so that no outgoing connection takes one before the S3
-    server binds it."""
-    top = ephemeral_ports_start() - 10000 - size  # the gRPC block must stay below it too
+_handed_out: set[int] = set()  # ports this process chose: never chosen twice, bound or not
+
+
+def free_port_block(size: int, *, grpc: bool = True) -> int:
+    """A base port with ``size`` free ports after it, and (``grpc``, as the S3 server needs)
+    the same + 10000 free too, all below the ephemeral range: a port the kernel hands out
+    (a bind to port 0) is one any outgoing connection, or another process's bind to 0, may
+    take before the server it was chosen for binds it."""
+    top = ephemeral_ports_start() - (10000 if grpc else 0) - size
     low = 10000 if top > 12000 else 20000
     span = max(top - low, 2000)
     for _ in range(200):
         base = low + secrets.randbelow(span)
-        if not any(port_open(p) for p in [*range(base, base + size), *range(base + 10000, base + 10000 + size)]):
+        ports = [*range(base, base + size), *(range(base + 10000, base + 10000 + size) if grpc else ())]
+        if not _handed_out.intersection(ports) and not any(port_open(p) for p in ports):
+            _handed_out.update(ports)
             return base
-    raise SystemExit("no free ports for the S3 server")
+    raise SystemExit("no free loopback ports below the ephemeral range")
+
+
+def free_port(avoid: Collection[int] = ()) -> int:
+    """One free loopback port for a server to bind, as :func:`free_port_block` chooses it,
+    and none of ``avoid`` (ports chosen, maybe by another process, for servers not up yet)."""
+    while (port := free_port_block(1, grpc=False)) in avoid:
+        pass
+    return port
 
 
 def wait_for(predicate, seconds: float, failure: str) -> None:

@@ -66,9 +66,12 @@ def fresh_postgres_database(prefix: str = "court_test") -> Iterator[str]:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port for a stack's gateway, chosen as the stack chooses its own (below the range the
+    kernel hands out to outgoing connections and to binds to port 0, which could take it
+    before the gateway binds it)."""
+    from deploy.stack import free_port as choose
+
+    return choose()
 
 
 _phones = itertools.count(random.randint(0, 10_000_000) * 100)

@@ -484,6 +484,19 @@ def test_the_local_s3_server_gets_ports_below_the_ephemeral_range():
         assert base >= 1024 and base + 10000 + 3 < start
 
 
+def test_a_server_port_is_chosen_below_the_ephemeral_range_once_and_apart_from_ports_reserved():
+    """A gateway's or a metrics port the kernel handed out (a bind to port 0) could go to any
+    other process's bind to 0 before its server bound it: a cluster once found a service's
+    metrics listener answering on the gateway's port."""
+    from deploy import stack
+
+    start = stack.ephemeral_ports_start()
+    reserved = {stack.free_port() for _ in range(20)}
+    chosen = [stack.free_port(avoid=reserved) for _ in range(200)]
+    assert all(1024 <= port < start for port in chosen)
+    assert len(set(chosen)) == len(chosen) and not reserved.intersection(chosen)
+
+
 # -- the door and the keys ----------------------------------------------------------------------
 PUBLIC_PREFIXES = {"/api", "/m", "/web", "/staff", "/r", "/static"}
 
