@@ -126,7 +126,7 @@ class Stack:
         digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:10]
         state = {
             "vhost": f"court-{digest}",
-            "s3_base_port": free_port_block(4),
+            "s3_base_port": free_port_block(S3_PORTS),
             "s3_access_key": secrets.token_hex(10),
             "s3_secret_key": secrets.token_urlsafe(30),
             # the first admin of a local stack, when BOOTSTRAP_ADMIN_PASSWORD is not given
@@ -363,8 +363,7 @@ class Stack:
 
     def reserved_ports(self) -> set[int]:
         """The ports this stack's servers bind, bound yet or not."""
-        base = self.state()["s3_base_port"]
-        return {self.port, *range(base, base + 4), *range(base + 10000, base + 10004)}
+        return {self.port, *block_ports(self.state()["s3_base_port"], S3_PORTS)}
 
     def start_process(self, name: str, env: dict[str, str], service: str | None = None) -> None:
         """Start process ``name`` running ``service`` (the same by default; the cluster's
@@ -572,31 +571,37 @@ def ephemeral_ports_start() -> int:
 
 
 _handed_out: set[int] = set()  # ports this process chose: never chosen twice, bound or not
+S3_PORTS = 4  # master, volume, filer, s3; each with its gRPC port GRPC_OFFSET above
+GRPC_OFFSET = 10000
 
 
-def free_port_block(size: int, *, grpc: bool = True) -> int:
+def block_ports(base: int, size: int, *, grpc: bool = True) -> list[int]:
+    """The ports a block from :func:`free_port_block` takes."""
+    return [*range(base, base + size), *(range(base + GRPC_OFFSET, base + GRPC_OFFSET + size) if grpc else ())]
+
+
+def free_port_block(size: int, *, grpc: bool = True, avoid: Collection[int] = ()) -> int:
     """A base port with ``size`` free ports after it, and (``grpc``, as the S3 server needs)
-    the same + 10000 free too, all below the ephemeral range: a port the kernel hands out
-    (a bind to port 0) is one any outgoing connection, or another process's bind to 0, may
-    take before the server it was chosen for binds it."""
-    top = ephemeral_ports_start() - (10000 if grpc else 0) - size
+    the same + GRPC_OFFSET free too, none of them in ``avoid`` (ports chosen, maybe by another
+    process, for servers not up yet), all below the ephemeral range: a port the kernel hands
+    out (a bind to port 0) is one any outgoing connection, or another process's bind to 0,
+    may take before the server it was chosen for binds it."""
+    top = ephemeral_ports_start() - (GRPC_OFFSET if grpc else 0) - size
     low = 10000 if top > 12000 else 20000
     span = max(top - low, 2000)
+    taken = _handed_out.union(avoid)
     for _ in range(200):
         base = low + secrets.randbelow(span)
-        ports = [*range(base, base + size), *(range(base + 10000, base + 10000 + size) if grpc else ())]
-        if not _handed_out.intersection(ports) and not any(port_open(p) for p in ports):
+        ports = block_ports(base, size, grpc=grpc)
+        if not taken.intersection(ports) and not any(port_open(p) for p in ports):
             _handed_out.update(ports)
             return base
     raise SystemExit("no free loopback ports below the ephemeral range")
 
 
 def free_port(avoid: Collection[int] = ()) -> int:
-    """One free loopback port for a server to bind, as :func:`free_port_block` chooses it,
-    and none of ``avoid`` (ports chosen, maybe by another process, for servers not up yet)."""
-    while (port := free_port_block(1, grpc=False)) in avoid:
-        pass
-    return port
+    """One free loopback port for a server to bind, as :func:`free_port_block` chooses it."""
+    return free_port_block(1, grpc=False, avoid=avoid)
 
 
 def wait_for(predicate, seconds: float, failure: str) -> None:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from deploy.stack import free_port  # a stack's gateway port, chosen as the stack chooses its own
 from services.common.court.people import id_check_digit
 
 COURT_TZ = ZoneInfo("Asia/Shanghai")
@@ -63,15 +64,6 @@ def fresh_postgres_database(prefix: str = "court_test") -> Iterator[str]:
         yield url
     finally:
         drop()
-
-
-def free_port() -> int:
-    """A port for a stack's gateway, chosen as the stack chooses its own (below the range the
-    kernel hands out to outgoing connections and to binds to port 0, which could take it
-    before the gateway binds it)."""
-    from deploy.stack import free_port as choose
-
-    return choose()
 
 
 _phones = itertools.count(random.randint(0, 10_000_000) * 100)

@@ -574,9 +574,8 @@ def ensure_admin(
     uow: IdentityWork, hasher: Hasher, phone: str | None, password: str | None, log: Callable[[str], None] = print
 ) -> bool:
     """Create the first admin from the environment, once, if no admin exists. The phone and
-    password pass the checks any staff account's do: a mistyped BOOTSTRAP_ADMIN_PHONE must
-    not become an admin no sign-in form accepts, and the log says which setting was refused
-    (never its value)."""
+    password pass the checks any staff account's do, so a mistyped phone or a weak password
+    never becomes the court's admin; the log says which setting was refused (never its value)."""
     if not phone or not password:
         return False
     with uow.read() as accounts:

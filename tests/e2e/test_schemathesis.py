@@ -10,8 +10,8 @@ A bounded run: a fixed number of examples per operation, derandomized (the same 
 run), no stateful phase. The PostgreSQL pass sends fewer: what it adds to the SQLite pass is
 what that database itself refuses (NUL characters, integers past its columns), which the
 first cases of each operation already reach. FUZZ_EXAMPLES=N sets both for a deeper run by
-hand (each N is another derandomized set of cases). A signed-in identity skips the two operations that end its own
-session, so the run never pulls the sign-in from under itself.
+hand (each N is another derandomized set of cases). A signed-in identity skips the two
+operations that end its own session, so the run never pulls the sign-in from under itself.
 """
 
 from __future__ import annotations

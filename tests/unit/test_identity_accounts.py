@@ -20,6 +20,7 @@ from tests.support import new_id_number, new_phone
 from tests.unit.fakes.identity import fake_unit_of_work
 
 PASSWORD = "Reader-2024"
+IDENTITY_CARD = {"id": "m1", "kind": "identity", "filename": "id.jpg", "content_type": "image/jpeg", "size": 9}
 
 
 class PlainHasher:
@@ -186,11 +187,10 @@ def test_verification_by_the_manual_check(uow, clock):
     token = usecases.login(uow, hasher, account["phone"], PASSWORD, 12)["token"]
     actor = usecases.resolve(uow, token)
     assert actor["verified"] is False
-    material = {"id": "m1", "kind": "identity", "filename": "id.jpg", "content_type": "image/jpeg", "size": 9}
     assert code_of(lambda: usecases.request_verification(uow, ManualCheck(), texts, actor, [])) == "materials_missing"
-    asked = usecases.request_verification(uow, ManualCheck(), texts, actor, [material])
+    asked = usecases.request_verification(uow, ManualCheck(), texts, actor, [IDENTITY_CARD])
     assert asked["status"] == "pending"
-    again = lambda: usecases.request_verification(uow, ManualCheck(), texts, actor, [material])  # noqa: E731
+    again = lambda: usecases.request_verification(uow, ManualCheck(), texts, actor, [IDENTITY_CARD])  # noqa: E731
     assert code_of(again) == "duplicate_pending"
     clerk = {"id": 999, "role": "clerk", "name": "陈审查"}
     queue = usecases.staff_verifications(uow, clerk)
@@ -255,12 +255,11 @@ def test_a_bootstrap_admin_is_created_once(uow):
 
 def test_the_verification_queue_is_oldest_first_and_what_was_decided_newest_first(uow, clock):
     texts, hasher = Outbox(), PlainHasher()
-    material = {"id": "m1", "kind": "identity", "filename": "id.jpg", "content_type": "image/jpeg", "size": 9}
     asked = []
     for _ in range(3):
         account = sign_up(uow, texts, hasher)
         actor = usecases.resolve(uow, usecases.login(uow, hasher, account["phone"], PASSWORD, 12)["token"])
-        asked.append(usecases.request_verification(uow, ManualCheck(), texts, actor, [material])["id"])
+        asked.append(usecases.request_verification(uow, ManualCheck(), texts, actor, [IDENTITY_CARD])["id"])
     clerk = {"id": 999, "role": "clerk", "name": "陈审查"}
     assert [item["id"] for item in usecases.staff_verifications(uow, clerk)["items"]] == asked
     for verification_id in asked:

@@ -809,8 +809,8 @@ const routes = [
     el.replaceChildren(form);
   }],
   // 实名认证 queue: the account holder's identity document beside the account's name and
-  // ID number, oldest first (the decided tabs newest first); 通过 makes the account verified, 不通过 needs the reason the
-  // account holder will read.
+  // ID number, oldest first (the decided tabs newest first); 通过 makes the account
+  // verified, 不通过 needs the reason the account holder will read.
   [/^\/staff\/verifications$/, async (el) => {
     await signedIn("clerk", "admin");
     const wanted = new URLSearchParams(location.search).get("status");
